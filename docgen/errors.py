@@ -1,0 +1,85 @@
+"""The one error tree of docgen.
+
+Every error names where the problem is (file, row or field, value) so that a bureau clerk can fix the
+input without reading a traceback. ``DocgenError`` is the base; catch it at the edges (CLI, API).
+"""
+
+from __future__ import annotations
+
+
+class DocgenError(Exception):
+    """Base of every error docgen raises on purpose."""
+
+
+class RosterError(DocgenError):
+    """A roster row (or line of notice prose) that cannot become a pair group.
+
+    ``source`` is the file name, ``row`` the 1-based spreadsheet row or text line, ``field`` the column
+    header (Chinese, as the user wrote it) and ``value`` the offending cell text.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        row: int | None = None,
+        field: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.row = row
+        self.field = field
+        self.value = value
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = []
+        if self.source:
+            where.append(self.source)
+        if self.row is not None:
+            where.append(f"第{self.row}行")
+        if self.field:
+            where.append(f"“{self.field}”")
+        prefix = " ".join(where)
+        shown = f"（值：{self.value!r}）" if self.value is not None else ""
+        return f"{prefix}：{self.message}{shown}" if prefix else f"{self.message}{shown}"
+
+
+class RosterErrors(DocgenError):
+    """Several row errors found in one roster; all are reported at once, nothing is imported."""
+
+    def __init__(self, errors: list[RosterError]) -> None:
+        self.errors = errors
+        lines = "\n".join(f"  - {e.describe()}" for e in errors)
+        super().__init__(f"花名册有 {len(errors)} 处错误，未导入：\n{lines}")
+
+
+class ProgramError(DocgenError):
+    """A program file that is not valid: names the file and the key path (e.g. ``agreements[1].term``)."""
+
+    def __init__(self, message: str, *, source: str | None = None, key: str | None = None) -> None:
+        self.message = message
+        self.source = source
+        self.key = key
+        where = ":".join(p for p in (source, key) if p)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class TemplateError(DocgenError):
+    """A .docx template that cannot render: names the template, the variable or tag, and where it is."""
+
+    def __init__(
+        self, message: str, *, template: str | None = None, variable: str | None = None, where: str | None = None
+    ) -> None:
+        self.message = message
+        self.template = template
+        self.variable = variable
+        self.where = where
+        parts = [p for p in (template, f"变量 {variable}" if variable else None, where) if p]
+        super().__init__(f"{'，'.join(parts)}：{message}" if parts else message)
+
+
+class ConversionError(DocgenError):
+    """LibreOffice could not turn a document into PDF (crash, hang past its time limit, bad input)."""

@@ -1,0 +1,208 @@
+"""The domain: programs, schools, pair groups, agreement kinds and tasks.
+
+Plain frozen dataclasses and pure functions — no files, no HTTP, no database. Everything that reads or
+writes lives at the edges (``docgen.roster`` parses text, ``docgen.batch`` writes archives, the CLI and
+the API translate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+
+class Level(StrEnum):
+    """Administrative level of a pairing (柳州's three-level system)."""
+
+    CITY_COUNTY = "市–县"
+    COUNTY_TOWN = "县–乡"
+    TOWN_VILLAGE = "乡–村"
+
+
+class Stage(StrEnum):
+    """School stage (学段). Each stage has its own focus in the five-year agreement."""
+
+    PRESCHOOL = "学前教育"
+    COMPULSORY = "义务教育"
+    HIGH_SCHOOL = "普通高中"
+    SPECIAL = "特殊教育"
+
+
+class Side(StrEnum):
+    """Which side of a pairing a school or bureau stands on."""
+
+    SUPPORTING = "支援"  # 甲方, 帮扶学校
+    SUPPORTED = "受援"  # 乙方, 被帮扶学校
+
+
+class GroupPolicy(StrEnum):
+    """What a group with several schools on one side gets.
+
+    ``JOINT``: one agreement per group, every school of the group a party to it (the notice treats
+    ``A、B与C结对`` as one pairing, so this is the default). ``SPLIT``: one agreement per school-to-school
+    pair inside the group, numbered ``3-1``, ``3-2``, …
+    """
+
+    JOINT = "joint"
+    SPLIT = "split"
+
+
+@dataclass(frozen=True)
+class School:
+    """A school as the roster names it; contact fields may be empty until a 回执 comes back."""
+
+    name: str
+    region: str = ""
+    stage: Stage | None = None
+    party_org: str = ""
+    contact: str = ""
+    phone: str = ""
+
+    @property
+    def party_org_or_default(self) -> str:
+        """The party organisation's name; ``<school>党组织`` when the roster does not give it.
+
+        We do not guess 党支部 vs 党总支: the generic form is true for every school and the clerk
+        can overwrite it in the roster.
+        """
+        return self.party_org or f"{self.name}党组织"
+
+
+@dataclass(frozen=True)
+class PairGroup:
+    """One pairing line of a roster: one or more supporting schools with one or more supported schools.
+
+    ``number`` is the 1-based position in the roster; ``label`` is what file names and manifests show
+    (``"03"`` or, for a split group, ``"03-2"``). ``source`` says where the line came from
+    (``"roster.xlsx:7"``) so later errors can point back to it.
+    """
+
+    number: int
+    supporting: tuple[School, ...]
+    supported: tuple[School, ...]
+    level: Level | None = None
+    stage: Stage | None = None
+    source: str = ""
+    label: str = ""
+    coordinator: str = ""  # 牵头指导学校, e.g. 柳州市特殊教育学校 over the county special-education pairs
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", f"{self.number:02d}")
+
+    @property
+    def schools(self) -> tuple[School, ...]:
+        return self.supporting + self.supported
+
+    @property
+    def effective_stage(self) -> Stage | None:
+        """The group's stage, else the stage all its schools agree on."""
+        if self.stage is not None:
+            return self.stage
+        stages = {s.stage for s in self.schools if s.stage is not None}
+        return stages.pop() if len(stages) == 1 else None
+
+    def split(self) -> tuple[PairGroup, ...]:
+        """The 1:1 pairs inside this group (itself when it already is 1:1)."""
+        if len(self.supporting) == 1 and len(self.supported) == 1:
+            return (self,)
+        pairs = [(a, b) for a in self.supporting for b in self.supported]
+        return tuple(
+            replace(self, supporting=(a,), supported=(b,), label=f"{self.number:02d}-{i}")
+            for i, (a, b) in enumerate(pairs, start=1)
+        )
+
+
+@dataclass(frozen=True)
+class Bureau:
+    """An education bureau that issues the program and keeps a copy of each agreement."""
+
+    name: str
+    side: Side
+    party_office: str = ""  # e.g. 彭州市教育局党办; defaults to ``<name>党办``
+
+    @property
+    def party_office_or_default(self) -> str:
+        return self.party_office or f"{self.name}党办"
+
+
+@dataclass(frozen=True)
+class Term:
+    """An agreement's term. Dates may be unknown: the documents then print blanks to fill by hand."""
+
+    years: int
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class AgreementKind:
+    """A kind of document every pair gets: its template file and the data the template needs.
+
+    ``params`` carries the kind's own terms as data (the five kinds of assistance with quantities, the
+    focus of each stage, three-year targets, …) so a new kind is a template plus data, not code.
+    ``copy_holders`` decides 一式N份: ``parties`` (each school's party organisation), ``schools``,
+    ``bureaus`` (each bureau's office) — N is counted from the actual pair group.
+    """
+
+    key: str
+    title: str
+    template: str
+    term: Term
+    copy_holders: tuple[str, ...] = ("parties", "bureaus")
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One item of a program's task checklist (任务清单), with its deadline when the notice gives one."""
+
+    key: str
+    title: str
+    due: date | None = None
+    min_per_year: int | None = None
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Program:
+    """A pairing program as a bureau's notice defines it."""
+
+    key: str
+    name: str
+    bureaus: tuple[Bureau, ...]
+    agreements: tuple[AgreementKind, ...]
+    tasks: tuple[Task, ...] = ()
+    document_number: str = ""  # 文号, e.g. 彭教育人事发〔2019〕8号
+    issued_on: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    group_policy: GroupPolicy = GroupPolicy.JOINT
+    default_stage: Stage | None = None
+
+    def agreement(self, key: str) -> AgreementKind:
+        for kind in self.agreements:
+            if kind.key == key:
+                return kind
+        known = "、".join(k.key for k in self.agreements)
+        raise KeyError(f"program {self.key!r} has no agreement kind {key!r} (known: {known})")
+
+    def bureaus_on(self, side: Side) -> tuple[Bureau, ...]:
+        return tuple(b for b in self.bureaus if b.side is side)
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The pair groups of one roster file, in the order the file lists them."""
+
+    groups: tuple[PairGroup, ...]
+    source: str = ""
+
+    def units(self, policy: GroupPolicy) -> tuple[PairGroup, ...]:
+        """The groups documents are made for under ``policy`` (see :class:`GroupPolicy`)."""
+        if policy is GroupPolicy.JOINT:
+            return self.groups
+        return tuple(unit for g in self.groups for unit in g.split())

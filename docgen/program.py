@@ -1,0 +1,159 @@
+"""Programs as data: parse a program description (a YAML mapping) into a :class:`Program`.
+
+The parser takes already-loaded data plus the name of where it came from, so errors can say
+``program.yaml: agreements[1].term.start: …`` without this module opening files. The format is
+documented in ``docs/programs.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import yaml
+
+from docgen.errors import ProgramError
+from docgen.model import AgreementKind, Bureau, GroupPolicy, Program, Side, Stage, Task, Term
+
+_SIDES = {"supporting": Side.SUPPORTING, "支援": Side.SUPPORTING, "supported": Side.SUPPORTED, "受援": Side.SUPPORTED}
+_HOLDERS = {"parties", "schools", "bureaus", "bureau_offices"}
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, key: str, message: str) -> ProgramError:
+        return ProgramError(message, source=self.source, key=key)
+
+    def mapping(self, data: Any, key: str) -> Mapping[str, Any]:
+        if not isinstance(data, Mapping):
+            raise self.fail(key, f"应为键值对（mapping），实际为 {type(data).__name__}")
+        return data
+
+    def text(self, data: Mapping[str, Any], name: str, key: str, *, required: bool = True) -> str:
+        value = data.get(name)
+        if value is None or value == "":
+            if required:
+                raise self.fail(f"{key}.{name}" if key else name, "缺少必填项")
+            return ""
+        if not isinstance(value, str | int):
+            raise self.fail(f"{key}.{name}" if key else name, f"应为文字，实际为 {value!r}")
+        return str(value)
+
+    def date(self, data: Mapping[str, Any], name: str, key: str) -> date | None:
+        value = data.get(name)
+        if value is None or value == "":
+            return None
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise self.fail(f"{key}.{name}", f"日期应写作 2019-04-01，实际为 {value!r}") from None
+
+    def integer(self, data: Mapping[str, Any], name: str, key: str, default: int | None = None) -> int | None:
+        value = data.get(name, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(f"{key}.{name}", f"应为整数，实际为 {value!r}")
+        return value
+
+
+def parse_program(data: Any, *, source: str = "program") -> Program:
+    """Build a :class:`Program` from decoded YAML/JSON data; :class:`ProgramError` names the key."""
+    r = _Reader(source)
+    root = r.mapping(data, "")
+
+    bureaus = []
+    for i, raw in enumerate(root.get("bureaus") or []):
+        key = f"bureaus[{i}]"
+        b = r.mapping(raw, key)
+        side_text = r.text(b, "side", key)
+        if side_text not in _SIDES:
+            raise r.fail(f"{key}.side", f"应为 supporting/支援 或 supported/受援，实际为 {side_text!r}")
+        bureaus.append(Bureau(r.text(b, "name", key), _SIDES[side_text], r.text(b, "party_office", key, required=False)))
+
+    agreements = []
+    raw_agreements = root.get("agreements")
+    if not raw_agreements:
+        raise r.fail("agreements", "至少需要一种协议（agreements）")
+    for i, raw in enumerate(raw_agreements):
+        key = f"agreements[{i}]"
+        a = r.mapping(raw, key)
+        t = r.mapping(a.get("term") or {}, f"{key}.term")
+        years = r.integer(t, "years", f"{key}.term", default=1)
+        assert years is not None
+        start, end = r.date(t, "start", f"{key}.term"), r.date(t, "end", f"{key}.term")
+        if start and end and end <= start:
+            raise r.fail(f"{key}.term", f"结束日期 {end} 早于开始日期 {start}")
+        holders = tuple(a.get("copy_holders") or ("parties", "bureaus"))
+        unknown = [h for h in holders if h not in _HOLDERS]
+        if unknown:
+            raise r.fail(f"{key}.copy_holders", f"未知的持有方 {unknown}，可选 {sorted(_HOLDERS)}")
+        params = r.mapping(a.get("params") or {}, f"{key}.params")
+        agreements.append(
+            AgreementKind(
+                key=r.text(a, "key", key),
+                title=r.text(a, "title", key),
+                template=r.text(a, "template", key),
+                term=Term(years=years, start=start, end=end),
+                copy_holders=holders,
+                params=dict(params),
+            )
+        )
+    keys = [a.key for a in agreements]
+    if len(set(keys)) != len(keys):
+        raise r.fail("agreements", f"协议 key 重复：{keys}")
+
+    tasks = []
+    for i, raw in enumerate(root.get("tasks") or []):
+        key = f"tasks[{i}]"
+        t = r.mapping(raw, key)
+        tasks.append(
+            Task(
+                key=r.text(t, "key", key),
+                title=r.text(t, "title", key),
+                due=r.date(t, "due", key),
+                min_per_year=r.integer(t, "min_per_year", key),
+                optional=bool(t.get("optional", False)),
+            )
+        )
+
+    policy_text = str(root.get("group_policy", GroupPolicy.JOINT.value))
+    try:
+        policy = GroupPolicy(policy_text)
+    except ValueError:
+        raise r.fail("group_policy", f"应为 joint 或 split，实际为 {policy_text!r}") from None
+    stage_text = root.get("default_stage")
+    try:
+        default_stage = Stage(stage_text) if stage_text else None
+    except ValueError:
+        raise r.fail("default_stage", f"未知学段 {stage_text!r}，可选 {[s.value for s in Stage]}") from None
+
+    return Program(
+        key=r.text(root, "key", ""),
+        name=r.text(root, "name", ""),
+        bureaus=tuple(bureaus),
+        agreements=tuple(agreements),
+        tasks=tuple(tasks),
+        document_number=r.text(root, "document_number", "", required=False),
+        issued_on=r.date(root, "issued_on", ""),
+        period_start=r.date(root, "period_start", ""),
+        period_end=r.date(root, "period_end", ""),
+        group_policy=policy,
+        default_stage=default_stage,
+    )
+
+
+def parse_program_yaml(text: str, *, source: str = "program.yaml") -> Program:
+    """Parse the YAML text of a program file."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第{mark.line + 1}行" if mark is not None else None
+        raise ProgramError(f"YAML 格式错误：{exc}", source=source, key=where) from None
+    return parse_program(data, source=source)
