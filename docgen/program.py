@@ -148,12 +148,22 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
     )
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so a bad date is our error with its key, not a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse_program_yaml(text: str, *, source: str = "program.yaml") -> Program:
     """Parse the YAML text of a program file."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         where = f"第{mark.line + 1}行" if mark is not None else None
         raise ProgramError(f"YAML 格式错误：{exc}", source=source, key=where) from None
     return parse_program(data, source=source)

@@ -1,0 +1,197 @@
+"""Generate every agreement of every pair group: the batch service.
+
+``generate_batch`` is the one entry point the CLI and the API call. It plans one job per
+(pair group, agreement kind), skips jobs the sink already holds with the same fingerprint (resume),
+renders DOCX, converts to PDF in windows through a :class:`~docgen.render.pdf.PdfConverter`, and
+hands every finished document to the sink at once, so memory stays flat however many pairs there are.
+A document that fails is reported and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from hashlib import sha256
+from typing import Any, Protocol
+
+from docgen.context import agreement_context
+from docgen.errors import DocgenError
+from docgen.model import AgreementKind, PairGroup, Program, Roster
+from docgen.naming import document_stem, group_folder
+from docgen.render.docx import CompiledTemplate
+
+
+class ConversionResultLike(Protocol):
+    name: str
+    pdf: bytes | None
+    pages: int
+    error: str | None
+
+
+class PdfConverterLike(Protocol):
+    def convert_many(self, items: Sequence[tuple[str, bytes]]) -> Sequence[ConversionResultLike]: ...
+
+
+@dataclass(frozen=True)
+class DocumentJob:
+    """One document to make: a pair group under an agreement kind, and where it goes in the archive."""
+
+    group: PairGroup
+    kind: AgreementKind
+    folder: str
+    stem: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.group.label}/{self.kind.key}"
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """A finished (or failed) document. ``pdf``/``pages`` are ``None`` when PDF was not asked for."""
+
+    job: DocumentJob
+    fingerprint: str
+    docx: bytes | None
+    pdf: bytes | None = None
+    pages: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class BatchSink(Protocol):
+    """Where finished documents go (a directory + ZIP for the CLI, object storage for the service)."""
+
+    def is_done(self, job: DocumentJob, fingerprint: str) -> bool: ...
+
+    def record(self, result: DocumentResult) -> None: ...
+
+    def finish(self, jobs: Sequence[DocumentJob], report: BatchReport) -> str: ...
+
+
+@dataclass
+class BatchReport:
+    """What a batch did: counts and the failures with their reasons."""
+
+    planned: int = 0
+    generated: int = 0
+    skipped: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (job key, reason)
+    archive: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def plan_batch(program: Program, roster: Roster, kinds: Sequence[str] | None = None) -> list[DocumentJob]:
+    """Every (group, kind) job in roster order, honouring the program's group policy."""
+    selected = [program.agreement(k) for k in kinds] if kinds else list(program.agreements)
+    jobs = []
+    for group in roster.units(program.group_policy):
+        folder = group_folder(group)
+        jobs += [DocumentJob(group, kind, folder, document_stem(group, kind)) for kind in selected]
+    return jobs
+
+
+def fingerprint(template: CompiledTemplate, context: Mapping[str, Any], with_pdf: bool) -> str:
+    """Changes whenever the template, the pair's data or the output formats change."""
+    payload = json.dumps(context, ensure_ascii=False, sort_keys=True, default=str)
+    return sha256(f"{template.digest}\n{with_pdf}\n{payload}".encode()).hexdigest()
+
+
+def load_templates(program: Program, read: Callable[[str], bytes]) -> dict[str, CompiledTemplate]:
+    """Compile each agreement kind's template once; ``read`` maps a template file name to its bytes."""
+    return {kind.key: CompiledTemplate.compile(read(kind.template), kind.template) for kind in program.agreements}
+
+
+ProgressCallback = Callable[[int, int], None]  # (documents handled so far, documents planned)
+
+
+def generate_batch(
+    program: Program,
+    roster: Roster,
+    templates: Mapping[str, CompiledTemplate],
+    sink: BatchSink,
+    *,
+    converter: PdfConverterLike | None = None,
+    kinds: Sequence[str] | None = None,
+    window: int = 120,
+    on_progress: ProgressCallback | None = None,
+) -> BatchReport:
+    """Render every agreement for every group into ``sink``; PDF too when a converter is given.
+
+    Re-running with the same sink skips documents whose fingerprint is unchanged. Returns a report;
+    the archive location is whatever ``sink.finish`` returns.
+    """
+    jobs = plan_batch(program, roster, kinds)
+    report = BatchReport(planned=len(jobs))
+    with_pdf = converter is not None
+    handled = 0
+
+    def advance(n: int) -> None:
+        nonlocal handled
+        handled += n
+        if on_progress:
+            on_progress(handled, len(jobs))
+
+    pending: list[tuple[DocumentJob, str, bytes]] = []
+    for job in jobs:
+        template = templates[job.kind.key]
+        try:
+            context = agreement_context(program, job.group, job.kind)
+            fp = fingerprint(template, context, with_pdf)
+            if sink.is_done(job, fp):
+                report.skipped += 1
+                advance(1)
+                continue
+            docx = template.render(context)
+        except DocgenError as exc:
+            _fail(report, sink, DocumentResult(job, "", None, error=str(exc)))
+            advance(1)
+            continue
+        if converter is None:
+            sink.record(DocumentResult(job, fp, docx))
+            report.generated += 1
+            advance(1)
+            continue
+        pending.append((job, fp, docx))
+        if len(pending) >= window:
+            advance(_convert(pending, converter, sink, report))
+            pending = []
+    if pending and converter is not None:
+        advance(_convert(pending, converter, sink, report))
+    report.archive = sink.finish(jobs, report)
+    return report
+
+
+def _fail(report: BatchReport, sink: BatchSink, result: DocumentResult) -> None:
+    report.failures.append((result.job.key, result.error or "未知错误"))
+    sink.record(result)
+
+
+def _convert(
+    pending: list[tuple[DocumentJob, str, bytes]], converter: PdfConverterLike, sink: BatchSink, report: BatchReport
+) -> int:
+    """Convert a window of documents, one converter call per template (merging needs one template)."""
+    for kind_key in dict.fromkeys(job.kind.key for job, _, _ in pending):
+        batch = [(job, fp, docx) for job, fp, docx in pending if job.kind.key == kind_key]
+        results = converter.convert_many([(job.key, docx) for job, _, docx in batch])
+        for (job, fp, docx), converted in zip(batch, results, strict=True):
+            if converted.pdf is None:
+                _fail(report, sink, DocumentResult(job, fp, docx, error=f"PDF 转换失败：{converted.error}"))
+            else:
+                sink.record(DocumentResult(job, fp, docx, converted.pdf, converted.pages))
+                report.generated += 1
+    return len(pending)
+
+
+def iter_contexts(program: Program, roster: Roster) -> Iterator[tuple[PairGroup, AgreementKind, dict[str, Any]]]:
+    """Every (group, kind, context) of the batch, for checks and previews."""
+    for group in roster.units(program.group_policy):
+        for kind in program.agreements:
+            yield group, kind, agreement_context(program, group, kind)

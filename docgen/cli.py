@@ -1,0 +1,196 @@
+"""``docgen`` on the command line: a thin translation of the services into arguments and exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from docgen.batch import generate_batch, load_templates
+from docgen.context import agreement_context
+from docgen.errors import DocgenError, RosterErrors
+from docgen.files import program_for_roster, template_reader
+from docgen.model import Roster
+from docgen.output import DirectorySink
+from docgen.render.docx import CompiledTemplate
+from docgen.roster import read_roster
+from docgen.template_check import check_template
+
+app = typer.Typer(help="docgen：学校结对帮扶文书生成（花名册 → 协议书 DOCX + PDF）", no_args_is_help=True)
+template_app = typer.Typer(help="模板工具", no_args_is_help=True)
+app.add_typer(template_app, name="template")
+
+err = Console(stderr=True)
+ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+
+
+def _fail(exc: DocgenError) -> typer.Exit:
+    err.print(f"[red]错误[/red] {exc}", highlight=False)
+    return typer.Exit(2)
+
+
+def _load_roster(path: Path) -> Roster:
+    return read_roster(path.read_bytes(), path.name)
+
+
+def roster_json(roster: Roster) -> list[dict[str, Any]]:
+    """The shape ``docgen roster --json`` prints; scripts depend on it (docs/roster.md)."""
+    return [
+        {
+            "number": g.number,
+            "supporting": [s.name for s in g.supporting],
+            "supported": [s.name for s in g.supported],
+            "level": g.level.value if g.level else None,
+            "stage": g.effective_stage.value if g.effective_stage else None,
+            "coordinator": g.coordinator or None,
+            "schools": [
+                {
+                    "name": s.name,
+                    "region": s.region,
+                    "stage": s.stage.value if s.stage else None,
+                    "party_org": s.party_org,
+                    "contact": s.contact,
+                    "phone": s.phone,
+                }
+                for s in g.schools
+            ],
+            "source": g.source,
+        }
+        for g in roster.groups
+    ]
+
+
+@app.command()
+def roster(
+    file: ExistingFile,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结对组")] = False,
+) -> None:
+    """读取花名册（xlsx、csv 或通知原文），校验并列出结对组。"""
+    try:
+        parsed = _load_roster(file)
+    except RosterErrors as exc:
+        raise _fail(exc) from None
+    except DocgenError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        sys.stdout.write(json.dumps(roster_json(parsed), ensure_ascii=False, indent=2) + "\n")
+        return
+    for g in parsed.groups:
+        sides = f"{'、'.join(s.name for s in g.supporting)} → {'、'.join(s.name for s in g.supported)}"
+        extra = " ".join(x for x in (g.level.value if g.level else "", g.effective_stage or "") if x)
+        typer.echo(f"{g.label}  {sides}  {extra}".rstrip())
+    typer.echo(f"共 {len(parsed.groups)} 个结对组")
+
+
+@app.command()
+def generate(
+    roster_file: ExistingFile,
+    out: Annotated[Path, typer.Option("--out", help="输出目录（重复运行会续做未完成的文书）")],
+    program: Annotated[
+        Path | None, typer.Option("--program", exists=True, dir_okay=False, help="项目文件 program.yaml")
+    ] = None,
+    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="只生成 DOCX")] = False,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="只生成某种协议（可重复）")] = None,
+    workers: Annotated[int, typer.Option(help="LibreOffice 转换进程数")] = 2,
+) -> None:
+    """为每个结对组生成每种协议（DOCX + PDF），打包为 ZIP 并附清单。"""
+    try:
+        parsed = _load_roster(roster_file)
+        prog, program_dir = program_for_roster(roster_file, program)
+        templates = load_templates(prog, template_reader(program_dir))
+    except DocgenError as exc:
+        raise _fail(exc) from None
+    sink = DirectorySink(out, prog.key)
+    started = time.perf_counter()
+    columns = (
+        TextColumn("生成文书"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("剩余"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task("batch", total=None, rate="")
+
+        def on_progress(done: int, total: int) -> None:
+            elapsed = max(time.perf_counter() - started, 1e-6)
+            progress.update(task, completed=done, total=total, rate=f"{done / elapsed:.1f} 份/秒")
+
+        try:
+            if no_pdf:
+                report = generate_batch(prog, parsed, templates, sink, kinds=kind, on_progress=on_progress)
+            else:
+                from docgen.render.pdf import ConverterPool
+
+                with ConverterPool(workers=workers) as pool:
+                    report = generate_batch(
+                        prog, parsed, templates, sink, converter=pool, kinds=kind, on_progress=on_progress
+                    )
+        except DocgenError as exc:
+            raise _fail(exc) from None
+    err.print(
+        f"计划 {report.planned} 份，新生成 {report.generated} 份，沿用上次 {report.skipped} 份，"
+        f"失败 {len(report.failures)} 份，用时 {time.perf_counter() - started:.1f} 秒",
+        highlight=False,
+    )
+    for key, reason in report.failures:
+        err.print(f"[red]失败[/red] {key}: {reason}", highlight=False)
+    typer.echo(f"ZIP: {report.archive}")
+    if report.failures:
+        raise typer.Exit(1)
+
+
+@template_app.command("check")
+def template_check(
+    file: ExistingFile,
+    program: Annotated[
+        Path | None, typer.Option("--program", exists=True, dir_okay=False, help="用这个项目的数据核对")
+    ] = None,
+    roster_file: Annotated[
+        Path | None, typer.Option("--roster", exists=True, dir_okay=False, help="用这个花名册的第一组核对")
+    ] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="协议种类（默认按模板文件名匹配）")] = None,
+) -> None:
+    """渲染前检查模板：列出数据中缺少的变量和数据提供但模板未用的变量。"""
+    from docgen.model import PairGroup, School
+
+    try:
+        compiled = CompiledTemplate.compile(file.read_bytes(), file.name)
+        prog, _ = program_for_roster(roster_file or file, program)
+        chosen = (
+            prog.agreement(kind)
+            if kind
+            else next((k for k in prog.agreements if k.template == file.name), prog.agreements[0])
+        )
+        if roster_file is not None:
+            group = _load_roster(roster_file).groups[0]
+        else:
+            group = PairGroup(1, (School("示例支援学校"),), (School("示例受援学校"),))
+        result = check_template(compiled, agreement_context(prog, group, chosen))
+    except (DocgenError, KeyError) as exc:
+        err.print(f"[red]错误[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    typer.echo(f"模板 {file.name}：使用 {len(result.used)} 个变量（按“{chosen.title}”的数据核对）")
+    if result.missing:
+        typer.echo("数据中缺少（渲染会失败）：")
+        for v in result.missing:
+            typer.echo(f"  {v.path}    位置：{v.where}")
+    else:
+        typer.echo("数据中缺少：无")
+    typer.echo("数据提供但模板未使用：")
+    for path in result.unused:
+        typer.echo(f"  {path}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()

@@ -1,0 +1,190 @@
+"""The batch: every agreement for every group, one ZIP with a manifest, resumable, failures isolated."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from docgen.batch import BatchReport, DocumentJob, DocumentResult, generate_batch, plan_batch
+from docgen.model import GroupPolicy, PairGroup, Program, Roster, School
+from docgen.output import DirectorySink
+from docgen.render.docx import CompiledTemplate
+from tests.docx_text import docx_text
+
+XIJIAO = School("彭州市西郊小学")
+JIUCHI = School("彭州市九尺镇小学")
+LUHUA = School("黑水县芦花完全小学校")
+MENGYANG = School("彭州市濛阳小学", party_org="中共彭州市濛阳小学支部委员会")
+SHIDIAOLOU = School("黑水县石碉楼小学")
+
+
+def small_roster() -> Roster:
+    return Roster(
+        (
+            PairGroup(1, (MENGYANG,), (SHIDIAOLOU,)),
+            PairGroup(2, (XIJIAO, JIUCHI), (LUHUA,)),
+        ),
+        source="test",
+    )
+
+
+def run(program: Program, roster: Roster, templates: dict[str, CompiledTemplate], out: Path) -> BatchReport:
+    return generate_batch(program, roster, templates, DirectorySink(out, program.key))
+
+
+def test_each_group_gets_its_agreement_with_names_dates_and_copy_count(
+    pengzhou_program: Program, pengzhou_templates: dict[str, CompiledTemplate], tmp_path: Path
+) -> None:
+    report = run(pengzhou_program, small_roster(), pengzhou_templates, tmp_path)
+    assert report.ok and report.generated == 2 and report.skipped == 0
+
+    archive = zipfile.ZipFile(report.archive)
+    names = sorted(archive.namelist())
+    assert names == sorted(
+        [
+            "01_彭州市濛阳小学—黑水县石碉楼小学/01_学校党建共建协议书_彭州市濛阳小学—黑水县石碉楼小学.docx",
+            "02_彭州市西郊小学等2校—黑水县芦花完全小学校/02_学校党建共建协议书_彭州市西郊小学等2校—黑水县芦花完全小学校.docx",
+            "清单.csv",
+            "manifest.json",
+        ]
+    )
+    one = docx_text(archive.read(names[0] if names[0].startswith("01_") else names[1]))
+    assert "中共彭州市濛阳小学支部委员会" in one
+    assert "黑水县石碉楼小学党组织" in one  # no party organisation given: the generic, true form
+    assert "2019年4月1日" in one and "2020年3月31日" in one
+    assert "一式四份" in one  # two party organisations + two bureaus' party offices
+
+    joint = docx_text(next(archive.read(n) for n in names if n.startswith("02_")))
+    assert "彭州市西郊小学党组织" in joint and "彭州市九尺镇小学党组织" in joint
+    assert "一式五份" in joint  # three party organisations + two bureaus
+
+
+def test_manifest_lists_every_file_with_its_hash(
+    pengzhou_program: Program, pengzhou_templates: dict[str, CompiledTemplate], tmp_path: Path
+) -> None:
+    report = run(pengzhou_program, small_roster(), pengzhou_templates, tmp_path)
+    archive = zipfile.ZipFile(report.archive)
+    manifest = json.loads(archive.read("manifest.json"))
+    assert [row["pair"] for row in manifest] == ["01", "02"]
+    import hashlib
+
+    for row in manifest:
+        assert hashlib.sha256(archive.read(row["file"])).hexdigest() == row["sha256"]
+        assert row["kind"] == "party_building" and row["format"] == "docx"
+    table = list(csv.reader(io.StringIO(archive.read("清单.csv").decode("utf-8-sig"))))
+    assert table[0][:3] == ["结对序号", "支援学校", "受援学校"]
+    assert table[2][1] == "彭州市西郊小学、彭州市九尺镇小学"
+
+
+def test_rerun_skips_what_is_done_and_redoes_what_changed(
+    pengzhou_program: Program, pengzhou_templates: dict[str, CompiledTemplate], tmp_path: Path
+) -> None:
+    first = run(pengzhou_program, small_roster(), pengzhou_templates, tmp_path)
+    assert first.generated == 2
+    again = run(pengzhou_program, small_roster(), pengzhou_templates, tmp_path)
+    assert (again.generated, again.skipped) == (0, 2)
+
+    changed = Roster((small_roster().groups[0], replace(small_roster().groups[1], supported=(School("黑水县新学校"),))))
+    third = run(pengzhou_program, changed, pengzhou_templates, tmp_path)
+    assert (third.generated, third.skipped) == (1, 1)
+    text = docx_text(zipfile.ZipFile(third.archive).read(json.loads(
+        zipfile.ZipFile(third.archive).read("manifest.json"))[1]["file"]))
+    assert "黑水县新学校" in text
+
+
+def test_a_document_deleted_from_the_output_is_made_again(
+    pengzhou_program: Program, pengzhou_templates: dict[str, CompiledTemplate], tmp_path: Path
+) -> None:
+    run(pengzhou_program, small_roster(), pengzhou_templates, tmp_path)
+    victim = next((tmp_path / "documents").rglob("01_*.docx"))
+    victim.write_bytes(b"truncated")
+    again = run(pengzhou_program, small_roster(), pengzhou_templates, tmp_path)
+    assert (again.generated, again.skipped) == (1, 1)
+    assert victim.read_bytes().startswith(b"PK")
+
+
+def test_a_failing_document_is_reported_and_the_rest_go_on(
+    pengzhou_program: Program, pengzhou_templates: dict[str, CompiledTemplate], tmp_path: Path
+) -> None:
+    broken = CompiledTemplate.compile(_docx_with("{{ pair.label }} {{ party_a.no_such_field }}"), "broken.docx")
+    kinds = (pengzhou_program.agreements[0], replace(pengzhou_program.agreements[0], key="extra", title="附加协议"))
+    program = replace(pengzhou_program, agreements=kinds)
+    report = run(program, small_roster(), {**pengzhou_templates, "extra": broken}, tmp_path)
+    assert report.generated == 2
+    assert [key for key, _ in report.failures] == ["01/extra", "02/extra"]
+    assert "no_such_field" in report.failures[0][1] and "broken.docx" in report.failures[0][1]
+    archive = zipfile.ZipFile(report.archive)
+    assert "失败清单.csv" in archive.namelist()
+    assert len(json.loads(archive.read("manifest.json"))) == 2
+
+
+def test_split_policy_makes_one_agreement_per_school_pair(
+    pengzhou_program: Program, pengzhou_templates: dict[str, CompiledTemplate]
+) -> None:
+    program = replace(pengzhou_program, group_policy=GroupPolicy.SPLIT)
+    jobs = plan_batch(program, small_roster())
+    assert [j.group.label for j in jobs] == ["01", "02-1", "02-2"]
+    assert [j.group.supporting[0].name for j in jobs] == ["彭州市濛阳小学", "彭州市西郊小学", "彭州市九尺镇小学"]
+
+
+def test_pdf_failures_from_the_converter_are_isolated(
+    pengzhou_program: Program, pengzhou_templates: dict[str, CompiledTemplate], tmp_path: Path
+) -> None:
+    """A converter that fails one document: the fault we cannot cause on demand in LibreOffice."""
+
+    class OneBadDocument:
+        def convert_many(self, items: list[tuple[str, bytes]]) -> list[DocumentResultLike]:
+            return [
+                DocumentResultLike(name, None if name.startswith("01") else b"%PDF-1.7 fake", 3,
+                                   "time-out" if name.startswith("01") else None)
+                for name, _ in items
+            ]
+
+    sink = DirectorySink(tmp_path, "t")
+    report = generate_batch(pengzhou_program, small_roster(), pengzhou_templates, sink, converter=OneBadDocument())
+    assert report.generated == 1
+    assert report.failures == [("01/party_building", "PDF 转换失败：time-out")]
+    again = generate_batch(
+        pengzhou_program, small_roster(), pengzhou_templates, DirectorySink(tmp_path, "t"), converter=OneBadDocument()
+    )
+    assert again.skipped == 1 and len(again.failures) == 1  # the failed one is retried, the good one kept
+
+
+class DocumentResultLike:
+    def __init__(self, name: str, pdf: bytes | None, pages: int, error: str | None) -> None:
+        self.name, self.pdf, self.pages, self.error = name, pdf, pages, error
+
+
+def _docx_with(text: str) -> bytes:
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph(text)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def test_results_keep_job_identity() -> None:
+    job = DocumentJob(small_roster().groups[0], _kind(), "f", "s")
+    assert DocumentResult(job, "fp", b"x").ok
+    assert not DocumentResult(job, "fp", None, error="bad").ok
+    assert job.key == "01/party_building"
+
+
+def _kind():  # type: ignore[no-untyped-def]
+    from docgen.model import AgreementKind, Term
+
+    return AgreementKind("party_building", "学校党建共建协议书", "party_building.docx", Term(1))
+
+
+@pytest.mark.parametrize("policy", list(GroupPolicy))
+def test_plan_is_in_roster_order(pengzhou_program: Program, policy: GroupPolicy) -> None:
+    jobs = plan_batch(replace(pengzhou_program, group_policy=policy), small_roster())
+    assert jobs[0].group.number == 1 and jobs[-1].group.number == 2
