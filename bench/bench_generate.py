@@ -131,14 +131,28 @@ def _run_naive_pdf(docs: int, queue: mp.Queue) -> None:  # type: ignore[type-arg
             f.write_bytes(template.render(agreement_context(program, group, program.agreements[0])))
             files.append(f)
         # First start of a fresh profile is slow; pay it before the clock, as docgen's pool does.
-        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--terminate_after_init"],
-                       check=False, capture_output=True, timeout=120)
+        subprocess.run(
+            [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--terminate_after_init"],
+            check=False,
+            capture_output=True,
+            timeout=120,
+        )
         start = time.perf_counter()
         for f in files:
             subprocess.run(
-                [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                 "--outdir", tmp, str(f)],
-                check=True, capture_output=True, timeout=120,
+                [
+                    soffice,
+                    f"-env:UserInstallation=file://{profile}",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    tmp,
+                    str(f),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
             )
         queue.put((docs, time.perf_counter() - start, _peak_mb()))
 
@@ -151,7 +165,10 @@ def measure(name: str, target, *args) -> Figure:  # type: ignore[no-untyped-def]
     docs, seconds, peak = queue.get()
     proc.join()
     fig = Figure(name, docs, seconds, peak)
-    print(f"  {name:<34} {docs:>6} docs {seconds:>8.2f} s {fig.rate:>9.1f} docs/s  peak {peak:>7.1f} MB", flush=True)
+    print(
+        f"  {name:<34} {docs:>6} docs {seconds:>8.2f} s {fig.rate:>9.1f} docs/s  peak {peak:>7.1f} MB",
+        flush=True,
+    )
     return fig
 
 
@@ -170,15 +187,19 @@ def main() -> None:
     naive_docx = measure("naive docxtpl loop", _run_naive_docx, args.naive_docx)
     small = measure(f"docgen DOCX, {max(args.pairs // 10, 1)} pairs", _run_docgen, max(args.pairs // 10, 1), False, 1)
     docx = measure(f"docgen DOCX, {args.pairs} pairs", _run_docgen, args.pairs, False, 1)
-    print(f"DOCX: {docx.rate / naive_docx.rate:.1f}x the naive docxtpl loop "
-          f"(target >= 10x); peak memory {small.peak_mb:.0f} MB at {max(args.pairs // 10, 1)} pairs, "
-          f"{docx.peak_mb:.0f} MB at {args.pairs} pairs")
+    print(
+        f"DOCX: {docx.rate / naive_docx.rate:.1f}x the naive docxtpl loop "
+        f"(target >= 10x); peak memory {small.peak_mb:.0f} MB at {max(args.pairs // 10, 1)} pairs, "
+        f"{docx.peak_mb:.0f} MB at {args.pairs} pairs"
+    )
     if args.no_pdf:
         return
     naive_pdf = measure("naive soffice per document", _run_naive_pdf, args.naive_pdf)
     pdf = measure(f"docgen DOCX+PDF, {pdf_pairs} pairs", _run_docgen, pdf_pairs, True, args.workers)
-    print(f"PDF: {pdf.rate / naive_pdf.rate:.1f}x one soffice per document (target >= 10x); "
-          f"{pdf.rate:.1f} docs/s; 10,000 pairs would take about {10000 / pdf.rate / 60:.0f} min")
+    print(
+        f"PDF: {pdf.rate / naive_pdf.rate:.1f}x one soffice per document (target >= 10x); "
+        f"{pdf.rate:.1f} docs/s; 10,000 pairs would take about {10000 / pdf.rate / 60:.0f} min"
+    )
 
 
 if __name__ == "__main__":

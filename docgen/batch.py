@@ -23,10 +23,14 @@ from docgen.render.docx import CompiledTemplate
 
 
 class ConversionResultLike(Protocol):
-    name: str
-    pdf: bytes | None
-    pages: int
-    error: str | None
+    @property
+    def name(self) -> str: ...
+    @property
+    def pdf(self) -> bytes | None: ...
+    @property
+    def pages(self) -> int: ...
+    @property
+    def error(self) -> str | None: ...
 
 
 class PdfConverterLike(Protocol):
@@ -175,7 +179,10 @@ def _fail(report: BatchReport, sink: BatchSink, result: DocumentResult) -> None:
 
 
 def _convert(
-    pending: list[tuple[DocumentJob, str, bytes]], converter: PdfConverterLike, sink: BatchSink, report: BatchReport
+    pending: list[tuple[DocumentJob, str, bytes]],
+    converter: PdfConverterLike,
+    sink: BatchSink,
+    report: BatchReport,
 ) -> int:
     """Convert a window of documents, one converter call per template (merging needs one template)."""
     for kind_key in dict.fromkeys(job.kind.key for job, _, _ in pending):

@@ -28,6 +28,11 @@ def cn_number(n: int) -> str:
     return f"{head}十{_DIGITS[ones] if ones else ''}"
 
 
+def cn_count(n: int) -> str:
+    """A count before a measure word: 两 for 2 (一式两份, 两校), otherwise :func:`cn_number`."""
+    return "两" if n == 2 else cn_number(n)
+
+
 def join_names(names: Iterable[str]) -> str:
     """Names joined with the enumeration comma: ``A、B、C``."""
     return "、".join(n for n in names if n)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from docgen.chinese import cn_number, format_date, join_names
+from docgen.chinese import cn_count, cn_number, format_date, join_names
 from docgen.model import AgreementKind, PairGroup, Program, School, Side
 
 
@@ -49,11 +49,12 @@ def _copies(program: Program, group: PairGroup, kind: AgreementKind) -> dict[str
         elif holder == "bureaus" and program.bureaus:
             count += len(program.bureaus)
             offices = join_names(b.party_office_or_default for b in program.bureaus)
-            phrases.append(f"{offices}各留一份备案")
+            phrases.append(f"{offices}{'各留' if len(program.bureaus) > 1 else '留存'}一份备案")
         elif holder == "bureau_offices" and program.bureaus:
             count += len(program.bureaus)
-            phrases.append(f"{join_names(b.name for b in program.bureaus)}各留一份备案")
-    return {"count": count, "count_cn": cn_number(count), "text": "，".join(phrases)}
+            names = join_names(b.name for b in program.bureaus)
+            phrases.append(f"{names}{'各留' if len(program.bureaus) > 1 else '留存'}一份备案")
+    return {"count": count, "count_cn": cn_count(count), "text": "，".join(phrases)}
 
 
 def agreement_context(program: Program, group: PairGroup, kind: AgreementKind) -> dict[str, Any]:

@@ -8,7 +8,14 @@ import unicodedata
 from docgen.model import AgreementKind, PairGroup, School
 
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
 # Windows Explorer still trips over paths past 260 characters; keep each component well below that.
 MAX_COMPONENT = 80
 
@@ -36,6 +43,4 @@ def group_folder(group: PairGroup) -> str:
 
 def document_stem(group: PairGroup, kind: AgreementKind) -> str:
     """``03_学校党建共建协议书_彭州市西郊小学等2校—黑水县芦花完全小学校`` (no extension)."""
-    return safe_component(
-        f"{group.label}_{kind.title}_{_side(group.supporting)}—{_side(group.supported)}", limit=120
-    )
+    return safe_component(f"{group.label}_{kind.title}_{_side(group.supporting)}—{_side(group.supported)}", limit=120)

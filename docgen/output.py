@@ -89,7 +89,7 @@ class DirectorySink:
         job = result.job
         files = []
         if result.ok:
-            outputs = [("docx", result.docx, None)]
+            outputs: list[tuple[str, bytes | None, int | None]] = [("docx", result.docx, None)]
             if result.pdf is not None:
                 outputs.append(("pdf", result.pdf, result.pages))
             for fmt, data, pages in outputs:
@@ -135,14 +135,24 @@ class DirectorySink:
         """Write the manifest and the ZIP (streamed from disk: memory does not grow with the batch)."""
         self._journal.close()
         rows = self.manifest(jobs)
-        manifest_json = json.dumps(
-            [row.__dict__ for row in rows], ensure_ascii=False, indent=1
-        ).encode("utf-8")
+        manifest_json = json.dumps([row.__dict__ for row in rows], ensure_ascii=False, indent=1).encode("utf-8")
         table = io.StringIO()
         writer = csv.writer(table)
         writer.writerow(["结对序号", "支援学校", "受援学校", "文书种类", "文书名称", "文件", "格式", "页数", "sha256"])
         for r in rows:
-            writer.writerow([r.pair, r.supporting, r.supported, r.kind, r.title, r.file, r.format, r.pages or "", r.sha256])
+            writer.writerow(
+                [
+                    r.pair,
+                    r.supporting,
+                    r.supported,
+                    r.kind,
+                    r.title,
+                    r.file,
+                    r.format,
+                    r.pages or "",
+                    r.sha256,
+                ]
+            )
         manifest_csv = table.getvalue().encode("utf-8-sig")  # BOM: Excel opens UTF-8 CSV correctly
         _write_atomic(self.out_dir / "manifest.json", manifest_json)
         _write_atomic(self.out_dir / "清单.csv", manifest_csv)

@@ -16,7 +16,12 @@ import yaml
 from docgen.errors import ProgramError
 from docgen.model import AgreementKind, Bureau, GroupPolicy, Program, Side, Stage, Task, Term
 
-_SIDES = {"supporting": Side.SUPPORTING, "支援": Side.SUPPORTING, "supported": Side.SUPPORTED, "受援": Side.SUPPORTED}
+_SIDES = {
+    "supporting": Side.SUPPORTING,
+    "支援": Side.SUPPORTING,
+    "supported": Side.SUPPORTED,
+    "受援": Side.SUPPORTED,
+}
 _HOLDERS = {"parties", "schools", "bureaus", "bureau_offices"}
 
 
@@ -74,7 +79,9 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         side_text = r.text(b, "side", key)
         if side_text not in _SIDES:
             raise r.fail(f"{key}.side", f"应为 supporting/支援 或 supported/受援，实际为 {side_text!r}")
-        bureaus.append(Bureau(r.text(b, "name", key), _SIDES[side_text], r.text(b, "party_office", key, required=False)))
+        bureaus.append(
+            Bureau(r.text(b, "name", key), _SIDES[side_text], r.text(b, "party_office", key, required=False))
+        )
 
     agreements = []
     raw_agreements = root.get("agreements")
@@ -161,7 +168,7 @@ _Loader.yaml_implicit_resolvers = {
 def parse_program_yaml(text: str, *, source: str = "program.yaml") -> Program:
     """Parse the YAML text of a program file."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         where = f"第{mark.line + 1}行" if mark is not None else None

@@ -93,8 +93,9 @@ def test_rerun_skips_what_is_done_and_redoes_what_changed(
     changed = Roster((small_roster().groups[0], replace(small_roster().groups[1], supported=(School("黑水县新学校"),))))
     third = run(pengzhou_program, changed, pengzhou_templates, tmp_path)
     assert (third.generated, third.skipped) == (1, 1)
-    text = docx_text(zipfile.ZipFile(third.archive).read(json.loads(
-        zipfile.ZipFile(third.archive).read("manifest.json"))[1]["file"]))
+    text = docx_text(
+        zipfile.ZipFile(third.archive).read(json.loads(zipfile.ZipFile(third.archive).read("manifest.json"))[1]["file"])
+    )
     assert "黑水县新学校" in text
 
 
@@ -113,7 +114,10 @@ def test_a_failing_document_is_reported_and_the_rest_go_on(
     pengzhou_program: Program, pengzhou_templates: dict[str, CompiledTemplate], tmp_path: Path
 ) -> None:
     broken = CompiledTemplate.compile(_docx_with("{{ pair.label }} {{ party_a.no_such_field }}"), "broken.docx")
-    kinds = (pengzhou_program.agreements[0], replace(pengzhou_program.agreements[0], key="extra", title="附加协议"))
+    kinds = (
+        pengzhou_program.agreements[0],
+        replace(pengzhou_program.agreements[0], key="extra", title="附加协议"),
+    )
     program = replace(pengzhou_program, agreements=kinds)
     report = run(program, small_roster(), {**pengzhou_templates, "extra": broken}, tmp_path)
     assert report.generated == 2
@@ -130,7 +134,11 @@ def test_split_policy_makes_one_agreement_per_school_pair(
     program = replace(pengzhou_program, group_policy=GroupPolicy.SPLIT)
     jobs = plan_batch(program, small_roster())
     assert [j.group.label for j in jobs] == ["01", "02-1", "02-2"]
-    assert [j.group.supporting[0].name for j in jobs] == ["彭州市濛阳小学", "彭州市西郊小学", "彭州市九尺镇小学"]
+    assert [j.group.supporting[0].name for j in jobs] == [
+        "彭州市濛阳小学",
+        "彭州市西郊小学",
+        "彭州市九尺镇小学",
+    ]
 
 
 def test_pdf_failures_from_the_converter_are_isolated(
@@ -141,8 +149,12 @@ def test_pdf_failures_from_the_converter_are_isolated(
     class OneBadDocument:
         def convert_many(self, items: list[tuple[str, bytes]]) -> list[DocumentResultLike]:
             return [
-                DocumentResultLike(name, None if name.startswith("01") else b"%PDF-1.7 fake", 3,
-                                   "time-out" if name.startswith("01") else None)
+                DocumentResultLike(
+                    name,
+                    None if name.startswith("01") else b"%PDF-1.7 fake",
+                    3,
+                    "time-out" if name.startswith("01") else None,
+                )
                 for name, _ in items
             ]
 
@@ -151,7 +163,11 @@ def test_pdf_failures_from_the_converter_are_isolated(
     assert report.generated == 1
     assert report.failures == [("01/party_building", "PDF 转换失败：time-out")]
     again = generate_batch(
-        pengzhou_program, small_roster(), pengzhou_templates, DirectorySink(tmp_path, "t"), converter=OneBadDocument()
+        pengzhou_program,
+        small_roster(),
+        pengzhou_templates,
+        DirectorySink(tmp_path, "t"),
+        converter=OneBadDocument(),
     )
     assert again.skipped == 1 and len(again.failures) == 1  # the failed one is retried, the good one kept
 

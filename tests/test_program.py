@@ -39,13 +39,27 @@ def test_every_sample_program_parses() -> None:
     ("text", "key", "fragment"),
     [
         ("key: k\nname: n\n", "agreements", "至少需要一种协议"),
-        ("key: k\nname: n\nagreements:\n  - {key: a, title: t, template: x.docx, term: {start: 2019-13-01}}\n",
-         "agreements[0].term.start", "日期应写作"),
-        ("key: k\nname: n\nagreements:\n  - {key: a, title: t, template: x.docx, "
-         "term: {start: 2020-01-01, end: 2019-01-01}}\n", "agreements[0].term", "早于"),
-        ("key: k\nname: n\nbureaus: [{name: b, side: left}]\nagreements: []\n", "bureaus[0].side", "supporting"),
-        ("key: k\nname: n\ngroup_policy: each\nagreements:\n  - {key: a, title: t, template: x.docx}\n",
-         "group_policy", "joint 或 split"),
+        (
+            "key: k\nname: n\nagreements:\n  - {key: a, title: t, template: x.docx, term: {start: 2019-13-01}}\n",
+            "agreements[0].term.start",
+            "日期应写作",
+        ),
+        (
+            "key: k\nname: n\nagreements:\n  - {key: a, title: t, template: x.docx, "
+            "term: {start: 2020-01-01, end: 2019-01-01}}\n",
+            "agreements[0].term",
+            "早于",
+        ),
+        (
+            "key: k\nname: n\nbureaus: [{name: b, side: left}]\nagreements: []\n",
+            "bureaus[0].side",
+            "supporting",
+        ),
+        (
+            "key: k\nname: n\ngroup_policy: each\nagreements:\n  - {key: a, title: t, template: x.docx}\n",
+            "group_policy",
+            "joint 或 split",
+        ),
         ("key: k\nagreements:\n  - {key: a, title: t, template: x.docx}\n", "name", "缺少必填项"),
     ],
 )

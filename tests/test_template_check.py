@@ -27,7 +27,8 @@ def make_docx(*paragraphs: str) -> bytes:
 
 def test_lists_what_the_data_lacks_with_its_paragraph(pengzhou_program: Program) -> None:
     tpl = CompiledTemplate.compile(
-        make_docx("甲方：{{ party_a.party_orgs }}", "校长：{{ party_a.principal }}", "{{ pair.number }}"), "custom.docx"
+        make_docx("甲方：{{ party_a.party_orgs }}", "校长：{{ party_a.principal }}", "{{ pair.number }}"),
+        "custom.docx",
     )
     result = check_template(tpl, agreement_context(pengzhou_program, GROUP, pengzhou_program.agreements[0]))
     assert not result.ok
@@ -39,7 +40,8 @@ def test_lists_what_the_data_lacks_with_its_paragraph(pengzhou_program: Program)
 
 def test_loop_variables_resolve_to_list_items(pengzhou_program: Program) -> None:
     tpl = CompiledTemplate.compile(
-        make_docx("{%p for s in party_a.schools %}", "{{ s.party_org }} {{ s.headmaster }}", "{%p endfor %}"), "loop.docx"
+        make_docx("{%p for s in party_a.schools %}", "{{ s.party_org }} {{ s.headmaster }}", "{%p endfor %}"),
+        "loop.docx",
     )
     result = check_template(tpl, agreement_context(pengzhou_program, GROUP, pengzhou_program.agreements[0]))
     assert [v.path for v in result.missing] == ["party_a.schools[].headmaster"]
@@ -62,12 +64,12 @@ def test_broken_tag_fails_at_compile_with_the_paragraph() -> None:
 
 
 def test_unclosed_block_fails_at_compile() -> None:
-    with pytest.raises(TemplateError, match="bad-for.docx"):
+    with pytest.raises(TemplateError, match=r"bad-for\.docx"):
         CompiledTemplate.compile(make_docx("{%p for s in party_a.schools %}", "{{ s.name }}"), "bad-for.docx")
 
 
 def test_not_a_docx_is_a_template_error() -> None:
-    with pytest.raises(TemplateError, match="不是有效的 .docx"):
+    with pytest.raises(TemplateError, match=r"不是有效的 \.docx"):
         CompiledTemplate.compile(b"plain text", "notes.docx")
 
 

@@ -33,7 +33,9 @@ _PARAGRAPH_START = re.compile(r"<w:p([ >])")
 _XML_TAGS = re.compile(r"<[^>]+>")
 
 # Parts whose tags are rendered; others are copied verbatim.
-_RENDERED = re.compile(r"^(word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/(core|app|custom)\.xml)$")
+_RENDERED = re.compile(
+    r"^(word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/(core|app|custom)\.xml)$"
+)
 
 
 def _environment() -> jinja2.Environment:
@@ -62,7 +64,12 @@ class CompiledTemplate:
     """A .docx template ready to render many times. Build with :meth:`compile`."""
 
     def __init__(
-        self, name: str, digest: str, order: list[str], static: dict[str, Member], parts: dict[str, _RenderedPart]
+        self,
+        name: str,
+        digest: str,
+        order: list[str],
+        static: dict[str, Member],
+        parts: dict[str, _RenderedPart],
     ) -> None:
         self.name = name
         self.digest = digest  # sha256 of the template file: part of each document's fingerprint
@@ -171,6 +178,13 @@ class TemplateVariable:
 _LOOP_SPECIALS = {"loop", "range", "namespace", "dict", "lipsum", "cycler", "joiner"}
 
 
+def _names(target: nodes.Node) -> list[str]:
+    """Names bound by a loop or assignment target (``x`` or ``k, v``)."""
+    if isinstance(target, nodes.Name):
+        return [target.name]
+    return [n.name for n in target.find_all(nodes.Name)]
+
+
 def _collect_paths(tree: nodes.Template) -> list[tuple[str, int, bool]]:
     """Walk a Jinja AST and return the outermost attribute paths read from the context.
 
@@ -200,19 +214,18 @@ def _collect_paths(tree: nodes.Template) -> list[tuple[str, int, bool]]:
             else:
                 found.append((base, node.iter.lineno, True))
             inner = dict(scope)
-            for target in node.target.find_all(nodes.Name) if not isinstance(node.target, nodes.Name) else [node.target]:
-                inner[target.name] = f"{base}[]" if base else None
+            for target in _names(node.target):
+                inner[target] = f"{base}[]" if base else None
             for child in node.body + node.else_:
                 visit(child, inner)
             if node.test is not None:
                 visit(node.test, inner)
             return
         if isinstance(node, nodes.Assign | nodes.AssignBlock):
-            target = node.target
             if isinstance(node, nodes.Assign):
                 visit(node.node, scope)
-            for name in target.find_all(nodes.Name) if not isinstance(target, nodes.Name) else [target]:
-                scope[name.name] = None
+            for name in _names(node.target):
+                scope[name] = None
             if isinstance(node, nodes.AssignBlock):
                 for child in node.body:
                     visit(child, scope)

@@ -46,14 +46,38 @@ def pack(members: Iterable[Member]) -> bytes:
         flags = 0 if name.isascii() else _UTF8_FLAG
         header = struct.pack(
             "<IHHHHHIIIHH",
-            0x04034B50, 20, flags, _DEFLATED, _DOS_TIME, _DOS_DATE,
-            m.crc, len(m.compressed), m.size, len(name), 0,
+            0x04034B50,
+            20,
+            flags,
+            _DEFLATED,
+            _DOS_TIME,
+            _DOS_DATE,
+            m.crc,
+            len(m.compressed),
+            m.size,
+            len(name),
+            0,
         )
         central.append(
             struct.pack(
                 "<IHHHHHHIIIHHHHHII",
-                0x02014B50, 20, 20, flags, _DEFLATED, _DOS_TIME, _DOS_DATE,
-                m.crc, len(m.compressed), m.size, len(name), 0, 0, 0, 0, 0, offset,
+                0x02014B50,
+                20,
+                20,
+                flags,
+                _DEFLATED,
+                _DOS_TIME,
+                _DOS_DATE,
+                m.crc,
+                len(m.compressed),
+                m.size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
             )
             + name
         )

@@ -1,0 +1,85 @@
+"""The `docgen` command: thin, but its output shapes and exit codes are what users script against."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+from docx import Document
+from typer.testing import CliRunner
+
+from docgen.cli import app
+from tests.docx_text import docx_text
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+runner = CliRunner()
+
+
+def test_roster_json_prints_the_groups() -> None:
+    result = runner.invoke(app, ["roster", str(SAMPLES / "pengzhou_heishui" / "roster.txt"), "--json"])
+    assert result.exit_code == 0, result.output
+    groups = json.loads(result.stdout)
+    assert len(groups) == 14
+    assert groups[2]["supporting"] == ["彭州市西郊小学", "彭州市九尺镇小学"]
+    assert groups[2]["supported"] == ["黑水县芦花完全小学校"]
+    assert groups[12]["supporting"] == ["彭州市濛阳小学"]
+
+
+def test_roster_errors_exit_2_and_name_the_row(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("支援学校,受援学校\n甲小学,乙小学\n丙小学,丙小学\n", encoding="utf-8")
+    result = runner.invoke(app, ["roster", str(bad)])
+    assert result.exit_code == 2
+    assert "bad.csv" in result.stderr and "第3行" in result.stderr
+
+
+def test_generate_no_pdf_writes_the_zip_and_prints_its_path(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["generate", str(SAMPLES / "pengzhou_heishui" / "roster.txt"), "--out", str(out), "--no-pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"ZIP: {out / 'pengzhou-heishui-2019.zip'}" in result.stdout
+    archive = zipfile.ZipFile(out / "pengzhou-heishui-2019.zip")
+    docs = [n for n in archive.namelist() if n.endswith(".docx")]
+    assert len(docs) == 14
+    third = docx_text(archive.read(next(n for n in docs if n.startswith("03_"))))
+    assert "彭州市九尺镇小学党组织" in third and "一式五份" in third
+
+    again = runner.invoke(
+        app, ["generate", str(SAMPLES / "pengzhou_heishui" / "roster.txt"), "--out", str(out), "--no-pdf"]
+    )
+    assert "沿用上次 14 份" in again.stderr
+
+
+def test_template_check_reports_missing_and_unused(tmp_path: Path) -> None:
+    doc = Document()
+    doc.add_paragraph("甲方：{{ party_a.party_orgs }}")
+    doc.add_paragraph("校长：{{ party_a.principal }}")
+    buf = io.BytesIO()
+    doc.save(buf)
+    path = tmp_path / "mine.docx"
+    path.write_bytes(buf.getvalue())
+    result = runner.invoke(
+        app, ["template", "check", str(path), "--program", str(SAMPLES / "pengzhou_heishui" / "program.yaml")]
+    )
+    assert result.exit_code == 1
+    assert "party_a.principal" in result.stdout and "校长：" in result.stdout
+    assert "party_b.party_orgs" in result.stdout  # offered, unused
+
+
+def test_template_check_passes_for_bundled_template() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "template",
+            "check",
+            str(SAMPLES.parent / "templates" / "party_building.docx"),
+            "--program",
+            str(SAMPLES / "pengzhou_heishui" / "program.yaml"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "数据中缺少：无" in result.stdout
