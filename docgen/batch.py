@@ -124,7 +124,7 @@ def generate_batch(
     *,
     converter: PdfConverterLike | None = None,
     kinds: Sequence[str] | None = None,
-    window: int = 120,
+    window: int = 240,
     on_progress: ProgressCallback | None = None,
 ) -> BatchReport:
     """Render every agreement for every group into ``sink``; PDF too when a converter is given.

@@ -21,7 +21,7 @@ from rich.progress import (
 
 from docgen.batch import generate_batch, load_templates
 from docgen.context import agreement_context
-from docgen.errors import DocgenError, RosterErrors
+from docgen.errors import DocgenError
 from docgen.files import program_for_roster, template_reader
 from docgen.model import Roster
 from docgen.output import DirectorySink
@@ -81,8 +81,6 @@ def roster(
     """读取花名册（xlsx、csv 或通知原文），校验并列出结对组。"""
     try:
         parsed = _load_roster(file)
-    except RosterErrors as exc:
-        raise _fail(exc) from None
     except DocgenError as exc:
         raise _fail(exc) from None
     if as_json:

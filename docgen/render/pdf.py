@@ -44,6 +44,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from docgen.errors import ConversionError
 from docgen.render.merge import MergeError, document_starts, merge_documents, split_pdf
@@ -342,12 +343,10 @@ class LibreOfficeConverter:
     def convert_chunk(self, items: Sequence[tuple[str, bytes]]) -> list[ConversionResult]:
         """Merged conversion when there are several documents; one by one if that fails."""
         if len(items) > 1:
-            try:
+            # A merge LibreOffice rejects, or a PDF pypdf cannot cut: the one-by-one path then reports
+            # each document on its own, so one bad document fails alone.
+            with contextlib.suppress(MergeError, ConversionError, PyPdfError, ValueError, KeyError):
                 return self.convert_merged(items)
-            except (MergeError, ConversionError):
-                pass
-            except Exception:  # a PDF pypdf cannot cut: the one-by-one path reports per document
-                pass
         return [self.convert(name, data) for name, data in items]
 
     def _paths(self) -> tuple[Path, Path]:
