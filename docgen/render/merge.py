@@ -9,7 +9,7 @@ from the same template into one package, converts it once, and cuts the PDF at e
     parts = split_pdf(pdf, starts)               # one PDF per document
 
 Each document ends with a section break (``w:type nextPage``) whose ``w:pgNumType w:start="1"`` restarts page
-numbering, and starts with a bookmark ``docgen_doc_NNNNN`` that survives into the PDF.
+numbering, and starts with a bookmark ``docgenDocStartNNNNN`` that survives into the PDF.
 
 Pure functions on bytes. ``merge_documents`` raises ``MergeError`` when the packages differ in a part it
 cannot merge (styles, numbering definitions, settings, footnotes...): the caller then converts one by one.
