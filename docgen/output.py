@@ -18,10 +18,11 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
 from hashlib import sha256
 from pathlib import Path
+from typing import NamedTuple
 
 from docgen.batch import BatchReport, DocumentJob, DocumentResult
 
@@ -39,6 +40,9 @@ class ManifestRow:
     sha256: str
 
 
+_CSV_HEADER = ["结对序号", "支援学校", "受援学校", "文书种类", "文书名称", "文件", "格式", "页数", "sha256"]
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part")
@@ -46,12 +50,27 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _sha256_file(path: Path) -> str:
+def _sha256_file(path: Path) -> bytes:
     digest = sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
+    return digest.digest()
+
+
+class _Entry(NamedTuple):
+    """What the sink remembers of a finished document: compact, because there is one per document.
+
+    File paths are not kept: they follow from the job (``<folder>/<stem>.<format>``).
+    """
+
+    fingerprint: str
+    failed: bool
+    files: tuple[tuple[str, int | None, bytes], ...]  # (format, pages, sha256 digest)
+
+
+def _file_name(job: DocumentJob, fmt: str) -> str:
+    return f"{job.folder}/{job.stem}.{fmt}"
 
 
 class DirectorySink:
@@ -63,115 +82,111 @@ class DirectorySink:
         self.documents = out_dir / "documents"
         self._journal_path = out_dir / ".docgen" / "journal.jsonl"
         self._journal_path.parent.mkdir(parents=True, exist_ok=True)
-        self._entries: dict[str, dict[str, object]] = {}
+        self._entries: dict[str, _Entry] = {}
         if self._journal_path.exists():
-            for line in self._journal_path.read_text("utf-8").splitlines():
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a line cut short by a crash: that document is simply redone
-                self._entries[entry["key"]] = entry
+            with self._journal_path.open(encoding="utf-8") as journal:
+                for line in journal:
+                    try:
+                        raw = json.loads(line)
+                        entry = _Entry(
+                            raw["fingerprint"],
+                            bool(raw["error"]),
+                            tuple((f["format"], f["pages"], bytes.fromhex(f["sha256"])) for f in raw["files"]),
+                        )
+                    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+                        continue  # a line cut short by a crash: that document is simply redone
+                    self._entries[raw["key"]] = entry
         self._journal = self._journal_path.open("a", encoding="utf-8")
 
     def is_done(self, job: DocumentJob, fingerprint: str) -> bool:
         entry = self._entries.get(job.key)
-        if not entry or entry.get("fingerprint") != fingerprint or entry.get("error"):
+        if entry is None or entry.fingerprint != fingerprint or entry.failed:
             return False
-        files = entry.get("files")
-        assert isinstance(files, list)
-        for f in files:
-            path = self.documents / f["file"]
-            if not path.is_file() or _sha256_file(path) != f["sha256"]:
+        for fmt, _, digest in entry.files:
+            path = self.documents / _file_name(job, fmt)
+            if not path.is_file() or _sha256_file(path) != digest:
                 return False
         return True
 
     def record(self, result: DocumentResult) -> None:
         job = result.job
-        files = []
+        files: list[tuple[str, int | None, bytes]] = []
         if result.ok:
             outputs: list[tuple[str, bytes | None, int | None]] = [("docx", result.docx, None)]
             if result.pdf is not None:
                 outputs.append(("pdf", result.pdf, result.pages))
             for fmt, data, pages in outputs:
                 assert data is not None
-                rel = f"{job.folder}/{job.stem}.{fmt}"
-                _write_atomic(self.documents / rel, data)
-                files.append({"file": rel, "format": fmt, "pages": pages, "sha256": sha256(data).hexdigest()})
-        entry: dict[str, object] = {
+                _write_atomic(self.documents / _file_name(job, fmt), data)
+                files.append((fmt, pages, sha256(data).digest()))
+        self._entries[job.key] = _Entry(result.fingerprint, not result.ok, tuple(files))
+        line = {
             "key": job.key,
             "fingerprint": result.fingerprint,
-            "files": files,
+            "files": [
+                {"file": _file_name(job, fmt), "format": fmt, "pages": pages, "sha256": digest.hex()}
+                for fmt, pages, digest in files
+            ],
             "error": result.error,
         }
-        self._entries[job.key] = entry
-        self._journal.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._journal.write(json.dumps(line, ensure_ascii=False) + "\n")
         self._journal.flush()
 
-    def manifest(self, jobs: Sequence[DocumentJob]) -> list[ManifestRow]:
-        rows = []
+    def manifest(self, jobs: Iterable[DocumentJob]) -> Iterator[ManifestRow]:
+        """The manifest rows of the finished documents among ``jobs``, in plan order (a generator)."""
         for job in jobs:
             entry = self._entries.get(job.key)
-            if not entry or entry.get("error"):
+            if entry is None or entry.failed:
                 continue
-            files = entry["files"]
-            assert isinstance(files, list)
-            for f in files:
-                rows.append(
-                    ManifestRow(
-                        pair=job.group.label,
-                        supporting="、".join(s.name for s in job.group.supporting),
-                        supported="、".join(s.name for s in job.group.supported),
-                        kind=job.kind.key,
-                        title=job.kind.title,
-                        file=f["file"],
-                        format=f["format"],
-                        pages=f["pages"],
-                        sha256=f["sha256"],
-                    )
+            for fmt, pages, digest in entry.files:
+                yield ManifestRow(
+                    pair=job.group.label,
+                    supporting="、".join(s.name for s in job.group.supporting),
+                    supported="、".join(s.name for s in job.group.supported),
+                    kind=job.kind.key,
+                    title=job.kind.title,
+                    file=_file_name(job, fmt),
+                    format=fmt,
+                    pages=pages,
+                    sha256=digest.hex(),
                 )
-        return rows
+
+    def _write_manifests(self, jobs: Sequence[DocumentJob]) -> None:
+        """清单.csv and manifest.json, written row by row (no list of all rows is built)."""
+        csv_path, json_path = self.out_dir / "清单.csv", self.out_dir / "manifest.json"
+        csv_tmp, json_tmp = csv_path.with_name(f".{csv_path.name}.part"), json_path.with_name(f".{json_path.name}.part")
+        # utf-8-sig: the BOM makes Excel open a UTF-8 CSV correctly.
+        with csv_tmp.open("w", encoding="utf-8-sig", newline="") as table, json_tmp.open("w", encoding="utf-8") as js:
+            writer = csv.writer(table)
+            writer.writerow(_CSV_HEADER)
+            js.write("[")
+            for i, r in enumerate(self.manifest(jobs)):
+                writer.writerow(
+                    [r.pair, r.supporting, r.supported, r.kind, r.title, r.file, r.format, r.pages or "", r.sha256]
+                )
+                js.write(("," if i else "") + "\n " + json.dumps(asdict(r), ensure_ascii=False))
+            js.write("\n]\n")
+        os.replace(csv_tmp, csv_path)
+        os.replace(json_tmp, json_path)
 
     def finish(self, jobs: Sequence[DocumentJob], report: BatchReport) -> str:
-        """Write the manifest and the ZIP (streamed from disk: memory does not grow with the batch)."""
+        """Write the manifests and the ZIP, both streamed: memory does not hold the documents or the rows."""
         self._journal.close()
-        rows = self.manifest(jobs)
-        manifest_json = json.dumps([row.__dict__ for row in rows], ensure_ascii=False, indent=1).encode("utf-8")
-        table = io.StringIO()
-        writer = csv.writer(table)
-        writer.writerow(["结对序号", "支援学校", "受援学校", "文书种类", "文书名称", "文件", "格式", "页数", "sha256"])
-        for r in rows:
-            writer.writerow(
-                [
-                    r.pair,
-                    r.supporting,
-                    r.supported,
-                    r.kind,
-                    r.title,
-                    r.file,
-                    r.format,
-                    r.pages or "",
-                    r.sha256,
-                ]
-            )
-        manifest_csv = table.getvalue().encode("utf-8-sig")  # BOM: Excel opens UTF-8 CSV correctly
-        _write_atomic(self.out_dir / "manifest.json", manifest_json)
-        _write_atomic(self.out_dir / "清单.csv", manifest_csv)
-        failures_csv = b""
+        self._write_manifests(jobs)
+        extras = ["清单.csv", "manifest.json"]
         if report.failures:
             table = io.StringIO()
             writer = csv.writer(table)
             writer.writerow(["文书", "原因"])
             writer.writerows(report.failures)
-            failures_csv = table.getvalue().encode("utf-8-sig")
-            _write_atomic(self.out_dir / "失败清单.csv", failures_csv)
+            _write_atomic(self.out_dir / "失败清单.csv", table.getvalue().encode("utf-8-sig"))
+            extras.append("失败清单.csv")
         archive = self.out_dir / f"{self.archive_name}.zip"
         tmp = archive.with_name(f".{archive.name}.part")
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-            for row in rows:
+            for row in self.manifest(jobs):
                 zf.write(self.documents / row.file, row.file)
-            zf.writestr("清单.csv", manifest_csv, compress_type=zipfile.ZIP_DEFLATED)
-            zf.writestr("manifest.json", manifest_json, compress_type=zipfile.ZIP_DEFLATED)
-            if failures_csv:
-                zf.writestr("失败清单.csv", failures_csv, compress_type=zipfile.ZIP_DEFLATED)
+            for name in extras:
+                zf.write(self.out_dir / name, name, compress_type=zipfile.ZIP_DEFLATED)
         os.replace(tmp, archive)
         return str(archive)

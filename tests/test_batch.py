@@ -204,3 +204,15 @@ def _kind():  # type: ignore[no-untyped-def]
 def test_plan_is_in_roster_order(pengzhou_program: Program, policy: GroupPolicy) -> None:
     jobs = plan_batch(replace(pengzhou_program, group_policy=policy), small_roster())
     assert jobs[0].group.number == 1 and jobs[-1].group.number == 2
+
+
+def test_a_journal_line_cut_short_by_a_crash_only_redoes_that_document(
+    pengzhou_program: Program, pengzhou_templates: dict[str, CompiledTemplate], tmp_path: Path
+) -> None:
+    run(pengzhou_program, small_roster(), pengzhou_templates, tmp_path)
+    journal = tmp_path / ".docgen" / "journal.jsonl"
+    lines = journal.read_text("utf-8").splitlines()
+    journal.write_text(lines[0] + "\n" + lines[1][: len(lines[1]) // 2], encoding="utf-8")
+    again = run(pengzhou_program, small_roster(), pengzhou_templates, tmp_path)
+    assert (again.generated, again.skipped) == (1, 1)
+    assert len(json.loads(zipfile.ZipFile(again.archive).read("manifest.json"))) == 2
