@@ -180,7 +180,7 @@ def template_check(
         else:
             group = PairGroup(1, (School("示例支援学校"),), (School("示例受援学校"),))
         result = check_template(compiled, agreement_context(prog, group, chosen))
-    except (DocgenError, KeyError) as exc:
+    except DocgenError as exc:
         err.print(f"[red]错误[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
     typer.echo(f"模板 {file.name}：使用 {len(result.used)} 个变量（按“{chosen.title}”的数据核对）")

@@ -13,6 +13,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from docgen.errors import ProgramError
+
 
 class Level(StrEnum):
     """Administrative level of a pairing (柳州's three-level system)."""
@@ -188,7 +190,7 @@ class Program:
             if kind.key == key:
                 return kind
         known = "、".join(k.key for k in self.agreements)
-        raise KeyError(f"program {self.key!r} has no agreement kind {key!r} (known: {known})")
+        raise ProgramError(f"没有协议种类 {key!r}（本项目有：{known}）", source=self.key, key="agreements")
 
     def bureaus_on(self, side: Side) -> tuple[Bureau, ...]:
         return tuple(b for b in self.bureaus if b.side is side)

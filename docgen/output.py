@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from hashlib import sha256
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TextIO
 
 from docgen.batch import BatchReport, DocumentJob, DocumentResult
 
@@ -96,7 +96,7 @@ class DirectorySink:
                     except (json.JSONDecodeError, KeyError, TypeError, ValueError):
                         continue  # a line cut short by a crash: that document is simply redone
                     self._entries[raw["key"]] = entry
-        self._journal = self._journal_path.open("a", encoding="utf-8")
+        self._journal: TextIO | None = None  # opened on the first record: a batch that fails early writes nothing
 
     def is_done(self, job: DocumentJob, fingerprint: str) -> bool:
         entry = self._entries.get(job.key)
@@ -129,6 +129,8 @@ class DirectorySink:
             ],
             "error": result.error,
         }
+        if self._journal is None:
+            self._journal = self._journal_path.open("a", encoding="utf-8")
         self._journal.write(json.dumps(line, ensure_ascii=False) + "\n")
         self._journal.flush()
 
@@ -171,7 +173,9 @@ class DirectorySink:
 
     def finish(self, jobs: Sequence[DocumentJob], report: BatchReport) -> str:
         """Write the manifests and the ZIP, both streamed: memory does not hold the documents or the rows."""
-        self._journal.close()
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
         self._write_manifests(jobs)
         extras = ["清单.csv", "manifest.json"]
         if report.failures:

@@ -83,3 +83,20 @@ def test_template_check_passes_for_bundled_template() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "数据中缺少：无" in result.stdout
+
+
+def test_unknown_kind_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "generate",
+            str(SAMPLES / "pengzhou_heishui" / "roster.txt"),
+            "--out",
+            str(tmp_path),
+            "--no-pdf",
+            "--kind",
+            "five_year",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "five_year" in result.stderr and "party_building" in result.stderr
