@@ -1,0 +1,1 @@
+"""The docgen service: HTTP API, storage, accounts and the web UI (``docgen serve``)."""
