@@ -1,8 +1,9 @@
-"""Generate every agreement of every pair group: the batch service.
+"""Generate every agreement (and blank form) of every pair group: the batch service.
 
 ``generate_batch`` is the one entry point the CLI and the API call. It plans one job per
-(pair group, agreement kind), skips jobs the sink already holds with the same fingerprint (resume),
-renders DOCX, converts to PDF in windows through a :class:`~docgen.render.pdf.PdfConverter`, and
+(pair group, agreement kind) — and, with ``with_forms``, one per (pair group, form) or, for per-school
+forms such as the 回执, one per school of the group — skips jobs the sink already holds with the same
+fingerprint (resume), renders DOCX, converts to PDF in windows through a :class:`~docgen.render.pdf.PdfConverter`, and
 hands every finished document to the sink at once, so memory stays flat however many pairs there are.
 A document that fails is reported and the batch goes on.
 """
@@ -16,9 +17,11 @@ from hashlib import sha256
 from typing import Any, Protocol
 
 from docgen.context import agreement_context
-from docgen.errors import DocgenError
-from docgen.model import AgreementKind, PairGroup, Program, Roster
-from docgen.naming import document_stem, group_folder
+from docgen.errors import DocgenError, ProgramError
+from docgen.forms import load_schemas
+from docgen.forms.generate import FormKind, form_context, form_media, school_index
+from docgen.model import AgreementKind, PairGroup, Program, Roster, School
+from docgen.naming import document_stem, group_folder, safe_component
 from docgen.render.docx import CompiledTemplate
 
 
@@ -37,18 +40,27 @@ class PdfConverterLike(Protocol):
     def convert_many(self, items: Sequence[tuple[str, bytes]]) -> Sequence[ConversionResultLike]: ...
 
 
+DocumentKind = AgreementKind | FormKind  # what a job makes: an agreement, or a blank form
+
+
 @dataclass(frozen=True)
 class DocumentJob:
-    """One document to make: a pair group under an agreement kind, and where it goes in the archive."""
+    """One document to make: a pair group under an agreement kind or form, and where it goes in the archive.
+
+    ``school`` is set for per-school forms (one 回执 per school of the group) and None otherwise.
+    """
 
     group: PairGroup
-    kind: AgreementKind
+    kind: DocumentKind
     folder: str
     stem: str
+    school: School | None = None
 
     @property
     def key(self) -> str:
-        return f"{self.group.label}/{self.kind.key}"
+        if self.school is None:
+            return f"{self.group.label}/{self.kind.key}"
+        return f"{self.group.label}.{school_index(self.group, self.school)}/{self.kind.key}"
 
 
 @dataclass(frozen=True)
@@ -92,13 +104,49 @@ class BatchReport:
         return not self.failures
 
 
-def plan_batch(program: Program, roster: Roster, kinds: Sequence[str] | None = None) -> list[DocumentJob]:
-    """Every (group, kind) job in roster order, honouring the program's group policy."""
-    selected = [program.agreement(k) for k in kinds] if kinds else list(program.agreements)
+def form_kinds(program: Program, forms: Sequence[str] | None = None) -> list[FormKind]:
+    """The program's blank forms (``forms`` selects some of them by kind), as batch kinds."""
+    schemas = load_schemas()
+    chosen = list(forms) if forms is not None else list(program.forms)
+    unknown = [f for f in chosen if f not in program.forms]
+    if unknown:
+        known = "、".join(program.forms) or "无"
+        raise ProgramError(f"本项目没有表单种类 {unknown}（本项目有：{known}）", source=program.key, key="forms")
+    return [FormKind(schemas[f]) for f in chosen]
+
+
+def _form_jobs(group: PairGroup, folder: str, kind: FormKind) -> list[DocumentJob]:
+    """``03_教育交流活动备案表_彭州市西郊小学等2校—黑水县芦花完全小学校``; per school: ``03_联络员回执_<school>``."""
+    sides = folder.split("_", 1)[1]
+    if not kind.per_school:
+        return [DocumentJob(group, kind, folder, safe_component(f"{group.label}_{kind.title}_{sides}", limit=120))]
+    return [
+        DocumentJob(group, kind, folder, safe_component(f"{group.label}_{kind.title}_{school.name}", limit=120), school)
+        for school in group.schools
+    ]
+
+
+def plan_batch(
+    program: Program,
+    roster: Roster,
+    kinds: Sequence[str] | None = None,
+    *,
+    with_forms: bool = False,
+    forms: Sequence[str] | None = None,
+) -> list[DocumentJob]:
+    """Every (group, kind) job in roster order, honouring the program's group policy.
+
+    ``kinds`` selects agreement kinds (all by default; an empty list: none). With ``with_forms`` each group
+    also gets the program's blank forms (``forms`` selects some), after its agreements.
+    """
+    selected = [program.agreement(k) for k in kinds] if kinds is not None else list(program.agreements)
+    blank_forms = form_kinds(program, forms) if with_forms else []
     jobs = []
     for group in roster.units(program.group_policy):
         folder = group_folder(group)
         jobs += [DocumentJob(group, kind, folder, document_stem(group, kind)) for kind in selected]
+        for form in blank_forms:
+            jobs += _form_jobs(group, folder, form)
     return jobs
 
 
@@ -109,8 +157,17 @@ def fingerprint(template: CompiledTemplate, context: Mapping[str, Any], with_pdf
 
 
 def load_templates(program: Program, read: Callable[[str], bytes]) -> dict[str, CompiledTemplate]:
-    """Compile each agreement kind's template once; ``read`` maps a template file name to its bytes."""
-    return {kind.key: CompiledTemplate.compile(read(kind.template), kind.template) for kind in program.agreements}
+    """Compile each agreement kind's and each form's template once (forms under ``form:<kind>``);
+    ``read`` maps a template file name (``party_building.docx``, ``forms/filing.docx``) to its bytes."""
+    kinds: list[DocumentKind] = [*program.agreements, *form_kinds(program)]
+    return {kind.key: CompiledTemplate.compile(read(kind.template), kind.template) for kind in kinds}
+
+
+def _render(template: CompiledTemplate, job: DocumentJob, context: Mapping[str, Any]) -> bytes:
+    """A job's .docx; a form gets its own QR code (the image part replaced)."""
+    if isinstance(job.kind, FormKind):
+        return template.render(context, media=form_media(context["identity"]["code"]))
+    return template.render(context)
 
 
 ProgressCallback = Callable[[int, int], None]  # (documents handled so far, documents planned)
@@ -124,15 +181,19 @@ def generate_batch(
     *,
     converter: PdfConverterLike | None = None,
     kinds: Sequence[str] | None = None,
+    with_forms: bool = False,
+    forms: Sequence[str] | None = None,
     window: int = 240,
     on_progress: ProgressCallback | None = None,
 ) -> BatchReport:
     """Render every agreement for every group into ``sink``; PDF too when a converter is given.
 
-    Re-running with the same sink skips documents whose fingerprint is unchanged. Returns a report;
+    ``with_forms`` adds the program's blank forms (``forms`` selects some; ``kinds=[]`` then gives forms
+    only); ``templates`` must then hold them too (:func:`load_templates` compiles them). Re-running with the
+    same sink skips documents whose fingerprint is unchanged. Returns a report;
     the archive location is whatever ``sink.finish`` returns.
     """
-    jobs = plan_batch(program, roster, kinds)
+    jobs = plan_batch(program, roster, kinds, with_forms=with_forms, forms=forms)
     report = BatchReport(planned=len(jobs))
     with_pdf = converter is not None
     handled = 0
@@ -147,13 +208,16 @@ def generate_batch(
     for job in jobs:
         template = templates[job.kind.key]
         try:
-            context = agreement_context(program, job.group, job.kind)
+            if isinstance(job.kind, FormKind):
+                context = form_context(program, job.group, job.kind.schema, job.school)
+            else:
+                context = agreement_context(program, job.group, job.kind)
             fp = fingerprint(template, context, with_pdf)
             if sink.is_done(job, fp):
                 report.skipped += 1
                 advance(1)
                 continue
-            docx = template.render(context)
+            docx = _render(template, job, context)
         except DocgenError as exc:
             _fail(report, sink, DocumentResult(job, "", None, error=str(exc)))
             advance(1)

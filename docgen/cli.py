@@ -21,9 +21,9 @@ from rich.progress import (
 
 from docgen.batch import generate_batch, load_templates
 from docgen.context import agreement_context
-from docgen.errors import DocgenError
+from docgen.errors import DocgenError, ProgramError
 from docgen.files import program_for_roster, template_reader
-from docgen.model import Roster
+from docgen.model import Program, Roster
 from docgen.output import DirectorySink
 from docgen.render.docx import CompiledTemplate
 from docgen.roster import read_roster
@@ -101,10 +101,11 @@ def generate(
         Path | None, typer.Option("--program", exists=True, dir_okay=False, help="项目文件 program.yaml")
     ] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="只生成 DOCX")] = False,
+    no_forms: Annotated[bool, typer.Option("--no-forms", help="不生成空白表单（只生成协议）")] = False,
     kind: Annotated[list[str] | None, typer.Option("--kind", help="只生成某种协议（可重复）")] = None,
     workers: Annotated[int, typer.Option(help="LibreOffice 转换进程数")] = 2,
 ) -> None:
-    """为每个结对组生成每种协议（DOCX + PDF），打包为 ZIP 并附清单。"""
+    """为每个结对组生成每种协议和项目列出的空白表单（DOCX + PDF），打包为 ZIP 并附清单。"""
     try:
         parsed = _load_roster(roster_file)
         prog, program_dir = program_for_roster(roster_file, program)
@@ -112,6 +113,44 @@ def generate(
     except DocgenError as exc:
         raise _fail(exc) from None
     sink = DirectorySink(out, prog.key)
+    _run_batch(prog, parsed, templates, sink, no_pdf, workers, kinds=kind, with_forms=not no_forms)
+
+
+@app.command()
+def forms(
+    roster_file: ExistingFile,
+    out: Annotated[Path, typer.Option("--out", help="输出目录（重复运行会续做未完成的表单）")],
+    program: Annotated[
+        Path | None, typer.Option("--program", exists=True, dir_okay=False, help="项目文件 program.yaml")
+    ] = None,
+    form: Annotated[list[str] | None, typer.Option("--form", help="只生成某种表单（可重复）")] = None,
+    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="只生成 DOCX")] = False,
+    workers: Annotated[int, typer.Option(help="LibreOffice 转换进程数")] = 2,
+) -> None:
+    """只生成空白表单：每个结对组（回执为每所学校）一份，预填校名，带二维码和表单识别码。"""
+    try:
+        parsed = _load_roster(roster_file)
+        prog, program_dir = program_for_roster(roster_file, program)
+        if not prog.forms:
+            message = "本项目没有列出要下发的表单（在 program.yaml 中写 forms: [filing, …]）"
+            raise ProgramError(message, source=prog.key, key="forms")
+        templates = load_templates(prog, template_reader(program_dir))
+    except DocgenError as exc:
+        raise _fail(exc) from None
+    sink = DirectorySink(out, f"{prog.key}-forms")
+    _run_batch(prog, parsed, templates, sink, no_pdf, workers, kinds=[], with_forms=True, forms=form)
+
+
+def _run_batch(
+    prog: Program,
+    parsed: Roster,
+    templates: dict[str, CompiledTemplate],
+    sink: DirectorySink,
+    no_pdf: bool,
+    workers: int,
+    **selection: Any,
+) -> None:
+    """Run one batch with a progress bar; print the summary and the ZIP; exit 1 when a document failed."""
     started = time.perf_counter()
     columns = (
         TextColumn("生成文书"),
@@ -131,13 +170,13 @@ def generate(
 
         try:
             if no_pdf:
-                report = generate_batch(prog, parsed, templates, sink, kinds=kind, on_progress=on_progress)
+                report = generate_batch(prog, parsed, templates, sink, on_progress=on_progress, **selection)
             else:
                 from docgen.render.pdf import ConverterPool
 
                 with ConverterPool(workers=workers) as pool:
                     report = generate_batch(
-                        prog, parsed, templates, sink, converter=pool, kinds=kind, on_progress=on_progress
+                        prog, parsed, templates, sink, converter=pool, on_progress=on_progress, **selection
                     )
         except DocgenError as exc:
             raise _fail(exc) from None
@@ -195,6 +234,71 @@ def template_check(
         typer.echo(f"  {path}")
     if not result.ok:
         raise typer.Exit(1)
+
+
+_STATUS_TEXT = {"complete": "完整", "needs_review": "需要复核", "unreadable": "无法读取"}
+_EXIT_CODE = {"complete": 0, "needs_review": 1, "unreadable": 2}
+
+
+@app.command()
+def extract(
+    file: ExistingFile,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出（格式见 docs/extraction.md）")] = False,
+) -> None:
+    """读取交回的表格（docx、PDF、扫描件或照片）。退出码：0 完整，1 需要复核，2 无法读取。"""
+    from extractors import extract as extract_file
+
+    result = extract_file(file)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        typer.echo(f"文件：{result.source}（{result.input_kind.value}，{result.pages} 页）")
+        typer.echo(f"表格：{result.form or '未识别'}")
+        typer.echo(f"识别码：{result.identity.code if result.identity else '无'}")
+        typer.echo(f"状态：{_STATUS_TEXT[result.status.value]}")
+        for label, value in result.fields.items():
+            typer.echo(f"  {label}：{value.raw}")
+        for t in result.tables:
+            typer.echo(f"明细 {len(t.rows)} 行：{' | '.join(t.columns)}")
+            for k, row in enumerate(t.rows, start=1):
+                shown = " | ".join(v.raw.replace("\n", " ") for v in row)
+                typer.echo(f"  {k}. {shown}")
+        for problem in result.problems:
+            where = " ".join(x for x in (problem.field, f"第{problem.row}行" if problem.row else None) if x)
+            typer.echo(f"问题：{where + '：' if where else ''}{problem.message}")
+    raise typer.Exit(_EXIT_CODE[result.status.value])
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="数据目录（数据库、文件存储）；默认 DOCGEN_DATA_DIR 或 ./var")
+    ] = None,
+    create_admin: Annotated[
+        str | None, typer.Option("--create-admin", help="先创建这个管理员账号（交互输入密码），再启动服务")
+    ] = None,
+) -> None:
+    """启动 HTTP 服务（API 文档 /docs，网页界面 /）。"""
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    settings = Settings(data_dir=data) if data is not None else Settings()
+    if create_admin:
+        from api.db import Database, migrate
+        from api.services.accounts import ensure_admin
+
+        password = typer.prompt(f"管理员 {create_admin} 的密码", hide_input=True, confirmation_prompt=True)
+        db = Database(settings.resolved_database_url())
+        migrate(db.engine)
+        with db.session() as s:
+            ensure_admin(s, create_admin, password)
+        db.dispose()
+        typer.echo(f"管理员 {create_admin} 已就绪")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 def main() -> None:  # pragma: no cover - console entry

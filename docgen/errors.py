@@ -83,3 +83,24 @@ class TemplateError(DocgenError):
 
 class ConversionError(DocgenError):
     """LibreOffice could not turn a document into PDF (crash, hang past its time limit, bad input)."""
+
+
+class UnreadableDocument(DocgenError):
+    """A returned form that cannot be read at all: not the format it claims, encrypted, damaged or hostile.
+
+    ``reason`` is a short Chinese phrase a clerk can act on (e.g. ``文件已加密``, ``不是有效的 Word 文档``,
+    ``压缩比异常``); ``source`` is the file name. ``extractors.extract`` turns this error into an
+    ``Extraction`` with status ``UNREADABLE`` and the reason in its problems; it never escapes a batch.
+    """
+
+    def __init__(self, reason: str, *, source: str | None = None) -> None:
+        self.reason = reason
+        self.source = source
+        super().__init__(reason)
+
+    def __str__(self) -> str:
+        return f"{self.source}：{self.reason}" if self.source else self.reason
+
+    def __reduce__(self) -> tuple[type[UnreadableDocument], tuple[str], dict[str, str | None]]:
+        # Keyword-only ``source`` would be lost by Exception's default pickling (errors cross process bounds).
+        return (type(self), (self.reason,), {"source": self.source})

@@ -184,6 +184,7 @@ class Program:
     period_end: date | None = None
     group_policy: GroupPolicy = GroupPolicy.JOINT
     default_stage: Stage | None = None
+    forms: tuple[str, ...] = ()  # kinds of the blank forms sent out with the agreements (docgen/forms/*.yaml)
 
     def agreement(self, key: str) -> AgreementKind:
         for kind in self.agreements:

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from docgen.errors import ProgramError
+from docgen.forms import load_schemas
 from docgen.model import AgreementKind, Bureau, GroupPolicy, Program, Side, Stage, Task, Term
 
 _SIDES = {
@@ -140,6 +141,16 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
     except ValueError:
         raise r.fail("default_stage", f"未知学段 {stage_text!r}，可选 {[s.value for s in Stage]}") from None
 
+    raw_forms = root.get("forms") or []
+    if not isinstance(raw_forms, list) or not all(isinstance(f, str) for f in raw_forms):
+        raise r.fail("forms", f"应为表单种类的列表（如 [filing, activity_stats]），实际为 {raw_forms!r}")
+    known_forms = load_schemas()
+    for i, form in enumerate(raw_forms):
+        if form not in known_forms:
+            raise r.fail(f"forms[{i}]", f"未知的表单种类 {form!r}，可选 {sorted(known_forms)}")
+    if len(set(raw_forms)) != len(raw_forms):
+        raise r.fail("forms", f"表单种类重复：{raw_forms}")
+
     return Program(
         key=r.text(root, "key", ""),
         name=r.text(root, "name", ""),
@@ -152,6 +163,7 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         period_end=r.date(root, "period_end", ""),
         group_policy=policy,
         default_stage=default_stage,
+        forms=tuple(raw_forms),
     )
 
 

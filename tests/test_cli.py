@@ -44,14 +44,25 @@ def test_generate_no_pdf_writes_the_zip_and_prints_its_path(tmp_path: Path) -> N
     assert f"ZIP: {out / 'pengzhou-heishui-2019.zip'}" in result.stdout
     archive = zipfile.ZipFile(out / "pengzhou-heishui-2019.zip")
     docs = [n for n in archive.namelist() if n.endswith(".docx")]
-    assert len(docs) == 14
-    third = docx_text(archive.read(next(n for n in docs if n.startswith("03_"))))
+    agreements = [n for n in docs if "学校党建共建协议书" in n]
+    assert len(agreements) == 14
+    # the program sends out 备案表 and 统计表 per pair and a 回执 per school (29 schools in 14 groups)
+    assert len(docs) == 14 + 2 * 14 + 29
+    third = docx_text(archive.read(next(n for n in agreements if n.startswith("03_"))))
     assert "彭州市九尺镇小学党组织" in third and "一式五份" in third
 
     again = runner.invoke(
         app, ["generate", str(SAMPLES / "pengzhou_heishui" / "roster.txt"), "--out", str(out), "--no-pdf"]
     )
-    assert "沿用上次 14 份" in again.stderr
+    assert f"沿用上次 {len(docs)} 份" in again.stderr
+
+    only_agreements = runner.invoke(
+        app,
+        ["generate", str(SAMPLES / "pengzhou_heishui" / "roster.txt"), "--out", str(tmp_path / "a"), "--no-pdf",
+         "--no-forms"],
+    )
+    assert only_agreements.exit_code == 0, only_agreements.output
+    assert "计划 14 份" in only_agreements.stderr
 
 
 def test_template_check_reports_missing_and_unused(tmp_path: Path) -> None:

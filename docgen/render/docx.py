@@ -126,9 +126,15 @@ class CompiledTemplate:
             out[part.name] = xml.encode("utf-8")
         return out
 
-    def render(self, context: Mapping[str, Any]) -> bytes:
-        """One finished .docx for ``context``."""
+    def render(self, context: Mapping[str, Any], media: Mapping[str, bytes] | None = None) -> bytes:
+        """One finished .docx for ``context``. ``media`` replaces existing binary parts by name (a form's
+        ``word/media/qr.png``); a name the template does not have is a :class:`TemplateError`."""
         rendered = self.render_parts(context)
+        if media:
+            unknown = sorted(set(media) - set(self._static))
+            if unknown:
+                raise TemplateError(f"模板中没有要替换的部件：{'、'.join(unknown)}", template=self.name)
+            rendered = {**rendered, **media}
         members = (
             Member.deflate(name, rendered[name], level=1) if name in rendered else self._static[name]
             for name in self._order

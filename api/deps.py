@@ -1,0 +1,90 @@
+"""FastAPI dependencies: the service container, a database session per request and the current user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from api.blobs import BlobStore
+from api.db import Database
+from api.models import User
+from api.services import accounts
+from api.settings import Settings
+from api.worker import Converters, Worker
+
+SESSION_COOKIE = "docgen_session"
+_READONLY_WRITES = ("/api/auth/", "/api/tokens")  # a read-only account may still log in/out and get a token
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+    converters: Converters
+    worker: Worker | None = None
+    secret: str = ""
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_settings_dep(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def get_session(services: ServicesDep) -> Iterator[Session]:
+    """One session per request. Routes that write call ``session.commit()`` before they answer."""
+    with services.db.factory() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def current_user(request: Request, session: SessionDep, services: ServicesDep) -> User:
+    """The user of a ``Bearer`` API token or of the session cookie; 401 otherwise.
+
+    A read-only account gets 403 for any method but GET/HEAD (outside login, logout and tokens).
+    """
+    user = None
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        user = accounts.user_for_token(session, auth[7:].strip(), services.secret)
+        if user is not None:
+            session.commit()  # last_used_at
+    elif (cookie := request.cookies.get(SESSION_COOKIE)) is not None:
+        user = accounts.user_for_session(session, cookie, services.secret)
+    if user is None:
+        raise HTTPException(401, "未登录或登录已过期", headers={"WWW-Authenticate": "Bearer"})
+    if (
+        user.role == accounts.Role.READONLY
+        and request.method not in ("GET", "HEAD", "OPTIONS")
+        and not request.url.path.startswith(_READONLY_WRITES)
+    ):
+        raise HTTPException(403, "只读账号不能修改数据")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def admin_user(user: CurrentUser) -> User:
+    if user.role != accounts.Role.ADMIN:
+        raise HTTPException(403, "此操作需要管理员权限")
+    return user
+
+
+AdminUser = Annotated[User, Depends(admin_user)]

@@ -1,0 +1,283 @@
+"""Programs, their roster and pairs, batches, documents, the 台账 and the record export."""
+
+from __future__ import annotations
+
+from datetime import date
+from collections.abc import Iterator
+from typing import IO, Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from api.deps import CurrentUser, ServicesDep, SessionDep
+from api.models import BatchJob
+from api.schemas import BatchIn, BatchOut, DocumentOut, PairOut, ProgramDetail, ProgramOut, RosterOut
+from api.services import batches, documents, programs, records, regeneration, rosters
+from api.services.errors import Invalid
+from api.services.filetypes import safe_name
+
+router = APIRouter(prefix="/api", tags=["programs"])
+
+MEDIA = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "zip": "application/zip",
+    "png": "image/png",
+}
+
+
+def attachment(data: bytes, name: str, fmt: str) -> Response:
+    from urllib.parse import quote
+
+    return Response(
+        data,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
+
+
+async def _program_yaml(request: Request) -> str:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        async with request.form() as form:
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise HTTPException(422, "请以 multipart 字段 file 上传 program.yaml")
+            data = await upload.read()
+    else:
+        try:
+            body = await request.json()
+        except ValueError:
+            raise HTTPException(422, '请求体应为 JSON {"yaml": "…"} 或 multipart 文件 file') from None
+        if not isinstance(body, dict) or not isinstance(body.get("yaml"), str):
+            raise HTTPException(422, '请求体应为 JSON {"yaml": "…"}')
+        return str(body["yaml"])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise HTTPException(422, "program.yaml 应为 UTF-8 编码") from None
+
+
+@router.get("/programs")
+def list_programs(user: CurrentUser, session: SessionDep) -> list[ProgramOut]:
+    return [ProgramOut.model_validate(p) for p in programs.list_programs(session, user)]
+
+
+@router.post(
+    "/programs",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ProgramIn"}},
+                "multipart/form-data": {
+                    "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+                },
+            }
+        }
+    },
+)
+async def create_program(request: Request, user: CurrentUser, session: SessionDep, services: ServicesDep) -> ProgramOut:
+    text = await _program_yaml(request)
+    program = programs.create_program(session, text, user, templates=services.settings.templates_dir)
+    session.commit()
+    return ProgramOut.model_validate(program)
+
+
+@router.get("/programs/{program_id}")
+def get_program(program_id: int, user: CurrentUser, session: SessionDep) -> ProgramDetail:
+    row = programs.get_program(session, user, program_id)
+    domain = programs.domain(row)
+    return ProgramDetail(
+        id=row.id,
+        key=row.key,
+        name=row.name,
+        created_at=row.created_at,
+        yaml_text=row.yaml_text,
+        pairs=len(rosters.list_pairs(session, row, user)),
+        agreements=[{"key": k.key, "title": k.title, "template": k.template} for k in domain.agreements],
+        tasks=[
+            {
+                "key": t.key,
+                "title": t.title,
+                "due": t.due.isoformat() if t.due else None,
+                "min_per_year": t.min_per_year,
+                "optional": t.optional,
+            }
+            for t in domain.tasks
+        ],
+    )
+
+
+@router.post("/programs/{program_id}/roster")
+async def import_roster(
+    program_id: int, request: Request, user: CurrentUser, session: SessionDep, services: ServicesDep
+) -> RosterOut:
+    program = programs.get_program(session, user, program_id)
+    async with request.form() as form:
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise HTTPException(422, "请以 multipart 字段 file 上传花名册（xlsx、csv、txt，或回传的安排表 docx/pdf）")
+        data = await upload.read(services.settings.max_upload_bytes + 1)
+        name = safe_name(upload.filename, "花名册")
+    if len(data) > services.settings.max_upload_bytes:
+        raise HTTPException(413, f"{name}：文件超过上限 {services.settings.max_upload_bytes >> 20} MB")
+    s = services.settings
+    parsed = rosters.parse(data, name, timeout=s.extract_timeout_seconds, memory=s.extract_memory_bytes)
+    pairs = rosters.import_roster(session, program, parsed, user)
+    session.commit()
+    return RosterOut(pairs=[PairOut.model_validate(p) for p in pairs])
+
+
+@router.get("/programs/{program_id}/pairs")
+def list_pairs(program_id: int, user: CurrentUser, session: SessionDep) -> list[PairOut]:
+    program = programs.get_program(session, user, program_id)
+    return [PairOut.model_validate(p) for p in rosters.list_pairs(session, program, user)]
+
+
+# --- batches ------------------------------------------------------------------------------------------
+
+
+def batch_out(job: BatchJob) -> BatchOut:
+    return BatchOut(
+        id=job.id,
+        program_id=job.program_id,
+        status=job.status,
+        done=job.done,
+        total=job.total,
+        failed=job.failed,
+        with_pdf=job.with_pdf,
+        eta_seconds=batches.eta_seconds(job),
+        error=job.error,
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+    )
+
+
+@router.post("/programs/{program_id}/batches", status_code=202)
+def create_batch(
+    program_id: int, user: CurrentUser, session: SessionDep, services: ServicesDep, body: BatchIn | None = None
+) -> BatchOut:
+    program = programs.get_program(session, user, program_id)
+    job = batches.enqueue(session, program, user, with_pdf=bool(body and body.pdf))
+    session.commit()
+    if services.worker:
+        services.worker.wake()
+    return batch_out(job)
+
+
+@router.get("/batches/{job_id}")
+def get_batch(job_id: int, user: CurrentUser, session: SessionDep) -> BatchOut:
+    return batch_out(batches.get_job(session, user, job_id))
+
+
+@router.post("/batches/{job_id}/cancel")
+def cancel_batch(job_id: int, user: CurrentUser, session: SessionDep) -> BatchOut:
+    job = batches.cancel(session, user, batches.get_job(session, user, job_id))
+    session.commit()
+    return batch_out(job)
+
+
+@router.get("/batches/{job_id}/download", response_class=StreamingResponse)
+def download_batch(job_id: int, user: CurrentUser, session: SessionDep, services: ServicesDep) -> StreamingResponse:
+    job = batches.get_job(session, user, job_id)
+    key = batches.archive_key(job)
+    program = programs.get_program(session, user, job.program_id)
+    from urllib.parse import quote
+
+    stream = services.blobs.open(key)
+    return StreamingResponse(
+        iter(lambda: stream.read(1 << 20), b""),
+        media_type=MEDIA["zip"],
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(programs.domain(program).key)}.zip",
+            "Content-Length": str(services.blobs.size(key)),
+        },
+    )
+
+
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    try:
+        while chunk := stream.read(1 << 20):
+            yield chunk
+    finally:
+        stream.close()
+
+
+# --- documents ----------------------------------------------------------------------------------------
+
+
+@router.get("/programs/{program_id}/documents")
+def list_documents(
+    program_id: int, user: CurrentUser, session: SessionDep, pair: str | None = None
+) -> list[DocumentOut]:
+    program = programs.get_program(session, user, program_id)
+    return [DocumentOut.model_validate(d) for d in documents.list_documents(session, user, program, pair)]
+
+
+@router.get("/documents/{document_id}/download")
+def download_document(
+    document_id: int,
+    user: CurrentUser,
+    session: SessionDep,
+    services: ServicesDep,
+    format: Literal["docx", "pdf"] = "docx",
+) -> Response:
+    doc = documents.sibling(session, documents.get_document(session, user, document_id), format)
+    return attachment(services.blobs.read(doc.blob_key), doc.file_name.rsplit("/", 1)[-1], doc.format)
+
+
+@router.post("/documents/{document_id}/regenerate")
+def regenerate_document(
+    document_id: int, user: CurrentUser, session: SessionDep, services: ServicesDep
+) -> list[DocumentOut]:
+    doc = documents.get_document(session, user, document_id)
+    out = documents.regenerate(
+        session, user, doc, services.blobs, templates=services.settings.templates_dir, converter=services.converters.get
+    )
+    session.commit()
+    return [DocumentOut.model_validate(d) for d in out]
+
+
+# --- exports ------------------------------------------------------------------------------------------
+
+
+@router.get("/programs/{program_id}/records/export")
+def export_records(
+    program_id: int, user: CurrentUser, session: SessionDep, format: Literal["xlsx", "csv"] = "xlsx"
+) -> Response:
+    program = programs.get_program(session, user, program_id)
+    data = records.export(records.list_records(session, user, program=program), format)
+    return attachment(data, f"{program.key}-记录.{format}", format)
+
+
+@router.get("/programs/{program_id}/ledger")
+def ledger(
+    program_id: int,
+    user: CurrentUser,
+    session: SessionDep,
+    services: ServicesDep,
+    format: Literal["xlsx", "docx", "pdf"] = "xlsx",
+    as_of: Annotated[date | None, Query(description="截至日期（默认今天）")] = None,
+) -> Response:
+    program = programs.get_program(session, user, program_id)
+    if user.role == "school":
+        raise HTTPException(404, f"项目 {program_id} 的台账不存在")
+    when = as_of or date.today()
+    rows = regeneration.ledger_rows(session, program, when)
+    name = f"{program.key}-台账.{format}"
+    if format == "xlsx":
+        return attachment(regeneration.ledger_xlsx(program, rows, when), name, "xlsx")
+    docx = regeneration.ledger_docx(program, rows, when)
+    if format == "docx":
+        return attachment(docx, name, "docx")
+    return attachment(_pdf(services, name, docx), name, "pdf")
+
+
+def _pdf(services: ServicesDep, name: str, docx: bytes) -> bytes:
+    [result] = services.converters.get().convert_many([(name.replace(".pdf", ".docx"), docx)])
+    if result.pdf is None:
+        raise Invalid(f"{name}：PDF 转换失败（{result.error}）", [{"message": result.error}])
+    return result.pdf

@@ -1,0 +1,145 @@
+"""Untrusted files are parsed in a child process with a time limit and a memory limit.
+
+    result = run_child("extract", data, name, timeout=120, memory=3 << 30)   # bytes the child printed
+
+The child is a fresh interpreter (``python -m api.sandbox MODE NAME [ARGS]``) that lowers its own
+``RLIMIT_AS`` first, reads the file from stdin and writes its answer to stdout. It is a plain subprocess,
+not a multiprocessing daemon, so the extractors may still use ``extractors._sandbox.run_limited`` inside it
+(that module time-boxes single PDF parses; this one time-boxes a whole upload, OCR included). A child that
+runs past its time is killed with its whole process group. Modes:
+
+* ``extract`` — ``extractors.extract(data, name).to_json()`` as JSON;
+* ``tables`` — the tables ``extractors.read`` finds, as lists of rows of cell text (a returned 安排表 → roster);
+* ``crop PAGE X0 Y0 X1 Y1`` — a PNG of that box of an image or a PDF page (pypdfium2), for the review screen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+
+
+class ChildFailed(Exception):
+    """The child did not answer: ``reason`` is a Chinese phrase for the record (超时, 内存不足, 解析进程崩溃)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}：{detail}" if detail else reason)
+
+
+def run_child(mode: str, data: bytes, name: str, args: Sequence[str] = (), *, timeout: float, memory: int) -> bytes:
+    cmd = [sys.executable, "-m", "api.sandbox", mode, name, str(memory), *args]
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env=env,
+    )
+    try:
+        out, err = proc.communicate(data, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise ChildFailed("解析超时", f"{timeout:g} 秒内未完成") from None
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # grandchildren (forkserver, OCR threads) go too
+    if proc.returncode != 0:
+        tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+        if proc.returncode == -signal.SIGKILL or "MemoryError" in tail[0]:
+            raise ChildFailed("内存不足", tail[0])
+        raise ChildFailed("解析进程异常退出", f"退出码 {proc.returncode} {tail[0]}".strip())
+    return out
+
+
+# --- the child side ------------------------------------------------------------------------------------
+
+
+def _extract(data: bytes, name: str, args: Sequence[str]) -> bytes:
+    from PIL import Image
+
+    from extractors import extract
+
+    if args:
+        Image.MAX_IMAGE_PIXELS = int(args[0])  # the service's limit, not Pillow's default
+
+    return json.dumps(extract(data, name).to_json(), ensure_ascii=False).encode()
+
+
+def _tables(data: bytes, name: str) -> bytes:
+    from extractors import read
+
+    document = read(data, name)
+    tables = []
+    for table in document.tables:
+        grid = table.grid()
+        tables.append([[c.text if c is not None else "" for c in row] for row in grid])
+    return json.dumps(tables, ensure_ascii=False).encode()
+
+
+def _crop(data: bytes, args: Sequence[str]) -> bytes:
+    from PIL import Image
+
+    page, x0, y0, x1, y1, max_pixels = int(args[0]), *(float(a) for a in args[1:5]), int(args[5])
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    if data.startswith(b"%PDF"):
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(data)
+        if not 1 <= page <= min(len(pdf), 10_000):
+            raise ValueError(f"页码 {page} 超出范围（共 {len(pdf)} 页）")
+        scale = 2.0  # 144 dpi: bbox is in PDF points, top-left origin (pdfplumber's convention)
+        image = pdf[page - 1].render(scale=scale).to_pil()
+    else:
+        scale = 1.0
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    box = (int(x0 * scale), int(y0 * scale), int(x1 * scale), int(y1 * scale))
+    box = (max(0, box[0]), max(0, box[1]), min(image.width, box[2]), min(image.height, box[3]))
+    if box[2] <= box[0] or box[3] <= box[1]:
+        raise ValueError("裁剪区域为空或超出页面")
+    out = io.BytesIO()
+    image.crop(box).convert("RGB").save(out, "PNG")
+    return out.getvalue()
+
+
+def main(argv: Sequence[str]) -> int:
+    mode, name, memory, *args = argv
+    limit = int(memory)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    data = sys.stdin.buffer.read()
+    if mode == "extract":
+        out = _extract(data, name, args)
+    elif mode == "tables":
+        out = _tables(data, name)
+    elif mode == "crop":
+        out = _crop(data, args)
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+    sys.stdout.buffer.write(out)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        code = main(sys.argv[1:])
+    except MemoryError:
+        sys.stderr.write("MemoryError\n")
+        code = 3
+    except Exception as exc:
+        sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
+        code = 2
+    sys.exit(code)

@@ -1,0 +1,317 @@
+"""Batch jobs: enqueue, run (in the worker thread) into a storage-backed sink, cancel, progress.
+
+A job runs :func:`docgen.batch.generate_batch` into :class:`StorageSink`: every finished document goes to
+the blob store and a :class:`~api.models.Document` row at once (so a restart resumes, skipping documents
+whose fingerprint is unchanged), and the ZIP is written to a temporary file, stored whole, and only then is
+the job marked done — a client never sees a half-written archive.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from api.blobs import BlobStore
+from api.db import Database
+from api.models import BatchJob, Document, Program, User, utcnow
+from api.services import audit, programs, rosters
+from api.services.accounts import require_admin
+from api.services.errors import Conflict, NotFound
+from docgen.batch import BatchReport, DocumentJob, DocumentResult, PdfConverterLike, generate_batch, load_templates
+from docgen.errors import DocgenError
+from docgen.files import template_reader
+
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+FINISHED = (DONE, FAILED, CANCELLED)
+MANIFEST_HEADER = ["结对序号", "支援学校", "受援学校", "文书种类", "文书名称", "文件", "格式", "页数", "sha256"]
+
+
+class JobCancelled(Exception):
+    """Raised from the progress callback when a cancel was asked for (between documents)."""
+
+
+def enqueue(session: Session, program: Program, by: User, *, with_pdf: bool) -> BatchJob:
+    require_admin(by)
+    rosters.roster_of(session, program)  # 422 now rather than a failed job later
+    job = BatchJob(program_id=program.id, status=QUEUED, with_pdf=with_pdf, created_by=by.id)
+    session.add(job)
+    session.flush()
+    audit.record(session, by, "batch.create", f"batch:{job.id}", program=program.id, pdf=with_pdf)
+    return job
+
+
+def get_job(session: Session, user: User, job_id: int) -> BatchJob:
+    job = session.get(BatchJob, job_id)
+    if job is None:
+        raise NotFound(f"批量任务 {job_id} 不存在")
+    program = programs.get_program(session, user, job.program_id)  # NotFound when not the user's program
+    if user.role == "school":
+        raise NotFound(f"批量任务 {job_id} 不存在")
+    del program
+    return job
+
+
+def cancel(session: Session, user: User, job: BatchJob) -> BatchJob:
+    require_admin(user)
+    if job.status in FINISHED:
+        raise Conflict(f"批量任务 {job.id} 已结束（{job.status}），不能取消")
+    if job.status == QUEUED:
+        job.status = CANCELLED
+    job.cancel_requested = True
+    job.updated_at = utcnow()
+    audit.record(session, user, "batch.cancel", f"batch:{job.id}")
+    return job
+
+
+def eta_seconds(job: BatchJob) -> float | None:
+    if job.status != RUNNING or not job.started_at or not job.total or job.done <= 0:
+        return None
+    elapsed = (utcnow() - job.started_at).total_seconds()
+    return round(elapsed / job.done * (job.total - job.done), 1)
+
+
+def archive_key(job: BatchJob) -> str:
+    if job.status != DONE or not job.archive_key:
+        raise Conflict(f"批量任务 {job.id} 尚未完成（{job.status}，{job.done}/{job.total}），ZIP 还不能下载")
+    return job.archive_key
+
+
+def requeue_interrupted(db: Database) -> int:
+    """Jobs left ``running`` by a stopped process go back to the queue (they resume from stored documents)."""
+    with db.session() as s:
+        result = s.execute(update(BatchJob).where(BatchJob.status == RUNNING).values(status=QUEUED))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def claim_next(db: Database) -> int | None:
+    """Atomically take the oldest queued job (safe with several worker processes)."""
+    with db.session() as s:
+        for job_id in s.scalars(select(BatchJob.id).where(BatchJob.status == QUEUED).order_by(BatchJob.id).limit(5)):
+            result = s.execute(
+                update(BatchJob)
+                .where(BatchJob.id == job_id, BatchJob.status == QUEUED)
+                .values(status=RUNNING, started_at=utcnow(), updated_at=utcnow(), done=0)
+            )
+            if getattr(result, "rowcount", 0) == 1:
+                return int(job_id)
+    return None
+
+
+class StorageSink:
+    """A :class:`~docgen.batch.BatchSink` writing documents into the blob store and the ``documents`` table."""
+
+    def __init__(self, db: Database, blobs: BlobStore, program_id: int, job_id: int, archive_name: str) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.program_id = program_id
+        self.job_id = job_id
+        self.archive_name = archive_name
+        # (pair, kind) -> {format: (fingerprint, blob key, file name, pages, sha256)}
+        self.entries: dict[tuple[str, str], dict[str, tuple[str, str, str, int | None, str]]] = {}
+        with db.session() as s:
+            for d in s.scalars(select(Document).where(Document.program_id == program_id)):
+                self.entries.setdefault((d.pair_label, d.kind), {})[d.format] = (
+                    d.fingerprint,
+                    d.blob_key,
+                    d.file_name,
+                    d.pages,
+                    d.sha256,
+                )
+        self.failed: set[tuple[str, str]] = set()
+
+    def is_done(self, job: DocumentJob, fingerprint: str) -> bool:
+        entry = self.entries.get((job.group.label, job.kind.key))
+        if not entry or "docx" not in entry:
+            return False
+        return all(fp == fingerprint and self.blobs.exists(key) for fp, key, *_ in entry.values())
+
+    def record(self, result: DocumentResult) -> None:
+        job = result.job
+        ident = (job.group.label, job.kind.key)
+        if not result.ok or result.docx is None:
+            self.failed.add(ident)
+            return
+        self.failed.discard(ident)
+        outputs: list[tuple[str, bytes, int | None]] = [("docx", result.docx, None)]
+        if result.pdf is not None:
+            outputs.append(("pdf", result.pdf, result.pages))
+        entry: dict[str, tuple[str, str, str, int | None, str]] = {}
+        with self.db.session() as s:
+            for fmt, data, pages in outputs:
+                key = self.blobs.put(data)
+                name = f"{job.folder}/{job.stem}.{fmt}"
+                digest = key.rsplit("/", 1)[-1]
+                save_document(
+                    s,
+                    self.program_id,
+                    job.group.label,
+                    job.kind.key,
+                    job.kind.title,
+                    fmt,
+                    name,
+                    key,
+                    digest,
+                    len(data),
+                    pages,
+                    result.fingerprint,
+                    self.job_id,
+                )
+                entry[fmt] = (result.fingerprint, key, name, pages, digest)
+        self.entries[ident] = entry
+
+    def finish(self, jobs: Sequence[DocumentJob], report: BatchReport) -> str:
+        """Write the ZIP (documents, 清单.csv, manifest.json, 失败清单.csv) to a temp file, then store it."""
+        tmpdir = Path(tempfile.mkdtemp(prefix="docgen-zip-"))
+        try:
+            path = tmpdir / f"{self.archive_name}.zip"
+            table = io.StringIO()
+            writer = csv.writer(table)
+            writer.writerow(MANIFEST_HEADER)
+            manifest: list[dict[str, Any]] = []
+            with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+                for job in jobs:
+                    ident = (job.group.label, job.kind.key)
+                    if ident in self.failed:
+                        continue
+                    for fmt, (_, key, name, pages, digest) in sorted(self.entries.get(ident, {}).items()):
+                        with self.blobs.open(key) as src, zf.open(name, "w", force_zip64=True) as dst:
+                            shutil.copyfileobj(src, dst, 1 << 20)
+                        row = {
+                            "pair": job.group.label,
+                            "supporting": "、".join(s.name for s in job.group.supporting),
+                            "supported": "、".join(s.name for s in job.group.supported),
+                            "kind": job.kind.key,
+                            "title": job.kind.title,
+                            "file": name,
+                            "format": fmt,
+                            "pages": pages,
+                            "sha256": digest,
+                        }
+                        manifest.append(row)
+                        writer.writerow([*list(row.values())[:7], pages or "", digest])
+                deflate = zipfile.ZIP_DEFLATED
+                zf.writestr("清单.csv", table.getvalue().encode("utf-8-sig"), compress_type=deflate)
+                zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1), compress_type=deflate)
+                if report.failures:
+                    fail = io.StringIO()
+                    csv.writer(fail).writerows([["文书", "原因"], *report.failures])
+                    zf.writestr("失败清单.csv", fail.getvalue().encode("utf-8-sig"), compress_type=deflate)
+            return self.blobs.put_file(path)
+        finally:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def save_document(
+    s: Session,
+    program_id: int,
+    pair: str,
+    kind: str,
+    title: str,
+    fmt: str,
+    name: str,
+    key: str,
+    digest: str,
+    size: int,
+    pages: int | None,
+    fingerprint: str,
+    job_id: int | None,
+) -> Document:
+    doc = s.scalar(
+        select(Document).where(
+            Document.program_id == program_id,
+            Document.pair_label == pair,
+            Document.kind == kind,
+            Document.format == fmt,
+        )
+    )
+    if doc is None:
+        doc = Document(program_id=program_id, pair_label=pair, kind=kind, format=fmt)
+        s.add(doc)
+    doc.title, doc.file_name, doc.blob_key, doc.sha256, doc.size = title, name, key, digest, size
+    doc.pages, doc.fingerprint, doc.job_id, doc.updated_at = pages, fingerprint, job_id, utcnow()
+    s.flush()
+    return doc
+
+
+def run_job(
+    db: Database,
+    blobs: BlobStore,
+    job_id: int,
+    *,
+    templates: Path | None,
+    converter: Callable[[], PdfConverterLike] | None,
+    progress_interval: float = 0.25,
+) -> str:
+    """Run a claimed job to its end; returns the final status. Never raises for a bad job."""
+    with db.session() as s:
+        job = s.get(BatchJob, job_id)
+        assert job is not None
+        program_row = s.get(Program, job.program_id)
+        assert program_row is not None
+        with_pdf = job.with_pdf
+        try:
+            program = programs.domain(program_row)
+            roster = rosters.roster_of(s, program_row)
+            compiled = load_templates(program, template_reader(programs.template_folder(templates)))
+        except DocgenError as exc:
+            job.status, job.error, job.updated_at = FAILED, str(exc), utcnow()
+            return FAILED
+    sink = StorageSink(db, blobs, program_row.id, job_id, program.key)
+    last = 0.0
+
+    def on_progress(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last < progress_interval and done < total:
+            return
+        last = now
+        with db.session() as s:
+            current = s.get(BatchJob, job_id)
+            assert current is not None
+            current.done, current.total, current.updated_at = done, total, utcnow()
+            if current.cancel_requested:
+                raise JobCancelled
+
+    try:
+        report = generate_batch(
+            program,
+            roster,
+            compiled,
+            sink,
+            converter=converter() if with_pdf and converter else None,
+            on_progress=on_progress,
+        )
+    except JobCancelled:
+        with db.session() as s:
+            current = s.get(BatchJob, job_id)
+            assert current is not None
+            current.status, current.updated_at = CANCELLED, utcnow()
+        return CANCELLED
+    except Exception as exc:  # a crash inside the batch fails this job, not the worker
+        with db.session() as s:
+            current = s.get(BatchJob, job_id)
+            assert current is not None
+            current.status, current.error, current.updated_at = FAILED, f"{type(exc).__name__}: {exc}", utcnow()
+        return FAILED
+    with db.session() as s:
+        current = s.get(BatchJob, job_id)
+        assert current is not None
+        current.done = current.total = report.planned
+        current.failed = len(report.failures)
+        current.archive_key = report.archive
+        current.error = "；".join(f"{k}: {r}" for k, r in report.failures[:20]) or None
+        current.status, current.updated_at = DONE, utcnow()
+        if current.cancel_requested:
+            current.status = CANCELLED
+    return DONE

@@ -1,0 +1,90 @@
+"""Programs: stored as their YAML text (the source of truth) and parsed with docgen on use."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.models import Program, User
+from api.services import audit
+from api.services.accounts import Role, can_see_program, require_admin
+from api.services.errors import Invalid, NotFound
+from docgen.errors import ProgramError, TemplateError
+from docgen.files import template_reader, templates_dir
+from docgen.model import Program as DomainProgram
+from docgen.program import parse_program_yaml
+
+
+@lru_cache(maxsize=64)
+def _parse(text: str, digest: str) -> DomainProgram:
+    return parse_program_yaml(text, source="program.yaml")
+
+
+def domain(program: Program) -> DomainProgram:
+    """The docgen :class:`~docgen.model.Program` of a stored program (parsed once per YAML text)."""
+    return _parse(program.yaml_text, hashlib.sha256(program.yaml_text.encode()).hexdigest())
+
+
+def template_folder(override: Path | None) -> Path:
+    return override or templates_dir()
+
+
+def create_program(session: Session, yaml_text: str, by: User, *, templates: Path | None = None) -> Program:
+    """A new program from the text of a program.yaml; every template it names must exist."""
+    require_admin(by)
+    try:
+        parsed = parse_program_yaml(yaml_text, source="program.yaml")
+    except ProgramError as exc:
+        raise Invalid(
+            f"项目文件有误：{exc}", [{"source": exc.source, "field": exc.key, "message": exc.message}]
+        ) from None
+    read = template_reader(template_folder(templates))
+    for kind in parsed.agreements:
+        try:
+            read(kind.template)
+        except TemplateError as exc:
+            raise Invalid(
+                f"项目文件 agreements 中的模板 {kind.template} 不存在",
+                [
+                    {
+                        "source": "program.yaml",
+                        "field": f"agreements.{kind.key}.template",
+                        "value": kind.template,
+                        "message": str(exc),
+                    }
+                ],
+            ) from None
+    program = Program(key=parsed.key, name=parsed.name, yaml_text=yaml_text)
+    session.add(program)
+    session.flush()
+    by.programs.append(program)
+    audit.record(session, by, "program.create", f"program:{program.id}", key=parsed.key, name=parsed.name)
+    return program
+
+
+def list_programs(session: Session, user: User) -> list[Program]:
+    ids = [p.id for p in user.programs]
+    if not ids:
+        return []
+    return list(session.scalars(select(Program).where(Program.id.in_(ids)).order_by(Program.id)))
+
+
+def get_program(session: Session, user: User, program_id: int) -> Program:
+    program = session.get(Program, program_id)
+    if program is None or not can_see_program(user, program):
+        raise NotFound(f"项目 {program_id} 不存在")
+    return program
+
+
+def grant(session: Session, by: User, program: Program, user: User) -> None:
+    require_admin(by)
+    if program not in user.programs:
+        user.programs.append(program)
+        audit.record(session, by, "program.grant", f"program:{program.id}", grantee=user.username)
+
+
+__all__ = ["Role", "create_program", "domain", "get_program", "grant", "list_programs"]

@@ -1,0 +1,928 @@
+// 结对帮扶文书服务 — the web UI. Plain ES module, no build step, no third-party code.
+// Screens (hash routes): #/login, #/programs, #/programs/<id>/<tab>, #/records/<id>.
+// Every request goes to the same origin's /api; the session is a cookie set by /api/auth/login.
+
+const POLL_MS = 1000;
+const LOW_CONFIDENCE = 0.85; // values below this are shown as 待核对 (the API also lists them in problems)
+
+const ROLE_NAMES = { admin: '管理员', bureau: '教育局工作人员', staff: '教育局工作人员', readonly: '只读', school: '学校联络员' };
+const UPLOAD_STATUS = {
+  received: '已接收', queued: '排队中', processing: '识别中', processed: '已识别', done: '已识别',
+  complete: '已识别', failed: '失败', error: '失败', rejected: '已拒收', duplicate: '重复',
+};
+const RECORD_STATUS = { complete: '完整', needs_review: '待审核', unreadable: '无法识别', reviewed: '已审核' };
+const BATCH_STATUS = {
+  queued: '排队中', pending: '排队中', running: '生成中', done: '已完成', finished: '已完成', completed: '已完成',
+  failed: '失败', cancelled: '已取消', canceled: '已取消', cancelling: '正在取消',
+};
+const BUSY_UPLOAD = new Set(['received', 'queued', 'processing']);
+const FINISHED_BATCH = new Set(['done', 'finished', 'completed', 'failed', 'cancelled', 'canceled']);
+const FORM_TITLES = {
+  activity_stats: '教育交流活动情况统计表', filing: '备案表', liaison_reply: '回执', arrangement: '结对帮扶安排表',
+};
+const TABS = [
+  ['roster', '花名册'], ['batch', '批量生成'], ['uploads', '上传回收表'], ['review', '审核'], ['export', '导出'],
+];
+
+let me = null; // the signed-in user
+let timers = []; // polling timers of the current screen, cleared on every route change
+let renderSeq = 0; // a newer render makes an older one's late results moot
+
+// ---------------------------------------------------------------- small helpers
+
+/** Create an element: h('button', {type: 'button', onclick: f, 'data-testid': 'x'}, '文字', child…). */
+function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props ?? {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'value') el.value = v;
+    else if (k === 'checked') el.checked = !!v;
+    else if (v === true) el.setAttribute(k, '');
+    else el.setAttribute(k, String(v));
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+const $view = () => document.getElementById('view');
+/** el.replaceChildren(…) that skips null/undefined/false (replaceChildren would print them as text). */
+const put = (el, ...children) => el.replaceChildren(
+  ...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false),
+);
+const text = (v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+let fieldSeq = 0;
+const uid = (p) => `${p}-${++fieldSeq}`;
+
+/** A labelled control: returns [label, control] with the label tied to the control's id. */
+function labelled(labelText, control) {
+  if (!control.id) control.id = uid('f');
+  return h('div', { class: 'field' }, h('label', { for: control.id }, labelText), control);
+}
+
+let keepMessage = false; // a message shown just before navigating survives that one navigation
+
+function showMessage(msg, kind = 'error', { keep = false } = {}) {
+  keepMessage = keep;
+  const box = document.getElementById('message');
+  box.textContent = msg;
+  box.className = `message ${kind}`;
+  box.hidden = !msg;
+}
+const clearMessage = () => showMessage('');
+
+class ApiError extends Error {
+  constructor(status, detail, body) {
+    super(detail);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** The API's Chinese `detail`, whatever shape it came in (string, FastAPI validation list, object). */
+function detailText(body, status) {
+  const d = body?.detail ?? body?.message;
+  if (typeof d === 'string') return d;
+  if (Array.isArray(d)) return d.map((e) => e.msg ?? text(e)).join('；');
+  if (d && typeof d === 'object') return d.message ?? text(d);
+  if (status === 401) return '请先登录。';
+  if (status === 403) return '没有权限进行此操作。';
+  if (status === 404) return '未找到。';
+  if (status === 413) return '文件太大。';
+  return `请求失败（${status}）。`;
+}
+
+async function api(path, { method = 'GET', json, form, quiet401 = false } = {}) {
+  const opts = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (json !== undefined) {
+    opts.headers['Content-Type'] = 'application/json';
+    opts.body = JSON.stringify(json);
+  } else if (form) {
+    opts.body = form;
+  }
+  let res;
+  try {
+    res = await fetch(path, opts);
+  } catch {
+    throw new ApiError(0, '无法连接服务器，请检查网络后重试。');
+  }
+  const isJson = (res.headers.get('content-type') ?? '').includes('json');
+  const body = isJson ? await res.json().catch(() => null) : await res.text();
+  if (!res.ok) {
+    if (res.status === 401 && !quiet401 && location.hash !== '#/login') {
+      me = null;
+      showHeader();
+      location.hash = '#/login';
+    }
+    throw new ApiError(res.status, detailText(isJson ? body : null, res.status), body);
+  }
+  return body;
+}
+
+/** Lists come either bare or wrapped ({items: […]}, {programs: […]} …). */
+function listOf(body, ...keys) {
+  if (Array.isArray(body)) return body;
+  for (const k of [...keys, 'items', 'results', 'data']) if (Array.isArray(body?.[k])) return body[k];
+  return [];
+}
+
+/** School names of one side of a pair, whatever shape: "A", ["A", "B"], [{name: "A"}]. */
+function names(side) {
+  if (!side) return '';
+  if (typeof side === 'string') return side;
+  if (Array.isArray(side)) return side.map((s) => (typeof s === 'string' ? s : s?.name ?? text(s))).join('、');
+  return side.name ?? text(side);
+}
+
+function fmtSeconds(s) {
+  if (s === null || s === undefined || !Number.isFinite(Number(s))) return '估算中…';
+  s = Math.max(0, Math.round(Number(s)));
+  if (s < 60) return `约 ${s} 秒`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `约 ${m} 分 ${s % 60} 秒` : `约 ${Math.floor(m / 60)} 小时 ${m % 60} 分`;
+}
+
+function fmtTime(t) {
+  if (!t) return '';
+  // The API's times are naive UTC ("2026-11-23T04:42:00"): read them as UTC, show them in local time.
+  const iso = typeof t === 'string' && /T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(t) ? `${t}Z` : t;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return text(t);
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+function fmtSize(n) {
+  if (!Number.isFinite(n)) return '';
+  return n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(0)} KB` : `${(n / 1048576).toFixed(1)} MB`;
+}
+
+function table(headers, rows, props = {}) {
+  return h('table', props,
+    h('thead', {}, h('tr', {}, headers.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, rows));
+}
+
+function every(ms, fn) {
+  const t = setInterval(fn, ms);
+  timers.push(t);
+  return t;
+}
+
+function stopTimers() {
+  timers.forEach(clearInterval);
+  timers = [];
+}
+
+const isStaff = () => me && me.role !== 'school';
+const idOf = (o) => o?.id ?? o?.key;
+
+// ---------------------------------------------------------------- header and routing
+
+function showHeader() {
+  const box = document.querySelector('[data-testid="user-box"]');
+  box.hidden = !me;
+  if (!me) return;
+  box.querySelector('[data-testid="user-name"]').textContent = me.display_name ?? me.name ?? me.username;
+  const school = me.school ?? me.school_name;
+  const role = ROLE_NAMES[me.role] ?? me.role ?? '';
+  box.querySelector('[data-testid="user-role"]').textContent = school ? `${role} · ${names(school)}` : role;
+}
+
+async function logout() {
+  try {
+    await api('/api/auth/logout', { method: 'POST', quiet401: true });
+  } catch { /* the session is gone either way */ }
+  me = null;
+  showHeader();
+  showMessage('已退出。', 'info', { keep: true });
+  location.hash = '#/login';
+}
+
+async function route() {
+  stopTimers();
+  const seq = ++renderSeq;
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  if (!me && parts[0] !== 'login') {
+    try {
+      me = await api('/api/me', { quiet401: true });
+    } catch {
+      me = null;
+    }
+    showHeader();
+    if (!me) {
+      location.hash = '#/login';
+      return;
+    }
+  }
+  if (seq !== renderSeq) return;
+  const view = $view();
+  put(view, h('p', { class: 'muted' }, '加载中…'));
+  try {
+    if (parts[0] === 'login') renderLogin(view);
+    else if (parts[0] === 'programs' && parts[1]) await renderProgram(view, parts[1], parts[2] ?? 'roster', seq);
+    else if (parts[0] === 'records' && parts[1]) await renderRecord(view, parts[1], seq);
+    else await renderPrograms(view, seq);
+  } catch (e) {
+    if (seq !== renderSeq) return;
+    put(view, h('p', { class: 'muted' }, '无法显示此页面。'));
+    showMessage(e.message);
+  }
+}
+
+// ---------------------------------------------------------------- 1. 登录
+
+function renderLogin(view) {
+  document.title = '登录 — 结对帮扶文书服务';
+  const user = h('input', { name: 'username', autocomplete: 'username', required: true, 'data-testid': 'login-username' });
+  const pass = h('input', {
+    name: 'password', type: 'password', autocomplete: 'current-password', required: true,
+    'data-testid': 'login-password',
+  });
+  const form = h('form', { class: 'card login', 'data-testid': 'login-form' },
+    h('h1', {}, '登录'),
+    labelled('用户名', user),
+    labelled('密码', pass),
+    h('button', { type: 'submit', class: 'primary', 'data-testid': 'login-submit' }, '登录'));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearMessage();
+    try {
+      const res = await api('/api/auth/login', {
+        method: 'POST', json: { username: user.value.trim(), password: pass.value }, quiet401: true,
+      });
+      me = res?.user ?? (res?.username ? res : null) ?? (await api('/api/me'));
+      showHeader();
+      location.hash = '#/programs';
+    } catch (e) {
+      showMessage(e.status === 401 ? (e.body?.detail ?? '用户名或密码不正确。') : e.message);
+      pass.select();
+    }
+  });
+  put(view, form);
+  user.focus();
+}
+
+// ---------------------------------------------------------------- 2. 项目列表 + 新建项目
+
+async function renderPrograms(view, seq) {
+  document.title = '项目 — 结对帮扶文书服务';
+  const programs = listOf(await api('/api/programs'), 'programs');
+  if (seq !== renderSeq) return;
+  const rows = programs.map((p) => h('tr', {},
+    h('td', {}, h('a', { href: `#/programs/${encodeURIComponent(idOf(p))}/roster`, 'data-testid': 'program-link' },
+      p.name ?? p.key)),
+    h('td', {}, p.document_number ?? ''),
+    h('td', {}, p.pair_count ?? p.pairs ?? ''),
+    h('td', {}, [p.period_start, p.period_end].filter(Boolean).join(' 至 '))));
+  const list = programs.length
+    ? table(['项目名称', '文号', '结对数', '期限'], rows, { 'data-testid': 'program-list' })
+    : h('p', { class: 'muted', 'data-testid': 'program-list' }, isStaff() ? '还没有项目。请在下方上传项目文件新建。' : '暂无您学校参与的项目。');
+  const parts = [h('h1', {}, '项目'), list];
+  if (isStaff()) parts.push(newProgramForm());
+  put(view, ...parts);
+}
+
+function newProgramForm() {
+  const file = h('input', { type: 'file', accept: '.yaml,.yml', required: true, 'data-testid': 'program-file' });
+  const form = h('form', { class: 'card', 'data-testid': 'program-form' },
+    h('h2', {}, '新建项目'),
+    h('p', { class: 'muted' }, '上传项目文件（program.yaml：项目名称、两地教育局、协议种类、任务清单）。'),
+    labelled('项目文件', file),
+    h('button', { type: 'submit', class: 'primary', 'data-testid': 'program-create' }, '上传并新建'));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearMessage();
+    if (!file.files.length) return showMessage('请选择项目文件。');
+    const fd = new FormData();
+    fd.append('file', file.files[0]);
+    try {
+      const p = await api('/api/programs', { method: 'POST', form: fd });
+      showMessage(`已新建项目：${p?.name ?? ''}`, 'info', { keep: true });
+      location.hash = `#/programs/${encodeURIComponent(idOf(p))}/roster`;
+    } catch (e) {
+      showMessage(e.message);
+    }
+  });
+  return form;
+}
+
+// ---------------------------------------------------------------- 3–7. 项目页（分页签）
+
+let currentProgram = null;
+
+function programSummary(program) {
+  return [
+    program.document_number,
+    Number.isFinite(program.pairs) ? `结对 ${program.pairs} 组` : null,
+    listOf(program.agreements).length ? `协议：${listOf(program.agreements).map((a) => a.title).join('、')}` : null,
+  ].filter(Boolean).join(' · ');
+}
+
+async function renderProgram(view, id, tab, seq) {
+  const program = await api(`/api/programs/${encodeURIComponent(id)}`).catch((e) => {
+    if (e.status === 404 || e.status === 405) return { id, name: '' };
+    throw e;
+  });
+  if (seq !== renderSeq) return;
+  currentProgram = program;
+  const title = program.name || '项目';
+  document.title = `${title} — 结对帮扶文书服务`;
+  const visible = TABS.filter(([k]) => isStaff() || k === 'uploads' || k === 'review' || k === 'roster');
+  const nav = h('nav', { class: 'tabs', 'aria-label': '项目功能' },
+    visible.map(([k, label]) => h('a', {
+      href: `#/programs/${encodeURIComponent(id)}/${k}`, class: k === tab ? 'active' : '',
+      'aria-current': k === tab ? 'page' : null, 'data-testid': `tab-${k}`,
+    }, label)));
+  const body = h('section', { class: 'tab-body', 'data-testid': `screen-${tab}` });
+  put(view,
+    h('p', { class: 'crumbs' }, h('a', { href: '#/programs' }, '项目'), ' / ', title),
+    h('h1', { 'data-testid': 'program-title' }, title),
+    h('p', { class: 'muted', 'data-testid': 'program-summary' }, programSummary(program)),
+    nav, body);
+  const screens = { roster: rosterTab, batch: batchTab, uploads: uploadsTab, review: reviewTab, export: exportTab };
+  await (screens[tab] ?? rosterTab)(body, id, seq);
+}
+
+// ---- 3. 花名册
+
+async function rosterTab(body, id, seq) {
+  const errorsBox = h('div', { 'data-testid': 'roster-result' });
+  const pairsBox = h('div', { 'data-testid': 'pairs' });
+  const parts = [];
+  if (isStaff()) {
+    const file = h('input', {
+      type: 'file', accept: '.xlsx,.csv,.txt,.docx,.pdf,.jpg,.jpeg,.png', required: true, 'data-testid': 'roster-file',
+    });
+    const form = h('form', { class: 'card', 'data-testid': 'roster-form' },
+      h('h2', {}, '导入花名册'),
+      h('p', { class: 'muted' },
+        '支持 Excel（.xlsx）、CSV、通知原文（.txt，如“A与B结对；”）以及县区返回的安排表。有错误时不会导入任何一行。'),
+      labelled('花名册文件', file),
+      h('button', { type: 'submit', class: 'primary', 'data-testid': 'roster-import' }, '导入'));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearMessage();
+      put(errorsBox);
+      if (!file.files.length) return showMessage('请选择花名册文件。');
+      const fd = new FormData();
+      fd.append('file', file.files[0]);
+      try {
+        const res = await api(`/api/programs/${encodeURIComponent(id)}/roster`, { method: 'POST', form: fd });
+        const pairs = listOf(res, 'pairs');
+        showMessage(`已导入 ${pairs.length || res?.count || ''} 组结对。`, 'info');
+        await showPairs(pairsBox, id, pairs.length ? pairs : null);
+      } catch (e) {
+        const errs = listOf(e.body, 'errors').length ? listOf(e.body, 'errors') : listOf(e.body?.detail, 'errors');
+        if (e.status === 422 && errs.length) {
+          showMessage(`花名册有 ${errs.length} 处错误，未导入。请修改后重新导入。`);
+          put(errorsBox, rosterErrors(errs));
+        } else {
+          showMessage(e.message);
+        }
+      }
+    });
+    parts.push(form);
+  }
+  put(body, ...parts, errorsBox, pairsBox);
+  await showPairs(pairsBox, id, null, seq);
+}
+
+function rosterErrors(errs) {
+  return h('div', { class: 'card errors' },
+    h('h2', {}, '花名册错误'),
+    table(['文件', '行', '列', '值', '问题'], errs.map((e) => h('tr', {},
+      h('td', {}, e.source ?? ''), h('td', { class: 'num' }, e.row ?? ''), h('td', {}, e.field ?? e.column ?? ''),
+      h('td', {}, text(e.value)), h('td', {}, e.message ?? ''))), { 'data-testid': 'roster-errors' }));
+}
+
+async function showPairs(box, id, pairs, seq) {
+  if (!pairs) pairs = listOf(await api(`/api/programs/${encodeURIComponent(id)}/pairs`), 'pairs');
+  if (seq !== undefined && seq !== renderSeq) return;
+  const summary = document.querySelector('[data-testid="program-summary"]');
+  if (currentProgram && summary) {
+    currentProgram.pairs = pairs.length;
+    summary.textContent = programSummary(currentProgram);
+  }
+  if (!pairs.length) {
+    put(box, h('h2', {}, '结对列表'), h('p', { class: 'muted', 'data-testid': 'pairs-count' }, '还没有结对。'));
+    return;
+  }
+  const rows = pairs.map((p, i) => h('tr', {},
+    h('td', { class: 'num' }, p.number ?? p.seq ?? p.index ?? i + 1),
+    h('td', {}, names(p.supporting ?? p.party_a ?? p.helping)),
+    h('td', {}, names(p.supported ?? p.party_b ?? p.helped)),
+    h('td', {}, p.stage ?? [...new Set(listOf(p.schools).map((x) => x.stage).filter(Boolean))].join('、')),
+    h('td', {}, p.level ?? '')));
+  put(box,
+    h('h2', {}, '结对列表 ', h('span', { class: 'count', 'data-testid': 'pairs-count' }, `共 ${pairs.length} 组`)),
+    table(['序号', '支援学校', '受援学校', '学段', '层级'], rows, { 'data-testid': 'pairs-table' }));
+}
+
+// ---- 4. 批量生成
+
+async function batchTab(body, id, seq) {
+  const key = `docgen.batch.${id}`;
+  const pdf = h('input', { type: 'checkbox', 'data-testid': 'batch-pdf' });
+  const start = h('button', { type: 'button', class: 'primary', 'data-testid': 'batch-start' }, '开始生成');
+  const cancel = h('button', { type: 'button', 'data-testid': 'batch-cancel', hidden: true }, '取消');
+  const bar = h('progress', { max: 1, value: 0, 'data-testid': 'batch-progress', 'aria-label': '生成进度' });
+  const count = h('span', { class: 'progress-count', 'data-testid': 'batch-count' }, '');
+  const status = h('span', { 'data-testid': 'batch-status' }, '');
+  const eta = h('span', { class: 'muted', 'data-testid': 'batch-eta' }, '');
+  const download = h('a', { class: 'button primary', 'data-testid': 'batch-download', hidden: true }, '下载 ZIP');
+  const progressBox = h('div', { class: 'progress', hidden: true }, bar, h('div', { class: 'progress-line' },
+    count, status, eta, cancel, download));
+  const docsBox = h('div', { 'data-testid': 'documents' });
+  let batchId = sessionStorage.getItem(key);
+  let timer = null;
+  let finishedNow = true;
+
+  const show = (b) => {
+    const total = Number(b.total ?? 0);
+    const done = Number(b.done ?? 0);
+    progressBox.hidden = false;
+    bar.max = Math.max(total, 1);
+    bar.value = done;
+    count.textContent = `${done}/${total}`;
+    const st = b.status ?? '';
+    const finished = FINISHED_BATCH.has(st);
+    finishedNow = finished;
+    status.textContent = BATCH_STATUS[st] ?? st;
+    const failed = Number(b.failed ?? 0);
+    if (failed) status.textContent += `（失败 ${failed} 份）`;
+    eta.textContent = finished ? '' : `剩余时间：${fmtSeconds(b.eta_seconds)}`;
+    cancel.hidden = finished;
+    start.disabled = !finished;
+    const ok = finished && st !== 'failed' && st !== 'cancelled' && st !== 'canceled';
+    download.hidden = !ok;
+    if (ok) {
+      download.href = `/api/batches/${encodeURIComponent(b.id ?? batchId)}/download`;
+      download.setAttribute('download', '');
+    }
+    if (b.error) showMessage(text(b.error));
+    return finished;
+  };
+
+  const poll = async () => {
+    if (!batchId) return;
+    try {
+      const b = await api(`/api/batches/${encodeURIComponent(batchId)}`);
+      if (show(b)) {
+        clearInterval(timer);
+        await showDocuments(docsBox, id);
+      }
+    } catch (e) {
+      clearInterval(timer);
+      if (e.status === 404) sessionStorage.removeItem(key);
+      else showMessage(e.message);
+    }
+  };
+
+  start.addEventListener('click', async () => {
+    clearMessage();
+    start.disabled = true;
+    try {
+      const b = await api(`/api/programs/${encodeURIComponent(id)}/batches`, { method: 'POST', json: { pdf: pdf.checked } });
+      batchId = String(b.id);
+      sessionStorage.setItem(key, batchId);
+      show(b);
+      clearInterval(timer);
+      timer = every(POLL_MS, poll);
+    } catch (e) {
+      start.disabled = false;
+      showMessage(e.message);
+    }
+  });
+  cancel.addEventListener('click', async () => {
+    try {
+      await api(`/api/batches/${encodeURIComponent(batchId)}/cancel`, { method: 'POST' });
+      showMessage('已请求取消，已生成的文书会保留。', 'info');
+      await poll();
+    } catch (e) {
+      showMessage(e.message);
+    }
+  });
+
+  put(body,
+    h('div', { class: 'card' },
+      h('h2', {}, '批量生成协议和表格'),
+      h('p', { class: 'muted' }, '为每组结对生成全部协议书和预填的空白表格（DOCX），可同时生成 PDF。'),
+      h('div', { class: 'row' },
+        h('label', { class: 'check' }, pdf, ' 同时生成 PDF'), start),
+      progressBox),
+    docsBox);
+  if (batchId) {
+    await poll();
+    if (!finishedNow) timer = every(POLL_MS, poll);
+  }
+  if (seq === renderSeq) await showDocuments(docsBox, id);
+}
+
+async function showDocuments(box, id) {
+  let docs;
+  try {
+    docs = listOf(await api(`/api/programs/${encodeURIComponent(id)}/documents`), 'documents');
+  } catch (e) {
+    put(box, h('p', { class: 'muted' }, `文书列表暂不可用：${e.message}`));
+    return;
+  }
+  if (!docs.length) {
+    put(box, h('h2', {}, '文书'), h('p', { class: 'muted' }, '还没有生成文书。'));
+    return;
+  }
+  // One row per (pair, agreement kind); the API may list each format as its own document.
+  const groups = new Map();
+  for (const d of docs) {
+    const k = `${d.pair_label ?? names(d.pair)}|${d.kind ?? d.title}`;
+    if (!groups.has(k)) groups.set(k, { d, formats: new Map() });
+    const g = groups.get(k);
+    const fmts = d.format ? [d.format] : listOf(d.formats).length ? listOf(d.formats)
+      : ['docx', ...(d.pdf === true || d.has_pdf === true ? ['pdf'] : [])];
+    for (const f of fmts) g.formats.set(f, d.id);
+  }
+  const link = (docId, fmt) => h('a', {
+    href: `/api/documents/${encodeURIComponent(docId)}/download?format=${fmt}`, download: '',
+    'data-testid': `document-${fmt}`,
+  }, fmt.toUpperCase());
+  const rows = [...groups.values()].map(({ d, formats }) => h('tr', { 'data-testid': 'document-row' },
+    h('td', {}, d.pair_label ?? d.pair_name ?? names(d.pair) ?? ''),
+    h('td', {}, d.title || d.kind || ''),
+    h('td', {}, (d.file_name ?? d.filename ?? d.file ?? '').split('/').pop().replace(/\.(docx|pdf)$/i, '')),
+    h('td', {}, h('span', { class: 'links' }, [...formats].map(([fmt, docId]) => link(docId, fmt))))));
+  put(box,
+    h('h2', {}, '文书 ', h('span', { class: 'count' }, `共 ${rows.length} 份`)),
+    table(['结对', '文书', '文件', '下载'], rows, { 'data-testid': 'documents-table' }));
+}
+
+// ---- 5. 上传回收表
+
+async function uploadsTab(body, id, seq) {
+  const input = h('input', {
+    type: 'file', multiple: true, class: 'visually-hidden',
+    accept: '.docx,.pdf,.jpg,.jpeg,.png,.tif,.tiff,.zip', 'data-testid': 'upload-input',
+  });
+  input.id = uid('upload');
+  const zone = h('div', { class: 'dropzone', 'data-testid': 'upload-dropzone' },
+    h('p', { class: 'big' }, '把回收的表格拖到这里'),
+    h('p', { class: 'muted' }, '可一次拖入多个文件或 ZIP 压缩包：Word（.docx）、PDF、扫描件、手机照片（.jpg/.png）。'),
+    h('label', { for: input.id, class: 'button' }, '或选择文件…'), input);
+  const listBox = h('div', { 'data-testid': 'uploads' });
+  const dupIds = new Set(); // uploads that were sent again in this visit: marked 重复
+  let timer = null;
+
+  const refresh = async () => {
+    let ups;
+    try {
+      ups = listOf(await api(`/api/uploads?program=${encodeURIComponent(id)}`), 'uploads');
+    } catch (e) {
+      clearInterval(timer);
+      timer = null;
+      showMessage(e.message);
+      return;
+    }
+    renderUploads(listBox, ups, dupIds);
+    const busy = ups.some((u) => BUSY_UPLOAD.has(u.status));
+    if (busy && !timer) timer = every(POLL_MS, refresh);
+    if (!busy && timer) {
+      clearInterval(timer);
+      timer = null;
+    }
+  };
+
+  const send = async (files) => {
+    if (!files.length) return;
+    clearMessage();
+    const fd = new FormData();
+    for (const f of files) fd.append('files', f, f.name);
+    zone.classList.add('busy');
+    try {
+      const res = await api(`/api/programs/${encodeURIComponent(id)}/uploads`, { method: 'POST', form: fd });
+      const got = listOf(res, 'uploads', 'files', 'received');
+      const rej = got.filter((u) => u.error || u.status === 'rejected' || u.status === 'failed');
+      const dups = got.filter((u) => isDuplicate(u) && !rej.includes(u));
+      const ok = got.length ? got.length - rej.length - dups.length : files.length;
+      for (const u of dups) if (u.id != null) dupIds.add(String(u.id));
+      const parts = ok ? [`已接收 ${ok} 个文件，正在识别。`] : [];
+      if (dups.length) parts.push(`${dups.length} 个重复（之前已上传过，不再重复识别）：${dups.map((u) => u.name ?? u.original_name).join('、')}。`);
+      if (rej.length) parts.push(`${rej.length} 个未能接收：${rej.map((u) => `${u.name ?? u.original_name ?? ''}（${u.error ?? u.status}）`).join('；')}`);
+      showMessage(parts.join(' '), rej.length ? 'error' : 'info');
+    } catch (e) {
+      const all = files.length > 1 && e.status >= 400 && e.status < 500;
+      showMessage(all ? `${e.message}（本次的 ${files.length} 个文件都没有上传：请去掉这个文件后再上传其余的）` : e.message);
+    } finally {
+      zone.classList.remove('busy');
+      input.value = '';
+    }
+    await refresh();
+  };
+
+  input.addEventListener('change', () => send([...input.files]));
+  zone.addEventListener('dragover', (ev) => {
+    ev.preventDefault();
+    zone.classList.add('over');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    zone.classList.remove('over');
+    send([...(ev.dataTransfer?.files ?? [])]);
+  });
+
+  put(body, h('div', { class: 'card' }, h('h2', {}, '上传回收表'), zone), listBox);
+  await refresh();
+}
+
+const isDuplicate = (u) => u.status === 'duplicate' || u.duplicate === true || Boolean(u.duplicate_of);
+
+function renderUploads(box, ups, dupIds = new Set()) {
+  if (!ups.length) {
+    put(box, h('h2', {}, '已上传'), h('p', { class: 'muted' }, '还没有上传文件。'));
+    return;
+  }
+  const rows = ups.map((u) => {
+    const st = u.status ?? '';
+    const dup = isDuplicate(u) || dupIds.has(String(u.id));
+    const recs = listOf(u.record_ids ?? u.records ?? (u.record_id ? [u.record_id] : []));
+    return h('tr', { 'data-testid': 'upload-row', 'data-status': st },
+      h('td', {}, u.parent_id ? h('span', { class: 'muted', title: '来自压缩包' }, '↳ ') : null,
+        u.original_name ?? u.filename ?? u.source ?? u.name ?? ''),
+      h('td', { class: 'num' }, fmtSize(u.size ?? u.size_bytes)),
+      h('td', {}, h('span', { class: `badge s-${st}`, 'data-testid': 'upload-status' }, UPLOAD_STATUS[st] ?? st),
+        dup && st !== 'duplicate' ? h('span', { class: 'badge s-duplicate', 'data-testid': 'upload-duplicate' }, '重复') : null),
+      h('td', {}, u.message ?? u.error ?? (dup ? '刚才又上传了一次，内容完全相同，未重复识别' : '')),
+      h('td', {}, fmtTime(u.created_at ?? u.received_at)),
+      h('td', {}, recs.map((r, i) => h('a', {
+        href: `#/records/${encodeURIComponent(typeof r === 'object' ? r.id : r)}`, 'data-testid': 'upload-record-link',
+      }, recs.length > 1 ? `记录 ${i + 1}` : '查看记录'))));
+  });
+  put(box,
+    h('h2', {}, '已上传 ', h('span', { class: 'count' }, `共 ${ups.length} 个`)),
+    table(['文件', '大小', '状态', '说明', '上传时间', '记录'], rows, { 'data-testid': 'uploads-table' }));
+}
+
+// ---- 6. 审核：记录列表
+
+async function reviewTab(body, id, seq) {
+  const select = h('select', { 'data-testid': 'records-status' },
+    h('option', { value: '' }, '全部'),
+    Object.entries(RECORD_STATUS).map(([k, v]) => h('option', { value: k }, v)));
+  const listBox = h('div', { 'data-testid': 'records' });
+  const pairNames = new Map();
+  try {
+    for (const p of listOf(await api(`/api/programs/${encodeURIComponent(id)}/pairs`), 'pairs')) {
+      pairNames.set(p.label, `${p.label} ${names(p.supporting)} — ${names(p.supported)}`);
+    }
+  } catch { /* the list still shows the pair labels */ }
+  const pairText = (label) => (label ? pairNames.get(String(label).split(/[.-]/)[0]) ?? label : '未匹配到结对');
+  const load = async () => {
+    const q = new URLSearchParams({ program: id });
+    if (select.value) q.set('status', select.value);
+    const recs = listOf(await api(`/api/records?${q}`), 'records');
+    if (seq !== renderSeq) return;
+    if (!recs.length) {
+      put(listBox, h('p', { class: 'muted', 'data-testid': 'records-empty' }, '没有符合条件的记录。'));
+      return;
+    }
+    const rows = recs.map((r) => {
+      const st = r.status ?? r.extraction?.status ?? '';
+      const problems = r.problem_count ?? listOf(r.problems ?? r.extraction?.problems).length;
+      return h('tr', { 'data-testid': 'record-row' },
+        h('td', {}, h('a', { href: `#/records/${encodeURIComponent(r.id)}`, 'data-testid': 'record-link' },
+          r.source ?? r.original_name ?? r.filename ?? r.extraction?.source ?? `记录 ${r.id}`)),
+        h('td', {}, r.form_title ?? FORM_TITLES[r.form ?? r.extraction?.form] ?? r.form ?? r.extraction?.form ?? '未识别'),
+        h('td', {}, pairText(r.pair_label)),
+        h('td', {}, h('span', { class: `badge s-${st}` }, RECORD_STATUS[st] ?? st)),
+        h('td', { class: 'num' }, problems || ''),
+        h('td', {}, fmtTime(r.updated_at ?? r.created_at)));
+    });
+    put(listBox, table(['文件', '表格', '结对', '状态', '问题数', '时间'], rows,
+      { 'data-testid': 'records-table' }));
+  };
+  select.addEventListener('change', () => load().catch((e) => showMessage(e.message)));
+  put(body, h('div', { class: 'row filter' }, labelled('状态', select)), listBox);
+  await load();
+}
+
+// ---- 6. 审核：一条记录
+
+const BENIGN_FLAGS = new Set(['corrected']);
+const isCorrected = (v) => listOf(v?.flags).includes('corrected');
+
+function isFlagged(v, problemKeys, key) {
+  if (isCorrected(v)) return false; // a person typed it
+  return (Number(v?.confidence ?? 1) < LOW_CONFIDENCE) || listOf(v?.flags).some((f) => !BENIGN_FLAGS.has(f))
+    || problemKeys.has(key);
+}
+
+async function renderRecord(view, id, seq) {
+  const rec = await api(`/api/records/${encodeURIComponent(id)}`);
+  if (seq !== renderSeq) return;
+  const ex = rec.extraction ?? rec.data ?? rec;
+  const uploadId = rec.upload_id ?? rec.upload?.id ?? ex.upload_id;
+  const programId = rec.program_id ?? rec.program ?? ex.identity?.program;
+  const status = rec.status ?? ex.status;
+  document.title = `${ex.source ?? '记录'} — 审核`;
+
+  const problems = listOf(ex.problems ?? rec.problems);
+  const problemKeys = new Set(problems.map((p) => (p.row ? `${p.field}#${p.row}` : p.field)));
+
+  const crop = (where) => {
+    const b = where?.bbox;
+    if (!b || !uploadId) return null;
+    const q = new URLSearchParams({ page: where.page ?? 1, x0: b[0], y0: b[1], x1: b[2], y1: b[3] });
+    return h('img', {
+      class: 'crop', src: `/api/uploads/${encodeURIComponent(uploadId)}/crop?${q}`,
+      alt: '原件上此处的图像', loading: 'lazy', 'data-testid': 'crop',
+    });
+  };
+  const whereText = (w) => (w ? [w.page ? `第${w.page}页` : '', w.ref ?? ''].filter(Boolean).join(' ') : '');
+
+  // The editor: one at a time, opened from a value's 修改 button or the 待核对 list.
+  const save = async (path, value) => {
+    clearMessage();
+    try {
+      await api(`/api/records/${encodeURIComponent(id)}`, { method: 'PATCH', json: { path, value } });
+      showMessage('已保存修改。', 'info');
+      await renderRecord(view, id, renderSeq);
+    } catch (e) {
+      showMessage(e.message);
+    }
+  };
+  const editor = (path, label, v, tid = 'edit') => {
+    const input = h('input', { value: v?.value ?? '', 'data-testid': `${tid}-input` });
+    const form = h('form', { class: 'editor', 'data-testid': tid === 'edit' ? 'editor' : `${tid}-editor` },
+      labelled(`改正：${label}`, input),
+      h('button', { type: 'submit', class: 'primary', 'data-testid': `${tid}-save` }, '保存'),
+      h('button', { type: 'button', 'data-testid': `${tid}-cancel`, onclick: () => form.remove() }, '取消'));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      save(path, input.value);
+    });
+    return [form, input];
+  };
+  // A table cell's editor opens in a panel under its table (a cell is too narrow for an input).
+  const openEditor = (anchor, path, label, v) => {
+    view.querySelectorAll('form.editor.floating').forEach((f) => f.remove());
+    const [form, input] = editor(path, label, v);
+    form.classList.add('floating');
+    const img = crop(v?.where);
+    if (img) form.prepend(img);
+    const host = anchor.closest('.card')?.querySelector('.editor-slot') ?? anchor.parentElement;
+    host.append(form);
+    input.focus();
+    input.select();
+  };
+  const valueCell = (v, path, label, flagged, testid) => {
+    const btn = h('button', {
+      type: 'button', class: 'value', title: `修改 ${label}`, 'aria-label': `修改 ${label}：${v?.value ?? ''}`,
+      'data-testid': testid, 'data-path': path,
+    }, v?.value || '（空）');
+    btn.addEventListener('click', () => openEditor(btn, path, label, v));
+    const conf = Number(v?.confidence ?? 1);
+    return h('td', { class: flagged ? 'flagged' : '', title: `可信度 ${Math.round(conf * 100)}% ${whereText(v?.where)}` },
+      btn, flagged ? h('span', { class: 'conf' }, `${Math.round(conf * 100)}%`) : null,
+      isCorrected(v) ? h('span', { class: 'corrected' }, '已改') : null);
+  };
+
+  // 待核对: every flagged value with its crop beside it and an input.
+  const review = [];
+  const fields = Object.entries(ex.fields ?? {});
+  for (const [label, v] of fields) {
+    if (isFlagged(v, problemKeys, label)) review.push({ path: `fields/${label}`, label, v });
+  }
+  const tables = listOf(ex.tables);
+  tables.forEach((t, ti) => {
+    const values = listOf(t.values);
+    values.forEach((row, ri) => row.forEach((v, ci) => {
+      const col = t.columns?.[ci] ?? `第${ci + 1}列`;
+      if (isFlagged(v, problemKeys, `${col}#${ri + 1}`)) {
+        review.push({ path: `tables/${ti}/rows/${ri}/${ci}`, label: `${tables.length > 1 ? `表${ti + 1} ` : ''}第${ri + 1}行 ${col}`, v });
+      }
+    }));
+  });
+
+  const docName = ex.form === 'activity_stats' ? '规范统计表' : '规范表格';
+  const head = h('div', { class: 'record-head' },
+    h('p', { class: 'crumbs' }, h('a', { href: '#/programs' }, '项目'),
+      programId ? [' / ', h('a', { href: `#/programs/${encodeURIComponent(programId)}/review` }, '审核')] : null,
+      ' / ', ex.source ?? `记录 ${id}`),
+    h('h1', { 'data-testid': 'record-title' }, ex.source ?? `记录 ${id}`),
+    h('p', {},
+      h('span', { class: `badge s-${status}`, 'data-testid': 'record-status' }, RECORD_STATUS[status] ?? status), ' ',
+      ex.form ? `表格：${rec.form_title ?? FORM_TITLES[ex.form] ?? ex.form}` : '未识别出表格种类', ' · ',
+      `来源：${{ docx: 'Word 文件', pdf: 'PDF', scan: '扫描件', image: '照片' }[ex.input_kind] ?? ex.input_kind ?? ''}`,
+      ex.identity?.pair ? ` · 结对：${rec.pair_label ?? ex.identity.pair}` : ''),
+    h('p', { class: 'links' },
+      h('a', { class: 'button', href: `/api/records/${encodeURIComponent(id)}/document?format=docx`, download: '',
+        'data-testid': 'record-docx' }, `下载${docName}（DOCX）`),
+      h('a', { class: 'button', href: `/api/records/${encodeURIComponent(id)}/document?format=pdf`, download: '',
+        'data-testid': 'record-pdf' }, `下载${docName}（PDF）`)));
+
+  const problemsBox = problems.length
+    ? h('div', { class: 'card warn', 'data-testid': 'record-problems' }, h('h2', {}, '需要核对的问题'),
+      h('ul', {}, problems.map((p) => h('li', {},
+        [p.field, p.row ? `第${p.row}行` : ''].filter(Boolean).join(' '), p.field ? '：' : '', p.message))))
+    : null;
+
+  const reviewBox = review.length
+    ? h('div', { class: 'card', 'data-testid': 'review-list' }, h('h2', {}, `待核对的值（${review.length}）`),
+      h('ul', { class: 'review-list' }, review.map(({ path, label, v }) => {
+        const [form] = editor(path, label, v, 'review');
+        form.querySelector('[data-testid="review-cancel"]').remove();
+        return h('li', { 'data-testid': 'review-item' },
+          h('div', { class: 'review-meta' }, h('strong', {}, label),
+            h('span', { class: 'muted' }, ` 可信度 ${Math.round(Number(v?.confidence ?? 0) * 100)}%`,
+              listOf(v?.flags).length ? ` · ${listOf(v.flags).join('、')}` : '', ` ${whereText(v?.where)}`)),
+          crop(v?.where) ?? h('span', { class: 'muted no-crop' }, '（无原件图像）'), form);
+      })))
+    : null;
+
+  const fieldsBox = fields.length
+    ? h('div', { class: 'card' }, h('h2', {}, '字段'),
+      h('table', { class: 'kv', 'data-testid': 'record-fields' },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '字段'), h('th', { scope: 'col' }, '读出的值（点击修改）'),
+          h('th', { scope: 'col' }, '规范化'))),
+        h('tbody', {}, fields.map(([label, v]) => h('tr', {},
+        h('th', { scope: 'row' }, label),
+        valueCell(v, `fields/${label}`, label, isFlagged(v, problemKeys, label), `field-${label}`),
+        h('td', { class: 'muted' }, typeof v?.normalized === 'object' ? text(v.normalized) : text(v?.normalized)))))),
+      h('div', { class: 'editor-slot' }))
+    : null;
+
+  const tablesBox = tables.map((t, ti) => h('div', { class: 'card wide' },
+    h('h2', {}, tables.length > 1 ? `表格 ${ti + 1}` : '表格', ' ', h('span', { class: 'count' }, `${listOf(t.values).length} 行`)),
+    h('div', { class: 'scroll' }, table(['行', ...listOf(t.columns)], listOf(t.values).map((row, ri) => h('tr', { 'data-testid': 'record-row-values' },
+      h('td', { class: 'num' }, ri + 1),
+      row.map((v, ci) => {
+        const col = t.columns?.[ci] ?? `第${ci + 1}列`;
+        return valueCell(v, `tables/${ti}/rows/${ri}/${ci}`, `第${ri + 1}行 ${col}`,
+          isFlagged(v, problemKeys, `${col}#${ri + 1}`), `cell-${ti}-${ri}-${ci}`);
+      }))), { class: 'grid', 'data-testid': `record-table-${ti}` })),
+    h('div', { class: 'editor-slot' })));
+
+  const historyBox = h('div', { class: 'card', 'data-testid': 'corrections' }, h('h2', {}, '修改记录'),
+    h('p', { class: 'muted' }, '加载中…'));
+
+  put(view, head, problemsBox, reviewBox, fieldsBox, tablesBox, historyBox);
+  if (!fields.length && !tables.length) {
+    view.insertBefore(h('p', { class: 'card warn' }, '没有读出任何内容。请核对原件，必要时让学校重新上传清晰的文件。'), historyBox);
+  }
+
+  try {
+    const hist = listOf(await api(`/api/records/${encodeURIComponent(id)}/corrections`), 'corrections');
+    put(historyBox, h('h2', {}, '修改记录'), hist.length
+      ? table(['时间', '修改人', '位置', '原值', '新值'], hist.map((c) => h('tr', { 'data-testid': 'correction-row' },
+        h('td', {}, fmtTime(c.created_at ?? c.at ?? c.when)), h('td', {}, c.username ?? c.user ?? c.by ?? ''),
+        h('td', {}, pathLabel(c.path, tables)), h('td', {}, text(c.old_value ?? c.old ?? c.before)),
+        h('td', {}, text(c.new_value ?? c.value ?? c.new ?? c.after)))), { 'data-testid': 'corrections-table' })
+      : h('p', { class: 'muted' }, '还没有修改。'));
+  } catch (e) {
+    put(historyBox, h('h2', {}, '修改记录'), h('p', { class: 'muted' }, e.message));
+  }
+}
+
+/** `tables/0/rows/1/3` → `第2行 活动时间`; `fields/填报时间` → `填报时间` (dots accepted too). */
+function pathLabel(path, tables) {
+  const raw = String(path ?? '');
+  const p = raw.includes('/') ? raw.split('/') : raw.split('.');
+  if (p[0] === 'fields') return p.slice(1).join(raw.includes('/') ? '/' : '.');
+  if (p[0] === 'tables' && p[2] === 'rows') {
+    const col = tables?.[Number(p[1])]?.columns?.[Number(p[4])] ?? `第${Number(p[4]) + 1}列`;
+    return `${tables?.length > 1 ? `表${Number(p[1]) + 1} ` : ''}第${Number(p[3]) + 1}行 ${col}`;
+  }
+  return text(path);
+}
+
+// ---- 7. 导出
+
+async function exportTab(body, id) {
+  const q = encodeURIComponent(id);
+  const link = (href, label, testid) => h('a', { class: 'button', href, download: '', 'data-testid': testid }, label);
+  put(body,
+    h('div', { class: 'card' }, h('h2', {}, '记录导出'),
+      h('p', { class: 'muted' }, '所有回收表读出的记录，一行一条活动，可用 Excel 打开。'),
+      h('p', { class: 'links' },
+        link(`/api/programs/${q}/records/export?format=xlsx`, '导出 Excel（xlsx）', 'export-xlsx'),
+        link(`/api/programs/${q}/records/export?format=csv`, '导出 CSV', 'export-csv'))),
+    h('div', { class: 'card' }, h('h2', {}, '台账'),
+      h('p', { class: 'muted' }, '按结对汇总的工作台账，可报送上级教育部门。'),
+      h('p', { class: 'links' },
+        link(`/api/programs/${q}/ledger?format=xlsx`, '台账 Excel', 'ledger-xlsx'),
+        link(`/api/programs/${q}/ledger?format=docx`, '台账 Word', 'ledger-docx'),
+        link(`/api/programs/${q}/ledger?format=pdf`, '台账 PDF', 'ledger-pdf'))));
+}
+
+// ---------------------------------------------------------------- start
+
+document.querySelector('[data-testid="logout"]').addEventListener('click', logout);
+window.addEventListener('hashchange', () => {
+  if (keepMessage) keepMessage = false;
+  else clearMessage();
+  route();
+});
+route();

@@ -1,0 +1,109 @@
+"""The in-process worker: two daemon threads, one running batch jobs, one reading uploads.
+
+Both poll the database (``worker_poll_seconds``) and claim work with a conditional UPDATE, so several
+service processes could share a database. On start, work left half-done by a stopped process goes back to
+the queue: batch jobs ``running`` → ``queued`` (they resume from the documents already stored), uploads
+``processing`` → ``received``. The PDF converter pool is started on first use and closed on stop.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from api.blobs import BlobStore
+from api.db import Database
+from api.services import batches, uploads
+from api.settings import Settings
+from docgen.batch import PdfConverterLike
+
+log = logging.getLogger("docgen.worker")
+
+
+class Converters:
+    """A lazily started :class:`docgen.render.pdf.ConverterPool` shared by the worker and the routes."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._pool: PdfConverterLike | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> PdfConverterLike:
+        with self._lock:
+            if self._pool is None:
+                from docgen.render.pdf import ConverterPool
+
+                self._pool = ConverterPool(workers=self.settings.pdf_workers, timeout=self.settings.pdf_timeout_seconds)
+            return self._pool
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()  # type: ignore[attr-defined]
+                self._pool = None
+
+
+class Worker:
+    def __init__(self, settings: Settings, db: Database, blobs: BlobStore, converters: Converters) -> None:
+        self.settings = settings
+        self.db = db
+        self.blobs = blobs
+        self.converters = converters
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        requeued = batches.requeue_interrupted(self.db), uploads.requeue_interrupted(self.db)
+        if any(requeued):
+            log.info("re-queued %d batch jobs and %d uploads left by a stopped process", *requeued)
+        for name, step in (("batches", self._batch_step), ("uploads", self._upload_step)):
+            t = threading.Thread(target=self._loop, args=(step,), name=f"docgen-{name}", daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        for t in self._threads:
+            t.join(timeout)
+        self._threads.clear()
+
+    def _loop(self, step: Callable[[], bool]) -> None:
+        while not self._stop.is_set():
+            try:
+                worked = step()
+            except Exception:  # keep the worker alive; the item itself records its failure
+                log.exception("worker step failed")
+                worked = False
+            if not worked:
+                self._wake.wait(self.settings.worker_poll_seconds)
+                self._wake.clear()
+
+    def _batch_step(self) -> bool:
+        job_id = batches.claim_next(self.db)
+        if job_id is None:
+            return False
+        batches.run_job(
+            self.db, self.blobs, job_id, templates=self.settings.templates_dir, converter=self.converters.get
+        )
+        return True
+
+    def _upload_step(self) -> bool:
+        upload_id = uploads.claim_next(self.db)
+        if upload_id is None:
+            return False
+        s = self.settings
+        uploads.process(
+            self.db,
+            self.blobs,
+            upload_id,
+            timeout=s.extract_timeout_seconds,
+            memory=s.extract_memory_bytes,
+            max_pixels=s.image_max_pixels,
+        )
+        return True

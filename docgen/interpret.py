@@ -1,0 +1,832 @@
+"""Interpreting what an extractor read: :class:`ReadDocument` in, :class:`Extraction` out.
+
+    extraction = interpret(read_docx(data, "统计表.docx"))
+    extraction.status, extraction.fields["填报时间"].normalized, extraction.tables[0].rows
+
+Pure and deterministic: no I/O, no OCR. The steps, each a small function below:
+
+1. **Which form.** A docgen identity code (``DG1:…``) decides; several that disagree are a problem. Without
+   one, a title line (``彭州·黑水“校校结对”教育交流活动情况统计表`` — spaces, quotes, program prefix and
+   ``附件3`` ignored) names the form; without a title, the schema whose columns (or field labels) best match
+   what was read. Unknown: ``form`` is None and every table comes out as a generic table (columns = its
+   header row as read).
+2. **Fields** by label: a label cell and the cell to its right (below, when the right one is a label too —
+   a vertical layout), ``标签：值`` text (several on one line: ``单位：XX学校  填报时间：2019年4月23日``, and
+   an unlabelled trailing date ``单位：XX学校   2019年4月23日`` is the form's filing date), a row label × a
+   column label (``联络员`` × ``姓名`` → 联络员姓名). Labels compare without spaces, colons, bracketed notes
+   ``（可另附名单）`` and full/half-width differences. A label found twice with different values is a problem.
+3. **The table.** The header row is the row (among the first six) that matches most schema columns, so
+   title rows above it are skipped; columns are mapped by label, whatever their order; a header label that
+   fits several columns (``联系人及电话`` after each school column) goes to the column whose preceding schema
+   column lies nearest to its left. Below the header: blank rows dropped, a repeated header (next page)
+   skipped, the footer row (``备注：…``) read as the field 备注, merged cells repeated in every row they cover,
+   tables that continue the table on the next page concatenated. Unknown columns are reported and kept in an
+   extra table after the schema table, row-aligned; a missing required column is a problem.
+4. **Values** via :mod:`docgen.values`; confidence = read confidence × normalisation factor. Every value
+   below ``review_threshold`` and every empty required value is a :class:`Problem` naming field and row.
+5. **Status:** UNREADABLE when nothing usable was read, NEEDS_REVIEW when there is any problem, else
+   COMPLETE. The extractor's own problems are carried over.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from docgen.extraction import (
+    Cell,
+    Extraction,
+    FormIdentity,
+    FormStatus,
+    Problem,
+    Provenance,
+    ReadDocument,
+    ReadTable,
+    Table,
+    TextLine,
+    Value,
+)
+from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, TableSpec, ValueType, load_schemas
+from docgen.values import FLAG_TEXT, GUESSED, is_blank, join_lines, normalize
+
+HEADER_SCAN_ROWS = 6
+"""The header row of a table is looked for among its first rows (title rows may sit above it)."""
+
+FOOTER_FIELD = "备注"
+"""The field a table's merged footer row (``备注：…``) is read into."""
+
+_FILING_DATE_LABELS = ("填报时间", "填报日期", "填表日期", "填表时间", "日期")
+
+# ----------------------------------------------------------------------------------------------- labels
+
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]?")
+_LABEL_NOISE = re.compile(r"[\s:：*＊“”\"'‘’「」『』《》<>·•・_]+")
+_ATTACHMENT = re.compile(r"^附件\d*[:：]?")
+
+
+def label_key(text: str) -> str:
+    """A label as compared: NFKC, bracketed notes, spaces, colons, quotes and ``*`` removed, lower case.
+
+    ``"参加人员(可另附名单）"`` → ``"参加人员"``, ``"职  务"`` → ``"职务"``, ``"备注："`` → ``"备注"``.
+    """
+    s = unicodedata.normalize("NFKC", join_lines(text))
+    stripped = _BRACKETED.sub("", s)
+    s = stripped if _LABEL_NOISE.sub("", stripped) else s  # "(1)" alone stays
+    return _LABEL_NOISE.sub("", s).lower()
+
+
+def _title_key(text: str) -> str:
+    """A title as compared: :func:`label_key` plus ``附件3`` dropped (quotes are already gone)."""
+    return _ATTACHMENT.sub("", label_key(text))
+
+
+class _Labels:
+    """Label keys of some specs → the specs' indexes (a key may belong to several specs)."""
+
+    def __init__(self, specs: Sequence[FieldSpec | ColumnSpec]) -> None:
+        self.exact: dict[str, list[int]] = {}
+        self.primary: set[tuple[str, int]] = set()
+        for i, spec in enumerate(specs):
+            for n, label in enumerate(spec.labels):
+                key = label_key(label)
+                if key and i not in self.exact.setdefault(key, []):
+                    self.exact[key].append(i)
+                if n == 0:
+                    self.primary.add((key, i))
+
+    def match(self, text: str) -> list[tuple[int, int]]:
+        """``(score, spec index)`` for every spec ``text`` may label: 3 its label, 2 a synonym, 1 containment."""
+        key = label_key(text)
+        if not key:
+            return []
+        if key in self.exact:
+            return [(3 if (key, i) in self.primary else 2, i) for i in self.exact[key]]
+        out: dict[int, int] = {}
+        for label, specs in self.exact.items():
+            if len(label) >= 2 and len(key) <= 3 * len(label) and (label in key or (len(key) >= 3 and key in label)):
+                for i in specs:
+                    out[i] = 1
+        return [(score, i) for i, score in out.items()]
+
+    def exact_match(self, text: str) -> list[int]:
+        return list(self.exact.get(label_key(text), []))
+
+
+# ------------------------------------------------------------------------------------------ grid helpers
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A run of grid positions in one row covered by the same cell (or by nothing)."""
+
+    c0: int
+    c1: int  # inclusive
+    cell: Cell | None
+
+    @property
+    def text(self) -> str:
+        return self.cell.text if self.cell is not None else ""
+
+
+def _groups(row: Sequence[Cell | None]) -> list[_Group]:
+    out: list[_Group] = []
+    for k, cell in enumerate(row):
+        if out and out[-1].cell is not None and cell is out[-1].cell:
+            out[-1] = _Group(out[-1].c0, k, cell)
+        else:
+            out.append(_Group(k, k, cell))
+    return out
+
+
+def _cells_in(row: Sequence[Cell | None], c0: int, c1: int) -> list[Cell]:
+    seen: set[tuple[int, int]] = set()
+    out: list[Cell] = []
+    for cell in row[c0 : c1 + 1]:
+        if cell is not None and (cell.row, cell.col) not in seen:
+            seen.add((cell.row, cell.col))
+            out.append(cell)
+    return out
+
+
+def _row_blank(row: Sequence[Cell | None]) -> bool:
+    return all(cell is None or is_blank(cell.text) for cell in row)
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """Text as read before normalising: the text, the reading confidence and where."""
+
+    text: str
+    confidence: float = 1.0
+    where: Provenance = field(default_factory=Provenance)
+
+
+def _raw_of(cells: Sequence[Cell]) -> _Raw:
+    texts = [c.text.strip() for c in cells if not is_blank(c.text)]
+    if not cells:
+        return _Raw("")
+    return _Raw("\n".join(texts), min(c.confidence for c in cells), cells[0].where)
+
+
+# ------------------------------------------------------------------------------------------------ form
+
+
+def _identity(read: ReadDocument) -> tuple[FormIdentity | None, list[Problem]]:
+    found: list[FormIdentity] = []
+    problems: list[Problem] = []
+    for code in read.identity_codes:
+        parsed = FormIdentity.parse(code)
+        if parsed is None:
+            if code.strip().upper().startswith(FormIdentity.PREFIX):
+                problems.append(Problem(f"识别码无法解析：{code.strip()}"))
+        elif parsed not in found:
+            found.append(parsed)
+    if len(found) > 1:
+        problems.append(Problem("文件中有多个不一致的识别码：" + "、".join(i.code for i in found) + "；按第一个处理"))
+    return (found[0] if found else None), problems
+
+
+def _title_candidates(read: ReadDocument) -> Iterable[str]:
+    for line in read.lines:
+        yield line.text
+    for table in read.tables:  # a title row inside the table
+        for row in table.grid()[:2]:
+            for cell in _cells_in(row, 0, len(row) - 1):
+                yield cell.text
+
+
+def _by_title(read: ReadDocument, schemas: Mapping[str, FormSchema]) -> str | None:
+    best: tuple[int, str] | None = None
+    for text in _title_candidates(read):
+        key = _title_key(text)
+        if not key or len(key) > 60:
+            continue
+        for kind, schema in schemas.items():
+            for title in schema.titles:
+                t = _title_key(title)
+                if t and t in key and (best is None or len(t) > best[0]):
+                    best = (len(t), kind)
+    return best[1] if best else None
+
+
+def _by_header(read: ReadDocument, schemas: Mapping[str, FormSchema]) -> str | None:
+    best: tuple[float, str] | None = None
+    for kind, schema in schemas.items():
+        score = 0.0
+        if schema.table is not None:
+            for table in read.tables:
+                match = _find_header(table, schema.table)
+                if match is not None:
+                    score = max(score, len(match.columns) / len(schema.table.columns))
+        elif schema.fields:
+            labels = _Labels(schema.fields)
+            hit: set[int] = set()
+            for table in read.tables:
+                for cell in table.cells:
+                    hit.update(labels.exact_match(cell.text))
+            score = len(hit) / len(schema.fields) if len(hit) >= 3 else 0.0
+            score = score + 0.2 if score >= 0.3 else 0.0  # a key–value form fills fewer label cells than a table
+        if score >= 0.5 and (best is None or score > best[0]):
+            best = (score, kind)
+    return best[1] if best else None
+
+
+# ----------------------------------------------------------------------------------------------- table
+
+
+@dataclass(frozen=True)
+class _HeaderMatch:
+    row: int
+    columns: dict[int, _Group]  # spec index → header group
+    unknown: tuple[_Group, ...]  # header groups with text that no column claims
+
+
+def _assign(groups: Sequence[_Group], labels: _Labels, specs: Sequence[ColumnSpec]) -> dict[int, _Group]:
+    """Header groups → specs, best score first; a label fitting several specs goes to the spec whose
+    preceding schema column was matched nearest to its left (联系人及电话 after 帮扶学校 / 受援学校)."""
+    candidates: dict[int, list[tuple[int, int]]] = {}  # group index → (score, spec)
+    for gi, g in enumerate(groups):
+        if g.cell is not None and not is_blank(g.text):
+            candidates[gi] = labels.match(g.text)
+    taken: dict[int, int] = {}  # spec → group index
+    done: set[int] = set()
+    for score in (3, 2, 1):
+        for gi in sorted(candidates):
+            if gi in done:
+                continue
+            options = [s for sc, s in candidates[gi] if sc == score and s not in taken]
+            if not options:
+                continue
+            if len(options) > 1:
+                anchored = [(taken[s - 1], s) for s in options if s - 1 in taken and taken[s - 1] < gi]
+                options = [max(anchored)[1]] if anchored else options
+            taken[options[0]] = gi
+            done.add(gi)
+    # a repeated label resolved by order may have beaten its anchor: re-pair by anchors when possible
+    return {s: groups[gi] for s, gi in sorted(taken.items())}
+
+
+def _find_header(table: ReadTable, spec: TableSpec) -> _HeaderMatch | None:
+    labels = _Labels(spec.columns)
+    grid = table.grid()
+    best: _HeaderMatch | None = None
+    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        groups = _groups(row)
+        columns = _assign(groups, labels, spec.columns)
+        if best is not None and len(columns) <= len(best.columns):
+            continue
+        claimed = {(g.c0, g.c1) for g in columns.values()}
+        unknown = tuple(
+            g for g in groups if g.cell is not None and not is_blank(g.text) and (g.c0, g.c1) not in claimed
+        )
+        best = _HeaderMatch(r, columns, unknown)
+    if best is None or len(best.columns) < min(2, len(spec.columns)):
+        return None
+    if len(best.columns) < 0.3 * len(spec.columns) or len(best.unknown) > len(best.columns):
+        return None
+    return best
+
+
+def _is_repeated_header(row: Sequence[Cell | None], match: _HeaderMatch, labels: _Labels) -> bool:
+    hits = 0
+    for spec_index, g in match.columns.items():
+        cells = _cells_in(row, g.c0, g.c1)
+        if cells and any(s == spec_index for _, s in labels.match(cells[0].text)):
+            hits += 1
+    return hits >= max(2, (len(match.columns) + 1) // 2)
+
+
+def _footer_text(row: Sequence[Cell | None], footer_keys: Sequence[str]) -> _Raw | None:
+    """The footer row's text after its label (``备注：…``), or None when ``row`` is not a footer row."""
+    cells = [c for c in _cells_in(row, 0, len(row) - 1) if not is_blank(c.text)]
+    if not cells or not footer_keys:
+        return None
+    first = unicodedata.normalize("NFKC", cells[0].text).strip()
+    compact = re.sub(r"\s+", "", first)
+    for key in footer_keys:
+        if compact.startswith(key):
+            rest = compact[len(key) :]
+            texts = ([rest] if rest else []) + [c.text.strip() for c in cells[1:]]
+            anchor = cells[1] if len(cells) > 1 and not rest else cells[0]
+            return _Raw("\n".join(texts), min(c.confidence for c in cells), anchor.where)
+    return None
+
+
+@dataclass
+class _TableRead:
+    """The schema table's rows (raw, per spec), unknown columns' rows, and the footer."""
+
+    rows: list[list[_Raw]] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)
+    extra_rows: list[list[_Raw]] = field(default_factory=list)
+    footer: _Raw | None = None
+    used: set[int] = field(default_factory=set)  # read table indexes consumed
+    header_rows: dict[int, int] = field(default_factory=dict)  # table index → header row
+    matched: set[int] = field(default_factory=set)  # spec indexes found in some header
+
+
+def _read_schema_table(read: ReadDocument, spec: TableSpec) -> _TableRead:
+    labels = _Labels(spec.columns)
+    footer_keys = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", f)) for f in spec.footer_labels]
+    out = _TableRead()
+    current: _HeaderMatch | None = None
+    previous: int | None = None
+    for ti, table in enumerate(read.tables):
+        match = _find_header(table, spec)
+        start = 0
+        if match is not None:
+            current, start = match, match.row + 1
+            out.header_rows[ti] = match.row
+            out.matched.update(match.columns)
+        elif not (current is not None and previous == ti - 1 and table.n_cols == read.tables[previous].n_cols):
+            continue  # not the schema table, nor its continuation on the next page
+        out.used.add(ti)
+        previous = ti
+        for name in (join_lines(g.text) for g in current.unknown):
+            if name not in out.extra_columns:
+                out.extra_columns.append(name)
+        ended = _read_rows(table.grid()[start:], current, labels, spec, footer_keys, out)
+        if ended:
+            current = None
+    return out
+
+
+def _read_rows(
+    grid: Sequence[Sequence[Cell | None]],
+    match: _HeaderMatch,
+    labels: _Labels,
+    spec: TableSpec,
+    footer_keys: Sequence[str],
+    out: _TableRead,
+) -> bool:
+    """Append the data rows of ``grid`` (the rows below a header); True when the footer row ended the table."""
+    integer_specs = {i for i, c in enumerate(spec.columns) if c.type is ValueType.INTEGER}
+    for row in grid:
+        if _row_blank(row):
+            continue
+        footer = _footer_text(row, footer_keys)
+        if footer is not None:
+            out.footer = footer if out.footer is None else out.footer
+            return True
+        if _is_repeated_header(row, match, labels):
+            continue
+        values = [
+            _raw_of(_cells_in(row, g.c0, g.c1)) if (g := match.columns.get(i)) is not None else _Raw("")
+            for i in range(len(spec.columns))
+        ]
+        if all(is_blank(v.text) for i, v in enumerate(values) if i not in integer_specs) and not any(
+            not is_blank(c.text) for g in match.unknown for c in _cells_in(row, g.c0, g.c1)
+        ):
+            continue  # only a pre-printed 序号
+        out.rows.append(values)
+        extra = {join_lines(g.text): _raw_of(_cells_in(row, g.c0, g.c1)) for g in match.unknown}
+        out.extra_rows.append([extra.get(name, _Raw("")) for name in out.extra_columns])
+    return False
+
+
+# ---------------------------------------------------------------------------------------------- fields
+
+
+@dataclass(frozen=True)
+class _Hit:
+    spec: int
+    raw: _Raw
+    source: tuple[object, ...]
+    guessed: bool = False
+
+
+def _label_pattern(labels: Iterable[str]) -> re.Pattern[str] | None:
+    """``label：`` for every label, spaces allowed between its characters and a bracketed note before the colon."""
+    keys = sorted({label_key(label) for label in labels if label_key(label)}, key=len, reverse=True)
+    if not keys:
+        return None
+    alts = "|".join(r"\s*".join(re.escape(ch) for ch in key) for key in keys)
+    return re.compile(rf"(?P<label>{alts})\s*(?:[(（][^)）]*[)）])?\s*[:：]", re.IGNORECASE)
+
+
+_TRAILING_DATE = re.compile(
+    r"(?:^|\s+)(?P<date>(?:\d{2,4}|[_＿]*)\s*年\s*(?:\d{1,2}|[_＿]*)\s*月\s*(?:\d{1,2}|[_＿]*)\s*[日号]"
+    r"|\d{4}\s*[./-]\s*\d{1,2}\s*[./-]\s*\d{1,2})\s*$"
+)
+
+
+@dataclass
+class _FieldFinder:
+    schema: FormSchema
+    extra_labels: Mapping[str, str]  # footer labels → the field they fill (备注：)
+    hits: list[_Hit] = field(default_factory=list)
+    extra_hits: dict[str, list[_Raw]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.labels = _Labels(self.schema.fields)
+        self.pattern = _label_pattern([*(label for f in self.schema.fields for label in f.labels),
+                                       *self.extra_labels])
+        self.date_field = next(
+            (
+                i
+                for i, f in enumerate(self.schema.fields)
+                if f.type is ValueType.DATE and any(label_key(lb) in _FILING_DATE_LABELS for lb in f.labels)
+            ),
+            None,
+        )
+
+    def line(self, text: str, confidence: float, where: Provenance, source: tuple[object, ...]) -> bool:
+        """``标签：值`` pairs in one line (or cell); True when any was found."""
+        if self.pattern is None:
+            return False
+        matches = list(self.pattern.finditer(text))
+        for n, m in enumerate(matches):
+            end = matches[n + 1].start() if n + 1 < len(matches) else len(text)
+            value = text[m.end() : end].strip()
+            key = label_key(m.group("label"))
+            if key in self.extra_labels:
+                self.extra_hits.setdefault(self.extra_labels[key], []).append(_Raw(value, confidence, where))
+                continue
+            specs = self.labels.exact_match(key)
+            if not specs:
+                continue
+            spec = specs[0]
+            if self.date_field is not None and self.schema.fields[spec].type is not ValueType.DATE:
+                trailing = _TRAILING_DATE.search(value)
+                if trailing:
+                    date_text = trailing.group("date")
+                    self.hits.append(_Hit(self.date_field, _Raw(date_text, confidence, where), (*source, n, "date")))
+                    value = value[: trailing.start()].strip()
+            self.hits.append(_Hit(spec, _Raw(value, confidence, where), (*source, n)))
+        return bool(matches)
+
+    def table(self, ti: int, table: ReadTable, rows: range) -> bool:
+        """Label cells and their value cells in ``rows`` of a table; True when any field was found there."""
+        grid = table.grid()
+        before = len(self.hits)
+        for r in rows:
+            for g in _groups(grid[r]):
+                cell = g.cell
+                if cell is None or cell.row != r or is_blank(cell.text):
+                    continue
+                specs = self.labels.exact_match(cell.text)
+                if not specs:
+                    self.line(cell.text, cell.confidence, cell.where, ("cell", ti, r, g.c0))
+                    continue
+                value = self._value_cell(grid, r, g)
+                raw = _raw_of([value]) if value is not None else _Raw("", cell.confidence, cell.where)
+                source = ("cell", ti, value.row, value.col) if value is not None else ("label", ti, r, g.c0)
+                self.hits.append(_Hit(specs[0], raw, source))
+        self._grid_labels(ti, grid, rows)
+        return len(self.hits) > before
+
+    def _value_cell(self, grid: Sequence[Sequence[Cell | None]], r: int, g: _Group) -> Cell | None:
+        """The cell right of a label; the one below it when the right one is a label too (vertical layout)."""
+        row = grid[r]
+        right = row[g.c1 + 1] if g.c1 + 1 < len(row) else None
+        if right is not None and not self.labels.exact_match(right.text):
+            return right
+        below_row = r + (g.cell.rowspan if g.cell is not None else 1)
+        below = grid[below_row][g.c0] if below_row < len(grid) else None
+        if below is not None and not self.labels.exact_match(below.text):
+            return below
+        return None
+
+    def _grid_labels(self, ti: int, grid: Sequence[Sequence[Cell | None]], rows: range) -> None:
+        """Row label × column label (``联络员`` × ``姓名`` → 联络员姓名) for fields not found otherwise."""
+        if len(grid) < 2 or not grid[0] or len(grid[0]) < 2:
+            return
+        found = {h.spec for h in self.hits}
+        top = grid[0]
+        for r in rows:
+            if r == 0:
+                continue
+            left = grid[r][0]
+            if left is None or is_blank(left.text):
+                continue
+            for k in range(1, len(grid[r])):
+                cell, head = grid[r][k], top[k]
+                if cell is None or head is None or cell.col != k or cell.row != r or head is left:
+                    continue
+                specs = [s for s in self.labels.exact_match(label_key(left.text) + label_key(head.text))
+                         if s not in found]
+                if specs:
+                    self.hits.append(_Hit(specs[0], _raw_of([cell]), ("cell", ti, r, k)))
+                    found.add(specs[0])
+
+    def lone_date(self, line: TextLine, source: tuple[object, ...]) -> None:
+        """A line that is only a date (below the table), for the filing date when no label names it."""
+        if self.date_field is None or any(h.spec == self.date_field for h in self.hits):
+            return
+        m = _TRAILING_DATE.fullmatch(line.text.strip())
+        if m and not is_blank(m.group("date")) and re.search(r"\d", m.group("date")):
+            self.hits.append(_Hit(self.date_field, _Raw(m.group("date"), line.confidence, line.where), source, True))
+
+
+def _find_fields(
+    read: ReadDocument, schema: FormSchema, table_read: _TableRead | None
+) -> tuple[_FieldFinder, set[int]]:
+    footer = {}
+    if schema.table is not None:
+        footer = {label_key(f): FOOTER_FIELD for f in schema.table.footer_labels}
+    finder = _FieldFinder(schema, footer)
+    for n, line in enumerate(read.lines):
+        finder.line(line.text, line.confidence, line.where, ("line", n))
+    used: set[int] = set()
+    for ti, table in enumerate(read.tables):
+        if table_read is not None and ti in table_read.used:
+            header = table_read.header_rows.get(ti, 0)
+            finder.table(ti, table, range(header))  # rows above the header: 单位：… 填报时间：…
+        elif finder.table(ti, table, range(table.n_rows)):
+            used.add(ti)
+    for n, line in enumerate(read.lines):
+        finder.lone_date(line, ("line", n))
+    return finder, used
+
+
+# ---------------------------------------------------------------------------------------------- values
+
+
+@dataclass
+class _Builder:
+    threshold: float
+    context_year: int | None
+    problems: list[Problem] = field(default_factory=list)
+
+    def value(
+        self, raw: _Raw, kind: ValueType, label: str, *, row: int | None = None, required: bool = False,
+        default_unit: str | None = None, guessed: bool = False,
+    ) -> Value:
+        normal = normalize(kind, raw.text, context_year=self.context_year, default_unit=default_unit)
+        flags = list(normal.flags)
+        confidence = raw.confidence * normal.factor * (GUESSED if guessed else 1.0)
+        if raw.confidence < self.threshold:
+            flags.append("low_confidence")
+        if guessed:
+            flags.append("label_guessed")
+        text = raw.text.strip()
+        if is_blank(text):
+            if required:
+                self.problems.append(Problem(f"{_where(label, row)}：必填项未填写", label, row))
+            elif confidence < self.threshold:
+                self.problems.append(Problem(f"{_where(label, row)}：{_reasons(flags)}，置信度 {confidence:.2f}",
+                                             label, row))
+        elif confidence < self.threshold:
+            self.problems.append(
+                Problem(f"{_where(label, row)}：{_reasons(flags)}（“{text}”，置信度 {confidence:.2f}）", label, row)
+            )
+        return Value(text, normal.normalized, confidence, raw.where, tuple(flags))
+
+
+def _where(label: str, row: int | None) -> str:
+    return f"第{row}行「{label}」" if row is not None else f"「{label}」"
+
+
+def _reasons(flags: Sequence[str]) -> str:
+    words = [FLAG_TEXT.get(f, f) for f in flags if f != "approximate"]
+    words = [w.replace("label_guessed", "按位置推定的字段") for w in words]
+    return "；".join(words) if words else "置信度低"
+
+
+def _default_unit(label: str) -> str | None:
+    if "人次" in label:
+        return "人次"
+    return "人" if "人数" in label else None
+
+
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年|[./-]\s*\d{1,2}\s*[./-])")
+
+
+def _majority_year(read: ReadDocument) -> int | None:
+    years: Counter[int] = Counter()
+    for text in [*(line.text for line in read.lines), *(c.text for t in read.tables for c in t.cells)]:
+        years.update(int(y) for y in _YEAR.findall(unicodedata.normalize("NFKC", text)))
+    return years.most_common(1)[0][0] if years else None
+
+
+# --------------------------------------------------------------------------------------- generic tables
+
+_GENERIC_TYPES: tuple[tuple[tuple[str, ...], ValueType], ...] = (
+    (("联系人及电话", "联系人及手机"), ValueType.TEXT),
+    (("电话", "手机", "联系方式"), ValueType.PHONE),
+    (("序号", "编号"), ValueType.INTEGER),
+    (("姓名", "负责人", "联系人", "校长", "联络员", "带队"), ValueType.NAME),
+    (("学校", "单位", "县市区", "区县", "县区", "地区"), ValueType.SCHOOL),
+    (("日期", "时间"), ValueType.DATE),
+    (("人次", "人数"), ValueType.COUNT),
+    (("资金", "物品", "金额"), ValueType.MONEY_GOODS),
+)
+
+
+def _generic_type(header: str) -> ValueType:
+    key = label_key(header)
+    for words, kind in _GENERIC_TYPES:
+        if any(w in key for w in words):
+            return kind
+    return ValueType.TEXT
+
+
+def _generic_header_row(grid: Sequence[Sequence[Cell | None]]) -> int | None:
+    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        filled = [c for c in _cells_in(row, 0, len(row) - 1) if not is_blank(c.text)]
+        if len(filled) >= 2 or (len(filled) == 1 and len(row) == 1):
+            return r
+    return None
+
+
+def _generic_tables(read: ReadDocument, indexes: Iterable[int], builder: _Builder) -> list[Table]:
+    """Tables no schema claims: columns = header row text as read, rows below it, typed by header words
+    (电话 → phone, 负责人 → name, 学校 → school, …). A table that continues the previous one — same header,
+    or the next page with no header row (its first row has digits) — is concatenated to it."""
+    out: list[Table] = []
+    columns: tuple[str, ...] | None = None
+    rows: list[tuple[Value, ...]] = []
+    prev: ReadTable | None = None
+    prev_index = -2
+    for ti in indexes:
+        table = read.tables[ti]
+        grid = table.grid()
+        header = _generic_header_row(grid)
+        if header is None:
+            continue
+        groups = _groups(grid[header])
+        names = tuple(join_lines(g.text) for g in groups)
+        start = header + 1
+        continues = columns is not None and prev is not None and prev_index == ti - 1 and len(names) == len(columns)
+        if continues and names != columns:
+            next_page = table.page is not None and prev is not None and prev.page is not None \
+                and table.page == prev.page + 1
+            if next_page and any(re.search(r"\d", n) for n in names):
+                start = header  # no header on this page: the first row is data
+            else:
+                continues = False
+        if not continues or columns is None:
+            if columns is not None:
+                out.append(Table(columns, tuple(rows)))
+            columns, rows = names, []
+        kinds = [_generic_type(c) for c in columns]
+        for r in range(start, len(grid)):
+            if _row_blank(grid[r]) or tuple(join_lines(g.text) for g in _groups(grid[r])) == columns:
+                continue
+            n = len(rows) + 1
+            rows.append(tuple(
+                builder.value(_raw_of(_cells_in(grid[r], g.c0, g.c1)), kinds[k], columns[k] or f"第{k + 1}列", row=n)
+                for k, g in enumerate(groups)
+            ))
+        prev, prev_index = table, ti
+    if columns is not None:
+        out.append(Table(columns, tuple(rows)))
+    return out
+
+
+# -------------------------------------------------------------------------------------------- interpret
+
+
+def interpret(
+    read: ReadDocument,
+    schemas: Mapping[str, FormSchema] | None = None,
+    *,
+    review_threshold: float = 0.9,
+    context_year: int | None = None,
+) -> Extraction:
+    """Interpret ``read`` against ``schemas`` (default: the bundled ones, :func:`docgen.forms.load_schemas`).
+
+    ``context_year`` completes year-less dates (``4月23日``); without it the form's filing date, else the
+    year most dates in the document carry, is used.
+    """
+    schemas = load_schemas() if schemas is None else schemas
+    problems: list[Problem] = [Problem(p) for p in read.problems]
+    if not _anything_read(read):
+        if not problems:
+            problems.append(Problem("未读取到任何文字或表格"))
+        return Extraction(read.source, read.input_kind, None, None, {}, (), FormStatus.UNREADABLE,
+                          tuple(problems), read.pages)
+
+    identity, id_problems = _identity(read)
+    problems += id_problems
+    kind = _which_form(read, schemas, identity, problems)
+    schema = schemas.get(kind) if kind else None
+    builder = _Builder(review_threshold, context_year)
+
+    fields: dict[str, Value] = {}
+    tables: list[Table] = []
+    used: set[int] = set()
+    if schema is not None:
+        table_read = _read_schema_table(read, schema.table) if schema.table is not None else None
+        finder, field_tables = _find_fields(read, schema, table_read)
+        used |= field_tables
+        if builder.context_year is None:
+            builder.context_year = _filing_year(finder, schema) or _majority_year(read)
+        fields = _build_fields(schema, finder, table_read, builder, problems)
+        if schema.table is not None and table_read is not None:
+            used |= table_read.used
+            tables += _build_table(schema.table, table_read, builder, problems)
+    else:
+        if builder.context_year is None:
+            builder.context_year = _majority_year(read)
+        if schemas:
+            problems.append(Problem("未能识别表单类型（无识别码、标题或表头可对应）；表格按原样输出"))
+    tables += _generic_tables(read, [i for i in range(len(read.tables)) if i not in used], builder)
+    problems += builder.problems
+    status = FormStatus.NEEDS_REVIEW if problems else FormStatus.COMPLETE
+    return Extraction(read.source, read.input_kind, kind, identity, fields, tuple(tables), status,
+                      tuple(problems), read.pages)
+
+
+def _anything_read(read: ReadDocument) -> bool:
+    return any(not is_blank(line.text) for line in read.lines) or any(
+        not is_blank(c.text) for t in read.tables for c in t.cells
+    )
+
+
+def _which_form(
+    read: ReadDocument, schemas: Mapping[str, FormSchema], identity: FormIdentity | None, problems: list[Problem]
+) -> str | None:
+    by_title = _by_title(read, schemas)
+    if identity is not None:
+        if identity.form in schemas:
+            if by_title is not None and by_title != identity.form:
+                problems.append(Problem(
+                    f"识别码表明是「{schemas[identity.form].title}」，标题却是「{schemas[by_title].title}」；按识别码处理"
+                ))
+            return identity.form
+        problems.append(Problem(f"识别码中的表单类型 {identity.form!r} 未知；按标题或表头识别"))
+    return by_title or _by_header(read, schemas)
+
+
+def _filing_year(finder: _FieldFinder, schema: FormSchema) -> int | None:
+    if finder.date_field is None:
+        return None
+    for hit in finder.hits:
+        if hit.spec == finder.date_field:
+            normal = normalize(ValueType.DATE, hit.raw.text)
+            if isinstance(normal.normalized, date):
+                return normal.normalized.year
+    return None
+
+
+def _build_fields(
+    schema: FormSchema, finder: _FieldFinder, table_read: _TableRead | None, builder: _Builder,
+    problems: list[Problem],
+) -> dict[str, Value]:
+    by_spec: dict[int, list[_Hit]] = {}
+    for hit in finder.hits:
+        same = by_spec.setdefault(hit.spec, [])
+        if all(h.source != hit.source for h in same):
+            same.append(hit)
+    out: dict[str, Value] = {}
+    for i, spec in enumerate(schema.fields):
+        hits = by_spec.get(i, [])
+        filled = [h for h in hits if not is_blank(h.raw.text)]
+        distinct = {re.sub(r"\s+", "", h.raw.text) for h in filled}
+        if len(distinct) > 1:
+            problems.append(Problem(
+                f"「{spec.label}」出现{len(filled)}次，值不同：" + "、".join(f"“{h.raw.text}”" for h in filled)
+                + "；取第一个", spec.label))
+        if not hits:
+            if spec.required:
+                problems.append(Problem(f"「{spec.label}」：未找到（必填）", spec.label))
+            continue
+        hit = (filled or hits)[0]
+        out[spec.label] = builder.value(hit.raw, spec.type, spec.label, required=spec.required, guessed=hit.guessed)
+    footers = [*finder.extra_hits.get(FOOTER_FIELD, [])]
+    if table_read is not None and table_read.footer is not None:
+        footers.insert(0, table_read.footer)
+    if footers and FOOTER_FIELD not in out:
+        out[FOOTER_FIELD] = builder.value(footers[0], ValueType.TEXT, FOOTER_FIELD)
+    return out
+
+
+def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems: list[Problem]) -> list[Table]:
+    if not read.used:
+        problems.append(Problem("未找到表格（表头与表单的列对不上）", None))
+        return []
+    missing = [c for i, c in enumerate(spec.columns) if i not in read.matched]
+    for column in missing:
+        if column.required:
+            problems.append(Problem(f"表格缺少必填列「{column.label}」", column.label))
+    if read.extra_columns:
+        problems.append(Problem(
+            "表格中有表单没有的列：" + "、".join(f"「{c}」" for c in read.extra_columns) + "（另列于附加表格）"
+        ))
+    if not read.rows:
+        problems.append(Problem("表格中没有填写任何一行"))
+    rows: list[tuple[Value, ...]] = []
+    for n, raw_row in enumerate(read.rows, start=1):
+        row: list[Value] = []
+        for i, column in enumerate(spec.columns):
+            if i not in read.matched:
+                flags = ("column_missing",) if column.required else ()
+                row.append(Value("", None, 0.0 if column.required else 1.0, flags=flags))
+                continue
+            row.append(builder.value(raw_row[i], column.type, column.label, row=n, required=column.required,
+                                     default_unit=_default_unit(column.label)))
+        rows.append(tuple(row))
+    out = [Table(tuple(c.label for c in spec.columns), tuple(rows))]
+    if read.extra_columns:
+        extra = tuple(
+            tuple(builder.value(raw, ValueType.TEXT, name, row=n) for raw, name in zip(raw_row, read.extra_columns,
+                                                                                        strict=True))
+            for n, raw_row in enumerate(read.extra_rows, start=1)
+        )
+        out.append(Table(tuple(read.extra_columns), extra))
+    return out

@@ -1,0 +1,127 @@
+"""Run a parser on untrusted input in a child process with a time limit and a memory limit.
+
+    from extractors._sandbox import Limits, SandboxError, run_limited
+    doc = run_limited(parse_pdf_bytes, data, name, limits=Limits(seconds=60, memory_bytes=1536 << 20))
+
+Why: pdfplumber can loop forever on a PDF whose object references form a loop, and pdfium can abort the whole
+process (SIGABRT) on a Flate bomb (docs: /work/shared/NOTES.md "Hostile input"). A child process is the only
+boundary that survives both. ``run_limited``
+
+* starts the child from a *forkserver* (fork of a clean server process, never of the caller, so it is safe in
+  a threaded service and costs a few milliseconds instead of a fresh interpreter per call); the modules named
+  in ``PRELOAD`` are imported once in the server,
+* sets ``RLIMIT_AS`` (address space) in the child before calling ``func``, so a bomb ends in ``MemoryError``
+  or a killed child, never in the caller swapping,
+* waits at most ``limits.seconds`` and then kills the child,
+* returns what ``func`` returned (it must be picklable: plain data or frozen dataclasses), re-raises in the
+  caller an exception ``func`` raised when it pickles (``DocgenError`` subclasses do), and otherwise raises
+  :class:`SandboxError` with ``reason`` ``"timeout"``, ``"memory"`` or ``"crashed"``.
+
+``func`` must be a module-level function (the child imports it by name). Used by the PDF reader; the image
+reader and the service use it the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import multiprocessing.connection
+import pickle
+import resource
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+T = TypeVar("T")
+
+# Imported once in the forkserver so that each child starts warm. Extend, don't replace.
+PRELOAD = ["pdfplumber", "pdfminer.high_level", "extractors.pdf"]
+
+_context: Any = None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits for one child: wall-clock seconds and address space in bytes (None: no memory limit)."""
+
+    seconds: float = 60.0
+    memory_bytes: int | None = 1536 << 20
+
+
+class SandboxError(Exception):
+    """The child did not return: it ran past its time, ran out of memory, or died (``signal`` when killed)."""
+
+    def __init__(self, reason: Literal["timeout", "memory", "crashed"], detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+def _get_context() -> Any:
+    global _context
+    if _context is None:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        _context = ctx
+    return _context
+
+
+def _child(
+    conn: multiprocessing.connection.Connection,
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    memory_bytes: int | None,
+) -> None:
+    if memory_bytes is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    try:
+        outcome: tuple[str, Any] = ("ok", func(*args))
+    except MemoryError:
+        outcome = ("memory", "MemoryError")
+    except BaseException as exc:
+        outcome = ("raised", exc)
+    try:
+        payload = pickle.dumps(outcome)
+    except MemoryError:
+        payload = pickle.dumps(("memory", "MemoryError while sending the result"))
+    except Exception as exc:  # an unpicklable result or exception: say what it was
+        payload = pickle.dumps(("crashed", f"result not picklable: {type(exc).__name__}: {exc}"))
+    conn.send_bytes(payload)
+    conn.close()
+
+
+def run_limited(func: Callable[..., T], *args: Any, limits: Limits | None = None) -> T:
+    """``func(*args)`` in a child process under ``limits``; see the module docstring for what it raises."""
+    limits = limits or Limits()
+    ctx = _get_context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(sender, func, args, limits.memory_bytes), daemon=True)
+    proc.start()
+    sender.close()
+    try:
+        if not receiver.poll(limits.seconds):
+            raise SandboxError("timeout", f"no result within {limits.seconds:g} s")
+        try:
+            payload = receiver.recv_bytes()
+        except EOFError:
+            proc.join(5)
+            code = proc.exitcode
+            if code is not None and code < 0:
+                name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+                reason: Literal["memory", "crashed"] = "memory" if -code == signal.SIGKILL else "crashed"
+                raise SandboxError(reason, f"child killed by {name}") from None
+            raise SandboxError("crashed", f"child exited with code {code} without a result") from None
+    finally:
+        receiver.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join(5)
+        with contextlib.suppress(ValueError):
+            proc.close()
+    kind, value = pickle.loads(payload)
+    if kind == "ok":
+        return value  # type: ignore[no-any-return]
+    if kind == "raised":
+        raise value
+    raise SandboxError(kind, str(value))

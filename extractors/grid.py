@@ -1,0 +1,182 @@
+"""Ruled tables from an ink mask: small pure functions, pdfplumber ``table.py`` style.
+
+    ink ─ line_masks → (horizontal, vertical)     morphology opening, kernels relative to the page
+        ─ table_regions                           connected rulings large enough to be a table
+        ─ line_positions                          every ruling's centre, partial rulings included
+        ─ grid_cells                              one cell per rectangle; missing internal rulings merge
+                                                  neighbours (rowspan / colspan)
+
+Rows come from the rulings, not from text, so blank rows left for later and a merged footer row are kept.
+All coordinates are pixels of the page the mask came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from extractors.preprocess import u8
+
+U8 = npt.NDArray[np.uint8]
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1
+
+
+@dataclass(frozen=True)
+class GridCell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    box: Box  # between the centres of its rulings
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One table: ruling positions (``ys`` has n_rows + 1 entries, ``xs`` n_cols + 1) and its cells."""
+
+    box: Box
+    ys: tuple[int, ...]
+    xs: tuple[int, ...]
+    cells: tuple[GridCell, ...]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+
+@dataclass(frozen=True)
+class GridSettings:
+    """Tunables, relative to the page: ``line_frac`` of width/height is the shortest ruling kept."""
+
+    line_frac: float = 1 / 40
+    min_table_frac: float = 0.15  # a table is at least this fraction of page width and of page height / 4
+    merge_tol_frac: float = 1 / 250  # rulings closer than this (of the page's long side) are one
+    coverage: float = 0.6  # a separator exists when this fraction of its span is ruled
+
+
+def line_masks(ink: U8, s: GridSettings = GridSettings()) -> tuple[U8, U8]:
+    """Horizontal and vertical rulings: ink opened with long thin kernels, then bridged over small gaps."""
+    h, w = ink.shape
+    kh = max(15, int(w * s.line_frac))
+    kv = max(15, int(h * s.line_frac))
+    hor = u8(cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (kh, 1))))
+    ver = u8(cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, kv))))
+    gap = max(3, w // 400)
+    hor = u8(cv2.morphologyEx(hor, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap * 2, 3))))
+    ver = u8(cv2.morphologyEx(ver, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, gap * 2))))
+    return hor, ver
+
+
+def table_regions(hor: U8, ver: U8, s: GridSettings = GridSettings()) -> list[Box]:
+    """Boxes of connected rulings that look like tables (wide and tall enough, with both directions)."""
+    h, w = hor.shape
+    both = u8(cv2.dilate(cv2.bitwise_or(hor, ver), np.ones((5, 5), np.uint8)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(both, connectivity=8)
+    out: list[Box] = []
+    for i in range(1, n):
+        x, y, bw, bh = (int(v) for v in stats[i, :4])
+        if bw < w * s.min_table_frac or bh < h * s.min_table_frac / 4:
+            continue
+        if not hor[y:y + bh, x:x + bw].any() or not ver[y:y + bh, x:x + bw].any():
+            continue
+        out.append((x, y, x + bw, y + bh))
+    return sorted(out, key=lambda b: (b[1], b[0]))
+
+
+def line_positions(profile: npt.NDArray[np.float64], min_value: float, tol: int) -> list[int]:
+    """Centres of the runs where ``profile`` ≥ ``min_value``; runs closer than ``tol`` are one ruling."""
+    on = np.flatnonzero(profile >= min_value)
+    if on.size == 0:
+        return []
+    groups: list[list[int]] = [[int(on[0])]]
+    for i in on[1:]:
+        if int(i) - groups[-1][-1] <= tol:
+            groups[-1].append(int(i))
+        else:
+            groups.append([int(i)])
+    out = []
+    for g in groups:
+        weights = profile[g[0]:g[-1] + 1]
+        out.append(round(float(np.average(np.arange(g[0], g[-1] + 1), weights=weights + 1e-9))))
+    return out
+
+
+def _ruled(mask: U8, horizontal: bool, at: int, start: int, end: int, band: int, need: float) -> bool:
+    """Is there a ruling along ``at`` from ``start`` to ``end`` (within ±``band`` px)?"""
+    if end <= start:
+        return False
+    if horizontal:
+        strip = mask[max(0, at - band):at + band + 1, start:end]
+        covered = strip.any(axis=0)
+    else:
+        strip = mask[start:end, max(0, at - band):at + band + 1]
+        covered = strip.any(axis=1)
+    return bool(covered.mean() >= need) if covered.size else False
+
+
+def grid_cells(hor: U8, ver: U8, box: Box, s: GridSettings = GridSettings()) -> Grid | None:
+    """The grid inside ``box``: rulings → row/column positions → cells, merging where a ruling is missing."""
+    x0, y0, x1, y1 = box
+    page_long = max(hor.shape)
+    tol = max(3, int(page_long * s.merge_tol_frac))
+    hsub = hor[y0:y1, x0:x1]
+    vsub = ver[y0:y1, x0:x1]
+    min_len = max(15, int(hor.shape[1] * s.line_frac))
+    ys = [y0 + y for y in line_positions(hsub.astype(bool).sum(axis=1).astype(np.float64), min_len, tol)]
+    xs = [x0 + x for x in line_positions(vsub.astype(bool).sum(axis=0).astype(np.float64),
+                                         max(15, int(hor.shape[0] * s.line_frac)), tol)]
+    if len(ys) < 2 or len(xs) < 2:
+        return None
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    band = max(2, tol)
+    inset = band + 1
+    parent = list(range(n_rows * n_cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if c + 1 < n_cols and not _ruled(ver, False, xs[c + 1], ys[r] + inset, ys[r + 1] - inset, band,
+                                             s.coverage):
+                union(r * n_cols + c, r * n_cols + c + 1)
+            if r + 1 < n_rows and not _ruled(hor, True, ys[r + 1], xs[c] + inset, xs[c + 1] - inset, band,
+                                             s.coverage):
+                union(r * n_cols + c, (r + 1) * n_cols + c)
+
+    spans: dict[int, list[int]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            root = find(r * n_cols + c)
+            b = spans.setdefault(root, [r, c, r, c])
+            b[0], b[1], b[2], b[3] = min(b[0], r), min(b[1], c), max(b[2], r), max(b[3], c)
+    cells = []
+    seen: set[tuple[int, int]] = set()
+    for r0, c0, r1, c1 in sorted(spans.values()):
+        if (r0, c0) in seen:  # a non-rectangular merge: keep its bounding rectangle once
+            continue
+        seen.update((r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1))
+        cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
+    return Grid(box=(xs[0], ys[0], xs[-1], ys[-1]), ys=tuple(ys), xs=tuple(xs), cells=tuple(cells))
+
+
+def find_grids(ink: U8, s: GridSettings = GridSettings()) -> tuple[list[Grid], U8]:
+    """Every ruled table on the page, top to bottom, and the mask of all rulings (to erase before OCR)."""
+    hor, ver = line_masks(ink, s)
+    grids = [g for b in table_regions(hor, ver, s) if (g := grid_cells(hor, ver, b, s)) is not None]
+    return grids, u8(cv2.bitwise_or(hor, ver))

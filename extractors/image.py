@@ -1,0 +1,367 @@
+"""Read photos, scans and image-only PDFs of returned forms into a :class:`~docgen.extraction.ReadDocument`.
+
+    read_image(data, name)         PNG / JPEG / TIFF (every TIFF page), any Pillow mode, EXIF rotation kept
+    read_scanned_pdf(data, name)   each page rendered with pypdfium2 at 200 dpi
+
+Per page (each step a small function; see ``extractors.preprocess`` and ``extractors.grid``)::
+
+    decode → 8-bit RGB → page finding / perspective → stamp-free gray → flat light → deskew → ink mask
+           → rulings → tables (blank rows, merged cells) → cell interiors → text-line bands → batched OCR
+           → ink outside tables → detected + read lines → TextLines
+           → QR code (full page, then 2× corners) + printed ``表单识别码：DG1:…`` → identity_codes
+
+Boxes are pixels of the deskewed (and, for photos, flattened) page. Cells that hold no ink are ``""`` with
+confidence 1.0; a cell with ink that reads as nothing gets a low confidence instead, never 1.0.
+Hostile input is refused with :class:`~docgen.errors.UnreadableDocument` (too many pixels or pages,
+undecodable data). PDFs from outside should be opened in a child process with limits (NOTES: pdfium can
+abort the process); that isolation belongs to the caller.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from docgen.errors import UnreadableDocument
+from docgen.extraction import BBox, Cell, InputKind, Provenance, ReadDocument, ReadTable, TextLine
+from extractors.grid import Grid, find_grids
+from extractors.ocr import OcrEngine, default_engine
+from extractors.preprocess import PreparedPage, prepare_page, u8
+
+U8 = npt.NDArray[np.uint8]
+
+MAX_PIXELS = 60_000_000  # per page; a 600 dpi A3 scan is 70 MP, an A4 at 300 dpi 8.7 MP
+MAX_PAGES = 50
+PDF_DPI = 200
+IDENTITY_RE = re.compile(r"DG1[:：][\w.-]+[:：][\w.-]+[:：]\w+[:：]\d+")
+
+
+# --------------------------------------------------------------------------------------------- decoding
+
+
+def to_rgb8(im: Image.Image) -> U8:
+    """Any Pillow image as 8-bit RGB: 16/32-bit and float gray scaled down, CMYK and palette converted,
+    transparency composited on white (NOTES: RapidOCR reads nothing from CMYK or 16-bit input)."""
+    if im.mode.startswith("I") or im.mode == "F":
+        a = np.asarray(im, dtype=np.float64)
+        if im.mode == "F" and a.size and float(a.max()) <= 1.0:
+            a = a * 255.0
+        elif im.mode != "F" and a.size and float(a.max()) > 255:
+            a = a / 257.0
+        g = np.clip(a, 0, 255).astype(np.uint8)
+        return np.ascontiguousarray(np.repeat(g[..., None], 3, axis=2))
+    if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
+        rgba = im.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"), dtype=np.uint8)
+    return np.asarray(im.convert("RGB"), dtype=np.uint8)
+
+
+def _check_pixels(w: int, h: int, source: str) -> None:
+    if w * h > MAX_PIXELS:
+        limit = MAX_PIXELS // 1_000_000
+        raise UnreadableDocument(f"图像过大（{w}×{h} 像素，超过 {limit} 百万像素上限）", source=source)
+
+
+def decode_image(data: bytes, source: str) -> list[U8]:
+    """Every page (TIFF frame) of an image file as RGB, EXIF orientation applied; refuses bombs."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+            n = int(getattr(im, "n_frames", 1))
+            if n > MAX_PAGES:
+                raise UnreadableDocument(f"图像页数过多（{n} 页，上限 {MAX_PAGES}）", source=source)
+            pages = []
+            for i in range(n):
+                im.seek(i)
+                _check_pixels(im.width, im.height, source)
+                frame = ImageOps.exif_transpose(im) or im
+                pages.append(to_rgb8(frame))
+            return pages
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UnreadableDocument("图像像素过多（疑似解压炸弹），已拒绝", source=source) from None
+    except UnidentifiedImageError:
+        raise UnreadableDocument("不是可识别的图像文件", source=source) from None
+    except (OSError, ValueError, SyntaxError, EOFError) as e:
+        raise UnreadableDocument(f"图像文件已损坏（{type(e).__name__}）", source=source) from None
+
+
+def render_pdf(data: bytes, source: str, dpi: int = PDF_DPI) -> list[U8]:
+    """Every page of a PDF rendered at ``dpi`` (lowered for huge pages so no page exceeds MAX_PIXELS)."""
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        raise UnreadableDocument(f"不是可读的 PDF（{e}）", source=source) from None
+    try:
+        n = len(doc)
+        if n > MAX_PAGES:
+            raise UnreadableDocument(f"PDF 页数过多（{n} 页，上限 {MAX_PAGES}）", source=source)
+        pages = []
+        for i in range(n):
+            page = doc[i]
+            w_pt, h_pt = page.get_size()
+            scale = dpi / 72
+            if w_pt * h_pt * scale * scale > MAX_PIXELS:
+                scale = (MAX_PIXELS / max(w_pt * h_pt, 1.0)) ** 0.5
+            pages.append(np.asarray(page.render(scale=scale).to_pil().convert("RGB"), dtype=np.uint8))
+        return pages
+    finally:
+        doc.close()
+
+
+# --------------------------------------------------------------------------------------------- cells
+
+
+@dataclass(frozen=True)
+class CellSettings:
+    """Tunables, relative to the page's long side ``L`` (≈ 2339 px at 200 dpi A4)."""
+
+    inset: float = 1 / 600  # px skipped inside each ruling
+    speck: float = 1 / 400  # ink components smaller than (L·speck)² px are noise
+    min_ink: float = 1 / 350  # a cell with less than (L·min_ink)² px of ink is blank
+    tall_band: float = 1.7  # a text band taller than this × the page's median band is two lines: detect
+
+
+@dataclass
+class _Band:
+    cell: int
+    y0: int
+    y1: int
+    x0: int
+    x1: int
+
+
+def _components_filtered(ink: U8, min_area: int) -> U8:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n <= 1:
+        return ink
+    keep = np.zeros(n, dtype=bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_area
+    out: U8 = (keep[labels] * 255).astype(np.uint8)
+    return out
+
+
+def text_bands(ink: U8, gap: int, min_h: int) -> list[tuple[int, int, int, int]]:
+    """Text lines in a cell's ink as ``(y0, y1, x0, x1)``: rows with ink, runs joined over gaps ≤ ``gap``."""
+    rows = np.flatnonzero(ink.any(axis=1))
+    if rows.size == 0:
+        return []
+    runs: list[list[int]] = [[int(rows[0]), int(rows[0])]]
+    for y in rows[1:]:
+        if int(y) - runs[-1][1] <= gap + 1:
+            runs[-1][1] = int(y)
+        else:
+            runs.append([int(y), int(y)])
+    out = []
+    for y0, y1 in runs:
+        if y1 - y0 + 1 < min_h:
+            continue
+        cols = np.flatnonzero(ink[y0:y1 + 1].any(axis=0))
+        out.append((y0, y1 + 1, int(cols[0]), int(cols[-1]) + 1))
+    return out
+
+
+_CJK_CLASS = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+_CJK_SPACE = re.compile(rf"(?<={_CJK_CLASS})\s+|\s+(?={_CJK_CLASS})")
+
+
+def join_lines(parts: Sequence[str]) -> str:
+    """Lines of one cell in reading order: Chinese wraps join with nothing, Latin words with a space.
+
+    Spaces next to Chinese characters are dropped (``文具 200套`` → ``文具200套``): they are the typesetter's
+    CJK/Latin spacing that OCR reads as a blank, not text someone wrote.
+    """
+    out = ""
+    for p in parts:
+        p = _CJK_SPACE.sub("", p.strip())
+        if not p:
+            continue
+        if out and out[-1].isascii() and out[-1].isalpha() and p[0].isascii() and p[0].isalpha():
+            out += " "
+        out += p
+    return out
+
+
+def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, page_no: int,
+               s: CellSettings = CellSettings()) -> ReadTable:
+    """OCR every cell of ``grid``: blank cells by ink density, the rest band by band in one batch."""
+    gray, long_side = page.gray, max(page.gray.shape)
+    clean = gray.copy()
+    clean[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = 255
+    text_ink = u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(cv2.dilate(rules, np.ones((5, 5), np.uint8)))))
+    inset = max(3, round(long_side * s.inset))
+    speck = max(4, round((long_side * s.speck) ** 2))
+    min_ink = max(20, round((long_side * s.min_ink) ** 2))
+
+    bands: list[_Band] = []
+    inks: list[int] = []
+    for i, gc in enumerate(grid.cells):
+        x0, y0, x1, y1 = gc.box
+        x0, y0, x1, y1 = x0 + inset, y0 + inset, x1 - inset, y1 - inset
+        if x1 <= x0 or y1 <= y0:
+            inks.append(0)
+            continue
+        sub = _components_filtered(text_ink[y0:y1, x0:x1], speck)
+        count = int(np.count_nonzero(sub))
+        inks.append(count)
+        if count < min_ink:
+            continue
+        for by0, by1, bx0, bx1 in text_bands(sub, gap=max(1, long_side // 800), min_h=max(4, long_side // 300)):
+            bands.append(_Band(i, y0 + by0, y0 + by1, x0 + bx0, x0 + bx1))
+
+    median_h = float(np.median([b.y1 - b.y0 for b in bands])) if bands else 0.0
+    crops: list[U8] = []
+    crop_of: list[_Band] = []
+    detect: set[int] = set()
+    for b in bands:
+        h = b.y1 - b.y0
+        if median_h and h > s.tall_band * median_h:
+            detect.add(b.cell)
+            continue
+        pv, ph = max(3, round(h * 0.2)), max(6, round(h * 0.4))
+        crops.append(clean[max(0, b.y0 - pv):b.y1 + pv, max(0, b.x0 - ph):b.x1 + ph])
+        crop_of.append(b)
+    read = engine.recognize_lines(crops)
+
+    per_cell: dict[int, list[tuple[int, int, str, float]]] = {}
+    for b, (text, score) in zip(crop_of, read, strict=True):
+        if b.cell not in detect:
+            per_cell.setdefault(b.cell, []).append((b.y0, b.x0, text, score))
+    for i in detect:
+        x0, y0, x1, y1 = grid.cells[i].box
+        lines = engine.recognize(clean[y0 + inset:y1 - inset, x0 + inset:x1 - inset])
+        per_cell[i] = [(round(bb[1]), round(bb[0]), t, sc) for t, sc, bb in lines]
+
+    cells = []
+    for i, gc in enumerate(grid.cells):
+        parts = sorted(per_cell.get(i, []))
+        if parts:
+            text = join_lines([p[2] for p in parts])
+            conf = min(p[3] for p in parts) if text else 0.2
+        elif inks[i] == 0:
+            text, conf = "", 1.0
+        else:  # some ink, too little to read: a mark, a stray stroke, residue
+            text, conf = "", 0.5 if inks[i] < min_ink else 0.2
+        box: BBox = tuple(float(v) for v in gc.box)  # type: ignore[assignment]
+        cells.append(Cell(text=text, row=gc.row, col=gc.col, rowspan=gc.rowspan, colspan=gc.colspan,
+                          confidence=round(conf, 4), where=Provenance(page=page_no, bbox=box)))
+    gb: BBox = tuple(float(v) for v in grid.box)  # type: ignore[assignment]
+    return ReadTable(cells=tuple(cells), n_rows=grid.n_rows, n_cols=grid.n_cols, page=page_no, bbox=gb)
+
+
+# --------------------------------------------------------------------------------------------- QR and text
+
+
+def decode_qr(gray: U8) -> tuple[list[str], list[U8]]:
+    """QR payloads on the page and their corner polygons: the whole page first, then each corner at 2×."""
+    det = cv2.QRCodeDetector()
+    found: list[str] = []
+    polys: list[U8] = []
+
+    def attempt(img: U8, dx: int, dy: int, scale: float) -> None:
+        try:
+            ok, texts, points, _ = det.detectAndDecodeMulti(img)
+        except cv2.error:
+            return
+        if not ok or points is None:
+            return
+        for t, p in zip(texts, np.asarray(points).reshape(-1, 4, 2), strict=False):
+            if t and t not in found:
+                found.append(str(t))
+                polys.append((p / scale + np.array([dx, dy])).astype(np.int32))
+
+    attempt(gray, 0, 0, 1.0)
+    if found:
+        return found, polys
+    h, w = gray.shape
+    ch, cw = int(h * 0.4), int(w * 0.35)
+    for y, x in ((0, w - cw), (0, 0), (h - ch, w - cw), (h - ch, 0)):
+        corner = u8(cv2.resize(gray[y:y + ch, x:x + cw], None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
+        attempt(corner, x, y, 2.0)
+        if found:
+            break
+    return found, polys
+
+
+def read_outside_text(page: PreparedPage, grids: Sequence[Grid], qr_polys: Sequence[U8], engine: OcrEngine,
+                      page_no: int) -> list[TextLine]:
+    """Detect and read the ink outside every table and QR code, one horizontal block at a time."""
+    ink = page.ink.copy()
+    pad = max(4, max(ink.shape) // 300)
+    for g in grids:
+        x0, y0, x1, y1 = g.box
+        ink[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad] = 0
+    gray = page.gray.copy()
+    for poly in qr_polys:
+        x, y, w, h = cv2.boundingRect(poly)
+        ink[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad] = 0
+        gray[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad] = 255
+    ink = _components_filtered(ink, max(4, round((max(ink.shape) / 400) ** 2)))
+    blocks = text_bands(ink, gap=max(4, max(ink.shape) // 60), min_h=max(6, max(ink.shape) // 200))
+    lines: list[TextLine] = []
+    for y0, y1, x0, x1 in blocks:
+        m = max(6, (y1 - y0) // 4)
+        oy, ox = max(0, y0 - m), max(0, x0 - m)
+        for text, conf, (bx0, by0, bx1, by1) in engine.recognize(gray[oy:y1 + m, ox:x1 + m]):
+            if text.strip():
+                lines.append(TextLine(text=text.strip(), confidence=round(conf, 4), where=Provenance(
+                    page=page_no, bbox=(bx0 + ox, by0 + oy, bx1 + ox, by1 + oy))))
+    return lines
+
+
+def printed_codes(lines: Sequence[TextLine]) -> list[str]:
+    """``DG1:…`` codes printed on the page, OCR's ``：`` for ``:`` and stray spaces undone."""
+    out = []
+    for line in lines:
+        for m in IDENTITY_RE.finditer(line.text.replace(" ", "")):
+            code = m.group(0).replace("：", ":")
+            if code not in out:
+                out.append(code)
+    return out
+
+
+# --------------------------------------------------------------------------------------------- documents
+
+
+def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEngine | None = None) -> ReadDocument:
+    """Read already-decoded RGB pages (the shared tail of :func:`read_image` and :func:`read_scanned_pdf`)."""
+    eng = engine if engine is not None else default_engine()
+    tables: list[ReadTable] = []
+    lines: list[TextLine] = []
+    codes: list[str] = []
+    problems: list[str] = []
+    for n, rgb in enumerate(pages, start=1):
+        page = prepare_page(rgb)
+        grids, rules = find_grids(page.ink)
+        if not grids:
+            problems.append(f"第{n}页：未找到表格线")
+        qr, polys = decode_qr(page.gray)
+        tables.extend(read_cells(page, g, rules, eng, n) for g in grids)
+        page_lines = read_outside_text(page, grids, polys, eng, n)
+        lines.extend(page_lines)
+        codes.extend(c for c in [*qr, *printed_codes(page_lines)] if c not in codes)
+    if not codes:
+        problems.append("未识别到表单识别码（二维码与印刷码均未读出）")
+    return ReadDocument(source=source, input_kind=kind, pages=len(pages), tables=tuple(tables), lines=tuple(lines),
+                        identity_codes=tuple(codes), problems=tuple(problems))
+
+
+def read_image(data: bytes, name: str, engine: OcrEngine | None = None) -> ReadDocument:
+    """Read a PNG, JPEG or TIFF (all pages) of a returned form. Raises UnreadableDocument on hostile input."""
+    return read_pages(decode_image(data, name), name, InputKind.IMAGE, engine)
+
+
+def read_scanned_pdf(data: bytes, name: str, engine: OcrEngine | None = None) -> ReadDocument:
+    """Read an image-only PDF: every page rendered at 200 dpi and read like an image."""
+    return read_pages(render_pdf(data, name), name, InputKind.SCAN, engine)

@@ -1,0 +1,307 @@
+"""The HTTP service end to end: real requests through the app, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from openpyxl import load_workbook
+
+from api.app import create_app
+from api.settings import Settings
+from tests.api_fixtures import (
+    ADMIN_PASSWORD,
+    PENGZHOU,
+    TestClient,
+    admin,
+    create_pengzhou,
+    database_url,
+    docx_text,
+    login_client,
+    make_settings,
+    running_client,
+    settings,
+    stats_docx,
+    wait_batch,
+    wait_for,
+    wait_record,
+    zip_of,
+)
+
+__all__ = ["admin", "database_url", "settings"]  # fixtures used by name
+
+
+def test_login_sets_an_http_only_cookie_and_a_token_works_without_it(admin: TestClient) -> None:
+    r = admin.post("/api/auth/login", json={"username": "admin", "password": "wrong-password"})
+    assert r.status_code == 401 and "密码" in r.json()["detail"]
+    login = admin.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+    assert "httponly" in login.headers["set-cookie"].lower()
+    assert admin.get("/api/me").json()["role"] == "admin"
+    token = admin.post("/api/tokens", json={"name": "script"}).json()["token"]
+    bare = TestClient(admin.app)
+    assert bare.get("/api/me").status_code == 401
+    me = bare.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.json()["username"] == "admin"
+    admin.post("/api/auth/logout")
+    assert admin.get("/api/me").status_code == 401
+
+
+def test_readonly_user_can_read_but_not_write(admin: TestClient) -> None:
+    program_id = create_pengzhou(admin)
+    r = admin.post("/api/users", json={"username": "viewer", "password": "viewer-pass", "role": "readonly",
+                                       "programs": [program_id]})
+    assert r.status_code == 201, r.text
+    viewer = login_client(admin, "viewer", "viewer-pass")
+    assert viewer.get(f"/api/programs/{program_id}/pairs").status_code == 200
+    assert viewer.post("/api/programs", json={"yaml": "key: x"}).status_code == 403
+    assert viewer.post(f"/api/programs/{program_id}/batches", json={"pdf": False}).status_code == 403
+    assert viewer.post("/api/users", json={"username": "x", "password": "12345678", "role": "admin"}).status_code == 403
+    assert viewer.get("/api/audit").status_code == 403
+
+
+def test_pengzhou_roster_gives_14_pairs_with_the_inherited_prefix(admin: TestClient) -> None:
+    program_id = create_pengzhou(admin)
+    pairs = admin.get(f"/api/programs/{program_id}/pairs").json()
+    assert len(pairs) == 14
+    assert pairs[2]["supporting"] == ["彭州市西郊小学", "彭州市九尺镇小学"]
+    assert admin.get(f"/api/programs/{program_id}").json()["pairs"] == 14
+
+
+def test_a_roster_with_errors_is_refused_with_every_row_named(admin: TestClient) -> None:
+    program_id = create_pengzhou(admin)
+    bad = "支援学校,受援学校,联系电话\n彭州市甲小学,彭州市甲小学,13800000000\n彭州市乙小学,黑水县丙小学,12345\n"
+    r = admin.post(f"/api/programs/{program_id}/roster", files={"file": ("roster.csv", bad.encode())})
+    assert r.status_code == 422
+    body = r.json()
+    assert "未导入" in body["detail"]
+    rows = {e["row"] for e in body["errors"]}
+    assert rows == {2, 3}, body
+    assert all(e["source"] == "roster.csv" for e in body["errors"])
+    assert len(admin.get(f"/api/programs/{program_id}/pairs").json()) == 14  # the old roster stands
+
+
+def test_docx_batch_runs_to_done_and_the_zip_holds_every_agreement(admin: TestClient) -> None:
+    program_id = create_pengzhou(admin)
+    r = admin.post(f"/api/programs/{program_id}/batches", json={"pdf": False})
+    assert r.status_code == 202
+    job = wait_batch(admin, r.json()["id"])
+    assert (job["status"], job["done"], job["total"]) == ("done", 14, 14)
+    archive = admin.get(f"/api/batches/{job['id']}/download")
+    assert archive.status_code == 200 and archive.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(archive.content)) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        assert len(manifest) == 14 and {m["format"] for m in manifest} == {"docx"}
+        third = next(m for m in manifest if m["pair"] == "03")
+        text = docx_text(zf.read(third["file"]))
+    assert "彭州市西郊小学" in text and "彭州市九尺镇小学" in text and "黑水县芦花完全小学校" in text
+    docs = admin.get(f"/api/programs/{program_id}/documents", params={"pair": "03"}).json()
+    assert len(docs) == 1
+    assert "黑水县芦花完全小学校" in docx_text(admin.get(f"/api/documents/{docs[0]['id']}/download").content)
+    regenerated = admin.post(f"/api/documents/{docs[0]['id']}/regenerate")
+    assert regenerated.status_code == 200 and regenerated.json()[0]["sha256"] == docs[0]["sha256"]
+
+
+def test_a_queued_job_survives_a_restart_and_completes(tmp_path: Path, database_url: str) -> None:
+    data = tmp_path / "data"
+    with running_client(make_settings(data, database_url, start_worker=False)) as first:
+        program_id = create_pengzhou(first)
+        job_id = first.post(f"/api/programs/{program_id}/batches", json={"pdf": False}).json()["id"]
+        time.sleep(0.3)
+        assert first.get(f"/api/batches/{job_id}").json()["status"] == "queued"
+        assert first.get(f"/api/batches/{job_id}/download").status_code == 409
+    with running_client(make_settings(data, database_url)) as second:
+        job = wait_batch(second, job_id)
+        assert job["status"] == "done" and job["done"] == 14
+        assert second.get(f"/api/batches/{job_id}/download").status_code == 200
+
+
+def test_a_cancelled_job_never_runs(tmp_path: Path, database_url: str) -> None:
+    data = tmp_path / "data"
+    with running_client(make_settings(data, database_url, start_worker=False)) as first:
+        program_id = create_pengzhou(first)
+        job_id = first.post(f"/api/programs/{program_id}/batches", json={"pdf": False}).json()["id"]
+        r = first.post(f"/api/batches/{job_id}/cancel")
+        assert r.status_code == 200 and r.json()["status"] == "cancelled"
+        assert first.post(f"/api/batches/{job_id}/cancel").status_code == 409
+    with running_client(make_settings(data, database_url)) as second:
+        time.sleep(0.5)
+        assert second.get(f"/api/batches/{job_id}").json()["status"] == "cancelled"
+        assert second.get(f"/api/programs/{program_id}/documents").json() == []
+
+
+def test_returned_forms_are_read_corrected_exported_and_regenerated(admin: TestClient) -> None:
+    program_id = create_pengzhou(admin)
+    form = stats_docx("03", activities=("送教下乡", "同课异构"))
+    r = admin.post(f"/api/programs/{program_id}/uploads", files=[("files", ("../../etc/统计表.docx", form))])
+    assert r.status_code == 202, r.text
+    [entry] = r.json()
+    assert entry["duplicate"] is False and entry["name"] == "统计表.docx"
+    record = wait_record(admin, entry["id"])
+    assert (record["pair_label"], record["form"], record["status"]) == ("03", "activity_stats", "complete")
+    assert record["extraction"]["tables"][0]["rows"][1][1] == "同课异构"
+
+    again = admin.post(f"/api/programs/{program_id}/uploads", files=[("files", ("copy.docx", form))]).json()
+    assert again[0]["id"] == entry["id"] and again[0]["duplicate"] is True
+
+    archive = zip_of({"a/05.docx": stats_docx("05", "彭州市清平小学"), "06.docx": stats_docx("06", "彭州市濛阳七一竹瓦九年制学校"),
+                      "__MACOSX/._06.docx": b"junk"})
+    r = admin.post(f"/api/programs/{program_id}/uploads", files=[("files", ("回传.zip", archive))])
+    assert r.status_code == 202
+    members = r.json()
+    assert [m["name"] for m in members] == ["05.docx", "06.docx"] and all(m["archive"] == "回传.zip" for m in members)
+    for m in members:
+        wait_record(admin, m["id"])
+
+    listed = admin.get("/api/records", params={"program": program_id}).json()
+    assert len(listed) == 3
+    only = admin.get("/api/records", params={"program": program_id, "pair": "05", "form": "activity_stats"}).json()
+    assert len(only) == 1 and only[0]["pair_label"] == "05"
+
+    patched = admin.patch(f"/api/records/{record['id']}", json={"path": "tables/0/rows/1/6", "value": "300人次"})
+    assert patched.status_code == 200, patched.text
+    cell = patched.json()["extraction"]["tables"][0]["values"][1][6]
+    assert cell["value"] == "300人次" and cell["normalized"]["amount"] == 300 and "corrected" in cell["flags"]
+    [correction] = admin.get(f"/api/records/{record['id']}/corrections").json()
+    assert (correction["old_value"], correction["new_value"], correction["username"]) == ("120人次", "300人次", "admin")
+    audit = admin.get("/api/audit", params={"action": "record.correct"}).json()
+    assert audit[0]["detail"]["old"] == "120人次" and audit[0]["target"] == f"record:{record['id']}"
+    bad_path = admin.patch(f"/api/records/{record['id']}", json={"path": "tables/9/rows/0/0", "value": "x"})
+    assert bad_path.status_code == 404
+
+    rows = list(csv.reader(io.StringIO(admin.get(f"/api/programs/{program_id}/records/export",
+                                                 params={"format": "csv"}).content.decode("utf-8-sig"))))
+    assert "活动名称" in rows[0] and "300人次" in [c for row in rows for c in row] and len(rows) == 1 + 4
+    sheet = load_workbook(io.BytesIO(admin.get(f"/api/programs/{program_id}/records/export",
+                                               params={"format": "xlsx"}).content)).active
+    assert sheet.max_row == 5 and "同课异构" in [c.value for row in sheet.iter_rows() for c in row]
+
+    document = admin.get(f"/api/records/{record['id']}/document", params={"format": "docx"})
+    assert document.status_code == 200
+    text = docx_text(document.content)
+    assert "300人次" in text and "同课异构" in text and "彭州市西郊小学" in text
+
+    ledger = load_workbook(io.BytesIO(admin.get(f"/api/programs/{program_id}/ledger",
+                                                params={"format": "xlsx", "as_of": "2019-12-31"}).content)).active
+    by_pair = {row[0]: row for row in ledger.iter_rows(min_row=3, values_only=True)}
+    assert len(by_pair) == 14
+    assert by_pair["03"][3:6] == (1, 2, "2019-04-12")
+    assert "签订学校党建共建协议书" in by_pair["01"][6] and "签订" not in (by_pair["03"][6] or "")
+    ledger_docx = admin.get(f"/api/programs/{program_id}/ledger", params={"format": "docx"})
+    assert "黑水县芦花完全小学校" in docx_text(ledger_docx.content)
+
+
+def test_hostile_uploads_get_clear_errors_and_store_nothing(tmp_path: Path, database_url: str) -> None:
+    with running_client(make_settings(tmp_path / "data", database_url, max_upload_bytes=200_000)) as client:
+        program_id = create_pengzhou(client)
+        url = f"/api/programs/{program_id}/uploads"
+        exe = client.post(url, files=[("files", ("统计表.pdf", b"MZ\x90\x00" + b"\x00" * 500))])
+        assert exe.status_code == 415 and "统计表.pdf" in exe.json()["detail"] and "可执行" in exe.json()["detail"]
+        big = client.post(url, files=[("files", ("big.pdf", b"%PDF-1.7\n" + b"0" * 300_000))])
+        assert big.status_code == 413 and "big.pdf" in big.json()["detail"]
+        bomb = zip_of({"a.docx": b"\x00" * 150_000_000})
+        r = client.post(url, files=[("files", ("bomb.zip", bomb))])
+        assert r.status_code == 422 and "bomb.zip" in r.json()["detail"]
+        encrypted = client.post(url, files=[("files", ("x.pdf", b"%PDF-1.4\n1 0 obj<</Encrypt 2 0 R>>endobj\n%%EOF"))])
+        assert encrypted.status_code == 202
+        record = wait_record(client, encrypted.json()[0]["id"])
+        assert record["status"] == "unreadable" and record["extraction"]["problems"][0]["message"]
+        uploads = client.get("/api/uploads", params={"program": program_id}).json()
+        assert {u["original_name"] for u in uploads} == {"bomb.zip", "x.pdf"}
+
+
+def test_a_school_user_sees_only_its_own_pairs(admin: TestClient) -> None:
+    program_id = create_pengzhou(admin)
+    r = admin.post("/api/users", json={"username": "xijiao", "password": "school-pass", "role": "school",
+                                       "school_name": "彭州市西郊小学", "programs": [program_id]})
+    assert r.status_code == 201, r.text
+    ours = admin.post(f"/api/programs/{program_id}/uploads", files=[("files", ("03.docx", stats_docx("03")))]).json()
+    theirs = admin.post(f"/api/programs/{program_id}/uploads",
+                        files=[("files", ("07.docx", stats_docx("07", "彭州市通济镇蓝天小学")))]).json()
+    ours_record, theirs_record = wait_record(admin, ours[0]["id"]), wait_record(admin, theirs[0]["id"])
+    job = admin.post(f"/api/programs/{program_id}/batches", json={"pdf": False}).json()
+    wait_batch(admin, job["id"])
+    other_doc = admin.get(f"/api/programs/{program_id}/documents", params={"pair": "07"}).json()[0]
+
+    school = login_client(admin, "xijiao", "school-pass")
+    assert [p["label"] for p in school.get(f"/api/programs/{program_id}/pairs").json()] == ["03"]
+    assert [r["id"] for r in school.get("/api/records").json()] == [ours_record["id"]]
+    assert school.get(f"/api/records/{ours_record['id']}").status_code == 200
+    assert school.get(f"/api/records/{theirs_record['id']}").status_code == 404
+    assert school.patch(f"/api/records/{theirs_record['id']}", json={"path": "fields/填报单位", "value": "x"}).status_code == 404
+    assert school.get(f"/api/uploads/{theirs[0]['id']}").status_code == 404
+    assert school.get(f"/api/documents/{other_doc['id']}/download").status_code == 404
+    assert {d["pair_label"] for d in school.get(f"/api/programs/{program_id}/documents").json()} == {"03"}
+    assert school.get(f"/api/batches/{job['id']}").status_code == 404
+    mine = school.post(f"/api/programs/{program_id}/uploads",
+                       files=[("files", ("mine.docx", stats_docx("03", activities=("家访",))))])
+    assert mine.status_code == 202
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_through_a_real_uvicorn_server(tmp_path: Path, database_url: str) -> None:
+    settings = make_settings(tmp_path / "data", database_url)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: server.started, 20, "uvicorn")
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            assert http.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}).status_code == 200
+            token = http.post("/api/tokens", json={}).json()["token"]
+            http.cookies.clear()
+            http.headers["Authorization"] = f"Bearer {token}"
+            program_id = http.post("/api/programs", json={"yaml": (PENGZHOU / "program.yaml").read_text()}).json()["id"]
+            roster = http.post(f"/api/programs/{program_id}/roster",
+                               files={"file": ("roster.xlsx", (PENGZHOU / "roster.xlsx").read_bytes())})
+            assert roster.status_code == 200 and len(roster.json()["pairs"]) == 14
+            upload = http.post(f"/api/programs/{program_id}/uploads", files=[("files", ("f.docx", stats_docx()))])
+            assert upload.status_code == 202
+            upload_id = upload.json()[0]["id"]
+            done = wait_for(lambda: http.get(f"/api/uploads/{upload_id}").json()["record_id"], 60, "record")
+            assert http.get(f"/api/records/{done}").json()["pair_label"] == "03"
+            assert http.get("/docs").status_code == 200
+            assert "/api/records/{record_id}" in http.get("/openapi.json").json()["paths"]
+    finally:
+        server.should_exit = True
+        thread.join(20)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_pdf_batch_converts_every_agreement(tmp_path: Path, database_url: str) -> None:
+    roster = "\n".join((PENGZHOU / "roster.txt").read_text("utf-8").splitlines()[:2])
+    with running_client(make_settings(tmp_path / "data", database_url)) as client:
+        r = client.post("/api/programs", files={"file": ("program.yaml", (PENGZHOU / "program.yaml").read_bytes())})
+        program_id = r.json()["id"]
+        r = client.post(f"/api/programs/{program_id}/roster", files={"file": ("roster.txt", roster.encode())})
+        assert len(r.json()["pairs"]) == 2
+        job = client.post(f"/api/programs/{program_id}/batches", json={"pdf": True}).json()
+        done = wait_batch(client, job["id"], timeout=240)
+        assert done["status"] == "done" and done["failed"] == 0, done
+        with zipfile.ZipFile(io.BytesIO(client.get(f"/api/batches/{job['id']}/download").content)) as zf:
+            pdfs = [n for n in zf.namelist() if n.endswith(".pdf")]
+            assert len(pdfs) == 2 and all(zf.read(n).startswith(b"%PDF") for n in pdfs)
+        doc = client.get(f"/api/programs/{program_id}/documents", params={"pair": "01"}).json()[0]
+        pdf = client.get(f"/api/documents/{doc['id']}/download", params={"format": "pdf"})
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_settings_default_to_sqlite_and_local_blobs_under_the_data_dir(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path)
+    assert s.resolved_database_url() == f"sqlite:///{tmp_path.resolve() / 'docgen.db'}"
+    assert s.resolved_blob_store() == str((tmp_path / "blobs").resolve())
+    assert Settings(database_url="postgresql://u@h/db").resolved_database_url() == "postgresql+psycopg://u@h/db"

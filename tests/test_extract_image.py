@@ -1,0 +1,230 @@
+"""Reading scans and photos of the 统计表: grid, cell text, stamps, QR code, odd image modes, hostile input.
+
+The form is generated once per session (python-docx → LibreOffice → 200 dpi raster, ``tests/scan_fixtures``)
+and degraded deterministically; real RapidOCR reads each variant once.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from PIL import Image
+
+from docgen.errors import UnreadableDocument
+from docgen.extraction import ReadDocument, ReadTable
+from extractors.grid import find_grids
+from extractors.image import read_image, read_scanned_pdf
+from extractors.ocr import OcrLine, normalize_punctuation
+from tests import scan_fixtures as sf
+
+U8 = npt.NDArray[np.uint8]
+EXPECTED_GRID = [list(sf.EXPECTED.headers), *[list(r) for r in sf.EXPECTED.rows]]
+
+
+class FakeEngine:
+    """An OcrEngine that reads every line as 字 (for plumbing tests that need no real OCR)."""
+
+    def recognize(self, image: U8) -> list[OcrLine]:
+        return [("字", 0.99, (0.0, 0.0, float(image.shape[1]), float(image.shape[0])))]
+
+    def recognize_lines(self, images: Sequence[U8]) -> list[tuple[str, float]]:
+        return [("字", 0.99)] * len(images)
+
+
+@pytest.fixture(scope="session")
+def clean() -> U8:
+    return sf.clean_page(200)
+
+
+@pytest.fixture(scope="session")
+def variants(clean: U8) -> dict[str, U8]:
+    return sf.make_variants(clean)
+
+
+@pytest.fixture(scope="session")
+def results(variants: dict[str, U8]) -> dict[str, ReadDocument]:
+    return {name: read_image(sf.encode(img, "PNG"), f"{name}.png") for name, img in variants.items()}
+
+
+def wrong_cells(table: ReadTable) -> list[str]:
+    grid = table.grid()
+    out = []
+    for r, row in enumerate(EXPECTED_GRID):
+        for c, want in enumerate(row):
+            cell = grid[r][c] if r < table.n_rows and c < table.n_cols else None
+            got = None if cell is None else cell.text
+            if got != want:
+                out.append(f"({r},{c}) want {want!r} got {got!r} conf {cell.confidence if cell else None}")
+    return out
+
+
+def only_table(doc: ReadDocument) -> ReadTable:
+    assert len(doc.tables) == 1, doc.problems
+    return doc.tables[0]
+
+
+@pytest.mark.parametrize("variant", list(sf.VARIANTS))
+def test_grid_keeps_blank_rows_and_the_merged_footer(results: dict[str, ReadDocument], variant: str) -> None:
+    table = only_table(results[variant])
+    assert (table.n_rows, table.n_cols) == (sf.EXPECTED.n_rows, sf.EXPECTED.n_cols)
+    grid = table.grid()
+    footer = grid[-1][0]
+    assert footer is not None and (footer.row, footer.col, footer.rowspan, footer.colspan) == (7, 0, 1, 10)
+    assert footer.text == sf.EXPECTED.footer
+    for r in (5, 6):  # the blank rows are there, blank and sure of it
+        assert [(c.text, c.confidence) for c in grid[r] if c] == [("", 1.0)] * 10
+    assert len(table.cells) == 7 * 10 + 1
+
+
+@pytest.mark.parametrize("variant", list(sf.VARIANTS))
+def test_at_least_95_percent_of_cells_read_exactly(results: dict[str, ReadDocument], variant: str) -> None:
+    wrong = wrong_cells(only_table(results[variant]))
+    total = sum(len(r) for r in EXPECTED_GRID)
+    assert len(wrong) <= total * 0.05, "\n".join(wrong)
+
+
+def _stamped_cells(clean_doc: ReadDocument, clean: U8) -> list[tuple[int, int]]:
+    h, w = clean.shape[:2]
+    cx, cy, rad = sf._STAMP[0] * w, sf._STAMP[1] * h, 0.07 * w
+    out = []
+    for cell in only_table(clean_doc).cells:
+        assert cell.where.bbox is not None
+        x0, y0, x1, y1 = cell.where.bbox
+        nx, ny = min(max(cx, x0), x1), min(max(cy, y0), y1)
+        if (nx - cx) ** 2 + (ny - cy) ** 2 <= rad**2:
+            out.append((cell.row, cell.col))
+    return out
+
+
+@pytest.mark.parametrize("variant", ["scan_rot-2.5_stamp_sign", "photo"])
+def test_values_under_the_red_stamp_are_right_or_unsure(
+    results: dict[str, ReadDocument], clean: U8, variant: str
+) -> None:
+    stamped = _stamped_cells(results["clean"], clean)
+    assert len(stamped) >= 4
+    grid = only_table(results[variant]).grid()
+    bad = []
+    for r, c in stamped:
+        cell = grid[r][c]
+        assert cell is not None
+        if cell.text != EXPECTED_GRID[r][c] and cell.confidence >= 0.9:
+            bad.append(f"({r},{c}) {cell.text!r} conf {cell.confidence}")
+    assert not bad, "wrong with high confidence under the stamp: " + "; ".join(bad)
+
+
+@pytest.mark.parametrize("variant", list(sf.VARIANTS))
+def test_identity_from_qr_code_and_printed_code(results: dict[str, ReadDocument], variant: str) -> None:
+    doc = results[variant]
+    assert doc.identity_codes and doc.identity_codes[0] == sf.IDENTITY  # the QR code comes first
+    assert any(sf.IDENTITY in line.text for line in doc.lines)
+
+
+def test_text_outside_the_table_becomes_lines(results: dict[str, ReadDocument]) -> None:
+    texts = [line.text for line in results["scan_rot-2.5_stamp_sign"].lines]
+    assert sf.TITLE in texts
+    assert sf.UNIT_LINE in texts
+    assert sf.DATE_LINE in texts
+
+
+def test_cell_provenance_is_page_and_pixel_box(results: dict[str, ReadDocument]) -> None:
+    table = only_table(results["clean"])
+    cell = table.grid()[1][1]
+    assert cell is not None and cell.where.page == 1 and cell.where.bbox is not None
+    x0, y0, x1, y1 = cell.where.bbox
+    assert 0 < x0 < x1 < 2339 and 0 < y0 < y1 < 1654
+
+
+def test_cmyk_jpeg_is_read_like_rgb(clean: U8) -> None:
+    buf = io.BytesIO()
+    Image.fromarray(clean).convert("CMYK").save(buf, format="JPEG", quality=90)
+    wrong = wrong_cells(only_table(read_image(buf.getvalue(), "cmyk.jpg")))
+    assert len(wrong) <= 3, "\n".join(wrong)
+
+
+def test_16_bit_png_is_read(clean: U8) -> None:
+    gray16 = (np.asarray(Image.fromarray(clean).convert("L"), dtype=np.uint16) * 257).astype(np.uint16)
+    buf = io.BytesIO()
+    Image.fromarray(gray16).save(buf, format="PNG")
+    assert Image.open(io.BytesIO(buf.getvalue())).mode.startswith("I")
+    wrong = wrong_cells(only_table(read_image(buf.getvalue(), "gray16.png")))
+    assert len(wrong) <= 3, "\n".join(wrong)
+
+
+def test_multi_page_tiff_gives_one_table_per_page(variants: dict[str, U8]) -> None:
+    pages = [Image.fromarray(variants["clean"]), Image.fromarray(variants["scan_rot+2.5"])]
+    buf = io.BytesIO()
+    pages[0].save(buf, format="TIFF", save_all=True, append_images=pages[1:], compression="tiff_deflate")
+    doc = read_image(buf.getvalue(), "two.tif", engine=FakeEngine())
+    assert doc.pages == 2
+    assert [(t.page, t.n_rows, t.n_cols) for t in doc.tables] == [(1, 8, 10), (2, 8, 10)]
+
+
+def test_scanned_pdf_pages_are_rendered_and_read(variants: dict[str, U8]) -> None:
+    pdf = sf.images_to_pdf([variants["scan_rot-2.5_stamp_sign"], variants["photo"]])
+    doc = read_scanned_pdf(pdf, "scan.pdf", engine=FakeEngine())
+    assert doc.pages == 2
+    assert [(t.page, t.n_rows, t.n_cols) for t in doc.tables] == [(1, 8, 10), (2, 8, 10)]
+    assert doc.identity_codes[0] == sf.IDENTITY
+
+
+def test_exif_orientation_is_respected(clean: U8) -> None:
+    stored = Image.fromarray(np.ascontiguousarray(np.rot90(clean, 1)))  # camera held sideways
+    exif = Image.Exif()
+    exif[0x0112] = 6  # display needs a 90° clockwise turn
+    buf = io.BytesIO()
+    stored.save(buf, format="JPEG", quality=90, exif=exif.tobytes())
+    doc = read_image(buf.getvalue(), "sideways.jpg", engine=FakeEngine())
+    assert [(t.n_rows, t.n_cols) for t in doc.tables] == [(8, 10)]
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+def test_decompression_bombs_are_refused() -> None:
+    buf = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(buf, format="PNG")  # 81 MP from a few kB: over our 60 MP limit
+    assert len(buf.getvalue()) < 100_000
+    with pytest.raises(UnreadableDocument, match="像素"):
+        read_image(buf.getvalue(), "bomb.png", engine=FakeEngine())
+    with pytest.raises(UnreadableDocument, match="像素"):  # 1.6 GP claimed: Pillow's own bomb error
+        read_image(_png_header_only(40000, 40000), "bomb2.png", engine=FakeEngine())
+
+
+def test_garbage_is_unreadable() -> None:
+    with pytest.raises(UnreadableDocument):
+        read_image(b"not an image at all", "x.png", engine=FakeEngine())
+    with pytest.raises(UnreadableDocument):
+        read_scanned_pdf(b"%PDF-1.4 broken", "x.pdf", engine=FakeEngine())
+
+
+def test_half_width_punctuation_becomes_full_width_next_to_chinese() -> None:
+    assert normalize_punctuation("单位:彭州市") == "单位：彭州市"
+    assert normalize_punctuation("物品(资金、物品需有印证材料)") == "物品（资金、物品需有印证材料）"
+    assert normalize_punctuation("表单识别码:DG1:pz2019:P03:x:1") == "表单识别码：DG1:pz2019:P03:x:1"
+    assert normalize_punctuation("10:30 (a)") == "10:30 (a)"
+
+
+def test_grid_merges_cells_where_a_ruling_is_missing() -> None:
+    ink = np.zeros((600, 900), np.uint8)
+    for y in (100, 200, 300, 400, 500):
+        ink[y - 1:y + 2, 100:800] = 255
+    ink[299:302, 100:450] = 0  # rows 1 and 2 of column 0–1 merged vertically …
+    for x in (100, 450, 800):
+        ink[100:500, x - 1:x + 2] = 255
+    grids, _ = find_grids(ink)
+    assert len(grids) == 1
+    g = grids[0]
+    assert (g.n_rows, g.n_cols) == (4, 2)
+    assert [(c.row, c.col, c.rowspan, c.colspan) for c in g.cells if c.rowspan > 1] == [(1, 0, 2, 1)]
+    assert len(g.cells) == 7

@@ -1,0 +1,388 @@
+"""The web UI end to end: a real uvicorn server, a real browser (Debian's Chromium through Playwright).
+
+The scenario is the one the web-service issue names as "done": sign in as admin → create the 彭州·黑水
+program → import its roster (14 pairs) → import a bad csv (row errors) → DOCX batch to 14/14 → download the
+ZIP → drop two filled 统计表 → see them read → open the record → correct a value → see the correction kept →
+sign out → a school account does not see another school's record.
+
+Screenshots of every screen go to /tmp/ui-*.png. Skipped only when /usr/bin/chromium is missing
+(``apt-get install chromium``; never ``playwright install`` — there is no internet).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed")
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "pengzhou_heishui"
+SHOTS = Path("/tmp")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ADMIN = ("admin", "admin-pass-123")
+SCHOOL = ("heishui-zhawo", "school-pass-123")
+# pair 04 (彭州市清平小学 — 黑水县扎窝中心校); the admin's forms are 彭州市西郊小学's (pair 03)
+SCHOOL_NAME = "黑水县扎窝中心校"
+IDENTITY = "DG1:pengzhou-heishui-2019"  # + :<pair>:<form>:<version>, as printed on the blank forms docgen sends
+STATS_HEADER = [
+    "序号", "活动名称", "派出人员", "活动时间", "活动地点", "活动安排", "受援人次",
+    "开展项目涉及到的资金、物品", "取得效果", "备注",
+]
+BAD_CSV = (
+    "支援学校,受援学校,学段,支援学校联系电话\n"
+    "彭州市清平小学,黑水县扎窝中心校,小学,1381234\n"
+    "彭州市丽春镇小学,彭州市丽春镇小学,小学,13812345678\n"
+)
+TIMEOUT_MS = 60_000
+
+
+# ------------------------------------------------------------------------------------------ the server
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited ({proc.returncode}):\n{log.read_text(errors='replace')[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            time.sleep(0.2)
+    tail = log.read_text(errors="replace")[-4000:]
+    raise RuntimeError(f"the server did not answer {url} within {seconds} s:\n{tail}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``docgen serve`` (uvicorn + ``api.app.create_app``) on a free port, with a fresh data dir and SQLite."""
+    data = tmp_path_factory.mktemp("docgen-data")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DOCGEN_DATA_DIR": str(data),
+        "DOCGEN_ADMIN_USERNAME": ADMIN[0],
+        "DOCGEN_ADMIN_PASSWORD": ADMIN[1],
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DOCGEN_DATABASE_URL", None)
+    env.pop("DOCGEN_BLOB_STORE", None)
+    # `docgen serve` itself (uvicorn); the admin comes from DOCGEN_ADMIN_USERNAME/PASSWORD at startup.
+    command = [sys.executable, "-c", "from docgen.cli import main; main()",
+               "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]
+    log = data / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(f"{base}/", proc, log)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# ------------------------------------------------------------------------------------------ test data
+
+
+def stats_form_docx(unit: str, rows: list[list[str]], identity: str | None = None) -> bytes:
+    """A filled 教育交流活动情况统计表 as a school would return it (typed in Word)."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("教育交流活动情况统计表")
+    if identity:
+        doc.add_paragraph(f"表单识别码：{identity}")
+    doc.add_paragraph(f"填报单位：{unit}　　填报时间：2019年6月30日")
+    table = doc.add_table(rows=1 + len(rows), cols=len(STATS_HEADER))
+    table.style = "Table Grid"
+    for c, label in enumerate(STATS_HEADER):
+        table.cell(0, c).text = label
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _rows(*lines: str) -> list[list[str]]:
+    return [line.split("|") for line in lines]
+
+
+ROWS_A = _rows(
+    "1|管理层互访|王校长、李主任|2019年4月18日|黑水县芦花完全小学校|听课、座谈|45人次|图书200册|交流了管理经验|",
+    "2|教研交流|张老师等3人|2019年5月20日|彭州市西郊小学|同课异构|60人次|无|提升了课堂教学|",
+)
+ROWS_B = _rows(
+    "1|校本培训指导|刘老师|2019年6月5日|黑水县芦花完全小学校|专题讲座|30人次|资金5000元|建立了校本培训制度|",
+    "2|送教下乡|陈老师等2人|2019年6月12日|黑水县芦花完全小学校|示范课|50人次|教具一批|学生反响好|",
+)
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"ui-{name}.png"), full_page=True)
+
+
+def login(page: Any, base: str, user: tuple[str, str]) -> None:
+    page.goto(f"{base}/#/login")
+    page.get_by_test_id("login-username").fill(user[0])
+    page.get_by_test_id("login-password").fill(user[1])
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("user-name").filter(has_text=user[0]).wait_for()
+
+
+def drop_files(page: Any, testid: str, files: list[tuple[str, bytes]]) -> None:
+    """Drop ``files`` on the element as a user dragging them from the file manager would (a DataTransfer)."""
+    payload = [{"name": n, "b64": base64.b64encode(b).decode()} for n, b in files]
+    page.get_by_test_id(testid).evaluate(
+        """(zone, files) => {
+            const dt = new DataTransfer();
+            for (const f of files) {
+                const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
+                dt.items.add(new File([bytes], f.name));
+            }
+            for (const type of ['dragenter', 'dragover', 'drop']) {
+                zone.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));
+            }
+        }""",
+        payload,
+    )
+
+
+def message(page: Any) -> str:
+    box = page.get_by_test_id("message")
+    return str(box.inner_text()) if box.is_visible() else ""
+
+
+def api_json(page: Any, method: str, url: str, data: Any = None) -> Any:
+    """A call with the browser's own session cookie (for setup steps that have no screen, e.g. user accounts)."""
+    res = page.request.fetch(url, method=method, data=json.dumps(data) if data is not None else None,
+                             headers={"Content-Type": "application/json"} if data is not None else None)
+    assert res.ok, f"{method} {url} → {res.status}: {res.text()}"
+    return res.json()
+
+
+# ------------------------------------------------------------------------------------------ the scenario
+
+
+def test_three_jobs_through_the_web_ui(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True,
+                                      locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        console_errors: list[str] = []
+        page.on("pageerror", lambda e: console_errors.append(str(e)))
+
+        # --- sign in as admin
+        page.goto(base + "/")
+        page.get_by_test_id("login-form").wait_for()
+        shot(page, "01-login")
+        login(page, base, ADMIN)
+        expect(page.get_by_test_id("user-role")).to_have_text(re.compile("管理员"))
+        page.get_by_test_id("program-form").wait_for()
+        shot(page, "01b-programs")
+
+        # --- create the 彭州·黑水 program from its program.yaml
+        page.get_by_test_id("program-file").set_input_files(str(SAMPLE / "program.yaml"))
+        page.get_by_test_id("program-create").click()
+        expect(page.get_by_test_id("program-title")).to_contain_text("彭州")
+        program_url = page.url.split("#")[1].rsplit("/", 1)[0]  # /programs/<id>
+
+        # --- import the roster: 14 pairs
+        page.get_by_test_id("roster-file").set_input_files(str(SAMPLE / "roster.txt"))
+        page.get_by_test_id("roster-import").click()
+        expect(page.get_by_test_id("pairs-count")).to_have_text("共 14 组")
+        expect(page.get_by_test_id("pairs-table").locator("tbody tr")).to_have_count(14)
+        expect(page.get_by_test_id("pairs-table")).to_contain_text("彭州市九尺镇小学")
+        shot(page, "02-roster")
+
+        # --- a bad csv: a table of row errors, nothing imported
+        bad = tmp_path / "坏花名册.csv"
+        bad.write_text(BAD_CSV, encoding="utf-8")
+        page.get_by_test_id("roster-file").set_input_files(str(bad))
+        page.get_by_test_id("roster-import").click()
+        errors = page.get_by_test_id("roster-errors")
+        expect(errors.locator("tbody tr")).to_have_count(2)
+        expect(errors).to_contain_text("1381234")
+        expect(errors).to_contain_text("坏花名册.csv")
+        expect(page.get_by_test_id("message")).to_contain_text("未导入")
+        expect(page.get_by_test_id("pairs-count")).to_have_text("共 14 组")
+        shot(page, "03-roster-errors")
+
+        # --- a DOCX-only batch: progress to 14/14, then the ZIP
+        page.get_by_test_id("tab-batch").click()
+        expect(page.get_by_test_id("batch-pdf")).not_to_be_checked()
+        page.get_by_test_id("batch-start").click()
+        expect(page.get_by_test_id("batch-progress")).to_be_visible()
+        expect(page.get_by_test_id("batch-count")).to_have_text(re.compile(r"^\d+/14$"))
+        expect(page.get_by_test_id("batch-count")).to_have_text("14/14", timeout=180_000)
+        download_link = page.get_by_test_id("batch-download")
+        expect(download_link).to_be_visible()
+        expect(page.get_by_test_id("documents-table")).to_be_visible()
+        shot(page, "04-batch")
+        with page.expect_download() as dl:
+            download_link.click()
+        zpath = tmp_path / "batch.zip"
+        dl.value.save_as(zpath)
+        assert zipfile.is_zipfile(zpath)
+        with zipfile.ZipFile(zpath) as z:
+            docx_names = [n for n in z.namelist() if n.endswith(".docx")]
+        agreements = [n for n in docx_names if "协议" in n]
+        assert len(agreements) == 14, docx_names
+        assert not [n for n in z.namelist() if n.endswith(".pdf")]
+
+        # --- drop two returned 统计表 on the upload zone
+        page.get_by_test_id("tab-uploads").click()
+        page.get_by_test_id("upload-dropzone").wait_for()
+        form_a = stats_form_docx("彭州市西郊小学", ROWS_A, identity=f"{IDENTITY}:03:activity_stats:1")
+        form_b = stats_form_docx("彭州市西郊小学", ROWS_B, identity=f"{IDENTITY}:03:activity_stats:1")
+        drop_files(page, "upload-dropzone", [("西郊小学统计表-1.docx", form_a), ("西郊小学统计表-2.docx", form_b)])
+        uploads = page.get_by_test_id("uploads-table")
+        expect(uploads.locator("tbody tr")).to_have_count(2)
+        expect(uploads.get_by_test_id("upload-status").filter(has_text="已识别")).to_have_count(2, timeout=120_000)
+        shot(page, "05-uploads")
+
+        # the same file again is marked 重复 and not read twice
+        drop_files(page, "upload-dropzone", [("再传一次.docx", form_a)])
+        expect(page.get_by_test_id("message")).to_contain_text("重复")
+
+        # --- the records: open one and see its rows
+        page.get_by_test_id("tab-review").click()
+        records = page.get_by_test_id("records-table")
+        expect(records.get_by_test_id("record-row")).to_have_count(2)
+        shot(page, "06-records")
+        records.get_by_test_id("record-link").filter(has_text="西郊小学统计表-1").click()
+        expect(page.get_by_test_id("record-title")).to_contain_text("西郊小学统计表-1")
+        rows = page.get_by_test_id("record-table-0").get_by_test_id("record-row-values")
+        expect(rows).to_have_count(2)
+        expect(rows.nth(0)).to_contain_text("管理层互访")
+        expect(rows.nth(1)).to_contain_text("教研交流")
+        record_url = page.url
+
+        # --- correct one value: row 2's 受援人次 60人次 → 65人次
+        col = STATS_HEADER.index("受援人次")
+        page.get_by_test_id(f"cell-0-1-{col}").click()
+        page.get_by_test_id("edit-input").fill("65人次")
+        shot(page, "07-record-edit")
+        page.get_by_test_id("edit-save").click()
+        expect(page.get_by_test_id("message")).to_contain_text("已保存")
+        expect(page.get_by_test_id(f"cell-0-1-{col}")).to_have_text("65人次")
+        history = page.get_by_test_id("corrections-table")
+        expect(history.get_by_test_id("correction-row")).to_have_count(1)
+        expect(history).to_contain_text("60人次")
+        expect(history).to_contain_text("65人次")
+        expect(history).to_contain_text(ADMIN[0])
+        # kept: a fresh load from the server shows it
+        page.reload()
+        expect(page.get_by_test_id(f"cell-0-1-{col}")).to_have_text("65人次")
+        expect(page.get_by_test_id("corrections-table").get_by_test_id("correction-row")).to_have_count(1)
+        shot(page, "08-record")
+        # the regenerated 规范统计表 carries the corrected value
+        with page.expect_download() as dl:
+            page.get_by_test_id("record-docx").click()
+        regenerated = tmp_path / "统计表.docx"
+        dl.value.save_as(regenerated)
+        with zipfile.ZipFile(regenerated) as z:
+            body = z.read("word/document.xml").decode()
+        assert "65人次" in body and "管理层互访" in body
+
+        # --- the export screen: the records export carries the correction
+        page.goto(f"{base}/#{program_url}/export")
+        expect(page.get_by_test_id("ledger-xlsx")).to_be_visible()
+        shot(page, "09-export")
+        with page.expect_download() as dl:
+            page.get_by_test_id("export-csv").click()
+        exported = tmp_path / "records.csv"
+        dl.value.save_as(exported)
+        csv_text = exported.read_bytes().decode("utf-8-sig")
+        assert "管理层互访" in csv_text and "65人次" in csv_text
+
+        # --- a school account for another school (created by the admin through the API)
+        program_id = int(program_url.rsplit("/", 1)[1])
+        api_json(page, "POST", f"{base}/api/users", {
+            "username": SCHOOL[0], "password": SCHOOL[1], "role": "school", "school_name": SCHOOL_NAME,
+            "programs": [program_id],
+        })
+
+        # --- sign out
+        page.get_by_test_id("logout").click()
+        page.get_by_test_id("login-form").wait_for()
+        expect(page.get_by_test_id("user-box")).to_be_hidden()
+
+        # --- the school user sees the program but not 西郊小学's records
+        login(page, base, SCHOOL)
+        expect(page.get_by_test_id("user-role")).to_contain_text("学校联络员")
+        expect(page.get_by_test_id("program-link")).to_have_count(1)
+        page.get_by_test_id("program-link").click()
+        page.get_by_test_id("tab-review").click()
+        expect(page.get_by_test_id("records-empty")).to_be_visible()
+        expect(page.get_by_test_id("screen-review")).not_to_contain_text("西郊小学统计表")
+        shot(page, "10-school-records")
+        # …and the record's own address answers with an error, not the record
+        page.goto(record_url)
+        expect(page.get_by_test_id("message")).to_be_visible()
+        expect(page.locator("main")).not_to_contain_text("管理层互访")
+
+        # the school's own form is listed for it (so the empty list above is not an accident)
+        page.goto(f"{base}/#{program_url}/uploads")
+        page.get_by_test_id("upload-input").set_input_files(files=[{
+            "name": "扎窝中心校统计表.docx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "buffer": stats_form_docx(SCHOOL_NAME, ROWS_B[:1], identity=f"{IDENTITY}:04:activity_stats:1"),
+        }])
+        uploads = page.get_by_test_id("uploads-table")
+        expect(uploads.locator("tbody tr")).to_have_count(1)
+        expect(uploads.get_by_test_id("upload-status")).to_have_text("已识别", timeout=120_000)
+        page.get_by_test_id("tab-review").click()
+        expect(page.get_by_test_id("records-table").get_by_test_id("record-row")).to_have_count(1)
+        expect(page.get_by_test_id("records-table")).to_contain_text("扎窝中心校统计表")
+        shot(page, "11-school-own-record")
+
+        assert not console_errors, console_errors
+        browser.close()
