@@ -267,12 +267,11 @@ def table_from_grid(grid: Sequence[Sequence[object]], columns: Sequence[tuple[st
     """A baseline's raw grid (header row somewhere near the top, None for cells it did not fill) mapped to
     ``{"columns": schema labels, "rows": [...]}``: the first row where at least three headers map to schema
     labels is the header; rows after it up to a footer row are data. None when no header row is found."""
-    for h, row in enumerate(grid):
-        labels = [header_to_label(str(v or ""), columns) for v in row]
-        if sum(1 for x in labels if x) >= 3:
-            break
-    else:
+    heads = [[header_to_label(str(v or ""), columns) for v in row] for row in grid]
+    h = next((i for i, labels in enumerate(heads) if sum(1 for x in labels if x) >= 3), None)
+    if h is None:
         return None
+    labels = heads[h]
     cols = [lab for lab, _ in columns]
     rows: list[list[str]] = []
     for row in grid[h + 1 :]:

@@ -69,7 +69,9 @@ def make_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settin
 
 
 @contextlib.contextmanager
-def running_client(settings: Settings, *, login: str | None = "admin", password: str = ADMIN_PASSWORD) -> Iterator[TestClient]:
+def running_client(
+    settings: Settings, *, login: str | None = "admin", password: str = ADMIN_PASSWORD
+) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as client:
         if login:
             r = client.post("/api/auth/login", json={"username": login, "password": password})
@@ -136,12 +138,26 @@ def wait_record(client: TestClient, upload_id: int, timeout: float = 60.0) -> di
     return record
 
 
-STATS_HEADER = ["序号", "活动名称", "派出人员", "活动时间", "活动地点", "活动安排", "受援人次",
-                "开展项目涉及到的资金、物品", "取得效果", "备注"]
+STATS_HEADER = [
+    "序号",
+    "活动名称",
+    "派出人员",
+    "活动时间",
+    "活动地点",
+    "活动安排",
+    "受援人次",
+    "开展项目涉及到的资金、物品",
+    "取得效果",
+    "备注",
+]
 
 
-def stats_docx(pair: str = "03", unit: str = "彭州市西郊小学", activities: tuple[str, ...] = ("送教下乡",),
-               program: str = "pengzhou-heishui-2019") -> bytes:
+def stats_docx(
+    pair: str = "03",
+    unit: str = "彭州市西郊小学",
+    activities: tuple[str, ...] = ("送教下乡",),
+    program: str = "pengzhou-heishui-2019",
+) -> bytes:
     """A returned 活动情况统计表 as a school would type it in Word, with the printed identity code."""
     doc = Document()
     doc.add_paragraph("彭州·黑水“校校结对”教育交流活动情况统计表")
@@ -151,8 +167,18 @@ def stats_docx(pair: str = "03", unit: str = "彭州市西郊小学", activities
     for i, h in enumerate(STATS_HEADER):
         table.rows[0].cells[i].text = h
     for r, name in enumerate(activities, start=1):
-        row = [str(r), name, "张三", f"2019年4月{10 + r}日", "黑水县芦花完全小学校", "示范课", "120人次",
-               "图书500册", "良好", ""]
+        row = [
+            str(r),
+            name,
+            "张三",
+            f"2019年4月{10 + r}日",
+            "黑水县芦花完全小学校",
+            "示范课",
+            "120人次",
+            "图书500册",
+            "良好",
+            "",
+        ]
         for i, v in enumerate(row):
             table.rows[r].cells[i].text = v
     out = io.BytesIO()

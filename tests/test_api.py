@@ -57,8 +57,10 @@ def test_login_sets_an_http_only_cookie_and_a_token_works_without_it(admin: Test
 
 def test_readonly_user_can_read_but_not_write(admin: TestClient) -> None:
     program_id = create_pengzhou(admin)
-    r = admin.post("/api/users", json={"username": "viewer", "password": "viewer-pass", "role": "readonly",
-                                       "programs": [program_id]})
+    r = admin.post(
+        "/api/users",
+        json={"username": "viewer", "password": "viewer-pass", "role": "readonly", "programs": [program_id]},
+    )
     assert r.status_code == 201, r.text
     viewer = login_client(admin, "viewer", "viewer-pass")
     assert viewer.get(f"/api/programs/{program_id}/pairs").status_code == 200
@@ -152,8 +154,13 @@ def test_returned_forms_are_read_corrected_exported_and_regenerated(admin: TestC
     again = admin.post(f"/api/programs/{program_id}/uploads", files=[("files", ("copy.docx", form))]).json()
     assert again[0]["id"] == entry["id"] and again[0]["duplicate"] is True
 
-    archive = zip_of({"a/05.docx": stats_docx("05", "彭州市清平小学"), "06.docx": stats_docx("06", "彭州市濛阳七一竹瓦九年制学校"),
-                      "__MACOSX/._06.docx": b"junk"})
+    archive = zip_of(
+        {
+            "a/05.docx": stats_docx("05", "彭州市清平小学"),
+            "06.docx": stats_docx("06", "彭州市濛阳七一竹瓦九年制学校"),
+            "__MACOSX/._06.docx": b"junk",
+        }
+    )
     r = admin.post(f"/api/programs/{program_id}/uploads", files=[("files", ("回传.zip", archive))])
     assert r.status_code == 202
     members = r.json()
@@ -177,11 +184,19 @@ def test_returned_forms_are_read_corrected_exported_and_regenerated(admin: TestC
     bad_path = admin.patch(f"/api/records/{record['id']}", json={"path": "tables/9/rows/0/0", "value": "x"})
     assert bad_path.status_code == 404
 
-    rows = list(csv.reader(io.StringIO(admin.get(f"/api/programs/{program_id}/records/export",
-                                                 params={"format": "csv"}).content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                admin.get(f"/api/programs/{program_id}/records/export", params={"format": "csv"}).content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
     assert "活动名称" in rows[0] and "300人次" in [c for row in rows for c in row] and len(rows) == 1 + 4
-    sheet = load_workbook(io.BytesIO(admin.get(f"/api/programs/{program_id}/records/export",
-                                               params={"format": "xlsx"}).content)).active
+    sheet = load_workbook(
+        io.BytesIO(admin.get(f"/api/programs/{program_id}/records/export", params={"format": "xlsx"}).content)
+    ).active
     assert sheet.max_row == 5 and "同课异构" in [c.value for row in sheet.iter_rows() for c in row]
 
     document = admin.get(f"/api/records/{record['id']}/document", params={"format": "docx"})
@@ -189,8 +204,11 @@ def test_returned_forms_are_read_corrected_exported_and_regenerated(admin: TestC
     text = docx_text(document.content)
     assert "300人次" in text and "同课异构" in text and "彭州市西郊小学" in text
 
-    ledger = load_workbook(io.BytesIO(admin.get(f"/api/programs/{program_id}/ledger",
-                                                params={"format": "xlsx", "as_of": "2019-12-31"}).content)).active
+    ledger = load_workbook(
+        io.BytesIO(
+            admin.get(f"/api/programs/{program_id}/ledger", params={"format": "xlsx", "as_of": "2019-12-31"}).content
+        )
+    ).active
     by_pair = {row[0]: row for row in ledger.iter_rows(min_row=3, values_only=True)}
     assert len(by_pair) == 14
     assert by_pair["03"][3:6] == (1, 2, "2019-04-12")
@@ -220,12 +238,21 @@ def test_hostile_uploads_get_clear_errors_and_store_nothing(tmp_path: Path, data
 
 def test_a_school_user_sees_only_its_own_pairs(admin: TestClient) -> None:
     program_id = create_pengzhou(admin)
-    r = admin.post("/api/users", json={"username": "xijiao", "password": "school-pass", "role": "school",
-                                       "school_name": "彭州市西郊小学", "programs": [program_id]})
+    r = admin.post(
+        "/api/users",
+        json={
+            "username": "xijiao",
+            "password": "school-pass",
+            "role": "school",
+            "school_name": "彭州市西郊小学",
+            "programs": [program_id],
+        },
+    )
     assert r.status_code == 201, r.text
     ours = admin.post(f"/api/programs/{program_id}/uploads", files=[("files", ("03.docx", stats_docx("03")))]).json()
-    theirs = admin.post(f"/api/programs/{program_id}/uploads",
-                        files=[("files", ("07.docx", stats_docx("07", "彭州市通济镇蓝天小学")))]).json()
+    theirs = admin.post(
+        f"/api/programs/{program_id}/uploads", files=[("files", ("07.docx", stats_docx("07", "彭州市通济镇蓝天小学")))]
+    ).json()
     ours_record, theirs_record = wait_record(admin, ours[0]["id"]), wait_record(admin, theirs[0]["id"])
     job = admin.post(f"/api/programs/{program_id}/batches", json={"pdf": False}).json()
     wait_batch(admin, job["id"])
@@ -236,13 +263,17 @@ def test_a_school_user_sees_only_its_own_pairs(admin: TestClient) -> None:
     assert [r["id"] for r in school.get("/api/records").json()] == [ours_record["id"]]
     assert school.get(f"/api/records/{ours_record['id']}").status_code == 200
     assert school.get(f"/api/records/{theirs_record['id']}").status_code == 404
-    assert school.patch(f"/api/records/{theirs_record['id']}", json={"path": "fields/填报单位", "value": "x"}).status_code == 404
+    assert (
+        school.patch(f"/api/records/{theirs_record['id']}", json={"path": "fields/填报单位", "value": "x"}).status_code
+        == 404
+    )
     assert school.get(f"/api/uploads/{theirs[0]['id']}").status_code == 404
     assert school.get(f"/api/documents/{other_doc['id']}/download").status_code == 404
     assert {d["pair_label"] for d in school.get(f"/api/programs/{program_id}/documents").json()} == {"03"}
     assert school.get(f"/api/batches/{job['id']}").status_code == 404
-    mine = school.post(f"/api/programs/{program_id}/uploads",
-                       files=[("files", ("mine.docx", stats_docx("03", activities=("家访",))))])
+    mine = school.post(
+        f"/api/programs/{program_id}/uploads", files=[("files", ("mine.docx", stats_docx("03", activities=("家访",))))]
+    )
     assert mine.status_code == 202
 
 
@@ -261,13 +292,17 @@ def test_through_a_real_uvicorn_server(tmp_path: Path, database_url: str) -> Non
     try:
         wait_for(lambda: server.started, 20, "uvicorn")
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-            assert http.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}).status_code == 200
+            assert (
+                http.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}).status_code == 200
+            )
             token = http.post("/api/tokens", json={}).json()["token"]
             http.cookies.clear()
             http.headers["Authorization"] = f"Bearer {token}"
             program_id = http.post("/api/programs", json={"yaml": (PENGZHOU / "program.yaml").read_text()}).json()["id"]
-            roster = http.post(f"/api/programs/{program_id}/roster",
-                               files={"file": ("roster.xlsx", (PENGZHOU / "roster.xlsx").read_bytes())})
+            roster = http.post(
+                f"/api/programs/{program_id}/roster",
+                files={"file": ("roster.xlsx", (PENGZHOU / "roster.xlsx").read_bytes())},
+            )
             assert roster.status_code == 200 and len(roster.json()["pairs"]) == 14
             upload = http.post(f"/api/programs/{program_id}/uploads", files=[("files", ("f.docx", stats_docx()))])
             assert upload.status_code == 202

@@ -16,6 +16,7 @@ import io
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -272,10 +273,10 @@ def test_three_jobs_through_the_web_ui(server: str, tmp_path: Path) -> None:
         dl.value.save_as(zpath)
         assert zipfile.is_zipfile(zpath)
         with zipfile.ZipFile(zpath) as z:
-            docx_names = [n for n in z.namelist() if n.endswith(".docx")]
-        agreements = [n for n in docx_names if "协议" in n]
-        assert len(agreements) == 14, docx_names
-        assert not [n for n in z.namelist() if n.endswith(".pdf")]
+            names = z.namelist()
+        agreements = [n for n in names if n.endswith(".docx") and "协议" in n]
+        assert len(agreements) == 14, names
+        assert not [n for n in names if n.endswith(".pdf")], "a DOCX-only batch has no PDF"
 
         # --- drop two returned 统计表 on the upload zone
         page.get_by_test_id("tab-uploads").click()
@@ -385,4 +386,62 @@ def test_three_jobs_through_the_web_ui(server: str, tmp_path: Path) -> None:
         shot(page, "11-school-own-record")
 
         assert not console_errors, console_errors
+        browser.close()
+
+
+def test_a_scanned_form_shows_the_crop_each_value_was_read_from(server: str) -> None:
+    """A scanned 统计表 (rotated, noisy, stamped): its values come with the piece of the scan they were read from."""
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is needed to render the scan fixture")
+    import dataclasses
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests import scan_fixtures as sf
+
+    form = sf.build_form_docx(dataclasses.replace(sf.EXPECTED, identity=f"{IDENTITY}:03:activity_stats:1"))
+    page_image = sf.rasterise_pdf(sf.docx_to_pdf(form))[0]
+    scan = sf.encode(sf.VARIANTS["scan_rot-2.5_stamp_sign"](page_image), "PNG")
+
+    base = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        login(page, base, ADMIN)
+        # the program (created here unless the scenario above already did)
+        existing = [p for p in api_json(page, "GET", f"{base}/api/programs") if p["key"] == "pengzhou-heishui-2019"]
+        if existing:
+            program_id = existing[0]["id"]
+        else:
+            res = page.request.post(f"{base}/api/programs", multipart={"file": {
+                "name": "program.yaml", "mimeType": "text/yaml", "buffer": (SAMPLE / "program.yaml").read_bytes()}})
+            assert res.ok, res.text()
+            program_id = res.json()["id"]
+        if not api_json(page, "GET", f"{base}/api/programs/{program_id}/pairs"):
+            res = page.request.post(f"{base}/api/programs/{program_id}/roster", multipart={"file": {
+                "name": "roster.txt", "mimeType": "text/plain", "buffer": (SAMPLE / "roster.txt").read_bytes()}})
+            assert res.ok, res.text()
+
+        page.goto(f"{base}/#/programs/{program_id}/uploads")
+        page.get_by_test_id("upload-input").set_input_files(
+            files=[{"name": "西郊小学扫描件.png", "mimeType": "image/png", "buffer": scan}])
+        row = page.get_by_test_id("upload-row").filter(has_text="西郊小学扫描件.png")
+        expect(row.get_by_test_id("upload-status")).to_have_text("已识别", timeout=300_000)
+        row.get_by_test_id("upload-record-link").click()
+        expect(page.get_by_test_id("record-title")).to_contain_text("西郊小学扫描件.png")
+        rows = page.get_by_test_id("record-table-0").get_by_test_id("record-row-values")
+        expect(rows.first).to_contain_text("送教下乡")
+
+        # every value flagged for review has its crop beside it, and every crop is a real image
+        for item in page.get_by_test_id("review-item").all():
+            expect(item.get_by_test_id("crop")).to_have_count(1)
+        # …and so has any value opened for correction
+        page.get_by_test_id("cell-0-1-7").click()
+        crop = page.get_by_test_id("editor").get_by_test_id("crop")
+        expect(crop).to_be_visible()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('img.crop')].every((i) => i.complete && i.naturalWidth > 0)")
+        shot(page, "12-scan-record")
         browser.close()

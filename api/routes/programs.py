@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from typing import IO, Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 
+from api.blobs import LocalBlobStore
 from api.deps import CurrentUser, ServicesDep, SessionDep
 from api.models import BatchJob
 from api.schemas import BatchIn, BatchOut, DocumentOut, PairOut, ProgramDetail, ProgramOut, RosterOut
@@ -29,8 +31,6 @@ MEDIA = {
 
 
 def attachment(data: bytes, name: str, fmt: str) -> Response:
-    from urllib.parse import quote
-
     return Response(
         data,
         media_type=MEDIA[fmt],
@@ -180,21 +180,20 @@ def cancel_batch(job_id: int, user: CurrentUser, session: SessionDep) -> BatchOu
     return batch_out(job)
 
 
-@router.get("/batches/{job_id}/download", response_class=StreamingResponse)
-def download_batch(job_id: int, user: CurrentUser, session: SessionDep, services: ServicesDep) -> StreamingResponse:
+@router.get(
+    "/batches/{job_id}/download", response_class=Response, responses={200: {"content": {"application/zip": {}}}}
+)
+def download_batch(job_id: int, user: CurrentUser, session: SessionDep, services: ServicesDep) -> Response:
     job = batches.get_job(session, user, job_id)
     key = batches.archive_key(job)
     program = programs.get_program(session, user, job.program_id)
-    from urllib.parse import quote
-
-    stream = services.blobs.open(key)
+    name = f"{programs.domain(program).key}.zip"
+    if isinstance(services.blobs, LocalBlobStore):
+        return FileResponse(services.blobs.path(key), media_type=MEDIA["zip"], filename=name)
     return StreamingResponse(
-        iter(lambda: stream.read(1 << 20), b""),
+        _chunks(services.blobs.open(key)),
         media_type=MEDIA["zip"],
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(programs.domain(program).key)}.zip",
-            "Content-Length": str(services.blobs.size(key)),
-        },
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
     )
 
 

@@ -178,7 +178,9 @@ function stopTimers() {
   timers = [];
 }
 
-const isStaff = () => me && me.role !== 'school';
+const isStaff = () => me && me.role !== 'school'; // bureau staff: admin or read-only
+const isAdmin = () => me && me.role === 'admin'; // programs, rosters, batches
+const canWrite = () => me && me.role !== 'readonly'; // uploads and corrections
 const idOf = (o) => o?.id ?? o?.key;
 
 // ---------------------------------------------------------------- header and routing
@@ -276,14 +278,13 @@ async function renderPrograms(view, seq) {
   const rows = programs.map((p) => h('tr', {},
     h('td', {}, h('a', { href: `#/programs/${encodeURIComponent(idOf(p))}/roster`, 'data-testid': 'program-link' },
       p.name ?? p.key)),
-    h('td', {}, p.document_number ?? ''),
-    h('td', {}, p.pair_count ?? p.pairs ?? ''),
-    h('td', {}, [p.period_start, p.period_end].filter(Boolean).join(' 至 '))));
+    h('td', {}, p.key ?? ''),
+    h('td', {}, fmtTime(p.created_at))));
   const list = programs.length
-    ? table(['项目名称', '文号', '结对数', '期限'], rows, { 'data-testid': 'program-list' })
+    ? table(['项目名称', '项目代号', '创建时间'], rows, { 'data-testid': 'program-list' })
     : h('p', { class: 'muted', 'data-testid': 'program-list' }, isStaff() ? '还没有项目。请在下方上传项目文件新建。' : '暂无您学校参与的项目。');
   const parts = [h('h1', {}, '项目'), list];
-  if (isStaff()) parts.push(newProgramForm());
+  if (isAdmin()) parts.push(newProgramForm());
   put(view, ...parts);
 }
 
@@ -354,7 +355,7 @@ async function rosterTab(body, id, seq) {
   const errorsBox = h('div', { 'data-testid': 'roster-result' });
   const pairsBox = h('div', { 'data-testid': 'pairs' });
   const parts = [];
-  if (isStaff()) {
+  if (isAdmin()) {
     const file = h('input', {
       type: 'file', accept: '.xlsx,.csv,.txt,.docx,.pdf,.jpg,.jpeg,.png', required: true, 'data-testid': 'roster-file',
     });
@@ -456,7 +457,7 @@ async function batchTab(body, id, seq) {
     const failed = Number(b.failed ?? 0);
     if (failed) status.textContent += `（失败 ${failed} 份）`;
     eta.textContent = finished ? '' : `剩余时间：${fmtSeconds(b.eta_seconds)}`;
-    cancel.hidden = finished;
+    cancel.hidden = finished || !isAdmin();
     start.disabled = !finished;
     const ok = finished && st !== 'failed' && st !== 'cancelled' && st !== 'canceled';
     download.hidden = !ok;
@@ -508,12 +509,13 @@ async function batchTab(body, id, seq) {
     }
   });
 
+  if (!isAdmin()) start.hidden = true;
   put(body,
     h('div', { class: 'card' },
       h('h2', {}, '批量生成协议和表格'),
       h('p', { class: 'muted' }, '为每组结对生成全部协议书和预填的空白表格（DOCX），可同时生成 PDF。'),
       h('div', { class: 'row' },
-        h('label', { class: 'check' }, pdf, ' 同时生成 PDF'), start),
+        isAdmin() ? h('label', { class: 'check' }, pdf, ' 同时生成 PDF') : null, start),
       progressBox),
     docsBox);
   if (batchId) {
@@ -633,7 +635,7 @@ async function uploadsTab(body, id, seq) {
     send([...(ev.dataTransfer?.files ?? [])]);
   });
 
-  put(body, h('div', { class: 'card' }, h('h2', {}, '上传回收表'), zone), listBox);
+  put(body, canWrite() ? h('div', { class: 'card' }, h('h2', {}, '上传回收表'), zone) : null, listBox);
   await refresh();
 }
 
@@ -670,7 +672,7 @@ function renderUploads(box, ups, dupIds = new Set()) {
 async function reviewTab(body, id, seq) {
   const select = h('select', { 'data-testid': 'records-status' },
     h('option', { value: '' }, '全部'),
-    Object.entries(RECORD_STATUS).map(([k, v]) => h('option', { value: k }, v)));
+    ['needs_review', 'complete', 'unreadable'].map((k) => h('option', { value: k }, RECORD_STATUS[k])));
   const listBox = h('div', { 'data-testid': 'records' });
   const pairNames = new Map();
   try {
@@ -782,7 +784,8 @@ async function renderRecord(view, id, seq) {
       type: 'button', class: 'value', title: `修改 ${label}`, 'aria-label': `修改 ${label}：${v?.value ?? ''}`,
       'data-testid': testid, 'data-path': path,
     }, v?.value || '（空）');
-    btn.addEventListener('click', () => openEditor(btn, path, label, v));
+    if (canWrite()) btn.addEventListener('click', () => openEditor(btn, path, label, v));
+    else btn.disabled = true;
     const conf = Number(v?.confidence ?? 1);
     return h('td', { class: flagged ? 'flagged' : '', title: `可信度 ${Math.round(conf * 100)}% ${whereText(v?.where)}` },
       btn, flagged ? h('span', { class: 'conf' }, `${Math.round(conf * 100)}%`) : null,
@@ -815,7 +818,7 @@ async function renderRecord(view, id, seq) {
     h('p', {},
       h('span', { class: `badge s-${status}`, 'data-testid': 'record-status' }, RECORD_STATUS[status] ?? status), ' ',
       ex.form ? `表格：${rec.form_title ?? FORM_TITLES[ex.form] ?? ex.form}` : '未识别出表格种类', ' · ',
-      `来源：${{ docx: 'Word 文件', pdf: 'PDF', scan: '扫描件', image: '照片' }[ex.input_kind] ?? ex.input_kind ?? ''}`,
+      `来源：${{ docx: 'Word 文件', pdf: 'PDF', scan: '扫描 PDF', image: '图片（扫描或照片）' }[ex.input_kind] ?? ex.input_kind ?? ''}`,
       ex.identity?.pair ? ` · 结对：${rec.pair_label ?? ex.identity.pair}` : ''),
     h('p', { class: 'links' },
       h('a', { class: 'button', href: `/api/records/${encodeURIComponent(id)}/document?format=docx`, download: '',
@@ -829,7 +832,7 @@ async function renderRecord(view, id, seq) {
         [p.field, p.row ? `第${p.row}行` : ''].filter(Boolean).join(' '), p.field ? '：' : '', p.message))))
     : null;
 
-  const reviewBox = review.length
+  const reviewBox = review.length && canWrite()
     ? h('div', { class: 'card', 'data-testid': 'review-list' }, h('h2', {}, `待核对的值（${review.length}）`),
       h('ul', { class: 'review-list' }, review.map(({ path, label, v }) => {
         const [form] = editor(path, label, v, 'review');
