@@ -10,7 +10,7 @@ APT_PACKAGES := libreoffice-writer-nogui libreoffice-core-nogui python3-uno font
 DEMO_ROSTER := samples/pengzhou_heishui/roster.txt
 DEMO_OUT := out/pengzhou_heishui
 
-.PHONY: setup system python demo test lint bench clean
+.PHONY: setup system python demo test lint bench clean serve
 
 setup: system python
 
@@ -55,3 +55,6 @@ bench: setup
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
+
+serve: setup
+	$(BIN)/docgen serve --create-admin admin --data var

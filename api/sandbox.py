@@ -103,9 +103,17 @@ def _crop(data: bytes, args: Sequence[str]) -> bytes:
         scale = 2.0  # 144 dpi: bbox is in PDF points, top-left origin (pdfplumber's convention)
         image = pdf[page - 1].render(scale=scale).to_pil()
     else:
+        from PIL import ImageOps
+
         scale = 1.0
         image = Image.open(io.BytesIO(data))
+        frames = getattr(image, "n_frames", 1)
+        if not 1 <= page <= frames:
+            raise ValueError(f"页码 {page} 超出范围（共 {frames} 页）")
+        image.seek(page - 1)  # a multi-page TIFF: the page the value was read on
         image.load()
+        # The reader reports boxes on the image as a viewer shows it (EXIF orientation applied).
+        image = ImageOps.exif_transpose(image)
     box = (int(x0 * scale), int(y0 * scale), int(x1 * scale), int(y1 * scale))
     box = (max(0, box[0]), max(0, box[1]), min(image.width, box[2]), min(image.height, box[3]))
     if box[2] <= box[0] or box[3] <= box[1]:

@@ -9,8 +9,8 @@ cell and field accuracy (exact text after whitespace removal, ``bench/accuracy.p
 values not flagged for review), merged cells carried, identities recovered. Baselines, scored the same way
 on the table cells (they read no fields): pdfplumber ``page.extract_tables()`` on the digital PDFs, and
 img2table 2.0 (``Image`` / ``PDF`` documents) on the scans with a RapidOCR backend — an ``OCRInstance``
-over ``rapidocr_onnxruntime`` (PP-OCRv4, Chinese), the engine docgen itself uses: img2table's bundled
-``img2table.ocr.RapidOCR`` needs the ``rapidocr`` 3.x package and defaults to English recognition.
+over docgen's own engine (RapidOCR 3, PP-OCRv6, Chinese): img2table's bundled ``img2table.ocr.RapidOCR``
+defaults to English recognition.
 Every extraction is timed warm (one untimed warm-up per input kind loads the OCR models).
 """
 
@@ -83,29 +83,29 @@ def pdfplumber_tables(case: Case) -> dict[str, Any] | None:
 
 
 def rapidocr_onnx() -> Any:
-    """An img2table ``OCRInstance`` over ``rapidocr_onnxruntime``, giving the records img2table's own
-    ``RapidOCR`` gives (one word record per detected line, confidence 0–100)."""
+    """An img2table ``OCRInstance`` over docgen's own OCR engine (RapidOCR, PP-OCRv6 — the same models
+    docgen reads with, so the comparison is about finding and reading tables, not about the recogniser),
+    giving the records img2table's own ``RapidOCR`` gives (one word record per line, confidence 0–100)."""
     from img2table.ocr._types import OCRData, OCRInstance
-    from rapidocr_onnxruntime import RapidOCR
 
-    class RapidOcrOnnx(OCRInstance):  # type: ignore[misc]
+    from extractors.ocr import default_engine
+
+    class DocgenOcr(OCRInstance):  # type: ignore[misc]
         def __init__(self) -> None:
-            self.engine = RapidOCR()
+            self.engine = default_engine()
 
         def of(self, document: Any) -> Any:
             records: dict[int, list[dict[str, Any]]] = {}
             for page, img in enumerate(document.images):
-                result, _ = self.engine(img[..., ::-1].copy())  # img2table pages are RGB; RapidOCR wants BGR
-                for idx, (box, word, conf) in enumerate(result or []):
-                    xs, ys = [p[0] for p in box], [p[1] for p in box]
+                for idx, (word, conf, (x0, y0, x1, y1)) in enumerate(self.engine.recognize(img)):
                     records.setdefault(page, []).append({
                         "id": f"word_{page + 1}_{idx + 1}", "parent": f"word_{page + 1}_{idx + 1}", "value": word,
-                        "confidence": int(100 * float(conf)), "x1": int(min(xs)), "y1": int(min(ys)),
-                        "x2": int(max(xs)), "y2": int(max(ys)),
+                        "confidence": int(100 * float(conf)), "x1": int(x0), "y1": int(y0),
+                        "x2": int(x1), "y2": int(y1),
                     })
             return OCRData(records=records) if records else None
 
-    return RapidOcrOnnx()
+    return DocgenOcr()
 
 
 def img2table_tables(case: Case, ocr: Any) -> dict[str, Any] | None:

@@ -851,7 +851,8 @@ def image_cases(src: _Source, kinds: Sequence[str], max_pages: int = 2) -> list[
             else:
                 img, steps, q = _degrade_photo(page_image(p, 200), rng)
                 data = sf.encode(img, "JPEG", quality=q)
-            page_meta = {**meta, "degradations": steps, "page_of_source": p + 1}
+            page_meta = {**meta, "degradations": steps, "page_of_source": p + 1,
+                         "merged": meta.get("merged", []) if p == 0 else []}  # merged spans sit on page 1
             out.append(Case(f"{src.key}{suffix}.{kind}.jpg", data, kind, src.style, {**truth, "meta": page_meta}))
     return out
 

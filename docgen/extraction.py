@@ -37,7 +37,12 @@ class FormStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where a value was read: a page and box for PDFs and images, a cell reference for docx."""
+    """Where a value was read: a page and box for PDFs and images, a cell reference for docx.
+
+    ``bbox`` is always in the coordinates of the ORIGINAL file, so it can be cut from the stored file as is:
+    PDF points with the origin top-left for any PDF (text layer or scanned), pixels of the decoded image
+    (EXIF orientation applied) for images — never of a straightened/deskewed working copy (docs/ocr.md).
+    """
 
     page: int | None = None  # 1-based
     bbox: BBox | None = None

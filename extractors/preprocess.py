@@ -10,12 +10,17 @@ The chain :func:`prepare_page` runs, in order::
 
 Arrays are ``uint8``; colour images are RGB (not OpenCV's BGR). Sizes and kernels are relative to the
 page so 150–300 dpi inputs behave alike.
+
+Geometry: the chain keeps the 3×3 homography ``PreparedPage.to_page`` (shrink, then perspective warp, then
+deskew rotation) from the pixels of the RGB page it was given to the pixels of the prepared page. Grids and
+OCR work in the prepared page; :func:`map_box` takes their boxes back through the inverse so the reader can
+report boxes in the coordinates of the file that was uploaded (docs/ocr.md, "Boxes").
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import cv2
@@ -33,15 +38,51 @@ def u8(a: Any) -> U8:
 
 MAX_SKEW_DEG = 5.0
 
+F64 = npt.NDArray[np.float64]
+
+
+def _identity() -> F64:
+    return np.eye(3, dtype=np.float64)
+
 
 @dataclass(frozen=True)
 class PreparedPage:
-    """One page ready for reading: ``gray`` (stamp-free, flattened, deskewed) and its ink mask ``ink``."""
+    """One page ready for reading: ``gray`` (stamp-free, flattened, deskewed) and its ink mask ``ink``.
+
+    ``to_page`` maps pixel coordinates of the RGB page given to :func:`prepare_page` to pixel coordinates of
+    ``gray`` (homogeneous 3×3: shrink, perspective warp, deskew); invert it to go back (:func:`map_box`).
+    """
 
     gray: U8
     ink: U8  # 255 where ink
     skew_deg: float  # rotation that was undone (counter-clockwise positive)
     flattened: bool  # a photographed page was found and perspective-corrected
+    to_page: F64 = field(default_factory=_identity)
+
+
+# ------------------------------------------------------------------------------------------- geometry
+
+
+def scale_matrix(sx: float, sy: float) -> F64:
+    """3×3 matrix of a scaling by ``sx`` horizontally and ``sy`` vertically."""
+    return np.array([[sx, 0.0, 0.0], [0.0, sy, 0.0], [0.0, 0.0, 1.0]], dtype=np.float64)
+
+
+def map_box(matrix: F64, box: tuple[float, float, float, float],
+            bounds: tuple[float, float] | None = None) -> tuple[float, float, float, float]:
+    """Axis-aligned bounding box of ``box``'s four corners sent through the 3×3 ``matrix``.
+
+    With ``bounds`` ``(width, height)`` the result is clamped to ``[0, width] × [0, height]``.
+    """
+    x0, y0, x1, y1 = box
+    pts = np.array([[x0, y0, 1.0], [x1, y0, 1.0], [x1, y1, 1.0], [x0, y1, 1.0]], dtype=np.float64) @ matrix.T
+    xs, ys = pts[:, 0] / pts[:, 2], pts[:, 1] / pts[:, 2]
+    ox0, oy0, ox1, oy1 = float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
+    if bounds is not None:
+        w, h = bounds
+        ox0, ox1 = min(max(ox0, 0.0), w), min(max(ox1, 0.0), w)
+        oy0, oy1 = min(max(oy0, 0.0), h), min(max(oy1, 0.0), h)
+    return ox0, oy0, ox1, oy1
 
 
 # ------------------------------------------------------------------------------------------- page finding
@@ -84,6 +125,12 @@ def order_corners(pts: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 
 def warp_page(rgb: U8, quad: npt.NDArray[np.float32]) -> U8:
     """The paper inside ``quad`` warped flat to A4 proportions (landscape if the quad is wider than tall)."""
+    m, size = page_warp(quad)
+    return u8(cv2.warpPerspective(rgb, m, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE))
+
+
+def page_warp(quad: npt.NDArray[np.float32]) -> tuple[F64, tuple[int, int]]:
+    """The homography :func:`warp_page` applies for ``quad`` (photo pixels → flat page) and the flat size."""
     tl, tr, br, bl = quad
     width = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
     height = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
@@ -93,9 +140,8 @@ def warp_page(rgb: U8, quad: npt.NDArray[np.float32]) -> U8:
     else:
         out_w, out_h = round(long_side / A4_RATIO), round(long_side)
     dst = np.array([[0, 0], [out_w - 1, 0], [out_w - 1, out_h - 1], [0, out_h - 1]], dtype=np.float32)
-    m = cv2.getPerspectiveTransform(quad, dst)
-    out = u8(cv2.warpPerspective(rgb, m, (out_w, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE))
-    return out
+    m = np.asarray(cv2.getPerspectiveTransform(quad, dst), dtype=np.float64)
+    return m, (out_w, out_h)
 
 
 # ------------------------------------------------------------------------------------------- colour and light
@@ -187,12 +233,21 @@ def estimate_skew(ink: U8, max_deg: float = MAX_SKEW_DEG) -> float:
     return -a if abs(a) <= max_deg else 0.0
 
 
+def rotation_matrix(width: int, height: int, degrees: float) -> F64:
+    """3×3 matrix of what :func:`rotate` does to a ``width`` × ``height`` image (identity below 0.05°)."""
+    if abs(degrees) < 0.05:
+        return _identity()
+    m = np.eye(3, dtype=np.float64)
+    m[:2] = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    return m
+
+
 def rotate(img: U8, degrees: float, fill: int = 255) -> U8:
     """Rotate about the centre by ``degrees`` (counter-clockwise positive), same size, corners ``fill``."""
     if abs(degrees) < 0.05:
         return img
     h, w = img.shape[:2]
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    m = rotation_matrix(w, h, degrees)[:2]
     border = (fill, fill, fill) if img.ndim == 3 else fill
     out = u8(cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=border))
     return out
@@ -204,13 +259,19 @@ def rotate(img: U8, degrees: float, fill: int = 255) -> U8:
 def prepare_page(rgb: U8, max_long_side: int = 3508) -> PreparedPage:
     """Run the whole chain on one RGB page (pages above ``max_long_side`` px, i.e. > 300 dpi A4, shrink)."""
     h, w = rgb.shape[:2]
+    to_page = _identity()
     if max(h, w) > max_long_side:
         s = max_long_side / max(h, w)
         rgb = u8(cv2.resize(rgb, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA))
+        to_page = scale_matrix(rgb.shape[1] / w, rgb.shape[0] / h)
     quad = find_page_quad(rgb)
     if quad is not None:
-        rgb = warp_page(rgb, quad)
+        m, size = page_warp(quad)
+        rgb = u8(cv2.warpPerspective(rgb, m, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE))
+        to_page = m @ to_page
     gray = flatten_light(stamp_free_gray(rgb))
     skew = estimate_skew(binarise(gray))
+    to_page = rotation_matrix(gray.shape[1], gray.shape[0], -skew) @ to_page
     gray = rotate(gray, -skew)
-    return PreparedPage(gray=gray, ink=binarise(gray), skew_deg=skew, flattened=quad is not None)
+    return PreparedPage(gray=gray, ink=binarise(gray), skew_deg=skew, flattened=quad is not None,
+                        to_page=to_page)

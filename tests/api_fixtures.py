@@ -6,10 +6,14 @@ from __future__ import annotations
 import contextlib
 import io
 import secrets
+import shutil
+import subprocess
+import tempfile
 import time
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -201,3 +205,36 @@ def docx_text(data: bytes) -> str:
         for row in table.rows:
             parts.extend(c.text for c in row.cells)
     return "\n".join(parts)
+
+
+@lru_cache(maxsize=4)
+def pdf_of(docx: bytes) -> bytes:
+    """The PDF LibreOffice prints of ``docx`` (a real born-digital PDF); skips the test without LibreOffice."""
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) not installed")
+    with tempfile.TemporaryDirectory(prefix="docgen-pdf-") as tmp:
+        work = Path(tmp)
+        (work / "form.docx").write_bytes(docx)
+        subprocess.run(
+            ["soffice", "--headless", f"-env:UserInstallation=file://{work}/profile", "--convert-to", "pdf",
+             "--outdir", str(work), str(work / "form.docx")],
+            check=True, capture_output=True, timeout=180,
+        )  # fmt: skip
+        return (work / "form.pdf").read_bytes()
+
+
+def encrypted_pdf(pdf: bytes, password: str = "secret") -> bytes:
+    """``pdf`` with a user password (pypdf's default algorithm): it cannot be opened without it."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.encrypt(password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def blob_count(data_dir: Path) -> int:
+    """How many blobs the local store under ``data_dir`` holds (temporary ``.part-*`` files excluded)."""
+    root = data_dir / "blobs"
+    return sum(1 for f in root.rglob("*") if f.is_file() and not f.name.startswith(".")) if root.exists() else 0

@@ -15,6 +15,7 @@ import httpx
 import pytest
 import uvicorn
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from api.app import create_app
 from api.settings import Settings
@@ -23,11 +24,14 @@ from tests.api_fixtures import (
     PENGZHOU,
     TestClient,
     admin,
+    blob_count,
     create_pengzhou,
     database_url,
     docx_text,
+    encrypted_pdf,
     login_client,
     make_settings,
+    pdf_of,
     running_client,
     settings,
     stats_docx,
@@ -233,7 +237,70 @@ def test_hostile_uploads_get_clear_errors_and_store_nothing(tmp_path: Path, data
         record = wait_record(client, encrypted.json()[0]["id"])
         assert record["status"] == "unreadable" and record["extraction"]["problems"][0]["message"]
         uploads = client.get("/api/uploads", params={"program": program_id}).json()
-        assert {u["original_name"] for u in uploads} == {"bomb.zip", "x.pdf"}
+        assert {u["original_name"] for u in uploads} == {"x.pdf"}  # nothing of the refused files, the bomb included
+        assert blob_count(tmp_path / "data") == 1
+
+
+def test_a_real_password_protected_pdf_is_recorded_unreadable_as_encrypted(tmp_path: Path, database_url: str) -> None:
+    plain = pdf_of(stats_docx("03"))  # LibreOffice's PDF of a typed 统计表: one page, a text layer
+    assert len(PdfReader(io.BytesIO(plain)).pages) == 1
+    locked = encrypted_pdf(plain, "secret")
+    assert PdfReader(io.BytesIO(locked)).is_encrypted
+    with running_client(make_settings(tmp_path / "data", database_url)) as client:
+        program_id = create_pengzhou(client)
+        r = client.post(f"/api/programs/{program_id}/uploads", files=[("files", ("加密统计表.pdf", locked))])
+        assert r.status_code == 202, r.text
+        record = wait_record(client, r.json()[0]["id"])
+        assert record["status"] == "unreadable"
+        assert [p["message"] for p in record["extraction"]["problems"]] == ["PDF 已加密（需要密码）"]
+        assert client.get(f"/api/uploads/{r.json()[0]['id']}").json()["status"] == "done"
+
+
+def test_one_bad_file_does_not_refuse_the_good_ones_sent_with_it(tmp_path: Path, database_url: str) -> None:
+    data = tmp_path / "data"
+    with running_client(make_settings(data, database_url, max_upload_bytes=200_000)) as client:
+        program_id = create_pengzhou(client)
+        url = f"/api/programs/{program_id}/uploads"
+        first, second = stats_docx("03"), stats_docx("05", "彭州市清平小学")
+        sent = [
+            ("03.docx", first),
+            ("统计表.pdf", b"MZ\x90\x00" + b"\x00" * 500),
+            ("big.pdf", b"%PDF-1.7\n" + b"0" * 300_000),
+            ("bomb.zip", zip_of({"a.docx": b"\x00" * 150_000_000})),
+            ("05.docx", second),
+            ("copy.docx", first),
+        ]
+        r = client.post(url, files=[("files", f) for f in sent])
+        assert r.status_code == 202, r.text
+        body = r.json()
+        assert [e["name"] for e in body] == [name for name, _ in sent]
+        assert [e["status"] for e in body[1:4]] == ["rejected"] * 3
+        assert all(e["id"] is None and e["sha256"] is None for e in body[1:4])
+        assert "统计表.pdf" in body[1]["error"] and "可执行" in body[1]["error"]
+        assert "big.pdf" in body[2]["error"] and "超过上限" in body[2]["error"]
+        assert "bomb.zip" in body[3]["error"] and "压缩炸弹" in body[3]["error"]
+        assert body[0]["duplicate"] is False and body[4]["duplicate"] is False and body[0]["id"] != body[4]["id"]
+        assert body[5]["duplicate"] is True and body[5]["id"] == body[0]["id"]
+        pairs = {wait_record(client, body[i]["id"])["pair_label"] for i in (0, 4)}
+        assert pairs == {"03", "05"}
+        uploads = client.get("/api/uploads", params={"program": program_id}).json()
+        assert sorted(u["original_name"] for u in uploads) == ["03.docx", "05.docx"]
+        assert blob_count(data) == 2
+        assert len(client.get("/api/audit", params={"action": "upload.create"}).json()) == 2
+
+        # none accepted: the per-file reasons, 415 when every file is of a refused type, 422 when reasons differ
+        two_bad = client.post(url, files=[("files", sent[1]), ("files", ("x.exe.docx", b"\x7fELF" + b"\x00" * 40))])
+        assert two_bad.status_code == 415
+        assert [e["status"] for e in two_bad.json()["files"]] == ["rejected", "rejected"]
+        assert "统计表.pdf" in two_bad.json()["detail"] and "x.exe.docx" in two_bad.json()["detail"]
+        mixed = client.post(url, files=[("files", sent[1]), ("files", sent[2])])
+        assert mixed.status_code == 422 and "2 个文件都未接收" in mixed.json()["detail"]
+        assert [e["name"] for e in mixed.json()["files"]] == ["统计表.pdf", "big.pdf"]
+        useless = client.post(url, files=[("files", ("回传.zip", zip_of({"说明.txt": "请查收".encode()})))])
+        assert useless.status_code == 422
+        assert "回传.zip" in useless.json()["detail"] and "说明.txt" in useless.json()["detail"]
+        assert len(client.get("/api/uploads", params={"program": program_id}).json()) == 2
+        assert blob_count(data) == 2
 
 
 def test_a_school_user_sees_only_its_own_pairs(admin: TestClient) -> None:

@@ -445,6 +445,25 @@ def test_the_pdf_of_a_form_reads_as_the_same_grid_as_its_docx(form_pair: tuple[b
     assert from_pdf.bbox is not None and doc.lines[1].where.bbox[3] <= from_pdf.bbox[1]  # type: ignore[index]
 
 
+@pytest.mark.parametrize("algorithm", [None, "RC4-40", "AES-256"])
+def test_a_real_pdf_locked_with_a_password_is_unreadable_as_encrypted(
+    form_pair: tuple[bytes, bytes], algorithm: str | None
+) -> None:
+    """LibreOffice's PDF of the form (one page, a text layer), locked by pypdf: the encrypted path, not "damaged"."""
+    from pypdf import PdfReader
+
+    _, pdf_bytes = form_pair
+    assert len(PdfReader(io.BytesIO(pdf_bytes)).pages) == 1
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes)))
+    if algorithm is None:
+        writer.encrypt("secret")  # pypdf's default
+    else:
+        writer.encrypt("secret", algorithm=algorithm)
+    buf = io.BytesIO()
+    writer.write(buf)
+    assert unreadable_reason(buf.getvalue(), "加密统计表.pdf") == "PDF 已加密（需要密码）"
+
+
 def test_reading_a_born_digital_form_is_fast(form_pair: tuple[bytes, bytes]) -> None:
     _, pdf_bytes = form_pair
     read_pdf(pdf_bytes, "warm.pdf")  # the forkserver starts once per process

@@ -10,17 +10,20 @@ import io
 import struct
 import zlib
 from collections.abc import Sequence
+from pathlib import Path
 
+import cv2
 import numpy as np
 import numpy.typing as npt
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
 from docgen.errors import UnreadableDocument
-from docgen.extraction import ReadDocument, ReadTable
+from docgen.extraction import BBox, ReadDocument, ReadTable
 from extractors.grid import find_grids
 from extractors.image import decode_image, read_image, read_scanned_pdf
-from extractors.ocr import OcrLine, normalize_punctuation
+from extractors.ocr import OcrLine, default_engine, normalize_punctuation
 from tests import scan_fixtures as sf
 
 U8 = npt.NDArray[np.uint8]
@@ -138,6 +141,107 @@ def test_cell_provenance_is_page_and_pixel_box(results: dict[str, ReadDocument])
     assert cell is not None and cell.where.page == 1 and cell.where.bbox is not None
     x0, y0, x1, y1 = cell.where.bbox
     assert 0 < x0 < x1 < 2339 and 0 < y0 < y1 < 1654
+
+
+# --- boxes are in the ORIGINAL file's coordinates (docs/ocr.md "Boxes"): crop the stored image, find the value
+
+# (row, col) → text of cells to look for; 资金2000元 sits under the 受援人次/资金 headers the old boxes hit.
+KNOWN_CELLS = {(2, 7): "资金2000元", (4, 1): "党建共建"}
+
+
+def cell_box(doc: ReadDocument, row: int, col: int) -> BBox:
+    cell = only_table(doc).grid()[row][col]
+    assert cell is not None and cell.where.page == 1 and cell.where.bbox is not None
+    return cell.where.bbox
+
+
+def ocr_box(image: U8, box: BBox, scale: float = 1.0, margin: int = 6) -> str:
+    """Real OCR of ``box`` (× ``scale``) cut from ``image`` with a small margin, clamped: all text, joined."""
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = (round(v * scale) for v in box)
+    crop = image[max(0, y0 - margin):min(h, y1 + margin), max(0, x0 - margin):min(w, x1 + margin)]
+    assert crop.size
+    return "".join(text for text, _, _ in default_engine().recognize(np.ascontiguousarray(crop)))
+
+
+@pytest.mark.parametrize("variant", ["scan_rot+2.5", "scan_rot-2.5_stamp_sign", "photo"])
+def test_cell_box_points_at_the_value_in_the_original_image(
+    results: dict[str, ReadDocument], variants: dict[str, U8], variant: str
+) -> None:
+    original = variants[variant]  # the degraded image exactly as uploaded, not the straightened page
+    h, w = original.shape[:2]
+    for (r, c), text in KNOWN_CELLS.items():
+        box = cell_box(results[variant], r, c)
+        assert 0 <= box[0] < box[2] <= w and 0 <= box[1] < box[3] <= h
+        seen = ocr_box(original, box)
+        assert text in seen, f"({r},{c}) box {box} shows {seen!r}"
+        assert "受援人次" not in seen and "资金、物品" not in seen  # not the header above
+
+
+def test_rotated_scan_boxes_follow_the_rotation(results: dict[str, ReadDocument], clean: U8) -> None:
+    """Geometry without OCR: the clean page's box sent through the fixture's own 2.5° rotation is the box read
+    from the rotated scan (within a few pixels)."""
+    h, w = clean.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), 2.5, 1.0)  # what sf.rotate(·, 2.5) did
+    for r, c in [*KNOWN_CELLS, (0, 0), (7, 0)]:
+        x0, y0, x1, y1 = cell_box(results["clean"], r, c)
+        corners = np.array([[x0, y0, 1], [x1, y0, 1], [x1, y1, 1], [x0, y1, 1]], dtype=np.float64) @ m.T
+        want = (*corners.min(axis=0), *corners.max(axis=0))
+        got = cell_box(results["scan_rot+2.5"], r, c)
+        assert np.allclose(got, want, atol=5), f"({r},{c}) got {got} want {want}"
+
+
+@pytest.fixture(scope="session")
+def photo_pdf(variants: dict[str, U8]) -> tuple[bytes, ReadDocument]:
+    """The phone photo as a one-page image-only PDF (at 200 dpi) and its read (fake OCR: the grid is real)."""
+    pdf = sf.images_to_pdf([variants["photo"]])
+    return pdf, read_scanned_pdf(pdf, "photo.pdf", engine=FakeEngine())
+
+
+def render_page(pdf: bytes, scale: float) -> U8:
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return np.asarray(doc[0].render(scale=scale).to_pil().convert("RGB"), dtype=np.uint8)
+    finally:
+        doc.close()
+
+
+def test_scanned_pdf_boxes_are_in_pdf_points(photo_pdf: tuple[bytes, ReadDocument], variants: dict[str, U8]) -> None:
+    pdf, doc = photo_pdf
+    h, w = variants["photo"].shape[:2]
+    page_w, page_h = w * 72 / 200, h * 72 / 200  # the image was placed at 200 dpi
+    table = only_table(doc)
+    assert table.bbox is not None and 0 <= table.bbox[0] < table.bbox[2] <= page_w
+    assert 0 <= table.bbox[1] < table.bbox[3] <= page_h
+    page = render_page(pdf, 200 / 72)  # points × (dpi / 72) = pixels of the page rendered at any dpi
+    box = cell_box(doc, 2, 7)
+    seen = ocr_box(page, box, scale=200 / 72)
+    assert "资金2000元" in seen, f"box {box} pt shows {seen!r}"
+
+
+def test_crop_route_shows_the_value(
+    results: dict[str, ReadDocument], variants: dict[str, U8], photo_pdf: tuple[bytes, ReadDocument], tmp_path: Path
+) -> None:
+    """Through the API: upload the photo (PNG) and the scanned PDF, GET the crop of 资金2000元's box, OCR it."""
+    from tests.api_fixtures import create_pengzhou, make_settings, running_client
+
+    settings = make_settings(tmp_path, f"sqlite:///{tmp_path / 'docgen.db'}", start_worker=False)
+    with running_client(settings) as client:
+        program_id = create_pengzhou(client)
+        pdf, pdf_doc = photo_pdf
+        files = [("files", ("photo.png", sf.encode(variants["photo"], "PNG"))), ("files", ("photo.pdf", pdf))]
+        r = client.post(f"/api/programs/{program_id}/uploads", files=files)
+        assert r.status_code == 202, r.text
+        png_id, pdf_id = (u["id"] for u in r.json())
+        for upload_id, doc in ((png_id, results["photo"]), (pdf_id, pdf_doc)):
+            x0, y0, x1, y1 = cell_box(doc, 2, 7)
+            r = client.get(f"/api/uploads/{upload_id}/crop", params={"page": 1, "x0": x0, "y0": y0, "x1": x1, "y1": y1})
+            assert r.status_code == 200 and r.headers["content-type"] == "image/png", r.text
+            crop = np.asarray(Image.open(io.BytesIO(r.content)).convert("RGB"), dtype=np.uint8)
+            seen = "".join(t for t, _, _ in default_engine().recognize(crop))
+            assert "资金2000元" in seen and "受援人次" not in seen, f"upload {upload_id} crop shows {seen!r}"
+        bad = client.get(f"/api/uploads/{png_id}/crop", params={"x0": 5, "y0": 5, "x1": 5, "y1": 9})
+        assert bad.status_code == 422
 
 
 def test_cmyk_jpeg_is_read_like_rgb(clean: U8) -> None:

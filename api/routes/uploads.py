@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, HTTPException, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -11,7 +11,6 @@ from api.deps import CurrentUser, ServicesDep, SessionDep
 from api.models import Upload
 from api.schemas import UploadOut, UploadReceived
 from api.services import programs, uploads
-from api.services.filetypes import safe_name
 
 router = APIRouter(prefix="/api", tags=["uploads"])
 
@@ -30,25 +29,35 @@ def limits(services: ServicesDep) -> uploads.Limits:
     )
 
 
-@router.post("/programs/{program_id}/uploads", status_code=202, response_model=list[UploadReceived])
-async def upload_files(
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    413: {"description": "单个文件：文件过大；每个文件的原因见 files"},
+    415: {"description": "单个文件：文件类型不支持（按内容判断）；每个文件的原因见 files"},
+    422: {"description": "没有一个文件被接收（原因各异，或压缩包无效）：detail 与 files 列出每个文件的原因"},
+}
+
+
+@router.post("/programs/{program_id}/uploads", status_code=202, response_model=list[UploadReceived], responses=_REFUSED)
+def upload_files(
     program_id: int,
     user: CurrentUser,
     session: SessionDep,
     services: ServicesDep,
     files: Annotated[list[UploadFile], File(description="一个或多个文件：docx、pdf、jpg、png、tif 或 zip")],
 ) -> JSONResponse:
+    """Each file gets its own outcome: 202 with every file's entry when at least one was accepted (a refused
+    file is ``status: "rejected"`` with ``error``); when none was, 413/415/422 with ``detail`` and ``files``.
+
+    A plain (threadpool) route: hashing, blob writes and the commit must not hold the event loop.
+    """
     program = programs.get_program(session, user, program_id)
     cap = services.settings.max_upload_bytes
-    received: list[tuple[str, bytes]] = []
+    incoming = []
     for f in files:
-        data = await f.read(cap + 1)  # never more than the limit in memory
-        if len(data) > cap:
-            raise HTTPException(413, f"{safe_name(f.filename)}：文件超过上限 {cap >> 20} MB")
-        received.append((f.filename or "", data))
-    results = uploads.receive(session, services.blobs, program, user, received, limits(services))
-    session.commit()
-    if services.worker:
+        data = f.file.read(cap + 1)  # never more than the limit in memory; f.size is the real size
+        incoming.append(uploads.Incoming(f.filename or "", data, f.size))
+    results = uploads.receive(session, services.blobs, program, user, incoming, limits(services))
+    accepted = any(r.upload is not None for r in results)
+    if accepted and services.worker:
         services.worker.wake()
     body = [
         UploadReceived(
@@ -62,7 +71,16 @@ async def upload_files(
         ).model_dump()
         for r in results
     ]
-    return JSONResponse(body, status_code=202)
+    if accepted:
+        return JSONResponse(body, status_code=202)
+    refused = [r for r in results if r.http_status is not None]
+    statuses = {r.http_status for r in refused}
+    status = statuses.pop() if len(statuses) == 1 else 422
+    if len(refused) == 1:
+        detail = refused[0].error or "文件未接收"
+    else:
+        detail = f"{len(refused)} 个文件都未接收：" + "；".join(r.error or r.name for r in refused)
+    return JSONResponse({"detail": detail, "files": body}, status_code=status or 422)
 
 
 @router.get("/uploads")
@@ -93,13 +111,24 @@ def crop(
     y1: float,
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
+    """PNG of one box of the stored file, for the review screen: ``x0 y0 x1 y1`` are a value's
+    ``where.bbox`` as the extractors report it — in the ORIGINAL file's coordinates (image pixels, EXIF
+    orientation applied; PDF points, origin top-left, for any PDF, scanned or not; docs/ocr.md "Boxes").
+    The box is widened by a small margin so the value's surroundings show; the child clamps it to the page.
+    """
+    import math  # (kept inside: this function is the only user)
+
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or x1 <= x0 or y1 <= y0:
+        raise HTTPException(422, "裁剪区域无效（需要 x0 < x1、y0 < y1）")
     upload = uploads.get_upload(session, user, upload_id)
     s = services.settings
+    # 20 % of the short side, at least ≈ 1 mm (3 pt in a PDF, 8 px in an image of ≈ 200 dpi)
+    pad = max(0.2 * min(x1 - x0, y1 - y0), 3.0 if upload.detected_type == "pdf" else 8.0)
     png = uploads.crop(
         services.blobs,
         upload,
         page,
-        (x0, y0, x1, y1),
+        (max(0.0, x0 - pad), max(0.0, y0 - pad), x1 + pad, y1 + pad),
         timeout=s.crop_timeout_seconds,
         memory=s.extract_memory_bytes,
         max_pixels=s.image_max_pixels,

@@ -1,10 +1,13 @@
 """Returned forms in: store first, then read them off the request path.
 
-``receive`` checks each file (size, type by content, image pixel count), stores the bytes in the blob store
-and commits an :class:`~api.models.Upload` row *before* anything reads the file — nothing accepted is ever
+``receive`` gives every file of a request its own outcome. Each is checked (size, type by content, image
+pixel count, a ZIP's members and limits); a refused file is answered ``rejected`` with a Chinese reason
+naming it, and nothing of it is stored. Accepted bytes go to the blob store and an
+:class:`~api.models.Upload` row is committed *before* anything reads the file — nothing accepted is ever
 lost, and an upload left ``received`` or ``processing`` by a crash is read again on the next start. A ZIP
-is expanded member by member within limits into separate uploads; member names are labels only. The same
-bytes uploaded twice to a program return the first upload with ``duplicate: true``.
+is expanded member by member within limits into separate uploads (member names are labels only); a ZIP
+with no usable member, or past a limit (a bomb), is refused whole. The same bytes uploaded twice to a
+program return the first upload with ``duplicate: true``.
 
 ``process`` (run by the worker) reads one upload with ``extractors.extract`` in a time- and memory-limited
 child process and stores the :class:`~api.models.Record`.
@@ -17,6 +20,7 @@ import io
 import json
 import warnings
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +34,7 @@ from api.models import Program, Record, Upload, User, utcnow
 from api.sandbox import ChildFailed, run_child
 from api.services import audit, programs, rosters
 from api.services.accounts import require_writer
-from api.services.errors import Invalid, NotFound, TooLarge, UnsupportedType
+from api.services.errors import Invalid, NotFound, ServiceError, TooLarge, UnsupportedType
 from api.services.filetypes import FORM_TYPES, detect, safe_name
 
 RECEIVED, PROCESSING, DONE, FAILED = "received", "processing", "done", "failed"
@@ -45,27 +49,46 @@ class Limits:
     image_pixels: int = 100_000_000
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """One file of a request. ``size`` is its real size when ``data`` was cut short at the limit."""
+
+    name: str
+    data: bytes
+    size: int | None = None
+
+
 @dataclass
 class Received:
-    """One entry of an upload response: the stored upload (or why a ZIP member was refused)."""
+    """One entry of an upload response: the stored upload, or why the file (or a ZIP member) was refused.
+
+    ``http_status`` is set on a refused file of the request itself (413, 415, 422), not on ZIP members.
+    """
 
     name: str
     upload: Upload | None = None
     duplicate: bool = False
     error: str | None = None
     archive: str | None = None
+    http_status: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1 << 20):.0f} MB"
+    if n < 1 << 20:
+        return f"{n / 1024:.0f} KB"
+    return f"{n / (1 << 20):.1f}".removesuffix(".0") + " MB"
 
 
-def check(name: str, data: bytes, limits: Limits, *, inside: str | None = None) -> str:
-    """The file's type, or the error that refuses it (413 too big, 415 wrong type, 422 bad image)."""
+def check(name: str, data: bytes, limits: Limits, *, inside: str | None = None, size: int | None = None) -> str:
+    """The file's type, or the error that refuses it (413 too big, 415 wrong type, 422 bad image).
+
+    ``size``: the file's real size when ``data`` holds only its first ``limits.max_bytes + 1`` bytes.
+    """
     where = f"{inside} 中的 {name}" if inside else name
-    if len(data) > limits.max_bytes:
-        raise TooLarge(f"{where}：文件大小 {len(data) / (1 << 20):.1f} MB 超过上限 {_mb(limits.max_bytes)}")
+    real = max(len(data), size or 0)
+    if real > limits.max_bytes:
+        raise TooLarge(f"{where}：文件大小 {_mb(real)} 超过上限 {_mb(limits.max_bytes)}")
     kind, description = detect(data)
     if kind is None:
         raise UnsupportedType(f"{where}：{description}")
@@ -153,14 +176,16 @@ def _store(
     user: User,
     name: str,
     data: bytes,
+    digest: str,
+    key: str,
     kind: str,
     parent: Upload | None,
 ) -> tuple[Upload, bool]:
-    digest = hashlib.sha256(data).hexdigest()
+    """The upload row for bytes stored under ``key`` (written now when empty), or the existing one: a duplicate."""
     existing = session.scalar(select(Upload).where(Upload.program_id == program.id, Upload.sha256 == digest))
     if existing is not None:
         return existing, True
-    key = blobs.put(data)
+    key = key or blobs.put(data)
     upload = Upload(
         program_id=program.id,
         parent_id=parent.id if parent else None,
@@ -183,40 +208,98 @@ def _store(
     return upload, False
 
 
-def receive(
-    session: Session, blobs: BlobStore, program: Program, user: User, files: list[tuple[str, bytes]], limits: Limits
-) -> list[Received]:
-    """Check every file first (one bad file refuses the request: nothing half-accepted), then store each."""
-    require_writer(user)
-    checked = []
-    for raw_name, data in files:
-        name = safe_name(raw_name)
-        checked.append((name, data, check(name, data, limits)))
-    out: list[Received] = []
-    for name, data, kind in checked:
+@dataclass
+class _Member:
+    label: str
+    data: bytes | None
+    kind: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class _Plan:
+    """One file of the request after checking: refused (``rejected``), or to store (with its ZIP members)."""
+
+    name: str
+    data: bytes = b""
+    kind: str | None = None
+    members: list[_Member] = field(default_factory=list)
+    rejected: Received | None = None
+
+
+def _plan(item: Incoming, limits: Limits) -> _Plan:
+    name = safe_name(item.name)
+    try:
+        kind = check(name, item.data, limits, size=item.size)
         if kind != "zip":
-            upload, dup = _store(session, blobs, program, user, name, data, kind, None)
-            out.append(Received(name, upload, dup))
-            continue
-        parent, dup = _store(session, blobs, program, user, name, data, kind, None)
-        session.commit()  # the archive itself is kept whatever its members turn out to be
-        try:
-            members = expand_zip(name, data, limits)
-        except Invalid as exc:
-            parent.status, parent.error = FAILED, exc.message
-            session.commit()
-            raise
-        for label, content, reason in members:
+            return _Plan(name, item.data, kind)
+        members: list[_Member] = []
+        for label, content, reason in expand_zip(name, item.data, limits):
             if content is None:
-                out.append(Received(label, None, error=reason, archive=name))
+                members.append(_Member(label, None, error=f"{name} 中的 {label}：{reason}"))
                 continue
             try:
-                member_kind = check(label, content, limits, inside=name)
+                members.append(_Member(label, content, check(label, content, limits, inside=name)))
             except (TooLarge, UnsupportedType, Invalid) as exc:
-                out.append(Received(label, None, error=exc.message, archive=name))
+                members.append(_Member(label, None, error=exc.message))
+        if not any(m.data is not None for m in members):
+            why = "；".join(m.error or "" for m in members[:5]) + ("……" if len(members) > 5 else "")
+            raise Invalid(
+                f"{name}：压缩包中没有可接收的表单文件" + (f"（{why}）" if why else "（压缩包是空的）"),
+                [{"source": name}],
+            )
+        return _Plan(name, item.data, kind, members)
+    except ServiceError as exc:
+        return _Plan(name, rejected=Received(name, None, error=exc.message, http_status=exc.status))
+
+
+def receive(
+    session: Session,
+    blobs: BlobStore,
+    program: Program,
+    user: User,
+    files: Sequence[Incoming | tuple[str, bytes]],
+    limits: Limits,
+) -> list[Received]:
+    """Every file gets its own outcome: stored (or a duplicate of a stored one), or refused with the reason.
+
+    Checks come first (nothing is stored for a refused file), then every accepted blob is written, then the
+    rows are added and committed in one transaction (so the database is never held while blobs are written).
+    """
+    require_writer(user)
+    plans = [_plan(f if isinstance(f, Incoming) else Incoming(*f), limits) for f in files]
+    contents = [p.data for p in plans if p.rejected is None]
+    contents += [m.data for p in plans if p.rejected is None for m in p.members if m.data is not None]
+    digests = {id(d): hashlib.sha256(d).hexdigest() for d in contents}
+    known: set[str] = set()
+    if digests:
+        query = select(Upload.sha256).where(Upload.program_id == program.id, Upload.sha256.in_(set(digests.values())))
+        known = set(session.scalars(query))
+    keys: dict[str, str] = {}
+    for data in contents:
+        digest = digests[id(data)]
+        if digest not in known and digest not in keys:
+            keys[digest] = blobs.put(data)
+    out: list[Received] = []
+    for p in plans:
+        if p.rejected is not None:
+            out.append(p.rejected)
+            continue
+        assert p.kind is not None
+        digest = digests[id(p.data)]
+        upload, dup = _store(session, blobs, program, user, p.name, p.data, digest, keys.get(digest, ""), p.kind, None)
+        if p.kind != "zip":
+            out.append(Received(p.name, upload, dup))
+            continue
+        for m in p.members:
+            if m.data is None or m.kind is None:
+                out.append(Received(m.label, None, error=m.error, archive=p.name))
                 continue
-            upload, mdup = _store(session, blobs, program, user, label, content, member_kind, parent)
-            out.append(Received(label, upload, mdup, archive=name))
+            mdigest = digests[id(m.data)]
+            member, mdup = _store(
+                session, blobs, program, user, m.label, m.data, mdigest, keys.get(mdigest, ""), m.kind, upload
+            )
+            out.append(Received(m.label, member, mdup, archive=p.name))
     session.commit()
     return out
 

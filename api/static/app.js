@@ -614,8 +614,7 @@ async function uploadsTab(body, id, seq) {
       if (rej.length) parts.push(`${rej.length} 个未能接收：${rej.map((u) => `${u.name ?? u.original_name ?? ''}（${u.error ?? u.status}）`).join('；')}`);
       showMessage(parts.join(' '), rej.length ? 'error' : 'info');
     } catch (e) {
-      const all = files.length > 1 && e.status >= 400 && e.status < 500;
-      showMessage(all ? `${e.message}（本次的 ${files.length} 个文件都没有上传：请去掉这个文件后再上传其余的）` : e.message);
+      showMessage(e.message); // none accepted: `detail` names every file and its reason
     } finally {
       zone.classList.remove('busy');
       input.value = '';

@@ -98,7 +98,8 @@ def _type(raw: Any, where: str, source: str) -> ValueType:
     try:
         return ValueType(raw or "text")
     except ValueError:
-        raise ProgramError(f"未知的值类型 {raw!r}，可选 {[t.value for t in ValueType]}", source=source, key=where) from None
+        known = [t.value for t in ValueType]
+        raise ProgramError(f"未知的值类型 {raw!r}，可选 {known}", source=source, key=where) from None
 
 
 def parse_schema(data: Mapping[str, Any], *, source: str) -> FormSchema:
