@@ -56,17 +56,7 @@ def roster_json(roster: Roster) -> list[dict[str, Any]]:
             "level": g.level.value if g.level else None,
             "stage": g.effective_stage.value if g.effective_stage else None,
             "coordinator": g.coordinator or None,
-            "schools": [
-                {
-                    "name": s.name,
-                    "region": s.region,
-                    "stage": s.stage.value if s.stage else None,
-                    "party_org": s.party_org,
-                    "contact": s.contact,
-                    "phone": s.phone,
-                }
-                for s in g.schools
-            ],
+            "schools": [s.as_dict() for s in g.schools],
             "source": g.source,
         }
         for g in roster.groups

@@ -63,6 +63,17 @@ class School:
     contact: str = ""
     phone: str = ""
 
+    def as_dict(self) -> dict[str, str | None]:
+        """The school as the roster gave it (JSON-ready; ``stage`` None when unknown)."""
+        return {
+            "name": self.name,
+            "region": self.region,
+            "stage": self.stage.value if self.stage else None,
+            "party_org": self.party_org,
+            "contact": self.contact,
+            "phone": self.phone,
+        }
+
     @property
     def party_org_or_default(self) -> str:
         """The party organisation's name; ``<school>党组织`` when the roster does not give it.

@@ -186,11 +186,19 @@ def flatten_light(gray: U8) -> U8:
 
 
 def binarise(gray: U8) -> U8:
-    """Ink mask (255 = ink) of a flattened page: Otsu's threshold, kept within 110–200."""
+    """Ink mask (255 = ink) of a flattened page: darker than Otsu's threshold (kept within 110–200) AND
+    darker than its neighbourhood.
+
+    The second test keeps shaded cells out of the ink: a header row filled grey (a clerk's retyped form)
+    would otherwise turn into one black bar that swallows the rulings and the text inside it, and the
+    table would lose its header. A ruling or a stroke crossing the shade is still darker than the shade.
+    """
     t, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     t = min(max(t, 110.0), 200.0)
-    _, ink = cv2.threshold(gray, t, 255, cv2.THRESH_BINARY_INV)
-    return u8(ink)
+    _, dark = cv2.threshold(gray, t, 255, cv2.THRESH_BINARY_INV)
+    block = max(15, (max(gray.shape) // 60) | 1)
+    local = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+    return u8(cv2.bitwise_and(dark, local))
 
 
 # ------------------------------------------------------------------------------------------- skew

@@ -50,15 +50,7 @@ def parse(data: bytes, name: str, *, timeout: float = 120, memory: int = 3 << 30
 
 
 def _school_json(s: School, side: str) -> dict[str, Any]:
-    return {
-        "name": s.name,
-        "region": s.region,
-        "stage": s.stage.value if s.stage else None,
-        "party_org": s.party_org,
-        "contact": s.contact,
-        "phone": s.phone,
-        "side": side,
-    }
+    return {**s.as_dict(), "side": side}
 
 
 def import_roster(session: Session, program: Program, roster: Roster, by: User) -> list[Pair]:
