@@ -79,14 +79,9 @@ def _extract(data: bytes, name: str, args: Sequence[str]) -> bytes:
 
 
 def _tables(data: bytes, name: str) -> bytes:
-    from extractors import read
+    from extractors import read, table_rows
 
-    document = read(data, name)
-    tables = []
-    for table in document.tables:
-        grid = table.grid()
-        tables.append([[c.text if c is not None else "" for c in row] for row in grid])
-    return json.dumps(tables, ensure_ascii=False).encode()
+    return json.dumps(table_rows(read(data, name)), ensure_ascii=False).encode()
 
 
 def _crop(data: bytes, args: Sequence[str]) -> bytes:

@@ -22,6 +22,7 @@ from rich.progress import (
 from docgen.batch import generate_batch, load_templates
 from docgen.context import agreement_context
 from docgen.errors import DocgenError, ProgramError
+from docgen.extraction import InputKind
 from docgen.files import program_for_roster, template_reader
 from docgen.model import Program, Roster
 from docgen.output import DirectorySink
@@ -43,7 +44,15 @@ def _fail(exc: DocgenError) -> typer.Exit:
 
 
 def _load_roster(path: Path) -> Roster:
-    return read_roster(path.read_bytes(), path.name)
+    """xlsx, csv or the notice text — or a returned 安排表 as docx, PDF, scan or photo."""
+    data = path.read_bytes()
+    from extractors import detect_kind
+
+    if isinstance(detect_kind(data), InputKind):
+        from extractors import read_roster_form
+
+        return read_roster_form(data, path.name)
+    return read_roster(data, path.name)
 
 
 def roster_json(roster: Roster) -> list[dict[str, Any]]:

@@ -26,10 +26,12 @@ import logging
 from pathlib import Path
 from types import ModuleType
 
-from docgen.errors import UnreadableDocument
+from docgen.errors import RosterError, UnreadableDocument
 from docgen.extraction import Extraction, FormStatus, InputKind, Problem, ReadDocument
+from docgen.model import Roster
+from docgen.roster import parse_roster_rows
 
-__all__ = ["MAX_INPUT_BYTES", "UnreadableDocument", "detect_kind", "extract", "read"]
+__all__ = ["MAX_INPUT_BYTES", "UnreadableDocument", "detect_kind", "extract", "read", "read_roster_form", "table_rows"]
 
 log = logging.getLogger(__name__)
 
@@ -196,3 +198,21 @@ def _unreadable(name: str, data: bytes, reason: str) -> Extraction:
         pages=0,
     )
 
+
+
+def table_rows(document: ReadDocument) -> list[list[list[str]]]:
+    """Every table of ``document`` as rows of cell texts, a merged cell repeated in each row it covers."""
+    return [[[c.text if c is not None else "" for c in row] for row in table.grid()] for table in document.tables]
+
+
+def read_roster_form(data: bytes, name: str) -> Roster:
+    """A roster from a returned 安排表 — docx, PDF, scan or photo: its largest table, read by header.
+
+    Raises :class:`~docgen.errors.RosterError` naming the file when there is no table, and the roster's
+    own row errors otherwise (``docgen.roster``).
+    """
+    tables = table_rows(read(data, name))
+    if not tables:
+        raise RosterError("文件中没有表格，无法作为花名册导入", source=name)
+    largest: list[list[str]] = max(tables, key=lambda rows: len(rows))
+    return parse_roster_rows(largest, source=name)

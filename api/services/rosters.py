@@ -40,7 +40,7 @@ def parse(data: bytes, name: str, *, timeout: float = 120, memory: int = 3 << 30
     name = safe_name(name, "花名册")
     kind, _ = detect(data)
     try:
-        if kind in ("docx", "pdf"):
+        if kind in ("docx", "pdf", "png", "jpeg", "tiff"):  # a returned 安排表, typed or scanned
             return parse_roster_rows(_returned_form_rows(data, name, timeout=timeout, memory=memory), source=name)
         return read_roster(data, name)
     except RosterErrors as exc:
