@@ -210,7 +210,7 @@ def report(docgen: dict[str, Tally], base: dict[str, Tally]) -> str:
         b = base.get(kind)
         if b is None or not b.forms:
             continue
-        tool = "pdfplumber extract_tables" if kind == "pdf" else "img2table + RapidOCR(onnx)"
+        tool = "pdfplumber extract_tables" if kind == "pdf" else "img2table + RapidOCR v6"
         d = docgen.get(kind)
         dcells = _pct(d.score.cells_ok, d.score.cells) if d else "-"
         lines.append(f"  {kind:9s} {tool:28s} {b.seconds / b.pages:7.3f}  {_pct(b.score.cells_ok, b.score.cells):22s} "
