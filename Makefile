@@ -44,7 +44,7 @@ demo: setup
 	$(BIN)/docgen generate $(DEMO_ROSTER) --out $(DEMO_OUT)
 
 lint: python
-	$(BIN)/ruff check docgen tests bench tools
+	$(BIN)/ruff check docgen extractors api tests bench tools
 	$(BIN)/mypy
 
 test: setup lint
