@@ -85,6 +85,7 @@ async def _no_receive() -> Message:
 
 
 def build_services(settings: Settings) -> Services:
+    """The service container for ``settings``: data folder, blob store, database, PDF converters, secret."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     blobs = open_blob_store(
         settings.resolved_blob_store(),
@@ -103,6 +104,7 @@ def build_services(settings: Settings) -> Services:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The FastAPI app: lifespan (migrate, admin, worker), error mapping, routers, /static, body limit."""
     settings = settings or get_settings()
 
     @asynccontextmanager

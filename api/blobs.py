@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -29,6 +30,7 @@ class BlobNotFound(KeyError):
 
 
 def key_for(digest: str) -> str:
+    """The blob key of a sha256 hex digest: ``ab/cd/<digest>``."""
     return f"{digest[:2]}/{digest[2:4]}/{digest}"
 
 
@@ -70,35 +72,18 @@ class LocalBlobStore:
         root.mkdir(parents=True, exist_ok=True)
 
     def path(self, key: str) -> Path:
+        """The file of ``key`` (a malformed key is :class:`BlobNotFound`, never a path)."""
         return self.root / _check(key)
 
-    def put(self, data: bytes) -> str:
-        key = key_for(hashlib.sha256(data).hexdigest())
+    def _write(self, key: str, fill: Callable[[IO[bytes]], object]) -> str:
+        """Write ``key`` once: ``fill`` writes a ``.part-*`` file in the same folder, fsync'd, then renamed."""
         target = self.root / key
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
             try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        return key
-
-    def put_file(self, path: Path) -> str:
-        """Store a file by streaming it (hash pass, then copy); memory does not hold the file."""
-        key = key_for(_hash_file(path))
-        target = self.root / key
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
-            try:
-                with os.fdopen(fd, "wb") as out, path.open("rb") as src:
-                    shutil.copyfileobj(src, out, CHUNK)
+                with os.fdopen(fd, "wb") as out:
+                    fill(out)
                     out.flush()
                     os.fsync(out.fileno())
                 os.replace(tmp, target)
@@ -107,23 +92,40 @@ class LocalBlobStore:
                 raise
         return key
 
+    def put(self, data: bytes) -> str:
+        """Store ``data``; returns its key (the same bytes always get the same key)."""
+        return self._write(key_for(hashlib.sha256(data).hexdigest()), lambda out: out.write(data))
+
+    def put_file(self, path: Path) -> str:
+        """Store a file by streaming it (hash pass, then copy); memory does not hold the file."""
+
+        def copy(out: IO[bytes]) -> None:
+            with path.open("rb") as src:
+                shutil.copyfileobj(src, out, CHUNK)
+
+        return self._write(key_for(_hash_file(path)), copy)
+
     def open(self, key: str) -> IO[bytes]:
+        """The blob's bytes as a readable file; :class:`BlobNotFound` when missing."""
         try:
             return self.path(key).open("rb")
         except FileNotFoundError:
             raise BlobNotFound(key) from None
 
     def read(self, key: str) -> bytes:
+        """The blob's bytes, whole (blobs are uploads within the size limit, documents, ZIPs)."""
         with self.open(key) as f:
             return f.read()
 
     def exists(self, key: str) -> bool:
+        """Whether ``key`` is stored."""
         try:
             return self.path(key).is_file()
         except BlobNotFound:
             return False
 
     def size(self, key: str) -> int:
+        """The stored size of ``key`` in bytes; :class:`BlobNotFound` when missing."""
         try:
             return self.path(key).stat().st_size
         except FileNotFoundError:
@@ -178,6 +180,7 @@ class S3BlobStore:
         return key
 
     def open(self, key: str) -> IO[bytes]:
+        """The blob's bytes as a readable file; :class:`BlobNotFound` when missing."""
         spool = tempfile.SpooledTemporaryFile(max_size=8 * CHUNK)  # noqa: SIM115 - returned open
         try:
             self.client.download_fileobj(self.bucket, self._name(key), spool)
@@ -188,10 +191,12 @@ class S3BlobStore:
         return spool
 
     def read(self, key: str) -> bytes:
+        """The blob's bytes, whole (blobs are uploads within the size limit, documents, ZIPs)."""
         with self.open(key) as f:
             return f.read()
 
     def exists(self, key: str) -> bool:
+        """Whether ``key`` is stored."""
         try:
             self.client.head_object(Bucket=self.bucket, Key=self._name(key))
         except Exception:
@@ -199,6 +204,7 @@ class S3BlobStore:
         return True
 
     def size(self, key: str) -> int:
+        """The stored size of ``key`` in bytes; :class:`BlobNotFound` when missing."""
         try:
             head = self.client.head_object(Bucket=self.bucket, Key=self._name(key))
         except Exception as exc:

@@ -54,6 +54,7 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        """A session that commits when the block ends and rolls back on any exception."""
         with self.factory() as s:
             try:
                 yield s
@@ -63,4 +64,5 @@ class Database:
                 raise
 
     def dispose(self) -> None:
+        """Close every pooled connection."""
         self.engine.dispose()

@@ -31,6 +31,7 @@ class Services:
 
 
 def get_services(request: Request) -> Services:
+    """The app's service container (built in the lifespan)."""
     services: Services = request.app.state.services
     return services
 
@@ -39,6 +40,7 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def get_settings_dep(services: ServicesDep) -> Settings:
+    """The running app's settings."""
     return services.settings
 
 
@@ -82,6 +84,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 
 def admin_user(user: CurrentUser) -> User:
+    """The current user when an admin; 403 otherwise."""
     if user.role != accounts.Role.ADMIN:
         raise HTTPException(403, "此操作需要管理员权限")
     return user

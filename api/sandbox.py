@@ -36,6 +36,7 @@ class ChildFailed(Exception):
 
 
 def run_child(mode: str, data: bytes, name: str, args: Sequence[str] = (), *, timeout: float, memory: int) -> bytes:
+    """Run ``python -m api.sandbox MODE`` on ``data``; its stdout, or :class:`ChildFailed`."""
     cmd = [sys.executable, "-m", "api.sandbox", mode, name, str(memory), *args]
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
     proc = subprocess.Popen(
@@ -119,6 +120,7 @@ def _crop(data: bytes, args: Sequence[str]) -> bytes:
 
 
 def main(argv: Sequence[str]) -> int:
+    """The child: lower RLIMIT_AS to ``memory``, read stdin, run ``mode``, write the answer."""
     mode, name, memory, *args = argv
     limit = int(memory)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

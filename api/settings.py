@@ -54,12 +54,14 @@ class Settings(BaseSettings):
     review_threshold: float = 0.9  # values below this confidence wait for review (docgen.values.SURE)
 
     def resolved_database_url(self) -> str:
+        """The database URL (default SQLite under data_dir; postgresql:// → psycopg 3)."""
         url = self.database_url or f"sqlite:///{(self.data_dir / 'docgen.db').resolve()}"
         if url.startswith("postgresql://") or url.startswith("postgres://"):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
 
     def resolved_blob_store(self) -> str:
+        """The blob store location (default ``<data_dir>/blobs``)."""
         return self.blob_store or str((self.data_dir / "blobs").resolve())
 
     def resolved_secret(self) -> str:

@@ -30,6 +30,7 @@ class Converters:
         self._lock = threading.Lock()
 
     def get(self) -> PdfConverterLike:
+        """The converter pool, started on first use."""
         with self._lock:
             if self._pool is None:
                 from docgen.render.pdf import ConverterPool
@@ -38,6 +39,7 @@ class Converters:
             return self._pool
 
     def close(self) -> None:
+        """Stop the converter pool if it was started."""
         with self._lock:
             if self._pool is not None:
                 self._pool.close()  # type: ignore[attr-defined]
@@ -55,6 +57,7 @@ class Worker:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        """Re-queue interrupted work and start the two threads."""
         requeued = batches.requeue_interrupted(self.db), uploads.requeue_interrupted(self.db)
         if any(requeued):
             log.info("re-queued %d batch jobs and %d uploads left by a stopped process", *requeued)
@@ -64,9 +67,11 @@ class Worker:
             self._threads.append(t)
 
     def wake(self) -> None:
+        """Poll now (new work was queued)."""
         self._wake.set()
 
     def stop(self, timeout: float = 30.0) -> None:
+        """Stop both threads (each finishes its current item) and wait for them."""
         self._stop.set()
         self._wake.set()
         for t in self._threads:

@@ -47,7 +47,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
@@ -75,7 +74,7 @@ IMAGE_KINDS = ("scan300", "scan200", "photo", "scan_pdf")
 ALL_KINDS = ("docx", "pdf", "scan300", "scan200", "photo", "scan_pdf")
 TABLE_STYLES = ("word", "word_merged", "word_extra", "clerk")
 
-Image8 = np.ndarray
+Image8 = sf.Image8
 
 
 @dataclass(frozen=True)
@@ -815,16 +814,12 @@ def image_cases(src: _Source, kinds: Sequence[str], max_pages: int = 2) -> list[
     placement = rows_by_page(src.pdf, src.truth) if src.pages > 1 else [0] * sum(
         len(t["rows"]) for t in src.truth.get("tables") or [])
     page_list = list(range(min(src.pages, max_pages))) if placement is not None else []
-    rendered: dict[tuple[int, int], Image8] = {}
+    rendered: dict[int, list[Image8]] = {}
 
-    def page_image(p: int, dpi: int) -> Image8:
-        if (p, dpi) not in rendered:
-            doc = sf.pdfium.PdfDocument(src.pdf)
-            try:
-                rendered[(p, dpi)] = np.asarray(doc[p].render(scale=dpi / 72).to_pil().convert("RGB"))
-            finally:
-                doc.close()
-        return rendered[(p, dpi)]
+    def pages_at(dpi: int) -> list[Image8]:
+        if dpi not in rendered:
+            rendered[dpi] = sf.rasterise_pdf(src.pdf, dpi)
+        return rendered[dpi]
 
     for kind in kinds:
         if kind not in IMAGE_KINDS:
@@ -832,10 +827,12 @@ def image_cases(src: _Source, kinds: Sequence[str], max_pages: int = 2) -> list[
         meta = dict(src.truth.get("meta") or {})
         if kind == "scan_pdf":
             pages, steps = [], []
-            for i, page in enumerate(sf.rasterise_pdf(src.pdf, 200)):
+            for i, page in enumerate(pages_at(200)):
                 img, st, _ = _degrade_scan(page, rng, first_page=i == 0)
                 pages.append(img)
-                steps += [f"p{i + 1}:{s}" for s in st]
+                # images_to_pdf stores every page at its own JPEG quality, not the one the scan steps drew
+                q_pdf = f"jpeg{sf.PDF_JPEG_QUALITY}"
+                steps += [f"p{i + 1}:{s}" for s in (*st[:-1], q_pdf)]
             meta["degradations"] = steps
             out.append(Case(f"{src.key}.scan.pdf", sf.images_to_pdf(pages, 200), kind, src.style,
                             {**src.truth, "meta": meta}, src.pages))
@@ -846,10 +843,10 @@ def image_cases(src: _Source, kinds: Sequence[str], max_pages: int = 2) -> list[
             suffix = f".p{p + 1}" if src.pages > 1 else ""
             if kind in ("scan300", "scan200"):
                 dpi = 300 if kind == "scan300" else 200
-                img, steps, q = _degrade_scan(page_image(p, dpi), rng, first_page=True)
+                img, steps, q = _degrade_scan(pages_at(dpi)[p], rng, first_page=True)
                 data = sf.encode(img, "JPEG", quality=q, dpi=(dpi, dpi))
             else:
-                img, steps, q = _degrade_photo(page_image(p, 200), rng)
+                img, steps, q = _degrade_photo(pages_at(200)[p], rng)
                 data = sf.encode(img, "JPEG", quality=q)
             page_meta = {**meta, "degradations": steps, "page_of_source": p + 1,
                          "merged": meta.get("merged", []) if p == 0 else []}  # merged spans sit on page 1

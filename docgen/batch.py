@@ -11,7 +11,7 @@ A document that fails is reported and the batch goes on.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import Any, Protocol
@@ -21,11 +21,13 @@ from docgen.errors import DocgenError, ProgramError
 from docgen.forms import load_schemas
 from docgen.forms.generate import FormKind, form_context, form_media, school_index
 from docgen.model import AgreementKind, PairGroup, Program, Roster, School
-from docgen.naming import document_stem, group_folder, safe_component
+from docgen.naming import document_stem, form_stem, group_folder
 from docgen.render.docx import CompiledTemplate
 
 
 class ConversionResultLike(Protocol):
+    """One converted document: ``pdf`` and ``pages`` when it worked, ``error`` (the reason) when not."""
+
     @property
     def name(self) -> str: ...
     @property
@@ -37,6 +39,8 @@ class ConversionResultLike(Protocol):
 
 
 class PdfConverterLike(Protocol):
+    """Turns named .docx documents into PDF, one result per item in order (``ConverterPool``)."""
+
     def convert_many(self, items: Sequence[tuple[str, bytes]]) -> Sequence[ConversionResultLike]: ...
 
 
@@ -57,7 +61,20 @@ class DocumentJob:
     school: School | None = None
 
     @property
+    def document_kind(self) -> str:
+        """The kind, told apart per school for per-school forms: ``form:liaison_reply#2``."""
+        if self.school is None:
+            return self.kind.key
+        return f"{self.kind.key}#{school_index(self.group, self.school)}"
+
+    @property
+    def title(self) -> str:
+        """What the document is, for lists: ``联络员回执（黑水县中学）`` for a per-school form."""
+        return self.kind.title if self.school is None else f"{self.kind.title}（{self.school.name}）"
+
+    @property
     def key(self) -> str:
+        """``03/party_building``, ``03.2/form:liaison_reply``: the job's identity in journals, resumes and failures."""
         if self.school is None:
             return f"{self.group.label}/{self.kind.key}"
         return f"{self.group.label}.{school_index(self.group, self.school)}/{self.kind.key}"
@@ -116,14 +133,10 @@ def form_kinds(program: Program, forms: Sequence[str] | None = None) -> list[For
 
 
 def _form_jobs(group: PairGroup, folder: str, kind: FormKind) -> list[DocumentJob]:
-    """``03_教育交流活动备案表_彭州市西郊小学等2校—黑水县芦花完全小学校``; per school: ``03_联络员回执_<school>``."""
-    sides = folder.split("_", 1)[1]
+    """One job per group, or for a per-school form (the 回执) one per school of the group."""
     if not kind.per_school:
-        return [DocumentJob(group, kind, folder, safe_component(f"{group.label}_{kind.title}_{sides}", limit=120))]
-    return [
-        DocumentJob(group, kind, folder, safe_component(f"{group.label}_{kind.title}_{school.name}", limit=120), school)
-        for school in group.schools
-    ]
+        return [DocumentJob(group, kind, folder, form_stem(group, kind.title))]
+    return [DocumentJob(group, kind, folder, form_stem(group, kind.title, school), school) for school in group.schools]
 
 
 def plan_batch(
@@ -163,7 +176,14 @@ def load_templates(program: Program, read: Callable[[str], bytes]) -> dict[str, 
     return {kind.key: CompiledTemplate.compile(read(kind.template), kind.template) for kind in kinds}
 
 
-def _render(template: CompiledTemplate, job: DocumentJob, context: Mapping[str, Any]) -> bytes:
+def job_context(program: Program, job: DocumentJob) -> dict[str, Any]:
+    """What the job's template sees: an agreement's context, or a blank form's (with its identity)."""
+    if isinstance(job.kind, FormKind):
+        return form_context(program, job.group, job.kind.schema, job.school)
+    return agreement_context(program, job.group, job.kind)
+
+
+def render_job(template: CompiledTemplate, job: DocumentJob, context: Mapping[str, Any]) -> bytes:
     """A job's .docx; a form gets its own QR code (the image part replaced)."""
     if isinstance(job.kind, FormKind):
         return template.render(context, media=form_media(context["identity"]["code"]))
@@ -208,16 +228,13 @@ def generate_batch(
     for job in jobs:
         template = templates[job.kind.key]
         try:
-            if isinstance(job.kind, FormKind):
-                context = form_context(program, job.group, job.kind.schema, job.school)
-            else:
-                context = agreement_context(program, job.group, job.kind)
+            context = job_context(program, job)
             fp = fingerprint(template, context, with_pdf)
             if sink.is_done(job, fp):
                 report.skipped += 1
                 advance(1)
                 continue
-            docx = _render(template, job, context)
+            docx = render_job(template, job, context)
         except DocgenError as exc:
             _fail(report, sink, DocumentResult(job, "", None, error=str(exc)))
             advance(1)
@@ -260,9 +277,3 @@ def _convert(
                 report.generated += 1
     return len(pending)
 
-
-def iter_contexts(program: Program, roster: Roster) -> Iterator[tuple[PairGroup, AgreementKind, dict[str, Any]]]:
-    """Every (group, kind, context) of the batch, for checks and previews."""
-    for group in roster.units(program.group_policy):
-        for kind in program.agreements:
-            yield group, kind, agreement_context(program, group, kind)

@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from docgen.batch import generate_batch, load_templates
+from docgen.chinese import join_names
 from docgen.context import agreement_context
 from docgen.errors import DocgenError, ProgramError
 from docgen.extraction import InputKind
@@ -39,6 +40,7 @@ ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, reada
 
 
 def _fail(exc: DocgenError) -> typer.Exit:
+    """Print ``exc`` (it names the file, row or key) and give the exit for a bad input."""
     err.print(f"[red]错误[/red] {exc}", highlight=False)
     return typer.Exit(2)
 
@@ -86,7 +88,7 @@ def roster(
         sys.stdout.write(json.dumps(roster_json(parsed), ensure_ascii=False, indent=2) + "\n")
         return
     for g in parsed.groups:
-        sides = f"{'、'.join(s.name for s in g.supporting)} → {'、'.join(s.name for s in g.supported)}"
+        sides = f"{join_names(s.name for s in g.supporting)} → {join_names(s.name for s in g.supported)}"
         extra = " ".join(x for x in (g.level.value if g.level else "", g.effective_stage or "") if x)
         typer.echo(f"{g.label}  {sides}  {extra}".rstrip())
     typer.echo(f"共 {len(parsed.groups)} 个结对组")
@@ -105,13 +107,8 @@ def generate(
     workers: Annotated[int, typer.Option(help="LibreOffice 转换进程数")] = 2,
 ) -> None:
     """为每个结对组生成每种协议和项目列出的空白表单（DOCX + PDF），打包为 ZIP 并附清单。"""
-    try:
-        parsed = _load_roster(roster_file)
-        prog, program_dir = program_for_roster(roster_file, program)
-        templates = load_templates(prog, template_reader(program_dir))
-    except DocgenError as exc:
-        raise _fail(exc) from None
-    sink = DirectorySink(out, prog.key)
+    parsed, prog, templates = _batch_inputs(roster_file, program)
+    sink = _sink(out, prog.key)
     _run_batch(prog, parsed, templates, sink, no_pdf, workers, kinds=kind, with_forms=not no_forms)
 
 
@@ -127,17 +124,34 @@ def forms(
     workers: Annotated[int, typer.Option(help="LibreOffice 转换进程数")] = 2,
 ) -> None:
     """只生成空白表单：每个结对组（回执为每所学校）一份，预填校名，带二维码和表单识别码。"""
+    parsed, prog, templates = _batch_inputs(roster_file, program, forms_required=True)
+    sink = _sink(out, f"{prog.key}-forms")
+    _run_batch(prog, parsed, templates, sink, no_pdf, workers, kinds=[], with_forms=True, forms=form)
+
+
+def _batch_inputs(
+    roster_file: Path, program: Path | None, *, forms_required: bool = False
+) -> tuple[Roster, Program, dict[str, CompiledTemplate]]:
+    """The roster, its program and the compiled templates; any problem ends the command with exit 2."""
     try:
         parsed = _load_roster(roster_file)
         prog, program_dir = program_for_roster(roster_file, program)
-        if not prog.forms:
+        if forms_required and not prog.forms:
             message = "本项目没有列出要下发的表单（在 program.yaml 中写 forms: [filing, …]）"
             raise ProgramError(message, source=prog.key, key="forms")
         templates = load_templates(prog, template_reader(program_dir))
     except DocgenError as exc:
         raise _fail(exc) from None
-    sink = DirectorySink(out, f"{prog.key}-forms")
-    _run_batch(prog, parsed, templates, sink, no_pdf, workers, kinds=[], with_forms=True, forms=form)
+    return parsed, prog, templates
+
+
+def _sink(out: Path, archive_name: str) -> DirectorySink:
+    """The output directory as a sink; one that cannot be created (a file in the way, no permission) exits 2."""
+    try:
+        return DirectorySink(out, archive_name)
+    except OSError as exc:
+        err.print(f"[red]错误[/red] 无法使用输出目录 {out}：{exc.strerror or exc}", highlight=False)
+        raise typer.Exit(2) from None
 
 
 def _run_batch(
@@ -219,8 +233,7 @@ def template_check(
             group = PairGroup(1, (School("示例支援学校"),), (School("示例受援学校"),))
         result = check_template(compiled, agreement_context(prog, group, chosen))
     except DocgenError as exc:
-        err.print(f"[red]错误[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+        raise _fail(exc) from None
     typer.echo(f"模板 {file.name}：使用 {len(result.used)} 个变量（按“{chosen.title}”的数据核对）")
     if result.missing:
         typer.echo("数据中缺少（渲染会失败）：")

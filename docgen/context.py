@@ -14,6 +14,7 @@ from docgen.model import AgreementKind, PairGroup, Program, School, Side
 
 
 def school_context(school: School) -> dict[str, str]:
+    """One school as templates see it (``party_a.schools[]``): defaults filled, stage as text."""
     return {
         "name": school.name,
         "region": school.region,
@@ -46,14 +47,11 @@ def _copies(program: Program, group: PairGroup, kind: AgreementKind) -> dict[str
         elif holder == "schools":
             count += len(group.schools)
             phrases.append("双方学校各一份" if two_sided else "结对各方学校各一份")
-        elif holder == "bureaus" and program.bureaus:
+        elif holder in ("bureaus", "bureau_offices") and program.bureaus:
+            # bureaus: each bureau's party office keeps a copy; bureau_offices: the bureau itself, by name.
             count += len(program.bureaus)
-            offices = join_names(b.party_office_or_default for b in program.bureaus)
-            phrases.append(f"{offices}{'各留' if len(program.bureaus) > 1 else '留存'}一份备案")
-        elif holder == "bureau_offices" and program.bureaus:
-            count += len(program.bureaus)
-            names = join_names(b.name for b in program.bureaus)
-            phrases.append(f"{names}{'各留' if len(program.bureaus) > 1 else '留存'}一份备案")
+            keepers = join_names(b.party_office_or_default if holder == "bureaus" else b.name for b in program.bureaus)
+            phrases.append(f"{keepers}{'各留' if len(program.bureaus) > 1 else '留存'}一份备案")
     return {"count": count, "count_cn": cn_count(count), "text": "，".join(phrases)}
 
 

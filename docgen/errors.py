@@ -35,6 +35,7 @@ class RosterError(DocgenError):
         super().__init__(self.describe())
 
     def describe(self) -> str:
+        """``roster.xlsx 第7行 “受援学校”：message（值：'…'）`` — where first, then what, then the value."""
         where = []
         if self.source:
             where.append(self.source)

@@ -23,6 +23,8 @@ BBox = tuple[float, float, float, float]  # x0, y0, x1, y1 in page points (PDF) 
 
 
 class InputKind(StrEnum):
+    """What a returned file is, decided by its content (not its name); it selects the reading pipeline."""
+
     DOCX = "docx"
     PDF = "pdf"  # born-digital PDF with a usable text layer
     SCAN = "scan"  # image-only PDF, or a PDF whose text layer is unusable
@@ -30,6 +32,8 @@ class InputKind(StrEnum):
 
 
 class FormStatus(StrEnum):
+    """The verdict on a returned form; the CLI's exit code follows it (0, 1, 2)."""
+
     COMPLETE = "complete"
     NEEDS_REVIEW = "needs_review"
     UNREADABLE = "unreadable"

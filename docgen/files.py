@@ -20,6 +20,7 @@ def templates_dir() -> Path:
 
 
 def load_program(path: Path) -> Program:
+    """Read and parse a program file; an unreadable file is a :class:`ProgramError` naming its path."""
     try:
         text = path.read_text("utf-8")
     except OSError as exc:

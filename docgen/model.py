@@ -108,6 +108,7 @@ class PairGroup:
 
     @property
     def schools(self) -> tuple[School, ...]:
+        """Every school of the group, supporting first."""
         return self.supporting + self.supported
 
     @property
@@ -139,6 +140,7 @@ class Bureau:
 
     @property
     def party_office_or_default(self) -> str:
+        """The bureau's party office; ``<bureau>党办`` when the program does not name it."""
         return self.party_office or f"{self.name}党办"
 
 
@@ -198,6 +200,7 @@ class Program:
     forms: tuple[str, ...] = ()  # kinds of the blank forms sent out with the agreements (docgen/forms/*.yaml)
 
     def agreement(self, key: str) -> AgreementKind:
+        """The agreement kind ``key``; :class:`ProgramError` listing the known kinds otherwise."""
         for kind in self.agreements:
             if kind.key == key:
                 return kind
@@ -205,6 +208,7 @@ class Program:
         raise ProgramError(f"没有协议种类 {key!r}（本项目有：{known}）", source=self.key, key="agreements")
 
     def bureaus_on(self, side: Side) -> tuple[Bureau, ...]:
+        """The bureaus on ``side``, in program order."""
         return tuple(b for b in self.bureaus if b.side is side)
 
 

@@ -29,6 +29,8 @@ from docgen.batch import BatchReport, DocumentJob, DocumentResult
 
 @dataclass(frozen=True)
 class ManifestRow:
+    """One file of the archive as 清单.csv and manifest.json list it (one row per format of a document)."""
+
     pair: str
     supporting: str
     supported: str
@@ -93,9 +95,10 @@ class DirectorySink:
                             bool(raw["error"]),
                             tuple((f["format"], f["pages"], bytes.fromhex(f["sha256"])) for f in raw["files"]),
                         )
+                        key = raw["key"]
                     except (json.JSONDecodeError, KeyError, TypeError, ValueError):
                         continue  # a line cut short by a crash: that document is simply redone
-                    self._entries[raw["key"]] = entry
+                    self._entries[key] = entry
         self._journal: TextIO | None = None  # opened on the first record: a batch that fails early writes nothing
 
     def is_done(self, job: DocumentJob, fingerprint: str) -> bool:

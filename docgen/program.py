@@ -26,7 +26,14 @@ _SIDES = {
 _HOLDERS = {"parties", "schools", "bureaus", "bureau_offices"}
 
 
+def _key(parent: str, name: str) -> str:
+    """The key path of ``name`` under ``parent`` (``agreements[1].term.start``; ``issued_on`` at the root)."""
+    return f"{parent}.{name}" if parent else name
+
+
 class _Reader:
+    """Typed access to one program document; every failure is a :class:`ProgramError` naming its key."""
+
     def __init__(self, source: str) -> None:
         self.source = source
 
@@ -38,14 +45,23 @@ class _Reader:
             raise self.fail(key, f"应为键值对（mapping），实际为 {type(data).__name__}")
         return data
 
+    def items(self, data: Mapping[str, Any], name: str, key: str = "") -> list[Any] | tuple[Any, ...]:
+        """The list under ``name`` (empty when absent); a scalar or mapping there is an error, not a crash."""
+        value = data.get(name)
+        if value is None or value == "":
+            return []
+        if not isinstance(value, list | tuple):
+            raise self.fail(_key(key, name), f"应为列表，实际为 {value!r}")
+        return value
+
     def text(self, data: Mapping[str, Any], name: str, key: str, *, required: bool = True) -> str:
         value = data.get(name)
         if value is None or value == "":
             if required:
-                raise self.fail(f"{key}.{name}" if key else name, "缺少必填项")
+                raise self.fail(_key(key, name), "缺少必填项")
             return ""
         if not isinstance(value, str | int):
-            raise self.fail(f"{key}.{name}" if key else name, f"应为文字，实际为 {value!r}")
+            raise self.fail(_key(key, name), f"应为文字，实际为 {value!r}")
         return str(value)
 
     def date(self, data: Mapping[str, Any], name: str, key: str) -> date | None:
@@ -57,14 +73,14 @@ class _Reader:
         try:
             return date.fromisoformat(str(value))
         except ValueError:
-            raise self.fail(f"{key}.{name}", f"日期应写作 2019-04-01，实际为 {value!r}") from None
+            raise self.fail(_key(key, name), f"日期应写作 2019-04-01，实际为 {value!r}") from None
 
     def integer(self, data: Mapping[str, Any], name: str, key: str, default: int | None = None) -> int | None:
         value = data.get(name, default)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(f"{key}.{name}", f"应为整数，实际为 {value!r}")
+            raise self.fail(_key(key, name), f"应为整数，实际为 {value!r}")
         return value
 
 
@@ -74,7 +90,7 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
     root = r.mapping(data, "")
 
     bureaus = []
-    for i, raw in enumerate(root.get("bureaus") or []):
+    for i, raw in enumerate(r.items(root, "bureaus")):
         key = f"bureaus[{i}]"
         b = r.mapping(raw, key)
         side_text = r.text(b, "side", key)
@@ -85,7 +101,7 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         )
 
     agreements = []
-    raw_agreements = root.get("agreements")
+    raw_agreements = r.items(root, "agreements")
     if not raw_agreements:
         raise r.fail("agreements", "至少需要一种协议（agreements）")
     for i, raw in enumerate(raw_agreements):
@@ -94,11 +110,13 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         t = r.mapping(a.get("term") or {}, f"{key}.term")
         years = r.integer(t, "years", f"{key}.term", default=1)
         assert years is not None
+        if not 0 <= years < 100:  # the agreement prints it in Chinese numerals (为期五年): cn_number's range
+            raise r.fail(f"{key}.term.years", f"应为 0–99 的整数，实际为 {years}")
         start, end = r.date(t, "start", f"{key}.term"), r.date(t, "end", f"{key}.term")
         if start and end and end <= start:
             raise r.fail(f"{key}.term", f"结束日期 {end} 早于开始日期 {start}")
-        holders = tuple(a.get("copy_holders") or ("parties", "bureaus"))
-        unknown = [h for h in holders if h not in _HOLDERS]
+        holders = tuple(r.items(a, "copy_holders", key)) or ("parties", "bureaus")
+        unknown = [h for h in holders if not isinstance(h, str) or h not in _HOLDERS]
         if unknown:
             raise r.fail(f"{key}.copy_holders", f"未知的持有方 {unknown}，可选 {sorted(_HOLDERS)}")
         params = r.mapping(a.get("params") or {}, f"{key}.params")
@@ -117,7 +135,7 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         raise r.fail("agreements", f"协议 key 重复：{keys}")
 
     tasks = []
-    for i, raw in enumerate(root.get("tasks") or []):
+    for i, raw in enumerate(r.items(root, "tasks")):
         key = f"tasks[{i}]"
         t = r.mapping(raw, key)
         tasks.append(

@@ -63,7 +63,7 @@ def detect_kind(data: bytes) -> InputKind | str:
             return "Excel 工作簿"
         if any(n.startswith("ppt/") for n in names):
             return "PowerPoint 演示文稿"
-        if "word/document.xml" in names or any(n.startswith("word/") for n in names) or "[Content_Types].xml" in names:
+        if any(n.startswith("word/") for n in names) or "[Content_Types].xml" in names:
             return InputKind.DOCX
         return "ZIP 压缩包"
     if b"%PDF-" in head:
@@ -159,7 +159,7 @@ def _image_reader() -> ModuleType:
 def extract(source: str | Path | bytes, name: str | None = None) -> Extraction:
     """Read and interpret one returned form; an unreadable file becomes an UNREADABLE Extraction."""
     if isinstance(source, bytes):
-        data: bytes | None = source
+        data = source
         name = name or "upload"
     else:
         path = Path(source)
@@ -168,21 +168,20 @@ def extract(source: str | Path | bytes, name: str | None = None) -> Extraction:
             data = path.read_bytes()
         except OSError as exc:
             return _unreadable(name, b"", f"无法读取文件：{exc.strerror or exc}")
-    assert data is not None
-    try:
-        document = read(data, name)
-    except UnreadableDocument as exc:
-        return _unreadable(name, data, exc.reason)
-    except Exception as exc:  # a reader bug on a hostile file must not end a batch; log it for us
-        log.exception("reading %s failed", name)
-        return _unreadable(name, data, f"读取失败（内部错误 {type(exc).__name__}），请人工处理")
     from docgen.interpret import interpret
 
-    result: Extraction = interpret(document)
+    try:
+        result: Extraction = interpret(read(data, name))
+    except UnreadableDocument as exc:
+        return _unreadable(name, data, exc.reason)
+    except Exception as exc:  # a reader or interpreter bug on a hostile file must not end a batch; log it
+        log.exception("reading %s failed", name)
+        return _unreadable(name, data, f"读取失败（内部错误 {type(exc).__name__}），请人工处理")
     return result
 
 
 def _unreadable(name: str, data: bytes, reason: str) -> Extraction:
+    """The UNREADABLE result for ``name``; the input kind from its content when recognisable, else its suffix."""
     kind = detect_kind(data) if data else None
     if not isinstance(kind, InputKind):
         kind = _KIND_BY_SUFFIX.get(Path(name).suffix.lower(), InputKind.PDF)
@@ -197,7 +196,6 @@ def _unreadable(name: str, data: bytes, reason: str) -> Extraction:
         problems=(Problem(reason),),
         pages=0,
     )
-
 
 
 def table_rows(document: ReadDocument) -> list[list[list[str]]]:

@@ -108,7 +108,10 @@ def run_limited(func: Callable[..., T], *args: Any, limits: Limits | None = None
             proc.join(5)
             code = proc.exitcode
             if code is not None and code < 0:
-                name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+                try:
+                    name = signal.Signals(-code).name
+                except ValueError:
+                    name = str(-code)
                 reason: Literal["memory", "crashed"] = "memory" if -code == signal.SIGKILL else "crashed"
                 raise SandboxError(reason, f"child killed by {name}") from None
             raise SandboxError("crashed", f"child exited with code {code} without a result") from None

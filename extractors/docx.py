@@ -289,15 +289,13 @@ class _Reader:
         self.tables.append(ReadTable((), 0, 0))  # placeholder keeps parents before their nested tables
         number = index + 1
         label = f"表{number}" if parent is None else f"表{number}（嵌于{parent}）"
-        grid_cols = [g for g in tbl.findall(f"{_w('tblGrid')}/{_w('gridCol')}")]
+        grid_cols = len(tbl.findall(f"{_w('tblGrid')}/{_w('gridCol')}"))
         builder = _GridBuilder()
         for r, tr in enumerate(c for c in _children(tbl) if c.tag == _TR):
-            trpr = tr.find(_w("trPr"))
-            before = _int_val(trpr, "gridBefore") if trpr is not None else 0
-            builder.start_row(r, before)
+            builder.start_row(r, _int_val(tr.find(_w("trPr")), "gridBefore"))
             for tc in (c for c in _children(tr) if c.tag == _TC):
                 tcpr = tc.find(_w("tcPr"))
-                span = max(1, _int_val(tcpr, "gridSpan", 1)) if tcpr is not None else 1
+                span = max(1, _int_val(tcpr, "gridSpan", 1))
                 vmerge = _merge_val(tcpr, "vMerge")
                 hmerge = _merge_val(tcpr, "hMerge")
                 text = self.cell_text(tc, f"表{number} 第{r + 1}行")
@@ -308,7 +306,7 @@ class _Reader:
             ref = f"{label} 第{b.row + 1}行 第{b.col + 1}列"
             cells.append(Cell("\n".join(t for t in b.texts if t).strip(), b.row, b.col, b.rowspan, b.colspan, 1.0,
                               Provenance(ref=ref)))
-        n_cols = max([len(grid_cols), builder.width])
+        n_cols = max(grid_cols, builder.width)
         self.tables[index] = ReadTable(tuple(cells), builder.rows, n_cols)
         return "\n".join(
             " ".join(c.text for c in sorted(row_cells, key=lambda c: c.col) if c.text)
@@ -417,6 +415,13 @@ class _GridBuilder:
 def read_docx(data: bytes, name: str) -> ReadDocument:
     """Read a .docx upload; raises :class:`UnreadableDocument` (with a Chinese reason) when it cannot."""
     package = _Package(data, name)
+    try:
+        return _read_package(package, name)
+    finally:
+        package.zip.close()
+
+
+def _read_package(package: _Package, name: str) -> ReadDocument:
     main = package.main_part()
     root = package.xml(main)
     body = root.find(_w("body")) if root is not None else None
@@ -463,5 +468,5 @@ def _page_count(package: _Package) -> int:
     if app is not None:
         for el in app.iter("{*}Pages"):
             if (el.text or "").strip().isdigit():
-                return max(1, int((el.text or "1").strip()))
+                return max(1, int((el.text or "").strip()))
     return 1

@@ -70,10 +70,16 @@ def to_rgb8(im: Image.Image) -> U8:
     return np.asarray(im.convert("RGB"), dtype=np.uint8)
 
 
+MIN_SIDE = 200  # a page smaller than this (px) cannot hold a readable table
+
+
 def _check_pixels(w: int, h: int, source: str) -> None:
+    """Refuse pages too large to hold in memory safely or too small to read."""
     if w * h > MAX_PIXELS:
         limit = MAX_PIXELS // 1_000_000
         raise UnreadableDocument(f"图像过大（{w}×{h} 像素，超过 {limit} 百万像素上限）", source=source)
+    if min(w, h) < MIN_SIDE:
+        raise UnreadableDocument(f"图像过小（{w}×{h} 像素），无法识别表格", source=source)
 
 
 def decode_image(data: bytes, source: str) -> list[U8]:
@@ -81,17 +87,17 @@ def decode_image(data: bytes, source: str) -> list[U8]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))
-            n = int(getattr(im, "n_frames", 1))
-            if n > MAX_PAGES:
-                raise UnreadableDocument(f"图像页数过多（{n} 页，上限 {MAX_PAGES}）", source=source)
-            pages = []
-            for i in range(n):
-                im.seek(i)
-                _check_pixels(im.width, im.height, source)
-                frame = ImageOps.exif_transpose(im) or im
-                pages.append(to_rgb8(frame))
-            return pages
+            with Image.open(io.BytesIO(data)) as im:
+                n = int(getattr(im, "n_frames", 1))
+                if n > MAX_PAGES:
+                    raise UnreadableDocument(f"图像页数过多（{n} 页，上限 {MAX_PAGES}）", source=source)
+                pages = []
+                for i in range(n):
+                    im.seek(i)
+                    _check_pixels(im.width, im.height, source)
+                    frame = ImageOps.exif_transpose(im) or im
+                    pages.append(to_rgb8(frame))
+                return pages
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UnreadableDocument("图像像素过多（疑似解压炸弹），已拒绝", source=source) from None
     except UnidentifiedImageError:
@@ -127,6 +133,8 @@ def render_pdf_scaled(data: bytes, source: str, dpi: int = PDF_DPI) -> list[tupl
                 scale = (MAX_PIXELS / max(w_pt * h_pt, 1.0)) ** 0.5
             pages.append((np.asarray(page.render(scale=scale).to_pil().convert("RGB"), dtype=np.uint8), scale))
         return pages
+    except pdfium.PdfiumError as e:  # a page that opens but does not render: damaged, not a reader bug
+        raise UnreadableDocument(f"不是可读的 PDF（{e}）", source=source) from None
     finally:
         doc.close()
 
@@ -402,7 +410,9 @@ def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEng
         tables.extend(read_cells(page, g, rules, eng, n, frame=frame) for g in grids)
         page_lines = read_outside_text(page, grids, polys, eng, n, frame)
         lines.extend(page_lines)
-        codes.extend(c for c in [*qr, *printed_codes(page_lines)] if c not in codes)
+        for code in (*qr, *printed_codes(page_lines)):
+            if code not in codes:
+                codes.append(code)
     if not codes:
         problems.append("未识别到表单识别码（二维码与印刷码均未读出）")
     return ReadDocument(source=source, input_kind=kind, pages=len(pages), tables=tuple(tables), lines=tuple(lines),

@@ -136,7 +136,7 @@ def missing_character_suspected(
     if unit <= 0:
         return False
     return any(
-        not spaced[i] and (cols[i + 1] - cols[i]) - unit * expected[i] > slack * unit * 1.0
+        not spaced[i] and (cols[i + 1] - cols[i]) - unit * expected[i] > slack * unit
         for i in range(len(expected))
     )
 
@@ -145,7 +145,7 @@ class RapidOcrV6Engine:
     """:class:`OcrEngine` on RapidOCR 3 with the PP-OCRv6 small det + rec models shipped in its wheel.
 
     Lines are detected, then each line crop is recognised on its own so that every line's confidence is its
-    weakest character (see :func:`_line_confidence`), the same rule as the table cells.
+    weakest character (see :meth:`recognize_lines`), the same rule as the table cells.
     """
 
     def __init__(self, threads: int = 2, det_max_side: int = 2048) -> None:
@@ -165,6 +165,7 @@ class RapidOcrV6Engine:
         self._lock = threading.Lock()
 
     def recognize(self, image: npt.NDArray[np.uint8]) -> list[OcrLine]:
+        """Detect the lines of ``image``, then read every line crop with :meth:`recognize_lines`."""
         bgr = _to_bgr(image)
         with self._lock:
             det = self._ocr(bgr, use_det=True, use_cls=False, use_rec=False)
@@ -183,6 +184,8 @@ class RapidOcrV6Engine:
         return [(text, conf, bbox) for (text, conf), bbox in zip(lines, bboxes, strict=True) if text]
 
     def recognize_lines(self, images: Sequence[npt.NDArray[np.uint8]]) -> list[tuple[str, float]]:
+        """Read each image as one line; confidence is the weakest character's score, capped at
+        ``MISSING_CHARACTER_CONFIDENCE`` when the decoder columns suggest a dropped character."""
         out: list[tuple[str, float]] = []
         with self._lock:
             for img in images:

@@ -29,16 +29,15 @@ import numpy.typing as npt
 
 U8 = npt.NDArray[np.uint8]
 
+F64 = npt.NDArray[np.float64]
+
 A4_RATIO = math.sqrt(2.0)
+MAX_SKEW_DEG = 5.0
 
 
 def u8(a: Any) -> U8:
     """``a`` as a ``uint8`` array (no copy when it already is one): OpenCV's stubs type results loosely."""
     return np.asarray(a, dtype=np.uint8)
-
-MAX_SKEW_DEG = 5.0
-
-F64 = npt.NDArray[np.float64]
 
 
 def _identity() -> F64:

@@ -177,11 +177,14 @@ def rasterise_pdf(pdf: bytes, dpi: int = 200) -> list[Image8]:
         doc.close()
 
 
+PDF_JPEG_QUALITY = 85
+
+
 def images_to_pdf(pages: list[Image8], dpi: int = 200) -> bytes:
-    """An image-only PDF (one JPEG per page), as a scanner would make it."""
+    """An image-only PDF (one JPEG per page at :data:`PDF_JPEG_QUALITY`), as a scanner would make it."""
     pil = [Image.fromarray(p) for p in pages]
     buf = io.BytesIO()
-    pil[0].save(buf, format="PDF", save_all=True, append_images=pil[1:], resolution=dpi, quality=85)
+    pil[0].save(buf, format="PDF", save_all=True, append_images=pil[1:], resolution=dpi, quality=PDF_JPEG_QUALITY)
     return buf.getvalue()
 
 

@@ -100,20 +100,50 @@ def test_docx_batch_runs_to_done_and_the_zip_holds_every_agreement(admin: TestCl
     r = admin.post(f"/api/programs/{program_id}/batches", json={"pdf": False})
     assert r.status_code == 202
     job = wait_batch(admin, r.json()["id"])
-    assert (job["status"], job["done"], job["total"]) == ("done", 14, 14)
+    assert job["status"] == "done", job.get("error")
     archive = admin.get(f"/api/batches/{job['id']}/download")
     assert archive.status_code == 200 and archive.headers["content-type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(archive.content)) as zf:
         manifest = json.loads(zf.read("manifest.json"))
-        assert len(manifest) == 14 and {m["format"] for m in manifest} == {"docx"}
-        third = next(m for m in manifest if m["pair"] == "03")
+        assert {m["format"] for m in manifest} == {"docx"}
+        # 14 agreements, 备案表 + 统计表 per pair, a 回执 per school (29 schools): as `docgen generate`
+        assert len([m for m in manifest if m["kind"] == "party_building"]) == 14
+        assert len(manifest) == 14 + 2 * 14 + 29
+        assert len({m["file"] for m in manifest}) == len(manifest)
+        third = next(m for m in manifest if m["pair"] == "03" and m["kind"] == "party_building")
         text = docx_text(zf.read(third["file"]))
     assert "彭州市西郊小学" in text and "彭州市九尺镇小学" in text and "黑水县芦花完全小学校" in text
     docs = admin.get(f"/api/programs/{program_id}/documents", params={"pair": "03"}).json()
-    assert len(docs) == 1
+    assert sorted(d["kind"] for d in docs) == [
+        "form:activity_stats", "form:filing", "form:liaison_reply#1", "form:liaison_reply#2",
+        "form:liaison_reply#3", "party_building",
+    ]
+    reply = next(d for d in docs if d["kind"] == "form:liaison_reply#3")
+    assert "黑水县芦花完全小学校" in docx_text(admin.get(f"/api/documents/{reply['id']}/download").content)
+    again = admin.post(f"/api/documents/{reply['id']}/regenerate")
+    assert again.status_code == 200, again.text
+    docs = [d for d in docs if d["kind"] == "party_building"]
     assert "黑水县芦花完全小学校" in docx_text(admin.get(f"/api/documents/{docs[0]['id']}/download").content)
     regenerated = admin.post(f"/api/documents/{docs[0]['id']}/regenerate")
     assert regenerated.status_code == 200 and regenerated.json()[0]["sha256"] == docs[0]["sha256"]
+
+
+def test_a_batch_that_crashes_outside_the_batch_ends_failed_not_running(
+    admin: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.services import batches
+
+    def broken_store(*_: object, **__: object) -> None:
+        raise OSError("blob store unreachable")
+
+    program_id = create_pengzhou(admin)
+    monkeypatch.setattr(batches.StorageSink, "__init__", broken_store)
+    r = admin.post(f"/api/programs/{program_id}/batches", json={"pdf": False})
+    job = wait_batch(admin, r.json()["id"], timeout=30)
+    assert job["status"] == "failed" and "blob store unreachable" in (job["error"] or "")
+    monkeypatch.undo()
+    again = wait_batch(admin, admin.post(f"/api/programs/{program_id}/batches", json={"pdf": False}).json()["id"])
+    assert again["status"] == "done"  # the worker thread lived on
 
 
 def test_a_queued_job_survives_a_restart_and_completes(tmp_path: Path, database_url: str) -> None:
@@ -126,7 +156,7 @@ def test_a_queued_job_survives_a_restart_and_completes(tmp_path: Path, database_
         assert first.get(f"/api/batches/{job_id}/download").status_code == 409
     with running_client(make_settings(data, database_url)) as second:
         job = wait_batch(second, job_id)
-        assert job["status"] == "done" and job["done"] == 14
+        assert job["status"] == "done" and job["done"] == 14 + 2 * 14 + 29
         assert second.get(f"/api/batches/{job_id}/download").status_code == 200
 
 
@@ -396,7 +426,8 @@ def test_a_pdf_batch_converts_every_agreement(tmp_path: Path, database_url: str)
         assert done["status"] == "done" and done["failed"] == 0, done
         with zipfile.ZipFile(io.BytesIO(client.get(f"/api/batches/{job['id']}/download").content)) as zf:
             pdfs = [n for n in zf.namelist() if n.endswith(".pdf")]
-            assert len(pdfs) == 2 and all(zf.read(n).startswith(b"%PDF") for n in pdfs)
+            # 2 agreements + 备案表 and 统计表 per pair + a 回执 per school (4 schools) = 10
+            assert len(pdfs) == 2 + 2 * 2 + 4 and all(zf.read(n).startswith(b"%PDF") for n in pdfs)
         doc = client.get(f"/api/programs/{program_id}/documents", params={"pair": "01"}).json()[0]
         pdf = client.get(f"/api/documents/{doc['id']}/download", params={"format": "pdf"})
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -339,3 +339,17 @@ def test_grid_merges_cells_where_a_ruling_is_missing() -> None:
     assert (g.n_rows, g.n_cols) == (4, 2)
     assert [(c.row, c.col, c.rowspan, c.colspan) for c in g.cells if c.rowspan > 1] == [(1, 0, 2, 1)]
     assert len(g.cells) == 7
+
+
+def test_a_tiny_image_is_refused_with_its_size() -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    from docgen.errors import UnreadableDocument
+    from extractors.image import read_image
+
+    buf = BytesIO()
+    Image.new("RGB", (1, 40), "white").save(buf, "PNG")
+    with pytest.raises(UnreadableDocument, match="图像过小"):
+        read_image(buf.getvalue(), "tiny.png")

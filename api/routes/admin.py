@@ -13,4 +13,6 @@ router = APIRouter(prefix="/api", tags=["admin"])
 
 @router.get("/audit")
 def list_audit(_: AdminUser, session: SessionDep, action: str | None = None, limit: int = 500) -> list[AuditOut]:
-    return [AuditOut.model_validate(e) for e in audit.list_events(session, action=action, limit=min(limit, 5000))]
+    """The newest audit events first, optionally of one ``action``; ``limit`` is kept within 1…5000."""
+    events = audit.list_events(session, action=action, limit=max(1, min(limit, 5000)))  # LIMIT -1 = no limit
+    return [AuditOut.model_validate(e) for e in events]

@@ -13,6 +13,7 @@ router = APIRouter(prefix="/api", tags=["auth"])
 
 
 def user_out(user: User) -> UserOut:
+    """A user as the API shows it (with the ids of its programs)."""
     return UserOut(
         id=user.id,
         username=user.username,

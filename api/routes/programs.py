@@ -8,13 +8,14 @@ from typing import IO, Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response, StreamingResponse
 
-from api.blobs import LocalBlobStore
+from api.blobs import BlobNotFound, LocalBlobStore
 from api.deps import CurrentUser, ServicesDep, SessionDep
 from api.models import BatchJob
 from api.schemas import BatchIn, BatchOut, DocumentOut, PairOut, ProgramDetail, ProgramOut, RosterOut
-from api.services import batches, documents, programs, records, regeneration, rosters
+from api.services import accounts, batches, documents, programs, records, regeneration, rosters
 from api.services.errors import Invalid
 from api.services.filetypes import safe_name
 
@@ -31,6 +32,7 @@ MEDIA = {
 
 
 def attachment(data: bytes, name: str, fmt: str) -> Response:
+    """``data`` as a download named ``name`` (RFC 5987 UTF-8 file name)."""
     return Response(
         data,
         media_type=MEDIA[fmt],
@@ -38,14 +40,18 @@ def attachment(data: bytes, name: str, fmt: str) -> Response:
     )
 
 
-async def _program_yaml(request: Request) -> str:
+async def _program_yaml(request: Request, cap: int) -> str:
+    """The program.yaml text of a multipart ``file`` (at most ``cap`` bytes, else 413) or of JSON ``{yaml}``."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         async with request.form() as form:
             upload = form.get("file")
             if upload is None or isinstance(upload, str):
                 raise HTTPException(422, "请以 multipart 字段 file 上传 program.yaml")
-            data = await upload.read()
+            data = await upload.read(cap + 1)  # never more than the limit in memory
+            name = safe_name(upload.filename, "program.yaml")
+        if len(data) > cap:
+            raise HTTPException(413, f"{name}：文件超过上限 {cap >> 20} MB")
     else:
         try:
             body = await request.json()
@@ -80,7 +86,7 @@ def list_programs(user: CurrentUser, session: SessionDep) -> list[ProgramOut]:
     },
 )
 async def create_program(request: Request, user: CurrentUser, session: SessionDep, services: ServicesDep) -> ProgramOut:
-    text = await _program_yaml(request)
+    text = await _program_yaml(request, services.settings.max_upload_bytes)
     program = programs.create_program(session, text, user, templates=services.settings.templates_dir)
     session.commit()
     return ProgramOut.model_validate(program)
@@ -115,7 +121,9 @@ def get_program(program_id: int, user: CurrentUser, session: SessionDep) -> Prog
 async def import_roster(
     program_id: int, request: Request, user: CurrentUser, session: SessionDep, services: ServicesDep
 ) -> RosterOut:
+    """Replace the program's pairs with a roster file's (admins only); 422 lists every row error."""
     program = programs.get_program(session, user, program_id)
+    accounts.require_admin(user)  # before the body is read and parsed, not after
     async with request.form() as form:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
@@ -125,7 +133,10 @@ async def import_roster(
     if len(data) > services.settings.max_upload_bytes:
         raise HTTPException(413, f"{name}：文件超过上限 {services.settings.max_upload_bytes >> 20} MB")
     s = services.settings
-    parsed = rosters.parse(data, name, timeout=s.extract_timeout_seconds, memory=s.extract_memory_bytes)
+    # parsing may run a child process for up to extract_timeout_seconds: not on the event loop
+    parsed = await run_in_threadpool(
+        rosters.parse, data, name, timeout=s.extract_timeout_seconds, memory=s.extract_memory_bytes
+    )
     pairs = rosters.import_roster(session, program, parsed, user)
     session.commit()
     return RosterOut(pairs=[PairOut.model_validate(p) for p in pairs])
@@ -141,6 +152,7 @@ def list_pairs(program_id: int, user: CurrentUser, session: SessionDep) -> list[
 
 
 def batch_out(job: BatchJob) -> BatchOut:
+    """A batch job as the API shows it, with its ETA."""
     return BatchOut(
         id=job.id,
         program_id=job.program_id,
@@ -189,7 +201,10 @@ def download_batch(job_id: int, user: CurrentUser, session: SessionDep, services
     program = programs.get_program(session, user, job.program_id)
     name = f"{programs.domain(program).key}.zip"
     if isinstance(services.blobs, LocalBlobStore):
-        return FileResponse(services.blobs.path(key), media_type=MEDIA["zip"], filename=name)
+        path = services.blobs.path(key)
+        if not path.is_file():  # 410 now, not a failure half-way through the response
+            raise BlobNotFound(key)
+        return FileResponse(path, media_type=MEDIA["zip"], filename=name)
     return StreamingResponse(
         _chunks(services.blobs.open(key)),
         media_type=MEDIA["zip"],

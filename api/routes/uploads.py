@@ -16,6 +16,7 @@ router = APIRouter(prefix="/api", tags=["uploads"])
 
 
 def upload_out(session: SessionDep, u: Upload) -> UploadOut:
+    """An upload as the API shows it, with the id of its record once read."""
     out = UploadOut.model_validate(u)
     record = uploads.record_of(session, u)
     out.record_id = record.id if record else None
@@ -23,6 +24,7 @@ def upload_out(session: SessionDep, u: Upload) -> UploadOut:
 
 
 def limits(services: ServicesDep) -> uploads.Limits:
+    """The upload limits of the running settings."""
     s = services.settings
     return uploads.Limits(
         s.max_upload_bytes, s.zip_max_members, s.zip_max_total_bytes, s.zip_max_ratio, s.image_max_pixels

@@ -32,6 +32,7 @@ class Role(StrEnum):
 
 
 def token_hash(secret: str, token: str) -> str:
+    """The stored form of a session/API token: HMAC-SHA256 under the service secret."""
     return hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
@@ -45,6 +46,7 @@ def create_user(
     program_ids: list[int] | None = None,
     by: User | None = None,
 ) -> User:
+    """A new user; :class:`Invalid` names the bad field, :class:`Conflict` a taken username."""
     username = username.strip()
     if not username or len(username) > 100:
         raise Invalid("用户名不能为空，且不超过 100 个字符", [{"field": "username", "message": "用户名无效"}])
@@ -85,6 +87,7 @@ def ensure_admin(session: Session, username: str, password: str) -> User:
 
 
 def authenticate(session: Session, username: str, password: str) -> User:
+    """The active user with this username and password; :class:`Unauthenticated` otherwise."""
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None or not user.active:
         _hasher.hash(password)  # same time whether or not the user exists
@@ -97,6 +100,7 @@ def authenticate(session: Session, username: str, password: str) -> User:
 
 
 def open_session(session: Session, user: User, secret: str, days: int) -> str:
+    """A new login session for ``user``; returns the cookie token (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
     session.add(
         LoginSession(token_hash=token_hash(secret, token), user_id=user.id, expires_at=utcnow() + timedelta(days=days))
@@ -106,6 +110,7 @@ def open_session(session: Session, user: User, secret: str, days: int) -> str:
 
 
 def close_session(session: Session, token: str, secret: str) -> None:
+    """End the login session of this cookie token (nothing when unknown)."""
     row = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(secret, token)))
     if row is not None:
         user = session.get(User, row.user_id)
@@ -114,6 +119,7 @@ def close_session(session: Session, token: str, secret: str) -> None:
 
 
 def user_for_session(session: Session, token: str, secret: str) -> User | None:
+    """The active user of an unexpired login session token, else None."""
     row = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(secret, token)))
     if row is None or row.expires_at < utcnow():
         return None
@@ -122,6 +128,7 @@ def user_for_session(session: Session, token: str, secret: str) -> User | None:
 
 
 def create_token(session: Session, user: User, secret: str, name: str = "") -> tuple[ApiToken, str]:
+    """A new API token for ``user``: the row and the token text (shown once)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(token_hash=token_hash(secret, token), user_id=user.id, name=name[:200])
     session.add(row)
@@ -131,6 +138,7 @@ def create_token(session: Session, user: User, secret: str, name: str = "") -> t
 
 
 def user_for_token(session: Session, token: str, secret: str) -> User | None:
+    """The active user of an API token (its last use is noted), else None."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(secret, token)))
     if row is None:
         return None
@@ -143,10 +151,12 @@ def user_for_token(session: Session, token: str, secret: str) -> User | None:
 
 
 def can_see_program(user: User, program: Program) -> bool:
+    """Whether ``program`` is one of the user's programs."""
     return any(p.id == program.id for p in user.programs)
 
 
 def require_admin(user: User) -> None:
+    """:class:`Forbidden` unless ``user`` is an admin."""
     if user.role != Role.ADMIN:
         raise Forbidden("此操作需要管理员权限")
 

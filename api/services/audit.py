@@ -11,6 +11,7 @@ from api.models import AuditEvent, User
 
 
 def record(session: Session, user: User | None, action: str, target: str = "", **detail: Any) -> AuditEvent:
+    """Add an audit event (committed with the caller's transaction)."""
     event = AuditEvent(
         user_id=user.id if user else None,
         username=user.username if user else "system",
@@ -23,6 +24,7 @@ def record(session: Session, user: User | None, action: str, target: str = "", *
 
 
 def list_events(session: Session, *, action: str | None = None, limit: int = 500) -> list[AuditEvent]:
+    """The newest ``limit`` events, optionally of one ``action``."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if action:
         query = query.where(AuditEvent.action == action)

@@ -42,6 +42,7 @@ class JobCancelled(Exception):
 
 
 def enqueue(session: Session, program: Program, by: User, *, with_pdf: bool) -> BatchJob:
+    """Queue a batch of every agreement of ``program`` (admins; 422 without a roster)."""
     require_admin(by)
     rosters.roster_of(session, program)  # 422 now rather than a failed job later
     job = BatchJob(program_id=program.id, status=QUEUED, with_pdf=with_pdf, created_by=by.id)
@@ -52,6 +53,7 @@ def enqueue(session: Session, program: Program, by: User, *, with_pdf: bool) -> 
 
 
 def get_job(session: Session, user: User, job_id: int) -> BatchJob:
+    """A batch job of one of the user's programs; school users see none (404)."""
     job = session.get(BatchJob, job_id)
     if job is None:
         raise NotFound(f"批量任务 {job_id} 不存在")
@@ -63,6 +65,7 @@ def get_job(session: Session, user: User, job_id: int) -> BatchJob:
 
 
 def cancel(session: Session, user: User, job: BatchJob) -> BatchJob:
+    """Cancel a queued job, or ask a running one to stop between documents (admins)."""
     require_admin(user)
     if job.status in FINISHED:
         raise Conflict(f"批量任务 {job.id} 已结束（{job.status}），不能取消")
@@ -75,6 +78,7 @@ def cancel(session: Session, user: User, job: BatchJob) -> BatchJob:
 
 
 def eta_seconds(job: BatchJob) -> float | None:
+    """Seconds left for a running job, from its pace so far; None when unknown."""
     if job.status != RUNNING or not job.started_at or not job.total or job.done <= 0:
         return None
     elapsed = (utcnow() - job.started_at).total_seconds()
@@ -82,6 +86,7 @@ def eta_seconds(job: BatchJob) -> float | None:
 
 
 def archive_key(job: BatchJob) -> str:
+    """The blob key of a finished job's ZIP; :class:`Conflict` until the job is done."""
     if job.status != DONE or not job.archive_key:
         raise Conflict(f"批量任务 {job.id} 尚未完成（{job.status}，{job.done}/{job.total}），ZIP 还不能下载")
     return job.archive_key
@@ -131,14 +136,16 @@ class StorageSink:
         self.failed: set[tuple[str, str]] = set()
 
     def is_done(self, job: DocumentJob, fingerprint: str) -> bool:
-        entry = self.entries.get((job.group.label, job.kind.key))
+        """Whether every stored format of this document has ``fingerprint`` and its blob exists."""
+        entry = self.entries.get((job.group.label, job.document_kind))
         if not entry or "docx" not in entry:
             return False
         return all(fp == fingerprint and self.blobs.exists(key) for fp, key, *_ in entry.values())
 
     def record(self, result: DocumentResult) -> None:
+        """Store one finished document (every format) in the blob store and the ``documents`` table."""
         job = result.job
-        ident = (job.group.label, job.kind.key)
+        ident = (job.group.label, job.document_kind)
         if not result.ok or result.docx is None:
             self.failed.add(ident)
             return
@@ -156,8 +163,8 @@ class StorageSink:
                     s,
                     self.program_id,
                     job.group.label,
-                    job.kind.key,
-                    job.kind.title,
+                    job.document_kind,
+                    job.title,
                     fmt,
                     name,
                     key,
@@ -181,7 +188,7 @@ class StorageSink:
             manifest: list[dict[str, Any]] = []
             with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
                 for job in jobs:
-                    ident = (job.group.label, job.kind.key)
+                    ident = (job.group.label, job.document_kind)
                     if ident in self.failed:
                         continue
                     for fmt, (_, key, name, pages, digest) in sorted(self.entries.get(ident, {}).items()):
@@ -191,8 +198,8 @@ class StorageSink:
                             "pair": job.group.label,
                             "supporting": "、".join(s.name for s in job.group.supporting),
                             "supported": "、".join(s.name for s in job.group.supported),
-                            "kind": job.kind.key,
-                            "title": job.kind.title,
+                            "kind": job.document_kind,
+                            "title": job.title,
                             "file": name,
                             "format": fmt,
                             "pages": pages,
@@ -227,6 +234,7 @@ def save_document(
     fingerprint: str,
     job_id: int | None,
 ) -> Document:
+    """Insert or update the ``documents`` row of (program, pair, kind, format)."""
     doc = s.scalar(
         select(Document).where(
             Document.program_id == program_id,
@@ -244,6 +252,16 @@ def save_document(
     return doc
 
 
+def _end(db: Database, job_id: int, status: str, error: str | None = None) -> None:
+    """Mark a job finished (``failed``/``cancelled``) in its own transaction."""
+    with db.session() as s:
+        current = s.get(BatchJob, job_id)
+        assert current is not None
+        current.status, current.updated_at = status, utcnow()
+        if error is not None:
+            current.error = error
+
+
 def run_job(
     db: Database,
     blobs: BlobStore,
@@ -253,27 +271,50 @@ def run_job(
     converter: Callable[[], PdfConverterLike] | None,
     progress_interval: float = 0.25,
 ) -> str:
-    """Run a claimed job to its end; returns the final status. Never raises for a bad job."""
+    """Run a claimed job to its end; returns the final status. Never raises for a bad job.
+
+    Whatever goes wrong (the program, the roster, a template, the batch, the ZIP, the store) ends the job
+    ``failed`` with the reason — a claimed job is never left ``running``.
+    """
+    try:
+        return _run_job(db, blobs, job_id, templates=templates, converter=converter, interval=progress_interval)
+    except JobCancelled:
+        _end(db, job_id, CANCELLED)
+        return CANCELLED
+    except DocgenError as exc:
+        _end(db, job_id, FAILED, str(exc))
+        return FAILED
+    except Exception as exc:  # a crash inside the batch fails this job, not the worker
+        _end(db, job_id, FAILED, f"{type(exc).__name__}: {exc}")
+        return FAILED
+
+
+def _run_job(
+    db: Database,
+    blobs: BlobStore,
+    job_id: int,
+    *,
+    templates: Path | None,
+    converter: Callable[[], PdfConverterLike] | None,
+    interval: float,
+) -> str:
     with db.session() as s:
         job = s.get(BatchJob, job_id)
         assert job is not None
         program_row = s.get(Program, job.program_id)
         assert program_row is not None
         with_pdf = job.with_pdf
-        try:
-            program = programs.domain(program_row)
-            roster = rosters.roster_of(s, program_row)
-            compiled = load_templates(program, template_reader(programs.template_folder(templates)))
-        except DocgenError as exc:
-            job.status, job.error, job.updated_at = FAILED, str(exc), utcnow()
-            return FAILED
+        program = programs.domain(program_row)
+        roster = rosters.roster_of(s, program_row)
+        compiled = load_templates(program, template_reader(programs.template_folder(templates)))
     sink = StorageSink(db, blobs, program_row.id, job_id, program.key)
     last = 0.0
 
     def on_progress(done: int, total: int) -> None:
+        """Store the progress (at most every ``interval`` seconds); a cancel asked for stops the batch here."""
         nonlocal last
         now = time.monotonic()
-        if now - last < progress_interval and done < total:
+        if now - last < interval and done < total:
             return
         last = now
         with db.session() as s:
@@ -283,27 +324,15 @@ def run_job(
             if current.cancel_requested:
                 raise JobCancelled
 
-    try:
-        report = generate_batch(
-            program,
-            roster,
-            compiled,
-            sink,
-            converter=converter() if with_pdf and converter else None,
-            on_progress=on_progress,
-        )
-    except JobCancelled:
-        with db.session() as s:
-            current = s.get(BatchJob, job_id)
-            assert current is not None
-            current.status, current.updated_at = CANCELLED, utcnow()
-        return CANCELLED
-    except Exception as exc:  # a crash inside the batch fails this job, not the worker
-        with db.session() as s:
-            current = s.get(BatchJob, job_id)
-            assert current is not None
-            current.status, current.error, current.updated_at = FAILED, f"{type(exc).__name__}: {exc}", utcnow()
-        return FAILED
+    report = generate_batch(
+        program,
+        roster,
+        compiled,
+        sink,
+        converter=converter() if with_pdf and converter else None,
+        with_forms=True,  # as `docgen generate`: the program's blank forms come with its agreements
+        on_progress=on_progress,
+    )
     with db.session() as s:
         current = s.get(BatchJob, job_id)
         assert current is not None

@@ -14,15 +14,15 @@ from api.services import audit, programs, rosters
 from api.services.accounts import require_admin
 from api.services.batches import save_document
 from api.services.errors import Conflict, Invalid, NotFound
-from docgen.batch import PdfConverterLike, fingerprint
-from docgen.context import agreement_context
+from docgen.batch import PdfConverterLike, fingerprint, job_context, plan_batch, render_job
 from docgen.errors import DocgenError
 from docgen.files import template_reader
-from docgen.naming import document_stem, group_folder
+from docgen.model import Roster
 from docgen.render.docx import CompiledTemplate
 
 
 def list_documents(session: Session, user: User, program: Program, pair: str | None = None) -> list[Document]:
+    """The program's documents the user may see, optionally of one pair."""
     query = select(Document).where(Document.program_id == program.id).order_by(Document.pair_label, Document.kind)
     if pair:
         query = query.where(Document.pair_label == pair)
@@ -31,6 +31,7 @@ def list_documents(session: Session, user: User, program: Program, pair: str | N
 
 
 def get_document(session: Session, user: User, document_id: int) -> Document:
+    """A document of a pair the user may see; 404 otherwise."""
     doc = session.get(Document, document_id)
     if doc is None:
         raise NotFound(f"文书 {document_id} 不存在")
@@ -78,14 +79,18 @@ def regenerate(
     if group is None:
         raise Conflict(f"结对 {doc.pair_label} 已不在当前花名册中，无法重新生成")
     try:
-        kind = program.agreement(doc.kind)
+        jobs = plan_batch(program, Roster((group,)), with_forms=bool(program.forms))
+        job = next((j for j in jobs if j.document_kind == doc.kind), None)
+        if job is None:
+            raise Conflict(f"文书 {doc.id}（{doc.pair_label} {doc.kind}）已不在本项目的协议和表单中，无法重新生成")
         compiled = CompiledTemplate.compile(
-            template_reader(programs.template_folder(templates))(kind.template), kind.template
+            template_reader(programs.template_folder(templates))(job.kind.template), job.kind.template
         )
-        context = agreement_context(program, group, kind)
-        docx = compiled.render(context)
+        context = job_context(program, job)
+        docx = render_job(compiled, job, context)
     except DocgenError as exc:
-        raise Invalid(f"重新生成失败：{exc}", [{"message": str(exc)}]) from None
+        what = f"文书 {doc.id}（{doc.pair_label} {doc.kind}）"
+        raise Invalid(f"{what}重新生成失败：{exc}", [{"message": str(exc)}]) from None
     formats = {
         d.format
         for d in session.scalars(
@@ -96,44 +101,31 @@ def regenerate(
     }
     with_pdf = "pdf" in formats
     fp = fingerprint(compiled, context, with_pdf)
-    stem = f"{group_folder(group)}/{document_stem(group, kind)}"
-    out = [
-        save_document(
-            session,
-            program_row.id,
-            group.label,
-            kind.key,
-            kind.title,
-            "docx",
-            f"{stem}.docx",
-            key := blobs.put(docx),
-            key.rsplit("/", 1)[-1],
-            len(docx),
-            None,
-            fp,
-            None,
-        )
-    ]
+    stem = f"{job.folder}/{job.stem}"
+    outputs: list[tuple[str, bytes, int | None]] = [("docx", docx, None)]
     if with_pdf:
         if converter is None:
-            raise Conflict("PDF 转换服务不可用")
+            raise Conflict(f"{stem}.pdf：PDF 转换服务不可用")
         [result] = converter().convert_many([(f"{stem}.docx", docx)])
         if result.pdf is None:
-            raise Conflict(f"PDF 转换失败：{result.error}")
-        key = blobs.put(result.pdf)
+            raise Conflict(f"{stem}.pdf：PDF 转换失败（{result.error}）")
+        outputs.append(("pdf", result.pdf, result.pages))
+    out = []
+    for fmt, data, pages in outputs:
+        key = blobs.put(data)
         out.append(
             save_document(
                 session,
                 program_row.id,
                 group.label,
-                kind.key,
-                kind.title,
-                "pdf",
-                f"{stem}.pdf",
+                job.document_kind,
+                job.title,
+                fmt,
+                f"{stem}.{fmt}",
                 key,
                 key.rsplit("/", 1)[-1],
-                len(result.pdf),
-                result.pages,
+                len(data),
+                pages,
                 fp,
                 None,
             )

@@ -53,22 +53,6 @@ def detect(data: bytes) -> tuple[str | None, str]:
     return None, "无法识别的文件类型：请上传 docx、pdf、jpg、png、tif 或 zip"
 
 
-_CLAIMED = {
-    ".pdf": "pdf",
-    ".docx": "docx",
-    ".png": "png",
-    ".jpg": "jpeg",
-    ".jpeg": "jpeg",
-    ".tif": "tiff",
-    ".tiff": "tiff",
-    ".zip": "zip",
-}
-
-
-def claimed_type(name: str) -> str | None:
-    return _CLAIMED.get(PurePosixPath(name.lower()).suffix)
-
-
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 

@@ -30,6 +30,7 @@ def domain(program: Program) -> DomainProgram:
 
 
 def template_folder(override: Path | None) -> Path:
+    """The templates folder: ``override`` or docgen's own."""
     return override or templates_dir()
 
 
@@ -67,6 +68,7 @@ def create_program(session: Session, yaml_text: str, by: User, *, templates: Pat
 
 
 def list_programs(session: Session, user: User) -> list[Program]:
+    """The programs the user was given (or created)."""
     ids = [p.id for p in user.programs]
     if not ids:
         return []
@@ -74,17 +76,11 @@ def list_programs(session: Session, user: User) -> list[Program]:
 
 
 def get_program(session: Session, user: User, program_id: int) -> Program:
+    """One of the user's programs; 404 for any other (existence does not leak)."""
     program = session.get(Program, program_id)
     if program is None or not can_see_program(user, program):
         raise NotFound(f"项目 {program_id} 不存在")
     return program
 
 
-def grant(session: Session, by: User, program: Program, user: User) -> None:
-    require_admin(by)
-    if program not in user.programs:
-        user.programs.append(program)
-        audit.record(session, by, "program.grant", f"program:{program.id}", grantee=user.username)
-
-
-__all__ = ["Role", "create_program", "domain", "get_program", "grant", "list_programs"]
+__all__ = ["Role", "create_program", "domain", "get_program", "list_programs"]

@@ -41,6 +41,7 @@ def _visible(session: Session, user: User, record: Record, program: Program) -> 
 
 
 def get_record(session: Session, user: User, record_id: int) -> Record:
+    """A record the user may see; 404 otherwise."""
     record = session.get(Record, record_id)
     if record is None:
         raise NotFound(f"记录 {record_id} 不存在")
@@ -59,6 +60,7 @@ def list_records(
     form: str | None = None,
     status: str | None = None,
 ) -> list[Record]:
+    """The records the user may see, filtered by program, pair, form and status."""
     ids = [program.id] if program else [p.id for p in user.programs]
     query = select(Record).where(Record.program_id.in_(ids)).order_by(Record.id)
     if pair:
@@ -77,6 +79,7 @@ def list_records(
 
 
 def list_corrections(session: Session, record: Record) -> list[Correction]:
+    """The corrections of ``record``, oldest first."""
     return list(session.scalars(select(Correction).where(Correction.record_id == record.id).order_by(Correction.id)))
 
 
@@ -121,6 +124,7 @@ def _keys_of(schema: FormSchema | None, label: str) -> set[str]:
 
 
 def parse_path(path: str) -> tuple[str, ...]:
+    """A correction path split into its parts; :class:`Invalid` (field ``path``) when malformed."""
     parts = tuple(p for p in (path.split("/") if "/" in path else path.split(".")) if p != "")
     if len(parts) == 2 and parts[0] == "fields":
         return parts
@@ -154,6 +158,7 @@ def recompute_status(extraction: dict[str, Any], threshold: float = SURE) -> str
 def correct(
     session: Session, user: User, record: Record, path: str, text: str, *, threshold: float = SURE
 ) -> tuple[Record, Correction]:
+    """Set one value of ``record`` from ``text`` (normalised), keep the old one in a Correction."""
     require_writer(user)
     parts = parse_path(path)
     extraction = dict(record.extraction)
@@ -273,6 +278,7 @@ def table_rows(records: list[Record]) -> tuple[list[str], list[list[Any]]]:
 
 
 def export(records: list[Record], fmt: str) -> bytes:
+    """``records`` as an xlsx or csv table (:func:`table_rows`)."""
     header, rows = table_rows(records)
     if fmt == "csv":
         buffer = io.StringIO()

@@ -56,6 +56,7 @@ def record_rows(record: Record, schema: FormSchema) -> list[dict[str, str]]:
 
 
 def record_fields(record: Record, schema: FormSchema) -> dict[str, str]:
+    """The record's field values keyed by the schema's field keys (by label or synonym)."""
     fields = record.extraction.get("fields") or {}
     out = {}
     for spec in schema.fields:
@@ -65,6 +66,7 @@ def record_fields(record: Record, schema: FormSchema) -> dict[str, str]:
 
 
 def stats_form_docx(session: Session, record: Record, templates: Path | None) -> bytes:
+    """The record as a clean typed 统计表 (.docx bytes)."""
     schema = _schema(record)
     program_row = session.get(Program, record.program_id)
     assert program_row is not None
@@ -213,9 +215,11 @@ def ledger_rows(session: Session, program_row: Program, as_of: date) -> list[Led
                 a_col = next((i for i, c in enumerate(columns) if c in activity_labels), None)
                 w_col = next((i for i, c in enumerate(columns) if c in when_labels), None)
                 for row_values in table.get("values") or []:
-                    if a_col is not None and str(row_values[a_col].get("value") or "").strip():
+                    if a_col is None or a_col >= len(row_values):  # a short row: nothing in that column
+                        continue
+                    if str((row_values[a_col] or {}).get("value") or "").strip():
                         activities += 1
-                        if w_col is not None:
+                        if w_col is not None and w_col < len(row_values) and row_values[w_col]:
                             d = _activity_date(row_values[w_col])
                             if d and d > last:
                                 last = d
@@ -237,6 +241,7 @@ def ledger_rows(session: Session, program_row: Program, as_of: date) -> list[Led
 
 
 def ledger_xlsx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
+    """The 台账 as an xlsx workbook."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -252,6 +257,7 @@ def ledger_xlsx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
 
 
 def ledger_docx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
+    """The 台账 as a landscape docx table."""
     doc = _new(landscape=True)
     _para(doc, f"{program.name}工作台账", "方正小标宋简体", 22, center=True)
     _para(doc, f"截至 {as_of.year}年{as_of.month}月{as_of.day}日", "楷体_GB2312", 14, center=True)

@@ -91,6 +91,7 @@ def _school(raw: dict[str, Any]) -> School:
 
 
 def group(pair: Pair) -> PairGroup:
+    """The docgen :class:`PairGroup` of a stored pair."""
     return PairGroup(
         number=pair.number,
         supporting=tuple(_school(s) for s in pair.schools if s["side"] == "supporting"),
@@ -104,11 +105,13 @@ def group(pair: Pair) -> PairGroup:
 
 
 def list_pairs(session: Session, program: Program, user: User | None = None) -> list[Pair]:
+    """The program's pairs by number; with ``user``, only those it may see."""
     pairs = session.scalars(select(Pair).where(Pair.program_id == program.id).order_by(Pair.number))
     return [p for p in pairs if user is None or pair_visible(user, p.supporting, p.supported)]
 
 
 def roster_of(session: Session, program: Program) -> Roster:
+    """The program's stored pairs as a docgen :class:`Roster`; :class:`Invalid` when none."""
     pairs = list_pairs(session, program)
     if not pairs:
         raise Invalid(f"项目“{program.name}”还没有导入花名册", [{"message": "没有结对"}])
@@ -127,6 +130,7 @@ def visible_labels(session: Session, program: Program, user: User) -> set[str] |
 
 
 def require_pair_visible(session: Session, program: Program, user: User, label: str | None, what: str) -> None:
+    """:class:`NotFound` (``what`` 不存在) unless ``user`` may see pair ``label``."""
     labels = visible_labels(session, program, user)
     if labels is not None and (label is None or label not in labels):
         raise NotFound(f"{what}不存在")

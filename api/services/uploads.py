@@ -71,7 +71,6 @@ class Received:
     error: str | None = None
     archive: str | None = None
     http_status: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _mb(n: int) -> str:
@@ -308,12 +307,14 @@ def receive(
 
 
 def requeue_interrupted(db: Database) -> int:
+    """Uploads left ``processing`` by a stopped process go back to ``received``."""
     with db.session() as s:
         result = s.execute(update(Upload).where(Upload.status == PROCESSING).values(status=RECEIVED))
         return int(getattr(result, "rowcount", 0) or 0)
 
 
 def claim_next(db: Database) -> int | None:
+    """Atomically take the oldest ``received`` upload (safe with several worker processes)."""
     with db.session() as s:
         for upload_id in s.scalars(select(Upload.id).where(Upload.status == RECEIVED).order_by(Upload.id).limit(5)):
             result = s.execute(
@@ -356,10 +357,15 @@ def process(db: Database, blobs: BlobStore, upload_id: int, *, timeout: float, m
         try:
             raw = run_child("extract", blobs.read(key), name, [str(max_pixels)], timeout=timeout, memory=memory)
             extraction = json.loads(raw)
+            if not isinstance(extraction, dict):
+                raise ValueError(f"应为 JSON 对象，实际为 {type(extraction).__name__}")
         except ChildFailed as exc:
             extraction, status, error = unreadable(name, kind, f"无法读取：{exc}"), FAILED, str(exc)
         except (ValueError, KeyError) as exc:
             extraction, status, error = unreadable(name, kind, f"读取结果无效：{exc}"), FAILED, str(exc)
+        except Exception as exc:  # the stored file is missing, the child cannot start …: fail this upload only
+            reason = f"{type(exc).__name__}: {exc}"
+            extraction, status, error = unreadable(name, kind, f"无法读取：{reason}"), FAILED, reason
     identity = extraction.get("identity") or {}
     pair = identity.get("pair") if identity.get("program") in (None, program_key) else None
     with db.session() as s:
@@ -390,6 +396,7 @@ def _visible(session: Session, user: User, upload: Upload, program: Program) -> 
 
 
 def get_upload(session: Session, user: User, upload_id: int) -> Upload:
+    """An upload the user may see (its own, or of a pair it may see); 404 otherwise."""
     upload = session.get(Upload, upload_id)
     if upload is None:
         raise NotFound(f"上传文件 {upload_id} 不存在")
@@ -400,6 +407,7 @@ def get_upload(session: Session, user: User, upload_id: int) -> Upload:
 
 
 def list_uploads(session: Session, user: User, program: Program | None, status: str | None) -> list[Upload]:
+    """The uploads the user may see, in one program or all of its programs, optionally by status."""
     ids = [p.id for p in user.programs] if program is None else [program.id]
     query = select(Upload).where(Upload.program_id.in_(ids)).order_by(Upload.id)
     if status:
@@ -414,6 +422,7 @@ def list_uploads(session: Session, user: User, program: Program | None, status: 
 
 
 def record_of(session: Session, upload: Upload) -> Record | None:
+    """The record read from ``upload``, once there is one."""
     return session.scalar(select(Record).where(Record.upload_id == upload.id))
 
 
@@ -427,6 +436,7 @@ def crop(
     memory: int,
     max_pixels: int,
 ) -> bytes:
+    """A PNG of ``box`` on ``page`` of a stored PDF or image, cut in the sandbox child."""
     if upload.detected_type not in ("pdf", "png", "jpeg", "tiff"):
         raise Invalid(f"{upload.original_name}：{upload.detected_type} 文件没有页面图像可裁剪", [{"field": "page"}])
     args = [str(page), *(str(v) for v in box), str(max_pixels)]

@@ -28,34 +28,31 @@ class ValueType(StrEnum):
 
 
 @dataclass(frozen=True)
-class FieldSpec:
-    """A key–value field: a label cell (or ``label：value`` line) followed by its value."""
+class _Labelled:
+    """What fields and columns share: a key, the printed label and the labels schools write instead."""
 
     key: str
     label: str
     synonyms: tuple[str, ...] = ()
     type: ValueType = ValueType.TEXT
     required: bool = False
-    prefill: str | None = None  # context path docgen fills in when it generates the blank form
 
     @property
     def labels(self) -> tuple[str, ...]:
+        """The label and its synonyms, the label first."""
         return (self.label, *self.synonyms)
 
 
 @dataclass(frozen=True)
-class ColumnSpec:
+class FieldSpec(_Labelled):
+    """A key–value field: a label cell (or ``label：value`` line) followed by its value."""
+
+    prefill: str | None = None  # context path docgen fills in when it generates the blank form
+
+
+@dataclass(frozen=True)
+class ColumnSpec(_Labelled):
     """A column of the form's table, found by its header label or a synonym."""
-
-    key: str
-    label: str
-    synonyms: tuple[str, ...] = ()
-    type: ValueType = ValueType.TEXT
-    required: bool = False
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return (self.label, *self.synonyms)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 from docxtpl import DocxTemplate
-from jinja2 import meta, nodes
+from jinja2 import nodes
 
 from docgen.errors import TemplateError
 from docgen.render.zippack import Member, pack
@@ -141,16 +141,6 @@ class CompiledTemplate:
         )
         return pack(members)
 
-    def package_with(self, replacements: Mapping[str, bytes]) -> bytes:
-        """A package with some parts replaced (e.g. a merged ``word/document.xml``)."""
-        members = (
-            Member.deflate(name, replacements[name], level=1)
-            if name in replacements
-            else self._static.get(name) or Member.deflate(name, b"")
-            for name in self._order
-        )
-        return pack(members)
-
     def variables(self) -> list[TemplateVariable]:
         """Every data path the template reads, with the paragraph it appears in."""
         found: dict[str, TemplateVariable] = {}
@@ -163,13 +153,6 @@ class CompiledTemplate:
                     where = f"{part.name} 段落“{_paragraph_text(part.source, lineno)}”"
                     found[path] = TemplateVariable(path, where, iterated)
         return sorted(found.values(), key=lambda v: v.path)
-
-    def top_level_names(self) -> set[str]:
-        env = _environment()
-        names: set[str] = set()
-        for part in self._parts.values():
-            names |= meta.find_undeclared_variables(env.parse(part.source))
-        return names
 
 
 @dataclass(frozen=True)

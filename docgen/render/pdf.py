@@ -100,6 +100,7 @@ def network_isolation_available() -> bool:
 
 
 def pdf_page_count(pdf: bytes) -> int:
+    """The number of pages of a PDF (recorded in the manifest)."""
     import io
 
     return len(PdfReader(io.BytesIO(pdf)).pages)
