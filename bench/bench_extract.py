@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.accuracy import Score, merged_carried, score, score_table, table_from_grid  # noqa: E402
+from bench.accuracy import REVIEW_THRESHOLD, Score, merged_carried, score, score_table, table_from_grid  # noqa: E402
 from bench.corpus import ALL_KINDS, IMAGE_KINDS, Case, build_corpus, read_corpus  # noqa: E402
 
 
@@ -44,6 +44,8 @@ class Tally:
     identity: list[bool] = field(default_factory=list)
     form_ok: int = 0
     worst: float = 0.0
+    values: int = 0  # non-empty table values read
+    to_review: int = 0  # of those, below the review threshold: the clerk's review load
 
 
 def _columns(form: str) -> tuple[list[tuple[str, Sequence[str]]], Sequence[str]]:
@@ -142,6 +144,10 @@ def run_docgen(cases: list[Case]) -> dict[str, Tally]:
         t.worst = max(t.worst, dt / max(1, got.get("pages") or c.pages))
         s = score(c.truth, got)
         t.score.add(s)
+        for table in got["tables"][:1]:  # the form's own table (an extra column is reported apart)
+            read = [v for row in table["values"] for v in row if v["value"]]
+            t.values += len(read)
+            t.to_review += sum(v["confidence"] < REVIEW_THRESHOLD for v in read)
         t.form_ok += got.get("form") == c.truth["form"]
         if (m := merged_carried(c.truth, got)) is not None:
             t.merged.append(m)
@@ -191,11 +197,15 @@ def _pct(ok: int, n: int) -> str:
     return f"{100 * ok / n:6.2f}% ({ok}/{n})" if n else "      -"
 
 
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
+
+
 def report(docgen: dict[str, Tally], base: dict[str, Tally]) -> str:
     """The result tables: docgen per input kind, then the baselines beside docgen's cell accuracy."""
     lines = ["docgen extractors.extract",
              f"  {'kind':9s} {'forms':>5s} {'pages':>5s} {'s/form':>7s} {'s/page':>7s} {'worst':>6s}  "
-             f"{'cells right':22s} {'fields right':18s} {'silent':>6s} {'merged':>6s} {'identity':>8s}"]
+             f"{'cells right':22s} {'fields right':18s} {'silent':>6s} {'review':>6s} {'merged':>6s} {'identity':>8s}"]
     for kind in ALL_KINDS:
         t = docgen.get(kind)
         if t is None or not t.forms:
@@ -205,7 +215,7 @@ def report(docgen: dict[str, Tally], base: dict[str, Tally]) -> str:
         ident = f"{sum(t.identity)}/{len(t.identity)}" if t.identity else "-"
         lines.append(f"  {kind:9s} {t.forms:5d} {t.pages:5d} {t.seconds / t.forms:7.3f} {t.seconds / t.pages:7.3f} "
                      f"{t.worst:6.2f}  {_pct(s.cells_ok, s.cells):22s} {_pct(s.fields_ok, s.fields):18s} "
-                     f"{s.silent_errors:6d} {merged:>6s} {ident:>8s}")
+                     f"{s.silent_errors:6d} {_share(t.to_review, t.values):>6s} {merged:>6s} {ident:>8s}")
     lines += ["baselines (table cells only; every wrong cell is silent: no confidence, no problems)",
               f"  {'kind':9s} {'tool':28s} {'s/page':>7s}  {'cells right':22s} {'table found':>11s}   "
               f"docgen cells"]
