@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -30,7 +31,8 @@ CLAUSE = (
 )
 
 
-def _run(paragraph, text: str, font: str, size: float) -> None:  # type: ignore[no-untyped-def]
+def styled_run(paragraph: Any, text: str, font: str, size: float) -> None:
+    """Add a run in ``font`` with ``w:eastAsia`` set and zh-CN East Asian language (python-docx sets neither)."""
     run = paragraph.add_run(text)
     run.font.name = font
     run.font.size = Pt(size)
@@ -44,10 +46,10 @@ def agreement(i: int, clauses: int = 14) -> bytes:
     d = Document()
     p = d.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(p, f"学校结对帮扶协议书（第{i}号）", "方正小标宋简体", 22)
-    _run(d.add_paragraph(), "一、帮扶内容", "黑体", 16)
+    styled_run(p, f"学校结对帮扶协议书（第{i}号）", "方正小标宋简体", 22)
+    styled_run(d.add_paragraph(), "一、帮扶内容", "黑体", 16)
     for k in range(clauses):
-        _run(d.add_paragraph(), f"第{k + 1}条 " + CLAUSE.format(school="彭州市濛阳小学"), "仿宋_GB2312", 16)
+        styled_run(d.add_paragraph(), f"第{k + 1}条 " + CLAUSE.format(school="彭州市濛阳小学"), "仿宋_GB2312", 16)
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()

@@ -13,11 +13,10 @@ import psutil
 import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
+from bench.bench_pdf_quick import styled_run
 from docgen.errors import ConversionError
 from docgen.render.merge import document_starts, merge_documents, split_pdf
 from docgen.render.pdf import ConverterPool, LibreOfficeConverter
@@ -30,24 +29,15 @@ CLAUSE = (
 )
 
 
-def _run(paragraph: Any, text: str, font: str, size: float) -> None:
-    run = paragraph.add_run(text)
-    run.font.name = font
-    run.font.size = Pt(size)
-    rpr = run._r.get_or_add_rPr()
-    rpr.find(qn("w:rFonts")).set(qn("w:eastAsia"), font)
-    rpr.append(rpr.makeelement(qn("w:lang"), {qn("w:val"): "en-US", qn("w:eastAsia"): "zh-CN"}))
-
-
 def agreement(tag: str, clauses: int = 6) -> bytes:
     """A small agreement: 方正小标宋简体 title, 黑体 heading, 仿宋_GB2312 body naming a school with 濛."""
     d = Document()
     p = d.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(p, "学校结对帮扶协议书", "方正小标宋简体", 22)
-    _run(d.add_paragraph(), "一、帮扶内容", "黑体", 16)
+    styled_run(p, "学校结对帮扶协议书", "方正小标宋简体", 22)
+    styled_run(d.add_paragraph(), "一、帮扶内容", "黑体", 16)
     for k in range(clauses):
-        _run(
+        styled_run(
             d.add_paragraph(),
             f"{tag}第{k + 1}条 {SCHOOL}与成都市实验小学结成帮扶对子。{CLAUSE}",
             "仿宋_GB2312",
