@@ -13,7 +13,6 @@ are dropped, and the record's status is computed again. The old value, who and w
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from datetime import date
@@ -28,6 +27,7 @@ from api.services.accounts import require_writer
 from api.services.errors import Conflict, Invalid, NotFound
 from api.services.uploads import MISMATCH_NOTICE
 from docgen.forms import ColumnSpec, FieldSpec, FormSchema, ValueType, load_schemas
+from docgen.sheets import csv_writer, xlsx_row
 from docgen.values import SURE, normalize
 
 
@@ -287,7 +287,7 @@ def export(records: list[Record], fmt: str) -> bytes:
     header, rows = table_rows(records)
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv_writer(buffer)
         writer.writerow(header)
         writer.writerows(rows)
         return buffer.getvalue().encode("utf-8-sig")
@@ -296,9 +296,9 @@ def export(records: list[Record], fmt: str) -> bytes:
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("记录")
-        ws.append(header)
+        ws.append(xlsx_row(ws, header))
         for row in rows:
-            ws.append(row)
+            ws.append(xlsx_row(ws, row))
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()
