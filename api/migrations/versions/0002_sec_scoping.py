@@ -7,7 +7,7 @@ identity mismatch
   the unique key becomes ``(program_id, sha256, scope)``;
 * ``records.mismatch`` (the identity code a school's form named when it was not the school's pair).
 
-Revision ID: sec-scoping
+Revision ID: sec_scoping
 Revises: 0001
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "sec-scoping"
+revision = "sec_scoping"  # (alembic refuses "-" in a revision id)
 down_revision = "0001"
 branch_labels = None
 depends_on = None
