@@ -73,7 +73,9 @@ def test_an_admin_reads_only_the_audit_events_of_its_own_programs(admin: TestCli
     their_school = _user(bureau_b, "lantian-b", "school", [theirs], LANTIAN)
     mine = wait_record(admin, _upload(school, ours, "03.docx", stats_docx("03"))["id"])
     other = wait_record(bureau_b, _upload(their_school, theirs, "07.docx", stats_docx("07", LANTIAN))["id"])
-    assert admin.patch(f"/api/records/{mine['id']}", json={"path": "fields/填报单位", "value": XIJIAO}).status_code == 200
+    assert (
+        admin.patch(f"/api/records/{mine['id']}", json={"path": "fields/填报单位", "value": XIJIAO}).status_code == 200
+    )
     fix = bureau_b.patch(f"/api/records/{other['id']}", json={"path": "fields/填报单位", "value": LANTIAN})
     assert fix.status_code == 200
 
@@ -85,7 +87,9 @@ def test_an_admin_reads_only_the_audit_events_of_its_own_programs(admin: TestCli
         (seen_b, theirs, ours, "bureau-b", "admin"),
     ):
         assert {e["program_id"] for e in seen} <= {own, None}
-        assert all(e["username"] in (me, "xijiao" if own == ours else "lantian-b") for e in seen if e["program_id"] is None)
+        assert all(
+            e["username"] in (me, "xijiao" if own == ours else "lantian-b") for e in seen if e["program_id"] is None
+        )
         assert stranger not in {e["username"] for e in seen}
         assert f"program:{foreign}" not in {e["target"] for e in seen}
         assert {"program.create", "roster.import", "upload.create", "record.correct"} <= {e["action"] for e in seen}
@@ -262,3 +266,68 @@ def test_the_ledger_xlsx_never_carries_a_formula(admin: TestClient) -> None:
         assert texts[name].data_type == "s" and texts[name].quotePrefix, name
     assert not [c for c in cells if c.data_type == "f"]
     assert {c.value for c in cells if c.data_type == "n"} >= {0}  # the counts stay numbers
+
+
+# --- the migration keeps what was there -----------------------------------------------------------------
+
+
+def test_the_scoping_migration_keeps_every_row_and_fills_the_new_columns(database_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from api.db import MIGRATIONS, make_engine, migrate
+    from api.settings import Settings
+
+    engine = make_engine(Settings(database_url=database_url).resolved_database_url())
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    now = "2026-01-01 00:00:00"
+    with engine.begin() as conn:
+        conn.execute(
+            text(f"INSERT INTO programs (id, key, name, yaml_text, created_at) VALUES (1, 'p', 'P', '', '{now}')")
+        )
+        for uid, role in ((1, "admin"), (2, "school")):
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, username, password_hash, role, active, created_at) "
+                    f"VALUES ({uid}, 'u{uid}', 'x', '{role}', true, '{now}')"
+                )
+            )
+        for upload_id, by in ((1, 1), (2, 2)):
+            conn.execute(
+                text(
+                    "INSERT INTO uploads (id, program_id, original_name, sha256, size, detected_type, blob_key, status,"
+                    f" attempts, uploaded_by, created_at, updated_at) VALUES ({upload_id}, 1, 'f.docx', 'h{upload_id}',"
+                    f" 1, 'docx', 'k', 'done', 1, {by}, '{now}', '{now}')"
+                )
+            )
+        conn.execute(
+            text(
+                "INSERT INTO records (id, upload_id, program_id, pair_label, status, extraction, created_at,"
+                f" updated_at) VALUES (7, 2, 1, '03', 'complete', '{{}}', '{now}', '{now}')"
+            )
+        )
+        for i, target in enumerate(("program:1", "upload:2", "record:7", "user:2"), start=1):
+            conn.execute(
+                text(
+                    "INSERT INTO audit_events (id, user_id, username, action, target, at, detail) "
+                    f"VALUES ({i}, 1, 'u1', 'a', '{target}', '{now}', '{{}}')"
+                )
+            )
+    try:
+        migrate(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT id, upload_id FROM records")).all() == [(7, 2)]  # no cascade on rebuild
+            scopes = conn.execute(text("SELECT id, scope FROM uploads ORDER BY id")).all()
+            assert scopes == [(1, "staff"), (2, "user:2")]
+            programs = conn.execute(text("SELECT target, program_id FROM audit_events ORDER BY id")).all()
+            assert programs == [("program:1", 1), ("upload:2", 1), ("record:7", 1), ("user:2", None)]
+            assert conn.execute(text("SELECT mismatch FROM records")).scalar() is None
+            if engine.dialect.name == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
