@@ -39,9 +39,19 @@ def migrate(engine: Engine) -> None:
     """``alembic upgrade head`` on ``engine`` (idempotent; run at every startup)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:  # a batch migration rebuilds a table: dropping the old one must not fire ON DELETE CASCADE
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # (only effective outside a transaction)
+            conn.commit()
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 class Database:

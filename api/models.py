@@ -148,9 +148,22 @@ class Document(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+UPLOAD_SCOPE_STAFF = "staff"
+
+
+def upload_scope(user: User) -> str:
+    """Whose duplicates an upload by ``user`` is checked against: a school account's own uploads
+    (``user:<id>``), or the bureau staff's together (``staff``; they see every upload of their programs).
+
+    So the same bytes sent by another school are a fresh upload of its own, never an answer about someone
+    else's file (docs/security.md, "Scoping").
+    """
+    return f"user:{user.id}" if user.role == "school" else UPLOAD_SCOPE_STAFF
+
+
 class Upload(Base):
     __tablename__ = "uploads"
-    __table_args__ = (UniqueConstraint("program_id", "sha256"),)
+    __table_args__ = (UniqueConstraint("program_id", "sha256", "scope", name="uq_uploads_program_sha256_scope"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id", ondelete="SET NULL"))
@@ -163,6 +176,7 @@ class Upload(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    scope: Mapped[str] = mapped_column(String(50), default=UPLOAD_SCOPE_STAFF)  # upload_scope(): dedup per uploader
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -177,6 +191,9 @@ class Record(Base):
     pair_label: Mapped[str | None] = mapped_column(String(50), index=True)
     form: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), index=True)  # complete needs_review unreadable
+    # The identity code ("<program key>:<pair>") when a school uploaded a form printed for a pair that is not
+    # its own (or of another program): pair_label stays empty until an admin assigns the record.
+    mismatch: Mapped[str | None] = mapped_column(String(300))
     extraction: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -201,6 +218,8 @@ class AuditEvent(Base):
     username: Mapped[str] = mapped_column(String(100), default="")
     action: Mapped[str] = mapped_column(String(100), index=True)
     target: Mapped[str] = mapped_column(String(200), default="")
+    # The program the target belongs to (set when written): an admin sees only its programs' events.
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
@@ -218,5 +237,6 @@ __all__ = [
     "Record",
     "Upload",
     "User",
+    "upload_scope",
     "utcnow",
 ]

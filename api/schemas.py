@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from api.services.uploads import MISMATCH_NOTICE
 
 
 class Orm(BaseModel):
@@ -140,9 +142,22 @@ class RecordOut(Orm):
     pair_label: str | None
     form: str | None
     status: str
+    mismatch: str | None = Field(
+        None, description="表单识别码（项目:结对）不属于上传学校时的识别码；此时记录不归入任何结对，待管理员处理"
+    )
     extraction: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def notice(self) -> str | None:
+        """身份不符，待管理员处理 while the record is held for an identity mismatch."""
+        return MISMATCH_NOTICE if self.mismatch else None
+
+
+class AssignIn(BaseModel):
+    pair: str = Field(description="结对序号（如 03），记录归入该结对")
 
 
 class CorrectionIn(BaseModel):
@@ -165,5 +180,6 @@ class AuditOut(Orm):
     username: str
     action: str
     target: str
+    program_id: int | None
     at: datetime
     detail: dict[str, Any]

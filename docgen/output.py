@@ -13,7 +13,6 @@ document or archive behind; the journal line is appended only after the files ex
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from docgen.batch import BatchReport, DocumentJob, DocumentResult
+from docgen.sheets import csv_writer
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ class DirectorySink:
         csv_tmp, json_tmp = csv_path.with_name(f".{csv_path.name}.part"), json_path.with_name(f".{json_path.name}.part")
         # utf-8-sig: the BOM makes Excel open a UTF-8 CSV correctly.
         with csv_tmp.open("w", encoding="utf-8-sig", newline="") as table, json_tmp.open("w", encoding="utf-8") as js:
-            writer = csv.writer(table)
+            writer = csv_writer(table)
             writer.writerow(_CSV_HEADER)
             js.write("[")
             for i, r in enumerate(self.manifest(jobs)):
@@ -183,7 +183,7 @@ class DirectorySink:
         extras = ["清单.csv", "manifest.json"]
         if report.failures:
             table = io.StringIO()
-            writer = csv.writer(table)
+            writer = csv_writer(table)
             writer.writerow(["文书", "原因"])
             writer.writerows(report.failures)
             _write_atomic(self.out_dir / "失败清单.csv", table.getvalue().encode("utf-8-sig"))

@@ -7,10 +7,10 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, ServicesDep, SessionDep
+from api.deps import AdminUser, CurrentUser, ServicesDep, SessionDep
 from api.routes.programs import _pdf, attachment
-from api.schemas import CorrectionIn, CorrectionOut, RecordOut
-from api.services import programs, records, regeneration
+from api.schemas import AssignIn, CorrectionIn, CorrectionOut, RecordOut
+from api.services import programs, records, regeneration, uploads
 
 router = APIRouter(prefix="/api", tags=["records"])
 
@@ -23,9 +23,11 @@ def list_records(
     pair: str | None = None,
     form: str | None = None,
     status: Literal["complete", "needs_review", "unreadable"] | None = None,
+    mismatch: bool | None = None,
 ) -> list[RecordOut]:
+    """``mismatch=true``: the records held because a school's form named a pair not its own."""
     scope = programs.get_program(session, user, program) if program is not None else None
-    found = records.list_records(session, user, program=scope, pair=pair, form=form, status=status)
+    found = records.list_records(session, user, program=scope, pair=pair, form=form, status=status, mismatch=mismatch)
     return [RecordOut.model_validate(r) for r in found]
 
 
@@ -42,6 +44,14 @@ def correct_record(
     record, _ = records.correct(
         session, user, record, body.path, body.value, threshold=services.settings.review_threshold
     )
+    session.commit()
+    return RecordOut.model_validate(record)
+
+
+@router.post("/records/{record_id}/pair")
+def assign_record(record_id: int, body: AssignIn, user: AdminUser, session: SessionDep) -> RecordOut:
+    """File the record under a pair of its program (admins): how an identity mismatch is resolved."""
+    record = uploads.assign(session, user, records.get_record(session, user, record_id), body.pair)
     session.commit()
     return RecordOut.model_validate(record)
 

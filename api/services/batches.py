@@ -8,7 +8,6 @@ the job marked done — a client never sees a half-written archive.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import shutil
@@ -31,6 +30,7 @@ from api.services.errors import Conflict, NotFound
 from docgen.batch import BatchReport, DocumentJob, DocumentResult, PdfConverterLike, generate_batch, load_templates
 from docgen.errors import DocgenError
 from docgen.files import template_reader
+from docgen.sheets import csv_writer
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
@@ -183,7 +183,7 @@ class StorageSink:
         try:
             path = tmpdir / f"{self.archive_name}.zip"
             table = io.StringIO()
-            writer = csv.writer(table)
+            writer = csv_writer(table)
             writer.writerow(MANIFEST_HEADER)
             manifest: list[dict[str, Any]] = []
             with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
@@ -212,7 +212,7 @@ class StorageSink:
                 zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1), compress_type=deflate)
                 if report.failures:
                     fail = io.StringIO()
-                    csv.writer(fail).writerows([["文书", "原因"], *report.failures])
+                    csv_writer(fail).writerows([["文书", "原因"], *report.failures])
                     zf.writestr("失败清单.csv", fail.getvalue().encode("utf-8-sig"), compress_type=deflate)
             return self.blobs.put_file(path)
         finally:

@@ -13,7 +13,6 @@ are dropped, and the record's status is computed again. The old value, who and w
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from datetime import date
@@ -25,17 +24,18 @@ from sqlalchemy.orm import Session
 from api.models import Correction, Program, Record, Upload, User, utcnow
 from api.services import audit, programs, rosters
 from api.services.accounts import require_writer
-from api.services.errors import Invalid, NotFound
+from api.services.errors import Conflict, Invalid, NotFound
+from api.services.uploads import MISMATCH_NOTICE
 from docgen.forms import ColumnSpec, FieldSpec, FormSchema, ValueType, load_schemas
+from docgen.sheets import csv_writer, xlsx_row
 from docgen.values import SURE, normalize
 
 
 def _visible(session: Session, user: User, record: Record, program: Program) -> bool:
     if user.role != "school":
         return True
-    labels = rosters.visible_labels(session, program, user) or set()
     if record.pair_label is not None:
-        return record.pair_label.split(".")[0] in labels
+        return rosters.label_visible(rosters.visible_labels(session, program, user) or set(), record.pair_label)
     upload = session.get(Upload, record.upload_id)
     return upload is not None and upload.uploaded_by == user.id
 
@@ -59,8 +59,9 @@ def list_records(
     pair: str | None = None,
     form: str | None = None,
     status: str | None = None,
+    mismatch: bool | None = None,
 ) -> list[Record]:
-    """The records the user may see, filtered by program, pair, form and status."""
+    """The records the user may see, filtered by program, pair, form, status and identity mismatch."""
     ids = [program.id] if program else [p.id for p in user.programs]
     query = select(Record).where(Record.program_id.in_(ids)).order_by(Record.id)
     if pair:
@@ -69,6 +70,8 @@ def list_records(
         query = query.where(Record.form == form)
     if status:
         query = query.where(Record.status == status)
+    if mismatch is not None:
+        query = query.where(Record.mismatch.is_not(None) if mismatch else Record.mismatch.is_(None))
     cache: dict[int, Program] = {}
     out = []
     for r in session.scalars(query):
@@ -160,6 +163,8 @@ def correct(
 ) -> tuple[Record, Correction]:
     """Set one value of ``record`` from ``text`` (normalised), keep the old one in a Correction."""
     require_writer(user)
+    if record.mismatch is not None and user.role == "school":  # held for the bureau: filed under no pair yet
+        raise Conflict(f"记录 {record.id} 的表单识别码不属于本校结对（{MISMATCH_NOTICE}），暂不能修改")
     parts = parse_path(path)
     extraction = dict(record.extraction)
     schema = _schema(record)
@@ -282,7 +287,7 @@ def export(records: list[Record], fmt: str) -> bytes:
     header, rows = table_rows(records)
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv_writer(buffer)
         writer.writerow(header)
         writer.writerows(rows)
         return buffer.getvalue().encode("utf-8-sig")
@@ -291,9 +296,9 @@ def export(records: list[Record], fmt: str) -> bytes:
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("记录")
-        ws.append(header)
+        ws.append(xlsx_row(ws, header))
         for row in rows:
-            ws.append(row)
+            ws.append(xlsx_row(ws, row))
         out = io.BytesIO()
         wb.save(out)
         return out.getvalue()

@@ -30,6 +30,7 @@ from docgen.forms import FormSchema, load_schemas
 from docgen.forms.generate import form_context, form_media, identity_for
 from docgen.model import Program as DomainProgram
 from docgen.render.docx import CompiledTemplate
+from docgen.sheets import xlsx_row
 
 STATS = "activity_stats"
 
@@ -247,10 +248,11 @@ def ledger_xlsx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "台账"
-    ws.append([f"{program.name} 工作台账（截至 {as_of.isoformat()}）"])
-    ws.append(LEDGER_HEADER)
+    ws.append(xlsx_row(ws, [f"{program.name} 工作台账（截至 {as_of.isoformat()}）"]))
+    ws.append(xlsx_row(ws, LEDGER_HEADER))
     for r in rows:
-        ws.append([r.pair, r.supporting, r.supported, r.forms, r.activities, r.last_activity, "；".join(r.overdue)])
+        row = [r.pair, r.supporting, r.supported, r.forms, r.activities, r.last_activity, "；".join(r.overdue)]
+        ws.append(xlsx_row(ws, row))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -129,8 +129,19 @@ def visible_labels(session: Session, program: Program, user: User) -> set[str] |
     return labels
 
 
+def base_label(label: str) -> str:
+    """The pair a record label belongs to: a per-school form's ``03.2`` (2nd school of pair 03) is pair ``03``."""
+    return label.split(".")[0]
+
+
+def label_visible(labels: set[str] | None, label: str | None) -> bool:
+    """Whether a record or document labelled ``label`` is within ``labels`` (:func:`visible_labels`; None = all)."""
+    if labels is None:
+        return True
+    return label is not None and (label in labels or base_label(label) in labels)
+
+
 def require_pair_visible(session: Session, program: Program, user: User, label: str | None, what: str) -> None:
     """:class:`NotFound` (``what`` 不存在) unless ``user`` may see pair ``label``."""
-    labels = visible_labels(session, program, user)
-    if labels is not None and (label is None or label not in labels):
+    if not label_visible(visible_labels(session, program, user), label):
         raise NotFound(f"{what}不存在")

@@ -7,7 +7,13 @@ naming it, and nothing of it is stored. Accepted bytes go to the blob store and 
 lost, and an upload left ``received`` or ``processing`` by a crash is read again on the next start. A ZIP
 is expanded member by member within limits into separate uploads (member names are labels only); a ZIP
 with no usable member, or past a limit (a bomb), is refused whole. The same bytes uploaded twice to a
-program return the first upload with ``duplicate: true``.
+program by the same uploader scope (:func:`~api.models.upload_scope`: one school account, or the bureau
+staff) return the first upload with ``duplicate: true``; from another school they are a fresh upload of its
+own (sharing the stored blob), so the answer never tells about someone else's file.
+
+Filing (:func:`file_pair`): a record goes under the pair its identity code names — but a school account's
+form naming a pair that is not the school's own (or another program) is an identity *mismatch*: filed under
+no pair, seen by the uploading school as its own upload on hold and by the admin, who files it with :func:`assign`.
 
 ``process`` (run by the worker) reads one upload with ``extractors.extract`` in a time- and memory-limited
 child process and stores the :class:`~api.models.Record`.
@@ -30,14 +36,15 @@ from sqlalchemy.orm import Session
 
 from api.blobs import BlobStore
 from api.db import Database
-from api.models import Program, Record, Upload, User, utcnow
+from api.models import UPLOAD_SCOPE_STAFF, Program, Record, Upload, User, upload_scope, utcnow
 from api.sandbox import ChildFailed, run_child
 from api.services import audit, programs, rosters
-from api.services.accounts import require_writer
+from api.services.accounts import Role, require_admin, require_writer
 from api.services.errors import Invalid, NotFound, ServiceError, TooLarge, UnsupportedType
 from api.services.filetypes import FORM_TYPES, detect, safe_name
 
 RECEIVED, PROCESSING, DONE, FAILED = "received", "processing", "done", "failed"
+MISMATCH_NOTICE = "身份不符，待管理员处理"
 
 
 @dataclass(frozen=True)
@@ -180,8 +187,11 @@ def _store(
     kind: str,
     parent: Upload | None,
 ) -> tuple[Upload, bool]:
-    """The upload row for bytes stored under ``key`` (written now when empty), or the existing one: a duplicate."""
-    existing = session.scalar(select(Upload).where(Upload.program_id == program.id, Upload.sha256 == digest))
+    """The upload row for bytes stored under ``key`` (written now when empty), or the uploader scope's
+    existing one: a duplicate. Another scope's upload of the same bytes is neither returned nor named."""
+    scope = upload_scope(user)
+    same = select(Upload).where(Upload.program_id == program.id, Upload.sha256 == digest, Upload.scope == scope)
+    existing = session.scalar(same)
     if existing is not None:
         return existing, True
     key = key or blobs.put(data)
@@ -195,12 +205,13 @@ def _store(
         blob_key=key,
         status=DONE if kind == "zip" else RECEIVED,
         uploaded_by=user.id,
+        scope=scope,
     )
     try:
         with session.begin_nested():
             session.add(upload)
-    except IntegrityError:  # the same bytes arrived concurrently
-        again = session.scalar(select(Upload).where(Upload.program_id == program.id, Upload.sha256 == digest))
+    except IntegrityError:  # the same bytes arrived concurrently from the same scope
+        again = session.scalar(same)
         assert again is not None
         return again, True
     audit.record(session, user, "upload.create", f"upload:{upload.id}", name=name, sha256=digest, type=kind)
@@ -270,14 +281,15 @@ def receive(
     contents = [p.data for p in plans if p.rejected is None]
     contents += [m.data for p in plans if p.rejected is None for m in p.members if m.data is not None]
     digests = {id(d): hashlib.sha256(d).hexdigest() for d in contents}
-    known: set[str] = set()
+    keys: dict[str, str] = {}  # sha256 -> blob key: bytes already stored (by anyone) are not written again
     if digests:
-        query = select(Upload.sha256).where(Upload.program_id == program.id, Upload.sha256.in_(set(digests.values())))
-        known = set(session.scalars(query))
-    keys: dict[str, str] = {}
+        query = select(Upload.sha256, Upload.blob_key).where(
+            Upload.program_id == program.id, Upload.sha256.in_(set(digests.values()))
+        )
+        keys = {digest: key for digest, key in session.execute(query)}
     for data in contents:
         digest = digests[id(data)]
-        if digest not in known and digest not in keys:
+        if digest not in keys:
             keys[digest] = blobs.put(data)
     out: list[Received] = []
     for p in plans:
@@ -349,7 +361,7 @@ def process(db: Database, blobs: BlobStore, upload_id: int, *, timeout: float, m
         assert upload is not None
         program = s.get(Program, upload.program_id)
         assert program is not None
-        name, kind, key, program_key = upload.original_name, upload.detected_type, upload.blob_key, program.key
+        name, kind, key = upload.original_name, upload.detected_type, upload.blob_key
     status, error = DONE, None
     if kind not in FORM_TYPES:
         extraction, status, error = unreadable(name, kind, f"{kind} 不是可读取的表单类型"), FAILED, "类型不支持"
@@ -366,22 +378,65 @@ def process(db: Database, blobs: BlobStore, upload_id: int, *, timeout: float, m
         except Exception as exc:  # the stored file is missing, the child cannot start …: fail this upload only
             reason = f"{type(exc).__name__}: {exc}"
             extraction, status, error = unreadable(name, kind, f"无法读取：{reason}"), FAILED, reason
-    identity = extraction.get("identity") or {}
-    pair = identity.get("pair") if identity.get("program") in (None, program_key) else None
     with db.session() as s:
         upload = s.get(Upload, upload_id)
         assert upload is not None
+        program = s.get(Program, upload.program_id)
+        assert program is not None
+        pair, mismatch = file_pair(s, program, upload, extraction.get("identity") or {})
         record = s.scalar(select(Record).where(Record.upload_id == upload_id))
         if record is None:
             record = Record(upload_id=upload_id, program_id=upload.program_id)
             s.add(record)
-        record.pair_label = pair
+        record.pair_label, record.mismatch = pair, mismatch
         record.form = extraction.get("form")
         record.status = str(extraction.get("status") or "unreadable")
         record.extraction = extraction
         record.updated_at = utcnow()
         upload.status, upload.error, upload.updated_at = status, error, utcnow()
     return status
+
+
+# --- filing -------------------------------------------------------------------------------------------
+
+
+def file_pair(
+    session: Session, program: Program, upload: Upload, identity: dict[str, Any]
+) -> tuple[str | None, str | None]:
+    """``(pair_label, mismatch)`` for a record read from ``upload`` whose identity code is ``identity``.
+
+    The pair the code names, when it names this program. A school account may file only under its own
+    pairs: a code naming any other pair, or another program, is a mismatch — no pair (so that pair's school
+    never sees it) and ``mismatch`` = ``"<program>:<pair>"`` for the admin to resolve. An upload whose school
+    account is gone cannot be checked, so it is held the same way. No code: no pair, no mismatch.
+    """
+    claimed_program, claimed_pair = identity.get("program"), identity.get("pair")
+    if not claimed_pair:
+        return None, None
+    ours = claimed_program in (None, program.key)
+    if upload.scope == UPLOAD_SCOPE_STAFF:
+        return (str(claimed_pair) if ours else None), None
+    uploader = session.get(User, upload.uploaded_by) if upload.uploaded_by is not None else None
+    if (
+        ours
+        and uploader is not None
+        and uploader.role == Role.SCHOOL
+        and rosters.label_visible(rosters.visible_labels(session, program, uploader), str(claimed_pair))
+    ):
+        return str(claimed_pair), None
+    return None, f"{claimed_program or program.key}:{claimed_pair}"
+
+
+def assign(session: Session, user: User, record: Record, pair: str) -> Record:
+    """File a record under ``pair`` of its program (admins): resolves an identity mismatch, or re-files."""
+    require_admin(user)
+    program = programs.get_program(session, user, record.program_id)
+    if not rosters.label_visible({p.label for p in rosters.list_pairs(session, program)}, pair):
+        raise Invalid(f"项目“{program.name}”没有结对 {pair}", [{"field": "pair", "value": pair}])
+    old, claimed = record.pair_label, record.mismatch
+    record.pair_label, record.mismatch, record.updated_at = pair, None, utcnow()
+    audit.record(session, user, "record.assign", f"record:{record.id}", old=old, new=pair, mismatch=claimed)
+    return record
 
 
 # --- reading back -------------------------------------------------------------------------------------
@@ -391,8 +446,11 @@ def _visible(session: Session, user: User, upload: Upload, program: Program) -> 
     if user.role != "school" or upload.uploaded_by == user.id:
         return True
     record = session.scalar(select(Record).where(Record.upload_id == upload.id))
-    labels = rosters.visible_labels(session, program, user)
-    return record is not None and labels is not None and record.pair_label in labels
+    return (
+        record is not None
+        and record.pair_label is not None
+        and rosters.label_visible(rosters.visible_labels(session, program, user), record.pair_label)
+    )
 
 
 def get_upload(session: Session, user: User, upload_id: int) -> Upload:

@@ -697,7 +697,8 @@ async function reviewTab(body, id, seq) {
           r.source ?? r.original_name ?? r.filename ?? r.extraction?.source ?? `记录 ${r.id}`)),
         h('td', {}, r.form_title ?? FORM_TITLES[r.form ?? r.extraction?.form] ?? r.form ?? r.extraction?.form ?? '未识别'),
         h('td', {}, pairText(r.pair_label)),
-        h('td', {}, h('span', { class: `badge s-${st}` }, RECORD_STATUS[st] ?? st)),
+        h('td', {}, h('span', { class: `badge s-${st}` }, RECORD_STATUS[st] ?? st),
+          r.notice ? [' ', h('span', { class: 'badge s-needs_review', 'data-testid': 'record-notice' }, r.notice)] : null),
         h('td', { class: 'num' }, problems || ''),
         h('td', {}, fmtTime(r.updated_at ?? r.created_at)));
     });
@@ -818,7 +819,8 @@ async function renderRecord(view, id, seq) {
       h('span', { class: `badge s-${status}`, 'data-testid': 'record-status' }, RECORD_STATUS[status] ?? status), ' ',
       ex.form ? `表格：${rec.form_title ?? FORM_TITLES[ex.form] ?? ex.form}` : '未识别出表格种类', ' · ',
       `来源：${{ docx: 'Word 文件', pdf: 'PDF', scan: '扫描 PDF', image: '图片（扫描或照片）' }[ex.input_kind] ?? ex.input_kind ?? ''}`,
-      ex.identity?.pair ? ` · 结对：${rec.pair_label ?? ex.identity.pair}` : ''),
+      rec.notice ? [' · ', h('span', { class: 'badge s-needs_review', 'data-testid': 'record-notice' }, rec.notice)]
+        : ex.identity?.pair ? ` · 结对：${rec.pair_label ?? ex.identity.pair}` : ''),
     h('p', { class: 'links' },
       h('a', { class: 'button', href: `/api/records/${encodeURIComponent(id)}/document?format=docx`, download: '',
         'data-testid': 'record-docx' }, `下载${docName}（DOCX）`),
