@@ -19,22 +19,21 @@ from pypdf import PdfReader
 
 from api.app import create_app
 from api.settings import Settings
+from testkit.docx_text import docx_text
+from testkit.forms import PENGZHOU, stats_docx
 from tests.api_fixtures import (
     ADMIN_PASSWORD,
-    PENGZHOU,
     TestClient,
     admin,
     blob_count,
     create_pengzhou,
     database_url,
-    docx_text,
     encrypted_pdf,
     login_client,
     make_settings,
     pdf_of,
     running_client,
     settings,
-    stats_docx,
     wait_batch,
     wait_for,
     wait_record,

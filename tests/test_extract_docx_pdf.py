@@ -546,15 +546,18 @@ def test_cli_extract_json_of_an_unreadable_file(tmp_path: Path) -> None:
     assert text.exit_code == 2 and "无法读取" in text.stdout and "Windows 可执行文件" in text.stdout
 
 
-def test_cli_extract_json_of_a_docx_form(tmp_path: Path) -> None:
-    pytest.importorskip("docgen.interpret")
+def test_cli_extract_json_of_a_docx_form_exits_1_when_it_needs_review(tmp_path: Path) -> None:
+    # The fixture leaves 活动时间 empty in row 3 on purpose: exit code 1 is needs_review, never "0 or 1".
     path = tmp_path / "统计表.docx"
     path.write_bytes(_form_docx())
     result = CliRunner().invoke(app, ["extract", str(path), "--json"])
-    assert result.exit_code in (0, 1), result.output
+    assert result.exit_code == 1, result.output
     out = json.loads(result.stdout)
     assert set(out) == JSON_KEYS
     assert out["input_kind"] == "docx" and out["source"] == "统计表.docx"
+    assert out["form"] == "activity_stats" and out["status"] == "needs_review"
+    assert [p["message"] for p in out["problems"]] == ["第3行「活动时间」：必填项未填写"]
+    assert out["fields"]["填报单位"]["value"] == "彭州市濛阳小学"
 
 
 def test_cells_are_plain_picklable_data() -> None:

@@ -29,7 +29,7 @@ from docgen.output import DirectorySink
 from docgen.program import parse_program_yaml
 from docgen.render.docx import CompiledTemplate
 from docgen.roster import read_roster
-from tests import docx_inspect as di
+from testkit import docx_inspect as di
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

@@ -1,8 +1,8 @@
 """The self-made test corpus: the project's own blank forms, filled the ways schools fill them, with truth.
 
-    python -m bench.corpus --out /tmp/corpus --n 20        # materialise: every input file + <file>.truth.json
+    python -m testkit.corpus --out /tmp/corpus --n 20        # materialise: every input file + <file>.truth.json
 
-    from bench.corpus import build_corpus
+    from testkit.corpus import build_corpus
     cases = build_corpus(n=4, kinds=("docx", "pdf", "scan200"))   # list[Case], deterministic for a seed
 
 A *source* is one filled form, made in one of the fill styles:
@@ -30,7 +30,7 @@ rows printed on it).
 Truth: ``{"form", "identity", "fields": {label: text}, "tables": [{"columns": [...], "rows": [[...]]}],
 "meta": {...}}`` — columns are the schema's labels in schema order; a merged cell's text is in every row it
 covers; ``meta`` records the style, the degradations and merged spans. Degradations come from
-``tests/scan_fixtures.py`` (pure image functions).
+``testkit/scan_fixtures.py`` (pure image functions).
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script or with -m from elsewhere
     sys.path.insert(0, str(ROOT))
 
-from bench.accuracy import header_to_label, norm, table_from_grid  # noqa: E402
 from docgen.forms import FormSchema, load_schemas  # noqa: E402
-from tests import scan_fixtures as sf  # noqa: E402
+from testkit import scan_fixtures as sf  # noqa: E402
+from testkit.accuracy import header_to_label, norm, table_from_grid  # noqa: E402
 
 SAMPLE_PROGRAM = ROOT / "samples" / "pengzhou_heishui" / "program.yaml"
 SAMPLE_ROSTER = ROOT / "samples" / "pengzhou_heishui" / "roster.txt"
