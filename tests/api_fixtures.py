@@ -38,7 +38,7 @@ def _pg_connect(url: str) -> Any:
     return psycopg.connect(url, autocommit=True, connect_timeout=3)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh empty database for one test: a SQLite file, or a new PostgreSQL database dropped afterwards."""
     if request.param == "sqlite":

@@ -145,6 +145,7 @@ def test_a_batch_that_crashes_outside_the_batch_ends_failed_not_running(
     assert again["status"] == "done"  # the worker thread lived on
 
 
+@pytest.mark.slow  # two app lifetimes with a worker each
 def test_a_queued_job_survives_a_restart_and_completes(tmp_path: Path, database_url: str) -> None:
     data = tmp_path / "data"
     with running_client(make_settings(data, database_url, start_worker=False)) as first:
@@ -270,6 +271,7 @@ def test_hostile_uploads_get_clear_errors_and_store_nothing(tmp_path: Path, data
         assert blob_count(tmp_path / "data") == 1
 
 
+@pytest.mark.slow
 def test_a_real_password_protected_pdf_is_recorded_unreadable_as_encrypted(tmp_path: Path, database_url: str) -> None:
     plain = pdf_of(stats_docx("03"))  # LibreOffice's PDF of a typed 统计表: one page, a text layer
     assert len(PdfReader(io.BytesIO(plain)).pages) == 1
@@ -379,6 +381,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow  # a real uvicorn process
 def test_through_a_real_uvicorn_server(tmp_path: Path, database_url: str) -> None:
     settings = make_settings(tmp_path / "data", database_url)
     port = _free_port()
@@ -412,6 +415,7 @@ def test_through_a_real_uvicorn_server(tmp_path: Path, database_url: str) -> Non
         thread.join(20)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_pdf_batch_converts_every_agreement(tmp_path: Path, database_url: str) -> None:
     roster = "\n".join((PENGZHOU / "roster.txt").read_text("utf-8").splitlines()[:2])

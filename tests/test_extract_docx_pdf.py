@@ -411,6 +411,7 @@ def form_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bytes]:
     return (work / "form.docx").read_bytes(), (work / "form.pdf").read_bytes()
 
 
+@pytest.mark.slow
 def test_the_pdf_of_a_form_reads_as_the_same_grid_as_its_docx(form_pair: tuple[bytes, bytes]) -> None:
     docx_bytes, pdf_bytes = form_pair
     from_docx = read_docx(docx_bytes, "form.docx").tables[0]
@@ -445,6 +446,7 @@ def test_the_pdf_of_a_form_reads_as_the_same_grid_as_its_docx(form_pair: tuple[b
     assert from_pdf.bbox is not None and doc.lines[1].where.bbox[3] <= from_pdf.bbox[1]  # type: ignore[index]
 
 
+@pytest.mark.slow  # form_pair converts with LibreOffice
 @pytest.mark.parametrize("algorithm", [None, "RC4-40", "AES-256"])
 def test_a_real_pdf_locked_with_a_password_is_unreadable_as_encrypted(
     form_pair: tuple[bytes, bytes], algorithm: str | None
@@ -464,6 +466,7 @@ def test_a_real_pdf_locked_with_a_password_is_unreadable_as_encrypted(
     assert unreadable_reason(buf.getvalue(), "加密统计表.pdf") == "PDF 已加密（需要密码）"
 
 
+@pytest.mark.slow
 def test_reading_a_born_digital_form_is_fast(form_pair: tuple[bytes, bytes]) -> None:
     _, pdf_bytes = form_pair
     read_pdf(pdf_bytes, "warm.pdf")  # the forkserver starts once per process

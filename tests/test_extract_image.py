@@ -26,6 +26,8 @@ from extractors.image import decode_image, read_image, read_scanned_pdf
 from extractors.ocr import OcrLine, default_engine, normalize_punctuation
 from testkit import scan_fixtures as sf
 
+pytestmark = pytest.mark.slow  # OCR of rendered scans (LibreOffice + RapidOCR)
+
 U8 = npt.NDArray[np.uint8]
 EXPECTED_GRID = [list(sf.EXPECTED.headers), *[list(r) for r in sf.EXPECTED.rows]]
 

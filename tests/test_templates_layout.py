@@ -344,6 +344,7 @@ def test_three_year_prints_goals_by_year_duties_and_frequencies(rendered: dict[s
 # --- through LibreOffice -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_rendered_agreements_fit_on_two_to_four_pages(rendered: dict[str, Path], tmp_path: Path) -> None:
     from pypdf import PdfReader
