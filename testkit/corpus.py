@@ -809,6 +809,7 @@ def image_cases(src: _Source, kinds: Sequence[str], max_pages: int = 2) -> list[
     page (``.p1``, ``.p2`` … up to ``max_pages``; each page's truth holds the rows printed on it, fields on
     page 1 only); ``scan_pdf`` is the whole form as one image-only PDF."""
     assert src.pdf is not None
+    pdf = src.pdf  # narrowed once, for the closure below
     out: list[Case] = []
     rng = random.Random(src.seed)
     placement = rows_by_page(src.pdf, src.truth) if src.pages > 1 else [0] * sum(
@@ -818,7 +819,7 @@ def image_cases(src: _Source, kinds: Sequence[str], max_pages: int = 2) -> list[
 
     def pages_at(dpi: int) -> list[Image8]:
         if dpi not in rendered:
-            rendered[dpi] = sf.rasterise_pdf(src.pdf, dpi)
+            rendered[dpi] = sf.rasterise_pdf(pdf, dpi)
         return rendered[dpi]
 
     for kind in kinds:
