@@ -10,7 +10,7 @@ APT_PACKAGES := libreoffice-writer-nogui libreoffice-core-nogui python3-uno font
 DEMO_ROSTER := samples/pengzhou_heishui/roster.txt
 DEMO_OUT := out/pengzhou_heishui
 
-.PHONY: setup system python demo test lint bench clean serve
+.PHONY: setup system python demo test quick lint bench clean serve
 
 setup: system python
 
@@ -44,11 +44,15 @@ demo: setup
 	$(BIN)/docgen generate $(DEMO_ROSTER) --out $(DEMO_OUT)
 
 lint: python
-	$(BIN)/ruff check docgen extractors api tests bench tools
+	$(BIN)/ruff check docgen extractors api tests bench testkit tools
 	$(BIN)/mypy
 
 test: setup lint
 	$(BIN)/python -m pytest -q
+
+# The edit-test loop: everything but the tests marked slow (LibreOffice, OCR, Chromium, PostgreSQL service).
+quick: python
+	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: setup
 	$(BIN)/python bench/bench_generate.py

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_extract.py               # corpus of 10 filled forms, every input kind
     .venv/bin/python bench/bench_extract.py --n 20
-    .venv/bin/python bench/bench_extract.py --corpus DIR  # a corpus written by `python -m bench.corpus`
+    .venv/bin/python bench/bench_extract.py --corpus DIR  # a corpus written by `python -m testkit.corpus`
 
 For every input kind (docx, pdf, scan300, scan200, photo, scan_pdf) it prints seconds per form and per page,
 cell and field accuracy (exact text after whitespace removal, ``bench/accuracy.py``), silent errors (wrong
@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.accuracy import REVIEW_THRESHOLD, Score, merged_carried, score, score_table, table_from_grid  # noqa: E402
-from bench.corpus import ALL_KINDS, IMAGE_KINDS, Case, build_corpus, read_corpus  # noqa: E402
+from testkit.accuracy import REVIEW_THRESHOLD, Score, merged_carried, score, score_table, table_from_grid  # noqa: E402
+from testkit.corpus import ALL_KINDS, IMAGE_KINDS, Case, build_corpus, read_corpus  # noqa: E402
 
 
 @dataclass

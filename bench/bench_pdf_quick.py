@@ -13,32 +13,25 @@ import argparse
 import io
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
-from docgen.render.pdf import FONTS_CONF, ConverterPool, find_soffice
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: testkit sits at the repository root
+    sys.path.insert(0, str(ROOT))
+
+from docgen.render.pdf import FONTS_CONF, ConverterPool, find_soffice  # noqa: E402
+from testkit.docx_build import styled_run  # noqa: E402
 
 CLAUSE = (
     "{school}与成都市实验小学结成帮扶对子，双方本着平等互利、共同发展的原则，在教育教学管理、教师专业发展、"
     "课程建设与学生交流等方面开展深入合作，定期组织互访与联合教研活动，共享优质教育资源。"
 )
-
-
-def styled_run(paragraph: Any, text: str, font: str, size: float) -> None:
-    """Add a run in ``font`` with ``w:eastAsia`` set and zh-CN East Asian language (python-docx sets neither)."""
-    run = paragraph.add_run(text)
-    run.font.name = font
-    run.font.size = Pt(size)
-    rpr = run._r.get_or_add_rPr()
-    rpr.find(qn("w:rFonts")).set(qn("w:eastAsia"), font)
-    rpr.append(rpr.makeelement(qn("w:lang"), {qn("w:val"): "en-US", qn("w:eastAsia"): "zh-CN"}))
 
 
 def agreement(i: int, clauses: int = 14) -> bytes:

@@ -5,7 +5,7 @@
 
 What it does (everything in a temporary folder, removed at the end; the servers are stopped in any case):
 
-1. Builds the files once: typed 统计表 .docx (python-docx, ``tests.api_fixtures.stats_docx``, each with its
+1. Builds the files once: typed 统计表 .docx (python-docx, ``testkit.forms.stats_docx``, each with its
    own activity so each has its own bytes), PDFs of some of them (one LibreOffice run for all), a few PNG
    "scans" (a PDF page rendered at 150 dpi), ~10 % deliberate duplicates (the same bytes under another
    name) and a few bad files (an .exe named .pdf, an ELF named .docx, a file past the size limit, a ZIP
@@ -51,7 +51,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.api_fixtures import PENGZHOU, stats_docx  # noqa: E402
+from testkit.forms import PENGZHOU, stats_docx  # noqa: E402
 
 PASSWORD = "bench-admin-pass"
 MAX_UPLOAD = 5 << 20  # the servers' per-file limit here (DOCGEN_MAX_UPLOAD_BYTES): a 6 MB file is "too large"

@@ -18,17 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from docx import Document
 
 from api.app import create_app
 from api.settings import Settings
+from testkit.forms import PENGZHOU
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's TestClient warns about httpx at import
     from fastapi.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parent.parent
-PENGZHOU = ROOT / "samples" / "pengzhou_heishui"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 ADMIN_PASSWORD = "admin-pass-123"
 
@@ -39,7 +38,7 @@ def _pg_connect(url: str) -> Any:
     return psycopg.connect(url, autocommit=True, connect_timeout=3)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh empty database for one test: a SQLite file, or a new PostgreSQL database dropped afterwards."""
     if request.param == "sqlite":
@@ -142,69 +141,12 @@ def wait_record(client: TestClient, upload_id: int, timeout: float = 60.0) -> di
     return record
 
 
-STATS_HEADER = [
-    "序号",
-    "活动名称",
-    "派出人员",
-    "活动时间",
-    "活动地点",
-    "活动安排",
-    "受援人次",
-    "开展项目涉及到的资金、物品",
-    "取得效果",
-    "备注",
-]
-
-
-def stats_docx(
-    pair: str = "03",
-    unit: str = "彭州市西郊小学",
-    activities: tuple[str, ...] = ("送教下乡",),
-    program: str = "pengzhou-heishui-2019",
-) -> bytes:
-    """A returned 活动情况统计表 as a school would type it in Word, with the printed identity code."""
-    doc = Document()
-    doc.add_paragraph("彭州·黑水“校校结对”教育交流活动情况统计表")
-    doc.add_paragraph(f"表单识别码：DG1:{program}:{pair}:activity_stats:1")
-    doc.add_paragraph(f"填报单位：{unit}        填报时间：2019年5月6日")
-    table = doc.add_table(rows=1 + len(activities), cols=len(STATS_HEADER))
-    for i, h in enumerate(STATS_HEADER):
-        table.rows[0].cells[i].text = h
-    for r, name in enumerate(activities, start=1):
-        row = [
-            str(r),
-            name,
-            "张三",
-            f"2019年4月{10 + r}日",
-            "黑水县芦花完全小学校",
-            "示范课",
-            "120人次",
-            "图书500册",
-            "良好",
-            "",
-        ]
-        for i, v in enumerate(row):
-            table.rows[r].cells[i].text = v
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
 def zip_of(members: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in members.items():
             zf.writestr(name, data)
     return out.getvalue()
-
-
-def docx_text(data: bytes) -> str:
-    doc = Document(io.BytesIO(data))
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            parts.extend(c.text for c in row.cells)
-    return "\n".join(parts)
 
 
 @lru_cache(maxsize=4)

@@ -19,22 +19,21 @@ from pypdf import PdfReader
 
 from api.app import create_app
 from api.settings import Settings
+from testkit.docx_text import docx_text
+from testkit.forms import PENGZHOU, stats_docx
 from tests.api_fixtures import (
     ADMIN_PASSWORD,
-    PENGZHOU,
     TestClient,
     admin,
     blob_count,
     create_pengzhou,
     database_url,
-    docx_text,
     encrypted_pdf,
     login_client,
     make_settings,
     pdf_of,
     running_client,
     settings,
-    stats_docx,
     wait_batch,
     wait_for,
     wait_record,
@@ -146,6 +145,7 @@ def test_a_batch_that_crashes_outside_the_batch_ends_failed_not_running(
     assert again["status"] == "done"  # the worker thread lived on
 
 
+@pytest.mark.slow  # two app lifetimes with a worker each
 def test_a_queued_job_survives_a_restart_and_completes(tmp_path: Path, database_url: str) -> None:
     data = tmp_path / "data"
     with running_client(make_settings(data, database_url, start_worker=False)) as first:
@@ -271,6 +271,7 @@ def test_hostile_uploads_get_clear_errors_and_store_nothing(tmp_path: Path, data
         assert blob_count(tmp_path / "data") == 1
 
 
+@pytest.mark.slow
 def test_a_real_password_protected_pdf_is_recorded_unreadable_as_encrypted(tmp_path: Path, database_url: str) -> None:
     plain = pdf_of(stats_docx("03"))  # LibreOffice's PDF of a typed 统计表: one page, a text layer
     assert len(PdfReader(io.BytesIO(plain)).pages) == 1
@@ -380,6 +381,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow  # a real uvicorn process
 def test_through_a_real_uvicorn_server(tmp_path: Path, database_url: str) -> None:
     settings = make_settings(tmp_path / "data", database_url)
     port = _free_port()
@@ -413,6 +415,7 @@ def test_through_a_real_uvicorn_server(tmp_path: Path, database_url: str) -> Non
         thread.join(20)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_pdf_batch_converts_every_agreement(tmp_path: Path, database_url: str) -> None:
     roster = "\n".join((PENGZHOU / "roster.txt").read_text("utf-8").splitlines()[:2])

@@ -15,7 +15,7 @@ from docgen.batch import BatchReport, DocumentJob, DocumentResult, generate_batc
 from docgen.model import GroupPolicy, PairGroup, Program, Roster, School
 from docgen.output import DirectorySink
 from docgen.render.docx import CompiledTemplate
-from tests.docx_text import docx_text
+from testkit.docx_text import docx_text
 
 XIJIAO = School("彭州市西郊小学")
 JIUCHI = School("彭州市九尺镇小学")

@@ -11,7 +11,7 @@ from docx import Document
 from typer.testing import CliRunner
 
 from docgen.cli import app
-from tests.docx_text import docx_text
+from testkit.docx_text import docx_text
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 runner = CliRunner()

@@ -1,6 +1,6 @@
 """Reading scans and photos of the 统计表: grid, cell text, stamps, QR code, odd image modes, hostile input.
 
-The form is generated once per session (python-docx → LibreOffice → 200 dpi raster, ``tests/scan_fixtures``)
+The form is generated once per session (python-docx → LibreOffice → 200 dpi raster, ``testkit/scan_fixtures``)
 and degraded deterministically; real RapidOCR reads each variant once.
 """
 
@@ -24,7 +24,9 @@ from docgen.extraction import BBox, ReadDocument, ReadTable
 from extractors.grid import find_grids
 from extractors.image import decode_image, read_image, read_scanned_pdf
 from extractors.ocr import OcrLine, default_engine, normalize_punctuation
-from tests import scan_fixtures as sf
+from testkit import scan_fixtures as sf
+
+pytestmark = pytest.mark.slow  # OCR of rendered scans (LibreOffice + RapidOCR)
 
 U8 = npt.NDArray[np.uint8]
 EXPECTED_GRID = [list(sf.EXPECTED.headers), *[list(r) for r in sf.EXPECTED.rows]]

@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 
-from bench.accuracy import REVIEW_THRESHOLD, Score, merged_carried, norm, score, score_table
-from bench.corpus import Case, build_corpus
+from testkit.accuracy import REVIEW_THRESHOLD, Score, merged_carried, norm, score, score_table
+from testkit.corpus import Case, build_corpus
+
+pytestmark = pytest.mark.slow  # builds the corpus: LibreOffice PDFs and OCR of every scan (≈ 2½ min)
 
 # (fill style, input kind) of the four scans: page 1 of each source
 SCANS = (("word_merged", "scan300"), ("word_merged", "photo"), ("clerk", "scan200"), ("clerk", "photo"))

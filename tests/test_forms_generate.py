@@ -29,7 +29,7 @@ from docgen.output import DirectorySink
 from docgen.program import parse_program_yaml
 from docgen.render.docx import CompiledTemplate
 from docgen.roster import read_roster
-from tests import docx_inspect as di
+from testkit import docx_inspect as di
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -277,6 +277,7 @@ def _pengzhou_roster() -> Roster:
     return read_roster((SAMPLES / "pengzhou_heishui" / "roster.txt").read_bytes(), "roster.txt")
 
 
+@pytest.mark.slow
 def test_the_batch_puts_agreements_and_forms_in_each_pair_folder(pengzhou: Program, tmp_path: Path) -> None:
     roster = _pengzhou_roster()
     templates = load_templates(pengzhou, template_reader(SAMPLES / "pengzhou_heishui"))
@@ -303,6 +304,7 @@ def test_the_batch_puts_agreements_and_forms_in_each_pair_folder(pengzhou: Progr
     assert again.skipped == report.generated  # forms resume like agreements (fingerprint includes the identity)
 
 
+@pytest.mark.slow
 def test_cli_no_forms_and_the_forms_command(tmp_path: Path) -> None:
     roster = str(SAMPLES / "pengzhou_heishui" / "roster.txt")
     result = runner.invoke(app, ["generate", roster, "--out", str(tmp_path / "a"), "--no-pdf", "--no-forms"])
@@ -323,6 +325,7 @@ def test_cli_no_forms_and_the_forms_command(tmp_path: Path) -> None:
 # --- PDF: three forms in one merged load, each QR decodes from its own page ---------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_three_forms_merged_into_one_pdf_load_keep_their_own_qr_codes(pengzhou: Program, tmp_path: Path) -> None:
     from docgen.render.pdf import LibreOfficeConverter

@@ -20,6 +20,8 @@ from docgen.output import DirectorySink
 from docgen.render.pdf import ConverterPool
 from docgen.roster import read_roster
 
+pytestmark = pytest.mark.slow  # LibreOffice conversion of every agreement
+
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "pengzhou_heishui"
 A4 = (595.3, 841.9)
 

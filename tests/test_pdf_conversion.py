@@ -16,12 +16,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from bench.bench_pdf_quick import styled_run
 from docgen.errors import ConversionError
 from docgen.render.merge import document_starts, merge_documents, split_pdf
 from docgen.render.pdf import ConverterPool, LibreOfficeConverter
+from testkit.docx_build import styled_run
 
-pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")]
 
 SCHOOL = "彭州市濛阳七一竹瓦九年制学校"
 CLAUSE = (

@@ -26,10 +26,10 @@ from docgen.roster import (
 )
 from docgen.roster.tabular import Role, match_header
 from docgen.roster.values import split_contact
+from testkit.shared import shared_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-SEED_000 = next((Path("/work/shared/seeds")).glob("000_*.txt"), None)
 
 PENGZHOU_PAIRS = [
     (["成都石室白马中学"], ["黑水县中学"]),
@@ -238,14 +238,14 @@ def test_headers_match_ignoring_spaces_and_width() -> None:
 # --- notice prose -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(SEED_000 is None, reason="seed notices not available")
 def test_the_whole_seed_notice_gives_exactly_the_fourteen_groups() -> None:
-    assert SEED_000 is not None
-    roster = read_roster(SEED_000.read_bytes(), SEED_000.name)
+    seed = next(shared_path("seeds").glob("000_*.txt"), None)
+    assert seed is not None, "shared/seeds has no 000_*.txt (the 彭州·黑水 notice)"
+    roster = read_roster(seed.read_bytes(), seed.name)
     assert pairs(roster.groups) == PENGZHOU_PAIRS
     third = roster.groups[2]
     assert third.number == 3
-    assert third.source == f"{SEED_000.name}:21"
+    assert third.source == f"{seed.name}:21"
     assert [s.stage for s in third.schools] == [Stage.COMPULSORY] * 3
 
 

@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 from docgen.cli import app
 from docgen.render.pdf import ConverterPool
 
+pytestmark = pytest.mark.slow  # LibreOffice and OCR of a returned form
+
 # seed 001: 帮扶学校 | 联系人及电话 | 受援学校 | 联系人及电话 (contacts are ours: the notice leaves them blank)
 ROWS = [
     ("柳州高中", "张三 13807721234", "融水中学", "李四 0772-5123456"),

@@ -81,7 +81,7 @@ def test_render_of_missing_value_names_variable_and_template(pengzhou_program: P
 
 
 def test_values_are_escaped_and_line_breaks_kept(pengzhou_program: Program) -> None:
-    from tests.docx_text import docx_paragraphs
+    from testkit.docx_text import docx_paragraphs
 
     tpl = CompiledTemplate.compile(make_docx("{{ party_a.names }}"), "t.docx")
     odd = PairGroup(1, (School("A&B<学校>"),), (School("C"),))

@@ -1,7 +1,7 @@
 """The bundled templates and the documents rendered from them keep the official format (GB/T 9704-2012)
 and print what the agreement context says.
 
-Layout is read from the XML (``tests/docx_inspect.py``), so these tests need neither Word nor LibreOffice;
+Layout is read from the XML (``testkit/docx_inspect.py``), so these tests need neither Word nor LibreOffice;
 one test at the end converts to PDF when ``soffice`` is installed and counts pages.
 """
 
@@ -21,7 +21,7 @@ from docxtpl import DocxTemplate
 from docgen.context import agreement_context
 from docgen.model import PairGroup, Program, School, Term
 from docgen.program import parse_program_yaml
-from tests import docx_inspect as di
+from testkit import docx_inspect as di
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -344,6 +344,7 @@ def test_three_year_prints_goals_by_year_duties_and_frequencies(rendered: dict[s
 # --- through LibreOffice -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_rendered_agreements_fit_on_two_to_four_pages(rendered: dict[str, Path], tmp_path: Path) -> None:
     from pypdf import PdfReader

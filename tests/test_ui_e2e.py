@@ -30,8 +30,13 @@ from typing import Any
 
 import pytest
 
+from testkit.forms import STATS_HEADER
+
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed")
+pytestmark = [
+    pytest.mark.slow,  # Chromium + a real server
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "pengzhou_heishui"
@@ -50,10 +55,6 @@ SCHOOL = ("heishui-zhawo", "school-pass-123")
 # pair 04 (彭州市清平小学 — 黑水县扎窝中心校); the admin's forms are 彭州市西郊小学's (pair 03)
 SCHOOL_NAME = "黑水县扎窝中心校"
 IDENTITY = "DG1:pengzhou-heishui-2019"  # + :<pair>:<form>:<version>, as printed on the blank forms docgen sends
-STATS_HEADER = [
-    "序号", "活动名称", "派出人员", "活动时间", "活动地点", "活动安排", "受援人次",
-    "开展项目涉及到的资金、物品", "取得效果", "备注",
-]
 BAD_CSV = (
     "支援学校,受援学校,学段,支援学校联系电话\n"
     "彭州市清平小学,黑水县扎窝中心校,小学,1381234\n"
@@ -398,7 +399,7 @@ def test_a_scanned_form_shows_the_crop_each_value_was_read_from(server: str) -> 
 
     from playwright.sync_api import expect, sync_playwright
 
-    from tests import scan_fixtures as sf
+    from testkit import scan_fixtures as sf
 
     form = sf.build_form_docx(dataclasses.replace(sf.EXPECTED, identity=f"{IDENTITY}:03:activity_stats:1"))
     page_image = sf.rasterise_pdf(sf.docx_to_pdf(form))[0]

@@ -2,7 +2,7 @@
 
 Both sides are plain JSON-shaped data:
 
-* truth (written by :mod:`bench.corpus`): ``{"form", "identity", "fields": {label: text},
+* truth (written by :mod:`testkit.corpus`): ``{"form", "identity", "fields": {label: text},
   "tables": [{"columns": [...], "rows": [[...]]}]}``;
 * got: ``Extraction.to_json()`` — ``fields[label]["value"]``, ``tables[i]["columns"|"rows"|"values"]``,
   ``problems[i]["field"|"row"]``; or, for a baseline that has no fields, confidences or problems, just

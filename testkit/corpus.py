@@ -1,8 +1,8 @@
 """The self-made test corpus: the project's own blank forms, filled the ways schools fill them, with truth.
 
-    python -m bench.corpus --out /tmp/corpus --n 20        # materialise: every input file + <file>.truth.json
+    python -m testkit.corpus --out /tmp/corpus --n 20        # materialise: every input file + <file>.truth.json
 
-    from bench.corpus import build_corpus
+    from testkit.corpus import build_corpus
     cases = build_corpus(n=4, kinds=("docx", "pdf", "scan200"))   # list[Case], deterministic for a seed
 
 A *source* is one filled form, made in one of the fill styles:
@@ -30,7 +30,7 @@ rows printed on it).
 Truth: ``{"form", "identity", "fields": {label: text}, "tables": [{"columns": [...], "rows": [[...]]}],
 "meta": {...}}`` — columns are the schema's labels in schema order; a merged cell's text is in every row it
 covers; ``meta`` records the style, the degradations and merged spans. Degradations come from
-``tests/scan_fixtures.py`` (pure image functions).
+``testkit/scan_fixtures.py`` (pure image functions).
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script or with -m from elsewhere
     sys.path.insert(0, str(ROOT))
 
-from bench.accuracy import header_to_label, norm, table_from_grid  # noqa: E402
 from docgen.forms import FormSchema, load_schemas  # noqa: E402
-from tests import scan_fixtures as sf  # noqa: E402
+from testkit import scan_fixtures as sf  # noqa: E402
+from testkit.accuracy import header_to_label, norm, table_from_grid  # noqa: E402
 
 SAMPLE_PROGRAM = ROOT / "samples" / "pengzhou_heishui" / "program.yaml"
 SAMPLE_ROSTER = ROOT / "samples" / "pengzhou_heishui" / "roster.txt"
@@ -809,6 +809,7 @@ def image_cases(src: _Source, kinds: Sequence[str], max_pages: int = 2) -> list[
     page (``.p1``, ``.p2`` … up to ``max_pages``; each page's truth holds the rows printed on it, fields on
     page 1 only); ``scan_pdf`` is the whole form as one image-only PDF."""
     assert src.pdf is not None
+    pdf = src.pdf  # narrowed once, for the closure below
     out: list[Case] = []
     rng = random.Random(src.seed)
     placement = rows_by_page(src.pdf, src.truth) if src.pages > 1 else [0] * sum(
@@ -818,7 +819,7 @@ def image_cases(src: _Source, kinds: Sequence[str], max_pages: int = 2) -> list[
 
     def pages_at(dpi: int) -> list[Image8]:
         if dpi not in rendered:
-            rendered[dpi] = sf.rasterise_pdf(src.pdf, dpi)
+            rendered[dpi] = sf.rasterise_pdf(pdf, dpi)
         return rendered[dpi]
 
     for kind in kinds:

@@ -378,7 +378,7 @@ def cell_accuracy(table: object, expected: Expected = EXPECTED) -> tuple[int, in
 
 
 def main(repeat: int = 3) -> None:
-    """``python -m tests.scan_fixtures``: seconds per page (wall and CPU) and cell accuracy per variant."""
+    """``python -m testkit.scan_fixtures``: seconds per page (wall and CPU) and cell accuracy per variant."""
     import time
 
     from extractors.image import read_image
