@@ -11,10 +11,12 @@ The browser tests run Debian's Chromium through Playwright, like tests/test_ui_e
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.server
 import json
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -396,3 +398,202 @@ def _token_for(base: str, login: bytes) -> tuple[int, str]:
         return t.status, json.loads(t.read())["token"]
     finally:
         conn.close()
+
+
+# ------------------------------------------------------------------------------------------ in a real browser
+
+ATTACK_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>cute cats</title></head><body>
+<form id="text" method="POST" action="{victim}/api/programs" enctype="text/plain" target="sink1">
+  <input type="hidden" name="{json_name}" value='"}}'>
+</form>
+<form id="urlencoded" method="POST" action="{victim}/api/programs" target="sink2">
+  <input type="hidden" name="yaml" value="{yaml_attr}">
+</form>
+<form id="batch" method="POST" action="{victim}/api/programs/{program_id}/batches" target="sink3"></form>
+<iframe name="sink1"></iframe><iframe name="sink2"></iframe><iframe name="sink3"></iframe>
+<script>
+  for (const form of document.forms) form.submit();
+  const yaml = {yaml_js};
+  const multipart = new FormData();
+  multipart.append('file', new Blob([yaml]), 'program.yaml');
+  const opts = {{method: 'POST', credentials: 'include', mode: 'no-cors'}};
+  Promise.allSettled([
+    fetch('{victim}/api/programs', {{...opts, headers: {{'Content-Type': 'text/plain'}},
+                                     body: JSON.stringify({{yaml}})}}),
+    fetch('{victim}/api/programs', {{...opts, body: multipart}}),
+    fetch('{victim}/api/programs/{program_id}/batches', opts),
+  ]).then(() => {{ document.title = 'sent'; }});
+</script>
+</body></html>
+"""
+ATTACK_WRITES = 6  # three forms and three fetches above
+
+
+def attack_page(victim: str, program_id: int) -> str:
+    """A page of another origin that makes the visitor's browser create a program and start a batch."""
+    import html
+
+    sneaky = PROGRAM_YAML.replace("pengzhou-heishui-2019", "csrf-attack")
+    # text/plain form encoding sends name=value: with this name the body is the JSON {"yaml": …, "pad": "="}
+    json_name = json.dumps({"yaml": sneaky})[:-1] + ', "pad": "'
+    return ATTACK_PAGE.format(
+        victim=victim, program_id=program_id, json_name=html.escape(json_name),
+        yaml_attr=html.escape(sneaky), yaml_js=json.dumps(sneaky),
+    )  # fmt: skip
+
+
+@contextlib.contextmanager
+def attacker_site(pages: dict[str, str]) -> Iterator[int]:
+    """A plain web server on 127.0.0.1 (another port) serving ``pages``; yields its port."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = pages.get(self.path.split("?", 1)[0], "").encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``docgen serve`` with an admin, for the browser tests."""
+    from tests.test_ui_e2e import ADMIN
+
+    data = tmp_path_factory.mktemp("docgen-security")
+    with docgen_serve(data, {"DOCGEN_ADMIN_USERNAME": ADMIN[0], "DOCGEN_ADMIN_PASSWORD": ADMIN[1]}) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """A fresh headless Chromium (Debian's, through Playwright); skips when it is not installed."""
+    from tests.test_ui_e2e import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("attacker_host", ["127.0.0.1", "localhost"])
+def test_a_page_on_another_port_cannot_make_the_admins_browser_write(live: str, attacker_host: str) -> None:
+    from tests.test_ui_e2e import ADMIN, TIMEOUT_MS, api_json, login, watch_console, write_headers
+
+    with chromium() as browser:
+        context = browser.new_context(locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        login(page, live, ADMIN)
+        # the admin's own program (the one whose batch the attacker wants to start)
+        programs = api_json(page, "GET", f"{live}/api/programs")
+        if not programs:
+            res = page.request.post(f"{live}/api/programs", headers=write_headers(page, live),
+                                    data={"yaml": PROGRAM_YAML})  # fmt: skip
+            assert res.status == 201, res.text()
+            programs = api_json(page, "GET", f"{live}/api/programs")
+        program_id = programs[0]["id"]
+        batches_before = len(api_json(page, "GET", f"{live}/api/audit?action=batch.create"))
+        programs_before = sorted(p["key"] for p in programs)
+
+        answers: list[tuple[str, int]] = []
+        context.on("response", lambda r: answers.append((r.request.method, r.status))
+                   if r.url.startswith(live + "/api/") and r.request.method == "POST" else None)  # fmt: skip
+        with attacker_site({"/cats.html": attack_page(live, program_id)}) as port:
+            evil = context.new_page()
+            console = watch_console(evil)
+            evil.goto(f"http://{attacker_host}:{port}/cats.html")
+            evil.wait_for_function("document.title === 'sent'")
+            for _ in range(100):  # the form submissions land on their own time
+                if len(answers) >= ATTACK_WRITES:
+                    break
+                page.wait_for_timeout(100)
+            statuses = [s for _, s in answers]
+        # every forged write reached the server and was refused: 403 from the guard when the browser sent the
+        # cookie (same site: 127.0.0.1 on another port), 401 when SameSite=Strict kept it back (localhost)
+        assert len(statuses) == ATTACK_WRITES, (answers, console)
+        expected = {403} if attacker_host == "127.0.0.1" else {401, 403}
+        assert set(statuses) <= expected, answers
+        if attacker_host == "localhost":
+            assert 401 in statuses  # the cookie was not sent at all
+        # …and nothing was created
+        programs_after = sorted(p["key"] for p in api_json(page, "GET", f"{live}/api/programs"))
+        assert programs_after == programs_before and "csrf-attack" not in programs_after
+        assert len(api_json(page, "GET", f"{live}/api/audit?action=batch.create")) == batches_before
+        # the admin's own session is untouched and still writes (the token the UI sends)
+        ok = page.request.post(f"{live}/api/tokens", headers=write_headers(page, live), data={"name": "after"})
+        assert ok.status == 201, ok.text()
+        context.close()
+
+
+def test_the_ui_under_its_csp_blocks_inline_script_and_reports_it(live: str) -> None:
+    """The CSP is enforced by the browser (an injected inline script does not run) and the console says so —
+    the message tests/test_ui_e2e.py asserts it never sees while the UI is used."""
+    from tests.test_ui_e2e import ADMIN, TIMEOUT_MS, csp_violations, login, watch_console
+
+    with chromium() as browser:
+        context = browser.new_context(locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        console = watch_console(page)
+        login(page, live, ADMIN)
+        page.get_by_test_id("program-form").wait_for()
+        assert not csp_violations(console), console
+        with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
+            page.evaluate("""() => {
+                const s = document.createElement('script');
+                s.textContent = 'window.injected = true';
+                document.body.append(s);
+            }""")
+        assert page.evaluate("() => window.injected === undefined")
+        assert csp_violations(console)
+        context.close()
+
+
+def test_docs_work_with_no_network_but_this_server(live: str) -> None:
+    from tests.test_ui_e2e import TIMEOUT_MS, csp_violations, watch_console
+
+    with chromium() as browser:
+        context = browser.new_context()
+        context.set_default_timeout(TIMEOUT_MS)
+        elsewhere: list[str] = []
+
+        def only_local(route: Any) -> None:
+            if urlsplit(route.request.url).hostname == "127.0.0.1":
+                route.continue_()
+            else:
+                elsewhere.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_local)
+        page = context.new_page()
+        console = watch_console(page)
+        page.goto(f"{live}/docs")
+        operations = page.locator(".opblock")
+        operations.first.wait_for()
+        paths = {p.replace("\u200b", "") for p in page.locator(".opblock-summary-path").all_inner_texts()}
+        assert {"/api/programs", "/api/auth/login", "/api/records/{record_id}"} <= paths, paths
+        assert operations.count() >= 20
+        assert not elsewhere, elsewhere
+        assert not csp_violations(console), console
+        context.close()

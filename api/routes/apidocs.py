@@ -2,8 +2,9 @@
 
 FastAPI's built-in /docs loads Swagger UI from a CDN (a blank page offline, and third-party code in a page
 that holds the session) and starts it with an inline script, which our Content-Security-Policy forbids. Here the
-page (``static/docs.html``) and its start-up script (``static/docs.js``) are ours, and Swagger UI's own files come
-from the ``swagger-ui-bundle`` package.
+page (``static/docs.html``) and its start-up script (``static/docs.js``) are ours, and Swagger UI 5's own two
+files come from the ``fastapi-offline`` package (we use its files only, not its code). Swagger UI 4 (the
+``swagger-ui-bundle`` package) cannot show FastAPI's OpenAPI 3.1 documents.
 """
 
 from __future__ import annotations
@@ -23,13 +24,8 @@ router = APIRouter(include_in_schema=False)
 
 
 def swagger_ui_dir() -> Traversable:
-    """The folder of Swagger UI's files inside the ``swagger-ui-bundle`` package (``vendor/swagger-ui-<version>``)."""
-    vendor = files("swagger_ui_bundle") / "vendor"
-    found = sorted((d for d in vendor.iterdir() if d.is_dir() and d.name.startswith("swagger-ui-")),
-                   key=lambda d: d.name)  # fmt: skip
-    if not found:
-        raise RuntimeError("swagger-ui-bundle 安装不完整：缺少 vendor/swagger-ui-*")
-    return found[-1]
+    """The folder holding Swagger UI's ``swagger-ui-bundle.js`` and ``swagger-ui.css``."""
+    return files("fastapi_offline") / "static"
 
 
 @router.get("/docs")
