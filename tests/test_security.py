@@ -236,7 +236,7 @@ def test_bearer_token_calls_need_no_csrf_token_and_never_use_the_cookie(admin: T
     assert "sneaky" not in program_keys(admin)
 
 
-def test_a_readonly_users_test_client_still_works_through_the_fixtures(admin: TestClient) -> None:
+def test_a_second_users_client_from_the_fixtures_sends_the_token_too(admin: TestClient) -> None:
     """tests.api_fixtures.login_client gives a second user the web UI's headers (Origin + token)."""
     program_id = create_pengzhou(admin)
     r = admin.post("/api/users", json={"username": "school", "password": "school-pass-1", "role": "school",
