@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,7 +21,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.blobs import BlobNotFound, open_blob_store
 from api.db import Database, migrate
 from api.deps import Services
-from api.routes import admin, auth, programs, records, uploads
+from api.routes import admin, apidocs, auth, programs, records, uploads
+from api.security import CsrfGuard, SecurityHeaders
 from api.services import accounts
 from api.services.errors import ServiceError
 from api.settings import Settings, get_settings
@@ -33,7 +34,11 @@ log = logging.getLogger("docgen.api")
 
 
 class BodyLimit:
-    """Refuse a request body past ``limit`` bytes with 413 — by Content-Length at once, else while it streams."""
+    """Refuse a request body past ``limit`` bytes with 413 — by Content-Length at once, else while it streams.
+
+    While it streams (``Transfer-Encoding: chunked``) the refusal is raised from ``receive`` inside the app, as
+    an ``HTTPException(413)``: FastAPI turns any other error met while parsing a body into a 400.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -57,7 +62,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLarge
+                    raise _TooLarge(self.limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -72,12 +77,14 @@ class BodyLimit:
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        response = JSONResponse({"detail": f"请求体超过上限 {self.limit >> 20} MB"}, status_code=413)
+        response = JSONResponse({"detail": _TooLarge(self.limit).detail}, status_code=413)
         await response({"type": "http"}, _no_receive, send)
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        size = f"{limit >> 20} MB" if limit >= 1 << 20 else f"{limit} 字节"
+        super().__init__(413, f"请求体超过上限 {size}")
 
 
 async def _no_receive() -> Message:
@@ -104,7 +111,8 @@ def build_services(settings: Settings) -> Services:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The FastAPI app: lifespan (migrate, admin, worker), error mapping, routers, /static, body limit."""
+    """The FastAPI app: lifespan (migrate, admin, worker), error mapping, routers, /static, /docs, body limit,
+    CSRF guard and security headers (``api.security``)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -131,6 +139,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="花名册导入、批量生成协议、回传表单识别、人工校对、重新生成正式文书。",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's /docs and /redoc load their code from a CDN: ours is api.routes.apidocs
+        redoc_url=None,
     )
 
     @app.exception_handler(ServiceError)
@@ -146,7 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.error("blob missing: %s", exc)
         return JSONResponse({"detail": "文件内容在存储中缺失，请联系管理员"}, status_code=410)
 
-    for module in (auth, programs, uploads, records, admin):
+    for module in (auth, programs, uploads, records, admin, apidocs):
         app.include_router(module.router)
 
     if STATIC.is_dir():
@@ -159,7 +169,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return FileResponse(page, media_type="text/html; charset=utf-8")
         return JSONResponse({"detail": "界面尚未安装；API 文档见 /docs"}, status_code=404)
 
+    # the last added runs first: headers on every answer (a 403 or 413 too), then CSRF, then the body limit
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(
+        CsrfGuard,
+        secret=lambda: app.state.services.secret,
+        trusted_origins=settings.trusted_origins,
+        cookie_secure=settings.cookie_secure,
+        max_age=settings.session_days * 86400,
+    )
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from api.blobs import BlobStore
 from api.db import Database
 from api.models import User
+from api.security import SESSION_COOKIE as SESSION_COOKIE  # re-exported: routes take the name from here
+from api.security import bearer_token
 from api.services import accounts
 from api.settings import Settings
 from api.worker import Converters, Worker
 
-SESSION_COOKIE = "docgen_session"
 _READONLY_WRITES = ("/api/auth/", "/api/tokens")  # a read-only account may still log in/out and get a token
 
 
@@ -62,9 +63,9 @@ def current_user(request: Request, session: SessionDep, services: ServicesDep) -
     A read-only account gets 403 for any method but GET/HEAD (outside login, logout and tokens).
     """
     user = None
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        user = accounts.user_for_token(session, auth[7:].strip(), services.secret)
+    if (token := bearer_token(request.headers.get("authorization"))) is not None:
+        # never falls back to the cookie: api.security exempts bearer requests from the CSRF checks
+        user = accounts.user_for_token(session, token, services.secret)
         if user is not None:
             session.commit()  # last_used_at
     elif (cookie := request.cookies.get(SESSION_COOKIE)) is not None:

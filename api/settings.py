@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     secret_key: str = ""  # HMAC key for session/API token hashes; default: generated once into <data_dir>/secret
     session_days: int = 14
     cookie_secure: bool = False
+    # origins besides the server's own (scheme + Host) whose pages may write with the session cookie, e.g.
+    # "https://docgen.example.org" behind a TLS proxy that does not send X-Forwarded-Proto (JSON list in env)
+    trusted_origins: list[str] = []
     admin_password: str | None = None  # with admin_username: create that admin on startup if missing
     admin_username: str = "admin"
 

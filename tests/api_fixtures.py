@@ -15,11 +15,13 @@ import zipfile
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import httpx
 import pytest
 
 from api.app import create_app
+from api.security import CSRF_COOKIE, CSRF_HEADER, SAFE_METHODS
 from api.settings import Settings
 from testkit.forms import PENGZHOU
 
@@ -30,6 +32,7 @@ with warnings.catch_warnings():
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 ADMIN_PASSWORD = "admin-pass-123"
+ClientT = TypeVar("ClientT", bound=httpx.Client)
 
 
 def _pg_connect(url: str) -> Any:
@@ -71,14 +74,36 @@ def make_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settin
     return Settings(**values)
 
 
+def browser_like(client: ClientT) -> ClientT:
+    """Make ``client`` send what the web UI sends: its own ``Origin`` on every call and, on every write, the CSRF
+    token of its current session (``X-CSRF-Token`` = the ``docgen_csrf`` cookie, read at each call, so a new
+    login is followed). Returns ``client``."""
+    client.headers["Origin"] = str(client.base_url).rstrip("/")
+
+    def add_token(request: httpx.Request) -> None:
+        token = client.cookies.get(CSRF_COOKIE)
+        if token and request.method not in SAFE_METHODS and CSRF_HEADER not in request.headers:
+            request.headers[CSRF_HEADER] = token
+
+    if add_token.__qualname__ not in {getattr(h, "__qualname__", "") for h in client.event_hooks["request"]}:
+        client.event_hooks["request"] = [*client.event_hooks["request"], add_token]
+    return client
+
+
+def login_as(client: TestClient, username: str, password: str) -> TestClient:
+    """Log ``client`` in as the web UI does (same Origin, then the session's CSRF token on later calls)."""
+    r = browser_like(client).post("/api/auth/login", json={"username": username, "password": password})
+    assert r.status_code == 200, r.text
+    return client
+
+
 @contextlib.contextmanager
 def running_client(
     settings: Settings, *, login: str | None = "admin", password: str = ADMIN_PASSWORD
 ) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as client:
         if login:
-            r = client.post("/api/auth/login", json={"username": login, "password": password})
-            assert r.status_code == 200, r.text
+            login_as(client, login, password)
         yield client
 
 
@@ -95,10 +120,7 @@ def admin(settings: Settings) -> Iterator[TestClient]:
 
 def login_client(app_client: TestClient, username: str, password: str) -> TestClient:
     """A second client on the same app, logged in as another user."""
-    other = TestClient(app_client.app)
-    r = other.post("/api/auth/login", json={"username": username, "password": password})
-    assert r.status_code == 200, r.text
-    return other
+    return login_as(TestClient(app_client.app), username, password)
 
 
 def create_pengzhou(client: TestClient) -> int:

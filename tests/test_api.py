@@ -26,6 +26,7 @@ from tests.api_fixtures import (
     TestClient,
     admin,
     blob_count,
+    browser_like,
     create_pengzhou,
     database_url,
     encrypted_pdf,
@@ -390,12 +391,13 @@ def test_through_a_real_uvicorn_server(tmp_path: Path, database_url: str) -> Non
     thread.start()
     try:
         wait_for(lambda: server.started, 20, "uvicorn")
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+        with browser_like(httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)) as http:
             assert (
                 http.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}).status_code == 200
             )
             token = http.post("/api/tokens", json={}).json()["token"]
             http.cookies.clear()
+            del http.headers["Origin"]  # a script with a token sends neither Origin nor a CSRF token
             http.headers["Authorization"] = f"Bearer {token}"
             program_id = http.post("/api/programs", json={"yaml": (PENGZHOU / "program.yaml").read_text()}).json()["id"]
             roster = http.post(

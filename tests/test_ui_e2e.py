@@ -14,15 +14,8 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +23,9 @@ from typing import Any
 
 import pytest
 
+from api.security import CSRF_COOKIE, CSRF_HEADER
 from testkit.forms import STATS_HEADER
+from tests.live_server import docgen_serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -66,59 +61,13 @@ TIMEOUT_MS = 60_000
 # ------------------------------------------------------------------------------------------ the server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited ({proc.returncode}):\n{log.read_text(errors='replace')[-4000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return  # it answers
-        except OSError:
-            time.sleep(0.2)
-    tail = log.read_text(errors="replace")[-4000:]
-    raise RuntimeError(f"the server did not answer {url} within {seconds} s:\n{tail}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``docgen serve`` (uvicorn + ``api.app.create_app``) on a free port, with a fresh data dir and SQLite."""
     data = tmp_path_factory.mktemp("docgen-data")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DOCGEN_DATA_DIR": str(data),
-        "DOCGEN_ADMIN_USERNAME": ADMIN[0],
-        "DOCGEN_ADMIN_PASSWORD": ADMIN[1],
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("DOCGEN_DATABASE_URL", None)
-    env.pop("DOCGEN_BLOB_STORE", None)
-    # `docgen serve` itself (uvicorn); the admin comes from DOCGEN_ADMIN_USERNAME/PASSWORD at startup.
-    command = [sys.executable, "-c", "from docgen.cli import main; main()",
-               "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]
-    log = data / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(f"{base}/", proc, log)
+    # the admin comes from DOCGEN_ADMIN_USERNAME/PASSWORD at startup
+    with docgen_serve(data, {"DOCGEN_ADMIN_USERNAME": ADMIN[0], "DOCGEN_ADMIN_PASSWORD": ADMIN[1]}) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 # ------------------------------------------------------------------------------------------ test data
@@ -197,12 +146,33 @@ def message(page: Any) -> str:
     return str(box.inner_text()) if box.is_visible() else ""
 
 
+def write_headers(page: Any, base: str) -> dict[str, str]:
+    """What the web UI adds to a write made with the session cookie: its Origin and the CSRF token."""
+    token = next(c["value"] for c in page.context.cookies(base) if c["name"] == CSRF_COOKIE)
+    return {"Origin": base, CSRF_HEADER: token}
+
+
 def api_json(page: Any, method: str, url: str, data: Any = None) -> Any:
     """A call with the browser's own session cookie (for setup steps that have no screen, e.g. user accounts)."""
+    headers = {"Content-Type": "application/json"} if data is not None else {}
+    if method not in ("GET", "HEAD"):
+        headers.update(write_headers(page, url.split("/api/", 1)[0]))
     res = page.request.fetch(url, method=method, data=json.dumps(data) if data is not None else None,
-                             headers={"Content-Type": "application/json"} if data is not None else None)
+                             headers=headers or None)
     assert res.ok, f"{method} {url} → {res.status}: {res.text()}"
     return res.json()
+
+
+def watch_console(page: Any) -> list[str]:
+    """Every console message and page error of ``page`` from now on (to assert none is a CSP violation)."""
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: seen.append(f"pageerror: {e}"))
+    return seen
+
+
+def csp_violations(messages: list[str]) -> list[str]:
+    return [m for m in messages if "content security policy" in m.lower()]
 
 
 # ------------------------------------------------------------------------------------------ the scenario
@@ -220,6 +190,7 @@ def test_three_jobs_through_the_web_ui(server: str, tmp_path: Path) -> None:
         page = context.new_page()
         console_errors: list[str] = []
         page.on("pageerror", lambda e: console_errors.append(str(e)))
+        console = watch_console(page)
 
         # --- sign in as admin
         page.goto(base + "/")
@@ -388,6 +359,9 @@ def test_three_jobs_through_the_web_ui(server: str, tmp_path: Path) -> None:
         shot(page, "11-school-own-record")
 
         assert not console_errors, console_errors
+        # the UI works under the Content-Security-Policy: nothing it does was blocked (that such a message is
+        # seen when something is blocked: tests/test_security.py)
+        assert not csp_violations(console), csp_violations(console)
         browser.close()
 
 
@@ -411,18 +385,20 @@ def test_a_scanned_form_shows_the_crop_each_value_was_read_from(server: str) -> 
         context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
+        console = watch_console(page)
         login(page, base, ADMIN)
         # the program (created here unless the scenario above already did)
         existing = [p for p in api_json(page, "GET", f"{base}/api/programs") if p["key"] == "pengzhou-heishui-2019"]
         if existing:
             program_id = existing[0]["id"]
         else:
-            res = page.request.post(f"{base}/api/programs", multipart={"file": {
+            res = page.request.post(f"{base}/api/programs", headers=write_headers(page, base), multipart={"file": {
                 "name": "program.yaml", "mimeType": "text/yaml", "buffer": (SAMPLE / "program.yaml").read_bytes()}})
             assert res.ok, res.text()
             program_id = res.json()["id"]
         if not api_json(page, "GET", f"{base}/api/programs/{program_id}/pairs"):
-            res = page.request.post(f"{base}/api/programs/{program_id}/roster", multipart={"file": {
+            res = page.request.post(f"{base}/api/programs/{program_id}/roster", headers=write_headers(page, base),
+                                    multipart={"file": {
                 "name": "roster.txt", "mimeType": "text/plain", "buffer": (SAMPLE / "roster.txt").read_bytes()}})
             assert res.ok, res.text()
 
@@ -446,4 +422,5 @@ def test_a_scanned_form_shows_the_crop_each_value_was_read_from(server: str) -> 
         page.wait_for_function(
             "() => [...document.querySelectorAll('img.crop')].every((i) => i.complete && i.naturalWidth > 0)")
         shot(page, "12-scan-record")
+        assert not csp_violations(console), csp_violations(console)  # crops are images of our own origin
         browser.close()

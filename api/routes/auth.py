@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from api.deps import SESSION_COOKIE, AdminUser, CurrentUser, ServicesDep, SessionDep
 from api.models import User
 from api.schemas import LoginIn, TokenIn, TokenOut, UserIn, UserOut
+from api.security import clear_session_cookies, set_session_cookies
 from api.services import accounts
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -28,14 +29,12 @@ def login(body: LoginIn, response: Response, session: SessionDep, services: Serv
     user = accounts.authenticate(session, body.username, body.password)
     token = accounts.open_session(session, user, services.secret, services.settings.session_days)
     session.commit()
-    response.set_cookie(
-        SESSION_COOKIE,
+    set_session_cookies(
+        response,
         token,
-        httponly=True,
-        samesite="lax",
+        secret=services.secret,
         secure=services.settings.cookie_secure,
         max_age=services.settings.session_days * 86400,
-        path="/",
     )
     return user_out(user)
 
@@ -46,7 +45,7 @@ def logout(request: Request, response: Response, session: SessionDep, services: 
     if token:
         accounts.close_session(session, token, services.secret)
         session.commit()
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_session_cookies(response)
 
 
 @router.get("/me")

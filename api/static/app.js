@@ -96,8 +96,16 @@ function detailText(body, status) {
   return `请求失败（${status}）。`;
 }
 
+/** The session's CSRF token: the server sets it in the `docgen_csrf` cookie at login (docs/security.md). */
+function csrfToken() {
+  const m = document.cookie.match(/(?:^|;\s*)docgen_csrf=([^;]*)/);
+  return m ? decodeURIComponent(m[1]) : '';
+}
+
 async function api(path, { method = 'GET', json, form, quiet401 = false } = {}) {
   const opts = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  // every write carries the token in a header: a page of another site cannot add one (it would need CORS)
+  if (!['GET', 'HEAD'].includes(method)) opts.headers['X-CSRF-Token'] = csrfToken();
   if (json !== undefined) {
     opts.headers['Content-Type'] = 'application/json';
     opts.body = JSON.stringify(json);
