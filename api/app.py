@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.blobs import BlobNotFound, open_blob_store
 from api.db import Database, migrate
 from api.deps import Services
-from api.routes import admin, auth, programs, records, uploads
+from api.routes import admin, auth, programs, records, templates, uploads
 from api.services import accounts
 from api.services.errors import ServiceError
 from api.settings import Settings, get_settings
@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.error("blob missing: %s", exc)
         return JSONResponse({"detail": "文件内容在存储中缺失，请联系管理员"}, status_code=410)
 
-    for module in (auth, programs, uploads, records, admin):
+    for module in (auth, programs, uploads, records, templates, admin):
         app.include_router(module.router)
 
     if STATIC.is_dir():

@@ -68,7 +68,7 @@ from tests import scan_fixtures as sf  # noqa: E402
 
 SAMPLE_PROGRAM = ROOT / "samples" / "pengzhou_heishui" / "program.yaml"
 SAMPLE_ROSTER = ROOT / "samples" / "pengzhou_heishui" / "roster.txt"
-FORM_TEMPLATES = ROOT / "templates" / "forms"
+FORM_TEMPLATES = ROOT / "docgen" / "templates" / "forms"
 
 IMAGE_KINDS = ("scan300", "scan200", "photo", "scan_pdf")
 ALL_KINDS = ("docx", "pdf", "scan300", "scan200", "photo", "scan_pdf")

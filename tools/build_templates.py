@@ -29,7 +29,7 @@ from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
+TEMPLATES = ROOT / "docgen" / "templates"
 
 # --- the official format (GB/T 9704-2012) -------------------------------------------------------------
 

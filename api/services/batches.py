@@ -26,11 +26,11 @@ from api.blobs import BlobStore
 from api.db import Database
 from api.models import BatchJob, Document, Program, User, utcnow
 from api.services import audit, programs, rosters
+from api.services import templates as template_store
 from api.services.accounts import require_admin
 from api.services.errors import Conflict, NotFound
 from docgen.batch import BatchReport, DocumentJob, DocumentResult, PdfConverterLike, generate_batch, load_templates
 from docgen.errors import DocgenError
-from docgen.files import template_reader
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
@@ -306,7 +306,7 @@ def _run_job(
         with_pdf = job.with_pdf
         program = programs.domain(program_row)
         roster = rosters.roster_of(s, program_row)
-        compiled = load_templates(program, template_reader(programs.template_folder(templates)))
+        compiled = load_templates(program, template_store.reader(s, blobs, templates))
     sink = StorageSink(db, blobs, program_row.id, job_id, program.key)
     last = 0.0
 
