@@ -50,16 +50,22 @@ def template_stem(name: str) -> str | None:
 
 # Windows Explorer still trips over paths past 260 characters; keep each component well below that.
 MAX_COMPONENT = 80
+# Linux and macOS limit a name to 255 *bytes*: 120 Chinese characters are 360 bytes in UTF-8. Keep room for
+# the ".<name>.part" temporary names of the output writers.
+MAX_COMPONENT_BYTES = 200
 
 
 def safe_component(text: str, limit: int = MAX_COMPONENT) -> str:
-    """One path component: forbidden characters replaced, no trailing dot/space, not a device name."""
+    """One path component: forbidden characters replaced, no trailing dot/space, not a device name, at most
+    ``limit`` characters and :data:`MAX_COMPONENT_BYTES` bytes of UTF-8."""
     text = unicodedata.normalize("NFC", text)
     text = _FORBIDDEN.sub("_", text).strip().rstrip(". ")
     if text.split(".")[0].upper() in _RESERVED:
         text = f"_{text}"
     if len(text) > limit:
         text = text[:limit].rstrip(". ")
+    while len(text.encode("utf-8")) > MAX_COMPONENT_BYTES:
+        text = text[:-1].rstrip(". ")
     return text or "_"
 
 

@@ -33,6 +33,8 @@ _TAG = re.compile(r"\{[{%#]")
 _LISTING_CHARS = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 _PARAGRAPH_START = re.compile(r"<w:p([ >])")
 _XML_TAGS = re.compile(r"<[^>]+>")
+# Characters XML 1.0 forbids: a value carrying one (a NUL in a roster cell) would make Word refuse the file.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # Parts whose tags are rendered; others are copied verbatim.
 _RENDERED = re.compile(
@@ -130,7 +132,7 @@ class CompiledTemplate:
                 raise TemplateError(UNSAFE_MESSAGE, template=self.name, where=part.name) from None
             except jinja2.TemplateError as exc:
                 raise TemplateError(f"模板渲染出错：{exc}", template=self.name, where=part.name) from None
-            xml = xml.replace("\n<w:p", "<w:p")
+            xml = _XML_INVALID.sub("", xml.replace("\n<w:p", "<w:p"))
             if _LISTING_CHARS.search(xml):
                 # Values with line breaks or tabs become <w:br/> / <w:tab/>, as docxtpl does.
                 xml = _DOCXTPL.resolve_listing(xml)

@@ -1,6 +1,6 @@
 """uploaded templates (a table of their own: a returned form can never become a template)
 
-Revision ID: sec-templates
+Revision ID: sec_templates
 Revises: 0001
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "sec-templates"
+revision = "sec_templates"  # alembic refuses "-" in revision ids: the branch name with "_"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
