@@ -233,7 +233,8 @@ def test_form_templates_are_up_to_date_with_the_build_script(tmp_path: Path) -> 
     for name, build in build_templates.FORM_BUILDERS.items():
         out = tmp_path / Path(name).name
         build().save(out)
-        assert out.read_bytes() == (ROOT / "docgen" / "templates" / name).read_bytes(), f"rebuild {name}: tools/build_templates.py"
+        built = (ROOT / "docgen" / "templates" / name).read_bytes()
+        assert out.read_bytes() == built, f"rebuild {name}: tools/build_templates.py"
 
 
 # --- identity and QR --------------------------------------------------------------------------------------

@@ -211,7 +211,10 @@ def test_admins_upload_list_download_and_use_a_template_and_every_upload_is_audi
 def test_only_admins_see_or_upload_templates(admin: TestClient) -> None:
     r = admin.post("/api/users", json={"username": "viewer", "password": "viewer-pass", "role": "readonly"})
     assert r.status_code == 201, r.text
-    r = admin.post("/api/users", json={"username": "school", "password": "school-pass", "role": "school", "school_name": "彭州市西郊小学"})
+    r = admin.post(
+        "/api/users",
+        json={"username": "school", "password": "school-pass", "role": "school", "school_name": "彭州市西郊小学"},
+    )
     assert r.status_code == 201, r.text
     for who, password in (("viewer", "viewer-pass"), ("school", "school-pass")):
         other = login_client(admin, who, password)
@@ -408,3 +411,28 @@ def test_hostile_school_names_through_the_api_give_safe_zip_members(client: Test
     for member in members:
         assert not member.startswith("/") and ".." not in member.split("/") and "\\" not in member
         assert "\x00" not in member and all(len(part) <= 124 for part in member.split("/"))
+
+
+def test_reasons_shown_to_users_carry_no_server_path() -> None:
+    from api.services.errors import SERVER_PATH, public_text
+
+    leaked = "[Errno 2] No such file or directory: '/srv/docgen/var/blobs/ab/cd/abcd'"
+    assert public_text(leaked) == f"[Errno 2] No such file or directory: '{SERVER_PATH}'"
+    assert public_text("C:\\docgen\\var\\x.docx 无法打开") == f"{SERVER_PATH} 无法打开"
+    kept = "word/document.xml 段落“甲方”；见 http://example.com/a/b；日期 2019/04/01"
+    assert public_text(kept) == kept
+
+
+def test_the_cli_takes_the_templates_folder_as_an_option(tmp_path: Path) -> None:
+    folder = tmp_path / "tpl"
+    shutil.copytree(BUILTIN, folder)
+    (folder / "party_building.docx").unlink()
+    roster = tmp_path / "r" / "roster.txt"
+    roster.parent.mkdir()
+    shutil.copy(PENGZHOU / "roster.txt", roster)
+    args = ["generate", str(roster), "--out", str(tmp_path / "out"), "--no-pdf", "--no-forms"]
+    missing = CliRunner().invoke(cli_app, [*args, "--templates", str(folder)])
+    assert missing.exit_code == 2 and "找不到这个模板" in missing.output
+    assert str(folder) not in missing.output
+    ok = CliRunner().invoke(cli_app, args)
+    assert ok.exit_code == 0, ok.output
