@@ -181,6 +181,25 @@ class Upload(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class Template(Base):
+    """A .docx template an admin uploaded (``POST /api/templates``); its bytes are in the blob store.
+
+    A separate table from ``uploads`` on purpose: a returned form can never become a template, because a
+    program's template name resolves only against the built-in templates and this table.
+    """
+
+    __tablename__ = "templates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)  # docgen.naming.TEMPLATE_NAME, without .docx
+    title: Mapped[str] = mapped_column(String(300), default="")
+    blob_key: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_by_name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Record(Base):
     """What was read from one upload: the extraction JSON, kept current by corrections."""
 
@@ -235,6 +254,7 @@ __all__ = [
     "Pair",
     "Program",
     "Record",
+    "Template",
     "Upload",
     "User",
     "upload_scope",

@@ -183,3 +183,14 @@ class AuditOut(Orm):
     program_id: int | None
     at: datetime
     detail: dict[str, Any]
+
+
+class TemplateOut(Orm):
+    """A template a program may name: ``source`` is ``builtin`` or ``uploaded``."""
+
+    name: str
+    source: Literal["builtin", "uploaded"]
+    title: str
+    size: int
+    uploaded_by: str | None = None
+    created_at: datetime | None = None

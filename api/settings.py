@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     pdf_timeout_seconds: float = 60.0
     worker_poll_seconds: float = 0.5
     start_worker: bool = True
-    templates_dir: Path | None = None  # default: docgen's templates/ (docgen.files.templates_dir)
+    templates_dir: Path | None = None  # built-in templates; default: docgen's package data (docgen/templates/)
 
     review_threshold: float = 0.9  # values below this confidence wait for review (docgen.values.SURE)
 

@@ -97,17 +97,18 @@ def _run_naive_docx(docs: int, queue: mp.Queue) -> None:  # type: ignore[type-ar
     from docxtpl import DocxTemplate
 
     from docgen.context import agreement_context
-    from docgen.files import load_program, templates_dir
+    from docgen.files import builtin_templates, load_program
+    from docgen.render.docx import sandboxed_environment
 
     program = load_program(PROGRAM)
     roster = synthetic_roster(docs)
     kind = program.agreements[0]
-    path = templates_dir() / kind.template
+    path = builtin_templates() / f"{kind.template.removesuffix('.docx')}.docx"
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         for group in roster.groups:
             tpl = DocxTemplate(str(path))
-            tpl.render(agreement_context(program, group, kind), autoescape=True)
+            tpl.render(agreement_context(program, group, kind), jinja_env=sandboxed_environment(), autoescape=True)
             tpl.save(str(Path(tmp) / f"{group.number}.docx"))
         queue.put((docs, time.perf_counter() - start, _peak_mb()))
 

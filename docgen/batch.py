@@ -10,6 +10,7 @@ A document that fails is reported and the batch goes on.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -160,7 +161,22 @@ def plan_batch(
         jobs += [DocumentJob(group, kind, folder, document_stem(group, kind)) for kind in selected]
         for form in blank_forms:
             jobs += _form_jobs(group, folder, form)
-    return jobs
+    return _unique_names(jobs)
+
+
+def _unique_names(jobs: list[DocumentJob]) -> list[DocumentJob]:
+    """Two documents never share a file name: names are sanitised school names and titles, so ``..`` and
+    ``...`` (or ``a/b`` and ``a_b``) can meet; a repeated name gets ``_2``, ``_3`` … instead of overwriting."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for job in jobs:
+        stem, n = job.stem, 1
+        while (job.folder, stem) in seen:
+            n += 1
+            stem = f"{job.stem}_{n}"
+        seen.add((job.folder, stem))
+        out.append(job if stem == job.stem else dataclasses.replace(job, stem=stem))
+    return out
 
 
 def fingerprint(template: CompiledTemplate, context: Mapping[str, Any], with_pdf: bool) -> str:

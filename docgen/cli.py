@@ -29,7 +29,7 @@ from docgen.model import Program, Roster
 from docgen.output import DirectorySink
 from docgen.render.docx import CompiledTemplate
 from docgen.roster import read_roster
-from docgen.template_check import check_template
+from docgen.template_check import SAMPLE_GROUP, check_template
 
 app = typer.Typer(help="docgen：学校结对帮扶文书生成（花名册 → 协议书 DOCX + PDF）", no_args_is_help=True)
 template_app = typer.Typer(help="模板工具", no_args_is_help=True)
@@ -37,6 +37,12 @@ app.add_typer(template_app, name="template")
 
 err = Console(stderr=True)
 ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+TemplatesDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--templates", exists=True, file_okay=False, help="内置模板目录（默认使用 docgen 自带的模板）"
+    ),
+]
 
 
 def _fail(exc: DocgenError) -> typer.Exit:
@@ -105,9 +111,10 @@ def generate(
     no_forms: Annotated[bool, typer.Option("--no-forms", help="不生成空白表单（只生成协议）")] = False,
     kind: Annotated[list[str] | None, typer.Option("--kind", help="只生成某种协议（可重复）")] = None,
     workers: Annotated[int, typer.Option(help="LibreOffice 转换进程数")] = 2,
+    templates_dir: TemplatesDir = None,
 ) -> None:
     """为每个结对组生成每种协议和项目列出的空白表单（DOCX + PDF），打包为 ZIP 并附清单。"""
-    parsed, prog, templates = _batch_inputs(roster_file, program)
+    parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir)
     sink = _sink(out, prog.key)
     _run_batch(prog, parsed, templates, sink, no_pdf, workers, kinds=kind, with_forms=not no_forms)
 
@@ -122,24 +129,25 @@ def forms(
     form: Annotated[list[str] | None, typer.Option("--form", help="只生成某种表单（可重复）")] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="只生成 DOCX")] = False,
     workers: Annotated[int, typer.Option(help="LibreOffice 转换进程数")] = 2,
+    templates_dir: TemplatesDir = None,
 ) -> None:
     """只生成空白表单：每个结对组（回执为每所学校）一份，预填校名，带二维码和表单识别码。"""
-    parsed, prog, templates = _batch_inputs(roster_file, program, forms_required=True)
+    parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir, forms_required=True)
     sink = _sink(out, f"{prog.key}-forms")
     _run_batch(prog, parsed, templates, sink, no_pdf, workers, kinds=[], with_forms=True, forms=form)
 
 
 def _batch_inputs(
-    roster_file: Path, program: Path | None, *, forms_required: bool = False
+    roster_file: Path, program: Path | None, templates_dir: Path | None, *, forms_required: bool = False
 ) -> tuple[Roster, Program, dict[str, CompiledTemplate]]:
     """The roster, its program and the compiled templates; any problem ends the command with exit 2."""
     try:
         parsed = _load_roster(roster_file)
-        prog, program_dir = program_for_roster(roster_file, program)
+        prog, program_dir = program_for_roster(roster_file, program, templates_dir)
         if forms_required and not prog.forms:
             message = "本项目没有列出要下发的表单（在 program.yaml 中写 forms: [filing, …]）"
             raise ProgramError(message, source=prog.key, key="forms")
-        templates = load_templates(prog, template_reader(program_dir))
+        templates = load_templates(prog, template_reader(program_dir, builtin=templates_dir))
     except DocgenError as exc:
         raise _fail(exc) from None
     return parsed, prog, templates
@@ -215,22 +223,18 @@ def template_check(
         Path | None, typer.Option("--roster", exists=True, dir_okay=False, help="用这个花名册的第一组核对")
     ] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="协议种类（默认按模板文件名匹配）")] = None,
+    templates_dir: TemplatesDir = None,
 ) -> None:
-    """渲染前检查模板：列出数据中缺少的变量和数据提供但模板未用的变量。"""
-    from docgen.model import PairGroup, School
-
+    """渲染前检查模板：列出数据中缺少的变量、不安全的写法和数据提供但模板未用的变量。"""
     try:
         compiled = CompiledTemplate.compile(file.read_bytes(), file.name)
-        prog, _ = program_for_roster(roster_file or file, program)
+        prog, _ = program_for_roster(roster_file or file, program, templates_dir)
         chosen = (
             prog.agreement(kind)
             if kind
-            else next((k for k in prog.agreements if k.template == file.name), prog.agreements[0])
+            else next((k for k in prog.agreements if k.template.removesuffix(".docx") == file.stem), prog.agreements[0])
         )
-        if roster_file is not None:
-            group = _load_roster(roster_file).groups[0]
-        else:
-            group = PairGroup(1, (School("示例支援学校"),), (School("示例受援学校"),))
+        group = _load_roster(roster_file).groups[0] if roster_file is not None else SAMPLE_GROUP
         result = check_template(compiled, agreement_context(prog, group, chosen))
     except DocgenError as exc:
         raise _fail(exc) from None
@@ -241,6 +245,8 @@ def template_check(
             typer.echo(f"  {v.path}    位置：{v.where}")
     else:
         typer.echo("数据中缺少：无")
+    for v in result.unsafe:
+        typer.echo(f"不安全（访问内部属性 {v.path}，渲染会被拒绝）    位置：{v.where}")
     typer.echo("数据提供但模板未使用：")
     for path in result.unused:
         typer.echo(f"  {path}")

@@ -16,6 +16,7 @@ import yaml
 from docgen.errors import ProgramError
 from docgen.forms import load_schemas
 from docgen.model import AgreementKind, Bureau, GroupPolicy, Program, Side, Stage, Task, Term
+from docgen.naming import PROGRAM_KEY_RULE, TEMPLATE_NAME_RULE, is_program_key, template_stem
 
 _SIDES = {
     "supporting": Side.SUPPORTING,
@@ -120,11 +121,14 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         if unknown:
             raise r.fail(f"{key}.copy_holders", f"未知的持有方 {unknown}，可选 {sorted(_HOLDERS)}")
         params = r.mapping(a.get("params") or {}, f"{key}.params")
+        template = r.text(a, "template", key)
+        if template_stem(template) is None:
+            raise r.fail(f"{key}.template", f"{TEMPLATE_NAME_RULE}；实际为 {template!r}")
         agreements.append(
             AgreementKind(
                 key=r.text(a, "key", key),
                 title=r.text(a, "title", key),
-                template=r.text(a, "template", key),
+                template=template,
                 term=Term(years=years, start=start, end=end),
                 copy_holders=holders,
                 params=dict(params),
@@ -169,8 +173,12 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
     if len(set(raw_forms)) != len(raw_forms):
         raise r.fail("forms", f"表单种类重复：{raw_forms}")
 
+    program_key = r.text(root, "key", "")
+    if not is_program_key(program_key):
+        raise r.fail("key", f"{PROGRAM_KEY_RULE}；实际为 {program_key!r}")
+
     return Program(
-        key=r.text(root, "key", ""),
+        key=program_key,
         name=r.text(root, "name", ""),
         bureaus=tuple(bureaus),
         agreements=tuple(agreements),

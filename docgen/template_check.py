@@ -11,7 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from docgen.model import PairGroup, School
 from docgen.render.docx import CompiledTemplate, TemplateVariable
+
+# The pair a template is checked with when no roster is given: one school on each side.
+SAMPLE_GROUP = PairGroup(1, (School("示例支援学校"),), (School("示例受援学校"),))
 
 _MISSING = object()
 
@@ -50,16 +54,28 @@ def _leaf_paths(value: Any, prefix: str = "") -> list[str]:
 
 @dataclass(frozen=True)
 class TemplateCheck:
-    """The outcome of :func:`check_template`. ``ok`` when nothing the template uses is missing."""
+    """The outcome of :func:`check_template`. ``ok`` when nothing the template uses is missing and it reads
+    no ``_`` attribute (``unsafe``: what the sandbox would refuse, e.g. ``__globals__``)."""
 
     template: str
     used: tuple[TemplateVariable, ...]
     missing: tuple[TemplateVariable, ...]
     unused: tuple[str, ...]
+    unsafe: tuple[TemplateVariable, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not self.missing
+        return not self.missing and not self.unsafe
+
+    def findings(self) -> list[dict[str, str]]:
+        """The problems as rows for an API answer or a report: ``{variable, where, message}`` (Chinese)."""
+        rows = [
+            {"variable": v.path, "where": v.where, "message": "数据中没有这个变量（渲染会失败）"} for v in self.missing
+        ]
+        rows += [
+            {"variable": v.path, "where": v.where, "message": "不允许访问内部属性（安全限制）"} for v in self.unsafe
+        ]
+        return rows
 
 
 def check_template(template: CompiledTemplate, context: Mapping[str, Any]) -> TemplateCheck:
@@ -73,4 +89,4 @@ def check_template(template: CompiledTemplate, context: Mapping[str, Any]) -> Te
         return leaf in looped or any(leaf == p or leaf.startswith((p + ".", p + "[]")) for p in printed)
 
     unused = tuple(leaf for leaf in _leaf_paths(context) if not is_used(leaf))
-    return TemplateCheck(template.name, used, missing, unused)
+    return TemplateCheck(template.name, used, missing, unused, tuple(template.unsafe_accesses()))

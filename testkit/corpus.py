@@ -68,7 +68,7 @@ from testkit.accuracy import header_to_label, norm, table_from_grid  # noqa: E40
 
 SAMPLE_PROGRAM = ROOT / "samples" / "pengzhou_heishui" / "program.yaml"
 SAMPLE_ROSTER = ROOT / "samples" / "pengzhou_heishui" / "roster.txt"
-FORM_TEMPLATES = ROOT / "templates" / "forms"
+FORM_TEMPLATES = ROOT / "docgen" / "templates" / "forms"
 
 IMAGE_KINDS = ("scan300", "scan200", "photo", "scan_pdf")
 ALL_KINDS = ("docx", "pdf", "scan300", "scan200", "photo", "scan_pdf")

@@ -13,7 +13,7 @@ from docgen.render.docx import CompiledTemplate
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-TEMPLATES = ROOT / "templates"
+TEMPLATES = ROOT / "docgen" / "templates"
 
 
 @pytest.fixture(scope="session")

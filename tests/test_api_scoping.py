@@ -10,8 +10,8 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from testkit.forms import PENGZHOU, stats_docx
 from tests.api_fixtures import (
-    PENGZHOU,
     TestClient,
     admin,
     blob_count,
@@ -19,7 +19,6 @@ from tests.api_fixtures import (
     database_url,
     login_client,
     settings,
-    stats_docx,
     wait_batch,
     wait_record,
 )

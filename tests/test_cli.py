@@ -87,7 +87,7 @@ def test_template_check_passes_for_bundled_template() -> None:
         [
             "template",
             "check",
-            str(SAMPLES.parent / "templates" / "party_building.docx"),
+            str(SAMPLES.parent / "docgen" / "templates" / "party_building.docx"),
             "--program",
             str(SAMPLES / "pengzhou_heishui" / "program.yaml"),
         ],

@@ -33,7 +33,7 @@ from testkit import docx_inspect as di
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-FORMS = ROOT / "templates" / "forms"
+FORMS = ROOT / "docgen" / "templates" / "forms"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 runner = CliRunner()
 
@@ -233,7 +233,8 @@ def test_form_templates_are_up_to_date_with_the_build_script(tmp_path: Path) -> 
     for name, build in build_templates.FORM_BUILDERS.items():
         out = tmp_path / Path(name).name
         build().save(out)
-        assert out.read_bytes() == (ROOT / "templates" / name).read_bytes(), f"rebuild {name}: tools/build_templates.py"
+        built = (ROOT / "docgen" / "templates" / name).read_bytes()
+        assert out.read_bytes() == built, f"rebuild {name}: tools/build_templates.py"
 
 
 # --- identity and QR --------------------------------------------------------------------------------------

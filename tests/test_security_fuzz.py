@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from api.app import create_app
-from tests.api_fixtures import ADMIN_PASSWORD, PENGZHOU, make_settings
+from testkit.forms import PENGZHOU
+from tests.api_fixtures import ADMIN_PASSWORD, make_settings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -56,9 +57,8 @@ def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_App]:
             "/api/programs", files={"file": ("program.yaml", (PENGZHOU / "program.yaml").read_bytes())}, headers=auth
         )
         assert r.status_code == 201, r.text
-        r = client.post(
-            "/api/programs/1/roster", files={"file": ("roster.txt", (PENGZHOU / "roster.txt").read_bytes())}, headers=auth
-        )
+        roster = {"file": ("roster.txt", (PENGZHOU / "roster.txt").read_bytes())}
+        r = client.post("/api/programs/1/roster", files=roster, headers=auth)
         assert r.status_code == 200, r.text
         yield _App(app, token)
 

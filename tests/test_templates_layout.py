@@ -21,10 +21,11 @@ from docxtpl import DocxTemplate
 from docgen.context import agreement_context
 from docgen.model import PairGroup, Program, School, Term
 from docgen.program import parse_program_yaml
+from docgen.render.docx import sandboxed_environment
 from testkit import docx_inspect as di
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
+TEMPLATES = ROOT / "docgen" / "templates"
 SAMPLES = ROOT / "samples"
 TEMPLATE_NAMES = ("party_building.docx", "five_year.docx", "three_year.docx")
 
@@ -51,7 +52,7 @@ def _render(program: Program, group: PairGroup, kind_key: str, out: Path, **kind
     if kind_changes:
         kind = dataclasses.replace(kind, **kind_changes)
     template = DocxTemplate(str(TEMPLATES / kind.template))
-    template.render(agreement_context(program, group, kind), autoescape=True)
+    template.render(agreement_context(program, group, kind), jinja_env=sandboxed_environment(), autoescape=True)
     template.save(str(out))
     return out
 

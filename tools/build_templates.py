@@ -1,9 +1,9 @@
-"""Build the agreement templates in ``templates/`` in the official document format (GB/T 9704-2012).
+"""Build the agreement templates in ``docgen/templates/`` in the official document format (GB/T 9704-2012).
 
     .venv/bin/python tools/build_templates.py [OUTPUT_DIR]
 
 One function per template (``party_building``, ``five_year``, ``three_year``, and the blank forms ``filing``,
-``activity_stats``, ``liaison_reply``, ``arrangement`` in ``templates/forms/``); everything they share —
+``activity_stats``, ``liaison_reply``, ``arrangement`` in ``docgen/templates/forms/``); everything they share —
 page set-up, styles, page numbers, fonts on every run — lives in :class:`OfficialDocument`. The templates
 are docxtpl (Jinja) documents: every variable comes from :func:`docgen.context.agreement_context` and is
 documented in ``docs/templates.md``.
@@ -29,7 +29,7 @@ from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
+TEMPLATES = ROOT / "docgen" / "templates"
 
 # --- the official format (GB/T 9704-2012) -------------------------------------------------------------
 

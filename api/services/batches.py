@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import shutil
 import tempfile
 import time
@@ -25,13 +26,14 @@ from api.blobs import BlobStore
 from api.db import Database
 from api.models import BatchJob, Document, Program, User, utcnow
 from api.services import audit, programs, rosters
+from api.services import templates as template_store
 from api.services.accounts import require_admin
-from api.services.errors import Conflict, NotFound
+from api.services.errors import Conflict, NotFound, public_text
 from docgen.batch import BatchReport, DocumentJob, DocumentResult, PdfConverterLike, generate_batch, load_templates
 from docgen.errors import DocgenError
-from docgen.files import template_reader
 from docgen.sheets import csv_writer
 
+log = logging.getLogger("docgen.api")
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
 MANIFEST_HEADER = ["结对序号", "支援学校", "受援学校", "文书种类", "文书名称", "文件", "格式", "页数", "sha256"]
@@ -282,10 +284,11 @@ def run_job(
         _end(db, job_id, CANCELLED)
         return CANCELLED
     except DocgenError as exc:
-        _end(db, job_id, FAILED, str(exc))
+        _end(db, job_id, FAILED, public_text(str(exc)))
         return FAILED
     except Exception as exc:  # a crash inside the batch fails this job, not the worker
-        _end(db, job_id, FAILED, f"{type(exc).__name__}: {exc}")
+        log.exception("batch %s crashed", job_id)
+        _end(db, job_id, FAILED, f"内部错误（{type(exc).__name__}）：{public_text(str(exc))}")
         return FAILED
 
 
@@ -306,7 +309,7 @@ def _run_job(
         with_pdf = job.with_pdf
         program = programs.domain(program_row)
         roster = rosters.roster_of(s, program_row)
-        compiled = load_templates(program, template_reader(programs.template_folder(templates)))
+        compiled = load_templates(program, template_store.reader(s, blobs, templates))
     sink = StorageSink(db, blobs, program_row.id, job_id, program.key)
     last = 0.0
 
@@ -339,7 +342,7 @@ def _run_job(
         current.done = current.total = report.planned
         current.failed = len(report.failures)
         current.archive_key = report.archive
-        current.error = "；".join(f"{k}: {r}" for k, r in report.failures[:20]) or None
+        current.error = public_text("；".join(f"{k}: {r}" for k, r in report.failures[:20])) or None
         current.status, current.updated_at = DONE, utcnow()
         if current.cancel_requested:
             current.status = CANCELLED

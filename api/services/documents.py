@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from api.blobs import BlobStore
 from api.models import Document, Program, User
 from api.services import audit, programs, rosters
+from api.services import templates as template_store
 from api.services.accounts import require_admin
 from api.services.batches import save_document
 from api.services.errors import Conflict, Invalid, NotFound
 from docgen.batch import PdfConverterLike, fingerprint, job_context, plan_batch, render_job
 from docgen.errors import DocgenError
-from docgen.files import template_reader
 from docgen.model import Roster
 from docgen.render.docx import CompiledTemplate
 
@@ -84,7 +84,7 @@ def regenerate(
         if job is None:
             raise Conflict(f"文书 {doc.id}（{doc.pair_label} {doc.kind}）已不在本项目的协议和表单中，无法重新生成")
         compiled = CompiledTemplate.compile(
-            template_reader(programs.template_folder(templates))(job.kind.template), job.kind.template
+            template_store.reader(session, blobs, templates)(job.kind.template), job.kind.template
         )
         context = job_context(program, job)
         docx = render_job(compiled, job, context)

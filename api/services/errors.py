@@ -3,6 +3,7 @@ the file, row or field a clerk has to fix."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docgen.errors import DocgenError
@@ -51,3 +52,17 @@ class Invalid(ServiceError):
     def __init__(self, message: str, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message, extra={"errors": errors or []})
         self.errors = errors or []
+
+
+# An absolute path (``/srv/docgen/var/blobs/ab/cd/…``, ``C:\\docgen\\…``) inside a message we did not write
+# ourselves (an OSError, a child process's stderr). URLs (``http://…``) are left alone.
+_ABSOLUTE_PATH = re.compile(
+    r"(?<![\w.:/])(?:/(?:[^\s/'\"：，；（）]+/)*[^\s/'\"：，；（）]+|[A-Za-z]:\\[^\s'\"：，；]*)"
+)
+SERVER_PATH = "<服务器路径>"
+
+
+def public_text(text: str) -> str:
+    """``text`` with server paths replaced by :data:`SERVER_PATH`: for reasons stored where users read them
+    (a batch's or an upload's error). The full message goes to the service log."""
+    return _ABSOLUTE_PATH.sub(SERVER_PATH, text)

@@ -9,14 +9,17 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.blobs import BlobStore
 from api.models import Program, User
-from api.services import audit
+from api.services import audit, templates
 from api.services.accounts import Role, can_see_program, require_admin
 from api.services.errors import Invalid, NotFound
+from docgen.context import agreement_context
 from docgen.errors import ProgramError, TemplateError
-from docgen.files import template_reader, templates_dir
 from docgen.model import Program as DomainProgram
 from docgen.program import parse_program_yaml
+from docgen.render.docx import CompiledTemplate
+from docgen.template_check import SAMPLE_GROUP, check_template
 
 
 @lru_cache(maxsize=64)
@@ -29,13 +32,11 @@ def domain(program: Program) -> DomainProgram:
     return _parse(program.yaml_text, hashlib.sha256(program.yaml_text.encode()).hexdigest())
 
 
-def template_folder(override: Path | None) -> Path:
-    """The templates folder: ``override`` or docgen's own."""
-    return override or templates_dir()
-
-
-def create_program(session: Session, yaml_text: str, by: User, *, templates: Path | None = None) -> Program:
-    """A new program from the text of a program.yaml; every template it names must exist."""
+def create_program(
+    session: Session, yaml_text: str, by: User, blobs: BlobStore, *, templates_dir: Path | None = None
+) -> Program:
+    """A new program from the text of a program.yaml. Every template it names must be a built-in or an
+    uploaded template, and pass the template check with this program's data (422 lists the findings)."""
     require_admin(by)
     try:
         parsed = parse_program_yaml(yaml_text, source="program.yaml")
@@ -43,22 +44,22 @@ def create_program(session: Session, yaml_text: str, by: User, *, templates: Pat
         raise Invalid(
             f"项目文件有误：{exc}", [{"source": exc.source, "field": exc.key, "message": exc.message}]
         ) from None
-    read = template_reader(template_folder(templates))
+    read = templates.reader(session, blobs, templates_dir)
     for kind in parsed.agreements:
+        field = f"agreements.{kind.key}.template"
         try:
-            read(kind.template)
+            compiled = CompiledTemplate.compile(read(kind.template), kind.template)
         except TemplateError as exc:
             raise Invalid(
-                f"项目文件 agreements 中的模板 {kind.template} 不存在",
-                [
-                    {
-                        "source": "program.yaml",
-                        "field": f"agreements.{kind.key}.template",
-                        "value": kind.template,
-                        "message": str(exc),
-                    }
-                ],
+                f"项目文件 agreements 中的模板 {kind.template!r} 无法使用：{exc.message}",
+                [{"source": "program.yaml", "field": field, "value": kind.template, "message": exc.message}],
             ) from None
+        result = check_template(compiled, agreement_context(parsed, SAMPLE_GROUP, kind))
+        if not result.ok:
+            raise Invalid(
+                f"项目文件 agreements 中的模板 {kind.template!r} 未通过检查（按“{kind.title}”的数据核对）",
+                [{"source": "program.yaml", "field": field, **f} for f in result.findings()],
+            )
     program = Program(key=parsed.key, name=parsed.name, yaml_text=yaml_text)
     session.add(program)
     session.flush()

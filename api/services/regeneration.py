@@ -1,6 +1,6 @@
 """Clean official documents regenerated from records: a typed 统计表 from a returned one, and the 台账.
 
-* :func:`stats_form_docx` — the program's blank 统计表 template (``templates/forms/activity_stats.docx``,
+* :func:`stats_form_docx` — the program's blank 统计表 template (built-in ``forms/activity_stats``,
   the same one the batch prints) filled with the record's fields and rows; python-docx builds the form in
   the official layout when the template or the record's pair is not available.
 * :func:`ledger` — one row per pair: schools, forms received, activities, last activity date and the
@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 from api.models import Pair, Program, Record
 from api.services import programs, rosters
 from docgen.errors import DocgenError
+from docgen.files import template_reader
 from docgen.forms import FormSchema, load_schemas
-from docgen.forms.generate import form_context, form_media, identity_for
+from docgen.forms.generate import FormKind, form_context, form_media, identity_for
 from docgen.model import Program as DomainProgram
 from docgen.render.docx import CompiledTemplate
 from docgen.sheets import xlsx_row
@@ -73,20 +74,20 @@ def stats_form_docx(session: Session, record: Record, templates: Path | None) ->
     assert program_row is not None
     program = programs.domain(program_row)
     fields, rows = record_fields(record, schema), record_rows(record, schema)
-    template = programs.template_folder(templates) / "forms" / f"{schema.kind}.docx"
     pair = _pair(session, program_row, record.pair_label)
-    if template.is_file() and pair is not None and schema.table is not None:
+    if pair is not None and schema.table is not None:
         group = rosters.group(pair)
         context = form_context(program, group, schema)
         context["fields"] = {**context["fields"], **{k: v for k, v in fields.items() if v}}
         blank = dict.fromkeys((c.key for c in schema.table.columns), "")
         padding = [dict(blank) for _ in range(max(0, schema.table.blank_rows - len(rows)))]
         context["table"] = {**(context["table"] or {}), "rows": rows + padding}
+        kind = FormKind(schema)
         try:
-            compiled = CompiledTemplate.compile(template.read_bytes(), template.name)
+            compiled = CompiledTemplate.compile(template_reader(builtin=templates)(kind.template), kind.template)
             return compiled.render(context, media=form_media(identity_for(program, group, schema)))
         except DocgenError:
-            pass  # a template that does not fit the record: build the form instead
+            pass  # no such template, or one that does not fit the record: build the form instead
     return _build_form(program, schema, fields, rows)
 
 

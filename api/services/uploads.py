@@ -40,7 +40,7 @@ from api.models import UPLOAD_SCOPE_STAFF, Program, Record, Upload, User, upload
 from api.sandbox import ChildFailed, run_child
 from api.services import audit, programs, rosters
 from api.services.accounts import Role, require_admin, require_writer
-from api.services.errors import Invalid, NotFound, ServiceError, TooLarge, UnsupportedType
+from api.services.errors import Invalid, NotFound, ServiceError, TooLarge, UnsupportedType, public_text
 from api.services.filetypes import FORM_TYPES, detect, safe_name
 
 RECEIVED, PROCESSING, DONE, FAILED = "received", "processing", "done", "failed"
@@ -372,11 +372,13 @@ def process(db: Database, blobs: BlobStore, upload_id: int, *, timeout: float, m
             if not isinstance(extraction, dict):
                 raise ValueError(f"应为 JSON 对象，实际为 {type(extraction).__name__}")
         except ChildFailed as exc:
-            extraction, status, error = unreadable(name, kind, f"无法读取：{exc}"), FAILED, str(exc)
+            reason = public_text(str(exc))
+            extraction, status, error = unreadable(name, kind, f"无法读取：{reason}"), FAILED, reason
         except (ValueError, KeyError) as exc:
-            extraction, status, error = unreadable(name, kind, f"读取结果无效：{exc}"), FAILED, str(exc)
+            reason = public_text(str(exc))
+            extraction, status, error = unreadable(name, kind, f"读取结果无效：{reason}"), FAILED, reason
         except Exception as exc:  # the stored file is missing, the child cannot start …: fail this upload only
-            reason = f"{type(exc).__name__}: {exc}"
+            reason = f"{type(exc).__name__}: {public_text(str(exc))}"
             extraction, status, error = unreadable(name, kind, f"无法读取：{reason}"), FAILED, reason
     with db.session() as s:
         upload = s.get(Upload, upload_id)

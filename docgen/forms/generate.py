@@ -5,8 +5,9 @@ its identity — ``DG1:<program>:<pair>:<form>:<version>`` — three times: as a
 ``word/media/qr.png``, replaced per document), as the printed line ``表单识别码：…`` in the page header, and
 as the docx custom property ``docgen-identity``. A copy that comes back is routed by whichever survives.
 
-Pure functions except :func:`qr_png` (which only computes bytes). Templates: ``templates/forms/<kind>.docx``,
-built by ``tools/build_templates.py``; the variables are documented in ``docs/forms.md``.
+Pure functions except :func:`qr_png` (which only computes bytes). Templates: package data
+``docgen/templates/forms/<kind>.docx``, built by ``tools/build_templates.py``; the variables are documented
+in ``docs/forms.md``.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class FormKind:
 
     @property
     def template(self) -> str:
-        """The template file name, resolved like agreement templates (beside the program, then ``templates/``)."""
+        """The built-in template's name (``forms/filing``): blank forms never come from an uploaded template."""
         return f"forms/{self.schema.kind}.docx"
 
     @property

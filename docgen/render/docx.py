@@ -20,6 +20,8 @@ from typing import Any
 import jinja2
 from docxtpl import DocxTemplate
 from jinja2 import nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from docgen.errors import TemplateError
 from docgen.render.zippack import Member, pack
@@ -31,6 +33,8 @@ _TAG = re.compile(r"\{[{%#]")
 _LISTING_CHARS = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")
 _PARAGRAPH_START = re.compile(r"<w:p([ >])")
 _XML_TAGS = re.compile(r"<[^>]+>")
+# Characters XML 1.0 forbids: a value carrying one (a NUL in a roster cell) would make Word refuse the file.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # Parts whose tags are rendered; others are copied verbatim.
 _RENDERED = re.compile(
@@ -38,10 +42,17 @@ _RENDERED = re.compile(
 )
 
 
-def _environment() -> jinja2.Environment:
+UNSAFE_MESSAGE = "模板试图访问内部属性或调用不允许的方法（如 __class__、__globals__），出于安全原因已拒绝渲染"
+
+
+def sandboxed_environment() -> jinja2.Environment:
+    """The one Jinja environment docgen renders templates with (sandboxed, autoescaped, strict)."""
+    # Sandboxed: templates are uploaded by users, and a plain Environment lets a tag such as
+    # {{ cycler.__init__.__globals__.os.popen('id').read() }} run commands on the server. The immutable
+    # sandbox refuses "_" attributes, internal attributes, str.format tricks and mutating methods.
     # autoescape: a school called “A&B” must not break the XML; StrictUndefined: a missing value is an
     # error naming the variable, never a silently empty line in an agreement.
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
 def _paragraph_text(xml_with_breaks: str, lineno: int | None) -> str:
@@ -88,7 +99,7 @@ class CompiledTemplate:
             order = package.namelist()
             if "word/document.xml" not in order:
                 raise TemplateError("缺少 word/document.xml，不是 Word 文档", template=name)
-            env = _environment()
+            env = sandboxed_environment()
             static: dict[str, Member] = {}
             parts: dict[str, _RenderedPart] = {}
             for part in order:
@@ -117,9 +128,11 @@ class CompiledTemplate:
                 xml = part.template.render(context)
             except jinja2.UndefinedError as exc:
                 raise TemplateError(f"数据中没有这个值：{exc.message}", template=self.name, where=part.name) from None
+            except SecurityError:
+                raise TemplateError(UNSAFE_MESSAGE, template=self.name, where=part.name) from None
             except jinja2.TemplateError as exc:
-                raise TemplateError(str(exc), template=self.name, where=part.name) from None
-            xml = xml.replace("\n<w:p", "<w:p")
+                raise TemplateError(f"模板渲染出错：{exc}", template=self.name, where=part.name) from None
+            xml = _XML_INVALID.sub("", xml.replace("\n<w:p", "<w:p"))
             if _LISTING_CHARS.search(xml):
                 # Values with line breaks or tabs become <w:br/> / <w:tab/>, as docxtpl does.
                 xml = _DOCXTPL.resolve_listing(xml)
@@ -144,7 +157,7 @@ class CompiledTemplate:
     def variables(self) -> list[TemplateVariable]:
         """Every data path the template reads, with the paragraph it appears in."""
         found: dict[str, TemplateVariable] = {}
-        env = _environment()
+        env = sandboxed_environment()
         for part in self._parts.values():
             tree = env.parse(part.source)
             for path, lineno, iterated in _collect_paths(tree):
@@ -153,6 +166,29 @@ class CompiledTemplate:
                     where = f"{part.name} 段落“{_paragraph_text(part.source, lineno)}”"
                     found[path] = TemplateVariable(path, where, iterated)
         return sorted(found.values(), key=lambda v: v.path)
+
+
+    def unsafe_accesses(self) -> list[TemplateVariable]:
+        """Every attribute or key starting with ``_`` the template reads (``__class__``, ``_private``), with
+        its paragraph: the sandbox would refuse them at render time; a check reports them before."""
+        found: list[TemplateVariable] = []
+        env = sandboxed_environment()
+        for part in self._parts.values():
+            for node in env.parse(part.source).find_all((nodes.Getattr, nodes.Getitem)):
+                if isinstance(node, nodes.Getattr):
+                    attr = node.attr
+                elif (
+                    isinstance(node, nodes.Getitem)
+                    and isinstance(node.arg, nodes.Const)
+                    and isinstance(node.arg.value, str)
+                ):
+                    attr = node.arg.value
+                else:
+                    continue
+                if attr.startswith("_"):
+                    where = f"{part.name} 段落“{_paragraph_text(part.source, node.lineno)}”"
+                    found.append(TemplateVariable(attr, where))
+        return found
 
 
 @dataclass(frozen=True)
