@@ -123,7 +123,9 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         params = r.mapping(a.get("params") or {}, f"{key}.params")
         template = r.text(a, "template", key)
         if template_stem(template) is None:
-            raise r.fail(f"{key}.template", f"{TEMPLATE_NAME_RULE}；实际为 {template!r}")
+            # A path is not echoed: the answer must read the same whatever the path names on the server.
+            shown = "一个路径" if any(c in template for c in "/\\\x00") else repr(template)
+            raise r.fail(f"{key}.template", f"{TEMPLATE_NAME_RULE}；实际为 {shown}")
         agreements.append(
             AgreementKind(
                 key=r.text(a, "key", key),
