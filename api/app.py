@@ -23,6 +23,7 @@ from api.db import Database, migrate
 from api.deps import Services
 from api.routes import admin, auth, programs, records, uploads
 from api.services import accounts
+from api.services.crops import CropLimits, Crops
 from api.services.errors import ServiceError
 from api.settings import Settings, get_settings
 from api.worker import Converters, Worker
@@ -94,12 +95,24 @@ def build_services(settings: Settings) -> Services:
         access_key_id=settings.s3_access_key_id,
         secret_access_key=settings.s3_secret_access_key,
     )
+    crop_limits = CropLimits(
+        timeout=settings.crop_timeout_seconds,
+        memory=settings.crop_memory_bytes,
+        max_image_pixels=settings.image_max_pixels,
+        max_crop_pixels=settings.crop_max_pixels,
+    )
     return Services(
         settings,
         Database(settings.resolved_database_url()),
         blobs,
         Converters(settings),
         secret=settings.resolved_secret(),
+        crops=Crops(
+            crop_limits,
+            running=settings.crop_concurrency,
+            waiting=settings.crop_queue,
+            cache_bytes=settings.crop_cache_bytes,
+        ),
     )
 
 

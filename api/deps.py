@@ -13,6 +13,7 @@ from api.blobs import BlobStore
 from api.db import Database
 from api.models import User
 from api.services import accounts
+from api.services.crops import Crops
 from api.settings import Settings
 from api.worker import Converters, Worker
 
@@ -28,6 +29,7 @@ class Services:
     converters: Converters
     worker: Worker | None = None
     secret: str = ""
+    crops: Crops | None = None
 
 
 def get_services(request: Request) -> Services:

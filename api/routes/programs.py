@@ -133,9 +133,9 @@ async def import_roster(
     if len(data) > services.settings.max_upload_bytes:
         raise HTTPException(413, f"{name}：文件超过上限 {services.settings.max_upload_bytes >> 20} MB")
     s = services.settings
-    # parsing may run a child process for up to extract_timeout_seconds: not on the event loop
+    # parsing runs in a limited child process for up to roster_timeout_seconds: not on the event loop
     parsed = await run_in_threadpool(
-        rosters.parse, data, name, timeout=s.extract_timeout_seconds, memory=s.extract_memory_bytes
+        rosters.parse, data, name, timeout=s.roster_timeout_seconds, memory=s.roster_memory_bytes
     )
     pairs = rosters.import_roster(session, program, parsed, user)
     session.commit()

@@ -51,3 +51,15 @@ class Invalid(ServiceError):
     def __init__(self, message: str, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message, extra={"errors": errors or []})
         self.errors = errors or []
+
+
+class TooMany(ServiceError):
+    """This user has too much work waiting (e.g. queued uploads); try again when some is done."""
+
+    status = 429
+
+
+class Busy(ServiceError):
+    """The service is at its limit for this kind of work right now; the client should retry shortly."""
+
+    status = 503

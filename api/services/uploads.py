@@ -424,25 +424,3 @@ def list_uploads(session: Session, user: User, program: Program | None, status: 
 def record_of(session: Session, upload: Upload) -> Record | None:
     """The record read from ``upload``, once there is one."""
     return session.scalar(select(Record).where(Record.upload_id == upload.id))
-
-
-def crop(
-    blobs: BlobStore,
-    upload: Upload,
-    page: int,
-    box: tuple[float, float, float, float],
-    *,
-    timeout: float,
-    memory: int,
-    max_pixels: int,
-) -> bytes:
-    """A PNG of ``box`` on ``page`` of a stored PDF or image, cut in the sandbox child."""
-    if upload.detected_type not in ("pdf", "png", "jpeg", "tiff"):
-        raise Invalid(f"{upload.original_name}：{upload.detected_type} 文件没有页面图像可裁剪", [{"field": "page"}])
-    args = [str(page), *(str(v) for v in box), str(max_pixels)]
-    try:
-        return run_child(
-            "crop", blobs.read(upload.blob_key), upload.original_name, args, timeout=timeout, memory=memory
-        )
-    except ChildFailed as exc:
-        raise Invalid(f"{upload.original_name}：无法裁剪第 {page} 页（{exc}）", [{"field": "page"}]) from None
