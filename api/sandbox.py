@@ -27,6 +27,15 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+_CHILD_ENV: dict[str, str] = {}
+
+
+def set_child_env(**values: str) -> None:
+    """Extra environment for every child from now on (the app sets ``XDG_CACHE_HOME`` inside its data
+    directory at start, so onnxruntime's cache does not land in ~/.cache)."""
+    _CHILD_ENV.update(values)
+
+
 CROP_PDF_SCALE = 2.0
 """PDF crops are rendered at 144 dpi: a box of PDF points becomes ``CROP_PDF_SCALE`` × as many pixels."""
 
@@ -43,7 +52,12 @@ class ChildFailed(Exception):
 def run_child(mode: str, data: bytes, name: str, args: Sequence[str] = (), *, timeout: float, memory: int) -> bytes:
     """Run ``python -m api.sandbox MODE`` on ``data``; its stdout, or :class:`ChildFailed`."""
     cmd = [sys.executable, "-m", "api.sandbox", mode, name, str(memory), *args]
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
+    env = {
+        **os.environ,
+        "PYTHONWARNINGS": "ignore",
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2"),
+        **_CHILD_ENV,
+    }
     proc = subprocess.Popen(
         cmd,
         stdin=subprocess.PIPE,

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from api.deps import CurrentUser, ServicesDep, SessionDep
+from api.deps import CurrentUser, IdPath, IdQuery, QueryText, ServicesDep, SessionDep
 from api.routes.programs import _pdf, attachment
 from api.schemas import CorrectionIn, CorrectionOut, RecordOut
 from api.services import programs, records, regeneration
@@ -19,9 +19,9 @@ router = APIRouter(prefix="/api", tags=["records"])
 def list_records(
     user: CurrentUser,
     session: SessionDep,
-    program: int | None = None,
-    pair: str | None = None,
-    form: str | None = None,
+    program: IdQuery = None,
+    pair: QueryText = None,
+    form: QueryText = None,
     status: Literal["complete", "needs_review", "unreadable"] | None = None,
 ) -> list[RecordOut]:
     scope = programs.get_program(session, user, program) if program is not None else None
@@ -30,13 +30,13 @@ def list_records(
 
 
 @router.get("/records/{record_id}")
-def get_record(record_id: int, user: CurrentUser, session: SessionDep) -> RecordOut:
+def get_record(record_id: IdPath, user: CurrentUser, session: SessionDep) -> RecordOut:
     return RecordOut.model_validate(records.get_record(session, user, record_id))
 
 
 @router.patch("/records/{record_id}")
 def correct_record(
-    record_id: int, body: CorrectionIn, user: CurrentUser, session: SessionDep, services: ServicesDep
+    record_id: IdPath, body: CorrectionIn, user: CurrentUser, session: SessionDep, services: ServicesDep
 ) -> RecordOut:
     record = records.get_record(session, user, record_id)
     record, _ = records.correct(
@@ -47,14 +47,14 @@ def correct_record(
 
 
 @router.get("/records/{record_id}/corrections")
-def list_corrections(record_id: int, user: CurrentUser, session: SessionDep) -> list[CorrectionOut]:
+def list_corrections(record_id: IdPath, user: CurrentUser, session: SessionDep) -> list[CorrectionOut]:
     record = records.get_record(session, user, record_id)
     return [CorrectionOut.model_validate(c) for c in records.list_corrections(session, record)]
 
 
 @router.get("/records/{record_id}/document")
 def record_document(
-    record_id: int,
+    record_id: IdPath,
     user: CurrentUser,
     session: SessionDep,
     services: ServicesDep,

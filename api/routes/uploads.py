@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, HTTPException, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import CurrentUser, ServicesDep, SessionDep
+from api.deps import CurrentUser, IdPath, IdQuery, ServicesDep, SessionDep
 from api.models import Upload
 from api.schemas import UploadOut, UploadReceived
 from api.services import programs, uploads
@@ -27,20 +27,26 @@ def limits(services: ServicesDep) -> uploads.Limits:
     """The upload limits of the running settings."""
     s = services.settings
     return uploads.Limits(
-        s.max_upload_bytes, s.zip_max_members, s.zip_max_total_bytes, s.zip_max_ratio, s.image_max_pixels
+        s.max_upload_bytes,
+        s.zip_max_members,
+        s.zip_max_total_bytes,
+        s.zip_max_ratio,
+        s.image_max_pixels,
+        queued_per_user=s.max_queued_uploads_per_user,
     )
 
 
 _REFUSED: dict[int | str, dict[str, Any]] = {
     413: {"description": "单个文件：文件过大；每个文件的原因见 files"},
     415: {"description": "单个文件：文件类型不支持（按内容判断）；每个文件的原因见 files"},
+    429: {"description": "排队识别的文件已达每个账号的上限（max_queued_uploads_per_user）"},
     422: {"description": "没有一个文件被接收（原因各异，或压缩包无效）：detail 与 files 列出每个文件的原因"},
 }
 
 
 @router.post("/programs/{program_id}/uploads", status_code=202, response_model=list[UploadReceived], responses=_REFUSED)
 def upload_files(
-    program_id: int,
+    program_id: IdPath,
     user: CurrentUser,
     session: SessionDep,
     services: ServicesDep,
@@ -89,7 +95,7 @@ def upload_files(
 def list_uploads(
     user: CurrentUser,
     session: SessionDep,
-    program: int | None = None,
+    program: IdQuery = None,
     status: Literal["received", "processing", "done", "failed"] | None = None,
 ) -> list[UploadOut]:
     scope = programs.get_program(session, user, program) if program is not None else None
@@ -97,7 +103,7 @@ def list_uploads(
 
 
 @router.get("/uploads/{upload_id}")
-def get_upload(upload_id: int, user: CurrentUser, session: SessionDep) -> UploadOut:
+def get_upload(upload_id: IdPath, user: CurrentUser, session: SessionDep) -> UploadOut:
     return upload_out(session, uploads.get_upload(session, user, upload_id))
 
 
@@ -107,7 +113,7 @@ def get_upload(upload_id: int, user: CurrentUser, session: SessionDep) -> Upload
     responses={200: {"content": {"image/png": {}}}, 503: {"description": "截图任务已满，请稍后重试"}},
 )
 def crop(
-    upload_id: int,
+    upload_id: IdPath,
     user: CurrentUser,
     session: SessionDep,
     services: ServicesDep,
