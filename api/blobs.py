@@ -79,7 +79,8 @@ class LocalBlobStore:
         """Write ``key`` once: ``fill`` writes a ``.part-*`` file in the same folder, fsync'd, then renamed."""
         target = self.root / key
         if not target.exists():
-            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for folder in (target.parent.parent, target.parent):  # parents=True would ignore the mode
+                folder.mkdir(mode=0o700, exist_ok=True)
             # mkstemp: mode 0600; the pid lets the next start tell a dead process's part (api.datadir)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".part-{os.getpid()}-")
             try:
