@@ -7,23 +7,30 @@ the worker threads. Shutdown: stop the worker, close the PDF converters (started
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import datadir
 from api.blobs import BlobNotFound, open_blob_store
 from api.db import Database, migrate
 from api.deps import Services
 from api.routes import admin, apidocs, auth, programs, records, templates, uploads
+from api.sandbox import set_child_env
 from api.security import CsrfGuard, SecurityHeaders
 from api.services import accounts
+from api.services.crops import CropLimits, Crops
 from api.services.errors import ServiceError
 from api.settings import Settings, get_settings
 from api.worker import Converters, Worker
@@ -31,6 +38,15 @@ from docgen.errors import DocgenError
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("docgen.api")
+
+
+class SafeJSONResponse(JSONResponse):
+    """JSON that never fails to encode: a lone surrogate echoed from a request (an error naming the bad input)
+    becomes ``?`` instead of a ``UnicodeEncodeError`` and a 500."""
+
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))
+        return text.encode("utf-8", "replace")
 
 
 class BodyLimit:
@@ -92,8 +108,15 @@ async def _no_receive() -> Message:
 
 
 def build_services(settings: Settings) -> Services:
-    """The service container for ``settings``: data folder, blob store, database, PDF converters, secret."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """The service container for ``settings``: data folder (made private, stale scratch files removed — see
+    :mod:`api.datadir`), blob store, database, PDF converters, secret."""
+    dirs = datadir.prepare(settings.data_dir)
+    # onnxruntime writes ~/.cache/Microsoft/… unless XDG_CACHE_HOME says otherwise. (Not TMPDIR: the
+    # children's multiprocessing sockets need a short path, and a deep data dir is past AF_UNIX's 108 bytes.)
+    set_child_env(XDG_CACHE_HOME=str(dirs.cache))
+    url = settings.resolved_database_url()
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        datadir.private_file(Path(url.removeprefix("sqlite:///")))  # 0600 before SQLite creates it 0644
     blobs = open_blob_store(
         settings.resolved_blob_store(),
         endpoint_url=settings.s3_endpoint_url,
@@ -101,12 +124,25 @@ def build_services(settings: Settings) -> Services:
         access_key_id=settings.s3_access_key_id,
         secret_access_key=settings.s3_secret_access_key,
     )
+    crop_limits = CropLimits(
+        timeout=settings.crop_timeout_seconds,
+        memory=settings.crop_memory_bytes,
+        max_image_pixels=settings.image_max_pixels,
+        max_crop_pixels=settings.crop_max_pixels,
+    )
     return Services(
         settings,
-        Database(settings.resolved_database_url()),
+        Database(url),
         blobs,
-        Converters(settings),
+        Converters(settings, dirs.tmp),
         secret=settings.resolved_secret(),
+        dirs=dirs,
+        crops=Crops(
+            crop_limits,
+            running=settings.crop_concurrency,
+            waiting=settings.crop_queue,
+            cache_bytes=settings.crop_cache_bytes,
+        ),
     )
 
 
@@ -133,8 +169,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 services.worker.stop()
             services.converters.close()
             services.db.dispose()
+            if services.dirs is not None:
+                shutil.rmtree(services.dirs.tmp, ignore_errors=True)
 
     app = FastAPI(
+        default_response_class=SafeJSONResponse,
         title="docgen 学校结对帮扶文书服务",
         description="花名册导入、批量生成协议、回传表单识别、人工校对、重新生成正式文书。",
         version="0.1.0",
@@ -145,11 +184,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(ServiceError)
     async def service_error(_: Request, exc: ServiceError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message, **exc.extra}, status_code=exc.status)
+        return SafeJSONResponse({"detail": exc.message, **exc.extra}, status_code=exc.status)
 
     @app.exception_handler(DocgenError)
     async def docgen_error(_: Request, exc: DocgenError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        return SafeJSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler, but its echo of the input may hold lone surrogates or megabytes of text
+        errors = [{**e, "input": _short(e.get("input"))} for e in exc.errors()[:50]]
+        return SafeJSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+    @app.exception_handler(RecursionError)
+    async def too_deep(_: Request, exc: RecursionError) -> JSONResponse:
+        # json / YAML parsers recurse per nesting level: 100,000 "[" is bad input, not a server fault
+        log.warning("request too deeply nested: %s", exc)
+        return SafeJSONResponse({"detail": "请求内容嵌套层数过深，无法处理"}, status_code=422)
 
     @app.exception_handler(BlobNotFound)
     async def blob_missing(_: Request, exc: BlobNotFound) -> JSONResponse:
@@ -180,6 +231,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _short(value: Any) -> Any:
+    """An echoed input as the error shows it: text cut to 200 characters, containers left out."""
+    if isinstance(value, str):
+        return value[:200]
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    return f"<{type(value).__name__}>"
 
 
 def app_factory() -> Any:

@@ -69,7 +69,7 @@ class LocalBlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        root.mkdir(parents=True, exist_ok=True)
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def path(self, key: str) -> Path:
         """The file of ``key`` (a malformed key is :class:`BlobNotFound`, never a path)."""
@@ -79,8 +79,10 @@ class LocalBlobStore:
         """Write ``key`` once: ``fill`` writes a ``.part-*`` file in the same folder, fsync'd, then renamed."""
         target = self.root / key
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+            for folder in (target.parent.parent, target.parent):  # parents=True would ignore the mode
+                folder.mkdir(mode=0o700, exist_ok=True)
+            # mkstemp: mode 0600; the pid lets the next start tell a dead process's part (api.datadir)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".part-{os.getpid()}-")
             try:
                 with os.fdopen(fd, "wb") as out:
                     fill(out)

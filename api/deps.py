@@ -6,18 +6,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from api.blobs import BlobStore
+from api.datadir import DataDirs
 from api.db import Database
 from api.models import User
 from api.security import SESSION_COOKIE as SESSION_COOKIE  # re-exported: routes take the name from here
 from api.security import bearer_token
 from api.services import accounts
+from api.services.crops import Crops
 from api.settings import Settings
 from api.worker import Converters, Worker
 
+MAX_ID = 2**63 - 1  # database ids are 64-bit: a larger number is 422 here, not an overflow in the driver
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="编号（正整数）")]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="编号（正整数）")]
+QueryText = Annotated[str | None, Query(max_length=200)]
 _READONLY_WRITES = ("/api/auth/", "/api/tokens")  # a read-only account may still log in/out and get a token
 
 
@@ -29,6 +36,8 @@ class Services:
     converters: Converters
     worker: Worker | None = None
     secret: str = ""
+    crops: Crops | None = None
+    dirs: DataDirs | None = None
 
 
 def get_services(request: Request) -> Services:

@@ -9,8 +9,10 @@ not a multiprocessing daemon, so the extractors may still use ``extractors._sand
 runs past its time is killed with its whole process group. Modes:
 
 * ``extract`` — ``extractors.extract(data, name).to_json()`` as JSON;
-* ``tables`` — the tables ``extractors.read`` finds, as lists of rows of cell text (a returned 安排表 → roster);
-* ``crop PAGE X0 Y0 X1 Y1`` — a PNG of that box of an image or a PDF page (pypdfium2), for the review screen.
+* ``roster`` — ``api.services.rosters.parse_local``: a roster file (xlsx, csv, text, or a returned 安排表)
+  as JSON — its groups, or its first row errors and their count (an xlsx bomb dies here, not in the service);
+* ``crop PAGE X0 Y0 X1 Y1 MAX_PIXELS`` — a PNG of that box of an image or a PDF page (pypdfium2), for the
+  review screen; a PDF renders only the box (at :data:`CROP_PDF_SCALE`), never the whole page.
 """
 
 from __future__ import annotations
@@ -25,6 +27,18 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
+_CHILD_ENV: dict[str, str] = {}
+
+
+def set_child_env(**values: str) -> None:
+    """Extra environment for every child from now on (the app sets ``XDG_CACHE_HOME`` inside its data
+    directory at start, so onnxruntime's cache does not land in ~/.cache)."""
+    _CHILD_ENV.update(values)
+
+
+CROP_PDF_SCALE = 2.0
+"""PDF crops are rendered at 144 dpi: a box of PDF points becomes ``CROP_PDF_SCALE`` × as many pixels."""
+
 
 class ChildFailed(Exception):
     """The child did not answer: ``reason`` is a Chinese phrase for the record (超时, 内存不足, 解析进程崩溃)."""
@@ -38,7 +52,12 @@ class ChildFailed(Exception):
 def run_child(mode: str, data: bytes, name: str, args: Sequence[str] = (), *, timeout: float, memory: int) -> bytes:
     """Run ``python -m api.sandbox MODE`` on ``data``; its stdout, or :class:`ChildFailed`."""
     cmd = [sys.executable, "-m", "api.sandbox", mode, name, str(memory), *args]
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
+    env = {
+        **os.environ,
+        "PYTHONWARNINGS": "ignore",
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2"),
+        **_CHILD_ENV,
+    }
     proc = subprocess.Popen(
         cmd,
         stdin=subprocess.PIPE,
@@ -79,10 +98,10 @@ def _extract(data: bytes, name: str, args: Sequence[str]) -> bytes:
     return json.dumps(extract(data, name).to_json(), ensure_ascii=False).encode()
 
 
-def _tables(data: bytes, name: str) -> bytes:
-    from extractors import read, table_rows
+def _roster(data: bytes, name: str) -> bytes:
+    from api.services.rosters import parse_local
 
-    return json.dumps(table_rows(read(data, name)), ensure_ascii=False).encode()
+    return json.dumps(parse_local(data, name), ensure_ascii=False).encode()
 
 
 def _crop(data: bytes, args: Sequence[str]) -> bytes:
@@ -96,12 +115,21 @@ def _crop(data: bytes, args: Sequence[str]) -> bytes:
         pdf = pdfium.PdfDocument(data)
         if not 1 <= page <= min(len(pdf), 10_000):
             raise ValueError(f"页码 {page} 超出范围（共 {len(pdf)} 页）")
-        scale = 2.0  # 144 dpi: bbox is in PDF points, top-left origin (pdfplumber's convention)
-        image = pdf[page - 1].render(scale=scale).to_pil()
+        pdf_page = pdf[page - 1]
+        width, height = pdf_page.get_size()
+        # bbox is in PDF points, top-left origin (pdfplumber's convention); clamp it to the page and
+        # render only that part (pdfium's crop = points cut from left, bottom, right, top), so a huge
+        # page costs no more than its box.
+        left, top, right, bottom = max(0.0, x0), max(0.0, y0), min(width, x1), min(height, y1)
+        if right <= left or bottom <= top:
+            raise ValueError("裁剪区域为空或超出页面")
+        if (right - left) * (bottom - top) * CROP_PDF_SCALE**2 > max_pixels:
+            raise ValueError("裁剪区域过大")
+        crop = (left, height - bottom, width - right, top)
+        image = pdf_page.render(scale=CROP_PDF_SCALE, crop=crop).to_pil()
     else:
         from PIL import ImageOps
 
-        scale = 1.0
         image = Image.open(io.BytesIO(data))
         frames = getattr(image, "n_frames", 1)
         if not 1 <= page <= frames:
@@ -110,12 +138,13 @@ def _crop(data: bytes, args: Sequence[str]) -> bytes:
         image.load()
         # The reader reports boxes on the image as a viewer shows it (EXIF orientation applied).
         image = ImageOps.exif_transpose(image)
-    box = (int(x0 * scale), int(y0 * scale), int(x1 * scale), int(y1 * scale))
-    box = (max(0, box[0]), max(0, box[1]), min(image.width, box[2]), min(image.height, box[3]))
-    if box[2] <= box[0] or box[3] <= box[1]:
-        raise ValueError("裁剪区域为空或超出页面")
+        box = (int(x0), int(y0), int(x1), int(y1))
+        box = (max(0, box[0]), max(0, box[1]), min(image.width, box[2]), min(image.height, box[3]))
+        if box[2] <= box[0] or box[3] <= box[1]:
+            raise ValueError("裁剪区域为空或超出页面")
+        image = image.crop(box)
     out = io.BytesIO()
-    image.crop(box).convert("RGB").save(out, "PNG")
+    image.convert("RGB").save(out, "PNG")
     return out.getvalue()
 
 
@@ -127,8 +156,8 @@ def main(argv: Sequence[str]) -> int:
     data = sys.stdin.buffer.read()
     if mode == "extract":
         out = _extract(data, name, args)
-    elif mode == "tables":
-        out = _tables(data, name)
+    elif mode == "roster":
+        out = _roster(data, name)
     elif mode == "crop":
         out = _crop(data, args)
     else:
@@ -145,6 +174,6 @@ if __name__ == "__main__":
         sys.stderr.write("MemoryError\n")
         code = 3
     except Exception as exc:
-        sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
+        sys.stderr.write(f"{type(exc).__name__}: {str(exc)[:300]}\n")  # one short line: it may reach a user
         code = 2
     sys.exit(code)

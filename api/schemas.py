@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field
 
 from api.services.uploads import MISMATCH_NOTICE
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def no_surrogates(text: str) -> str:
+    """Refuse a lone UTF-16 surrogate (``"\\ud800"`` in JSON): it cannot be stored or sent back as UTF-8."""
+    if _SURROGATE.search(text):
+        raise ValueError("文本含有无效字符（孤立的 UTF-16 代理项），请检查输入")
+    return text
+
+
+# Every text a request body may carry is one of these: bounded, and valid Unicode.
+ShortText = Annotated[str, Field(max_length=500), AfterValidator(no_surrogates)]
+LongText = Annotated[str, Field(max_length=20_000), AfterValidator(no_surrogates)]
+YamlText = Annotated[str, Field(max_length=1_000_000), AfterValidator(no_surrogates)]  # a program.yaml
 
 
 class Orm(BaseModel):
@@ -45,7 +61,7 @@ class TokenOut(BaseModel):
 
 
 class ProgramIn(BaseModel):
-    yaml: str
+    yaml: YamlText
 
 
 class ProgramOut(Orm):
@@ -161,8 +177,8 @@ class AssignIn(BaseModel):
 
 
 class CorrectionIn(BaseModel):
-    path: str = Field(description="fields/<标签> 或 tables/<表>/rows/<行>/<列>（从 0 开始）")
-    value: str
+    path: Annotated[ShortText, Field(description="fields/<标签> 或 tables/<表>/rows/<行>/<列>（从 0 开始）")]
+    value: LongText
 
 
 class CorrectionOut(Orm):

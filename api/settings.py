@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     extract_timeout_seconds: float = 120.0
     extract_memory_bytes: int = 3 * 1024 * MB
     crop_timeout_seconds: float = 20.0
+    crop_memory_bytes: int = 1536 * MB  # one crop child (a 100-megapixel image decodes to ≈ 400 MB)
+    crop_concurrency: int = 2  # crops rendered at once; more wait …
+    crop_queue: int = 4  # … up to this many, and further requests get 503 at once
+    crop_max_pixels: int = 4_000_000  # a crop's output (box × scale); a larger box is 422
+    crop_cache_bytes: int = 32 * MB  # rendered crops kept in memory (LRU by upload sha, page, box)
+    roster_timeout_seconds: float = 60.0  # roster parsing runs in a limited child too
+    roster_memory_bytes: int = 2048 * MB  # a scanned 安排表 is OCRed in it
+    max_queued_uploads_per_user: int = 200  # received + processing uploads of one user; more is 429
 
     pdf_workers: int = 1
     pdf_timeout_seconds: float = 60.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from api.blobs import BlobStore
 from api.db import Database
@@ -24,8 +25,9 @@ log = logging.getLogger("docgen.worker")
 class Converters:
     """A lazily started :class:`docgen.render.pdf.ConverterPool` shared by the worker and the routes."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, tmp: Path | None = None) -> None:
         self.settings = settings
+        self.tmp = tmp  # LibreOffice work folders and profiles go here (the data dir's scratch folder)
         self._pool: PdfConverterLike | None = None
         self._lock = threading.Lock()
 
@@ -35,7 +37,9 @@ class Converters:
             if self._pool is None:
                 from docgen.render.pdf import ConverterPool
 
-                self._pool = ConverterPool(workers=self.settings.pdf_workers, timeout=self.settings.pdf_timeout_seconds)
+                self._pool = ConverterPool(
+                    workers=self.settings.pdf_workers, timeout=self.settings.pdf_timeout_seconds, tmp_root=self.tmp
+                )
             return self._pool
 
     def close(self) -> None:
@@ -94,7 +98,12 @@ class Worker:
         if job_id is None:
             return False
         batches.run_job(
-            self.db, self.blobs, job_id, templates=self.settings.templates_dir, converter=self.converters.get
+            self.db,
+            self.blobs,
+            job_id,
+            templates=self.settings.templates_dir,
+            converter=self.converters.get,
+            tmp=self.converters.tmp,
         )
         return True
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -305,6 +306,7 @@ def serve(
     from api.settings import Settings
 
     settings = Settings(data_dir=data) if data is not None else Settings()
+    os.umask(0o077)  # the database, blobs, secret and scratch files of the service are its own (docs/security.md)
     if create_admin:
         from api.db import Database, migrate
         from api.services.accounts import ensure_admin

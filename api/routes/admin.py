@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import AdminUser, SessionDep
+from api.deps import AdminUser, IdQuery, QueryText, SessionDep
 from api.schemas import AuditOut
 from api.services import audit, programs
 
@@ -15,9 +15,9 @@ router = APIRouter(prefix="/api", tags=["admin"])
 def list_audit(
     user: AdminUser,
     session: SessionDep,
-    action: str | None = None,
-    program: int | None = None,
-    before: int | None = None,
+    action: QueryText = None,
+    program: IdQuery = None,
+    before: IdQuery = None,
     limit: int = 500,
 ) -> list[AuditOut]:
     """The newest audit events first that this admin may read: those of its programs, and the account events

@@ -10,11 +10,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response, StreamingResponse
+from pydantic import ValidationError
 
 from api.blobs import BlobNotFound, LocalBlobStore
-from api.deps import CurrentUser, ServicesDep, SessionDep
+from api.deps import CurrentUser, IdPath, QueryText, ServicesDep, SessionDep
 from api.models import BatchJob
-from api.schemas import BatchIn, BatchOut, DocumentOut, PairOut, ProgramDetail, ProgramOut, RosterOut
+from api.schemas import BatchIn, BatchOut, DocumentOut, PairOut, ProgramDetail, ProgramIn, ProgramOut, RosterOut
 from api.services import accounts, batches, documents, programs, records, regeneration, rosters
 from api.services.errors import Invalid
 from api.services.filetypes import safe_name
@@ -54,12 +55,11 @@ async def _program_yaml(request: Request, cap: int) -> str:
             raise HTTPException(413, f"{name}：文件超过上限 {cap >> 20} MB")
     else:
         try:
-            body = await request.json()
-        except ValueError:
-            raise HTTPException(422, '请求体应为 JSON {"yaml": "…"} 或 multipart 文件 file') from None
-        if not isinstance(body, dict) or not isinstance(body.get("yaml"), str):
-            raise HTTPException(422, '请求体应为 JSON {"yaml": "…"}')
-        return str(body["yaml"])
+            body = ProgramIn.model_validate_json(await request.body())
+        except ValidationError as exc:
+            why = "；".join(str(e["msg"]) for e in exc.errors()[:3])
+            raise HTTPException(422, f'请求体应为 JSON {{"yaml": "…"}} 或 multipart 文件 file（{why}）') from None
+        return body.yaml
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -95,7 +95,7 @@ async def create_program(request: Request, user: CurrentUser, session: SessionDe
 
 
 @router.get("/programs/{program_id}")
-def get_program(program_id: int, user: CurrentUser, session: SessionDep) -> ProgramDetail:
+def get_program(program_id: IdPath, user: CurrentUser, session: SessionDep) -> ProgramDetail:
     row = programs.get_program(session, user, program_id)
     domain = programs.domain(row)
     return ProgramDetail(
@@ -121,7 +121,7 @@ def get_program(program_id: int, user: CurrentUser, session: SessionDep) -> Prog
 
 @router.post("/programs/{program_id}/roster")
 async def import_roster(
-    program_id: int, request: Request, user: CurrentUser, session: SessionDep, services: ServicesDep
+    program_id: IdPath, request: Request, user: CurrentUser, session: SessionDep, services: ServicesDep
 ) -> RosterOut:
     """Replace the program's pairs with a roster file's (admins only); 422 lists every row error."""
     program = programs.get_program(session, user, program_id)
@@ -135,9 +135,9 @@ async def import_roster(
     if len(data) > services.settings.max_upload_bytes:
         raise HTTPException(413, f"{name}：文件超过上限 {services.settings.max_upload_bytes >> 20} MB")
     s = services.settings
-    # parsing may run a child process for up to extract_timeout_seconds: not on the event loop
+    # parsing runs in a limited child process for up to roster_timeout_seconds: not on the event loop
     parsed = await run_in_threadpool(
-        rosters.parse, data, name, timeout=s.extract_timeout_seconds, memory=s.extract_memory_bytes
+        rosters.parse, data, name, timeout=s.roster_timeout_seconds, memory=s.roster_memory_bytes
     )
     pairs = rosters.import_roster(session, program, parsed, user)
     session.commit()
@@ -145,7 +145,7 @@ async def import_roster(
 
 
 @router.get("/programs/{program_id}/pairs")
-def list_pairs(program_id: int, user: CurrentUser, session: SessionDep) -> list[PairOut]:
+def list_pairs(program_id: IdPath, user: CurrentUser, session: SessionDep) -> list[PairOut]:
     program = programs.get_program(session, user, program_id)
     return [PairOut.model_validate(p) for p in rosters.list_pairs(session, program, user)]
 
@@ -172,7 +172,7 @@ def batch_out(job: BatchJob) -> BatchOut:
 
 @router.post("/programs/{program_id}/batches", status_code=202)
 def create_batch(
-    program_id: int, user: CurrentUser, session: SessionDep, services: ServicesDep, body: BatchIn | None = None
+    program_id: IdPath, user: CurrentUser, session: SessionDep, services: ServicesDep, body: BatchIn | None = None
 ) -> BatchOut:
     program = programs.get_program(session, user, program_id)
     job = batches.enqueue(session, program, user, with_pdf=bool(body and body.pdf))
@@ -183,12 +183,12 @@ def create_batch(
 
 
 @router.get("/batches/{job_id}")
-def get_batch(job_id: int, user: CurrentUser, session: SessionDep) -> BatchOut:
+def get_batch(job_id: IdPath, user: CurrentUser, session: SessionDep) -> BatchOut:
     return batch_out(batches.get_job(session, user, job_id))
 
 
 @router.post("/batches/{job_id}/cancel")
-def cancel_batch(job_id: int, user: CurrentUser, session: SessionDep) -> BatchOut:
+def cancel_batch(job_id: IdPath, user: CurrentUser, session: SessionDep) -> BatchOut:
     job = batches.cancel(session, user, batches.get_job(session, user, job_id))
     session.commit()
     return batch_out(job)
@@ -197,7 +197,7 @@ def cancel_batch(job_id: int, user: CurrentUser, session: SessionDep) -> BatchOu
 @router.get(
     "/batches/{job_id}/download", response_class=Response, responses={200: {"content": {"application/zip": {}}}}
 )
-def download_batch(job_id: int, user: CurrentUser, session: SessionDep, services: ServicesDep) -> Response:
+def download_batch(job_id: IdPath, user: CurrentUser, session: SessionDep, services: ServicesDep) -> Response:
     job = batches.get_job(session, user, job_id)
     key = batches.archive_key(job)
     program = programs.get_program(session, user, job.program_id)
@@ -227,7 +227,7 @@ def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
 
 @router.get("/programs/{program_id}/documents")
 def list_documents(
-    program_id: int, user: CurrentUser, session: SessionDep, pair: str | None = None
+    program_id: IdPath, user: CurrentUser, session: SessionDep, pair: QueryText = None
 ) -> list[DocumentOut]:
     program = programs.get_program(session, user, program_id)
     return [DocumentOut.model_validate(d) for d in documents.list_documents(session, user, program, pair)]
@@ -235,7 +235,7 @@ def list_documents(
 
 @router.get("/documents/{document_id}/download")
 def download_document(
-    document_id: int,
+    document_id: IdPath,
     user: CurrentUser,
     session: SessionDep,
     services: ServicesDep,
@@ -247,7 +247,7 @@ def download_document(
 
 @router.post("/documents/{document_id}/regenerate")
 def regenerate_document(
-    document_id: int, user: CurrentUser, session: SessionDep, services: ServicesDep
+    document_id: IdPath, user: CurrentUser, session: SessionDep, services: ServicesDep
 ) -> list[DocumentOut]:
     doc = documents.get_document(session, user, document_id)
     out = documents.regenerate(
@@ -262,7 +262,7 @@ def regenerate_document(
 
 @router.get("/programs/{program_id}/records/export")
 def export_records(
-    program_id: int, user: CurrentUser, session: SessionDep, format: Literal["xlsx", "csv"] = "xlsx"
+    program_id: IdPath, user: CurrentUser, session: SessionDep, format: Literal["xlsx", "csv"] = "xlsx"
 ) -> Response:
     program = programs.get_program(session, user, program_id)
     data = records.export(records.list_records(session, user, program=program), format)
@@ -271,7 +271,7 @@ def export_records(
 
 @router.get("/programs/{program_id}/ledger")
 def ledger(
-    program_id: int,
+    program_id: IdPath,
     user: CurrentUser,
     session: SessionDep,
     services: ServicesDep,

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from api.deps import AdminUser, CurrentUser, ServicesDep, SessionDep
+from api.deps import AdminUser, CurrentUser, IdPath, IdQuery, QueryText, ServicesDep, SessionDep
 from api.routes.programs import _pdf, attachment
 from api.schemas import AssignIn, CorrectionIn, CorrectionOut, RecordOut
 from api.services import programs, records, regeneration, uploads
@@ -19,9 +19,9 @@ router = APIRouter(prefix="/api", tags=["records"])
 def list_records(
     user: CurrentUser,
     session: SessionDep,
-    program: int | None = None,
-    pair: str | None = None,
-    form: str | None = None,
+    program: IdQuery = None,
+    pair: QueryText = None,
+    form: QueryText = None,
     status: Literal["complete", "needs_review", "unreadable"] | None = None,
     mismatch: bool | None = None,
 ) -> list[RecordOut]:
@@ -32,13 +32,13 @@ def list_records(
 
 
 @router.get("/records/{record_id}")
-def get_record(record_id: int, user: CurrentUser, session: SessionDep) -> RecordOut:
+def get_record(record_id: IdPath, user: CurrentUser, session: SessionDep) -> RecordOut:
     return RecordOut.model_validate(records.get_record(session, user, record_id))
 
 
 @router.patch("/records/{record_id}")
 def correct_record(
-    record_id: int, body: CorrectionIn, user: CurrentUser, session: SessionDep, services: ServicesDep
+    record_id: IdPath, body: CorrectionIn, user: CurrentUser, session: SessionDep, services: ServicesDep
 ) -> RecordOut:
     record = records.get_record(session, user, record_id)
     record, _ = records.correct(
@@ -49,7 +49,7 @@ def correct_record(
 
 
 @router.post("/records/{record_id}/pair")
-def assign_record(record_id: int, body: AssignIn, user: AdminUser, session: SessionDep) -> RecordOut:
+def assign_record(record_id: IdPath, body: AssignIn, user: AdminUser, session: SessionDep) -> RecordOut:
     """File the record under a pair of its program (admins): how an identity mismatch is resolved."""
     record = uploads.assign(session, user, records.get_record(session, user, record_id), body.pair)
     session.commit()
@@ -57,14 +57,14 @@ def assign_record(record_id: int, body: AssignIn, user: AdminUser, session: Sess
 
 
 @router.get("/records/{record_id}/corrections")
-def list_corrections(record_id: int, user: CurrentUser, session: SessionDep) -> list[CorrectionOut]:
+def list_corrections(record_id: IdPath, user: CurrentUser, session: SessionDep) -> list[CorrectionOut]:
     record = records.get_record(session, user, record_id)
     return [CorrectionOut.model_validate(c) for c in records.list_corrections(session, record)]
 
 
 @router.get("/records/{record_id}/document")
 def record_document(
-    record_id: int,
+    record_id: IdPath,
     user: CurrentUser,
     session: SessionDep,
     services: ServicesDep,

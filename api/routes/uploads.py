@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, HTTPException, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import CurrentUser, ServicesDep, SessionDep
+from api.deps import CurrentUser, IdPath, IdQuery, ServicesDep, SessionDep
 from api.models import Upload
 from api.schemas import UploadOut, UploadReceived
 from api.services import programs, uploads
@@ -27,20 +27,26 @@ def limits(services: ServicesDep) -> uploads.Limits:
     """The upload limits of the running settings."""
     s = services.settings
     return uploads.Limits(
-        s.max_upload_bytes, s.zip_max_members, s.zip_max_total_bytes, s.zip_max_ratio, s.image_max_pixels
+        s.max_upload_bytes,
+        s.zip_max_members,
+        s.zip_max_total_bytes,
+        s.zip_max_ratio,
+        s.image_max_pixels,
+        queued_per_user=s.max_queued_uploads_per_user,
     )
 
 
 _REFUSED: dict[int | str, dict[str, Any]] = {
     413: {"description": "单个文件：文件过大；每个文件的原因见 files"},
     415: {"description": "单个文件：文件类型不支持（按内容判断）；每个文件的原因见 files"},
+    429: {"description": "排队识别的文件已达每个账号的上限（max_queued_uploads_per_user）"},
     422: {"description": "没有一个文件被接收（原因各异，或压缩包无效）：detail 与 files 列出每个文件的原因"},
 }
 
 
 @router.post("/programs/{program_id}/uploads", status_code=202, response_model=list[UploadReceived], responses=_REFUSED)
 def upload_files(
-    program_id: int,
+    program_id: IdPath,
     user: CurrentUser,
     session: SessionDep,
     services: ServicesDep,
@@ -89,7 +95,7 @@ def upload_files(
 def list_uploads(
     user: CurrentUser,
     session: SessionDep,
-    program: int | None = None,
+    program: IdQuery = None,
     status: Literal["received", "processing", "done", "failed"] | None = None,
 ) -> list[UploadOut]:
     scope = programs.get_program(session, user, program) if program is not None else None
@@ -97,13 +103,17 @@ def list_uploads(
 
 
 @router.get("/uploads/{upload_id}")
-def get_upload(upload_id: int, user: CurrentUser, session: SessionDep) -> UploadOut:
+def get_upload(upload_id: IdPath, user: CurrentUser, session: SessionDep) -> UploadOut:
     return upload_out(session, uploads.get_upload(session, user, upload_id))
 
 
-@router.get("/uploads/{upload_id}/crop", response_class=Response, responses={200: {"content": {"image/png": {}}}})
+@router.get(
+    "/uploads/{upload_id}/crop",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}, 503: {"description": "截图任务已满，请稍后重试"}},
+)
 def crop(
-    upload_id: int,
+    upload_id: IdPath,
     user: CurrentUser,
     session: SessionDep,
     services: ServicesDep,
@@ -111,28 +121,24 @@ def crop(
     y0: float,
     x1: float,
     y1: float,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """PNG of one box of the stored file, for the review screen: ``x0 y0 x1 y1`` are a value's
     ``where.bbox`` as the extractors report it — in the ORIGINAL file's coordinates (image pixels, EXIF
     orientation applied; PDF points, origin top-left, for any PDF, scanned or not; docs/ocr.md "Boxes").
     The box is widened by a small margin so the value's surroundings show; the child clamps it to the page.
+    A box whose output passes ``crop_max_pixels`` is 422; when ``crop_concurrency`` crops are rendering and
+    ``crop_queue`` more wait, the request is 503 (retry shortly). Rendered crops are cached (``crop_cache_bytes``).
     """
     import math  # (kept inside: this function is the only user)
 
     if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or x1 <= x0 or y1 <= y0:
         raise HTTPException(422, "裁剪区域无效（需要 x0 < x1、y0 < y1）")
     upload = uploads.get_upload(session, user, upload_id)
-    s = services.settings
     # 20 % of the short side, at least ≈ 1 mm (3 pt in a PDF, 8 px in an image of ≈ 200 dpi)
     pad = max(0.2 * min(x1 - x0, y1 - y0), 3.0 if upload.detected_type == "pdf" else 8.0)
-    png = uploads.crop(
-        services.blobs,
-        upload,
-        page,
-        (max(0.0, x0 - pad), max(0.0, y0 - pad), x1 + pad, y1 + pad),
-        timeout=s.crop_timeout_seconds,
-        memory=s.extract_memory_bytes,
-        max_pixels=s.image_max_pixels,
+    assert services.crops is not None
+    png = services.crops.render(
+        services.blobs, upload, page, (max(0.0, x0 - pad), max(0.0, y0 - pad), x1 + pad, y1 + pad)
     )
-    return Response(png, media_type="image/png")
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})

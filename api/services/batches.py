@@ -118,7 +118,10 @@ def claim_next(db: Database) -> int | None:
 class StorageSink:
     """A :class:`~docgen.batch.BatchSink` writing documents into the blob store and the ``documents`` table."""
 
-    def __init__(self, db: Database, blobs: BlobStore, program_id: int, job_id: int, archive_name: str) -> None:
+    def __init__(
+        self, db: Database, blobs: BlobStore, program_id: int, job_id: int, archive_name: str, tmp: Path | None = None
+    ) -> None:
+        self.tmp = tmp  # where the ZIP is written before it is stored (the data dir's scratch folder)
         self.db = db
         self.blobs = blobs
         self.program_id = program_id
@@ -181,7 +184,7 @@ class StorageSink:
 
     def finish(self, jobs: Sequence[DocumentJob], report: BatchReport) -> str:
         """Write the ZIP (documents, 清单.csv, manifest.json, 失败清单.csv) to a temp file, then store it."""
-        tmpdir = Path(tempfile.mkdtemp(prefix="docgen-zip-"))
+        tmpdir = Path(tempfile.mkdtemp(prefix="docgen-zip-", dir=self.tmp))
         try:
             path = tmpdir / f"{self.archive_name}.zip"
             table = io.StringIO()
@@ -272,6 +275,7 @@ def run_job(
     templates: Path | None,
     converter: Callable[[], PdfConverterLike] | None,
     progress_interval: float = 0.25,
+    tmp: Path | None = None,
 ) -> str:
     """Run a claimed job to its end; returns the final status. Never raises for a bad job.
 
@@ -279,7 +283,9 @@ def run_job(
     ``failed`` with the reason — a claimed job is never left ``running``.
     """
     try:
-        return _run_job(db, blobs, job_id, templates=templates, converter=converter, interval=progress_interval)
+        return _run_job(
+            db, blobs, job_id, templates=templates, converter=converter, interval=progress_interval, tmp=tmp
+        )
     except JobCancelled:
         _end(db, job_id, CANCELLED)
         return CANCELLED
@@ -300,6 +306,7 @@ def _run_job(
     templates: Path | None,
     converter: Callable[[], PdfConverterLike] | None,
     interval: float,
+    tmp: Path | None = None,
 ) -> str:
     with db.session() as s:
         job = s.get(BatchJob, job_id)
@@ -310,7 +317,7 @@ def _run_job(
         program = programs.domain(program_row)
         roster = rosters.roster_of(s, program_row)
         compiled = load_templates(program, template_store.reader(s, blobs, templates))
-    sink = StorageSink(db, blobs, program_row.id, job_id, program.key)
+    sink = StorageSink(db, blobs, program_row.id, job_id, program.key, tmp)
     last = 0.0
 
     def on_progress(done: int, total: int) -> None:

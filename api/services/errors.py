@@ -66,3 +66,15 @@ def public_text(text: str) -> str:
     """``text`` with server paths replaced by :data:`SERVER_PATH`: for reasons stored where users read them
     (a batch's or an upload's error). The full message goes to the service log."""
     return _ABSOLUTE_PATH.sub(SERVER_PATH, text)
+
+
+class TooMany(ServiceError):
+    """This user has too much work waiting (e.g. queued uploads); try again when some is done."""
+
+    status = 429
+
+
+class Busy(ServiceError):
+    """The service is at its limit for this kind of work right now; the client should retry shortly."""
+
+    status = 503

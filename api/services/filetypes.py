@@ -53,7 +53,7 @@ def detect(data: bytes) -> tuple[str | None, str]:
     return None, "无法识别的文件类型：请上传 docx、pdf、jpg、png、tif 或 zip"
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")  # control characters and lone surrogates
 
 
 def safe_name(name: str | None, fallback: str = "未命名文件") -> str:

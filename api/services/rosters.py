@@ -19,34 +19,98 @@ from docgen.model import Level, PairGroup, Roster, School, Stage
 from docgen.roster import read_roster
 from docgen.roster.tabular import parse_roster_rows
 
+MAX_REPORTED_ERRORS = 200
+"""A roster with more row errors reports the first this many and the total (a 5,000-row mistake is one list)."""
+MAX_TEXT = 300
+"""Each reported message and value is cut to this many characters."""
+
+
+def _cut(text: str | None) -> str | None:
+    return text if text is None or len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
 
 def _error_json(e: RosterError) -> dict[str, Any]:
-    return {"source": e.source, "row": e.row, "field": e.field, "value": e.value, "message": e.message}
+    return {
+        "source": _cut(e.source),
+        "row": e.row,
+        "field": _cut(e.field),
+        "value": _cut(e.value),
+        "message": _cut(e.message),
+    }
 
 
-def _returned_form_rows(data: bytes, name: str, *, timeout: float, memory: int) -> list[list[object]]:
-    """The rows of the largest table of a returned 安排表 (docx/pdf), read by the extractors in a child."""
-    try:
-        tables: list[list[list[str]]] = json.loads(run_child("tables", data, name, timeout=timeout, memory=memory))
-    except ChildFailed as exc:
-        raise Invalid(f"{name}：无法读取安排表（{exc}）", [{"source": name, "message": str(exc)}]) from None
-    if not tables:
-        raise Invalid(f"{name}：文件中没有表格", [{"source": name, "message": "文件中没有表格"}])
-    return [list(r) for r in max(tables, key=len)]
+def _group_json(g: PairGroup) -> dict[str, Any]:
+    return {
+        "number": g.number,
+        "label": g.label,
+        "supporting": [s.as_dict() for s in g.supporting],
+        "supported": [s.as_dict() for s in g.supported],
+        "level": g.level.value if g.level else None,
+        "stage": g.stage.value if g.stage else None,
+        "coordinator": g.coordinator,
+        "source": g.source,
+    }
 
 
-def parse(data: bytes, name: str, *, timeout: float = 120, memory: int = 3 << 30) -> Roster:
-    """A roster from an upload's bytes; :class:`Invalid` carries every row error."""
-    name = safe_name(name, "花名册")
+def _group_from_json(raw: dict[str, Any]) -> PairGroup:
+    return PairGroup(
+        number=int(raw["number"]),
+        supporting=tuple(_school(s) for s in raw["supporting"]),
+        supported=tuple(_school(s) for s in raw["supported"]),
+        level=Level(raw["level"]) if raw.get("level") else None,
+        stage=Stage(raw["stage"]) if raw.get("stage") else None,
+        source=str(raw.get("source") or ""),
+        label=str(raw.get("label") or ""),
+        coordinator=str(raw.get("coordinator") or ""),
+    )
+
+
+def parse_local(data: bytes, name: str) -> dict[str, Any]:
+    """Parse a roster in THIS process (the sandbox child runs it): ``{"groups", "source"}`` when it reads,
+    else ``{"errors": [first MAX_REPORTED_ERRORS], "total": n}`` (with ``detail`` for a file-level error).
+    Returned 安排表 (docx/pdf/scans) are read by the extractors; their largest table becomes the roster.
+    """
     kind, _ = detect(data)
     try:
         if kind in ("docx", "pdf", "png", "jpeg", "tiff"):  # a returned 安排表, typed or scanned
-            return parse_roster_rows(_returned_form_rows(data, name, timeout=timeout, memory=memory), source=name)
-        return read_roster(data, name)
+            from extractors import read, table_rows
+
+            tables = table_rows(read(data, name))
+            if not tables:
+                raise RosterError("文件中没有表格", source=name)
+            roster = parse_roster_rows([list(r) for r in max(tables, key=len)], source=name)
+        else:
+            roster = read_roster(data, name)
     except RosterErrors as exc:
-        raise Invalid(f"花名册有 {len(exc.errors)} 处错误，未导入", [_error_json(e) for e in exc.errors]) from None
+        return {"errors": [_error_json(e) for e in exc.errors[:MAX_REPORTED_ERRORS]], "total": len(exc.errors)}
     except RosterError as exc:
-        raise Invalid(str(exc), [_error_json(exc)]) from None
+        return {"errors": [_error_json(exc)], "total": 1, "detail": _cut(exc.describe())}
+    return {"groups": [_group_json(g) for g in roster.groups], "source": roster.source}
+
+
+def parse(data: bytes, name: str, *, timeout: float = 60, memory: int = 1 << 30) -> Roster:
+    """A roster from an upload's bytes, parsed in a time- and memory-limited child (``api.sandbox``).
+
+    :class:`Invalid` carries the first :data:`MAX_REPORTED_ERRORS` row errors and ``error_count``; a file
+    that runs the child out of time or memory is :class:`Invalid` too, naming the file, never a 500.
+    """
+    name = safe_name(name, "花名册")
+    try:
+        answer: dict[str, Any] = json.loads(run_child("roster", data, name, timeout=timeout, memory=memory))
+    except ChildFailed as exc:
+        message = f"{name}：无法读取花名册（{exc.reason}；文件可能过大或已损坏，请检查后重新上传）"
+        raise Invalid(message, [{"source": name, "message": exc.reason}]) from None
+    if "errors" in answer:
+        errors, total = answer["errors"], int(answer["total"])
+        if answer.get("detail"):
+            message = str(answer["detail"])
+        else:
+            shown = f"（列出前 {len(errors)} 处）" if total > len(errors) else ""
+            message = f"花名册有 {total} 处错误，未导入{shown}"
+        refused = Invalid(message, errors)
+        refused.extra["error_count"] = total
+        raise refused
+    return Roster(tuple(_group_from_json(g) for g in answer["groups"]), source=str(answer.get("source") or name))
 
 
 def _school_json(s: School, side: str) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,7 @@ from api.blobs import BlobStore
 from api.db import Database
 from api.models import UPLOAD_SCOPE_STAFF, Program, Record, Upload, User, upload_scope, utcnow
 from api.sandbox import ChildFailed, run_child
+from api.scheduling import next_upload
 from api.services import audit, programs, rosters
 from api.services.accounts import Role, require_admin, require_writer
 from api.services.errors import Invalid, NotFound, ServiceError, TooLarge, UnsupportedType, public_text
@@ -54,6 +55,7 @@ class Limits:
     zip_total_bytes: int = 200 << 20
     zip_ratio: float = 100.0
     image_pixels: int = 100_000_000
+    queued_per_user: int = 200  # a user's uploads waiting to be read (received + processing); more is 429
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,53 @@ def _plan(item: Incoming, limits: Limits) -> _Plan:
         return _Plan(name, rejected=Received(name, None, error=exc.message, http_status=exc.status))
 
 
+def queued_count(session: Session, user: User) -> int:
+    """How many of ``user``'s uploads wait to be read (``received`` or ``processing``)."""
+    query = select(func.count(Upload.id)).where(
+        Upload.uploaded_by == user.id, Upload.status.in_((RECEIVED, PROCESSING))
+    )
+    return int(session.scalar(query) or 0)
+
+
+def _apply_queue_cap(
+    session: Session, user: User, plans: list[_Plan], digests: dict[int, str], known: set[str], cap: int
+) -> bool:
+    """Refuse (429) the new files past ``user``'s room in the reading queue; True when any was refused.
+
+    Duplicates of stored files and ZIP containers take no room; a ZIP whose every member is refused is refused.
+    """
+    room = cap - queued_count(session, user)
+    seen: set[str] = set()
+    refused = False
+
+    def take(data: bytes) -> bool:
+        nonlocal room
+        digest = digests[id(data)]
+        if digest in known or digest in seen:
+            return True
+        if room <= 0:
+            return False
+        room -= 1
+        seen.add(digest)
+        return True
+
+    message = f"您排队等待识别的文件已达上限 {cap} 个，请等已上传的文件识别完成后再上传"
+    for p in plans:
+        if p.rejected is not None:
+            continue
+        if p.kind != "zip":
+            if not take(p.data):
+                p.rejected = Received(p.name, None, error=f"{p.name}：{message}", http_status=429)
+                refused = True
+            continue
+        for m in p.members:
+            if m.data is not None and not take(m.data):
+                m.data, m.error, refused = None, f"{p.name} 中的 {m.label}：{message}", True
+        if not any(m.data is not None for m in p.members):
+            p.rejected = Received(p.name, None, error=f"{p.name}：{message}", http_status=429)
+    return refused
+
+
 def receive(
     session: Session,
     blobs: BlobStore,
@@ -287,6 +336,9 @@ def receive(
             Upload.program_id == program.id, Upload.sha256.in_(set(digests.values()))
         )
         keys = {digest: key for digest, key in session.execute(query)}
+    if _apply_queue_cap(session, user, plans, digests, set(keys), limits.queued_per_user):
+        contents = [p.data for p in plans if p.rejected is None]
+        contents += [m.data for p in plans if p.rejected is None for m in p.members if m.data is not None]
     for data in contents:
         digest = digests[id(data)]
         if digest not in keys:
@@ -326,9 +378,33 @@ def requeue_interrupted(db: Database) -> int:
 
 
 def claim_next(db: Database) -> int | None:
-    """Atomically take the oldest ``received`` upload (safe with several worker processes)."""
-    with db.session() as s:
-        for upload_id in s.scalars(select(Upload.id).where(Upload.status == RECEIVED).order_by(Upload.id).limit(5)):
+    """Atomically take the next ``received`` upload, round-robin by uploader (:func:`api.scheduling.next_upload`):
+    the oldest upload of the uploader whose upload was taken least recently. Safe with several worker processes
+    (the conditional UPDATE; a lost race tries again).
+    """
+    for _ in range(5):
+        with db.session() as s:
+            heads = s.execute(
+                select(Upload.uploaded_by, func.min(Upload.id))
+                .where(Upload.status == RECEIVED)
+                .group_by(Upload.uploaded_by)
+            ).all()
+            if not heads:
+                return None
+            uploaders = [u for u, _ in heads if u is not None]
+            # "served" = an upload of theirs taken (processing) or finished; ZIP containers are never read
+            served = s.execute(
+                select(Upload.uploaded_by, func.max(Upload.updated_at))
+                .where(
+                    Upload.uploaded_by.in_(uploaders),
+                    Upload.status.in_((PROCESSING, DONE, FAILED)),
+                    Upload.detected_type != "zip",
+                )
+                .group_by(Upload.uploaded_by)
+            ).all()
+            upload_id = next_upload([(int(i), u) for u, i in heads], {u: t for u, t in served})
+            if upload_id is None:
+                return None
             result = s.execute(
                 update(Upload)
                 .where(Upload.id == upload_id, Upload.status == RECEIVED)
@@ -484,25 +560,3 @@ def list_uploads(session: Session, user: User, program: Program | None, status: 
 def record_of(session: Session, upload: Upload) -> Record | None:
     """The record read from ``upload``, once there is one."""
     return session.scalar(select(Record).where(Record.upload_id == upload.id))
-
-
-def crop(
-    blobs: BlobStore,
-    upload: Upload,
-    page: int,
-    box: tuple[float, float, float, float],
-    *,
-    timeout: float,
-    memory: int,
-    max_pixels: int,
-) -> bytes:
-    """A PNG of ``box`` on ``page`` of a stored PDF or image, cut in the sandbox child."""
-    if upload.detected_type not in ("pdf", "png", "jpeg", "tiff"):
-        raise Invalid(f"{upload.original_name}：{upload.detected_type} 文件没有页面图像可裁剪", [{"field": "page"}])
-    args = [str(page), *(str(v) for v in box), str(max_pixels)]
-    try:
-        return run_child(
-            "crop", blobs.read(upload.blob_key), upload.original_name, args, timeout=timeout, memory=memory
-        )
-    except ChildFailed as exc:
-        raise Invalid(f"{upload.original_name}：无法裁剪第 {page} 页（{exc}）", [{"field": "page"}]) from None

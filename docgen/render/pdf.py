@@ -113,7 +113,8 @@ class LibreOfficeConverter:
     (``+ timeout_per_mb`` per MB of .docx) and, for merged chunks, with the number of documents
     (``+ timeout_per_doc`` each). ``profile_dir`` is the soffice profile; it is created on the first start and
     reused by every restart (the first start of a new profile costs seconds). It must not be shared with
-    another live converter. Not thread-safe: one thread per converter.
+    another live converter. ``tmp_root`` holds the work folder (and the default profile); default: the
+    system temp folder. Not thread-safe: one thread per converter.
     """
 
     def __init__(
@@ -127,6 +128,7 @@ class LibreOfficeConverter:
         soffice: str | None = None,
         uno_python: str = UNO_PYTHON,
         isolate_network: bool | None = None,
+        tmp_root: Path | None = None,
     ) -> None:
         self.soffice = soffice or find_soffice()
         if not Path(uno_python).exists():
@@ -139,7 +141,7 @@ class LibreOfficeConverter:
         self.timeout_per_doc = timeout_per_doc
         self.start_timeout = start_timeout
         self.isolate_network = network_isolation_available() if isolate_network is None else isolate_network
-        self._workdir = Path(tempfile.mkdtemp(prefix="docgen-pdf-"))
+        self._workdir = Path(tempfile.mkdtemp(prefix="docgen-pdf-", dir=tmp_root))
         self.profile_dir = profile_dir or self._workdir / "profile"
         self._proc: subprocess.Popen[bytes] | None = None
         self._buffer = b""

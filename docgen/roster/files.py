@@ -18,8 +18,15 @@ from docgen.model import Roster
 from docgen.roster.notice import parse_notice_text
 from docgen.roster.tabular import find_layout, parse_roster_rows
 
-MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 """An xlsx whose parts unzip to more than this is refused (a zip bomb, or not a roster)."""
+MAX_SHARED_STRINGS = 100_000
+"""Distinct texts in the workbook's shared-string table (openpyxl reads it whole, ≈ 80,000 a second)."""
+MAX_ROWS = 50_000
+"""Rows read from one workbook before it is refused (gaps count: ``<row r="1000000">`` is a million rows)."""
+MAX_CELLS = 1_000_000
+"""Cells read from one workbook (every row's width, blanks included) before it is refused: a roster of a few
+thousand pairs has tens of thousands; a sheet of a million rows, or one cell at column XFD per row, is not one."""
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97–2003) and password-protected .xlsx
@@ -51,6 +58,25 @@ def csv_rows(text: str) -> list[list[str]]:
     return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
+def _count_shared_strings(archive: zipfile.ZipFile) -> int:
+    """About how many ``<si>`` entries the shared-string parts hold, counted on the streamed bytes.
+
+    Each entry has an opening and a closing tag ending in ``si>`` (``<si>``/``</si>``, or ``x:si>`` with a
+    prefix); text containing ``si>`` would only make the count higher, never hide a bomb.
+    """
+    tags = 0
+    for info in archive.infolist():
+        if "sharedstrings" not in info.filename.lower():
+            continue
+        tail = b""
+        with archive.open(info) as part:
+            while block := part.read(1 << 20):
+                chunk = tail + block
+                tags += chunk.count(b"si>") - tail.count(b"si>")
+                tail = chunk[-2:]
+    return tags // 2
+
+
 def xlsx_sheets(data: bytes, *, source: str) -> list[list[list[object]]]:
     """The rows of every worksheet, each starting at spreadsheet row 1 (gaps filled with empty rows)."""
     from openpyxl import load_workbook
@@ -59,18 +85,35 @@ def xlsx_sheets(data: bytes, *, source: str) -> list[list[list[object]]]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
                 raise RosterError("xlsx 文件解压后过大，拒绝读取", source=source)
+            if _count_shared_strings(archive) > MAX_SHARED_STRINGS:
+                raise RosterError(
+                    f"xlsx 文件中的文字条目超过 {MAX_SHARED_STRINGS:,} 个，不像花名册，拒绝读取", source=source
+                )
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except RosterError:
         raise
     except Exception as exc:  # a corrupt upload can make zipfile/openpyxl/lxml raise almost anything
         raise RosterError(f"不是有效的 xlsx 文件（{type(exc).__name__}: {exc}）", source=source) from exc
     sheets: list[list[list[object]]] = []
+    cells = 0
     try:
         for sheet in workbook.worksheets:
             if not hasattr(sheet, "reset_dimensions"):
                 continue  # a chartsheet
             sheet.reset_dimensions()  # trust the cells, not the <dimension> some writers get wrong
-            sheets.append([list(row) for row in sheet.iter_rows(min_row=1, values_only=True)])
+            rows: list[list[object]] = []
+            for row in sheet.iter_rows(min_row=1, values_only=True):
+                cells += len(row)
+                if cells > MAX_CELLS or len(rows) >= MAX_ROWS:
+                    raise RosterError(
+                        f"工作表“{sheet.title[:40]}”过大（超过 {MAX_ROWS:,} 行或 {MAX_CELLS:,} 个单元格），"
+                        "不像花名册，拒绝读取",
+                        source=source,
+                    )
+                rows.append(list(row))
+            sheets.append(rows)
+    except RosterError:
+        raise
     except Exception as exc:  # the sheet XML is parsed lazily, so corruption may only show here
         raise RosterError(f"xlsx 文件已损坏（{type(exc).__name__}: {exc}）", source=source) from exc
     finally:
