@@ -25,19 +25,20 @@ from PIL import Image
 
 import api.services.uploads as uploads_service
 from api.scheduling import next_upload
+from testkit.forms import stats_docx
 from tests.api_fixtures import (
     ADMIN_PASSWORD,
     PENGZHOU,
     TestClient,
+    browser_like,
     create_pengzhou,
     login_client,
     make_settings,
     running_client,
-    stats_docx,
     wait_for,
     wait_record,
 )
-from tests.test_ui_e2e import _free_port, _wait_http
+from tests.live_server import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -210,7 +211,7 @@ def test_a_crop_box_larger_than_the_pixel_cap_is_422(tmp_path: Path) -> None:
 def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
     """``docgen serve`` on a free port with a fresh data dir (default limits)."""
     data = tmp_path / "data"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DOCGEN_ADMIN_USERNAME": "admin", "DOCGEN_ADMIN_PASSWORD": ADMIN_PASSWORD}
     for key in ("DOCGEN_DATABASE_URL", "DOCGEN_BLOB_STORE"):
         env.pop(key, None)
@@ -221,7 +222,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_http(f"{base}/", proc, log)
+        wait_http(f"{base}/", proc, log)
         yield base, proc, data
     finally:
         proc.terminate()
@@ -242,7 +243,7 @@ def _tree_rss(proc: psutil.Process) -> int:
 
 def test_eight_concurrent_crops_of_a_big_photo_stay_bounded(served: tuple[str, Any, Path]) -> None:
     base, proc, _ = served
-    with httpx.Client(base_url=base, timeout=120) as http:
+    with browser_like(httpx.Client(base_url=base, timeout=120)) as http:
         assert http.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}).status_code == 200
         program = http.post("/api/programs", files={"file": ("program.yaml", (PENGZHOU / "program.yaml").read_bytes())})
         program_id = program.json()["id"]
