@@ -23,7 +23,9 @@ from api.db import Database, migrate
 from api.deps import Services
 from api.routes import admin, auth, programs, records, uploads
 from api.services import accounts
-from api.services.errors import ServiceError
+from api.services.errors import Invalid, ServiceError
+from api.services.passwords import PasswordHasherGate
+from api.services.throttle import ThrottlePolicy
 from api.settings import Settings, get_settings
 from api.worker import Converters, Worker
 from docgen.errors import DocgenError
@@ -100,6 +102,8 @@ def build_services(settings: Settings) -> Services:
         blobs,
         Converters(settings),
         secret=settings.resolved_secret(),
+        hasher=PasswordHasherGate(settings.password_hash_concurrency, settings.password_hash_queue),
+        throttle=ThrottlePolicy.from_settings(settings),
     )
 
 
@@ -113,7 +117,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         migrate(services.db.engine)
         if settings.admin_password:
             with services.db.session() as s:
-                accounts.ensure_admin(s, settings.admin_username, settings.admin_password)
+                try:
+                    accounts.ensure_admin(s, settings.admin_username, settings.admin_password, hasher=services.hasher)
+                except Invalid as exc:
+                    raise Invalid(f"DOCGEN_ADMIN_USERNAME/DOCGEN_ADMIN_PASSWORD 不可用：{exc.message}") from None
         if settings.start_worker:
             services.worker = Worker(settings, services.db, services.blobs, services.converters)
             services.worker.start()
@@ -135,7 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(ServiceError)
     async def service_error(_: Request, exc: ServiceError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message, **exc.extra}, status_code=exc.status)
+        return JSONResponse({"detail": exc.message, **exc.extra}, status_code=exc.status, headers=exc.headers or None)
 
     @app.exception_handler(DocgenError)
     async def docgen_error(_: Request, exc: DocgenError) -> JSONResponse:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -13,11 +13,14 @@ from api.blobs import BlobStore
 from api.db import Database
 from api.models import User
 from api.services import accounts
+from api.services.passwords import PasswordHasherGate
+from api.services.throttle import ThrottlePolicy
 from api.settings import Settings
 from api.worker import Converters, Worker
 
 SESSION_COOKIE = "docgen_session"
-_READONLY_WRITES = ("/api/auth/", "/api/tokens")  # a read-only account may still log in/out and get a token
+# a read-only account may still log in/out, change its password, and make or revoke its own tokens
+_READONLY_WRITES = ("/api/auth/", "/api/tokens")
 
 
 @dataclass
@@ -28,6 +31,8 @@ class Services:
     converters: Converters
     worker: Worker | None = None
     secret: str = ""
+    hasher: PasswordHasherGate = field(default_factory=PasswordHasherGate)
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
 
 
 def get_services(request: Request) -> Services:

@@ -30,7 +30,7 @@ with warnings.catch_warnings():
 ROOT = Path(__file__).resolve().parent.parent
 PENGZHOU = ROOT / "samples" / "pengzhou_heishui"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
-ADMIN_PASSWORD = "admin-pass-123"
+ADMIN_PASSWORD = "lantern-river-4821"  # passes the password rule (api.services.passwords)
 
 
 def _pg_connect(url: str) -> Any:
