@@ -178,7 +178,7 @@ def test_forty_concurrent_logins_are_refused_fast_with_bounded_memory_and_other_
     assert len(statuses) == 40 and set(statuses) <= {401, 429}
     assert statuses.count(429) >= 30, sorted(statuses)
     assert growth_mib < 300, f"server RSS grew {growth_mib:.0f} MiB"
-    assert me_seconds and me_seconds[0] < 2.0, me_seconds
+    assert me_seconds and me_seconds[0] < 3.0, me_seconds  # before the cap: 11 s
 
 
 # ------------------------------------------------------------------------------------------ API tokens

@@ -130,10 +130,15 @@ def authenticate(
     :class:`Unauthenticated`. A success clears the account's counter.
     """
     keys = throttle.keys_for(secret, _throttle_name(username), address, policy)
-    throttle.check(session, keys)
+    throttle.check(session, keys)  # before queueing for a hasher: a locked account costs no argon2 at all
     user = find_user(session, username)
-    session.commit()  # nothing written yet: hand the connection back while argon2 runs
-    ok = hasher.verify(user.password_hash if user is not None else None, password)
+    session.commit()  # nothing written yet: hand the connection back while waiting for a hasher
+
+    def still_allowed() -> None:  # again once a hasher is ours: failures may have locked it meanwhile
+        throttle.check(session, keys)
+        session.commit()
+
+    ok = hasher.verify(user.password_hash if user is not None else None, password, before=still_allowed)
     if not ok or user is None or not user.active:
         locked = throttle.note_failure(session, keys, policy)
         if locked and user is not None:

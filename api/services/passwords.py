@@ -17,7 +17,7 @@ import gzip
 import secrets
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -150,9 +150,15 @@ class PasswordHasherGate:
         with self._slot():
             return self._hasher.hash(password)
 
-    def verify(self, password_hash: str | None, password: str) -> bool:
-        """Whether ``password`` matches ``password_hash``. ``None`` (no such user) costs the same and is False."""
+    def verify(self, password_hash: str | None, password: str, before: Callable[[], None] | None = None) -> bool:
+        """Whether ``password`` matches ``password_hash``. ``None`` (no such user) costs the same and is False.
+
+        ``before`` runs once a slot is held, just before hashing: a login re-checks its throttle there, so
+        attempts that queued while the account got locked are refused instead of verified.
+        """
         with self._slot():
+            if before is not None:
+                before()
             if self._dummy is None:
                 self._dummy = self._hasher.hash(secrets.token_hex(16))
             try:
