@@ -5,16 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import secrets
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator
@@ -105,66 +100,6 @@ def login_client(app_client: TestClient, username: str, password: str) -> TestCl
     r = other.post("/api/auth/login", json={"username": username, "password": password})
     assert r.status_code == 200, r.text
     return other
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
-    """Wait until ``url`` answers (any HTTP status); the server's log tail in the error when it does not."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited ({proc.returncode}):\n{log.read_text(errors='replace')[-4000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return  # it answers
-        except OSError:
-            time.sleep(0.2)
-    tail = log.read_text(errors="replace")[-4000:]
-    raise RuntimeError(f"the server did not answer {url} within {seconds} s:\n{tail}")
-
-
-@contextlib.contextmanager
-def docgen_serve(
-    data: Path, admin: tuple[str, str] = ("admin", ADMIN_PASSWORD), **env: str
-) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``docgen serve`` (uvicorn + ``create_app``) in its own process on a free port, with SQLite under ``data``
-    and the admin from DOCGEN_ADMIN_USERNAME/PASSWORD; yields the base URL and the process. ``env``: more
-    ``DOCGEN_*`` variables. The log is ``data/server.log``."""
-    port = free_port()
-    full_env = {
-        **os.environ,
-        "DOCGEN_DATA_DIR": str(data),
-        "DOCGEN_ADMIN_USERNAME": admin[0],
-        "DOCGEN_ADMIN_PASSWORD": admin[1],
-        "PYTHONUNBUFFERED": "1",
-        **env,
-    }
-    full_env.pop("DOCGEN_DATABASE_URL", None)
-    full_env.pop("DOCGEN_BLOB_STORE", None)
-    command = [sys.executable, "-c", "from docgen.cli import main; main()",
-               "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]  # fmt: skip
-    log = data / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(f"{base}/", proc, log)
-        yield base, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def create_pengzhou(client: TestClient) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 import threading
 import time
 import zipfile
@@ -28,7 +29,6 @@ from tests.api_fixtures import (
     database_url,
     docx_text,
     encrypted_pdf,
-    free_port,
     login_client,
     make_settings,
     pdf_of,
@@ -374,9 +374,15 @@ def test_a_school_user_sees_only_its_own_pairs(admin: TestClient) -> None:
     assert mine.status_code == 202
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def test_through_a_real_uvicorn_server(tmp_path: Path, database_url: str) -> None:
     settings = make_settings(tmp_path / "data", database_url)
-    port = free_port()
+    port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

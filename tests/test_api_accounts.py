@@ -26,13 +26,14 @@ from tests.api_fixtures import (
     ADMIN_PASSWORD,
     TestClient,
     admin,
+    create_pengzhou,
     database_url,
-    docgen_serve,
     login_client,
     make_settings,
     running_client,
     settings,
 )
+from tests.live_server import docgen_serve
 
 __all__ = ["admin", "database_url", "settings"]  # fixtures used by name
 
@@ -44,8 +45,11 @@ def login(client: httpx.Client, username: str, password: str) -> httpx.Response:
     return client.post("/api/auth/login", json={"username": username, "password": password})
 
 
-def make_user(admin: TestClient, username: str, password: str = GOOD, role: str = "readonly") -> dict[str, Any]:
-    r = admin.post("/api/users", json={"username": username, "password": password, "role": role})
+def make_user(
+    admin: TestClient, username: str, password: str = GOOD, role: str = "readonly", programs: list[int] | None = None
+) -> dict[str, Any]:
+    body = {"username": username, "password": password, "role": role, "programs": programs or []}
+    r = admin.post("/api/users", json=body)
     assert r.status_code == 201, r.text
     body: dict[str, Any] = r.json()
     return body
@@ -130,11 +134,13 @@ def test_forty_concurrent_logins_are_refused_fast_with_bounded_memory_and_other_
 ) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    with docgen_serve(data) as (base, proc):
+    env = {"DOCGEN_ADMIN_USERNAME": "admin", "DOCGEN_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    with docgen_serve(data, env) as base:
+        port = base.rsplit(":", 1)[1]
+        (server,) = [p for p in psutil.Process().children() if port in p.cmdline()]  # the `docgen serve` process
         with httpx.Client(base_url=base, timeout=60) as http:
             assert login(http, "admin", ADMIN_PASSWORD).status_code == 200
             token = http.post("/api/tokens", json={"name": "monitor"}).json()["token"]
-        server = psutil.Process(proc.pid)
         baseline = server.memory_info().rss
         peak = baseline
         done = threading.Event()
@@ -326,12 +332,37 @@ def test_the_last_active_admin_cannot_be_deactivated(admin: TestClient) -> None:
     r = admin.patch(f"/api/users/{me['id']}", json={"active": False})
     assert r.status_code == 409 and "最后一个启用的管理员" in r.json()["detail"]
     assert admin.get("/api/me").status_code == 200
-    second = make_user(admin, "deputy", role="admin")
+    program_id = create_pengzhou(admin)
+    second = make_user(admin, "deputy", role="admin", programs=[program_id])  # a fellow admin of the bureau
     assert admin.patch(f"/api/users/{second['id']}", json={"active": False}).status_code == 200
     assert admin.patch(f"/api/users/{me['id']}", json={"active": False}).status_code == 409  # deputy is inactive
     assert admin.patch(f"/api/users/{second['id']}", json={"active": True}).status_code == 200
     assert admin.patch(f"/api/users/{me['id']}", json={"active": False}).status_code == 200
     assert admin.get("/api/me").status_code == 401  # its own session ended with it
+
+
+def test_an_admin_cannot_touch_another_bureaus_accounts(admin: TestClient) -> None:
+    ours = create_pengzhou(admin)
+    other_admin = make_user(admin, "other-bureau", role="admin")  # no program in common
+    bureau = login_client(admin, "other-bureau", GOOD)
+    theirs = create_pengzhou(bureau)
+    their_school = bureau.post(
+        "/api/users",
+        json={"username": "their-school", "password": GOOD, "role": "school", "school_name": "彭州市西郊小学",
+              "programs": [theirs]},
+    ).json()  # fmt: skip
+    our_school = make_user(admin, "our-school", programs=[ours])
+    their_token = bureau.post("/api/tokens", json={"name": "theirs"}).json()
+    listed = {u["username"] for u in admin.get("/api/users").json()}
+    assert listed == {"admin", "our-school"}
+    for victim in (other_admin, their_school):
+        assert admin.patch(f"/api/users/{victim['id']}", json={"password": "taken-over-123"}).status_code == 404
+        assert admin.patch(f"/api/users/{victim['id']}", json={"active": False}).status_code == 404
+        assert admin.get(f"/api/users/{victim['id']}/tokens").status_code == 404
+    assert admin.delete(f"/api/tokens/{their_token['id']}").status_code == 404
+    assert bureau.get("/api/me").status_code == 200  # untouched
+    assert {u["username"] for u in bureau.get("/api/users").json()} == {"other-bureau", "their-school"}
+    assert admin.get(f"/api/users/{our_school['id']}/tokens").status_code == 200
 
 
 # ------------------------------------------------------------------------------------------ password rule

@@ -14,16 +14,21 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import re
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.api_fixtures import docgen_serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed")
@@ -60,11 +65,59 @@ TIMEOUT_MS = 60_000
 # ------------------------------------------------------------------------------------------ the server
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited ({proc.returncode}):\n{log.read_text(errors='replace')[-4000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            time.sleep(0.2)
+    tail = log.read_text(errors="replace")[-4000:]
+    raise RuntimeError(f"the server did not answer {url} within {seconds} s:\n{tail}")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``docgen serve`` (uvicorn + ``api.app.create_app``) on a free port, with a fresh data dir and SQLite."""
-    with docgen_serve(tmp_path_factory.mktemp("docgen-data"), ADMIN) as (base, _):
+    data = tmp_path_factory.mktemp("docgen-data")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DOCGEN_DATA_DIR": str(data),
+        "DOCGEN_ADMIN_USERNAME": ADMIN[0],
+        "DOCGEN_ADMIN_PASSWORD": ADMIN[1],
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DOCGEN_DATABASE_URL", None)
+    env.pop("DOCGEN_BLOB_STORE", None)
+    # `docgen serve` itself (uvicorn); the admin comes from DOCGEN_ADMIN_USERNAME/PASSWORD at startup.
+    command = [sys.executable, "-c", "from docgen.cli import main; main()",
+               "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]
+    log = data / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(f"{base}/", proc, log)
         yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 # ------------------------------------------------------------------------------------------ test data

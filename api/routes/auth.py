@@ -124,8 +124,9 @@ def revoke_token(token_id: int, user: CurrentUser, session: SessionDep) -> None:
 
 
 @router.get("/users")
-def list_users(_: AdminUser, session: SessionDep) -> list[UserOut]:
-    return [user_out(u) for u in accounts.list_users(session)]
+def list_users(admin: AdminUser, session: SessionDep) -> list[UserOut]:
+    """The accounts this admin manages: itself and those sharing one of its programs (docs/security.md)."""
+    return [user_out(u) for u in accounts.list_users(session, by=admin)]
 
 
 @router.post("/users", status_code=201)
@@ -147,7 +148,7 @@ def create_user(body: UserIn, admin: AdminUser, session: SessionDep, services: S
 @router.patch("/users/{user_id}")
 def update_user(user_id: int, body: UserPatch, admin: AdminUser, session: SessionDep, services: ServicesDep) -> UserOut:
     """Deactivate/reactivate (``active``) or reset the password (``password``); both end its sessions and tokens."""
-    user = accounts.get_user(session, user_id)
+    user = accounts.get_user(session, user_id, by=admin)
     if body.password is not None:
         accounts.set_password(session, user, body.password, hasher=services.hasher, by=admin)
     if body.active is not None:
@@ -158,6 +159,6 @@ def update_user(user_id: int, body: UserPatch, admin: AdminUser, session: Sessio
 
 @router.get("/users/{user_id}/tokens")
 def list_user_tokens(user_id: int, admin: AdminUser, session: SessionDep) -> list[TokenInfo]:
-    """Any user's API tokens (admin)."""
-    owner = accounts.get_user(session, user_id)
+    """The API tokens of a user this admin manages."""
+    owner = accounts.get_user(session, user_id, by=admin)
     return [TokenInfo.model_validate(t) for t in accounts.list_tokens(session, owner, by=admin)]

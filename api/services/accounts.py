@@ -244,15 +244,32 @@ def set_active(session: Session, user: User, active: bool, *, by: User) -> None:
     audit.record(session, by, "user.activate" if active else "user.deactivate", f"user:{user.id}", ended=ended)
 
 
-def list_users(session: Session) -> list[User]:
-    """Every user, oldest first."""
-    return list(session.scalars(select(User).order_by(User.id)))
+def can_manage(by: User, user: User) -> bool:
+    """Whether ``by`` may see and administer ``user`` (its tokens, activation, password).
+
+    Oneself always. An admin: the accounts that share one of its programs (its bureau's schools, read-only
+    accounts and fellow admins), and non-admin accounts with no program (they can see nothing yet). Not an
+    admin of another bureau: resetting its password would hand over that bureau's programs.
+    """
+    if by.id == user.id:
+        return True
+    if by.role != Role.ADMIN:
+        return False
+    theirs = {p.id for p in user.programs}
+    if not theirs:
+        return user.role != Role.ADMIN
+    return bool(theirs & {p.id for p in by.programs})
 
 
-def get_user(session: Session, user_id: int) -> User:
-    """The user ``user_id``; :class:`NotFound` otherwise."""
+def list_users(session: Session, *, by: User) -> list[User]:
+    """The users ``by`` may manage (:func:`can_manage`), oldest first."""
+    return [u for u in session.scalars(select(User).order_by(User.id)) if can_manage(by, u)]
+
+
+def get_user(session: Session, user_id: int, *, by: User) -> User:
+    """The user ``user_id`` when ``by`` may manage it; :class:`NotFound` otherwise (existence does not leak)."""
     user = session.get(User, user_id)
-    if user is None:
+    if user is None or not can_manage(by, user):
         raise NotFound(f"用户 {user_id} 不存在")
     return user
 
@@ -277,16 +294,18 @@ def create_token(
 
 
 def list_tokens(session: Session, owner: User, *, by: User) -> list[ApiToken]:
-    """The tokens of ``owner`` (newest first): one's own, or any user's for an admin (else 404)."""
-    if owner.id != by.id and by.role != Role.ADMIN:
+    """The tokens of ``owner`` (newest first): one's own, or for an admin those of a user it manages (else 404)."""
+    if not can_manage(by, owner):
         raise NotFound(f"用户 {owner.id} 不存在")
     return list(session.scalars(select(ApiToken).where(ApiToken.user_id == owner.id).order_by(ApiToken.id.desc())))
 
 
 def revoke_token(session: Session, token_id: int, *, by: User) -> None:
-    """Delete one API token: one's own, or any for an admin. Another user's token is 404, as a missing one."""
+    """Delete one API token: one's own, or for an admin one of a user it manages. Any other is 404, as a
+    missing one."""
     row = session.get(ApiToken, token_id)
-    if row is None or (row.user_id != by.id and by.role != Role.ADMIN):
+    owner = session.get(User, row.user_id) if row is not None else None
+    if row is None or owner is None or not can_manage(by, owner):
         raise NotFound(f"令牌 {token_id} 不存在")
     session.delete(row)
     audit.record(session, by, "token.revoke", f"token:{row.id}", user_id=row.user_id, name=row.name)
