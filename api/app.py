@@ -116,11 +116,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services = build_services(settings)
         migrate(services.db.engine)
         if settings.admin_password:
-            with services.db.session() as s:
-                try:
+            try:
+                with services.db.session() as s:
                     accounts.ensure_admin(s, settings.admin_username, settings.admin_password, hasher=services.hasher)
-                except Invalid as exc:
-                    raise Invalid(f"DOCGEN_ADMIN_USERNAME/DOCGEN_ADMIN_PASSWORD 不可用：{exc.message}") from None
+            except Invalid as exc:
+                services.db.dispose()  # the service does not start: close its pooled connections
+                raise Invalid(f"DOCGEN_ADMIN_USERNAME/DOCGEN_ADMIN_PASSWORD 不可用：{exc.message}") from None
         if settings.start_worker:
             services.worker = Worker(settings, services.db, services.blobs, services.converters)
             services.worker.start()
