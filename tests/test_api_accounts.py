@@ -79,6 +79,8 @@ def test_after_five_wrong_passwords_even_the_right_one_gets_429_until_the_backof
         assert "set-cookie" not in locked.headers
         time.sleep(wait + 0.2)
         assert login(client, "admin", ADMIN_PASSWORD).status_code == 200
+        (locked_event,) = client.get("/api/audit", params={"action": "auth.locked"}).json()
+        assert locked_event["username"] == "admin" and locked_event["detail"] == {"failures_from": "testclient"}
         # the success cleared the account's counter: four more mistakes do not lock it (without the reset,
         # the first of them would have been failure 6 and the second a 429)
         assert [login(client, "admin", "still-wrong-1").status_code for _ in range(4)] == [401] * 4

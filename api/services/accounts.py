@@ -142,7 +142,8 @@ def authenticate(
     if not ok or user is None or not user.active:
         locked = throttle.note_failure(session, keys, policy)
         if locked and user is not None:
-            audit.record(session, None, "auth.locked", f"user:{user.id}", username=user.username)
+            # under the locked user (as its logins are), so the admins of its programs see it in their log
+            audit.record(session, user, "auth.locked", f"user:{user.id}", failures_from=address or "")
         session.commit()
         raise Unauthenticated(WRONG_CREDENTIALS)
     throttle.clear_account(session, keys)
