@@ -31,7 +31,9 @@ from api.sandbox import set_child_env
 from api.security import CsrfGuard, SecurityHeaders
 from api.services import accounts
 from api.services.crops import CropLimits, Crops
-from api.services.errors import ServiceError
+from api.services.errors import Invalid, ServiceError
+from api.services.passwords import PasswordHasherGate
+from api.services.throttle import ThrottlePolicy
 from api.settings import Settings, get_settings
 from api.worker import Converters, Worker
 from docgen.errors import DocgenError
@@ -143,6 +145,8 @@ def build_services(settings: Settings) -> Services:
             waiting=settings.crop_queue,
             cache_bytes=settings.crop_cache_bytes,
         ),
+        hasher=PasswordHasherGate(settings.password_hash_concurrency, settings.password_hash_queue),
+        throttle=ThrottlePolicy.from_settings(settings),
     )
 
 
@@ -156,8 +160,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services = build_services(settings)
         migrate(services.db.engine)
         if settings.admin_password:
-            with services.db.session() as s:
-                accounts.ensure_admin(s, settings.admin_username, settings.admin_password)
+            try:
+                with services.db.session() as s:
+                    accounts.ensure_admin(s, settings.admin_username, settings.admin_password, hasher=services.hasher)
+            except Invalid as exc:
+                services.db.dispose()  # the service does not start: close its pooled connections
+                raise Invalid(f"DOCGEN_ADMIN_USERNAME/DOCGEN_ADMIN_PASSWORD 不可用：{exc.message}") from None
         if settings.start_worker:
             services.worker = Worker(settings, services.db, services.blobs, services.converters)
             services.worker.start()
@@ -184,7 +192,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(ServiceError)
     async def service_error(_: Request, exc: ServiceError) -> JSONResponse:
-        return SafeJSONResponse({"detail": exc.message, **exc.extra}, status_code=exc.status)
+        return SafeJSONResponse(
+            {"detail": exc.message, **exc.extra}, status_code=exc.status, headers=exc.headers or None
+        )
 
     @app.exception_handler(DocgenError)
     async def docgen_error(_: Request, exc: DocgenError) -> JSONResponse:

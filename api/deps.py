@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Query, Request
@@ -17,6 +17,8 @@ from api.security import SESSION_COOKIE as SESSION_COOKIE  # re-exported: routes
 from api.security import bearer_token
 from api.services import accounts
 from api.services.crops import Crops
+from api.services.passwords import PasswordHasherGate
+from api.services.throttle import ThrottlePolicy
 from api.settings import Settings
 from api.worker import Converters, Worker
 
@@ -25,7 +27,8 @@ MAX_ID = 2**63 - 1  # database ids are 64-bit: a larger number is 422 here, not 
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="编号（正整数）")]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="编号（正整数）")]
 QueryText = Annotated[str | None, Query(max_length=200)]
-_READONLY_WRITES = ("/api/auth/", "/api/tokens")  # a read-only account may still log in/out and get a token
+# a read-only account may still log in/out, change its password, and make or revoke its own tokens
+_READONLY_WRITES = ("/api/auth/", "/api/tokens")
 
 
 @dataclass
@@ -38,6 +41,8 @@ class Services:
     secret: str = ""
     crops: Crops | None = None
     dirs: DataDirs | None = None
+    hasher: PasswordHasherGate = field(default_factory=PasswordHasherGate)
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
 
 
 def get_services(request: Request) -> Services:

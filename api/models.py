@@ -87,6 +87,7 @@ class User(Base):
     school_name: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime, default=utcnow)  # None: before 0002
     programs: Mapped[list[Program]] = relationship(secondary=user_programs, lazy="selectin")
 
 
@@ -98,6 +99,7 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class LoginSession(Base):
@@ -107,6 +109,20 @@ class LoginSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LoginThrottle(Base):
+    """Failed logins of one account name or one client address (in the database, so every process agrees).
+
+    ``key`` is an HMAC of ``user:<name>`` or ``addr:<address>``: the names people typed — sometimes a
+    password in the wrong box — are not stored in the clear. ``locked_until`` is when the next attempt may run.
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class BatchJob(Base):
@@ -251,6 +267,7 @@ __all__ = [
     "Correction",
     "Document",
     "LoginSession",
+    "LoginThrottle",
     "Pair",
     "Program",
     "Record",

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field
 
+from api.services.accounts import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX
 from api.services.uploads import MISMATCH_NOTICE
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -30,9 +31,21 @@ class Orm(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+# Length caps on every text field of the account endpoints (422 past them): nothing unbounded reaches a
+# hash, the database or the audit log. The finer rules (username 1–64 characters after NFKC, password
+# 10 characters … 1,024 UTF-8 bytes) are checked by the service with Chinese messages.
+NAME_CAP = 200  # a username as typed (the rule allows 64 after NFKC; full-width forms may be longer)
+PASSWORD_CAP = 1024  # characters; the rule's limit is 1,024 bytes
+SCHOOL_CAP = 200  # users.school_name
+TOKEN_NAME_CAP = 100
+
+Username = Annotated[str, Field(max_length=NAME_CAP)]
+Password = Annotated[str, Field(max_length=PASSWORD_CAP)]
+
+
 class LoginIn(BaseModel):
-    username: str
-    password: str
+    username: Username
+    password: Password
 
 
 class UserOut(Orm):
@@ -41,23 +54,51 @@ class UserOut(Orm):
     role: str
     school_name: str | None
     program_ids: list[int] = []
+    active: bool = True
+    created_at: datetime | None = None
+    password_changed_at: datetime | None = None
 
 
 class UserIn(BaseModel):
-    username: str
-    password: str
+    username: Username
+    password: Password
     role: Literal["admin", "school", "readonly"]
-    school_name: str | None = None
-    programs: list[int] = []
+    school_name: Annotated[str, Field(max_length=SCHOOL_CAP)] | None = None
+    programs: Annotated[list[int], Field(max_length=1000)] = []
+
+
+class UserPatch(BaseModel):
+    """An admin's change to a user: deactivate/reactivate, or set a new password (both end its sessions)."""
+
+    active: bool | None = None
+    password: Password | None = None
+
+
+class PasswordChangeIn(BaseModel):
+    old_password: Password
+    new_password: Password
 
 
 class TokenIn(BaseModel):
-    name: str = ""
+    name: Annotated[str, Field(max_length=TOKEN_NAME_CAP)] = ""
+    expires_days: Annotated[int, Field(ge=1, le=TOKEN_DAYS_MAX)] = TOKEN_DAYS_DEFAULT
 
 
 class TokenOut(BaseModel):
     id: int
     token: str = Field(description="只显示这一次；脚本以 Authorization: Bearer <token> 发送")
+    expires_at: datetime
+
+
+class TokenInfo(Orm):
+    """An API token as listed: never its secret."""
+
+    id: int
+    user_id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
 
 
 class ProgramIn(BaseModel):

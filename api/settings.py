@@ -37,6 +37,19 @@ class Settings(BaseSettings):
     admin_password: str | None = None  # with admin_username: create that admin on startup if missing
     admin_username: str = "admin"
 
+    # Login throttling (state in the database: every process agrees). After `login_max_failures` failures of
+    # one account name (or `login_max_failures_per_address` from one client address; 0 = off) within
+    # `login_failure_window_seconds`, attempts wait `login_backoff_seconds`, doubling per further failure up
+    # to `login_backoff_max_seconds`: 429 with Retry-After.
+    login_max_failures: int = 5
+    login_max_failures_per_address: int = 50
+    login_backoff_seconds: float = 30.0
+    login_backoff_max_seconds: float = 3600.0
+    login_failure_window_seconds: float = 86400.0
+    # argon2 needs 64 MiB per hash: at most this many at once, this many more waiting, the rest 429 at once
+    password_hash_concurrency: int = 2
+    password_hash_queue: int = 4
+
     max_upload_bytes: int = 50 * MB  # one file
     max_request_bytes: int = 200 * MB  # one request body (several files)
     zip_max_members: int = 200

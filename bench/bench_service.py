@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 from testkit.forms import PENGZHOU, stats_docx  # noqa: E402
 
-PASSWORD = "bench-admin-pass"
+PASSWORD = "bench-lantern-pass"  # must pass the password rule (no "admin" in it)
 MAX_UPLOAD = 5 << 20  # the servers' per-file limit here (DOCGEN_MAX_UPLOAD_BYTES): a 6 MB file is "too large"
 UNITS = {"03": "彭州市西郊小学", "05": "彭州市清平小学", "06": "彭州市濛阳七一竹瓦九年制学校"}
 

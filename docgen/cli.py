@@ -310,13 +310,20 @@ def serve(
     if create_admin:
         from api.db import Database, migrate
         from api.services.accounts import ensure_admin
+        from api.services.errors import Invalid
+        from api.services.passwords import PasswordHasherGate
 
         password = typer.prompt(f"管理员 {create_admin} 的密码", hide_input=True, confirmation_prompt=True)
         db = Database(settings.resolved_database_url())
         migrate(db.engine)
-        with db.session() as s:
-            ensure_admin(s, create_admin, password)
-        db.dispose()
+        try:
+            with db.session() as s:
+                ensure_admin(s, create_admin, password, hasher=PasswordHasherGate())
+        except Invalid as exc:
+            typer.echo(f"错误：{exc.message}", err=True)  # the password rule (or the username rule), in Chinese
+            raise typer.Exit(2) from None
+        finally:
+            db.dispose()
         typer.echo(f"管理员 {create_admin} 已就绪")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 

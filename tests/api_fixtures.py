@@ -31,7 +31,7 @@ with warnings.catch_warnings():
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
-ADMIN_PASSWORD = "admin-pass-123"
+ADMIN_PASSWORD = "lantern-river-4821"  # passes the password rule (api.services.passwords)
 ClientT = TypeVar("ClientT", bound=httpx.Client)
 
 

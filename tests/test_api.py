@@ -63,10 +63,10 @@ def test_readonly_user_can_read_but_not_write(admin: TestClient) -> None:
     program_id = create_pengzhou(admin)
     r = admin.post(
         "/api/users",
-        json={"username": "viewer", "password": "viewer-pass", "role": "readonly", "programs": [program_id]},
+        json={"username": "viewer", "password": "glass-orchid-58", "role": "readonly", "programs": [program_id]},
     )
     assert r.status_code == 201, r.text
-    viewer = login_client(admin, "viewer", "viewer-pass")
+    viewer = login_client(admin, "viewer", "glass-orchid-58")
     assert viewer.get(f"/api/programs/{program_id}/pairs").status_code == 200
     assert viewer.post("/api/programs", json={"yaml": "key: x"}).status_code == 403
     assert viewer.post(f"/api/programs/{program_id}/batches", json={"pdf": False}).status_code == 403

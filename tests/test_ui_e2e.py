@@ -45,7 +45,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ADMIN = ("admin", "admin-pass-123")
+ADMIN = ("admin", "lantern-river-4821")  # the password rule refuses one containing "admin"
 SCHOOL = ("heishui-zhawo", "school-pass-123")
 # pair 04 (彭州市清平小学 — 黑水县扎窝中心校); the admin's forms are 彭州市西郊小学's (pair 03)
 SCHOOL_NAME = "黑水县扎窝中心校"

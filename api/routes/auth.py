@@ -1,12 +1,12 @@
-"""Login, logout, the current user, API tokens and (admin) users."""
+"""Login, logout, passwords, the current user, API tokens and (admin) users."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from api.deps import SESSION_COOKIE, AdminUser, CurrentUser, ServicesDep, SessionDep
+from api.deps import SESSION_COOKIE, AdminUser, CurrentUser, Services, ServicesDep, SessionDep
 from api.models import User
-from api.schemas import LoginIn, TokenIn, TokenOut, UserIn, UserOut
+from api.schemas import LoginIn, PasswordChangeIn, TokenIn, TokenInfo, TokenOut, UserIn, UserOut, UserPatch
 from api.security import clear_session_cookies, set_session_cookies
 from api.services import accounts
 
@@ -21,14 +21,18 @@ def user_out(user: User) -> UserOut:
         role=user.role,
         school_name=user.school_name,
         program_ids=[p.id for p in user.programs],
+        active=user.active,
+        created_at=user.created_at,
+        password_changed_at=user.password_changed_at,
     )
 
 
-@router.post("/auth/login")
-def login(body: LoginIn, response: Response, session: SessionDep, services: ServicesDep) -> UserOut:
-    user = accounts.authenticate(session, body.username, body.password)
-    token = accounts.open_session(session, user, services.secret, services.settings.session_days)
-    session.commit()
+def _client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _set_session_cookie(response: Response, token: str, services: Services) -> None:
+    """The session cookie and its CSRF token cookie (api.security), e.g. after a login or a password change."""
     set_session_cookies(
         response,
         token,
@@ -36,6 +40,23 @@ def login(body: LoginIn, response: Response, session: SessionDep, services: Serv
         secure=services.settings.cookie_secure,
         max_age=services.settings.session_days * 86400,
     )
+
+
+@router.post("/auth/login")
+def login(body: LoginIn, request: Request, response: Response, session: SessionDep, services: ServicesDep) -> UserOut:
+    """401 for a wrong name or password (or a deactivated account); 429 + Retry-After while throttled or busy."""
+    user = accounts.authenticate(
+        session,
+        body.username,
+        body.password,
+        address=_client_address(request),
+        secret=services.secret,
+        hasher=services.hasher,
+        policy=services.throttle,
+    )
+    token = accounts.open_session(session, user, services.secret, services.settings.session_days)
+    session.commit()
+    _set_session_cookie(response, token, services)
     return user_out(user)
 
 
@@ -48,6 +69,35 @@ def logout(request: Request, response: Response, session: SessionDep, services: 
     clear_session_cookies(response)
 
 
+@router.post("/auth/password")
+def change_password(
+    body: PasswordChangeIn,
+    request: Request,
+    response: Response,
+    user: CurrentUser,
+    session: SessionDep,
+    services: ServicesDep,
+) -> UserOut:
+    """Change one's own password (the old one is checked and throttled like a login).
+
+    Every session and token of the user ends; this client gets a fresh session cookie.
+    """
+    accounts.change_own_password(
+        session,
+        user,
+        body.old_password,
+        body.new_password,
+        address=_client_address(request),
+        secret=services.secret,
+        hasher=services.hasher,
+        policy=services.throttle,
+    )
+    token = accounts.open_session(session, user, services.secret, services.settings.session_days)
+    session.commit()
+    _set_session_cookie(response, token, services)
+    return user_out(user)
+
+
 @router.get("/me")
 def me(user: CurrentUser) -> UserOut:
     return user_out(user)
@@ -55,21 +105,60 @@ def me(user: CurrentUser) -> UserOut:
 
 @router.post("/tokens", status_code=201)
 def create_token(body: TokenIn, user: CurrentUser, session: SessionDep, services: ServicesDep) -> TokenOut:
-    row, token = accounts.create_token(session, user, services.secret, body.name)
+    row, token = accounts.create_token(session, user, services.secret, body.name, body.expires_days)
     session.commit()
-    return TokenOut(id=row.id, token=token)
+    return TokenOut(id=row.id, token=token, expires_at=row.expires_at)
+
+
+@router.get("/tokens")
+def list_tokens(user: CurrentUser, session: SessionDep) -> list[TokenInfo]:
+    """One's own API tokens, newest first (never the token text)."""
+    return [TokenInfo.model_validate(t) for t in accounts.list_tokens(session, user, by=user)]
+
+
+@router.delete("/tokens/{token_id}", status_code=204)
+def revoke_token(token_id: int, user: CurrentUser, session: SessionDep) -> None:
+    """Revoke one's own token; an admin may revoke anyone's. Another user's token is 404."""
+    accounts.revoke_token(session, token_id, by=user)
+    session.commit()
+
+
+@router.get("/users")
+def list_users(admin: AdminUser, session: SessionDep) -> list[UserOut]:
+    """The accounts this admin manages: itself and those sharing one of its programs (docs/security.md)."""
+    return [user_out(u) for u in accounts.list_users(session, by=admin)]
 
 
 @router.post("/users", status_code=201)
-def create_user(body: UserIn, admin: AdminUser, session: SessionDep) -> UserOut:
+def create_user(body: UserIn, admin: AdminUser, session: SessionDep, services: ServicesDep) -> UserOut:
     user = accounts.create_user(
         session,
         body.username,
         body.password,
         body.role,
+        hasher=services.hasher,
         school_name=body.school_name,
         program_ids=body.programs,
         by=admin,
     )
     session.commit()
     return user_out(user)
+
+
+@router.patch("/users/{user_id}")
+def update_user(user_id: int, body: UserPatch, admin: AdminUser, session: SessionDep, services: ServicesDep) -> UserOut:
+    """Deactivate/reactivate (``active``) or reset the password (``password``); both end its sessions and tokens."""
+    user = accounts.get_user(session, user_id, by=admin)
+    if body.password is not None:
+        accounts.set_password(session, user, body.password, hasher=services.hasher, by=admin)
+    if body.active is not None:
+        accounts.set_active(session, user, body.active, by=admin)
+    session.commit()
+    return user_out(user)
+
+
+@router.get("/users/{user_id}/tokens")
+def list_user_tokens(user_id: int, admin: AdminUser, session: SessionDep) -> list[TokenInfo]:
+    """The API tokens of a user this admin manages."""
+    owner = accounts.get_user(session, user_id, by=admin)
+    return [TokenInfo.model_validate(t) for t in accounts.list_tokens(session, owner, by=admin)]

@@ -12,9 +12,12 @@ from docgen.errors import DocgenError
 class ServiceError(DocgenError):
     status = 400
 
-    def __init__(self, message: str, *, extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, message: str, *, extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         self.message = message
         self.extra = extra or {}
+        self.headers = headers or {}  # added to the HTTP answer (e.g. Retry-After)
         super().__init__(message)
 
 
@@ -34,6 +37,16 @@ class Forbidden(ServiceError):
 
 class Conflict(ServiceError):
     status = 409
+
+
+class TooManyRequests(ServiceError):
+    """Refused for now: too many failed logins, or the password hashers are busy. ``retry_after`` in seconds."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        super().__init__(message, headers={"Retry-After": str(self.retry_after)})
 
 
 class TooLarge(ServiceError):
