@@ -26,6 +26,7 @@ from tests.api_fixtures import (
     ADMIN_PASSWORD,
     TestClient,
     admin,
+    browser_like,
     create_pengzhou,
     database_url,
     login_client,
@@ -140,7 +141,7 @@ def test_forty_concurrent_logins_are_refused_fast_with_bounded_memory_and_other_
     with docgen_serve(data, env) as base:
         port = base.rsplit(":", 1)[1]
         (server,) = [p for p in psutil.Process().children() if port in p.cmdline()]  # the `docgen serve` process
-        with httpx.Client(base_url=base, timeout=60) as http:
+        with browser_like(httpx.Client(base_url=base, timeout=60)) as http:
             assert login(http, "admin", ADMIN_PASSWORD).status_code == 200
             token = http.post("/api/tokens", json={"name": "monitor"}).json()["token"]
         baseline = server.memory_info().rss
