@@ -578,7 +578,9 @@ class _Builder:
             if required:
                 self.problems.append(Problem(f"{where}：必填项未填写", label, row, key))
             elif confidence < self.threshold:
-                self.problems.append(Problem(f"{where}：{reasons_text(flags)}，置信度 {confidence:.2f}", label, row, key))
+                self.problems.append(
+                    Problem(f"{where}：{reasons_text(flags)}，置信度 {confidence:.2f}", label, row, key)
+                )
         elif confidence < self.threshold:
             self.problems.append(
                 Problem(f"{where}：{reasons_text(flags)}（“{text}”，置信度 {confidence:.2f}）", label, row, key)

@@ -94,8 +94,8 @@ def invalid_reason(kind: ValueType, normal: Normal, text: str, *, required: bool
 
 
 _TYPE_WORDS = {
-    ValueType.DATE: "日期", ValueType.PHONE: "电话号码", ValueType.COUNT: "人数/人次", ValueType.MONEY_GOODS: "资金、物品",
-    ValueType.INTEGER: "序号",
+    ValueType.DATE: "日期", ValueType.PHONE: "电话号码", ValueType.COUNT: "人数/人次",
+    ValueType.MONEY_GOODS: "资金、物品", ValueType.INTEGER: "序号",
 }
 
 
@@ -161,20 +161,25 @@ def _target(extraction: Extraction, path: str, schema: FormSchema | None) -> _Ta
             (k for k in extraction.fields if extraction.label(k) == name), None
         )
         if key is None:
-            raise NoSuchValue(f"记录没有字段“{name}”")
+            raise NoSuchValue(f"没有字段“{name}”")
         old = extraction.fields[key]
         return _Target(key, extraction.label(key), old.type or ValueType.TEXT, False, old=old)
     t, r, c = int(parts[1]), int(parts[3]), int(parts[4])
     if t >= len(extraction.tables):
-        raise NoSuchValue(f"记录没有第 {t + 1} 个表格")
+        raise NoSuchValue(f"没有第 {t + 1} 个表格")
     table = extraction.tables[t]
     if r >= len(table.rows) or c >= len(table.columns) or c >= len(table.rows[r]):
-        raise NoSuchValue(f"记录的表格 {t + 1} 没有第 {r + 1} 行第 {c + 1} 列")
+        raise NoSuchValue(f"表格 {t + 1} 没有第 {r + 1} 行第 {c + 1} 列")
     old = table.rows[r][c]
     column = _column_spec(schema, table, c)
     if column is not None:
         return _Target(column.key, column.label, column.type, column.required, t, r, c, old)
     return _Target(None, table.columns[c], old.type or ValueType.TEXT, False, t, r, c, old)
+
+
+def value_at(extraction: Extraction, path: str, *, schema: FormSchema | None) -> Value | None:
+    """The value ``path`` names (None for a schema field the form left out); raises like :func:`correct`."""
+    return _target(extraction, path, schema).old
 
 
 # ------------------------------------------------------------------------------------------- correct

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from api.deps import CurrentUser, ServicesDep, SessionDep
+from api.models import Record
 from api.routes.programs import _pdf, attachment
 from api.schemas import CorrectionIn, CorrectionOut, RecordOut
 from api.services import programs, records, regeneration
@@ -15,10 +16,18 @@ from api.services import programs, records, regeneration
 router = APIRouter(prefix="/api", tags=["records"])
 
 
+def _out(record: Record, services: ServicesDep) -> RecordOut:
+    """The record with the review threshold it is judged by (the UI flags values with it, no constant)."""
+    return RecordOut.model_validate(record).model_copy(
+        update={"review_threshold": services.settings.review_threshold}
+    )
+
+
 @router.get("/records")
 def list_records(
     user: CurrentUser,
     session: SessionDep,
+    services: ServicesDep,
     program: int | None = None,
     pair: str | None = None,
     form: str | None = None,
@@ -26,12 +35,12 @@ def list_records(
 ) -> list[RecordOut]:
     scope = programs.get_program(session, user, program) if program is not None else None
     found = records.list_records(session, user, program=scope, pair=pair, form=form, status=status)
-    return [RecordOut.model_validate(r) for r in found]
+    return [_out(r, services) for r in found]
 
 
 @router.get("/records/{record_id}")
-def get_record(record_id: int, user: CurrentUser, session: SessionDep) -> RecordOut:
-    return RecordOut.model_validate(records.get_record(session, user, record_id))
+def get_record(record_id: int, user: CurrentUser, session: SessionDep, services: ServicesDep) -> RecordOut:
+    return _out(records.get_record(session, user, record_id), services)
 
 
 @router.patch("/records/{record_id}")
@@ -43,7 +52,7 @@ def correct_record(
         session, user, record, body.path, body.value, threshold=services.settings.review_threshold
     )
     session.commit()
-    return RecordOut.model_validate(record)
+    return _out(record, services)
 
 
 @router.get("/records/{record_id}/corrections")
