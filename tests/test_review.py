@@ -29,8 +29,8 @@ def stats_without_a_year() -> Extraction:
 
 
 def filing(values: dict[str, str]) -> Extraction:
-    read = document(filing_table(values), lines=["彭州·黑水“校校结对”教育交流活动备案表", "单位：彭州市西郊小学  2019年4月20日"])
-    return interpret(read)
+    lines = ["彭州·黑水“校校结对”教育交流活动备案表", "单位：彭州市西郊小学  2019年4月20日"]
+    return interpret(document(filing_table(values), lines=lines))
 
 
 # --------------------------------------------------------------------------------------------- correct
