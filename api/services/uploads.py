@@ -338,7 +338,7 @@ def unreadable(source: str, kind: str, message: str) -> dict[str, Any]:
         "fields": {},
         "tables": [],
         "status": "unreadable",
-        "problems": [{"field": None, "row": None, "message": message}],
+        "problems": [{"field": None, "row": None, "message": message, "key": None}],
         "pages": 0,
     }
 
