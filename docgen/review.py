@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from docgen.errors import BadPath, NoSuchValue
-from docgen.extraction import Extraction, FormStatus, Problem, Table, Value
+from docgen.extraction import Extraction, FormStatus, Problem, Provenance, Table, Value
 from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, ValueType
 from docgen.values import FLAG_TEXT, SURE, Normal, default_unit_for, is_blank, normalize
 
@@ -207,7 +207,7 @@ def correct(
     normal = normalize(target.kind, text, context_year=context_year, default_unit=default_unit_for(target.label))
     reason = invalid_reason(target.kind, normal, text, required=target.required)
     confidence = 1.0 if reason is None else (0.0 if is_blank(text) else normal.factor)
-    where = target.old.where if target.old is not None else Value("", None, 1.0).where
+    where = target.old.where if target.old is not None else Provenance()  # a field the form left out
     value = Value(text, normal.normalized, confidence, where, (*normal.flags, CORRECTED), target.kind)
 
     row_no = target.row + 1 if target.row is not None else None
