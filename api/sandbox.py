@@ -8,7 +8,8 @@ not a multiprocessing daemon, so the extractors may still use ``extractors._sand
 (that module time-boxes single PDF parses; this one time-boxes a whole upload, OCR included). A child that
 runs past its time is killed with its whole process group. Modes:
 
-* ``extract`` — ``extractors.extract(data, name).to_json()`` as JSON;
+* ``extract [MAX_PIXELS [THRESHOLD]]`` — ``extractors.extract(data, name, review_threshold=THRESHOLD).to_json()``
+  as JSON;
 * ``roster`` — ``api.services.rosters.parse_local``: a roster file (xlsx, csv, text, or a returned 安排表)
   as JSON — its groups, or its first row errors and their count (an xlsx bomb dies here, not in the service);
 * ``crop PAGE X0 Y0 X1 Y1 MAX_PIXELS`` — a PNG of that box of an image or a PDF page (pypdfium2), for the
@@ -94,8 +95,9 @@ def _extract(data: bytes, name: str, args: Sequence[str]) -> bytes:
 
     if args:
         Image.MAX_IMAGE_PIXELS = int(args[0])  # the service's limit, not Pillow's default
-
-    return json.dumps(extract(data, name).to_json(), ensure_ascii=False).encode()
+    # the service's review threshold, when given
+    result = extract(data, name, review_threshold=float(args[1])) if len(args) > 1 else extract(data, name)
+    return json.dumps(result.to_json(), ensure_ascii=False).encode()
 
 
 def _roster(data: bytes, name: str) -> bytes:

@@ -205,6 +205,9 @@ class RecordOut(Orm):
     extraction: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    review_threshold: float | None = Field(
+        default=None, description="低于此可信度的值需人工核对（服务设置 review_threshold，界面据此标出待核对的值）"
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from docgen.values import SURE
+
 MB = 1024 * 1024
 
 
@@ -75,7 +77,7 @@ class Settings(BaseSettings):
     start_worker: bool = True
     templates_dir: Path | None = None  # built-in templates; default: docgen's package data (docgen/templates/)
 
-    review_threshold: float = 0.9  # values below this confidence wait for review (docgen.values.SURE)
+    review_threshold: float = SURE  # values less sure than this wait for review: interpret, correct, status, UI
 
     def resolved_database_url(self) -> str:
         """The database URL (default SQLite under data_dir; postgresql:// → psycopg 3)."""

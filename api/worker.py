@@ -119,5 +119,6 @@ class Worker:
             timeout=s.extract_timeout_seconds,
             memory=s.extract_memory_bytes,
             max_pixels=s.image_max_pixels,
+            review_threshold=s.review_threshold,
         )
         return True

@@ -275,8 +275,8 @@ def extract(
         typer.echo(f"表格：{result.form or '未识别'}")
         typer.echo(f"识别码：{result.identity.code if result.identity else '无'}")
         typer.echo(f"状态：{_STATUS_TEXT[result.status.value]}")
-        for label, value in result.fields.items():
-            typer.echo(f"  {label}：{value.raw}")
+        for key, value in result.fields.items():
+            typer.echo(f"  {result.label(key)}：{value.raw}")
         for t in result.tables:
             typer.echo(f"明细 {len(t.rows)} 行：{' | '.join(t.columns)}")
             for k, row in enumerate(t.rows, start=1):

@@ -105,3 +105,16 @@ class UnreadableDocument(DocgenError):
     def __reduce__(self) -> tuple[type[UnreadableDocument], tuple[str], dict[str, str | None]]:
         # Keyword-only ``source`` would be lost by Exception's default pickling (errors cross process bounds).
         return (type(self), (self.reason,), {"source": self.source})
+
+
+class ReviewError(DocgenError):
+    """A correction that names no value of the record: a malformed path (``BadPath``) or a field, table, row
+    or column the record does not have (``NoSuchValue``). The message is Chinese and names the path."""
+
+
+class BadPath(ReviewError):
+    """The correction path is not ``fields/<键或标签>`` nor ``tables/<表>/rows/<行>/<列>``."""
+
+
+class NoSuchValue(ReviewError):
+    """The path is well formed but the record has no such field, table, row or column."""

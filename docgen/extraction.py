@@ -7,17 +7,22 @@ Two layers, both plain data:
   property), each with a confidence and the place it was read from. Every extractor (docx, PDF, image)
   returns one; nothing else differs between input kinds.
 * :class:`Extraction` — the ReadDocument interpreted against a form schema (``docgen.forms``): fields by
-  label, table rows by column, values normalised (dates, phones, counts, amounts), a status per form.
-  ``Extraction.to_json()`` is the stable shape ``docgen extract --json`` prints (docs/extraction.md).
+  the schema's key (the printed label kept for display), table rows by column, values normalised (dates,
+  phones, counts, amounts), a status per form. ``Extraction.to_json()`` is the stable shape
+  ``docgen extract --json`` prints (docs/extraction.md); ``Extraction.from_json()`` reads it back, so the
+  service works on the same typed data as the domain (``from_json(e.to_json()) == e``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
+
+from docgen.forms.schema import ValueType
 
 BBox = tuple[float, float, float, float]  # x0, y0, x1, y1 in page points (PDF) or pixels (image)
 
@@ -54,6 +59,14 @@ class Provenance:
 
     def to_json(self) -> dict[str, Any]:
         return {"page": self.page, "bbox": list(self.bbox) if self.bbox else None, "ref": self.ref}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Provenance:
+        """The provenance :meth:`to_json` wrote (None or ``{}``: nowhere known)."""
+        data = data or {}
+        bbox = data.get("bbox")
+        box: BBox | None = (bbox[0], bbox[1], bbox[2], bbox[3]) if bbox else None
+        return cls(page=data.get("page"), bbox=box, ref=data.get("ref"))
 
 
 @dataclass(frozen=True)
@@ -142,6 +155,11 @@ class FormIdentity:
         return {"program": self.program, "pair": self.pair, "form": self.form, "version": self.version,
                 "code": self.code}
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FormIdentity:
+        """The identity :meth:`to_json` wrote (``code`` is derived, not read)."""
+        return cls(str(data["program"]), str(data["pair"]), str(data["form"]), int(data["version"]))
+
 
 Normalized = str | int | float | date | Mapping[str, Any] | None
 
@@ -152,8 +170,10 @@ class Value:
 
     ``normalized`` is a date for a determinate date, ``{"start", "end"}`` for a range, digits for a phone,
     ``{"amount", "unit"}`` for counts and money, and None when the text could not be normalised (then
-    ``flags`` says why, e.g. ``"indeterminate_date"``). ``confidence`` combines reading and normalising;
-    anything below the review threshold is listed in the extraction's problems.
+    ``flags`` says why, e.g. ``"indeterminate_date"``). ``confidence`` combines reading and normalising,
+    kept to 3 decimals (what JSON carries, so a value read back is the same value); anything below the
+    review threshold is listed in the extraction's problems. ``type`` is the value type it was normalised
+    as (None when unknown, e.g. a value from an older record).
     """
 
     raw: str
@@ -161,15 +181,35 @@ class Value:
     confidence: float
     where: Provenance = field(default_factory=Provenance)
     flags: tuple[str, ...] = ()
+    type: ValueType | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "confidence", round(float(self.confidence), 3))
 
     def to_json(self) -> dict[str, Any]:
         return {
             "value": self.raw,
             "normalized": _json_value(self.normalized),
-            "confidence": round(self.confidence, 3),
+            "confidence": self.confidence,
             "flags": list(self.flags),
             "where": self.where.to_json(),
+            "type": self.type.value if self.type else None,
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Value:
+        """The value :meth:`to_json` wrote. Dates come back as dates for date values (and, for a value of
+        unknown type, for text in exactly the ISO form ``to_json`` writes)."""
+        kind = ValueType(data["type"]) if data.get("type") else None
+        dates = kind is ValueType.DATE or kind is None
+        return cls(
+            raw=str(data.get("value") or ""),
+            normalized=_from_json_value(data.get("normalized"), dates),
+            confidence=float(data.get("confidence", 1.0)),
+            where=Provenance.from_json(data.get("where")),
+            flags=tuple(data.get("flags") or ()),
+            type=kind,
+        )
 
 
 def _json_value(v: Normalized) -> Any:
@@ -180,34 +220,75 @@ def _json_value(v: Normalized) -> Any:
     return v
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _from_json_value(v: Any, dates: bool) -> Any:
+    if dates and isinstance(v, str) and _ISO_DATE.match(v):
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            return v
+    if isinstance(v, Mapping):
+        return {k: _from_json_value(x, dates) for k, x in v.items()}
+    return v
+
+
 @dataclass(frozen=True)
 class Table:
-    """A table mapped onto a schema: ``columns`` are the schema's labels; every row has one value per column.
+    """A table mapped onto a schema: ``columns`` are the schema's labels (for display), ``keys`` the schema's
+    column keys in the same order (what code looks columns up by); every row has one value per column.
 
-    A merged cell's text is repeated in every row it covers (its confidence and provenance too).
+    ``keys`` is empty for a table no schema claims (columns as read) and for the extra columns a school
+    added. A merged cell's text is repeated in every row it covers (its confidence and provenance too).
     """
 
     columns: tuple[str, ...]
     rows: tuple[tuple[Value, ...], ...]
+    keys: tuple[str, ...] = ()
+
+    def column(self, key: str) -> int | None:
+        """The index of the column with schema key ``key``, or None when this table has no such column."""
+        return self.keys.index(key) if key in self.keys else None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "columns": list(self.columns),
+            "keys": list(self.keys),
             "rows": [[v.raw for v in row] for row in self.rows],
             "values": [[v.to_json() for v in row] for row in self.rows],
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Table:
+        """The table :meth:`to_json` wrote (``rows`` is derived from ``values``, not read)."""
+        return cls(
+            columns=tuple(str(c) for c in data.get("columns") or ()),
+            rows=tuple(tuple(Value.from_json(v) for v in row) for row in data.get("values") or ()),
+            keys=tuple(str(k) for k in data.get("keys") or ()),
+        )
+
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a form needs review or is unreadable: which value (if any), and what is wrong."""
+    """Why a form needs review or is unreadable: which value (if any), and what is wrong.
+
+    ``field`` is the printed label (what a reviewer reads), ``key`` the schema key of that field or column
+    (what code matches on; None for a problem about the whole form or a column no schema knows).
+    """
 
     message: str
     field: str | None = None
     row: int | None = None  # 1-based table row, when the problem is in a table
+    key: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"field": self.field, "row": self.row, "message": self.message}
+        return {"field": self.field, "row": self.row, "message": self.message, "key": self.key}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Problem:
+        """The problem :meth:`to_json` wrote."""
+        return cls(str(data.get("message") or ""), data.get("field"), data.get("row"), data.get("key"))
 
 
 @dataclass(frozen=True)
@@ -218,22 +299,47 @@ class Extraction:
     input_kind: InputKind
     form: str | None  # the form schema's kind, None when not recognised
     identity: FormIdentity | None
-    fields: Mapping[str, Value]  # by the schema's label (Chinese, as printed on the form)
+    fields: Mapping[str, Value]  # by the schema's field key (``unit``, ``filled_on``)
     tables: tuple[Table, ...]
     status: FormStatus
     problems: tuple[Problem, ...] = ()
     pages: int = 1
+    labels: Mapping[str, str] = field(default_factory=dict)  # field key → the label printed on the form
+
+    def label(self, key: str) -> str:
+        """The printed label of field ``key`` (the key itself when none is known)."""
+        return self.labels.get(key, key)
 
     def to_json(self) -> dict[str, Any]:
-        """The stable JSON shape of ``docgen extract --json`` (documented in docs/extraction.md)."""
+        """The stable JSON shape of ``docgen extract --json`` (documented in docs/extraction.md); each field
+        carries its ``label``."""
         return {
             "source": self.source,
             "input_kind": self.input_kind.value,
             "form": self.form,
             "identity": self.identity.to_json() if self.identity else None,
-            "fields": {label: v.to_json() for label, v in self.fields.items()},
+            "fields": {key: {"label": self.label(key), **v.to_json()} for key, v in self.fields.items()},
             "tables": [t.to_json() for t in self.tables],
             "status": self.status.value,
             "problems": [p.to_json() for p in self.problems],
             "pages": self.pages,
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Extraction:
+        """The extraction :meth:`to_json` wrote (a record's stored JSON). Raises KeyError/ValueError on JSON
+        of another shape."""
+        fields = data.get("fields") or {}
+        identity = data.get("identity")
+        return cls(
+            source=str(data.get("source") or ""),
+            input_kind=InputKind(data["input_kind"]),
+            form=data.get("form"),
+            identity=FormIdentity.from_json(identity) if identity else None,
+            fields={str(k): Value.from_json(v) for k, v in fields.items()},
+            tables=tuple(Table.from_json(t) for t in data.get("tables") or ()),
+            status=FormStatus(data["status"]),
+            problems=tuple(Problem.from_json(p) for p in data.get("problems") or ()),
+            pages=int(data.get("pages", 1)),
+            labels={str(k): str(v["label"]) for k, v in fields.items() if v.get("label") and v["label"] != k},
+        )

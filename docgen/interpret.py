@@ -24,8 +24,11 @@ Pure and deterministic: no I/O, no OCR. The steps, each a small function below:
    extra table after the schema table, row-aligned; a missing required column is a problem.
 4. **Values** via :mod:`docgen.values`; confidence = read confidence × normalisation factor. Every value
    below ``review_threshold`` and every empty required value is a :class:`Problem` naming field and row.
-5. **Status:** UNREADABLE when nothing usable was read, NEEDS_REVIEW when there is any problem, else
-   COMPLETE. The extractor's own problems are carried over.
+5. **Status:** UNREADABLE when nothing usable was read, else :func:`docgen.review.status_of` (NEEDS_REVIEW
+   when there is any problem or unsure value, else COMPLETE). The extractor's own problems are carried over.
+
+Fields come out keyed by the schema's field key (``unit``, ``filled_on``) with the printed label kept in
+``Extraction.labels``; schema tables carry their column keys (``Table.keys``).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from docgen.extraction import (
@@ -51,13 +54,17 @@ from docgen.extraction import (
     Value,
 )
 from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, TableSpec, ValueType, load_schemas
-from docgen.values import FLAG_TEXT, GUESSED, is_blank, join_lines, normalize
+from docgen.review import reasons_text, status_of, where_text
+from docgen.values import GUESSED, SURE, default_unit_for, is_blank, join_lines, normalize
 
 HEADER_SCAN_ROWS = 6
 """The header row of a table is looked for among its first rows (title rows may sit above it)."""
 
 FOOTER_FIELD = "备注"
-"""The field a table's merged footer row (``备注：…``) is read into."""
+"""The field a table's merged footer row (``备注：…``) is read into (its printed label)."""
+
+FOOTER_KEY = "remarks"
+"""The key of that field (the schema's own 备注 field, when it has one, has this key too)."""
 
 _FILING_DATE_LABELS = ("填报时间", "填报日期", "填表日期", "填表时间", "日期")
 
@@ -553,44 +560,32 @@ class _Builder:
     problems: list[Problem] = field(default_factory=list)
 
     def value(
-        self, raw: _Raw, kind: ValueType, label: str, *, row: int | None = None, required: bool = False,
-        default_unit: str | None = None, guessed: bool = False,
+        self, raw: _Raw, kind: ValueType, label: str, *, key: str | None = None, row: int | None = None,
+        required: bool = False, default_unit: str | None = None, guessed: bool = False,
     ) -> Value:
         normal = normalize(kind, raw.text, context_year=self.context_year, default_unit=default_unit)
         flags = list(normal.flags)
-        confidence = raw.confidence * normal.factor * (GUESSED if guessed else 1.0)
         if raw.confidence < self.threshold:
             flags.append("low_confidence")
         if guessed:
             flags.append("label_guessed")
         text = raw.text.strip()
+        confidence = raw.confidence * normal.factor * (GUESSED if guessed else 1.0)
+        value = Value(text, normal.normalized, confidence, raw.where, tuple(flags), kind)
+        confidence = value.confidence  # as stored (3 decimals), so status_of decides the same way
+        where = where_text(label, row)
         if is_blank(text):
             if required:
-                self.problems.append(Problem(f"{_where(label, row)}：必填项未填写", label, row))
+                self.problems.append(Problem(f"{where}：必填项未填写", label, row, key))
             elif confidence < self.threshold:
-                self.problems.append(Problem(f"{_where(label, row)}：{_reasons(flags)}，置信度 {confidence:.2f}",
-                                             label, row))
+                self.problems.append(
+                    Problem(f"{where}：{reasons_text(flags)}，置信度 {confidence:.2f}", label, row, key)
+                )
         elif confidence < self.threshold:
             self.problems.append(
-                Problem(f"{_where(label, row)}：{_reasons(flags)}（“{text}”，置信度 {confidence:.2f}）", label, row)
+                Problem(f"{where}：{reasons_text(flags)}（“{text}”，置信度 {confidence:.2f}）", label, row, key)
             )
-        return Value(text, normal.normalized, confidence, raw.where, tuple(flags))
-
-
-def _where(label: str, row: int | None) -> str:
-    return f"第{row}行「{label}」" if row is not None else f"「{label}」"
-
-
-def _reasons(flags: Sequence[str]) -> str:
-    words = [FLAG_TEXT.get(f, f) for f in flags if f != "approximate"]
-    words = [w.replace("label_guessed", "按位置推定的字段") for w in words]
-    return "；".join(words) if words else "置信度低"
-
-
-def _default_unit(label: str) -> str | None:
-    if "人次" in label:
-        return "人次"
-    return "人" if "人数" in label else None
+        return value
 
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年|[./-]\s*\d{1,2}\s*[./-])")
@@ -685,7 +680,7 @@ def interpret(
     read: ReadDocument,
     schemas: Mapping[str, FormSchema] | None = None,
     *,
-    review_threshold: float = 0.9,
+    review_threshold: float = SURE,
     context_year: int | None = None,
 ) -> Extraction:
     """Interpret ``read`` against ``schemas`` (default: the bundled ones, :func:`docgen.forms.load_schemas`).
@@ -708,6 +703,7 @@ def interpret(
     builder = _Builder(review_threshold, context_year)
 
     fields: dict[str, Value] = {}
+    labels: dict[str, str] = {}
     tables: list[Table] = []
     used: set[int] = set()
     if schema is not None:
@@ -716,7 +712,7 @@ def interpret(
         used |= field_tables
         if builder.context_year is None:
             builder.context_year = _filing_year(finder, schema) or _majority_year(read)
-        fields = _build_fields(schema, finder, table_read, builder, problems)
+        fields, labels = _build_fields(schema, finder, table_read, builder, problems)
         if schema.table is not None and table_read is not None:
             used |= table_read.used
             tables += _build_table(schema.table, table_read, builder, problems)
@@ -727,9 +723,9 @@ def interpret(
             problems.append(Problem("未能识别表单类型（无识别码、标题或表头可对应）；表格按原样输出"))
     tables += _generic_tables(read, [i for i in range(len(read.tables)) if i not in used], builder)
     problems += builder.problems
-    status = FormStatus.NEEDS_REVIEW if problems else FormStatus.COMPLETE
-    return Extraction(read.source, read.input_kind, kind, identity, fields, tuple(tables), status,
-                      tuple(problems), read.pages)
+    out = Extraction(read.source, read.input_kind, kind, identity, fields, tuple(tables), FormStatus.NEEDS_REVIEW,
+                     tuple(problems), read.pages, labels)
+    return replace(out, status=status_of(out, review_threshold))
 
 
 def _anything_read(read: ReadDocument) -> bool:
@@ -767,13 +763,15 @@ def _filing_year(finder: _FieldFinder, schema: FormSchema) -> int | None:
 def _build_fields(
     schema: FormSchema, finder: _FieldFinder, table_read: _TableRead | None, builder: _Builder,
     problems: list[Problem],
-) -> dict[str, Value]:
+) -> tuple[dict[str, Value], dict[str, str]]:
+    """The fields found, by schema key, and their printed labels."""
     by_spec: dict[int, list[_Hit]] = {}
     for hit in finder.hits:
         same = by_spec.setdefault(hit.spec, [])
         if all(h.source != hit.source for h in same):
             same.append(hit)
     out: dict[str, Value] = {}
+    labels: dict[str, str] = {}
     for i, spec in enumerate(schema.fields):
         hits = by_spec.get(i, [])
         filled = [h for h in hits if not is_blank(h.raw.text)]
@@ -781,19 +779,22 @@ def _build_fields(
         if len(distinct) > 1:
             problems.append(Problem(
                 f"「{spec.label}」出现{len(filled)}次，值不同：" + "、".join(f"“{h.raw.text}”" for h in filled)
-                + "；取第一个", spec.label))
+                + "；取第一个", spec.label, key=spec.key))
         if not hits:
             if spec.required:
-                problems.append(Problem(f"「{spec.label}」：未找到（必填）", spec.label))
+                problems.append(Problem(f"「{spec.label}」：未找到（必填）", spec.label, key=spec.key))
             continue
         hit = (filled or hits)[0]
-        out[spec.label] = builder.value(hit.raw, spec.type, spec.label, required=spec.required, guessed=hit.guessed)
+        out[spec.key] = builder.value(hit.raw, spec.type, spec.label, key=spec.key, required=spec.required,
+                                      guessed=hit.guessed)
+        labels[spec.key] = spec.label
     footers = [*finder.extra_hits.get(FOOTER_FIELD, [])]
     if table_read is not None and table_read.footer is not None:
         footers.insert(0, table_read.footer)
-    if footers and FOOTER_FIELD not in out:
-        out[FOOTER_FIELD] = builder.value(footers[0], ValueType.TEXT, FOOTER_FIELD)
-    return out
+    if footers and FOOTER_KEY not in out:
+        out[FOOTER_KEY] = builder.value(footers[0], ValueType.TEXT, FOOTER_FIELD, key=FOOTER_KEY)
+        labels[FOOTER_KEY] = FOOTER_FIELD
+    return out, labels
 
 
 def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems: list[Problem]) -> list[Table]:
@@ -803,7 +804,7 @@ def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems:
     missing = [c for i, c in enumerate(spec.columns) if i not in read.matched]
     for column in missing:
         if column.required:
-            problems.append(Problem(f"表格缺少必填列「{column.label}」", column.label))
+            problems.append(Problem(f"表格缺少必填列「{column.label}」", column.label, key=column.key))
     if read.extra_columns:
         problems.append(Problem(
             "表格中有表单没有的列：" + "、".join(f"「{c}」" for c in read.extra_columns) + "（另列于附加表格）"
@@ -816,12 +817,12 @@ def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems:
         for i, column in enumerate(spec.columns):
             if i not in read.matched:
                 flags = ("column_missing",) if column.required else ()
-                row.append(Value("", None, 0.0 if column.required else 1.0, flags=flags))
+                row.append(Value("", None, 0.0 if column.required else 1.0, flags=flags, type=column.type))
                 continue
-            row.append(builder.value(raw_row[i], column.type, column.label, row=n, required=column.required,
-                                     default_unit=_default_unit(column.label)))
+            row.append(builder.value(raw_row[i], column.type, column.label, key=column.key, row=n,
+                                     required=column.required, default_unit=default_unit_for(column.label)))
         rows.append(tuple(row))
-    out = [Table(tuple(c.label for c in spec.columns), tuple(rows))]
+    out = [Table(tuple(c.label for c in spec.columns), tuple(rows), tuple(c.key for c in spec.columns))]
     if read.extra_columns:
         extra = tuple(
             tuple(builder.value(raw, ValueType.TEXT, name, row=n) for raw, name in zip(raw_row, read.extra_columns,

@@ -211,6 +211,13 @@ class Program:
         """The bureaus on ``side``, in program order."""
         return tuple(b for b in self.bureaus if b.side is side)
 
+    @property
+    def year(self) -> int | None:
+        """The year the program's forms are dated in when they omit it (``4月23日``): the year its period
+        starts, else the year of its notice; None when the program gives neither."""
+        start = self.period_start or self.issued_on
+        return start.year if start else None
+
 
 @dataclass(frozen=True)
 class Roster:

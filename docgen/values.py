@@ -604,6 +604,13 @@ def normalize_text(text: str) -> Normal:
 # -------------------------------------------------------------------------------------------- dispatch
 
 
+def default_unit_for(label: str) -> str | None:
+    """The unit a bare number in a count column means, from the column's label (受援人次 → 人次, 人数 → 人)."""
+    if "人次" in label:
+        return "人次"
+    return "人" if "人数" in label else None
+
+
 def normalize(
     kind: ValueType, text: str, *, context_year: int | None = None, default_unit: str | None = None
 ) -> Normal:

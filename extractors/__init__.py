@@ -30,6 +30,7 @@ from docgen.errors import RosterError, UnreadableDocument
 from docgen.extraction import Extraction, FormStatus, InputKind, Problem, ReadDocument
 from docgen.model import Roster
 from docgen.roster import parse_roster_rows
+from docgen.values import SURE
 
 __all__ = ["MAX_INPUT_BYTES", "UnreadableDocument", "detect_kind", "extract", "read", "read_roster_form", "table_rows"]
 
@@ -156,8 +157,10 @@ def _image_reader() -> ModuleType:
     return importlib.import_module("extractors.image")
 
 
-def extract(source: str | Path | bytes, name: str | None = None) -> Extraction:
-    """Read and interpret one returned form; an unreadable file becomes an UNREADABLE Extraction."""
+def extract(source: str | Path | bytes, name: str | None = None, *, review_threshold: float = SURE) -> Extraction:
+    """Read and interpret one returned form; an unreadable file becomes an UNREADABLE Extraction.
+
+    ``review_threshold``: values less sure than this wait for review (the service passes its setting)."""
     if isinstance(source, bytes):
         data = source
         name = name or "upload"
@@ -171,7 +174,7 @@ def extract(source: str | Path | bytes, name: str | None = None) -> Extraction:
     from docgen.interpret import interpret
 
     try:
-        result: Extraction = interpret(read(data, name))
+        result: Extraction = interpret(read(data, name), review_threshold=review_threshold)
     except UnreadableDocument as exc:
         return _unreadable(name, data, exc.reason)
     except Exception as exc:  # a reader or interpreter bug on a hostile file must not end a batch; log it

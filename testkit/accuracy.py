@@ -4,7 +4,7 @@ Both sides are plain JSON-shaped data:
 
 * truth (written by :mod:`testkit.corpus`): ``{"form", "identity", "fields": {label: text},
   "tables": [{"columns": [...], "rows": [[...]]}]}``;
-* got: ``Extraction.to_json()`` — ``fields[label]["value"]``, ``tables[i]["columns"|"rows"|"values"]``,
+* got: ``Extraction.to_json()`` — ``fields[key]["label"|"value"]``, ``tables[i]["columns"|"rows"|"values"]``,
   ``problems[i]["field"|"row"]``; or, for a baseline that has no fields, confidences or problems, just
   ``{"tables": [{"columns", "rows"}]}`` (see :func:`table_from_grid`).
 
@@ -107,7 +107,11 @@ def score_fields(truth: Mapping[str, Any], got: Mapping[str, Any], *, threshold:
     """Field accuracy: every truth label with text (or read with text) must match exactly."""
     s = Score()
     problems, _ = _problem_index(got)
-    got_fields: Mapping[str, Any] = got.get("fields") or {}
+    # fields are keyed by schema key and carry their printed label; truth (and older output) is by label
+    got_fields: Mapping[str, Any] = {
+        (str(entry["label"]) if isinstance(entry, Mapping) and entry.get("label") else key): entry
+        for key, entry in (got.get("fields") or {}).items()
+    }
     for label, want in (truth.get("fields") or {}).items():
         entry = got_fields.get(label)
         have = entry.get("value") if isinstance(entry, Mapping) else entry

@@ -29,8 +29,10 @@ def stats_docx(
     unit: str = "彭州市西郊小学",
     activities: tuple[str, ...] = ("送教下乡",),
     program: str = "pengzhou-heishui-2019",
+    dates: tuple[str, ...] = (),
 ) -> bytes:
-    """A returned 活动情况统计表 as a school would type it in Word, with the printed identity code."""
+    """A returned 活动情况统计表 as a school would type it in Word, with the printed identity code; ``dates``
+    replaces the 活动时间 of the first rows (default ``2019年4月11日``, ``…12日`` …)."""
     doc = Document()
     doc.add_paragraph("彭州·黑水“校校结对”教育交流活动情况统计表")
     doc.add_paragraph(f"表单识别码：DG1:{program}:{pair}:activity_stats:1")
@@ -43,7 +45,7 @@ def stats_docx(
             str(r),
             name,
             "张三",
-            f"2019年4月{10 + r}日",
+            dates[r - 1] if r <= len(dates) else f"2019年4月{10 + r}日",
             "黑水县芦花完全小学校",
             "示范课",
             "120人次",

@@ -252,6 +252,54 @@ def test_returned_forms_are_read_corrected_exported_and_regenerated(admin: TestC
     assert "黑水县芦花完全小学校" in docx_text(ledger_docx.content)
 
 
+def test_a_correction_typed_as_the_school_wrote_it_completes_the_record(admin: TestClient) -> None:
+    program_id = create_pengzhou(admin)
+    form = stats_docx("04", activities=("送教下乡", "同课异构"), dates=("4月中旬",))
+    [entry] = admin.post(f"/api/programs/{program_id}/uploads", files=[("files", ("统计表.docx", form))]).json()
+    record = wait_record(admin, entry["id"])
+    assert (record["status"], record["review_threshold"]) == ("needs_review", 0.9)
+    [problem] = record["extraction"]["problems"]
+    assert (problem["key"], problem["field"], problem["row"]) == ("when", "活动时间", 1)
+    assert record["extraction"]["tables"][0]["keys"][3] == "when"
+    assert record["extraction"]["fields"]["unit"]["label"] == "填报单位"
+
+    url = f"/api/records/{record['id']}"
+    r = admin.patch(url, json={"path": "tables/0/rows/0/3", "value": "2019年4月中旬"})
+    assert r.status_code == 200, r.text
+    done = r.json()
+    cell = done["extraction"]["tables"][0]["values"][0][3]
+    assert cell["normalized"] == {"year": 2019, "month": 4} and cell["confidence"] == 1.0
+    assert "corrected" in cell["flags"]
+    assert (done["status"], done["extraction"]["status"]) == ("complete", "complete")
+    assert done["extraction"]["problems"] == []
+    assert admin.get("/api/records", params={"program": program_id, "status": "complete"}).json()[0]["id"] == done["id"]
+
+    # an invalid value stays flagged, with the reason; a field is named by its key (or its label)
+    bad = admin.patch(url, json={"path": "tables/0/rows/1/3", "value": "2019.2.30"}).json()
+    assert bad["status"] == "needs_review"
+    [problem] = bad["extraction"]["problems"]
+    assert problem["message"] == "第2行「活动时间」：日期无效（“2019.2.30”，修改后仍无效）"
+    unit = admin.patch(url, json={"path": "fields/unit", "value": "彭州市 西郊小学"}).json()
+    assert unit["extraction"]["fields"]["unit"]["normalized"] == "彭州市西郊小学"
+    by_label = admin.patch(url, json={"path": "fields/填报单位", "value": "彭州市西郊小学"})
+    assert by_label.status_code == 200 and len(admin.get(f"{url}/corrections").json()) == 4
+    missing = admin.patch(url, json={"path": "fields/不存在", "value": "x"})
+    assert missing.status_code == 404 and "不存在" in missing.json()["detail"]
+    bad_path = admin.patch(url, json={"path": "tables/0/x", "value": "x"})
+    assert bad_path.status_code == 422 and "tables/0/x" in bad_path.json()["detail"]
+
+
+def test_the_review_threshold_setting_reaches_the_reading_and_the_record(tmp_path: Path, database_url: str) -> None:
+    with running_client(make_settings(tmp_path / "data", database_url, review_threshold=0.8)) as client:
+        program_id = create_pengzhou(client)
+        form = stats_docx("05", dates=("19.4.23",))  # a two-digit year: 0.85 sure
+        [entry] = client.post(f"/api/programs/{program_id}/uploads", files=[("files", ("统计表.docx", form))]).json()
+        record = wait_record(client, entry["id"])
+        cell = record["extraction"]["tables"][0]["values"][0][3]
+        assert cell["confidence"] == 0.85 and "two_digit_year" in cell["flags"]
+        assert (record["status"], record["review_threshold"]) == ("complete", 0.8)
+
+
 def test_hostile_uploads_get_clear_errors_and_store_nothing(tmp_path: Path, database_url: str) -> None:
     with running_client(make_settings(tmp_path / "data", database_url, max_upload_bytes=200_000)) as client:
         program_id = create_pengzhou(client)

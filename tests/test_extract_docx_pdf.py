@@ -543,7 +543,7 @@ def test_cli_extract_json_of_an_unreadable_file(tmp_path: Path) -> None:
     out = json.loads(result.stdout)
     assert set(out) == JSON_KEYS
     assert out["status"] == "unreadable" and out["input_kind"] == "pdf"
-    assert out["problems"] == [{"field": None, "row": None,
+    assert out["problems"] == [{"field": None, "row": None, "key": None,
                                 "message": "文件内容不是 PDF（看起来是 Windows 可执行文件）"}]
     text = CliRunner().invoke(app, ["extract", str(bad)])
     assert text.exit_code == 2 and "无法读取" in text.stdout and "Windows 可执行文件" in text.stdout

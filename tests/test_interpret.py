@@ -98,8 +98,8 @@ def test_a_perfect_statistics_table_is_complete_with_typed_values() -> None:
     assert e.form == "activity_stats"
     assert e.status is FormStatus.COMPLETE, messages(e)
     assert e.problems == ()
-    assert e.fields["填报单位"].normalized == "彭州市西郊小学"
-    assert e.fields["填报时间"].normalized == date(2019, 5, 20)
+    assert e.fields["unit"].normalized == "彭州市西郊小学"
+    assert e.fields["filled_on"].normalized == date(2019, 5, 20)
     (t,) = e.tables
     assert t.columns == tuple(c.label for c in load_schemas()["activity_stats"].table.columns)  # type: ignore[union-attr]
     assert len(t.rows) == 2
@@ -118,7 +118,7 @@ def test_a_perfect_statistics_table_is_complete_with_typed_values() -> None:
 
 def test_the_footer_row_becomes_the_field_备注_and_not_a_row() -> None:
     e = interpret(perfect_stats())
-    assert e.fields["备注"].raw == FOOTER_NOTE
+    assert e.fields["remarks"].raw == FOOTER_NOTE
     assert all(row[0].raw != "备注：" for row in e.tables[0].rows)
 
 
@@ -133,7 +133,10 @@ def test_the_json_shape_is_stable_and_serialisable() -> None:
     assert set(out) == {"source", "input_kind", "form", "identity", "fields", "tables", "status", "problems", "pages"}
     value = out["tables"][0]["values"][0][3]
     assert value == {"value": "2019年4月23日—26日", "normalized": {"start": "2019-04-23", "end": "2019-04-26"},
-                     "confidence": 1.0, "flags": [], "where": {"page": None, "bbox": None, "ref": "表1 第2行 第4列"}}
+                     "confidence": 1.0, "flags": [], "where": {"page": None, "bbox": None, "ref": "表1 第2行 第4列"},
+                     "type": "date"}
+    assert out["tables"][0]["keys"][3] == "when" and out["tables"][0]["columns"][3] == "活动时间"
+    assert out["fields"]["unit"]["label"] == "填报单位" and out["fields"]["unit"]["type"] == "school"
     json.dumps(out, ensure_ascii=False)
 
 
@@ -232,7 +235,7 @@ def test_rows_split_across_pages_are_concatenated_and_a_repeated_header_skipped(
     assert column(e.tables[0], "序号") == ["1", "2", "5"]
     e = interpret(document(page1, page2, lines=[STATS_TITLE]))
     assert column(e.tables[0], "序号") == ["1", "2", "3"]
-    assert e.fields["备注"].raw == FOOTER_NOTE
+    assert e.fields["remarks"].raw == FOOTER_NOTE
     assert len(e.tables) == 1
     e = interpret(document(page1, page3_no_header, lines=[STATS_TITLE]))
     assert column(e.tables[0], "序号") == ["1", "2", "4"]
@@ -277,7 +280,7 @@ def test_a_filing_form_reads_its_key_value_layout_and_ignores_the_vertical_group
     ])
     e = interpret(read)
     assert e.form == "filing"
-    f = {label: v.normalized for label, v in e.fields.items()}
+    f = {e.label(key): v.normalized for key, v in e.fields.items()}
     assert f["单位"] == "彭州市西郊小学"
     assert f["填报日期"] == date(2019, 4, 20)
     assert f["带队人员姓名"] == "王强"
@@ -289,7 +292,7 @@ def test_a_filing_form_reads_its_key_value_layout_and_ignores_the_vertical_group
     assert f["参加人员"] == "张三、李四、王五"
     assert f["备注"] == "无"
     assert f["区片分管领导意见"] is None
-    assert e.fields["带队人员姓名"].where.ref == "表1 第1行 第3列"
+    assert e.fields["leader"].where.ref == "表1 第1行 第3列"
     assert not any("援藏" in label for label in e.fields)
     assert e.tables == ()  # the key–value table was read as fields
     assert e.status is FormStatus.COMPLETE, messages(e)
@@ -300,9 +303,9 @@ def test_a_filing_form_with_a_synonym_label_and_a_blank_printed_date() -> None:
     blank_header = "单位：                                   年  月  日"
     read = document(filing_table(values, phone_label="电话"), lines=["教育交流活动备案表", blank_header])
     e = interpret(read)
-    assert e.fields["联系电话"].normalized == "08376822345"
-    assert e.fields["单位"].normalized is None
-    assert e.fields["填报日期"].normalized is None
+    assert e.fields["leader_phone"].normalized == "08376822345"
+    assert e.fields["unit"].normalized is None
+    assert e.fields["filled_on"].normalized is None
     assert e.status is FormStatus.COMPLETE, messages(e)
 
 
@@ -317,15 +320,15 @@ def test_a_label_found_twice_with_different_values_is_a_problem() -> None:
     e = interpret(document(filing_table(FILING_VALUES),
                            lines=["教育交流活动备案表", "单位：彭州市西郊小学", "单位：彭州市九尺镇小学"]))
     assert [p.field for p in e.problems] == ["单位"]
-    assert e.fields["单位"].raw == "彭州市西郊小学"
+    assert e.fields["unit"].raw == "彭州市西郊小学"
 
 
 def test_a_vertical_key_value_layout_reads_the_value_below_the_label() -> None:
     rows = [["带队人员姓名", "职务", "联系电话"], ["王强", "副校长", "13812345678"],
             ["外出事由（项目）", "外出时间", "前往地点"], ["送教", "2019.4.23", "黑水"]]
     e = interpret(document(table(rows), lines=["教育交流活动备案表"]))
-    assert e.fields["职务"].raw == "副校长"
-    assert e.fields["外出时间"].normalized == date(2019, 4, 23)
+    assert e.fields["leader_title"].raw == "副校长"
+    assert e.fields["departs_on"].normalized == date(2019, 4, 23)
 
 
 def test_the_form_is_recognised_by_its_labels_when_there_is_no_title() -> None:
@@ -425,7 +428,7 @@ def test_a_reply_slip_grid_is_read_by_row_and_column_labels() -> None:
             ["分管领导", "李四", "副校长", "0837-6822345"]]
     e = interpret(document(table(rows), lines=["联络员和分管领导回执", "学校：彭州市西郊小学"]))
     assert e.form == "liaison_reply"
-    f = {label: v.normalized for label, v in e.fields.items()}
+    f = {e.label(key): v.normalized for key, v in e.fields.items()}
     assert f["联络员姓名"] == "张三"
     assert f["联络员职务"] == "教导主任"
     assert f["联络员电话"] == "13812345678"

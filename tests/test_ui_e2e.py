@@ -306,6 +306,27 @@ def test_three_jobs_through_the_web_ui(server: str, tmp_path: Path) -> None:
             body = z.read("word/document.xml").decode()
         assert "65人次" in body and "管理层互访" in body
 
+        # --- a value that is still invalid after the correction: kept, flagged, the reason shown, not "saved"
+        when = STATS_HEADER.index("活动时间")
+        page.get_by_test_id(f"cell-0-0-{when}").click()
+        page.get_by_test_id("edit-input").fill("2019.2.30")
+        page.get_by_test_id("edit-save").click()
+        expect(page.get_by_test_id("message")).to_contain_text("仍需核对")
+        expect(page.get_by_test_id("message")).to_contain_text("日期无效")
+        expect(page.get_by_test_id("message")).not_to_contain_text("已保存修改")
+        expect(page.get_by_test_id(f"cell-0-0-{when}-reason")).to_contain_text("日期无效")
+        expect(page.get_by_test_id(f"cell-0-0-{when}")).to_have_text("2019.2.30")
+        expect(page.locator(f"td:has([data-testid='cell-0-0-{when}']) .corrected")).to_have_count(0)
+        expect(page.get_by_test_id("record-status")).to_have_text("待审核")
+        # typing the date right clears it: saved, the badge 已改, the record complete again
+        page.get_by_test_id(f"cell-0-0-{when}").click()
+        page.get_by_test_id("edit-input").fill("2019年4月18日")
+        page.get_by_test_id("edit-save").click()
+        expect(page.get_by_test_id("message")).to_contain_text("已保存修改")
+        expect(page.locator(f"td:has([data-testid='cell-0-0-{when}']) .corrected")).to_have_count(1)
+        expect(page.get_by_test_id(f"cell-0-0-{when}-reason")).to_have_count(0)
+        expect(page.get_by_test_id("record-status")).to_have_text("完整")
+
         # --- the export screen: the records export carries the correction
         page.goto(f"{base}/#{program_url}/export")
         expect(page.get_by_test_id("ledger-xlsx")).to_be_visible()

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from api.deps import AdminUser, CurrentUser, IdPath, IdQuery, QueryText, ServicesDep, SessionDep
+from api.models import Record
 from api.routes.programs import _pdf, attachment
 from api.schemas import AssignIn, CorrectionIn, CorrectionOut, RecordOut
 from api.services import programs, records, regeneration, uploads
@@ -15,10 +16,18 @@ from api.services import programs, records, regeneration, uploads
 router = APIRouter(prefix="/api", tags=["records"])
 
 
+def _out(record: Record, services: ServicesDep) -> RecordOut:
+    """The record with the review threshold it is judged by (the UI flags values with it, no constant)."""
+    return RecordOut.model_validate(record).model_copy(
+        update={"review_threshold": services.settings.review_threshold}
+    )
+
+
 @router.get("/records")
 def list_records(
     user: CurrentUser,
     session: SessionDep,
+    services: ServicesDep,
     program: IdQuery = None,
     pair: QueryText = None,
     form: QueryText = None,
@@ -28,12 +37,12 @@ def list_records(
     """``mismatch=true``: the records held because a school's form named a pair not its own."""
     scope = programs.get_program(session, user, program) if program is not None else None
     found = records.list_records(session, user, program=scope, pair=pair, form=form, status=status, mismatch=mismatch)
-    return [RecordOut.model_validate(r) for r in found]
+    return [_out(r, services) for r in found]
 
 
 @router.get("/records/{record_id}")
-def get_record(record_id: IdPath, user: CurrentUser, session: SessionDep) -> RecordOut:
-    return RecordOut.model_validate(records.get_record(session, user, record_id))
+def get_record(record_id: IdPath, user: CurrentUser, session: SessionDep, services: ServicesDep) -> RecordOut:
+    return _out(records.get_record(session, user, record_id), services)
 
 
 @router.patch("/records/{record_id}")
@@ -45,7 +54,7 @@ def correct_record(
         session, user, record, body.path, body.value, threshold=services.settings.review_threshold
     )
     session.commit()
-    return RecordOut.model_validate(record)
+    return _out(record, services)
 
 
 @router.post("/records/{record_id}/pair")

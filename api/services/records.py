@@ -1,21 +1,17 @@
 """Records (what was read from an upload): list, correct one value, export.
 
 A correction names a value by a path into the record's extraction JSON (``Extraction.to_json()``):
-
-* ``fields/<label>`` — a key–value field by its printed label, e.g. ``fields/填报单位``;
-* ``tables/<t>/rows/<r>/<c>`` — a table cell, all 0-based, e.g. ``tables/0/rows/2/3``.
-
-The new text is normalised by the value type the form schema gives that field or column (docgen.values), the
-value's confidence becomes 1 (a person typed it) unless normalising doubts it, the problems about that value
-are dropped, and the record's status is computed again. The old value, who and when are kept in a
-:class:`~api.models.Correction` and an :class:`~api.models.AuditEvent`.
+``fields/<key>`` (``fields/filled_on``; the printed label ``fields/填报时间`` works too) or
+``tables/<t>/rows/<r>/<c>`` (0-based). The rule — how the text is normalised, when it counts as certain,
+what problem stays, the record's status — is :func:`docgen.review.correct`; this module loads the record as
+an :class:`~docgen.extraction.Extraction`, passes the program's year and the service's review threshold,
+and keeps the old value, who and when in a :class:`~api.models.Correction` and an
+:class:`~api.models.AuditEvent`.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -26,9 +22,11 @@ from api.services import audit, programs, rosters
 from api.services.accounts import require_writer
 from api.services.errors import Conflict, Invalid, NotFound
 from api.services.uploads import MISMATCH_NOTICE
-from docgen.forms import ColumnSpec, FieldSpec, FormSchema, ValueType, load_schemas
+from docgen import review
+from docgen.errors import BadPath, NoSuchValue
+from docgen.extraction import Extraction
+from docgen.forms import FormSchema, load_schemas
 from docgen.sheets import csv_writer, xlsx_row
-from docgen.values import SURE, normalize
 
 
 def _visible(session: Session, user: User, record: Record, program: Program) -> bool:
@@ -89,145 +87,53 @@ def list_corrections(session: Session, record: Record) -> list[Correction]:
 # --- correcting ---------------------------------------------------------------------------------------
 
 
-def _json_value(v: Any) -> Any:
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, dict):
-        return {k: _json_value(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_json_value(x) for x in v]
-    return v
-
-
 def _schema(record: Record) -> FormSchema | None:
     return load_schemas().get(record.form or "")
 
 
-def _type_for(schema: FormSchema | None, label: str) -> ValueType:
-    if schema is None:
-        return ValueType.TEXT
-    for f in schema.fields:
-        if label in f.labels or label == f.key:
-            return f.type
-    if schema.table is not None:
-        for c in schema.table.columns:
-            if label in c.labels or label == c.key:
-                return c.type
-    return ValueType.TEXT
-
-
-def _keys_of(schema: FormSchema | None, label: str) -> set[str]:
-    keys = {label}
-    if schema is not None:
-        specs: list[FieldSpec | ColumnSpec] = [*schema.fields, *(schema.table.columns if schema.table else ())]
-        for spec in specs:
-            if label in spec.labels or label == spec.key:
-                keys |= {spec.key, *spec.labels}
-    return keys
-
-
-def parse_path(path: str) -> tuple[str, ...]:
-    """A correction path split into its parts; :class:`Invalid` (field ``path``) when malformed."""
-    parts = tuple(p for p in (path.split("/") if "/" in path else path.split(".")) if p != "")
-    if len(parts) == 2 and parts[0] == "fields":
-        return parts
-    if (
-        len(parts) == 5
-        and parts[0] == "tables"
-        and parts[2] == "rows"
-        and all(p.isdigit() for p in (parts[1], parts[3], parts[4]))
-    ):
-        return parts
-    raise Invalid(
-        f"路径 {path!r} 无效：应为 fields/<标签> 或 tables/<表>/rows/<行>/<列>（从 0 开始）", [{"field": "path"}]
-    )
-
-
-def _iter_values(extraction: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield from (extraction.get("fields") or {}).values()
-    for table in extraction.get("tables") or []:
-        for row in table.get("values") or []:
-            yield from row
-
-
-def recompute_status(extraction: dict[str, Any], threshold: float = SURE) -> str:
-    """complete when no problem remains and every value is sure enough; unreadable stays when nothing was read."""
-    if extraction.get("status") == "unreadable" and not extraction.get("fields") and not extraction.get("tables"):
-        return "unreadable"
-    unsure = any(float(v.get("confidence", 1.0)) < threshold for v in _iter_values(extraction))
-    return "needs_review" if unsure or extraction.get("problems") else "complete"
+def extraction_of(record: Record) -> Extraction:
+    """The record's extraction as typed domain data (one stored before fields were keyed is re-keyed);
+    :class:`Invalid` when the stored JSON is not an extraction (a file that could not be read at all)."""
+    try:
+        extraction = Extraction.from_json(record.extraction)
+    except (KeyError, TypeError, ValueError):
+        raise Invalid(f"记录 {record.id} 没有可修改的值（文件未能读取）", [{"field": "path"}]) from None
+    return review.with_schema_keys(extraction, _schema(record))
 
 
 def correct(
-    session: Session, user: User, record: Record, path: str, text: str, *, threshold: float = SURE
+    session: Session, user: User, record: Record, path: str, text: str, *, threshold: float
 ) -> tuple[Record, Correction]:
-    """Set one value of ``record`` from ``text`` (normalised), keep the old one in a Correction."""
+    """Set one value of ``record`` from ``text`` (:func:`docgen.review.correct` with the program's year and
+    the service's review ``threshold``); the old value, who and when are kept in a Correction."""
     require_writer(user)
     if record.mismatch is not None and user.role == "school":  # held for the bureau: filed under no pair yet
         raise Conflict(f"记录 {record.id} 的表单识别码不属于本校结对（{MISMATCH_NOTICE}），暂不能修改")
-    parts = parse_path(path)
-    extraction = dict(record.extraction)
+    program = session.get(Program, record.program_id)
+    assert program is not None
     schema = _schema(record)
-    if parts[0] == "fields":
-        label = parts[1]
-        fields = dict(extraction.get("fields") or {})
-        known = schema is not None and any(label in f.labels or label == f.key for f in schema.fields)
-        if label not in fields and not known:
-            raise NotFound(f"记录 {record.id} 没有字段“{label}”")
-        old = fields.get(label) or {}
-        row_no: int | None = None
-        column = label
-    else:
-        t, r, c = int(parts[1]), int(parts[3]), int(parts[4])
-        tables = [dict(x) for x in extraction.get("tables") or []]
-        if t >= len(tables):
-            raise NotFound(f"记录 {record.id} 没有第 {t + 1} 个表格")
-        table = tables[t]
-        values = [list(row) for row in table.get("values") or []]
-        columns = list(table.get("columns") or [])
-        if r >= len(values) or c >= len(columns):
-            raise NotFound(f"记录 {record.id} 表格 {t + 1} 没有第 {r + 1} 行第 {c + 1} 列")
-        old = values[r][c]
-        row_no = r + 1
-        column = columns[c]
-    kind = _type_for(schema, column)
-    normal = normalize(kind, text)
-    flags = [*normal.flags, "corrected"]
-    new_value = {
-        "value": text,
-        "normalized": _json_value(normal.normalized),
-        "confidence": round(1.0 * normal.factor, 3),
-        "flags": flags,
-        "where": old.get("where") or {"page": None, "bbox": None, "ref": None},
-    }
-    if parts[0] == "fields":
-        fields[label] = new_value
-        extraction["fields"] = fields
-    else:
-        values[r][c] = new_value
-        rows = [list(x) for x in table.get("rows") or []]
-        if r < len(rows) and c < len(rows[r]):
-            rows[r][c] = text
-        table["values"], table["rows"] = values, rows
-        tables[t] = table
-        extraction["tables"] = tables
-    names = _keys_of(schema, column)
-    extraction["problems"] = [
-        p for p in extraction.get("problems") or [] if not (p.get("field") in names and p.get("row") == row_no)
-    ]
-    status = recompute_status(extraction, threshold)
-    extraction["status"] = status
+    before = extraction_of(record)
+    try:
+        old = review.value_at(before, path, schema=schema)
+        after = review.correct(
+            before, path, text, schema=schema, context_year=programs.domain(program).year, threshold=threshold
+        )
+        canonical = review.canonical_path(path)
+    except BadPath as exc:
+        raise Invalid(str(exc), [{"field": "path", "value": path}]) from None
+    except NoSuchValue as exc:
+        raise NotFound(f"记录 {record.id} {exc}") from None
     correction = Correction(
         record_id=record.id,
-        path="/".join(parts),
-        old_value=old.get("value"),
+        path=canonical,
+        old_value=old.raw if old is not None else None,
         new_value=text,
         user_id=user.id,
         username=user.username,
     )
     session.add(correction)
-    record.extraction = extraction
-    record.status = status
+    record.extraction = after.to_json()
+    record.status = after.status.value
     record.updated_at = utcnow()
     session.flush()
     audit.record(
@@ -238,7 +144,7 @@ def correct(
         path=correction.path,
         old=correction.old_value,
         new=text,
-        status=status,
+        status=record.status,
     )
     return record, correction
 
@@ -248,17 +154,20 @@ def correct(
 
 def table_rows(records: list[Record]) -> tuple[list[str], list[list[Any]]]:
     """One row per table row of every record (the record's fields repeated); one row for a record without one."""
-    field_labels: list[str] = []
+    field_labels: list[str] = []  # field keys, in order of appearance
+    names: dict[str, str] = {}  # field key → its printed label (the header)
     column_labels: list[str] = []
     for r in records:
-        for label in r.extraction.get("fields") or {}:
+        for label, value in (r.extraction.get("fields") or {}).items():
             if label not in field_labels:
                 field_labels.append(label)
+                names[label] = str((value or {}).get("label") or label)
         for t in r.extraction.get("tables") or []:
             for c in t.get("columns") or []:
                 if c not in column_labels:
                     column_labels.append(c)
-    header = ["记录", "结对", "表单", "状态", "来源文件", *field_labels, "表格", "行", *column_labels]
+    header = ["记录", "结对", "表单", "状态", "来源文件", *(names[k] for k in field_labels), "表格", "行",
+              *column_labels]
     out: list[list[Any]] = []
     for r in records:
         fields = r.extraction.get("fields") or {}

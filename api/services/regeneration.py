@@ -3,15 +3,15 @@
 * :func:`stats_form_docx` — the program's blank 统计表 template (built-in ``forms/activity_stats``,
   the same one the batch prints) filled with the record's fields and rows; python-docx builds the form in
   the official layout when the template or the record's pair is not available.
-* :func:`ledger` — one row per pair: schools, forms received, activities, last activity date and the
-  overdue tasks of the program's checklist, as xlsx, docx (and PDF through the converter pool).
+* :func:`ledger_rows` — the 台账's rows (the rule is :func:`docgen.ledger.ledger_rows`; this loads the
+  program, its pairs and records), written by :func:`ledger_xlsx` and :func:`ledger_docx` (PDF through the
+  converter pool).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,11 +24,15 @@ from docx.shared import Mm, Pt
 from sqlalchemy.orm import Session
 
 from api.models import Pair, Program, Record
-from api.services import programs, rosters
+from api.services import programs, records, rosters
+from api.services.errors import Invalid
+from docgen import ledger
 from docgen.errors import DocgenError
+from docgen.extraction import Extraction
 from docgen.files import template_reader
 from docgen.forms import FormSchema, load_schemas
 from docgen.forms.generate import FormKind, form_context, form_media, identity_for
+from docgen.ledger import LEDGER_HEADER, LedgerRow, ReturnedForm
 from docgen.model import Program as DomainProgram
 from docgen.render.docx import CompiledTemplate
 from docgen.sheets import xlsx_row
@@ -170,76 +174,20 @@ def _build_form(
 # --- the 台账 ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LedgerRow:
-    pair: str
-    supporting: str
-    supported: str
-    forms: int
-    activities: int
-    last_activity: str
-    overdue: list[str]
-
-
-LEDGER_HEADER = ["结对序号", "支援学校", "受援学校", "回传表单", "活动次数", "最近活动日期", "逾期任务"]
-
-
-def _activity_date(value: dict[str, Any]) -> str | None:
-    norm = value.get("normalized")
-    if isinstance(norm, str) and len(norm) == 10:
-        return norm
-    if isinstance(norm, dict):
-        for k in ("end", "start"):
-            if isinstance(norm.get(k), str):
-                return str(norm[k])
-    return None
-
-
 def ledger_rows(session: Session, program_row: Program, as_of: date) -> list[LedgerRow]:
-    """One row per pair. A task is overdue when its due date has passed and the pair shows no evidence:
-    fewer recorded activities than the task's ``min_per_year`` (or none at all), and — for tasks without a
-    yearly quantity — no returned form. Optional tasks are never overdue. (A heuristic: forms do not say
-    which task an activity served.)"""
-    program = programs.domain(program_row)
-    stats_schema = load_schemas()[STATS]
-    activity_labels = set(stats_schema.table.columns[1].labels) if stats_schema.table else set()
-    when_labels = set(stats_schema.table.columns[3].labels) if stats_schema.table else set()
-    records = session.query(Record).filter(Record.program_id == program_row.id).all()
-    out = []
-    for pair in rosters.list_pairs(session, program_row):
-        mine = [r for r in records if r.pair_label and r.pair_label.split(".")[0] == pair.label]
-        activities, last = 0, ""
-        for r in mine:
-            if r.form != STATS:
-                continue
-            for table in r.extraction.get("tables") or []:
-                columns = list(table.get("columns") or [])
-                a_col = next((i for i, c in enumerate(columns) if c in activity_labels), None)
-                w_col = next((i for i, c in enumerate(columns) if c in when_labels), None)
-                for row_values in table.get("values") or []:
-                    if a_col is None or a_col >= len(row_values):  # a short row: nothing in that column
-                        continue
-                    if str((row_values[a_col] or {}).get("value") or "").strip():
-                        activities += 1
-                        if w_col is not None and w_col < len(row_values) and row_values[w_col]:
-                            d = _activity_date(row_values[w_col])
-                            if d and d > last:
-                                last = d
-        overdue = []
-        for task in program.tasks:
-            if task.optional or task.due is None or task.due >= as_of:
-                continue
-            if task.min_per_year is not None:
-                if activities < task.min_per_year:
-                    overdue.append(f"{task.title}（截止 {task.due.isoformat()}）")
-            elif not mine:
-                overdue.append(f"{task.title}（截止 {task.due.isoformat()}）")
-        out.append(
-            LedgerRow(
-                pair.label, "、".join(pair.supporting), "、".join(pair.supported), len(mine), activities, last, overdue
-            )
-        )
-    return out
+    """One row per pair of the program (:func:`docgen.ledger.ledger_rows` over its stored pairs and records)."""
+    records = session.query(Record).filter(Record.program_id == program_row.id).order_by(Record.id).all()
+    returned = [ReturnedForm(r.pair_label, _extraction(r)) for r in records]
+    pairs = [rosters.group(p) for p in rosters.list_pairs(session, program_row)]
+    return ledger.ledger_rows(programs.domain(program_row), pairs, returned, as_of)
+
+
+def _extraction(record: Record) -> Extraction | None:
+    """The record as typed data; None for a file that could not be read at all (it still was returned)."""
+    try:
+        return records.extraction_of(record)
+    except Invalid:
+        return None
 
 
 def ledger_xlsx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
@@ -250,10 +198,9 @@ def ledger_xlsx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
     ws = wb.active
     ws.title = "台账"
     ws.append(xlsx_row(ws, [f"{program.name} 工作台账（截至 {as_of.isoformat()}）"]))
-    ws.append(xlsx_row(ws, LEDGER_HEADER))
+    ws.append(xlsx_row(ws, list(LEDGER_HEADER)))
     for r in rows:
-        row = [r.pair, r.supporting, r.supported, r.forms, r.activities, r.last_activity, "；".join(r.overdue)]
-        ws.append(xlsx_row(ws, row))
+        ws.append(xlsx_row(ws, r.cells()))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -267,10 +214,7 @@ def ledger_docx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
     _table(
         doc,
         LEDGER_HEADER,
-        [
-            [r.pair, r.supporting, r.supported, str(r.forms), str(r.activities), r.last_activity, "；".join(r.overdue)]
-            for r in rows
-        ],
+        [[str(c) for c in r.cells()] for r in rows],
         size=10,
     )
     return _save(doc)

@@ -43,6 +43,7 @@ from api.services import audit, programs, rosters
 from api.services.accounts import Role, require_admin, require_writer
 from api.services.errors import Invalid, NotFound, ServiceError, TooLarge, UnsupportedType, public_text
 from api.services.filetypes import FORM_TYPES, detect, safe_name
+from docgen.values import SURE
 
 RECEIVED, PROCESSING, DONE, FAILED = "received", "processing", "done", "failed"
 MISMATCH_NOTICE = "身份不符，待管理员处理"
@@ -425,13 +426,23 @@ def unreadable(source: str, kind: str, message: str) -> dict[str, Any]:
         "fields": {},
         "tables": [],
         "status": "unreadable",
-        "problems": [{"field": None, "row": None, "message": message}],
+        "problems": [{"field": None, "row": None, "message": message, "key": None}],
         "pages": 0,
     }
 
 
-def process(db: Database, blobs: BlobStore, upload_id: int, *, timeout: float, memory: int, max_pixels: int) -> str:
-    """Read one upload into a Record (replacing an earlier one); returns the upload's final status."""
+def process(
+    db: Database,
+    blobs: BlobStore,
+    upload_id: int,
+    *,
+    timeout: float,
+    memory: int,
+    max_pixels: int,
+    review_threshold: float = SURE,
+) -> str:
+    """Read one upload into a Record (replacing an earlier one); returns the upload's final status.
+    ``review_threshold`` is the service's setting: values less sure than it wait for review."""
     with db.session() as s:
         upload = s.get(Upload, upload_id)
         assert upload is not None
@@ -443,7 +454,8 @@ def process(db: Database, blobs: BlobStore, upload_id: int, *, timeout: float, m
         extraction, status, error = unreadable(name, kind, f"{kind} 不是可读取的表单类型"), FAILED, "类型不支持"
     else:
         try:
-            raw = run_child("extract", blobs.read(key), name, [str(max_pixels)], timeout=timeout, memory=memory)
+            args = [str(max_pixels), repr(review_threshold)]
+            raw = run_child("extract", blobs.read(key), name, args, timeout=timeout, memory=memory)
             extraction = json.loads(raw)
             if not isinstance(extraction, dict):
                 raise ValueError(f"应为 JSON 对象，实际为 {type(extraction).__name__}")

@@ -3,7 +3,6 @@
 // Every request goes to the same origin's /api; the session is a cookie set by /api/auth/login.
 
 const POLL_MS = 1000;
-const LOW_CONFIDENCE = 0.85; // values below this are shown as 待核对 (the API also lists them in problems)
 
 const ROLE_NAMES = { admin: '管理员', bureau: '教育局工作人员', staff: '教育局工作人员', readonly: '只读', school: '学校联络员' };
 const UPLOAD_STATUS = {
@@ -723,10 +722,22 @@ async function reviewTab(body, id, seq) {
 const BENIGN_FLAGS = new Set(['corrected']);
 const isCorrected = (v) => listOf(v?.flags).includes('corrected');
 
-function isFlagged(v, problemKeys, key) {
-  if (isCorrected(v)) return false; // a person typed it
-  return (Number(v?.confidence ?? 1) < LOW_CONFIDENCE) || listOf(v?.flags).some((f) => !BENIGN_FLAGS.has(f))
-    || problemKeys.has(key);
+/** Waits for a person: a problem names it, or it is less sure than the service's review threshold (served
+ * with the record), or — unless a person typed it and it validated — the reader flagged a doubt. */
+function isFlagged(v, problems, key, threshold) {
+  if (problems.has(key) || Number(v?.confidence ?? 1) < threshold) return true;
+  if (isCorrected(v)) return false; // a person typed it and the server accepted it as a valid value
+  return listOf(v?.flags).some((f) => !BENIGN_FLAGS.has(f));
+}
+
+/** The problems of a record by the value they name: `key` for a field, `key#row` for a cell (by schema key,
+ * and by printed label for records read before problems carried keys). */
+function problemIndex(problems) {
+  const out = new Map();
+  for (const p of problems) {
+    for (const name of new Set([p.key, p.field].filter(Boolean))) out.set(p.row ? `${name}#${p.row}` : name, p);
+  }
+  return out;
 }
 
 async function renderRecord(view, id, seq) {
@@ -736,10 +747,14 @@ async function renderRecord(view, id, seq) {
   const uploadId = rec.upload_id ?? rec.upload?.id ?? ex.upload_id;
   const programId = rec.program_id ?? rec.program ?? ex.identity?.program;
   const status = rec.status ?? ex.status;
+  const threshold = Number(rec.review_threshold ?? 1); // the service's setting; no constant here
   document.title = `${ex.source ?? '记录'} — 审核`;
 
   const problems = listOf(ex.problems ?? rec.problems);
-  const problemKeys = new Set(problems.map((p) => (p.row ? `${p.field}#${p.row}` : p.field)));
+  const problemKeys = problemIndex(problems);
+  const fieldKey = (key) => key;
+  const cellKey = (t, ci, ri) => `${t.keys?.[ci] || t.columns?.[ci] || `第${ci + 1}列`}#${ri + 1}`;
+  const flagged = (v, key) => isFlagged(v, problemKeys, key, threshold);
 
   const crop = (where) => {
     const b = where?.bbox;
@@ -756,8 +771,11 @@ async function renderRecord(view, id, seq) {
   const save = async (path, value) => {
     clearMessage();
     try {
-      await api(`/api/records/${encodeURIComponent(id)}`, { method: 'PATCH', json: { path, value } });
-      showMessage('已保存修改。', 'info');
+      const saved = await api(`/api/records/${encodeURIComponent(id)}`, { method: 'PATCH', json: { path, value } });
+      // A value that does not validate is kept but stays flagged: say why instead of "saved".
+      const still = stillWrong(saved, path);
+      if (still) showMessage(`已保存，但仍需核对：${still.message}`, 'error');
+      else showMessage('已保存修改。', 'info');
       await renderRecord(view, id, renderSeq);
     } catch (e) {
       showMessage(e.message);
@@ -787,7 +805,7 @@ async function renderRecord(view, id, seq) {
     input.focus();
     input.select();
   };
-  const valueCell = (v, path, label, flagged, testid) => {
+  const valueCell = (v, path, label, flagged, testid, problemKey) => {
     const btn = h('button', {
       type: 'button', class: 'value', title: `修改 ${label}`, 'aria-label': `修改 ${label}：${v?.value ?? ''}`,
       'data-testid': testid, 'data-path': path,
@@ -795,23 +813,26 @@ async function renderRecord(view, id, seq) {
     if (canWrite()) btn.addEventListener('click', () => openEditor(btn, path, label, v));
     else btn.disabled = true;
     const conf = Number(v?.confidence ?? 1);
+    const problem = problemKeys.get(problemKey);
     return h('td', { class: flagged ? 'flagged' : '', title: `可信度 ${Math.round(conf * 100)}% ${whereText(v?.where)}` },
       btn, flagged ? h('span', { class: 'conf' }, `${Math.round(conf * 100)}%`) : null,
-      isCorrected(v) ? h('span', { class: 'corrected' }, '已改') : null);
+      flagged && problem && isCorrected(v) ? h('span', { class: 'reason', 'data-testid': `${testid}-reason` }, problem.message) : null,
+      isCorrected(v) && !flagged ? h('span', { class: 'corrected' }, '已改') : null);
   };
 
   // 待核对: every flagged value with its crop beside it and an input.
   const review = [];
-  const fields = Object.entries(ex.fields ?? {});
-  for (const [label, v] of fields) {
-    if (isFlagged(v, problemKeys, label)) review.push({ path: `fields/${label}`, label, v });
+  // fields are keyed by the schema's key and carry their printed label
+  const fields = Object.entries(ex.fields ?? {}).map(([key, v]) => [key, v?.label || key, v]);
+  for (const [key, label, v] of fields) {
+    if (flagged(v, fieldKey(key))) review.push({ path: `fields/${key}`, label, v });
   }
   const tables = listOf(ex.tables);
   tables.forEach((t, ti) => {
     const values = listOf(t.values);
     values.forEach((row, ri) => row.forEach((v, ci) => {
       const col = t.columns?.[ci] ?? `第${ci + 1}列`;
-      if (isFlagged(v, problemKeys, `${col}#${ri + 1}`)) {
+      if (flagged(v, cellKey(t, ci, ri))) {
         review.push({ path: `tables/${ti}/rows/${ri}/${ci}`, label: `${tables.length > 1 ? `表${ti + 1} ` : ''}第${ri + 1}行 ${col}`, v });
       }
     }));
@@ -859,9 +880,9 @@ async function renderRecord(view, id, seq) {
       h('table', { class: 'kv', 'data-testid': 'record-fields' },
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '字段'), h('th', { scope: 'col' }, '读出的值（点击修改）'),
           h('th', { scope: 'col' }, '规范化'))),
-        h('tbody', {}, fields.map(([label, v]) => h('tr', {},
+        h('tbody', {}, fields.map(([key, label, v]) => h('tr', {},
         h('th', { scope: 'row' }, label),
-        valueCell(v, `fields/${label}`, label, isFlagged(v, problemKeys, label), `field-${label}`),
+        valueCell(v, `fields/${key}`, label, flagged(v, fieldKey(key)), `field-${label}`, fieldKey(key)),
         h('td', { class: 'muted' }, typeof v?.normalized === 'object' ? text(v.normalized) : text(v?.normalized)))))),
       h('div', { class: 'editor-slot' }))
     : null;
@@ -873,7 +894,7 @@ async function renderRecord(view, id, seq) {
       row.map((v, ci) => {
         const col = t.columns?.[ci] ?? `第${ci + 1}列`;
         return valueCell(v, `tables/${ti}/rows/${ri}/${ci}`, `第${ri + 1}行 ${col}`,
-          isFlagged(v, problemKeys, `${col}#${ri + 1}`), `cell-${ti}-${ri}-${ci}`);
+          flagged(v, cellKey(t, ci, ri)), `cell-${ti}-${ri}-${ci}`, cellKey(t, ci, ri));
       }))), { class: 'grid', 'data-testid': `record-table-${ti}` })),
     h('div', { class: 'editor-slot' })));
 
@@ -890,7 +911,7 @@ async function renderRecord(view, id, seq) {
     put(historyBox, h('h2', {}, '修改记录'), hist.length
       ? table(['时间', '修改人', '位置', '原值', '新值'], hist.map((c) => h('tr', { 'data-testid': 'correction-row' },
         h('td', {}, fmtTime(c.created_at ?? c.at ?? c.when)), h('td', {}, c.username ?? c.user ?? c.by ?? ''),
-        h('td', {}, pathLabel(c.path, tables)), h('td', {}, text(c.old_value ?? c.old ?? c.before)),
+        h('td', {}, pathLabel(c.path, tables, ex.fields)), h('td', {}, text(c.old_value ?? c.old ?? c.before)),
         h('td', {}, text(c.new_value ?? c.value ?? c.new ?? c.after)))), { 'data-testid': 'corrections-table' })
       : h('p', { class: 'muted' }, '还没有修改。'));
   } catch (e) {
@@ -898,11 +919,32 @@ async function renderRecord(view, id, seq) {
   }
 }
 
-/** `tables/0/rows/1/3` → `第2行 活动时间`; `fields/填报时间` → `填报时间` (dots accepted too). */
-function pathLabel(path, tables) {
+/** The problem that still names the value at `path` in a record the server returned, or null. */
+function stillWrong(rec, path) {
+  const ex = rec?.extraction ?? {};
+  const p = String(path).split('/');
+  const problems = listOf(ex.problems);
+  if (p[0] === 'fields') {
+    const key = p.slice(1).join('/');
+    const label = ex.fields?.[key]?.label;
+    return problems.find((x) => !x.row && (x.key === key || (label && x.field === label) || x.field === key)) ?? null;
+  }
+  const t = listOf(ex.tables)[Number(p[1])];
+  const ci = Number(p[4]);
+  const row = Number(p[3]) + 1;
+  const key = t?.keys?.[ci];
+  const col = t?.columns?.[ci];
+  return problems.find((x) => x.row === row && ((key && x.key === key) || (!x.key && x.field === col))) ?? null;
+}
+
+/** `tables/0/rows/1/3` → `第2行 活动时间`; `fields/filled_on` → `填报时间` (its label; dots accepted too). */
+function pathLabel(path, tables, fields) {
   const raw = String(path ?? '');
   const p = raw.includes('/') ? raw.split('/') : raw.split('.');
-  if (p[0] === 'fields') return p.slice(1).join(raw.includes('/') ? '/' : '.');
+  if (p[0] === 'fields') {
+    const key = p.slice(1).join(raw.includes('/') ? '/' : '.');
+    return fields?.[key]?.label ?? key;
+  }
   if (p[0] === 'tables' && p[2] === 'rows') {
     const col = tables?.[Number(p[1])]?.columns?.[Number(p[4])] ?? `第${Number(p[4]) + 1}列`;
     return `${tables?.length > 1 ? `表${Number(p[1]) + 1} ` : ''}第${Number(p[3]) + 1}行 ${col}`;
