@@ -30,12 +30,12 @@ LANTIAN = "彭州市通济镇蓝天小学"  # pair 07
 
 
 def _user(admin: TestClient, username: str, role: str, programs: list[int], school: str | None = None) -> TestClient:
-    body: dict[str, Any] = {"username": username, "password": f"{username}-pass", "role": role, "programs": programs}
+    body: dict[str, Any] = {"username": username, "password": "orchid-lantern-73", "role": role, "programs": programs}
     if school:
         body["school_name"] = school
     r = admin.post("/api/users", json=body)
     assert r.status_code == 201, r.text
-    return login_client(admin, username, f"{username}-pass")
+    return login_client(admin, username, "orchid-lantern-73")
 
 
 def _upload(client: TestClient, program_id: int, name: str, data: bytes) -> dict[str, Any]:
@@ -237,14 +237,17 @@ def test_exported_csv_and_xlsx_cells_never_carry_a_formula(admin: TestClient) ->
     rows = list(csv.reader(io.StringIO(text, newline="")))
     cells = [c for row in rows for c in row]
     for payload in [*PAYLOADS, "=1+2"]:
-        assert "'" + payload in cells, payload
-        assert payload not in cells, payload
+        # review keeps a corrected text without its surrounding white space (docgen.review), so "\t=1" is "=1"
+        kept = payload if payload.strip() == payload else payload.strip()
+        assert "'" + kept in cells, payload
+        assert kept not in cells, payload
     assert all(not c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
 
     book = load_workbook(io.BytesIO(admin.get(f"/api/programs/{program_id}/records/export").content))
     typed = {c.value: c for row in book.active.iter_rows() for c in row if c.value is not None}
     for payload in [*PAYLOADS, "=1+2"]:
-        cell = typed[payload]  # the text exactly as typed, as a string cell Excel will not evaluate
+        kept = payload if payload.strip() == payload else payload.strip()
+        cell = typed[kept]  # the text as kept, as a string cell Excel will not evaluate
         assert cell.data_type == "s" and cell.quotePrefix, payload
     assert not [c for c in typed.values() if c.data_type == "f"]
     assert isinstance(typed[record["id"]].value, int)  # numbers stay numbers

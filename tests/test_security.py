@@ -239,10 +239,10 @@ def test_bearer_token_calls_need_no_csrf_token_and_never_use_the_cookie(admin: T
 def test_a_second_users_client_from_the_fixtures_sends_the_token_too(admin: TestClient) -> None:
     """tests.api_fixtures.login_client gives a second user the web UI's headers (Origin + token)."""
     program_id = create_pengzhou(admin)
-    r = admin.post("/api/users", json={"username": "school", "password": "school-pass-1", "role": "school",
+    r = admin.post("/api/users", json={"username": "school", "password": "orchid-lantern-73", "role": "school",
                                        "school_name": "黑水县扎窝中心校", "programs": [program_id]})  # fmt: skip
     assert r.status_code == 201, r.text
-    school = login_client(admin, "school", "school-pass-1")
+    school = login_client(admin, "school", "orchid-lantern-73")
     assert school.post("/api/tokens", json={"name": "s"}).status_code == 201
 
 

@@ -318,11 +318,11 @@ def test_one_users_slow_files_do_not_hold_up_another_users_form(
         program_id = create_pengzhou(admin)
         r = admin.post(
             "/api/users",
-            json={"username": "school-b", "password": "school-b-pass-1", "role": "school",
+            json={"username": "school-b", "password": "orchid-lantern-73", "role": "school",
                   "school_name": "彭州市西郊小学", "programs": [program_id]},
         )  # fmt: skip
         assert r.status_code == 201, r.text
-        b = login_client(admin, "school-b", "school-b-pass-1")
+        b = login_client(admin, "school-b", "orchid-lantern-73")
         slow = [("files", (f"慢{i}.docx", stats_docx("01", activities=(f"活动{i}",)))) for i in range(5)]
         assert admin.post(f"/api/programs/{program_id}/uploads", files=slow).status_code == 202
         wait_for(lambda: order, 30, "the first slow file to be taken")

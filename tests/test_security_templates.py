@@ -212,14 +212,14 @@ def test_admins_upload_list_download_and_use_a_template_and_every_upload_is_audi
 
 
 def test_only_admins_see_or_upload_templates(admin: TestClient) -> None:
-    r = admin.post("/api/users", json={"username": "viewer", "password": "viewer-pass", "role": "readonly"})
+    r = admin.post("/api/users", json={"username": "viewer", "password": "glass-orchid-58", "role": "readonly"})
     assert r.status_code == 201, r.text
     r = admin.post(
         "/api/users",
-        json={"username": "school", "password": "school-pass", "role": "school", "school_name": "彭州市西郊小学"},
+        json={"username": "school", "password": "orchid-lantern-73", "role": "school", "school_name": "彭州市西郊小学"},
     )
     assert r.status_code == 201, r.text
-    for who, password in (("viewer", "viewer-pass"), ("school", "school-pass")):
+    for who, password in (("viewer", "glass-orchid-58"), ("school", "orchid-lantern-73")):
         other = login_client(admin, who, password)
         assert other.get("/api/templates").status_code == 403
         assert other.get("/api/templates/party_building/download").status_code == 403

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from api.deps import SESSION_COOKIE, AdminUser, CurrentUser, Services, ServicesDep, SessionDep
+from api.deps import SESSION_COOKIE, AdminUser, CurrentUser, IdPath, Services, ServicesDep, SessionDep
 from api.models import User
 from api.schemas import LoginIn, PasswordChangeIn, TokenIn, TokenInfo, TokenOut, UserIn, UserOut, UserPatch
 from api.security import clear_session_cookies, set_session_cookies
@@ -117,7 +117,7 @@ def list_tokens(user: CurrentUser, session: SessionDep) -> list[TokenInfo]:
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, user: CurrentUser, session: SessionDep) -> None:
+def revoke_token(token_id: IdPath, user: CurrentUser, session: SessionDep) -> None:
     """Revoke one's own token; an admin may revoke anyone's. Another user's token is 404."""
     accounts.revoke_token(session, token_id, by=user)
     session.commit()
@@ -146,7 +146,9 @@ def create_user(body: UserIn, admin: AdminUser, session: SessionDep, services: S
 
 
 @router.patch("/users/{user_id}")
-def update_user(user_id: int, body: UserPatch, admin: AdminUser, session: SessionDep, services: ServicesDep) -> UserOut:
+def update_user(
+    user_id: IdPath, body: UserPatch, admin: AdminUser, session: SessionDep, services: ServicesDep
+) -> UserOut:
     """Deactivate/reactivate (``active``) or reset the password (``password``); both end its sessions and tokens."""
     user = accounts.get_user(session, user_id, by=admin)
     if body.password is not None:
@@ -158,7 +160,7 @@ def update_user(user_id: int, body: UserPatch, admin: AdminUser, session: Sessio
 
 
 @router.get("/users/{user_id}/tokens")
-def list_user_tokens(user_id: int, admin: AdminUser, session: SessionDep) -> list[TokenInfo]:
+def list_user_tokens(user_id: IdPath, admin: AdminUser, session: SessionDep) -> list[TokenInfo]:
     """The API tokens of a user this admin manages."""
     owner = accounts.get_user(session, user_id, by=admin)
     return [TokenInfo.model_validate(t) for t in accounts.list_tokens(session, owner, by=admin)]
