@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from docgen.batch import BatchReport, DocumentJob, DocumentResult, generate_batch, plan_batch
+from docgen.errors import DocgenError
 from docgen.model import GroupPolicy, PairGroup, Program, Roster, School
 from docgen.output import DirectorySink
 from docgen.render.docx import CompiledTemplate
@@ -190,7 +191,7 @@ def _docx_with(text: str) -> bytes:
 def test_results_keep_job_identity() -> None:
     job = DocumentJob(small_roster().groups[0], _kind(), "f", "s")
     assert DocumentResult(job, "fp", b"x").ok
-    assert not DocumentResult(job, "fp", None, error="bad").ok
+    assert not DocumentResult(job, "fp", None, error=DocgenError("bad")).ok
     assert job.key == "01/party_building"
 
 

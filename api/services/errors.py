@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from docgen.errors import DocgenError
+from docgen.errors import ConversionError, DocgenError
 
 
 class ServiceError(DocgenError):
@@ -51,3 +51,18 @@ class Invalid(ServiceError):
     def __init__(self, message: str, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message, extra={"errors": errors or []})
         self.errors = errors or []
+
+
+class ServerFailure(ServiceError):
+    """The server could not do it (PDF conversion crashed, timed out or is unavailable): not the input's fault."""
+
+    status = 500
+
+
+def rendering_failed(what: str, error: DocgenError) -> ServiceError:
+    """The HTTP answer to a document that did not render (``what``: which document, in Chinese): a failed
+    PDF conversion is the server's (500); anything else — a template that does not fit the data — is 422."""
+    message = f"{what}：{error}"
+    if isinstance(error, ConversionError):
+        return ServerFailure(message)
+    return Invalid(message, [{"message": str(error)}])

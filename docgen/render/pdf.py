@@ -71,11 +71,21 @@ class ConversionResult:
 
 
 class PdfConverter(Protocol):
-    """What the batch needs from a converter; fakes for tests implement the same two methods."""
+    """The one converter interface: .docx documents in, PDFs out.
 
-    def convert_many(self, items: Iterable[tuple[str, bytes]]) -> list[ConversionResult]: ...
+    :class:`ConverterPool` and :class:`LibreOfficeConverter` implement it; the batch
+    (:func:`docgen.batch.render_document`, :func:`docgen.batch.generate_batch`), the CLI and the service
+    (``api.worker.Converters``, a lazily started pool) all take it; fault tests fake it.
+    """
 
-    def close(self) -> None: ...
+    def convert_many(self, items: Iterable[tuple[str, bytes]]) -> list[ConversionResult]:
+        """Convert named .docx documents; one result per item, in input order. Never raises for a bad
+        document: its result has ``pdf`` None and ``error`` saying why."""
+        ...
+
+    def close(self) -> None:
+        """Stop whatever processes the converter runs; it may not be used afterwards."""
+        ...
 
 
 def find_soffice() -> str:
