@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from hashlib import sha256
 from pathlib import Path
-from typing import IO, NamedTuple, TextIO
+from typing import IO, NamedTuple
 
 from docgen.batch import BatchReport, DocumentJob, DocumentResult
 from docgen.manifest import (
@@ -135,7 +135,6 @@ class DirectorySink:
                     except (json.JSONDecodeError, KeyError, TypeError, ValueError):
                         continue  # a line cut short by a crash: that document is simply redone
                     self._entries[key] = entry
-        self._journal: TextIO | None = None  # opened on the first record: a batch that fails early writes nothing
 
     def is_done(self, job: DocumentJob, fingerprint: str) -> bool:
         entry = self._entries.get(job.key)
@@ -159,10 +158,10 @@ class DirectorySink:
             "files": [{"file": f.name, "format": f.format, "pages": f.pages, "sha256": f.sha256} for f in result.files],
             "error": result.reason or None,
         }
-        if self._journal is None:
-            self._journal = self._journal_path.open("a", encoding="utf-8")
-        self._journal.write(json.dumps(line, ensure_ascii=False) + "\n")
-        self._journal.flush()
+        # Opened per line: a batch stopped by a cancel or an error leaves no open file behind, and each
+        # line is on disk before the next document starts.
+        with self._journal_path.open("a", encoding="utf-8") as journal:
+            journal.write(json.dumps(line, ensure_ascii=False) + "\n")
 
     def manifest(self, jobs: Iterable[DocumentJob]) -> Iterator[ManifestRow]:
         """The manifest rows of the finished documents among ``jobs``, in plan order (a generator)."""
@@ -175,9 +174,6 @@ class DirectorySink:
 
     def finish(self, jobs: Sequence[DocumentJob], report: BatchReport) -> str:
         """Write the lists and the ZIP (:func:`write_archive`, streamed) into the output directory."""
-        if self._journal is not None:
-            self._journal.close()
-            self._journal = None
         archive = self.out_dir / f"{self.archive_name}.zip"
         files = ((row, self._opener(self.documents / row.file)) for row in self.manifest(jobs))
         write_archive(archive, files, report.failures, self.out_dir)
