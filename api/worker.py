@@ -16,7 +16,7 @@ from api.blobs import BlobStore
 from api.db import Database
 from api.services import batches, uploads
 from api.settings import Settings
-from docgen.render.pdf import ConversionResult, PdfConverter
+from docgen.render.converter import ConversionResult, PdfConverter
 
 log = logging.getLogger("docgen.worker")
 

@@ -30,8 +30,8 @@ from docgen.forms import load_schemas
 from docgen.forms.generate import FormKind, form_context, form_media, school_index
 from docgen.model import AgreementKind, PairGroup, Program, Roster, School
 from docgen.naming import document_stem, form_stem, group_folder
+from docgen.render.converter import PdfConverter
 from docgen.render.docx import CompiledTemplate
-from docgen.render.pdf import PdfConverter
 
 DocumentKind = AgreementKind | FormKind  # what a job makes: an agreement, or a blank form
 

@@ -25,8 +25,8 @@ from docgen.batch import (
 from docgen.errors import ConversionError, DocgenError, TemplateError
 from docgen.model import GroupPolicy, PairGroup, Program, Roster, School
 from docgen.output import DirectorySink
+from docgen.render.converter import ConversionResult
 from docgen.render.docx import CompiledTemplate
-from docgen.render.pdf import ConversionResult
 from tests.docx_text import docx_text
 
 XIJIAO = School("彭州市西郊小学")

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from api.worker import Converters
 from docgen.cli import app as cli
 from docgen.files import templates_dir
-from docgen.render.pdf import ConversionResult
+from docgen.render.converter import ConversionResult
 from tests.api_fixtures import (
     PENGZHOU,
     TestClient,

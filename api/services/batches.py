@@ -30,7 +30,7 @@ from docgen.errors import DocgenError
 from docgen.files import template_reader
 from docgen.manifest import ManifestRow, manifest_row
 from docgen.output import write_archive
-from docgen.render.pdf import PdfConverter
+from docgen.render.converter import PdfConverter
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)

@@ -16,7 +16,7 @@ from api.services.errors import Conflict, NotFound, ServerFailure, rendering_fai
 from docgen.batch import load_template, plan_document, render_document
 from docgen.errors import DocgenError
 from docgen.files import template_reader
-from docgen.render.pdf import PdfConverter
+from docgen.render.converter import PdfConverter
 
 
 def list_documents(session: Session, user: User, program: Program, pair: str | None = None) -> list[Document]:

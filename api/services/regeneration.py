@@ -31,7 +31,7 @@ from docgen.errors import DocgenError
 from docgen.files import template_reader
 from docgen.forms import FormSchema, load_schemas
 from docgen.forms.generate import KIND_PREFIX, filled_context
-from docgen.render.pdf import PdfConverter
+from docgen.render.converter import PdfConverter
 
 STATS = "activity_stats"
 
