@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from hashlib import sha256
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, NamedTuple, Self, TextIO
 
 from docgen.batch import BatchReport, DocumentJob, DocumentResult
 from docgen.manifest import (
@@ -135,6 +135,9 @@ class DirectorySink:
                     except (json.JSONDecodeError, KeyError, TypeError, ValueError):
                         continue  # a line cut short by a crash: that document is simply redone
                     self._entries[key] = entry
+        # Opened on the first record (a batch that fails early writes nothing) and kept open: one open per
+        # document would cost more than the journal line. ``finish`` or ``close`` closes it.
+        self._journal: TextIO | None = None
 
     def is_done(self, job: DocumentJob, fingerprint: str) -> bool:
         entry = self._entries.get(job.key)
@@ -158,10 +161,10 @@ class DirectorySink:
             "files": [{"file": f.name, "format": f.format, "pages": f.pages, "sha256": f.sha256} for f in result.files],
             "error": result.reason or None,
         }
-        # Opened per line: a batch stopped by a cancel or an error leaves no open file behind, and each
-        # line is on disk before the next document starts.
-        with self._journal_path.open("a", encoding="utf-8") as journal:
-            journal.write(json.dumps(line, ensure_ascii=False) + "\n")
+        if self._journal is None:
+            self._journal = self._journal_path.open("a", encoding="utf-8")
+        self._journal.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self._journal.flush()  # on disk before the next document starts: a crash loses at most this line
 
     def manifest(self, jobs: Iterable[DocumentJob]) -> Iterator[ManifestRow]:
         """The manifest rows of the finished documents among ``jobs``, in plan order (a generator)."""
@@ -172,8 +175,21 @@ class DirectorySink:
             for fmt, pages, digest in entry.files:
                 yield manifest_row(job, job.file_name(fmt), fmt, pages, digest.hex())
 
+    def close(self) -> None:
+        """Close the journal (``finish`` does; call this when a batch stopped before it, e.g. cancelled)."""
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def finish(self, jobs: Sequence[DocumentJob], report: BatchReport) -> str:
         """Write the lists and the ZIP (:func:`write_archive`, streamed) into the output directory."""
+        self.close()
         archive = self.out_dir / f"{self.archive_name}.zip"
         files = ((row, self._opener(self.documents / row.file)) for row in self.manifest(jobs))
         write_archive(archive, files, report.failures, self.out_dir)

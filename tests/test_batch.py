@@ -294,14 +294,8 @@ def test_progress_is_reported_per_document_and_an_exception_from_it_stops_the_ba
         seen.append((done, total))
         raise Cancelled
 
-    with pytest.raises(Cancelled):
-        generate_batch(
-            pengzhou_program,
-            small_roster(),
-            pengzhou_templates,
-            DirectorySink(tmp_path, "t"),
-            on_progress=cancel_after_first,
-        )
+    with pytest.raises(Cancelled), DirectorySink(tmp_path, "t") as sink:
+        generate_batch(pengzhou_program, small_roster(), pengzhou_templates, sink, on_progress=cancel_after_first)
     assert seen == [(1, 2)] and not (tmp_path / "t.zip").exists()
     seen.clear()
     again = generate_batch(
