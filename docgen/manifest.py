@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TextIO
 
 from docgen.batch import DocumentJob
@@ -75,10 +75,15 @@ def csv_header() -> list[str]:
     return [header for _, header in COLUMNS]
 
 
+def row_values(row: ManifestRow) -> dict[str, str | int | None]:
+    """The row as manifest.json has it: ``{"pair": "03", …, "pages": null, "sha256": "…"}``."""
+    # Not dataclasses.asdict: it deep-copies every field, and there is a row per file of the batch.
+    return {key: getattr(row, key) for key, _ in COLUMNS}
+
+
 def csv_cells(row: ManifestRow) -> list[str]:
     """The row as 清单.csv cells (no page count for .docx: an empty cell, not ``None``)."""
-    values = asdict(row)
-    return ["" if values[key] is None else str(values[key]) for key, _ in COLUMNS]
+    return ["" if value is None else str(value) for value in row_values(row).values()]
 
 
 class ManifestWriter:
@@ -98,7 +103,7 @@ class ManifestWriter:
 
     def add(self, row: ManifestRow) -> None:
         self._csv.writerow(csv_cells(row))
-        self._js.write(("," if self._count else "") + "\n " + json.dumps(asdict(row), ensure_ascii=False))
+        self._js.write(("," if self._count else "") + "\n " + json.dumps(row_values(row), ensure_ascii=False))
         self._count += 1
 
     def close(self) -> None:
