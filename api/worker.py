@@ -10,29 +10,29 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from api.blobs import BlobStore
 from api.db import Database
 from api.services import batches, uploads
 from api.settings import Settings
-from docgen.batch import PdfConverterLike
+from docgen.render.converter import ConversionResult, PdfConverter
 
 log = logging.getLogger("docgen.worker")
 
 
 class Converters:
-    """A lazily started :class:`docgen.render.pdf.ConverterPool` shared by the worker and the routes."""
+    """The service's :class:`~docgen.render.pdf.PdfConverter`: a :class:`~docgen.render.pdf.ConverterPool`
+    started on first use and shared by the worker and the routes (nothing starts LibreOffice at import)."""
 
     def __init__(self, settings: Settings, tmp: Path | None = None) -> None:
         self.settings = settings
         self.tmp = tmp  # LibreOffice work folders and profiles go here (the data dir's scratch folder)
-        self._pool: PdfConverterLike | None = None
+        self._pool: PdfConverter | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> PdfConverterLike:
-        """The converter pool, started on first use."""
+    def _get(self) -> PdfConverter:
         with self._lock:
             if self._pool is None:
                 from docgen.render.pdf import ConverterPool
@@ -42,11 +42,15 @@ class Converters:
                 )
             return self._pool
 
+    def convert_many(self, items: Iterable[tuple[str, bytes]]) -> list[ConversionResult]:
+        """Convert through the pool (started now if it was not); see :class:`~docgen.render.pdf.PdfConverter`."""
+        return self._get().convert_many(items)
+
     def close(self) -> None:
-        """Stop the converter pool if it was started."""
+        """Stop the converter pool if it was started; the next conversion starts a new one."""
         with self._lock:
             if self._pool is not None:
-                self._pool.close()  # type: ignore[attr-defined]
+                self._pool.close()
                 self._pool = None
 
 
@@ -102,7 +106,7 @@ class Worker:
             self.blobs,
             job_id,
             templates=self.settings.templates_dir,
-            converter=self.converters.get,
+            converter=self.converters,
             tmp=self.converters.tmp,
         )
         return True

@@ -5,10 +5,24 @@ The entry points::
     from docgen import read_roster, parse_program_yaml, generate_batch, load_templates
 
 ``generate_batch(program, roster, templates, sink, converter=...)`` makes every agreement for every pair
-group; the CLI (``docgen.cli``) is a thin translation of it.
+group; the CLI (``docgen.cli``) is a thin translation of it. ``render_document(program, job, template,
+converter=...)`` makes one (``job`` from ``plan_batch`` or ``plan_document``) and returns a typed
+``DocumentResult``.
 """
 
-from docgen.batch import BatchReport, DocumentJob, DocumentResult, generate_batch, load_templates, plan_batch
+from docgen.batch import (
+    BatchReport,
+    DocumentJob,
+    DocumentResult,
+    RenderedFile,
+    Status,
+    generate_batch,
+    load_templates,
+    plan_batch,
+    plan_document,
+    render_document,
+    render_documents,
+)
 from docgen.errors import ConversionError, DocgenError, ProgramError, RosterError, RosterErrors, TemplateError
 from docgen.model import AgreementKind, Bureau, GroupPolicy, Level, PairGroup, Program, Roster, School, Side, Stage
 from docgen.program import parse_program, parse_program_yaml
@@ -27,17 +41,22 @@ __all__ = [
     "PairGroup",
     "Program",
     "ProgramError",
+    "RenderedFile",
     "Roster",
     "RosterError",
     "RosterErrors",
     "School",
     "Side",
     "Stage",
+    "Status",
     "TemplateError",
     "generate_batch",
     "load_templates",
     "parse_program",
     "parse_program_yaml",
     "plan_batch",
+    "plan_document",
     "read_roster",
+    "render_document",
+    "render_documents",
 ]

@@ -1,49 +1,38 @@
-"""Generate every agreement (and blank form) of every pair group: the batch service.
+"""One document, or every document of a program: plan, render, convert — the one pipeline.
 
-``generate_batch`` is the one entry point the CLI and the API call. It plans one job per
-(pair group, agreement kind) — and, with ``with_forms``, one per (pair group, form) or, for per-school
-forms such as the 回执, one per school of the group — skips jobs the sink already holds with the same
-fingerprint (resume), renders DOCX, converts to PDF in windows through a :class:`~docgen.render.pdf.PdfConverter`, and
-hands every finished document to the sink at once, so memory stays flat however many pairs there are.
-A document that fails is reported and the batch goes on.
+* :func:`plan_batch` lists the jobs: one per (pair group, agreement kind) and, with ``with_forms``, one per
+  (pair group, form) or, for per-school forms such as the 回执, one per school of the group.
+  :func:`plan_document` finds one of them again (regenerating a single document).
+* :func:`render_document` renders one planned document: its .docx and, given a
+  :class:`~docgen.render.pdf.PdfConverter`, its PDF. It never raises for a bad document: the
+  :class:`DocumentResult` carries the files (bytes, pages, sha256) or the :class:`~docgen.errors.DocgenError`.
+* :func:`render_documents` is the same for many jobs; it converts in windows (one converter call per template
+  per window, so LibreOffice can merge them) and skips jobs already done (resume by fingerprint).
+  ``render_document`` is this with one job.
+* :func:`generate_batch` is the batch service the CLI and the API call: it feeds ``render_documents`` into a
+  :class:`BatchSink` one document at a time, so memory stays flat however many pairs there are, reports
+  progress (a callback that may raise to cancel) and records failures instead of stopping.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from functools import cached_property
 from hashlib import sha256
 from typing import Any, Protocol
 
 from docgen.context import agreement_context
-from docgen.errors import DocgenError, ProgramError
+from docgen.errors import ConversionError, DocgenError, ProgramError
 from docgen.forms import load_schemas
 from docgen.forms.generate import FormKind, form_context, form_media, school_index
 from docgen.model import AgreementKind, PairGroup, Program, Roster, School
 from docgen.naming import document_stem, form_stem, group_folder
+from docgen.render.converter import PdfConverter
 from docgen.render.docx import CompiledTemplate
-
-
-class ConversionResultLike(Protocol):
-    """One converted document: ``pdf`` and ``pages`` when it worked, ``error`` (the reason) when not."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def pdf(self) -> bytes | None: ...
-    @property
-    def pages(self) -> int: ...
-    @property
-    def error(self) -> str | None: ...
-
-
-class PdfConverterLike(Protocol):
-    """Turns named .docx documents into PDF, one result per item in order (``ConverterPool``)."""
-
-    def convert_many(self, items: Sequence[tuple[str, bytes]]) -> Sequence[ConversionResultLike]: ...
-
 
 DocumentKind = AgreementKind | FormKind  # what a job makes: an agreement, or a blank form
 
@@ -80,21 +69,76 @@ class DocumentJob:
             return f"{self.group.label}/{self.kind.key}"
         return f"{self.group.label}.{school_index(self.group, self.school)}/{self.kind.key}"
 
+    def file_name(self, fmt: str) -> str:
+        """``<pair folder>/<stem>.<fmt>``: the document's name in the archive and in the output folder."""
+        return f"{self.folder}/{self.stem}.{fmt}"
+
+
+class Status(StrEnum):
+    """What became of one planned document."""
+
+    GENERATED = "generated"  # rendered (and converted) now
+    SKIPPED = "skipped"  # resume: the sink already holds it with the same fingerprint
+    FAILED = "failed"  # ``DocumentResult.error`` says why
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """One file of a finished document: its name in the archive, format, bytes, pages (PDF only), sha256."""
+
+    name: str
+    format: str  # "docx" or "pdf"
+    data: bytes
+    pages: int | None
+    sha256: str
+
 
 @dataclass(frozen=True)
 class DocumentResult:
-    """A finished (or failed) document. ``pdf``/``pages`` are ``None`` when PDF was not asked for."""
+    """One planned document's outcome.
+
+    Generated: ``docx`` holds the .docx, and ``pdf``/``pages`` the PDF when a converter was given (``None``
+    otherwise). Skipped (resume): no bytes. Failed: ``error`` is the :class:`~docgen.errors.DocgenError` —
+    a :class:`~docgen.errors.TemplateError` naming the template and variable, a
+    :class:`~docgen.errors.ConversionError` for the PDF, … — and ``files`` is empty.
+    """
 
     job: DocumentJob
     fingerprint: str
-    docx: bytes | None
+    docx: bytes | None = None
     pdf: bytes | None = None
     pages: int | None = None
-    error: str | None = None
+    error: DocgenError | None = None
+    skipped: bool = False
 
     @property
     def ok(self) -> bool:
+        """Not failed (generated or skipped)."""
         return self.error is None
+
+    @property
+    def status(self) -> Status:
+        if self.error is not None:
+            return Status.FAILED
+        return Status.SKIPPED if self.skipped else Status.GENERATED
+
+    @property
+    def reason(self) -> str:
+        """Why it failed, for failure lists ('' when it did not)."""
+        return "" if self.error is None else str(self.error)
+
+    @cached_property
+    def files(self) -> tuple[RenderedFile, ...]:
+        """The files to store, in archive order (.docx then .pdf), each with its sha256; none unless generated."""
+        if self.status is not Status.GENERATED or self.docx is None:
+            return ()
+        outputs: list[tuple[str, bytes, int | None]] = [("docx", self.docx, None)]
+        if self.pdf is not None:
+            outputs.append(("pdf", self.pdf, self.pages))
+        return tuple(
+            RenderedFile(self.job.file_name(fmt), fmt, data, pages, sha256(data).hexdigest())
+            for fmt, data, pages in outputs
+        )
 
 
 class BatchSink(Protocol):
@@ -140,6 +184,17 @@ def _form_jobs(group: PairGroup, folder: str, kind: FormKind) -> list[DocumentJo
     return [DocumentJob(group, kind, folder, form_stem(group, kind.title, school), school) for school in group.schools]
 
 
+def _group_jobs(
+    group: PairGroup, agreements: Sequence[AgreementKind], blank_forms: Sequence[FormKind]
+) -> list[DocumentJob]:
+    """One group's jobs: its agreements, then its blank forms (per school for the per-school ones)."""
+    folder = group_folder(group)
+    jobs = [DocumentJob(group, kind, folder, document_stem(group, kind)) for kind in agreements]
+    for form in blank_forms:
+        jobs += _form_jobs(group, folder, form)
+    return _unique_names(jobs)
+
+
 def plan_batch(
     program: Program,
     roster: Roster,
@@ -155,13 +210,14 @@ def plan_batch(
     """
     selected = [program.agreement(k) for k in kinds] if kinds is not None else list(program.agreements)
     blank_forms = form_kinds(program, forms) if with_forms else []
-    jobs = []
-    for group in roster.units(program.group_policy):
-        folder = group_folder(group)
-        jobs += [DocumentJob(group, kind, folder, document_stem(group, kind)) for kind in selected]
-        for form in blank_forms:
-            jobs += _form_jobs(group, folder, form)
-    return _unique_names(jobs)
+    return [job for group in roster.units(program.group_policy) for job in _group_jobs(group, selected, blank_forms)]
+
+
+def plan_document(program: Program, group: PairGroup, document_kind: str) -> DocumentJob | None:
+    """The job of one document of ``group`` exactly as the batch plans it (same folder, name and kind:
+    ``party_building``, ``form:liaison_reply#2``); None when the program has no such agreement or form."""
+    jobs = _group_jobs(group, program.agreements, form_kinds(program))
+    return next((job for job in jobs if job.document_kind == document_kind), None)
 
 
 def _unique_names(jobs: list[DocumentJob]) -> list[DocumentJob]:
@@ -189,7 +245,12 @@ def load_templates(program: Program, read: Callable[[str], bytes]) -> dict[str, 
     """Compile each agreement kind's and each form's template once (forms under ``form:<kind>``);
     ``read`` maps a template file name (``party_building.docx``, ``forms/filing.docx``) to its bytes."""
     kinds: list[DocumentKind] = [*program.agreements, *form_kinds(program)]
-    return {kind.key: CompiledTemplate.compile(read(kind.template), kind.template) for kind in kinds}
+    return {kind.key: load_template(kind, read) for kind in kinds}
+
+
+def load_template(kind: DocumentKind, read: Callable[[str], bytes]) -> CompiledTemplate:
+    """Compile one kind's template (regenerating one document needs only its own); see :func:`load_templates`."""
+    return CompiledTemplate.compile(read(kind.template), kind.template)
 
 
 def job_context(program: Program, job: DocumentJob) -> dict[str, Any]:
@@ -206,7 +267,105 @@ def render_job(template: CompiledTemplate, job: DocumentJob, context: Mapping[st
     return template.render(context)
 
 
-ProgressCallback = Callable[[int, int], None]  # (documents handled so far, documents planned)
+# --- rendering: one document, or many -------------------------------------------------------------------
+
+DoneCheck = Callable[[DocumentJob, str], bool]  # (job, fingerprint) -> already stored as it would be now
+
+
+def _render_docx(
+    program: Program,
+    job: DocumentJob,
+    template: CompiledTemplate,
+    *,
+    with_pdf: bool,
+    context: Mapping[str, Any] | None = None,
+    is_done: DoneCheck | None = None,
+) -> DocumentResult:
+    """Step one of every document: its context and fingerprint, then — unless already done — its .docx."""
+    try:
+        ctx = job_context(program, job) if context is None else context
+        fp = fingerprint(template, ctx, with_pdf)
+        if is_done is not None and is_done(job, fp):
+            return DocumentResult(job, fp, skipped=True)
+        return DocumentResult(job, fp, render_job(template, job, ctx))
+    except DocgenError as exc:
+        return DocumentResult(job, "", error=exc)
+
+
+def _convert(results: Sequence[DocumentResult], converter: PdfConverter) -> list[DocumentResult]:
+    """Step two: PDF for the rendered documents among ``results`` (others pass through), in order.
+
+    One converter call per template: the pool merges documents of one template into one LibreOffice load.
+    """
+    out = list(results)
+    by_template: dict[str, list[tuple[int, bytes]]] = {}
+    for i, result in enumerate(results):
+        if result.status is Status.GENERATED and result.docx is not None:
+            by_template.setdefault(result.job.kind.key, []).append((i, result.docx))
+    for items in by_template.values():
+        converted = converter.convert_many([(out[i].job.key, docx) for i, docx in items])
+        for (i, _), pdf in zip(items, converted, strict=True):
+            if pdf.pdf is None:
+                out[i] = replace(out[i], error=ConversionError(f"PDF 转换失败：{pdf.error}"))
+            else:
+                out[i] = replace(out[i], pdf=pdf.pdf, pages=pdf.pages)
+    return out
+
+
+def render_document(
+    program: Program,
+    job: DocumentJob,
+    template: CompiledTemplate,
+    *,
+    converter: PdfConverter | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> DocumentResult:
+    """Render one planned document now: its .docx and, when ``converter`` is given, its PDF.
+
+    ``job`` comes from :func:`plan_batch` or :func:`plan_document`; ``template`` is the job's compiled
+    template (``load_templates(...)[job.kind.key]``). ``context`` replaces what the template sees (default:
+    :func:`job_context`), e.g. a returned form filled with the values read from it. Never raises for a bad
+    template or a failed conversion: the result's ``error`` is the :class:`~docgen.errors.DocgenError`.
+    The same two steps as :func:`render_documents`, for one job.
+    """
+    result = _render_docx(program, job, template, with_pdf=converter is not None, context=context)
+    if converter is None or not result.ok:
+        return result
+    [converted] = _convert([result], converter)
+    return converted
+
+
+def render_documents(
+    program: Program,
+    jobs: Iterable[DocumentJob],
+    templates: Mapping[str, CompiledTemplate],
+    *,
+    converter: PdfConverter | None = None,
+    is_done: DoneCheck | None = None,
+    window: int = 240,
+) -> Iterator[DocumentResult]:
+    """:func:`render_document` for every job, lazily: one result per job, failures included.
+
+    ``is_done(job, fingerprint)`` true: the job is skipped (a result with ``skipped``), not rendered. With a
+    converter, rendered documents wait for a window of ``window`` documents and are converted together
+    (results of a window come out together, in plan order); others come out at once.
+    """
+    with_pdf = converter is not None
+    pending: list[DocumentResult] = []
+    for job in jobs:
+        result = _render_docx(program, job, templates[job.kind.key], with_pdf=with_pdf, is_done=is_done)
+        if converter is None or result.status is not Status.GENERATED:
+            yield result
+            continue
+        pending.append(result)
+        if len(pending) >= window:
+            yield from _convert(pending, converter)
+            pending = []
+    if pending and converter is not None:
+        yield from _convert(pending, converter)
+
+
+ProgressCallback = Callable[[int, int], None]  # (documents handled so far, documents planned); may raise to stop
 
 
 def generate_batch(
@@ -215,7 +374,7 @@ def generate_batch(
     templates: Mapping[str, CompiledTemplate],
     sink: BatchSink,
     *,
-    converter: PdfConverterLike | None = None,
+    converter: PdfConverter | None = None,
     kinds: Sequence[str] | None = None,
     with_forms: bool = False,
     forms: Sequence[str] | None = None,
@@ -226,70 +385,23 @@ def generate_batch(
 
     ``with_forms`` adds the program's blank forms (``forms`` selects some; ``kinds=[]`` then gives forms
     only); ``templates`` must then hold them too (:func:`load_templates` compiles them). Re-running with the
-    same sink skips documents whose fingerprint is unchanged. Returns a report;
-    the archive location is whatever ``sink.finish`` returns.
+    same sink skips documents whose fingerprint is unchanged; a document that fails is recorded and the batch
+    goes on. ``on_progress`` is called after every document; an exception it raises (a cancel) stops the
+    batch there, before the archive. Returns a report; the archive is whatever ``sink.finish`` returns.
     """
     jobs = plan_batch(program, roster, kinds, with_forms=with_forms, forms=forms)
     report = BatchReport(planned=len(jobs))
-    with_pdf = converter is not None
-    handled = 0
-
-    def advance(n: int) -> None:
-        nonlocal handled
-        handled += n
+    results = render_documents(program, jobs, templates, converter=converter, is_done=sink.is_done, window=window)
+    for handled, result in enumerate(results, start=1):
+        if result.status is Status.SKIPPED:
+            report.skipped += 1
+        else:
+            if result.status is Status.GENERATED:
+                report.generated += 1
+            else:
+                report.failures.append((result.job.key, result.reason))
+            sink.record(result)
         if on_progress:
             on_progress(handled, len(jobs))
-
-    pending: list[tuple[DocumentJob, str, bytes]] = []
-    for job in jobs:
-        template = templates[job.kind.key]
-        try:
-            context = job_context(program, job)
-            fp = fingerprint(template, context, with_pdf)
-            if sink.is_done(job, fp):
-                report.skipped += 1
-                advance(1)
-                continue
-            docx = render_job(template, job, context)
-        except DocgenError as exc:
-            _fail(report, sink, DocumentResult(job, "", None, error=str(exc)))
-            advance(1)
-            continue
-        if converter is None:
-            sink.record(DocumentResult(job, fp, docx))
-            report.generated += 1
-            advance(1)
-            continue
-        pending.append((job, fp, docx))
-        if len(pending) >= window:
-            advance(_convert(pending, converter, sink, report))
-            pending = []
-    if pending and converter is not None:
-        advance(_convert(pending, converter, sink, report))
     report.archive = sink.finish(jobs, report)
     return report
-
-
-def _fail(report: BatchReport, sink: BatchSink, result: DocumentResult) -> None:
-    report.failures.append((result.job.key, result.error or "未知错误"))
-    sink.record(result)
-
-
-def _convert(
-    pending: list[tuple[DocumentJob, str, bytes]],
-    converter: PdfConverterLike,
-    sink: BatchSink,
-    report: BatchReport,
-) -> int:
-    """Convert a window of documents, one converter call per template (merging needs one template)."""
-    for kind_key in dict.fromkeys(job.kind.key for job, _, _ in pending):
-        batch = [(job, fp, docx) for job, fp, docx in pending if job.kind.key == kind_key]
-        results = converter.convert_many([(job.key, docx) for job, _, docx in batch])
-        for (job, fp, docx), converted in zip(batch, results, strict=True):
-            if converted.pdf is None:
-                _fail(report, sink, DocumentResult(job, fp, docx, error=f"PDF 转换失败：{converted.error}"))
-            else:
-                sink.record(DocumentResult(job, fp, docx, converted.pdf, converted.pages))
-                report.generated += 1
-    return len(pending)
-

@@ -183,7 +183,7 @@ def _run_batch(
         TextColumn("剩余"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err, transient=False) as progress:
+    with sink, Progress(*columns, console=err, transient=False) as progress:  # sink: its journal is closed
         task = progress.add_task("batch", total=None, rate="")
 
         def on_progress(done: int, total: int) -> None:

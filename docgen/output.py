@@ -1,4 +1,4 @@
-"""The batch's output on disk: a folder per pair, a resume journal, the manifest and the ZIP.
+"""The batch's output on disk: a folder per pair, a resume journal, the lists and the ZIP.
 
 This is an edge adapter (it owns paths); :func:`docgen.batch.generate_batch` only sees the
 :class:`~docgen.batch.BatchSink` protocol. Layout of ``OUT``::
@@ -9,40 +9,80 @@ This is an edge adapter (it owns paths); :func:`docgen.batch.generate_batch` onl
 
 Every file is written to a temporary name and renamed, so a crash never leaves a half-written
 document or archive behind; the journal line is appended only after the files exist.
+:func:`write_archive` is also how the service writes its ZIP, so both archives have the same members and lists.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
+import shutil
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from hashlib import sha256
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import IO, NamedTuple, Self, TextIO
 
 from docgen.batch import BatchReport, DocumentJob, DocumentResult
-from docgen.sheets import csv_writer
+from docgen.manifest import (
+    FAILURES_CSV,
+    MANIFEST_CSV,
+    MANIFEST_JSON,
+    ManifestRow,
+    ManifestWriter,
+    manifest_row,
+    write_failures,
+)
+
+_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed member time stamps: the same documents give the same archive bytes
 
 
-@dataclass(frozen=True)
-class ManifestRow:
-    """One file of the archive as 清单.csv and manifest.json list it (one row per format of a document)."""
-
-    pair: str
-    supporting: str
-    supported: str
-    kind: str
-    title: str
-    file: str
-    format: str
-    pages: int | None
-    sha256: str
+def _member(name: str, compress_type: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_EPOCH)
+    info.compress_type = compress_type
+    info.external_attr = 0o644 << 16
+    return info
 
 
-_CSV_HEADER = ["结对序号", "支援学校", "受援学校", "文书种类", "文书名称", "文件", "格式", "页数", "sha256"]
+def write_archive(
+    path: Path,
+    files: Iterable[tuple[ManifestRow, Callable[[], IO[bytes]]]],
+    failures: Sequence[tuple[str, str]],
+    lists_dir: Path,
+) -> None:
+    """The batch ZIP at ``path``: every file of ``files`` (a manifest row and how to open its bytes) under
+    the row's name, in order, then 清单.csv, manifest.json and, when ``failures``, 失败清单.csv.
+
+    The lists are written into ``lists_dir`` as the documents are copied (the CLI keeps them beside the
+    ZIP). Streamed: neither the documents nor the rows are held in memory. The ZIP is written to a temporary
+    name and renamed, so no half-written archive is ever visible.
+    """
+    lists = [lists_dir / MANIFEST_CSV, lists_dir / MANIFEST_JSON]
+    tmp = path.with_name(f".{path.name}.part")
+    with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+        csv_tmp, json_tmp = (p.with_name(f".{p.name}.part") for p in lists)
+        # utf-8-sig: the BOM makes Excel open a UTF-8 CSV correctly.
+        with csv_tmp.open("w", encoding="utf-8-sig", newline="") as table, json_tmp.open("w", encoding="utf-8") as js:
+            manifest = ManifestWriter(table, js)
+            for row, open_file in files:
+                manifest.add(row)
+                # .docx and .pdf are compressed already: stored, not deflated again.
+                with open_file() as src, zf.open(_member(row.file, zipfile.ZIP_STORED), "w") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            manifest.close()
+        os.replace(csv_tmp, lists[0])
+        os.replace(json_tmp, lists[1])
+        if failures:
+            failed = lists_dir / FAILURES_CSV
+            failed_tmp = failed.with_name(f".{failed.name}.part")
+            with failed_tmp.open("w", encoding="utf-8-sig", newline="") as table:
+                write_failures(failures, table)
+            os.replace(failed_tmp, failed)
+            lists.append(failed)
+        for listed in lists:
+            with listed.open("rb") as src, zf.open(_member(listed.name, zipfile.ZIP_DEFLATED), "w") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+    os.replace(tmp, path)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -71,10 +111,6 @@ class _Entry(NamedTuple):
     files: tuple[tuple[str, int | None, bytes], ...]  # (format, pages, sha256 digest)
 
 
-def _file_name(job: DocumentJob, fmt: str) -> str:
-    return f"{job.folder}/{job.stem}.{fmt}"
-
-
 class DirectorySink:
     """A :class:`~docgen.batch.BatchSink` writing into a local output directory."""
 
@@ -99,43 +135,36 @@ class DirectorySink:
                     except (json.JSONDecodeError, KeyError, TypeError, ValueError):
                         continue  # a line cut short by a crash: that document is simply redone
                     self._entries[key] = entry
-        self._journal: TextIO | None = None  # opened on the first record: a batch that fails early writes nothing
+        # Opened on the first record (a batch that fails early writes nothing) and kept open: one open per
+        # document would cost more than the journal line. ``finish`` or ``close`` closes it.
+        self._journal: TextIO | None = None
 
     def is_done(self, job: DocumentJob, fingerprint: str) -> bool:
         entry = self._entries.get(job.key)
         if entry is None or entry.fingerprint != fingerprint or entry.failed:
             return False
         for fmt, _, digest in entry.files:
-            path = self.documents / _file_name(job, fmt)
+            path = self.documents / job.file_name(fmt)
             if not path.is_file() or _sha256_file(path) != digest:
                 return False
         return True
 
     def record(self, result: DocumentResult) -> None:
         job = result.job
-        files: list[tuple[str, int | None, bytes]] = []
-        if result.ok:
-            outputs: list[tuple[str, bytes | None, int | None]] = [("docx", result.docx, None)]
-            if result.pdf is not None:
-                outputs.append(("pdf", result.pdf, result.pages))
-            for fmt, data, pages in outputs:
-                assert data is not None
-                _write_atomic(self.documents / _file_name(job, fmt), data)
-                files.append((fmt, pages, sha256(data).digest()))
-        self._entries[job.key] = _Entry(result.fingerprint, not result.ok, tuple(files))
+        for file in result.files:
+            _write_atomic(self.documents / file.name, file.data)
+        files = tuple((f.format, f.pages, bytes.fromhex(f.sha256)) for f in result.files)
+        self._entries[job.key] = _Entry(result.fingerprint, not result.ok, files)
         line = {
             "key": job.key,
             "fingerprint": result.fingerprint,
-            "files": [
-                {"file": _file_name(job, fmt), "format": fmt, "pages": pages, "sha256": digest.hex()}
-                for fmt, pages, digest in files
-            ],
-            "error": result.error,
+            "files": [{"file": f.name, "format": f.format, "pages": f.pages, "sha256": f.sha256} for f in result.files],
+            "error": result.reason or None,
         }
         if self._journal is None:
             self._journal = self._journal_path.open("a", encoding="utf-8")
         self._journal.write(json.dumps(line, ensure_ascii=False) + "\n")
-        self._journal.flush()
+        self._journal.flush()  # on disk before the next document starts: a crash loses at most this line
 
     def manifest(self, jobs: Iterable[DocumentJob]) -> Iterator[ManifestRow]:
         """The manifest rows of the finished documents among ``jobs``, in plan order (a generator)."""
@@ -144,56 +173,28 @@ class DirectorySink:
             if entry is None or entry.failed:
                 continue
             for fmt, pages, digest in entry.files:
-                yield ManifestRow(
-                    pair=job.group.label,
-                    supporting="、".join(s.name for s in job.group.supporting),
-                    supported="、".join(s.name for s in job.group.supported),
-                    kind=job.kind.key,
-                    title=job.kind.title,
-                    file=_file_name(job, fmt),
-                    format=fmt,
-                    pages=pages,
-                    sha256=digest.hex(),
-                )
+                yield manifest_row(job, job.file_name(fmt), fmt, pages, digest.hex())
 
-    def _write_manifests(self, jobs: Sequence[DocumentJob]) -> None:
-        """清单.csv and manifest.json, written row by row (no list of all rows is built)."""
-        csv_path, json_path = self.out_dir / "清单.csv", self.out_dir / "manifest.json"
-        csv_tmp, json_tmp = csv_path.with_name(f".{csv_path.name}.part"), json_path.with_name(f".{json_path.name}.part")
-        # utf-8-sig: the BOM makes Excel open a UTF-8 CSV correctly.
-        with csv_tmp.open("w", encoding="utf-8-sig", newline="") as table, json_tmp.open("w", encoding="utf-8") as js:
-            writer = csv_writer(table)
-            writer.writerow(_CSV_HEADER)
-            js.write("[")
-            for i, r in enumerate(self.manifest(jobs)):
-                writer.writerow(
-                    [r.pair, r.supporting, r.supported, r.kind, r.title, r.file, r.format, r.pages or "", r.sha256]
-                )
-                js.write(("," if i else "") + "\n " + json.dumps(asdict(r), ensure_ascii=False))
-            js.write("\n]\n")
-        os.replace(csv_tmp, csv_path)
-        os.replace(json_tmp, json_path)
-
-    def finish(self, jobs: Sequence[DocumentJob], report: BatchReport) -> str:
-        """Write the manifests and the ZIP, both streamed: memory does not hold the documents or the rows."""
+    def close(self) -> None:
+        """Close the journal (``finish`` does; call this when a batch stopped before it, e.g. cancelled)."""
         if self._journal is not None:
             self._journal.close()
             self._journal = None
-        self._write_manifests(jobs)
-        extras = ["清单.csv", "manifest.json"]
-        if report.failures:
-            table = io.StringIO()
-            writer = csv_writer(table)
-            writer.writerow(["文书", "原因"])
-            writer.writerows(report.failures)
-            _write_atomic(self.out_dir / "失败清单.csv", table.getvalue().encode("utf-8-sig"))
-            extras.append("失败清单.csv")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def finish(self, jobs: Sequence[DocumentJob], report: BatchReport) -> str:
+        """Write the lists and the ZIP (:func:`write_archive`, streamed) into the output directory."""
+        self.close()
         archive = self.out_dir / f"{self.archive_name}.zip"
-        tmp = archive.with_name(f".{archive.name}.part")
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-            for row in self.manifest(jobs):
-                zf.write(self.documents / row.file, row.file)
-            for name in extras:
-                zf.write(self.out_dir / name, name, compress_type=zipfile.ZIP_DEFLATED)
-        os.replace(tmp, archive)
+        files = ((row, self._opener(self.documents / row.file)) for row in self.manifest(jobs))
+        write_archive(archive, files, report.failures, self.out_dir)
         return str(archive)
+
+    @staticmethod
+    def _opener(path: Path) -> Callable[[], IO[bytes]]:
+        return lambda: path.open("rb")

@@ -6,14 +6,26 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from docgen.batch import BatchReport, DocumentJob, DocumentResult, generate_batch, plan_batch
+from docgen.batch import (
+    BatchReport,
+    DocumentJob,
+    DocumentResult,
+    Status,
+    generate_batch,
+    plan_batch,
+    plan_document,
+    render_document,
+)
+from docgen.errors import ConversionError, DocgenError, TemplateError
 from docgen.model import GroupPolicy, PairGroup, Program, Roster, School
 from docgen.output import DirectorySink
+from docgen.render.converter import ConversionResult
 from docgen.render.docx import CompiledTemplate
 from testkit.docx_text import docx_text
 
@@ -147,9 +159,9 @@ def test_pdf_failures_from_the_converter_are_isolated(
     """A converter that fails one document: the fault we cannot cause on demand in LibreOffice."""
 
     class OneBadDocument:
-        def convert_many(self, items: list[tuple[str, bytes]]) -> list[DocumentResultLike]:
+        def convert_many(self, items: Iterable[tuple[str, bytes]]) -> list[ConversionResult]:
             return [
-                DocumentResultLike(
+                ConversionResult(
                     name,
                     None if name.startswith("01") else b"%PDF-1.7 fake",
                     3,
@@ -157,6 +169,9 @@ def test_pdf_failures_from_the_converter_are_isolated(
                 )
                 for name, _ in items
             ]
+
+        def close(self) -> None:
+            pass
 
     sink = DirectorySink(tmp_path, "t")
     report = generate_batch(pengzhou_program, small_roster(), pengzhou_templates, sink, converter=OneBadDocument())
@@ -172,11 +187,6 @@ def test_pdf_failures_from_the_converter_are_isolated(
     assert again.skipped == 1 and len(again.failures) == 1  # the failed one is retried, the good one kept
 
 
-class DocumentResultLike:
-    def __init__(self, name: str, pdf: bytes | None, pages: int, error: str | None) -> None:
-        self.name, self.pdf, self.pages, self.error = name, pdf, pages, error
-
-
 def _docx_with(text: str) -> bytes:
     from docx import Document
 
@@ -190,7 +200,7 @@ def _docx_with(text: str) -> bytes:
 def test_results_keep_job_identity() -> None:
     job = DocumentJob(small_roster().groups[0], _kind(), "f", "s")
     assert DocumentResult(job, "fp", b"x").ok
-    assert not DocumentResult(job, "fp", None, error="bad").ok
+    assert not DocumentResult(job, "fp", None, error=DocgenError("bad")).ok
     assert job.key == "01/party_building"
 
 
@@ -216,3 +226,84 @@ def test_a_journal_line_cut_short_by_a_crash_only_redoes_that_document(
     again = run(pengzhou_program, small_roster(), pengzhou_templates, tmp_path)
     assert (again.generated, again.skipped) == (1, 1)
     assert len(json.loads(zipfile.ZipFile(again.archive).read("manifest.json"))) == 2
+
+
+class FakePdf:
+    """A converter that turns every document into a small fake PDF, or fails every one."""
+
+    def __init__(self, error: str | None = None) -> None:
+        self.error = error
+        self.calls: list[list[str]] = []
+
+    def convert_many(self, items: Iterable[tuple[str, bytes]]) -> list[ConversionResult]:
+        names = [name for name, _ in items]
+        self.calls.append(names)
+        if self.error:
+            return [ConversionResult(n, None, 0, self.error) for n in names]
+        return [ConversionResult(n, f"%PDF-1.7 {n}".encode(), 2) for n in names]
+
+    def close(self) -> None:
+        pass
+
+
+def test_render_document_gives_the_batch_document_with_its_files_and_hashes(
+    pengzhou_program: Program, pengzhou_templates: dict[str, CompiledTemplate], tmp_path: Path
+) -> None:
+    import hashlib
+
+    run(pengzhou_program, small_roster(), pengzhou_templates, tmp_path)
+    job = plan_document(pengzhou_program, small_roster().groups[1], "party_building")
+    assert job is not None and job.key == "02/party_building"
+    result = render_document(pengzhou_program, job, pengzhou_templates[job.kind.key], converter=FakePdf())
+    assert result.status is Status.GENERATED and result.error is None
+    docx, pdf = result.files
+    assert (docx.format, docx.pages, pdf.format, pdf.pages) == ("docx", None, "pdf", 2)
+    folder = "02_彭州市西郊小学等2校—黑水县芦花完全小学校"
+    assert docx.name == f"{folder}/02_学校党建共建协议书_彭州市西郊小学等2校—黑水县芦花完全小学校.docx"
+    assert docx.sha256 == hashlib.sha256(docx.data).hexdigest() and pdf.data == b"%PDF-1.7 02/party_building"
+    # the one-document path makes the very bytes the batch stored
+    assert (tmp_path / "documents" / docx.name).read_bytes() == docx.data
+
+
+def test_render_document_reports_errors_as_typed_docgen_errors_instead_of_raising(
+    pengzhou_program: Program, pengzhou_templates: dict[str, CompiledTemplate]
+) -> None:
+    job = plan_document(pengzhou_program, small_roster().groups[0], "party_building")
+    assert job is not None
+    broken = CompiledTemplate.compile(_docx_with("{{ party_a.no_such_field }}"), "broken.docx")
+    failed = render_document(pengzhou_program, job, broken)
+    assert failed.status is Status.FAILED and isinstance(failed.error, TemplateError)
+    assert "no_such_field" in failed.reason and failed.files == ()
+
+    converter = FakePdf(error="time limit of 30 s exceeded")
+    unconverted = render_document(pengzhou_program, job, pengzhou_templates[job.kind.key], converter=converter)
+    assert isinstance(unconverted.error, ConversionError) and unconverted.files == ()
+    assert unconverted.reason == "PDF 转换失败：time limit of 30 s exceeded"
+    assert plan_document(pengzhou_program, small_roster().groups[0], "no_such_kind") is None
+
+
+def test_progress_is_reported_per_document_and_an_exception_from_it_stops_the_batch_before_the_zip(
+    pengzhou_program: Program, pengzhou_templates: dict[str, CompiledTemplate], tmp_path: Path
+) -> None:
+    seen: list[tuple[int, int]] = []
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel_after_first(done: int, total: int) -> None:
+        seen.append((done, total))
+        raise Cancelled
+
+    with pytest.raises(Cancelled), DirectorySink(tmp_path, "t") as sink:
+        generate_batch(pengzhou_program, small_roster(), pengzhou_templates, sink, on_progress=cancel_after_first)
+    assert seen == [(1, 2)] and not (tmp_path / "t.zip").exists()
+    seen.clear()
+    again = generate_batch(
+        pengzhou_program,
+        small_roster(),
+        pengzhou_templates,
+        DirectorySink(tmp_path, "t"),
+        on_progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen == [(1, 2), (2, 2)]
+    assert (again.skipped, again.generated) == (1, 1)  # the document made before the cancel is kept

@@ -17,8 +17,9 @@ from api.deps import CurrentUser, IdPath, QueryText, ServicesDep, SessionDep
 from api.models import BatchJob
 from api.schemas import BatchIn, BatchOut, DocumentOut, PairOut, ProgramDetail, ProgramIn, ProgramOut, RosterOut
 from api.services import accounts, batches, documents, programs, records, regeneration, rosters
-from api.services.errors import Invalid
+from api.services.errors import rendering_failed
 from api.services.filetypes import safe_name
+from docgen.errors import ConversionError
 
 router = APIRouter(prefix="/api", tags=["programs"])
 
@@ -251,7 +252,7 @@ def regenerate_document(
 ) -> list[DocumentOut]:
     doc = documents.get_document(session, user, document_id)
     out = documents.regenerate(
-        session, user, doc, services.blobs, templates=services.settings.templates_dir, converter=services.converters.get
+        session, user, doc, services.blobs, templates=services.settings.templates_dir, converter=services.converters
     )
     session.commit()
     return [DocumentOut.model_validate(d) for d in out]
@@ -293,7 +294,8 @@ def ledger(
 
 
 def _pdf(services: ServicesDep, name: str, docx: bytes) -> bytes:
-    [result] = services.converters.get().convert_many([(name.replace(".pdf", ".docx"), docx)])
+    """A generated .docx (the 台账) as PDF through the service's converter; a failed conversion is 500."""
+    [result] = services.converters.convert_many([(name.replace(".pdf", ".docx"), docx)])
     if result.pdf is None:
-        raise Invalid(f"{name}：PDF 转换失败（{result.error}）", [{"message": result.error}])
+        raise rendering_failed(name, ConversionError(f"PDF 转换失败（{result.error}）"))
     return result.pdf

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from api.deps import AdminUser, CurrentUser, IdPath, IdQuery, QueryText, ServicesDep, SessionDep
 from api.models import Record
-from api.routes.programs import _pdf, attachment
+from api.routes.programs import attachment
 from api.schemas import AssignIn, CorrectionIn, CorrectionOut, RecordOut
 from api.services import programs, records, regeneration, uploads
 
@@ -80,8 +80,8 @@ def record_document(
     format: Literal["docx", "pdf"] = "docx",
 ) -> Response:
     record = records.get_record(session, user, record_id)
-    docx = regeneration.stats_form_docx(session, record, services.settings.templates_dir)
-    name = f"记录{record.id}_{record.pair_label or '未识别结对'}_统计表.{format}"
-    if format == "docx":
-        return attachment(docx, name, "docx")
-    return attachment(_pdf(services, name, docx), name, "pdf")
+    converter = services.converters if format == "pdf" else None
+    result = regeneration.record_form(session, record, services.settings.templates_dir, converter=converter)
+    [file] = [f for f in result.files if f.format == format]
+    name = f"记录{record.id}_{record.pair_label}_{result.job.kind.title}.{format}"
+    return attachment(file.data, name, format)

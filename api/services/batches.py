@@ -8,16 +8,14 @@ the job marked done — a client never sees a half-written archive.
 
 from __future__ import annotations
 
-import io
-import json
 import logging
 import shutil
 import tempfile
 import time
-import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -29,14 +27,15 @@ from api.services import audit, programs, rosters
 from api.services import templates as template_store
 from api.services.accounts import require_admin
 from api.services.errors import Conflict, NotFound, public_text
-from docgen.batch import BatchReport, DocumentJob, DocumentResult, PdfConverterLike, generate_batch, load_templates
+from docgen.batch import BatchReport, DocumentJob, DocumentResult, generate_batch, load_templates
 from docgen.errors import DocgenError
-from docgen.sheets import csv_writer
+from docgen.manifest import ManifestRow, manifest_row
+from docgen.output import write_archive
+from docgen.render.converter import PdfConverter
 
 log = logging.getLogger("docgen.api")
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
-MANIFEST_HEADER = ["结对序号", "支援学校", "受援学校", "文书种类", "文书名称", "文件", "格式", "页数", "sha256"]
 
 
 class JobCancelled(Exception):
@@ -151,110 +150,69 @@ class StorageSink:
         """Store one finished document (every format) in the blob store and the ``documents`` table."""
         job = result.job
         ident = (job.group.label, job.document_kind)
-        if not result.ok or result.docx is None:
+        if not result.files:
             self.failed.add(ident)
             return
         self.failed.discard(ident)
-        outputs: list[tuple[str, bytes, int | None]] = [("docx", result.docx, None)]
-        if result.pdf is not None:
-            outputs.append(("pdf", result.pdf, result.pages))
-        entry: dict[str, tuple[str, str, str, int | None, str]] = {}
         with self.db.session() as s:
-            for fmt, data, pages in outputs:
-                key = self.blobs.put(data)
-                name = f"{job.folder}/{job.stem}.{fmt}"
-                digest = key.rsplit("/", 1)[-1]
-                save_document(
-                    s,
-                    self.program_id,
-                    job.group.label,
-                    job.document_kind,
-                    job.title,
-                    fmt,
-                    name,
-                    key,
-                    digest,
-                    len(data),
-                    pages,
-                    result.fingerprint,
-                    self.job_id,
-                )
-                entry[fmt] = (result.fingerprint, key, name, pages, digest)
-        self.entries[ident] = entry
+            stored = store_result(s, self.blobs, self.program_id, result, self.job_id)
+            self.entries[ident] = {
+                d.format: (d.fingerprint, d.blob_key, d.file_name, d.pages, d.sha256) for d in stored
+            }
 
     def finish(self, jobs: Sequence[DocumentJob], report: BatchReport) -> str:
-        """Write the ZIP (documents, 清单.csv, manifest.json, 失败清单.csv) to a temp file, then store it."""
+        """Write the ZIP (:func:`docgen.output.write_archive`, as the CLI) to a temp file, then store it."""
         tmpdir = Path(tempfile.mkdtemp(prefix="docgen-zip-", dir=self.tmp))
         try:
             path = tmpdir / f"{self.archive_name}.zip"
-            table = io.StringIO()
-            writer = csv_writer(table)
-            writer.writerow(MANIFEST_HEADER)
-            manifest: list[dict[str, Any]] = []
-            with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-                for job in jobs:
-                    ident = (job.group.label, job.document_kind)
-                    if ident in self.failed:
-                        continue
-                    for fmt, (_, key, name, pages, digest) in sorted(self.entries.get(ident, {}).items()):
-                        with self.blobs.open(key) as src, zf.open(name, "w", force_zip64=True) as dst:
-                            shutil.copyfileobj(src, dst, 1 << 20)
-                        row = {
-                            "pair": job.group.label,
-                            "supporting": "、".join(s.name for s in job.group.supporting),
-                            "supported": "、".join(s.name for s in job.group.supported),
-                            "kind": job.document_kind,
-                            "title": job.title,
-                            "file": name,
-                            "format": fmt,
-                            "pages": pages,
-                            "sha256": digest,
-                        }
-                        manifest.append(row)
-                        writer.writerow([*list(row.values())[:7], pages or "", digest])
-                deflate = zipfile.ZIP_DEFLATED
-                zf.writestr("清单.csv", table.getvalue().encode("utf-8-sig"), compress_type=deflate)
-                zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1), compress_type=deflate)
-                if report.failures:
-                    fail = io.StringIO()
-                    csv_writer(fail).writerows([["文书", "原因"], *report.failures])
-                    zf.writestr("失败清单.csv", fail.getvalue().encode("utf-8-sig"), compress_type=deflate)
+            write_archive(path, self._files(jobs), report.failures, tmpdir)
             return self.blobs.put_file(path)
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)
 
+    def _files(self, jobs: Sequence[DocumentJob]) -> Iterator[tuple[ManifestRow, Callable[[], IO[bytes]]]]:
+        """The stored files of the finished documents among ``jobs``, in plan order (.docx before .pdf)."""
+        for job in jobs:
+            ident = (job.group.label, job.document_kind)
+            if ident in self.failed:
+                continue
+            for fmt, (_, key, name, pages, digest) in sorted(self.entries.get(ident, {}).items()):
+                yield manifest_row(job, name, fmt, pages, digest), partial(self.blobs.open, key)
 
-def save_document(
-    s: Session,
-    program_id: int,
-    pair: str,
-    kind: str,
-    title: str,
-    fmt: str,
-    name: str,
-    key: str,
-    digest: str,
-    size: int,
-    pages: int | None,
-    fingerprint: str,
-    job_id: int | None,
-) -> Document:
-    """Insert or update the ``documents`` row of (program, pair, kind, format)."""
-    doc = s.scalar(
-        select(Document).where(
-            Document.program_id == program_id,
-            Document.pair_label == pair,
-            Document.kind == kind,
-            Document.format == fmt,
+
+def store_result(
+    s: Session, blobs: BlobStore, program_id: int, result: DocumentResult, job_id: int | None
+) -> list[Document]:
+    """Put every file of a generated document into the blob store and insert or update its ``documents`` row
+    (one per format); returns the rows. ``job_id``: the batch job that made it (None: regenerated alone)."""
+    job = result.job
+    out = []
+    for file in result.files:
+        key = blobs.put(file.data)
+        doc = s.scalar(
+            select(Document).where(
+                Document.program_id == program_id,
+                Document.pair_label == job.group.label,
+                Document.kind == job.document_kind,
+                Document.format == file.format,
+            )
         )
-    )
-    if doc is None:
-        doc = Document(program_id=program_id, pair_label=pair, kind=kind, format=fmt)
-        s.add(doc)
-    doc.title, doc.file_name, doc.blob_key, doc.sha256, doc.size = title, name, key, digest, size
-    doc.pages, doc.fingerprint, doc.job_id, doc.updated_at = pages, fingerprint, job_id, utcnow()
-    s.flush()
-    return doc
+        if doc is None:
+            doc = Document(
+                program_id=program_id, pair_label=job.group.label, kind=job.document_kind, format=file.format
+            )
+            s.add(doc)
+        doc.title, doc.file_name, doc.blob_key, doc.sha256, doc.size = (
+            job.title,
+            file.name,
+            key,
+            file.sha256,
+            len(file.data),
+        )
+        doc.pages, doc.fingerprint, doc.job_id, doc.updated_at = file.pages, result.fingerprint, job_id, utcnow()
+        s.flush()
+        out.append(doc)
+    return out
 
 
 def _end(db: Database, job_id: int, status: str, error: str | None = None) -> None:
@@ -273,7 +231,7 @@ def run_job(
     job_id: int,
     *,
     templates: Path | None,
-    converter: Callable[[], PdfConverterLike] | None,
+    converter: PdfConverter | None,
     progress_interval: float = 0.25,
     tmp: Path | None = None,
 ) -> str:
@@ -304,7 +262,7 @@ def _run_job(
     job_id: int,
     *,
     templates: Path | None,
-    converter: Callable[[], PdfConverterLike] | None,
+    converter: PdfConverter | None,
     interval: float,
     tmp: Path | None = None,
 ) -> str:
@@ -339,7 +297,7 @@ def _run_job(
         roster,
         compiled,
         sink,
-        converter=converter() if with_pdf and converter else None,
+        converter=converter if with_pdf else None,
         with_forms=True,  # as `docgen generate`: the program's blank forms come with its agreements
         on_progress=on_progress,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,12 +12,11 @@ from api.models import Document, Program, User
 from api.services import audit, programs, rosters
 from api.services import templates as template_store
 from api.services.accounts import require_admin
-from api.services.batches import save_document
-from api.services.errors import Conflict, Invalid, NotFound
-from docgen.batch import PdfConverterLike, fingerprint, job_context, plan_batch, render_job
+from api.services.batches import store_result
+from api.services.errors import Conflict, NotFound, ServerFailure, rendering_failed
+from docgen.batch import load_template, plan_document, render_document
 from docgen.errors import DocgenError
-from docgen.model import Roster
-from docgen.render.docx import CompiledTemplate
+from docgen.render.converter import PdfConverter
 
 
 def list_documents(session: Session, user: User, program: Program, pair: str | None = None) -> list[Document]:
@@ -64,71 +62,45 @@ def regenerate(
     blobs: BlobStore,
     *,
     templates: Path | None,
-    converter: Callable[[], PdfConverterLike] | None,
+    converter: PdfConverter | None,
 ) -> list[Document]:
-    """Render this (pair, kind) again from the program's template and the pair's current data.
+    """Render this (pair, kind) again from the program's template and the pair's current data, as the batch
+    would (:func:`docgen.batch.render_document`); every format the document has is redone.
 
-    Every format the document has is redone (PDF through the converter pool); returns the updated rows.
+    Returns the updated rows. A template that does not fit is 422, a failed PDF conversion 500, both with the
+    reason; nothing is stored then.
     """
     require_admin(user)
     program_row = session.get(Program, doc.program_id)
     assert program_row is not None
     program = programs.domain(program_row)
-    roster = rosters.roster_of(session, program_row)
-    group = next((g for g in roster.units(program.group_policy) if g.label == doc.pair_label), None)
+    what = f"文书 {doc.id}（{doc.pair_label} {doc.kind}）"
+    group = rosters.unit(session, program_row, program.group_policy, doc.pair_label)
     if group is None:
-        raise Conflict(f"结对 {doc.pair_label} 已不在当前花名册中，无法重新生成")
+        raise Conflict(f"结对 {doc.pair_label} 已不在当前花名册中，{what}无法重新生成")
+    job = plan_document(program, group, doc.kind)
+    if job is None:
+        raise Conflict(f"{what}已不在本项目的协议和表单中，无法重新生成")
+    with_pdf = (
+        session.scalar(
+            select(Document.id).where(
+                Document.program_id == doc.program_id,
+                Document.pair_label == doc.pair_label,
+                Document.kind == doc.kind,
+                Document.format == "pdf",
+            )
+        )
+        is not None
+    )
+    if with_pdf and converter is None:
+        raise ServerFailure(f"{what}：PDF 转换服务不可用")
     try:
-        jobs = plan_batch(program, Roster((group,)), with_forms=bool(program.forms))
-        job = next((j for j in jobs if j.document_kind == doc.kind), None)
-        if job is None:
-            raise Conflict(f"文书 {doc.id}（{doc.pair_label} {doc.kind}）已不在本项目的协议和表单中，无法重新生成")
-        compiled = CompiledTemplate.compile(
-            template_store.reader(session, blobs, templates)(job.kind.template), job.kind.template
-        )
-        context = job_context(program, job)
-        docx = render_job(compiled, job, context)
+        template = load_template(job.kind, template_store.reader(session, blobs, templates))
     except DocgenError as exc:
-        what = f"文书 {doc.id}（{doc.pair_label} {doc.kind}）"
-        raise Invalid(f"{what}重新生成失败：{exc}", [{"message": str(exc)}]) from None
-    formats = {
-        d.format
-        for d in session.scalars(
-            select(Document).where(
-                Document.program_id == doc.program_id, Document.pair_label == doc.pair_label, Document.kind == doc.kind
-            )
-        )
-    }
-    with_pdf = "pdf" in formats
-    fp = fingerprint(compiled, context, with_pdf)
-    stem = f"{job.folder}/{job.stem}"
-    outputs: list[tuple[str, bytes, int | None]] = [("docx", docx, None)]
-    if with_pdf:
-        if converter is None:
-            raise Conflict(f"{stem}.pdf：PDF 转换服务不可用")
-        [result] = converter().convert_many([(f"{stem}.docx", docx)])
-        if result.pdf is None:
-            raise Conflict(f"{stem}.pdf：PDF 转换失败（{result.error}）")
-        outputs.append(("pdf", result.pdf, result.pages))
-    out = []
-    for fmt, data, pages in outputs:
-        key = blobs.put(data)
-        out.append(
-            save_document(
-                session,
-                program_row.id,
-                group.label,
-                job.document_kind,
-                job.title,
-                fmt,
-                f"{stem}.{fmt}",
-                key,
-                key.rsplit("/", 1)[-1],
-                len(data),
-                pages,
-                fp,
-                None,
-            )
-        )
+        raise rendering_failed(f"{what}重新生成失败", exc) from None
+    result = render_document(program, job, template, converter=converter if with_pdf else None)
+    if result.error is not None:
+        raise rendering_failed(f"{what}重新生成失败", result.error)
+    out = store_result(session, blobs, program_row.id, result, None)
     audit.record(session, user, "document.regenerate", f"document:{doc.id}", pair=doc.pair_label, kind=doc.kind)
     return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from docgen.errors import DocgenError
+from docgen.errors import ConversionError, DocgenError
 
 
 class ServiceError(DocgenError):
@@ -91,3 +91,18 @@ class Busy(ServiceError):
     """The service is at its limit for this kind of work right now; the client should retry shortly."""
 
     status = 503
+
+
+class ServerFailure(ServiceError):
+    """The server could not do it (PDF conversion crashed, timed out or is unavailable): not the input's fault."""
+
+    status = 500
+
+
+def rendering_failed(what: str, error: DocgenError) -> ServiceError:
+    """The HTTP answer to a document that did not render (``what``: which document, in Chinese): a failed
+    PDF conversion is the server's (500); anything else — a template that does not fit the data — is 422."""
+    message = f"{what}：{error}"
+    if isinstance(error, ConversionError):
+        return ServerFailure(message)
+    return Invalid(message, [{"message": str(error)}])

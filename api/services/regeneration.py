@@ -1,8 +1,8 @@
 """Clean official documents regenerated from records: a typed 统计表 from a returned one, and the 台账.
 
-* :func:`stats_form_docx` — the program's blank 统计表 template (built-in ``forms/activity_stats``,
-  the same one the batch prints) filled with the record's fields and rows; python-docx builds the form in
-  the official layout when the template or the record's pair is not available.
+* :func:`record_form` — the record's blank form, exactly as the batch prints it for its pair (for a 统计表
+  ``templates/forms/activity_stats.docx``), filled with the record's fields and rows and rendered by the
+  batch's own :func:`docgen.batch.render_document`; no second renderer: what cannot be rendered is an error.
 * :func:`ledger_rows` — the 台账's rows (the rule is :func:`docgen.ledger.ledger_rows`; this loads the
   program, its pairs and records), written by :func:`ledger_xlsx` and :func:`ledger_docx` (PDF through the
   converter pool).
@@ -23,18 +23,18 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from sqlalchemy.orm import Session
 
-from api.models import Pair, Program, Record
+from api.models import Program, Record
 from api.services import programs, records, rosters
-from api.services.errors import Invalid
+from api.services.errors import Conflict, Invalid, rendering_failed
 from docgen import ledger
+from docgen.batch import DocumentResult, job_context, load_template, plan_document, render_document
 from docgen.errors import DocgenError
 from docgen.extraction import Extraction
 from docgen.files import template_reader
 from docgen.forms import FormSchema, load_schemas
-from docgen.forms.generate import FormKind, form_context, form_media, identity_for
+from docgen.forms.generate import KIND_PREFIX, filled_context
 from docgen.ledger import LEDGER_HEADER, LedgerRow, ReturnedForm
-from docgen.model import Program as DomainProgram
-from docgen.render.docx import CompiledTemplate
+from docgen.render.converter import PdfConverter
 from docgen.sheets import xlsx_row
 
 STATS = "activity_stats"
@@ -71,35 +71,42 @@ def record_fields(record: Record, schema: FormSchema) -> dict[str, str]:
     return out
 
 
-def stats_form_docx(session: Session, record: Record, templates: Path | None) -> bytes:
-    """The record as a clean typed 统计表 (.docx bytes)."""
+def record_form(
+    session: Session, record: Record, templates: Path | None, *, converter: PdfConverter | None = None
+) -> DocumentResult:
+    """The record as a clean official form: the batch's blank form for its pair (same template, QR code
+    and identity) filled with the values read and corrected, rendered by :func:`docgen.batch.render_document`
+    (and converted to PDF when ``converter`` is given).
+
+    409 when the record's pair or form is not one the program's batches make (there is no form to fill);
+    422 when the template does not fit the values, 500 when the PDF conversion failed.
+    """
     schema = _schema(record)
     program_row = session.get(Program, record.program_id)
     assert program_row is not None
     program = programs.domain(program_row)
-    fields, rows = record_fields(record, schema), record_rows(record, schema)
-    pair = _pair(session, program_row, record.pair_label)
-    if pair is not None and schema.table is not None:
-        group = rosters.group(pair)
-        context = form_context(program, group, schema)
-        context["fields"] = {**context["fields"], **{k: v for k, v in fields.items() if v}}
-        blank = dict.fromkeys((c.key for c in schema.table.columns), "")
-        padding = [dict(blank) for _ in range(max(0, schema.table.blank_rows - len(rows)))]
-        context["table"] = {**(context["table"] or {}), "rows": rows + padding}
-        kind = FormKind(schema)
-        try:
-            compiled = CompiledTemplate.compile(template_reader(builtin=templates)(kind.template), kind.template)
-            return compiled.render(context, media=form_media(identity_for(program, group, schema)))
-        except DocgenError:
-            pass  # no such template, or one that does not fit the record: build the form instead
-    return _build_form(program, schema, fields, rows)
-
-
-def _pair(session: Session, program: Program, label: str | None) -> Pair | None:
-    if not label:
-        return None
-    base = label.split(".")[0]
-    return next((p for p in rosters.list_pairs(session, program) if p.label == base), None)
+    what = f"记录 {record.id} 的{schema.title}"
+    # A per-school form's pair label names the school too: ``03.2`` is the second school of pair 03.
+    label, _, school = (record.pair_label or "").partition(".")
+    group = rosters.unit(session, program_row, program.group_policy, label) if label else None
+    if group is None:
+        shown = record.pair_label or "未识别"
+        raise Conflict(f"{what}：结对序号“{shown}”不在当前花名册中，无法按模板生成；请先在校对中改正结对序号")
+    kind = f"{KIND_PREFIX}{schema.kind}" + (f"#{school}" if schema.per_school and school else "")
+    job = plan_document(program, group, kind)
+    if job is None:
+        raise Conflict(f"{what}：本项目不下发这种表单（{kind}），无法按模板生成")
+    try:
+        template = load_template(job.kind, template_reader(builtin=templates))
+    except DocgenError as exc:
+        raise rendering_failed(f"{what}生成失败", exc) from None
+    context = filled_context(
+        job_context(program, job), schema, record_fields(record, schema), record_rows(record, schema)
+    )
+    result = render_document(program, job, template, converter=converter, context=context)
+    if result.error is not None:
+        raise rendering_failed(f"{what}生成失败", result.error)
+    return result
 
 
 # --- python-docx builders (official layout: A4, GB/T 9704 margins, 仿宋 body, 小标宋 title) ------------------
@@ -157,18 +164,6 @@ def _save(doc: Any) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
-
-
-def _build_form(
-    program: DomainProgram, schema: FormSchema, fields: dict[str, str], rows: list[dict[str, str]]
-) -> bytes:
-    doc = _new(landscape=True)
-    _para(doc, f"{program.name}{schema.title}", "方正小标宋简体", 22, center=True)
-    _para(doc, "    ".join(f"{f.label}：{fields.get(f.key, '')}" for f in schema.fields), "仿宋_GB2312", 14)
-    if schema.table is not None:
-        header = [c.label for c in schema.table.columns]
-        _table(doc, header, [[row.get(c.key, "") for c in schema.table.columns] for row in rows])
-    return _save(doc)
 
 
 # --- the 台账 ------------------------------------------------------------------------------------------

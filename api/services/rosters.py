@@ -15,7 +15,7 @@ from api.services.accounts import pair_visible, require_admin
 from api.services.errors import Invalid, NotFound
 from api.services.filetypes import detect, safe_name
 from docgen.errors import RosterError, RosterErrors
-from docgen.model import Level, PairGroup, Roster, School, Stage
+from docgen.model import GroupPolicy, Level, PairGroup, Roster, School, Stage
 from docgen.roster import read_roster
 from docgen.roster.tabular import parse_roster_rows
 
@@ -180,6 +180,12 @@ def roster_of(session: Session, program: Program) -> Roster:
     if not pairs:
         raise Invalid(f"项目“{program.name}”还没有导入花名册", [{"message": "没有结对"}])
     return Roster(tuple(group(p) for p in pairs), source=f"program:{program.id}")
+
+
+def unit(session: Session, program: Program, policy: GroupPolicy, label: str) -> PairGroup | None:
+    """The pair group labelled ``label`` as batches under ``policy`` plan it (``02-1`` when split); None when
+    the current roster has none. :class:`Invalid` when the program has no roster."""
+    return next((g for g in roster_of(session, program).units(policy) if g.label == label), None)
 
 
 def visible_labels(session: Session, program: Program, user: User) -> set[str] | None:

@@ -13,7 +13,7 @@ in ``docs/forms.md``.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,6 +169,24 @@ def form_context(
     }
     context["fields"] = {f.key: _lookup(context, f.prefill) if f.prefill else "" for f in schema.fields}
     return context
+
+
+def filled_context(
+    context: Mapping[str, Any],
+    schema: FormSchema,
+    fields: Mapping[str, str],
+    rows: Sequence[Mapping[str, str]],
+) -> dict[str, Any]:
+    """A blank form's context (:func:`form_context`) filled with the values of a returned copy: each
+    non-empty value of ``fields`` replaces the pre-filled one; ``rows`` replace the table's rows, padded with
+    blank rows up to the schema's ``blank_rows`` (forms without a table ignore them). Pure."""
+    out = dict(context)
+    out["fields"] = {**context["fields"], **{k: v for k, v in fields.items() if v}}
+    if schema.table is not None:
+        blank = dict.fromkeys((c.key for c in schema.table.columns), "")
+        padding = [dict(blank) for _ in range(max(0, schema.table.blank_rows - len(rows)))]
+        out["table"] = {**(context["table"] or {}), "rows": [dict(r) for r in rows] + padding}
+    return out
 
 
 def qr_png(code: str) -> bytes:

@@ -19,6 +19,8 @@ How it works (details and measurements in docs/pdf.md):
   (``merge.merge_documents``), converts each chunk in one load and cuts the PDF at bookmarks exported as named
   destinations; a chunk that fails or does not split cleanly is converted again one document at a time, so a
   bad document fails alone.
+
+Both implement :class:`docgen.render.converter.PdfConverter`, the interface the batch and the service use.
 """
 
 from __future__ import annotations
@@ -38,15 +40,15 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Self
 
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from docgen.errors import ConversionError
+from docgen.render.converter import ConversionResult
 from docgen.render.merge import MergeError, document_starts, merge_documents, split_pdf
 
 HERE = Path(__file__).resolve().parent
@@ -54,28 +56,6 @@ BRIDGE = HERE / "uno_bridge.py"
 FONTS_CONF = HERE / "fonts.conf"
 UNO_PYTHON = "/usr/bin/python3"
 MISSING_OFFICE = "LibreOffice 未安装: run `make setup`"
-
-
-@dataclass(frozen=True)
-class ConversionResult:
-    """One document's outcome. ``pdf`` is None exactly when ``error`` says why; ``pages`` is 0 then."""
-
-    name: str
-    pdf: bytes | None
-    pages: int
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-class PdfConverter(Protocol):
-    """What the batch needs from a converter; fakes for tests implement the same two methods."""
-
-    def convert_many(self, items: Iterable[tuple[str, bytes]]) -> list[ConversionResult]: ...
-
-    def close(self) -> None: ...
 
 
 def find_soffice() -> str:
