@@ -15,19 +15,18 @@ from typer.testing import CliRunner
 
 from api.worker import Converters
 from docgen.cli import app as cli
-from docgen.files import templates_dir
+from docgen.files import builtin_templates
 from docgen.render.converter import ConversionResult
+from testkit.docx_text import docx_text
+from testkit.forms import PENGZHOU, stats_docx
 from tests.api_fixtures import (
-    PENGZHOU,
     TestClient,
     admin,
     create_pengzhou,
     database_url,
-    docx_text,
     make_settings,
     running_client,
     settings,
-    stats_docx,
     wait_batch,
     wait_record,
 )
@@ -68,7 +67,7 @@ def test_the_cli_and_the_service_write_the_same_archive_for_the_same_batch(admin
 def _broken_templates(tmp_path: Path) -> Path:
     """A copy of the templates whose 统计表 asks for a value no record has."""
     folder = tmp_path / "templates"
-    shutil.copytree(templates_dir(), folder)
+    shutil.copytree(str(builtin_templates()), folder)
     stats = folder / "forms" / "activity_stats.docx"
     with zipfile.ZipFile(stats) as zf:
         parts = {n: zf.read(n) for n in zf.namelist()}
