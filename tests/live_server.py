@@ -51,7 +51,7 @@ def docgen_serve(data: Path, env: dict[str, str] | None = None, port: int | None
     full_env = {**os.environ, "DOCGEN_DATA_DIR": str(data), "PYTHONUNBUFFERED": "1", **(env or {})}
     full_env.pop("DOCGEN_DATABASE_URL", None)
     full_env.pop("DOCGEN_BLOB_STORE", None)
-    command = [sys.executable, "-c", "from docgen.cli import main; main()",
+    command = [sys.executable, "-m", "cli",
                "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]  # fmt: skip
     log = data / "server.log"
     with log.open("wb") as out:

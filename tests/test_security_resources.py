@@ -215,7 +215,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]
     env = {**os.environ, "DOCGEN_ADMIN_USERNAME": "admin", "DOCGEN_ADMIN_PASSWORD": ADMIN_PASSWORD}
     for key in ("DOCGEN_DATABASE_URL", "DOCGEN_BLOB_STORE"):
         env.pop(key, None)
-    command = [sys.executable, "-c", "from docgen.cli import main; main()",
+    command = [sys.executable, "-m", "cli",
                "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]  # fmt: skip
     log = tmp_path / "server.log"
     with log.open("wb") as out:
