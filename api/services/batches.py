@@ -26,7 +26,7 @@ from api.models import BatchJob, Document, Program, User, utcnow
 from api.services import audit, programs, queue, rosters
 from api.services import templates as template_store
 from api.services.accounts import require_admin
-from api.services.errors import Conflict, NotFound, public_text
+from api.services.errors import Conflict, public_text
 from docgen.batch import BatchReport, DocumentJob, DocumentResult, generate_batch, load_templates
 from docgen.errors import DocgenError
 from docgen.manifest import ManifestRow, manifest_row
@@ -55,14 +55,7 @@ def enqueue(session: Session, program: Program, by: User, *, with_pdf: bool) -> 
 
 def get_job(session: Session, user: User, job_id: int) -> BatchJob:
     """A batch job of one of the user's programs; school users see none (404)."""
-    job = session.get(BatchJob, job_id)
-    if job is None:
-        raise NotFound(f"批量任务 {job_id} 不存在")
-    program = programs.get_program(session, user, job.program_id)  # NotFound when not the user's program
-    if user.role == "school":
-        raise NotFound(f"批量任务 {job_id} 不存在")
-    del program
-    return job
+    return programs.get_in_program(session, user, BatchJob, job_id, "批量任务", lambda _j, _p: user.role != "school")
 
 
 def cancel(session: Session, user: User, job: BatchJob) -> BatchJob:

@@ -41,7 +41,7 @@ from api.sandbox import ChildFailed, run_child
 from api.scheduling import next_upload
 from api.services import audit, programs, queue, rosters
 from api.services.accounts import Role, require_admin, require_writer
-from api.services.errors import Invalid, NotFound, ServiceError, TooLarge, UnsupportedType, public_text
+from api.services.errors import Invalid, ServiceError, TooLarge, UnsupportedType, public_text
 from api.services.filetypes import FORM_TYPES, detect, safe_name
 from docgen.values import SURE
 
@@ -539,13 +539,9 @@ def _visible(session: Session, user: User, upload: Upload, program: Program) -> 
 
 def get_upload(session: Session, user: User, upload_id: int) -> Upload:
     """An upload the user may see (its own, or of a pair it may see); 404 otherwise."""
-    upload = session.get(Upload, upload_id)
-    if upload is None:
-        raise NotFound(f"上传文件 {upload_id} 不存在")
-    program = programs.get_program(session, user, upload.program_id)
-    if not _visible(session, user, upload, program):
-        raise NotFound(f"上传文件 {upload_id} 不存在")
-    return upload
+    return programs.get_in_program(
+        session, user, Upload, upload_id, "上传文件", lambda u, p: _visible(session, user, u, p)
+    )
 
 
 def list_uploads(session: Session, user: User, program: Program | None, status: str | None) -> list[Upload]:
