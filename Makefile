@@ -44,7 +44,7 @@ demo: setup
 	$(BIN)/docgen generate $(DEMO_ROSTER) --out $(DEMO_OUT)
 
 lint: python
-	$(BIN)/ruff check docgen extractors api tests bench testkit tools
+	$(BIN)/ruff check docgen extractors api cli tests bench testkit tools
 	$(BIN)/mypy
 
 test: setup lint

@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: testkit sits at the repository root
     sys.path.insert(0, str(ROOT))
 
+from docgen.render.cjk import cjk_run  # noqa: E402
 from docgen.render.pdf import FONTS_CONF, ConverterPool, find_soffice  # noqa: E402
-from testkit.docx_build import styled_run  # noqa: E402
 
 CLAUSE = (
     "{school}与成都市实验小学结成帮扶对子，双方本着平等互利、共同发展的原则，在教育教学管理、教师专业发展、"
@@ -39,10 +39,10 @@ def agreement(i: int, clauses: int = 14) -> bytes:
     d = Document()
     p = d.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    styled_run(p, f"学校结对帮扶协议书（第{i}号）", "方正小标宋简体", 22)
-    styled_run(d.add_paragraph(), "一、帮扶内容", "黑体", 16)
+    cjk_run(p, f"学校结对帮扶协议书（第{i}号）", "方正小标宋简体", size=22)
+    cjk_run(d.add_paragraph(), "一、帮扶内容", "黑体", size=16)
     for k in range(clauses):
-        styled_run(d.add_paragraph(), f"第{k + 1}条 " + CLAUSE.format(school="彭州市濛阳小学"), "仿宋_GB2312", 16)
+        cjk_run(d.add_paragraph(), f"第{k + 1}条 " + CLAUSE.format(school="彭州市濛阳小学"), "仿宋_GB2312", size=16)
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()

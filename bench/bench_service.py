@@ -196,8 +196,7 @@ def _free_port() -> int:
 def server(data_dir: Path) -> Iterator[str]:
     """``docgen serve --data data_dir --port <free>`` in its own process group; stopped (SIGINT, then SIGKILL)."""
     port = _free_port()
-    docgen = Path(sys.executable).with_name("docgen")
-    cmd = [str(docgen)] if docgen.exists() else [sys.executable, "-c", "from docgen.cli import main; main()"]
+    cmd = [sys.executable, "-m", "cli"]  # this checkout's command (cwd=ROOT), whatever the venv's script points at
     env = {
         **os.environ,
         "DOCGEN_ADMIN_PASSWORD": PASSWORD,

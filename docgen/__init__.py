@@ -5,9 +5,9 @@ The entry points::
     from docgen import read_roster, parse_program_yaml, generate_batch, load_templates
 
 ``generate_batch(program, roster, templates, sink, converter=...)`` makes every agreement for every pair
-group; the CLI (``docgen.cli``) is a thin translation of it. ``render_document(program, job, template,
-converter=...)`` makes one (``job`` from ``plan_batch`` or ``plan_document``) and returns a typed
-``DocumentResult``.
+group; the CLI (the ``cli`` package beside ``api``) is a thin translation of it.
+``render_document(program, job, template, converter=...)`` makes one (``job`` from ``plan_batch`` or
+``plan_document``) and returns a typed ``DocumentResult``.
 """
 
 from docgen.batch import (

@@ -63,6 +63,7 @@ if str(ROOT) not in sys.path:  # run as a script or with -m from elsewhere
     sys.path.insert(0, str(ROOT))
 
 from docgen.forms import FormSchema, load_schemas  # noqa: E402
+from docgen.render.cjk import cjk_run, set_cjk_font  # noqa: E402
 from testkit import scan_fixtures as sf  # noqa: E402
 from testkit.accuracy import header_to_label, norm, table_from_grid  # noqa: E402
 
@@ -201,28 +202,8 @@ def _phone(rng: random.Random) -> str:
 # ============================================================================================ docx helpers
 
 
-def _set_cjk(run_or_rpr: Any, face: str = "仿宋_GB2312", size: float | None = None, bold: bool = False) -> None:
-    rpr = run_or_rpr if run_or_rpr.tag == qn("w:rPr") else run_or_rpr.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia"):
-        fonts.set(qn(attr), face)
-    if bold:
-        rpr.append(OxmlElement("w:b"))
-    if size is not None:
-        sz = OxmlElement("w:sz")
-        sz.set(qn("w:val"), str(int(size * 2)))
-        rpr.append(sz)
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    rpr.append(lang)
-
-
 def _add_text(paragraph: Paragraph, text: str, face: str = "仿宋_GB2312", size: float = 12, bold: bool = False) -> None:
-    run = paragraph.add_run(text)
-    _set_cjk(run._r, face, size, bold)
+    cjk_run(paragraph, text, face, size=size, bold=bold)
 
 
 def _unique_cells(row: Any) -> list[_Cell]:
@@ -263,7 +244,7 @@ def write_cell(cell: _Cell, text: str, *, paragraphs: Sequence[str] | None = Non
             rpr.tag = qn("w:rPr")
             run._r.insert(0, rpr)
         else:
-            _set_cjk(run._r)
+            set_cjk_font(run._r.get_or_add_rPr(), "仿宋_GB2312")
 
 
 def _cell_text(cell: _Cell) -> str:
@@ -349,7 +330,7 @@ def seed_blank_activity_stats(blank_rows: int = 12) -> bytes:
                 ppr = para._p.get_or_add_pPr()
                 mark = OxmlElement("w:rPr")
                 ppr.append(mark)
-                _set_cjk(mark, "仿宋_GB2312", 10.5)
+                set_cjk_font(mark, "仿宋_GB2312", size=10.5)
     foot = tbl.rows[-1]
     merged = foot.cells[0].merge(foot.cells[-1])
     for extra in merged.paragraphs[1:]:

@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -31,9 +32,10 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from PIL import Image, ImageDraw, ImageFont
+
+from docgen.render.cjk import cjk_run
 
 Image8 = np.ndarray  # H×W×3 uint8, RGB
 
@@ -80,18 +82,8 @@ EXPECTED = Expected()
 # --------------------------------------------------------------------------------------------- the form
 
 
-def _cjk(run: object, size: float, bold: bool = False, face: str = "Noto Serif CJK SC") -> None:
-    r = run  # python-docx Run
-    r.font.size = Pt(size)  # type: ignore[attr-defined]
-    r.font.bold = bold  # type: ignore[attr-defined]
-    r.font.name = face  # type: ignore[attr-defined]
-    rpr = r._element.get_or_add_rPr()  # type: ignore[attr-defined]
-    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), face)
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = rpr.makeelement(qn("w:lang"), {})
-        rpr.append(lang)
-    lang.set(qn("w:eastAsia"), "zh-CN")
+def _cjk(paragraph: Any, text: str, size: float, bold: bool = False, face: str = "Noto Serif CJK SC") -> None:
+    cjk_run(paragraph, text, face, size=size, bold=bold)
 
 
 def qr_png(payload: str, box_size: int = 6) -> bytes:
@@ -119,13 +111,13 @@ def build_form_docx(expected: Expected = EXPECTED) -> bytes:
     p = left.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_before = Pt(18)
-    _cjk(p.add_run(TITLE), 16, bold=True, face="Noto Sans CJK SC")
+    _cjk(p, TITLE, 16, bold=True, face="Noto Sans CJK SC")
     p = right.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     p.add_run().add_picture(io.BytesIO(qr_png(expected.identity)), width=Mm(24))
 
     p = doc.add_paragraph()
-    _cjk(p.add_run(f"{UNIT_LINE}　　　　　　　　　　　　　　　　{DATE_LINE}"), 11)
+    _cjk(p, f"{UNIT_LINE}　　　　　　　　　　　　　　　　{DATE_LINE}", 11)
 
     tbl = doc.add_table(rows=expected.n_rows, cols=expected.n_cols)
     tbl.style = "Table Grid"
@@ -141,15 +133,15 @@ def build_form_docx(expected: Expected = EXPECTED) -> bytes:
             para = cell.paragraphs[0]
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
             if text:
-                _cjk(para.add_run(text), 10.5, bold=(r == 0))
+                _cjk(para, text, 10.5, bold=(r == 0))
     foot = tbl.rows[-1]
     foot.height = Mm(14)
     merged = foot.cells[0].merge(foot.cells[-1])
-    _cjk(merged.paragraphs[0].add_run(expected.footer), 10.5)
+    _cjk(merged.paragraphs[0], expected.footer, 10.5)
 
     p = doc.add_paragraph()
     p.paragraph_format.space_before = Pt(8)
-    _cjk(p.add_run(f"{SIGNER_LINE}　　　　　　　　　　　　　　　　　　　　　　　表单识别码：{expected.identity}"), 10.5)
+    _cjk(p, f"{SIGNER_LINE}　　　　　　　　　　　　　　　　　　　　　　　表单识别码：{expected.identity}", 10.5)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -41,25 +41,27 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float
 
 
 @contextlib.contextmanager
-def docgen_serve(data: Path, env: dict[str, str] | None = None, port: int | None = None) -> Iterator[str]:
-    """Run ``docgen serve`` (uvicorn + ``api.app.create_app``) on SQLite in ``data``; yield its base URL.
+def serve_process(
+    data: Path, env: dict[str, str] | None = None, port: int | None = None, log: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run ``docgen serve`` (uvicorn + ``api.app.create_app``) on SQLite in ``data``; yield its base URL and process.
 
     ``env`` adds ``DOCGEN_*`` settings (e.g. the admin's name and password). The server's output goes to
-    ``data/server.log``.
+    ``log`` (default ``data/server.log``; ``data`` must then exist). Stopped (SIGTERM, then SIGKILL) on exit.
     """
     port = port or free_port()
     full_env = {**os.environ, "DOCGEN_DATA_DIR": str(data), "PYTHONUNBUFFERED": "1", **(env or {})}
     full_env.pop("DOCGEN_DATABASE_URL", None)
     full_env.pop("DOCGEN_BLOB_STORE", None)
-    command = [sys.executable, "-c", "from docgen.cli import main; main()",
+    command = [sys.executable, "-m", "cli",
                "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]  # fmt: skip
-    log = data / "server.log"
+    log = log or data / "server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_http(f"{base}/", proc, log)
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
         try:
@@ -67,3 +69,10 @@ def docgen_serve(data: Path, env: dict[str, str] | None = None, port: int | None
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@contextlib.contextmanager
+def docgen_serve(data: Path, env: dict[str, str] | None = None, port: int | None = None) -> Iterator[str]:
+    """:func:`serve_process` when only the base URL matters."""
+    with serve_process(data, env, port) as (base, _):
+        yield base

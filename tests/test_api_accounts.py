@@ -21,7 +21,7 @@ from api.models import ApiToken, utcnow
 from api.services.errors import Invalid
 from api.services.passwords import common_passwords, password_problems
 from api.settings import Settings
-from docgen.cli import app as cli_app
+from cli.main import app as cli_app
 from tests.api_fixtures import (
     ADMIN_PASSWORD,
     TestClient,

@@ -333,3 +333,31 @@ def test_the_scoping_migration_keeps_every_row_and_fills_the_new_columns(databas
                 assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
         engine.dispose()
+
+
+# --- 4. another bureau's rows ---------------------------------------------------------------------------
+
+
+def test_another_bureaus_rows_answer_exactly_like_rows_that_do_not_exist(admin: TestClient) -> None:
+    """A job, document, upload or record of a program the user was not given is a 404 worded like a missing id:
+    the answer names neither the owning program nor whether the row exists (api.services.programs.get_in_program)."""
+    create_pengzhou(admin)
+    bureau_b = _user(admin, "bureau-b", "admin", [])
+    theirs = create_pengzhou(bureau_b)
+    their_school = _user(bureau_b, "lantian-b", "school", [theirs], LANTIAN)
+    record = wait_record(bureau_b, _upload(their_school, theirs, "07.docx", stats_docx("07", LANTIAN))["id"])
+    job = wait_batch(bureau_b, bureau_b.post(f"/api/programs/{theirs}/batches", json={"pdf": False}).json()["id"])
+    document = bureau_b.get(f"/api/programs/{theirs}/documents").json()[0]
+    missing = 10**6
+    for path, noun, row_id in (
+        ("/api/batches/{}", "批量任务", job["id"]),
+        ("/api/documents/{}/download", "文书", document["id"]),
+        ("/api/uploads/{}", "上传文件", record["upload_id"]),
+        ("/api/records/{}", "记录", record["id"]),
+    ):
+        assert bureau_b.get(path.format(row_id)).status_code == 200  # the owner sees it
+        foreign, absent = admin.get(path.format(row_id)), admin.get(path.format(missing))
+        assert (foreign.status_code, absent.status_code) == (404, 404)
+        assert foreign.json()["detail"] == f"{noun} {row_id} 不存在"
+        assert absent.json()["detail"] == f"{noun} {missing} 不存在"
+        assert f"项目 {theirs}" not in foreign.text

@@ -10,7 +10,7 @@ from pathlib import Path
 from docx import Document
 from typer.testing import CliRunner
 
-from docgen.cli import app
+from cli.main import app
 from testkit.docx_text import docx_text
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"

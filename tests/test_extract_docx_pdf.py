@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw
 from pypdf import PdfWriter
 from typer.testing import CliRunner
 
-from docgen.cli import app
+from cli.main import app
 from docgen.errors import UnreadableDocument
 from docgen.extraction import Cell, FormStatus, InputKind, ReadTable
 from extractors import detect_kind, extract, read

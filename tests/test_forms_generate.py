@@ -17,8 +17,8 @@ import pytest
 from lxml import etree
 from typer.testing import CliRunner
 
+from cli.main import app
 from docgen.batch import generate_batch, load_templates, plan_batch
-from docgen.cli import app
 from docgen.errors import ProgramError, TemplateError
 from docgen.extraction import FormIdentity
 from docgen.files import load_program, template_reader

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from docgen.cli import app
+from cli.main import app
 from testkit.shared import shared_path
 
 EXPECTED = Path(__file__).resolve().parent / "golden"

@@ -17,9 +17,9 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from docgen.errors import ConversionError
+from docgen.render.cjk import cjk_run
 from docgen.render.merge import document_starts, merge_documents, split_pdf
 from docgen.render.pdf import ConverterPool, LibreOfficeConverter
-from testkit.docx_build import styled_run
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")]
 
@@ -34,14 +34,14 @@ def agreement(tag: str, clauses: int = 6) -> bytes:
     d = Document()
     p = d.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    styled_run(p, "学校结对帮扶协议书", "方正小标宋简体", 22)
-    styled_run(d.add_paragraph(), "一、帮扶内容", "黑体", 16)
+    cjk_run(p, "学校结对帮扶协议书", "方正小标宋简体", size=22)
+    cjk_run(d.add_paragraph(), "一、帮扶内容", "黑体", size=16)
     for k in range(clauses):
-        styled_run(
+        cjk_run(
             d.add_paragraph(),
             f"{tag}第{k + 1}条 {SCHOOL}与成都市实验小学结成帮扶对子。{CLAUSE}",
             "仿宋_GB2312",
-            16,
+            size=16,
         )
     buf = io.BytesIO()
     d.save(buf)

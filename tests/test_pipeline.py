@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.worker import Converters
-from docgen.cli import app as cli
+from cli.main import app as cli
 from docgen.files import builtin_templates
 from docgen.render.converter import ConversionResult
 from testkit.docx_text import docx_text

@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from typer.testing import CliRunner
 
-from docgen.cli import app
+from cli.main import app
 from docgen.render.pdf import ConverterPool
 
 pytestmark = pytest.mark.slow  # LibreOffice and OCR of a returned form

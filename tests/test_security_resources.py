@@ -38,7 +38,7 @@ from tests.api_fixtures import (
     wait_for,
     wait_record,
 )
-from tests.live_server import free_port, wait_http
+from tests.live_server import serve_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -211,26 +211,9 @@ def test_a_crop_box_larger_than_the_pixel_cap_is_422(tmp_path: Path) -> None:
 def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
     """``docgen serve`` on a free port with a fresh data dir (default limits)."""
     data = tmp_path / "data"
-    port = free_port()
-    env = {**os.environ, "DOCGEN_ADMIN_USERNAME": "admin", "DOCGEN_ADMIN_PASSWORD": ADMIN_PASSWORD}
-    for key in ("DOCGEN_DATABASE_URL", "DOCGEN_BLOB_STORE"):
-        env.pop(key, None)
-    command = [sys.executable, "-c", "from docgen.cli import main; main()",
-               "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]  # fmt: skip
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(f"{base}/", proc, log)
+    env = {"DOCGEN_ADMIN_USERNAME": "admin", "DOCGEN_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    with serve_process(data, env, log=tmp_path / "server.log") as (base, proc):
         yield base, proc, data
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _tree_rss(proc: psutil.Process) -> int:

@@ -17,8 +17,8 @@ import pytest
 from docx import Document
 from typer.testing import CliRunner
 
+from cli.main import app as cli_app
 from docgen.batch import generate_batch, load_templates
-from docgen.cli import app as cli_app
 from docgen.errors import TemplateError
 from docgen.files import default_program, template_reader
 from docgen.model import PairGroup, Roster, School
@@ -90,7 +90,7 @@ def assert_no_server_path(text: str, *paths: Path) -> None:
 
 PATH_NAMES = [
     "../x.docx",
-    "../cli.py",  # exists beside docgen/templates/
+    "../batch.py",  # exists beside docgen/templates/
     "../nothing-here.py",
     "../../pyproject.toml",
     "/etc/passwd",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 
 from api.deps import SESSION_COOKIE, AdminUser, CurrentUser, IdPath, Services, ServicesDep, SessionDep
 from api.models import User
@@ -42,6 +43,14 @@ def _set_session_cookie(response: Response, token: str, services: Services) -> N
     )
 
 
+def _signed_in(session: Session, user: User, response: Response, services: Services) -> UserOut:
+    """Open a session for ``user``, commit, set its cookie on ``response``; the user as the API shows it."""
+    token = accounts.open_session(session, user, services.secret, services.settings.session_days)
+    session.commit()
+    _set_session_cookie(response, token, services)
+    return user_out(user)
+
+
 @router.post("/auth/login")
 def login(body: LoginIn, request: Request, response: Response, session: SessionDep, services: ServicesDep) -> UserOut:
     """401 for a wrong name or password (or a deactivated account); 429 + Retry-After while throttled or busy."""
@@ -54,10 +63,7 @@ def login(body: LoginIn, request: Request, response: Response, session: SessionD
         hasher=services.hasher,
         policy=services.throttle,
     )
-    token = accounts.open_session(session, user, services.secret, services.settings.session_days)
-    session.commit()
-    _set_session_cookie(response, token, services)
-    return user_out(user)
+    return _signed_in(session, user, response, services)
 
 
 @router.post("/auth/logout", status_code=204)
@@ -92,10 +98,7 @@ def change_password(
         hasher=services.hasher,
         policy=services.throttle,
     )
-    token = accounts.open_session(session, user, services.secret, services.settings.session_days)
-    session.commit()
-    _set_session_cookie(response, token, services)
-    return user_out(user)
+    return _signed_in(session, user, response, services)
 
 
 @router.get("/me")

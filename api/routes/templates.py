@@ -64,14 +64,7 @@ def upload_template(
         session.commit()
         raise
     session.commit()
-    return TemplateOut(
-        name=row.name,
-        source=templates.UPLOADED,
-        title=row.title,
-        size=row.size,
-        uploaded_by=row.uploaded_by_name,
-        created_at=row.created_at,
-    )
+    return TemplateOut.model_validate(templates.uploaded_info(row))
 
 
 @router.get("/templates/{name}/download", response_class=Response, responses={200: {"content": {DOCX: {}}}})

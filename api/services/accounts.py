@@ -20,6 +20,7 @@ from api.models import ApiToken, LoginSession, Program, User, utcnow
 from api.services import audit, throttle
 from api.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from api.services.passwords import PasswordHasherGate, check_password, normalize_username
+from api.services.queue import rows_changed
 
 TOKEN_PREFIX = "dg_"
 TOKEN_DAYS_DEFAULT = 90
@@ -185,7 +186,7 @@ def end_credentials(session: Session, user: User) -> int:
         result = session.execute(
             delete(model).where(model.user_id == user.id).execution_options(synchronize_session=False)
         )
-        ended += int(getattr(result, "rowcount", 0) or 0)
+        ended += rows_changed(result)
     return ended
 
 

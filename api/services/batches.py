@@ -17,16 +17,16 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.blobs import BlobStore
 from api.db import Database
 from api.models import BatchJob, Document, Program, User, utcnow
-from api.services import audit, programs, rosters
+from api.services import audit, programs, queue, rosters
 from api.services import templates as template_store
 from api.services.accounts import require_admin
-from api.services.errors import Conflict, NotFound, public_text
+from api.services.errors import Conflict, public_text
 from docgen.batch import BatchReport, DocumentJob, DocumentResult, generate_batch, load_templates
 from docgen.errors import DocgenError
 from docgen.manifest import ManifestRow, manifest_row
@@ -55,14 +55,7 @@ def enqueue(session: Session, program: Program, by: User, *, with_pdf: bool) -> 
 
 def get_job(session: Session, user: User, job_id: int) -> BatchJob:
     """A batch job of one of the user's programs; school users see none (404)."""
-    job = session.get(BatchJob, job_id)
-    if job is None:
-        raise NotFound(f"批量任务 {job_id} 不存在")
-    program = programs.get_program(session, user, job.program_id)  # NotFound when not the user's program
-    if user.role == "school":
-        raise NotFound(f"批量任务 {job_id} 不存在")
-    del program
-    return job
+    return programs.get_in_program(session, user, BatchJob, job_id, "批量任务", lambda _j, _p: user.role != "school")
 
 
 def cancel(session: Session, user: User, job: BatchJob) -> BatchJob:
@@ -95,21 +88,15 @@ def archive_key(job: BatchJob) -> str:
 
 def requeue_interrupted(db: Database) -> int:
     """Jobs left ``running`` by a stopped process go back to the queue (they resume from stored documents)."""
-    with db.session() as s:
-        result = s.execute(update(BatchJob).where(BatchJob.status == RUNNING).values(status=QUEUED))
-        return int(getattr(result, "rowcount", 0) or 0)
+    return queue.requeue_interrupted(db, BatchJob, running=RUNNING, queued=QUEUED)
 
 
 def claim_next(db: Database) -> int | None:
-    """Atomically take the oldest queued job (safe with several worker processes)."""
+    """Atomically take the oldest queued job (safe with several worker processes: :func:`api.services.queue.take`)."""
     with db.session() as s:
         for job_id in s.scalars(select(BatchJob.id).where(BatchJob.status == QUEUED).order_by(BatchJob.id).limit(5)):
-            result = s.execute(
-                update(BatchJob)
-                .where(BatchJob.id == job_id, BatchJob.status == QUEUED)
-                .values(status=RUNNING, started_at=utcnow(), updated_at=utcnow(), done=0)
-            )
-            if getattr(result, "rowcount", 0) == 1:
+            now = utcnow()
+            if queue.take(s, BatchJob, job_id, queued=QUEUED, running=RUNNING, started_at=now, updated_at=now, done=0):
                 return int(job_id)
     return None
 

@@ -3,8 +3,8 @@
 Rendering a crop decodes a page image in a sandbox child (``api.sandbox`` mode ``crop``), which can take
 hundreds of MB for a large scan. So:
 
-* :class:`Gate` lets ``crop_concurrency`` crops render at once and ``crop_queue`` more wait; a request past
-  that gets :class:`~api.services.errors.Busy` (503) at once instead of another child;
+* a :class:`~api.services.gate.Gate` lets ``crop_concurrency`` crops render at once and ``crop_queue`` more
+  wait; a request past that gets :class:`~api.services.errors.Busy` (503) at once instead of another child;
 * a requested box whose output would exceed ``crop_max_pixels`` is :class:`Invalid` (422) before any work,
   and a PDF renders only the box (never the whole page), at :data:`api.sandbox.CROP_PDF_SCALE`;
 * :class:`ByteCache` keeps rendered PNGs by (upload sha256, page, box), bounded in bytes, so the review
@@ -15,44 +15,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from api.blobs import BlobStore
 from api.models import Upload
 from api.sandbox import CROP_PDF_SCALE, ChildFailed, run_child
 from api.services.errors import Busy, Invalid
+from api.services.gate import Gate
 
 Box = tuple[float, float, float, float]
-
-
-class Gate:
-    """At most ``running`` holders at once and ``waiting`` more queued; anyone past that is refused."""
-
-    def __init__(self, running: int, waiting: int) -> None:
-        self._slots = threading.BoundedSemaphore(max(1, running))
-        self._admitted = 0
-        self._capacity = max(1, running) + max(0, waiting)
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def enter(self, timeout: float) -> Iterator[None]:
-        """Hold a slot for the block; :class:`Busy` when the queue is full or no slot frees within ``timeout``."""
-        with self._lock:
-            if self._admitted >= self._capacity:
-                raise Busy("正在生成的截图过多，请稍后再试")
-            self._admitted += 1
-        try:
-            if not self._slots.acquire(timeout=timeout):
-                raise Busy("截图排队超时，请稍后再试")
-            try:
-                yield
-            finally:
-                self._slots.release()
-        finally:
-            with self._lock:
-                self._admitted -= 1
 
 
 class ByteCache:
@@ -118,7 +89,11 @@ class Crops:
         if cached is not None:
             return cached
         args = [str(page), *(str(v) for v in box), str(self.limits.max_image_pixels)]
-        with self.gate.enter(timeout=self.limits.timeout):
+        with self.gate.enter(
+            self.limits.timeout,
+            full=lambda: Busy("正在生成的截图过多，请稍后再试"),
+            late=lambda: Busy("截图排队超时，请稍后再试"),
+        ):
             try:
                 png = run_child(
                     "crop",

@@ -30,12 +30,11 @@ def list_documents(session: Session, user: User, program: Program, pair: str | N
 
 def get_document(session: Session, user: User, document_id: int) -> Document:
     """A document of a pair the user may see; 404 otherwise."""
-    doc = session.get(Document, document_id)
-    if doc is None:
-        raise NotFound(f"文书 {document_id} 不存在")
-    program = programs.get_program(session, user, doc.program_id)
-    rosters.require_pair_visible(session, program, user, doc.pair_label, f"文书 {document_id} ")
-    return doc
+
+    def visible(doc: Document, program: Program) -> bool:
+        return rosters.label_visible(rosters.visible_labels(session, program, user), doc.pair_label)
+
+    return programs.get_in_program(session, user, Document, document_id, "文书", visible)
 
 
 def sibling(session: Session, doc: Document, fmt: str) -> Document:

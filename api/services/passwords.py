@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import gzip
 import secrets
-import threading
 import unicodedata
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from api.services.errors import Invalid, TooManyRequests
+from api.services.gate import Gate
 
 MIN_LENGTH = 10  # characters
 MAX_BYTES = 1024  # UTF-8
@@ -121,29 +121,16 @@ class PasswordHasherGate:
         self, concurrency: int = 2, queue: int = 4, wait_seconds: float = 10.0, hasher: PasswordHasher | None = None
     ) -> None:
         self._hasher = hasher or PasswordHasher()
-        self._slots = threading.BoundedSemaphore(max(1, concurrency))
-        self._limit = max(1, concurrency) + max(0, queue)
-        self._admitted = 0
-        self._lock = threading.Lock()
+        self._gate = Gate(concurrency, queue)
         self._wait = wait_seconds
         self._dummy: str | None = None
 
-    @contextmanager
-    def _slot(self) -> Iterator[None]:
-        with self._lock:
-            if self._admitted >= self._limit:
-                raise TooManyRequests(self.BUSY, retry_after=1)
-            self._admitted += 1
-        try:
-            if not self._slots.acquire(timeout=self._wait):
-                raise TooManyRequests(self.BUSY, retry_after=2)
-            try:
-                yield
-            finally:
-                self._slots.release()
-        finally:
-            with self._lock:
-                self._admitted -= 1
+    def _slot(self) -> AbstractContextManager[None]:
+        return self._gate.enter(
+            self._wait,
+            full=lambda: TooManyRequests(self.BUSY, retry_after=1),
+            late=lambda: TooManyRequests(self.BUSY, retry_after=2),
+        )
 
     def hash(self, password: str) -> str:
         """The argon2 hash of ``password``."""

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.blobs import BlobStore
-from api.models import Program, User
+from api.models import BatchJob, Document, Program, Record, Upload, User
 from api.services import audit, templates
 from api.services.accounts import Role, can_see_program, require_admin
 from api.services.errors import Invalid, NotFound
@@ -84,4 +86,29 @@ def get_program(session: Session, user: User, program_id: int) -> Program:
     return program
 
 
-__all__ = ["Role", "create_program", "domain", "get_program", "list_programs"]
+Row = TypeVar("Row", BatchJob, Document, Record, Upload)  # the rows that belong to one program
+
+
+def get_in_program(
+    session: Session,
+    user: User,
+    model: type[Row],
+    row_id: int,
+    noun: str,
+    visible: Callable[[Row, Program], bool] | None = None,
+) -> Row:
+    """Row ``row_id`` of ``model`` when it belongs to one of the user's programs and ``visible(row, program)``.
+
+    Otherwise :class:`NotFound` "<noun> <id> 不存在" — the same answer for a missing row, a row of another
+    program and one the user may not see, so neither existence nor the owning program leaks.
+    """
+    row = session.get(model, row_id)
+    program = session.get(Program, row.program_id) if row is not None else None
+    if row is None or program is None or not can_see_program(user, program):
+        raise NotFound(f"{noun} {row_id} 不存在")
+    if visible is not None and not visible(row, program):
+        raise NotFound(f"{noun} {row_id} 不存在")
+    return row
+
+
+__all__ = ["Role", "create_program", "domain", "get_in_program", "get_program", "list_programs"]

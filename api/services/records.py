@@ -40,13 +40,7 @@ def _visible(session: Session, user: User, record: Record, program: Program) -> 
 
 def get_record(session: Session, user: User, record_id: int) -> Record:
     """A record the user may see; 404 otherwise."""
-    record = session.get(Record, record_id)
-    if record is None:
-        raise NotFound(f"记录 {record_id} 不存在")
-    program = programs.get_program(session, user, record.program_id)
-    if not _visible(session, user, record, program):
-        raise NotFound(f"记录 {record_id} 不存在")
-    return record
+    return programs.get_in_program(session, user, Record, record_id, "记录", lambda r, p: _visible(session, user, r, p))
 
 
 def list_records(

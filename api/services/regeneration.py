@@ -19,8 +19,7 @@ from typing import Any
 from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm
 from sqlalchemy.orm import Session
 
 from api.models import Program, Record
@@ -34,6 +33,7 @@ from docgen.files import template_reader
 from docgen.forms import FormSchema, load_schemas
 from docgen.forms.generate import KIND_PREFIX, filled_context
 from docgen.ledger import LEDGER_HEADER, LedgerRow, ReturnedForm
+from docgen.render.cjk import cjk_run
 from docgen.render.converter import PdfConverter
 from docgen.sheets import xlsx_row
 
@@ -112,20 +112,6 @@ def record_form(
 # --- python-docx builders (official layout: A4, GB/T 9704 margins, 仿宋 body, 小标宋 title) ------------------
 
 
-def _fonts(run: Any, east_asia: str, size: float, bold: bool = False) -> None:
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = east_asia
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), east_asia)
-    lang = rpr.makeelement(qn("w:lang"), {qn("w:eastAsia"): "zh-CN"})
-    rpr.append(lang)
-
-
 def _new(landscape: bool) -> Any:
     doc = new_docx()
     section = doc.sections[0]
@@ -145,7 +131,7 @@ def _para(doc: Any, text: str, font: str, size: float, *, bold: bool = False, ce
     p = doc.add_paragraph()
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _fonts(p.add_run(text), font, size, bold)
+    cjk_run(p, text, font, size=size, bold=bold)
 
 
 def _table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[str]], size: float = 10.5) -> None:
@@ -154,10 +140,10 @@ def _table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[str]], size:
     for i, text in enumerate(header):
         cell = table.rows[0].cells[i]
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _fonts(cell.paragraphs[0].add_run(text), "黑体", size)
+        cjk_run(cell.paragraphs[0], text, "黑体", size=size)
     for r, row in enumerate(rows, start=1):
         for i, text in enumerate(row):
-            _fonts(table.rows[r].cells[i].paragraphs[0].add_run(str(text)), "仿宋_GB2312", size)
+            cjk_run(table.rows[r].cells[i].paragraphs[0], str(text), "仿宋_GB2312", size=size)
 
 
 def _save(doc: Any) -> bytes:

@@ -12,7 +12,7 @@ from api.models import Pair, Program, User
 from api.sandbox import ChildFailed, run_child
 from api.services import audit
 from api.services.accounts import pair_visible, require_admin
-from api.services.errors import Invalid, NotFound
+from api.services.errors import Invalid
 from api.services.filetypes import detect, safe_name
 from docgen.errors import RosterError, RosterErrors
 from docgen.model import GroupPolicy, Level, PairGroup, Roster, School, Stage
@@ -209,9 +209,3 @@ def label_visible(labels: set[str] | None, label: str | None) -> bool:
     if labels is None:
         return True
     return label is not None and (label in labels or base_label(label) in labels)
-
-
-def require_pair_visible(session: Session, program: Program, user: User, label: str | None, what: str) -> None:
-    """:class:`NotFound` (``what`` 不存在) unless ``user`` may see pair ``label``."""
-    if not label_visible(visible_labels(session, program, user), label):
-        raise NotFound(f"{what}不存在")

@@ -82,9 +82,13 @@ def list_templates(session: Session, user: User, templates: Path | None) -> list
     for name in builtin_names(templates):
         data = (folder / f"{name}{TEMPLATE_SUFFIX}").read_bytes()
         out.append(TemplateInfo(name, BUILTIN, _title(data), len(data)))
-    for row in session.scalars(select(Template).order_by(Template.name)):
-        out.append(TemplateInfo(row.name, UPLOADED, row.title, row.size, row.uploaded_by_name, row.created_at))
+    out += [uploaded_info(row) for row in session.scalars(select(Template).order_by(Template.name))]
     return out
+
+
+def uploaded_info(row: Template) -> TemplateInfo:
+    """An uploaded template as the API lists it."""
+    return TemplateInfo(row.name, UPLOADED, row.title, row.size, row.uploaded_by_name, row.created_at)
 
 
 def download(session: Session, blobs: BlobStore, user: User, name: str, templates: Path | None) -> bytes:

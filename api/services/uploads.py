@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,9 +39,9 @@ from api.db import Database
 from api.models import UPLOAD_SCOPE_STAFF, Program, Record, Upload, User, upload_scope, utcnow
 from api.sandbox import ChildFailed, run_child
 from api.scheduling import next_upload
-from api.services import audit, programs, rosters
+from api.services import audit, programs, queue, rosters
 from api.services.accounts import Role, require_admin, require_writer
-from api.services.errors import Invalid, NotFound, ServiceError, TooLarge, UnsupportedType, public_text
+from api.services.errors import Invalid, ServiceError, TooLarge, UnsupportedType, public_text
 from api.services.filetypes import FORM_TYPES, detect, safe_name
 from docgen.values import SURE
 
@@ -373,15 +373,13 @@ def receive(
 
 def requeue_interrupted(db: Database) -> int:
     """Uploads left ``processing`` by a stopped process go back to ``received``."""
-    with db.session() as s:
-        result = s.execute(update(Upload).where(Upload.status == PROCESSING).values(status=RECEIVED))
-        return int(getattr(result, "rowcount", 0) or 0)
+    return queue.requeue_interrupted(db, Upload, running=PROCESSING, queued=RECEIVED)
 
 
 def claim_next(db: Database) -> int | None:
     """Atomically take the next ``received`` upload, round-robin by uploader (:func:`api.scheduling.next_upload`):
     the oldest upload of the uploader whose upload was taken least recently. Safe with several worker processes
-    (the conditional UPDATE; a lost race tries again).
+    (:func:`api.services.queue.take`; a lost race tries again).
     """
     for _ in range(5):
         with db.session() as s:
@@ -406,12 +404,8 @@ def claim_next(db: Database) -> int | None:
             upload_id = next_upload([(int(i), u) for u, i in heads], {u: t for u, t in served})
             if upload_id is None:
                 return None
-            result = s.execute(
-                update(Upload)
-                .where(Upload.id == upload_id, Upload.status == RECEIVED)
-                .values(status=PROCESSING, attempts=Upload.attempts + 1, updated_at=utcnow())
-            )
-            if getattr(result, "rowcount", 0) == 1:
+            more = {"attempts": Upload.attempts + 1, "updated_at": utcnow()}
+            if queue.take(s, Upload, upload_id, queued=RECEIVED, running=PROCESSING, **more):
                 return int(upload_id)
     return None
 
@@ -545,13 +539,9 @@ def _visible(session: Session, user: User, upload: Upload, program: Program) -> 
 
 def get_upload(session: Session, user: User, upload_id: int) -> Upload:
     """An upload the user may see (its own, or of a pair it may see); 404 otherwise."""
-    upload = session.get(Upload, upload_id)
-    if upload is None:
-        raise NotFound(f"上传文件 {upload_id} 不存在")
-    program = programs.get_program(session, user, upload.program_id)
-    if not _visible(session, user, upload, program):
-        raise NotFound(f"上传文件 {upload_id} 不存在")
-    return upload
+    return programs.get_in_program(
+        session, user, Upload, upload_id, "上传文件", lambda u, p: _visible(session, user, u, p)
+    )
 
 
 def list_uploads(session: Session, user: User, program: Program | None, status: str | None) -> list[Upload]:

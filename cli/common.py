@@ -1,0 +1,44 @@
+"""What every command shares: the error console, the exit for a bad input, argument types, reading a roster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from docgen.errors import DocgenError
+from docgen.extraction import InputKind
+from docgen.model import Roster
+from docgen.roster import read_roster
+
+err = Console(stderr=True)
+ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+ProgramFile = Annotated[
+    Path | None, typer.Option("--program", exists=True, dir_okay=False, help="项目文件 program.yaml")
+]
+TemplatesDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--templates", exists=True, file_okay=False, help="内置模板目录（默认使用 docgen 自带的模板）"
+    ),
+]
+
+
+def fail(exc: DocgenError) -> typer.Exit:
+    """Print ``exc`` (it names the file, row or key) and give the exit for a bad input (2)."""
+    err.print(f"[red]错误[/red] {exc}", highlight=False)
+    return typer.Exit(2)
+
+
+def load_roster(path: Path) -> Roster:
+    """xlsx, csv or the notice text — or a returned 安排表 as docx, PDF, scan or photo."""
+    data = path.read_bytes()
+    from extractors import detect_kind  # OCR and PDF libraries load only when a command reads a form
+
+    if isinstance(detect_kind(data), InputKind):
+        from extractors import read_roster_form
+
+        return read_roster_form(data, path.name)
+    return read_roster(data, path.name)

@@ -1,0 +1,42 @@
+"""``docgen extract``: read one returned form (docx, PDF, scan or photo); the exit code is its status."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from cli.common import ExistingFile
+
+_STATUS_TEXT = {"complete": "完整", "needs_review": "需要复核", "unreadable": "无法读取"}
+_EXIT_CODE = {"complete": 0, "needs_review": 1, "unreadable": 2}
+
+
+def extract(
+    file: ExistingFile,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出（格式见 docs/extraction.md）")] = False,
+) -> None:
+    """读取交回的表格（docx、PDF、扫描件或照片）。退出码：0 完整，1 需要复核，2 无法读取。"""
+    from extractors import extract as extract_file  # OCR models load only for this command
+
+    result = extract_file(file)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        typer.echo(f"文件：{result.source}（{result.input_kind.value}，{result.pages} 页）")
+        typer.echo(f"表格：{result.form or '未识别'}")
+        typer.echo(f"识别码：{result.identity.code if result.identity else '无'}")
+        typer.echo(f"状态：{_STATUS_TEXT[result.status.value]}")
+        for key, value in result.fields.items():
+            typer.echo(f"  {result.label(key)}：{value.raw}")
+        for t in result.tables:
+            typer.echo(f"明细 {len(t.rows)} 行：{' | '.join(t.columns)}")
+            for k, row in enumerate(t.rows, start=1):
+                shown = " | ".join(v.raw.replace("\n", " ") for v in row)
+                typer.echo(f"  {k}. {shown}")
+        for problem in result.problems:
+            where = " ".join(x for x in (problem.field, f"第{problem.row}行" if problem.row else None) if x)
+            typer.echo(f"问题：{where + '：' if where else ''}{problem.message}")
+    raise typer.Exit(_EXIT_CODE[result.status.value])
