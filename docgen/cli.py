@@ -24,12 +24,10 @@ from docgen.batch import generate_batch, load_templates
 from docgen.chinese import join_names
 from docgen.context import agreement_context
 from docgen.errors import DocgenError, ProgramError
-from docgen.extraction import InputKind
 from docgen.files import program_for_roster, template_reader
 from docgen.model import Program, Roster
 from docgen.output import DirectorySink
 from docgen.render.docx import CompiledTemplate
-from docgen.roster import read_roster
 from docgen.template_check import SAMPLE_GROUP, check_template
 
 app = typer.Typer(help="docgen：学校结对帮扶文书生成（花名册 → 协议书 DOCX + PDF）", no_args_is_help=True)
@@ -54,14 +52,9 @@ def _fail(exc: DocgenError) -> typer.Exit:
 
 def _load_roster(path: Path) -> Roster:
     """xlsx, csv or the notice text — or a returned 安排表 as docx, PDF, scan or photo."""
-    data = path.read_bytes()
-    from extractors import detect_kind
+    from extractors.roster import load_roster
 
-    if isinstance(detect_kind(data), InputKind):
-        from extractors import read_roster_form
-
-        return read_roster_form(data, path.name)
-    return read_roster(data, path.name)
+    return load_roster(path.read_bytes(), path.name)
 
 
 def roster_json(roster: Roster) -> list[dict[str, Any]]:
@@ -265,9 +258,10 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出（格式见 docs/extraction.md）")] = False,
 ) -> None:
     """读取交回的表格（docx、PDF、扫描件或照片）。退出码：0 完整，1 需要复核，2 无法读取。"""
-    from extractors import extract as extract_file
+    from docgen.extract import extract as extract_file
+    from extractors import read
 
-    result = extract_file(file)
+    result = extract_file(file.read_bytes(), file.name, reader=read)
     if as_json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
