@@ -574,7 +574,7 @@ def test_cli_extract_json_of_a_docx_form_exits_1_when_it_needs_review(tmp_path: 
     assert out["input_kind"] == "docx" and out["source"] == "统计表.docx"
     assert out["form"] == "activity_stats" and out["status"] == "needs_review"
     assert [p["message"] for p in out["problems"]] == ["第3行「活动时间」：必填项未填写"]
-    assert out["fields"]["填报单位"]["value"] == "彭州市濛阳小学"
+    assert out["fields"]["unit"]["value"] == "彭州市濛阳小学"  # fields are keyed by the schema key
 
 
 def test_cells_are_plain_picklable_data() -> None:
