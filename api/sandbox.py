@@ -112,9 +112,11 @@ def _roster(data: bytes, name: str) -> bytes:
 def _crop(data: bytes, args: Sequence[str]) -> bytes:
     from PIL import Image
 
+    from extractors.detect import FileKind, detect
+
     page, x0, y0, x1, y1, max_pixels = int(args[0]), *(float(a) for a in args[1:5]), int(args[5])
     Image.MAX_IMAGE_PIXELS = max_pixels
-    if data.startswith(b"%PDF"):
+    if detect(data).kind is FileKind.PDF:
         import pypdfium2 as pdfium
 
         pdf = pdfium.PdfDocument(data)
