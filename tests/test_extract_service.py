@@ -6,6 +6,7 @@ No file is read here: the reader is a function handed in, which is the point of 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
@@ -19,7 +20,7 @@ from docgen.roster.form import roster_from_form, with_roster_headers
 STATS_HEADER = ("序号", "活动时间", "活动地点", "活动内容", "参加人员", "人次", "资金、物品")
 
 
-def table(rows: list[tuple[str, ...]]) -> ReadTable:
+def table(rows: Sequence[tuple[str, ...]]) -> ReadTable:
     cells = tuple(Cell(text, r, c) for r, row in enumerate(rows) for c, text in enumerate(row))
     return ReadTable(cells, len(rows), max(len(r) for r in rows))
 

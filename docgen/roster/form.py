@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from docgen.errors import RosterError
 from docgen.extraction import ReadDocument, ReadTable
 from docgen.forms import FormSchema, load_schemas
+from docgen.interpret import HEADER_SCAN_ROWS
 from docgen.labels import label_key
 from docgen.model import Roster
 from docgen.roster.tabular import parse_roster_rows
@@ -33,10 +34,6 @@ ROSTER_HEADERS: dict[str, str] = {
     "supported_contact": "受援学校联系人及电话",
 }
 """The arrangement schema's column keys → the roster header (``docgen.roster.HEADERS``) each one fills."""
-
-HEADER_SCAN_ROWS = 6
-"""The header row is looked for among a table's first rows (a title row may sit above it)."""
-
 
 def table_texts(table: ReadTable) -> list[list[str]]:
     """A read table as rows of cell texts, a merged cell repeated at every grid position it covers."""
@@ -61,7 +58,8 @@ def roster_from_form(document: ReadDocument, *, schema: FormSchema | None = None
 def with_roster_headers(rows: Sequence[Sequence[str]], schema: FormSchema) -> list[list[str]]:
     """``rows`` with the header row's cells that name one schema column renamed to its roster header.
 
-    The header row is the first of :data:`HEADER_SCAN_ROWS` rows that names every required column of the
+    The header row is the first of the table's first rows (as many as a form's:
+    :data:`docgen.interpret.HEADER_SCAN_ROWS`) that names every required column of the
     schema's table; without one the rows come back unchanged (the roster's header search then says which
     headers it found).
     """
