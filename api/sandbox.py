@@ -8,10 +8,11 @@ not a multiprocessing daemon, so the extractors may still use ``extractors._sand
 (that module time-boxes single PDF parses; this one time-boxes a whole upload, OCR included). A child that
 runs past its time is killed with its whole process group. Modes:
 
-* ``extract [MAX_PIXELS [THRESHOLD]]`` — ``extractors.extract(data, name, review_threshold=THRESHOLD).to_json()``
-  as JSON;
-* ``roster`` — ``api.services.rosters.parse_local``: a roster file (xlsx, csv, text, or a returned 安排表)
-  as JSON — its groups, or its first row errors and their count (an xlsx bomb dies here, not in the service);
+* ``extract [MAX_PIXELS [THRESHOLD]]`` — ``docgen.extract.extract(data, name, reader=extractors.read,
+  threshold=THRESHOLD).to_json()`` as JSON;
+* ``roster`` — ``api.services.rosters.parse_local`` (``extractors.roster.load_roster``): a roster file (xlsx,
+  csv, text, or a returned 安排表) as JSON — its groups, or its first row errors and their count (an xlsx
+  bomb dies here, not in the service);
 * ``crop PAGE X0 Y0 X1 Y1 MAX_PIXELS`` — a PNG of that box of an image or a PDF page (pypdfium2), for the
   review screen; a PDF renders only the box (at :data:`CROP_PDF_SCALE`), never the whole page.
 """
@@ -91,12 +92,14 @@ def run_child(mode: str, data: bytes, name: str, args: Sequence[str] = (), *, ti
 def _extract(data: bytes, name: str, args: Sequence[str]) -> bytes:
     from PIL import Image
 
-    from extractors import extract
+    from docgen.extract import extract
+    from docgen.values import SURE
+    from extractors import read
 
     if args:
         Image.MAX_IMAGE_PIXELS = int(args[0])  # the service's limit, not Pillow's default
-    # the service's review threshold, when given
-    result = extract(data, name, review_threshold=float(args[1])) if len(args) > 1 else extract(data, name)
+    threshold = float(args[1]) if len(args) > 1 else SURE  # the service's review threshold, when given
+    result = extract(data, name, reader=read, threshold=threshold)
     return json.dumps(result.to_json(), ensure_ascii=False).encode()
 
 
@@ -109,9 +112,11 @@ def _roster(data: bytes, name: str) -> bytes:
 def _crop(data: bytes, args: Sequence[str]) -> bytes:
     from PIL import Image
 
+    from extractors.detect import FileKind, detect
+
     page, x0, y0, x1, y1, max_pixels = int(args[0]), *(float(a) for a in args[1:5]), int(args[5])
     Image.MAX_IMAGE_PIXELS = max_pixels
-    if data.startswith(b"%PDF"):
+    if detect(data).kind is FileKind.PDF:
         import pypdfium2 as pdfium
 
         pdf = pdfium.PdfDocument(data)

@@ -9,9 +9,7 @@ import typer
 from rich.console import Console
 
 from docgen.errors import DocgenError
-from docgen.extraction import InputKind
 from docgen.model import Roster
-from docgen.roster import read_roster
 
 err = Console(stderr=True)
 ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
@@ -34,11 +32,6 @@ def fail(exc: DocgenError) -> typer.Exit:
 
 def load_roster(path: Path) -> Roster:
     """xlsx, csv or the notice text — or a returned 安排表 as docx, PDF, scan or photo."""
-    data = path.read_bytes()
-    from extractors import detect_kind  # OCR and PDF libraries load only when a command reads a form
+    from extractors.roster import load_roster as load  # OCR and PDF libraries load only when a form is read
 
-    if isinstance(detect_kind(data), InputKind):
-        from extractors import read_roster_form
-
-        return read_roster_form(data, path.name)
-    return read_roster(data, path.name)
+    return load(path.read_bytes(), path.name)

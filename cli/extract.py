@@ -19,9 +19,10 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出（格式见 docs/extraction.md）")] = False,
 ) -> None:
     """读取交回的表格（docx、PDF、扫描件或照片）。退出码：0 完整，1 需要复核，2 无法读取。"""
-    from extractors import extract as extract_file  # OCR models load only for this command
+    from docgen.extract import extract as extract_file
+    from extractors import read  # OCR models load only for this command
 
-    result = extract_file(file)
+    result = extract_file(file.read_bytes(), file.name, reader=read)
     if as_json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:

@@ -90,21 +90,23 @@ class UnreadableDocument(DocgenError):
     """A returned form that cannot be read at all: not the format it claims, encrypted, damaged or hostile.
 
     ``reason`` is a short Chinese phrase a clerk can act on (e.g. ``文件已加密``, ``不是有效的 Word 文档``,
-    ``压缩比异常``); ``source`` is the file name. ``extractors.extract`` turns this error into an
-    ``Extraction`` with status ``UNREADABLE`` and the reason in its problems; it never escapes a batch.
+    ``压缩比异常``); ``source`` is the file name; ``input_kind`` what the content was recognised as (None:
+    not recognised). :func:`docgen.extract.extract` turns this error into an ``Extraction`` with status
+    ``UNREADABLE`` and the reason in its problems; it never escapes a batch.
     """
 
-    def __init__(self, reason: str, *, source: str | None = None) -> None:
+    def __init__(self, reason: str, *, source: str | None = None, input_kind: str | None = None) -> None:
         self.reason = reason
         self.source = source
+        self.input_kind = input_kind
         super().__init__(reason)
 
     def __str__(self) -> str:
         return f"{self.source}：{self.reason}" if self.source else self.reason
 
     def __reduce__(self) -> tuple[type[UnreadableDocument], tuple[str], dict[str, str | None]]:
-        # Keyword-only ``source`` would be lost by Exception's default pickling (errors cross process bounds).
-        return (type(self), (self.reason,), {"source": self.source})
+        # Keyword-only arguments would be lost by Exception's default pickling (errors cross process bounds).
+        return (type(self), (self.reason,), {"source": self.source, "input_kind": self.input_kind})
 
 
 class ReviewError(DocgenError):

@@ -54,6 +54,7 @@ from docgen.extraction import (
     Value,
 )
 from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, TableSpec, ValueType, load_schemas
+from docgen.labels import label_key
 from docgen.review import reasons_text, status_of, where_text
 from docgen.values import GUESSED, SURE, default_unit_for, is_blank, join_lines, normalize
 
@@ -70,20 +71,7 @@ _FILING_DATE_LABELS = ("填报时间", "填报日期", "填表日期", "填表�
 
 # ----------------------------------------------------------------------------------------------- labels
 
-_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]?")
-_LABEL_NOISE = re.compile(r"[\s:：*＊“”\"'‘’「」『』《》<>·•・_]+")
 _ATTACHMENT = re.compile(r"^附件\d*[:：]?")
-
-
-def label_key(text: str) -> str:
-    """A label as compared: NFKC, bracketed notes, spaces, colons, quotes and ``*`` removed, lower case.
-
-    ``"参加人员(可另附名单）"`` → ``"参加人员"``, ``"职  务"`` → ``"职务"``, ``"备注："`` → ``"备注"``.
-    """
-    s = unicodedata.normalize("NFKC", join_lines(text))
-    stripped = _BRACKETED.sub("", s)
-    s = stripped if _LABEL_NOISE.sub("", stripped) else s  # "(1)" alone stays
-    return _LABEL_NOISE.sub("", s).lower()
 
 
 def _title_key(text: str) -> str:

@@ -362,6 +362,25 @@ def _phones_in(chunk: str) -> tuple[list[str], bool]:
     return found, bad
 
 
+def phone_number(text: str) -> str | None:
+    """One phone number as written (spaces anywhere, full-width digits, ``手机：`` before it) → its digits
+    in the shape :func:`normalize_phone` gives; None when it is not one number. THE phone rule: the roster's
+    phone check (:func:`is_phone`) and the form reader's normaliser both use it."""
+    return _one_phone(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)))
+
+
+def is_phone(text: str) -> bool:
+    """One phone number: a mobile (``138 1234 5678``, ``138-1234-5678``, ``+8613812345678``) or a landline
+    (``0531-81916516``, ``(0772)2815945``, ``2815945``, ``0772-2815945转8021``)."""
+    return phone_number(text) is not None
+
+
+def bad_phones(text: str) -> list[str]:
+    """The parts of a phone cell that are not phone numbers; several numbers are separated by 、/，,；;."""
+    parts = [p.strip() for p in _PHONE_SPLIT.split(text)]
+    return [p for p in parts if p and not is_phone(p)]
+
+
 def normalize_phone(text: str) -> Normal:
     """Mobile (``138 1234 5678``, ``+86 13812345678``) and landline (``0772-2815945``, ``(0531)81916516``,
     ``2815945``, ``0772-2815945转8021``) numbers, several per cell (``、 / ， ;`` or spaces); leading

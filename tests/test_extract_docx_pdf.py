@@ -26,8 +26,9 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from docgen.errors import UnreadableDocument
+from docgen.extract import extract
 from docgen.extraction import Cell, FormStatus, InputKind, ReadTable
-from extractors import detect_kind, extract, read
+from extractors import FileKind, detect, read
 from extractors.docx import read_docx
 from extractors.pdf import NeedsOcr, parse_pdf, read_pdf, table_from_rects
 
@@ -262,7 +263,7 @@ def unreadable_reason(data: bytes, name: str) -> str:
     with pytest.raises(UnreadableDocument) as caught:
         read(data, name)
     assert caught.value.source == name
-    result = extract(data, name)
+    result = extract(data, name, reader=read)
     assert result.status is FormStatus.UNREADABLE
     assert [pr.message for pr in result.problems] == [caught.value.reason]
     return caught.value.reason
@@ -310,20 +311,33 @@ def test_too_many_zip_members_are_refused() -> None:
 def test_an_exe_renamed_pdf_is_named_for_what_it_is() -> None:
     exe = b"MZ\x90\x00" + bytes(60) + b"This program cannot be run in DOS mode."
     assert unreadable_reason(exe, "统计表.pdf") == "文件内容不是 PDF（看起来是 Windows 可执行文件）"
-    assert extract(exe, "统计表.pdf").input_kind is InputKind.PDF
+    assert extract(exe, "统计表.pdf", reader=read).input_kind is InputKind.PDF
 
 
 def test_kinds_are_detected_by_content_not_by_name() -> None:
-    assert detect_kind(make_docx(p("x"))) is InputKind.DOCX
-    assert detect_kind(b"%PDF-1.7\n") is InputKind.PDF
-    assert detect_kind(b"\x89PNG\r\n\x1a\n....") is InputKind.IMAGE
-    assert detect_kind(b"\xff\xd8\xff\xe0") is InputKind.IMAGE
-    assert detect_kind(b"II*\x00") is InputKind.IMAGE
+    assert detect(make_docx(p("x"))).input_kind is InputKind.DOCX
+    assert detect(b"%PDF-1.7\n").input_kind is InputKind.PDF
+    assert detect(b"\x89PNG\r\n\x1a\n....").kind is FileKind.PNG
+    assert detect(b"\xff\xd8\xff\xe0").kind is FileKind.JPEG
+    assert detect(b"II*\x00").input_kind is InputKind.IMAGE
     xlsx = io.BytesIO()
     with zipfile.ZipFile(xlsx, "w") as zf:
         zf.writestr("xl/workbook.xml", "<x/>")
-    assert detect_kind(xlsx.getvalue()) == "Excel 工作簿"
-    assert detect_kind(b"") == "空文件"
+    assert (detect(xlsx.getvalue()).kind, detect(xlsx.getvalue()).what) == (FileKind.XLSX, "Excel 工作簿")
+    assert detect(xlsx.getvalue()).input_kind is None
+    assert (detect(b"").kind, detect(b"").what) == (FileKind.OTHER, "空文件")
+
+
+def test_an_unreadable_file_is_labelled_by_its_content_not_its_name() -> None:
+    """A locked PDF named .docx is an UNREADABLE *PDF*: the reader tells the service what the content was."""
+    locked = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.encrypt("secret")
+    writer.write(locked)
+    result = extract(locked.getvalue(), "统计表.docx", reader=read)
+    assert (result.status, result.input_kind) == (FormStatus.UNREADABLE, InputKind.PDF)
+    assert "加密" in result.problems[0].message
 
 
 # ------------------------------------------------------------------------------------------ PDF

@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from docgen.errors import UnreadableDocument
-from docgen.extraction import BBox, ReadDocument, ReadTable
+from docgen.extraction import BBox, InputKind, ReadDocument, ReadTable
 from extractors.grid import find_grids
 from extractors.image import decode_image, read_image, read_scanned_pdf
 from extractors.ocr import OcrLine, default_engine, normalize_punctuation
@@ -276,6 +276,17 @@ def test_multi_page_tiff_gives_one_table_per_page(variants: dict[str, U8]) -> No
     doc = read_image(buf.getvalue(), "two.tif", engine=FakeEngine())
     assert doc.pages == 2
     assert [(t.page, t.n_rows, t.n_cols) for t in doc.tables] == [(1, 8, 10), (2, 8, 10)]
+
+
+def test_the_reader_dispatch_uses_the_ocr_engine_it_is_given(variants: dict[str, U8]) -> None:
+    """``extractors.read`` picks the image reader by content (a PNG named .pdf) and reads with the injected
+    engine: every non-blank cell is the fake's 字, none is real text."""
+    from extractors import read
+
+    doc = read(sf.encode(variants["clean"], "PNG"), "照片.pdf", ocr=FakeEngine())
+    assert doc.input_kind is InputKind.IMAGE
+    read_text = "".join(c.text for t in doc.tables for c in t.cells)
+    assert read_text and set(read_text) == {"字"}
 
 
 def test_scanned_pdf_pages_are_rendered_and_read(variants: dict[str, U8]) -> None:

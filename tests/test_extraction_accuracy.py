@@ -1,4 +1,4 @@
-"""Accuracy of ``extractors.extract`` on the self-made corpus (``bench/corpus.py``), per input kind.
+"""Accuracy of ``docgen.extract.extract`` with ``extractors.read`` on the self-made corpus, per input kind.
 
 One small corpus per session: docgen's own 统计表 filled the Word way with a vertically merged 活动时间 cell,
 and a clerk's retyped copy (reordered columns, synonym headers, an extra 联系电话 column, 13 rows) — each as
@@ -37,9 +37,10 @@ def corpus() -> list[Case]:
 
 @pytest.fixture(scope="session")
 def results(corpus: list[Case]) -> dict[str, tuple[Case, dict[str, Any]]]:
-    from extractors import extract
+    from docgen.extract import extract
+    from extractors import read
 
-    return {c.name: (c, extract(c.data, c.name).to_json()) for c in corpus}
+    return {c.name: (c, extract(c.data, c.name, reader=read).to_json()) for c in corpus}
 
 
 def _of(results: dict[str, tuple[Case, dict[str, Any]]], *kinds: str) -> Iterator[tuple[Case, dict[str, Any]]]:

@@ -14,11 +14,12 @@ from testkit.corpus import available_styles, build_corpus
 
 @pytest.fixture(scope="module")
 def corpus_extractions() -> list[Extraction]:
-    from extractors import extract
+    from docgen.extract import extract
+    from extractors import read
 
     styles = available_styles()
     cases = build_corpus(len(styles), styles=styles, kinds=("docx",))
-    return [extract(c.data, c.name) for c in cases]
+    return [extract(c.data, c.name, reader=read) for c in cases]
 
 
 def test_every_real_extraction_of_the_corpus_reads_back_equal(corpus_extractions: list[Extraction]) -> None:

@@ -20,7 +20,8 @@ from docgen.extraction import (
     TextLine,
 )
 from docgen.forms import load_schemas
-from docgen.interpret import interpret, label_key
+from docgen.interpret import interpret
+from docgen.labels import label_key
 
 Spans = Mapping[tuple[int, int], tuple[int, int]]
 

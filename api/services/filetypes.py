@@ -1,56 +1,49 @@
-"""What a file is, decided by its bytes (never by its name), and safe labels for uploaded names."""
+"""Which files the service accepts where (policy over :mod:`extractors.detect`), and safe labels for names.
+
+What a file *is* is decided by its bytes in :func:`extractors.detect.detect`; this module only says which of
+those kinds the upload endpoint takes and how a refusal is worded.
+"""
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
-import zipfile
 from pathlib import PurePosixPath, PureWindowsPath
 
+from docgen.extraction import InputKind
 from docgen.naming import safe_component
+from extractors.detect import EMPTY, KINDS, FileKind, detect
 
-FORM_TYPES = ("docx", "pdf", "png", "jpeg", "tiff")
+FORM_TYPES: tuple[str, ...] = tuple(kind.value for kind, (_, reader) in KINDS.items() if reader is not None)
+"""The stored types a returned form may have (the detector's kinds that a reader reads)."""
 
-_EXECUTABLE = {
-    b"MZ": "Windows 可执行文件（.exe/.dll）",
-    b"\x7fELF": "Linux 可执行文件（ELF）",
-    b"\xca\xfe\xba\xbe": "macOS/Java 可执行文件",
-    b"\xcf\xfa\xed\xfe": "macOS 可执行文件（Mach-O）",
-    b"#!": "脚本文件",
-}
+IMAGE_TYPES: frozenset[str] = frozenset(k.value for k, (_, reader) in KINDS.items() if reader is InputKind.IMAGE)
+"""The stored types that are pictures (their pixel count is checked before they are stored)."""
+
+UPLOAD_TYPES: frozenset[str] = frozenset({*FORM_TYPES, FileKind.ZIP.value})
+"""What the upload endpoint accepts: a returned form, or a ZIP of them (expanded member by member)."""
+
+ACCEPTED_NAMES = "docx、pdf、jpg、png、tif 或 zip"
 
 
-def detect(data: bytes) -> tuple[str | None, str]:
-    """``(type, description)``; type is one of docx pdf png jpeg tiff zip xlsx, or None with the reason."""
-    head = data[:8]
-    if data.startswith(b"%PDF-"):
-        return "pdf", "PDF"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png", "PNG 图片"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg", "JPEG 图片"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "tiff", "TIFF 图片"
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                names = set(z.namelist())
-        except (zipfile.BadZipFile, ValueError, OSError):
-            return None, "压缩包已损坏，无法打开"
-        if "word/document.xml" in names:
-            return "docx", "Word 文档"
-        if "xl/workbook.xml" in names:
-            return "xlsx", "Excel 工作簿"
-        return "zip", "ZIP 压缩包"
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return None, "旧版 Office 文件（.doc/.xls）或加密的 Office 文件：请另存为 .docx 后上传"
-    for magic, what in _EXECUTABLE.items():
-        if data.startswith(magic):
-            return None, f"文件内容是{what}，不是表格文件"
-    if not data:
+def upload_type(data: bytes, *, in_zip: bool = False) -> tuple[str | None, str]:
+    """``(type, description)`` of an uploaded file: its stored type (:data:`UPLOAD_TYPES`) and Chinese name,
+    or ``None`` and the reason it is refused. The kind comes from :func:`extractors.detect.detect`; this is
+    only the service's policy: an Excel workbook belongs to the roster import, a ZIP inside a ZIP is not
+    expanded, anything else that no reader reads is named for what it is.
+    """
+    found = detect(data)
+    if found.kind is FileKind.XLSX:
+        return None, "这是 Excel 工作簿，不是回传的表单；花名册请在“导入花名册”处上传"
+    if found.kind is FileKind.ZIP and in_zip:
+        return None, "压缩包中嵌套的压缩包不处理，请解压后上传"
+    if found.kind.value in UPLOAD_TYPES:
+        return found.kind.value, found.what
+    if found.what == EMPTY:
         return None, "文件为空"
-    return None, "无法识别的文件类型：请上传 docx、pdf、jpg、png、tif 或 zip"
+    if found.encrypted:
+        return None, "文件已加密（设置了打开密码），请取消密码后另存为 .docx 再上传"
+    return None, f"文件内容是{found.what}，不是可读取的表单：请上传 {ACCEPTED_NAMES}"
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")  # control characters and lone surrogates

@@ -13,11 +13,10 @@ from api.sandbox import ChildFailed, run_child
 from api.services import audit
 from api.services.accounts import pair_visible, require_admin
 from api.services.errors import Invalid
-from api.services.filetypes import detect, safe_name
+from api.services.filetypes import safe_name
 from docgen.errors import RosterError, RosterErrors
 from docgen.model import GroupPolicy, Level, PairGroup, Roster, School, Stage
-from docgen.roster import read_roster
-from docgen.roster.tabular import parse_roster_rows
+from extractors.roster import load_roster
 
 MAX_REPORTED_ERRORS = 200
 """A roster with more row errors reports the first this many and the total (a 5,000-row mistake is one list)."""
@@ -68,19 +67,10 @@ def _group_from_json(raw: dict[str, Any]) -> PairGroup:
 def parse_local(data: bytes, name: str) -> dict[str, Any]:
     """Parse a roster in THIS process (the sandbox child runs it): ``{"groups", "source"}`` when it reads,
     else ``{"errors": [first MAX_REPORTED_ERRORS], "total": n}`` (with ``detail`` for a file-level error).
-    Returned 安排表 (docx/pdf/scans) are read by the extractors; their largest table becomes the roster.
+    Any roster file, a returned 安排表 (docx/pdf/scan) included: :func:`extractors.roster.load_roster`.
     """
-    kind, _ = detect(data)
     try:
-        if kind in ("docx", "pdf", "png", "jpeg", "tiff"):  # a returned 安排表, typed or scanned
-            from extractors import read, table_rows
-
-            tables = table_rows(read(data, name))
-            if not tables:
-                raise RosterError("文件中没有表格", source=name)
-            roster = parse_roster_rows([list(r) for r in max(tables, key=len)], source=name)
-        else:
-            roster = read_roster(data, name)
+        roster = load_roster(data, name)
     except RosterErrors as exc:
         return {"errors": [_error_json(e) for e in exc.errors[:MAX_REPORTED_ERRORS]], "total": len(exc.errors)}
     except RosterError as exc:

@@ -42,7 +42,7 @@ from api.scheduling import next_upload
 from api.services import audit, programs, queue, rosters
 from api.services.accounts import Role, require_admin, require_writer
 from api.services.errors import Invalid, ServiceError, TooLarge, UnsupportedType, public_text
-from api.services.filetypes import FORM_TYPES, detect, safe_name
+from api.services.filetypes import FORM_TYPES, IMAGE_TYPES, safe_name, upload_type
 from docgen.values import SURE
 
 RECEIVED, PROCESSING, DONE, FAILED = "received", "processing", "done", "failed"
@@ -98,14 +98,10 @@ def check(name: str, data: bytes, limits: Limits, *, inside: str | None = None, 
     real = max(len(data), size or 0)
     if real > limits.max_bytes:
         raise TooLarge(f"{where}：文件大小 {_mb(real)} 超过上限 {_mb(limits.max_bytes)}")
-    kind, description = detect(data)
+    kind, description = upload_type(data, in_zip=bool(inside))
     if kind is None:
         raise UnsupportedType(f"{where}：{description}")
-    if kind == "xlsx":
-        raise UnsupportedType(f"{where}：这是 Excel 工作簿，不是回传的表单；花名册请在“导入花名册”处上传")
-    if kind == "zip" and inside:
-        raise UnsupportedType(f"{where}：压缩包中嵌套的压缩包不处理，请解压后上传")
-    if kind in ("png", "jpeg", "tiff"):
+    if kind in IMAGE_TYPES:
         _check_pixels(where, data, limits.image_pixels)
     return kind
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -145,11 +146,15 @@ def parse_schema(data: Mapping[str, Any], *, source: str) -> FormSchema:
 
 
 @cache
-def load_schemas() -> dict[str, FormSchema]:
-    """The bundled form schemas by kind (``docgen/forms/*.yaml``)."""
+def load_schemas() -> Mapping[str, FormSchema]:
+    """The bundled form schemas by kind (``docgen/forms/*.yaml``), parsed once.
+
+    Read-only (a :class:`types.MappingProxyType` of frozen schemas): every caller shares it, so none can
+    change what the others see. Copy it (``dict(load_schemas())``) to build another set.
+    """
     out: dict[str, FormSchema] = {}
     for entry in sorted(resources.files(__package__).iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
             schema = parse_schema(yaml.safe_load(entry.read_text("utf-8")), source=entry.name)
             out[schema.kind] = schema
-    return out
+    return MappingProxyType(out)

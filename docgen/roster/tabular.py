@@ -8,16 +8,17 @@ in ``docs/roster.md`` and in :data:`HEADERS`.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from docgen.errors import RosterError
+from docgen.labels import label_key
 from docgen.model import Level, Roster, School, Side, Stage
 from docgen.roster.names import clean, clean_name, infer_stage, inherit_prefix, split_names
 from docgen.roster.validate import Entry, build_roster
-from docgen.roster.values import bad_phones, parse_level, parse_stage, split_contact
+from docgen.roster.values import parse_level, parse_stage, split_contact
+from docgen.values import bad_phones
 
 
 class Role(StrEnum):
@@ -77,7 +78,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
 ``甲方党组织名称`` — prefix 支援学校/支援/帮扶学校/甲方 or 受援学校/受援/被帮扶学校/乙方) and plain; a
 plain one belongs to the nearest school column on its left, else to the first school column on its right
 (柳州's table: 帮扶学校 | 联系人及电话 | 受援学校 | 联系人及电话). Matching ignores spaces, full/half
-width, a trailing ``：`` or ``*`` and a trailing note in brackets (``学段（小学/初中）``).
+width, ``：``, ``*``, quotes and notes in brackets (``学段（小学/初中）``): :func:`docgen.labels.label_key`.
 """
 
 
@@ -98,20 +99,14 @@ def _build_lookup() -> dict[str, tuple[Role, Side | None]]:
     return table
 
 
-_LOOKUP = _build_lookup()
-_NOTE = re.compile(r"\([^()]*\)$")
-
-
-def header_key(text: str) -> str:
-    """A header as matched: NFKC (full width → half width), no whitespace, no trailing ``:``/``*``/note."""
-    key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).strip("*:")
-    return _NOTE.sub("", key) or key
+_LOOKUP = {label_key(name): found for name, found in _build_lookup().items()}
 
 
 def match_header(text: str) -> tuple[Role, Side | None] | None:
     """``"帮扶学校"`` → (SCHOOL, 支援); ``"受援学校联系人"`` → (CONTACT, 受援); ``"联系人"`` → (CONTACT,
-    None): the side of a plain column is decided by its position (:func:`find_layout`)."""
-    return _LOOKUP.get(header_key(text))
+    None): the side of a plain column is decided by its position (:func:`find_layout`). Headers compare by
+    :func:`docgen.labels.label_key`."""
+    return _LOOKUP.get(label_key(text))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Cell values of a roster: 学段, 层级, phone numbers, ``张三 13812345678`` contact cells.
+"""Cell values of a roster: 学段, 层级, ``张三 13812345678`` contact cells (phones: :mod:`docgen.values`).
 
 Pure functions. The parsers return ``None`` for a value they do not know; the caller turns that into a
 :class:`~docgen.errors.RosterError` that names the row and header.
@@ -7,8 +7,8 @@ Pure functions. The parsers return ``None`` for a value they do not know; the ca
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from docgen.labels import label_key
 from docgen.model import Level, Stage
 
 STAGE_WORDS: dict[str, Stage] = {
@@ -38,17 +38,12 @@ LEVEL_WORDS: dict[str, Level] = {
 """层级 with dashes and 级 removed: ``市–县``, ``市-县``, ``市—县``, ``市县级``, ``“市—县”级`` → 市县."""
 
 _DASHES = re.compile(r"[-‐‑‒–—―─~～至到]+")
-_NOISE = re.compile(r"[\s“”\"'‘’「」]+")
-
-
-def _normalise(text: str) -> str:
-    return _NOISE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def parse_stage(text: str) -> Stage | None:
     """``"高中"`` → 普通高中, ``"初中"`` → 义务教育, ``"学前"`` → 学前教育, ``"特教"`` → 特殊教育;
     unknown → ``None``."""
-    word = _normalise(text)
+    word = label_key(text)
     if word.endswith("阶段") or word.endswith("学段"):
         word = word[:-2]
     return STAGE_WORDS.get(word)
@@ -57,32 +52,8 @@ def parse_stage(text: str) -> Stage | None:
 def parse_level(text: str) -> Level | None:
     """``"市–县"``, ``"市-县"``, ``"市—县"``, ``"市县"``, ``"市—县级"`` → 市–县 (likewise 县–乡,
     乡–村); else ``None``."""
-    word = _DASHES.sub("", _normalise(text)).removesuffix("级").replace("乡镇", "乡")
+    word = _DASHES.sub("", label_key(text)).removesuffix("级").replace("乡镇", "乡")
     return LEVEL_WORDS.get(word)
-
-
-_MOBILE = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
-# Area code (with or without a hyphen or parentheses) + 7–8 digit local number, or the local number alone;
-# an optional extension after 转, 分机, ext, x, # or a hyphen.
-_LANDLINE = re.compile(
-    r"(?:(?:\(0\d{2,3}\)|0\d{2,3})-?)?[2-9]\d{6,7}(?:(?:转|分机|ext\.?|x|#|-)\d{1,6})?", re.IGNORECASE
-)
-PHONE_SEPARATORS = re.compile(r"[、/；;，,]")
-
-
-def is_phone(text: str) -> bool:
-    """One phone number: a mobile (``138 1234 5678``) or a landline (``0531-81916516``, ``2815945``,
-    ``0772-2815945转8021``). Spaces are ignored; mobiles may carry hyphens (``138-1234-5678``)."""
-    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-    if _MOBILE.fullmatch(compact.replace("-", "")):
-        return True
-    return _LANDLINE.fullmatch(compact) is not None
-
-
-def bad_phones(text: str) -> list[str]:
-    """The parts of a phone cell that are not phone numbers; several numbers are separated by 、 or /."""
-    parts = [p.strip() for p in PHONE_SEPARATORS.split(text)]
-    return [p for p in parts if p and not is_phone(p)]
 
 
 _PHONE_START = re.compile(r"[(（]?\+?\d")

@@ -1,0 +1,31 @@
+"""Labels as compared: THE rule for matching a printed label or header with what a school wrote.
+
+Used wherever a label is looked up — a form's field labels and column headers (:mod:`docgen.interpret`),
+a roster's headers (:mod:`docgen.roster.tabular`), a returned 安排表's headers (:mod:`docgen.roster.form`)
+and the category words of a roster cell (学段, 层级: :mod:`docgen.roster.values`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from docgen.values import join_lines
+
+__all__ = ["label_key"]
+
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]?")
+_LABEL_NOISE = re.compile(r"[\s:：*＊“”\"'‘’「」『』《》<>·•・_]+")
+
+
+def label_key(text: str) -> str:
+    """A label as compared: NFKC (full width → half width), wrapped lines joined, bracketed notes, spaces,
+    colons, quotes and ``*`` removed, lower case.
+
+    ``"参加人员(可另附名单）"`` → ``"参加人员"``, ``"职  务"`` → ``"职务"``, ``"备注："`` → ``"备注"``,
+    ``"学段（小学/初中）"`` → ``"学段"``; a label that is only a note (``"(1)"``) keeps it.
+    """
+    s = unicodedata.normalize("NFKC", join_lines(text))
+    stripped = _BRACKETED.sub("", s)
+    s = stripped if _LABEL_NOISE.sub("", stripped) else s
+    return _LABEL_NOISE.sub("", s).lower()
