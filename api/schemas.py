@@ -60,7 +60,7 @@ BATCH_STATUS_TEXT: Mapping[BatchStatus, str] = {
     BatchStatus.CANCELLED: "已取消",
 }
 ROLE_TEXT: Mapping[Role, str] = {Role.ADMIN: "管理员", Role.SCHOOL: "学校联络员", Role.READONLY: "只读"}
-TEMPLATE_SOURCE_TEXT: Mapping[TemplateSourceCode, str] = {"builtin": "内置", "uploaded": "已上传"}
+TEMPLATE_SOURCE_TEXT: Mapping[TemplateSourceCode, str] = {"builtin": "内置模板", "uploaded": "上传的模板"}
 
 
 def labelled_by(vocabulary: str) -> Any:

@@ -735,8 +735,8 @@ async function reviewTab(body, id, seq) {
         r.notice ? [' ', h('span', { class: 'badge s-needs_review', 'data-testid': 'record-notice' }, r.notice)] : null),
       h('td', { class: 'num' }, r.extraction.problems.length || ''),
       h('td', {}, fmtTime(r.updated_at))));
-    put(listBox, table(['文件', '表格', '结对', '状态', '问题数', '时间'], rows,
-      { 'data-testid': 'records-table' }));
+    put(listBox, h('div', { class: 'scroll' }, table(['文件', '表格', '结对', '状态', '问题数', '时间'], rows,
+      { 'data-testid': 'records-table' })));
   };
   select.addEventListener('change', () => load().catch((e) => showMessage(e.message)));
   put(body, h('div', { class: 'row filter' }, labelled('状态', select)), listBox);
