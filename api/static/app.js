@@ -729,13 +729,13 @@ async function reviewTab(body, id, seq) {
     const rows = recs.map((r) => h('tr', { 'data-testid': 'record-row' }, // RecordOut
       h('td', {}, h('a', { href: `#/records/${encodeURIComponent(r.id)}`, 'data-testid': 'record-link' },
         r.extraction.source)),
-      h('td', { 'data-testid': 'record-form' }, r.form ? say('form', r.form) : '未识别'),
-      h('td', {}, pairText(r.pair_label)),
       h('td', {}, h('span', { class: `badge s-${r.status}`, 'data-testid': 'record-row-status' }, say('record_status', r.status)),
         r.notice ? [' ', h('span', { class: 'badge s-needs_review', 'data-testid': 'record-notice' }, r.notice)] : null),
+      h('td', { 'data-testid': 'record-form' }, r.form ? say('form', r.form) : '未识别'),
+      h('td', {}, pairText(r.pair_label)),
       h('td', { class: 'num' }, r.extraction.problems.length || ''),
       h('td', {}, fmtTime(r.updated_at))));
-    put(listBox, h('div', { class: 'scroll' }, table(['文件', '表格', '结对', '状态', '问题数', '时间'], rows,
+    put(listBox, h('div', { class: 'scroll' }, table(['文件', '状态', '表格', '结对', '问题数', '时间'], rows,
       { 'data-testid': 'records-table' })));
   };
   select.addEventListener('change', () => load().catch((e) => showMessage(e.message)));
