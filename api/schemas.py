@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field
 
-from api.services.accounts import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX
-from api.services.uploads import MISMATCH_NOTICE
+from api.services import batches, uploads
+from api.services.accounts import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, Role
+from api.services.batches import BatchStatus
+from api.services.uploads import MISMATCH_NOTICE, UploadStatus
+from docgen.extraction import FORM_STATUS_TEXT, INPUT_KIND_TEXT, FormStatus, InputKind
+from docgen.forms import load_schemas
+from docgen.values import FLAG_TEXT
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -25,6 +32,77 @@ def no_surrogates(text: str) -> str:
 ShortText = Annotated[str, Field(max_length=500), AfterValidator(no_surrogates)]
 LongText = Annotated[str, Field(max_length=20_000), AfterValidator(no_surrogates)]
 YamlText = Annotated[str, Field(max_length=1_000_000), AfterValidator(no_surrogates)]  # a program.yaml
+
+
+# ------------------------------------------------------------------------------------------ vocabulary
+# Every code a response can carry (a status, a role, a form kind) has its Chinese words ONCE: here for the
+# service's own codes, in the domain where it already names them (record status, input kind, value flags, form
+# titles). ``GET /api/vocabulary`` serves them all; the web UI shows nothing else. A field holding such a code
+# says which vocabulary entry labels it (OpenAPI ``x-vocabulary``), and its type lists the codes (``enum``).
+
+REJECTED: Final = "rejected"
+"""The status of a file the upload request refused (it has no upload row; ``error`` says why)."""
+ReceivedCode = UploadStatus | Literal["rejected"]  # a file of an upload request: its upload's status, or refused
+TemplateSourceCode = Literal["builtin", "uploaded"]
+
+UPLOAD_STATUS_TEXT: Mapping[ReceivedCode, str] = {
+    UploadStatus.RECEIVED: "已接收",
+    UploadStatus.PROCESSING: "识别中",
+    UploadStatus.DONE: "已识别",
+    UploadStatus.FAILED: "识别失败",
+    REJECTED: "未接收",
+}
+BATCH_STATUS_TEXT: Mapping[BatchStatus, str] = {
+    BatchStatus.QUEUED: "排队中",
+    BatchStatus.RUNNING: "生成中",
+    BatchStatus.DONE: "已完成",
+    BatchStatus.FAILED: "失败",
+    BatchStatus.CANCELLED: "已取消",
+}
+ROLE_TEXT: Mapping[Role, str] = {Role.ADMIN: "管理员", Role.SCHOOL: "学校联络员", Role.READONLY: "只读"}
+TEMPLATE_SOURCE_TEXT: Mapping[TemplateSourceCode, str] = {"builtin": "内置模板", "uploaded": "上传的模板"}
+
+
+def labelled_by(vocabulary: str) -> Any:
+    """Field metadata: the /api/vocabulary entry that has this field's codes in words (``x-vocabulary``)."""
+    return Field(json_schema_extra={"x-vocabulary": vocabulary})
+
+
+RecordStatus = Annotated[FormStatus, labelled_by("record_status")]
+UploadState = Annotated[UploadStatus, labelled_by("upload_status")]
+ReceivedState = Annotated[ReceivedCode, labelled_by("upload_status")]
+BatchState = Annotated[BatchStatus, labelled_by("batch_status")]
+UserRole = Annotated[Role, labelled_by("role")]
+TemplateSource = Annotated[TemplateSourceCode, labelled_by("template_source")]
+FormKind = Annotated[str, labelled_by("form")]  # docgen/forms/<kind>.yaml: data, so not an enum here
+
+
+class VocabularyOut(BaseModel):
+    """Every code the API returns, with the words a clerk reads (``{code: 中文}`` per vocabulary)."""
+
+    record_status: dict[FormStatus, str]
+    upload_status: dict[ReceivedCode, str]
+    batch_status: dict[BatchStatus, str]
+    role: dict[Role, str]
+    form: dict[str, str] = Field(description="表单种类 → 表单标题（docgen/forms/*.yaml 的 title）")
+    input_kind: dict[InputKind, str] = Field(description="记录 extraction.input_kind 的含义")
+    value_flag: dict[str, str] = Field(description="记录中每个值的 flags 的含义")
+    template_source: dict[TemplateSourceCode, str]
+
+
+@cache
+def vocabulary() -> VocabularyOut:
+    """The vocabulary /api/vocabulary serves (built once: the form schemas are read from the package)."""
+    return VocabularyOut(
+        record_status=dict(FORM_STATUS_TEXT),
+        upload_status=dict(UPLOAD_STATUS_TEXT),
+        batch_status=dict(BATCH_STATUS_TEXT),
+        role=dict(ROLE_TEXT),
+        form={kind: schema.title for kind, schema in load_schemas().items()},
+        input_kind=dict(INPUT_KIND_TEXT),
+        value_flag=dict(FLAG_TEXT),
+        template_source=dict(TEMPLATE_SOURCE_TEXT),
+    )
 
 
 class Orm(BaseModel):
@@ -51,7 +129,7 @@ class LoginIn(BaseModel):
 class UserOut(Orm):
     id: int
     username: str
-    role: str
+    role: UserRole
     school_name: str | None
     program_ids: list[int] = []
     active: bool = True
@@ -62,7 +140,7 @@ class UserOut(Orm):
 class UserIn(BaseModel):
     username: Username
     password: Password
-    role: Literal["admin", "school", "readonly"]
+    role: UserRole
     school_name: Annotated[str, Field(max_length=SCHOOL_CAP)] | None = None
     programs: Annotated[list[int], Field(max_length=1000)] = []
 
@@ -143,7 +221,7 @@ class BatchIn(BaseModel):
 class BatchOut(BaseModel):
     id: int
     program_id: int
-    status: str
+    status: BatchState
     done: int
     total: int
     failed: int
@@ -152,6 +230,18 @@ class BatchOut(BaseModel):
     error: str | None
     created_at: datetime
     updated_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def finished(self) -> bool:
+        """The job has ended (done, failed or cancelled): nothing more will change."""
+        return self.status in batches.FINISHED
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def archive_ready(self) -> bool:
+        """The ZIP of the batch can be downloaded (/api/batches/{id}/download)."""
+        return self.status == BatchStatus.DONE
 
 
 class DocumentOut(Orm):
@@ -176,17 +266,23 @@ class UploadOut(Orm):
     sha256: str
     size: int
     detected_type: str
-    status: str
+    status: UploadState
     error: str | None
     created_at: datetime
     record_id: int | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def finished(self) -> bool:
+        """Reading has ended (done or failed); until then the upload is waiting or being read."""
+        return self.status in uploads.FINISHED
 
 
 class UploadReceived(BaseModel):
     id: int | None
     name: str
     sha256: str | None
-    status: str
+    status: ReceivedState
     duplicate: bool
     error: str | None = None
     archive: str | None = None
@@ -197,8 +293,8 @@ class RecordOut(Orm):
     upload_id: int
     program_id: int
     pair_label: str | None
-    form: str | None
-    status: str
+    form: FormKind | None
+    status: RecordStatus
     mismatch: str | None = Field(
         None, description="表单识别码（项目:结对）不属于上传学校时的识别码；此时记录不归入任何结对，待管理员处理"
     )
@@ -249,7 +345,7 @@ class TemplateOut(Orm):
     """A template a program may name: ``source`` is ``builtin`` or ``uploaded``."""
 
     name: str
-    source: Literal["builtin", "uploaded"]
+    source: TemplateSource
     title: str
     size: int
     uploaded_by: str | None = None

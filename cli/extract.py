@@ -10,7 +10,6 @@ import typer
 
 from cli.common import ExistingFile
 
-_STATUS_TEXT = {"complete": "完整", "needs_review": "需要复核", "unreadable": "无法读取"}
 _EXIT_CODE = {"complete": 0, "needs_review": 1, "unreadable": 2}
 
 
@@ -18,7 +17,7 @@ def extract(
     file: ExistingFile,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出（格式见 docs/extraction.md）")] = False,
 ) -> None:
-    """读取交回的表格（docx、PDF、扫描件或照片）。退出码：0 完整，1 需要复核，2 无法读取。"""
+    """读取交回的表格（docx、PDF、扫描件或照片）。退出码：0 完整，1 待审核，2 无法读取。"""
     from docgen.extract import extract as extract_file
     from extractors import read  # OCR models load only for this command
 
@@ -29,7 +28,7 @@ def extract(
         typer.echo(f"文件：{result.source}（{result.input_kind.value}，{result.pages} 页）")
         typer.echo(f"表格：{result.form or '未识别'}")
         typer.echo(f"识别码：{result.identity.code if result.identity else '无'}")
-        typer.echo(f"状态：{_STATUS_TEXT[result.status.value]}")
+        typer.echo(f"状态：{result.status.label}")
         for key, value in result.fields.items():
             typer.echo(f"  {result.label(key)}：{value.raw}")
         for t in result.tables:

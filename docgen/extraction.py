@@ -35,6 +35,11 @@ class InputKind(StrEnum):
     SCAN = "scan"  # image-only PDF, or a PDF whose text layer is unusable
     IMAGE = "image"  # PNG, JPEG, TIFF photo or scan
 
+    @property
+    def label(self) -> str:
+        """The kind in a clerk's words (Word 文件, 扫描 PDF …)."""
+        return INPUT_KIND_TEXT[self]
+
 
 class FormStatus(StrEnum):
     """The verdict on a returned form; the CLI's exit code follows it (0, 1, 2)."""
@@ -42,6 +47,24 @@ class FormStatus(StrEnum):
     COMPLETE = "complete"
     NEEDS_REVIEW = "needs_review"
     UNREADABLE = "unreadable"
+
+    @property
+    def label(self) -> str:
+        """The verdict in a clerk's words (完整, 待审核, 无法读取): the CLI prints it, the web UI shows it."""
+        return FORM_STATUS_TEXT[self]
+
+
+INPUT_KIND_TEXT: Mapping[InputKind, str] = {
+    InputKind.DOCX: "Word 文件",
+    InputKind.PDF: "PDF",
+    InputKind.SCAN: "扫描 PDF",
+    InputKind.IMAGE: "图片（扫描或照片）",
+}
+FORM_STATUS_TEXT: Mapping[FormStatus, str] = {
+    FormStatus.COMPLETE: "完整",
+    FormStatus.NEEDS_REVIEW: "待审核",
+    FormStatus.UNREADABLE: "无法读取",
+}
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,6 @@ def where_text(label: str, row: int | None) -> str:
 def reasons_text(flags: Sequence[str]) -> str:
     """The flags in a reviewer's words (``电话号码无效；识别置信度低``); ``置信度低`` when none says more."""
     words = [FLAG_TEXT.get(f, f) for f in flags if f not in ("approximate", CORRECTED)]
-    words = [w.replace("label_guessed", "按位置推定的字段") for w in words]
     return "；".join(words) if words else "置信度低"
 
 

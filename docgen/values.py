@@ -68,6 +68,9 @@ FLAG_TEXT: dict[str, str] = {
     "suspicious_name": "姓名含数字或字母",
     "ocr_corrected": "已校正疑似识别错误的字符（O→0，l→1）",
     "low_confidence": "识别置信度低",
+    "label_guessed": "按位置推定的字段",
+    "column_missing": "表格缺少此列",
+    "corrected": "已人工改正",
 }
 """Each flag in the words a reviewer reads."""
 

@@ -10,6 +10,7 @@ from api.models import User
 from api.schemas import LoginIn, PasswordChangeIn, TokenIn, TokenInfo, TokenOut, UserIn, UserOut, UserPatch
 from api.security import clear_session_cookies, set_session_cookies
 from api.services import accounts
+from api.services.accounts import Role
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
@@ -19,7 +20,7 @@ def user_out(user: User) -> UserOut:
     return UserOut(
         id=user.id,
         username=user.username,
-        role=user.role,
+        role=Role(user.role),
         school_name=user.school_name,
         program_ids=[p.id for p in user.programs],
         active=user.active,

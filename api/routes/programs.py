@@ -17,6 +17,7 @@ from api.deps import CurrentUser, IdPath, QueryText, ServicesDep, SessionDep
 from api.models import BatchJob
 from api.schemas import BatchIn, BatchOut, DocumentOut, PairOut, ProgramDetail, ProgramIn, ProgramOut, RosterOut
 from api.services import accounts, batches, documents, programs, records, regeneration, rosters
+from api.services.batches import BatchStatus
 from api.services.errors import rendering_failed
 from api.services.filetypes import safe_name
 from docgen.errors import ConversionError
@@ -159,7 +160,7 @@ def batch_out(job: BatchJob) -> BatchOut:
     return BatchOut(
         id=job.id,
         program_id=job.program_id,
-        status=job.status,
+        status=BatchStatus(job.status),
         done=job.done,
         total=job.total,
         failed=job.failed,

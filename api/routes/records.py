@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from api.deps import AdminUser, CurrentUser, IdPath, IdQuery, QueryText, ServicesDep, SessionDep
 from api.models import Record
 from api.routes.programs import attachment
-from api.schemas import AssignIn, CorrectionIn, CorrectionOut, RecordOut
+from api.schemas import AssignIn, CorrectionIn, CorrectionOut, RecordOut, RecordStatus
 from api.services import programs, records, regeneration, uploads
 
 router = APIRouter(prefix="/api", tags=["records"])
@@ -31,7 +31,7 @@ def list_records(
     program: IdQuery = None,
     pair: QueryText = None,
     form: QueryText = None,
-    status: Literal["complete", "needs_review", "unreadable"] | None = None,
+    status: RecordStatus | None = None,
     mismatch: bool | None = None,
 ) -> list[RecordOut]:
     """``mismatch=true``: the records held because a school's form named a pair not its own."""

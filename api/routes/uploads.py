@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, HTTPException, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from api.deps import CurrentUser, IdPath, IdQuery, ServicesDep, SessionDep
 from api.models import Upload
-from api.schemas import UploadOut, UploadReceived
+from api.schemas import REJECTED, UploadOut, UploadReceived, UploadState
 from api.services import programs, uploads
+from api.services.uploads import UploadStatus
 
 router = APIRouter(prefix="/api", tags=["uploads"])
 
@@ -72,7 +73,7 @@ def upload_files(
             id=r.upload.id if r.upload else None,
             name=r.name,
             sha256=r.upload.sha256 if r.upload else None,
-            status=r.upload.status if r.upload else "rejected",
+            status=UploadStatus(r.upload.status) if r.upload else REJECTED,
             duplicate=r.duplicate,
             error=r.error,
             archive=r.archive,
@@ -96,7 +97,7 @@ def list_uploads(
     user: CurrentUser,
     session: SessionDep,
     program: IdQuery = None,
-    status: Literal["received", "processing", "done", "failed"] | None = None,
+    status: UploadState | None = None,
 ) -> list[UploadOut]:
     scope = programs.get_program(session, user, program) if program is not None else None
     return [upload_out(session, u) for u in uploads.list_uploads(session, user, scope, status)]

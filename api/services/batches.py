@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from enum import StrEnum
 from functools import partial
 from pathlib import Path
 from typing import IO
@@ -34,7 +35,20 @@ from docgen.output import write_archive
 from docgen.render.converter import PdfConverter
 
 log = logging.getLogger("docgen.api")
-QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+
+
+class BatchStatus(StrEnum):
+    """Where a batch job is (``batch_jobs.status``); the web UI shows it in words from /api/vocabulary."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = (BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.DONE,
+                                            BatchStatus.FAILED, BatchStatus.CANCELLED)
 FINISHED = (DONE, FAILED, CANCELLED)
 
 

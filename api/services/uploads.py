@@ -28,6 +28,7 @@ import warnings
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
@@ -45,7 +46,19 @@ from api.services.errors import Invalid, ServiceError, TooLarge, UnsupportedType
 from api.services.filetypes import FORM_TYPES, IMAGE_TYPES, safe_name, upload_type
 from docgen.values import SURE
 
-RECEIVED, PROCESSING, DONE, FAILED = "received", "processing", "done", "failed"
+
+class UploadStatus(StrEnum):
+    """Where an upload is (``uploads.status``): received → processing → done or failed; a ZIP is done at once."""
+
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+RECEIVED, PROCESSING, DONE, FAILED = (UploadStatus.RECEIVED, UploadStatus.PROCESSING, UploadStatus.DONE,
+                                      UploadStatus.FAILED)
+FINISHED = (DONE, FAILED)
 MISMATCH_NOTICE = "身份不符，待管理员处理"
 
 

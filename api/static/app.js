@@ -1,29 +1,18 @@
 // 结对帮扶文书服务 — the web UI. Plain ES module, no build step, no third-party code.
 // Screens (hash routes): #/login, #/programs, #/programs/<id>/<tab>, #/records/<id>.
 // Every request goes to the same origin's /api; the session is a cookie set by /api/auth/login.
+// The UI binds to the API's response models (api/schemas.py, OpenAPI at /docs): it reads the fields they
+// declare and shows every code (a status, a role, a form kind, a value's flag) in the words of
+// GET /api/vocabulary — it holds no list of codes or labels of its own.
 
 const POLL_MS = 1000;
 
-const ROLE_NAMES = { admin: '管理员', bureau: '教育局工作人员', staff: '教育局工作人员', readonly: '只读', school: '学校联络员' };
-const UPLOAD_STATUS = {
-  received: '已接收', queued: '排队中', processing: '识别中', processed: '已识别', done: '已识别',
-  complete: '已识别', failed: '失败', error: '失败', rejected: '已拒收', duplicate: '重复',
-};
-const RECORD_STATUS = { complete: '完整', needs_review: '待审核', unreadable: '无法识别', reviewed: '已审核' };
-const BATCH_STATUS = {
-  queued: '排队中', pending: '排队中', running: '生成中', done: '已完成', finished: '已完成', completed: '已完成',
-  failed: '失败', cancelled: '已取消', canceled: '已取消', cancelling: '正在取消',
-};
-const BUSY_UPLOAD = new Set(['received', 'queued', 'processing']);
-const FINISHED_BATCH = new Set(['done', 'finished', 'completed', 'failed', 'cancelled', 'canceled']);
-const FORM_TITLES = {
-  activity_stats: '教育交流活动情况统计表', filing: '备案表', liaison_reply: '回执', arrangement: '结对帮扶安排表',
-};
 const TABS = [
   ['roster', '花名册'], ['batch', '批量生成'], ['uploads', '上传回收表'], ['review', '审核'], ['export', '导出'],
 ];
 
-let me = null; // the signed-in user
+let me = null; // the signed-in user (UserOut)
+let vocab = null; // GET /api/vocabulary: {record_status: {code: 中文}, upload_status, batch_status, role, form, …}
 let timers = []; // polling timers of the current screen, cleared on every route change
 let renderSeq = 0; // a newer render makes an older one's late results moot
 
@@ -53,7 +42,58 @@ const $view = () => document.getElementById('view');
 const put = (el, ...children) => el.replaceChildren(
   ...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false),
 );
-const text = (v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const text = (v) => (v === null || v === undefined ? '' : String(v));
+
+/** The words for `code` in the vocabulary `kind` (record_status, upload_status, batch_status, role, form,
+ * input_kind, value_flag). A code the vocabulary lacks is a defect (tests/test_ui_vocabulary.py): it shows as
+ * 未知 rather than as a code. */
+function say(kind, code) {
+  if (code === null || code === undefined) return '';
+  const words = vocab[kind][code];
+  if (words === undefined) console.warn(`/api/vocabulary ${kind} has no words for ${code}`);
+  return words === undefined ? '未知' : words;
+}
+
+// ---- normalised values as a person reads them: one function per value type (docgen.forms.ValueType), keyed
+// by the `type` each value carries (docgen.extraction.Value; shapes in docs/extraction.md)
+
+const num = (n) => Number(n).toLocaleString('zh-CN');
+
+/** `2019-04-23` → 2019年4月23日; a range → 2019年4月18日至4月20日; a partial {year?, month?, day?} → 2019年4月. */
+function showDate(n) {
+  if (typeof n === 'string') {
+    const [y, m, d] = n.split('-').map(Number);
+    return `${y}年${m}月${d}日`;
+  }
+  if ('start' in n) {
+    const [start, end] = [showDate(n.start), showDate(n.end)];
+    const sameYear = n.start.slice(0, 4) === n.end.slice(0, 4);
+    return `${start}至${sameYear ? end.replace(/^\d+年/, '') : end}`;
+  }
+  return [n.year && `${n.year}年`, n.month && `${n.month}月`, n.day && `${n.day}日`].filter(Boolean).join('');
+}
+
+/** {amount, unit, approximate, max?} → 约45人次, 200–300人次 */
+const showCount = (n) => `${n.approximate ? '约' : ''}${num(n.amount)}${'max' in n ? `–${num(n.max)}` : ''}${n.unit === null ? '' : n.unit}`;
+
+/** {items: [{kind, amount, unit, value?}]} → 资金 20,000元、图书 500册（价值 5,000元）; no items → 无 */
+function showMoney(n) {
+  if (!n.items.length) return '无';
+  return n.items.map((i) => `${i.kind} ${num(i.amount)}${i.unit}${'value' in i ? `（价值 ${num(i.value)}元）` : ''}`).join('、');
+}
+
+const SHOW_VALUE = {
+  date: showDate, count: showCount, money_goods: showMoney, integer: num,
+  phone: String, name: String, school: String, text: String,
+};
+
+/** A value's normalised form in words; '' when it could not be normalised (its flags say why) or when its type is
+ * unknown (a record read before values carried a type). */
+function showNormalized(v) {
+  const show = SHOW_VALUE[v.type];
+  return v.normalized === null || !show ? '' : show(v.normalized);
+}
+
 let fieldSeq = 0;
 const uid = (p) => `${p}-${++fieldSeq}`;
 
@@ -82,12 +122,11 @@ class ApiError extends Error {
   }
 }
 
-/** The API's Chinese `detail`, whatever shape it came in (string, FastAPI validation list, object). */
+/** The API's Chinese `detail`: a string, or FastAPI's list of validation errors (each with `msg`). */
 function detailText(body, status) {
-  const d = body?.detail ?? body?.message;
+  const d = body?.detail;
   if (typeof d === 'string') return d;
-  if (Array.isArray(d)) return d.map((e) => e.msg ?? text(e)).join('；');
-  if (d && typeof d === 'object') return d.message ?? text(d);
+  if (Array.isArray(d)) return d.map((e) => e.msg).join('；');
   if (status === 401) return '请先登录。';
   if (status === 403) return '没有权限进行此操作。';
   if (status === 404) return '未找到。';
@@ -117,7 +156,7 @@ async function api(path, { method = 'GET', json, form, quiet401 = false } = {}) 
   } catch {
     throw new ApiError(0, '无法连接服务器，请检查网络后重试。');
   }
-  const isJson = (res.headers.get('content-type') ?? '').includes('json');
+  const isJson = String(res.headers.get('content-type')).includes('json');
   const body = isJson ? await res.json().catch(() => null) : await res.text();
   if (!res.ok) {
     if (res.status === 401 && !quiet401 && location.hash !== '#/login') {
@@ -130,20 +169,8 @@ async function api(path, { method = 'GET', json, form, quiet401 = false } = {}) 
   return body;
 }
 
-/** Lists come either bare or wrapped ({items: […]}, {programs: […]} …). */
-function listOf(body, ...keys) {
-  if (Array.isArray(body)) return body;
-  for (const k of [...keys, 'items', 'results', 'data']) if (Array.isArray(body?.[k])) return body[k];
-  return [];
-}
-
-/** School names of one side of a pair, whatever shape: "A", ["A", "B"], [{name: "A"}]. */
-function names(side) {
-  if (!side) return '';
-  if (typeof side === 'string') return side;
-  if (Array.isArray(side)) return side.map((s) => (typeof s === 'string' ? s : s?.name ?? text(s))).join('、');
-  return side.name ?? text(side);
-}
+/** The school names of one side of a pair (PairOut.supporting / .supported). */
+const names = (side) => side.join('、');
 
 function fmtSeconds(s) {
   if (s === null || s === undefined || !Number.isFinite(Number(s))) return '估算中…';
@@ -185,10 +212,10 @@ function stopTimers() {
   timers = [];
 }
 
+// What a role may do (api/services/accounts.py); the only place the UI names role codes.
 const isStaff = () => me && me.role !== 'school'; // bureau staff: admin or read-only
 const isAdmin = () => me && me.role === 'admin'; // programs, rosters, batches
 const canWrite = () => me && me.role !== 'readonly'; // uploads and corrections
-const idOf = (o) => o?.id ?? o?.key;
 
 // ---------------------------------------------------------------- header and routing
 
@@ -196,10 +223,9 @@ function showHeader() {
   const box = document.querySelector('[data-testid="user-box"]');
   box.hidden = !me;
   if (!me) return;
-  box.querySelector('[data-testid="user-name"]').textContent = me.display_name ?? me.name ?? me.username;
-  const school = me.school ?? me.school_name;
-  const role = ROLE_NAMES[me.role] ?? me.role ?? '';
-  box.querySelector('[data-testid="user-role"]').textContent = school ? `${role} · ${names(school)}` : role;
+  box.querySelector('[data-testid="user-name"]').textContent = me.username;
+  const role = say('role', me.role);
+  box.querySelector('[data-testid="user-role"]').textContent = me.school_name ? `${role} · ${me.school_name}` : role;
 }
 
 async function logout() {
@@ -222,12 +248,22 @@ async function route() {
     } catch {
       me = null;
     }
-    showHeader();
     if (!me) {
+      showHeader();
       location.hash = '#/login';
       return;
     }
   }
+  if (me && !vocab) {
+    try {
+      vocab = await api('/api/vocabulary'); // once per page load: the words of every code shown
+    } catch (e) {
+      put($view(), h('p', { class: 'muted' }, '无法显示此页面。'));
+      showMessage(e.message);
+      return;
+    }
+  }
+  showHeader();
   if (seq !== renderSeq) return;
   const view = $view();
   put(view, h('p', { class: 'muted' }, '加载中…'));
@@ -264,11 +300,10 @@ function renderLogin(view) {
       const res = await api('/api/auth/login', {
         method: 'POST', json: { username: user.value.trim(), password: pass.value }, quiet401: true,
       });
-      me = res?.user ?? (res?.username ? res : null) ?? (await api('/api/me'));
-      showHeader();
+      me = res; // UserOut; the header is drawn by the route, once the vocabulary is loaded
       location.hash = '#/programs';
     } catch (e) {
-      showMessage(e.status === 401 ? (e.body?.detail ?? '用户名或密码不正确。') : e.message);
+      showMessage(e.message);
       pass.select();
     }
   });
@@ -280,12 +315,12 @@ function renderLogin(view) {
 
 async function renderPrograms(view, seq) {
   document.title = '项目 — 结对帮扶文书服务';
-  const programs = listOf(await api('/api/programs'), 'programs');
+  const programs = await api('/api/programs');
   if (seq !== renderSeq) return;
   const rows = programs.map((p) => h('tr', {},
-    h('td', {}, h('a', { href: `#/programs/${encodeURIComponent(idOf(p))}/roster`, 'data-testid': 'program-link' },
-      p.name ?? p.key)),
-    h('td', {}, p.key ?? ''),
+    h('td', {}, h('a', { href: `#/programs/${encodeURIComponent(p.id)}/roster`, 'data-testid': 'program-link' },
+      p.name)),
+    h('td', {}, p.key),
     h('td', {}, fmtTime(p.created_at))));
   const list = programs.length
     ? table(['项目名称', '项目代号', '创建时间'], rows, { 'data-testid': 'program-list' })
@@ -310,8 +345,8 @@ function newProgramForm() {
     fd.append('file', file.files[0]);
     try {
       const p = await api('/api/programs', { method: 'POST', form: fd });
-      showMessage(`已新建项目：${p?.name ?? ''}`, 'info', { keep: true });
-      location.hash = `#/programs/${encodeURIComponent(idOf(p))}/roster`;
+      showMessage(`已新建项目：${p.name}`, 'info', { keep: true });
+      location.hash = `#/programs/${encodeURIComponent(p.id)}/roster`;
     } catch (e) {
       showMessage(e.message);
     }
@@ -323,22 +358,19 @@ function newProgramForm() {
 
 let currentProgram = null;
 
+/** ProgramDetail in one line: 结对 14 组 · 协议：… */
 function programSummary(program) {
   return [
-    program.document_number,
-    Number.isFinite(program.pairs) ? `结对 ${program.pairs} 组` : null,
-    listOf(program.agreements).length ? `协议：${listOf(program.agreements).map((a) => a.title).join('、')}` : null,
+    `结对 ${program.pairs} 组`,
+    program.agreements.length ? `协议：${program.agreements.map((a) => a.title).join('、')}` : null,
   ].filter(Boolean).join(' · ');
 }
 
 async function renderProgram(view, id, tab, seq) {
-  const program = await api(`/api/programs/${encodeURIComponent(id)}`).catch((e) => {
-    if (e.status === 404 || e.status === 405) return { id, name: '' };
-    throw e;
-  });
+  const program = await api(`/api/programs/${encodeURIComponent(id)}`);
   if (seq !== renderSeq) return;
   currentProgram = program;
-  const title = program.name || '项目';
+  const title = program.name;
   document.title = `${title} — 结对帮扶文书服务`;
   const visible = TABS.filter(([k]) => isStaff() || k === 'uploads' || k === 'review' || k === 'roster');
   const nav = h('nav', { class: 'tabs', 'aria-label': '项目功能' },
@@ -353,7 +385,7 @@ async function renderProgram(view, id, tab, seq) {
     h('p', { class: 'muted', 'data-testid': 'program-summary' }, programSummary(program)),
     nav, body);
   const screens = { roster: rosterTab, batch: batchTab, uploads: uploadsTab, review: reviewTab, export: exportTab };
-  await (screens[tab] ?? rosterTab)(body, id, seq);
+  await (tab in screens ? screens[tab] : rosterTab)(body, id, seq);
 }
 
 // ---- 3. 花名册
@@ -381,12 +413,12 @@ async function rosterTab(body, id, seq) {
       fd.append('file', file.files[0]);
       try {
         const res = await api(`/api/programs/${encodeURIComponent(id)}/roster`, { method: 'POST', form: fd });
-        const pairs = listOf(res, 'pairs');
-        showMessage(`已导入 ${pairs.length || res?.count || ''} 组结对。`, 'info');
-        await showPairs(pairsBox, id, pairs.length ? pairs : null);
+        showMessage(`已导入 ${res.pairs.length} 组结对。`, 'info');
+        await showPairs(pairsBox, id, res.pairs);
       } catch (e) {
-        const errs = listOf(e.body, 'errors').length ? listOf(e.body, 'errors') : listOf(e.body?.detail, 'errors');
-        if (e.status === 422 && errs.length) {
+        // 422 from the roster import: {detail, errors: [{source, row, field, value, message}]}
+        const errs = e.status === 422 && Array.isArray(e.body?.errors) ? e.body.errors : [];
+        if (errs.length) {
           showMessage(`花名册有 ${errs.length} 处错误，未导入。请修改后重新导入。`);
           put(errorsBox, rosterErrors(errs));
         } else {
@@ -404,12 +436,12 @@ function rosterErrors(errs) {
   return h('div', { class: 'card errors' },
     h('h2', {}, '花名册错误'),
     table(['文件', '行', '列', '值', '问题'], errs.map((e) => h('tr', {},
-      h('td', {}, e.source ?? ''), h('td', { class: 'num' }, e.row ?? ''), h('td', {}, e.field ?? e.column ?? ''),
-      h('td', {}, text(e.value)), h('td', {}, e.message ?? ''))), { 'data-testid': 'roster-errors' }));
+      h('td', {}, e.source), h('td', { class: 'num' }, e.row), h('td', {}, e.field),
+      h('td', {}, text(e.value)), h('td', {}, e.message))), { 'data-testid': 'roster-errors' }));
 }
 
 async function showPairs(box, id, pairs, seq) {
-  if (!pairs) pairs = listOf(await api(`/api/programs/${encodeURIComponent(id)}/pairs`), 'pairs');
+  if (!pairs) pairs = await api(`/api/programs/${encodeURIComponent(id)}/pairs`);
   if (seq !== undefined && seq !== renderSeq) return;
   const summary = document.querySelector('[data-testid="program-summary"]');
   if (currentProgram && summary) {
@@ -420,15 +452,21 @@ async function showPairs(box, id, pairs, seq) {
     put(box, h('h2', {}, '结对列表'), h('p', { class: 'muted', 'data-testid': 'pairs-count' }, '还没有结对。'));
     return;
   }
-  const rows = pairs.map((p, i) => h('tr', {},
-    h('td', { class: 'num' }, p.number ?? p.seq ?? p.index ?? i + 1),
-    h('td', {}, names(p.supporting ?? p.party_a ?? p.helping)),
-    h('td', {}, names(p.supported ?? p.party_b ?? p.helped)),
-    h('td', {}, p.stage ?? [...new Set(listOf(p.schools).map((x) => x.stage).filter(Boolean))].join('、')),
-    h('td', {}, p.level ?? '')));
+  const rows = pairs.map((p) => h('tr', {},
+    h('td', { class: 'num' }, p.label),
+    h('td', {}, names(p.supporting)),
+    h('td', {}, names(p.supported)),
+    h('td', {}, pairStage(p)),
+    h('td', {}, p.level)));
   put(box,
     h('h2', {}, '结对列表 ', h('span', { class: 'count', 'data-testid': 'pairs-count' }, `共 ${pairs.length} 组`)),
     table(['序号', '支援学校', '受援学校', '学段', '层级'], rows, { 'data-testid': 'pairs-table' }));
+}
+
+/** A pair's 学段: its own, or (a roster with a 学段 column per school) the stages of its schools. */
+function pairStage(p) {
+  if (p.stage) return p.stage;
+  return [...new Set(p.schools.map((x) => x.stage).filter(Boolean))].join('、');
 }
 
 // ---- 4. 批量生成
@@ -450,26 +488,22 @@ async function batchTab(body, id, seq) {
   let timer = null;
   let finishedNow = true;
 
-  const show = (b) => {
-    const total = Number(b.total ?? 0);
-    const done = Number(b.done ?? 0);
+  const show = (b) => { // BatchOut
     progressBox.hidden = false;
-    bar.max = Math.max(total, 1);
-    bar.value = done;
-    count.textContent = `${done}/${total}`;
-    const st = b.status ?? '';
-    const finished = FINISHED_BATCH.has(st);
+    bar.max = Math.max(b.total, 1);
+    bar.value = b.done;
+    count.textContent = `${b.done}/${b.total}`;
+    const finished = b.finished;
     finishedNow = finished;
-    status.textContent = BATCH_STATUS[st] ?? st;
-    const failed = Number(b.failed ?? 0);
-    if (failed) status.textContent += `（失败 ${failed} 份）`;
+    status.className = `badge s-${b.status}`;
+    status.textContent = say('batch_status', b.status);
+    if (b.failed) status.textContent += `（失败 ${b.failed} 份）`;
     eta.textContent = finished ? '' : `剩余时间：${fmtSeconds(b.eta_seconds)}`;
     cancel.hidden = finished || !isAdmin();
     start.disabled = !finished;
-    const ok = finished && st !== 'failed' && st !== 'cancelled' && st !== 'canceled';
-    download.hidden = !ok;
-    if (ok) {
-      download.href = `/api/batches/${encodeURIComponent(b.id ?? batchId)}/download`;
+    download.hidden = !b.archive_ready;
+    if (b.archive_ready) {
+      download.href = `/api/batches/${encodeURIComponent(b.id)}/download`;
       download.setAttribute('download', '');
     }
     if (b.error) showMessage(text(b.error));
@@ -535,7 +569,7 @@ async function batchTab(body, id, seq) {
 async function showDocuments(box, id) {
   let docs;
   try {
-    docs = listOf(await api(`/api/programs/${encodeURIComponent(id)}/documents`), 'documents');
+    docs = await api(`/api/programs/${encodeURIComponent(id)}/documents`);
   } catch (e) {
     put(box, h('p', { class: 'muted' }, `文书列表暂不可用：${e.message}`));
     return;
@@ -544,24 +578,21 @@ async function showDocuments(box, id) {
     put(box, h('h2', {}, '文书'), h('p', { class: 'muted' }, '还没有生成文书。'));
     return;
   }
-  // One row per (pair, agreement kind); the API may list each format as its own document.
+  // One row per (pair, document kind): the API lists each format (docx, pdf) as its own DocumentOut.
   const groups = new Map();
   for (const d of docs) {
-    const k = `${d.pair_label ?? names(d.pair)}|${d.kind ?? d.title}`;
+    const k = `${d.pair_label}|${d.kind}`;
     if (!groups.has(k)) groups.set(k, { d, formats: new Map() });
-    const g = groups.get(k);
-    const fmts = d.format ? [d.format] : listOf(d.formats).length ? listOf(d.formats)
-      : ['docx', ...(d.pdf === true || d.has_pdf === true ? ['pdf'] : [])];
-    for (const f of fmts) g.formats.set(f, d.id);
+    groups.get(k).formats.set(d.format, d.id);
   }
   const link = (docId, fmt) => h('a', {
     href: `/api/documents/${encodeURIComponent(docId)}/download?format=${fmt}`, download: '',
     'data-testid': `document-${fmt}`,
   }, fmt.toUpperCase());
   const rows = [...groups.values()].map(({ d, formats }) => h('tr', { 'data-testid': 'document-row' },
-    h('td', {}, d.pair_label ?? d.pair_name ?? names(d.pair) ?? ''),
-    h('td', {}, d.title || d.kind || ''),
-    h('td', {}, (d.file_name ?? d.filename ?? d.file ?? '').split('/').pop().replace(/\.(docx|pdf)$/i, '')),
+    h('td', {}, d.pair_label),
+    h('td', {}, d.title),
+    h('td', {}, d.file_name.split('/').pop().replace(/\.(docx|pdf)$/i, '')),
     h('td', {}, h('span', { class: 'links' }, [...formats].map(([fmt, docId]) => link(docId, fmt))))));
   put(box,
     h('h2', {}, '文书 ', h('span', { class: 'count' }, `共 ${rows.length} 份`)),
@@ -587,7 +618,7 @@ async function uploadsTab(body, id, seq) {
   const refresh = async () => {
     let ups;
     try {
-      ups = listOf(await api(`/api/uploads?program=${encodeURIComponent(id)}`), 'uploads');
+      ups = await api(`/api/uploads?program=${encodeURIComponent(id)}`);
     } catch (e) {
       clearInterval(timer);
       timer = null;
@@ -595,7 +626,7 @@ async function uploadsTab(body, id, seq) {
       return;
     }
     renderUploads(listBox, ups, dupIds);
-    const busy = ups.some((u) => BUSY_UPLOAD.has(u.status));
+    const busy = ups.some((u) => !u.finished);
     if (busy && !timer) timer = every(POLL_MS, refresh);
     if (!busy && timer) {
       clearInterval(timer);
@@ -610,15 +641,15 @@ async function uploadsTab(body, id, seq) {
     for (const f of files) fd.append('files', f, f.name);
     zone.classList.add('busy');
     try {
-      const res = await api(`/api/programs/${encodeURIComponent(id)}/uploads`, { method: 'POST', form: fd });
-      const got = listOf(res, 'uploads', 'files', 'received');
-      const rej = got.filter((u) => u.error || u.status === 'rejected' || u.status === 'failed');
-      const dups = got.filter((u) => isDuplicate(u) && !rej.includes(u));
-      const ok = got.length ? got.length - rej.length - dups.length : files.length;
-      for (const u of dups) if (u.id != null) dupIds.add(String(u.id));
+      // one UploadReceived per file (ZIP members too); a refused one has `error` (its status: rejected)
+      const got = await api(`/api/programs/${encodeURIComponent(id)}/uploads`, { method: 'POST', form: fd });
+      const rej = got.filter((u) => u.error);
+      const dups = got.filter((u) => u.duplicate && !u.error);
+      const ok = got.length - rej.length - dups.length;
+      for (const u of dups) dupIds.add(String(u.id));
       const parts = ok ? [`已接收 ${ok} 个文件，正在识别。`] : [];
-      if (dups.length) parts.push(`${dups.length} 个重复（之前已上传过，不再重复识别）：${dups.map((u) => u.name ?? u.original_name).join('、')}。`);
-      if (rej.length) parts.push(`${rej.length} 个未能接收：${rej.map((u) => `${u.name ?? u.original_name ?? ''}（${u.error ?? u.status}）`).join('；')}`);
+      if (dups.length) parts.push(`${dups.length} 个重复（之前已上传过，不再重复识别）：${dups.map((u) => u.name).join('、')}。`);
+      if (rej.length) parts.push(`${rej.length} 个未能接收：${rej.map((u) => `${u.name}（${u.error}）`).join('；')}`);
       showMessage(parts.join(' '), rej.length ? 'error' : 'info');
     } catch (e) {
       showMessage(e.message); // none accepted: `detail` names every file and its reason
@@ -645,28 +676,23 @@ async function uploadsTab(body, id, seq) {
   await refresh();
 }
 
-const isDuplicate = (u) => u.status === 'duplicate' || u.duplicate === true || Boolean(u.duplicate_of);
-
 function renderUploads(box, ups, dupIds = new Set()) {
   if (!ups.length) {
     put(box, h('h2', {}, '已上传'), h('p', { class: 'muted' }, '还没有上传文件。'));
     return;
   }
-  const rows = ups.map((u) => {
-    const st = u.status ?? '';
-    const dup = isDuplicate(u) || dupIds.has(String(u.id));
-    const recs = listOf(u.record_ids ?? u.records ?? (u.record_id ? [u.record_id] : []));
-    return h('tr', { 'data-testid': 'upload-row', 'data-status': st },
-      h('td', {}, u.parent_id ? h('span', { class: 'muted', title: '来自压缩包' }, '↳ ') : null,
-        u.original_name ?? u.filename ?? u.source ?? u.name ?? ''),
-      h('td', { class: 'num' }, fmtSize(u.size ?? u.size_bytes)),
-      h('td', {}, h('span', { class: `badge s-${st}`, 'data-testid': 'upload-status' }, UPLOAD_STATUS[st] ?? st),
-        dup && st !== 'duplicate' ? h('span', { class: 'badge s-duplicate', 'data-testid': 'upload-duplicate' }, '重复') : null),
-      h('td', {}, u.message ?? u.error ?? (dup ? '刚才又上传了一次，内容完全相同，未重复识别' : '')),
-      h('td', {}, fmtTime(u.created_at ?? u.received_at)),
-      h('td', {}, recs.map((r, i) => h('a', {
-        href: `#/records/${encodeURIComponent(typeof r === 'object' ? r.id : r)}`, 'data-testid': 'upload-record-link',
-      }, recs.length > 1 ? `记录 ${i + 1}` : '查看记录'))));
+  const rows = ups.map((u) => { // UploadOut
+    const dup = dupIds.has(String(u.id));
+    return h('tr', { 'data-testid': 'upload-row', 'data-status': u.status },
+      h('td', {}, u.parent_id ? h('span', { class: 'muted', title: '来自压缩包' }, '↳ ') : null, u.original_name),
+      h('td', { class: 'num' }, fmtSize(u.size)),
+      h('td', {}, h('span', { class: `badge s-${u.status}`, 'data-testid': 'upload-status' }, say('upload_status', u.status)),
+        dup ? h('span', { class: 'badge s-duplicate', 'data-testid': 'upload-duplicate' }, '重复') : null),
+      h('td', {}, u.error ? u.error : dup ? '刚才又上传了一次，内容完全相同，未重复识别' : ''),
+      h('td', {}, fmtTime(u.created_at)),
+      h('td', {}, u.record_id ? h('a', {
+        href: `#/records/${encodeURIComponent(u.record_id)}`, 'data-testid': 'upload-record-link',
+      }, '查看记录') : null));
   });
   put(box,
     h('h2', {}, '已上传 ', h('span', { class: 'count' }, `共 ${ups.length} 个`)),
@@ -678,39 +704,39 @@ function renderUploads(box, ups, dupIds = new Set()) {
 async function reviewTab(body, id, seq) {
   const select = h('select', { 'data-testid': 'records-status' },
     h('option', { value: '' }, '全部'),
-    ['needs_review', 'complete', 'unreadable'].map((k) => h('option', { value: k }, RECORD_STATUS[k])));
+    Object.entries(vocab.record_status).map(([code, words]) => h('option', { value: code }, words)));
   const listBox = h('div', { 'data-testid': 'records' });
   const pairNames = new Map();
   try {
-    for (const p of listOf(await api(`/api/programs/${encodeURIComponent(id)}/pairs`), 'pairs')) {
+    for (const p of await api(`/api/programs/${encodeURIComponent(id)}/pairs`)) {
       pairNames.set(p.label, `${p.label} ${names(p.supporting)} — ${names(p.supported)}`);
     }
   } catch { /* the list still shows the pair labels */ }
-  const pairText = (label) => (label ? pairNames.get(String(label).split(/[.-]/)[0]) ?? label : '未匹配到结对');
+  const pairText = (label) => {
+    if (!label) return '未匹配到结对';
+    const known = pairNames.get(label.split(/[.-]/)[0]); // a split group (03-2) is shown with its pair (03)
+    return known === undefined ? label : known;
+  };
   const load = async () => {
     const q = new URLSearchParams({ program: id });
     if (select.value) q.set('status', select.value);
-    const recs = listOf(await api(`/api/records?${q}`), 'records');
+    const recs = await api(`/api/records?${q}`);
     if (seq !== renderSeq) return;
     if (!recs.length) {
       put(listBox, h('p', { class: 'muted', 'data-testid': 'records-empty' }, '没有符合条件的记录。'));
       return;
     }
-    const rows = recs.map((r) => {
-      const st = r.status ?? r.extraction?.status ?? '';
-      const problems = r.problem_count ?? listOf(r.problems ?? r.extraction?.problems).length;
-      return h('tr', { 'data-testid': 'record-row' },
-        h('td', {}, h('a', { href: `#/records/${encodeURIComponent(r.id)}`, 'data-testid': 'record-link' },
-          r.source ?? r.original_name ?? r.filename ?? r.extraction?.source ?? `记录 ${r.id}`)),
-        h('td', {}, r.form_title ?? FORM_TITLES[r.form ?? r.extraction?.form] ?? r.form ?? r.extraction?.form ?? '未识别'),
-        h('td', {}, pairText(r.pair_label)),
-        h('td', {}, h('span', { class: `badge s-${st}` }, RECORD_STATUS[st] ?? st),
-          r.notice ? [' ', h('span', { class: 'badge s-needs_review', 'data-testid': 'record-notice' }, r.notice)] : null),
-        h('td', { class: 'num' }, problems || ''),
-        h('td', {}, fmtTime(r.updated_at ?? r.created_at)));
-    });
-    put(listBox, table(['文件', '表格', '结对', '状态', '问题数', '时间'], rows,
-      { 'data-testid': 'records-table' }));
+    const rows = recs.map((r) => h('tr', { 'data-testid': 'record-row' }, // RecordOut
+      h('td', {}, h('a', { href: `#/records/${encodeURIComponent(r.id)}`, 'data-testid': 'record-link' },
+        r.extraction.source)),
+      h('td', {}, h('span', { class: `badge s-${r.status}`, 'data-testid': 'record-row-status' }, say('record_status', r.status)),
+        r.notice ? [' ', h('span', { class: 'badge s-needs_review', 'data-testid': 'record-notice' }, r.notice)] : null),
+      h('td', { 'data-testid': 'record-form' }, r.form ? say('form', r.form) : '未识别'),
+      h('td', {}, pairText(r.pair_label)),
+      h('td', { class: 'num' }, r.extraction.problems.length || ''),
+      h('td', {}, fmtTime(r.updated_at))));
+    put(listBox, h('div', { class: 'scroll' }, table(['文件', '状态', '表格', '结对', '问题数', '时间'], rows,
+      { 'data-testid': 'records-table' })));
   };
   select.addEventListener('change', () => load().catch((e) => showMessage(e.message)));
   put(body, h('div', { class: 'row filter' }, labelled('状态', select)), listBox);
@@ -719,53 +745,74 @@ async function reviewTab(body, id, seq) {
 
 // ---- 6. 审核：一条记录
 
-const BENIGN_FLAGS = new Set(['corrected']);
-const isCorrected = (v) => listOf(v?.flags).includes('corrected');
+const isCorrected = (v) => v.flags.includes('corrected'); // a person typed it (docgen.review.CORRECTED)
 
-/** Waits for a person: a problem names it, or it is less sure than the service's review threshold (served
- * with the record), or — unless a person typed it and it validated — the reader flagged a doubt. */
-function isFlagged(v, problems, key, threshold) {
-  if (problems.has(key) || Number(v?.confidence ?? 1) < threshold) return true;
-  if (isCorrected(v)) return false; // a person typed it and the server accepted it as a valid value
-  return listOf(v?.flags).some((f) => !BENIGN_FLAGS.has(f));
-}
+/** The name a problem gives the value it is about: the schema key of a field or column, or the printed label
+ * of a column no schema knows (Problem.key is null then); `name#row` for a table cell. */
+const problemName = (p) => {
+  const name = p.key === null ? p.field : p.key;
+  return p.row ? `${name}#${p.row}` : name;
+};
+/** The same name for table `t`'s cell in column `ci`, row `ri` (0-based). */
+const cellName = (t, ci, ri) => `${t.keys.length ? t.keys[ci] : t.columns[ci]}#${ri + 1}`;
 
-/** The problems of a record by the value they name: `key` for a field, `key#row` for a cell (by schema key,
- * and by printed label for records read before problems carried keys). */
+/** The problems of a record by the value they name (problemName); a problem about the whole form names none. */
 function problemIndex(problems) {
   const out = new Map();
-  for (const p of problems) {
-    for (const name of new Set([p.key, p.field].filter(Boolean))) out.set(p.row ? `${name}#${p.row}` : name, p);
-  }
+  for (const p of problems) if (p.key !== null || p.field !== null) out.set(problemName(p), p);
   return out;
 }
 
-async function renderRecord(view, id, seq) {
-  const rec = await api(`/api/records/${encodeURIComponent(id)}`);
-  if (seq !== renderSeq) return;
-  const ex = rec.extraction ?? rec.data ?? rec;
-  const uploadId = rec.upload_id ?? rec.upload?.id ?? ex.upload_id;
-  const programId = rec.program_id ?? rec.program ?? ex.identity?.program;
-  const status = rec.status ?? ex.status;
-  const threshold = Number(rec.review_threshold ?? 1); // the service's setting; no constant here
-  document.title = `${ex.source ?? '记录'} — 审核`;
+/** Waits for a person: a problem names it, or it is less sure than the service's review threshold (served
+ * with the record), or — unless a person typed it and it validated — the reader flagged a doubt. */
+function isFlagged(v, problems, name, threshold) {
+  if (problems.has(name) || v.confidence < threshold) return true;
+  if (isCorrected(v)) return false; // a person typed it and the server accepted it as a valid value
+  return v.flags.length > 0;
+}
 
-  const problems = listOf(ex.problems ?? rec.problems);
-  const problemKeys = problemIndex(problems);
-  const fieldKey = (key) => key;
-  const cellKey = (t, ci, ri) => `${t.keys?.[ci] || t.columns?.[ci] || `第${ci + 1}列`}#${ri + 1}`;
-  const flagged = (v, key) => isFlagged(v, problemKeys, key, threshold);
+/** `tables/0/rows/1/3` → `第2行 活动时间`; `fields/filled_on` → `填报时间` (CorrectionIn.path in words). */
+function pathLabel(path, ex) {
+  const p = path.split('/');
+  if (p[0] === 'fields') {
+    const field = ex.fields[p.slice(1).join('/')];
+    return field ? field.label : '（字段已不存在）';
+  }
+  const [ti, ri, ci] = [Number(p[1]), Number(p[3]), Number(p[4])];
+  const t = ex.tables[ti];
+  return `${ex.tables.length > 1 ? `表${ti + 1} ` : ''}第${ri + 1}行 ${t ? t.columns[ci] : `第${ci + 1}列`}`;
+}
+
+/** The problem that still names the value at `path` in the RecordOut the server returned, or null. */
+function stillWrong(rec, path) {
+  const ex = rec.extraction;
+  const p = path.split('/');
+  const name = p[0] === 'fields' ? p.slice(1).join('/') : cellName(ex.tables[Number(p[1])], Number(p[4]), Number(p[3]));
+  const found = problemIndex(ex.problems).get(name);
+  return found === undefined ? null : found;
+}
+
+async function renderRecord(view, id, seq) {
+  const rec = await api(`/api/records/${encodeURIComponent(id)}`); // RecordOut
+  if (seq !== renderSeq) return;
+  const ex = rec.extraction; // Extraction.to_json() (docs/extraction.md)
+  const threshold = rec.review_threshold; // the service's setting; no constant here
+  document.title = `${ex.source} — 审核`;
+
+  const problemKeys = problemIndex(ex.problems);
+  const flagged = (v, name) => isFlagged(v, problemKeys, name, threshold);
+  const pct = (v) => `${Math.round(v.confidence * 100)}%`;
 
   const crop = (where) => {
-    const b = where?.bbox;
-    if (!b || !uploadId) return null;
-    const q = new URLSearchParams({ page: where.page ?? 1, x0: b[0], y0: b[1], x1: b[2], y1: b[3] });
+    const b = where.bbox;
+    if (!b) return null;
+    const q = new URLSearchParams({ page: where.page === null ? 1 : where.page, x0: b[0], y0: b[1], x1: b[2], y1: b[3] });
     return h('img', {
-      class: 'crop', src: `/api/uploads/${encodeURIComponent(uploadId)}/crop?${q}`,
+      class: 'crop', src: `/api/uploads/${encodeURIComponent(rec.upload_id)}/crop?${q}`,
       alt: '原件上此处的图像', loading: 'lazy', 'data-testid': 'crop',
     });
   };
-  const whereText = (w) => (w ? [w.page ? `第${w.page}页` : '', w.ref ?? ''].filter(Boolean).join(' ') : '');
+  const whereText = (w) => [w.page ? `第${w.page}页` : '', w.ref].filter(Boolean).join(' ');
 
   // The editor: one at a time, opened from a value's 修改 button or the 待核对 list.
   const save = async (path, value) => {
@@ -782,7 +829,7 @@ async function renderRecord(view, id, seq) {
     }
   };
   const editor = (path, label, v, tid = 'edit') => {
-    const input = h('input', { value: v?.value ?? '', 'data-testid': `${tid}-input` });
+    const input = h('input', { value: v.value, 'data-testid': `${tid}-input` });
     const form = h('form', { class: 'editor', 'data-testid': tid === 'edit' ? 'editor' : `${tid}-editor` },
       labelled(`改正：${label}`, input),
       h('button', { type: 'submit', class: 'primary', 'data-testid': `${tid}-save` }, '保存'),
@@ -798,67 +845,61 @@ async function renderRecord(view, id, seq) {
     view.querySelectorAll('form.editor.floating').forEach((f) => f.remove());
     const [form, input] = editor(path, label, v);
     form.classList.add('floating');
-    const img = crop(v?.where);
+    const img = crop(v.where);
     if (img) form.prepend(img);
-    const host = anchor.closest('.card')?.querySelector('.editor-slot') ?? anchor.parentElement;
-    host.append(form);
+    const slot = anchor.closest('.card').querySelector('.editor-slot');
+    (slot ? slot : anchor.parentElement).append(form);
     input.focus();
     input.select();
   };
-  const valueCell = (v, path, label, flagged, testid, problemKey) => {
+  const valueCell = (v, path, label, isFlaggedValue, testid, name) => {
     const btn = h('button', {
-      type: 'button', class: 'value', title: `修改 ${label}`, 'aria-label': `修改 ${label}：${v?.value ?? ''}`,
+      type: 'button', class: 'value', title: `修改 ${label}`, 'aria-label': `修改 ${label}：${v.value}`,
       'data-testid': testid, 'data-path': path,
-    }, v?.value || '（空）');
+    }, v.value || '（空）');
     if (canWrite()) btn.addEventListener('click', () => openEditor(btn, path, label, v));
     else btn.disabled = true;
-    const conf = Number(v?.confidence ?? 1);
-    const problem = problemKeys.get(problemKey);
-    return h('td', { class: flagged ? 'flagged' : '', title: `可信度 ${Math.round(conf * 100)}% ${whereText(v?.where)}` },
-      btn, flagged ? h('span', { class: 'conf' }, `${Math.round(conf * 100)}%`) : null,
-      flagged && problem && isCorrected(v) ? h('span', { class: 'reason', 'data-testid': `${testid}-reason` }, problem.message) : null,
-      isCorrected(v) && !flagged ? h('span', { class: 'corrected' }, '已改') : null);
+    const problem = problemKeys.get(name);
+    return h('td', { class: isFlaggedValue ? 'flagged' : '', title: `可信度 ${pct(v)} ${whereText(v.where)}` },
+      btn, isFlaggedValue ? h('span', { class: 'conf' }, pct(v)) : null,
+      isFlaggedValue && problem && isCorrected(v) ? h('span', { class: 'reason', 'data-testid': `${testid}-reason` }, problem.message) : null,
+      isCorrected(v) && !isFlaggedValue ? h('span', { class: 'corrected' }, '已改') : null);
   };
 
   // 待核对: every flagged value with its crop beside it and an input.
   const review = [];
   // fields are keyed by the schema's key and carry their printed label
-  const fields = Object.entries(ex.fields ?? {}).map(([key, v]) => [key, v?.label || key, v]);
-  for (const [key, label, v] of fields) {
-    if (flagged(v, fieldKey(key))) review.push({ path: `fields/${key}`, label, v });
+  const fields = Object.entries(ex.fields);
+  for (const [key, v] of fields) {
+    if (flagged(v, key)) review.push({ path: `fields/${key}`, label: v.label, v });
   }
-  const tables = listOf(ex.tables);
-  tables.forEach((t, ti) => {
-    const values = listOf(t.values);
-    values.forEach((row, ri) => row.forEach((v, ci) => {
-      const col = t.columns?.[ci] ?? `第${ci + 1}列`;
-      if (flagged(v, cellKey(t, ci, ri))) {
-        review.push({ path: `tables/${ti}/rows/${ri}/${ci}`, label: `${tables.length > 1 ? `表${ti + 1} ` : ''}第${ri + 1}行 ${col}`, v });
-      }
-    }));
-  });
+  const tables = ex.tables;
+  tables.forEach((t, ti) => t.values.forEach((row, ri) => row.forEach((v, ci) => {
+    if (flagged(v, cellName(t, ci, ri))) {
+      review.push({ path: `tables/${ti}/rows/${ri}/${ci}`, label: pathLabel(`tables/${ti}/rows/${ri}/${ci}`, ex), v });
+    }
+  })));
 
-  const docName = ex.form === 'activity_stats' ? '规范统计表' : '规范表格';
   const head = h('div', { class: 'record-head' },
     h('p', { class: 'crumbs' }, h('a', { href: '#/programs' }, '项目'),
-      programId ? [' / ', h('a', { href: `#/programs/${encodeURIComponent(programId)}/review` }, '审核')] : null,
-      ' / ', ex.source ?? `记录 ${id}`),
-    h('h1', { 'data-testid': 'record-title' }, ex.source ?? `记录 ${id}`),
+      ' / ', h('a', { href: `#/programs/${encodeURIComponent(rec.program_id)}/review` }, '审核'),
+      ' / ', ex.source),
+    h('h1', { 'data-testid': 'record-title' }, ex.source),
     h('p', {},
-      h('span', { class: `badge s-${status}`, 'data-testid': 'record-status' }, RECORD_STATUS[status] ?? status), ' ',
-      ex.form ? `表格：${rec.form_title ?? FORM_TITLES[ex.form] ?? ex.form}` : '未识别出表格种类', ' · ',
-      `来源：${{ docx: 'Word 文件', pdf: 'PDF', scan: '扫描 PDF', image: '图片（扫描或照片）' }[ex.input_kind] ?? ex.input_kind ?? ''}`,
+      h('span', { class: `badge s-${rec.status}`, 'data-testid': 'record-status' }, say('record_status', rec.status)), ' ',
+      h('span', { 'data-testid': 'record-form' }, rec.form ? `表格：${say('form', rec.form)}` : '未识别出表格种类'), ' · ',
+      `来源：${say('input_kind', ex.input_kind)}`,
       rec.notice ? [' · ', h('span', { class: 'badge s-needs_review', 'data-testid': 'record-notice' }, rec.notice)]
-        : ex.identity?.pair ? ` · 结对：${rec.pair_label ?? ex.identity.pair}` : ''),
+        : rec.pair_label ? ` · 结对：${rec.pair_label}` : ''),
     h('p', { class: 'links' },
       h('a', { class: 'button', href: `/api/records/${encodeURIComponent(id)}/document?format=docx`, download: '',
-        'data-testid': 'record-docx' }, `下载${docName}（DOCX）`),
+        'data-testid': 'record-docx' }, '下载规范表格（DOCX）'),
       h('a', { class: 'button', href: `/api/records/${encodeURIComponent(id)}/document?format=pdf`, download: '',
-        'data-testid': 'record-pdf' }, `下载${docName}（PDF）`)));
+        'data-testid': 'record-pdf' }, '下载规范表格（PDF）')));
 
-  const problemsBox = problems.length
+  const problemsBox = ex.problems.length
     ? h('div', { class: 'card warn', 'data-testid': 'record-problems' }, h('h2', {}, '需要核对的问题'),
-      h('ul', {}, problems.map((p) => h('li', {},
+      h('ul', {}, ex.problems.map((p) => h('li', {},
         [p.field, p.row ? `第${p.row}行` : ''].filter(Boolean).join(' '), p.field ? '：' : '', p.message))))
     : null;
 
@@ -869,9 +910,9 @@ async function renderRecord(view, id, seq) {
         form.querySelector('[data-testid="review-cancel"]').remove();
         return h('li', { 'data-testid': 'review-item' },
           h('div', { class: 'review-meta' }, h('strong', {}, label),
-            h('span', { class: 'muted' }, ` 可信度 ${Math.round(Number(v?.confidence ?? 0) * 100)}%`,
-              listOf(v?.flags).length ? ` · ${listOf(v.flags).join('、')}` : '', ` ${whereText(v?.where)}`)),
-          crop(v?.where) ?? h('span', { class: 'muted no-crop' }, '（无原件图像）'), form);
+            h('span', { class: 'muted', 'data-testid': 'review-why' }, ` 可信度 ${pct(v)}`,
+              v.flags.length ? ` · ${v.flags.map((f) => say('value_flag', f)).join('、')}` : '', ` ${whereText(v.where)}`)),
+          crop(v.where) ?? h('span', { class: 'muted no-crop' }, '（无原件图像）'), form);
       })))
     : null;
 
@@ -880,21 +921,21 @@ async function renderRecord(view, id, seq) {
       h('table', { class: 'kv', 'data-testid': 'record-fields' },
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '字段'), h('th', { scope: 'col' }, '读出的值（点击修改）'),
           h('th', { scope: 'col' }, '规范化'))),
-        h('tbody', {}, fields.map(([key, label, v]) => h('tr', {},
-        h('th', { scope: 'row' }, label),
-        valueCell(v, `fields/${key}`, label, flagged(v, fieldKey(key)), `field-${label}`, fieldKey(key)),
-        h('td', { class: 'muted' }, typeof v?.normalized === 'object' ? text(v.normalized) : text(v?.normalized)))))),
+        h('tbody', {}, fields.map(([key, v]) => h('tr', {},
+          h('th', { scope: 'row' }, v.label),
+          valueCell(v, `fields/${key}`, v.label, flagged(v, key), `field-${v.label}`, key),
+          h('td', { class: 'muted', 'data-testid': 'normalized' }, showNormalized(v)))))),
       h('div', { class: 'editor-slot' }))
     : null;
 
   const tablesBox = tables.map((t, ti) => h('div', { class: 'card wide' },
-    h('h2', {}, tables.length > 1 ? `表格 ${ti + 1}` : '表格', ' ', h('span', { class: 'count' }, `${listOf(t.values).length} 行`)),
-    h('div', { class: 'scroll' }, table(['行', ...listOf(t.columns)], listOf(t.values).map((row, ri) => h('tr', { 'data-testid': 'record-row-values' },
+    h('h2', {}, tables.length > 1 ? `表格 ${ti + 1}` : '表格', ' ', h('span', { class: 'count' }, `${t.values.length} 行`)),
+    h('div', { class: 'scroll' }, table(['行', ...t.columns], t.values.map((row, ri) => h('tr', { 'data-testid': 'record-row-values' },
       h('td', { class: 'num' }, ri + 1),
       row.map((v, ci) => {
-        const col = t.columns?.[ci] ?? `第${ci + 1}列`;
-        return valueCell(v, `tables/${ti}/rows/${ri}/${ci}`, `第${ri + 1}行 ${col}`,
-          flagged(v, cellKey(t, ci, ri)), `cell-${ti}-${ri}-${ci}`, cellKey(t, ci, ri));
+        const path = `tables/${ti}/rows/${ri}/${ci}`;
+        return valueCell(v, path, pathLabel(path, ex), flagged(v, cellName(t, ci, ri)), `cell-${ti}-${ri}-${ci}`,
+          cellName(t, ci, ri));
       }))), { class: 'grid', 'data-testid': `record-table-${ti}` })),
     h('div', { class: 'editor-slot' })));
 
@@ -907,49 +948,16 @@ async function renderRecord(view, id, seq) {
   }
 
   try {
-    const hist = listOf(await api(`/api/records/${encodeURIComponent(id)}/corrections`), 'corrections');
+    const hist = await api(`/api/records/${encodeURIComponent(id)}/corrections`); // CorrectionOut[]
     put(historyBox, h('h2', {}, '修改记录'), hist.length
       ? table(['时间', '修改人', '位置', '原值', '新值'], hist.map((c) => h('tr', { 'data-testid': 'correction-row' },
-        h('td', {}, fmtTime(c.created_at ?? c.at ?? c.when)), h('td', {}, c.username ?? c.user ?? c.by ?? ''),
-        h('td', {}, pathLabel(c.path, tables, ex.fields)), h('td', {}, text(c.old_value ?? c.old ?? c.before)),
-        h('td', {}, text(c.new_value ?? c.value ?? c.new ?? c.after)))), { 'data-testid': 'corrections-table' })
+        h('td', {}, fmtTime(c.at)), h('td', {}, c.username),
+        h('td', {}, pathLabel(c.path, ex)), h('td', {}, text(c.old_value)),
+        h('td', {}, c.new_value))), { 'data-testid': 'corrections-table' })
       : h('p', { class: 'muted' }, '还没有修改。'));
   } catch (e) {
     put(historyBox, h('h2', {}, '修改记录'), h('p', { class: 'muted' }, e.message));
   }
-}
-
-/** The problem that still names the value at `path` in a record the server returned, or null. */
-function stillWrong(rec, path) {
-  const ex = rec?.extraction ?? {};
-  const p = String(path).split('/');
-  const problems = listOf(ex.problems);
-  if (p[0] === 'fields') {
-    const key = p.slice(1).join('/');
-    const label = ex.fields?.[key]?.label;
-    return problems.find((x) => !x.row && (x.key === key || (label && x.field === label) || x.field === key)) ?? null;
-  }
-  const t = listOf(ex.tables)[Number(p[1])];
-  const ci = Number(p[4]);
-  const row = Number(p[3]) + 1;
-  const key = t?.keys?.[ci];
-  const col = t?.columns?.[ci];
-  return problems.find((x) => x.row === row && ((key && x.key === key) || (!x.key && x.field === col))) ?? null;
-}
-
-/** `tables/0/rows/1/3` → `第2行 活动时间`; `fields/filled_on` → `填报时间` (its label; dots accepted too). */
-function pathLabel(path, tables, fields) {
-  const raw = String(path ?? '');
-  const p = raw.includes('/') ? raw.split('/') : raw.split('.');
-  if (p[0] === 'fields') {
-    const key = p.slice(1).join(raw.includes('/') ? '/' : '.');
-    return fields?.[key]?.label ?? key;
-  }
-  if (p[0] === 'tables' && p[2] === 'rows') {
-    const col = tables?.[Number(p[1])]?.columns?.[Number(p[4])] ?? `第${Number(p[4]) + 1}列`;
-    return `${tables?.length > 1 ? `表${Number(p[1]) + 1} ` : ''}第${Number(p[3]) + 1}行 ${col}`;
-  }
-  return text(path);
 }
 
 // ---- 7. 导出
