@@ -55,13 +55,13 @@ def enqueue(session: Session, program: Program, by: User, *, with_pdf: bool) -> 
 
 def get_job(session: Session, user: User, job_id: int) -> BatchJob:
     """A batch job of one of the user's programs; school users see none (404)."""
+    missing = f"批量任务 {job_id} 不存在"
     job = session.get(BatchJob, job_id)
     if job is None:
-        raise NotFound(f"批量任务 {job_id} 不存在")
-    program = programs.get_program(session, user, job.program_id)  # NotFound when not the user's program
+        raise NotFound(missing)
+    programs.get_program(session, user, job.program_id, missing=missing)
     if user.role == "school":
-        raise NotFound(f"批量任务 {job_id} 不存在")
-    del program
+        raise NotFound(missing)
     return job
 
 

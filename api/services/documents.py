@@ -30,10 +30,11 @@ def list_documents(session: Session, user: User, program: Program, pair: str | N
 
 def get_document(session: Session, user: User, document_id: int) -> Document:
     """A document of a pair the user may see; 404 otherwise."""
+    missing = f"文书 {document_id} 不存在"
     doc = session.get(Document, document_id)
     if doc is None:
-        raise NotFound(f"文书 {document_id} 不存在")
-    program = programs.get_program(session, user, doc.program_id)
+        raise NotFound(missing)
+    program = programs.get_program(session, user, doc.program_id, missing=missing)
     rosters.require_pair_visible(session, program, user, doc.pair_label, f"文书 {document_id} ")
     return doc
 

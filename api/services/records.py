@@ -43,7 +43,7 @@ def get_record(session: Session, user: User, record_id: int) -> Record:
     record = session.get(Record, record_id)
     if record is None:
         raise NotFound(f"记录 {record_id} 不存在")
-    program = programs.get_program(session, user, record.program_id)
+    program = programs.get_program(session, user, record.program_id, missing=f"记录 {record_id} 不存在")
     if not _visible(session, user, record, program):
         raise NotFound(f"记录 {record_id} 不存在")
     return record

@@ -548,7 +548,7 @@ def get_upload(session: Session, user: User, upload_id: int) -> Upload:
     upload = session.get(Upload, upload_id)
     if upload is None:
         raise NotFound(f"上传文件 {upload_id} 不存在")
-    program = programs.get_program(session, user, upload.program_id)
+    program = programs.get_program(session, user, upload.program_id, missing=f"上传文件 {upload_id} 不存在")
     if not _visible(session, user, upload, program):
         raise NotFound(f"上传文件 {upload_id} 不存在")
     return upload
