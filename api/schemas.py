@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, computed_field
 
 from api.services import batches, uploads
 from api.services.accounts import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, Role
@@ -32,6 +32,22 @@ def no_surrogates(text: str) -> str:
 ShortText = Annotated[str, Field(max_length=500), AfterValidator(no_surrogates)]
 LongText = Annotated[str, Field(max_length=20_000), AfterValidator(no_surrogates)]
 YamlText = Annotated[str, Field(max_length=1_000_000), AfterValidator(no_surrogates)]  # a program.yaml
+
+
+def utc_iso(value: datetime) -> str:
+    """``value`` as ISO 8601 in UTC with its offset (``2026-11-29T09:38:52Z``). The database keeps naive UTC
+    (``api.models.utcnow``), so a naive value is UTC; an aware one is converted."""
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return aware.isoformat().replace("+00:00", "Z")
+
+
+# Every time a response carries: an OpenAPI "date-time" (RFC 3339 needs the offset), never a naive local-looking
+# string. Response models use this type, not ``datetime``.
+UtcDateTime = Annotated[
+    datetime,
+    PlainSerializer(utc_iso, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 
 # ------------------------------------------------------------------------------------------ vocabulary
@@ -133,8 +149,8 @@ class UserOut(Orm):
     school_name: str | None
     program_ids: list[int] = []
     active: bool = True
-    created_at: datetime | None = None
-    password_changed_at: datetime | None = None
+    created_at: UtcDateTime | None = None
+    password_changed_at: UtcDateTime | None = None
 
 
 class UserIn(BaseModel):
@@ -165,7 +181,7 @@ class TokenIn(BaseModel):
 class TokenOut(BaseModel):
     id: int
     token: str = Field(description="只显示这一次；脚本以 Authorization: Bearer <token> 发送")
-    expires_at: datetime
+    expires_at: UtcDateTime
 
 
 class TokenInfo(Orm):
@@ -174,9 +190,9 @@ class TokenInfo(Orm):
     id: int
     user_id: int
     name: str
-    created_at: datetime
-    last_used_at: datetime | None
-    expires_at: datetime
+    created_at: UtcDateTime
+    last_used_at: UtcDateTime | None
+    expires_at: UtcDateTime
 
 
 class ProgramIn(BaseModel):
@@ -187,7 +203,7 @@ class ProgramOut(Orm):
     id: int
     key: str
     name: str
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class ProgramDetail(ProgramOut):
@@ -228,8 +244,8 @@ class BatchOut(BaseModel):
     with_pdf: bool
     eta_seconds: float | None
     error: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -255,7 +271,7 @@ class DocumentOut(Orm):
     sha256: str
     size: int
     pages: int | None
-    updated_at: datetime
+    updated_at: UtcDateTime
 
 
 class UploadOut(Orm):
@@ -268,7 +284,7 @@ class UploadOut(Orm):
     detected_type: str
     status: UploadState
     error: str | None
-    created_at: datetime
+    created_at: UtcDateTime
     record_id: int | None = None
 
     @computed_field  # type: ignore[prop-decorator]
@@ -299,8 +315,8 @@ class RecordOut(Orm):
         None, description="表单识别码（项目:结对）不属于上传学校时的识别码；此时记录不归入任何结对，待管理员处理"
     )
     extraction: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
     review_threshold: float | None = Field(
         default=None, description="低于此可信度的值需人工核对（服务设置 review_threshold，界面据此标出待核对的值）"
     )
@@ -328,7 +344,7 @@ class CorrectionOut(Orm):
     old_value: str | None
     new_value: str
     username: str
-    at: datetime
+    at: UtcDateTime
 
 
 class AuditOut(Orm):
@@ -337,7 +353,7 @@ class AuditOut(Orm):
     action: str
     target: str
     program_id: int | None
-    at: datetime
+    at: UtcDateTime
     detail: dict[str, Any]
 
 
@@ -349,4 +365,4 @@ class TemplateOut(Orm):
     title: str
     size: int
     uploaded_by: str | None = None
-    created_at: datetime | None = None
+    created_at: UtcDateTime | None = None

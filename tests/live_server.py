@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,14 +42,22 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float
     raise RuntimeError(f"the server did not answer {url} within {seconds} s:\n{tail}")
 
 
+@dataclass
+class Server:
+    """A running ``docgen serve``: its base URL, its process and the file its output goes to."""
+
+    base: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+
 @contextlib.contextmanager
-def serve_process(
-    data: Path, env: dict[str, str] | None = None, port: int | None = None, log: Path | None = None
-) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Run ``docgen serve`` (uvicorn + ``api.app.create_app``) on SQLite in ``data``; yield its base URL and process.
+def docgen_server(data: Path, env: dict[str, str] | None = None, port: int | None = None) -> Iterator[Server]:
+    """Run ``docgen serve`` (uvicorn + ``api.app.create_app``) on SQLite in ``data``; yield it once it answers.
 
     ``env`` adds ``DOCGEN_*`` settings (e.g. the admin's name and password). The server's output goes to
-    ``log`` (default ``data/server.log``; ``data`` must then exist). Stopped (SIGTERM, then SIGKILL) on exit.
+    ``data/server.log``. It runs in its own process group: the children it started (upload readers) are
+    killed with it at the end, even when a test killed the server itself with ``SIGKILL``.
     """
     port = port or free_port()
     full_env = {**os.environ, "DOCGEN_DATA_DIR": str(data), "PYTHONUNBUFFERED": "1", **(env or {})}
@@ -55,13 +65,16 @@ def serve_process(
     full_env.pop("DOCGEN_BLOB_STORE", None)
     command = [sys.executable, "-m", "cli",
                "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]  # fmt: skip
-    log = log or data / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+    data.mkdir(parents=True, exist_ok=True)
+    log = data / "server.log"
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            command, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_http(f"{base}/", proc, log)
-        yield base, proc
+        yield Server(base, proc, log)
     finally:
         proc.terminate()
         try:
@@ -69,10 +82,12 @@ def serve_process(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # what is left of its group (children of a killed server)
 
 
 @contextlib.contextmanager
 def docgen_serve(data: Path, env: dict[str, str] | None = None, port: int | None = None) -> Iterator[str]:
-    """:func:`serve_process` when only the base URL matters."""
-    with serve_process(data, env, port) as (base, _):
-        yield base
+    """:func:`docgen_server`, yielding only its base URL."""
+    with docgen_server(data, env, port) as server:
+        yield server.base

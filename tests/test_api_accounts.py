@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +205,7 @@ def test_tokens_are_listed_without_their_secret_and_can_be_revoked(admin: TestCl
     (row,) = listed.json()
     assert row["id"] == token_id and row["name"] == "nightly export" and row["last_used_at"] is not None
     assert set(row) == {"id", "user_id", "name", "created_at", "last_used_at", "expires_at"}
-    assert (datetime.fromisoformat(row["expires_at"]) - utcnow()).days in (29, 30)
+    assert (datetime.fromisoformat(row["expires_at"]) - datetime.now(UTC)).days in (29, 30)
     assert admin.delete(f"/api/tokens/{token_id}").status_code == 204
     assert bearer.get("/api/me").status_code == 401
     assert admin.get("/api/tokens").json() == []
@@ -233,7 +233,7 @@ def test_a_user_cannot_see_or_revoke_another_users_token_but_an_admin_can(admin:
 def test_an_expired_token_gives_401_and_lifetimes_are_bounded(admin: TestClient) -> None:
     r = admin.post("/api/tokens", json={"name": "short"})
     assert r.status_code == 201
-    default_days = (datetime.fromisoformat(r.json()["expires_at"]) - utcnow()).days
+    default_days = (datetime.fromisoformat(r.json()["expires_at"]) - datetime.now(UTC)).days
     assert default_days in (89, 90)
     bare = TestClient(admin.app)
     auth = {"Authorization": f"Bearer {r.json()['token']}"}

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from api.app import create_app
-from testkit.forms import PENGZHOU
-from tests.api_fixtures import ADMIN_PASSWORD, make_settings
+from testkit.forms import PENGZHOU, stats_docx
+from tests.api_fixtures import ADMIN_PASSWORD, make_settings, wait_batch, wait_record
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -42,7 +42,7 @@ class _App:
 @pytest.fixture(scope="module")
 def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_App]:
     data: Path = tmp_path_factory.mktemp("fuzz") / "data"
-    app = create_app(make_settings(data, f"sqlite:///{data.parent / 'docgen.db'}", start_worker=False))
+    app = create_app(make_settings(data, f"sqlite:///{data.parent / 'docgen.db'}"))
     with TestClient(app) as client:
         r = client.post("/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
         assert r.status_code == 200, r.text
@@ -60,6 +60,17 @@ def running_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_App]:
         roster = {"file": ("roster.txt", (PENGZHOU / "roster.txt").read_bytes())}
         r = client.post("/api/programs/1/roster", files=roster, headers=auth)
         assert r.status_code == 200, r.text
+        # a finished DOCX batch (documents, a ZIP) and a read upload (a record), so ids 1.. of those exist too
+        client.headers.update(auth)
+        r = client.post("/api/programs/1/batches", json={"pdf": False})
+        assert r.status_code == 202, r.text
+        r = client.post("/api/programs/1/uploads", files=[("files", ("03.docx", stats_docx("03")))])
+        assert r.status_code == 202, r.text
+        wait_record(client, int(r.json()[0]["id"]))
+        assert wait_batch(client, 1)["status"] == "done"
+        # then the worker stops: what the fuzzer queues stays queued (no batch of 71 documents per example)
+        app.state.services.worker.stop()
+        app.state.services.worker = None
         yield _App(app, token)
 
 

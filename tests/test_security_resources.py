@@ -38,7 +38,7 @@ from tests.api_fixtures import (
     wait_for,
     wait_record,
 )
-from tests.live_server import serve_process
+from tests.live_server import docgen_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -212,7 +212,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]
     """``docgen serve`` on a free port with a fresh data dir (default limits)."""
     data = tmp_path / "data"
     env = {"DOCGEN_ADMIN_USERNAME": "admin", "DOCGEN_ADMIN_PASSWORD": ADMIN_PASSWORD}
-    with serve_process(data, env, log=tmp_path / "server.log") as (base, proc):
+    with docgen_server(data, env) as server:
+        base, proc = server.base, server.proc
         yield base, proc, data
 
 

@@ -18,6 +18,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -184,8 +185,9 @@ def test_three_jobs_through_the_web_ui(server: str, tmp_path: Path) -> None:
     base = server
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        # Beijing time: the API's UTC times must be shown 8 hours later than they are sent
         context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True,
-                                      locale="zh-CN")
+                                      locale="zh-CN", timezone_id="Asia/Shanghai")
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         console_errors: list[str] = []
@@ -206,6 +208,14 @@ def test_three_jobs_through_the_web_ui(server: str, tmp_path: Path) -> None:
         page.get_by_test_id("program-create").click()
         expect(page.get_by_test_id("program-title")).to_contain_text("彭州")
         program_url = page.url.split("#")[1].rsplit("/", 1)[0]  # /programs/<id>
+
+        # --- the list shows its creation time in the browser's time zone (the API sends UTC with "Z")
+        [created] = [p["created_at"] for p in api_json(page, "GET", f"{base}/api/programs")]
+        assert created.endswith("Z"), created
+        beijing = datetime.fromisoformat(created).astimezone(timezone(timedelta(hours=8)))
+        page.goto(f"{base}/#/programs")
+        expect(page.get_by_test_id("program-list")).to_contain_text(beijing.strftime("%Y-%m-%d %H:%M"))
+        page.goto(f"{base}/#{program_url}/roster")
 
         # --- import the roster: 14 pairs
         page.get_by_test_id("roster-file").set_input_files(str(SAMPLE / "roster.txt"))

@@ -182,7 +182,8 @@ function fmtSeconds(s) {
 
 function fmtTime(t) {
   if (!t) return '';
-  // The API's times are naive UTC ("2026-11-23T04:42:00"): read them as UTC, show them in local time.
+  // The API sends UTC with its offset ("2026-11-23T04:42:00Z"); a naive time (an older server) is UTC too.
+  // Shown in local time.
   const iso = typeof t === 'string' && /T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(t) ? `${t}Z` : t;
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return text(t);
