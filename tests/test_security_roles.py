@@ -160,6 +160,8 @@ MATRIX: dict[str, tuple[Build, tuple[str, str, str, str, str, str, str]]] = {
         ("401", "bad", "bad", "bad", "bad", "bad", "bad"),
     ),
     "GET /api/me": (same("GET", "/api/me"), ("401", "ok", "ok", "ok", "ok", "ok", "ok")),
+    # code → Chinese words for every status/role/form: public, reveals nothing of any program
+    "GET /api/vocabulary": (same("GET", "/api/vocabulary"), ("ok", "ok", "ok", "ok", "ok", "ok", "ok")),
     "GET /api/tokens": (same("GET", "/api/tokens"), ("401", "ok", "ok", "ok", "ok", "ok", "ok")),
     "POST /api/tokens": (
         same("POST", "/api/tokens", json={"name": "matrix", "expires_days": 1}),
