@@ -49,7 +49,6 @@ from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -302,12 +301,7 @@ def seed_blank_activity_stats(blank_rows: int = 12) -> bytes:
     """附件3 after the seed's layout (landscape A4, 10 columns, blank rows, merged 备注 footer) — the stand-in
     until docgen's own ``templates/forms/activity_stats.docx`` exists. Blank cells carry paragraph-mark
     formatting (仿宋_GB2312 10.5 pt), as a form made in Word does."""
-    doc = Document()
-    sec = doc.sections[0]
-    sec.orientation = WD_ORIENT.LANDSCAPE
-    sec.page_width, sec.page_height = Mm(297), Mm(210)
-    sec.left_margin = sec.right_margin = Mm(15)
-    sec.top_margin, sec.bottom_margin = Mm(15), Mm(12)
+    doc = sf.landscape_a4(15, 15, 12)
     p = doc.add_paragraph()
     _add_text(p, "附件3", "黑体", 12)
     p = doc.add_paragraph()
@@ -589,12 +583,7 @@ def clerk_retyped(schema: FormSchema, rng: random.Random, rows_n: int | None = N
     columns = [c.label for c in schema.table.columns]
     key_label = {c.key: c.label for c in schema.table.columns}
     n = rows_n or 13
-    doc = Document()
-    sec = doc.sections[0]
-    sec.orientation = WD_ORIENT.LANDSCAPE
-    sec.page_width, sec.page_height = Mm(297), Mm(210)
-    sec.left_margin = sec.right_margin = Mm(12)
-    sec.top_margin, sec.bottom_margin = Mm(10), Mm(10)
+    doc = sf.landscape_a4(12, 10, 10)
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _add_text(p, "2019年校校结对教育交流活动情况统计表", "黑体", 15, bold=True)

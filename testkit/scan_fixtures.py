@@ -96,14 +96,20 @@ def qr_png(payload: str, box_size: int = 6) -> bytes:
     return buf.getvalue()
 
 
-def build_form_docx(expected: Expected = EXPECTED) -> bytes:
-    """The 统计表 as .docx bytes (landscape A4): title, QR + printed code, 单位/填报时间, the table, 填表人."""
+def landscape_a4(side: float, top: float, bottom: float) -> Any:
+    """A new Word document on landscape A4 with these margins (mm), as the returned 统计表 forms are laid out."""
     doc = Document()
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.LANDSCAPE
     sec.page_width, sec.page_height = Mm(297), Mm(210)
-    sec.left_margin = sec.right_margin = Mm(15)
-    sec.top_margin, sec.bottom_margin = Mm(12), Mm(12)
+    sec.left_margin = sec.right_margin = Mm(side)
+    sec.top_margin, sec.bottom_margin = Mm(top), Mm(bottom)
+    return doc
+
+
+def build_form_docx(expected: Expected = EXPECTED) -> bytes:
+    """The 统计表 as .docx bytes (landscape A4): title, QR + printed code, 单位/填报时间, the table, 填表人."""
+    doc = landscape_a4(15, 12, 12)
 
     head = doc.add_table(rows=1, cols=2)
     left, right = head.rows[0].cells
