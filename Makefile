@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FANDOL_DIR := /usr/local/share/fonts/fandol
-APT_PACKAGES := libreoffice-writer-nogui libreoffice-core-nogui python3-uno fonts-noto-cjk fonts-noto-cjk-extra chromium libgl1 libglib2.0-0 \
+APT_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-core-nogui python3-uno fonts-noto-cjk fonts-noto-cjk-extra chromium libgl1 libglib2.0-0 \
 	fonts-arphic-ukai fonts-wqy-zenhei poppler-utils fontconfig
 # Demo input: the 14 pairing lines of the 彭州·黑水 notice, with its program file beside them.
 DEMO_ROSTER := samples/pengzhou_heishui/roster.txt

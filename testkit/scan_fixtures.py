@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import io
 import math
-import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import cv2
@@ -36,6 +33,7 @@ from docx.shared import Mm, Pt
 from PIL import Image, ImageDraw, ImageFont
 
 from docgen.render.cjk import cjk_run
+from testkit.office import convert
 
 Image8 = np.ndarray  # H×W×3 uint8, RGB
 
@@ -155,15 +153,7 @@ def build_form_docx(expected: Expected = EXPECTED) -> bytes:
 
 def docx_to_pdf(docx: bytes, timeout: float = 120.0) -> bytes:
     """Convert with ``soffice --headless --convert-to pdf`` in a throw-away profile (time-boxed)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "form.docx"
-        src.write_bytes(docx)
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "pdf",
-             "--outdir", tmp, str(src)],
-            check=True, capture_output=True, timeout=timeout,
-        )
-        return (Path(tmp) / "form.pdf").read_bytes()
+    return convert(docx, ".docx", "pdf", timeout=timeout)
 
 
 def rasterise_pdf(pdf: bytes, dpi: int = 200) -> list[Image8]:
