@@ -17,7 +17,8 @@ what comes back with ``<file>.expected.json``:
   attribute when the importer has one, else from its Chinese message — :data:`KIND_WORDS`);
 * contacts kept (the school's imported contact contains the name) and phones kept (the digits of each
   expected number appear in the school's imported phones); a phone that turns up on another school is
-  counted as *moved* — worse than dropped.
+  counted as *moved* — worse than dropped; one left inside the contact's text (``马玉兰 139…`` as the
+  contact, no phone) is counted apart as *unsplit* (not lost, not usable as a phone either).
 
 The issue's targets are printed with the totals: ≥ 95 % of groups exactly right, every bad row reported with
 its kind, no contact or phone dropped. A refused file scores nothing for its groups and contacts (a
@@ -172,6 +173,7 @@ class FileScore:
     phones: int = 0
     phones_kept: int = 0
     phones_moved: int = 0
+    phones_unsplit: int = 0  # not in the phone field, but left inside the contact's text
     misses: list[str] = field(default_factory=list)
 
 
@@ -226,6 +228,9 @@ def score_file(expected: dict[str, Any], got: Outcome) -> FileScore:
                 if school is not None and digits(phone) and digits(phone) in digits(school.phone):
                     phones_ok += 1
                     s.phones_kept += 1
+                elif school is not None and digits(phone) and digits(phone) in digits(school.contact):
+                    s.phones_unsplit += 1
+                    s.misses.append(f"电话 {phone} 留在联系人文字里，未作为电话（{c['school']}）")
                 elif any(digits(phone) in digits(o.phone) for o in by_name.values() if o is not school):
                     s.phones_moved += 1
                     s.misses.append(f"电话 {phone} 到了别的学校（应属 {c['school']}）")
@@ -298,7 +303,8 @@ def report(scores: Sequence[FileScore], verbose: bool) -> str:
         f"right row, wrong kind: {total.get('errors_row_only', 0)}; spurious: {total.get('errors_spurious', 0)}",
         f"contacts kept: {_pct(total.get('contacts_kept', 0), total.get('contacts', 0))}; "
         f"phones kept: {_pct(total.get('phones_kept', 0), total.get('phones', 0))}; "
-        f"phones moved to another school: {total.get('phones_moved', 0)}",
+        f"phones moved to another school: {total.get('phones_moved', 0)}; "
+        f"left inside the contact text: {total.get('phones_unsplit', 0)}",
         "",
         "targets (issue 9):",
     ]
