@@ -72,7 +72,7 @@ def upgrade() -> None:
             "uq_documents_pair_kind_format", ["program_id", "pair_id", "pair_label", "kind", "format"]
         )
 
-    pair_labels = op.create_table(
+    op.create_table(
         "pair_labels",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("program_id", sa.Integer(), nullable=False),
@@ -91,20 +91,11 @@ def upgrade() -> None:
         batch_op.create_index("ix_pair_labels_program_id", ["program_id"], unique=False)
         batch_op.create_index("ix_pair_labels_pair_id", ["pair_id"], unique=False)
     # the documents already generated were printed with their pair's current label
-    issued = bind.execute(
-        sa.text(
-            "SELECT pairs.program_id, pairs.label, pairs.id, MIN(documents.updated_at), MAX(documents.updated_at) "
-            "FROM documents JOIN pairs ON pairs.id = documents.pair_id GROUP BY pairs.program_id, pairs.label, pairs.id"
-        )
-    ).all()
-    if issued:
-        op.bulk_insert(
-            pair_labels,
-            [
-                {"program_id": p, "label": label, "pair_id": i, "first_at": first, "last_at": last}
-                for p, label, i, first, last in issued
-            ],
-        )
+    op.execute(
+        "INSERT INTO pair_labels (program_id, label, pair_id, first_at, last_at) "
+        "SELECT pairs.program_id, pairs.label, pairs.id, MIN(documents.updated_at), MAX(documents.updated_at) "
+        "FROM documents JOIN pairs ON pairs.id = documents.pair_id GROUP BY pairs.program_id, pairs.label, pairs.id"
+    )
 
 
 def _names(value: Any) -> list[str]:
