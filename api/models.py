@@ -61,12 +61,20 @@ class Program(Base):
 
 
 class Pair(Base):
-    """One pair group of the program's current roster (re-importing a roster replaces them)."""
+    """One pair group of a program: its schools are its identity (``key``), its label is what people see.
+
+    A re-import keeps the row of a group whose schools it lists again (relabelled if it moved) and marks a
+    group it no longer lists ``removed_at`` instead of deleting it, so records and documents — which point
+    at the row (``pair_id``) — never change school (docs/service.md, "Pairs keep their schools"). Labels
+    are unique among a program's current pairs only: a removed pair keeps its last label.
+    """
 
     __tablename__ = "pairs"
-    __table_args__ = (UniqueConstraint("program_id", "label"),)
+    __table_args__ = (UniqueConstraint("program_id", "key", name="uq_pairs_program_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64))  # docgen.model.pair_key of the schools ("#2" on a repeat)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime)  # set by the re-import that dropped it
     number: Mapped[int] = mapped_column(Integer)
     label: Mapped[str] = mapped_column(String(50))
     supporting: Mapped[list[Any]] = mapped_column(JSON)  # school names
@@ -76,6 +84,26 @@ class Pair(Base):
     stage: Mapped[str | None] = mapped_column(String(20))
     coordinator: Mapped[str] = mapped_column(String(200), default="")
     source: Mapped[str] = mapped_column(String(500), default="")
+
+    @property
+    def removed(self) -> bool:
+        """The pair is no longer in the program's roster (its records and documents are kept)."""
+        return self.removed_at is not None
+
+
+class PairLabel(Base):
+    """A label printed on documents generated for a pair: ``DG1:<program>:05:…`` on a form issued while
+    pair 05 was these schools keeps meaning these schools after a re-import relabels them (written by
+    ``api.services.batches.store_result``; ``label`` is the batch unit's, ``05`` or ``05-2``)."""
+
+    __tablename__ = "pair_labels"
+    __table_args__ = (UniqueConstraint("program_id", "label", "pair_id", name="uq_pair_labels_program_label_pair"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(50))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    first_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class User(Base):
@@ -144,13 +172,21 @@ class BatchJob(Base):
 
 
 class Document(Base):
-    """The latest generated document of one (pair, agreement kind, format) of a program."""
+    """The latest generated document of one (pair, agreement kind, format) of a program.
+
+    ``pair_id`` is whose document it is; ``pair_label`` the batch unit's label (``05``, ``05-2``), renamed
+    with its pair when a re-import relabels it.
+    """
 
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("program_id", "pair_label", "kind", "format"),)
+    __table_args__ = (
+        UniqueConstraint("program_id", "pair_id", "pair_label", "kind", "format", name="uq_documents_pair_kind_format"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="SET NULL"), index=True)
     pair_label: Mapped[str] = mapped_column(String(50))
+    pair: Mapped[Pair | None] = relationship(lazy="selectin")
     kind: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(300), default="")
     format: Mapped[str] = mapped_column(String(10))
@@ -162,6 +198,11 @@ class Document(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     job_id: Mapped[int | None] = mapped_column(ForeignKey("batch_jobs.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def pair_removed(self) -> bool:
+        """The document's pair is no longer in the roster (or, made before pairs kept their schools, unknown)."""
+        return self.pair is None or self.pair.removed
 
 
 UPLOAD_SCOPE_STAFF = "staff"
@@ -223,7 +264,11 @@ class Record(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id", ondelete="CASCADE"), unique=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    # Whose record it is (the pair's schools); pair_label is the label shown (``05``, a per-school ``05.2``),
+    # renamed with the pair by a re-import. A label without a pair: filed by staff under a label no pair has.
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="SET NULL"), index=True)
     pair_label: Mapped[str | None] = mapped_column(String(50), index=True)
+    pair: Mapped[Pair | None] = relationship(lazy="selectin")
     form: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), index=True)  # complete needs_review unreadable
     # The identity code ("<program key>:<pair>") when a school uploaded a form printed for a pair that is not
@@ -232,6 +277,11 @@ class Record(Base):
     extraction: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def pair_removed(self) -> bool:
+        """The record belongs to a pair that is no longer in the roster (it stays those schools' record)."""
+        return self.pair is not None and self.pair.removed
 
 
 class Correction(Base):
@@ -269,6 +319,7 @@ __all__ = [
     "LoginSession",
     "LoginThrottle",
     "Pair",
+    "PairLabel",
     "Program",
     "Record",
     "Template",

@@ -224,6 +224,7 @@ class PairOut(Orm):
     stage: str | None
     coordinator: str
     source: str
+    removed: bool = Field(False, description="已不在当前花名册中（重新导入时删去；其记录与文书保留）")
 
 
 class RosterOut(BaseModel):
@@ -264,6 +265,7 @@ class DocumentOut(Orm):
     id: int
     program_id: int
     pair_label: str
+    pair_removed: bool = Field(False, description="所属结对已不在当前花名册中（文书保留，序号可能已另作他用）")
     kind: str
     title: str
     format: str
@@ -309,6 +311,9 @@ class RecordOut(Orm):
     upload_id: int
     program_id: int
     pair_label: str | None
+    pair_removed: bool = Field(
+        False, description="所属结对已不在当前花名册中：记录仍归原结对学校，结对序号可能已另作他用"
+    )
     form: FormKind | None
     status: RecordStatus
     mismatch: str | None = Field(

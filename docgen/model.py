@@ -7,7 +7,9 @@ the API translate).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -119,6 +121,11 @@ class PairGroup:
         stages = {s.stage for s in self.schools if s.stage is not None}
         return stages.pop() if len(stages) == 1 else None
 
+    @property
+    def key(self) -> str:
+        """The group's stable identity: :func:`pair_key` of its school names (not its number or label)."""
+        return pair_key((s.name for s in self.supporting), (s.name for s in self.supported))
+
     def split(self) -> tuple[PairGroup, ...]:
         """The 1:1 pairs inside this group (itself when it already is 1:1)."""
         if len(self.supporting) == 1 and len(self.supported) == 1:
@@ -128,6 +135,30 @@ class PairGroup:
             replace(self, supporting=(a,), supported=(b,), label=f"{self.number:02d}-{i}")
             for i, (a, b) in enumerate(pairs, start=1)
         )
+
+
+def _school_key(name: str) -> str:
+    # full-width/half-width and stray spaces are how the same school is typed differently in two rosters
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def pair_key(supporting: Iterable[str], supported: Iterable[str]) -> str:
+    """A pair group's identity from its schools: the same supporting and supported schools (in any order,
+    full-width or half-width, spaces ignored) give the same key, whatever number or label the roster gives
+    them. 32 hex digits of a SHA-256, so it fits in a column and says nothing by itself."""
+    sides = ("\x1f".join(sorted(_school_key(n) for n in names)) for names in (supporting, supported))
+    return hashlib.sha256("\x1e".join(sides).encode("utf-8")).hexdigest()[:32]
+
+
+def owns_label(pair_label: str, label: str) -> bool:
+    """Whether a document or form labelled ``label`` is of the pair labelled ``pair_label``: the pair's own
+    label, a split unit's ``05-2`` or a per-school form's ``05.1`` / ``05-2.1`` are all of pair 05."""
+    return label == pair_label or label.startswith((f"{pair_label}-", f"{pair_label}."))
+
+
+def relabel(label: str, old: str, new: str) -> str:
+    """``label`` (:func:`owns_label`) once its pair ``old`` is labelled ``new``: ``05-2`` → ``06-2``."""
+    return new + label[len(old):] if owns_label(old, label) else label
 
 
 @dataclass(frozen=True)

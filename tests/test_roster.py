@@ -635,3 +635,22 @@ def test_the_first_worksheet_with_a_header_is_read() -> None:
     wb.save(out)
     roster = read_roster(out.getvalue(), "r.xlsx")
     assert pairs(roster.groups) == [(["甲市第一中学"], ["乙县第一中学"])]
+
+
+def test_a_pair_key_is_its_schools_whatever_their_order_width_or_spacing() -> None:
+    from docgen.model import pair_key
+
+    key = pair_key(["彭州市西郊小学", "九尺镇小学"], ["黑水县芦花完全小学校"])
+    assert pair_key(["九尺镇小学", " 彭州市西郊 小学"], ["黑水县芦花完全小学校"]) == key
+    assert pair_key(["西郊小学"], ["芦花小学（一）"]) == pair_key(["西郊小学"], ["芦花小学(一)"])  # full/half width
+    assert pair_key(["西郊小学"], ["芦花小学"]) != pair_key(["西郊小学"], ["芦花小学", "红岩小学"])
+    assert pair_key(["黑水县芦花完全小学校"], ["彭州市西郊小学", "九尺镇小学"]) != key  # the sides matter
+    assert len(key) == 32 and PairGroup(3, (School("甲"),), (School("乙"),)).key == pair_key(["甲"], ["乙"])
+
+
+def test_a_label_belongs_to_its_pair_and_moves_with_it() -> None:
+    from docgen.model import owns_label, relabel
+
+    assert all(owns_label("05", x) for x in ("05", "05-2", "05.1", "05-2.1"))
+    assert not any(owns_label("05", x) for x in ("050", "15", "0", "06.5"))
+    assert [relabel(x, "05", "06") for x in ("05", "05-2", "05.1", "050", "07")] == ["06", "06-2", "06.1", "050", "07"]

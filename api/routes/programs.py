@@ -125,7 +125,8 @@ def get_program(program_id: IdPath, user: CurrentUser, session: SessionDep) -> P
 async def import_roster(
     program_id: IdPath, request: Request, user: CurrentUser, session: SessionDep, services: ServicesDep
 ) -> RosterOut:
-    """Replace the program's pairs with a roster file's (admins only); 422 lists every row error."""
+    """Make a roster file's groups the program's pairs, matched to the stored ones by their schools (admins
+    only; docs/service.md, "Pairs keep their schools"); 422 lists every row error."""
     program = programs.get_program(session, user, program_id)
     accounts.require_admin(user)  # before the body is read and parsed, not after
     async with request.form() as form:

@@ -18,12 +18,12 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from api.blobs import BlobStore
 from api.db import Database
-from api.models import BatchJob, Document, Program, User, utcnow
+from api.models import BatchJob, Document, Pair, Program, User, utcnow
 from api.services import audit, programs, queue, rosters
 from api.services import templates as template_store
 from api.services.accounts import require_admin
@@ -130,7 +130,9 @@ class StorageSink:
         # (pair, kind) -> {format: (fingerprint, blob key, file name, pages, sha256)}
         self.entries: dict[tuple[str, str], dict[str, tuple[str, str, str, int | None, str]]] = {}
         with db.session() as s:
-            for d in s.scalars(select(Document).where(Document.program_id == program_id)):
+            current = select(Pair.id).where(Pair.program_id == program_id, Pair.removed_at.is_(None))
+            query = select(Document).where(Document.program_id == program_id, Document.pair_id.in_(current))
+            for d in s.scalars(query):  # a removed pair's documents may carry a label a current pair has now
                 self.entries.setdefault((d.pair_label, d.kind), {})[d.format] = (
                     d.fingerprint,
                     d.blob_key,
@@ -181,18 +183,28 @@ class StorageSink:
                 yield manifest_row(job, name, fmt, pages, digest), partial(self.blobs.open, key)
 
 
+def same_pair(pair_id: int | None) -> ColumnElement[bool]:
+    """The documents of pair ``pair_id`` (None: of no pair)."""
+    return Document.pair_id.is_(None) if pair_id is None else Document.pair_id == pair_id
+
+
 def store_result(
     s: Session, blobs: BlobStore, program_id: int, result: DocumentResult, job_id: int | None
 ) -> list[Document]:
     """Put every file of a generated document into the blob store and insert or update its ``documents`` row
-    (one per format); returns the rows. ``job_id``: the batch job that made it (None: regenerated alone)."""
+    (one per format); returns the rows. ``job_id``: the batch job that made it (None: regenerated alone).
+    The document is its current pair's, and the label printed on it is noted for that pair
+    (:func:`api.services.rosters.issue`)."""
     job = result.job
+    pair = rosters.issue(s, program_id, job.group.label)
+    pair_id = pair.id if pair is not None else None
     out = []
     for file in result.files:
         key = blobs.put(file.data)
         doc = s.scalar(
             select(Document).where(
                 Document.program_id == program_id,
+                same_pair(pair_id),
                 Document.pair_label == job.group.label,
                 Document.kind == job.document_kind,
                 Document.format == file.format,
@@ -200,7 +212,11 @@ def store_result(
         )
         if doc is None:
             doc = Document(
-                program_id=program_id, pair_label=job.group.label, kind=job.document_kind, format=file.format
+                program_id=program_id,
+                pair_id=pair_id,
+                pair_label=job.group.label,
+                kind=job.document_kind,
+                format=file.format,
             )
             s.add(doc)
         doc.title, doc.file_name, doc.blob_key, doc.sha256, doc.size = (

@@ -12,7 +12,7 @@ from api.models import Document, Program, User
 from api.services import audit, programs, rosters
 from api.services import templates as template_store
 from api.services.accounts import require_admin
-from api.services.batches import store_result
+from api.services.batches import same_pair, store_result
 from api.services.errors import Conflict, NotFound, ServerFailure, rendering_failed
 from docgen.batch import load_template, plan_document, render_document
 from docgen.errors import DocgenError
@@ -20,19 +20,20 @@ from docgen.render.converter import PdfConverter
 
 
 def list_documents(session: Session, user: User, program: Program, pair: str | None = None) -> list[Document]:
-    """The program's documents the user may see, optionally of one pair."""
+    """The program's documents the user may see, optionally of one pair (a label of the current roster: a
+    removed pair's documents that had the same label are not listed under it)."""
     query = select(Document).where(Document.program_id == program.id).order_by(Document.pair_label, Document.kind)
     if pair:
-        query = query.where(Document.pair_label == pair)
-    visible = rosters.visible_labels(session, program, user)
-    return [d for d in session.scalars(query) if visible is None or d.pair_label in visible]
+        query = query.where(Document.pair_label == pair, Document.pair_id.in_(rosters.current_ids(session, program)))
+    visible = rosters.visible_pairs(session, program, user)
+    return [d for d in session.scalars(query) if rosters.pair_visible_to(visible, d.pair_id)]
 
 
 def get_document(session: Session, user: User, document_id: int) -> Document:
     """A document of a pair the user may see; 404 otherwise."""
 
     def visible(doc: Document, program: Program) -> bool:
-        return rosters.label_visible(rosters.visible_labels(session, program, user), doc.pair_label)
+        return rosters.pair_visible_to(rosters.visible_pairs(session, program, user), doc.pair_id)
 
     return programs.get_in_program(session, user, Document, document_id, "文书", visible)
 
@@ -44,6 +45,7 @@ def sibling(session: Session, doc: Document, fmt: str) -> Document:
     other = session.scalar(
         select(Document).where(
             Document.program_id == doc.program_id,
+            same_pair(doc.pair_id),
             Document.pair_label == doc.pair_label,
             Document.kind == doc.kind,
             Document.format == fmt,
@@ -74,7 +76,8 @@ def regenerate(
     assert program_row is not None
     program = programs.domain(program_row)
     what = f"文书 {doc.id}（{doc.pair_label} {doc.kind}）"
-    group = rosters.unit(session, program_row, program.group_policy, doc.pair_label)
+    current = doc.pair_id is not None and doc.pair_id in rosters.current_ids(session, program_row)
+    group = rosters.unit(session, program_row, program.group_policy, doc.pair_label) if current else None
     if group is None:
         raise Conflict(f"结对 {doc.pair_label} 已不在当前花名册中，{what}无法重新生成")
     job = plan_document(program, group, doc.kind)
@@ -84,6 +87,7 @@ def regenerate(
         session.scalar(
             select(Document.id).where(
                 Document.program_id == doc.program_id,
+                same_pair(doc.pair_id),
                 Document.pair_label == doc.pair_label,
                 Document.kind == doc.kind,
                 Document.format == "pdf",

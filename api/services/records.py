@@ -14,10 +14,10 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from api.models import Correction, Program, Record, Upload, User, utcnow
+from api.models import Correction, Pair, Program, Record, Upload, User, utcnow
 from api.services import audit, programs, rosters
 from api.services.accounts import require_writer
 from api.services.errors import Conflict, Invalid, NotFound
@@ -32,8 +32,8 @@ from docgen.sheets import csv_writer, xlsx_row
 def _visible(session: Session, user: User, record: Record, program: Program) -> bool:
     if user.role != "school":
         return True
-    if record.pair_label is not None:
-        return rosters.label_visible(rosters.visible_labels(session, program, user) or set(), record.pair_label)
+    if record.pair_id is not None:
+        return rosters.pair_visible_to(rosters.visible_pairs(session, program, user), record.pair_id)
     upload = session.get(Upload, record.upload_id)
     return upload is not None and upload.uploaded_by == user.id
 
@@ -53,11 +53,15 @@ def list_records(
     status: str | None = None,
     mismatch: bool | None = None,
 ) -> list[Record]:
-    """The records the user may see, filtered by program, pair, form, status and identity mismatch."""
+    """The records the user may see, filtered by program, pair, form, status and identity mismatch.
+
+    ``pair`` is a label of the current roster: a removed pair's records that had the same label are not its.
+    """
     ids = [program.id] if program else [p.id for p in user.programs]
     query = select(Record).where(Record.program_id.in_(ids)).order_by(Record.id)
     if pair:
-        query = query.where(Record.pair_label == pair)
+        current = select(Pair.id).where(Pair.program_id.in_(ids), Pair.removed_at.is_(None))
+        query = query.where(Record.pair_label == pair, or_(Record.pair_id.is_(None), Record.pair_id.in_(current)))
     if form:
         query = query.where(Record.form == form)
     if status:

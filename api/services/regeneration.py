@@ -88,7 +88,8 @@ def record_form(
     what = f"记录 {record.id} 的{schema.title}"
     # A per-school form's pair label names the school too: ``03.2`` is the second school of pair 03.
     label, _, school = (record.pair_label or "").partition(".")
-    group = rosters.unit(session, program_row, program.group_policy, label) if label else None
+    current = record.pair_id is not None and record.pair_id in rosters.current_ids(session, program_row)
+    group = rosters.unit(session, program_row, program.group_policy, label) if label and current else None
     if group is None:
         shown = record.pair_label or "未识别"
         raise Conflict(f"{what}：结对序号“{shown}”不在当前花名册中，无法按模板生成；请先在校对中改正结对序号")
@@ -158,7 +159,10 @@ def _save(doc: Any) -> bytes:
 def ledger_rows(session: Session, program_row: Program, as_of: date) -> list[LedgerRow]:
     """One row per pair of the program (:func:`docgen.ledger.ledger_rows` over its stored pairs and records)."""
     records = session.query(Record).filter(Record.program_id == program_row.id).order_by(Record.id).all()
-    returned = [ReturnedForm(r.pair_label, _extraction(r)) for r in records]
+    current = rosters.current_ids(session, program_row)
+    # a record counts for the pair it belongs to (by its label, which follows the pair): a removed pair's
+    # records, or ones filed under no pair, count for none — even when their label is a current pair's now
+    returned = [ReturnedForm(r.pair_label if r.pair_id in current else None, _extraction(r)) for r in records]
     pairs = [rosters.group(p) for p in rosters.list_pairs(session, program_row)]
     return ledger.ledger_rows(programs.domain(program_row), pairs, returned, as_of)
 

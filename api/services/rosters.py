@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.models import Pair, Program, User
+from api.models import Document, Pair, PairLabel, Program, Record, User, utcnow
 from api.sandbox import ChildFailed, run_child
 from api.services import audit
 from api.services.accounts import pair_visible, require_admin
 from api.services.errors import Invalid
 from api.services.filetypes import safe_name
 from docgen.errors import RosterError, RosterErrors
-from docgen.model import GroupPolicy, Level, PairGroup, Roster, School, Stage
+from docgen.model import GroupPolicy, Level, PairGroup, Roster, School, Stage, owns_label, relabel
 from extractors.roster import load_roster
 
 MAX_REPORTED_ERRORS = 200
@@ -107,29 +109,76 @@ def _school_json(s: School, side: str) -> dict[str, Any]:
     return {**s.as_dict(), "side": side}
 
 
+def _group_keys(groups: tuple[PairGroup, ...]) -> list[str]:
+    """Each group's :attr:`PairGroup.key`; a second group with the same schools gets ``#2`` (and so on)."""
+    seen: Counter[str] = Counter()
+    out = []
+    for g in groups:
+        seen[g.key] += 1
+        out.append(g.key if seen[g.key] == 1 else f"{g.key}#{seen[g.key]}")
+    return out
+
+
+def owner(pairs: Iterable[Pair], label: str) -> Pair | None:
+    """The pair among ``pairs`` that ``label`` belongs to (:func:`docgen.model.owns_label`; the longest
+    label wins)."""
+    best: Pair | None = None
+    for p in pairs:
+        if owns_label(p.label, label) and (best is None or len(p.label) > len(best.label)):
+            best = p
+    return best
+
+
 def import_roster(session: Session, program: Program, roster: Roster, by: User) -> list[Pair]:
-    """Replace the program's pairs with ``roster``'s groups (labels follow the program's group policy)."""
+    """Make ``roster``'s groups the program's current pairs (labels follow the program's group policy).
+
+    A group is matched to a stored pair by its schools (:attr:`PairGroup.key`), never by its number: the
+    stored pair keeps its id — and so its records and documents — and takes the new label, which its
+    records and documents take too. A stored pair the roster no longer lists is marked removed, not
+    deleted. Returns the current pairs.
+    """
     require_admin(by)
-    session.execute(delete(Pair).where(Pair.program_id == program.id))
-    pairs = []
-    for g in roster.groups:
-        pair = Pair(
-            program_id=program.id,
-            number=g.number,
-            label=g.label,
-            supporting=[s.name for s in g.supporting],
-            supported=[s.name for s in g.supported],
-            schools=[_school_json(s, "supporting") for s in g.supporting]
-            + [_school_json(s, "supported") for s in g.supported],
-            level=g.level.value if g.level else None,
-            stage=g.stage.value if g.stage else None,
-            coordinator=g.coordinator,
-            source=g.source,
-        )
-        session.add(pair)
+    stored = {p.key: p for p in session.scalars(select(Pair).where(Pair.program_id == program.id))}
+    pairs, moved = [], []
+    for g, key in zip(roster.groups, _group_keys(roster.groups), strict=True):
+        pair = stored.pop(key, None)
+        if pair is None:
+            pair = Pair(program_id=program.id, key=key, label=g.label)
+            session.add(pair)
+        elif pair.label != g.label:
+            moved.append((pair, pair.label))
+        pair.number, pair.label, pair.removed_at = g.number, g.label, None
+        pair.supporting = [s.name for s in g.supporting]
+        pair.supported = [s.name for s in g.supported]
+        pair.schools = [_school_json(s, "supporting") for s in g.supporting] + [
+            _school_json(s, "supported") for s in g.supported
+        ]
+        pair.level = g.level.value if g.level else None
+        pair.stage = g.stage.value if g.stage else None
+        pair.coordinator, pair.source = g.coordinator, g.source
         pairs.append(pair)
+    removed = [p for p in stored.values() if p.removed_at is None]
+    for p in removed:
+        p.removed_at = utcnow()
     session.flush()
-    audit.record(session, by, "roster.import", f"program:{program.id}", source=roster.source, pairs=len(pairs))
+    for pair, old in moved:
+        for row in [
+            *session.scalars(select(Record).where(Record.pair_id == pair.id)),
+            *session.scalars(select(Document).where(Document.pair_id == pair.id)),
+        ]:
+            if row.pair_label is not None:
+                row.pair_label = relabel(row.pair_label, old, pair.label)
+    session.flush()
+    audit.record(
+        session,
+        by,
+        "roster.import",
+        f"program:{program.id}",
+        source=roster.source,
+        pairs=len(pairs),
+        relabelled={old: p.label for p, old in moved},
+        removed=sorted(p.label for p in removed),
+    )
     return pairs
 
 
@@ -158,9 +207,13 @@ def group(pair: Pair) -> PairGroup:
     )
 
 
-def list_pairs(session: Session, program: Program, user: User | None = None) -> list[Pair]:
-    """The program's pairs by number; with ``user``, only those it may see."""
-    pairs = session.scalars(select(Pair).where(Pair.program_id == program.id).order_by(Pair.number))
+def list_pairs(session: Session, program: Program, user: User | None = None, *, removed: bool = False) -> list[Pair]:
+    """The program's current pairs by number (``removed``: the removed ones too, after them); with ``user``,
+    only those it may see."""
+    query = select(Pair).where(Pair.program_id == program.id)
+    if not removed:
+        query = query.where(Pair.removed_at.is_(None))
+    pairs = session.scalars(query.order_by(Pair.removed_at.is_not(None), Pair.number, Pair.id))
     return [p for p in pairs if user is None or pair_visible(user, p.supporting, p.supported)]
 
 
@@ -178,24 +231,61 @@ def unit(session: Session, program: Program, policy: GroupPolicy, label: str) ->
     return next((g for g in roster_of(session, program).units(policy) if g.label == label), None)
 
 
-def visible_labels(session: Session, program: Program, user: User) -> set[str] | None:
-    """The pair labels ``user`` may see in ``program``; None means all of them."""
+def visible_pairs(session: Session, program: Program, user: User) -> set[int] | None:
+    """The ids of the pairs ``user`` may see in ``program`` — by school: the pairs its school is on, removed
+    ones included (their records stay the school's); None means all of them."""
     if user.role != "school":
         return None
-    labels: set[str] = set()
-    for p in list_pairs(session, program, user):
-        labels.add(p.label)
-        labels.update(f"{p.label}-{i}" for i in range(1, len(p.supporting) * len(p.supported) + 1))
-    return labels
+    return {p.id for p in list_pairs(session, program, user, removed=True)}
 
 
-def base_label(label: str) -> str:
-    """The pair a record label belongs to: a per-school form's ``03.2`` (2nd school of pair 03) is pair ``03``."""
-    return label.split(".")[0]
+def pair_visible_to(visible: set[int] | None, pair_id: int | None) -> bool:
+    """Whether a record or document of pair ``pair_id`` is within ``visible`` (:func:`visible_pairs`)."""
+    return visible is None or (pair_id is not None and pair_id in visible)
 
 
-def label_visible(labels: set[str] | None, label: str | None) -> bool:
-    """Whether a record or document labelled ``label`` is within ``labels`` (:func:`visible_labels`; None = all)."""
-    if labels is None:
-        return True
-    return label is not None and (label in labels or base_label(label) in labels)
+def current_ids(session: Session, program: Program) -> set[int]:
+    """The ids of the program's current (not removed) pairs."""
+    query = select(Pair.id).where(Pair.program_id == program.id, Pair.removed_at.is_(None))
+    return set(session.scalars(query))
+
+
+def issue(session: Session, program_id: int, unit_label: str) -> Pair | None:
+    """The current pair a document labelled ``unit_label`` is generated for, noting that its label was
+    printed for it (:class:`~api.models.PairLabel`, so the form's code resolves after a re-import)."""
+    current = session.scalars(select(Pair).where(Pair.program_id == program_id, Pair.removed_at.is_(None)))
+    pair = owner(current, unit_label)
+    if pair is None:
+        return None
+    row = session.scalar(
+        select(PairLabel).where(
+            PairLabel.program_id == program_id, PairLabel.label == pair.label, PairLabel.pair_id == pair.id
+        )
+    )
+    if row is None:
+        session.add(PairLabel(program_id=program_id, label=pair.label, pair_id=pair.id))
+    else:
+        row.last_at = utcnow()
+    return pair
+
+
+def printed_pairs(session: Session, program: Program, printed: str) -> list[tuple[Pair, str]]:
+    """Whose form a printed pair label (``05``, ``05-2``, ``05.1``) can be, each with the label it has now.
+
+    The pairs documents were generated for under that label (:func:`issue`) — a form printed as 05 before a
+    re-import is the schools 05 was then, whatever 05 is now; several when the label was printed for
+    different schools in turn. A label never printed by the service: the current pair with that label.
+    """
+    rows = session.execute(
+        select(PairLabel.label, Pair).join(Pair, Pair.id == PairLabel.pair_id).where(PairLabel.program_id == program.id)
+    ).all()
+    mine = [(label, pair) for label, pair in rows if owns_label(label, printed)]
+    if mine:
+        longest = max(len(label) for label, _ in mine)
+        out: dict[int, tuple[Pair, str]] = {}
+        for label, pair in mine:
+            if len(label) == longest:
+                out[pair.id] = (pair, relabel(printed, label, pair.label))
+        return list(out.values())
+    holder = owner(list_pairs(session, program), printed)
+    return [(holder, printed)] if holder is not None else []

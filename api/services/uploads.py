@@ -11,9 +11,10 @@ program by the same uploader scope (:func:`~api.models.upload_scope`: one school
 staff) return the first upload with ``duplicate: true``; from another school they are a fresh upload of its
 own (sharing the stored blob), so the answer never tells about someone else's file.
 
-Filing (:func:`file_pair`): a record goes under the pair its identity code names — but a school account's
-form naming a pair that is not the school's own (or another program) is an identity *mismatch*: filed under
-no pair, seen by the uploading school as its own upload on hold and by the admin, who files it with :func:`assign`.
+Filing (:func:`file_pair`): a record goes under the pair — the schools — its identity code was printed for
+(a re-import that relabels the pair later does not move it) — but a school account's form naming a pair that
+is not the school's own (or another program) is an identity *mismatch*: filed under no pair, seen by the
+uploading school as its own upload on hold and by the admin, who files it with :func:`assign`.
 
 ``process`` (run by the worker) reads one upload with ``extractors.extract`` in a time- and memory-limited
 child process and stores the :class:`~api.models.Record`.
@@ -476,12 +477,12 @@ def process(
         assert upload is not None
         program = s.get(Program, upload.program_id)
         assert program is not None
-        pair, mismatch = file_pair(s, program, upload, extraction.get("identity") or {})
+        filing = file_pair(s, program, upload, extraction.get("identity") or {})
         record = s.scalar(select(Record).where(Record.upload_id == upload_id))
         if record is None:
             record = Record(upload_id=upload_id, program_id=upload.program_id)
             s.add(record)
-        record.pair_label, record.mismatch = pair, mismatch
+        record.pair_id, record.pair_label, record.mismatch = filing.pair_id, filing.label, filing.mismatch
         record.form = extraction.get("form")
         record.status = str(extraction.get("status") or "unreadable")
         record.extraction = extraction
@@ -493,41 +494,57 @@ def process(
 # --- filing -------------------------------------------------------------------------------------------
 
 
-def file_pair(
-    session: Session, program: Program, upload: Upload, identity: dict[str, Any]
-) -> tuple[str | None, str | None]:
-    """``(pair_label, mismatch)`` for a record read from ``upload`` whose identity code is ``identity``.
+@dataclass(frozen=True)
+class Filing:
+    """Where a record goes: its pair (``pair_id``, None for none) and the label it shows, or ``mismatch`` —
+    the identity code (``"<program>:<pair>"``) of a form held for the admin."""
 
-    The pair the code names, when it names this program. A school account may file only under its own
-    pairs: a code naming any other pair, or another program, is a mismatch — no pair (so that pair's school
-    never sees it) and ``mismatch`` = ``"<program>:<pair>"`` for the admin to resolve. An upload whose school
-    account is gone cannot be checked, so it is held the same way. No code: no pair, no mismatch.
+    pair_id: int | None = None
+    label: str | None = None
+    mismatch: str | None = None
+
+
+def file_pair(session: Session, program: Program, upload: Upload, identity: dict[str, Any]) -> Filing:
+    """Where a record read from ``upload`` whose identity code is ``identity`` is filed.
+
+    The printed pair label means the schools it was printed for (:func:`api.services.rosters.printed_pairs`:
+    a form printed as 05 before a re-import belongs to the schools 05 was then). A school account may file
+    only under its own pairs: a code naming none of them, or another program, is a mismatch — no pair (so
+    no other school sees it) and ``mismatch`` = ``"<program>:<pair>"`` for the admin to resolve. An upload
+    whose school account is gone cannot be checked, so it is held the same way. The bureau staff's upload
+    goes under the one pair the label means; a label printed for several pairs in turn is held too, and a
+    label no pair has is kept as the label alone. No code: no pair, no mismatch.
     """
     claimed_program, claimed_pair = identity.get("program"), identity.get("pair")
     if not claimed_pair:
-        return None, None
-    ours = claimed_program in (None, program.key)
+        return Filing()
+    printed = str(claimed_pair)
+    held = Filing(mismatch=f"{claimed_program or program.key}:{printed}")
+    if claimed_program not in (None, program.key):
+        return Filing() if upload.scope == UPLOAD_SCOPE_STAFF else held
+    candidates = rosters.printed_pairs(session, program, printed)
     if upload.scope == UPLOAD_SCOPE_STAFF:
-        return (str(claimed_pair) if ours else None), None
+        if not candidates:
+            return Filing(label=printed)
+        return Filing(candidates[0][0].id, candidates[0][1]) if len(candidates) == 1 else held
     uploader = session.get(User, upload.uploaded_by) if upload.uploaded_by is not None else None
-    if (
-        ours
-        and uploader is not None
-        and uploader.role == Role.SCHOOL
-        and rosters.label_visible(rosters.visible_labels(session, program, uploader), str(claimed_pair))
-    ):
-        return str(claimed_pair), None
-    return None, f"{claimed_program or program.key}:{claimed_pair}"
+    if uploader is None or uploader.role != Role.SCHOOL:
+        return held
+    visible = rosters.visible_pairs(session, program, uploader)
+    mine = [(pair, label) for pair, label in candidates if rosters.pair_visible_to(visible, pair.id)]
+    return Filing(mine[0][0].id, mine[0][1]) if len(mine) == 1 else held
 
 
 def assign(session: Session, user: User, record: Record, pair: str) -> Record:
-    """File a record under ``pair`` of its program (admins): resolves an identity mismatch, or re-files."""
+    """File a record under ``pair`` (a label of the program's current roster; admins): resolves an identity
+    mismatch, or re-files."""
     require_admin(user)
     program = programs.get_program(session, user, record.program_id)
-    if not rosters.label_visible({p.label for p in rosters.list_pairs(session, program)}, pair):
+    target = rosters.owner(rosters.list_pairs(session, program), pair)
+    if target is None:
         raise Invalid(f"项目“{program.name}”没有结对 {pair}", [{"field": "pair", "value": pair}])
     old, claimed = record.pair_label, record.mismatch
-    record.pair_label, record.mismatch, record.updated_at = pair, None, utcnow()
+    record.pair, record.pair_label, record.mismatch, record.updated_at = target, pair, None, utcnow()
     audit.record(session, user, "record.assign", f"record:{record.id}", old=old, new=pair, mismatch=claimed)
     return record
 
@@ -541,8 +558,8 @@ def _visible(session: Session, user: User, upload: Upload, program: Program) -> 
     record = session.scalar(select(Record).where(Record.upload_id == upload.id))
     return (
         record is not None
-        and record.pair_label is not None
-        and rosters.label_visible(rosters.visible_labels(session, program, user), record.pair_label)
+        and record.pair_id is not None
+        and rosters.pair_visible_to(rosters.visible_pairs(session, program, user), record.pair_id)
     )
 
 

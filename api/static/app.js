@@ -582,7 +582,7 @@ async function showDocuments(box, id) {
   // One row per (pair, document kind): the API lists each format (docx, pdf) as its own DocumentOut.
   const groups = new Map();
   for (const d of docs) {
-    const k = `${d.pair_label}|${d.kind}`;
+    const k = `${d.pair_label}|${d.pair_removed}|${d.kind}`; // a removed pair's 05 is not the current 05
     if (!groups.has(k)) groups.set(k, { d, formats: new Map() });
     groups.get(k).formats.set(d.format, d.id);
   }
@@ -591,7 +591,7 @@ async function showDocuments(box, id) {
     'data-testid': `document-${fmt}`,
   }, fmt.toUpperCase());
   const rows = [...groups.values()].map(({ d, formats }) => h('tr', { 'data-testid': 'document-row' },
-    h('td', {}, d.pair_label),
+    h('td', {}, d.pair_removed ? `${d.pair_label}（已移出花名册）` : d.pair_label),
     h('td', {}, d.title),
     h('td', {}, d.file_name.split('/').pop().replace(/\.(docx|pdf)$/i, '')),
     h('td', {}, h('span', { class: 'links' }, [...formats].map(([fmt, docId]) => link(docId, fmt))))));
@@ -713,8 +713,9 @@ async function reviewTab(body, id, seq) {
       pairNames.set(p.label, `${p.label} ${names(p.supporting)} — ${names(p.supported)}`);
     }
   } catch { /* the list still shows the pair labels */ }
-  const pairText = (label) => {
+  const pairText = (label, removed) => {
     if (!label) return '未匹配到结对';
+    if (removed) return `${label}（已移出花名册）`; // its label may be another pair's now: not shown with its names
     const known = pairNames.get(label.split(/[.-]/)[0]); // a split group (03-2) is shown with its pair (03)
     return known === undefined ? label : known;
   };
@@ -733,7 +734,7 @@ async function reviewTab(body, id, seq) {
       h('td', {}, h('span', { class: `badge s-${r.status}`, 'data-testid': 'record-row-status' }, say('record_status', r.status)),
         r.notice ? [' ', h('span', { class: 'badge s-needs_review', 'data-testid': 'record-notice' }, r.notice)] : null),
       h('td', { 'data-testid': 'record-form' }, r.form ? say('form', r.form) : '未识别'),
-      h('td', {}, pairText(r.pair_label)),
+      h('td', {}, pairText(r.pair_label, r.pair_removed)),
       h('td', { class: 'num' }, r.extraction.problems.length || ''),
       h('td', {}, fmtTime(r.updated_at))));
     put(listBox, h('div', { class: 'scroll' }, table(['文件', '状态', '表格', '结对', '问题数', '时间'], rows,
@@ -891,7 +892,7 @@ async function renderRecord(view, id, seq) {
       h('span', { 'data-testid': 'record-form' }, rec.form ? `表格：${say('form', rec.form)}` : '未识别出表格种类'), ' · ',
       `来源：${say('input_kind', ex.input_kind)}`,
       rec.notice ? [' · ', h('span', { class: 'badge s-needs_review', 'data-testid': 'record-notice' }, rec.notice)]
-        : rec.pair_label ? ` · 结对：${rec.pair_label}` : ''),
+        : rec.pair_label ? ` · 结对：${rec.pair_label}${rec.pair_removed ? '（已移出花名册）' : ''}` : ''),
     h('p', { class: 'links' },
       h('a', { class: 'button', href: `/api/records/${encodeURIComponent(id)}/document?format=docx`, download: '',
         'data-testid': 'record-docx' }, '下载规范表格（DOCX）'),
