@@ -281,3 +281,86 @@ def test_a_session_cookie_planted_before_login_is_replaced_and_never_valid(admin
     assert out.status_code == 204, out.text
     replay = TestClient(admin.app, cookies={"docgen_session": session})
     assert replay.get("/api/me").status_code == 401
+
+
+def test_template_syntax_typed_into_a_record_comes_out_literally_in_its_regenerated_form(admin: TestClient) -> None:
+    """A school's corrected values (and the cells of the form it returned) are rendered into the regenerated
+    统计表 as text: ``{{ 7*7 }}`` prints as typed, a loop does not run, an XML fragment stays text."""
+    program = create_pengzhou(admin)
+    school = _user(admin, "xijiao", "school", [program], XIJIAO)
+    record = wait_record(school, _upload(school, program, "03.docx", stats_docx("03", activities=("{% raw %}",)))["id"])
+    payloads = ["{{ 7*7 }}", "{% for i in range(99999999) %}x{% endfor %}", "]]><w:t>注入</w:t>"]
+    for column, value in enumerate(payloads, start=5):
+        r = school.patch(f"/api/records/{record['id']}", json={"path": f"tables/0/rows/0/{column}", "value": value})
+        assert r.status_code == 200, r.text
+    r = school.patch(f"/api/records/{record['id']}", json={"path": "fields/填报单位", "value": "{{ 8*8 }}"})
+    assert r.status_code == 200, r.text
+    started = time.monotonic()
+    answer = school.get(f"/api/records/{record['id']}/document")
+    assert answer.status_code == 200, answer.text
+    assert time.monotonic() - started < 10
+    text = docx_text(answer.content)
+    for literal in [*payloads, "{{ 8*8 }}", "{% raw %}"]:
+        assert literal in text, literal
+    assert "xxxxxxxx" not in text
+
+
+@pytest.mark.slow
+def test_hostile_names_in_the_web_ui_are_shown_as_text_and_nothing_runs(tmp_path: Path) -> None:
+    """Program, school and file names carrying HTML and script are shown as text on every screen: no dialog
+    opens, no element is injected, the browser reports no CSP violation (which an injected handler would cause)."""
+    from tests.live_server import docgen_serve
+    from tests.test_security import chromium
+    from tests.test_ui_e2e import ADMIN, TIMEOUT_MS, api_json, csp_violations, login, watch_console, write_headers
+
+    hostile = "<img src=x onerror=alert(1)>"
+    yaml = PROGRAM_YAML.replace("key: pengzhou-heishui-2019", "key: xss-2019").replace(
+        "name: 彭州·黑水“校校结对”", f"name: '{hostile}结对<script>alert(2)</script>'"
+    )
+    env = {"DOCGEN_ADMIN_USERNAME": ADMIN[0], "DOCGEN_ADMIN_PASSWORD": ADMIN[1]}
+    data = tmp_path / "data"
+    data.mkdir()
+    with docgen_serve(data, env) as base, chromium() as browser:
+        context = browser.new_context(locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        console = watch_console(page)
+        login(page, base, ADMIN)
+        program = api_json(page, "POST", f"{base}/api/programs", {"yaml": yaml})["id"]
+        res = page.request.post(
+            f"{base}/api/programs/{program}/roster",
+            headers=write_headers(page, base),
+            multipart={"file": {"name": "roster.csv", "mimeType": "text/csv", "buffer": HOSTILE_ROSTER.encode()}},
+        )
+        assert res.status == 200, res.text()
+        form = stats_docx("01", unit=hostile, activities=(hostile, '"><svg onload=alert(3)>'), program="xss-2019")
+        res = page.request.post(
+            f"{base}/api/programs/{program}/uploads",
+            headers=write_headers(page, base),
+            multipart={"files": {"name": f"{hostile}.docx", "mimeType": "application/octet-stream", "buffer": form}},
+        )
+        assert res.status == 202, res.text()
+        upload = res.json()[0]["id"]
+        for _ in range(300):
+            record = api_json(page, "GET", f"{base}/api/uploads/{upload}")["record_id"]
+            if record:
+                break
+            page.wait_for_timeout(100)
+        assert record
+
+        screens = ["#/programs", *(f"#/programs/{program}/{tab}" for tab in ("roster", "batch", "uploads", "review")),
+                   f"#/records/{record}", "#/programs/%3Cimg%20src%3Dx%20onerror%3Dalert(4)%3E/roster"]  # fmt: skip
+        shown = 0
+        for screen in screens:
+            page.goto(f"{base}/{screen}")
+            page.wait_for_timeout(800)
+            injected = page.evaluate(
+                "document.querySelectorAll('#view img, #view svg, #view script, [onerror], [onload]').length"
+            )
+            assert injected == 0, screen
+            shown += "onerror=alert(1)" in page.inner_text("#view")
+        assert shown >= 4  # the hostile text is there, as text, on most screens
+        assert dialogs == [] and not csp_violations(console), (dialogs, console)
+        context.close()
