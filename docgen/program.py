@@ -196,7 +196,19 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so a bad date is our error with its key, not a crash."""
+    """SafeLoader that leaves dates as text, so a bad date is our error with its key, not a crash, and refuses
+    aliases (``*a``): nine nested aliases of nine items each are 387 million strings to whatever walks the data
+    (an error message's ``repr`` once took 21 s and gigabytes), and a program file never needs them."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "不支持 YAML 别名（*名称），请直接写出内容",
+                self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+            )
+        return super().compose_node(parent, index)
 
 
 _Loader.yaml_implicit_resolvers = {

@@ -281,7 +281,7 @@ MATRIX: dict[str, tuple[Build, tuple[str, str, str, str, str, str, str]]] = {
         same("GET", "/api/records/{record}/document"),
         ("401", "ok", "404", "ok", "404", "ok", "ok"),
     ),
-    # --- templates (shared by the admins of every bureau)
+    # --- templates (built-in ones shared by every admin; uploaded ones per bureau: tests/test_security_redteam.py)
     "GET /api/templates": (same("GET", "/api/templates"), ("401", "ok", "ok", "403", "403", "403", "403")),
     "POST /api/templates": (
         lambda w, who: Call(

@@ -89,8 +89,9 @@ def list_programs(user: CurrentUser, session: SessionDep) -> list[ProgramOut]:
 )
 async def create_program(request: Request, user: CurrentUser, session: SessionDep, services: ServicesDep) -> ProgramOut:
     text = await _program_yaml(request, services.settings.max_upload_bytes)
-    program = programs.create_program(
-        session, text, user, services.blobs, templates_dir=services.settings.templates_dir
+    # parsing and checking every template with the program's data is CPU work: not on the event loop
+    program = await run_in_threadpool(
+        programs.create_program, session, text, user, services.blobs, templates_dir=services.settings.templates_dir
     )
     session.commit()
     return ProgramOut.model_validate(program)

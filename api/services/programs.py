@@ -46,7 +46,7 @@ def create_program(
         raise Invalid(
             f"项目文件有误：{exc}", [{"source": exc.source, "field": exc.key, "message": exc.message}]
         ) from None
-    read = templates.reader(session, blobs, templates_dir)
+    read = templates.reader(session, blobs, templates_dir, user=by)  # never another bureau's template
     for kind in parsed.agreements:
         field = f"agreements.{kind.key}.template"
         try:

@@ -26,7 +26,7 @@ from api.blobs import BlobStore
 from api.models import Template, User
 from api.services import audit
 from api.services import uploads as upload_checks
-from api.services.accounts import require_admin
+from api.services.accounts import can_manage, require_admin
 from api.services.errors import Conflict, Invalid, NotFound, ServiceError, UnsupportedType
 from docgen.context import agreement_context
 from docgen.errors import DocgenError, TemplateError
@@ -53,14 +53,34 @@ class TemplateInfo:
     created_at: datetime | None = None
 
 
-def reader(session: Session, blobs: BlobStore, templates: Path | None) -> Callable[[str], bytes]:
-    """Template bytes by name: built-in first, then uploaded (see :func:`docgen.files.template_reader`)."""
+def reader(
+    session: Session, blobs: BlobStore, templates: Path | None, *, user: User | None = None
+) -> Callable[[str], bytes]:
+    """Template bytes by name: built-in first, then uploaded (see :func:`docgen.files.template_reader`).
+
+    With ``user``, only the uploaded templates that user may see (:func:`visible`): what an admin names or
+    downloads. Without, every one: the batch and regeneration of a program whose templates were checked,
+    with its admin, when it was created.
+    """
 
     def uploaded(stem: str) -> bytes | None:
         row = session.scalar(select(Template).where(Template.name == stem))
-        return blobs.read(row.blob_key) if row is not None else None
+        if row is None or (user is not None and not visible(session, user, row)):
+            return None
+        return blobs.read(row.blob_key)
 
     return template_reader(builtin=templates, uploaded=uploaded)
+
+
+def visible(session: Session, user: User, row: Template) -> bool:
+    """Whether ``user`` may see the uploaded template ``row``: its own, or one a fellow admin of its bureau
+    uploaded (an admin it manages, :func:`~api.services.accounts.can_manage`: they share a program).
+
+    Another bureau's templates are not listed, not downloadable and cannot be named by a program (404, as for
+    a missing one): a bureau's template may carry its own text. One whose uploader was deleted is seen by no one.
+    """
+    uploader = session.get(User, row.uploaded_by) if row.uploaded_by is not None else None
+    return uploader is not None and can_manage(user, uploader)
 
 
 def _title(data: bytes) -> str:
@@ -75,14 +95,16 @@ def _title(data: bytes) -> str:
 
 
 def list_templates(session: Session, user: User, templates: Path | None) -> list[TemplateInfo]:
-    """Built-in templates, then uploaded ones (admins only: templates are a set-up tool)."""
+    """Built-in templates, then the uploaded ones ``user`` may see (:func:`visible`; admins only: templates are a
+    set-up tool)."""
     require_admin(user)
     folder = builtin_templates(templates)
     out = []
     for name in builtin_names(templates):
         data = (folder / f"{name}{TEMPLATE_SUFFIX}").read_bytes()
         out.append(TemplateInfo(name, BUILTIN, _title(data), len(data)))
-    out += [uploaded_info(row) for row in session.scalars(select(Template).order_by(Template.name))]
+    rows = session.scalars(select(Template).order_by(Template.name))
+    out += [uploaded_info(row) for row in rows if visible(session, user, row)]
     return out
 
 
@@ -95,7 +117,7 @@ def download(session: Session, blobs: BlobStore, user: User, name: str, template
     """The bytes of a template (admins); 404 — the same answer — for a bad name and a missing template."""
     require_admin(user)
     try:
-        return reader(session, blobs, templates)(name)
+        return reader(session, blobs, templates, user=user)(name)
     except TemplateError:
         raise NotFound("找不到这个模板") from None
 
