@@ -494,7 +494,8 @@ async function batchTab(body, id, seq) {
     progressBox.hidden = false;
     bar.max = Math.max(b.total, 1);
     bar.value = b.done;
-    count.textContent = b.total || b.finished ? `${b.done}/${b.total}` : '准备中…'; // 0/0 until the plan is made
+    const planning = b.total === 0 && !b.finished; // 0/0 until the batch's plan is made
+    count.textContent = planning ? '准备中…' : `${b.done}/${b.total}`;
     const finished = b.finished;
     finishedNow = finished;
     status.className = `badge s-${b.status}`;
