@@ -57,6 +57,31 @@ def test_the_records_export_names_the_form_and_its_status_in_words(admin: TestCl
     assert not {"activity_stats", "needs_review", "complete"} & (cells | {c for row in rows for c in row})
 
 
+def test_an_upload_says_whether_its_record_could_be_read(admin: TestClient) -> None:
+    """已识别 means the reading ended; the upload also carries its record's verdict (a fake PDF: 无法读取)."""
+    program_id = create_pengzhou(admin)
+    sent = admin.post(f"/api/programs/{program_id}/uploads", files=[
+        ("files", ("统计表.docx", stats_docx("03"))), ("files", ("假.pdf", b"%PDF-1.4\n garbage"))]).json()
+    verdicts = {}
+    for entry in sent:
+        wait_record(admin, entry["id"])
+        upload = admin.get(f"/api/uploads/{entry['id']}").json()
+        verdicts[upload["original_name"]] = (upload["status"], upload["record_status"])
+    assert verdicts == {"统计表.docx": ("done", "complete"), "假.pdf": ("done", "unreadable")}
+    listed = admin.get("/api/uploads", params={"program": program_id}).json()
+    assert sorted(u["record_status"] for u in listed) == ["complete", "unreadable"]
+
+
+def test_a_broken_photo_is_refused_in_words_without_a_python_exception_name(admin: TestClient) -> None:
+    program_id = create_pengzhou(admin)
+    r = admin.post(f"/api/programs/{program_id}/uploads",
+                   files=[("files", ("照片.jpg", b"\xff\xd8\xff\xe0" + b"0" * 100))])
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert "照片.jpg" in detail and "图片已损坏或无法识别" in detail and "重新拍照" in detail
+    assert not re.search(r"[A-Z][a-z]+(Error|Exception)", detail), detail
+
+
 def test_beijing_today_is_already_tomorrow_on_a_utc_evening() -> None:
     assert beijing_today(datetime(2026, 11, 29, 15, 59, tzinfo=UTC)) == date(2026, 11, 29)
     assert beijing_today(datetime(2026, 11, 29, 16, 0, tzinfo=UTC)) == date(2026, 11, 30)
@@ -160,6 +185,7 @@ def test_a_school_liaison_uploads_from_a_phone(server: str) -> None:
         expect(message).to_contain_text("识别完成", timeout=120_000)
         expect(message).not_to_contain_text("正在识别")
         expect(page.get_by_test_id("upload-status")).to_have_text("已识别")
+        expect(page.get_by_test_id("upload-record-status")).to_have_text("待审核")  # the vague 四月中 waits
         _no_sideways_scroll(page, "02-uploads")
 
         # the record: each problem once, in the words the API wrote it (it names its row and column itself)

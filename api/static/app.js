@@ -704,9 +704,12 @@ function renderUploads(box, ups, dupIds = new Set()) {
         dup ? h('span', { class: 'badge s-duplicate', 'data-testid': 'upload-duplicate' }, '重复') : null),
       h('td', {}, u.error ? u.error : dup ? '刚才又上传了一次，内容完全相同，未重复识别' : ''),
       h('td', { class: 'time' }, fmtTime(u.created_at)),
-      h('td', {}, u.record_id ? h('a', {
-        href: `#/records/${encodeURIComponent(u.record_id)}`, 'data-testid': 'upload-record-link',
-      }, '查看记录') : null));
+      h('td', {}, u.record_id ? [
+        // 已识别 says the reading ended; the record's own status says whether anything could be read
+        h('span', { class: `badge s-${u.record_status}`, 'data-testid': 'upload-record-status' },
+          say('record_status', u.record_status)),
+        h('a', { href: `#/records/${encodeURIComponent(u.record_id)}`, 'data-testid': 'upload-record-link' }, '查看记录'),
+      ] : null));
   });
   put(box,
     h('h2', {}, '已上传 ', h('span', { class: 'count' }, `共 ${ups.length} 个`)),
