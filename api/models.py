@@ -6,7 +6,7 @@ data: a pair's schools, an extraction (``Extraction.to_json()``), an audit event
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -27,6 +27,15 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+BEIJING = timezone(timedelta(hours=8), "北京时间")  # the bureaus' calendar; China has one time zone, no DST
+
+
+def beijing_today(now: datetime | None = None) -> date:
+    """Today's date in Beijing (of ``now``, an aware time; default: now), whatever the server's own time zone:
+    ``date.today()`` on a UTC host is still yesterday there until 08:00 Beijing time."""
+    return (now or datetime.now(UTC)).astimezone(BEIJING).date()
 
 
 NAMING = {

@@ -288,6 +288,8 @@ class UploadOut(Orm):
     error: str | None
     created_at: UtcDateTime
     record_id: int | None = None
+    # the verdict on what was read (完整 / 待审核 / 无法读取): an upload 已识别 may still be unreadable
+    record_status: RecordStatus | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property

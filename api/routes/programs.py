@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from api.blobs import BlobNotFound, LocalBlobStore
 from api.deps import CurrentUser, IdPath, QueryText, ServicesDep, SessionDep
-from api.models import BatchJob
+from api.models import BatchJob, beijing_today
 from api.schemas import BatchIn, BatchOut, DocumentOut, PairOut, ProgramDetail, ProgramIn, ProgramOut, RosterOut
 from api.services import accounts, batches, documents, programs, records, regeneration, rosters
 from api.services.batches import BatchStatus
@@ -280,12 +280,12 @@ def ledger(
     session: SessionDep,
     services: ServicesDep,
     format: Literal["xlsx", "docx", "pdf"] = "xlsx",
-    as_of: Annotated[date | None, Query(description="截至日期（默认今天）")] = None,
+    as_of: Annotated[date | None, Query(description="截至日期（默认北京时间今天）")] = None,
 ) -> Response:
     program = programs.get_program(session, user, program_id)
     if user.role == "school":
         raise HTTPException(404, f"项目 {program_id} 的台账不存在")
-    when = as_of or date.today()
+    when = as_of or beijing_today()
     rows = regeneration.ledger_rows(session, program, when)
     name = f"{program.key}-台账.{format}"
     if format == "xlsx":

@@ -12,6 +12,7 @@ from api.models import Upload
 from api.schemas import REJECTED, UploadOut, UploadReceived, UploadState
 from api.services import programs, uploads
 from api.services.uploads import UploadStatus
+from docgen.extraction import FormStatus
 
 router = APIRouter(prefix="/api", tags=["uploads"])
 
@@ -21,6 +22,7 @@ def upload_out(session: SessionDep, u: Upload) -> UploadOut:
     out = UploadOut.model_validate(u)
     record = uploads.record_of(session, u)
     out.record_id = record.id if record else None
+    out.record_status = FormStatus(record.status) if record else None
     return out
 
 

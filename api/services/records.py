@@ -24,7 +24,7 @@ from api.services.errors import Conflict, Invalid, NotFound
 from api.services.uploads import MISMATCH_NOTICE
 from docgen import review
 from docgen.errors import BadPath, NoSuchValue
-from docgen.extraction import Extraction
+from docgen.extraction import Extraction, FormStatus
 from docgen.forms import FormSchema, load_schemas
 from docgen.sheets import csv_writer, xlsx_row
 
@@ -169,11 +169,13 @@ def table_rows(records: list[Record]) -> tuple[list[str], list[list[Any]]]:
     out: list[list[Any]] = []
     for r in records:
         fields = r.extraction.get("fields") or {}
+        schema = _schema(r)
         base = [
             r.id,
             r.pair_label or "",
-            r.form or "",
-            r.status,
+            # a clerk opens this in Excel: the form's title and the status in words, never their codes
+            schema.title if schema is not None else (r.form or ""),
+            FormStatus(r.status).label,
             r.extraction.get("source", ""),
             *[(fields.get(label) or {}).get("value", "") for label in field_labels],
         ]

@@ -128,8 +128,9 @@ def _check_pixels(where: str, data: bytes, limit: int) -> None:
             warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(data)) as image:  # reads the header only
                 width, height = image.size
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise Invalid(f"{where}：图片已损坏或无法识别（{type(exc).__name__}）", [{"source": where}]) from None
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        # no exception class name: the clerk is told what to do, not what Pillow raised
+        raise Invalid(f"{where}：图片已损坏或无法识别，请重新拍照或扫描后上传", [{"source": where}]) from None
     if width * height > limit:
         raise TooLarge(
             f"{where}：图片 {width}×{height} 共 {width * height / 1e6:.0f} 百万像素，"

@@ -322,7 +322,7 @@ async function renderPrograms(view, seq) {
     h('td', {}, h('a', { href: `#/programs/${encodeURIComponent(p.id)}/roster`, 'data-testid': 'program-link' },
       p.name)),
     h('td', {}, p.key),
-    h('td', {}, fmtTime(p.created_at))));
+    h('td', { class: 'time' }, fmtTime(p.created_at))));
   const list = programs.length
     ? table(['项目名称', '项目代号', '创建时间'], rows, { 'data-testid': 'program-list' })
     : h('p', { class: 'muted', 'data-testid': 'program-list' }, isStaff() ? '还没有项目。请在下方上传项目文件新建。' : '暂无您学校参与的项目。');
@@ -374,6 +374,7 @@ async function renderProgram(view, id, tab, seq) {
   const title = program.name;
   document.title = `${title} — 结对帮扶文书服务`;
   const visible = TABS.filter(([k]) => isStaff() || k === 'uploads' || k === 'review' || k === 'roster');
+  if (!visible.some(([k]) => k === tab)) tab = visible[0][0]; // its buttons would only answer 403/404
   const nav = h('nav', { class: 'tabs', 'aria-label': '项目功能' },
     visible.map(([k, label]) => h('a', {
       href: `#/programs/${encodeURIComponent(id)}/${k}`, class: k === tab ? 'active' : '',
@@ -493,7 +494,8 @@ async function batchTab(body, id, seq) {
     progressBox.hidden = false;
     bar.max = Math.max(b.total, 1);
     bar.value = b.done;
-    count.textContent = `${b.done}/${b.total}`;
+    const planning = b.total === 0 && !b.finished; // 0/0 until the batch's plan is made
+    count.textContent = planning ? '准备中…' : `${b.done}/${b.total}`;
     const finished = b.finished;
     finishedNow = finished;
     status.className = `badge s-${b.status}`;
@@ -602,6 +604,9 @@ async function showDocuments(box, id) {
 
 // ---- 5. 上传回收表
 
+const READING = '正在识别。';
+const READ = '识别完成，请到“审核”查看。';
+
 async function uploadsTab(body, id, seq) {
   const input = h('input', {
     type: 'file', multiple: true, class: 'visually-hidden',
@@ -629,9 +634,11 @@ async function uploadsTab(body, id, seq) {
     renderUploads(listBox, ups, dupIds);
     const busy = ups.some((u) => !u.finished);
     if (busy && !timer) timer = every(POLL_MS, refresh);
-    if (!busy && timer) {
-      clearInterval(timer);
+    if (!busy) {
+      if (timer) clearInterval(timer);
       timer = null;
+      const box = document.getElementById('message');
+      if (!box.hidden && box.textContent.includes(READING)) box.textContent = box.textContent.replace(READING, READ);
     }
   };
 
@@ -648,9 +655,9 @@ async function uploadsTab(body, id, seq) {
       const dups = got.filter((u) => u.duplicate && !u.error);
       const ok = got.length - rej.length - dups.length;
       for (const u of dups) dupIds.add(String(u.id));
-      const parts = ok ? [`已接收 ${ok} 个文件，正在识别。`] : [];
+      const parts = ok ? [`已接收 ${ok} 个文件，${READING}`] : [];
       if (dups.length) parts.push(`${dups.length} 个重复（之前已上传过，不再重复识别）：${dups.map((u) => u.name).join('、')}。`);
-      if (rej.length) parts.push(`${rej.length} 个未能接收：${rej.map((u) => `${u.name}（${u.error}）`).join('；')}`);
+      if (rej.length) parts.push(`${rej.length} 个未能接收：${rej.map((u) => refusal(u)).join('；')}`);
       showMessage(parts.join(' '), rej.length ? 'error' : 'info');
     } catch (e) {
       showMessage(e.message); // none accepted: `detail` names every file and its reason
@@ -677,6 +684,12 @@ async function uploadsTab(body, id, seq) {
   await refresh();
 }
 
+/** `名称（原因）` for a refused UploadReceived; the API's reason may already start with the name (`名称：…`). */
+function refusal(u) {
+  const reason = u.error.startsWith(`${u.name}：`) ? u.error.slice(u.name.length + 1) : u.error;
+  return `${u.name}（${reason}）`;
+}
+
 function renderUploads(box, ups, dupIds = new Set()) {
   if (!ups.length) {
     put(box, h('h2', {}, '已上传'), h('p', { class: 'muted' }, '还没有上传文件。'));
@@ -690,14 +703,18 @@ function renderUploads(box, ups, dupIds = new Set()) {
       h('td', {}, h('span', { class: `badge s-${u.status}`, 'data-testid': 'upload-status' }, say('upload_status', u.status)),
         dup ? h('span', { class: 'badge s-duplicate', 'data-testid': 'upload-duplicate' }, '重复') : null),
       h('td', {}, u.error ? u.error : dup ? '刚才又上传了一次，内容完全相同，未重复识别' : ''),
-      h('td', {}, fmtTime(u.created_at)),
-      h('td', {}, u.record_id ? h('a', {
-        href: `#/records/${encodeURIComponent(u.record_id)}`, 'data-testid': 'upload-record-link',
-      }, '查看记录') : null));
+      h('td', { class: 'time' }, fmtTime(u.created_at)),
+      h('td', {}, u.record_id ? [
+        // 已识别 says the reading ended; the record's own status says whether anything could be read
+        h('span', { class: `badge s-${u.record_status}`, 'data-testid': 'upload-record-status' },
+          say('record_status', u.record_status)),
+        h('a', { href: `#/records/${encodeURIComponent(u.record_id)}`, 'data-testid': 'upload-record-link' }, '查看记录'),
+      ] : null));
   });
   put(box,
     h('h2', {}, '已上传 ', h('span', { class: 'count' }, `共 ${ups.length} 个`)),
-    table(['文件', '大小', '状态', '说明', '上传时间', '记录'], rows, { 'data-testid': 'uploads-table' }));
+    h('div', { class: 'scroll' }, table(['文件', '大小', '状态', '说明', '上传时间', '记录'], rows,
+      { 'data-testid': 'uploads-table' })));
 }
 
 // ---- 6. 审核：记录列表
@@ -736,7 +753,7 @@ async function reviewTab(body, id, seq) {
       h('td', { 'data-testid': 'record-form' }, r.form ? say('form', r.form) : '未识别'),
       h('td', {}, pairText(r.pair_label, r.pair_removed)),
       h('td', { class: 'num' }, r.extraction.problems.length || ''),
-      h('td', {}, fmtTime(r.updated_at))));
+      h('td', { class: 'time' }, fmtTime(r.updated_at))));
     put(listBox, h('div', { class: 'scroll' }, table(['文件', '状态', '表格', '结对', '问题数', '时间'], rows,
       { 'data-testid': 'records-table' })));
   };
@@ -814,7 +831,10 @@ async function renderRecord(view, id, seq) {
       alt: '原件上此处的图像', loading: 'lazy', 'data-testid': 'crop',
     });
   };
-  const whereText = (w) => [w.page ? `第${w.page}页` : '', w.ref].filter(Boolean).join(' ');
+  const whereText = (w) => {
+    const place = [w.page ? `第${w.page}页` : '', w.ref].filter(Boolean).join(' ');
+    return place ? `原件位置：${place}` : ''; // the file's own table/row numbers (a header row counts), not the 第N行 above
+  };
 
   // The editor: one at a time, opened from a value's 修改 button or the 待核对 list.
   const save = async (path, value) => {
@@ -862,7 +882,7 @@ async function renderRecord(view, id, seq) {
     if (canWrite()) btn.addEventListener('click', () => openEditor(btn, path, label, v));
     else btn.disabled = true;
     const problem = problemKeys.get(name);
-    return h('td', { class: isFlaggedValue ? 'flagged' : '', title: `可信度 ${pct(v)} ${whereText(v.where)}` },
+    return h('td', { class: isFlaggedValue ? 'flagged' : '', title: `置信度 ${pct(v)} ${whereText(v.where)}` },
       btn, isFlaggedValue ? h('span', { class: 'conf' }, pct(v)) : null,
       isFlaggedValue && problem && isCorrected(v) ? h('span', { class: 'reason', 'data-testid': `${testid}-reason` }, problem.message) : null,
       isCorrected(v) && !isFlaggedValue ? h('span', { class: 'corrected' }, '已改') : null);
@@ -901,8 +921,8 @@ async function renderRecord(view, id, seq) {
 
   const problemsBox = ex.problems.length
     ? h('div', { class: 'card warn', 'data-testid': 'record-problems' }, h('h2', {}, '需要核对的问题'),
-      h('ul', {}, ex.problems.map((p) => h('li', {},
-        [p.field, p.row ? `第${p.row}行` : ''].filter(Boolean).join(' '), p.field ? '：' : '', p.message))))
+      // each message names its value itself (第2行「活动时间」：…): shown as it is, not prefixed again
+      h('ul', {}, ex.problems.map((p) => h('li', { 'data-testid': 'record-problem' }, p.message))))
     : null;
 
   const reviewBox = review.length && canWrite()
@@ -912,7 +932,7 @@ async function renderRecord(view, id, seq) {
         form.querySelector('[data-testid="review-cancel"]').remove();
         return h('li', { 'data-testid': 'review-item' },
           h('div', { class: 'review-meta' }, h('strong', {}, label),
-            h('span', { class: 'muted', 'data-testid': 'review-why' }, ` 可信度 ${pct(v)}`,
+            h('span', { class: 'muted', 'data-testid': 'review-why' }, ` 置信度 ${pct(v)}`,
               v.flags.length ? ` · ${v.flags.map((f) => say('value_flag', f)).join('、')}` : '', ` ${whereText(v.where)}`)),
           crop(v.where) ?? h('span', { class: 'muted no-crop' }, '（无原件图像）'), form);
       })))
@@ -952,10 +972,10 @@ async function renderRecord(view, id, seq) {
   try {
     const hist = await api(`/api/records/${encodeURIComponent(id)}/corrections`); // CorrectionOut[]
     put(historyBox, h('h2', {}, '修改记录'), hist.length
-      ? table(['时间', '修改人', '位置', '原值', '新值'], hist.map((c) => h('tr', { 'data-testid': 'correction-row' },
-        h('td', {}, fmtTime(c.at)), h('td', {}, c.username),
+      ? h('div', { class: 'scroll' }, table(['时间', '修改人', '位置', '原值', '新值'], hist.map((c) => h('tr', { 'data-testid': 'correction-row' },
+        h('td', { class: 'time' }, fmtTime(c.at)), h('td', {}, c.username),
         h('td', {}, pathLabel(c.path, ex)), h('td', {}, text(c.old_value)),
-        h('td', {}, c.new_value))), { 'data-testid': 'corrections-table' })
+        h('td', {}, c.new_value))), { 'data-testid': 'corrections-table' }))
       : h('p', { class: 'muted' }, '还没有修改。'));
   } catch (e) {
     put(historyBox, h('h2', {}, '修改记录'), h('p', { class: 'muted' }, e.message));
