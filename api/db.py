@@ -35,8 +35,9 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def migrate(engine: Engine) -> None:
-    """``alembic upgrade head`` on ``engine`` (idempotent; run at every startup)."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """``alembic upgrade <revision>`` on ``engine`` (idempotent; run at every startup with ``head``; tests of a
+    migration stop at the revision before it, add rows, then upgrade)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     sqlite = engine.dialect.name == "sqlite"
@@ -47,7 +48,7 @@ def migrate(engine: Engine) -> None:
         try:
             with conn.begin():
                 cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
+                command.upgrade(cfg, revision)
         finally:
             if sqlite:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")

@@ -187,20 +187,14 @@ def test_a_form_printed_before_a_reimport_is_filed_under_the_schools_it_was_prin
 
 
 def test_the_roster_identity_migration_ties_existing_records_and_documents_to_their_pairs(database_url: str) -> None:
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import text
 
-    from api.db import MIGRATIONS, make_engine, migrate
+    from api.db import make_engine, migrate
     from api.settings import Settings
     from docgen.model import pair_key
 
     engine = make_engine(Settings(database_url=database_url).resolved_database_url())
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "sec_accounts")
+    migrate(engine, "sec_accounts")
     now = "2026-01-01 00:00:00"
     with engine.begin() as conn:
         conn.execute(

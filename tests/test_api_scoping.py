@@ -274,19 +274,13 @@ def test_the_ledger_xlsx_never_carries_a_formula(admin: TestClient) -> None:
 
 
 def test_the_scoping_migration_keeps_every_row_and_fills_the_new_columns(database_url: str) -> None:
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import text
 
-    from api.db import MIGRATIONS, make_engine, migrate
+    from api.db import make_engine, migrate
     from api.settings import Settings
 
     engine = make_engine(Settings(database_url=database_url).resolved_database_url())
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
+    migrate(engine, "0001")
     now = "2026-01-01 00:00:00"
     with engine.begin() as conn:
         conn.execute(
