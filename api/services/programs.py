@@ -78,15 +78,12 @@ def list_programs(session: Session, user: User) -> list[Program]:
     return list(session.scalars(select(Program).where(Program.id.in_(ids)).order_by(Program.id)))
 
 
-def get_program(session: Session, user: User, program_id: int, *, missing: str | None = None) -> Program:
-    """One of the user's programs; 404 for any other (existence does not leak).
-
-    ``missing`` is the 404's message when the program is looked up for one of its objects (``记录 5 不存在``):
-    an object of another bureau's program then answers exactly as an id that does not exist, never naming
-    the program it belongs to."""
+def get_program(session: Session, user: User, program_id: int) -> Program:
+    """One of the user's programs; 404 for any other (existence does not leak). An object of a program is
+    looked up with :func:`get_in_program`, whose 404 names the object, never its program."""
     program = session.get(Program, program_id)
     if program is None or not can_see_program(user, program):
-        raise NotFound(missing or f"项目 {program_id} 不存在")
+        raise NotFound(f"项目 {program_id} 不存在")
     return program
 
 
