@@ -63,12 +63,15 @@ def _refuse_drafts(prog: Program, parsed: Roster, kinds: list[str] | None, *, wi
     if not drafts:
         return
     err.print(
-        f"[red]错误[/red] 有 {len(drafts)} 份协议是草稿（当事方校名为简称、占位符或缺失），--final 不生成任何文件：",
+        f"[red]错误[/red] 有 {len(drafts)} 份协议是草稿（当事方校名为简称、占位符或缺失），"
+        "--final 不生成任何文件：",
         highlight=False,
+        soft_wrap=True,
     )
     for job in drafts:
-        err.print(f"  {job.key} {job.title}：{'；'.join(job.draft_reasons)}", highlight=False)
-    err.print("请用 docgen schools add --program program.yaml --full 全称 --short 简称 补全后再生成。", highlight=False)
+        err.print(f"  {job.key} {job.title}：{'；'.join(job.draft_reasons)}", highlight=False, soft_wrap=True)
+    hint = "请用 docgen schools add --program program.yaml --full 全称 --short 简称 补全后再生成。"
+    err.print(hint, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -160,7 +163,8 @@ def _run_batch(
     for key, reason in report.failures:
         err.print(f"[red]失败[/red] {key}: {reason}", highlight=False)
     if report.drafts:
-        err.print(f"[yellow]草稿[/yellow] {report.drafts} 份协议的当事方校名尚无全称（见 清单.csv 的“草稿”列）", highlight=False)
+        drafts = f"[yellow]草稿[/yellow] {report.drafts} 份协议的当事方校名尚无全称（见 清单.csv 的“草稿”列）"
+        err.print(drafts, highlight=False, soft_wrap=True)
     typer.echo(f"ZIP: {report.archive}")
     if report.failures:
         raise typer.Exit(1)

@@ -17,7 +17,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -42,7 +41,7 @@ class _SchoolsGroup(TyperGroup):
     """``docgen schools ROSTER …`` is ``docgen schools check ROSTER …``: a first argument that is not a
     subcommand (nor ``--help``) names the roster."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer vendors click: its Context is private
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["check", *args]
         return super().parse_args(ctx, args)
@@ -61,9 +60,10 @@ def table_path(program: Program, program_dir: Path) -> Path:
     return program_dir / (program.school_names_file or SCHOOLS_FILE)
 
 
-def read_school_names(program: Program, program_dir: Path | None) -> SchoolNames:
+def read_school_names(program: Program, program_dir: Path | None, *, creating: bool = False) -> SchoolNames:
     """The program's table from its folder; an empty table when there is none (the default program, or no
-    ``schools.csv`` and program.yaml names none). A file program.yaml names must exist; a symlink is refused.
+    ``schools.csv`` and program.yaml names none). A file program.yaml names must exist (unless ``creating``:
+    ``schools add`` makes it); a symlink is refused.
     UTF-8 (with or without BOM) or, as Excel saves CSV on Chinese Windows, GB18030."""
     if program_dir is None:
         return SchoolNames()
@@ -71,7 +71,7 @@ def read_school_names(program: Program, program_dir: Path | None) -> SchoolNames
     if path.is_symlink():
         raise SchoolNamesError("学校全称表不能是符号链接", source=path.name)
     if not path.is_file():
-        if program.school_names_file:
+        if program.school_names_file and not creating:
             raise SchoolNamesError("program.yaml 的 school_names 指向的文件不存在", source=path.name)
         return SchoolNames()
     try:
@@ -153,7 +153,7 @@ def add(
     """在项目的学校全称表（program.yaml 同目录的 schools.csv）中添加或补充一所学校。"""
     try:
         prog = load_program(program)
-        table = read_school_names(prog, program.parent)
+        table = read_school_names(prog, program.parent, creating=True)
         entry = school_name_entry(full, short or (), party_org, source="命令行")
         updated = add_school_name(table, entry)
     except DocgenError as exc:

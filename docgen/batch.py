@@ -222,7 +222,8 @@ def plan_batch(
     """
     selected = [program.agreement(k) for k in kinds] if kinds is not None else list(program.agreements)
     blank_forms = form_kinds(program, forms) if with_forms else []
-    return [job for group in roster.units(program.group_policy) for job in _group_jobs(program, group, selected, blank_forms)]
+    units = roster.units(program.group_policy)
+    return [job for group in units for job in _group_jobs(program, group, selected, blank_forms)]
 
 
 def plan_document(program: Program, group: PairGroup, document_kind: str) -> DocumentJob | None:

@@ -495,15 +495,18 @@ def party_building() -> OfficialDocument:
     )
     doc.h1("一、结对共建形式和内容")
     doc.body_text(
-        "1．组织建设互促。拓展和完善基层党组织功能，充分发挥结对{{ parties.word }}党组织的自身优势，定期交流党建工作经验，"
+        "1．组织建设互促。拓展和完善基层党组织功能，充分发挥结对{{ parties.word }}"
+        "党组织的自身优势，定期交流党建工作经验，"
         "共享党建工作信息，加强基层组织建设，提高党建工作水平。"
     )
     doc.body_text(
-        "2．党员干部互动。根据需要，{{ parties.word }}定期召开座谈会，上党课，{{ parties.word }}邀请党员参与对方单位党建活动，进一步发挥"
+        "2．党员干部互动。根据需要，{{ parties.word }}定期召开座谈会，上党课，{{ parties.word }}"
+        "邀请党员参与对方单位党建活动，进一步发挥"
         "党员的先锋模范作用。"
     )
     doc.body_text(
-        "3．党建载体互用。{{ parties.sides }}要利用本单位的党建资源，定期共同开展党建活动，相互交流党员教育管理工作经验，"
+        "3．党建载体互用。{{ parties.sides }}要利用本单位的党建资源，"
+        "定期共同开展党建活动，相互交流党员教育管理工作经验，"
         "提升党建工作整体水平。"
     )
     doc.body_text(
@@ -543,7 +546,8 @@ def five_year() -> OfficialDocument:
     doc.body_text("本协议为期{{ term.years_cn }}年，自{{ term.start }}起至{{ term.end }}止。")
     doc.h1("二、帮扶重点")
     doc.body_text(
-        "{% if pair.stage %}{{ parties.word }}结对属{{ pair.stage }}学段，{% endif %}帮扶重点是{{ stage_focus }}。{{ parties.word }}按照"
+        "{% if pair.stage %}{{ parties.word }}结对属{{ pair.stage }}学段，{% endif %}"
+        "帮扶重点是{{ stage_focus }}。{{ parties.word }}按照"
         "“一对帮扶一精准方案”“一问题一对策”的原则，商定帮扶工作内容，制定具体的结对帮扶方案，确保帮扶到校、"
         "帮扶到师、帮扶到生。"
     )
@@ -561,7 +565,8 @@ def five_year() -> OfficialDocument:
         "2．乙方主动提出帮扶需求，认真组织干部教师参加帮扶活动，为甲方人员开展工作提供便利，及时总结帮扶成效。"
     )
     doc.body_text(
-        "3．{{ parties.word }}建立定期互访和沟通机制，留存活动过程资料，每学年总结一次帮扶工作，接受教育行政部门的检查指导"
+        "3．{{ parties.word }}建立定期互访和沟通机制，留存活动过程资料，"
+        "每学年总结一次帮扶工作，接受教育行政部门的检查指导"
         "和考核。"
     )
     doc.h1("五、联系人")
@@ -576,11 +581,14 @@ def five_year() -> OfficialDocument:
     )
     doc.tag("endfor")
     doc.tag("if pair.coordinator")
-    doc.body_text("{{ pair.coordinator }}为本结对的牵头指导学校，负责指导{{ parties.word }}制定帮扶方案、落实帮扶工作。")
+    doc.body_text(
+        "{{ pair.coordinator }}为本结对的牵头指导学校，负责指导{{ parties.word }}制定帮扶方案、落实帮扶工作。"
+    )
     doc.tag("endif")
     doc.h1("六、其他")
     doc.body_text(
-        "本协议未尽事宜由{{ parties.word }}协商解决。" + _copies_sentence() + "本协议自{{ parties.word }}签字盖章之日起生效。",
+        "本协议未尽事宜由{{ parties.word }}协商解决。" + _copies_sentence()
+        + "本协议自{{ parties.word }}签字盖章之日起生效。",
         keep_next=True,
     )
     doc.blank(keep_next=True)
@@ -639,11 +647,13 @@ def three_year() -> OfficialDocument:
         "2．乙方结合实际与甲方共同确定帮扶计划，积极组织干部教师参与帮扶活动，为甲方派出人员提供工作和生活便利。"
     )
     doc.body_text(
-        "3．{{ parties.word }}建立互访制度，加强沟通，共同研究解决帮扶中的困难和问题，每年年底总结帮扶工作，接受考核评估。"
+        "3．{{ parties.word }}建立互访制度，加强沟通，共同研究解决帮扶中的困难和问题，"
+        "每年年底总结帮扶工作，接受考核评估。"
     )
     doc.h1("八、其他")
     doc.body_text(
-        "本协议未尽事宜由{{ parties.word }}协商解决。" + _copies_sentence() + "本协议自{{ parties.word }}签字盖章之日起生效。",
+        "本协议未尽事宜由{{ parties.word }}协商解决。" + _copies_sentence()
+        + "本协议自{{ parties.word }}签字盖章之日起生效。",
         keep_next=True,
     )
     doc.blank(keep_next=True)
