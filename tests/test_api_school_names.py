@@ -105,3 +105,40 @@ def test_only_admins_write_the_table_and_the_body_is_bounded(admin: TestClient) 
     r = without_csrf.put(url, json={"entries": []})
     assert r.status_code == 403 and "无法确认来自本站页面" in r.json()["detail"]  # the cookie alone writes nothing
     assert admin.get(url).json()["entries"] == []
+
+
+def test_the_migration_keeps_documents_as_they_were_and_adds_the_table(database_url: str) -> None:
+    from sqlalchemy import text
+
+    from api.db import make_engine, migrate
+    from api.settings import Settings
+
+    engine = make_engine(Settings(database_url=database_url).resolved_database_url())
+    migrate(engine, "roster_identity")
+    now = "2026-01-01 00:00:00"
+    with engine.begin() as conn:
+        conn.execute(
+            text(f"INSERT INTO programs (id, key, name, yaml_text, created_at) VALUES (1, 'p', 'P', '', '{now}')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO documents (id, program_id, pair_label, kind, title, format, file_name, blob_key,"
+                f" sha256, size, fingerprint, updated_at) VALUES (1, 1, '01', 'k', '', 'docx', 'f', 'b', 's', 1,"
+                f" 'fp', '{now}')"
+            )
+        )
+    try:
+        migrate(engine)
+        with engine.begin() as conn:
+            # made before the rule: not drafts
+            assert conn.execute(text("SELECT id, draft, draft_reasons FROM documents")).all() == [(1, False, "")]
+            conn.execute(
+                text(
+                    "INSERT INTO school_names (program_id, position, full_name, short_names, party_org)"
+                    " VALUES (1, 0, '柳州市第一中学', '市一中', '')"
+                )
+            )
+            conn.execute(text("DELETE FROM programs WHERE id = 1"))
+            assert conn.execute(text("SELECT COUNT(*) FROM school_names")).scalar() == 0  # the program's own
+    finally:
+        engine.dispose()
