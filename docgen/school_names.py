@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from docgen.errors import SchoolNamesError
@@ -72,6 +72,7 @@ _BARE_PLACE = re.compile(r"^[市县区镇乡](?![场委政])")
 SHORT_WITHOUT_PLACE = 4
 """A name of at most this many characters with no administrative area (柳州高中, 鹿寨中学) is taken for a short
 name; the shortest full names in the seeds without an area are six characters (潍坊第一中学, 淄博实验中学)."""
+SHORT_REASON = "名称很短且没有行政区划，像是简称"
 _TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 
 
@@ -114,7 +115,7 @@ def abbreviation_reason(name: str) -> str:
     if _BARE_PLACE.match(core):
         return f"以“{core[0]}”开头，缺少地名，像是简称"
     if len(core) <= SHORT_WITHOUT_PLACE and not admin_prefix(core):
-        return "名称很短且没有行政区划，像是简称"
+        return SHORT_REASON
     return ""
 
 
@@ -181,11 +182,9 @@ def school_name_entry(
     full = _check_text(full_name, COLUMNS[0], row, source)
     if not full:
         raise SchoolNamesError("缺少学校全称", source=source, row=row, field=COLUMNS[0])
-    reason = placeholder_reason(full) or (abbreviation_reason(full) if _NUMBERED.search(full) else "")
-    if reason or _GENERIC.search(full) or _BARE_PLACE.match(full):
-        raise SchoolNamesError(
-            f"全称{reason or '不像学校全称'}", source=source, row=row, field=COLUMNS[0], value=full
-        )
+    reason = abbreviation_reason(full)
+    if reason and reason != SHORT_REASON:  # a short name without an area may be the real one: 鹿寨中学
+        raise SchoolNamesError(f"全称{reason}", source=source, row=row, field=COLUMNS[0], value=full)
     shorts: list[str] = []
     for short in short_names:
         text = _check_text(short, COLUMNS[1], row, source)
@@ -199,13 +198,16 @@ def school_name_entry(
     return SchoolName(full, tuple(shorts), party)
 
 
-def build_school_names(entries: Iterable[SchoolName], *, source: str = "", first_row: int = 1) -> SchoolNames:
+def build_school_names(
+    entries: Iterable[SchoolName], *, source: str = "", rows: Sequence[int] | None = None
+) -> SchoolNames:
     """A table from validated entries: no full name twice, no short name for two schools, no short name that
-    is another school's full name, at most :data:`MAX_ENTRIES` entries. Entries are numbered from
-    ``first_row`` in errors (2 for a CSV with its header)."""
+    is another school's full name, at most :data:`MAX_ENTRIES` entries. Errors number the entries by ``rows``
+    (the rows of a CSV as Excel shows them), else 1, 2, …"""
     owner: dict[str, tuple[str, int]] = {}
     kept: list[SchoolName] = []
-    for row, entry in enumerate(entries, start=first_row):
+    for i, entry in enumerate(entries):
+        row = rows[i] if rows is not None else i + 1
         if len(kept) >= MAX_ENTRIES:
             raise SchoolNamesError(f"超过 {MAX_ENTRIES} 所学校", source=source, row=row)
         for column, name in [(COLUMNS[0], entry.full_name)] + [(COLUMNS[1], s) for s in entry.short_names]:
@@ -254,14 +256,7 @@ def parse_school_names_csv(text: str, *, source: str = SCHOOLS_FILE) -> SchoolNa
         shorts = re.split(r"[、，,;；/\n]", cell(COLUMNS[1]))
         entries.append(school_name_entry(cell(COLUMNS[0]), shorts, cell(COLUMNS[2]), source=source, row=row))
         rows_of.append(row)
-    # build_school_names numbers entries consecutively; report duplicates with the rows Excel shows
-    try:
-        return build_school_names(entries, source=source, first_row=2)
-    except SchoolNamesError as exc:
-        if exc.row is not None and 0 <= exc.row - 2 < len(rows_of) and rows_of[exc.row - 2] != exc.row:
-            raise SchoolNamesError(exc.message, source=source, row=rows_of[exc.row - 2], field=exc.field,
-                                   value=exc.value) from None
-        raise
+    return build_school_names(entries, source=source, rows=rows_of)
 
 
 def school_names_csv(names: SchoolNames) -> str:

@@ -18,7 +18,7 @@ from cli.main import app
 from docgen.context import agreement_context
 from docgen.errors import ProgramError, SchoolNamesError
 from docgen.files import load_program
-from docgen.model import PairGroup, Roster, School, pair_key
+from docgen.model import PairGroup, School, pair_key
 from docgen.program import parse_program_yaml
 from docgen.roster.result import ProblemKind
 from docgen.school_names import (
@@ -143,6 +143,11 @@ def test_a_roster_name_resolves_by_short_or_full_name_ignoring_spaces_and_width(
     two = signing_name(School("市二中"), table)
     assert (two.name, two.party_org) == (BLANK, BLANK)
     assert two.problem == "“市二中”像是简称（“X一中”式），不是学校全称，学校全称表中没有它的全称"
+    confirmed = build_school_names([SchoolName("鹿寨中学")])  # a clerk confirms a short-looking name is the real one
+    unconfirmed = signing_name(School("鹿寨中学"), None)
+    assert unconfirmed.problem == "“鹿寨中学”名称很短且没有行政区划，像是简称，学校全称表中没有它的全称"
+    yes = signing_name(School("鹿寨中学"), confirmed)
+    assert (yes.name, yes.party_org, yes.problem) == ("鹿寨中学", "鹿寨中学党组织", "")
     plain = signing_name(School("黑水县中学"), None)
     assert (plain.name, plain.party_org, plain.problem) == ("黑水县中学", "黑水县中学党组织", "")
 
@@ -167,11 +172,13 @@ def test_a_table_survives_its_own_csv_and_adding_merges_short_names() -> None:
         ("全称,简称\n市一中,钢一中\n", 2, "全称", "全称像是简称（“X一中”式），不是学校全称"),
         ("全称,简称\nxxx中学,\n", 2, "全称", "全称含占位符“xxx”"),
         ("全称,简称\n,市一中\n", 2, "全称", "缺少学校全称"),
+        ("全称,简称\n市民族高中,\n", 2, "全称", "全称以“市”开头，缺少地名，像是简称"),
+        ("全称,简称\n济南市帮扶初中,\n", 2, "全称", "全称是泛称，不是学校名称"),
         (
-            "全称,简称\n柳州市第一中学,市一中\n\n柳州市第二中学,市一中\n",
-            4,
+            "全称,简称\n\n柳州市第一中学,市一中\n\n柳州市第二中学,市一中\n",
+            5,
             "简称",
-            "“市一中”已在第2行指“柳州市第一中学”，同一名称不能指两所学校",
+            "“市一中”已在第3行指“柳州市第一中学”，同一名称不能指两所学校",
         ),
         ("全称,简称\n柳州市第一中学,\n柳州市第一中学,一中\n", 3, "全称", "全称重复（第2行已有）"),
         ("全称,简称,党组织名称\n柳州市第一中学,,xxx党委\n", 2, "党组织名称", "党组织名称含占位符“xxx”"),
@@ -343,5 +350,3 @@ def test_the_special_education_sample_maps_the_seeds_own_short_name() -> None:
     assert len(table) == 1
     high = parse_school_names_csv((SAMPLES / "liuzhou_high_schools" / "schools.csv").read_text("utf-8-sig"))
     assert len(high) == 0  # seed 001 gives no full name for 市一中, 钢一中, …: none is invented
-    roster = Roster(())
-    assert name_problems(roster, table) == ()
