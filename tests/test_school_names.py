@@ -350,3 +350,34 @@ def test_the_special_education_sample_maps_the_seeds_own_short_name() -> None:
     assert len(table) == 1
     high = parse_school_names_csv((SAMPLES / "liuzhou_high_schools" / "schools.csv").read_text("utf-8-sig"))
     assert len(high) == 0  # seed 001 gives no full name for 市一中, 钢一中, …: none is invented
+
+
+@pytest.mark.slow
+def test_a_draft_blank_is_never_split_across_lines_in_the_pdf(tmp_path: Path) -> None:
+    """The fill-in blank of a draft reaches the PDF whole, each on one line (LibreOffice, real fonts)."""
+    import re
+
+    import pdfplumber
+
+    from docgen.batch import plan_batch, render_document
+    from docgen.files import template_reader
+    from docgen.render.docx import CompiledTemplate
+    from docgen.render.pdf import ConverterPool
+
+    program = load_program(SAMPLES / "liuzhou_high_schools" / "program.yaml")
+    path = SAMPLES / "liuzhou_high_schools" / "roster.csv"
+    roster = load_roster(path.read_bytes(), path.name)
+    (job,) = [j for j in plan_batch(program, roster, ["five_year"]) if j.group.label == "07"]
+    assert job.draft
+    template = CompiledTemplate.compile(template_reader()(job.kind.template), job.kind.template)
+    with ConverterPool(workers=1) as pool:
+        result = render_document(program, job, template, converter=pool)
+    assert result.ok and result.pdf is not None and result.docx is not None
+    blanks_in_docx = docx_text(result.docx).count(BLANK)
+    assert blanks_in_docx >= 4  # 甲方 and 乙方 in the heading, the contacts and the seal block
+    with pdfplumber.open(io.BytesIO(result.pdf)) as pdf:
+        lines = [line for page in pdf.pages for line in (page.extract_text() or "").splitlines()]
+    runs = [len(m.group(0)) for line in lines for m in re.finditer("_+", line)]
+    # every blank is a run of its own twelve underscores on one line (the template's own: ten, and ____年 dates)
+    assert runs.count(12) == blanks_in_docx, runs
+    assert set(runs) <= {4, 10, 12}, runs
