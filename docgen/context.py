@@ -11,7 +11,7 @@ from typing import Any
 
 from docgen.chinese import cn_count, cn_number, format_date, join_names
 from docgen.model import AgreementKind, PairGroup, Program, School, Side
-from docgen.school_names import SchoolNames, SigningName, party_word, signing_name
+from docgen.school_names import SchoolNames, SigningName, draft_reasons, party_word, signing_name
 
 
 def school_context(school: School, signing: SigningName | None = None) -> dict[str, str]:
@@ -48,7 +48,7 @@ def _parties(group: PairGroup, table: SchoolNames | None) -> dict[str, Any]:
     """How the agreement speaks of all its parties, and whether it is a draft (a party cannot sign yet)."""
     count = len(group.schools)
     word = party_word(count)
-    reasons = [n.problem for n in (signing_name(s, table) for s in group.schools) if n.problem]
+    reasons = list(draft_reasons(group.schools, table))  # what the batch marks the document with, too
     return {
         "count": count,
         "word": word,  # 双方 / 三方 / 各方
