@@ -52,8 +52,12 @@ underscores). One run of ASCII underscores: ``_`` is line-break class AL (Unicod
 breaker — LibreOffice's ICU, Word — breaks between two AL characters, so the blank never splits across
 lines; a full-width ``＿`` (class ID) would."""
 
-PARTY_SUFFIXES = ("党组织", "党总支部", "党总支", "党支部", "党委", "党组")
-"""How a party organisation's name ends; the school part before it is checked like a school name."""
+PARTY_SUFFIXES = (
+    "党组织", "党总支部", "党总支", "党支部", "党委", "党组", "总支部委员会", "支部委员会", "委员会",
+)  # fmt: skip
+PARTY_PREFIXES = ("中国共产党", "中共")
+"""How a party organisation's name starts and ends (``中共柳州市第一中学委员会``, ``…党支部``); the school part
+between is checked like a school name."""
 
 # --- the rules ----------------------------------------------------------------------------------------------
 
@@ -103,6 +107,10 @@ def abbreviation_reason(name: str) -> str:
     placeholder = placeholder_reason(text)
     if placeholder:
         return placeholder
+    for prefix in PARTY_PREFIXES:
+        if text.startswith(prefix) and len(text) > len(prefix):
+            text = text[len(prefix) :]
+            break
     for suffix in PARTY_SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix):
             text = text[: -len(suffix)]
@@ -191,7 +199,7 @@ def school_name_entry(
         if text and school_key(text) != school_key(full) and text not in shorts:
             shorts.append(text)
     party = _check_text(party_org, COLUMNS[2], row, source)
-    if party and looks_abbreviated(party) and not party.startswith(full):
+    if party and looks_abbreviated(party) and full not in party:
         raise SchoolNamesError(
             f"党组织名称{abbreviation_reason(party)}", source=source, row=row, field=COLUMNS[2], value=party
         )
@@ -320,7 +328,8 @@ def signing_name(school: School, table: SchoolNames | None) -> SigningName:
             return SigningName(school.name, BLANK, BLANK, f"“{shown}”{reason}，学校全称表中没有它的全称")
         name = school.name
     party = (entry.party_org if entry is not None else "") or school.party_org or f"{name}党组织"
-    party_reason = abbreviation_reason(party) if not party.startswith(name) else placeholder_reason(party)
+    # named after its (full) school: only a placeholder can be wrong with it (中共鹿寨中学委员会 for 鹿寨中学)
+    party_reason = placeholder_reason(party) if name in party else abbreviation_reason(party)
     if party_reason:
         return SigningName(
             school.name, name, BLANK, f"“{school.name}”的党组织名称“{party}”{party_reason}", entry is not None

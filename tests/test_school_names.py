@@ -107,6 +107,8 @@ def test_the_rule_flags_exactly_the_short_names_and_placeholders_of_the_seed_ros
         ("黑水县芦花完全小学校", ""),
         ("成都石室白马中学党组织", ""),  # a party organisation named after its school is a name
         ("中共柳州市第一中学委员会", ""),
+        ("中共彭州市西郊小学支部委员会", ""),  # the 彭州 sample's own party organisation
+        ("中共市一中支部委员会", "像是简称（“X一中”式），不是学校全称"),
     ],
 )
 def test_abbreviation_reason(name: str, reason: str) -> None:
@@ -143,11 +145,12 @@ def test_a_roster_name_resolves_by_short_or_full_name_ignoring_spaces_and_width(
     two = signing_name(School("市二中"), table)
     assert (two.name, two.party_org) == (BLANK, BLANK)
     assert two.problem == "“市二中”像是简称（“X一中”式），不是学校全称，学校全称表中没有它的全称"
-    confirmed = build_school_names([SchoolName("鹿寨中学")])  # a clerk confirms a short-looking name is the real one
+    # a clerk confirms a short-looking name is the real one, and names its party organisation after it
+    confirmed = build_school_names([SchoolName("鹿寨中学", (), "中共鹿寨中学委员会")])
     unconfirmed = signing_name(School("鹿寨中学"), None)
     assert unconfirmed.problem == "“鹿寨中学”名称很短且没有行政区划，像是简称，学校全称表中没有它的全称"
     yes = signing_name(School("鹿寨中学"), confirmed)
-    assert (yes.name, yes.party_org, yes.problem) == ("鹿寨中学", "鹿寨中学党组织", "")
+    assert (yes.name, yes.party_org, yes.problem) == ("鹿寨中学", "中共鹿寨中学委员会", "")
     plain = signing_name(School("黑水县中学"), None)
     assert (plain.name, plain.party_org, plain.problem) == ("黑水县中学", "黑水县中学党组织", "")
 
