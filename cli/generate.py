@@ -21,7 +21,8 @@ from rich.progress import (
 )
 
 from cli.common import ExistingFile, ProgramFile, TemplatesDir, err, fail, load_roster
-from docgen.batch import generate_batch, load_templates
+from cli.schools import with_school_names
+from docgen.batch import generate_batch, load_templates, plan_batch
 from docgen.errors import DocgenError, ProgramError
 from docgen.files import program_for_roster, template_reader
 from docgen.model import Program, Roster
@@ -41,11 +42,37 @@ def generate(
     kind: Annotated[list[str] | None, typer.Option("--kind", help="只生成某种协议（可重复）")] = None,
     workers: Workers = 2,
     templates_dir: TemplatesDir = None,
+    final: Annotated[
+        bool, typer.Option("--final", help="正式稿：有任何草稿（校名为简称、占位符或缺失）则不生成，退出码 2")
+    ] = False,
 ) -> None:
     """为每个结对组生成每种协议和项目列出的空白表单（DOCX + PDF），打包为 ZIP 并附清单。"""
     parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir)
+    if final:
+        _refuse_drafts(prog, parsed, kind, with_forms=not no_forms)
     sink = _sink(out, prog.key)
     _run_batch(prog, parsed, templates, sink, no_pdf, workers, kinds=kind, with_forms=not no_forms)
+
+
+def _refuse_drafts(prog: Program, parsed: Roster, kinds: list[str] | None, *, with_forms: bool) -> None:
+    """``--final``: a batch with a draft is refused whole, before anything is written (exit 2)."""
+    try:
+        drafts = [job for job in plan_batch(prog, parsed, kinds, with_forms=with_forms) if job.draft]
+    except DocgenError as exc:
+        raise fail(exc) from None
+    if not drafts:
+        return
+    err.print(
+        f"[red]错误[/red] 有 {len(drafts)} 份协议是草稿（当事方校名为简称、占位符或缺失），"
+        "--final 不生成任何文件：",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for job in drafts:
+        err.print(f"  {job.key} {job.title}：{'；'.join(job.draft_reasons)}", highlight=False, soft_wrap=True)
+    hint = "请用 docgen schools add --program program.yaml --full 全称 --short 简称 补全后再生成。"
+    err.print(hint, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
 
 
 def forms(
@@ -70,6 +97,7 @@ def _batch_inputs(
     try:
         parsed = load_roster(roster_file)
         prog, program_dir = program_for_roster(roster_file, program, templates_dir)
+        prog = with_school_names(prog, program_dir)
         if forms_required and not prog.forms:
             message = "本项目没有列出要下发的表单（在 program.yaml 中写 forms: [filing, …]）"
             raise ProgramError(message, source=prog.key, key="forms")
@@ -134,6 +162,9 @@ def _run_batch(
     )
     for key, reason in report.failures:
         err.print(f"[red]失败[/red] {key}: {reason}", highlight=False)
+    if report.drafts:
+        drafts = f"[yellow]草稿[/yellow] {report.drafts} 份协议的当事方校名尚无全称（见 清单.csv 的“草稿”列）"
+        err.print(drafts, highlight=False, soft_wrap=True)
     typer.echo(f"ZIP: {report.archive}")
     if report.failures:
         raise typer.Exit(1)

@@ -13,9 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docgen.errors import ProgramError
+
+if TYPE_CHECKING:  # docgen.school_names imports this module; the table only rides on Program
+    from docgen.school_names import SchoolNames
 
 
 class Level(StrEnum):
@@ -137,9 +140,13 @@ class PairGroup:
         )
 
 
-def _school_key(name: str) -> str:
-    # full-width/half-width and stray spaces are how the same school is typed differently in two rosters
+def school_key(name: str) -> str:
+    """The key two spellings of one school name share: NFKC (full-width/half-width) and no spaces — how the
+    same school is typed differently in two rosters. Pair identity and the school name table both use it."""
     return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+_school_key = school_key  # its former private name, for code written against it
 
 
 def pair_key(supporting: Iterable[str], supported: Iterable[str]) -> str:
@@ -229,6 +236,10 @@ class Program:
     group_policy: GroupPolicy = GroupPolicy.JOINT
     default_stage: Stage | None = None
     forms: tuple[str, ...] = ()  # kinds of the blank forms sent out with the agreements (docgen/forms/*.yaml)
+    # The school name table (docgen/school_names.py): ``school_names_file`` is what program.yaml names
+    # (``school_names: schools.csv``); the edges read it (or the service's table) and attach ``school_names``.
+    school_names_file: str = ""
+    school_names: SchoolNames | None = field(default=None, compare=False)
 
     def agreement(self, key: str) -> AgreementKind:
         """The agreement kind ``key``; :class:`ProgramError` listing the known kinds otherwise."""

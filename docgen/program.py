@@ -7,6 +7,7 @@ documented in ``docs/programs.md``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -25,6 +26,8 @@ _SIDES = {
     "受援": Side.SUPPORTED,
 }
 _HOLDERS = {"parties", "schools", "bureaus", "bureau_offices"}
+# The school name table's file (docgen/school_names.py): a plain .csv name beside program.yaml, no folder.
+_SCHOOL_NAMES_FILE = re.compile(r"[^./\\\x00-\x1f][^/\\\x00-\x1f]{0,95}\.csv")
 
 
 def _key(parent: str, name: str) -> str:
@@ -179,6 +182,12 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
     if not is_program_key(program_key):
         raise r.fail("key", f"{PROGRAM_KEY_RULE}；实际为 {program_key!r}")
 
+    school_names_file = r.text(root, "school_names", "", required=False)
+    if school_names_file and not _SCHOOL_NAMES_FILE.fullmatch(school_names_file):
+        # a file beside program.yaml, never a path: the answer does not echo one
+        shown = "一个路径" if any(c in school_names_file for c in "/\\\x00") else repr(school_names_file)
+        raise r.fail("school_names", f"应为 program.yaml 同目录下的 .csv 文件名（如 schools.csv），实际为 {shown}")
+
     return Program(
         key=program_key,
         name=r.text(root, "name", ""),
@@ -192,6 +201,7 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         group_policy=policy,
         default_stage=default_stage,
         forms=tuple(raw_forms),
+        school_names_file=school_names_file,
     )
 
 

@@ -278,7 +278,7 @@ def test_party_building_for_a_two_to_one_group_has_five_copies_and_three_signatu
 ) -> None:
     text = di.text(rendered["party_building_2to1"])
     assert "甲方：中共彭州市西郊小学支部委员会、彭州市九尺镇小学党组织" in text
-    assert "本协议一式五份，结对各方党组织各一份" in text
+    assert "本协议一式五份，结对三方党组织各一份" in text
     for org in ("中共彭州市西郊小学支部委员会", "彭州市九尺镇小学党组织", "黑水县芦花完全小学校党组织"):
         assert f"结对基层党组织：{org}（盖章）" in text
     assert text.count("负责人签名：") == 3

@@ -491,23 +491,26 @@ def party_building() -> OfficialDocument:
     doc.body_text(
         "为全面贯彻党的十九大精神，深入落实习近平新时代中国特色社会主义思想，切实发挥党建引领在教育对口支援"
         "工作中的作用，努力形成互带互动、优势互补、资源共享、共同发展的基层党建工作新格局，引领结对学校高质量"
-        f"发展。根据{_program_reference('工作安排')}，经甲、乙双方协商，签订如下结对共建协议："
+        f"发展。根据{_program_reference('工作安排')}，经{{{{ parties.sides }}}}协商，签订如下结对共建协议："
     )
     doc.h1("一、结对共建形式和内容")
     doc.body_text(
-        "1．组织建设互促。拓展和完善基层党组织功能，充分发挥结对双方党组织的自身优势，定期交流党建工作经验，"
+        "1．组织建设互促。拓展和完善基层党组织功能，充分发挥结对{{ parties.word }}"
+        "党组织的自身优势，定期交流党建工作经验，"
         "共享党建工作信息，加强基层组织建设，提高党建工作水平。"
     )
     doc.body_text(
-        "2．党员干部互动。根据需要，双方定期召开座谈会，上党课，双方邀请党员参与对方单位党建活动，进一步发挥"
+        "2．党员干部互动。根据需要，{{ parties.word }}定期召开座谈会，上党课，{{ parties.word }}"
+        "邀请党员参与对方单位党建活动，进一步发挥"
         "党员的先锋模范作用。"
     )
     doc.body_text(
-        "3．党建载体互用。甲、乙双方要利用本单位的党建资源，定期共同开展党建活动，相互交流党员教育管理工作经验，"
+        "3．党建载体互用。{{ parties.sides }}要利用本单位的党建资源，"
+        "定期共同开展党建活动，相互交流党员教育管理工作经验，"
         "提升党建工作整体水平。"
     )
     doc.body_text(
-        "4．结对帮扶互助。甲、乙双方要根据实际，结合党员志愿服务等工作，每年为师生办1—2件实事、好事。"
+        "4．结对帮扶互助。{{ parties.sides }}要根据实际，结合党员志愿服务等工作，每年为师生办1—2件实事、好事。"
     )
     doc.h1("二、结对共建活动重点")
     doc.body_text(
@@ -517,7 +520,7 @@ def party_building() -> OfficialDocument:
     doc.h1("三、共建期限")
     doc.body_text(
         "本协议有效时间暂定为{{ term.years_cn }}年，自{{ term.start }}至{{ term.end }}止，"
-        "如需延长或续签协议，双方另行协商决定。"
+        "如需延长或续签协议，{{ parties.word }}另行协商决定。"
     )
     doc.h1("四、协议份数")
     doc.body_text(_copies_sentence(), keep_next=True)
@@ -537,13 +540,14 @@ def five_year() -> OfficialDocument:
     doc.blank()
     doc.body_text(
         f"为深入贯彻脱贫攻坚教育帮扶工作部署，根据{_program_reference('工作要求')}，按照以优补差、以强带弱、共同"
-        "发展的原则，进一步缩小城乡、区域、校际教育差距，经甲、乙双方协商，签订本协议。"
+        "发展的原则，进一步缩小城乡、区域、校际教育差距，经{{ parties.sides }}协商，签订本协议。"
     )
     doc.h1("一、协议期限")
     doc.body_text("本协议为期{{ term.years_cn }}年，自{{ term.start }}起至{{ term.end }}止。")
     doc.h1("二、帮扶重点")
     doc.body_text(
-        "{% if pair.stage %}双方结对属{{ pair.stage }}学段，{% endif %}帮扶重点是{{ stage_focus }}。双方按照"
+        "{% if pair.stage %}{{ parties.word }}结对属{{ pair.stage }}学段，{% endif %}"
+        "帮扶重点是{{ stage_focus }}。{{ parties.word }}按照"
         "“一对帮扶一精准方案”“一问题一对策”的原则，商定帮扶工作内容，制定具体的结对帮扶方案，确保帮扶到校、"
         "帮扶到师、帮扶到生。"
     )
@@ -552,7 +556,7 @@ def five_year() -> OfficialDocument:
     doc.h2(f"（{{{{ {CN_INDEX} }}}}）{{{{ a.name }}}}")
     doc.body_text("{{ a.text }}")
     doc.tag("endfor")
-    doc.h1("四、双方责任")
+    doc.h1("四、{{ parties.word }}责任")
     doc.body_text(
         "1．甲方把帮扶工作列入学校年度工作计划，明确分管领导和联络员，落实帮扶人员、时间和措施，按本协议开展"
         "帮扶活动。"
@@ -561,7 +565,8 @@ def five_year() -> OfficialDocument:
         "2．乙方主动提出帮扶需求，认真组织干部教师参加帮扶活动，为甲方人员开展工作提供便利，及时总结帮扶成效。"
     )
     doc.body_text(
-        "3．双方建立定期互访和沟通机制，留存活动过程资料，每学年总结一次帮扶工作，接受教育行政部门的检查指导"
+        "3．{{ parties.word }}建立定期互访和沟通机制，留存活动过程资料，"
+        "每学年总结一次帮扶工作，接受教育行政部门的检查指导"
         "和考核。"
     )
     doc.h1("五、联系人")
@@ -576,11 +581,14 @@ def five_year() -> OfficialDocument:
     )
     doc.tag("endfor")
     doc.tag("if pair.coordinator")
-    doc.body_text("{{ pair.coordinator }}为本结对的牵头指导学校，负责指导双方制定帮扶方案、落实帮扶工作。")
+    doc.body_text(
+        "{{ pair.coordinator }}为本结对的牵头指导学校，负责指导{{ parties.word }}制定帮扶方案、落实帮扶工作。"
+    )
     doc.tag("endif")
     doc.h1("六、其他")
     doc.body_text(
-        "本协议未尽事宜由双方协商解决。" + _copies_sentence() + "本协议自双方签字盖章之日起生效。",
+        "本协议未尽事宜由{{ parties.word }}协商解决。" + _copies_sentence()
+        + "本协议自{{ parties.word }}签字盖章之日起生效。",
         keep_next=True,
     )
     doc.blank(keep_next=True)
@@ -604,7 +612,7 @@ def three_year() -> OfficialDocument:
     doc.blank()
     doc.body_text(
         f"为落实{_program_reference('工作部署')}，发挥优质教育资源的辐射和带动作用，帮助受援学校提高管理水平和"
-        "教育教学质量，推进教育均衡发展，明确双方的责任和义务，经甲、乙双方协商，签订本协议。"
+        "教育教学质量，推进教育均衡发展，明确{{ parties.word }}的责任和义务，经{{ parties.sides }}协商，签订本协议。"
     )
     doc.h1("一、帮扶期限")
     doc.body_text("帮扶期限为{{ term.years_cn }}年，自{{ term.start }}起至{{ term.end }}止。")
@@ -630,7 +638,7 @@ def three_year() -> OfficialDocument:
     doc.tag("endfor")
     doc.h1("六、帮扶频次")
     _numbered(doc, "params.frequencies")
-    doc.h1("七、双方责任")
+    doc.h1("七、{{ parties.word }}责任")
     doc.body_text(
         "1．甲方按照本协议任务要求制定帮扶工作方案，明确帮扶的目标、内容、方式、步骤以及人员和时间安排，"
         "组织行政人员、骨干教师诊断乙方存在的问题，提出具体帮扶措施。"
@@ -639,11 +647,13 @@ def three_year() -> OfficialDocument:
         "2．乙方结合实际与甲方共同确定帮扶计划，积极组织干部教师参与帮扶活动，为甲方派出人员提供工作和生活便利。"
     )
     doc.body_text(
-        "3．双方建立互访制度，加强沟通，共同研究解决帮扶中的困难和问题，每年年底总结帮扶工作，接受考核评估。"
+        "3．{{ parties.word }}建立互访制度，加强沟通，共同研究解决帮扶中的困难和问题，"
+        "每年年底总结帮扶工作，接受考核评估。"
     )
     doc.h1("八、其他")
     doc.body_text(
-        "本协议未尽事宜由双方协商解决。" + _copies_sentence() + "本协议自双方签字盖章之日起生效。",
+        "本协议未尽事宜由{{ parties.word }}协商解决。" + _copies_sentence()
+        + "本协议自{{ parties.word }}签字盖章之日起生效。",
         keep_next=True,
     )
     doc.blank(keep_next=True)
