@@ -25,8 +25,10 @@ def school_context(school: School) -> dict[str, str]:
     }
 
 
-def _party(schools: tuple[School, ...]) -> dict[str, Any]:
+def _party(schools: tuple[School, ...], label: str, role: str) -> dict[str, Any]:
     return {
+        "label": label,  # 甲方 / 乙方 (program.party_terms.first / second)
+        "role": role,  # 支援学校 / 帮扶学校 / … (program.party_terms.supporting / supported)
         "schools": [school_context(s) for s in schools],
         "names": join_names(s.name for s in schools),
         "party_orgs": join_names(s.party_org_or_default for s in schools),
@@ -35,18 +37,47 @@ def _party(schools: tuple[School, ...]) -> dict[str, Any]:
     }
 
 
+def all_parties(count: int) -> str:
+    """What the agreement calls all its parties together: 双方 for two schools, 三方 for three, 各方 beyond."""
+    return {2: "双方", 3: "三方"}.get(count, "各方")
+
+
+def citation(program: Program) -> str:
+    """``彭州市教育局《关于进一步加强“校校结对工作”的通知》（彭教育人事发〔2019〕8号）`` — what the preamble cites
+    after 根据; empty without a notice title. Book-title marks inside the title become 〈〉, as a title in 《》
+    must write them."""
+    if not program.notice_title:
+        return ""
+    title = program.notice_title.replace("《", "〈").replace("》", "〉")
+    number = f"（{program.document_number}）" if program.document_number else ""
+    return f"{program.issuer}《{title}》{number}"
+
+
+_EMPTY_SEAL: dict[str, str] = {"label": "", "role": "", "name": "", "party_org": "", "region": "", "stage": ""}
+
+
+def _seal_rows(cells: list[dict[str, str]]) -> list[dict[str, dict[str, str]]]:
+    """Seal blocks two to a row (``row.left`` / ``row.right``), so two parties sign side by side and more
+    fill a grid of 78 mm cells (a seal is 38–42 mm); an odd last row has an empty right cell."""
+    rows = []
+    for i in range(0, len(cells), 2):
+        right = cells[i + 1] if i + 1 < len(cells) else _EMPTY_SEAL
+        rows.append({"left": cells[i], "right": right})
+    return rows
+
+
 def _copies(program: Program, group: PairGroup, kind: AgreementKind) -> dict[str, Any]:
     """一式N份 and who keeps each copy, counted from the actual group and the program's bureaus."""
     count = 0
     phrases: list[str] = []
-    two_sided = len(group.schools) == 2
+    everyone = all_parties(len(group.schools))
     for holder in kind.copy_holders:
         if holder == "parties":
             count += len(group.schools)
-            phrases.append("双方党组织各一份" if two_sided else "结对各方党组织各一份")
+            phrases.append(f"{everyone}党组织各一份")
         elif holder == "schools":
             count += len(group.schools)
-            phrases.append("双方学校各一份" if two_sided else "结对各方学校各一份")
+            phrases.append(f"{everyone}学校各一份")
         elif holder in ("bureaus", "bureau_offices") and program.bureaus:
             # bureaus: each bureau's party office keeps a copy; bureau_offices: the bureau itself, by name.
             count += len(program.bureaus)
@@ -61,6 +92,15 @@ def agreement_context(program: Program, group: PairGroup, kind: AgreementKind) -
     focus_by_stage: dict[str, str] = dict(kind.params.get("stage_focus", {}))
     supporting_bureaus = program.bureaus_on(Side.SUPPORTING)
     supported_bureaus = program.bureaus_on(Side.SUPPORTED)
+    terms = program.party_terms
+    party_a = _party(group.supporting, terms.first, terms.supporting)
+    party_b = _party(group.supported, terms.second, terms.supported)
+    seals = [
+        {**school, "label": party["label"], "role": party["role"]}
+        for party in (party_a, party_b)
+        for school in party["schools"]
+    ]
+    years = kind.term.years
     return {
         "title": kind.title,
         "kind": kind.key,
@@ -68,6 +108,9 @@ def agreement_context(program: Program, group: PairGroup, kind: AgreementKind) -
             "key": program.key,
             "name": program.name,
             "document_number": program.document_number,
+            "issuer": program.issuer,
+            "notice_title": program.notice_title,
+            "citation": citation(program),
             "issued_on": format_date(program.issued_on),
             "bureaus": [
                 {"name": b.name, "party_office": b.party_office_or_default, "side": b.side.value}
@@ -86,11 +129,16 @@ def agreement_context(program: Program, group: PairGroup, kind: AgreementKind) -
             "summary": f"{join_names(s.name for s in group.supporting)}与"
             f"{join_names(s.name for s in group.supported)}结对",
         },
-        "party_a": _party(group.supporting),
-        "party_b": _party(group.supported),
+        "party_a": party_a,
+        "party_b": party_b,
+        "all_parties": all_parties(len(group.schools)),
+        "seal_rows": _seal_rows(seals),
+        "bureau_seal_rows": _seal_rows(
+            [{**_EMPTY_SEAL, "name": b.name, "party_org": b.party_office_or_default} for b in program.bureaus]
+        ),
         "term": {
-            "years": kind.term.years,
-            "years_cn": cn_number(kind.term.years),
+            "years": years or 0,  # 0: not a whole number of years, or not stated — print no 为期N年
+            "years_cn": cn_number(years) if years else "",
             "start": format_date(kind.term.start),
             "end": format_date(kind.term.end),
             "start_year": str(kind.term.start.year) if kind.term.start else "____",
