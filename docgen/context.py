@@ -53,7 +53,9 @@ def citation(program: Program) -> str:
     return f"{program.issuer}《{title}》{number}"
 
 
-_EMPTY_SEAL: dict[str, str] = {"label": "", "role": "", "name": "", "party_org": "", "region": "", "stage": ""}
+# The empty seat of an odd last row: every key a seal cell may print, all empty (derived from school_context,
+# so a key added there is never missing here).
+_EMPTY_SEAL: dict[str, str] = {key: "" for key in [*school_context(School("-")), "label", "role"]}
 
 
 def _seal_rows(cells: list[dict[str, str]]) -> list[dict[str, dict[str, str]]]:
