@@ -69,9 +69,16 @@ def _seal_rows(cells: list[dict[str, str]]) -> list[dict[str, dict[str, str]]]:
 
 
 def _copies(program: Program, group: PairGroup, kind: AgreementKind) -> dict[str, Any]:
-    """一式N份 and who keeps each copy, counted from the actual group and the program's bureaus."""
+    """一式N份 and who keeps each copy, counted from the actual group and the program's bureaus.
+
+    The bureaus that keep a copy form one phrase (``济南市教育局、菏泽市教育局各留一份备案``), wherever their
+    holders stand in ``copy_holders``: ``bureaus`` (each bureau's party office), ``bureau_offices`` (the bureau
+    itself) and ``supporting_region_bureaus`` (``<地区>教育局`` of each supporting school's region: 菏泽's
+    helping schools come from eleven cities, whose bureaus — not the province — file their agreements)."""
     count = 0
     phrases: list[str] = []
+    keepers: list[str] = []
+    keepers_at: int | None = None
     everyone = all_parties(len(group.schools))
     for holder in kind.copy_holders:
         if holder == "parties":
@@ -80,11 +87,21 @@ def _copies(program: Program, group: PairGroup, kind: AgreementKind) -> dict[str
         elif holder == "schools":
             count += len(group.schools)
             phrases.append(f"{everyone}学校各一份")
-        elif holder in ("bureaus", "bureau_offices") and program.bureaus:
-            # bureaus: each bureau's party office keeps a copy; bureau_offices: the bureau itself, by name.
-            count += len(program.bureaus)
-            keepers = join_names(b.party_office_or_default if holder == "bureaus" else b.name for b in program.bureaus)
-            phrases.append(f"{keepers}{'各留' if len(program.bureaus) > 1 else '留存'}一份备案")
+        else:
+            if holder == "bureaus":
+                names = [b.party_office_or_default for b in program.bureaus]
+            elif holder == "bureau_offices":
+                names = [b.name for b in program.bureaus]
+            else:  # supporting_region_bureaus
+                names = [f"{s.region}教育局" for s in group.supporting if s.region]
+            new = [n for n in dict.fromkeys(names) if n not in keepers]
+            if new and keepers_at is None:
+                keepers_at = len(phrases)
+            keepers += new
+    if keepers:
+        count += len(keepers)
+        phrase = f"{join_names(keepers)}{'各留' if len(keepers) > 1 else '留存'}一份备案"
+        phrases.insert(keepers_at if keepers_at is not None else len(phrases), phrase)
     return {"count": count, "count_cn": cn_count(count), "text": "，".join(phrases)}
 
 

@@ -36,7 +36,7 @@ _SIDES = {
     "supported": Side.SUPPORTED,
     "受援": Side.SUPPORTED,
 }
-_HOLDERS = {"parties", "schools", "bureaus", "bureau_offices"}
+_HOLDERS = {"parties", "schools", "bureaus", "bureau_offices", "supporting_region_bureaus"}
 
 
 def _key(parent: str, name: str) -> str:

@@ -87,6 +87,13 @@ def test_heze_agreement_carries_the_four_measures_of_seed_003(rendered: dict[str
     assert "本协议为期三年" in text
 
 
+def test_heze_copies_go_to_the_two_cities_not_the_province(rendered: dict[str, Path]) -> None:
+    """Defect: 菏泽 copies went to the province (the notice's issuer, no party to the agreement)."""
+    text = _text(rendered["heze"])
+    assert "本协议一式四份，双方学校各一份，济南市教育局、菏泽市教育局各留一份备案。" in text
+    assert text.count("山东省教育厅") == 1  # in the preamble's citation only
+
+
 def test_heze_agreement_has_nothing_of_the_dongguan_plan(rendered: dict[str, Path]) -> None:
     """Defect: monthly visits between schools 250–700 km apart, 片区, an exam-score target in 菏泽's agreement."""
     text = _text(rendered["heze"])

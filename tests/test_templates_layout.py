@@ -72,7 +72,7 @@ LIUZHOU_SPECIAL = PairGroup(
     (School("融安县特殊教育学校"),),
     coordinator="柳州市特殊教育学校",
 )
-HEZE = PairGroup(2, (School("济南市历下实验中学"),), (School("曹县第一中学"),))
+HEZE = PairGroup(2, (School("济南市历下实验中学", region="济南市"),), (School("曹县第一中学", region="曹县"),))
 DONGGUAN = PairGroup(1, (School("东莞市莞城实验初级中学"),), (School("东莞市谢岗镇第二初级中学"),))
 
 

@@ -6,9 +6,8 @@ One function per form (``filing``, ``activity_stats``, ``liaison_reply``, ``arra
 share — page set-up, styles, page numbers, fonts on every run — lives in :class:`OfficialDocument`. The
 agreement templates are no longer built here: since issue 10 the .docx files in ``docgen/templates/`` are
 their source, edited in Word (``docs/templates.md``); ``tools/migrations/agreements_to_word.py`` wrote them
-once with this module's ``OfficialDocument``. The templates
-are docxtpl (Jinja) documents: every variable comes from :func:`docgen.context.agreement_context` and is
-documented in ``docs/templates.md``.
+once with this module's ``OfficialDocument``. The form templates are docxtpl (Jinja) documents: their
+variables come from ``docgen.forms.generate.form_context`` and are documented in ``docs/forms.md``.
 
 The output is deterministic: fixed core-property dates, no random ids, zip entries with a fixed time
 stamp, so rebuilding gives byte-identical files and ``git diff`` shows only real changes.
