@@ -382,3 +382,10 @@ def test_in_the_pdf_seals_stand_side_by_side_on_the_page_of_the_closing_clause(
             for line in lines:
                 if "签名：" in line["text"] or "签字：" in line["text"]:
                     assert line["text"].replace(" ", "").count("________") >= 1, (source.name, line["text"])
+
+
+def test_unknown_party_terms_are_refused_naming_the_key() -> None:
+    text = "key: k\nname: n\nparty_terms: {helper: 帮扶学校}\nagreements:\n  - {key: a, title: t, template: x.docx}\n"
+    with pytest.raises(ProgramError) as caught:
+        parse_program_yaml(text)
+    assert "party_terms" in str(caught.value) and "helper" in str(caught.value)
