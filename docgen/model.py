@@ -11,7 +11,7 @@ import hashlib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -184,11 +184,48 @@ class Bureau:
 
 @dataclass(frozen=True)
 class Term:
-    """An agreement's term. Dates may be unknown: the documents then print blanks to fill by hand."""
+    """An agreement's term. Dates may be unknown: the documents then print blanks to fill by hand.
 
-    years: int
+    ``years`` is the length the agreement prints (为期三年); ``None`` when the term is not a whole number of
+    years (2016-09-01 – 2020-12-31) or not stated, and the agreement then says no 为期N年 at all.
+    ``docgen.program`` keeps the two consistent (:func:`whole_years`).
+    """
+
+    years: int | None
     start: date | None = None
     end: date | None = None
+
+
+def anniversary(start: date, years: int) -> date:
+    """``start`` moved on by ``years`` years; 29 February goes to 1 March in a common year."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return date(start.year + years, 3, 1)
+
+
+def whole_years(start: date, end: date) -> int | None:
+    """How many years a term from ``start`` through ``end`` (both days included) lasts, when that is a whole
+    number: N when ``end`` is the day before the N-th anniversary of ``start`` (2019-04-01 – 2020-03-31 is one
+    year, 2016-09-01 – 2019-08-31 three); ``None`` otherwise (2016-09-01 – 2020-12-31 is 4 years 4 months)."""
+    following = end + timedelta(days=1)
+    years = following.year - start.year
+    if years >= 1 and anniversary(start, years) == following:
+        return years
+    return None
+
+
+@dataclass(frozen=True)
+class PartyTerms:
+    """What a program's notice calls the two sides and how its agreements label them.
+
+    支援学校/受援学校 (东莞, 彭州), 帮扶学校/被帮扶学校 (菏泽), 帮扶学校/受援学校 (柳州); 甲方/乙方 by default.
+    """
+
+    supporting: str = "支援学校"
+    supported: str = "受援学校"
+    first: str = "甲方"  # the supporting side
+    second: str = "乙方"  # the supported side
 
 
 @dataclass(frozen=True)
@@ -230,6 +267,8 @@ class Program:
     agreements: tuple[AgreementKind, ...]
     tasks: tuple[Task, ...] = ()
     document_number: str = ""  # 文号, e.g. 彭教育人事发〔2019〕8号
+    issuer: str = ""  # who issued the notice, e.g. 彭州市教育局
+    notice_title: str = ""  # the notice's title, e.g. 关于进一步加强“校校结对工作”的通知
     issued_on: date | None = None
     period_start: date | None = None
     period_end: date | None = None
@@ -240,6 +279,7 @@ class Program:
     # (``school_names: schools.csv``); the edges read it (or the service's table) and attach ``school_names``.
     school_names_file: str = ""
     school_names: SchoolNames | None = field(default=None, compare=False)
+    party_terms: PartyTerms = field(default_factory=PartyTerms)
 
     def agreement(self, key: str) -> AgreementKind:
         """The agreement kind ``key``; :class:`ProgramError` listing the known kinds otherwise."""

@@ -324,6 +324,18 @@ def test_liuzhou_high_school_sample_has_eleven_city_county_pairs() -> None:
     assert roster.groups[10].source == "roster.csv:12"
 
 
+def test_dongguan_sample_has_three_one_plus_one_pairs_of_junior_high_schools() -> None:
+    roster = read_roster((SAMPLES / "dongguan_1plus1" / "roster.csv").read_bytes(), "roster.csv")
+    assert pairs(roster.groups) == [
+        (["东莞市莞城实验初级中学"], ["东莞市谢岗镇第二初级中学"]),
+        (["东莞市南城阳光初级中学"], ["东莞市洪梅镇第二初级中学"]),
+        (["东莞市东城实验初级中学"], ["东莞市麻涌镇第三初级中学"]),
+    ]
+    assert {g.stage for g in roster.groups} == {Stage.COMPULSORY}
+    assert all(s.contact == "" and s.phone == "" for g in roster.groups for s in g.schools)
+    assert [g.source for g in roster.groups] == ["roster.csv:2", "roster.csv:3", "roster.csv:4"]
+
+
 def test_special_education_sample_names_the_coordinator_of_every_pair() -> None:
     roster = read_roster((SAMPLES / "liuzhou_special_education" / "roster.xlsx").read_bytes(), "roster.xlsx")
     assert pairs(roster.groups) == [

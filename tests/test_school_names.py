@@ -288,11 +288,11 @@ def test_schools_add_then_generate_prints_the_full_name_and_marks_the_rest_draft
     archive = zipfile.ZipFile(out / "liuzhou-high-2016.zip")
     names = archive.namelist()
     mine = docx_text(archive.read(next(n for n in names if n.startswith("03_") and n.endswith(".docx"))))
-    assert "帮扶学校（甲方）：柳州市第一中学" in mine and "甲方（帮扶学校）：柳州市第一中学（盖章）" in mine
+    assert "帮扶学校（甲方）：柳州市第一中学" in mine and "甲方（帮扶学校）：\n柳州市第一中学\n（盖章）" in mine
     assert "市一中" not in mine
     steel = docx_text(archive.read(next(n for n in names if n.startswith("07_") and n.endswith(".docx"))))
-    assert f"甲方（帮扶学校）：{BLANK}（盖章）" in steel and "钢一中" not in steel
-    assert f"乙方（受援学校）：{BLANK}（盖章）" in steel  # 融安二中 is a short name too
+    assert f"甲方（帮扶学校）：\n{BLANK}\n（盖章）" in steel and "钢一中" not in steel
+    assert f"乙方（受援学校）：\n{BLANK}\n（盖章）" in steel  # 融安二中 is a short name too
     manifest = json.loads(archive.read("manifest.json"))
     by_pair = {row["pair"]: row for row in manifest}
     assert by_pair["03"]["draft"] is False and by_pair["03"]["draft_reasons"] == []
