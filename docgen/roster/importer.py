@@ -1,0 +1,714 @@
+"""THE roster importer: tables (:class:`~docgen.roster.grid.Grid`) and pairing prose → a :class:`RosterImport`.
+
+Valid rows import whatever the other rows say; every problem is a :class:`RosterProblem` with its kind
+(docs/roster.md, *Import rules*). The steps, per table:
+
+1. merged ranges are filled (a merged cell's text stands in every position it covers) and remembered: a school
+   cell merged down over several rows ties those rows into one group (1:N, N:1);
+2. the header: the first row naming both a supporting and a supported school column (:mod:`headers`), with the
+   row below it when that row holds sub-headers (支援学校 over 学校名称 / 联系人 / 联系电话), and a header cell
+   left empty taking the text above it; a table pairing 县区 instead of schools is reported, not used;
+3. the rows: blank rows are skipped, footer rows (合计, 注：…, 填报单位…) and lone notes are ``ignored`` notes, a
+   row that only names a stage (``小学``, ``（三）建立普通高中的结对帮扶``) starts a section of that stage, a
+   repeated header row starts a new layout;
+4. every data row becomes an :class:`Entry` (names split and completed, contacts split), checked, grouped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+
+from docgen.model import Level, PairGroup, Roster, School, Side, Stage
+from docgen.roster.contacts import Person, parse_contacts, parse_phones
+from docgen.roster.grid import Grid
+from docgen.roster.headers import Role, classify, combine, header_key
+from docgen.roster.names import clean, clean_name, infer_stage, inherit_prefix, split_names
+from docgen.roster.notice import FIELD as PROSE_FIELD
+from docgen.roster.notice import is_pairing_line, parse_pairing_line
+from docgen.roster.result import (
+    ColumnMapping,
+    ColumnOverrides,
+    ProblemKind,
+    RosterImport,
+    RosterProblem,
+    TableMapping,
+)
+from docgen.roster.values import parse_level, parse_stage
+
+HEADER_SEARCH_ROWS = 30
+"""How many non-blank rows above the header a table may have (titles, notes)."""
+
+STAGE_HINT = "应为 学前教育、义务教育、普通高中 或 特殊教育（或 幼儿园、小学、初中、高中、特教）"
+_PLACEHOLDER = re.compile(r"[xX×ｘＸ]{2,}|[*＊]{3,}|某某|XX|…|\.\.\.|＿{2,}|_{2,}")
+_FOOTER = re.compile(
+    r"^(?:合\s*计|总\s*计|小\s*计|共\s*计|(?:注|说明|备注|附注|填表说明)\s*(?:[：:0-9１-９一]|$)|填报单位|填报人|填表人|制表人?"
+    r"|审核人?[：:]|单位[（(]盖章[)）]|负责人[：:]|联系人[：:]|联系电话[：:])"
+)
+_FOOTER_ANYWHERE = re.compile(r"填报人[：:]|填表人[：:]|[（(]盖章[)）]")
+# Stage words in a title, heading or section row; a line naming several stages decides nothing.
+_STAGE_TEXT: tuple[tuple[str, Stage], ...] = (
+    ("学前教育", Stage.PRESCHOOL), ("幼儿园", Stage.PRESCHOOL), ("幼教", Stage.PRESCHOOL),
+    ("义务教育", Stage.COMPULSORY), ("小学", Stage.COMPULSORY), ("初中", Stage.COMPULSORY),
+    ("初级中学", Stage.COMPULSORY), ("九年", Stage.COMPULSORY),
+    ("普通高中", Stage.HIGH_SCHOOL), ("高中", Stage.HIGH_SCHOOL), ("高级中学", Stage.HIGH_SCHOOL),
+    ("特殊教育", Stage.SPECIAL), ("特教", Stage.SPECIAL),
+)  # fmt: skip
+_NUMBERING = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十\d]{1,3}[、.．])\s*")
+
+
+def stage_of_text(text: str) -> tuple[bool, Stage | None]:
+    """Whether ``text`` names any stage, and the one stage it names (``None`` when it names several)."""
+    found = {stage for word, stage in _STAGE_TEXT if word in text}
+    return bool(found), (found.pop() if len(found) == 1 else None)
+
+
+def section_stage(text: str) -> Stage | None:
+    """The stage a section row or heading names: ``小学``, ``一、幼儿园``, ``（三）建立普通高中的结对帮扶``."""
+    body = _NUMBERING.sub("", clean(text))
+    if not body or len(body) > 40:
+        return None
+    direct = parse_stage(body)
+    if direct is not None:
+        return direct
+    if not re.search(r"(结对|帮扶|学段|阶段|组|部分)$|结对|帮扶", body):
+        return None
+    return stage_of_text(body)[1]
+
+
+def parse_stages(text: str) -> tuple[tuple[Stage, ...], list[str]]:
+    """A 学段 cell: ``高中、初中`` → (普通高中, 义务教育); ``小学、初中`` → (义务教育,). Unknown words come back apart."""
+    stages: list[Stage] = []
+    unknown: list[str] = []
+    for word in re.split(r"[、，,/／；;和及+＋\s]+", text):
+        if not word:
+            continue
+        stage = parse_stage(word)
+        if stage is None:
+            unknown.append(word)
+        elif stage not in stages:
+            stages.append(stage)
+    return tuple(stages), unknown
+
+
+def is_placeholder(name: str) -> bool:
+    """A template's ``xxx中学``, ``******``, ``某某学校`` left in a school cell."""
+    return bool(_PLACEHOLDER.search(name)) or set(name) <= set("*＊xX×?？-—_ ")
+
+
+# --------------------------------------------------------------------------------------------- entries
+
+
+@dataclass
+class SideCell:
+    """One side of one row: the header, the cell text and the schools read from it."""
+
+    header: str
+    text: str
+    schools: tuple[School, ...]
+
+
+@dataclass
+class Entry:
+    """One row or pairing line, read but not yet checked against the others."""
+
+    line: int
+    sheet: str
+    table: int | None
+    supporting: SideCell
+    supported: SideCell
+    stages: tuple[Stage, ...] = ()
+    level: Level | None = None
+    coordinator: str = ""
+    group_key: str = ""  # rows with one key form one group (a merged school cell, a 组号)
+    problems: list[RosterProblem] = field(default_factory=list)
+
+
+def _merge_school(first: School, later: School) -> School:
+    """One school named on two rows of a group: its empty fields are filled from the later row."""
+    changes = {
+        f.name: getattr(later, f.name)
+        for f in fields(School)
+        if getattr(first, f.name) in ("", None) and getattr(later, f.name) not in ("", None)
+    }
+    return replace(first, **changes) if changes else first
+
+
+def _add(schools: list[School], school: School) -> None:
+    for i, known in enumerate(schools):
+        if known.name == school.name:
+            schools[i] = _merge_school(known, school)
+            return
+    schools.append(school)
+
+
+@dataclass
+class _Group:
+    first: Entry
+    supporting: list[School] = field(default_factory=list)
+    supported: list[School] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
+    level: Level | None = None
+    coordinator: str = ""
+
+
+def _problem(entry: Entry, kind: ProblemKind, message: str, column: str, value: str, source: str) -> RosterProblem:
+    return RosterProblem(kind, message, source, entry.sheet, entry.line, column, value, table=entry.table)
+
+
+def _hard_problems(entry: Entry, source: str) -> list[RosterProblem]:
+    out: list[RosterProblem] = []
+    for cell, side in ((entry.supporting, Side.SUPPORTING), (entry.supported, Side.SUPPORTED)):
+        if not cell.schools:
+            out.append(_problem(entry, ProblemKind.EMPTY, f"{side.value}学校为空", cell.header, cell.text, source))
+            continue
+        seen: set[str] = set()
+        for school in cell.schools:
+            if is_placeholder(school.name):
+                out.append(_problem(entry, ProblemKind.PLACEHOLDER, "模板里的占位学校名没有改成真实校名",
+                                    cell.header, school.name, source))  # fmt: skip
+            if school.name in seen:
+                out.append(_problem(entry, ProblemKind.REPEATED_IN_CELL, "同一格中重复列出了这所学校",
+                                    cell.header, school.name, source))  # fmt: skip
+            seen.add(school.name)
+    helped = {s.name for s in entry.supported.schools}
+    for school in entry.supporting.schools:
+        if school.name in helped:
+            out.append(_problem(entry, ProblemKind.SAME_SCHOOL, "同一所学校不能既是支援学校又是受援学校",
+                                entry.supported.header, school.name, source))  # fmt: skip
+    return out
+
+
+def assemble(entries: Iterable[Entry], *, source: str) -> tuple[Roster, list[RosterProblem]]:
+    """Check, group and number ``entries``: rows with a hard problem are dropped, the others become groups.
+
+    A pair already listed by an earlier group is a ``duplicate`` (the later row is dropped). Rows sharing a
+    ``group_key`` form one group.
+    """
+    problems: list[RosterProblem] = []
+    groups: list[_Group] = []
+    by_key: dict[str, _Group] = {}
+    pair_rows: dict[tuple[str, str], tuple[int, str]] = {}
+    for entry in entries:
+        dropped = any(p.is_error for p in entry.problems)  # found while reading (a contact count mismatch …)
+        hard = [] if dropped else _hard_problems(entry, source)
+        key = entry.group_key or f"\x00{id(entry)}"
+        if not hard:
+            for a in entry.supporting.schools:
+                for b in entry.supported.schools:
+                    first = pair_rows.get((a.name, b.name))
+                    if first is not None and first[1] != key:
+                        hard.append(_problem(entry, ProblemKind.DUPLICATE,
+                                             f"结对重复：第{first[0]}行已经列出“{a.name}”支援“{b.name}”",
+                                             entry.supported.header, b.name, source))  # fmt: skip
+                        break
+                if hard:
+                    break
+        problems += entry.problems
+        if hard or dropped:
+            problems += hard
+            continue
+        for a in entry.supporting.schools:
+            for b in entry.supported.schools:
+                pair_rows.setdefault((a.name, b.name), (entry.line, key))
+        group = by_key.get(key)
+        if group is None:
+            group = _Group(entry, level=entry.level, coordinator=entry.coordinator)
+            groups.append(group)
+            by_key[key] = group
+        for s in entry.supporting.schools:
+            _add(group.supporting, s)
+        for s in entry.supported.schools:
+            _add(group.supported, s)
+        for stage in entry.stages:
+            if stage not in group.stages:
+                group.stages.append(stage)
+        group.level = group.level or entry.level
+        group.coordinator = group.coordinator or entry.coordinator
+    out: list[PairGroup] = []
+    for number, g in enumerate(groups, start=1):
+        one = g.stages[0] if len(g.stages) == 1 else None
+        schools = [tuple(s if s.stage is not None else replace(s, stage=one or infer_stage(s.name)) for s in side)
+                   for side in (g.supporting, g.supported)]  # fmt: skip
+        where = f"{source}:{g.first.sheet + '!' if g.first.sheet else ''}{g.first.line}"
+        out.append(PairGroup(number, schools[0], schools[1], level=g.level, stage=g.stages[0] if g.stages else None,
+                             source=where, coordinator=g.coordinator, stages=tuple(g.stages)))  # fmt: skip
+    problems.sort(key=lambda p: (p.sheet, p.table or 0, p.row or 0))
+    return Roster(tuple(out), source=source), problems
+
+
+# ------------------------------------------------------------------------------------------------ tables
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    header: str
+    role: Role
+    side: Side | None
+
+
+@dataclass
+class Layout:
+    header_rows: tuple[int, ...]  # grid row indexes
+    columns: list[Column]
+
+    def school(self, side: Side) -> Column:
+        return next(c for c in self.columns if c.role is Role.SCHOOL and c.side is side)
+
+    def of(self, role: Role, side: Side | None = None) -> list[Column]:
+        return [c for c in self.columns if c.role is role and c.side is side]
+
+    def one(self, role: Role) -> Column | None:
+        found = self.of(role)
+        return found[0] if found else None
+
+
+ROLE_KEYS: dict[tuple[Role, Side | None], str] = {
+    (Role.STAGE, None): "stage", (Role.LEVEL, None): "level", (Role.COORDINATOR, None): "coordinator",
+    (Role.GROUP, None): "group", (Role.SERIAL, None): "serial", (Role.EXTRA, None): "extra",
+    **{(Role.SCHOOL, s): f"{s.name.lower()}.school" for s in Side},
+    **{(Role.CONTACT, s): f"{s.name.lower()}.contact_phone" for s in Side},
+    **{(Role.PHONE, s): f"{s.name.lower()}.phone" for s in Side},
+    **{(Role.TITLE, s): f"{s.name.lower()}.title" for s in Side},
+    **{(Role.REGION, s): f"{s.name.lower()}.region" for s in Side},
+    **{(Role.PARTY_ORG, s): f"{s.name.lower()}.party_org" for s in Side},
+}  # fmt: skip
+"""Column role → its key in :data:`~docgen.roster.result.COLUMN_ROLES` (the mapping a person may change)."""
+_KEY_ROLES: dict[str, tuple[Role, Side | None]] = {
+    **{v: k for k, v in ROLE_KEYS.items()},
+    **{f"{s.name.lower()}.contact": (Role.CONTACT, s) for s in Side},
+}
+
+
+def _filled(grid: Grid) -> tuple[list[list[str]], dict[tuple[int, int], tuple[int, int]]]:
+    """The grid with every merged range's text in each cell it covers, and cell → its range's top-left."""
+    width = max((len(r) for r in grid.rows), default=0)
+    rows = [list(r) + [""] * (width - len(r)) for r in grid.rows]
+    anchor: dict[tuple[int, int], tuple[int, int]] = {}
+    for m in grid.merges:
+        if m.top >= len(rows) or m.left >= width:
+            continue
+        text = rows[m.top][m.left]
+        for r in range(m.top, min(m.bottom, len(rows) - 1) + 1):
+            for c in range(m.left, min(m.right, width - 1) + 1):
+                if (r, c) != (m.top, m.left):
+                    rows[r][c] = text
+                    anchor[(r, c)] = (m.top, m.left)
+    return rows, anchor
+
+
+def _recognise(rows: list[list[str]], r: int) -> list[Column] | None:
+    """The columns of row ``r`` as a header (with the row below when it holds sub-headers), or None."""
+    width = len(rows[r])
+    above = rows[r - 1] if r > 0 else [""] * width
+    found: list[Column] = []
+    for c in range(width):
+        text = rows[r][c] or above[c]
+        role = classify(text) if text else None
+        if role is not None:
+            found.append(Column(c, clean(text), role[0], role[1]))
+    return found
+
+
+def _sides(found: list[Column]) -> list[Column] | None:
+    """The columns with neutral school columns and plain per-side columns given their side; None without both
+    school sides."""
+    sided = {c.side for c in found if c.role is Role.SCHOOL}
+    neutral = [c for c in found if c.role is Role.NEUTRAL_SCHOOL]
+    if len(sided) == 1 and len(neutral) == 1:
+        other = Side.SUPPORTED if Side.SUPPORTING in sided else Side.SUPPORTING
+        found = [replace(c, role=Role.SCHOOL, side=other) if c is neutral[0] else c for c in found]
+    found = [replace(c, role=Role.EXTRA) if c.role is Role.NEUTRAL_SCHOOL else c for c in found]
+    schools = [(c.index, c.side) for c in found if c.role is Role.SCHOOL]
+    if {s for _, s in schools} != {Side.SUPPORTING, Side.SUPPORTED}:
+        return None
+    out: list[Column] = []
+    seen_school: set[Side | None] = set()
+    for c in found:
+        if c.role is Role.SCHOOL:
+            if c.side in seen_school:
+                c = replace(c, role=Role.EXTRA, side=None)  # a second 支援学校 column: shown, not read
+            seen_school.add(c.side)
+        elif c.side is None and c.role in (Role.CONTACT, Role.PHONE, Role.TITLE, Role.REGION, Role.PARTY_ORG):
+            left = [s for i, s in schools if i < c.index]
+            right = [s for i, s in schools if i > c.index]
+            c = replace(c, side=left[-1] if left else right[0])
+        out.append(c)
+    return out
+
+
+def _sub_header(rows: list[list[str]], r: int, columns: list[Column]) -> list[Column] | None:
+    """Row ``r + 1`` read as the second row of a two-row header under row ``r``, when it is one."""
+    if r + 1 >= len(rows):
+        return None
+    top, sub = rows[r], rows[r + 1]
+    named = [c for c in range(len(sub)) if sub[c] and sub[c] != top[c] and classify(sub[c]) is not None]
+    if len(named) < 2:
+        return None
+    found = []
+    for c in range(len(sub)):
+        role = combine(top[c], sub[c])
+        if role is not None:
+            found.append(Column(c, clean(sub[c] if sub[c] and sub[c] != top[c] else top[c]), role[0], role[1]))
+    return _sides(found)
+
+
+def find_header(rows: list[list[str]]) -> tuple[Layout | None, bool]:
+    """The header of a filled table, and whether the table pairs 县区 instead of schools."""
+    looked = 0
+    for r, row in enumerate(rows):
+        if not any(row):
+            continue
+        looked += 1
+        found = _recognise(rows, r) or []
+        columns = _sides(found)
+        if columns is not None:
+            sub = _sub_header(rows, r, columns)
+            if sub is not None:
+                return Layout((r, r + 1), sub), False
+            return Layout((r,), columns), False
+        counties = {c.side for c in found if c.role is Role.COUNTY}
+        if counties == {Side.SUPPORTING, Side.SUPPORTED}:
+            return Layout((r,), found), True
+        if looked >= HEADER_SEARCH_ROWS:
+            break
+    return None, False
+
+
+def _apply_overrides(layout: Layout, width: int, header: list[str], overrides: Mapping[int, str]) -> Layout:
+    columns = {c.index: c for c in layout.columns}
+    for index, key in overrides.items():
+        if not 0 <= index < width or key not in _KEY_ROLES and key != "ignore":
+            continue
+        if key == "ignore":
+            columns.pop(index, None)
+            continue
+        role, side = _KEY_ROLES[key]
+        columns[index] = Column(index, clean(header[index]) if index < len(header) else "", role, side)
+    return Layout(layout.header_rows, sorted(columns.values(), key=lambda c: c.index))
+
+
+def _mapping(grid: Grid, layout: Layout, rows: list[list[str]], used: bool, reason: str = "") -> TableMapping:
+    width = len(rows[0]) if rows else 0
+    by_index = {c.index: c for c in layout.columns}
+    header = rows[layout.header_rows[-1]] if rows else []
+    cols = []
+    for i in range(width):
+        col = by_index.get(i)
+        if col is None:
+            if any(rows[r][i] for r in layout.header_rows):
+                cols.append(ColumnMapping(i, clean(header[i]) or clean(rows[layout.header_rows[0]][i]), "extra"))
+            continue
+        cols.append(ColumnMapping(i, col.header, ROLE_KEYS.get((col.role, col.side), "extra")))
+    numbers = tuple(_number(grid, layout, r) for r in layout.header_rows)
+    return TableMapping(grid.table, numbers, tuple(cols), used, reason)
+
+
+def _number(grid: Grid, layout: Layout | None, r: int) -> int:
+    if grid.word_table is not None and layout is not None:
+        return r - layout.header_rows[0] + 1
+    return grid.numbers[r]
+
+
+def _context_stage(grid: Grid, rows: list[list[str]], layout: Layout) -> Stage | None:
+    """The stage a title row above the header or a heading above the table names (nearest first)."""
+    texts = [" ".join(dict.fromkeys(x for x in rows[r] if x)) for r in range(layout.header_rows[0] - 1, -1, -1)]
+    for text in [*texts, *reversed(grid.context)]:
+        named, stage = stage_of_text(text)
+        if named:
+            return stage
+    return None
+
+
+@dataclass
+class _TableReader:
+    grid: Grid
+    source: str
+    rows: list[list[str]]
+    anchor: dict[tuple[int, int], tuple[int, int]]
+    layout: Layout
+    notes: list[RosterProblem] = field(default_factory=list)
+    reported: set[tuple[int, int]] = field(default_factory=set)
+    _merged: tuple[Layout, dict[int, int]] | None = None
+
+    def number(self, r: int) -> int:
+        return _number(self.grid, self.layout, r)
+
+    def note(self, r: int, message: str, value: str) -> None:
+        self.notes.append(RosterProblem(ProblemKind.IGNORED, message, self.source, self.grid.sheet, self.number(r),
+                                        "", value[:200], table=self.grid.word_table))  # fmt: skip
+
+    def is_anchor(self, r: int, c: int) -> bool:
+        return (r, c) not in self.anchor
+
+    def entries(self) -> list[Entry]:
+        out: list[Entry] = []
+        section: Stage | None = _context_stage(self.grid, self.rows, self.layout)
+        coordinator = ""
+        r = self.layout.header_rows[-1]
+        while r + 1 < len(self.rows):
+            r += 1
+            row = self.rows[r]
+            significant = [c for c in self.layout.columns if c.role not in (Role.SERIAL, Role.EXTRA)]
+            values = [(c, row[c]) for c in range(len(row)) if clean(row[c])]
+            if not values:
+                continue
+            first = clean(values[0][1])
+            if _FOOTER.match(first) or any(_FOOTER_ANYWHERE.search(v) for _, v in values):
+                self.note(r, "表尾的合计、说明或填报信息，未导入", " ".join(dict.fromkeys(clean(v) for _, v in values)))
+                continue
+            if not any(clean(row[c.index]) for c in significant if c.index < len(row)):
+                if not all(self.layout_role(c) is Role.SERIAL for c, _ in values):
+                    self.note(r, "这一行没有学校，未导入", " ".join(dict.fromkeys(clean(v) for _, v in values)))
+                continue
+            distinct = list(dict.fromkeys(clean(v) for _, v in values))
+            school_cols = {self.layout.school(s).index for s in Side}
+            if len(distinct) == 1:
+                stage = section_stage(distinct[0])
+                if stage is not None:
+                    section = stage
+                    continue
+                if not any(c in school_cols for c, _ in values):
+                    coord = self.layout.one(Role.COORDINATOR)
+                    if coord is not None and clean(row[coord.index]):
+                        coordinator = clean(row[coord.index])
+                        continue
+                    self.note(r, "这一行只有说明文字，未导入", distinct[0])
+                    continue
+            columns = _recognise(self.rows, r)
+            if columns and _sides(columns) is not None and r > self.layout.header_rows[-1] + 1:
+                layout, _county = find_header(self.rows[r:])
+                if layout is not None:  # a header repeated (a second table on the sheet): read on with it
+                    self.layout = Layout(tuple(h + r for h in layout.header_rows), layout.columns)
+                    r = self.layout.header_rows[-1]
+                    section = None
+                    continue
+            coord = self.layout.one(Role.COORDINATOR)
+            if coord is not None:
+                coordinator = clean(row[coord.index]) or coordinator
+            out.append(self.entry(r, section, coordinator))
+        return out
+
+    def layout_role(self, c: int) -> Role | None:
+        return next((col.role for col in self.layout.columns if col.index == c), None)
+
+    def warn(self, entry: Entry, kind: ProblemKind, message: str, col: Column, value: str) -> None:
+        entry.problems.append(_problem(entry, kind, message, col.header, value, self.source))
+
+    def entry(self, r: int, section: Stage | None, coordinator: str) -> Entry:
+        row = self.rows[r]
+        stages: tuple[Stage, ...] = (section,) if section is not None else ()
+        entry = Entry(self.number(r), self.grid.sheet, self.grid.word_table, SideCell("", "", ()),
+                      SideCell("", "", ()), coordinator=coordinator)  # fmt: skip
+        stage_col = self.layout.one(Role.STAGE)
+        if stage_col is not None and clean(row[stage_col.index]):
+            text = clean(row[stage_col.index])
+            found, unknown = parse_stages(text)
+            if unknown:
+                if self.is_anchor(r, stage_col.index):
+                    self.warn(entry, ProblemKind.UNKNOWN_STAGE, f"未知学段：{STAGE_HINT}", stage_col, text)
+                stages = ()
+            else:
+                stages = found
+        entry.stages = stages
+        level_col = self.layout.one(Role.LEVEL)
+        if level_col is not None and clean(row[level_col.index]):
+            entry.level = parse_level(clean(row[level_col.index]))
+            if entry.level is None and self.is_anchor(r, level_col.index):
+                self.warn(entry, ProblemKind.UNKNOWN_LEVEL, "未知层级：应为 市–县、县–乡 或 乡–村", level_col,
+                          clean(row[level_col.index]))  # fmt: skip
+        keys = []
+        for side in Side:
+            col = self.layout.school(side)
+            cell = SideCell(col.header, clean(row[col.index]), self.side(entry, r, side))
+            if side is Side.SUPPORTING:
+                entry.supporting = cell
+            else:
+                entry.supported = cell
+        if r in self.merged_rows():
+            keys.append(f"m{self.grid.table}:{self.merged_rows()[r]}")
+        group_col = self.layout.one(Role.GROUP)
+        if group_col is not None and clean(row[group_col.index]):
+            keys.insert(0, f"g{self.grid.table}:{clean(row[group_col.index])}")
+        entry.group_key = keys[0] if keys else ""
+        return entry
+
+    def merged_rows(self) -> dict[int, int]:
+        """Row → the first row of its group, for rows tied by a school cell merged down over them."""
+        if self._merged is None or self._merged[0] is not self.layout:
+            parent: dict[int, int] = {}
+
+            def find(x: int) -> int:
+                while parent.setdefault(x, x) != x:
+                    x = parent[x]
+                return x
+
+            school_cols = {c.index for c in self.layout.columns if c.role is Role.SCHOOL}
+            for m in self.grid.merges:
+                if m.bottom > m.top and any(m.left <= c <= m.right for c in school_cols):
+                    for x in range(m.top + 1, m.bottom + 1):
+                        a, b = find(m.top), find(x)
+                        parent[max(a, b)] = min(a, b)
+            self._merged = (self.layout, {x: find(x) for x in parent})
+        return self._merged[1]
+
+    def side(self, entry: Entry, r: int, side: Side) -> tuple[School, ...]:
+        row = self.rows[r]
+        col = self.layout.school(side)
+        names = inherit_prefix(split_names(row[col.index]))
+        n = len(names)
+        if not n:
+            return ()
+        people: list[Person] = []
+        for c in self.layout.of(Role.CONTACT, side):
+            people += parse_contacts(_unjustify(row[c.index]))
+            self.check_phones(entry, r, c, [p for person in parse_contacts(row[c.index]) for p in person.bad])
+        phones: list[list[str]] = [[] for _ in names]
+        titles: list[list[str]] = [[] for _ in names]
+        for c in self.layout.of(Role.PHONE, side):
+            found, bad = parse_phones(row[c.index])
+            if re.search(r"[\u4e00-\u9fff]{2,}", _strip_labels(row[c.index])):
+                extra = parse_contacts(row[c.index])  # a name written in the phone column
+                people += [p for p in extra if p.name]
+                found = tuple(x for p in extra if not p.name for x in p.phones)
+                bad = tuple(x for p in extra for x in p.bad)
+            self.check_phones(entry, r, c, list(bad))
+            for i, part in enumerate(_spread(list(found), n)):
+                phones[i] += part
+        for c in self.layout.of(Role.TITLE, side):
+            words = [w for w in re.split(r"[、，,；;/\n]+", clean(row[c.index])) if w]
+            for i, part in enumerate(_spread(words, n)):
+                titles[i] += part
+        per_school: list[list[Person]] = [[] for _ in names]
+        if n == 1 or len(people) <= 1:
+            for i in range(n):
+                per_school[i] = list(people)
+        elif len(people) == n:
+            per_school = [[p] for p in people]
+        else:
+            col0 = self.layout.of(Role.CONTACT, side)[0]
+            entry.problems.append(_problem(entry, ProblemKind.COUNT_MISMATCH,
+                                           f"这一格写了{len(people)}位联系人，但同一方列出了{n}所学校；请每校一位或只写一位",
+                                           col0.header, clean(row[col0.index]), self.source))  # fmt: skip
+            per_school[0] = list(people)
+        regions = _per_school(row, self.layout.of(Role.REGION, side), n)
+        party = _per_school(row, self.layout.of(Role.PARTY_ORG, side), n)
+        out = []
+        for i, name in enumerate(names):
+            ps = per_school[i]
+            all_phones = [p for person in ps for p in person.phones] + phones[i]
+            all_titles = [person.title for person in ps if person.title] + titles[i]
+            out.append(School(
+                name=name, region=clean_name(regions[i]), party_org=clean_name(party[i]),
+                contact="、".join(p.name for p in ps if p.name), phone="、".join(dict.fromkeys(all_phones)),
+                title="、".join(dict.fromkeys(all_titles)),
+            ))  # fmt: skip
+        return tuple(out)
+
+    def check_phones(self, entry: Entry, r: int, col: Column, bad: list[str]) -> None:
+        if bad and self.is_anchor(r, col.index) and (r, col.index) not in self.reported:
+            self.reported.add((r, col.index))
+            self.warn(entry, ProblemKind.PHONE,
+                      f"电话号码格式不对：“{'、'.join(bad)}”不是手机号或固定电话（已原样保留）", col,
+                      clean(self.rows[r][col.index]))  # fmt: skip
+
+
+def _strip_labels(text: str) -> str:
+    return re.sub(r"(办公室|办公电话|手机|电话|座机|固话|联系电话)\s*[:：]?", "", text)
+
+
+def _unjustify(text: str) -> str:
+    """``李 云`` → ``李云``: a justified two-character name inside a contact cell."""
+    return re.sub(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000\u00a0]+([\u4e00-\u9fff])(?![\u4e00-\u9fff])",
+                  r"\1\2", text)  # fmt: skip
+
+
+def _spread(items: list[str], n: int) -> list[list[str]]:
+    """Values of one cell over ``n`` schools: one each when there are ``n``, else all to every school."""
+    if n > 1 and len(items) == n:
+        return [[x] for x in items]
+    return [list(items) for _ in range(n)]
+
+
+def _per_school(row: Sequence[str], cols: list[Column], n: int) -> list[str]:
+    if not cols:
+        return [""] * n
+    text = clean(row[cols[0].index])
+    parts = [p for p in re.split(r"[、；;\n]", text) if p.strip()] if n > 1 else [text]
+    return parts if len(parts) == n else [text] * n
+
+
+def read_grid(grid: Grid, *, source: str, overrides: Mapping[int, str] | None = None
+              ) -> tuple[list[Entry], list[RosterProblem], TableMapping | None]:  # fmt: skip
+    """One table's entries, its notes and its mapping (``None`` for a table that is nothing like a roster)."""
+    rows, anchor = _filled(grid)
+    rows = [[cell if isinstance(cell, str) else str(cell) for cell in row] for row in rows]
+    if not any(clean(v) for row in rows for v in row):
+        return [], [], None
+    layout, county = find_header(rows)
+    if layout is None and overrides:
+        first = next(r for r, row in enumerate(rows) if any(clean(v) for v in row))
+        layout = Layout((first,), [])
+    if layout is None:
+        return [], [], None
+    if overrides:
+        layout = _apply_overrides(layout, len(rows[0]), rows[layout.header_rows[-1]], overrides)
+        county = False
+    if county:
+        return [], [], _mapping(grid, layout, rows, False, "这是县区之间的结对安排，不是学校名单，未导入")
+    if _sides(list(layout.columns)) is None and not all(
+        any(c.role is Role.SCHOOL and c.side is s for c in layout.columns) for s in Side
+    ):
+        return [], [], _mapping(grid, layout, rows, False, "没有同时指定支援学校列和受援学校列，未导入")
+    reader = _TableReader(grid, source, rows, anchor, layout)
+    entries = reader.entries()
+    return entries, reader.notes, _mapping(grid, layout, rows, True)
+
+
+def import_grids(
+    grids: Sequence[Grid],
+    *,
+    source: str,
+    overrides: ColumnOverrides | None = None,
+    prose: Sequence[tuple[int, str]] = (),
+) -> RosterImport:
+    """The import of a file's tables (and, when none is a roster, its pairing prose ``(line number, text)``)."""
+    entries: list[Entry] = []
+    notes: list[RosterProblem] = []
+    tables: list[TableMapping] = []
+    for grid in grids:
+        found, table_notes, mapping = read_grid(grid, source=source, overrides=(overrides or {}).get(grid.table))
+        entries += found
+        notes += table_notes
+        if mapping is not None:
+            tables.append(mapping)
+        elif any(clean(v) for row in grid.rows for v in row):
+            tables.append(TableMapping(grid.table, (), (), False, "找不到同时含支援学校和受援学校的表头，未导入"))
+    if not any(t.used for t in tables) and prose:
+        entries = prose_entries(prose, source=source)
+    roster, problems = assemble(entries, source=source)
+    return RosterImport(roster, tuple(problems + notes), tuple(tables))
+
+
+def prose_entries(lines: Sequence[tuple[int, str]], *, source: str) -> list[Entry]:
+    """Entries of a notice's pairing lines (``A、B与C结对；``); a pairing line that does not fit the grammar is an
+    ``unreadable_line`` problem (its entry has no schools and carries the problem)."""
+    out: list[Entry] = []
+    for number, line in lines:
+        if not is_pairing_line(line):
+            continue
+        parsed = parse_pairing_line(line)
+        if parsed is None:
+            problem = RosterProblem(ProblemKind.UNREADABLE_LINE,
+                                    "无法识别的结对句：应写作“甲校与乙校结对；”，同一方的多所学校用“、”分隔",
+                                    source, "", number, PROSE_FIELD, line.strip())  # fmt: skip
+            out.append(Entry(number, "", None, SideCell(PROSE_FIELD, "", ()), SideCell(PROSE_FIELD, "", ()),
+                             problems=[problem]))  # fmt: skip
+            continue
+        helping, helped = parsed
+        out.append(Entry(number, "", None,
+                         SideCell(PROSE_FIELD, "", tuple(School(n) for n in helping)),
+                         SideCell(PROSE_FIELD, "", tuple(School(n) for n in helped))))  # fmt: skip
+    return out
