@@ -30,6 +30,7 @@ from docgen.render.docx import CompiledTemplate
 
 NoPdf = Annotated[bool, typer.Option("--no-pdf", help="只生成 DOCX")]
 Workers = Annotated[int, typer.Option(help="LibreOffice 转换进程数")]
+Strict = Annotated[bool, typer.Option("--strict", help="花名册有任何问题行就不生成（默认：只为有效的结对组生成，并列出问题）")]
 
 
 def generate(
@@ -41,9 +42,10 @@ def generate(
     kind: Annotated[list[str] | None, typer.Option("--kind", help="只生成某种协议（可重复）")] = None,
     workers: Workers = 2,
     templates_dir: TemplatesDir = None,
+    strict: Strict = False,
 ) -> None:
     """为每个结对组生成每种协议和项目列出的空白表单（DOCX + PDF），打包为 ZIP 并附清单。"""
-    parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir)
+    parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir, strict=strict)
     sink = _sink(out, prog.key)
     _run_batch(prog, parsed, templates, sink, no_pdf, workers, kinds=kind, with_forms=not no_forms)
 
@@ -56,19 +58,26 @@ def forms(
     no_pdf: NoPdf = False,
     workers: Workers = 2,
     templates_dir: TemplatesDir = None,
+    strict: Strict = False,
 ) -> None:
     """只生成空白表单：每个结对组（回执为每所学校）一份，预填校名，带二维码和表单识别码。"""
-    parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir, forms_required=True)
+    parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir, forms_required=True, strict=strict)
     sink = _sink(out, f"{prog.key}-forms")
     _run_batch(prog, parsed, templates, sink, no_pdf, workers, kinds=[], with_forms=True, forms=form)
 
 
 def _batch_inputs(
-    roster_file: Path, program: Path | None, templates_dir: Path | None, *, forms_required: bool = False
+    roster_file: Path,
+    program: Path | None,
+    templates_dir: Path | None,
+    *,
+    forms_required: bool = False,
+    strict: bool = False,
 ) -> tuple[Roster, Program, dict[str, CompiledTemplate]]:
-    """The roster, its program and the compiled templates; any problem ends the command with exit 2."""
+    """The roster's valid groups (its bad rows listed on stderr; ``strict``: any problem refuses the file), its
+    program and the compiled templates; a problem with any of them ends the command with exit 2."""
     try:
-        parsed = load_roster(roster_file)
+        parsed = load_roster(roster_file, strict=strict)
         prog, program_dir = program_for_roster(roster_file, program, templates_dir)
         if forms_required and not prog.forms:
             message = "本项目没有列出要下发的表单（在 program.yaml 中写 forms: [filing, …]）"

@@ -79,8 +79,8 @@ def import_roster(
         unused = next((t for t in result.tables if t.reason), None)
         if unused is not None:
             raise RosterError(f"没有任何结对：{unused.reason}", source=source)
-        if not grids and not prose:
-            raise RosterError("文件中没有表格，无法作为花名册导入", source=source)
+        if not grids:
+            raise RosterError("文件中没有表格，也没有“甲校与乙校结对”的句子，无法作为花名册导入", source=source)
         raise RosterError("没有任何结对：文件中找不到结对行或数据行（表头要同时有支援学校和受援学校两列）",
                           source=source)  # fmt: skip
     return result
