@@ -30,7 +30,9 @@ from docgen.render.docx import CompiledTemplate
 
 NoPdf = Annotated[bool, typer.Option("--no-pdf", help="只生成 DOCX")]
 Workers = Annotated[int, typer.Option(help="LibreOffice 转换进程数")]
-Strict = Annotated[bool, typer.Option("--strict", help="花名册有任何问题行就不生成（默认：只为有效的结对组生成，并列出问题）")]
+Strict = Annotated[
+    bool, typer.Option("--strict", help="花名册有任何问题行就不生成（默认：只为有效的结对组生成，并列出问题）")
+]
 
 
 def generate(

@@ -27,8 +27,10 @@ _PHONE = re.compile(
 )
 _MIN_DIGITS = 5  # fewer digits is not a phone number (a 2 in 第2组); it stays in the text
 # Labels written before a number: 办公室：028-…, 手机：139…, Tel: …
-_LABEL = re.compile(r"(?:办公室|办公电话|办公|手机号码|手机号|手机|移动电话|电话号码|联系电话|电话|座机|固话|tel|mobile)\s*[:：]?\s*$",
-                    re.IGNORECASE)  # fmt: skip
+_LABEL = re.compile(
+    r"(?:办公室|办公电话|办公|手机号码|手机号|手机|移动电话|电话号码|联系电话|电话|座机|固话|tel|mobile)\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
 _SEPARATORS = re.compile(r"[\s\u3000\u00a0、，,；;/／:：]+")
 _BRACKETED = re.compile(r"^(?P<name>[^（(]*)[（(](?P<inner>[^）)]*)[）)](?P<rest>.*)$")
 

@@ -289,7 +289,8 @@ def calamine_grids(data: bytes, *, source: str, ods: bool) -> list[Grid]:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(workbook.sheet_names)
     except Exception as exc:  # calamine raises its own errors for a damaged or encrypted workbook
-        raise RosterError(f"无法读取这个 .{kind} 文件（可能已损坏或加密：{type(exc).__name__}）", source=source) from None
+        reason = f"无法读取这个 .{kind} 文件（可能已损坏或加密：{type(exc).__name__}）"
+        raise RosterError(reason, source=source) from None
     grids = []
     for name in names:
         try:

@@ -73,7 +73,9 @@ def header_key(text: str) -> str:
 
 
 def side_of(text: str) -> tuple[Side, str] | None:
-    """The side a header starts with and the rest: ``被帮扶学校`` → (受援, ``学校``); ``甲方联络员`` → (支援, ``联络员``)."""
+    """The side a header starts with and the rest.
+
+    ``被帮扶学校`` → (受援, ``学校``); ``甲方联络员`` → (支援, ``联络员``)."""
     for words, side in ((SUPPORTED_WORDS, Side.SUPPORTED), (SUPPORTING_WORDS, Side.SUPPORTING)):
         for word in words:
             if text.startswith(word):
@@ -128,7 +130,9 @@ def classify(text: str) -> tuple[Role, Side | None] | None:
 
 
 def combine(top: str, sub: str) -> tuple[Role, Side | None] | None:
-    """A column of a two-row header: ``支援学校`` over ``学校名称`` → (SCHOOL, 支援); over ``联系人`` → (CONTACT, 支援)."""
+    """A column of a two-row header.
+
+    ``支援学校`` over ``学校名称`` → (SCHOOL, 支援); over ``联系人`` → (CONTACT, 支援)."""
     below = classify(sub) if sub else None
     above = classify(top) if top else None
     if not sub or sub == top:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, fields, replace
 from docgen.model import Level, PairGroup, Roster, School, Side, Stage
 from docgen.roster.contacts import Person, parse_contacts, parse_phones
 from docgen.roster.grid import Grid
-from docgen.roster.headers import Role, classify, combine, header_key
+from docgen.roster.headers import Role, classify, combine
 from docgen.roster.names import clean, clean_name, infer_stage, inherit_prefix, split_names
 from docgen.roster.notice import FIELD as PROSE_FIELD
 from docgen.roster.notice import is_pairing_line, parse_pairing_line
@@ -78,7 +78,9 @@ def section_stage(text: str) -> Stage | None:
 
 
 def parse_stages(text: str) -> tuple[tuple[Stage, ...], list[str]]:
-    """A 学段 cell: ``高中、初中`` → (普通高中, 义务教育); ``小学、初中`` → (义务教育,). Unknown words come back apart."""
+    """A 学段 cell: ``高中、初中`` → (普通高中, 义务教育); ``小学、初中`` → (义务教育,).
+
+    Unknown words come back apart."""
     stages: list[Stage] = []
     unknown: list[str] = []
     for word in re.split(r"[、，,/／；;和及+＋\s]+", text):
@@ -380,7 +382,7 @@ def find_header(rows: list[list[str]]) -> tuple[Layout | None, bool]:
 def _apply_overrides(layout: Layout, width: int, header: list[str], overrides: Mapping[int, str]) -> Layout:
     columns = {c.index: c for c in layout.columns}
     for index, key in overrides.items():
-        if not 0 <= index < width or key not in _KEY_ROLES and key != "ignore":
+        if not 0 <= index < width or (key not in _KEY_ROLES and key != "ignore"):
             continue
         if key == "ignore":
             columns.pop(index, None)

@@ -91,11 +91,12 @@ def _town(name: str, prefix: str) -> str:
 def inherit_prefix(names: Sequence[str]) -> tuple[str, ...]:
     """Later names of one list take the first name's prefix down to the level they lack.
 
-    ``("彭州市西郊小学", "九尺镇小学")`` → ``("彭州市西郊小学", "彭州市九尺镇小学")``: a name starting with a town
-    takes the administrative prefix above it. ``("建始县业州镇第一小学", "第二小学")`` → ``(…, "建始县业州镇第二小学")``:
-    a name without any unit takes the whole chain, town included. A name that already starts with an
-    administrative area keeps it (``彭州市隆丰镇小学``, ``黑水县中学``); a first name without an administrative prefix
-    (``成都石室白马中学``) passes none on.
+    ``("彭州市西郊小学", "九尺镇小学")`` → ``("彭州市西郊小学", "彭州市九尺镇小学")``: a name starting
+    with a town takes the administrative prefix above it. ``("建始县业州镇第一小学", "第二小学")`` →
+    ``(…, "建始县业州镇第二小学")``: a name without any unit takes the whole chain, town included.
+    A name that already starts with an administrative area keeps it (``彭州市隆丰镇小学``,
+    ``黑水县中学``); a first name without an administrative prefix (``成都石室白马中学``) passes
+    none on.
     """
     if not names:
         return ()
