@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 
+from docgen.errors import RosterError
 from docgen.model import Level, PairGroup, Roster, School, Side, Stage
 from docgen.roster.contacts import Person, parse_contacts, parse_phones
 from docgen.roster.grid import Grid
@@ -37,6 +38,8 @@ from docgen.roster.result import (
 )
 from docgen.roster.values import parse_level, parse_stage
 
+MAX_MERGED_CELLS = 1_000_000
+"""Cells all merged ranges of a table may cover together (a range over a whole sheet is not a roster)."""
 HEADER_SEARCH_ROWS = 30
 """How many non-blank rows above the header a table may have (titles, notes)."""
 
@@ -289,9 +292,14 @@ def _filled(grid: Grid) -> tuple[list[list[str]], dict[tuple[int, int], tuple[in
     width = max((len(r) for r in grid.rows), default=0)
     rows = [list(r) + [""] * (width - len(r)) for r in grid.rows]
     anchor: dict[tuple[int, int], tuple[int, int]] = {}
+    area = 0
     for m in grid.merges:
         if m.top >= len(rows) or m.left >= width:
             continue
+        area += (min(m.bottom, len(rows) - 1) - m.top + 1) * (min(m.right, width - 1) - m.left + 1)
+        if area > MAX_MERGED_CELLS:
+            raise RosterError(f"合并单元格覆盖超过 {MAX_MERGED_CELLS:,} 个单元格，不像花名册，拒绝读取",
+                              source=grid.table)  # fmt: skip
         text = rows[m.top][m.left]
         for r in range(m.top, min(m.bottom, len(rows) - 1) + 1):
             for c in range(m.left, min(m.right, width - 1) + 1):
@@ -461,17 +469,17 @@ class _TableReader:
             if _FOOTER.match(first) or any(_FOOTER_ANYWHERE.search(v) for _, v in values):
                 self.note(r, "表尾的合计、说明或填报信息，未导入", " ".join(dict.fromkeys(clean(v) for _, v in values)))
                 continue
+            distinct = list(dict.fromkeys(clean(v) for _, v in values))
+            stage = section_stage(distinct[0]) if len(distinct) == 1 else None
+            if stage is not None:  # a section row: 小学, （三）建立普通高中的结对帮扶
+                section = stage
+                continue
             if not any(clean(row[c.index]) for c in significant if c.index < len(row)):
                 if not all(self.layout_role(c) is Role.SERIAL for c, _ in values):
-                    self.note(r, "这一行没有学校，未导入", " ".join(dict.fromkeys(clean(v) for _, v in values)))
+                    self.note(r, "这一行没有学校，未导入", " ".join(distinct))
                 continue
-            distinct = list(dict.fromkeys(clean(v) for _, v in values))
             school_cols = {self.layout.school(s).index for s in Side}
             if len(distinct) == 1:
-                stage = section_stage(distinct[0])
-                if stage is not None:
-                    section = stage
-                    continue
                 if not any(c in school_cols for c, _ in values):
                     coord = self.layout.one(Role.COORDINATOR)
                     if coord is not None and clean(row[coord.index]):
