@@ -225,7 +225,9 @@ def test_several_schools_in_one_cell_with_prefix_inheritance() -> None:
         "建始县官店镇中心小学", "杭州市滨江区丹枫实验小学"
     ]  # fmt: skip
     assert inherit_prefix(["建始县业州镇第一小学", "第二小学"]) == ("建始县业州镇第一小学", "建始县业州镇第二小学")
-    assert inherit_prefix(["建始县业州镇初级中学", "高坪镇初级中学"]) == ("建始县业州镇初级中学", "建始县高坪镇初级中学")
+    assert inherit_prefix(["建始县业州镇初级中学", "高坪镇初级中学"]) == (
+        "建始县业州镇初级中学", "建始县高坪镇初级中学"
+    )  # fmt: skip
     assert inherit_prefix(["市一中", "市二中"]) == ("市一中", "市二中")
 
 
@@ -357,8 +359,10 @@ def test_a_word_file_with_a_county_table_and_two_school_tables() -> None:
         cell.text = text
     doc.add_paragraph("（四）建立特殊教育的结对帮扶：")
     special = doc.add_table(rows=4, cols=3)
-    texts = ["帮扶牵头指导学校", "帮扶学校", "受援学校", "柳州市特殊教育学校", "柳江县特殊教育学校", "融安县特殊教育学校",
-             "", "鹿寨县特殊教育学校", "柳城县特殊教育学校", "", "融水县特殊教育学校", "三江县特殊教育学校"]  # fmt: skip
+    texts = ["帮扶牵头指导学校", "帮扶学校", "受援学校",
+             "柳州市特殊教育学校", "柳江县特殊教育学校", "融安县特殊教育学校",
+             "", "鹿寨县特殊教育学校", "柳城县特殊教育学校",
+             "", "融水县特殊教育学校", "三江县特殊教育学校"]  # fmt: skip
     for cell, text in zip([c for row in special.rows for c in row.cells], texts, strict=True):
         cell.text = text
     special.cell(1, 0).merge(special.cell(3, 0))
@@ -400,7 +404,8 @@ def test_a_digital_pdf_table_across_pages() -> None:
 
 def test_the_notice_text_with_one_cell_per_line_tables() -> None:
     text = ("对口帮扶县（区）安排表如下：\n\t帮扶县区\n\t受援县区\n\n\t城中区\n\t融安县\n\n"
-            "（三）建立普通高中的结对帮扶。具体安排表如下：\n\t帮扶学校\n\t受援学校\n\n\t柳州高中\n\t融水中学\n\n")  # fmt: skip
+            "（三）建立普通高中的结对帮扶。具体安排表如下：\n"
+            "\t帮扶学校\n\t受援学校\n\n\t柳州高中\n\t融水中学\n\n")  # fmt: skip
     result = import_roster(text.encode(), "通知.txt")
     assert pairs(result) == [(["柳州高中"], ["融水中学"])]
     assert result.roster.groups[0].stages == (Stage.HIGH_SCHOOL,)

@@ -479,14 +479,13 @@ class _TableReader:
                     self.note(r, "这一行没有学校，未导入", " ".join(distinct))
                 continue
             school_cols = {self.layout.school(s).index for s in Side}
-            if len(distinct) == 1:
-                if not any(c in school_cols for c, _ in values):
-                    coord = self.layout.one(Role.COORDINATOR)
-                    if coord is not None and clean(row[coord.index]):
-                        coordinator = clean(row[coord.index])
-                        continue
-                    self.note(r, "这一行只有说明文字，未导入", distinct[0])
+            if len(distinct) == 1 and not any(c in school_cols for c, _ in values):
+                coord = self.layout.one(Role.COORDINATOR)
+                if coord is not None and clean(row[coord.index]):
+                    coordinator = clean(row[coord.index])  # a lead school on a line above the pairs it leads
                     continue
+                self.note(r, "这一行只有说明文字，未导入", distinct[0])
+                continue
             columns = _recognise(self.rows, r)
             if columns and _sides(columns) is not None and r > self.layout.header_rows[-1] + 1:
                 layout, _county = find_header(self.rows[r:])
