@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from docgen.errors import RosterError, RosterErrors, UnreadableDocument
+from docgen.errors import RosterError, UnreadableDocument
 from docgen.extraction import InputKind, ReadDocument, ReadTable
 from docgen.model import Roster
 from docgen.roster.files import file_tables
 from docgen.roster.grid import Grid, Merge
-from docgen.roster.importer import find_header, import_grids
+from docgen.roster.importer import find_header, import_grids, no_roster, strict_roster
 from docgen.roster.names import clean
 from docgen.roster.result import ColumnOverrides, RosterImport
 from extractors.detect import detect
@@ -36,20 +36,13 @@ def load_roster(data: bytes, name: str, *, ocr: OcrEngine | None = None) -> Rost
     Raises :class:`~docgen.errors.RosterError` for a file that cannot be read or has no pairs, and
     :class:`~docgen.errors.RosterErrors` listing every problem (warnings too) otherwise.
     """
-    result = import_roster(data, name, ocr=ocr)
-    raise_if_problems(result)
-    return result.roster
+    return strict_roster(import_roster(data, name, ocr=ocr))
 
 
 def raise_if_problems(result: RosterImport) -> None:
-    """:class:`RosterErrors` with every error and warning of ``result`` (notes about ignored rows are not
-    problems), or :class:`RosterError` when it has no group at all."""
-    problems = [p for p in result.problems if p.kind.value != "ignored"]
-    if problems:
-        raise RosterErrors([RosterError(p.message, source=p.source, row=p.row, field=p.column, value=p.value)
-                            for p in problems])  # fmt: skip
-    if not result.roster.groups:
-        raise RosterError("没有任何结对：文件中找不到结对行或数据行", source=result.roster.source)
+    """:class:`~docgen.errors.RosterErrors` with every error and warning of ``result`` (notes about ignored rows
+    are not problems), or :class:`RosterError` when it has no group at all (``--strict``)."""
+    strict_roster(result)
 
 
 def import_roster(
@@ -76,13 +69,7 @@ def import_roster(
         grids, prose = document_tables(document)
     result = import_grids(grids, source=source, overrides=overrides, prose=prose)
     if not result.roster.groups and not result.problems and not any(t.used for t in result.tables):
-        unused = next((t for t in result.tables if t.reason), None)
-        if unused is not None:
-            raise RosterError(f"没有任何结对：{unused.reason}", source=source)
-        if not grids:
-            raise RosterError("文件中没有表格，也没有“甲校与乙校结对”的句子，无法作为花名册导入", source=source)
-        raise RosterError("没有任何结对：文件中找不到结对行或数据行（表头要同时有支援学校和受援学校两列）",
-                          source=source)  # fmt: skip
+        raise no_roster(grids, result)
     return result
 
 

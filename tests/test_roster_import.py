@@ -415,8 +415,10 @@ def test_the_notice_text_with_one_cell_per_line_tables() -> None:
 def test_an_unreadable_file_raises() -> None:
     with pytest.raises(RosterError, match="文件为空"):
         import_roster(b"  ", "a.csv")
-    with pytest.raises(RosterError, match="没有任何结对"):
+    with pytest.raises(RosterError, match=r"无法识别表头：.*（值：'序号｜县市区'）"):
         import_roster("序号,县市区\n1,曹县\n".encode(), "a.csv")
+    with pytest.raises(RosterError, match="没有任何结对：这是县区之间的结对安排"):
+        import_roster("帮扶县区,受援县区\n城中区,融安县\n".encode(), "a.csv")
 
 
 def test_overrides_change_the_mapping() -> None:

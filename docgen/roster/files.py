@@ -1,7 +1,7 @@
 """Roster bytes → rows or text: xlsx (openpyxl, read-only), csv/tsv and plain text in UTF-8 or GBK.
 
 The edge of the roster package: it takes the bytes and name of an upload and hands rows to
-:mod:`docgen.roster.tabular` or text to :mod:`docgen.roster.notice`. Whatever a broken file makes the
+:mod:`docgen.roster.importer` as tables (:class:`~docgen.roster.grid.Grid`) or lines. Whatever a broken file makes the
 libraries raise becomes a :class:`RosterError` naming the file.
 """
 
@@ -17,8 +17,6 @@ from pathlib import PurePath
 from docgen.errors import RosterError
 from docgen.model import Roster
 from docgen.roster.grid import Grid, Merge, cell_text
-from docgen.roster.notice import parse_notice_text
-from docgen.roster.tabular import find_layout, parse_roster_rows
 
 MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 """An xlsx whose parts unzip to more than this is refused (a zip bomb, or not a roster)."""
@@ -123,53 +121,18 @@ def xlsx_sheets(data: bytes, *, source: str) -> list[list[list[object]]]:
     return sheets
 
 
-def _has_layout(rows: list[list[object]], source: str) -> bool:
-    try:
-        find_layout(rows, source=source)
-    except RosterError:
-        return False
-    return True
-
-
 def read_roster(data: bytes, filename: str) -> Roster:
-    """A roster from an uploaded file's bytes; ``filename`` picks the format and names errors.
-
-    * xlsx (content starting with the zip signature ``PK``, whatever the name): the first worksheet with a
-      recognised header row;
-    * ``.csv`` / ``.tsv``: a table (UTF-8, UTF-8 with BOM, GBK; comma or tab);
-    * ``.txt`` and anything else: a tab-separated table when its header is recognised, otherwise notice
-      prose (:func:`~docgen.roster.notice.parse_notice_text`).
+    """The roster of a spreadsheet, csv or notice text when every row is right (the strict import).
 
     Raises :class:`RosterError` for an empty, unreadable or header-less file and
-    :class:`~docgen.errors.RosterErrors` listing every bad row.
+    :class:`~docgen.errors.RosterErrors` listing every problem otherwise. The import that keeps the valid
+    rows is :func:`docgen.roster.importer.import_grids` (``extractors.roster.import_roster`` for any file).
     """
+    from docgen.roster.importer import import_grids, strict_roster
+
     source = PurePath(filename).name or filename
-    suffix = PurePath(filename).suffix.lower()
-    if not data.strip():
-        raise RosterError("文件为空", source=source)
-    if data.startswith(_OLE_MAGIC):
-        raise RosterError(
-            "这是旧版 .xls 或加密的 Excel 文件：请在 Excel 中另存为 .xlsx（不设密码）", source=source
-        )
-    if data.startswith(_ZIP_MAGIC):
-        sheets = xlsx_sheets(data, source=source)
-        nonblank = [rows for rows in sheets if any(v not in (None, "") for row in rows for v in row)]
-        if not nonblank:
-            raise RosterError("文件为空：工作表中没有任何内容", source=source)
-        chosen = next((rows for rows in nonblank if _has_layout(rows, source)), nonblank[0])
-        return parse_roster_rows(chosen, source=source)
-    if suffix in (".xlsx", ".xlsm"):
-        raise RosterError("不是有效的 xlsx 文件（文件内容不是 Excel 工作簿）", source=source)
-    text = decode_text(data, source=source)
-    if not text.strip():
-        raise RosterError("文件为空", source=source)
-    if suffix in (".csv", ".tsv"):
-        return parse_roster_rows(csv_rows(text), source=source)
-    if "\t" in text:
-        rows: list[list[object]] = [list(r) for r in csv_rows(text)]
-        if _has_layout(rows, source):
-            return parse_roster_rows(rows, source=source)
-    return parse_notice_text(text, source=source)
+    grids, prose = file_tables(data, filename)
+    return strict_roster(import_grids(grids, source=source, prose=prose), grids)
 
 
 # ------------------------------------------------------------------ every format → tables (the new importer)
@@ -289,7 +252,8 @@ def calamine_grids(data: bytes, *, source: str, ods: bool) -> list[Grid]:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(workbook.sheet_names)
     except Exception as exc:  # calamine raises its own errors for a damaged or encrypted workbook
-        reason = f"无法读取这个 .{kind} 文件（可能已损坏或加密：{type(exc).__name__}）"
+        reason = (f"无法读取这个 .{kind} 文件（可能已损坏或加密：{type(exc).__name__}）" if ods else
+                  f"无法读取这个旧版 .xls 文件（可能已损坏或加密：{type(exc).__name__}）：请在 Excel 中另存为 .xlsx")
         raise RosterError(reason, source=source) from None
     grids = []
     for name in names:
@@ -396,7 +360,7 @@ def file_tables(data: bytes, filename: str) -> tuple[list[Grid], list[tuple[int,
             raise RosterError("文件为空：工作表中没有任何内容", source=source)
         return grids, []
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        raise RosterError(f"不是有效的 {suffix} 文件（文件内容不是电子表格）", source=source)
+        raise RosterError(f"不是有效的 {suffix[1:]} 文件（文件内容不是 Excel 工作簿）", source=source)
     text = decode_text(data, source=source)
     if not text.strip():
         raise RosterError("文件为空", source=source)

@@ -60,6 +60,14 @@ GROUP_FIELDS: dict[Role, tuple[str, ...]] = {
     Role.SERIAL: ("序号", "编号", "序"),
 }
 
+HEADERS: dict[str, tuple[str, ...]] = {
+    "支援学校": tuple(w + t for w in SUPPORTING_WORDS for t in SCHOOL_TAILS if w + t),
+    "受援学校": tuple(w + t for w in SUPPORTED_WORDS for t in SCHOOL_TAILS if w + t),
+    **{names[0]: names for names in GROUP_FIELDS.values()},
+    **{names[0]: names for names in FIELDS.values()},
+}
+"""Headers accepted per field (a school header's side word may also stand in a note: ``结对学校（帮扶方）``)."""
+
 _FIELD_LOOKUP = {w: r for r, ws in FIELDS.items() for w in ws}
 _GROUP_LOOKUP = {w: r for r, ws in GROUP_FIELDS.items() for w in ws}
 _NOTE = re.compile(r"^(?P<base>.+?)[(](?P<note>[^()]*)[)]$")

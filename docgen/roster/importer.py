@@ -20,10 +20,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 
-from docgen.errors import RosterError
+from docgen.errors import RosterError, RosterErrors
 from docgen.model import Level, PairGroup, Roster, School, Side, Stage
 from docgen.roster.contacts import Person, parse_contacts, parse_phones
-from docgen.roster.grid import Grid
+from docgen.roster.grid import Grid, cell_text
 from docgen.roster.headers import Role, classify, combine
 from docgen.roster.names import clean, clean_name, infer_stage, inherit_prefix, split_names
 from docgen.roster.notice import FIELD as PROSE_FIELD
@@ -127,6 +127,9 @@ class Entry:
     level: Level | None = None
     coordinator: str = ""
     group_key: str = ""  # rows with one key form one group (a merged school cell, a 组号)
+    stage_field: str = "学段"
+    level_field: str = "层级"
+    coordinator_field: str = "牵头指导学校"
     problems: list[RosterProblem] = field(default_factory=list)
 
 
@@ -185,6 +188,21 @@ def _hard_problems(entry: Entry, source: str) -> list[RosterProblem]:
     return out
 
 
+def _disagreements(group: _Group, entry: Entry, source: str) -> list[RosterProblem]:
+    """Rows of one 组号 must not contradict each other on 学段, 层级 or the lead school."""
+    checks = (
+        (entry.stage_field, "、".join(s.value for s in group.stages), "、".join(s.value for s in entry.stages)),
+        (entry.level_field, group.level.value if group.level else "", entry.level.value if entry.level else ""),
+        (entry.coordinator_field, group.coordinator, entry.coordinator),
+    )
+    first = group.first.line
+    return [
+        _problem(entry, ProblemKind.INCONSISTENT, f"与同组第{first}行不一致（第{first}行为“{have}”）", header, new, source)
+        for header, have, new in checks
+        if have and new and have != new
+    ]  # fmt: skip
+
+
 def assemble(entries: Iterable[Entry], *, source: str) -> tuple[Roster, list[RosterProblem]]:
     """Check, group and number ``entries``: rows with a hard problem are dropped, the others become groups.
 
@@ -205,7 +223,7 @@ def assemble(entries: Iterable[Entry], *, source: str) -> tuple[Roster, list[Ros
                     first = pair_rows.get((a.name, b.name))
                     if first is not None and first[1] != key:
                         hard.append(_problem(entry, ProblemKind.DUPLICATE,
-                                             f"结对重复：第{first[0]}行已经列出“{a.name}”支援“{b.name}”",
+                                             f"结对重复：第{first[0]}行和第{entry.line}行都是“{a.name}”支援“{b.name}”",
                                              entry.supported.header, b.name, source))  # fmt: skip
                         break
                 if hard:
@@ -218,6 +236,11 @@ def assemble(entries: Iterable[Entry], *, source: str) -> tuple[Roster, list[Ros
             for b in entry.supported.schools:
                 pair_rows.setdefault((a.name, b.name), (entry.line, key))
         group = by_key.get(key)
+        if group is not None and key.startswith("g"):
+            hard = _disagreements(group, entry, source)
+            if hard:
+                problems += hard
+                continue
         if group is None:
             group = _Group(entry, level=entry.level, coordinator=entry.coordinator)
             groups.append(group)
@@ -336,8 +359,13 @@ def _sides(found: list[Column]) -> list[Column] | None:
         return None
     out: list[Column] = []
     seen_school: set[Side | None] = set()
+    seen_group: set[Role] = set()
     for c in found:
-        if c.role is Role.SCHOOL:
+        if c.role in (Role.STAGE, Role.LEVEL, Role.COORDINATOR, Role.GROUP):
+            if c.role in seen_group:
+                c = replace(c, role=Role.EXTRA)  # a second 学段 column: shown, the first one is read
+            seen_group.add(c.role)
+        elif c.role is Role.SCHOOL:
             if c.side in seen_school:
                 c = replace(c, role=Role.EXTRA, side=None)  # a second 支援学校 column: shown, not read
             seen_school.add(c.side)
@@ -522,7 +550,12 @@ class _TableReader:
             else:
                 stages = found
         entry.stages = stages
+        entry.stage_field = stage_col.header if stage_col is not None else entry.stage_field
+        coord_col = self.layout.one(Role.COORDINATOR)
+        entry.coordinator_field = coord_col.header if coord_col is not None else entry.coordinator_field
         level_col = self.layout.one(Role.LEVEL)
+        if level_col is not None:
+            entry.level_field = level_col.header
         if level_col is not None and clean(row[level_col.index]):
             entry.level = parse_level(clean(row[level_col.index]))
             if entry.level is None and self.is_anchor(r, level_col.index):
@@ -578,12 +611,14 @@ class _TableReader:
         titles: list[list[str]] = [[] for _ in names]
         for c in self.layout.of(Role.PHONE, side):
             found, bad = parse_phones(row[c.index])
-            if re.search(r"[\u4e00-\u9fff]{2,}", _strip_labels(row[c.index])):
+            if people_in_cell(row[c.index]):
                 extra = parse_contacts(row[c.index])  # a name written in the phone column
                 people += [p for p in extra if p.name]
                 found = tuple(x for p in extra if not p.name for x in p.phones)
                 bad = tuple(x for p in extra for x in p.bad)
             self.check_phones(entry, r, c, list(bad))
+            if n == 1 and found and not people_in_cell(row[c.index]):
+                found = (clean(row[c.index]),)  # one school's phone cell: kept as written
             for i, part in enumerate(_spread(list(found), n)):
                 phones[i] += part
         for c in self.layout.of(Role.TITLE, side):
@@ -622,6 +657,11 @@ class _TableReader:
             self.warn(entry, ProblemKind.PHONE,
                       f"电话号码格式不对：“{'、'.join(bad)}”不是手机号或固定电话（已原样保留）", col,
                       clean(self.rows[r][col.index]))  # fmt: skip
+
+
+def people_in_cell(text: str) -> bool:
+    """Whether a phone cell also names a person (two CJK characters outside the labels)."""
+    return re.search(r"[\u4e00-\u9fff]{2,}", _strip_labels(text)) is not None
 
 
 def _strip_labels(text: str) -> str:
@@ -721,3 +761,56 @@ def prose_entries(lines: Sequence[tuple[int, str]], *, source: str) -> list[Entr
                          SideCell(PROSE_FIELD, "", tuple(School(n) for n in helping)),
                          SideCell(PROSE_FIELD, "", tuple(School(n) for n in helped))))  # fmt: skip
     return out
+
+
+def strict_roster(result: RosterImport, grids: Sequence[Grid] = ()) -> Roster:
+    """``result``'s roster when it has no problem (notes about ignored rows aside): the strict import.
+
+    Raises :class:`~docgen.errors.RosterErrors` listing every error and warning in row order, or
+    :class:`~docgen.errors.RosterError` when no table or line of the file is a roster.
+    """
+    problems = [p for p in result.problems if p.kind is not ProblemKind.IGNORED]
+    if problems:
+        raise RosterErrors([RosterError(p.message, source=p.source, row=p.row, field=p.column, value=p.value)
+                            for p in problems])  # fmt: skip
+    if not result.roster.groups:
+        raise no_roster(grids, result)
+    return result.roster
+
+
+EXPECTED = "“支援学校”（或 帮扶学校、甲方）和“受援学校”（或 被帮扶学校、乙方）"
+
+
+def no_roster(grids: Sequence[Grid], result: RosterImport) -> RosterError:
+    """The error for a file that holds no roster at all: which table was not one and why, or the first row of
+    the first table when no header was recognised."""
+    source = result.roster.source
+    if result.problems or any(t.used for t in result.tables):
+        return RosterError("没有任何结对：文件中找不到结对行或数据行", source=source)
+    county = next((t.reason for t in result.tables if t.header_rows), "")
+    if county:
+        return RosterError(f"没有任何结对：{county}", source=source)
+    for grid in grids:
+        rows = [[clean(v) for v in row] for row in grid.rows]
+        nonblank = [row for row in rows if any(row)]
+        if nonblank:
+            looked = min(len(nonblank), HEADER_SEARCH_ROWS)
+            return RosterError(f"无法识别表头：前{looked}个非空行中没有一行同时含{EXPECTED}；找到的第一行见“值”",
+                               source=source, value="｜".join(v for v in nonblank[0] if v))  # fmt: skip
+    if grids:
+        return RosterError("文件为空：没有任何内容", source=source)
+    return RosterError("没有任何结对：文件中没有表格，也没有“甲校与乙校结对”的句子", source=source)
+
+
+def parse_roster_rows(rows: Iterable[Sequence[object]], *, source: str = "", first_row: int = 1) -> Roster:
+    """The strict import of spreadsheet rows (cell values as openpyxl or csv give them); ``rows`` are
+    consecutive, the first being row ``first_row`` of the sheet, so problems name the row the user sees."""
+    materialised = [[cell_text(v) for v in row] for row in rows]
+    grid = Grid(source, materialised, list(range(first_row, first_row + len(materialised))))
+    return strict_roster(import_grids([grid], source=source), [grid])
+
+
+def parse_notice_text(text: str, *, source: str = "") -> Roster:
+    """The strict import of a notice's pairing lines (``A、B与C结对；``), one group per line, in order."""
+    result = import_grids([], source=source, prose=list(enumerate(text.splitlines(), start=1)))
+    return strict_roster(result)
