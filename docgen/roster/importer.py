@@ -197,7 +197,8 @@ def _disagreements(group: _Group, entry: Entry, source: str) -> list[RosterProbl
     )
     first = group.first.line
     return [
-        _problem(entry, ProblemKind.INCONSISTENT, f"与同组第{first}行不一致（第{first}行为“{have}”）", header, new, source)
+        _problem(entry, ProblemKind.INCONSISTENT, f"与同组第{first}行不一致（第{first}行为“{have}”）", header, new,
+                 source)
         for header, have, new in checks
         if have and new and have != new
     ]  # fmt: skip
