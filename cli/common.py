@@ -45,7 +45,7 @@ def print_problems(result: RosterImport) -> None:
         if problems:
             err.print(f"{title}：", highlight=False)
             for p in problems:
-                err.print(f"  - {p.describe()}", highlight=False, markup=False)
+                err.print(f"  - {p.describe()}", highlight=False, markup=False, soft_wrap=True)
 
 
 def load_roster(path: Path, *, strict: bool = False) -> Roster:

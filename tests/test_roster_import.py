@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -464,3 +465,22 @@ def test_cli_json_shape_and_exit_codes(tmp_path: Path) -> None:
     out = json.loads(result.stdout)
     assert (out["groups"], out["warnings"], out["tables"]) == ([], [], [])
     assert [(e["kind"], e["source"]) for e in out["errors"]] == [("unreadable", "broken.xlsx")]
+
+
+def test_generate_makes_the_valid_groups_lists_the_bad_rows_and_strict_refuses(tmp_path: Path) -> None:
+    samples = Path(__file__).resolve().parent.parent / "samples" / "pengzhou_heishui"
+    (tmp_path / "program.yaml").write_bytes((samples / "program.yaml").read_bytes())
+    roster = tmp_path / "roster.txt"
+    roster.write_text("成都石室白马中学与黑水县中学结对；\n彭州市西郊小学，九尺镇小学与黑水县芦花完全小学校结对；\n",
+                      encoding="utf-8")  # fmt: skip
+    result = runner.invoke(app, ["generate", str(roster), "--out", str(tmp_path / "out"), "--no-pdf", "--no-forms"])
+    assert result.exit_code == 0, result.output
+    assert "未导入的行：" in result.stderr
+    assert "roster.txt 第2行 “结对句”：无法识别的结对句" in result.stderr
+    archive = zipfile.ZipFile(tmp_path / "out" / "pengzhou-heishui-2019.zip")
+    agreements = [n for n in archive.namelist() if n.endswith(".docx") and "学校党建共建协议书" in n]
+    assert len(agreements) == 1 and agreements[0].startswith("01_")
+    strict = runner.invoke(app, ["generate", str(roster), "--out", str(tmp_path / "out2"), "--no-pdf", "--strict"])
+    assert strict.exit_code == 2
+    assert "花名册有 1 处错误，未导入" in strict.stderr
+    assert not (tmp_path / "out2" / "pengzhou-heishui-2019.zip").exists()
