@@ -484,3 +484,22 @@ def test_generate_makes_the_valid_groups_lists_the_bad_rows_and_strict_refuses(t
     assert strict.exit_code == 2
     assert "花名册有 1 处错误，未导入" in strict.stderr
     assert not (tmp_path / "out2" / "pengzhou-heishui-2019.zip").exists()
+
+
+def test_a_note_merged_across_the_row_is_a_note_and_a_sheet_name_can_name_the_stage() -> None:
+    data = xlsx(
+        [["序号", "支援学校", "受援学校"], ["一、幼儿园（2所）"], [1, "甲市第一幼儿园", "乙县第一幼儿园"],
+         ["填表日期：2019年3月14日"], [2, "甲市第二中学", "乙县第二中学"]],
+        merges=("A2:C2", "A4:C4"),
+        title="高中",
+    )  # fmt: skip
+    result = import_roster(data, "名单.xlsx")
+    assert pairs(result) == [(["甲市第一幼儿园"], ["乙县第一幼儿园"]), (["甲市第二中学"], ["乙县第二中学"])]
+    assert [g.stages for g in result.roster.groups] == [(Stage.PRESCHOOL,), (Stage.PRESCHOOL,)]
+    assert kinds(result) == [(4, "ignored")]
+    plain = import_roster(xlsx([["支援学校", "受援学校"], ["甲市第二中学", "乙县第二中学"]], title="高中"), "b.xlsx")
+    assert plain.roster.groups[0].stages == (Stage.HIGH_SCHOOL,)
+
+
+def test_a_mobile_written_with_spaces_is_one_number() -> None:
+    assert parse_contacts("张三 138 1234 5678") == (Person("张三", "", ("13812345678",)),)

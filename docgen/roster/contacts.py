@@ -21,6 +21,7 @@ TITLE_ENDINGS = ("校长", "书记", "主任", "园长", "主席", "组长", "�
 # A phone candidate: digits with the hyphens, brackets and extension words numbers are written with. The
 # area code may be cut from the number by a line break or a space after its hyphen (``0772- 8628520``).
 _PHONE = re.compile(
+    r"(?:\+?86[-\s]?)?1[3-9]\d[ \u3000-]\d{4}[ \u3000-]\d{4}(?!\d)|"  # a mobile written 138 1234 5678
     r"(?:\+?86[-\s]?)?(?:[(（]\s*0\d{2,3}\s*[)）]\s*)?\d[\d\-－—]*\d(?:\s*[-－—]\s*\d+)*"
     r"(?:\s*(?:转|分机|ext\.?|x|#)\s*\d{1,6})?",
     re.IGNORECASE,

@@ -186,7 +186,8 @@ def xlsx_grids(data: bytes, *, source: str) -> list[Grid]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for (title, part), rows in zip(parts, sheets, strict=False):
             merges = _xlsx_merges(archive, part, source=source) if part else []
-            grids.append(Grid(title, [[cell_text(v) for v in row] for row in rows], merges=merges, sheet=title))
+            grids.append(Grid(title, [[cell_text(v) for v in row] for row in rows], merges=merges, sheet=title,
+                              context=[title]))  # fmt: skip
     return _name_sheets(grids)
 
 
@@ -272,7 +273,7 @@ def calamine_grids(data: bytes, *, source: str, ods: bool) -> list[Grid]:
         except Exception as exc:
             raise RosterError(f".{kind} 文件已损坏（{type(exc).__name__}）", source=source) from None
         rows = [[cell_text(v) for v in row] for row in values]
-        grids.append(Grid(name, rows, merges=merges, sheet=name))
+        grids.append(Grid(name, rows, merges=merges, sheet=name, context=[name]))
     return _name_sheets(grids)
 
 

@@ -72,7 +72,7 @@ def section_stage(text: str) -> Stage | None:
     body = _NUMBERING.sub("", clean(text))
     if not body or len(body) > 40:
         return None
-    direct = parse_stage(body)
+    direct = parse_stage(body) or parse_stage(re.sub(r"[（(][^）)]*[)）]", "", body))  # 幼儿园（4所）
     if direct is not None:
         return direct
     if not re.search(r"(结对|帮扶|学段|阶段|组|部分)$|结对|帮扶", body):
@@ -502,6 +502,9 @@ class _TableReader:
             stage = section_stage(distinct[0]) if len(distinct) == 1 else None
             if stage is not None:  # a section row: 小学, （三）建立普通高中的结对帮扶
                 section = stage
+                continue
+            if len(values) > 1 and len({self.anchor.get((r, c), (r, c)) for c, _ in values}) == 1:
+                self.note(r, "这一行只有说明文字，未导入", distinct[0])  # one merged cell across the row
                 continue
             if not any(clean(row[c.index]) for c in significant if c.index < len(row)):
                 if not all(self.layout_role(c) is Role.SERIAL for c, _ in values):
