@@ -503,3 +503,18 @@ def test_a_note_merged_across_the_row_is_a_note_and_a_sheet_name_can_name_the_st
 
 def test_a_mobile_written_with_spaces_is_one_number() -> None:
     assert parse_contacts("张三 138 1234 5678") == (Person("张三", "", ("13812345678",)),)
+
+
+def test_ditto_repeats_the_cell_above_as_its_own_group_and_nothing_is_no_contact() -> None:
+    grid = Grid("s", [["支援学校", "受援学校", "学段", "受援学校联系人"], ["甲市第一中学", "乙县第一中学", "初中", "无"],
+                      ["同上", "乙县第二中学", "〃", "李四 13812345678"]])  # fmt: skip
+    result = import_grids([grid], source="a.xlsx")
+    assert pairs(result) == [(["甲市第一中学"], ["乙县第一中学"]), (["甲市第一中学"], ["乙县第二中学"])]
+    assert [g.stages for g in result.roster.groups] == [(Stage.COMPULSORY,)] * 2
+    assert [g.supported[0].contact for g in result.roster.groups] == ["", "李四"]
+
+
+def test_utf16_without_a_bom() -> None:
+    text = "支援学校\t受援学校\r\n甲市第一中学\t乙县第一中学\r\n"
+    result = import_roster(text.encode("utf-16-le"), "名单.txt")
+    assert pairs(result) == [(["甲市第一中学"], ["乙县第一中学"])]

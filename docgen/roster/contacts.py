@@ -36,6 +36,10 @@ _SEPARATORS = re.compile(r"[\s\u3000\u00a0、，,；;/／:：]+")
 _BRACKETED = re.compile(r"^(?P<name>[^（(]*)[（(](?P<inner>[^）)]*)[）)](?P<rest>.*)$")
 
 
+NOTHING = frozenset({"无", "暂无", "空", "（空）", "(空)", "—", "-", "－", "/", "／", "——"})
+"""What a clerk writes in a contact cell that has no contact."""
+
+
 @dataclass(frozen=True)
 class Person:
     """One person of a contact cell: name (may be empty: a phone without a name), title, phones as written."""
@@ -82,6 +86,8 @@ def parse_contacts(text: str) -> tuple[Person, ...]:
     name: ``罗永红（副校长）``) goes to the current person; a number too; any other word starts the next person
     (``王小军，139…、李光辉，138…`` is two). A number before any name belongs to a person without a name.
     """
+    if text.strip() in NOTHING:
+        return ()
     people: list[dict[str, object]] = []
 
     def current() -> dict[str, object]:

@@ -41,6 +41,12 @@ def decode_text(data: bytes, *, source: str) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise RosterError(f"UTF-16 文本无法解码：{exc.reason}", source=source) from None
+    zeros_even, zeros_odd = data[0:4000:2].count(0), data[1:4000:2].count(0)
+    if zeros_even + zeros_odd and len(data) % 2 == 0:  # no text has NUL bytes: UTF-16 saved without a BOM
+        try:
+            return data.decode("utf-16-le" if zeros_odd > zeros_even else "utf-16-be")
+        except UnicodeDecodeError as exc:
+            raise RosterError(f"UTF-16 文本无法解码：{exc.reason}", source=source) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

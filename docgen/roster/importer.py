@@ -40,6 +40,8 @@ from docgen.roster.values import parse_level, parse_stage
 
 MAX_MERGED_CELLS = 1_000_000
 """Cells all merged ranges of a table may cover together (a range over a whole sheet is not a roster)."""
+DITTO = frozenset({"同上", "〃", "”", '"', "同左"})
+"""A cell that repeats the one above (a separate row all the same: its own group)."""
 HEADER_SEARCH_ROWS = 30
 """How many non-blank rows above the header a table may have (titles, notes)."""
 
@@ -471,6 +473,7 @@ class _TableReader:
     notes: list[RosterProblem] = field(default_factory=list)
     reported: set[tuple[int, int]] = field(default_factory=set)
     _merged: tuple[Layout, dict[int, int]] | None = None
+    previous: list[str] | None = None
 
     def number(self, r: int) -> int:
         return _number(self.grid, self.layout, r)
@@ -540,6 +543,12 @@ class _TableReader:
 
     def entry(self, r: int, section: Stage | None, coordinator: str) -> Entry:
         row = self.rows[r]
+        if self.previous is not None:  # 同上 / 〃 in a school or 学段 cell: the cell of the row above
+            cols = [self.layout.school(s).index for s in Side] + [c.index for c in self.layout.of(Role.STAGE)]
+            for c in cols:
+                if clean(row[c]) in DITTO:
+                    row[c] = self.previous[c]
+        self.previous = row
         stages: tuple[Stage, ...] = (section,) if section is not None else ()
         entry = Entry(self.number(r), self.grid.sheet, self.grid.word_table, SideCell("", "", ()),
                       SideCell("", "", ()), coordinator=coordinator)  # fmt: skip
