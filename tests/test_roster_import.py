@@ -506,7 +506,8 @@ def test_a_mobile_written_with_spaces_is_one_number() -> None:
 
 
 def test_ditto_repeats_the_cell_above_as_its_own_group_and_nothing_is_no_contact() -> None:
-    grid = Grid("s", [["支援学校", "受援学校", "学段", "受援学校联系人"], ["甲市第一中学", "乙县第一中学", "初中", "无"],
+    grid = Grid("s", [["支援学校", "受援学校", "学段", "受援学校联系人"],
+                      ["甲市第一中学", "乙县第一中学", "初中", "无"],
                       ["同上", "乙县第二中学", "〃", "李四 13812345678"]])  # fmt: skip
     result = import_grids([grid], source="a.xlsx")
     assert pairs(result) == [(["甲市第一中学"], ["乙县第一中学"]), (["甲市第一中学"], ["乙县第二中学"])]
