@@ -521,7 +521,8 @@ class _TableReader:
                     continue
                 self.note(r, "这一行只有说明文字，未导入", distinct[0])
                 continue
-            columns = _recognise(self.rows, r)
+            head = classify(row[self.layout.school(Side.SUPPORTING).index])  # a header repeated further down?
+            columns = _recognise(self.rows, r) if head is not None and head[0] is Role.SCHOOL else None
             if columns and _sides(columns) is not None and r > self.layout.header_rows[-1] + 1:
                 layout, _county = find_header(self.rows[r:])
                 if layout is not None:  # a header repeated (a second table on the sheet): read on with it
@@ -618,8 +619,9 @@ class _TableReader:
             return ()
         people: list[Person] = []
         for c in self.layout.of(Role.CONTACT, side):
-            people += parse_contacts(_unjustify(row[c.index]))
-            self.check_phones(entry, r, c, [p for person in parse_contacts(row[c.index]) for p in person.bad])
+            found_people = parse_contacts(_unjustify(row[c.index]))
+            people += found_people
+            self.check_phones(entry, r, c, [p for person in found_people for p in person.bad])
         phones: list[list[str]] = [[] for _ in names]
         titles: list[list[str]] = [[] for _ in names]
         for c in self.layout.of(Role.PHONE, side):
