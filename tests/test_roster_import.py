@@ -519,3 +519,52 @@ def test_utf16_without_a_bom() -> None:
     text = "支援学校\t受援学校\r\n甲市第一中学\t乙县第一中学\r\n"
     result = import_roster(text.encode("utf-16-le"), "名单.txt")
     assert pairs(result) == [(["甲市第一中学"], ["乙县第一中学"])]
+
+
+def ods(rows_xml: str) -> bytes:
+    """A minimal OpenDocument spreadsheet: one table ``名单`` with the given ``<table:table-row>`` elements."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="名单">{rows_xml}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", manifest)
+    return out.getvalue()
+
+
+def _cell(text: str = "", rows: int = 1, repeat: int = 1) -> str:
+    attrs = (f' table:number-rows-spanned="{rows}"' if rows > 1 else "") + (
+        f' table:number-columns-repeated="{repeat}"' if repeat > 1 else "")  # fmt: skip
+    if not text:
+        return f"<table:table-cell{attrs}/>"
+    return f'<table:table-cell office:value-type="string"{attrs}><text:p>{text}</text:p></table:table-cell>'
+
+
+def test_ods_merged_ranges_are_read_from_content_xml_and_tie_groups() -> None:
+    row = "<table:table-row>{}</table:table-row>".format
+    data = ods(
+        row(_cell("支援学校") + _cell("受援学校"))
+        + '<table:table-row table:number-rows-repeated="2">' + _cell(repeat=2) + "</table:table-row>"
+        + row(_cell("甲市第一中学", rows=2) + _cell("乙县第一中学"))
+        + row("<table:covered-table-cell/>" + _cell("乙县第二中学"))
+    )  # fmt: skip
+    grids, _ = file_tables(data, "m.ods")
+    assert grids[0].merges == [Merge(3, 0, 4, 0)]
+    result = import_roster(data, "m.ods")
+    assert pairs(result) == [(["甲市第一中学"], ["乙县第一中学", "乙县第二中学"])]
+    assert result.roster.groups[0].source == "m.ods:4"
