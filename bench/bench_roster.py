@@ -13,8 +13,8 @@ what comes back with ``<file>.expected.json``:
   and exactly its supported schools (names compared without whitespace; order inside a side ignored); groups
   imported that the file does not state are counted as *extra* (a pair the clerk never made);
 * 学段 right, on the matched groups whose expected stage the file gives; lead school (coordinator) right;
-* bad rows reported at the right row with the right kind (the kind is read from the error's ``kind``
-  attribute when the importer has one, else from its Chinese message — :data:`KIND_WORDS`);
+* bad rows reported at the right row with the right kind (``RosterProblem.kind``; ``ignored`` notes about
+  footer and note rows are neither groups nor errors, as the corpus decides);
 * contacts kept (the school's imported contact contains the name) and phones kept (the digits of each
   expected number appear in the school's imported phones); a phone that turns up on another school is
   counted as *moved* — worse than dropped; one left inside the contact's text (``马玉兰 139…`` as the
@@ -41,26 +41,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from docgen.errors import DocgenError, RosterError  # noqa: E402
+from docgen.errors import DocgenError  # noqa: E402
 from docgen.model import Roster  # noqa: E402
 from extractors.roster import import_roster  # noqa: E402
 
 GROUP_TARGET = 0.95
-
-#: Error kind ← words of the importer's message (first match wins). The rebuilt importer may give the kind
-#: itself (an error attribute ``kind``); then these words are not needed.
-KIND_WORDS: tuple[tuple[str, str], ...] = (
-    ("结对重复", "duplicate"),
-    ("既是支援学校又是受援学校", "same_school"),
-    ("电话号码", "phone"),
-    ("未知学段", "unknown_stage"),
-    ("未知层级", "unknown_level"),
-    ("占位", "placeholder"),
-    ("为空", "empty"),
-    ("同一格中重复", "repeated_in_cell"),
-    ("这一格有", "count_mismatch"),
-    ("无法识别的结对句", "unreadable_line"),
-)
 
 _SPACE = re.compile(r"[\s\u3000\u00a0\u200b]+")
 
@@ -73,15 +58,6 @@ def norm(text: str | None) -> str:
 def digits(text: str | None) -> str:
     """Only the digits of ``text``."""
     return re.sub(r"\D", "", text or "")
-
-
-def error_kind(error: RosterError) -> str:
-    """The kind of one reported row error (``other`` when the message names none of :data:`KIND_WORDS`)."""
-    kind = getattr(error, "kind", None)
-    if isinstance(kind, str) and kind:
-        return kind
-    message = getattr(error, "message", str(error))
-    return next((k for words, k in KIND_WORDS if words in message), "other")
 
 
 # ------------------------------------------------------------------------------------------ what came back
