@@ -36,7 +36,7 @@ class Role(StrEnum):
     EXTRA = "extra"  # any other column: kept in the mapping, not read
 
 
-SUPPORTED_WORDS = ("被帮扶", "受帮扶", "被支援", "受援", "乙方")
+SUPPORTED_WORDS = ("被帮扶", "受帮扶", "被支援", "被援助", "受援", "受助", "乙方")
 """Words that make a header the helped side. Checked before :data:`SUPPORTING_WORDS` (被帮扶 contains 帮扶)."""
 SUPPORTING_WORDS = ("结对帮扶", "帮扶", "支援", "援助", "甲方")
 SCHOOL_TAILS = ("", "学校", "校", "方", "方学校", "学校名称", "校名", "学校全称", "单位", "学校名单")
@@ -44,7 +44,7 @@ NEUTRAL_SCHOOLS = ("学校", "学校名称", "校名", "学校全称", "结对�
 COUNTY_TAILS = ("县区", "县(区)", "区县", "县市区", "县市", "县", "区", "县区名称", "地区教育局", "教育局")
 
 FIELDS: dict[Role, tuple[str, ...]] = {
-    Role.CONTACT: ("联系人", "负责人", "联络员", "联系人姓名", "姓名", "联系人及电话", "联系人和电话", "联系人电话",
+    Role.CONTACT: ("联系人", "负责人", "联络员", "联系人姓名", "姓名", "校长", "校长姓名", "负责人姓名", "联系人及电话", "联系人和电话", "联系人电话",
                    "联系方式", "联络员及电话", "负责人及电话", "联系人及联系方式", "联络人", "联系人及手机",
                    "分管领导", "联络员及分管领导"),
     Role.PHONE: ("联系电话", "电话", "手机", "办公电话", "手机号", "手机号码", "座机", "固定电话", "电话号码"),
@@ -84,6 +84,7 @@ def side_of(text: str) -> tuple[Side, str] | None:
     """The side a header starts with and the rest.
 
     ``被帮扶学校`` → (受援, ``学校``); ``甲方联络员`` → (支援, ``联络员``)."""
+    text = text.removeprefix("对口")  # 对口帮扶学校, 对口支援学校
     for words, side in ((SUPPORTED_WORDS, Side.SUPPORTED), (SUPPORTING_WORDS, Side.SUPPORTING)):
         for word in words:
             if text.startswith(word):

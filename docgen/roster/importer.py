@@ -760,7 +760,21 @@ def prose_entries(lines: Sequence[tuple[int, str]], *, source: str) -> list[Entr
     """Entries of a notice's pairing lines (``A、B与C结对；``); a pairing line that does not fit the grammar is an
     ``unreadable_line`` problem (its entry has no schools and carries the problem)."""
     out: list[Entry] = []
-    for number, line in lines:
+    joined: list[tuple[int, str]] = []
+    i = 0
+    while i < len(lines):  # a pairing line wrapped over two or three lines (a PDF's text layer) is read whole
+        number, line = lines[i]
+        step = 1
+        if not is_pairing_line(line) and line.strip() and not re.search(r"[。；;！？:：]\s*$", line):
+            for extra in (1, 2):
+                if i + extra < len(lines):
+                    candidate = line.strip() + "".join(t.strip() for _, t in lines[i + 1 : i + extra + 1])
+                    if is_pairing_line(candidate) and "与" in candidate and parse_pairing_line(candidate):
+                        line, step = candidate, extra + 1
+                        break
+        joined.append((number, line))
+        i += step
+    for number, line in joined:
         if not is_pairing_line(line):
             continue
         parsed = parse_pairing_line(line)
