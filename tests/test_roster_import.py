@@ -571,7 +571,8 @@ def test_ods_merged_ranges_are_read_from_content_xml_and_tie_groups() -> None:
 
 
 def test_a_pairing_line_wrapped_over_two_lines_is_read_whole() -> None:
-    text = "调整后的名单如下：\n3．彭州市西郊小学、九尺镇小学与黑水县芦\n花完全小学校结对；\n4．彭州市清平小学与黑水县扎窝中心校结对；\n"
+    text = ("调整后的名单如下：\n3．彭州市西郊小学、九尺镇小学与黑水县芦\n花完全小学校结对；\n"
+            "4．彭州市清平小学与黑水县扎窝中心校结对；\n")
     result = import_roster(text.encode(), "通知.txt")
     assert pairs(result) == [(["彭州市西郊小学", "彭州市九尺镇小学"], ["黑水县芦花完全小学校"]),
                              (["彭州市清平小学"], ["黑水县扎窝中心校"])]  # fmt: skip
