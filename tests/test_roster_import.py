@@ -221,6 +221,9 @@ def test_a_cover_sheet_is_looked_at_and_not_used() -> None:
 
 def test_several_schools_in_one_cell_with_prefix_inheritance() -> None:
     assert split_names("杭州市滨江区长河小学；西兴小学；") == ["杭州市滨江区长河小学", "西兴小学"]
+    assert split_names("彭州市第一中学（含初中部、高中部）、九尺镇小学") == [
+        "彭州市第一中学（含初中部、高中部）", "九尺镇小学"
+    ]  # fmt: skip
     assert split_names("杭州市滨江区江南实验学校\n高新实验学校") == ["杭州市滨江区江南实验学校", "高新实验学校"]
     assert split_names("建始县官店镇\u00a0中心小学/杭州市\u3000滨江区丹枫实验小学") == [
         "建始县官店镇中心小学", "杭州市滨江区丹枫实验小学"

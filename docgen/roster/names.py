@@ -55,8 +55,21 @@ def clean_name(value: object) -> str:
 
 
 def split_names(text: str) -> list[str]:
-    """The names listed in ``text`` (``A、B``, ``A，B``, ``A/B``), cleaned; empty items dropped."""
-    return [name for name in (clean_name(part) for part in _SPLIT.split(text)) if name]
+    """The names listed in ``text`` (``A、B``, ``A，B``, ``A/B``, line breaks), cleaned; empty items dropped.
+
+    A separator inside brackets is part of the name (``彭州市第一中学（含初中部、高中部）``)."""
+    parts: list[str] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)" and depth:
+            depth -= 1
+        elif depth == 0 and _SPLIT.match(ch):
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [name for name in (clean_name(part) for part in parts) if name]
 
 
 def admin_prefix(name: str) -> str:
