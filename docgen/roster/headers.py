@@ -39,7 +39,8 @@ class Role(StrEnum):
 SUPPORTED_WORDS = ("被帮扶", "受帮扶", "被支援", "被援助", "受援", "受助", "乙方")
 """Words that make a header the helped side. Checked before :data:`SUPPORTING_WORDS` (被帮扶 contains 帮扶)."""
 SUPPORTING_WORDS = ("结对帮扶", "帮扶", "支援", "援助", "甲方")
-SCHOOL_TAILS = ("", "学校", "校", "方", "方学校", "学校名称", "校名", "学校全称", "单位", "学校名单")
+SCHOOL_TAILS = ("", "学校", "校", "方", "方学校", "学校名称", "校名", "学校全称", "单位", "学校名单", "幼儿园", "园", "校(园)",
+                "学校(幼儿园)", "方学校名称")
 NEUTRAL_SCHOOLS = ("学校", "学校名称", "校名", "学校全称", "结对学校", "名称")
 COUNTY_TAILS = ("县区", "县(区)", "区县", "县市区", "县市", "县", "区", "县区名称", "地区教育局", "教育局")
 
