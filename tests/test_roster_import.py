@@ -580,3 +580,10 @@ def test_a_pairing_line_wrapped_over_two_lines_is_read_whole() -> None:
     assert pairs(result) == [(["彭州市西郊小学", "彭州市九尺镇小学"], ["黑水县芦花完全小学校"]),
                              (["彭州市清平小学"], ["黑水县扎窝中心校"])]  # fmt: skip
     assert [g.source for g in result.roster.groups] == ["通知.txt:2", "通知.txt:4"]
+
+
+def test_a_second_contact_for_a_merged_school_on_another_row_is_kept() -> None:
+    data = xlsx([["支援学校", "支援学校联系人", "受援学校"], ["甲市第一中学", "王一 13812345678", "乙县第一中学"],
+                 [None, "王二 13912345678", "乙县第二中学"]], merges=("A2:A3",))  # fmt: skip
+    (group,) = import_roster(data, "a.xlsx").roster.groups
+    assert (group.supporting[0].contact, group.supporting[0].phone) == ("王一、王二", "13812345678、13912345678")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 from docgen.errors import RosterError, RosterErrors
 from docgen.model import Level, PairGroup, Roster, School, Side, Stage
@@ -135,13 +136,20 @@ class Entry:
     problems: list[RosterProblem] = field(default_factory=list)
 
 
+_JOINED = ("contact", "phone", "title")  # a second person for one school on another row of its group is kept
+
+
 def _merge_school(first: School, later: School) -> School:
-    """One school named on two rows of a group: its empty fields are filled from the later row."""
-    changes = {
-        f.name: getattr(later, f.name)
-        for f in fields(School)
-        if getattr(first, f.name) in ("", None) and getattr(later, f.name) not in ("", None)
-    }
+    """One school named on two rows of a group: its empty fields are filled from the later row, and a contact,
+    phone or title the later row adds is joined to the first's (``、``), so nothing written is dropped."""
+    changes: dict[str, Any] = {}
+    for f in fields(School):
+        have, new = getattr(first, f.name), getattr(later, f.name)
+        if have in ("", None) and new not in ("", None):
+            changes[f.name] = new
+        elif f.name in _JOINED and new and have != new:
+            parts = dict.fromkeys([*str(have).split("、"), *str(new).split("、")])
+            changes[f.name] = "、".join(p for p in parts if p)
     return replace(first, **changes) if changes else first
 
 
