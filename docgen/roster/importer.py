@@ -47,7 +47,7 @@ HEADER_SEARCH_ROWS = 30
 """How many non-blank rows above the header a table may have (titles, notes)."""
 
 STAGE_HINT = "应为 学前教育、义务教育、普通高中 或 特殊教育（或 幼儿园、小学、初中、高中、特教）"
-_PLACEHOLDER = re.compile(r"[xX×ｘＸ]{2,}|[*＊]{3,}|某某|XX|…|\.\.\.|＿{2,}|_{2,}")
+_PLACEHOLDER = re.compile(r"[xX×ｘＸ]{2,}|[*＊]{3,}|某某|＿{2,}|_{2,}")
 _FOOTER = re.compile(
     r"^(?:合\s*计|总\s*计|小\s*计|共\s*计|(?:注|说明|备注|附注|填表说明)\s*(?:[：:0-9１-９一]|$)|填报单位|填报人|填表人|制表人?"
     r"|审核人?[：:]|单位[（(]盖章[)）]|负责人[：:]|联系人[：:]|联系电话[：:])"
