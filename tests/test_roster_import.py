@@ -587,3 +587,9 @@ def test_a_second_contact_for_a_merged_school_on_another_row_is_kept() -> None:
                  [None, "王二 13912345678", "乙县第二中学"]], merges=("A2:A3",))  # fmt: skip
     (group,) = import_roster(data, "a.xlsx").roster.groups
     assert (group.supporting[0].contact, group.supporting[0].phone) == ("王一、王二", "13812345678、13912345678")
+
+
+def test_merged_ranges_covering_too_many_cells_are_refused() -> None:
+    grid = Grid("s", [["支援学校", "受援学校"], ["甲", "乙"]], merges=[Merge(0, 0, 1, 1)] * 250_001)
+    with pytest.raises(RosterError, match="合并单元格覆盖超过 1,000,000 个单元格"):
+        import_grids([grid], source="a.xlsx")
