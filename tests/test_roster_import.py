@@ -593,3 +593,8 @@ def test_merged_ranges_covering_too_many_cells_are_refused() -> None:
     grid = Grid("s", [["支援学校", "受援学校"], ["甲", "乙"]], merges=[Merge(0, 0, 1, 1)] * 250_001)
     with pytest.raises(RosterError, match="合并单元格覆盖超过 1,000,000 个单元格"):
         import_grids([grid], source="a.xlsx")
+
+
+def test_a_title_saying_zhongxiaoxue_names_no_stage() -> None:
+    grid = Grid("s", [["彭州市中小学结对帮扶名单"], ["支援学校", "受援学校"], ["甲市第一中学", "乙县第一中学"]])
+    assert import_grids([grid], source="a.xlsx").roster.groups[0].stages == ()

@@ -65,7 +65,10 @@ _NUMBERING = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）
 
 
 def stage_of_text(text: str) -> tuple[bool, Stage | None]:
-    """Whether ``text`` names any stage, and the one stage it names (``None`` when it names several)."""
+    """Whether ``text`` names any stage, and the one stage it names (``None`` when it names several).
+
+    中小学 is every school, not a stage (``XX市中小学结对帮扶名单``)."""
+    text = re.sub(r"中小学(?:校)?(?:[（(]幼儿园[)）])?", "", text)
     found = {stage for word, stage in _STAGE_TEXT if word in text}
     return bool(found), (found.pop() if len(found) == 1 else None)
 
