@@ -41,6 +41,8 @@ from docgen.roster.values import parse_level, parse_stage
 
 MAX_MERGED_CELLS = 1_000_000
 """Cells all merged ranges of a table may cover together (a range over a whole sheet is not a roster)."""
+CONTEXT_LINES = 3
+"""How many lines above a Word/PDF/text table may name its stage (its title or heading; not the body text)."""
 DITTO = frozenset({"同上", "〃", "”", '"', "同左"})
 """A cell that repeats the one above (a separate row all the same: its own group)."""
 HEADER_SEARCH_ROWS = 30
@@ -467,7 +469,7 @@ def _number(grid: Grid, layout: Layout | None, r: int) -> int:
 def _context_stage(grid: Grid, rows: list[list[str]], layout: Layout) -> Stage | None:
     """The stage a title row above the header or a heading above the table names (nearest first)."""
     texts = [" ".join(dict.fromkeys(x for x in rows[r] if x)) for r in range(layout.header_rows[0] - 1, -1, -1)]
-    for text in [*texts, *reversed(grid.context)]:
+    for text in [*texts, *reversed(grid.context[-CONTEXT_LINES:])]:
         named, stage = stage_of_text(text)
         if named:
             return stage
