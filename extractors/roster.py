@@ -20,7 +20,7 @@ from docgen.roster.files import file_tables
 from docgen.roster.grid import Grid, Merge
 from docgen.roster.importer import find_header, import_grids, no_roster, strict_roster
 from docgen.roster.names import clean
-from docgen.roster.result import ColumnOverrides, RosterImport
+from docgen.roster.result import ColumnOverrides, ProblemKind, RosterImport
 from extractors.detect import detect
 from extractors.read import read
 
@@ -68,7 +68,7 @@ def import_roster(
             raise RosterError(exc.reason, source=source) from None
         grids, prose = document_tables(document)
     result = import_grids(grids, source=source, overrides=overrides, prose=prose)
-    if not result.roster.groups and not result.problems and not any(t.used for t in result.tables):
+    if not result.roster.groups and all(p.kind is ProblemKind.IGNORED for p in result.problems):
         raise no_roster(grids, result)
     return result
 

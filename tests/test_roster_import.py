@@ -598,3 +598,18 @@ def test_merged_ranges_covering_too_many_cells_are_refused() -> None:
 def test_a_title_saying_zhongxiaoxue_names_no_stage() -> None:
     grid = Grid("s", [["彭州市中小学结对帮扶名单"], ["支援学校", "受援学校"], ["甲市第一中学", "乙县第一中学"]])
     assert import_grids([grid], source="a.xlsx").roster.groups[0].stages == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        ("支援学校,受援学校\n".encode(), "h.csv", "h.csv：没有任何结对：文件中找不到结对行或数据行"),
+        (b"PK\x03\x04" + b"\0" * 26 + b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet", "o.ods",
+         "o.ods：不是有效的 ods 文件（BadZipFile: File is not a zip file）"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\1" * 600, "z.xls", "z.xls：无法读取这个旧版 .xls 文件"),
+    ],
+)  # fmt: skip
+def test_files_without_a_roster_or_broken_raise_naming_the_file(data: bytes, name: str, message: str) -> None:
+    with pytest.raises(RosterError) as excinfo:
+        import_roster(data, name)
+    assert str(excinfo.value).startswith(message)

@@ -212,7 +212,11 @@ def _ods_merges(data: bytes, *, source: str) -> dict[str, list[Merge]]:
 
     t = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
     out: dict[str, list[Merge]] = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise RosterError(f"不是有效的 ods 文件（{type(exc).__name__}: {exc}）", source=source) from None
+    with archive:
         if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
             raise RosterError("ods 文件解压后过大，拒绝读取", source=source)
         try:

@@ -827,7 +827,7 @@ def no_roster(grids: Sequence[Grid], result: RosterImport) -> RosterError:
     """The error for a file that holds no roster at all: which table was not one and why, or the first row of
     the first table when no header was recognised."""
     source = result.roster.source
-    if result.problems or any(t.used for t in result.tables):
+    if any(p.kind is not ProblemKind.IGNORED for p in result.problems) or any(t.used for t in result.tables):
         return RosterError("没有任何结对：文件中找不到结对行或数据行", source=source)
     county = next((t.reason for t in result.tables if t.header_rows), "")
     if county:
