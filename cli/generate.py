@@ -31,6 +31,9 @@ from docgen.render.docx import CompiledTemplate
 
 NoPdf = Annotated[bool, typer.Option("--no-pdf", help="只生成 DOCX")]
 Workers = Annotated[int, typer.Option(help="LibreOffice 转换进程数")]
+Strict = Annotated[
+    bool, typer.Option("--strict", help="花名册有任何问题行就不生成（默认：只为有效的结对组生成，并列出问题）")
+]
 
 
 def generate(
@@ -45,9 +48,10 @@ def generate(
     final: Annotated[
         bool, typer.Option("--final", help="正式稿：有任何草稿（校名为简称、占位符或缺失）则不生成，退出码 2")
     ] = False,
+    strict: Strict = False,
 ) -> None:
     """为每个结对组生成每种协议和项目列出的空白表单（DOCX + PDF），打包为 ZIP 并附清单。"""
-    parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir)
+    parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir, strict=strict)
     if final:
         _refuse_drafts(prog, parsed, kind, with_forms=not no_forms)
     sink = _sink(out, prog.key)
@@ -83,19 +87,26 @@ def forms(
     no_pdf: NoPdf = False,
     workers: Workers = 2,
     templates_dir: TemplatesDir = None,
+    strict: Strict = False,
 ) -> None:
     """只生成空白表单：每个结对组（回执为每所学校）一份，预填校名，带二维码和表单识别码。"""
-    parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir, forms_required=True)
+    parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir, forms_required=True, strict=strict)
     sink = _sink(out, f"{prog.key}-forms")
     _run_batch(prog, parsed, templates, sink, no_pdf, workers, kinds=[], with_forms=True, forms=form)
 
 
 def _batch_inputs(
-    roster_file: Path, program: Path | None, templates_dir: Path | None, *, forms_required: bool = False
+    roster_file: Path,
+    program: Path | None,
+    templates_dir: Path | None,
+    *,
+    forms_required: bool = False,
+    strict: bool = False,
 ) -> tuple[Roster, Program, dict[str, CompiledTemplate]]:
-    """The roster, its program and the compiled templates; any problem ends the command with exit 2."""
+    """The roster's valid groups (its bad rows listed on stderr; ``strict``: any problem refuses the file), its
+    program and the compiled templates; a problem with any of them ends the command with exit 2."""
     try:
-        parsed = load_roster(roster_file)
+        parsed = load_roster(roster_file, strict=strict)
         prog, program_dir = program_for_roster(roster_file, program, templates_dir)
         prog = with_school_names(prog, program_dir)
         if forms_required and not prog.forms:

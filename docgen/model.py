@@ -67,6 +67,7 @@ class School:
     party_org: str = ""
     contact: str = ""
     phone: str = ""
+    title: str = ""  # the contact's 职务 (校长, 副校长 …) when the roster gives it; several joined with 、
 
     def as_dict(self) -> dict[str, str | None]:
         """The school as the roster gave it (JSON-ready; ``stage`` None when unknown)."""
@@ -77,6 +78,7 @@ class School:
             "party_org": self.party_org,
             "contact": self.contact,
             "phone": self.phone,
+            "title": self.title,
         }
 
     @property
@@ -106,10 +108,17 @@ class PairGroup:
     source: str = ""
     label: str = ""
     coordinator: str = ""  # 牵头指导学校, e.g. 柳州市特殊教育学校 over the county special-education pairs
+    stages: tuple[Stage, ...] = ()  # every stage the roster names for the group (学段 高中、初中 → two)
 
     def __post_init__(self) -> None:
         if not self.label:
             object.__setattr__(self, "label", f"{self.number:02d}")
+        # ``stage`` and ``stages`` agree: a group given only one of them gets the other (the first stage named
+        # is ``stage``, so everything that reads one stage keeps working).
+        if self.stages and self.stage is None:
+            object.__setattr__(self, "stage", self.stages[0])
+        elif self.stage is not None and not self.stages:
+            object.__setattr__(self, "stages", (self.stage,))
 
     @property
     def schools(self) -> tuple[School, ...]:
@@ -123,6 +132,14 @@ class PairGroup:
             return self.stage
         stages = {s.stage for s in self.schools if s.stage is not None}
         return stages.pop() if len(stages) == 1 else None
+
+    @property
+    def effective_stages(self) -> tuple[Stage, ...]:
+        """Every stage the roster names for the group, else the one :attr:`effective_stage` finds (or none)."""
+        if self.stages:
+            return self.stages
+        stage = self.effective_stage
+        return (stage,) if stage is not None else ()
 
     @property
     def key(self) -> str:
