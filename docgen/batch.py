@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from docgen.context import agreement_context
 from docgen.errors import ConversionError, DocgenError, ProgramError
 from docgen.forms import load_schemas
-from docgen.forms.generate import FormKind, form_context, form_media, school_index
+from docgen.forms.generate import FormKind, form_context, render_form, school_index
 from docgen.model import AgreementKind, PairGroup, Program, Roster, School
 from docgen.naming import document_stem, form_stem, group_folder
 from docgen.render.converter import PdfConverter
@@ -41,7 +41,8 @@ DocumentKind = AgreementKind | FormKind  # what a job makes: an agreement, or a 
 class DocumentJob:
     """One document to make: a pair group under an agreement kind or form, and where it goes in the archive.
 
-    ``school`` is set for per-school forms (one 回执 per school of the group) and None otherwise.
+    ``school`` is set for forms made per school (one 回执 per school of the group; a 2:1 group's 备案表 and 统计表
+    per supporting school) and None otherwise.
     """
 
     group: PairGroup
@@ -178,10 +179,11 @@ def form_kinds(program: Program, forms: Sequence[str] | None = None) -> list[For
 
 
 def _form_jobs(group: PairGroup, folder: str, kind: FormKind) -> list[DocumentJob]:
-    """One job per group, or for a per-school form (the 回执) one per school of the group."""
-    if not kind.per_school:
-        return [DocumentJob(group, kind, folder, form_stem(group, kind.title))]
-    return [DocumentJob(group, kind, folder, form_stem(group, kind.title, school), school) for school in group.schools]
+    """One job per group, or one per school the form is for (:meth:`FormKind.schools`: every school for the
+    回执, each supporting school of a 2:1 group for the 备案表 and 统计表)."""
+    return [
+        DocumentJob(group, kind, folder, form_stem(group, kind.title, school), school) for school in kind.schools(group)
+    ]
 
 
 def _group_jobs(
@@ -261,9 +263,9 @@ def job_context(program: Program, job: DocumentJob) -> dict[str, Any]:
 
 
 def render_job(template: CompiledTemplate, job: DocumentJob, context: Mapping[str, Any]) -> bytes:
-    """A job's .docx; a form gets its own QR code (the image part replaced)."""
+    """A job's .docx; a form gets its table built from its schema and its own QR code (the image replaced)."""
     if isinstance(job.kind, FormKind):
-        return template.render(context, media=form_media(context["identity"]["code"]))
+        return render_form(template, job.kind.schema, context)
     return template.render(context)
 
 

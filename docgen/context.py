@@ -47,11 +47,13 @@ def _copies(program: Program, group: PairGroup, kind: AgreementKind) -> dict[str
         elif holder == "schools":
             count += len(group.schools)
             phrases.append("双方学校各一份" if two_sided else "结对各方学校各一份")
-        elif holder in ("bureaus", "bureau_offices") and program.bureaus:
+        elif holder in ("bureaus", "bureau_offices") and program.copy_keepers:
             # bureaus: each bureau's party office keeps a copy; bureau_offices: the bureau itself, by name.
-            count += len(program.bureaus)
-            keepers = join_names(b.party_office_or_default if holder == "bureaus" else b.name for b in program.bureaus)
-            phrases.append(f"{keepers}{'各留' if len(program.bureaus) > 1 else '留存'}一份备案")
+            # Only bureaus that keep copies (an issuing province above the pairs files none).
+            keeping = program.copy_keepers
+            count += len(keeping)
+            keepers = join_names(b.party_office_or_default if holder == "bureaus" else b.name for b in keeping)
+            phrases.append(f"{keepers}{'各留' if len(keeping) > 1 else '留存'}一份备案")
     return {"count": count, "count_cn": cn_count(count), "text": "，".join(phrases)}
 
 
