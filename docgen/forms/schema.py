@@ -70,7 +70,7 @@ class FieldSpec(_Labelled):
     """A key–value field: a label cell (or ``label：value`` line) followed by its value."""
 
     prefill: str | None = None  # context path docgen fills in when it generates the blank form
-    height: float = 10.0  # mm: the row's least height in a key–value table (room to write)
+    height: float | None = None  # mm: the row's least height in a key–value table; None: the layout's row_height
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,7 @@ def parse_schema(data: Mapping[str, Any], *, source: str) -> FormSchema:
                 required=bool(f.get("required", False)),
                 printed=str(f.get("printed", "")),
                 prefill=f.get("prefill"),
-                height=_number(f.get("height"), 10.0, f"fields[{i}].height", source),
+                height=_number(f.get("height"), 0.0, f"fields[{i}].height", source) or None,
             )
             for i, f in enumerate(data.get("fields") or [])
         )

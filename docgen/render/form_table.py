@@ -189,7 +189,7 @@ def _key_value_table(schema: FormSchema, context: Mapping[str, Any], total: int,
                 cells = [first, _cell(spec.printed_label, widths[1], size), value]
             else:
                 cells = [_cell(spec.printed_label, widths[0] + widths[1], size, span=2), value]
-            rows.append(_row(cells, spec.height))
+            rows.append(_row(cells, spec.height or layout.row_height))
     return _table(widths, rows)
 
 

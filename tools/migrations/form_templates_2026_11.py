@@ -467,6 +467,9 @@ TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 8844 twips = 156 mm
 # Landscape A4 (GB/T 9704 allows landscape tables): the portrait margins keep their sides for binding;
 # the 37 mm top leaves the header room for the 20 mm QR code.
 LAND_MARGIN_BOTTOM, LAND_FOOTER = 1134, 567  # 20 mm, 10 mm
+# The landscape 统计表 needs its height for rows (a filled one of ten typical rows on one page): the header with
+# the 20 mm QR code starts 8 mm from the top edge and the text 30 mm.
+LAND_MARGIN_TOP, LAND_HEADER = 1701, 454  # 30 mm, 8 mm
 LAND_TEXT_W = PAGE_H - MARGIN_LEFT - MARGIN_RIGHT  # 13776 twips = 243 mm
 CUSTOM_PROPS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -593,6 +596,8 @@ class OfficialForm(OfficialDocument):
         size.set(qn("w:orient"), "landscape")
         margins.set(qn("w:bottom"), str(LAND_MARGIN_BOTTOM))
         margins.set(qn("w:footer"), str(LAND_FOOTER))
+        margins.set(qn("w:top"), str(LAND_MARGIN_TOP))
+        margins.set(qn("w:header"), str(LAND_HEADER))
 
     def _setup_identity(self, placeholder_code: str) -> None:
         """QR code + printed code in the odd and even page headers; the custom property part."""
