@@ -60,7 +60,7 @@ class DocumentJob:
 
     @property
     def title(self) -> str:
-        """What the document is, for lists: ``联络员回执（黑水县中学）`` for a per-school form."""
+        """What the document is, for lists: ``联络员和分管领导回执（黑水县中学）`` for a per-school form."""
         return self.kind.title if self.school is None else f"{self.kind.title}（{self.school.name}）"
 
     @property
