@@ -27,8 +27,8 @@ from typing import Any, Protocol
 
 from docgen.context import agreement_context
 from docgen.errors import ConversionError, DocgenError, ProgramError
-from docgen.forms import load_schemas
-from docgen.forms.generate import FormKind, form_context, render_form, school_index
+from docgen.forms import FormPer, load_schemas
+from docgen.forms.generate import KIND_PREFIX, FormKind, form_context, render_form, school_index
 from docgen.model import AgreementKind, PairGroup, Program, Roster, School
 from docgen.naming import document_stem, form_stem, group_folder
 from docgen.render.converter import PdfConverter
@@ -219,7 +219,14 @@ def plan_document(program: Program, group: PairGroup, document_kind: str) -> Doc
     """The job of one document of ``group`` exactly as the batch plans it (same folder, name and kind:
     ``party_building``, ``form:liaison_reply#2``); None when the program has no such agreement or form."""
     jobs = _group_jobs(group, program.agreements, form_kinds(program))
-    return next((job for job in jobs if job.document_kind == document_kind), None)
+    job = next((job for job in jobs if job.document_kind == document_kind), None)
+    if job is None and document_kind.startswith(KIND_PREFIX) and "#" not in document_kind:
+        # A form coded for the whole group (``03``) of a group whose supporting schools now each get their own
+        # (``03.1``, ``03.2``): printed before that, or typed so. It is regenerated as what it is, the group's.
+        kind = next((k for k in form_kinds(program) if k.key == document_kind), None)
+        if kind is not None and kind.per is FormPer.SUPPORTING_SCHOOL:
+            job = DocumentJob(group, kind, group_folder(group), form_stem(group, kind.title))
+    return job
 
 
 def _unique_names(jobs: list[DocumentJob]) -> list[DocumentJob]:

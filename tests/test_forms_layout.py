@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 from lxml import etree
 
-from docgen.batch import job_context, plan_batch
+from docgen.batch import job_context, plan_batch, plan_document
 from docgen.errors import ProgramError
 from docgen.extract import extract
 from docgen.extraction import FormIdentity
@@ -222,6 +222,15 @@ def test_a_two_to_one_group_gets_a_filing_and_a_statistics_form_per_supporting_s
     units = [job_context(pengzhou, j)["fields"]["unit"] for j in jobs
              if j.group.label == "03" and j.kind.key == "form:activity_stats"]
     assert units == ["彭州市西郊小学", "彭州市九尺镇小学"]
+
+
+def test_a_copy_coded_for_the_whole_two_to_one_group_is_regenerated_as_the_groups(pengzhou: Program) -> None:
+    job = plan_document(pengzhou, PAIR_3, "form:activity_stats")  # a copy printed as 03 before the change
+    assert job is not None and job.school is None
+    assert job_context(pengzhou, job)["identity"]["code"] == "DG1:pengzhou-heishui-2019:03:activity_stats:1"
+    one = plan_document(pengzhou, PAIR_3, "form:activity_stats#2")
+    assert one is not None and one.school == JIUCHI
+    assert plan_document(pengzhou, PAIR_3, "form:arrangement") is None  # not a form of this program
 
 
 def test_each_supporting_schools_form_reads_back_as_its_own(pengzhou: Program) -> None:

@@ -110,9 +110,9 @@ def test_a_record_form_is_the_batch_form_of_its_pair_filled_with_the_record(admi
         # the batch's form, identity and QR code and all
         assert "word/media/qr.png" in zf.namelist()
         headers = "".join(zf.read(n).decode() for n in zf.namelist() if n.startswith("word/header"))
-    # 03 is 2:1: the clean form is the one docgen prints for the school the record's 填报单位 names (彭州市西郊小学,
-    # the first school of the group), though the copy came back coded for the whole group
-    assert "DG1:pengzhou-heishui-2019:03.1:activity_stats:1" in headers
+    # 03 is 2:1 (its supporting schools each get their own 统计表 now), but this copy is coded for the whole
+    # group: its clean form keeps that identity
+    assert "DG1:pengzhou-heishui-2019:03:activity_stats:1" in headers
 
 
 def test_a_record_of_a_pair_not_in_the_roster_is_409_naming_the_pair(admin: TestClient) -> None:
@@ -160,4 +160,4 @@ def test_a_failed_pdf_conversion_is_500_and_stores_nothing(admin: TestClient, mo
     assert pdf.status_code == 500 and "PDF 转换失败" in pdf.json()["detail"]
     fake.failing = False
     pdf = admin.get(f"/api/records/{record['id']}/document", params={"format": "pdf"})
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-1.7 03.1/form:activity_stats")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-1.7 03/form:activity_stats")

@@ -30,8 +30,8 @@ from docgen.batch import DocumentResult, job_context, load_template, plan_docume
 from docgen.errors import DocgenError
 from docgen.extraction import Extraction
 from docgen.files import template_reader
-from docgen.forms import FormPer, FormSchema, load_schemas
-from docgen.forms.generate import KIND_PREFIX, filled_context, school_index, school_named
+from docgen.forms import FormSchema, load_schemas
+from docgen.forms.generate import KIND_PREFIX, filled_context
 from docgen.ledger import LEDGER_HEADER, LedgerRow, ReturnedForm
 from docgen.render.cjk import cjk_run
 from docgen.render.converter import PdfConverter
@@ -96,12 +96,6 @@ def record_form(
         raise Conflict(f"{what}：结对序号“{shown}”不在当前花名册中，无法按模板生成；请先在校对中改正结对序号")
     kind = f"{KIND_PREFIX}{schema.kind}" + (f"#{school}" if school else "")
     job = plan_document(program, group, kind)
-    if job is None and not school and schema.per is FormPer.SUPPORTING_SCHOOL:
-        # a copy coded for the whole group (``03``) of a group whose supporting schools each get their own form:
-        # the school its 填报单位 names
-        named = school_named(group.supporting, record_fields(record, schema).get("unit", ""))
-        if named is not None:
-            job = plan_document(program, group, f"{kind}#{school_index(group, named)}")
     if job is None:
         raise Conflict(f"{what}：本项目不下发这种表单（{kind}），无法按模板生成")
     try:

@@ -16,7 +16,6 @@ Pure functions except :func:`qr_png` (which only computes bytes).
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -82,18 +81,6 @@ def school_index(group: PairGroup, school: School) -> int:
         if s == school:
             return i
     raise ValueError(f"{school.name} is not a school of pair {group.label}")
-
-
-def school_named(schools: tuple[School, ...], name: str) -> School | None:
-    """The school of ``schools`` called ``name`` (full-/half-width and spaces ignored); None when none is.
-
-    How a returned copy printed for a whole group (``03``, before forms were made per supporting school)
-    finds the school its 填报单位 names."""
-    def key(text: str) -> str:
-        return "".join(unicodedata.normalize("NFKC", text).split())
-
-    wanted = key(name)
-    return next((s for s in schools if wanted and key(s.name) == wanted), None)
 
 
 def identity_for(program: Program, group: PairGroup, schema: FormSchema, school: School | None = None) -> FormIdentity:
