@@ -222,7 +222,9 @@ def form_context(
 
     ``fields.<key>`` holds each field's pre-filled value (the schema's ``prefill`` path resolved in this
     context, '' when the field has none); ``table.rows`` the table's rows (school pairs for the well-known
-    columns ``supporting``/``supported``/…, then blank rows up to ``blank_rows``). Pure; no I/O.
+    columns ``supporting``/``supported``/…, then blank rows up to ``blank_rows``); ``instructions`` what the
+    notes say, from the program (:func:`instructions`); ``title`` the title's lines (:func:`heading_lines`)
+    joined by a line break. The table itself is built at render time (:func:`render_form`). Pure; no I/O.
     """
     identity = identity_for(program, group, schema, school)
     stage = group.effective_stage or program.default_stage
