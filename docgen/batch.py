@@ -27,8 +27,8 @@ from typing import Any, Protocol
 
 from docgen.context import agreement_context
 from docgen.errors import ConversionError, DocgenError, ProgramError
-from docgen.forms import load_schemas
-from docgen.forms.generate import FormKind, form_context, form_media, school_index
+from docgen.forms import FormPer, load_schemas
+from docgen.forms.generate import KIND_PREFIX, FormKind, form_context, render_form, school_index
 from docgen.model import AgreementKind, PairGroup, Program, Roster, School
 from docgen.naming import document_stem, form_stem, group_folder
 from docgen.render.converter import PdfConverter
@@ -42,7 +42,8 @@ DocumentKind = AgreementKind | FormKind  # what a job makes: an agreement, or a 
 class DocumentJob:
     """One document to make: a pair group under an agreement kind or form, and where it goes in the archive.
 
-    ``school`` is set for per-school forms (one 回执 per school of the group) and None otherwise.
+    ``school`` is set for forms made per school (one 回执 per school of the group; a 2:1 group's 备案表 and 统计表
+    per supporting school) and None otherwise.
     ``draft_reasons`` is set for an agreement a party cannot sign yet (its name is abbreviated, a placeholder
     or missing: :func:`docgen.school_names.draft_reasons`): the document prints fill-in blanks and is a draft.
     """
@@ -68,7 +69,7 @@ class DocumentJob:
 
     @property
     def title(self) -> str:
-        """What the document is, for lists: ``联络员回执（黑水县中学）`` for a per-school form."""
+        """What the document is, for lists: ``联络员和分管领导回执（黑水县中学）`` for a per-school form."""
         return self.kind.title if self.school is None else f"{self.kind.title}（{self.school.name}）"
 
     @property
@@ -188,10 +189,11 @@ def form_kinds(program: Program, forms: Sequence[str] | None = None) -> list[For
 
 
 def _form_jobs(group: PairGroup, folder: str, kind: FormKind) -> list[DocumentJob]:
-    """One job per group, or for a per-school form (the 回执) one per school of the group."""
-    if not kind.per_school:
-        return [DocumentJob(group, kind, folder, form_stem(group, kind.title))]
-    return [DocumentJob(group, kind, folder, form_stem(group, kind.title, school), school) for school in group.schools]
+    """One job per group, or one per school the form is for (:meth:`FormKind.schools`: every school for the
+    回执, each supporting school of a 2:1 group for the 备案表 and 统计表)."""
+    return [
+        DocumentJob(group, kind, folder, form_stem(group, kind.title, school), school) for school in kind.schools(group)
+    ]
 
 
 def _group_jobs(
@@ -230,7 +232,14 @@ def plan_document(program: Program, group: PairGroup, document_kind: str) -> Doc
     """The job of one document of ``group`` exactly as the batch plans it (same folder, name and kind:
     ``party_building``, ``form:liaison_reply#2``); None when the program has no such agreement or form."""
     jobs = _group_jobs(program, group, program.agreements, form_kinds(program))
-    return next((job for job in jobs if job.document_kind == document_kind), None)
+    job = next((job for job in jobs if job.document_kind == document_kind), None)
+    if job is None and document_kind.startswith(KIND_PREFIX) and "#" not in document_kind:
+        # A form coded for the whole group (``03``) of a group whose supporting schools now each get their own
+        # (``03.1``, ``03.2``): printed before that, or typed so. It is regenerated as what it is, the group's.
+        kind = next((k for k in form_kinds(program) if k.key == document_kind), None)
+        if kind is not None and kind.per is FormPer.SUPPORTING_SCHOOL:
+            job = DocumentJob(group, kind, group_folder(group), form_stem(group, kind.title))
+    return job
 
 
 def _unique_names(jobs: list[DocumentJob]) -> list[DocumentJob]:
@@ -274,9 +283,9 @@ def job_context(program: Program, job: DocumentJob) -> dict[str, Any]:
 
 
 def render_job(template: CompiledTemplate, job: DocumentJob, context: Mapping[str, Any]) -> bytes:
-    """A job's .docx; a form gets its own QR code (the image part replaced)."""
+    """A job's .docx; a form gets its table built from its schema and its own QR code (the image replaced)."""
     if isinstance(job.kind, FormKind):
-        return template.render(context, media=form_media(context["identity"]["code"]))
+        return render_form(template, job.kind.schema, context)
     return template.render(context)
 
 

@@ -107,9 +107,9 @@ def _copies(program: Program, group: PairGroup, kind: AgreementKind) -> dict[str
             phrases.append(f"{everyone}学校各一份")
         else:
             if holder == "bureaus":
-                names = [b.party_office_or_default for b in program.bureaus]
+                names = [b.party_office_or_default for b in program.copy_keepers]
             elif holder == "bureau_offices":
-                names = [b.name for b in program.bureaus]
+                names = [b.name for b in program.copy_keepers]  # an issuing province files none
             else:  # supporting_region_bureaus
                 names = [f"{s.region}教育局" for s in group.supporting if s.region]
             new = [n for n in dict.fromkeys(names) if n not in keepers]

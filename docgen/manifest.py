@@ -44,7 +44,7 @@ class ManifestRow:
     """One file of the archive (one row per format of a document).
 
     ``kind`` tells per-school forms apart (``form:liaison_reply#2``) and ``title`` names the school
-    (``联络员回执（黑水县中学）``), as the service's document list does. ``pages`` is None for .docx.
+    (``联络员和分管领导回执（黑水县中学）``), as the service's document list does. ``pages`` is None for .docx.
     ``draft`` is true for a document a party cannot sign yet, ``draft_reasons`` says which school and why
     (清单.csv shows 草稿 and the reasons joined with ；).
     """

@@ -192,6 +192,9 @@ class Bureau:
     name: str
     side: Side
     party_office: str = ""  # e.g. 彭州市教育局党办; defaults to ``<name>党办``
+    # False for a bureau that issues or oversees the program but files no agreement (山东省教育厅 over the
+    # 菏泽 pairs: the schools and 菏泽市教育局 keep the copies, not the province).
+    keeps_copy: bool = True
 
     @property
     def party_office_or_default(self) -> str:
@@ -272,6 +275,31 @@ class Task:
     due: date | None = None
     min_per_year: int | None = None
     optional: bool = False
+    recipient: str = ""  # the office it is reported to (人事科): printed on the form that carries it
+    form: str = ""  # the blank form (docgen/forms/*.yaml kind) a school returns for this task, if any
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """Where a program's schools file what they send in, as the notice words it (彭州 附件2 说明, 附件3 备注).
+
+    Forms print their instructions from this, so each program's forms name its own offices and channels:
+    ``activity`` is what the notice calls the activities (援藏支教 → 此表用于学校自行联系组织的援藏支教活动;
+    empty: 结对交流), ``activity_label`` the 备案表's merged label (援藏活动情况), ``filing_offices`` where a
+    备案表 goes before an activity (人事科、党委办), ``report_offices`` where the 简报 and 统计表 go after it,
+    ``report_within`` how soon (一周内), ``email_group``/``email`` the electronic channel (彭州教育政工人事群,
+    lzjjk2007@163.com), ``staff`` whose good name the 纪律 line protects (彭州干部教师). Empty values print
+    nothing: a form never names another program's office.
+    """
+
+    activity: str = ""
+    activity_label: str = ""
+    filing_offices: tuple[str, ...] = ()
+    report_offices: tuple[str, ...] = ()
+    report_within: str = ""
+    email_group: str = ""
+    email: str = ""
+    staff: str = ""
 
 
 @dataclass(frozen=True)
@@ -297,6 +325,10 @@ class Program:
     school_names_file: str = ""
     school_names: SchoolNames | None = field(default=None, compare=False)
     party_terms: PartyTerms = field(default_factory=PartyTerms)
+    reporting: Reporting = field(default_factory=Reporting)
+    # What form titles start with (柳州市普通高中结对帮扶 + 安排表); default: the program's name. Forms print
+    # only the program's own stages, so a high-school program names no 幼儿园 in its titles.
+    forms_heading: str = ""
 
     def agreement(self, key: str) -> AgreementKind:
         """The agreement kind ``key``; :class:`ProgramError` listing the known kinds otherwise."""
@@ -309,6 +341,15 @@ class Program:
     def bureaus_on(self, side: Side) -> tuple[Bureau, ...]:
         """The bureaus on ``side``, in program order."""
         return tuple(b for b in self.bureaus if b.side is side)
+
+    def task_for_form(self, form: str) -> Task | None:
+        """The task whose result a school returns on blank form ``form`` (its deadline and recipient)."""
+        return next((t for t in self.tasks if t.form == form), None)
+
+    @property
+    def copy_keepers(self) -> tuple[Bureau, ...]:
+        """The bureaus that keep a copy of each agreement (``keeps_copy``), in program order."""
+        return tuple(b for b in self.bureaus if b.keeps_copy)
 
     @property
     def year(self) -> int | None:

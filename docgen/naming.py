@@ -90,7 +90,8 @@ def document_stem(group: PairGroup, kind: AgreementKind) -> str:
 
 
 def form_stem(group: PairGroup, title: str, school: School | None = None) -> str:
-    """``03_教育交流活动备案表_<both sides>``; a per-school form names its school: ``03_联络员回执_<school>``."""
+    """``04_教育交流活动备案表_<both sides>``; a form made per school names its school:
+    ``03_联络员和分管领导回执_<school>``, ``03_教育交流活动备案表_<supporting school>`` (a 2:1 group)."""
     return _stem(group, title, school.name if school is not None else _pair(group))
 
 

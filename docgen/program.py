@@ -22,6 +22,7 @@ from docgen.model import (
     GroupPolicy,
     PartyTerms,
     Program,
+    Reporting,
     Side,
     Stage,
     Task,
@@ -149,8 +150,16 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         side_text = r.text(b, "side", key)
         if side_text not in _SIDES:
             raise r.fail(f"{key}.side", f"应为 supporting/支援 或 supported/受援，实际为 {side_text!r}")
+        keeps_copy = b.get("keeps_copy", True)
+        if not isinstance(keeps_copy, bool):
+            raise r.fail(f"{key}.keeps_copy", f"应为 true 或 false，实际为 {keeps_copy!r}")
         bureaus.append(
-            Bureau(r.text(b, "name", key), _SIDES[side_text], r.text(b, "party_office", key, required=False))
+            Bureau(
+                r.text(b, "name", key),
+                _SIDES[side_text],
+                r.text(b, "party_office", key, required=False),
+                keeps_copy=keeps_copy,
+            )
         )
 
     agreements = []
@@ -203,6 +212,8 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
                 due=r.date(t, "due", key),
                 min_per_year=r.integer(t, "min_per_year", key),
                 optional=bool(t.get("optional", False)),
+                recipient=r.text(t, "to", key, required=False),
+                form=r.text(t, "form", key, required=False),
             )
         )
 
@@ -226,6 +237,9 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
             raise r.fail(f"forms[{i}]", f"未知的表单种类 {form!r}，可选 {sorted(known_forms)}")
     if len(set(raw_forms)) != len(raw_forms):
         raise r.fail("forms", f"表单种类重复：{raw_forms}")
+    for i, task in enumerate(tasks):
+        if task.form and task.form not in raw_forms:
+            raise r.fail(f"tasks[{i}].form", f"本项目不下发表单 {task.form!r}（forms 中有：{raw_forms}）")
 
     program_key = r.text(root, "key", "")
     if not is_program_key(program_key):
@@ -254,6 +268,37 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         default_stage=default_stage,
         forms=tuple(raw_forms),
         school_names_file=school_names_file,
+        reporting=_reporting(r, root),
+        forms_heading=r.text(root, "forms_heading", "", required=False),
+    )
+
+
+def _reporting(r: _Reader, root: Mapping[str, Any]) -> Reporting:
+    """``reporting:`` — where schools file forms (see :class:`docgen.model.Reporting`); absent: all empty."""
+    raw = r.mapping(root.get("reporting") or {}, "reporting")
+    known = {f for f in Reporting.__dataclass_fields__}
+    unknown = sorted(str(k) for k in raw if k not in known)
+    if unknown:
+        raise r.fail("reporting", f"未知的项 {unknown}，可选 {sorted(known)}")
+
+    def offices(name: str) -> tuple[str, ...]:
+        items = r.items(raw, name, "reporting")
+        if not all(isinstance(o, str) and o for o in items):
+            raise r.fail(f"reporting.{name}", f"应为科室名称的列表（如 [人事科, 党委办]），实际为 {items!r}")
+        return tuple(items)
+
+    def text(name: str) -> str:
+        return r.text(raw, name, "reporting", required=False)
+
+    return Reporting(
+        activity=text("activity"),
+        activity_label=text("activity_label"),
+        filing_offices=offices("filing_offices"),
+        report_offices=offices("report_offices"),
+        report_within=text("report_within"),
+        email_group=text("email_group"),
+        email=text("email"),
+        staff=text("staff"),
     )
 
 

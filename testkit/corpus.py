@@ -270,19 +270,17 @@ def docgen_blank(schema: FormSchema, rng: random.Random) -> tuple[bytes, str, di
     if not path.exists():
         return None
     try:
-        from docgen.forms.generate import form_context, form_media, identity_for
+        from docgen.forms.generate import FormKind, form_context, identity_for, render_form
     except ImportError:
         return None
     from docgen.render.docx import CompiledTemplate
 
     program, group = _sample_pair(rng)
-    school = None
-    if schema.per_school:
-        school = rng.choice(group.schools)
-    ctx = form_context(program, group, schema, school) if school else form_context(program, group, schema)
-    identity = identity_for(program, group, schema, school) if school else identity_for(program, group, schema)
+    school = rng.choice(FormKind(schema).schools(group))  # whom the batch prints it for: the group, or a school
+    ctx = form_context(program, group, schema, school)
+    identity = identity_for(program, group, schema, school)
     template = CompiledTemplate.compile(path.read_bytes(), path.name)
-    docx = template.render(ctx, form_media(identity))
+    docx = render_form(template, schema, ctx)
     prefilled = {f.label: ctx["fields"].get(f.key, "") for f in schema.fields if ctx["fields"].get(f.key)}
     return docx, identity.code, prefilled
 

@@ -108,15 +108,16 @@ def test_docx_batch_runs_to_done_and_the_zip_holds_every_agreement(admin: TestCl
         assert {m["format"] for m in manifest} == {"docx"}
         # 14 agreements, 备案表 + 统计表 per pair, a 回执 per school (29 schools): as `docgen generate`
         assert len([m for m in manifest if m["kind"] == "party_building"]) == 14
-        assert len(manifest) == 14 + 2 * 14 + 29
+        assert len(manifest) == 14 + 2 * 14 + 2 + 29  # + 2: group 03 (2:1) files per supporting school
         assert len({m["file"] for m in manifest}) == len(manifest)
         third = next(m for m in manifest if m["pair"] == "03" and m["kind"] == "party_building")
         text = docx_text(zf.read(third["file"]))
     assert "彭州市西郊小学" in text and "彭州市九尺镇小学" in text and "黑水县芦花完全小学校" in text
     docs = admin.get(f"/api/programs/{program_id}/documents", params={"pair": "03"}).json()
     assert sorted(d["kind"] for d in docs) == [
-        "form:activity_stats", "form:filing", "form:liaison_reply#1", "form:liaison_reply#2",
-        "form:liaison_reply#3", "party_building",
+        # 03 is 2:1: each supporting school files its own 统计表 and 备案表; every school its 回执
+        "form:activity_stats#1", "form:activity_stats#2", "form:filing#1", "form:filing#2",
+        "form:liaison_reply#1", "form:liaison_reply#2", "form:liaison_reply#3", "party_building",
     ]
     reply = next(d for d in docs if d["kind"] == "form:liaison_reply#3")
     assert "黑水县芦花完全小学校" in docx_text(admin.get(f"/api/documents/{reply['id']}/download").content)
@@ -157,7 +158,7 @@ def test_a_queued_job_survives_a_restart_and_completes(tmp_path: Path, database_
         assert first.get(f"/api/batches/{job_id}/download").status_code == 409
     with running_client(make_settings(data, database_url)) as second:
         job = wait_batch(second, job_id)
-        assert job["status"] == "done" and job["done"] == 14 + 2 * 14 + 29
+        assert job["status"] == "done" and job["done"] == 14 + 2 * 14 + 2 + 29
         assert second.get(f"/api/batches/{job_id}/download").status_code == 200
 
 

@@ -53,8 +53,9 @@ def test_generate_no_pdf_writes_the_zip_and_prints_its_path(tmp_path: Path) -> N
     docs = [n for n in archive.namelist() if n.endswith(".docx")]
     agreements = [n for n in docs if "学校党建共建协议书" in n]
     assert len(agreements) == 14
-    # the program sends out 备案表 and 统计表 per pair and a 回执 per school (29 schools in 14 groups)
-    assert len(docs) == 14 + 2 * 14 + 29
+    # the program sends out 备案表 and 统计表 per pair (per supporting school: two more for the 2:1 group 03)
+    # and a 回执 per school (29 schools in 14 groups)
+    assert len(docs) == 14 + 2 * 14 + 2 + 29
     third = docx_text(archive.read(next(n for n in agreements if n.startswith("03_"))))
     assert "彭州市九尺镇小学党组织" in third and "一式五份" in third
 

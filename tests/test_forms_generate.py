@@ -5,7 +5,6 @@ from its own page."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import zipfile
 from pathlib import Path
@@ -23,7 +22,7 @@ from docgen.errors import ProgramError, TemplateError
 from docgen.extraction import FormIdentity
 from docgen.files import load_program, template_reader
 from docgen.forms import load_schemas
-from docgen.forms.generate import QR_PART, form_context, form_media, identity_for, qr_png
+from docgen.forms.generate import QR_PART, form_context, identity_for, qr_png, render_form
 from docgen.model import PairGroup, Program, Roster, School
 from docgen.output import DirectorySink
 from docgen.program import parse_program_yaml
@@ -56,8 +55,7 @@ def liuzhou() -> Program:
 def _render(program: Program, group: PairGroup, kind: str, out: Path, school: School | None = None) -> Path:
     schema = load_schemas()[kind]
     template = CompiledTemplate.compile((FORMS / f"{kind}.docx").read_bytes(), f"{kind}.docx")
-    context = form_context(program, group, schema, school)
-    out.write_bytes(template.render(context, media=form_media(context["identity"]["code"])))
+    out.write_bytes(render_form(template, schema, form_context(program, group, schema, school)))
     return out
 
 
@@ -103,14 +101,20 @@ def _header_text(path: Path) -> str:
 @pytest.mark.parametrize(
     ("kind", "school", "code", "title"),
     [
-        ("filing", None, "DG1:pengzhou-heishui-2019:03:filing:1", "彭州·黑水“校校结对”教育交流活动备案表"),
+        # 03 is 2:1: each supporting school gets its own 备案表 and 统计表, numbered like its 回执
+        ("filing", XIJIAO, "DG1:pengzhou-heishui-2019:03.1:filing:1", "彭州·黑水“校校结对”教育交流活动备案表"),
         (
             "activity_stats",
-            None,
-            "DG1:pengzhou-heishui-2019:03:activity_stats:1",
+            JIUCHI,
+            "DG1:pengzhou-heishui-2019:03.2:activity_stats:1",
             "彭州·黑水“校校结对”教育交流活动情况统计表",
         ),
-        ("liaison_reply", JIUCHI, "DG1:pengzhou-heishui-2019:03.2:liaison_reply:1", "彭州·黑水“校校结对”联络员回执"),
+        (
+            "liaison_reply",
+            JIUCHI,
+            "DG1:pengzhou-heishui-2019:03.2:liaison_reply:1",
+            "彭州·黑水“校校结对”联络员和分管领导回执",
+        ),
     ],
 )
 def test_each_pengzhou_form_is_prefilled_and_carries_its_identity_three_times(
@@ -118,11 +122,12 @@ def test_each_pengzhou_form_is_prefilled_and_carries_its_identity_three_times(
 ) -> None:
     path = _render(pengzhou, PAIR_3, kind, tmp_path / f"{kind}.docx", school)
     body = di.text(path)
-    assert title in body
-    if school is None:
-        assert "彭州市西郊小学、彭州市九尺镇小学" in body  # 单位: the supporting schools of the group
-    else:
-        assert "学校（盖章）：彭州市九尺镇小学" in body and "西郊" not in body
+    assert title in body.replace("\n", "")
+    assert school is not None
+    label = {"filing": "单位：", "activity_stats": "填报单位：", "liaison_reply": "学校（盖章）："}[kind]
+    assert f"{label}{school.name}" in body  # the form is that school's own
+    other = XIJIAO if school is JIUCHI else JIUCHI
+    assert other.name not in body
     assert f"表单识别码：{code}" in _header_text(path).replace("\n", "")
     assert _custom_identity(path) == code
     assert _qr_in_docx(path) == code
@@ -136,7 +141,13 @@ def test_the_arrangement_form_prefills_both_schools_and_known_contacts(liuzhou: 
     assert rows[0] == ["帮扶学校", "联系人及电话", "受援学校", "联系人及电话"]  # the seed's repeated label, as printed
     assert rows[1] == ["市一中", "张老师 13800001111", "三江民族高中", ""]
     assert len(rows) == 1 + 6 and all(cell == "" for row in rows[2:] for cell in row)  # blank_rows: 6
-    assert "柳州市中小学（幼儿园）结对帮扶（普通高中）安排表" in di.text(path)  # no doubled 结对帮扶
+    text = di.text(path)
+    # the program's own stage only (no 幼儿园 on a high-school form), on one line: nothing to break inside
+    assert "柳州市普通高中结对帮扶安排表" in text and "幼儿园" not in text
+    title = next(p for p in di.paragraphs(path) if p.style == "DocTitle")
+    assert title.text == "柳州市普通高中结对帮扶安排表"
+    # the deadline and address the notice gives for returning the 安排表 (program task plan_submitted)
+    assert "2.请于2016年9月15日前报市教育局基础教育科，同时将电子版发送至lzjjk2007@163.com。" in text
     assert _qr_in_docx(path) == "DG1:liuzhou-high-2016:03:arrangement:1"
 
 
@@ -159,7 +170,7 @@ def _table_rows(path: Path) -> list[list[_Cell]]:
 
 
 def test_the_filing_form_reproduces_the_vertically_merged_label(pengzhou: Program, tmp_path: Path) -> None:
-    rows = _table_rows(_render(pengzhou, PAIR_3, "filing", tmp_path / "f.docx"))
+    rows = _table_rows(_render(pengzhou, PAIR_3, "filing", tmp_path / "f.docx", XIJIAO))
     assert [r[0].vmerge for r in rows[:8]] == ["restart"] + ["continue"] * 7
     assert rows[0][0].text == "援藏活动情况"
     assert [r[1].text for r in rows[:8]] == [
@@ -180,15 +191,19 @@ def test_the_filing_form_reproduces_the_vertically_merged_label(pengzhou: Progra
     ]
 
 
-def test_the_statistics_table_has_ten_columns_twelve_blank_rows_and_a_merged_footer(
+def test_the_statistics_table_has_ten_columns_ten_blank_rows_and_a_merged_footer(
     pengzhou: Program, tmp_path: Path
 ) -> None:
-    rows = _table_rows(_render(pengzhou, PAIR_3, "activity_stats", tmp_path / "s.docx"))
+    rows = _table_rows(_render(pengzhou, PAIR_3, "activity_stats", tmp_path / "s.docx", JIUCHI))
     assert [c.text for c in rows[0]][:2] == ["序号", "活动名称"] and len(rows[0]) == 10
     body = rows[1:-1]
-    assert len(body) == 12 and all(len(r) == 10 and not any(c.text for c in r) for r in body)
+    assert len(body) == 10 and all(len(r) == 10 and not any(c.text for c in r) for r in body)
     footer = rows[-1]
     assert footer[0].text == "备注：" and sum(c.span for c in footer) == 10 and len(footer) == 2
+    # 附件3's 备注, verbatim: where the 统计表 goes, from the program's reporting data
+    assert footer[1].text == (
+        "活动结束后，一周内上报活动材料和活动情况统计表至党委办和人事科，并将电子邮件发送至彭州教育政工人事群共享。"
+    )
 
 
 @pytest.mark.parametrize(
@@ -199,7 +214,8 @@ def test_form_templates_keep_the_official_format(kind: str, landscape: bool) -> 
     path = FORMS / f"{kind}.docx"
     page = di.page_setup(path)
     assert (page["width"], page["height"]) == ((16838, 11906) if landscape else (11906, 16838))
-    assert page["left"] == 1588 and page["right"] == 1474 and page["top"] == 2098
+    # 37 mm top; the landscape 统计表 30 mm (its header from 8 mm), so a filled one keeps to one page
+    assert page["left"] == 1588 and page["right"] == 1474 and page["top"] == (1701 if landscape else 2098)
     assert set(di.footers(path)) == {"default", "even"}  # — 1 — page numbers as in the agreements
     root = di.part(path, "word/document.xml")
     assert root is not None
@@ -225,18 +241,6 @@ def test_form_templates_keep_the_official_format(kind: str, landscape: bool) -> 
         assert width > 200
 
 
-def test_form_templates_are_up_to_date_with_the_build_script(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("build_templates", ROOT / "tools" / "build_templates.py")
-    assert spec is not None and spec.loader is not None
-    build_templates = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build_templates)
-    for name, build in build_templates.FORM_BUILDERS.items():
-        out = tmp_path / Path(name).name
-        build().save(out)
-        built = (ROOT / "docgen" / "templates" / name).read_bytes()
-        assert out.read_bytes() == built, f"rebuild {name}: tools/build_templates.py"
-
-
 # --- identity and QR --------------------------------------------------------------------------------------
 
 
@@ -260,7 +264,7 @@ def test_render_media_replaces_only_parts_the_template_has(pengzhou: Program) ->
     template = CompiledTemplate.compile((FORMS / "filing.docx").read_bytes(), "filing.docx")
     context = form_context(pengzhou, PAIR_3, load_schemas()["filing"])
     with pytest.raises(TemplateError, match=r"word/media/nope\.png"):
-        template.render(context, media={"word/media/nope.png": b""})
+        template.render({**context, "form_table": ""}, media={"word/media/nope.png": b""})
 
 
 def test_a_program_naming_an_unknown_form_is_an_error() -> None:
@@ -285,20 +289,23 @@ def test_the_batch_puts_agreements_and_forms_in_each_pair_folder(pengzhou: Progr
     assert len(plan_batch(pengzhou, roster)) == 14  # forms only when asked for
     report = generate_batch(pengzhou, roster, templates, DirectorySink(tmp_path, pengzhou.key), with_forms=True)
     schools = sum(len(g.schools) for g in roster.groups)
-    assert report.ok and report.generated == 14 * 3 + schools  # agreement, 备案表, 统计表 per pair; 回执 per school
+    # agreement per pair; 备案表, 统计表 per supporting school (two more for the 2:1 group 03); 回执 per school
+    assert report.ok and report.generated == 14 * 3 + 2 + schools
     names = zipfile.ZipFile(report.archive).namelist()
     folder = "03_彭州市西郊小学等2校—黑水县芦花完全小学校/"
     assert sorted(n.removeprefix(folder) for n in names if n.startswith(folder)) == sorted(
         [
             "03_学校党建共建协议书_彭州市西郊小学等2校—黑水县芦花完全小学校.docx",
-            "03_教育交流活动备案表_彭州市西郊小学等2校—黑水县芦花完全小学校.docx",
-            "03_教育交流活动情况统计表_彭州市西郊小学等2校—黑水县芦花完全小学校.docx",
-            "03_联络员回执_彭州市西郊小学.docx",
-            "03_联络员回执_彭州市九尺镇小学.docx",
-            "03_联络员回执_黑水县芦花完全小学校.docx",
+            "03_教育交流活动备案表_彭州市西郊小学.docx",
+            "03_教育交流活动备案表_彭州市九尺镇小学.docx",
+            "03_教育交流活动情况统计表_彭州市西郊小学.docx",
+            "03_教育交流活动情况统计表_彭州市九尺镇小学.docx",
+            "03_联络员和分管领导回执_彭州市西郊小学.docx",
+            "03_联络员和分管领导回执_彭州市九尺镇小学.docx",
+            "03_联络员和分管领导回执_黑水县芦花完全小学校.docx",
         ]
     )
-    assert sum("联络员回执" in n for n in names) == schools == 29
+    assert sum("联络员和分管领导回执" in n for n in names) == schools == 29
     manifest = (tmp_path / "清单.csv").read_text("utf-8-sig")
     assert "form:liaison_reply" in manifest
     again = generate_batch(pengzhou, roster, templates, DirectorySink(tmp_path, pengzhou.key), with_forms=True)
@@ -317,7 +324,7 @@ def test_cli_no_forms_and_the_forms_command(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     archive = zipfile.ZipFile(tmp_path / "f" / "pengzhou-heishui-2019-forms.zip")
     docs = [n for n in archive.namelist() if n.endswith(".docx")]
-    assert len(docs) == 29 and all("联络员回执" in n for n in docs)
+    assert len(docs) == 29 and all("联络员和分管领导回执" in n for n in docs)
 
     bad = runner.invoke(app, ["forms", roster, "--out", str(tmp_path / "g"), "--no-pdf", "--form", "arrangement"])
     assert bad.exit_code == 2 and "arrangement" in bad.stderr
@@ -333,11 +340,11 @@ def test_three_forms_merged_into_one_pdf_load_keep_their_own_qr_codes(pengzhou: 
 
     roster = _pengzhou_roster()
     items, codes = [], []
-    for kind, group in (("filing", roster.groups[0]), ("filing", roster.groups[2]), ("filing", roster.groups[12])):
+    for kind, group in (("filing", roster.groups[0]), ("filing", roster.groups[1]), ("filing", roster.groups[12])):
         path = _render(pengzhou, group, kind, tmp_path / f"{group.label}.docx")
         items.append((path.name, path.read_bytes()))
         codes.append(f"DG1:pengzhou-heishui-2019:{group.label}:filing:1")
-    stats = _render(pengzhou, roster.groups[2], "activity_stats", tmp_path / "stats.docx")
+    stats = _render(pengzhou, roster.groups[1], "activity_stats", tmp_path / "stats.docx")
     with LibreOfficeConverter(timeout=90) as converter:
         results = converter.convert_merged(items)  # raises instead of falling back to one by one
         stats_pdf = converter.convert("stats.docx", stats.read_bytes())

@@ -30,7 +30,7 @@ from tests.live_server import Server, docgen_server
 pytestmark = pytest.mark.slow  # two real servers each
 
 ENV = {"DOCGEN_ADMIN_USERNAME": "admin", "DOCGEN_ADMIN_PASSWORD": ADMIN_PASSWORD, "DOCGEN_WORKER_POLL_SECONDS": "0.1"}
-DOCUMENTS = 14 + 2 * 14 + 29  # 14 agreements, a 备案表 and a 统计表 per pair, a 回执 per school
+DOCUMENTS = 14 + 2 * 14 + 2 + 29  # 14 agreements, a 备案表 and a 统计表 per supporting school, a 回执 per school
 
 
 def signed_in(base: str) -> httpx.Client:

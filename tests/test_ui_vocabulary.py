@@ -312,7 +312,7 @@ def test_the_records_screen_shows_statuses_and_form_titles_in_words_and_no_code(
         expect(rows).to_have_count(3)
         by_file = {
             "西郊小学统计表.docx": ("完整", "教育交流活动情况统计表"),
-            "西郊小学联络员回执.docx": ("待审核", "联络员回执"),
+            "西郊小学联络员回执.docx": ("待审核", "联络员和分管领导回执"),
             "损坏的文件.docx": ("无法读取", "未识别"),
         }
         for name, (status, form) in by_file.items():
@@ -338,7 +338,7 @@ def test_the_records_screen_shows_statuses_and_form_titles_in_words_and_no_code(
         # one record: values as a person reads them, the flag in words
         rows.get_by_test_id("record-link").click()
         expect(page.get_by_test_id("record-status")).to_have_text("待审核")
-        expect(page.get_by_test_id("record-form")).to_have_text("表格：联络员回执")
+        expect(page.get_by_test_id("record-form")).to_have_text("表格：联络员和分管领导回执")
         normalized = page.get_by_test_id("record-fields").get_by_test_id("normalized").all_inner_texts()
         assert "2019年3月18日" in normalized and "13812345678" in normalized, normalized
         expect(page.get_by_test_id("review-list")).to_contain_text("电话号码无效")

@@ -86,14 +86,15 @@ def record_form(
     assert program_row is not None
     program = programs.domain(program_row)
     what = f"记录 {record.id} 的{schema.title}"
-    # A per-school form's pair label names the school too: ``03.2`` is the second school of pair 03.
+    # A form made per school has a pair label naming the school too: ``03.2`` is the second school of pair 03
+    # (a 回执, or a 2:1 group's second 备案表 or 统计表).
     label, _, school = (record.pair_label or "").partition(".")
     current = record.pair_id is not None and record.pair_id in rosters.current_ids(session, program_row)
     group = rosters.unit(session, program_row, program.group_policy, label) if label and current else None
     if group is None:
         shown = record.pair_label or "未识别"
         raise Conflict(f"{what}：结对序号“{shown}”不在当前花名册中，无法按模板生成；请先在校对中改正结对序号")
-    kind = f"{KIND_PREFIX}{schema.kind}" + (f"#{school}" if schema.per_school and school else "")
+    kind = f"{KIND_PREFIX}{schema.kind}" + (f"#{school}" if school else "")
     job = plan_document(program, group, kind)
     if job is None:
         raise Conflict(f"{what}：本项目不下发这种表单（{kind}），无法按模板生成")

@@ -5,6 +5,32 @@ Each form is a YAML file beside this module (``<kind>.yaml``); :func:`load_schem
 retyped the form, moved a column or wrote 联系电话 for 电话 still gets its record.
 """
 
-from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, TableSpec, ValueType, load_schemas, parse_schema
+from docgen.forms.schema import (
+    ColumnSpec,
+    FieldGroup,
+    FieldSpec,
+    FormLayout,
+    FormPer,
+    FormSchema,
+    GridRow,
+    PageOrientation,
+    TableSpec,
+    ValueType,
+    load_schemas,
+    parse_schema,
+)
 
-__all__ = ["ColumnSpec", "FieldSpec", "FormSchema", "TableSpec", "ValueType", "load_schemas", "parse_schema"]
+__all__ = [
+    "ColumnSpec",
+    "FieldGroup",
+    "FieldSpec",
+    "FormLayout",
+    "FormPer",
+    "FormSchema",
+    "GridRow",
+    "PageOrientation",
+    "TableSpec",
+    "ValueType",
+    "load_schemas",
+    "parse_schema",
+]

@@ -3,10 +3,10 @@
 python-docx's ``font.name`` writes ``w:ascii`` and ``w:hAnsi`` but leaves ``w:eastAsia`` alone, so Chinese
 text silently keeps another font (a Latin face, or whatever the style says). :func:`set_cjk_font` sets
 every slot and tags East Asian text zh-CN; the Latin language is left to the document defaults, because
-LibreOffice breaks lines inside numbers when it is zh-CN too (see ``tools/build_templates.py``).
+LibreOffice breaks lines inside numbers when it is zh-CN too.
 
-The built-in templates are written by ``tools/build_templates.py`` as XML with their own styles; this
-is for documents built in code (the 台账, test fixtures, benchmarks).
+The built-in templates are Word files with their own styles (``docs/templates.md``); this is for documents
+built in code (the 台账, test fixtures, benchmarks).
 """
 
 from __future__ import annotations

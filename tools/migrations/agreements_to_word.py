@@ -8,7 +8,8 @@ its own notice's content: ``party_building.docx`` (彭州, seed 000 附件1), ``
 ``three_year.docx`` (东莞 “1+1”, seed 004) and ``heze_three_year.docx`` (菏泽, seed 003), with seal blocks in a
 borderless table (two parties side by side, more in a grid of 78 mm cells). Running it again overwrites what
 a clerk changed in Word since: do not, except to start over. It borrows the page set-up and styles of
-``OfficialDocument`` from ``tools/build_templates.py`` (which still builds the blank forms).
+``OfficialDocument`` from ``tools/build_templates.py``, which was deleted once both migrations had run: to run
+this again, restore it first (``git show 08b6283:tools/build_templates.py > tools/build_templates.py``).
 """
 
 from __future__ import annotations
