@@ -253,6 +253,7 @@ async def repreview_roster(
         overrides = roster_preview.stored_overrides(preview)
         return _preview_out(session, program, preview, roster_preview.stored_parse(preview), overrides)
     overrides = roster_preview.check_overrides(body.overrides)
+    roster_preview.check_against(overrides, roster_preview.stored_parse(preview).tables)  # before parsing again
     parsed = await _parse(services, preview.data, preview.name, overrides)
     roster_preview.reparse(session, preview, parsed, overrides)
     out = _preview_out(session, program, preview, parsed, overrides)
@@ -284,6 +285,7 @@ async def confirm_roster(
     preview = roster_preview.get(session, program, user, body.preview_id)
     kept = roster_preview.stored_overrides(preview)
     overrides = kept if body.overrides is None else roster_preview.check_overrides(body.overrides)
+    roster_preview.check_against(overrides, roster_preview.stored_parse(preview).tables)
     if roster_preview.same_overrides(overrides, kept):
         parsed = roster_preview.stored_parse(preview)
     else:
