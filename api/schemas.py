@@ -17,7 +17,6 @@ from api.services.uploads import MISMATCH_NOTICE, UploadStatus
 from docgen.extraction import FORM_STATUS_TEXT, INPUT_KIND_TEXT, FormStatus, InputKind
 from docgen.forms import load_schemas
 from docgen.roster.result import COLUMN_ROLES, ProblemKind
-from docgen.roster_diff import FIELD_TEXT
 from docgen.values import FLAG_TEXT
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -104,7 +103,7 @@ ROSTER_PROBLEM_TEXT: Mapping[RosterProblemCode, str] = {
 ROSTER_SEVERITY_TEXT: Mapping[RosterSeverityCode, str] = {
     "error": "错误（该行不导入）",
     "warning": "提醒（该行照常导入）",
-    "note": "说明",
+    "note": "说明（该行已忽略）",
 }
 ROSTER_CHANGE_TEXT: Mapping[RosterChangeCode, str] = {
     "added": "新增",
@@ -128,8 +127,10 @@ TemplateSource = Annotated[TemplateSourceCode, labelled_by("template_source")]
 RosterProblemKind = Annotated[RosterProblemCode, labelled_by("roster_problem")]
 RosterSeverity = Annotated[RosterSeverityCode, labelled_by("roster_severity")]
 RosterChange = Annotated[RosterChangeCode, labelled_by("roster_change")]
-ColumnRole = Annotated[str, labelled_by("column_role")]  # docgen.roster.result.COLUMN_ROLES
-ChangeField = Annotated[str, labelled_by("roster_field")]  # docgen.roster_diff.FIELD_TEXT
+# a column's role and a changed field come with their words in the answer itself (RoleOut, ColumnOut.label,
+# PairChangeOut.label): their words are column headings, not codes a clerk must never see
+ColumnRole = str  # a key of docgen.roster.result.COLUMN_ROLES
+ChangeField = str  # a key of docgen.roster_diff.FIELD_TEXT
 FormKind = Annotated[str, labelled_by("form")]  # docgen/forms/<kind>.yaml: data, so not an enum here
 
 
@@ -147,8 +148,6 @@ class VocabularyOut(BaseModel):
     roster_problem: dict[RosterProblemCode, str] = Field(description="花名册问题种类（kind）的含义")
     roster_severity: dict[RosterSeverityCode, str] = Field(description="花名册问题的严重程度")
     roster_change: dict[RosterChangeCode, str] = Field(description="预览中每组与当前结对相比的变化")
-    column_role: dict[str, str] = Field(description="花名册列可映射的角色（预览中每列的下拉选项）")
-    roster_field: dict[str, str] = Field(description="重新导入时一组中变更的字段")
 
 
 @cache
@@ -166,8 +165,6 @@ def vocabulary() -> VocabularyOut:
         roster_problem=dict(ROSTER_PROBLEM_TEXT),
         roster_severity=dict(ROSTER_SEVERITY_TEXT),
         roster_change=dict(ROSTER_CHANGE_TEXT),
-        column_role=dict(COLUMN_ROLES),
-        roster_field=dict(FIELD_TEXT),
     )
 
 
@@ -411,7 +408,7 @@ class RosterPreviewOut(BaseModel):
 
 OVERRIDES_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "description": "人工列映射：{表的标识: {列序号（从 0 开始）: 角色}}；角色见 /api/vocabulary 的 column_role",
+    "description": "人工列映射：{表的标识: {列序号（从 0 开始）: 角色}}；角色见预览答复的 roles",
     "additionalProperties": {"type": "object", "additionalProperties": {"type": "string", "enum": list(COLUMN_ROLES)}},
     "maxProperties": 50,
 }

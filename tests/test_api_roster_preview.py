@@ -125,7 +125,7 @@ def test_a_preview_shows_the_bad_row_with_its_kind_and_row_and_imports_nothing(a
     vocab = admin.get("/api/vocabulary").json()
     assert vocab["roster_problem"]["same_school"] == "同一学校在两方"
     assert vocab["roster_severity"]["error"] == "错误（该行不导入）"
-    assert vocab["column_role"]["supported.school"] == "受援学校"
+    assert vocab["roster_change"]["changed"] == "变更"
 
 
 @needs_partial

@@ -105,7 +105,7 @@ function labelled(labelText, control) {
 
 let keepMessage = false; // a message shown just before navigating survives that one navigation
 
-function showMessage(msg, kind = 'error', { keep = false } = {}) {
+function showMessage(msg, kind = 'alert', { keep = false } = {}) { // kind: alert (red) or info
   keepMessage = keep;
   const box = document.getElementById('message');
   box.textContent = msg;
@@ -435,9 +435,14 @@ async function rosterTab(body, id, seq) {
 
 /** The school names of one side of a previewed group, with each school's contact and phones when given. */
 function previewSchools(side) {
-  return side.map((s) => h('div', {}, s.name,
-    s.contact || s.phone ? h('span', { class: 'sub' }, [s.contact, s.phone].filter(Boolean).join(' ')) : null));
+  return side.map((s) => {
+    const reach = [s.contact, s.phone].filter(Boolean).join(' ');
+    return h('div', {}, s.name, reach ? h('span', { class: 'sub' }, reach) : null);
+  });
 }
+
+/** The classes of a row from its problems' severities (sev-<severity>: red for an error, amber for a warning). */
+const severities = (problems) => [...new Set(problems.map((x) => `sev-${x.severity}`))].join(' ');
 
 const rowText = (row) => (row === null || row === undefined ? '整个文件' : `第${row}行`);
 
@@ -487,9 +492,9 @@ function showPreview(box, pairsBox, id, p, done) {
       + (c.relabelled ? `，序号变化 ${c.relabelled} 组` : '');
     const who = (g) => `${g.label} ${names(g.supporting)} — ${names(g.supported)}`;
     const items = [
-      ...p.diff.added.map((g) => h('li', { class: 'added' }, `新增 ${who(g)}${g.restored ? '（曾被移除，恢复）' : ''}`)),
-      ...p.diff.removed.map((g) => h('li', { class: 'removed' }, `移除 ${who(g)}（其记录与文书保留）`)),
-      ...p.diff.changed.map((g) => h('li', { class: 'changed' }, `变更 ${who(g)}：`,
+      ...p.diff.added.map((g) => h('li', { class: 'diff-new' }, `新增 ${who(g)}${g.restored ? '（曾被移除，恢复）' : ''}`)),
+      ...p.diff.removed.map((g) => h('li', { class: 'diff-gone' }, `移除 ${who(g)}（其记录与文书保留）`)),
+      ...p.diff.changed.map((g) => h('li', { class: 'diff-change' }, `变更 ${who(g)}：`,
         g.changes.map((x) => `${x.school ? `${x.school} ` : ''}${x.label} “${x.before}” → “${x.after}”`).join('；'))),
     ];
     parts.push(h('div', { class: 'diff', 'data-testid': 'preview-diff' },
@@ -520,7 +525,8 @@ function showPreview(box, pairsBox, id, p, done) {
 
   // the groups by source row, with the rows that will not import (their errors) in their place
   const seen = new Set(p.groups.map((g) => g.row));
-  const dropped = [...byRow.entries()].filter(([row, xs]) => !seen.has(row) && xs.some((x) => x.severity === 'error'));
+  // a row with problems and no group did not import (an error, or a footer row that was ignored)
+  const dropped = [...byRow.entries()].filter(([row]) => !seen.has(row));
   const lines = [
     ...p.groups.map((g) => ({ row: g.row, group: g })),
     ...dropped.map(([row, xs]) => ({ row, problems: xs })),
@@ -529,14 +535,13 @@ function showPreview(box, pairsBox, id, p, done) {
     const xs = line.group ? byRow.get(line.row) ?? [] : line.problems;
     const why = xs.map((x) => `${say('roster_problem', x.kind)}：${x.message}`).join('；');
     if (!line.group) {
-      return h('tr', { class: 'sev-error', 'data-testid': 'preview-row' },
+      return h('tr', { class: severities(xs), 'data-testid': 'preview-row' },
         h('td', { class: 'num' }, rowText(line.row)), h('td', {}, '—'),
         h('td', { colspan: 4 }, xs.map((x) => [x.column, x.value].filter(Boolean).join('：')).join('；')),
         h('td', {}, '不导入'), h('td', {}, why));
     }
     const g = line.group;
-    const warned = xs.some((x) => x.severity === 'warning');
-    return h('tr', { class: warned ? 'sev-warning' : '', 'data-testid': 'preview-row' },
+    return h('tr', { class: severities(xs), 'data-testid': 'preview-row' },
       h('td', { class: 'num' }, rowText(g.row)), h('td', { class: 'num' }, g.label),
       h('td', {}, previewSchools(g.supporting)), h('td', {}, previewSchools(g.supported)),
       h('td', {}, g.stage ?? ''), h('td', {}, g.level ?? ''),
@@ -798,7 +803,7 @@ async function uploadsTab(body, id, seq) {
       const parts = ok ? [`已接收 ${ok} 个文件，${READING}`] : [];
       if (dups.length) parts.push(`${dups.length} 个重复（之前已上传过，不再重复识别）：${dups.map((u) => u.name).join('、')}。`);
       if (rej.length) parts.push(`${rej.length} 个未能接收：${rej.map((u) => refusal(u)).join('；')}`);
-      showMessage(parts.join(' '), rej.length ? 'error' : 'info');
+      showMessage(parts.join(' '), rej.length ? 'alert' : 'info');
     } catch (e) {
       showMessage(e.message); // none accepted: `detail` names every file and its reason
     } finally {
@@ -983,7 +988,7 @@ async function renderRecord(view, id, seq) {
       const saved = await api(`/api/records/${encodeURIComponent(id)}`, { method: 'PATCH', json: { path, value } });
       // A value that does not validate is kept but stays flagged: say why instead of "saved".
       const still = stillWrong(saved, path);
-      if (still) showMessage(`已保存，但仍需核对：${still.message}`, 'error');
+      if (still) showMessage(`已保存，但仍需核对：${still.message}`, 'alert');
       else showMessage('已保存修改。', 'info');
       await renderRecord(view, id, renderSeq);
     } catch (e) {
