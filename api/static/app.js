@@ -487,7 +487,7 @@ function showPreview(box, pairsBox, id, p, done) {
     h('p', { class: 'summary', 'data-testid': 'preview-summary' }, summary.join('，')),
   ];
 
-  if (c.current > 0) {
+  if (c.current > 0 && c.groups > 0) { // a file with no group is refused: it would change nothing
     const line = `与当前 ${c.current} 组结对相比：新增 ${c.added} 组，移除 ${c.removed} 组，变更 ${c.changed} 组`
       + (c.relabelled ? `，序号变化 ${c.relabelled} 组` : '');
     const who = (g) => `${g.label} ${names(g.supporting)} — ${names(g.supported)}`;
