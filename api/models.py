@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 
 def utcnow() -> datetime:
@@ -114,6 +115,20 @@ class PairLabel(Base):
     pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
     first_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SchoolNameRow(Base):
+    """One entry of a program's school name table (:class:`docgen.school_names.SchoolName`): the full name,
+    the short names rosters use for it (joined with 、) and its party organisation; ``position`` keeps the
+    order the admin gave. Written whole by ``api.services.school_names.replace``."""
+
+    __tablename__ = "school_names"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    full_name: Mapped[str] = mapped_column(String(200))
+    short_names: Mapped[str] = mapped_column(Text, default="")
+    party_org: Mapped[str] = mapped_column(String(200), default="")
 
 
 class User(Base):
@@ -208,6 +223,9 @@ class Document(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     job_id: Mapped[int | None] = mapped_column(ForeignKey("batch_jobs.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # a party could not sign yet when it was made (docgen.batch.DocumentJob.draft_reasons, joined with ；)
+    draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    draft_reasons: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     @property
     def pair_removed(self) -> bool:

@@ -17,6 +17,7 @@ from api.services.uploads import MISMATCH_NOTICE, UploadStatus
 from docgen.extraction import FORM_STATUS_TEXT, INPUT_KIND_TEXT, FormStatus, InputKind
 from docgen.forms import load_schemas
 from docgen.roster.result import COLUMN_ROLES, ProblemKind
+from docgen.school_names import MAX_ENTRIES, MAX_NAME_LENGTH
 from docgen.values import FLAG_TEXT
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -469,6 +470,43 @@ class DocumentOut(Orm):
     size: int
     pages: int | None
     updated_at: UtcDateTime
+    draft: bool = Field(False, description="草稿：生成时有当事方校名为简称、占位符或缺失，名称处为待填空白")
+    draft_reasons: str = Field("", description="草稿原因（哪所学校、为什么），以“；”分隔")
+
+
+# --- the school name table (docgen/school_names.py) ---------------------------------------------------------
+
+# A bound before anything is parsed; the rule itself (length, placeholders, …, Chinese messages naming the
+# entry) is docgen.school_names.school_name_entry.
+SchoolNameText = Annotated[str, Field(max_length=2 * MAX_NAME_LENGTH), AfterValidator(no_surrogates)]
+
+
+class SchoolNameIn(BaseModel):
+    full_name: SchoolNameText = Field(description="学校全称（协议书署名用），如 柳州市第一中学")
+    short_names: Annotated[list[SchoolNameText], Field(max_length=50)] = Field(
+        default_factory=list, description="花名册中的简称，如 [\"市一中\"]"
+    )
+    party_org: SchoolNameText = Field("", description="党组织名称；空则为“<全称>党组织”")
+
+
+class SchoolNamesIn(BaseModel):
+    entries: Annotated[list[SchoolNameIn], Field(max_length=MAX_ENTRIES)]
+
+
+class SchoolNameOut(BaseModel):
+    full_name: str
+    short_names: list[str]
+    party_org: str
+
+
+class UnresolvedName(BaseModel):
+    name: str = Field(description="花名册中的校名")
+    reason: str = Field(description="为什么不能直接署名（简称、占位符、泛称）")
+
+
+class SchoolNamesOut(BaseModel):
+    entries: list[SchoolNameOut]
+    unresolved: list[UnresolvedName] = Field(description="当前花名册中像简称、且表中尚无全称的校名")
 
 
 class UploadOut(Orm):

@@ -5,7 +5,7 @@
     .venv/bin/python bench/bench_roster.py --json out.json     # the per-file figures for scripts
 
 For every file of the corpus (``python -m testkit.roster_corpus tests/rosters``; format and decisions in
-``tests/rosters/README.md``) it runs THE importer, ``extractors.roster.load_roster(data, name)``, and compares
+``tests/rosters/README.md``) it runs THE importer, ``extractors.roster.import_roster(data, name)``, and compares
 what comes back with ``<file>.expected.json``:
 
 * imported or refused (with the importer's reason);
@@ -13,8 +13,8 @@ what comes back with ``<file>.expected.json``:
   and exactly its supported schools (names compared without whitespace; order inside a side ignored); groups
   imported that the file does not state are counted as *extra* (a pair the clerk never made);
 * 学段 right, on the matched groups whose expected stage the file gives; lead school (coordinator) right;
-* bad rows reported at the right row with the right kind (the kind is read from the error's ``kind``
-  attribute when the importer has one, else from its Chinese message — :data:`KIND_WORDS`);
+* bad rows reported at the right row with the right kind (``RosterProblem.kind``; ``ignored`` notes about
+  footer and note rows are neither groups nor errors, as the corpus decides);
 * contacts kept (the school's imported contact contains the name) and phones kept (the digits of each
   expected number appear in the school's imported phones); a phone that turns up on another school is
   counted as *moved* — worse than dropped; one left inside the contact's text (``马玉兰 139…`` as the
@@ -41,26 +41,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from docgen.errors import DocgenError, RosterError, RosterErrors  # noqa: E402
+from docgen.errors import DocgenError  # noqa: E402
 from docgen.model import Roster  # noqa: E402
-from extractors.roster import load_roster  # noqa: E402
+from extractors.roster import import_roster  # noqa: E402
 
 GROUP_TARGET = 0.95
-
-#: Error kind ← words of the importer's message (first match wins). The rebuilt importer may give the kind
-#: itself (an error attribute ``kind``); then these words are not needed.
-KIND_WORDS: tuple[tuple[str, str], ...] = (
-    ("结对重复", "duplicate"),
-    ("既是支援学校又是受援学校", "same_school"),
-    ("电话号码", "phone"),
-    ("未知学段", "unknown_stage"),
-    ("未知层级", "unknown_level"),
-    ("占位", "placeholder"),
-    ("为空", "empty"),
-    ("同一格中重复", "repeated_in_cell"),
-    ("这一格有", "count_mismatch"),
-    ("无法识别的结对句", "unreadable_line"),
-)
 
 _SPACE = re.compile(r"[\s\u3000\u00a0\u200b]+")
 
@@ -73,15 +58,6 @@ def norm(text: str | None) -> str:
 def digits(text: str | None) -> str:
     """Only the digits of ``text``."""
     return re.sub(r"\D", "", text or "")
-
-
-def error_kind(error: RosterError) -> str:
-    """The kind of one reported row error (``other`` when the message names none of :data:`KIND_WORDS`)."""
-    kind = getattr(error, "kind", None)
-    if isinstance(kind, str) and kind:
-        return kind
-    message = getattr(error, "message", str(error))
-    return next((k for words, k in KIND_WORDS if words in message), "other")
 
 
 # ------------------------------------------------------------------------------------------ what came back
@@ -98,7 +74,7 @@ class GotSchool:
 class GotGroup:
     supporting: tuple[GotSchool, ...]
     supported: tuple[GotSchool, ...]
-    stage: str | None
+    stage: tuple[str, ...]  # every stage of the group (学段 高中、初中 → two); () when none
     coordinator: str
 
 
@@ -119,31 +95,29 @@ def _school(s: Any) -> GotSchool:
 def _groups(roster: Roster) -> list[GotGroup]:
     return [
         GotGroup(tuple(_school(s) for s in g.supporting), tuple(_school(s) for s in g.supported),
-                 str(g.effective_stage) if g.effective_stage else None, g.coordinator or "")
+                 tuple(str(x) for x in g.effective_stages), g.coordinator or "")
         for g in roster.groups
     ]  # fmt: skip
 
 
 def run_importer(data: bytes, name: str) -> Outcome:
-    """The one place that calls the importer; adapt here when its result type changes.
+    """The one place that calls the importer: ``extractors.roster.import_roster``.
 
-    Row errors reported *with* a roster (an importer that imports the valid rows) are read from a
-    ``roster.errors`` attribute if there is one.
+    Its groups are what imported; its problems are the reported rows with their kind, except the ``ignored``
+    notes (footer, note and total rows, which the corpus counts as neither groups nor errors). A file it
+    cannot read at all (``RosterError``) is refused.
     """
     started = time.perf_counter()
     out = Outcome()
     try:
-        roster = load_roster(data, name)
-    except RosterErrors as exc:
-        out.refused = f"{len(exc.errors)} 处错误，未导入"
-        out.errors = [(e.row, error_kind(e)) for e in exc.errors]
+        result = import_roster(data, name)
     except DocgenError as exc:
         out.refused = str(exc)
     except Exception as exc:  # a crash is a result too: the bench goes on to the next file
         out.refused = f"崩溃 {type(exc).__name__}: {exc}"
     else:
-        out.groups = _groups(roster)
-        out.errors = [(e.row, error_kind(e)) for e in getattr(roster, "errors", ())]
+        out.groups = _groups(result.roster)
+        out.errors = [(p.row, p.kind.value) for p in result.problems if p.kind.value != "ignored"]
     out.seconds = time.perf_counter() - started
     return out
 
@@ -210,7 +184,7 @@ def score_file(expected: dict[str, Any], got: Outcome) -> FileScore:
         stages = _stage_set(want.get("stage"))
         if stages:
             s.stages += 1
-            if match is not None and match.stage is not None and {match.stage} == stages:
+            if match is not None and frozenset(match.stage) == stages:
                 s.stages_right += 1
             elif match is not None:
                 s.misses.append(f"学段 {label}: 应为 {sorted(stages)}，得到 {match.stage}")

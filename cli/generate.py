@@ -21,7 +21,8 @@ from rich.progress import (
 )
 
 from cli.common import ExistingFile, ProgramFile, TemplatesDir, err, fail, load_roster
-from docgen.batch import generate_batch, load_templates
+from cli.schools import with_school_names
+from docgen.batch import generate_batch, load_templates, plan_batch
 from docgen.errors import DocgenError, ProgramError
 from docgen.files import program_for_roster, template_reader
 from docgen.model import Program, Roster
@@ -30,6 +31,9 @@ from docgen.render.docx import CompiledTemplate
 
 NoPdf = Annotated[bool, typer.Option("--no-pdf", help="只生成 DOCX")]
 Workers = Annotated[int, typer.Option(help="LibreOffice 转换进程数")]
+Strict = Annotated[
+    bool, typer.Option("--strict", help="花名册有任何问题行就不生成（默认：只为有效的结对组生成，并列出问题）")
+]
 
 
 def generate(
@@ -41,11 +45,38 @@ def generate(
     kind: Annotated[list[str] | None, typer.Option("--kind", help="只生成某种协议（可重复）")] = None,
     workers: Workers = 2,
     templates_dir: TemplatesDir = None,
+    final: Annotated[
+        bool, typer.Option("--final", help="正式稿：有任何草稿（校名为简称、占位符或缺失）则不生成，退出码 2")
+    ] = False,
+    strict: Strict = False,
 ) -> None:
     """为每个结对组生成每种协议和项目列出的空白表单（DOCX + PDF），打包为 ZIP 并附清单。"""
-    parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir)
+    parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir, strict=strict)
+    if final:
+        _refuse_drafts(prog, parsed, kind, with_forms=not no_forms)
     sink = _sink(out, prog.key)
     _run_batch(prog, parsed, templates, sink, no_pdf, workers, kinds=kind, with_forms=not no_forms)
+
+
+def _refuse_drafts(prog: Program, parsed: Roster, kinds: list[str] | None, *, with_forms: bool) -> None:
+    """``--final``: a batch with a draft is refused whole, before anything is written (exit 2)."""
+    try:
+        drafts = [job for job in plan_batch(prog, parsed, kinds, with_forms=with_forms) if job.draft]
+    except DocgenError as exc:
+        raise fail(exc) from None
+    if not drafts:
+        return
+    err.print(
+        f"[red]错误[/red] 有 {len(drafts)} 份协议是草稿（当事方校名为简称、占位符或缺失），"
+        "--final 不生成任何文件：",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for job in drafts:
+        err.print(f"  {job.key} {job.title}：{'；'.join(job.draft_reasons)}", highlight=False, soft_wrap=True)
+    hint = "请用 docgen schools add --program program.yaml --full 全称 --short 简称 补全后再生成。"
+    err.print(hint, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
 
 
 def forms(
@@ -56,20 +87,28 @@ def forms(
     no_pdf: NoPdf = False,
     workers: Workers = 2,
     templates_dir: TemplatesDir = None,
+    strict: Strict = False,
 ) -> None:
     """只生成空白表单：每个结对组（回执为每所学校）一份，预填校名，带二维码和表单识别码。"""
-    parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir, forms_required=True)
+    parsed, prog, templates = _batch_inputs(roster_file, program, templates_dir, forms_required=True, strict=strict)
     sink = _sink(out, f"{prog.key}-forms")
     _run_batch(prog, parsed, templates, sink, no_pdf, workers, kinds=[], with_forms=True, forms=form)
 
 
 def _batch_inputs(
-    roster_file: Path, program: Path | None, templates_dir: Path | None, *, forms_required: bool = False
+    roster_file: Path,
+    program: Path | None,
+    templates_dir: Path | None,
+    *,
+    forms_required: bool = False,
+    strict: bool = False,
 ) -> tuple[Roster, Program, dict[str, CompiledTemplate]]:
-    """The roster, its program and the compiled templates; any problem ends the command with exit 2."""
+    """The roster's valid groups (its bad rows listed on stderr; ``strict``: any problem refuses the file), its
+    program and the compiled templates; a problem with any of them ends the command with exit 2."""
     try:
-        parsed = load_roster(roster_file)
+        parsed = load_roster(roster_file, strict=strict)
         prog, program_dir = program_for_roster(roster_file, program, templates_dir)
+        prog = with_school_names(prog, program_dir)
         if forms_required and not prog.forms:
             message = "本项目没有列出要下发的表单（在 program.yaml 中写 forms: [filing, …]）"
             raise ProgramError(message, source=prog.key, key="forms")
@@ -134,6 +173,9 @@ def _run_batch(
     )
     for key, reason in report.failures:
         err.print(f"[red]失败[/red] {key}: {reason}", highlight=False)
+    if report.drafts:
+        drafts = f"[yellow]草稿[/yellow] {report.drafts} 份协议的当事方校名尚无全称（见 清单.csv 的“草稿”列）"
+        err.print(drafts, highlight=False, soft_wrap=True)
     typer.echo(f"ZIP: {report.archive}")
     if report.failures:
         raise typer.Exit(1)

@@ -1,4 +1,4 @@
-"""``docgen roster``: read a roster, validate it, list its pair groups (or print them as JSON)."""
+"""``docgen roster``: import a roster, list its pair groups and every problem (or print them as JSON)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,19 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import ExistingFile, fail, load_roster
+from cli.common import ExistingFile, import_roster_file
 from docgen.chinese import join_names
-from docgen.errors import DocgenError
+from docgen.errors import DocgenError, RosterError
 from docgen.model import Roster
+from docgen.roster.result import ProblemKind, RosterImport, RosterProblem
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
+"""``docgen roster`` exit codes: every row imported; imported with problems (or refused by ``--strict``); the
+file could not be read."""
 
 
 def roster_json(roster: Roster) -> list[dict[str, Any]]:
-    """The shape ``docgen roster --json`` prints; scripts depend on it (docs/roster.md)."""
+    """The groups as ``docgen roster --json`` prints them; scripts depend on it (docs/roster.md)."""
     return [
         {
             "number": g.number,
@@ -23,6 +28,7 @@ def roster_json(roster: Roster) -> list[dict[str, Any]]:
             "supported": [s.name for s in g.supported],
             "level": g.level.value if g.level else None,
             "stage": g.effective_stage.value if g.effective_stage else None,
+            "stages": [s.value for s in g.effective_stages],
             "coordinator": g.coordinator or None,
             "schools": [s.as_dict() for s in g.schools],
             "source": g.source,
@@ -31,20 +37,87 @@ def roster_json(roster: Roster) -> list[dict[str, Any]]:
     ]
 
 
+def import_json(result: RosterImport, *, strict: bool = False) -> dict[str, Any]:
+    """``{"groups", "errors", "warnings", "tables"}``: the one object ``docgen roster --json`` prints.
+
+    ``errors`` are the rows left out, ``warnings`` the rows imported with a problem and the notes about rows
+    recognised and ignored (``severity`` tells them apart). ``strict`` with any problem: no groups."""
+    refused = strict and _has_problems(result)
+    return {
+        "groups": [] if refused else roster_json(result.roster),
+        "errors": [p.as_json() for p in result.errors],
+        "warnings": [p.as_json() for p in result.warnings],
+        "tables": [
+            {
+                "table": t.table,
+                "header_rows": list(t.header_rows),
+                "used": t.used,
+                "reason": t.reason,
+                "columns": [{"index": c.index, "header": c.header, "role": c.role} for c in t.columns],
+            }
+            for t in result.tables
+        ],
+    }
+
+
+def _has_problems(result: RosterImport) -> bool:
+    return any(p.kind is not ProblemKind.IGNORED for p in result.problems)
+
+
+def _file_error(exc: DocgenError) -> dict[str, Any]:
+    source = exc.source if isinstance(exc, RosterError) else ""
+    message = exc.message if isinstance(exc, RosterError) else str(exc)
+    return {"kind": "unreadable", "severity": "error", "message": message, "source": source or "", "sheet": "",
+            "row": None, "column": "", "value": "", "table": None}  # fmt: skip
+
+
 def roster(
     file: ExistingFile,
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结对组")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结对组、错误、提醒和表头识别结果")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="有任何问题行就不导入整个文件")] = False,
 ) -> None:
-    """读取花名册（xlsx、csv 或通知原文），校验并列出结对组。"""
+    """读取花名册（xlsx、xls、ods、csv、txt、通知原文、Word 或 PDF 表格），列出结对组和每一处问题。
+
+    退出码：0 全部导入；1 有问题行（有效的行已导入；--strict 时整份不导入）；2 文件无法读取。
+    """
     try:
-        parsed = load_roster(file)
+        result = import_roster_file(file)
     except DocgenError as exc:
-        raise fail(exc) from None
+        if as_json:
+            sys.stdout.write(json.dumps({"groups": [], "errors": [_file_error(exc)], "warnings": [], "tables": []},
+                                        ensure_ascii=False, indent=2) + "\n")  # fmt: skip
+        else:
+            typer.echo(f"错误 {exc}", err=True)
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    problems = _has_problems(result)
+    refused = strict and problems
     if as_json:
-        sys.stdout.write(json.dumps(roster_json(parsed), ensure_ascii=False, indent=2) + "\n")
-        return
-    for g in parsed.groups:
-        sides = f"{join_names(s.name for s in g.supporting)} → {join_names(s.name for s in g.supported)}"
-        extra = " ".join(x for x in (g.level.value if g.level else "", g.effective_stage or "") if x)
-        typer.echo(f"{g.label}  {sides}  {extra}".rstrip())
-    typer.echo(f"共 {len(parsed.groups)} 个结对组")
+        sys.stdout.write(json.dumps(import_json(result, strict=strict), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_text(result, refused)
+    if problems:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _print_text(result: RosterImport, refused: bool) -> None:
+    groups = result.roster.groups
+    if refused:
+        typer.echo("有问题行，按 --strict 整份未导入。")
+    else:
+        for g in groups:
+            sides = f"{join_names(s.name for s in g.supporting)} → {join_names(s.name for s in g.supported)}"
+            stage = "、".join(s.value for s in g.effective_stages)
+            extra = " ".join(x for x in (g.level.value if g.level else "", stage) if x)
+            lead = f"  牵头：{g.coordinator}" if g.coordinator else ""
+            typer.echo(f"{g.label}  {sides}  {extra}{lead}".rstrip())
+        typer.echo(f"共 {len(groups)} 个结对组")
+    sections: tuple[tuple[str, tuple[RosterProblem, ...]], ...] = (
+        ("未导入的行（错误）", result.errors),
+        ("已导入但需核对（提醒）", tuple(p for p in result.warnings if p.kind is not ProblemKind.IGNORED)),
+        ("已识别并跳过（说明）", tuple(p for p in result.warnings if p.kind is ProblemKind.IGNORED)),
+    )
+    for title, problems in sections:
+        if problems:
+            typer.echo(f"{title}：{len(problems)} 处")
+            for p in problems:
+                typer.echo(f"  - {p.describe()}")

@@ -33,6 +33,7 @@ from docgen.model import AgreementKind, PairGroup, Program, Roster, School
 from docgen.naming import document_stem, form_stem, group_folder
 from docgen.render.converter import PdfConverter
 from docgen.render.docx import CompiledTemplate
+from docgen.school_names import draft_reasons
 
 DocumentKind = AgreementKind | FormKind  # what a job makes: an agreement, or a blank form
 
@@ -42,6 +43,8 @@ class DocumentJob:
     """One document to make: a pair group under an agreement kind or form, and where it goes in the archive.
 
     ``school`` is set for per-school forms (one 回执 per school of the group) and None otherwise.
+    ``draft_reasons`` is set for an agreement a party cannot sign yet (its name is abbreviated, a placeholder
+    or missing: :func:`docgen.school_names.draft_reasons`): the document prints fill-in blanks and is a draft.
     """
 
     group: PairGroup
@@ -49,6 +52,12 @@ class DocumentJob:
     folder: str
     stem: str
     school: School | None = None
+    draft_reasons: tuple[str, ...] = ()
+
+    @property
+    def draft(self) -> bool:
+        """Whether the document is a draft (``docgen generate --final`` refuses a batch with one)."""
+        return bool(self.draft_reasons)
 
     @property
     def document_kind(self) -> str:
@@ -160,6 +169,7 @@ class BatchReport:
     skipped: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (job key, reason)
     archive: str = ""
+    drafts: int = 0  # documents planned as drafts (a party cannot sign yet); generated all the same
 
     @property
     def ok(self) -> bool:
@@ -185,11 +195,13 @@ def _form_jobs(group: PairGroup, folder: str, kind: FormKind) -> list[DocumentJo
 
 
 def _group_jobs(
-    group: PairGroup, agreements: Sequence[AgreementKind], blank_forms: Sequence[FormKind]
+    program: Program, group: PairGroup, agreements: Sequence[AgreementKind], blank_forms: Sequence[FormKind]
 ) -> list[DocumentJob]:
-    """One group's jobs: its agreements, then its blank forms (per school for the per-school ones)."""
+    """One group's jobs: its agreements, then its blank forms (per school for the per-school ones). An
+    agreement is a draft while a party's name cannot be signed; a blank form, which schools fill, never is."""
     folder = group_folder(group)
-    jobs = [DocumentJob(group, kind, folder, document_stem(group, kind)) for kind in agreements]
+    drafts = draft_reasons(group.schools, program.school_names) if agreements else ()
+    jobs = [DocumentJob(group, kind, folder, document_stem(group, kind), None, drafts) for kind in agreements]
     for form in blank_forms:
         jobs += _form_jobs(group, folder, form)
     return _unique_names(jobs)
@@ -210,13 +222,14 @@ def plan_batch(
     """
     selected = [program.agreement(k) for k in kinds] if kinds is not None else list(program.agreements)
     blank_forms = form_kinds(program, forms) if with_forms else []
-    return [job for group in roster.units(program.group_policy) for job in _group_jobs(group, selected, blank_forms)]
+    units = roster.units(program.group_policy)
+    return [job for group in units for job in _group_jobs(program, group, selected, blank_forms)]
 
 
 def plan_document(program: Program, group: PairGroup, document_kind: str) -> DocumentJob | None:
     """The job of one document of ``group`` exactly as the batch plans it (same folder, name and kind:
     ``party_building``, ``form:liaison_reply#2``); None when the program has no such agreement or form."""
-    jobs = _group_jobs(group, program.agreements, form_kinds(program))
+    jobs = _group_jobs(program, group, program.agreements, form_kinds(program))
     return next((job for job in jobs if job.document_kind == document_kind), None)
 
 
@@ -390,7 +403,7 @@ def generate_batch(
     batch there, before the archive. Returns a report; the archive is whatever ``sink.finish`` returns.
     """
     jobs = plan_batch(program, roster, kinds, with_forms=with_forms, forms=forms)
-    report = BatchReport(planned=len(jobs))
+    report = BatchReport(planned=len(jobs), drafts=sum(job.draft for job in jobs))
     results = render_documents(program, jobs, templates, converter=converter, is_done=sink.is_done, window=window)
     for handled, result in enumerate(results, start=1):
         if result.status is Status.SKIPPED:

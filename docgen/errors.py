@@ -48,6 +48,11 @@ class RosterError(DocgenError):
         return f"{prefix}：{self.message}{shown}" if prefix else f"{self.message}{shown}"
 
 
+class SchoolNamesError(RosterError):
+    """A row of a program's school name table (``schools.csv`` or the service's table) that is not valid:
+    ``row`` is the row as Excel numbers it, ``field`` the column (全称 / 简称 / 党组织名称)."""
+
+
 class RosterErrors(DocgenError):
     """Several row errors found in one roster; all are reported at once, nothing is imported."""
 

@@ -114,6 +114,7 @@ class ReadTable:
     n_cols: int
     page: int | None = None
     bbox: BBox | None = None
+    lines_before: int | None = None  # how many of the document's lines come before it (docx: body order)
 
     def grid(self) -> list[list[Cell | None]]:
         """Row-major grid; a merged cell stands in every position it covers (None where nothing was read)."""

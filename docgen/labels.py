@@ -1,7 +1,7 @@
 """Labels as compared: THE rule for matching a printed label or header with what a school wrote.
 
 Used wherever a label is looked up — a form's field labels and column headers (:mod:`docgen.interpret`),
-a roster's headers (:mod:`docgen.roster.tabular`), a returned 安排表's headers (:mod:`docgen.roster.form`)
+a roster's headers (:mod:`docgen.roster.headers`), a returned 安排表's headers (:mod:`docgen.roster.form`)
 and the category words of a roster cell (学段, 层级: :mod:`docgen.roster.values`).
 """
 

@@ -33,6 +33,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("format", "格式"),
     ("pages", "页数"),
     ("sha256", "sha256"),
+    ("draft", "草稿"),
+    ("draft_reasons", "草稿原因"),
 )
 FAILURE_HEADER = ("文书", "原因")
 
@@ -43,6 +45,8 @@ class ManifestRow:
 
     ``kind`` tells per-school forms apart (``form:liaison_reply#2``) and ``title`` names the school
     (``联络员回执（黑水县中学）``), as the service's document list does. ``pages`` is None for .docx.
+    ``draft`` is true for a document a party cannot sign yet, ``draft_reasons`` says which school and why
+    (清单.csv shows 草稿 and the reasons joined with ；).
     """
 
     pair: str
@@ -54,6 +58,8 @@ class ManifestRow:
     format: str
     pages: int | None
     sha256: str
+    draft: bool = False
+    draft_reasons: tuple[str, ...] = ()
 
 
 def manifest_row(job: DocumentJob, file: str, fmt: str, pages: int | None, digest: str) -> ManifestRow:
@@ -68,6 +74,8 @@ def manifest_row(job: DocumentJob, file: str, fmt: str, pages: int | None, diges
         format=fmt,
         pages=pages,
         sha256=digest,
+        draft=job.draft,
+        draft_reasons=job.draft_reasons,
     )
 
 
@@ -75,15 +83,21 @@ def csv_header() -> list[str]:
     return [header for _, header in COLUMNS]
 
 
-def row_values(row: ManifestRow) -> dict[str, str | int | None]:
-    """The row as manifest.json has it: ``{"pair": "03", …, "pages": null, "sha256": "…"}``."""
+def row_values(row: ManifestRow) -> dict[str, str | int | bool | list[str] | None]:
+    """The row as manifest.json has it: ``{"pair": "03", …, "pages": null, "sha256": "…", "draft": false,
+    "draft_reasons": []}``."""
     # Not dataclasses.asdict: it deep-copies every field, and there is a row per file of the batch.
-    return {key: getattr(row, key) for key, _ in COLUMNS}
+    values: dict[str, str | int | bool | list[str] | None] = {key: getattr(row, key) for key, _ in COLUMNS}
+    values["draft_reasons"] = list(row.draft_reasons)
+    return values
 
 
 def csv_cells(row: ManifestRow) -> list[str]:
-    """The row as 清单.csv cells (no page count for .docx: an empty cell, not ``None``)."""
-    return ["" if value is None else str(value) for value in row_values(row).values()]
+    """The row as 清单.csv cells: no page count for .docx (an empty cell, not ``None``), ``草稿`` or nothing in
+    the 草稿 column, the reasons joined with ``；``."""
+    cells = ["" if value is None else str(value) for value in row_values(row).values()]
+    cells[-2:] = ["草稿" if row.draft else "", "；".join(row.draft_reasons)]
+    return cells
 
 
 class ManifestWriter:

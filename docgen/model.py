@@ -11,11 +11,14 @@ import hashlib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docgen.errors import ProgramError
+
+if TYPE_CHECKING:  # docgen.school_names imports this module; the table only rides on Program
+    from docgen.school_names import SchoolNames
 
 
 class Level(StrEnum):
@@ -64,6 +67,7 @@ class School:
     party_org: str = ""
     contact: str = ""
     phone: str = ""
+    title: str = ""  # the contact's 职务 (校长, 副校长 …) when the roster gives it; several joined with 、
 
     def as_dict(self) -> dict[str, str | None]:
         """The school as the roster gave it (JSON-ready; ``stage`` None when unknown)."""
@@ -74,6 +78,7 @@ class School:
             "party_org": self.party_org,
             "contact": self.contact,
             "phone": self.phone,
+            "title": self.title,
         }
 
     @property
@@ -103,10 +108,17 @@ class PairGroup:
     source: str = ""
     label: str = ""
     coordinator: str = ""  # 牵头指导学校, e.g. 柳州市特殊教育学校 over the county special-education pairs
+    stages: tuple[Stage, ...] = ()  # every stage the roster names for the group (学段 高中、初中 → two)
 
     def __post_init__(self) -> None:
         if not self.label:
             object.__setattr__(self, "label", f"{self.number:02d}")
+        # ``stage`` and ``stages`` agree: a group given only one of them gets the other (the first stage named
+        # is ``stage``, so everything that reads one stage keeps working).
+        if self.stages and self.stage is None:
+            object.__setattr__(self, "stage", self.stages[0])
+        elif self.stage is not None and not self.stages:
+            object.__setattr__(self, "stages", (self.stage,))
 
     @property
     def schools(self) -> tuple[School, ...]:
@@ -120,6 +132,14 @@ class PairGroup:
             return self.stage
         stages = {s.stage for s in self.schools if s.stage is not None}
         return stages.pop() if len(stages) == 1 else None
+
+    @property
+    def effective_stages(self) -> tuple[Stage, ...]:
+        """Every stage the roster names for the group, else the one :attr:`effective_stage` finds (or none)."""
+        if self.stages:
+            return self.stages
+        stage = self.effective_stage
+        return (stage,) if stage is not None else ()
 
     @property
     def key(self) -> str:
@@ -137,9 +157,13 @@ class PairGroup:
         )
 
 
-def _school_key(name: str) -> str:
-    # full-width/half-width and stray spaces are how the same school is typed differently in two rosters
+def school_key(name: str) -> str:
+    """The key two spellings of one school name share: NFKC (full-width/half-width) and no spaces — how the
+    same school is typed differently in two rosters. Pair identity and the school name table both use it."""
     return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+_school_key = school_key  # its former private name, for code written against it
 
 
 def pair_key(supporting: Iterable[str], supported: Iterable[str]) -> str:
@@ -177,11 +201,48 @@ class Bureau:
 
 @dataclass(frozen=True)
 class Term:
-    """An agreement's term. Dates may be unknown: the documents then print blanks to fill by hand."""
+    """An agreement's term. Dates may be unknown: the documents then print blanks to fill by hand.
 
-    years: int
+    ``years`` is the length the agreement prints (为期三年); ``None`` when the term is not a whole number of
+    years (2016-09-01 – 2020-12-31) or not stated, and the agreement then says no 为期N年 at all.
+    ``docgen.program`` keeps the two consistent (:func:`whole_years`).
+    """
+
+    years: int | None
     start: date | None = None
     end: date | None = None
+
+
+def anniversary(start: date, years: int) -> date:
+    """``start`` moved on by ``years`` years; 29 February goes to 1 March in a common year."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return date(start.year + years, 3, 1)
+
+
+def whole_years(start: date, end: date) -> int | None:
+    """How many years a term from ``start`` through ``end`` (both days included) lasts, when that is a whole
+    number: N when ``end`` is the day before the N-th anniversary of ``start`` (2019-04-01 – 2020-03-31 is one
+    year, 2016-09-01 – 2019-08-31 three); ``None`` otherwise (2016-09-01 – 2020-12-31 is 4 years 4 months)."""
+    following = end + timedelta(days=1)
+    years = following.year - start.year
+    if years >= 1 and anniversary(start, years) == following:
+        return years
+    return None
+
+
+@dataclass(frozen=True)
+class PartyTerms:
+    """What a program's notice calls the two sides and how its agreements label them.
+
+    支援学校/受援学校 (东莞, 彭州), 帮扶学校/被帮扶学校 (菏泽), 帮扶学校/受援学校 (柳州); 甲方/乙方 by default.
+    """
+
+    supporting: str = "支援学校"
+    supported: str = "受援学校"
+    first: str = "甲方"  # the supporting side
+    second: str = "乙方"  # the supported side
 
 
 @dataclass(frozen=True)
@@ -223,12 +284,19 @@ class Program:
     agreements: tuple[AgreementKind, ...]
     tasks: tuple[Task, ...] = ()
     document_number: str = ""  # 文号, e.g. 彭教育人事发〔2019〕8号
+    issuer: str = ""  # who issued the notice, e.g. 彭州市教育局
+    notice_title: str = ""  # the notice's title, e.g. 关于进一步加强“校校结对工作”的通知
     issued_on: date | None = None
     period_start: date | None = None
     period_end: date | None = None
     group_policy: GroupPolicy = GroupPolicy.JOINT
     default_stage: Stage | None = None
     forms: tuple[str, ...] = ()  # kinds of the blank forms sent out with the agreements (docgen/forms/*.yaml)
+    # The school name table (docgen/school_names.py): ``school_names_file`` is what program.yaml names
+    # (``school_names: schools.csv``); the edges read it (or the service's table) and attach ``school_names``.
+    school_names_file: str = ""
+    school_names: SchoolNames | None = field(default=None, compare=False)
+    party_terms: PartyTerms = field(default_factory=PartyTerms)
 
     def agreement(self, key: str) -> AgreementKind:
         """The agreement kind ``key``; :class:`ProgramError` listing the known kinds otherwise."""

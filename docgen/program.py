@@ -7,15 +7,28 @@ documented in ``docs/programs.md``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import yaml
 
 from docgen.errors import ProgramError
 from docgen.forms import load_schemas
-from docgen.model import AgreementKind, Bureau, GroupPolicy, Program, Side, Stage, Task, Term
+from docgen.model import (
+    AgreementKind,
+    Bureau,
+    GroupPolicy,
+    PartyTerms,
+    Program,
+    Side,
+    Stage,
+    Task,
+    Term,
+    anniversary,
+    whole_years,
+)
 from docgen.naming import PROGRAM_KEY_RULE, TEMPLATE_NAME_RULE, is_program_key, template_stem
 
 _SIDES = {
@@ -24,7 +37,9 @@ _SIDES = {
     "supported": Side.SUPPORTED,
     "受援": Side.SUPPORTED,
 }
-_HOLDERS = {"parties", "schools", "bureaus", "bureau_offices"}
+_HOLDERS = {"parties", "schools", "bureaus", "bureau_offices", "supporting_region_bureaus"}
+# The school name table's file (docgen/school_names.py): a plain .csv name beside program.yaml, no folder.
+_SCHOOL_NAMES_FILE = re.compile(r"[^./\\\x00-\x1f][^/\\\x00-\x1f]{0,95}\.csv")
 
 
 def _key(parent: str, name: str) -> str:
@@ -85,6 +100,43 @@ class _Reader:
         return value
 
 
+def _term_length(
+    r: _Reader, key: str, years: int | None, start: date | None, end: date | None
+) -> tuple[int | None, date | None]:
+    """为期N年 and the dates never disagree: with both dates the length is derived from them (a term that is
+    not a whole number of years prints no 为期N年), and a ``years`` that says otherwise is an error; with
+    ``years`` and a start the end is derived (the day before the N-th anniversary)."""
+    if start and end:
+        derived = whole_years(start, end)
+        if years is not None and years != derived:
+            length = f"{derived}年" if derived else "不是整年数"
+            raise r.fail(
+                f"{key}.years",
+                f"为期{years}年与日期 {start}—{end}（{length}）不符：删去 years（由日期推算）或改正日期",
+            )
+        return derived, end
+    if start and years is not None:
+        return years, anniversary(start, years) - timedelta(days=1)
+    if end and years is not None:
+        raise r.fail(f"{key}.start", "给了结束日期和年数，缺少开始日期")
+    return years, end
+
+
+def _party_terms(r: _Reader, root: Mapping[str, Any]) -> PartyTerms:
+    """``party_terms:`` — the notice's words for the two sides; each key falls back to the default."""
+    raw = r.mapping(root.get("party_terms") or {}, "party_terms")
+    unknown = sorted(set(raw) - {"supporting", "supported", "first", "second"})
+    if unknown:
+        raise r.fail("party_terms", f"未知的键 {unknown}，可选 supporting、supported、first、second")
+    default = PartyTerms()
+    return PartyTerms(
+        **{
+            name: r.text(raw, name, "party_terms", required=False) or getattr(default, name)
+            for name in ("supporting", "supported", "first", "second")
+        }
+    )
+
+
 def parse_program(data: Any, *, source: str = "program") -> Program:
     """Build a :class:`Program` from decoded YAML/JSON data; :class:`ProgramError` names the key."""
     r = _Reader(source)
@@ -109,13 +161,13 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         key = f"agreements[{i}]"
         a = r.mapping(raw, key)
         t = r.mapping(a.get("term") or {}, f"{key}.term")
-        years = r.integer(t, "years", f"{key}.term", default=1)
-        assert years is not None
-        if not 0 <= years < 100:  # the agreement prints it in Chinese numerals (为期五年): cn_number's range
-            raise r.fail(f"{key}.term.years", f"应为 0–99 的整数，实际为 {years}")
+        years = r.integer(t, "years", f"{key}.term")
+        if years is not None and not 1 <= years < 100:  # printed in Chinese numerals (为期五年): cn_number's range
+            raise r.fail(f"{key}.term.years", f"应为 1–99 的整数，实际为 {years}")
         start, end = r.date(t, "start", f"{key}.term"), r.date(t, "end", f"{key}.term")
         if start and end and end <= start:
             raise r.fail(f"{key}.term", f"结束日期 {end} 早于开始日期 {start}")
+        years, end = _term_length(r, f"{key}.term", years, start, end)
         holders = tuple(r.items(a, "copy_holders", key)) or ("parties", "bureaus")
         unknown = [h for h in holders if not isinstance(h, str) or h not in _HOLDERS]
         if unknown:
@@ -179,6 +231,12 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
     if not is_program_key(program_key):
         raise r.fail("key", f"{PROGRAM_KEY_RULE}；实际为 {program_key!r}")
 
+    school_names_file = r.text(root, "school_names", "", required=False)
+    if school_names_file and not _SCHOOL_NAMES_FILE.fullmatch(school_names_file):
+        # a file beside program.yaml, never a path: the answer does not echo one
+        shown = "一个路径" if any(c in school_names_file for c in "/\\\x00") else repr(school_names_file)
+        raise r.fail("school_names", f"应为 program.yaml 同目录下的 .csv 文件名（如 schools.csv），实际为 {shown}")
+
     return Program(
         key=program_key,
         name=r.text(root, "name", ""),
@@ -186,12 +244,16 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         agreements=tuple(agreements),
         tasks=tuple(tasks),
         document_number=r.text(root, "document_number", "", required=False),
+        issuer=r.text(root, "issuer", "", required=False),
+        notice_title=r.text(root, "notice_title", "", required=False),
+        party_terms=_party_terms(r, root),
         issued_on=r.date(root, "issued_on", ""),
         period_start=r.date(root, "period_start", ""),
         period_end=r.date(root, "period_end", ""),
         group_policy=policy,
         default_stage=default_stage,
         forms=tuple(raw_forms),
+        school_names_file=school_names_file,
     )
 
 

@@ -286,6 +286,7 @@ class _Reader:
     def table(self, tbl: etree._Element, parent: str | None = None) -> str:
         """Read ``tbl`` (and its nested tables) into self.tables; return its text for a parent cell."""
         index = len(self.tables)
+        lines_before = len(self.lines)
         self.tables.append(ReadTable((), 0, 0))  # placeholder keeps parents before their nested tables
         number = index + 1
         label = f"表{number}" if parent is None else f"表{number}（嵌于{parent}）"
@@ -307,7 +308,7 @@ class _Reader:
             cells.append(Cell("\n".join(t for t in b.texts if t).strip(), b.row, b.col, b.rowspan, b.colspan, 1.0,
                               Provenance(ref=ref)))
         n_cols = max(grid_cols, builder.width)
-        self.tables[index] = ReadTable(tuple(cells), builder.rows, n_cols)
+        self.tables[index] = ReadTable(tuple(cells), builder.rows, n_cols, lines_before=lines_before)
         return "\n".join(
             " ".join(c.text for c in sorted(row_cells, key=lambda c: c.col) if c.text)
             for row_cells in _by_row(cells, builder.rows)

@@ -20,19 +20,26 @@ runner = CliRunner()
 def test_roster_json_prints_the_groups() -> None:
     result = runner.invoke(app, ["roster", str(SAMPLES / "pengzhou_heishui" / "roster.txt"), "--json"])
     assert result.exit_code == 0, result.output
-    groups = json.loads(result.stdout)
+    out = json.loads(result.stdout)
+    assert (out["errors"], out["warnings"]) == ([], [])
+    groups = out["groups"]
     assert len(groups) == 14
     assert groups[2]["supporting"] == ["彭州市西郊小学", "彭州市九尺镇小学"]
     assert groups[2]["supported"] == ["黑水县芦花完全小学校"]
     assert groups[12]["supporting"] == ["彭州市濛阳小学"]
 
 
-def test_roster_errors_exit_2_and_name_the_row(tmp_path: Path) -> None:
+def test_a_bad_row_exits_1_names_the_row_and_the_valid_rows_still_import(tmp_path: Path) -> None:
+    # Before issue 9 a bad row refused the whole file (exit 2); now the valid rows import and the bad one is listed.
     bad = tmp_path / "bad.csv"
     bad.write_text("支援学校,受援学校\n甲小学,乙小学\n丙小学,丙小学\n", encoding="utf-8")
     result = runner.invoke(app, ["roster", str(bad)])
-    assert result.exit_code == 2
-    assert "bad.csv" in result.stderr and "第3行" in result.stderr
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == ["01  甲小学 → 乙小学  义务教育", "共 1 个结对组"]
+    assert "  - bad.csv 第3行 “受援学校”：同一所学校不能既是支援学校又是受援学校（值：'丙小学'）" in result.stdout
+    strict = runner.invoke(app, ["roster", str(bad), "--strict"])
+    assert strict.exit_code == 1
+    assert "整份未导入" in strict.stdout and "甲小学 → 乙小学" not in strict.stdout
 
 
 def test_generate_no_pdf_writes_the_zip_and_prints_its_path(tmp_path: Path) -> None:

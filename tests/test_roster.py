@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from docgen.errors import RosterError, RosterErrors
-from docgen.model import Level, PairGroup, School, Stage
+from docgen.model import Level, PairGroup, School, Side, Stage
 from docgen.roster import (
     HEADERS,
     admin_prefix,
@@ -24,8 +24,9 @@ from docgen.roster import (
     parse_stage,
     read_roster,
 )
-from docgen.roster.tabular import Role, match_header
-from docgen.roster.values import split_contact
+from docgen.roster.contacts import Person, parse_contacts
+from docgen.roster.headers import Role, classify
+from extractors.roster import import_roster
 from testkit.shared import shared_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -219,19 +220,19 @@ def test_malformed_phone_numbers(text: str) -> None:
 
 
 def test_a_combined_contact_cell_splits_into_name_and_phone() -> None:
-    assert split_contact("张三 13812345678") == ("张三", "13812345678")
-    assert split_contact("张三：0772-2815945") == ("张三", "0772-2815945")
-    assert split_contact("张三") == ("张三", "")
-    assert split_contact("") == ("", "")
+    assert parse_contacts("张三 13812345678") == (Person("张三", "", ("13812345678",)),)
+    assert parse_contacts("张三：0772-2815945") == (Person("张三", "", ("0772-2815945",)),)
+    assert parse_contacts("张三") == (Person("张三"),)
+    assert parse_contacts("") == ()
 
 
 def test_headers_match_ignoring_spaces_and_width() -> None:
-    assert match_header("支 援 学 校") == (Role.SCHOOL, match_header("支援学校")[1])  # type: ignore[index]
-    assert match_header("受援学校联系人：") == match_header("受援学校联系人")
-    assert match_header("学段（小学/初中）") == (Role.STAGE, None)
-    assert match_header("学段(小学/初中)") == (Role.STAGE, None)
-    assert match_header("联系人及电话")[0] is Role.CONTACT_PHONE  # type: ignore[index]
-    assert match_header("备注") is None
+    assert classify("支 援 学 校") == (Role.SCHOOL, Side.SUPPORTING)
+    assert classify("受援学校联系人：") == classify("受援学校联系人") == (Role.CONTACT, Side.SUPPORTED)
+    assert classify("学段（小学/初中）") == (Role.STAGE, None)
+    assert classify("学段(小学/初中)") == (Role.STAGE, None)
+    assert classify("联系人及电话") == (Role.CONTACT, None)
+    assert classify("备注") is None
     assert "帮扶学校" in HEADERS["支援学校"] and "乙方" in HEADERS["受援学校"]
 
 
@@ -322,6 +323,18 @@ def test_liuzhou_high_school_sample_has_eleven_city_county_pairs() -> None:
     assert {(g.level, g.stage) for g in roster.groups} == {(Level.CITY_COUNTY, Stage.HIGH_SCHOOL)}
     assert all(s.contact == "" and s.phone == "" for g in roster.groups for s in g.schools)
     assert roster.groups[10].source == "roster.csv:12"
+
+
+def test_dongguan_sample_has_three_one_plus_one_pairs_of_junior_high_schools() -> None:
+    roster = read_roster((SAMPLES / "dongguan_1plus1" / "roster.csv").read_bytes(), "roster.csv")
+    assert pairs(roster.groups) == [
+        (["东莞市莞城实验初级中学"], ["东莞市谢岗镇第二初级中学"]),
+        (["东莞市南城阳光初级中学"], ["东莞市洪梅镇第二初级中学"]),
+        (["东莞市东城实验初级中学"], ["东莞市麻涌镇第三初级中学"]),
+    ]
+    assert {g.stage for g in roster.groups} == {Stage.COMPULSORY}
+    assert all(s.contact == "" and s.phone == "" for g in roster.groups for s in g.schools)
+    assert [g.source for g in roster.groups] == ["roster.csv:2", "roster.csv:3", "roster.csv:4"]
 
 
 def test_special_education_sample_names_the_coordinator_of_every_pair() -> None:
@@ -590,10 +603,12 @@ def test_an_unrecognised_header_names_what_was_found_and_what_is_expected() -> N
     assert "“支援学校”（或 帮扶学校、甲方）和“受援学校”（或 被帮扶学校、乙方）" in message
 
 
-def test_a_repeated_header_is_an_error() -> None:
-    data = csv_bytes(["支援学校,受援学校,学段,学段", "甲市第一中学,乙县第一中学,初中,初中"])
-    with pytest.raises(RosterError, match="表头重复：第3列和第4列是同一项"):
-        read_roster(data, "r.csv")
+def test_a_repeated_header_reads_the_first_column_and_shows_the_second_as_extra() -> None:
+    # Issue 9 replaced the refusal ("表头重复"): the preview shows the mapping and the clerk may change it.
+    data = csv_bytes(["支援学校,受援学校,学段,学段", "甲市第一中学,乙县第一中学,初中,高中"])
+    assert read_roster(data, "r.csv").groups[0].stages == (Stage.COMPULSORY,)
+    result = import_roster(data, "r.csv")
+    assert [c.role for c in result.tables[0].columns] == ["supporting.school", "supported.school", "stage", "extra"]
 
 
 @pytest.mark.parametrize(

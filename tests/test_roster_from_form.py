@@ -64,7 +64,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_a_returned_arrangement_table_imports_as_a_roster(files: dict[str, Path], kind: str) -> None:
     result = runner.invoke(app, ["roster", str(files[kind]), "--json"])
     assert result.exit_code == 0, result.output
-    groups = json.loads(result.stdout)
+    groups = json.loads(result.stdout)["groups"]
     assert [(g["supporting"], g["supported"]) for g in groups] == [([a], [b]) for a, _, b, _ in ROWS]
     first = {s["name"]: s for s in groups[0]["schools"]}
     assert (first["柳州高中"]["contact"], first["柳州高中"]["phone"]) == ("张三", "13807721234")

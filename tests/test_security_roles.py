@@ -241,6 +241,19 @@ MATRIX: dict[str, tuple[Build, tuple[str, str, str, str, str, str, str]]] = {
         ),
         ("401", "bad", "404", "403", "403", "403", "403"),
     ),
+    "GET /api/programs/{program_id}/school-names": (
+        # the answer lists every school of the roster: the program's overview, like the 台账
+        same("GET", "/api/programs/{program}/school-names"),
+        ("401", "ok", "404", "404", "404", "ok", "404"),
+    ),
+    "PUT /api/programs/{program_id}/school-names": (
+        same(
+            "PUT",
+            "/api/programs/{program}/school-names",
+            json={"entries": [{"full_name": XIJIAO, "short_names": ["西郊小学"], "party_org": ""}]},
+        ),
+        ("401", "ok", "404", "403", "403", "403", "403"),
+    ),
     "GET /api/programs/{program_id}/pairs": (
         same("GET", "/api/programs/{program}/pairs"),
         ("401", "ok", "404", "ok", "ok", "ok", "ok"),

@@ -1,12 +1,13 @@
-"""Build the agreement templates in ``docgen/templates/`` in the official document format (GB/T 9704-2012).
+"""Build the blank-form templates in ``docgen/templates/forms/`` in the official document format (GB/T 9704-2012).
 
     .venv/bin/python tools/build_templates.py [OUTPUT_DIR]
 
-One function per template (``party_building``, ``five_year``, ``three_year``, and the blank forms ``filing``,
-``activity_stats``, ``liaison_reply``, ``arrangement`` in ``docgen/templates/forms/``); everything they share —
-page set-up, styles, page numbers, fonts on every run — lives in :class:`OfficialDocument`. The templates
-are docxtpl (Jinja) documents: every variable comes from :func:`docgen.context.agreement_context` and is
-documented in ``docs/templates.md``.
+One function per form (``filing``, ``activity_stats``, ``liaison_reply``, ``arrangement``); everything they
+share — page set-up, styles, page numbers, fonts on every run — lives in :class:`OfficialDocument`. The
+agreement templates are no longer built here: since issue 10 the .docx files in ``docgen/templates/`` are
+their source, edited in Word (``docs/templates.md``); ``tools/migrations/agreements_to_word.py`` wrote them
+once with this module's ``OfficialDocument``. The form templates are docxtpl (Jinja) documents: their
+variables come from ``docgen.forms.generate.form_context`` and are documented in ``docs/forms.md``.
 
 The output is deterministic: fixed core-property dates, no random ids, zip entries with a fixed time
 stamp, so rebuilding gives byte-identical files and ``git diff`` shows only real changes.
@@ -63,8 +64,6 @@ CORE_DATE = datetime(2019, 3, 14, tzinfo=UTC)  # fixed, so rebuilds are byte-ide
 ZIP_DATE = (2019, 3, 14, 0, 0, 0)
 
 CN_INDEX = '"一二三四五六七八九十"[loop.index0]'  # Jinja: （一）（二）… for loop items
-YEAR_NAMES = '["第一年","第二年","第三年","第四年","第五年"][loop.index0]'
-BLANK = "__________"
 
 # Fonts Word should know about: GB2312 charset (86) and the face Word substitutes when one is missing.
 FONT_TABLE = {
@@ -438,219 +437,6 @@ def _normalized_zip(data: bytes) -> bytes:
             entry.external_attr = 0o644 << 16
             dst.writestr(entry, src.read(info.filename))
     return out.getvalue()
-
-
-# --- shared blocks -------------------------------------------------------------------------------------
-
-
-def _program_reference(work: str) -> str:
-    """``彭州·黑水“校校结对”工作安排（彭教育人事发〔2019〕8号）`` — the 文号 only when the program has one."""
-    return (
-        f"{{{{ program.name }}}}{work}"
-        "{% if program.document_number %}（{{ program.document_number }}）{% endif %}"
-    )
-
-
-def _school_signatures(doc: OfficialDocument, side: str, seal_line: str, sign_line: str) -> None:
-    """A seal line and a signature line for each school ``s`` of ``side`` (party_a/party_b), then room for
-    the seal. A loop, because a group can have two or three schools."""
-    doc.tag(f"for s in {side}.schools")
-    doc.signature(seal_line)
-    doc.signature(sign_line)
-    doc.blank("Signature")
-    doc.tag("endfor")
-
-
-def _numbered(doc: OfficialDocument, items: str) -> None:
-    """``1．text。`` per item of ``items`` (a list of strings); a trailing 。 in the data is not doubled."""
-    doc.tag(f"for item in {items}")
-    doc.body_text("{{ loop.index }}．{{ item }}" + _full_stop("item"))
-    doc.tag("endfor")
-
-
-def _full_stop(name: str) -> str:
-    """A 。 after list item ``name`` unless the data already ends with one. (Subscript, not a method call:
-    ``docgen template check`` reads ``x.rstrip`` as a variable.)"""
-    return f'{{% if {name}[-1:] != "。" %}}。{{% endif %}}'
-
-
-def _copies_sentence() -> str:
-    return "本协议一式{{ copies.count_cn }}份，{{ copies.text }}。"
-
-
-# --- the templates -------------------------------------------------------------------------------------
-
-
-def party_building() -> OfficialDocument:
-    """学校党建共建协议书 after 附件1 of 彭教育人事发〔2019〕8号 (seed 000), with the place names dropped."""
-    doc = OfficialDocument("学校党建共建协议书")
-    doc.title("{{ title }}")
-    doc.flush("甲方：{{ party_a.party_orgs }}")
-    doc.flush("乙方：{{ party_b.party_orgs }}")
-    doc.blank()
-    doc.body_text(
-        "为全面贯彻党的十九大精神，深入落实习近平新时代中国特色社会主义思想，切实发挥党建引领在教育对口支援"
-        "工作中的作用，努力形成互带互动、优势互补、资源共享、共同发展的基层党建工作新格局，引领结对学校高质量"
-        f"发展。根据{_program_reference('工作安排')}，经甲、乙双方协商，签订如下结对共建协议："
-    )
-    doc.h1("一、结对共建形式和内容")
-    doc.body_text(
-        "1．组织建设互促。拓展和完善基层党组织功能，充分发挥结对双方党组织的自身优势，定期交流党建工作经验，"
-        "共享党建工作信息，加强基层组织建设，提高党建工作水平。"
-    )
-    doc.body_text(
-        "2．党员干部互动。根据需要，双方定期召开座谈会，上党课，双方邀请党员参与对方单位党建活动，进一步发挥"
-        "党员的先锋模范作用。"
-    )
-    doc.body_text(
-        "3．党建载体互用。甲、乙双方要利用本单位的党建资源，定期共同开展党建活动，相互交流党员教育管理工作经验，"
-        "提升党建工作整体水平。"
-    )
-    doc.body_text(
-        "4．结对帮扶互助。甲、乙双方要根据实际，结合党员志愿服务等工作，每年为师生办1—2件实事、好事。"
-    )
-    doc.h1("二、结对共建活动重点")
-    doc.body_text(
-        "围绕“四个一”开展共建：共同为师生群众办一件实事，共同上一次党课，共同进行一次联合组织生活会，共同进行"
-        "一次民情民意访谈。"
-    )
-    doc.h1("三、共建期限")
-    doc.body_text(
-        "本协议有效时间暂定为{{ term.years_cn }}年，自{{ term.start }}至{{ term.end }}止，"
-        "如需延长或续签协议，双方另行协商决定。"
-    )
-    doc.h1("四、协议份数")
-    doc.body_text(_copies_sentence(), keep_next=True)
-    doc.blank(keep_next=True)
-    for side in ("party_a", "party_b"):
-        _school_signatures(doc, side, "结对基层党组织：{{ s.party_org }}（盖章）", f"负责人签名：{BLANK}")
-    doc.sign_date("{{ sign_date }}")
-    return doc
-
-
-def five_year() -> OfficialDocument:
-    """2016—2020年结对帮扶协议 after 柳教基〔2016〕68号 (seed 001): the five kinds of assistance."""
-    doc = OfficialDocument("结对帮扶协议")
-    doc.title("{{ title }}")
-    doc.flush("帮扶学校（甲方）：{{ party_a.names }}")
-    doc.flush("受援学校（乙方）：{{ party_b.names }}")
-    doc.blank()
-    doc.body_text(
-        f"为深入贯彻脱贫攻坚教育帮扶工作部署，根据{_program_reference('工作要求')}，按照以优补差、以强带弱、共同"
-        "发展的原则，进一步缩小城乡、区域、校际教育差距，经甲、乙双方协商，签订本协议。"
-    )
-    doc.h1("一、协议期限")
-    doc.body_text("本协议为期{{ term.years_cn }}年，自{{ term.start }}起至{{ term.end }}止。")
-    doc.h1("二、帮扶重点")
-    doc.body_text(
-        "{% if pair.stage %}双方结对属{{ pair.stage }}学段，{% endif %}帮扶重点是{{ stage_focus }}。双方按照"
-        "“一对帮扶一精准方案”“一问题一对策”的原则，商定帮扶工作内容，制定具体的结对帮扶方案，确保帮扶到校、"
-        "帮扶到师、帮扶到生。"
-    )
-    doc.h1("三、帮扶内容")
-    doc.tag("for a in params.assistance")
-    doc.h2(f"（{{{{ {CN_INDEX} }}}}）{{{{ a.name }}}}")
-    doc.body_text("{{ a.text }}")
-    doc.tag("endfor")
-    doc.h1("四、双方责任")
-    doc.body_text(
-        "1．甲方把帮扶工作列入学校年度工作计划，明确分管领导和联络员，落实帮扶人员、时间和措施，按本协议开展"
-        "帮扶活动。"
-    )
-    doc.body_text(
-        "2．乙方主动提出帮扶需求，认真组织干部教师参加帮扶活动，为甲方人员开展工作提供便利，及时总结帮扶成效。"
-    )
-    doc.body_text(
-        "3．双方建立定期互访和沟通机制，留存活动过程资料，每学年总结一次帮扶工作，接受教育行政部门的检查指导"
-        "和考核。"
-    )
-    doc.h1("五、联系人")
-    doc.tag("for s in party_a.schools")
-    doc.body_text(
-        '甲方{{ s.name }}联系人：{{ s.contact or "__________" }}，联系电话：{{ s.phone or "__________" }}。'
-    )
-    doc.tag("endfor")
-    doc.tag("for s in party_b.schools")
-    doc.body_text(
-        '乙方{{ s.name }}联系人：{{ s.contact or "__________" }}，联系电话：{{ s.phone or "__________" }}。'
-    )
-    doc.tag("endfor")
-    doc.tag("if pair.coordinator")
-    doc.body_text("{{ pair.coordinator }}为本结对的牵头指导学校，负责指导双方制定帮扶方案、落实帮扶工作。")
-    doc.tag("endif")
-    doc.h1("六、其他")
-    doc.body_text(
-        "本协议未尽事宜由双方协商解决。" + _copies_sentence() + "本协议自双方签字盖章之日起生效。",
-        keep_next=True,
-    )
-    doc.blank(keep_next=True)
-    _school_signatures(doc, "party_a", "甲方（帮扶学校）：{{ s.name }}（盖章）", f"校长签字：{BLANK}")
-    _school_signatures(doc, "party_b", "乙方（受援学校）：{{ s.name }}（盖章）", f"校长签字：{BLANK}")
-    doc.tag("for b in program.bureaus")
-    doc.signature("备案单位：{{ b.name }}（盖章）")
-    doc.blank("Signature")
-    doc.tag("endfor")
-    doc.sign_date("{{ sign_date }}")
-    return doc
-
-
-def three_year() -> OfficialDocument:
-    """Three-year “1+1” 帮扶协议书 after the 东莞 plan (seed 004): goals, yearly goals, duties,
-    frequencies."""
-    doc = OfficialDocument("结对帮扶协议书")
-    doc.title("{{ title }}")
-    doc.flush("支援学校（甲方）：{{ party_a.names }}")
-    doc.flush("受援学校（乙方）：{{ party_b.names }}")
-    doc.blank()
-    doc.body_text(
-        f"为落实{_program_reference('工作部署')}，发挥优质教育资源的辐射和带动作用，帮助受援学校提高管理水平和"
-        "教育教学质量，推进教育均衡发展，明确双方的责任和义务，经甲、乙双方协商，签订本协议。"
-    )
-    doc.h1("一、帮扶期限")
-    doc.body_text("帮扶期限为{{ term.years_cn }}年，自{{ term.start }}起至{{ term.end }}止。")
-    doc.h1("二、总体目标")
-    doc.body_text("{{ params.overall_goal }}")
-    doc.h1("三、预期目标")
-    doc.body_text("到帮扶期满，甲方帮助乙方实现以下目标：")
-    _numbered(doc, "params.targets")
-    doc.h1("四、分年度目标")
-    doc.tag("for g in params.yearly_goals")
-    doc.paragraph(
-        "Body",
-        [(f"{{{{ {YEAR_NAMES} }}}}：", "Heading2CNChar"), ("{{ g }}" + _full_stop("g"), None)],
-        font=FONT_BODY,
-        size=SIZE_BODY,
-        latin=FONT_LATIN,
-    )
-    doc.tag("endfor")
-    doc.h1("五、主要任务")
-    doc.tag("for d in params.duties")
-    doc.h2(f"（{{{{ {CN_INDEX} }}}}）{{{{ d.name }}}}")
-    doc.body_text("{{ d.text }}")
-    doc.tag("endfor")
-    doc.h1("六、帮扶频次")
-    _numbered(doc, "params.frequencies")
-    doc.h1("七、双方责任")
-    doc.body_text(
-        "1．甲方按照本协议任务要求制定帮扶工作方案，明确帮扶的目标、内容、方式、步骤以及人员和时间安排，"
-        "组织行政人员、骨干教师诊断乙方存在的问题，提出具体帮扶措施。"
-    )
-    doc.body_text(
-        "2．乙方结合实际与甲方共同确定帮扶计划，积极组织干部教师参与帮扶活动，为甲方派出人员提供工作和生活便利。"
-    )
-    doc.body_text(
-        "3．双方建立互访制度，加强沟通，共同研究解决帮扶中的困难和问题，每年年底总结帮扶工作，接受考核评估。"
-    )
-    doc.h1("八、其他")
-    doc.body_text(
-        "本协议未尽事宜由双方协商解决。" + _copies_sentence() + "本协议自双方签字盖章之日起生效。",
-        keep_next=True,
-    )
-    doc.blank(keep_next=True)
-    _school_signatures(doc, "party_a", "甲方（支援学校）：{{ s.name }}（盖章）", f"校长签字：{BLANK}")
-    _school_signatures(doc, "party_b", "乙方（受援学校）：{{ s.name }}（盖章）", f"校长签字：{BLANK}")
-    doc.sign_date("{{ sign_date }}")
-    return doc
 
 
 # --- blank forms ----------------------------------------------------------------------------------------
@@ -1044,11 +830,6 @@ def arrangement() -> OfficialForm:
     return doc
 
 
-BUILDERS = {
-    "party_building.docx": party_building,
-    "five_year.docx": five_year,
-    "three_year.docx": three_year,
-}
 FORM_BUILDERS: dict[str, Callable[[], OfficialDocument]] = {
     "forms/filing.docx": filing,
     "forms/activity_stats.docx": activity_stats,
@@ -1060,7 +841,7 @@ FORM_BUILDERS: dict[str, Callable[[], OfficialDocument]] = {
 def build_all(out_dir: Path = TEMPLATES) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, build in {**BUILDERS, **FORM_BUILDERS}.items():
+    for name, build in FORM_BUILDERS.items():
         path = out_dir / name
         path.parent.mkdir(parents=True, exist_ok=True)
         build().save(path)

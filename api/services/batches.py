@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from api.blobs import BlobStore
 from api.db import Database
 from api.models import BatchJob, Document, Pair, Program, User, utcnow
-from api.services import audit, programs, queue, rosters
+from api.services import audit, programs, queue, rosters, school_names
 from api.services import templates as template_store
 from api.services.accounts import require_admin
 from api.services.errors import Conflict, public_text
@@ -227,6 +227,7 @@ def store_result(
             len(file.data),
         )
         doc.pages, doc.fingerprint, doc.job_id, doc.updated_at = file.pages, result.fingerprint, job_id, utcnow()
+        doc.draft, doc.draft_reasons = job.draft, "；".join(job.draft_reasons)
         s.flush()
         out.append(doc)
     return out
@@ -289,7 +290,7 @@ def _run_job(
         program_row = s.get(Program, job.program_id)
         assert program_row is not None
         with_pdf = job.with_pdf
-        program = programs.domain(program_row)
+        program = school_names.program_with_names(s, program_row)  # documents sign with the table's full names
         roster = rosters.roster_of(s, program_row)
         compiled = load_templates(program, template_store.reader(s, blobs, templates))
     sink = StorageSink(db, blobs, program_row.id, job_id, program.key, tmp)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.blobs import BlobStore
 from api.models import Document, Program, User
-from api.services import audit, programs, rosters
+from api.services import audit, programs, rosters, school_names
 from api.services import templates as template_store
 from api.services.accounts import require_admin
 from api.services.batches import same_pair, store_result
@@ -74,7 +74,7 @@ def regenerate(
     require_admin(user)
     program_row = session.get(Program, doc.program_id)
     assert program_row is not None
-    program = programs.domain(program_row)
+    program = school_names.program_with_names(session, program_row)
     what = f"文书 {doc.id}（{doc.pair_label} {doc.kind}）"
     current = doc.pair_id is not None and doc.pair_id in rosters.current_ids(session, program_row)
     group = rosters.unit(session, program_row, program.group_policy, doc.pair_label) if current else None

@@ -7,7 +7,7 @@ The document's largest table is the roster. Its header row is found with the arr
 :func:`docgen.labels.label_key`), and each header cell that names exactly one schema column is renamed to the
 roster header of that column (:data:`ROSTER_HEADERS`); a cell that fits several columns (the 安排表 prints
 联系人及电话 after each school column) is left as written, and the roster's own rule gives it to the nearest
-school column on its left. The rows then go through :func:`docgen.roster.tabular.parse_roster_rows`, so a
+school column on its left. The rows then go through :func:`docgen.roster.importer.parse_roster_rows`, so a
 returned form is checked exactly like a spreadsheet (its columns the schema does not know — 学段, 层级 — are
 read by their roster headers). Pure: the reading (and OCR) happened before.
 """
@@ -22,7 +22,7 @@ from docgen.forms import FormSchema, load_schemas
 from docgen.interpret import HEADER_SCAN_ROWS
 from docgen.labels import label_key
 from docgen.model import Roster
-from docgen.roster.tabular import parse_roster_rows
+from docgen.roster.importer import parse_roster_rows
 
 ARRANGEMENT = "arrangement"
 """The kind of the form schema whose columns name a returned 安排表's headers."""
@@ -45,7 +45,7 @@ def roster_from_form(document: ReadDocument, *, schema: FormSchema | None = None
 
     ``schema``: the form schema whose columns name the headers (default: the bundled ``arrangement``).
     Raises :class:`~docgen.errors.RosterError` naming the file when it has no table, and the roster's own
-    errors otherwise (:func:`~docgen.roster.tabular.parse_roster_rows`).
+    errors otherwise (:func:`~docgen.roster.importer.parse_roster_rows`).
     """
     schema = schema if schema is not None else load_schemas()[ARRANGEMENT]
     tables = [table_texts(t) for t in document.tables]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from docgen.model import Stage
 
 #: What separates several schools in one cell or one clause: ``A、B``, ``A，B``, ``A,B``, ``A/B``, new lines.
-LIST_SEPARATORS = "、，,/／\n"
+LIST_SEPARATORS = "、，,/／；;\n"
 _SPLIT = re.compile(f"[{re.escape(LIST_SEPARATORS)}]")
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -55,8 +55,21 @@ def clean_name(value: object) -> str:
 
 
 def split_names(text: str) -> list[str]:
-    """The names listed in ``text`` (``A、B``, ``A，B``, ``A/B``), cleaned; empty items dropped."""
-    return [name for name in (clean_name(part) for part in _SPLIT.split(text)) if name]
+    """The names listed in ``text`` (``A、B``, ``A，B``, ``A/B``, line breaks), cleaned; empty items dropped.
+
+    A separator inside brackets is part of the name (``彭州市第一中学（含初中部、高中部）``)."""
+    parts: list[str] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)" and depth:
+            depth -= 1
+        elif depth == 0 and _SPLIT.match(ch):
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [name for name in (clean_name(part) for part in parts) if name]
 
 
 def admin_prefix(name: str) -> str:
@@ -78,12 +91,24 @@ def admin_prefix(name: str) -> str:
     return ""
 
 
-def inherit_prefix(names: Sequence[str]) -> tuple[str, ...]:
-    """Later names of one list take the first name's administrative prefix when they have none of their own.
+# A town-level unit right after the administrative prefix: 业州镇, 三里乡, 东城街道. Not an administrative prefix
+# by itself (a name may start with one: 九尺镇小学), but part of the chain a later name without any unit takes.
+_TOWN = re.compile(f"^[{_CJK}]{{1,5}}?(?:镇|乡|街道)")
 
-    ``("彭州市西郊小学", "九尺镇小学")`` → ``("彭州市西郊小学", "彭州市九尺镇小学")``, as a notice writes
-    ``彭州市西郊小学、九尺镇小学``. A name that already starts with an administrative area keeps it
-    (``彭州市隆丰镇小学``, ``黑水县中学``); a first name without a prefix (``成都石室白马中学``) passes
+
+def _town(name: str, prefix: str) -> str:
+    match = _TOWN.match(name[len(prefix) :])
+    return match.group(0) if match and len(name) > len(prefix) + len(match.group(0)) else ""
+
+
+def inherit_prefix(names: Sequence[str]) -> tuple[str, ...]:
+    """Later names of one list take the first name's prefix down to the level they lack.
+
+    ``("彭州市西郊小学", "九尺镇小学")`` → ``("彭州市西郊小学", "彭州市九尺镇小学")``: a name starting
+    with a town takes the administrative prefix above it. ``("建始县业州镇第一小学", "第二小学")`` →
+    ``(…, "建始县业州镇第二小学")``: a name without any unit takes the whole chain, town included.
+    A name that already starts with an administrative area keeps it (``彭州市隆丰镇小学``,
+    ``黑水县中学``); a first name without an administrative prefix (``成都石室白马中学``) passes
     none on.
     """
     if not names:
@@ -91,7 +116,16 @@ def inherit_prefix(names: Sequence[str]) -> tuple[str, ...]:
     prefix = admin_prefix(names[0])
     if not prefix:
         return tuple(names)
-    return (names[0], *(n if admin_prefix(n) or n.startswith(prefix) else prefix + n for n in names[1:]))
+    chain = prefix + _town(names[0], prefix)
+    out = [names[0]]
+    for name in names[1:]:
+        if admin_prefix(name) or name.startswith(prefix):
+            out.append(name)
+        elif _town(name, ""):
+            out.append(prefix + name)
+        else:
+            out.append(chain + name)
+    return tuple(out)
 
 
 # Stage words in a school's name, most specific first. 九年制 and 一贯制 schools are compulsory education;

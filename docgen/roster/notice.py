@@ -8,18 +8,15 @@ The grammar (``docs/roster.md``)::
 ``numbering`` is ``1.``, ``1、``, ``（1）``, ``(1)``, ``（一）`` or ``一、``. The supporting side comes
 first, as the notices write it. A line that ends in 结对/结对帮扶 and has a 与 before it is a pairing
 line, unless it has a 。 before its end (body text of several sentences); any other line (title, body
-text, dates) is ignored. A pairing line that does not fit the grammar is an error naming its line
-number, so a clerk's typo cannot silently drop a pair.
+text, dates) is ignored. A pairing line that does not fit the grammar is an ``unreadable_line`` problem naming
+its line number (:func:`docgen.roster.importer.prose_entries`), so a clerk's typo cannot silently drop a pair.
 """
 
 from __future__ import annotations
 
 import re
 
-from docgen.errors import RosterError
-from docgen.model import Roster, School
-from docgen.roster.names import clean, infer_stage, inherit_prefix
-from docgen.roster.validate import Entry, build_roster
+from docgen.roster.names import clean, inherit_prefix
 
 FIELD = "结对句"
 """The field errors about a prose line name (a line has no column header)."""
@@ -65,41 +62,3 @@ def is_pairing_line(line: str) -> bool:
     """
     text = line.strip()
     return _CANDIDATE.search(text) is not None and "。" not in text.rstrip("；;。.，, ")
-
-
-def parse_notice_text(text: str, *, source: str = "") -> Roster:
-    """The pair groups stated in a notice's text, one group per pairing line, in order.
-
-    Schools get the stage their names state (:func:`~docgen.roster.names.infer_stage`); prose gives no
-    level, contacts or party organisations. Raises :class:`~docgen.errors.RosterErrors` listing every
-    pairing line that cannot be read (and duplicate pairs, a school on both sides), or
-    :class:`~docgen.errors.RosterError` when the text has no pairing line at all.
-    """
-    errors: list[RosterError] = []
-    entries: list[Entry] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not is_pairing_line(line):
-            continue
-        parsed = parse_pairing_line(line)
-        if parsed is None:
-            errors.append(
-                RosterError(
-                    "无法识别的结对句：应写作“甲校与乙校结对；”，同一方的多所学校用“、”分隔",
-                    source=source,
-                    row=number,
-                    field=FIELD,
-                    value=line.strip(),
-                )
-            )
-            continue
-        helping, helped = parsed
-        entries.append(
-            Entry(
-                line=number,
-                supporting=tuple(School(name, stage=infer_stage(name)) for name in helping),
-                supported=tuple(School(name, stage=infer_stage(name)) for name in helped),
-                supporting_field=FIELD,
-                supported_field=FIELD,
-            )
-        )
-    return build_roster(entries, source=source, errors=errors)

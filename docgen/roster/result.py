@@ -66,6 +66,7 @@ class RosterProblem:
     row: int | None = None
     column: str = ""
     value: str = ""
+    table: int | None = None  # a Word/PDF table's number (1-based); its rows count from the header row as 1
 
     @property
     def is_error(self) -> bool:
@@ -77,6 +78,8 @@ class RosterProblem:
         where = [self.source] if self.source else []
         if self.sheet:
             where.append(f"工作表“{self.sheet}”")
+        if self.table is not None:
+            where.append(f"表{self.table}")
         if self.row is not None:
             where.append(f"第{self.row}行")
         if self.column:
@@ -95,6 +98,7 @@ class RosterProblem:
             "row": self.row,
             "column": self.column,
             "value": self.value,
+            "table": self.table,
         }
 
 
@@ -105,12 +109,14 @@ COLUMN_ROLES: Mapping[str, str] = {
     "supporting.contact_phone": "支援学校联系人及电话",
     "supporting.region": "支援学校所在地区",
     "supporting.party_org": "支援学校党组织名称",
+    "supporting.title": "支援学校联系人职务",
     "supported.school": "受援学校",
     "supported.contact": "受援学校联系人",
     "supported.phone": "受援学校联系电话",
     "supported.contact_phone": "受援学校联系人及电话",
     "supported.region": "受援学校所在地区",
     "supported.party_org": "受援学校党组织名称",
+    "supported.title": "受援学校联系人职务",
     "stage": "学段",
     "level": "层级",
     "coordinator": "牵头指导学校",

@@ -1,4 +1,4 @@
-"""Cell values of a roster: 学段, 层级, ``张三 13812345678`` contact cells (phones: :mod:`docgen.values`).
+"""Cell values of a roster: 学段, 层级 (contact cells: :mod:`docgen.roster.contacts`; phones: :mod:`docgen.values`).
 
 Pure functions. The parsers return ``None`` for a value they do not know; the caller turns that into a
 :class:`~docgen.errors.RosterError` that names the row and header.
@@ -54,19 +54,3 @@ def parse_level(text: str) -> Level | None:
     乡–村); else ``None``."""
     word = _DASHES.sub("", label_key(text)).removesuffix("级").replace("乡镇", "乡")
     return LEVEL_WORDS.get(word)
-
-
-_PHONE_START = re.compile(r"[(（]?\+?\d")
-
-
-def split_contact(text: str) -> tuple[str, str]:
-    """A combined 联系人及电话 cell: ``"张三 13812345678"`` → ``("张三", "13812345678")``.
-
-    The phone part starts at the first digit (or ``(``/``+`` before one); the name is what comes before,
-    without separators such as ``：`` or ``，``. A cell without digits is all name.
-    """
-    match = _PHONE_START.search(text)
-    if not match:
-        return text.strip(), ""
-    name = text[: match.start()].strip().rstrip(":：,，;；/、").strip()
-    return name, text[match.start() :].strip()

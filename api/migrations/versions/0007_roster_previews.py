@@ -1,7 +1,7 @@
 """roster previews: a roster file uploaded for a preview waits here until it is confirmed, cancelled or expires
 
 Revision ID: roster_previews
-Revises: roster_identity
+Revises: school_names
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "roster_previews"  # alembic refuses "-" in a revision id (branch: roster-preview)
-down_revision = "roster_identity"
+down_revision = "school_names"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,162 @@
+"""What a roster's header cell means: the column roles, their Chinese synonyms and the side rules.
+
+    classify("结对学校（帮扶方）")  → (Role.SCHOOL, Side.SUPPORTING)
+    classify("被帮扶\\n学校")        → (Role.SCHOOL, Side.SUPPORTED)     # 帮扶 is inside 被帮扶: longest word wins
+    classify("乙方联络员")            → (Role.CONTACT, Side.SUPPORTED)
+    classify("联系电话")              → (Role.PHONE, None)                 # side from its position
+
+Pure. The table of words is the documentation (docs/roster.md repeats it).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+
+from docgen.model import Side
+
+
+class Role(StrEnum):
+    """What a column holds."""
+
+    SCHOOL = "school"
+    NEUTRAL_SCHOOL = "neutral_school"  # 学校名称: a school column whose side the other columns decide
+    COUNTY = "county"  # 帮扶县区 / 受援县区: a table of bureau pairs, not schools
+    REGION = "region"
+    PARTY_ORG = "party_org"
+    CONTACT = "contact"  # 联系人, 联系人及电话, 联络员: a name, title and phones, in any mix
+    PHONE = "phone"
+    TITLE = "title"  # 职务
+    STAGE = "stage"
+    LEVEL = "level"
+    COORDINATOR = "coordinator"
+    GROUP = "group"
+    SERIAL = "serial"
+    EXTRA = "extra"  # any other column: kept in the mapping, not read
+
+
+SUPPORTED_WORDS = ("被帮扶", "受帮扶", "被支援", "被援助", "受援", "受助", "乙方")
+"""Words that make a header the helped side. Checked before :data:`SUPPORTING_WORDS` (被帮扶 contains 帮扶)."""
+SUPPORTING_WORDS = ("结对帮扶", "帮扶", "支援", "援助", "甲方")
+SCHOOL_TAILS = ("", "学校", "校", "方", "方学校", "学校名称", "校名", "学校全称", "单位", "学校名单", "幼儿园", "园",
+                "校(园)", "学校(幼儿园)", "方学校名称")
+NEUTRAL_SCHOOLS = ("学校", "学校名称", "校名", "学校全称", "结对学校", "名称")
+COUNTY_TAILS = ("县区", "县(区)", "区县", "县市区", "县市", "县", "区", "县区名称", "地区教育局", "教育局")
+
+FIELDS: dict[Role, tuple[str, ...]] = {
+    Role.CONTACT: ("联系人", "负责人", "联络员", "联系人姓名", "姓名", "校长", "校长姓名", "负责人姓名",
+                   "联系人及电话", "联系人和电话", "联系人电话",
+                   "联系方式", "联络员及电话", "负责人及电话", "联系人及联系方式", "联络人", "联系人及手机",
+                   "分管领导", "联络员及分管领导"),
+    Role.PHONE: ("联系电话", "电话", "手机", "办公电话", "手机号", "手机号码", "座机", "固定电话", "电话号码"),
+    Role.TITLE: ("职务", "联系人职务", "负责人职务"),
+    Role.REGION: ("地区", "县市区", "县区", "所在地区", "所在地", "所在镇街", "所在县区", "镇街", "所在县市区"),
+    Role.PARTY_ORG: ("党组织名称", "党组织"),
+}  # fmt: skip
+GROUP_FIELDS: dict[Role, tuple[str, ...]] = {
+    Role.STAGE: ("学段", "学段类别", "所属学段", "学校类别"),
+    Role.LEVEL: ("层级", "结对层级", "帮扶层级"),
+    Role.COORDINATOR: ("牵头指导学校", "帮扶牵头指导学校", "牵头学校", "牵头单位", "牵头指导单位"),
+    Role.GROUP: ("组号", "结对组号", "结对组"),
+    Role.SERIAL: ("序号", "编号", "序"),
+}
+
+HEADERS: dict[str, tuple[str, ...]] = {
+    "支援学校": tuple(w + t for w in SUPPORTING_WORDS for t in SCHOOL_TAILS if w + t),
+    "受援学校": tuple(w + t for w in SUPPORTED_WORDS for t in SCHOOL_TAILS if w + t),
+    **{names[0]: names for names in GROUP_FIELDS.values()},
+    **{names[0]: names for names in FIELDS.values()},
+}
+"""Headers accepted per field (a school header's side word may also stand in a note: ``结对学校（帮扶方）``)."""
+
+_FIELD_LOOKUP = {w: r for r, ws in FIELDS.items() for w in ws}
+_GROUP_LOOKUP = {w: r for r, ws in GROUP_FIELDS.items() for w in ws}
+_NOTE = re.compile(r"^(?P<base>.+?)[(](?P<note>[^()]*)[)]$")
+
+
+def header_key(text: str) -> str:
+    """A header as compared: NFKC (full-width brackets → ``()``), no whitespace (Alt+Enter, 支 援 学 校), no
+    trailing ``：`` or ``*``."""
+    key = "".join(unicodedata.normalize("NFKC", text).split())
+    return key.rstrip(":*").lstrip("*")
+
+
+def side_of(text: str) -> tuple[Side, str] | None:
+    """The side a header starts with and the rest.
+
+    ``被帮扶学校`` → (受援, ``学校``); ``甲方联络员`` → (支援, ``联络员``)."""
+    text = text.removeprefix("对口")  # 对口帮扶学校, 对口支援学校
+    for words, side in ((SUPPORTED_WORDS, Side.SUPPORTED), (SUPPORTING_WORDS, Side.SUPPORTING)):
+        for word in words:
+            if text.startswith(word):
+                return side, text[len(word) :]
+    return None
+
+
+def _plain(key: str) -> tuple[Role, Side | None] | None:
+    if key in _GROUP_LOOKUP:
+        return _GROUP_LOOKUP[key], None
+    sided = side_of(key)
+    if sided is not None:
+        side, rest = sided
+        if rest in SCHOOL_TAILS:
+            return Role.SCHOOL, side
+        if rest in COUNTY_TAILS:
+            return Role.COUNTY, side
+        rest = rest.removeprefix("学校").removeprefix("方")
+        if rest in _FIELD_LOOKUP:
+            return _FIELD_LOOKUP[rest], side
+        return None
+    if key in NEUTRAL_SCHOOLS:
+        return Role.NEUTRAL_SCHOOL, None
+    if key in _FIELD_LOOKUP:
+        return _FIELD_LOOKUP[key], None
+    return None
+
+
+def classify(text: str) -> tuple[Role, Side | None] | None:
+    """The role (and side, when the header says it) of one header cell; ``None`` for a header it does not know.
+
+    A note in brackets may carry the side (``结对学校（帮扶方）``, ``甲方（支援学校）``) or be a remark
+    (``支援学校（滨江区）``, ``学段（小学/初中）``).
+    """
+    key = header_key(text)
+    if not key:
+        return None
+    found = _plain(key)
+    if found is not None:
+        return found
+    note = _NOTE.match(key)
+    if note is None:
+        return None
+    base = _plain(note.group("base"))
+    inner = note.group("note")
+    inner_side = side_of(inner)
+    if base is not None and base[0] is Role.NEUTRAL_SCHOOL and inner_side is not None:
+        return Role.SCHOOL, inner_side[0]
+    if base is not None and base[1] is None and base[0] in FIELDS and inner_side is not None:
+        return base[0], inner_side[0]
+    return base
+
+
+def combine(top: str, sub: str) -> tuple[Role, Side | None] | None:
+    """A column of a two-row header.
+
+    ``支援学校`` over ``学校名称`` → (SCHOOL, 支援); over ``联系人`` → (CONTACT, 支援)."""
+    below = classify(sub) if sub else None
+    above = classify(top) if top else None
+    if not sub or sub == top:
+        return above
+    if below is None:
+        return above if above is not None and above[0] in (Role.SERIAL, Role.STAGE, Role.COORDINATOR) else below
+    side = below[1]
+    if side is None and above is not None and above[0] in (Role.SCHOOL, Role.COUNTY):
+        side = above[1]
+    elif side is None and top:
+        sided = side_of(header_key(top))
+        side = sided[0] if sided else None
+    role = below[0]
+    if role is Role.NEUTRAL_SCHOOL and side is not None:
+        role = Role.SCHOOL
+    return role, side

@@ -1,0 +1,129 @@
+"""The 学校全称 tab in a real browser: a clerk sees the roster's short names with an input for the full name and
+party organisation, saves, and the next batch's documents list marks the drafts 草稿 — on a desk and on a
+390 px phone. Real ``docgen serve``, Debian's Chromium through Playwright; screenshots /tmp/ui-names-*.png."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.security import CSRF_COOKIE, CSRF_HEADER
+from tests.live_server import docgen_serve
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.slow,  # Chromium + a real server
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
+]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # fmt: skip
+ADMIN = ("admin", "lantern-river-4821")
+LIUZHOU = Path(__file__).resolve().parent.parent / "samples" / "liuzhou_high_schools"
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("docgen-names")
+    with docgen_serve(data, {"DOCGEN_ADMIN_USERNAME": ADMIN[0], "DOCGEN_ADMIN_PASSWORD": ADMIN[1]}) as base:
+        yield base
+
+
+def _write(request: Any, base: str, method: str, path: str, **kwargs: Any) -> Any:
+    token = next(c["value"] for c in request.storage_state()["cookies"] if c["name"] == CSRF_COOKIE)
+    headers = {"Origin": base, CSRF_HEADER: token, **kwargs.pop("headers", {})}
+    res = request.fetch(base + path, method=method, headers=headers, **kwargs)
+    assert res.ok, f"{method} {path} → {res.status}: {res.text()}"
+    return res.json()
+
+
+def _login(page: Any, base: str) -> None:
+    page.goto(f"{base}/#/login")
+    page.get_by_test_id("login-username").fill(ADMIN[0])
+    page.get_by_test_id("login-password").fill(ADMIN[1])
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("program-link").first.wait_for()
+
+
+def test_a_clerk_fills_a_full_name_and_sees_the_drafts(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        bureau = p.request.new_context()
+        login = bureau.post(f"{base}/api/auth/login", data=json.dumps({"username": ADMIN[0], "password": ADMIN[1]}),
+                            headers={"Content-Type": "application/json", "Origin": base})  # fmt: skip
+        assert login.ok, login.text()
+        program_id = _write(bureau, base, "POST", "/api/programs", multipart={"file": {
+            "name": "program.yaml", "mimeType": "text/yaml", "buffer": (LIUZHOU / "program.yaml").read_bytes()}})["id"]
+        _write(bureau, base, "POST", f"/api/programs/{program_id}/roster", multipart={"file": {
+            "name": "roster.csv", "mimeType": "text/csv", "buffer": (LIUZHOU / "roster.csv").read_bytes()}})
+
+        # the desk: every short name of the roster, each with its inputs; fill one and save
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        _login(page, base)
+        page.goto(f"{base}/#/programs/{program_id}/names")
+        expect(page.get_by_test_id("names-missing-count")).to_have_text("共 17 个")
+        names = page.get_by_test_id("names-missing-name").all_inner_texts()
+        assert names[:3] == ["柳州高中", "融水中学", "柳铁一中"] and "市一中" in names
+        row = names.index("市一中")
+        expect(page.get_by_test_id(f"names-new-{row}-short")).to_have_value("市一中")
+        page.get_by_test_id(f"names-new-{row}-full").fill("柳州市第一中学")
+        page.get_by_test_id(f"names-new-{row}-party").fill("中共柳州市第一中学委员会")
+        page.screenshot(path="/tmp/ui-names-desk.png", full_page=True)
+        page.get_by_test_id("names-save").click()
+        expect(page.get_by_test_id("message")).to_have_text("已保存 1 所学校的全称；尚无全称的校名还有 16 个。")
+        expect(page.get_by_test_id("names-missing-count")).to_have_text("共 16 个")
+        expect(page.get_by_test_id("names-entry-0-full")).to_have_value("柳州市第一中学")
+        expect(page.get_by_test_id("names-entry-0-party")).to_have_value("中共柳州市第一中学委员会")
+        stored = json.loads(page.request.get(f"{base}/api/programs/{program_id}/school-names").text())
+        assert stored["entries"] == [
+            {"full_name": "柳州市第一中学", "short_names": ["市一中"], "party_org": "中共柳州市第一中学委员会"}
+        ]
+
+        # a batch: the documents list marks the drafts, not the document that signs with the full name
+        job = _write(bureau, base, "POST", f"/api/programs/{program_id}/batches", data=json.dumps({"pdf": False}),
+                     headers={"Content-Type": "application/json"})  # fmt: skip
+        deadline = time.monotonic() + 120
+        while json.loads(bureau.get(f"{base}/api/batches/{job['id']}").text())["status"] != "done":
+            assert time.monotonic() < deadline, "the batch did not finish"
+            time.sleep(0.5)
+        page.goto(f"{base}/#/programs/{program_id}/batch")
+        rows = page.get_by_test_id("document-row")
+        expect(rows.filter(has_text="2016—2020年结对帮扶协议").first).to_be_visible()
+        agreements = rows.filter(has_text="2016—2020年结对帮扶协议")
+        expect(agreements).to_have_count(11)
+        expect(agreements.filter(has=page.get_by_test_id("document-draft"))).to_have_count(10)
+        mine = agreements.filter(has_text="市一中")
+        expect(mine.get_by_test_id("document-draft")).to_have_count(0)
+        steel = agreements.filter(has_text="钢一中").get_by_test_id("document-draft")
+        expect(steel).to_have_text("草稿")
+        assert "“钢一中”像是简称" in (steel.get_attribute("title") or "")
+        assert errors == []
+
+        # the phone: the same tab, inputs stacked, nothing wider than the screen
+        phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+        phone.set_default_timeout(TIMEOUT_MS)
+        small = phone.new_page()
+        _login(small, base)
+        small.goto(f"{base}/#/programs/{program_id}/names")
+        expect(small.get_by_test_id("names-missing-count")).to_have_text("共 16 个")
+        full = small.get_by_test_id("names-new-0-full")
+        expect(full).to_be_visible()
+        box = full.bounding_box()
+        assert box is not None and box["width"] >= 250 and box["x"] + box["width"] <= PHONE["width"]
+        small.screenshot(path="/tmp/ui-names-phone.png", full_page=True)
+        width = small.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"the 学校全称 tab is {width} px wide on a 390 px phone"
+        browser.close()
