@@ -15,7 +15,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from docgen.model import PairGroup, School
 
@@ -28,6 +28,7 @@ FIELD_TEXT: Mapping[str, str] = {
     "phone": "联系电话",
     "region": "所在地区",
     "party_org": "党组织名称",
+    "title": "职务",
     "school_stage": "学校学段",
 }
 """Each field a change can name (:attr:`Change.field`), in the words a clerk reads."""
@@ -37,7 +38,7 @@ FIELD_TEXT: Mapping[str, str] = {
 class Change:
     """One value of a group that differs: ``school`` is empty for the group's own fields."""
 
-    field: str  # a key of FIELD_TEXT
+    field: str  # a key of FIELD_TEXT (or a School field it does not know yet: 其他信息)
     school: str
     before: str
     after: str
@@ -99,6 +100,11 @@ def _text(value: object) -> str:
     return str(getattr(value, "value", value))
 
 
+# every field of a school but its name (its identity) and stage (compared as school_stage): contact, phone,
+# region, party organisation — and whatever the roster model holds besides (a title)
+_SCHOOL_FIELDS = tuple(f.name for f in fields(School) if f.name not in ("name", "stage"))
+
+
 def _same_school(name: str) -> str:
     # as docgen.model.pair_key compares names: full-width/half-width and spaces are one school
     return "".join(unicodedata.normalize("NFKC", name).split())
@@ -113,10 +119,10 @@ def _school_changes(before: Sequence[School], after: Sequence[School]) -> list[C
             continue
         if prior.name != school.name:
             out.append(Change("name", school.name, prior.name, school.name))
-        for field in ("contact", "phone", "region", "party_org"):
+        for field in _SCHOOL_FIELDS:
             a, b = getattr(prior, field), getattr(school, field)
             if a != b:
-                out.append(Change(field, school.name, a, b))
+                out.append(Change(field, school.name, _text(a), _text(b)))
         if prior.stage != school.stage:
             out.append(Change("school_stage", school.name, _text(prior.stage), _text(school.stage)))
     return out

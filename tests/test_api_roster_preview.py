@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from api.models import AuditEvent, RosterPreview, utcnow
 from api.services import roster_preview, rosters
+from docgen.errors import RosterError
 from docgen.model import PairGroup, Roster, School
 from docgen.roster.result import ColumnMapping, ColumnOverrides, RosterImport, TableMapping
 from extractors.roster import import_roster
@@ -45,16 +46,16 @@ LICHUN, ZHIMULIN = "彭州市丽春镇小学", "黑水县知木林寄宿制小�
 XINJIAN, HEISHUI_XINJIAN = "彭州市新建小学", "黑水县新建小学"
 FIRST = (
     "支援学校,受援学校,学段,支援学校联系人\n"
-    f"{XIJIAO},{LUHUA},小学,张老师\n"
-    f"{QINGPING},{ZHAWO},小学,李老师\n"
-    f"{LICHUN},{ZHIMULIN},小学,王老师\n"
+    f"{XIJIAO},{LUHUA},小学,张伟\n"
+    f"{QINGPING},{ZHAWO},小学,李明\n"
+    f"{LICHUN},{ZHIMULIN},小学,王军\n"
 )
 # 新建 inserted first (added), 西郊 the same (01 → 02), 清平 with another contact (changed), 丽春 dropped
 SECOND = (
     "支援学校,受援学校,学段,支援学校联系人\n"
-    f"{XINJIAN},{HEISHUI_XINJIAN},小学,赵老师\n"
-    f"{XIJIAO},{LUHUA},小学,张老师\n"
-    f"{QINGPING},{ZHAWO},小学,刘老师\n"
+    f"{XINJIAN},{HEISHUI_XINJIAN},小学,赵丽\n"
+    f"{XIJIAO},{LUHUA},小学,张伟\n"
+    f"{QINGPING},{ZHAWO},小学,刘芳\n"
 )
 WITH_BAD_ROW = f"支援学校,受援学校,学段\n{XIJIAO},{LUHUA},小学\n{LICHUN},{LICHUN},小学\n"
 
@@ -166,7 +167,7 @@ def test_a_reimport_preview_lists_added_removed_and_changed_and_records_stay_wit
     [changed] = diff["changed"]
     assert (changed["label"], changed["previous_label"], changed["supporting"]) == ("03", "02", [QINGPING])
     assert changed["changes"] == [
-        {"field": "contact", "label": "联系人", "school": QINGPING, "before": "李老师", "after": "刘老师"}
+        {"field": "contact", "label": "联系人", "school": QINGPING, "before": "李明", "after": "刘芳"}
     ]
     assert [(g["previous_label"], g["label"]) for g in diff["relabelled"]] == [("01", "02"), ("02", "03")]
     assert [(g["row"], g["label"], g["status"]) for g in body["groups"]] == [
@@ -365,6 +366,8 @@ def _stand_in(data: bytes, name: str, *, overrides: ColumnOverrides | None = Non
     mine = dict((overrides or {}).get("名单", {}))
     columns = tuple(ColumnMapping(i, h, mine.get(i, detected.get(h, "extra"))) for i, h in enumerate(lines[0]))
     role = {c.role: c.index for c in columns}
+    if "supporting.school" not in role:
+        raise RosterError("没有同时指定支援学校列和受援学校列", source=name)
     supporting, supported = role["supporting.school"], role["supported.school"]
     groups = tuple(
         PairGroup(n, (School(row[supporting]),), (School(row[supported]),), source=f"{name}:{n + 1}")
@@ -381,7 +384,7 @@ def test_overrides_travel_from_the_request_through_the_parse_to_the_import(
 
     def parse_here(data: bytes, name: str, *, overrides: ColumnOverrides | None = None, **_: Any) -> rosters.Parsed:
         seen.append(overrides)
-        return rosters.parsed_from_json(rosters.parse_local(data, name, overrides))
+        return rosters.answered(rosters.parse_local(data, name, overrides))
 
     program_id = create_pengzhou(admin)
     monkeypatch.setattr(rosters, "parse", parse_here)
@@ -393,8 +396,15 @@ def test_overrides_travel_from_the_request_through_the_parse_to_the_import(
         ("extra", "其他（保留）", False)]  # fmt: skip
     assert [g["supporting"][0]["name"] for g in body["groups"]] == [LUHUA]
 
-    swap = {"名单": {"0": "supporting.school", "1": "supported.school"}}
     url = f"/api/programs/{program_id}/roster/preview/{body['preview_id']}"
+    # half-way through swapping: both columns 受援学校 gives no roster — shown with its reason, not refused
+    half = _ok(admin.post(url, json={"overrides": {"名单": {"1": "supported.school"}}}))
+    assert (half["groups"], half["counts"]["groups"]) == ([], 0)
+    assert [(p["kind"], p["severity"], p["message"]) for p in half["problems"]] == [
+        ("unreadable", "error", "没有同时指定支援学校列和受援学校列")]  # fmt: skip
+    assert [(c["role"], c["overridden"]) for c in half["tables"][0]["columns"]] == [
+        ("supported.school", False), ("supported.school", True), ("extra", False)]  # fmt: skip
+    swap = {"名单": {"0": "supporting.school", "1": "supported.school"}}
     again = _ok(admin.post(url, json={"overrides": swap}))
     assert seen[-1] == {"名单": {0: "supporting.school", 1: "supported.school"}}
     assert again["overrides"] == swap and again["diff_token"] != body["diff_token"]
@@ -409,7 +419,7 @@ def test_overrides_travel_from_the_request_through_the_parse_to_the_import(
     r = _confirm(admin, program_id, again)  # the preview's own mapping (the swap)
     assert r.status_code == 200, r.text
     assert _pairs(admin, program_id) == [("01", [XIJIAO], [LUHUA])]
-    assert len(seen) == 3  # preview, re-preview, the 409's re-parse under {}; the confirm used the kept parse
+    assert len(seen) == 4  # preview, two re-previews, the 409's re-parse under {}; the confirm used the kept parse
 
 
 def test_the_sandbox_child_gets_the_overrides_with_integer_columns(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -147,14 +147,14 @@ def test_a_clerk_previews_a_reimport_sees_the_bad_row_and_the_difference_then_co
         expect(page.get_by_test_id("preview-diff-list").locator("li")).to_have_text([
             f"新增 01 {XINJIAN} — 黑水县新建小学",
             f"移除 03 {LICHUN} — 黑水县知木林寄宿制小学校（其记录与文书保留）",
-            "变更 03 彭州市清平小学 — 黑水县扎窝中心校：彭州市清平小学 联系人 “李老师” → “刘老师”",
+            "变更 03 彭州市清平小学 — 黑水县扎窝中心校：彭州市清平小学 联系人 “李明” → “刘芳”",
         ])  # fmt: skip
         rows = page.get_by_test_id("preview-groups").locator("tbody tr")
         expect(rows).to_have_count(3)
         expect(rows.nth(0).locator("td").nth(6)).to_have_text("新增")
         expect(rows.nth(1).locator("td").nth(6)).to_have_text("不变")
         expect(rows.nth(2).locator("td").nth(6)).to_have_text("变更")
-        expect(rows.nth(2)).to_contain_text("刘老师")
+        expect(rows.nth(2)).to_contain_text("刘芳")
         _no_codes(page)
         _fits(page, size, "02-diff")
         expect(page.get_by_test_id("pairs-count")).to_have_text("共 3 组")  # nothing applied before 确认
@@ -197,6 +197,10 @@ def test_a_clerk_changes_a_column_and_the_preview_follows(server: str, size: str
         with page.expect_response(lambda r: "/roster/preview/" in r.url and r.ok):  # read again …
             roles.nth(0).select_option(label="受援学校")
         page.get_by_test_id("preview-busy").wait_for(state="detached")
+        # half-way: two 受援学校 columns give no pair — said in words, and the clerk goes on
+        expect(page.get_by_test_id("preview-summary")).to_have_text("0 组可导入，0 行有错误不导入，0 条提醒")
+        expect(page.get_by_test_id("preview-problem")).to_contain_text("没有同时指定支援学校列和受援学校列")
+        expect(page.get_by_test_id("roster-confirm")).to_be_disabled()
         with page.expect_response(lambda r: "/roster/preview/" in r.url and r.ok):  # … and again
             page.get_by_test_id("column-role").nth(1).select_option(label="支援学校")
         page.get_by_test_id("preview-busy").wait_for(state="detached")

@@ -253,8 +253,12 @@ async def repreview_roster(
         overrides = roster_preview.stored_overrides(preview)
         return _preview_out(session, program, preview, roster_preview.stored_parse(preview), overrides)
     overrides = roster_preview.check_overrides(body.overrides)
-    roster_preview.check_against(overrides, roster_preview.stored_parse(preview).tables)  # before parsing again
-    parsed = await _parse(services, preview.data, preview.name, overrides)
+    stored = roster_preview.stored_parse(preview)
+    roster_preview.check_against(overrides, stored.tables)  # before parsing again
+    try:
+        parsed = await _parse(services, preview.data, preview.name, overrides)
+    except rosters.UnreadableRoster as exc:  # e.g. half-way through swapping two columns: shown, not refused
+        parsed = roster_preview.unreadable_under(stored, overrides, exc)
     roster_preview.reparse(session, preview, parsed, overrides)
     out = _preview_out(session, program, preview, parsed, overrides)
     session.commit()

@@ -195,6 +195,21 @@ def reparse(session: Session, preview: RosterPreview, parsed: rosters.Parsed, ov
     return preview
 
 
+def unreadable_under(stored: rosters.Parsed, overrides: Overrides, refused: rosters.UnreadableRoster) -> rosters.Parsed:
+    """The preview of a re-read under ``overrides`` that gave no roster at all — two columns both 受援学校 half-way
+    through swapping them, say: no group, the reason as a problem, and the file's tables with the mapping asked
+    for, so the clerk can go on changing it (nothing a clerk can fix in the preview is refused)."""
+    asked = {t: dict(cols) for t, cols in overrides.items()}
+    tables = [
+        {**t, "columns": [{**c, "role": asked.get(t["table"], {}).get(c["index"], c["role"])} for c in t["columns"]]}
+        for t in stored.tables
+    ]
+    problems = list(refused.errors)
+    raw = {"groups": [], "problems": problems, "problem_count": len(problems), "tables": tables,
+           "source": stored.roster.source}  # fmt: skip
+    return rosters.parsed_from_json(raw)
+
+
 def cancel(session: Session, preview: RosterPreview) -> None:
     """Drop the preview and its file."""
     session.delete(preview)
@@ -283,20 +298,26 @@ def _kept_json(k: GroupChange) -> dict[str, Any]:
         **_names(k.after),
         "previous_label": k.before.label,
         "changes": [
-            {"field": c.field, "label": FIELD_TEXT[c.field], "school": c.school, "before": c.before, "after": c.after}
+            {
+                "field": c.field,
+                "label": FIELD_TEXT.get(c.field, "其他信息"),
+                "school": c.school,
+                "before": c.before,
+                "after": c.after,
+            }
             for c in k.changes
         ],
     }
 
 
 def counts(parsed: rosters.Parsed) -> dict[str, int]:
-    """Problem counts of a parse: error rows (a row with an error does not import), errors, warnings, notes."""
+    """Problem counts of a parse: error rows (rows with an error: they do not import), errors, warnings, notes."""
     problems = parsed.problems
+    # rows, as the file shows them: a problem of the whole file (no row) is listed, not counted as a row
     error_rows = {(p.get("sheet"), p.get("row")) for p in problems if p["severity"] == "error" and p.get("row")}
-    loose = sum(1 for p in problems if p["severity"] == "error" and not p.get("row"))
     return {
         "groups": len(parsed.roster.groups),
-        "error_rows": len(error_rows) + loose,
+        "error_rows": len(error_rows),
         "errors": sum(p["severity"] == "error" for p in problems),
         "warnings": sum(p["severity"] == "warning" for p in problems),
         "notes": sum(p["severity"] == "note" for p in problems),

@@ -111,6 +111,10 @@ def parse_local(data: bytes, name: str, overrides: ColumnOverrides | None = None
     }
 
 
+class UnreadableRoster(Invalid):
+    """The file gives no roster at all (``errors``: that one problem, kind ``unreadable``)."""
+
+
 @dataclass(frozen=True)
 class Parsed:
     """A roster file as the sandboxed child read it: its groups, its problems (the first
@@ -159,8 +163,13 @@ def parse(
     except ChildFailed as exc:
         message = f"{name}：无法读取花名册（{exc.reason}；文件可能过大或已损坏，请检查后重新上传）"
         raise Invalid(message, [{"source": name, "message": exc.reason}]) from None
+    return answered(answer)
+
+
+def answered(answer: dict[str, Any]) -> Parsed:
+    """:class:`Parsed` of the child's answer (:func:`parse_local`), or :class:`UnreadableRoster` (422)."""
     if "unreadable" in answer:
-        refused = Invalid(str(answer["unreadable"]), list(answer["problems"]))
+        refused = UnreadableRoster(str(answer["unreadable"]), list(answer["problems"]))
         refused.extra["error_count"] = len(answer["problems"])
         raise refused
     return parsed_from_json(answer)
