@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -323,6 +324,29 @@ class Correction(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class RosterPreview(Base):
+    """A roster file uploaded for a preview (``POST /api/programs/{id}/roster/preview``), kept until it is
+    confirmed, cancelled or expires (``api.services.roster_preview``).
+
+    ``id`` is an opaque random token (never a path); the row belongs to one program and one user, who alone
+    can see, re-parse or confirm it. The file's bytes are in the row, so deleting the row deletes them.
+    ``result`` is the last parse (groups, problems, tables) under ``overrides`` (the person's column mapping).
+    """
+
+    __tablename__ = "roster_previews"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300))  # sanitised; a label, never a path
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_events"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -349,6 +373,7 @@ __all__ = [
     "PairLabel",
     "Program",
     "Record",
+    "RosterPreview",
     "Template",
     "Upload",
     "User",

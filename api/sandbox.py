@@ -10,9 +10,10 @@ runs past its time is killed with its whole process group. Modes:
 
 * ``extract [MAX_PIXELS [THRESHOLD]]`` — ``docgen.extract.extract(data, name, reader=extractors.read,
   threshold=THRESHOLD).to_json()`` as JSON;
-* ``roster`` — ``api.services.rosters.parse_local`` (``extractors.roster.load_roster``): a roster file (xlsx,
-  csv, text, or a returned 安排表) as JSON — its groups, or its first row errors and their count (an xlsx
-  bomb dies here, not in the service);
+* ``roster [OVERRIDES]`` — ``api.services.rosters.parse_local`` (``extractors.roster.import_roster``): a
+  roster file (xlsx, csv, text, or a returned 安排表) read with a person's column mapping ``OVERRIDES`` (JSON
+  ``{table: {column index: role}}``, checked by the service) as JSON — its groups, its problems and their
+  count, its tables with their column mapping (an xlsx bomb dies here, not in the service);
 * ``crop PAGE X0 Y0 X1 Y1 MAX_PIXELS`` — a PNG of that box of an image or a PDF page (pypdfium2), for the
   review screen; a PDF renders only the box (at :data:`CROP_PDF_SCALE`), never the whole page.
 """
@@ -103,10 +104,12 @@ def _extract(data: bytes, name: str, args: Sequence[str]) -> bytes:
     return json.dumps(result.to_json(), ensure_ascii=False).encode()
 
 
-def _roster(data: bytes, name: str) -> bytes:
+def _roster(data: bytes, name: str, args: Sequence[str]) -> bytes:
     from api.services.rosters import parse_local
 
-    return json.dumps(parse_local(data, name), ensure_ascii=False).encode()
+    raw: dict[str, dict[str, str]] = json.loads(args[0]) if args else {}
+    overrides = {table: {int(i): role for i, role in columns.items()} for table, columns in raw.items()}
+    return json.dumps(parse_local(data, name, overrides or None), ensure_ascii=False).encode()
 
 
 def _crop(data: bytes, args: Sequence[str]) -> bytes:
@@ -164,7 +167,7 @@ def main(argv: Sequence[str]) -> int:
     if mode == "extract":
         out = _extract(data, name, args)
     elif mode == "roster":
-        out = _roster(data, name)
+        out = _roster(data, name, args)
     elif mode == "crop":
         out = _crop(data, args)
     else:

@@ -16,6 +16,7 @@ from api.services.batches import BatchStatus
 from api.services.uploads import MISMATCH_NOTICE, UploadStatus
 from docgen.extraction import FORM_STATUS_TEXT, INPUT_KIND_TEXT, FormStatus, InputKind
 from docgen.forms import load_schemas
+from docgen.roster.result import COLUMN_ROLES, ProblemKind
 from docgen.school_names import MAX_ENTRIES, MAX_NAME_LENGTH
 from docgen.values import FLAG_TEXT
 
@@ -79,6 +80,39 @@ BATCH_STATUS_TEXT: Mapping[BatchStatus, str] = {
 ROLE_TEXT: Mapping[Role, str] = {Role.ADMIN: "管理员", Role.SCHOOL: "学校联络员", Role.READONLY: "只读"}
 TEMPLATE_SOURCE_TEXT: Mapping[TemplateSourceCode, str] = {"builtin": "内置模板", "uploaded": "上传的模板"}
 
+UNREADABLE: Final = "unreadable"
+"""The kind of a roster problem that is the whole file (it cannot be read): refused, 422."""
+RosterProblemCode = ProblemKind | Literal["unreadable"]
+RosterSeverityCode = Literal["error", "warning", "note"]
+RosterChangeCode = Literal["added", "restored", "changed", "unchanged"]
+ROSTER_PROBLEM_TEXT: Mapping[RosterProblemCode, str] = {
+    ProblemKind.EMPTY: "学校名称为空",
+    ProblemKind.SAME_SCHOOL: "同一学校在两方",
+    ProblemKind.DUPLICATE: "结对重复",
+    ProblemKind.PLACEHOLDER: "模板占位符未填写",
+    ProblemKind.REPEATED_IN_CELL: "同一格中学校重复",
+    ProblemKind.COUNT_MISMATCH: "联系人与学校数目不符",
+    ProblemKind.UNREADABLE_LINE: "无法识别的结对语句",
+    ProblemKind.INCONSISTENT: "同组各行不一致",
+    ProblemKind.PHONE: "电话号码格式有误",
+    ProblemKind.UNKNOWN_STAGE: "未知学段",
+    ProblemKind.UNKNOWN_LEVEL: "未知层级",
+    ProblemKind.ABBREVIATED: "校名可能是简称",
+    ProblemKind.IGNORED: "已忽略的行",
+    UNREADABLE: "文件无法读取",
+}
+ROSTER_SEVERITY_TEXT: Mapping[RosterSeverityCode, str] = {
+    "error": "错误（该行不导入）",
+    "warning": "提醒（该行照常导入）",
+    "note": "说明（该行已忽略）",
+}
+ROSTER_CHANGE_TEXT: Mapping[RosterChangeCode, str] = {
+    "added": "新增",
+    "restored": "恢复（曾被移除）",
+    "changed": "变更",
+    "unchanged": "不变",
+}
+
 
 def labelled_by(vocabulary: str) -> Any:
     """Field metadata: the /api/vocabulary entry that has this field's codes in words (``x-vocabulary``)."""
@@ -91,6 +125,13 @@ ReceivedState = Annotated[ReceivedCode, labelled_by("upload_status")]
 BatchState = Annotated[BatchStatus, labelled_by("batch_status")]
 UserRole = Annotated[Role, labelled_by("role")]
 TemplateSource = Annotated[TemplateSourceCode, labelled_by("template_source")]
+RosterProblemKind = Annotated[RosterProblemCode, labelled_by("roster_problem")]
+RosterSeverity = Annotated[RosterSeverityCode, labelled_by("roster_severity")]
+RosterChange = Annotated[RosterChangeCode, labelled_by("roster_change")]
+# a column's role and a changed field come with their words in the answer itself (RoleOut, ColumnOut.label,
+# PairChangeOut.label): their words are column headings, not codes a clerk must never see
+ColumnRole = str  # a key of docgen.roster.result.COLUMN_ROLES
+ChangeField = str  # a key of docgen.roster_diff.FIELD_TEXT
 FormKind = Annotated[str, labelled_by("form")]  # docgen/forms/<kind>.yaml: data, so not an enum here
 
 
@@ -105,6 +146,9 @@ class VocabularyOut(BaseModel):
     input_kind: dict[InputKind, str] = Field(description="记录 extraction.input_kind 的含义")
     value_flag: dict[str, str] = Field(description="记录中每个值的 flags 的含义")
     template_source: dict[TemplateSourceCode, str]
+    roster_problem: dict[RosterProblemCode, str] = Field(description="花名册问题种类（kind）的含义")
+    roster_severity: dict[RosterSeverityCode, str] = Field(description="花名册问题的严重程度")
+    roster_change: dict[RosterChangeCode, str] = Field(description="预览中每组与当前结对相比的变化")
 
 
 @cache
@@ -119,6 +163,9 @@ def vocabulary() -> VocabularyOut:
         input_kind=dict(INPUT_KIND_TEXT),
         value_flag=dict(FLAG_TEXT),
         template_source=dict(TEMPLATE_SOURCE_TEXT),
+        roster_problem=dict(ROSTER_PROBLEM_TEXT),
+        roster_severity=dict(ROSTER_SEVERITY_TEXT),
+        roster_change=dict(ROSTER_CHANGE_TEXT),
     )
 
 
@@ -228,8 +275,156 @@ class PairOut(Orm):
     removed: bool = Field(False, description="已不在当前花名册中（重新导入时删去；其记录与文书保留）")
 
 
+class RosterProblemOut(BaseModel):
+    """One problem of a roster file, tied to its row (docgen.roster.result.RosterProblem)."""
+
+    kind: RosterProblemKind = Field(description="问题种类（中文见 /api/vocabulary 的 roster_problem）")
+    severity: RosterSeverity = Field(
+        description="error：该行不导入；warning：该行照常导入；note：说明（如已忽略的表尾行）"
+    )
+    message: str = Field(description="原因（中文）")
+    source: str = Field("", description="文件名")
+    sheet: str = Field("", description="工作表或表格（如 表2）")
+    row: int | None = Field(None, description="行号（与 Excel 中显示的一致）；整份文件的问题为空")
+    column: str = Field("", description="列标题（按文件原样）")
+    value: str = Field("", description="单元格的值")
+
+
 class RosterOut(BaseModel):
+    """A roster import by script: the program's pairs now, and every problem of the file (rows with an error
+    were not imported; warnings were)."""
+
     pairs: list[PairOut]
+    problems: list[RosterProblemOut] = Field([], description="文件中的问题（最多列出前 200 处）")
+    problem_count: int = Field(0, description="问题总数")
+
+
+class RoleOut(BaseModel):
+    role: ColumnRole = Field(description="角色代码")
+    label: str = Field(description="角色的中文名称（下拉选项）")
+
+
+class ColumnOut(BaseModel):
+    index: int = Field(description="列序号（从 0 开始）")
+    header: str = Field(description="列标题（按文件原样）")
+    role: ColumnRole = Field(description="识别（或人工指定）的角色")
+    label: str = Field(description="角色的中文名称")
+    overridden: bool = Field(False, description="角色由人工指定（overrides），而非自动识别")
+
+
+class TableOut(BaseModel):
+    table: str = Field(description="表的标识：工作表名，或 Word 文件中的“表2”；修改列映射时用它")
+    header_rows: list[int] = Field(description="表头所在的行")
+    columns: list[ColumnOut]
+    used: bool = Field(True, description="是否按花名册读取了这张表（封面、县区对照表等不读取）")
+    reason: str = Field("", description="未读取的原因")
+
+
+class PreviewSchool(BaseModel):
+    name: str
+    region: str = ""
+    stage: str | None = None
+    party_org: str = ""
+    contact: str = ""
+    phone: str = ""
+
+
+class PreviewGroup(BaseModel):
+    """A group as the file gives it, with the row it came from and what importing it would do."""
+
+    number: int
+    label: str = Field(description="导入后的结对序号")
+    key: str = Field(description="结对的稳定标识（由双方学校决定，与序号无关）")
+    row: int | None = Field(None, description="来源行号")
+    source: str = Field("", description="来源（文件:行）")
+    supporting: list[PreviewSchool]
+    supported: list[PreviewSchool]
+    level: str | None
+    stage: str | None
+    coordinator: str = ""
+    status: RosterChange = Field(description="与当前结对相比：新增、恢复、变更或不变")
+
+
+class PairChangeOut(BaseModel):
+    field: ChangeField = Field(description="变更的字段")
+    label: str = Field(description="字段的中文名称")
+    school: str = Field("", description="所属学校（结对本身的字段为空）")
+    before: str
+    after: str
+
+
+class DiffPair(BaseModel):
+    key: str
+    label: str = Field(description="结对序号（移除的结对为其原序号）")
+    supporting: list[str]
+    supported: list[str]
+    restored: bool = Field(False, description="新增的这组曾被移除，导入后恢复（记录与文书仍归它）")
+    previous_label: str | None = Field(None, description="当前的序号")
+    changes: list[PairChangeOut] = []
+
+
+class RosterDiffOut(BaseModel):
+    added: list[DiffPair] = Field(description="新增的结对")
+    removed: list[DiffPair] = Field(description="将移除的结对（记录与文书保留，标为已移出花名册）")
+    changed: list[DiffPair] = Field(
+        description="双方学校相同、其他信息（联系人、电话、学段、层级、牵头学校）变更的结对"
+    )
+    relabelled: list[DiffPair] = Field(description="序号变化的结对（记录与文书随学校，不随序号）")
+
+
+class PreviewCounts(BaseModel):
+    groups: int = Field(description="可导入的组数")
+    error_rows: int = Field(description="有错误、不导入的行数")
+    errors: int
+    warnings: int = Field(description="提醒条数（该行照常导入）")
+    notes: int
+    problems: int = Field(description="问题总数")
+    current: int = Field(description="项目当前的结对数")
+    added: int
+    restored: int
+    removed: int
+    changed: int
+    unchanged: int
+    relabelled: int
+
+
+class RosterPreviewOut(BaseModel):
+    """What importing a roster file would do; nothing is imported until ``POST …/roster/confirm``."""
+
+    preview_id: str = Field(description="预览编号：重新识别与确认导入时使用；仅本人、本项目可用，过期作废")
+    expires_at: UtcDateTime
+    file_name: str
+    size: int
+    sha256: str
+    source: str
+    roles: list[RoleOut] = Field(description="列可选的角色（下拉选项）")
+    tables: list[TableOut] = Field(description="文件中的表及其列映射")
+    overrides: dict[str, dict[str, str]] = Field(description="生效的人工列映射：{表: {列序号: 角色}}")
+    groups: list[PreviewGroup] = Field(description="可导入的各组（有错误的行不在其中，见 problems）")
+    problems: list[RosterProblemOut] = Field(description="问题（最多列出前 200 处；counts.problems 为总数）")
+    counts: PreviewCounts
+    diff: RosterDiffOut
+    diff_token: str = Field(description="确认导入时原样送回：预览之后结对或列映射有变化时，确认将被拒绝（409）")
+
+
+OVERRIDES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "人工列映射：{表的标识: {列序号（从 0 开始）: 角色}}；角色见预览答复的 roles",
+    "additionalProperties": {"type": "object", "additionalProperties": {"type": "string", "enum": list(COLUMN_ROLES)}},
+    "maxProperties": 50,
+}
+Overrides = Annotated[Any, WithJsonSchema(OVERRIDES_SCHEMA)]  # checked by api.services.roster_preview
+
+
+class PreviewIn(BaseModel):
+    overrides: Overrides = None
+
+
+class ConfirmIn(BaseModel):
+    preview_id: Annotated[str, Field(max_length=64, description="预览编号")]
+    overrides: Overrides = None
+    diff_token: Annotated[str, Field(max_length=64, description="预览答复中的 diff_token")]
+    confirm: bool = Field(description="必须为 true：确认按预览导入")
 
 
 class BatchIn(BaseModel):

@@ -82,10 +82,12 @@ def test_pengzhou_roster_gives_14_pairs_with_the_inherited_prefix(admin: TestCli
     assert admin.get(f"/api/programs/{program_id}").json()["pairs"] == 14
 
 
-def test_a_roster_with_errors_is_refused_with_every_row_named(admin: TestClient) -> None:
+def test_a_roster_with_errors_is_refused_with_every_row_named_when_strict(admin: TestClient) -> None:
     program_id = create_pengzhou(admin)
     bad = "支援学校,受援学校,联系电话\n彭州市甲小学,彭州市甲小学,13800000000\n彭州市乙小学,黑水县丙小学,12345\n"
-    r = admin.post(f"/api/programs/{program_id}/roster", files={"file": ("roster.csv", bad.encode())})
+    r = admin.post(
+        f"/api/programs/{program_id}/roster", files={"file": ("roster.csv", bad.encode())}, params={"strict": "true"}
+    )
     assert r.status_code == 422
     body = r.json()
     assert "未导入" in body["detail"]

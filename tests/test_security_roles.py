@@ -57,6 +57,7 @@ ORIGIN = "http://testserver"
 XIJIAO = "彭州市西郊小学"  # pair 03: the school whose objects every row asks for
 LANTIAN = "彭州市通济镇蓝天小学"  # pair 07
 BAD_ROSTER = "支援学校,受援学校,学段\n彭州市丽春镇小学,彭州市丽春镇小学,小学\n".encode()  # a pair with itself
+GOOD_ROSTER = "支援学校,受援学校,学段\n彭州市西郊小学,黑水县芦花完全小学校,小学\n".encode()
 BUILTIN_TEMPLATE = "party_building"
 TEMPLATE_DOCX = Path(__file__).resolve().parent.parent / "docgen" / "templates" / "party_building.docx"
 _serial = itertools.count(1)
@@ -122,6 +123,14 @@ def queued_batch(w: World, who: str) -> Call:
     r = w.clients["owner"].post(f"/api/programs/{w.program}/batches", json={"pdf": False})
     assert r.status_code == 202, r.text
     return Call("POST", f"/api/batches/{r.json()['id']}/cancel")
+
+
+def owners_preview(w: World) -> dict[str, Any]:
+    """A roster preview the owner made just now (only the owner may use it)."""
+    r = w.clients["owner"].post(f"/api/programs/{w.program}/roster/preview", files={"file": ("r.csv", GOOD_ROSTER)})
+    assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    return body
 
 
 def new_program_yaml() -> str:
@@ -204,6 +213,32 @@ MATRIX: dict[str, tuple[Build, tuple[str, str, str, str, str, str, str]]] = {
     "POST /api/programs/{program_id}/roster": (
         # a roster with a row error: 422 and nothing replaced, so the pairs stay for the other rows
         same("POST", "/api/programs/{program}/roster", files={"file": ("坏花名册.csv", BAD_ROSTER)}),
+        ("401", "bad", "404", "403", "403", "403", "403"),
+    ),
+    # a preview keeps a file for its owner only: every row asks with a preview the owner made just for it
+    "POST /api/programs/{program_id}/roster/preview": (
+        same("POST", "/api/programs/{program}/roster/preview", files={"file": ("花名册.csv", GOOD_ROSTER)}),
+        ("401", "ok", "404", "403", "403", "403", "403"),
+    ),
+    "POST /api/programs/{program_id}/roster/preview/{preview_id}": (
+        lambda w, who: Call(
+            "POST",
+            f"/api/programs/{w.program}/roster/preview/{owners_preview(w)['preview_id']}",
+            json={"overrides": None},
+        ),
+        ("401", "ok", "404", "403", "403", "403", "403"),
+    ),
+    "DELETE /api/programs/{program_id}/roster/preview/{preview_id}": (
+        lambda w, who: Call("DELETE", f"/api/programs/{w.program}/roster/preview/{owners_preview(w)['preview_id']}"),
+        ("401", "ok", "404", "403", "403", "403", "403"),
+    ),
+    "POST /api/programs/{program_id}/roster/confirm": (
+        # a stale diff token: the owner gets 409 and the roster stays for the other rows
+        lambda w, who: Call(
+            "POST",
+            f"/api/programs/{w.program}/roster/confirm",
+            json={"preview_id": owners_preview(w)["preview_id"], "diff_token": "0" * 32, "confirm": True},
+        ),
         ("401", "bad", "404", "403", "403", "403", "403"),
     ),
     "GET /api/programs/{program_id}/school-names": (

@@ -1,9 +1,9 @@
 """The web UI end to end: a real uvicorn server, a real browser (Debian's Chromium through Playwright).
 
 The scenario is the one the web-service issue names as "done": sign in as admin → create the 彭州·黑水
-program → import its roster (14 pairs) → import a bad csv (row errors) → DOCX batch to 14/14 → download the
-ZIP → drop two filled 统计表 → see them read → open the record → correct a value → see the correction kept →
-sign out → a school account does not see another school's record.
+program → preview and import its roster (14 pairs) → preview a bad csv (row errors) and cancel → DOCX batch
+to 14/14 → download the ZIP → drop two filled 统计表 → see them read → open the record → correct a value → see
+the correction kept → sign out → a school account does not see another school's record.
 
 Screenshots of every screen go to /tmp/ui-*.png. Skipped only when /usr/bin/chromium is missing
 (``apt-get install chromium``; never ``playwright install`` — there is no internet).
@@ -217,23 +217,28 @@ def test_three_jobs_through_the_web_ui(server: str, tmp_path: Path) -> None:
         expect(page.get_by_test_id("program-list")).to_contain_text(beijing.strftime("%Y-%m-%d %H:%M"))
         page.goto(f"{base}/#{program_url}/roster")
 
-        # --- import the roster: 14 pairs
+        # --- import the roster: choosing the file previews it (14 groups), 确认导入 imports them
         page.get_by_test_id("roster-file").set_input_files(str(SAMPLE / "roster.txt"))
-        page.get_by_test_id("roster-import").click()
+        expect(page.get_by_test_id("preview-summary")).to_have_text("14 组可导入，0 行有错误不导入，0 条提醒")
+        expect(page.get_by_test_id("preview-groups").locator("tbody tr")).to_have_count(14)
+        page.get_by_test_id("roster-confirm").click()
+        expect(page.get_by_test_id("message")).to_have_text("已导入 14 组结对。")
         expect(page.get_by_test_id("pairs-count")).to_have_text("共 14 组")
         expect(page.get_by_test_id("pairs-table").locator("tbody tr")).to_have_count(14)
         expect(page.get_by_test_id("pairs-table")).to_contain_text("彭州市九尺镇小学")
         shot(page, "02-roster")
 
-        # --- a bad csv: a table of row errors, nothing imported
+        # --- a bad csv: its problems listed row by row in the preview; 取消 imports nothing
         bad = tmp_path / "坏花名册.csv"
         bad.write_text(BAD_CSV, encoding="utf-8")
         page.get_by_test_id("roster-file").set_input_files(str(bad))
-        page.get_by_test_id("roster-import").click()
-        errors = page.get_by_test_id("roster-errors")
+        expect(page.get_by_test_id("preview-summary")).to_contain_text("1 行有错误不导入")
+        errors = page.get_by_test_id("preview-problems")
         expect(errors.locator("tbody tr")).to_have_count(2)
         expect(errors).to_contain_text("1381234")
-        expect(errors).to_contain_text("坏花名册.csv")
+        expect(errors.locator("tbody tr").nth(0)).to_contain_text("第2行")
+        expect(errors.locator("tbody tr").nth(1)).to_contain_text("第3行")
+        page.get_by_test_id("roster-cancel").click()
         expect(page.get_by_test_id("message")).to_contain_text("未导入")
         expect(page.get_by_test_id("pairs-count")).to_have_text("共 14 组")
         shot(page, "03-roster-errors")

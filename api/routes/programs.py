@@ -7,19 +7,33 @@ from datetime import date
 from typing import IO, Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
 from api.blobs import BlobNotFound, LocalBlobStore
 from api.deps import CurrentUser, IdPath, QueryText, ServicesDep, SessionDep
-from api.models import BatchJob, beijing_today
-from api.schemas import BatchIn, BatchOut, DocumentOut, PairOut, ProgramDetail, ProgramIn, ProgramOut, RosterOut
-from api.services import accounts, batches, documents, programs, records, regeneration, rosters
+from api.models import BatchJob, Program, RosterPreview, beijing_today
+from api.schemas import (
+    BatchIn,
+    BatchOut,
+    ConfirmIn,
+    DocumentOut,
+    PairOut,
+    PreviewIn,
+    ProgramDetail,
+    ProgramIn,
+    ProgramOut,
+    RosterOut,
+    RosterPreviewOut,
+    RosterProblemOut,
+)
+from api.services import accounts, batches, documents, programs, records, regeneration, roster_preview, rosters
 from api.services.batches import BatchStatus
 from api.services.errors import rendering_failed
 from api.services.filetypes import safe_name
+from api.services.roster_preview import Overrides
 from docgen.errors import ConversionError
 
 router = APIRouter(prefix="/api", tags=["programs"])
@@ -122,30 +136,171 @@ def get_program(program_id: IdPath, user: CurrentUser, session: SessionDep) -> P
     )
 
 
-@router.post("/programs/{program_id}/roster")
-async def import_roster(
-    program_id: IdPath, request: Request, user: CurrentUser, session: SessionDep, services: ServicesDep
-) -> RosterOut:
-    """Make a roster file's groups the program's pairs, matched to the stored ones by their schools (admins
-    only; docs/service.md, "Pairs keep their schools"); 422 lists every row error."""
-    program = programs.get_program(session, user, program_id)
-    accounts.require_admin(user)  # before the body is read and parsed, not after
+ROSTER_FILE_HINT = "请以 multipart 字段 file 上传花名册（xlsx、csv、txt，或回传的安排表 docx/pdf）"
+ROSTER_FORM = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "花名册文件"},
+                        "overrides": {
+                            "type": "string",
+                            "description": "人工列映射（JSON 文本）：{表的标识: {列序号: 角色}}，可省略",
+                        },
+                    },
+                }
+            }
+        },
+        "required": True,
+    }
+}
+PreviewIdPath = Annotated[str, Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="预览编号")]
+
+
+async def _roster_upload(request: Request, services: ServicesDep) -> tuple[str, bytes, str | None]:
+    """The multipart roster upload: its file's name and bytes (413 past the limit) and the ``overrides`` text."""
+    cap = services.settings.max_upload_bytes
     async with request.form() as form:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            raise HTTPException(422, "请以 multipart 字段 file 上传花名册（xlsx、csv、txt，或回传的安排表 docx/pdf）")
-        data = await upload.read(services.settings.max_upload_bytes + 1)
+            raise HTTPException(422, ROSTER_FILE_HINT)
+        data = await upload.read(cap + 1)
         name = safe_name(upload.filename, "花名册")
-    if len(data) > services.settings.max_upload_bytes:
-        raise HTTPException(413, f"{name}：文件超过上限 {services.settings.max_upload_bytes >> 20} MB")
+        overrides = form.get("overrides")
+        if overrides is not None and not isinstance(overrides, str):
+            raise HTTPException(422, "列映射 overrides 应为 JSON 文本字段，而不是文件")
+    if len(data) > cap:
+        raise HTTPException(413, f"{name}：文件超过上限 {cap >> 20} MB")
+    return name, data, overrides
+
+
+async def _parse(
+    services: ServicesDep, data: bytes, name: str, overrides: roster_preview.Overrides | None = None
+) -> rosters.Parsed:
     s = services.settings
     # parsing runs in a limited child process for up to roster_timeout_seconds: not on the event loop
-    parsed = await run_in_threadpool(
-        rosters.parse, data, name, timeout=s.roster_timeout_seconds, memory=s.roster_memory_bytes
+    return await run_in_threadpool(
+        rosters.parse, data, name, overrides=overrides, timeout=s.roster_timeout_seconds, memory=s.roster_memory_bytes
     )
-    pairs = rosters.import_roster(session, program, parsed, user)
+
+
+@router.post("/programs/{program_id}/roster", openapi_extra=ROSTER_FORM)
+async def import_roster(
+    program_id: IdPath,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    services: ServicesDep,
+    strict: Annotated[bool, Query(description="为 true 时，文件有任何错误或提醒都不导入（422 列出全部问题）")] = False,
+) -> RosterOut:
+    """Import a roster file at once (scripts; the web UI previews first): its valid groups become the
+    program's pairs, matched to the stored ones by their schools (admins only; docs/service.md, "Pairs keep
+    their schools"); rows with an error are left out and every problem is in the answer. 422 when the file
+    cannot be read, gives no group at all, or — ``strict`` — has any problem."""
+    program = programs.get_program(session, user, program_id)
+    accounts.require_admin(user)  # before the body is read and parsed, not after
+    name, data, overrides_text = await _roster_upload(request, services)
+    overrides = roster_preview.parse_overrides_text(overrides_text)
+    parsed = await _parse(services, data, name, overrides)
+    roster_preview.check_against(overrides, parsed.tables)
+    rosters.refuse(parsed, strict=strict)
+    pairs = rosters.import_roster(session, program, parsed.roster, user, problems=parsed.problem_count)
     session.commit()
-    return RosterOut(pairs=[PairOut.model_validate(p) for p in pairs])
+    return RosterOut(
+        pairs=[PairOut.model_validate(p) for p in pairs],
+        problems=[RosterProblemOut.model_validate(p) for p in parsed.problems],
+        problem_count=parsed.problem_count,
+    )
+
+
+def _preview_out(
+    session: SessionDep, program: Program, preview: RosterPreview, parsed: rosters.Parsed, overrides: Overrides
+) -> RosterPreviewOut:
+    return RosterPreviewOut.model_validate(roster_preview.answer(session, program, preview, parsed, overrides))
+
+
+@router.post("/programs/{program_id}/roster/preview", openapi_extra=ROSTER_FORM)
+async def preview_roster(
+    program_id: IdPath, request: Request, user: CurrentUser, session: SessionDep, services: ServicesDep
+) -> RosterPreviewOut:
+    """Read a roster file without importing it: its tables and their column mapping, the groups with their
+    rows, every problem, and what importing it would change (admins only). The file is kept for this user
+    and program under ``preview_id`` until confirmed, cancelled or expired."""
+    program = programs.get_program(session, user, program_id)
+    accounts.require_admin(user)
+    name, data, overrides_text = await _roster_upload(request, services)
+    overrides = roster_preview.parse_overrides_text(overrides_text)
+    parsed = await _parse(services, data, name, overrides)
+    preview = roster_preview.create(session, program, user, name, data, parsed, overrides)
+    out = _preview_out(session, program, preview, parsed, overrides)
+    session.commit()
+    return out
+
+
+@router.post("/programs/{program_id}/roster/preview/{preview_id}")
+async def repreview_roster(
+    program_id: IdPath, preview_id: PreviewIdPath, body: PreviewIn, user: CurrentUser, session: SessionDep,
+    services: ServicesDep,
+) -> RosterPreviewOut:  # fmt: skip
+    """Read the kept file again with another column mapping (``overrides``; ``{}`` goes back to the detected
+    one). ``overrides: null`` answers the preview as it stands."""
+    program = programs.get_program(session, user, program_id)
+    preview = roster_preview.get(session, program, user, preview_id)
+    if body.overrides is None:
+        overrides = roster_preview.stored_overrides(preview)
+        return _preview_out(session, program, preview, roster_preview.stored_parse(preview), overrides)
+    overrides = roster_preview.check_overrides(body.overrides)
+    stored = roster_preview.stored_parse(preview)
+    roster_preview.check_against(overrides, stored.tables)  # before parsing again
+    try:
+        parsed = await _parse(services, preview.data, preview.name, overrides)
+    except rosters.UnreadableRoster as exc:  # e.g. half-way through swapping two columns: shown, not refused
+        parsed = roster_preview.unreadable_under(stored, overrides, exc)
+    roster_preview.reparse(session, preview, parsed, overrides)
+    out = _preview_out(session, program, preview, parsed, overrides)
+    session.commit()
+    return out
+
+
+@router.delete("/programs/{program_id}/roster/preview/{preview_id}", status_code=204)
+def cancel_roster_preview(
+    program_id: IdPath, preview_id: PreviewIdPath, user: CurrentUser, session: SessionDep
+) -> None:
+    """Drop a preview and its file (取消): nothing is imported."""
+    program = programs.get_program(session, user, program_id)
+    roster_preview.cancel(session, roster_preview.get(session, program, user, preview_id))
+    session.commit()
+
+
+@router.post("/programs/{program_id}/roster/confirm")
+async def confirm_roster(
+    program_id: IdPath, body: ConfirmIn, user: CurrentUser, session: SessionDep, services: ServicesDep
+) -> RosterOut:
+    """Import a previewed roster (``confirm: true``, with the preview's ``diff_token``): its valid groups become
+    the program's pairs (by their schools, as ``POST …/roster``). 409 when the program's pairs or the mapping
+    changed since the preview; 404 for a preview that is not this user's, not this program's, or expired."""
+    program = programs.get_program(session, user, program_id)
+    accounts.require_admin(user)
+    if not body.confirm:
+        raise HTTPException(422, "请以 confirm: true 确认导入")
+    preview = roster_preview.get(session, program, user, body.preview_id)
+    kept = roster_preview.stored_overrides(preview)
+    overrides = kept if body.overrides is None else roster_preview.check_overrides(body.overrides)
+    roster_preview.check_against(overrides, roster_preview.stored_parse(preview).tables)
+    if roster_preview.same_overrides(overrides, kept):
+        parsed = roster_preview.stored_parse(preview)
+    else:
+        parsed = await _parse(services, preview.data, preview.name, overrides)
+    pairs = roster_preview.confirm(session, program, user, preview, parsed, overrides, body.diff_token, services.blobs)
+    session.commit()
+    return RosterOut(
+        pairs=[PairOut.model_validate(p) for p in pairs],
+        problems=[RosterProblemOut.model_validate(p) for p in parsed.problems],
+        problem_count=parsed.problem_count,
+    )
 
 
 @router.get("/programs/{program_id}/pairs")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -18,10 +18,12 @@ from api.services.errors import Invalid
 from api.services.filetypes import safe_name
 from docgen.errors import RosterError, RosterErrors
 from docgen.model import GroupPolicy, Level, PairGroup, Roster, School, Stage, owns_label, relabel
-from extractors.roster import load_roster
+from docgen.roster.result import ColumnOverrides, RosterProblem, TableMapping
+from docgen.roster_diff import group_keys
+from extractors.roster import import_roster as read_roster_file
 
 MAX_REPORTED_ERRORS = 200
-"""A roster with more row errors reports the first this many and the total (a 5,000-row mistake is one list)."""
+"""A roster with more problems reports the first this many and the total (a 5,000-row mistake is one list)."""
 MAX_TEXT = 300
 """Each reported message and value is cut to this many characters."""
 
@@ -31,12 +33,31 @@ def _cut(text: str | None) -> str | None:
 
 
 def _error_json(e: RosterError) -> dict[str, Any]:
+    """A file-level error in the shape of a problem (``kind`` ``unreadable``: the whole file)."""
     return {
-        "source": _cut(e.source),
-        "row": e.row,
-        "field": _cut(e.field),
-        "value": _cut(e.value),
+        "kind": "unreadable",
+        "severity": "error",
         "message": _cut(e.message),
+        "source": _cut(e.source) or "",
+        "sheet": "",
+        "row": e.row,
+        "column": _cut(e.field) or "",
+        "value": _cut(e.value) or "",
+    }
+
+
+def _problem_json(p: RosterProblem) -> dict[str, Any]:
+    raw = p.as_json()
+    return {k: _cut(v) if isinstance(v, str) else v for k, v in raw.items()}
+
+
+def _table_json(t: TableMapping) -> dict[str, Any]:
+    return {
+        "table": t.table,
+        "header_rows": list(t.header_rows),
+        "columns": [{"index": c.index, "header": _cut(c.header) or "", "role": c.role} for c in t.columns],
+        "used": t.used,
+        "reason": t.reason,
     }
 
 
@@ -66,57 +87,112 @@ def _group_from_json(raw: dict[str, Any]) -> PairGroup:
     )
 
 
-def parse_local(data: bytes, name: str) -> dict[str, Any]:
-    """Parse a roster in THIS process (the sandbox child runs it): ``{"groups", "source"}`` when it reads,
-    else ``{"errors": [first MAX_REPORTED_ERRORS], "total": n}`` (with ``detail`` for a file-level error).
-    Any roster file, a returned 安排表 (docx/pdf/scan) included: :func:`extractors.roster.load_roster`.
+def parse_local(data: bytes, name: str, overrides: ColumnOverrides | None = None) -> dict[str, Any]:
+    """Parse a roster in THIS process (the sandbox child runs it) with a person's column ``overrides``.
+
+    ``{"groups", "problems" (the first MAX_REPORTED_ERRORS), "problem_count", "tables", "source"}`` when the
+    file reads — whatever its bad rows — else ``{"unreadable": why, "problems": [that error]}``. Any roster
+    file, a returned 安排表 (docx/pdf/scan) included: :func:`extractors.roster.import_roster`.
     """
     try:
-        roster = load_roster(data, name)
-    except RosterErrors as exc:
-        return {"errors": [_error_json(e) for e in exc.errors[:MAX_REPORTED_ERRORS]], "total": len(exc.errors)}
+        result = read_roster_file(data, name, overrides=overrides)
+    except RosterErrors as exc:  # an importer that still refuses a whole file for its rows (none should)
+        problems = [_error_json(e) for e in exc.errors]
+        return {"groups": [], "problems": problems[:MAX_REPORTED_ERRORS], "problem_count": len(problems),
+                "tables": [], "source": name}  # fmt: skip
     except RosterError as exc:
-        return {"errors": [_error_json(exc)], "total": 1, "detail": _cut(exc.describe())}
-    return {"groups": [_group_json(g) for g in roster.groups], "source": roster.source}
+        return {"unreadable": _cut(exc.describe()), "problems": [_error_json(exc)]}
+    return {
+        "groups": [_group_json(g) for g in result.roster.groups],
+        "problems": [_problem_json(p) for p in result.problems[:MAX_REPORTED_ERRORS]],
+        "problem_count": len(result.problems),
+        "tables": [_table_json(t) for t in result.tables],
+        "source": result.roster.source or name,
+    }
 
 
-def parse(data: bytes, name: str, *, timeout: float = 60, memory: int = 1 << 30) -> Roster:
-    """A roster from an upload's bytes, parsed in a time- and memory-limited child (``api.sandbox``).
+class UnreadableRoster(Invalid):
+    """The file gives no roster at all (``errors``: that one problem, kind ``unreadable``)."""
 
-    :class:`Invalid` carries the first :data:`MAX_REPORTED_ERRORS` row errors and ``error_count``; a file
-    that runs the child out of time or memory is :class:`Invalid` too, naming the file, never a 500.
+
+@dataclass(frozen=True)
+class Parsed:
+    """A roster file as the sandboxed child read it: its groups, its problems (the first
+    :data:`MAX_REPORTED_ERRORS`, ``problem_count`` in all) and the tables with their column mapping."""
+
+    roster: Roster
+    problems: list[dict[str, Any]]
+    problem_count: int
+    tables: list[dict[str, Any]]
+    raw: dict[str, Any]  # the child's answer as JSON (kept with a preview)
+
+    @property
+    def refusing(self) -> list[dict[str, Any]]:
+        """Problems that refuse a file under ``strict``: errors and warnings (a note about an ignored
+        footer row is not a problem of the data)."""
+        return [p for p in self.problems if p["severity"] != "note"]
+
+
+def parsed_from_json(answer: dict[str, Any]) -> Parsed:
+    """:class:`Parsed` of a child's answer (or of one kept with a preview)."""
+    roster = Roster(tuple(_group_from_json(g) for g in answer["groups"]), source=str(answer.get("source") or ""))
+    problems = list(answer.get("problems") or [])
+    count = int(answer.get("problem_count", len(problems)))
+    return Parsed(roster, problems, count, list(answer.get("tables") or []), answer)
+
+
+def parse(
+    data: bytes,
+    name: str,
+    *,
+    overrides: ColumnOverrides | None = None,
+    timeout: float = 60,
+    memory: int = 1 << 30,
+) -> Parsed:
+    """A roster from an upload's bytes, parsed in a time- and memory-limited child (``api.sandbox``) with a
+    person's column ``overrides``: every readable group and every problem, as :class:`Parsed`.
+
+    A file that cannot be read at all — or runs the child out of time or memory — is :class:`Invalid`
+    naming the file, never a 500.
     """
     name = safe_name(name, "花名册")
+    args = [json.dumps({t: {str(i): r for i, r in cols.items()} for t, cols in (overrides or {}).items()},
+                       ensure_ascii=False)]  # fmt: skip
     try:
-        answer: dict[str, Any] = json.loads(run_child("roster", data, name, timeout=timeout, memory=memory))
+        answer: dict[str, Any] = json.loads(run_child("roster", data, name, args, timeout=timeout, memory=memory))
     except ChildFailed as exc:
         message = f"{name}：无法读取花名册（{exc.reason}；文件可能过大或已损坏，请检查后重新上传）"
         raise Invalid(message, [{"source": name, "message": exc.reason}]) from None
-    if "errors" in answer:
-        errors, total = answer["errors"], int(answer["total"])
-        if answer.get("detail"):
-            message = str(answer["detail"])
-        else:
-            shown = f"（列出前 {len(errors)} 处）" if total > len(errors) else ""
-            message = f"花名册有 {total} 处错误，未导入{shown}"
-        refused = Invalid(message, errors)
-        refused.extra["error_count"] = total
+    return answered(answer)
+
+
+def answered(answer: dict[str, Any]) -> Parsed:
+    """:class:`Parsed` of the child's answer (:func:`parse_local`), or :class:`UnreadableRoster` (422)."""
+    if "unreadable" in answer:
+        refused = UnreadableRoster(str(answer["unreadable"]), list(answer["problems"]))
+        refused.extra["error_count"] = len(answer["problems"])
         raise refused
-    return Roster(tuple(_group_from_json(g) for g in answer["groups"]), source=str(answer.get("source") or name))
+    return parsed_from_json(answer)
+
+
+def refuse(parsed: Parsed, *, strict: bool) -> None:
+    """:class:`Invalid` (422, with every problem listed) when ``parsed`` must not be imported: it has no group
+    at all (a file of bad rows never empties a program), or — ``strict`` — it has any error or warning."""
+    if parsed.roster.groups and not (strict and parsed.refusing):
+        return
+    total = parsed.problem_count
+    shown = f"（列出前 {len(parsed.problems)} 处）" if total > len(parsed.problems) else ""
+    if total:
+        message = f"花名册有 {total} 处错误，未导入{shown}"
+    else:
+        message = f"{parsed.roster.source or '花名册'}：没有读到任何结对，未导入"
+    refused = Invalid(message, parsed.problems)
+    refused.extra["error_count"] = total
+    raise refused
 
 
 def _school_json(s: School, side: str) -> dict[str, Any]:
     return {**s.as_dict(), "side": side}
-
-
-def _group_keys(groups: tuple[PairGroup, ...]) -> list[str]:
-    """Each group's :attr:`PairGroup.key`; a second group with the same schools gets ``#2`` (and so on)."""
-    seen: Counter[str] = Counter()
-    out = []
-    for g in groups:
-        seen[g.key] += 1
-        out.append(g.key if seen[g.key] == 1 else f"{g.key}#{seen[g.key]}")
-    return out
 
 
 def owner(pairs: Iterable[Pair], label: str) -> Pair | None:
@@ -129,18 +205,20 @@ def owner(pairs: Iterable[Pair], label: str) -> Pair | None:
     return best
 
 
-def import_roster(session: Session, program: Program, roster: Roster, by: User) -> list[Pair]:
+def import_roster(
+    session: Session, program: Program, roster: Roster, by: User, *, action: str = "roster.import", **detail: Any
+) -> list[Pair]:
     """Make ``roster``'s groups the program's current pairs (labels follow the program's group policy).
 
     A group is matched to a stored pair by its schools (:attr:`PairGroup.key`), never by its number: the
     stored pair keeps its id — and so its records and documents — and takes the new label, which its
     records and documents take too. A stored pair the roster no longer lists is marked removed, not
-    deleted. Returns the current pairs.
+    deleted. Returns the current pairs. The audit event is ``action`` with ``detail`` added.
     """
     require_admin(by)
     stored = {p.key: p for p in session.scalars(select(Pair).where(Pair.program_id == program.id))}
     pairs, moved = [], []
-    for g, key in zip(roster.groups, _group_keys(roster.groups), strict=True):
+    for g, key in zip(roster.groups, group_keys(roster.groups), strict=True):
         pair = stored.pop(key, None)
         if pair is None:
             pair = Pair(program_id=program.id, key=key, label=g.label)
@@ -172,8 +250,9 @@ def import_roster(session: Session, program: Program, roster: Roster, by: User) 
     audit.record(
         session,
         by,
-        "roster.import",
+        action,
         f"program:{program.id}",
+        **detail,
         source=roster.source,
         pairs=len(pairs),
         relabelled={old: p.label for p, old in moved},
