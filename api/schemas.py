@@ -327,6 +327,7 @@ class PreviewSchool(BaseModel):
     party_org: str = ""
     contact: str = ""
     phone: str = ""
+    title: str = ""
 
 
 class PreviewGroup(BaseModel):
@@ -341,6 +342,7 @@ class PreviewGroup(BaseModel):
     supported: list[PreviewSchool]
     level: str | None
     stage: str | None
+    stages: list[str] = Field(default_factory=list, description="文件写明的全部学段（如 高中、初中 → 两个）")
     coordinator: str = ""
     status: RosterChange = Field(description="与当前结对相比：新增、恢复、变更或不变")
 

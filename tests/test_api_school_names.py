@@ -67,7 +67,7 @@ def test_the_table_round_trip_and_what_the_service_then_generates(admin: TestCli
     (mine,) = _docs(admin, program_id, "03")
     assert (mine["draft"], mine["draft_reasons"]) == (False, "")
     text = docx_text(admin.get(f"/api/documents/{mine['id']}/download").content)
-    assert "甲方（帮扶学校）：柳州市第一中学（盖章）" in text and "市一中" not in text
+    assert "甲方（帮扶学校）：\n柳州市第一中学\n（盖章）" in text and "市一中" not in text
     (steel,) = _docs(admin, program_id, "07")
     assert steel["draft"] is True
     assert steel["draft_reasons"] == (
@@ -75,7 +75,7 @@ def test_the_table_round_trip_and_what_the_service_then_generates(admin: TestCli
         "“融安二中”像是简称（“X一中”式），不是学校全称，学校全称表中没有它的全称"
     )
     steel_text = docx_text(admin.get(f"/api/documents/{steel['id']}/download").content)
-    assert f"甲方（帮扶学校）：{BLANK}（盖章）" in steel_text
+    assert f"甲方（帮扶学校）：\n{BLANK}\n（盖章）" in steel_text
     with zipfile.ZipFile(io.BytesIO(admin.get(f"/api/batches/{job['id']}/download").content)) as zf:
         manifest = {row["pair"]: row for row in json.loads(zf.read("manifest.json")) if row["kind"] == "five_year"}
     assert manifest["07"]["draft"] is True and manifest["03"]["draft"] is False
@@ -87,8 +87,8 @@ def test_the_table_round_trip_and_what_the_service_then_generates(admin: TestCli
     (regenerated,) = admin.post(f"/api/documents/{steel['id']}/regenerate").json()
     assert regenerated["draft"] is False and regenerated["pair_label"] == "07"
     text = docx_text(admin.get(f"/api/documents/{steel['id']}/download").content)
-    assert "甲方（帮扶学校）：柳州钢铁集团第一中学（盖章）" in text
-    assert "乙方（受援学校）：融安县第二中学（盖章）" in text
+    assert "甲方（帮扶学校）：\n柳州钢铁集团第一中学\n（盖章）" in text
+    assert "乙方（受援学校）：\n融安县第二中学\n（盖章）" in text
 
 
 def test_only_admins_write_the_table_and_the_body_is_bounded(admin: TestClient) -> None:

@@ -69,6 +69,7 @@ def _group_json(g: PairGroup) -> dict[str, Any]:
         "supported": [s.as_dict() for s in g.supported],
         "level": g.level.value if g.level else None,
         "stage": g.stage.value if g.stage else None,
+        "stages": [st.value for st in g.stages],
         "coordinator": g.coordinator,
         "source": g.source,
     }
@@ -81,6 +82,7 @@ def _group_from_json(raw: dict[str, Any]) -> PairGroup:
         supported=tuple(_school(s) for s in raw["supported"]),
         level=Level(raw["level"]) if raw.get("level") else None,
         stage=Stage(raw["stage"]) if raw.get("stage") else None,
+        stages=tuple(Stage(st) for st in raw.get("stages") or ()),
         source=str(raw.get("source") or ""),
         label=str(raw.get("label") or ""),
         coordinator=str(raw.get("coordinator") or ""),
@@ -269,6 +271,7 @@ def _school(raw: dict[str, Any]) -> School:
         party_org=raw.get("party_org") or "",
         contact=raw.get("contact") or "",
         phone=raw.get("phone") or "",
+        title=raw.get("title") or "",
     )
 
 
