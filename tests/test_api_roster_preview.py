@@ -5,9 +5,7 @@ user and program and answers the tables with their column mapping, the groups wi
 problem and the difference to the current pairs; ``POST …/roster/preview/{id}`` reads it again under another
 mapping; ``POST …/roster/confirm`` applies it unless the pairs or the mapping changed since (409).
 
-Some checks need the rebuilt importer (issue 9: it reports tables and keeps the valid rows of a file with
-bad ones); until it lands they are expected failures (``strict``: they must start passing with it). The
-override plumbing itself is tested here with a small stand-in importer behind the same interface.
+The override plumbing itself is also tested with a small stand-in importer behind the same interface.
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ from api.services import roster_preview, rosters
 from docgen.errors import RosterError
 from docgen.model import PairGroup, Roster, School
 from docgen.roster.result import ColumnMapping, ColumnOverrides, RosterImport, TableMapping
-from extractors.roster import import_roster
 from testkit.forms import stats_docx
 from tests.api_fixtures import (
     TestClient,
@@ -58,20 +55,6 @@ SECOND = (
     f"{QINGPING},{ZHAWO},小学,刘芳\n"
 )
 WITH_BAD_ROW = f"支援学校,受援学校,学段\n{XIJIAO},{LUHUA},小学\n{LICHUN},{LICHUN},小学\n"
-
-
-def _probe(csv: str) -> RosterImport:
-    return import_roster(csv.encode(), "probe.csv")
-
-
-IMPORTER_REPORTS_TABLES = bool(_probe("支援学校,受援学校\n甲小学,乙小学\n").tables)
-IMPORTER_KEEPS_VALID_ROWS = len(_probe("支援学校,受援学校\n甲小学,乙小学\n丙小学,丙小学\n").roster.groups) == 1
-needs_tables = pytest.mark.xfail(
-    not IMPORTER_REPORTS_TABLES, strict=True, reason="the interim importer reports no tables (roster-core rebuilds it)"
-)
-needs_partial = pytest.mark.xfail(
-    not IMPORTER_KEEPS_VALID_ROWS, strict=True, reason="the interim importer drops a whole file for one bad row"
-)
 
 
 def _preview(client: TestClient, program_id: int, csv: str, name: str = "花名册.csv", **data: str) -> Any:
@@ -129,7 +112,24 @@ def test_a_preview_shows_the_bad_row_with_its_kind_and_row_and_imports_nothing(a
     assert vocab["roster_change"]["changed"] == "变更"
 
 
-@needs_partial
+def test_a_short_name_the_table_does_not_know_is_a_warning_until_the_table_has_it(admin: TestClient) -> None:
+    program_id = create_pengzhou(admin)
+    csv = f"支援学校,受援学校,学段\n市一中,{LUHUA},初中\n{XIJIAO},{ZHAWO},小学\n"
+    body = _ok(_preview(admin, program_id, csv))
+    [problem] = body["problems"]
+    assert {k: problem[k] for k in ("kind", "severity", "row", "column", "value")} == {
+        "kind": "abbreviated", "severity": "warning", "row": 2, "column": "支援学校", "value": "市一中",
+    }  # fmt: skip
+    assert "全称" in problem["message"] and body["counts"]["groups"] == 2  # the row still imports
+    entry = {"full_name": "彭州市第一中学", "short_names": ["市一中"], "party_org": ""}
+    saved = admin.put(f"/api/programs/{program_id}/school-names", json={"entries": [entry]})
+    assert saved.status_code == 200, saved.text
+    assert _ok(_preview(admin, program_id, csv))["problems"] == []
+    strict = admin.post(f"/api/programs/{program_id}/roster?strict=true",
+                        files={"file": ("花名册.csv", csv.replace("市一中", "钢一中").encode())})  # fmt: skip
+    assert strict.status_code == 422 and strict.json()["errors"][0]["kind"] == "abbreviated"
+
+
 def test_confirm_imports_the_valid_rows_and_leaves_the_bad_one_out(admin: TestClient) -> None:
     program_id = create_pengzhou(admin)
     body = _ok(_preview(admin, program_id, WITH_BAD_ROW))
@@ -318,7 +318,6 @@ def test_the_script_route_refuses_any_problem_when_strict(admin: TestClient) -> 
     assert len(_pairs(admin, program_id)) == 14
 
 
-@needs_partial
 def test_the_script_route_imports_the_valid_rows_and_answers_the_problems(admin: TestClient) -> None:
     program_id = create_pengzhou(admin)
     r = _script_import(admin, program_id, WITH_BAD_ROW)
@@ -342,7 +341,6 @@ def test_a_file_of_bad_rows_only_never_empties_the_program(admin: TestClient) ->
 # ------------------------------------------------------------------------------------------ mapping overrides
 
 
-@needs_tables
 def test_an_override_swaps_the_sides_with_the_real_importer(admin: TestClient) -> None:
     program_id = create_pengzhou(admin)
     body = _ok(_preview(admin, program_id, f"帮扶方,受援方\n{XIJIAO},{LUHUA}\n"))

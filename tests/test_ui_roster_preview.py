@@ -21,7 +21,7 @@ import pytest
 from api.security import CSRF_COOKIE, CSRF_HEADER
 from testkit.forms import PENGZHOU
 from tests.live_server import docgen_serve
-from tests.test_api_roster_preview import FIRST, LICHUN, LUHUA, SECOND, WITH_BAD_ROW, XIJIAO, XINJIAN, needs_tables
+from tests.test_api_roster_preview import FIRST, LICHUN, LUHUA, SECOND, WITH_BAD_ROW, XIJIAO, XINJIAN
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -173,7 +173,6 @@ def test_a_clerk_previews_a_reimport_sees_the_bad_row_and_the_difference_then_co
         browser.close()
 
 
-@needs_tables
 @pytest.mark.parametrize("size", list(SIZES))
 def test_a_clerk_changes_a_column_and_the_preview_follows(server: str, size: str) -> None:
     from playwright.sync_api import expect, sync_playwright

@@ -29,7 +29,17 @@ from api.schemas import (
     RosterPreviewOut,
     RosterProblemOut,
 )
-from api.services import accounts, batches, documents, programs, records, regeneration, roster_preview, rosters
+from api.services import (
+    accounts,
+    batches,
+    documents,
+    programs,
+    records,
+    regeneration,
+    roster_preview,
+    rosters,
+    school_names,
+)
 from api.services.batches import BatchStatus
 from api.services.errors import rendering_failed
 from api.services.filetypes import safe_name
@@ -178,13 +188,21 @@ async def _roster_upload(request: Request, services: ServicesDep) -> tuple[str, 
 
 
 async def _parse(
-    services: ServicesDep, data: bytes, name: str, overrides: roster_preview.Overrides | None = None
+    services: ServicesDep,
+    session: SessionDep,
+    program: Program,
+    data: bytes,
+    name: str,
+    overrides: roster_preview.Overrides | None = None,
 ) -> rosters.Parsed:
+    """The roster file parsed in the sandbox, with an ``abbreviated`` warning for each school name that looks
+    abbreviated and that the program's school name table does not resolve (docs/school-names.md)."""
     s = services.settings
     # parsing runs in a limited child process for up to roster_timeout_seconds: not on the event loop
-    return await run_in_threadpool(
+    parsed = await run_in_threadpool(
         rosters.parse, data, name, overrides=overrides, timeout=s.roster_timeout_seconds, memory=s.roster_memory_bytes
     )
+    return rosters.with_name_problems(parsed, school_names.table_of(session, program.id))
 
 
 @router.post("/programs/{program_id}/roster", openapi_extra=ROSTER_FORM)
@@ -204,7 +222,7 @@ async def import_roster(
     accounts.require_admin(user)  # before the body is read and parsed, not after
     name, data, overrides_text = await _roster_upload(request, services)
     overrides = roster_preview.parse_overrides_text(overrides_text)
-    parsed = await _parse(services, data, name, overrides)
+    parsed = await _parse(services, session, program, data, name, overrides)
     roster_preview.check_against(overrides, parsed.tables)
     rosters.refuse(parsed, strict=strict)
     pairs = rosters.import_roster(session, program, parsed.roster, user, problems=parsed.problem_count)
@@ -233,7 +251,7 @@ async def preview_roster(
     accounts.require_admin(user)
     name, data, overrides_text = await _roster_upload(request, services)
     overrides = roster_preview.parse_overrides_text(overrides_text)
-    parsed = await _parse(services, data, name, overrides)
+    parsed = await _parse(services, session, program, data, name, overrides)
     preview = roster_preview.create(session, program, user, name, data, parsed, overrides)
     out = _preview_out(session, program, preview, parsed, overrides)
     session.commit()
@@ -256,7 +274,7 @@ async def repreview_roster(
     stored = roster_preview.stored_parse(preview)
     roster_preview.check_against(overrides, stored.tables)  # before parsing again
     try:
-        parsed = await _parse(services, preview.data, preview.name, overrides)
+        parsed = await _parse(services, session, program, preview.data, preview.name, overrides)
     except rosters.UnreadableRoster as exc:  # e.g. half-way through swapping two columns: shown, not refused
         parsed = roster_preview.unreadable_under(stored, overrides, exc)
     roster_preview.reparse(session, preview, parsed, overrides)
@@ -293,7 +311,7 @@ async def confirm_roster(
     if roster_preview.same_overrides(overrides, kept):
         parsed = roster_preview.stored_parse(preview)
     else:
-        parsed = await _parse(services, preview.data, preview.name, overrides)
+        parsed = await _parse(services, session, program, preview.data, preview.name, overrides)
     pairs = roster_preview.confirm(session, program, user, preview, parsed, overrides, body.diff_token, services.blobs)
     session.commit()
     return RosterOut(

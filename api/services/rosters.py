@@ -20,6 +20,7 @@ from docgen.errors import RosterError, RosterErrors
 from docgen.model import GroupPolicy, Level, PairGroup, Roster, School, Stage, owns_label, relabel
 from docgen.roster.result import ColumnOverrides, RosterProblem, TableMapping
 from docgen.roster_diff import group_keys
+from docgen.school_names import SchoolNames, name_problems
 from extractors.roster import import_roster as read_roster_file
 
 MAX_REPORTED_ERRORS = 200
@@ -141,6 +142,16 @@ def parsed_from_json(answer: dict[str, Any]) -> Parsed:
     problems = list(answer.get("problems") or [])
     count = int(answer.get("problem_count", len(problems)))
     return Parsed(roster, problems, count, list(answer.get("tables") or []), answer)
+
+
+def with_name_problems(parsed: Parsed, table: SchoolNames) -> Parsed:
+    """``parsed`` with an ``abbreviated`` warning for every school name the program's ``table`` does not resolve
+    (:func:`docgen.school_names.name_problems`), kept in its JSON too (a preview stores that)."""
+    extra = [_problem_json(p) for p in name_problems(parsed.roster, table)]
+    if not extra:
+        return parsed
+    problems = (parsed.problems + extra)[:MAX_REPORTED_ERRORS]
+    return parsed_from_json({**parsed.raw, "problems": problems, "problem_count": parsed.problem_count + len(extra)})
 
 
 def parse(
