@@ -26,11 +26,13 @@ from hashlib import sha256
 from typing import Any, Protocol
 
 from docgen.context import agreement_context
-from docgen.errors import ConversionError, DocgenError, ProgramError
+from docgen.errors import ConversionError, DocgenError, ProgramError, TextMismatch
 from docgen.forms import load_schemas
 from docgen.forms.generate import FormKind, form_context, form_media, school_index
 from docgen.model import AgreementKind, PairGroup, Program, Roster, School
+from docgen.layout import PdfPage
 from docgen.naming import document_stem, form_stem, group_folder
+from docgen.proof import FindingKind, ProofReport, UnreadableDocument, proofread
 from docgen.render.converter import PdfConverter
 from docgen.render.docx import CompiledTemplate
 
@@ -110,6 +112,7 @@ class DocumentResult:
     pages: int | None = None
     error: DocgenError | None = None
     skipped: bool = False
+    proof: ProofReport | None = None  # the proofreading of a generated document (docgen.proof)
 
     @property
     def ok(self) -> bool:
@@ -160,6 +163,9 @@ class BatchReport:
     skipped: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (job key, reason)
     archive: str = ""
+    proofread: int = 0  # generated documents proofread (docgen.proof)
+    drafts: int = 0  # of them, drafts flagged as such (a fill-in blank for a party)
+    findings: list[tuple[str, str]] = field(default_factory=list)  # (job key, proof summary) with findings
 
     @property
     def ok(self) -> bool:
@@ -292,8 +298,32 @@ def _render_docx(
         return DocumentResult(job, "", error=exc)
 
 
+def _proofread(result: DocumentResult, layout: Sequence[PdfPage] | None) -> DocumentResult:
+    """Step three: the proofreading of a generated document (``layout``: its PDF, None without one). Text
+    the PDF lacks (or adds) fails the document: a PDF that does not say what the .docx says is not sent."""
+    if result.status is not Status.GENERATED or result.docx is None:
+        return result
+    job = result.job
+    parties = [s.name for s in job.group.schools]
+    try:
+        report = proofread(
+            job.file_name("pdf" if layout is not None else "docx"),
+            result.docx,
+            layout,
+            is_form=isinstance(job.kind, FormKind),
+            parties=parties,
+        )
+    except UnreadableDocument as exc:
+        return replace(result, error=ConversionError(f"校对时无法读取文书：{exc}"))
+    lost = [f for f in report.findings if f.kind is FindingKind.TEXT]
+    if lost:
+        return replace(result, error=TextMismatch(f"PDF 与 DOCX 文字不一致：{lost[0].message}"), proof=report)
+    return replace(result, proof=report)
+
+
 def _convert(results: Sequence[DocumentResult], converter: PdfConverter) -> list[DocumentResult]:
-    """Step two: PDF for the rendered documents among ``results`` (others pass through), in order.
+    """Step two: PDF for the rendered documents among ``results`` (others pass through), in order, each
+    proofread against its .docx (:func:`_proofread`) when the converter read the PDF's text.
 
     One converter call per template: the pool merges documents of one template into one LibreOffice load.
     """
@@ -309,6 +339,8 @@ def _convert(results: Sequence[DocumentResult], converter: PdfConverter) -> list
                 out[i] = replace(out[i], error=ConversionError(f"PDF 转换失败：{pdf.error}"))
             else:
                 out[i] = replace(out[i], pdf=pdf.pdf, pages=pdf.pages)
+                if pdf.layout is not None:
+                    out[i] = _proofread(out[i], pdf.layout)
     return out
 
 
@@ -330,7 +362,7 @@ def render_document(
     """
     result = _render_docx(program, job, template, with_pdf=converter is not None, context=context)
     if converter is None or not result.ok:
-        return result
+        return _proofread(result, None) if converter is None else result
     [converted] = _convert([result], converter)
     return converted
 
@@ -355,7 +387,7 @@ def render_documents(
     for job in jobs:
         result = _render_docx(program, job, templates[job.kind.key], with_pdf=with_pdf, is_done=is_done)
         if converter is None or result.status is not Status.GENERATED:
-            yield result
+            yield _proofread(result, None) if converter is None else result
             continue
         pending.append(result)
         if len(pending) >= window:
@@ -398,6 +430,11 @@ def generate_batch(
         else:
             if result.status is Status.GENERATED:
                 report.generated += 1
+                if result.proof is not None:
+                    report.proofread += 1
+                    report.drafts += result.proof.draft
+                    if not result.proof.ok:
+                        report.findings.append((result.job.key, result.proof.summary()))
             else:
                 report.failures.append((result.job.key, result.reason))
             sink.record(result)

@@ -33,6 +33,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("format", "格式"),
     ("pages", "页数"),
     ("sha256", "sha256"),
+    ("proof", "校对"),
 )
 FAILURE_HEADER = ("文书", "原因")
 
@@ -43,6 +44,8 @@ class ManifestRow:
 
     ``kind`` tells per-school forms apart (``form:liaison_reply#2``) and ``title`` names the school
     (``联络员回执（黑水县中学）``), as the service's document list does. ``pages`` is None for .docx.
+    ``proof`` is the document's proofreading summary (:meth:`docgen.proof.ProofReport.summary`: ``无`` or the
+    findings by kind, ``草稿`` first for a flagged draft; empty when it was not proofread).
     """
 
     pair: str
@@ -54,10 +57,13 @@ class ManifestRow:
     format: str
     pages: int | None
     sha256: str
+    proof: str = ""
 
 
-def manifest_row(job: DocumentJob, file: str, fmt: str, pages: int | None, digest: str) -> ManifestRow:
-    """The row of one stored file of ``job`` (``digest``: the file's sha256, hex)."""
+def manifest_row(
+    job: DocumentJob, file: str, fmt: str, pages: int | None, digest: str, proof: str = ""
+) -> ManifestRow:
+    """The row of one stored file of ``job`` (``digest``: the file's sha256, hex; ``proof``: its summary)."""
     return ManifestRow(
         pair=job.group.label,
         supporting="、".join(s.name for s in job.group.supporting),
@@ -68,6 +74,7 @@ def manifest_row(job: DocumentJob, file: str, fmt: str, pages: int | None, diges
         format=fmt,
         pages=pages,
         sha256=digest,
+        proof=proof,
     )
 
 

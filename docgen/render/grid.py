@@ -18,6 +18,9 @@ rule was measured on LibreOffice 7.4 by converting and reading the PDF (see docs
   ``1`` and the document defaults get one. Line-start/line-end rules (避头尾, ``w:kinsoku``) stay on: an
   explicit ``w:kinsoku w:val="0"`` is removed, so a character that does not fit moves to the next line
   with the one before it instead of leaving the block.
+* **No extra space between Chinese and Latin/digits.** ``w:autoSpaceDE``/``w:autoSpaceDN`` become ``0`` (and
+  the document defaults get them), so ``选派2—3名`` takes its characters' width in Word; LibreOffice 7.4 does
+  not read these, so the converter turns its equivalent off too (``uno_bridge.no_asian_latin_spacing``).
 """
 
 from __future__ import annotations
@@ -40,10 +43,14 @@ _RUN_SPACING = re.compile(r'<w:spacing w:val="(-?\d+)"\s*/>')
 # rPr children that come after w:spacing in the schema (CT_RPr order).
 _AFTER_SPACING = re.compile(r"<w:(w|kern|position|sz|szCs|highlight|u|effect|bdr|shd|fitText|vertAlign|rtl|cs|em|lang|eastAsianLayout|specVanish|oMath)\b")
 _OVERFLOW = re.compile(r"<w:overflowPunct\b[^>]*/>")
+_AUTO_SPACE = re.compile(r"<w:(autoSpaceDE|autoSpaceDN)\b[^>]*/>")
 _KINSOKU_OFF = re.compile(r'<w:kinsoku w:val="(?:0|false|off)"\s*/>')
 _PPR_DEFAULT = re.compile(r"<w:pPrDefault>\s*<w:pPr>(.*?)</w:pPr>\s*</w:pPrDefault>|<w:pPrDefault\s*/>|<w:pPrDefault>\s*</w:pPrDefault>", re.S)
 # pPr children that come after w:overflowPunct in the schema (CT_PPrBase order).
 _AFTER_OVERFLOW = re.compile(r"<w:(topLinePunct|autoSpaceDE|autoSpaceDN|bidi|adjustRightInd|snapToGrid|spacing|ind|contextualSpacing|mirrorIndents|suppressOverlap|jc|textDirection|textAlignment|textboxTightWrap|outlineLvl|divId|cnfStyle|rPr|sectPr|pPrChange)\b")
+
+# Paragraph defaults every document gets (schema order: overflowPunct, then autoSpaceDE, autoSpaceDN).
+_DEFAULTS = '<w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
 
 GB_TEXT_WIDTH_TWIPS = 11906 - 1588 - 1474  # A4 minus 订口 28 mm and 26 mm: the 156 mm 版心
 
@@ -102,23 +109,23 @@ def _track_body_runs(xml: str, tracking: int) -> str:
 
 def _no_hanging_punctuation(xml: str) -> str:
     xml = _OVERFLOW.sub('<w:overflowPunct w:val="1"/>', xml)
+    xml = _AUTO_SPACE.sub(r'<w:\1 w:val="0"/>', xml)
     return _KINSOKU_OFF.sub("", xml)
 
 
 def _default_no_hanging(styles_xml: str) -> str:
     def fix(match: re.Match[str]) -> str:
         inner = match.group(1) or ""
-        if "<w:overflowPunct" in inner:
-            return match.group(0)
+        inner = _OVERFLOW.sub("", _AUTO_SPACE.sub("", match.group(1) or ""))
         after = _AFTER_OVERFLOW.search(inner)
         at = after.start() if after is not None else len(inner)
-        inner = f'{inner[:at]}<w:overflowPunct w:val="1"/>{inner[at:]}'
+        inner = f"{inner[:at]}{_DEFAULTS}{inner[at:]}"
         return f"<w:pPrDefault><w:pPr>{inner}</w:pPr></w:pPrDefault>"
 
     if _PPR_DEFAULT.search(styles_xml):
         return _PPR_DEFAULT.sub(fix, styles_xml, count=1)
     # No paragraph defaults at all: add them at the start of w:docDefaults (or create that).
-    element = '<w:pPrDefault><w:pPr><w:overflowPunct w:val="1"/></w:pPr></w:pPrDefault>'
+    element = f"<w:pPrDefault><w:pPr>{_DEFAULTS}</w:pPr></w:pPrDefault>"
     if "</w:docDefaults>" in styles_xml:
         return styles_xml.replace("</w:docDefaults>", element + "</w:docDefaults>", 1)
     return re.sub(r"(<w:styles\b[^>]*>)", rf"\1<w:docDefaults>{element}</w:docDefaults>", styles_xml, count=1)

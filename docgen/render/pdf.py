@@ -50,6 +50,7 @@ from pypdf.errors import PyPdfError
 from docgen.errors import ConversionError
 from docgen.render.converter import ConversionResult
 from docgen.render.merge import MergeError, document_starts, merge_documents, split_pdf
+from docgen.render.pdf_text import read_pages
 
 HERE = Path(__file__).resolve().parent
 BRIDGE = HERE / "uno_bridge.py"
@@ -289,7 +290,8 @@ class LibreOfficeConverter:
             src.write_bytes(docx)
             self.convert_file(src, dst, time_limit=time_limit)
             pdf = dst.read_bytes()
-            return ConversionResult(name, pdf, pdf_page_count(pdf))
+            [layout] = read_pages(pdf)
+            return ConversionResult(name, pdf, len(layout), layout=tuple(layout))
         except (ConversionError, OSError) as exc:
             return ConversionResult(name, None, 0, f"{name}: {exc}")
         except Exception as exc:  # an unreadable PDF from pypdf
@@ -307,10 +309,13 @@ class LibreOfficeConverter:
             pdf = dst.read_bytes()
         finally:
             _unlink(src, dst)
-        parts = split_pdf(pdf, document_starts(pdf, len(items)))
+        starts = document_starts(pdf, len(items))
+        parts = split_pdf(pdf, starts)
+        # The chunk's text is read once, before the cut: pdfium parses the fonts once for every document.
+        layouts = read_pages(pdf, starts)
         return [
-            ConversionResult(name, part, pdf_page_count(part))
-            for (name, _), part in zip(items, parts, strict=True)
+            ConversionResult(name, part, len(layout), layout=tuple(layout))
+            for (name, _), part, layout in zip(items, parts, layouts, strict=True)
         ]
 
     def convert_many(
