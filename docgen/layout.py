@@ -18,12 +18,13 @@ LINES_PER_PAGE = 22
 BODY_SIZE_PT = 16.0  # 3号
 TEXT_LEFT_MM, TEXT_WIDTH_MM = 28.0, 156.0
 TEXT_TOP_MM, TEXT_HEIGHT_MM = 37.0, 225.0
-LINE_PITCH_PT = TEXT_HEIGHT_MM * MM / LINES_PER_PAGE  # 28.95 pt (579 twips)
+# 22 lines in 225 mm, in whole twips as a template states it (w:linePitch 579): 28.95 pt
+LINE_PITCH_PT = int(TEXT_HEIGHT_MM / 25.4 * 1440 / LINES_PER_PAGE) / 20
 
 
 @dataclass(frozen=True)
 class PdfChar:
-    """One drawn character: its text, box (points, origin top-left) and font size."""
+    """One drawn character: its text, box and baseline (points, origin top-left) and font size."""
 
     text: str
     x0: float
@@ -31,6 +32,7 @@ class PdfChar:
     top: float
     bottom: float
     size: float
+    baseline: float
 
 
 @dataclass(frozen=True)

@@ -180,8 +180,9 @@ class PdfLine:
         return "".join(c.text for c in self.chars)
 
     @property
-    def middle(self) -> float:
-        return sum((c.top + c.bottom) / 2 for c in self.chars) / len(self.chars)
+    def baseline(self) -> float:
+        """The most common baseline of the line's characters (a superscript does not move the line)."""
+        return Counter(round(c.baseline, 1) for c in self.chars).most_common(1)[0][0]
 
     @property
     def size(self) -> float:
@@ -197,20 +198,15 @@ class PdfLine:
 
 
 def page_lines(page: PdfPage) -> list[PdfLine]:
-    """The page's characters grouped into lines (vertical middles within a third of the font size), top
-    to bottom. Characters side by side in two columns (seal blocks, table cells) share a line."""
+    """The page's characters grouped into lines (baselines within a third of the font size), top to
+    bottom. Characters side by side in two columns (seal blocks, table cells) share a line."""
     rows: list[list[PdfChar]] = []
-    for c in sorted(page.chars, key=lambda c: (c.top + c.bottom) / 2):
-        middle = (c.top + c.bottom) / 2
-        if rows and abs(middle - _middle(rows[-1])) <= max(c.size, rows[-1][0].size) / 3:
+    for c in sorted(page.chars, key=lambda c: c.baseline):
+        if rows and abs(c.baseline - rows[-1][0].baseline) <= max(c.size, rows[-1][0].size) / 3:
             rows[-1].append(c)
         else:
             rows.append([c])
     return [PdfLine(tuple(sorted(row, key=lambda c: c.x0))) for row in rows]
-
-
-def _middle(row: list[PdfChar]) -> float:
-    return (row[0].top + row[0].bottom) / 2
 
 
 def pdf_page_texts(pages: Sequence[PdfPage]) -> list[list[str]]:
@@ -408,7 +404,7 @@ def _short_lines(page: int, lines: Sequence[PdfLine]) -> list[Finding]:
         full = line.x1 >= TEXT_X1 - 2  # reaches the right edge: a justified line, not a paragraph's last
         if not full or following.x0 > TEXT_X0 + 2 * BODY_SIZE_PT:  # the next line starts a new paragraph or block
             continue
-        if abs(following.middle - line.middle) > 1.5 * LINE_PITCH_PT:
+        if abs(following.baseline - line.baseline) > 1.5 * LINE_PITCH_PT:
             continue
         # Only a break between two ideographs is sure to be allowed anywhere (digits, Latin words and
         # punctuation have their own line-breaking rules): judge those, and leave the rest alone.
@@ -434,12 +430,12 @@ def _short_lines(page: int, lines: Sequence[PdfLine]) -> list[Finding]:
 def _off_pitch(page: int, lines: Sequence[PdfLine]) -> list[Finding]:
     found = []
     for line, following in zip(lines, lines[1:], strict=False):
-        steps = (following.middle - line.middle) / LINE_PITCH_PT
+        steps = (following.baseline - line.baseline) / LINE_PITCH_PT
         if abs(steps - round(steps)) > 0.05:
             found.append(
                 Finding(
                     FindingKind.GRID,
-                    f"行距 {following.middle - line.middle:.1f} 磅不在 {LINE_PITCH_PT:.2f} 磅（每页 22 行）的网格上："
+                    f"行距 {following.baseline - line.baseline:.1f} 磅不在 {LINE_PITCH_PT:.2f} 磅（每页 22 行）的网格上："
                     f"“{_excerpt(following.text)}”",
                     page,
                 )
@@ -480,7 +476,7 @@ def title_findings(pages: Sequence[PdfPage], title_paragraph: str | None) -> lis
         return []
     found = []
     for line, following in zip(lines, lines[1:], strict=False):
-        if following.middle - line.middle > 2 * LINE_PITCH_PT:
+        if following.baseline - line.baseline > 2 * LINE_PITCH_PT:
             break
         before, after = line.text, following.text
         if before[-1] in _TITLE_BREAK_AFTER or after.startswith(_TITLE_BREAK_BEFORE):

@@ -41,6 +41,7 @@ def _read_page(doc: pdfium.PdfDocument, index: int, number: int) -> PdfPage:
         try:
             raw = textpage.raw
             box = pdfium_c.FS_RECTF()
+            origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
             chars: list[PdfChar] = []
             for i in range(pdfium_c.FPDFText_CountChars(raw)):
                 code = pdfium_c.FPDFText_GetUnicode(raw, i)
@@ -48,6 +49,8 @@ def _read_page(doc: pdfium.PdfDocument, index: int, number: int) -> PdfPage:
                     continue
                 # The loose box spans the glyph's advance and the font's ascent/descent: what a line holds.
                 pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(box))
+                # The origin is on the baseline: lines of different faces (黑体 headings, 仿宋 body) compare.
+                pdfium_c.FPDFText_GetCharOrigin(raw, i, ctypes.byref(origin_x), ctypes.byref(origin_y))
                 chars.append(
                     PdfChar(
                         chr(code),
@@ -56,6 +59,7 @@ def _read_page(doc: pdfium.PdfDocument, index: int, number: int) -> PdfPage:
                         height - box.top,
                         height - box.bottom,
                         pdfium_c.FPDFText_GetFontSize(raw, i),
+                        height - origin_y.value,
                     )
                 )
         finally:
