@@ -47,7 +47,8 @@ def proof(
     source: Annotated[str, typer.Argument(help="批量生成的 ZIP 或输出目录", metavar="ZIP|DIR")],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（每份文书一个对象）")] = False,
 ) -> None:
-    """校对批量生成的文书：DOCX 与 PDF 文字是否一致、占位符与空白、单位名称、28 字 × 22 行版心、落款分页、标题断行、页数。
+    """校对批量生成的文书：DOCX 与 PDF 文字是否一致、占位符与空白、单位名称、
+    28 字 × 22 行版心、落款分页、标题断行、页数。
 
     退出码：0 无问题，1 有问题，2 无法读取。"""
     path = Path(source)

@@ -29,8 +29,8 @@ from docgen.context import agreement_context
 from docgen.errors import ConversionError, DocgenError, ProgramError, TextMismatch
 from docgen.forms import load_schemas
 from docgen.forms.generate import FormKind, form_context, form_media, school_index
-from docgen.model import AgreementKind, PairGroup, Program, Roster, School
 from docgen.layout import PdfPage
+from docgen.model import AgreementKind, PairGroup, Program, Roster, School
 from docgen.naming import document_stem, form_stem, group_folder
 from docgen.proof import FindingKind, ProofReport, UnreadableDocument, proofread
 from docgen.render.converter import PdfConverter

@@ -15,6 +15,7 @@ plus the page count. The batch runs it on every document it converts; ``docgen p
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -25,7 +26,17 @@ from zipfile import BadZipFile, ZipFile
 
 from lxml import etree
 
-from docgen.layout import BODY_SIZE_PT, CHARS_PER_LINE, LINE_PITCH_PT, MM, TEXT_LEFT_MM, TEXT_WIDTH_MM, PdfChar, PdfPage
+from docgen.layout import (
+    BODY_SIZE_PT,
+    CHARS_PER_LINE,
+    LINE_PITCH_PT,
+    LINES_PER_PAGE,
+    MM,
+    TEXT_LEFT_MM,
+    TEXT_WIDTH_MM,
+    PdfChar,
+    PdfPage,
+)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -127,7 +138,9 @@ def docx_text(docx: bytes) -> DocxText:
     try:
         with ZipFile(BytesIO(docx)) as package:
             body = _paragraphs(package.read("word/document.xml"))
-            furniture = [t for name in package.namelist() if _FURNITURE_PART.match(name) for t in _paragraphs(package.read(name))]
+            furniture = [
+                t for name in package.namelist() if _FURNITURE_PART.match(name) for t in _paragraphs(package.read(name))
+            ]
     except (BadZipFile, KeyError, etree.XMLSyntaxError, ValueError) as exc:
         raise UnreadableDocument(f"无法读取 DOCX：{exc}") from None
     return DocxText(tuple(body), tuple(dict.fromkeys(t for t in furniture if t.strip())))
@@ -331,7 +344,9 @@ def _excerpt(text: str) -> str:
 
 # --- 3. party names -------------------------------------------------------------------------------------
 
-_GENERIC_NAME = re.compile(r"[（(]?待定[)）]?|某某|[xX×]{2,}|^(?:甲方|乙方|丙方|学校|单位)$|帮扶(?:初中|小学|高中|学校)[（(]")
+_GENERIC_NAME = re.compile(
+    r"[（(]?待定[)）]?|某某|[xX×]{2,}|^(?:甲方|乙方|丙方|学校|单位)$|帮扶(?:初中|小学|高中|学校)[（(]"
+)
 
 
 def looks_generic_party_name(name: str) -> bool:
@@ -400,7 +415,7 @@ def grid_findings(pages: Sequence[PdfPage], *, body_grid: bool = True) -> list[F
 
 def _short_lines(page: int, lines: Sequence[PdfLine]) -> list[Finding]:
     found = []
-    for line, following in zip(lines, lines[1:], strict=False):
+    for line, following in itertools.pairwise(lines):
         full = line.x1 >= TEXT_X1 - 2  # reaches the right edge: a justified line, not a paragraph's last
         if not full or following.x0 > TEXT_X0 + 2 * BODY_SIZE_PT:  # the next line starts a new paragraph or block
             continue
@@ -429,14 +444,14 @@ def _short_lines(page: int, lines: Sequence[PdfLine]) -> list[Finding]:
 
 def _off_pitch(page: int, lines: Sequence[PdfLine]) -> list[Finding]:
     found = []
-    for line, following in zip(lines, lines[1:], strict=False):
+    for line, following in itertools.pairwise(lines):
         steps = (following.baseline - line.baseline) / LINE_PITCH_PT
         if abs(steps - round(steps)) > 0.05:
             found.append(
                 Finding(
                     FindingKind.GRID,
-                    f"行距 {following.baseline - line.baseline:.1f} 磅不在 {LINE_PITCH_PT:.2f} 磅（每页 22 行）的网格上："
-                    f"“{_excerpt(following.text)}”",
+                    f"行距 {following.baseline - line.baseline:.1f} 磅不在 {LINE_PITCH_PT:.2f} 磅"
+                    f"（每页 {LINES_PER_PAGE} 行）的网格上：“{_excerpt(following.text)}”",
                     page,
                 )
             )
@@ -475,13 +490,15 @@ def title_findings(pages: Sequence[PdfPage], title_paragraph: str | None) -> lis
     if len(lines) < 2:
         return []
     found = []
-    for line, following in zip(lines, lines[1:], strict=False):
+    for line, following in itertools.pairwise(lines):
         if following.baseline - line.baseline > 2 * LINE_PITCH_PT:
             break
         before, after = line.text, following.text
         if before[-1] in _TITLE_BREAK_AFTER or after.startswith(_TITLE_BREAK_BEFORE):
             continue
-        found.append(Finding(FindingKind.TITLE, f"标题断在“{before[-2:]}|{after[:2]}”：“{before}/{after}”", pages[0].number))
+        found.append(
+            Finding(FindingKind.TITLE, f"标题断在“{before[-2:]}|{after[:2]}”：“{before}/{after}”", pages[0].number)
+        )
     return found
 
 

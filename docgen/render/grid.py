@@ -4,11 +4,13 @@ Applied once per template, when it is compiled (:meth:`docgen.render.docx.Compil
 ``word/document.xml`` and ``word/styles.xml`` — whatever a clerk did to the template in Word or WPS. Each
 rule was measured on LibreOffice 7.4 by converting and reading the PDF (see docs/pdf.md, “The grid”):
 
-* **Section grid ``linesAndChars`` → ``lines``.** Word's character grid (``w:charSpace``) compresses 3号
-  text to 28 characters a line; LibreOffice instead spreads it (27 characters on a 156 mm line), or with
+* **Section grid ``linesAndChars`` → ``lines``, 22 lines a page.** Word's character grid (``w:charSpace``)
+  compresses 3号 text to 28 characters a line; LibreOffice instead spreads it (27 characters on a 156 mm line), or with
   paragraphs snapped to the grid puts each 16 pt character into two 15.79 pt cells (14 a line). A 28th
   character that does not fit — a ``、`` before a line end — was *not drawn at all* in 13 of 14 彭州
-  agreements. With a lines-only grid the line pitch (22 lines) stays and characters are set by their width.
+  agreements. With a lines-only grid characters are set by their width, and on a portrait page the line
+  pitch is the text height / 22 (579 twips on the 225 mm 版心) whatever the template said; a landscape
+  page (a wide form) keeps its own pitch.
 * **Tracking on 3号 runs.** So that 28 characters fit the text width without the character grid, 16 pt
   runs (in styles and in the document) are condensed to ``floor((width / 28 − 16 pt) × 20)`` twentieths of
   a point (−5, i.e. 15.75 pt, on the 156 mm 版心); a run already condensed further keeps its value.
@@ -28,7 +30,7 @@ from __future__ import annotations
 import math
 import re
 
-from docgen.layout import CHARS_PER_LINE
+from docgen.layout import CHARS_PER_LINE, LINES_PER_PAGE
 
 BODY_HALF_POINTS = 32  # 3号 in w:sz units
 _TWIPS_PER_PT = 20
@@ -41,13 +43,23 @@ _RPR = re.compile(r"<w:rPr>(.*?)</w:rPr>", re.S)
 _BODY_SZ = re.compile(rf'<w:sz w:val="{BODY_HALF_POINTS}"\s*/>')
 _RUN_SPACING = re.compile(r'<w:spacing w:val="(-?\d+)"\s*/>')
 # rPr children that come after w:spacing in the schema (CT_RPr order).
-_AFTER_SPACING = re.compile(r"<w:(w|kern|position|sz|szCs|highlight|u|effect|bdr|shd|fitText|vertAlign|rtl|cs|em|lang|eastAsianLayout|specVanish|oMath)\b")
+_AFTER_SPACING = re.compile(
+    r"<w:(w|kern|position|sz|szCs|highlight|u|effect|bdr|shd|fitText|vertAlign|rtl|cs|em|lang|eastAsianLayout"
+    r"|specVanish|oMath)\b"
+)
 _OVERFLOW = re.compile(r"<w:overflowPunct\b[^>]*/>")
 _AUTO_SPACE = re.compile(r"<w:(autoSpaceDE|autoSpaceDN)\b[^>]*/>")
 _KINSOKU_OFF = re.compile(r'<w:kinsoku w:val="(?:0|false|off)"\s*/>')
-_PPR_DEFAULT = re.compile(r"<w:pPrDefault>\s*<w:pPr>(.*?)</w:pPr>\s*</w:pPrDefault>|<w:pPrDefault\s*/>|<w:pPrDefault>\s*</w:pPrDefault>", re.S)
+_PPR_DEFAULT = re.compile(
+    r"<w:pPrDefault>\s*<w:pPr>(.*?)</w:pPr>\s*</w:pPrDefault>|<w:pPrDefault\s*/>|<w:pPrDefault>\s*</w:pPrDefault>",
+    re.S,
+)
 # pPr children that come after w:overflowPunct in the schema (CT_PPrBase order).
-_AFTER_OVERFLOW = re.compile(r"<w:(topLinePunct|autoSpaceDE|autoSpaceDN|bidi|adjustRightInd|snapToGrid|spacing|ind|contextualSpacing|mirrorIndents|suppressOverlap|jc|textDirection|textAlignment|textboxTightWrap|outlineLvl|divId|cnfStyle|rPr|sectPr|pPrChange)\b")
+_AFTER_OVERFLOW = re.compile(
+    r"<w:(topLinePunct|autoSpaceDE|autoSpaceDN|bidi|adjustRightInd|snapToGrid|spacing|ind|contextualSpacing"
+    r"|mirrorIndents|suppressOverlap|jc|textDirection|textAlignment|textboxTightWrap|outlineLvl|divId|cnfStyle"
+    r"|rPr|sectPr|pPrChange)\b"
+)
 
 # Paragraph defaults every document gets (schema order: overflowPunct, then autoSpaceDE, autoSpaceDN).
 _DEFAULTS = '<w:overflowPunct w:val="1"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
@@ -78,12 +90,29 @@ def body_tracking(width_twips: int) -> int:
     return min(0, math.floor(pitch - BODY_HALF_POINTS / 2 * _TWIPS_PER_PT))
 
 
-def _lines_only_grid(match: re.Match[str]) -> str:
+def official_line_pitch(document_xml: str) -> int | None:
+    """Twips between lines so 22 fit the text height of a portrait section (579 on A4 with the official
+    margins); None for a landscape section or one that states no page."""
+    sizes, margins = _PG_SZ.findall(document_xml), _PG_MAR.findall(document_xml)
+    if not sizes or not margins:
+        return None
+    size, margin = _attrs(sizes[-1]), _attrs(margins[-1])
+    try:
+        width, height = int(size["w"]), int(size["h"])
+        text_height = height - abs(int(margin.get("top", 0))) - abs(int(margin.get("bottom", 0)))
+    except (KeyError, ValueError):
+        return None
+    if width > height or text_height <= 0:
+        return None
+    return text_height // LINES_PER_PAGE
+
+
+def _lines_only_grid(match: re.Match[str], pitch: int | None) -> str:
     attrs = _attrs(match.group(0))
-    if attrs.get("type") not in ("linesAndChars", "snapToChars"):
+    line_pitch = pitch or attrs.get("linePitch")
+    if attrs.get("type") not in ("linesAndChars", "snapToChars") and pitch is None:
         return match.group(0)
-    pitch = attrs.get("linePitch")
-    return f'<w:docGrid w:type="lines" w:linePitch="{pitch}"/>' if pitch else '<w:docGrid w:type="lines"/>'
+    return f'<w:docGrid w:type="lines" w:linePitch="{line_pitch}"/>' if line_pitch else '<w:docGrid w:type="lines"/>'
 
 
 def _track_body_runs(xml: str, tracking: int) -> str:
@@ -134,7 +163,8 @@ def _default_no_hanging(styles_xml: str) -> str:
 def normalise_document(document_xml: str) -> str:
     """``word/document.xml`` on the official grid (the rules in the module docstring)."""
     tracking = body_tracking(text_width_twips(document_xml))
-    xml = _DOC_GRID.sub(_lines_only_grid, document_xml)
+    pitch = official_line_pitch(document_xml)
+    xml = _DOC_GRID.sub(lambda m: _lines_only_grid(m, pitch), document_xml)
     xml = _track_body_runs(xml, tracking)
     return _no_hanging_punctuation(xml)
 
