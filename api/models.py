@@ -174,6 +174,7 @@ class BatchJob(Base):
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     archive_key: Mapped[str | None] = mapped_column(String(200))
     error: Mapped[str | None] = mapped_column(Text)
+    proof: Mapped[str | None] = mapped_column(Text)  # the batch's proofreading summary (docgen.proof)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -205,6 +206,8 @@ class Document(Base):
     size: Mapped[int] = mapped_column(Integer, default=0)
     pages: Mapped[int | None] = mapped_column(Integer)
     fingerprint: Mapped[str] = mapped_column(String(64))
+    # docgen.proof.ProofReport.summary(): 无, 草稿, or the findings by kind ("" when not proofread)
+    proof: Mapped[str] = mapped_column(Text, default="", server_default="")
     job_id: Mapped[int | None] = mapped_column(ForeignKey("batch_jobs.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -245,6 +245,7 @@ class BatchOut(BaseModel):
     with_pdf: bool
     eta_seconds: float | None
     error: str | None
+    proof: str | None = Field(None, description="校对结果（每份文书的详情见文书列表的 proof）")
     created_at: UtcDateTime
     updated_at: UtcDateTime
 
@@ -273,6 +274,7 @@ class DocumentOut(Orm):
     sha256: str
     size: int
     pages: int | None
+    proof: str = Field("", description="校对结果：无、草稿，或按类别的问题数（docgen proof）")
     updated_at: UtcDateTime
 
 

@@ -135,11 +135,7 @@ def _run_batch(
     for key, reason in report.failures:
         err.print(f"[red]失败[/red] {key}: {reason}", highlight=False)
     if report.proofread:
-        err.print(
-            f"校对 {report.proofread} 份：{report.proofread - len(report.findings)} 份无问题，"
-            f"{len(report.findings)} 份有问题，草稿 {report.drafts} 份（清单“校对”列；详情：docgen proof ZIP）",
-            highlight=False,
-        )
+        err.print(f"{report.proof_summary()}（清单“校对”列；详情：docgen proof ZIP）", highlight=False)
     for key, summary in report.findings:
         err.print(f"[yellow]校对[/yellow] {key}: {summary}", highlight=False)
     typer.echo(f"ZIP: {report.archive}")

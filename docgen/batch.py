@@ -171,6 +171,17 @@ class BatchReport:
     def ok(self) -> bool:
         return not self.failures
 
+    def proof_summary(self) -> str:
+        """``校对 71 份：71 份无问题，0 份有问题，草稿 0 份`` ('' when nothing was proofread): the line the
+        CLI prints and the service shows for the batch."""
+        if not self.proofread:
+            return ""
+        with_findings = len(self.findings)
+        return (
+            f"校对 {self.proofread} 份：{self.proofread - with_findings} 份无问题，{with_findings} 份有问题，"
+            f"草稿 {self.drafts} 份"
+        )
+
 
 def form_kinds(program: Program, forms: Sequence[str] | None = None) -> list[FormKind]:
     """The program's blank forms (``forms`` selects some of them by kind), as batch kinds."""

@@ -59,7 +59,9 @@ def test_the_cli_and_the_service_write_the_same_archive_for_the_same_batch(admin
     assert from_cli == from_service  # and every document byte for byte
     assert len(from_cli) == 14 + 2 * 14 + 29 + 2
     table = from_cli["清单.csv"].decode("utf-8-sig").splitlines()
-    assert table[0] == "结对序号,支援学校,受援学校,文书种类,文书名称,文件,格式,页数,sha256"
+    assert table[0] == "结对序号,支援学校,受援学校,文书种类,文书名称,文件,格式,页数,sha256,校对"
+    # every document proofread (DOCX only here: placeholders, blanks, party names), the same in both lists
+    assert all(line.endswith(",无") for line in table[1:]), [x for x in table[1:] if not x.endswith(",无")]
     # per-school forms are told apart by kind and title, in the CLI's list as in the service's
     assert any(",form:liaison_reply#3,联络员回执（黑水县芦花完全小学校）," in line for line in table)
 
