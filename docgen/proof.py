@@ -231,11 +231,13 @@ def pdf_page_texts(pages: Sequence[PdfPage]) -> list[list[str]]:
 
 
 def pdf_text_lines(pages: Sequence[PdfPage]) -> list[tuple[int, str]]:
-    """(page, text) of every line, without the page-number furniture ``— N —``."""
+    """(page, text) of every line — the reader's own lines when it gave them, else the runs grouped by
+    baseline — without the page-number furniture ``— N —``."""
     out = []
     for page in pages:
-        for line in page_lines(page):
-            text = _SPACE.sub("", line.text)
+        texts = page.lines or tuple(line.text for line in page_lines(page))
+        for raw in texts:
+            text = _SPACE.sub("", raw)
             if text and not _PAGE_NUMBER.match(text):
                 out.append((page.number, text))
     return out
@@ -381,9 +383,9 @@ def _is_body_line(line: PdfLine) -> bool:
     return abs(line.size - BODY_SIZE_PT) < 0.6
 
 
-def _ems(chars: Iterable[PdfChar]) -> float:
-    """Natural width in ems (advance / size): 1 for a Chinese character, about 0.5 for a digit."""
-    return sum((c.x1 - c.x0) / c.size for c in chars if c.size > 0)
+def _ems(runs: Iterable[PdfChar]) -> float:
+    """Natural width in grid characters: 1 for a Chinese character or full-width sign, ½ for ASCII."""
+    return sum(run.ems for run in runs)
 
 
 def _ideograph(text: str) -> bool:
@@ -416,26 +418,28 @@ def grid_findings(pages: Sequence[PdfPage], *, body_grid: bool = True) -> list[F
 def _short_lines(page: int, lines: Sequence[PdfLine]) -> list[Finding]:
     found = []
     for line, following in itertools.pairwise(lines):
-        full = line.x1 >= TEXT_X1 - 2  # reaches the right edge: a justified line, not a paragraph's last
-        if not full or following.x0 > TEXT_X0 + 2 * BODY_SIZE_PT:  # the next line starts a new paragraph or block
+        # Reaches the right edge (a glyph's ink ends a little before its advance; a stop's well before):
+        # a justified line, not a paragraph's last.
+        if line.x1 < TEXT_X1 - 0.75 * BODY_SIZE_PT:
+            continue
+        if following.x0 > TEXT_X0 + 0.75 * BODY_SIZE_PT:  # the next line starts a new paragraph or block
             continue
         if abs(following.baseline - line.baseline) > 1.5 * LINE_PITCH_PT:
             continue
         # Only a break between two ideographs is sure to be allowed anywhere (digits, Latin words and
         # punctuation have their own line-breaking rules): judge those, and leave the rest alone.
-        first = following.chars[0]
-        if not (_ideograph(first.text) and _ideograph(line.chars[-1].text)):
+        text, next_text = line.text, following.text
+        if not (_ideograph(next_text[0]) and _ideograph(text[-1])):
             continue
-        if len(following.chars) > 1 and following.chars[1].text in NO_LINE_START:
+        if len(next_text) > 1 and next_text[1] in NO_LINE_START:
             continue  # moving it up would put a 避头 character at the start of the next line
-        cells = (TEXT_X1 - line.x0) / CELL_PT  # the line's room, in grid cells (less for an indented line)
+        cells = round((TEXT_X1 - line.x0) / CELL_PT)  # the line's room, in grid cells (less when indented)
         used = _ems(line.chars)
-        if used + _ems([first]) <= cells + 0.05:
+        if used + 1 <= cells + 0.05:
             found.append(
                 Finding(
                     FindingKind.GRID,
-                    f"本行排 {used:g} 字，版心可排 {round(cells):d} 字，下行首字“{first.text}”本可排入："
-                    f"“{_excerpt(line.text)}”",
+                    f"本行排 {used:g} 字，版心可排 {cells:d} 字，下行首字“{next_text[0]}”本可排入：“{_excerpt(text)}”",
                     page,
                 )
             )
