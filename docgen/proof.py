@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from io import BytesIO
 from zipfile import BadZipFile, ZipFile
 
@@ -157,8 +158,9 @@ def _paragraphs(xml: bytes) -> list[str]:
     out: list[str] = []
     for p in root.iter(f"{W}p"):
         text: list[str] = []
+        nested = p.find(f".//{W}txbxContent") is not None  # a text box: its paragraphs are their own
         for run in p.iter(f"{W}r"):
-            if _nearest_paragraph(run) is not p:
+            if nested and _nearest_paragraph(run) is not p:
                 continue  # a text box's paragraph inside this one: counted as its own paragraph
             rpr = run.find(f"{W}rPr")
             if rpr is not None and rpr.find(f"{W}vanish") is not None:
@@ -188,16 +190,16 @@ class PdfLine:
 
     chars: tuple[PdfChar, ...]
 
-    @property
+    @cached_property
     def text(self) -> str:
         return "".join(c.text for c in self.chars)
 
-    @property
+    @cached_property
     def baseline(self) -> float:
         """The most common baseline of the line's characters (a superscript does not move the line)."""
         return Counter(round(c.baseline, 1) for c in self.chars).most_common(1)[0][0]
 
-    @property
+    @cached_property
     def size(self) -> float:
         return max(c.size for c in self.chars)
 
