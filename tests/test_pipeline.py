@@ -48,6 +48,10 @@ def test_the_cli_and_the_service_write_the_same_archive_for_the_same_batch(admin
     program_id = create_pengzhou(admin)
     job = wait_batch(admin, admin.post(f"/api/programs/{program_id}/batches", json={"pdf": False}).json()["id"])
     assert job["status"] == "done", job.get("error")
+    # the batch's proofreading, as the batch view shows it, and each document's in the documents list
+    assert job["proof"] == "校对 71 份：71 份无问题，0 份有问题，草稿 0 份"
+    listed = admin.get(f"/api/programs/{program_id}/documents").json()
+    assert len(listed) == 71 and {d["proof"] for d in listed} == {"无"}
     download = admin.get(f"/api/batches/{job['id']}/download")
     assert download.status_code == 200
     with zipfile.ZipFile(io.BytesIO(download.content)) as zf:
