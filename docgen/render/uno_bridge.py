@@ -83,21 +83,6 @@ def connect(pipe, office, timeout):
             time.sleep(0.1)
 
 
-def no_asian_latin_spacing(doc):
-    """Turn off the extra space LibreOffice puts between Chinese and Latin/digits (ParaIsCharacterDistance).
-
-    It widens ``选派2—3名`` by about half a character, so a 28-character line of the official grid loses a
-    character. Word's switches for it (``w:autoSpaceDE``/``w:autoSpaceDN``, which docgen.render.grid sets
-    off) are not read by LibreOffice 7.4, so it is set here: in the document defaults and the default
-    paragraph style, which the imported styles inherit. Two calls: setting it on every paragraph style
-    made a 42-document load 50 % slower (0.60 s against 0.40 s, measured), this costs ≈ 0.03 s."""
-    with contextlib.suppress(Exception):
-        doc.createInstance("com.sun.star.text.Defaults").setPropertyValue("ParaIsCharacterDistance", False)
-    styles = doc.getStyleFamilies().getByName("ParagraphStyles")
-    if styles.hasByName("Standard"):
-        styles.getByName("Standard").setPropertyValue("ParaIsCharacterDistance", False)
-
-
 def convert(desktop, src, dst, options):
     load_props = (
         prop("Hidden", True),
@@ -110,7 +95,6 @@ def convert(desktop, src, dst, options):
     if doc is None:
         raise RuntimeError("LibreOffice could not load the document")
     try:
-        no_asian_latin_spacing(doc)
         filter_data = uno.Any(
             "[]com.sun.star.beans.PropertyValue",
             (
