@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
@@ -332,13 +333,28 @@ def _proofread(result: DocumentResult, layout: Sequence[PdfPage] | None) -> Docu
     return replace(result, proof=report)
 
 
+Layout = tuple[PdfPage, ...] | None  # a converted document's PDF text, when the converter read it
+
+
 def _convert(results: Sequence[DocumentResult], converter: PdfConverter) -> list[DocumentResult]:
     """Step two: PDF for the rendered documents among ``results`` (others pass through), in order, each
-    proofread against its .docx (:func:`_proofread`) when the converter read the PDF's text.
+    proofread against its .docx (:func:`_proofread`) when the converter read the PDF's text."""
+    return _proofread_all(*_convert_only(results, converter))
+
+
+def _proofread_all(results: Sequence[DocumentResult], layouts: Sequence[Layout]) -> list[DocumentResult]:
+    return [r if layout is None else _proofread(r, layout) for r, layout in zip(results, layouts, strict=True)]
+
+
+def _convert_only(
+    results: Sequence[DocumentResult], converter: PdfConverter
+) -> tuple[list[DocumentResult], list[Layout]]:
+    """:func:`_convert` without the proofreading: the results with their PDFs, and each one's PDF text.
 
     One converter call per template: the pool merges documents of one template into one LibreOffice load.
     """
     out = list(results)
+    layouts: list[Layout] = [None] * len(out)
     by_template: dict[str, list[tuple[int, bytes]]] = {}
     for i, result in enumerate(results):
         if result.status is Status.GENERATED and result.docx is not None:
@@ -350,9 +366,8 @@ def _convert(results: Sequence[DocumentResult], converter: PdfConverter) -> list
                 out[i] = replace(out[i], error=ConversionError(f"PDF 转换失败：{pdf.error}"))
             else:
                 out[i] = replace(out[i], pdf=pdf.pdf, pages=pdf.pages)
-                if pdf.layout is not None:
-                    out[i] = _proofread(out[i], pdf.layout)
-    return out
+                layouts[i] = pdf.layout
+    return out, layouts
 
 
 def render_document(
@@ -390,22 +405,34 @@ def render_documents(
     """:func:`render_document` for every job, lazily: one result per job, failures included.
 
     ``is_done(job, fingerprint)`` true: the job is skipped (a result with ``skipped``), not rendered. With a
-    converter, rendered documents wait for a window of ``window`` documents and are converted together
-    (results of a window come out together, in plan order); others come out at once.
+    converter, rendered documents wait for a window of ``window`` documents and are converted together;
+    a window is proofread while the next one converts, so its results come out together, in plan order,
+    once the next window is converted (or at the end); others come out at once.
     """
     with_pdf = converter is not None
     pending: list[DocumentResult] = []
-    for job in jobs:
-        result = _render_docx(program, job, templates[job.kind.key], with_pdf=with_pdf, is_done=is_done)
-        if converter is None or result.status is not Status.GENERATED:
-            yield _proofread(result, None) if converter is None else result
-            continue
-        pending.append(result)
-        if len(pending) >= window:
-            yield from _convert(pending, converter)
-            pending = []
-    if pending and converter is not None:
-        yield from _convert(pending, converter)
+    # A window is proofread in this thread while the next one converts: LibreOffice does not wait for it.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-proof") as proofing:
+        proofread: Future[list[DocumentResult]] | None = None
+        for job in jobs:
+            result = _render_docx(program, job, templates[job.kind.key], with_pdf=with_pdf, is_done=is_done)
+            if converter is None or result.status is not Status.GENERATED:
+                yield _proofread(result, None) if converter is None else result
+                continue
+            pending.append(result)
+            if len(pending) >= window:
+                converted = _convert_only(pending, converter)
+                if proofread is not None:
+                    yield from proofread.result()
+                proofread = proofing.submit(_proofread_all, *converted)
+                pending = []
+        if pending and converter is not None:
+            converted = _convert_only(pending, converter)
+            if proofread is not None:
+                yield from proofread.result()
+            proofread = proofing.submit(_proofread_all, *converted)
+        if proofread is not None:
+            yield from proofread.result()
 
 
 ProgressCallback = Callable[[int, int], None]  # (documents handled so far, documents planned); may raise to stop
