@@ -59,21 +59,28 @@ def _read_page(doc: pdfium.PdfDocument, index: int, number: int) -> PdfPage:
                 t for t in (_CONTROL.sub("", line) for line in textpage.get_text_range().splitlines()) if t.strip()
             )
             origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
+            left, top, right, bottom = (ctypes.c_double() for _ in range(4))
+            buffer = ctypes.create_string_buffer(2 * 512)  # UTF-16LE, ample for one line
             runs: list[PdfRun] = []
-            for i in range(textpage.count_rects()):
-                left, bottom, right, top = textpage.get_rect(i)
-                text = _CONTROL.sub("", textpage.get_text_bounded(left, bottom, right, top)).strip()
+            # Raw pdfium calls with reused buffers: the helpers allocate per call, and there are thousands.
+            for i in range(pdfium_c.FPDFText_CountRects(raw, 0, -1)):
+                pdfium_c.FPDFText_GetRect(raw, i, left, top, right, bottom)
+                x0, y1, x1, y0 = left.value, top.value, right.value, bottom.value
+                length = pdfium_c.FPDFText_GetBoundedText(
+                    raw, x0, y1, x1, y0, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), 512
+                )
+                text = _CONTROL.sub("", buffer.raw[: 2 * length].decode("utf-16-le", "ignore")).strip()
                 if not text:
                     continue
                 # The first character's origin is on the baseline: runs of different faces (黑体 headings,
                 # 仿宋 body) compare by it, where their boxes do not.
-                first = textpage.get_index(left + min(2.0, (right - left) / 2), (top + bottom) / 2, 3, 3)
-                if first is not None and first >= 0:
-                    pdfium_c.FPDFText_GetCharOrigin(raw, first, ctypes.byref(origin_x), ctypes.byref(origin_y))
+                first = pdfium_c.FPDFText_GetCharIndexAtPos(raw, x0 + min(2.0, (x1 - x0) / 2), (y0 + y1) / 2, 3, 3)
+                if first >= 0:
+                    pdfium_c.FPDFText_GetCharOrigin(raw, first, origin_x, origin_y)
                     baseline, size = height - origin_y.value, pdfium_c.FPDFText_GetFontSize(raw, first)
                 else:  # no character under the point (should not happen): the box's bottom, its height
-                    baseline, size = height - bottom, top - bottom
-                runs.append(PdfRun(text, left, right, height - top, height - bottom, size, baseline))
+                    baseline, size = height - y0, y1 - y0
+                runs.append(PdfRun(text, x0, x1, height - y1, height - y0, size, baseline))
         finally:
             textpage.close()
         return PdfPage(number, width, height, tuple(runs), lines)
