@@ -443,6 +443,7 @@ class BatchOut(BaseModel):
     with_pdf: bool
     eta_seconds: float | None
     error: str | None
+    proof: str | None = Field(None, description="校对结果（每份文书的详情见文书列表的 proof）")
     created_at: UtcDateTime
     updated_at: UtcDateTime
 
@@ -471,6 +472,7 @@ class DocumentOut(Orm):
     sha256: str
     size: int
     pages: int | None
+    proof: str = Field("", description="校对结果：无、草稿，或按类别的问题数（docgen proof）")
     updated_at: UtcDateTime
     draft: bool = Field(False, description="草稿：生成时有当事方校名为简称、占位符或缺失，名称处为待填空白")
     draft_reasons: str = Field("", description="草稿原因（哪所学校、为什么），以“；”分隔")

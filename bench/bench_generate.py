@@ -9,6 +9,12 @@ Phases (each in its own child process, so its peak RSS is its own):
   naive-pdf   one `soffice --convert-to pdf` per document
   pdf         docgen generate_batch, DOCX + PDF, N pairs
 Figures: documents per second, peak RSS, and docgen's speed as a ratio of the naive baseline.
+
+    .venv/bin/python bench/bench_generate.py --pdf-only --pairs 300 --baseline /tmp/base --rounds 3
+
+``--baseline SRC`` also runs the PDF phase with the docgen of another source tree (e.g. the commit before
+a change: ``git archive main | tar -x -C /tmp/base``), alternating with this one ``--rounds`` times, so
+both see the same machine load; it prints each round and the ratio of the medians.
 """
 
 from __future__ import annotations
@@ -58,7 +64,9 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _run_docgen(pairs: int, with_pdf: bool, workers: int, queue: mp.Queue) -> None:  # type: ignore[type-arg]
+def _run_docgen(pairs: int, with_pdf: bool, workers: int, queue: mp.Queue, source: str | None = None) -> None:  # type: ignore[type-arg]
+    if source is not None:  # the baseline's docgen: its tree first on the path (nothing is imported yet)
+        sys.path.insert(0, source)
     from docgen.batch import generate_batch, load_templates
     from docgen.files import load_program, template_reader
     from docgen.output import DirectorySink
@@ -158,10 +166,10 @@ def _run_naive_pdf(docs: int, queue: mp.Queue) -> None:  # type: ignore[type-arg
         queue.put((docs, time.perf_counter() - start, _peak_mb()))
 
 
-def measure(name: str, target, *args) -> Figure:  # type: ignore[no-untyped-def]
+def measure(name: str, target, *args, **kwargs) -> Figure:  # type: ignore[no-untyped-def]
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=target, args=(*args, queue))
+    proc = ctx.Process(target=target, args=(*args, queue), kwargs=kwargs)
     proc.start()
     docs, seconds, peak = queue.get()
     proc.join()
@@ -181,8 +189,17 @@ def main() -> None:
     parser.add_argument("--naive-pdf", type=int, default=10, help="documents for the soffice-per-document baseline")
     parser.add_argument("--workers", type=int, default=2, help="LibreOffice converters in docgen's pool")
     parser.add_argument("--no-pdf", action="store_true", help="skip both PDF phases")
+    parser.add_argument("--pdf-only", action="store_true", help="only docgen's DOCX+PDF phase")
+    parser.add_argument("--baseline", default=None, help="source tree of a docgen to compare the PDF phase with")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds with --baseline")
     args = parser.parse_args()
     pdf_pairs = args.pdf_pairs or args.pairs
+    if args.baseline:
+        _compare(pdf_pairs, args.workers, args.baseline, args.rounds)
+        return
+    if args.pdf_only:
+        measure(f"docgen DOCX+PDF, {pdf_pairs} pairs", _run_docgen, pdf_pairs, True, args.workers)
+        return
 
     print(f"docgen batch benchmark — 党建共建协议书 (~3 pages), {args.pairs} synthetic pairs")
     naive_docx = measure("naive docxtpl loop", _run_naive_docx, args.naive_docx)
@@ -200,6 +217,23 @@ def main() -> None:
     print(
         f"PDF: {pdf.rate / naive_pdf.rate:.1f}x one soffice per document (target >= 10x); "
         f"{pdf.rate:.1f} docs/s; 10,000 pairs would take about {10000 / pdf.rate / 60:.0f} min"
+    )
+
+
+def _compare(pairs: int, workers: int, baseline: str, rounds: int) -> None:
+    """The PDF phase of this tree and of ``baseline``, alternating, ``rounds`` times each."""
+    import statistics
+
+    print(f"docgen DOCX+PDF, {pairs} pairs: this tree vs {baseline}, {rounds} alternating rounds")
+    this: list[float] = []
+    base: list[float] = []
+    for i in range(rounds):
+        base.append(measure(f"baseline, round {i + 1}", _run_docgen, pairs, True, workers, source=baseline).rate)
+        this.append(measure(f"this tree, round {i + 1}", _run_docgen, pairs, True, workers).rate)
+    ratio = statistics.median(this) / statistics.median(base)
+    print(
+        f"median: this tree {statistics.median(this):.1f} docs/s, baseline {statistics.median(base):.1f} docs/s "
+        f"({ratio - 1:+.1%})"
     )
 
 

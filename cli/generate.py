@@ -176,6 +176,10 @@ def _run_batch(
     if report.drafts:
         drafts = f"[yellow]草稿[/yellow] {report.drafts} 份协议的当事方校名尚无全称（见 清单.csv 的“草稿”列）"
         err.print(drafts, highlight=False, soft_wrap=True)
+    if report.proofread:
+        err.print(f"{report.proof_summary()}（清单“校对”列；详情：docgen proof ZIP）", highlight=False)
+    for key, summary in report.findings:
+        err.print(f"[yellow]校对[/yellow] {key}: {summary}", highlight=False)
     typer.echo(f"ZIP: {report.archive}")
     if report.failures:
         raise typer.Exit(1)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
@@ -26,11 +27,13 @@ from hashlib import sha256
 from typing import Any, Protocol
 
 from docgen.context import agreement_context
-from docgen.errors import ConversionError, DocgenError, ProgramError
+from docgen.errors import ConversionError, DocgenError, ProgramError, TextMismatch
 from docgen.forms import FormPer, load_schemas
 from docgen.forms.generate import KIND_PREFIX, FormKind, form_context, render_form, school_index
+from docgen.layout import PdfPage
 from docgen.model import AgreementKind, PairGroup, Program, Roster, School
 from docgen.naming import document_stem, form_stem, group_folder
+from docgen.proof import FindingKind, ProofReport, UnreadableDocument, proofread
 from docgen.render.converter import PdfConverter
 from docgen.render.docx import CompiledTemplate
 from docgen.school_names import draft_reasons
@@ -120,6 +123,7 @@ class DocumentResult:
     pages: int | None = None
     error: DocgenError | None = None
     skipped: bool = False
+    proof: ProofReport | None = None  # the proofreading of a generated document (docgen.proof)
 
     @property
     def ok(self) -> bool:
@@ -171,10 +175,23 @@ class BatchReport:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (job key, reason)
     archive: str = ""
     drafts: int = 0  # documents planned as drafts (a party cannot sign yet); generated all the same
+    proofread: int = 0  # generated documents proofread (docgen.proof)
+    findings: list[tuple[str, str]] = field(default_factory=list)  # (job key, proof summary) with findings
 
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    def proof_summary(self) -> str:
+        """``校对 71 份：71 份无问题，0 份有问题，草稿 0 份`` ('' when nothing was proofread): the line the
+        CLI prints and the service shows for the batch."""
+        if not self.proofread:
+            return ""
+        with_findings = len(self.findings)
+        return (
+            f"校对 {self.proofread} 份：{self.proofread - with_findings} 份无问题，{with_findings} 份有问题，"
+            f"草稿 {self.drafts} 份"
+        )
 
 
 def form_kinds(program: Program, forms: Sequence[str] | None = None) -> list[FormKind]:
@@ -314,12 +331,52 @@ def _render_docx(
         return DocumentResult(job, "", error=exc)
 
 
+def _proofread(result: DocumentResult, layout: Sequence[PdfPage] | None) -> DocumentResult:
+    """Step three: the proofreading of a generated document (``layout``: its PDF, None without one). Text
+    the PDF lacks (or adds) fails the document: a PDF that does not say what the .docx says is not sent."""
+    if result.status is not Status.GENERATED or result.docx is None:
+        return result
+    job = result.job
+    try:
+        # The plan already judged the party names with the program's school name table (job.draft): the
+        # proof takes that verdict rather than judging the roster's spelling of a name the table resolved.
+        report = proofread(
+            job.file_name("pdf" if layout is not None else "docx"),
+            result.docx,
+            layout,
+            is_form=isinstance(job.kind, FormKind),
+            draft=job.draft,
+        )
+    except UnreadableDocument as exc:
+        return replace(result, error=ConversionError(f"校对时无法读取文书：{exc}"))
+    lost = [f for f in report.findings if f.kind is FindingKind.TEXT]
+    if lost:
+        return replace(result, error=TextMismatch(f"PDF 与 DOCX 文字不一致：{lost[0].message}"), proof=report)
+    return replace(result, proof=report)
+
+
+Layout = tuple[PdfPage, ...] | None  # a converted document's PDF text, when the converter read it
+
+
 def _convert(results: Sequence[DocumentResult], converter: PdfConverter) -> list[DocumentResult]:
-    """Step two: PDF for the rendered documents among ``results`` (others pass through), in order.
+    """Step two: PDF for the rendered documents among ``results`` (others pass through), in order, each
+    proofread against its .docx (:func:`_proofread`) when the converter read the PDF's text."""
+    return _proofread_all(*_convert_only(results, converter))
+
+
+def _proofread_all(results: Sequence[DocumentResult], layouts: Sequence[Layout]) -> list[DocumentResult]:
+    return [r if layout is None else _proofread(r, layout) for r, layout in zip(results, layouts, strict=True)]
+
+
+def _convert_only(
+    results: Sequence[DocumentResult], converter: PdfConverter
+) -> tuple[list[DocumentResult], list[Layout]]:
+    """:func:`_convert` without the proofreading: the results with their PDFs, and each one's PDF text.
 
     One converter call per template: the pool merges documents of one template into one LibreOffice load.
     """
     out = list(results)
+    layouts: list[Layout] = [None] * len(out)
     by_template: dict[str, list[tuple[int, bytes]]] = {}
     for i, result in enumerate(results):
         if result.status is Status.GENERATED and result.docx is not None:
@@ -331,7 +388,8 @@ def _convert(results: Sequence[DocumentResult], converter: PdfConverter) -> list
                 out[i] = replace(out[i], error=ConversionError(f"PDF 转换失败：{pdf.error}"))
             else:
                 out[i] = replace(out[i], pdf=pdf.pdf, pages=pdf.pages)
-    return out
+                layouts[i] = pdf.layout
+    return out, layouts
 
 
 def render_document(
@@ -352,7 +410,7 @@ def render_document(
     """
     result = _render_docx(program, job, template, with_pdf=converter is not None, context=context)
     if converter is None or not result.ok:
-        return result
+        return _proofread(result, None) if converter is None else result
     [converted] = _convert([result], converter)
     return converted
 
@@ -369,22 +427,34 @@ def render_documents(
     """:func:`render_document` for every job, lazily: one result per job, failures included.
 
     ``is_done(job, fingerprint)`` true: the job is skipped (a result with ``skipped``), not rendered. With a
-    converter, rendered documents wait for a window of ``window`` documents and are converted together
-    (results of a window come out together, in plan order); others come out at once.
+    converter, rendered documents wait for a window of ``window`` documents and are converted together;
+    a window is proofread while the next one converts, so its results come out together, in plan order,
+    once the next window is converted (or at the end); others come out at once.
     """
     with_pdf = converter is not None
     pending: list[DocumentResult] = []
-    for job in jobs:
-        result = _render_docx(program, job, templates[job.kind.key], with_pdf=with_pdf, is_done=is_done)
-        if converter is None or result.status is not Status.GENERATED:
-            yield result
-            continue
-        pending.append(result)
-        if len(pending) >= window:
-            yield from _convert(pending, converter)
-            pending = []
-    if pending and converter is not None:
-        yield from _convert(pending, converter)
+    # A window is proofread in this thread while the next one converts: LibreOffice does not wait for it.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-proof") as proofing:
+        proofread: Future[list[DocumentResult]] | None = None
+        for job in jobs:
+            result = _render_docx(program, job, templates[job.kind.key], with_pdf=with_pdf, is_done=is_done)
+            if converter is None or result.status is not Status.GENERATED:
+                yield _proofread(result, None) if converter is None else result
+                continue
+            pending.append(result)
+            if len(pending) >= window:
+                converted = _convert_only(pending, converter)
+                if proofread is not None:
+                    yield from proofread.result()
+                proofread = proofing.submit(_proofread_all, *converted)
+                pending = []
+        if pending and converter is not None:
+            converted = _convert_only(pending, converter)
+            if proofread is not None:
+                yield from proofread.result()
+            proofread = proofing.submit(_proofread_all, *converted)
+        if proofread is not None:
+            yield from proofread.result()
 
 
 ProgressCallback = Callable[[int, int], None]  # (documents handled so far, documents planned); may raise to stop
@@ -420,6 +490,10 @@ def generate_batch(
         else:
             if result.status is Status.GENERATED:
                 report.generated += 1
+                if result.proof is not None:
+                    report.proofread += 1
+                    if not result.proof.ok:
+                        report.findings.append((result.job.key, result.proof.summary()))
             else:
                 report.failures.append((result.job.key, result.reason))
             sink.record(result)

@@ -91,6 +91,10 @@ class ConversionError(DocgenError):
     """LibreOffice could not turn a document into PDF (crash, hang past its time limit, bad input)."""
 
 
+class TextMismatch(ConversionError):
+    """The PDF does not hold the text of the .docx it was made from (a character LibreOffice did not draw)."""
+
+
 class UnreadableDocument(DocgenError):
     """A returned form that cannot be read at all: not the format it claims, encrypted, damaged or hostile.
 

@@ -35,6 +35,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("sha256", "sha256"),
     ("draft", "草稿"),
     ("draft_reasons", "草稿原因"),
+    ("proof", "校对"),
 )
 FAILURE_HEADER = ("文书", "原因")
 
@@ -47,6 +48,8 @@ class ManifestRow:
     (``联络员和分管领导回执（黑水县中学）``), as the service's document list does. ``pages`` is None for .docx.
     ``draft`` is true for a document a party cannot sign yet, ``draft_reasons`` says which school and why
     (清单.csv shows 草稿 and the reasons joined with ；).
+    ``proof`` is the document's proofreading summary (:meth:`docgen.proof.ProofReport.summary`: ``无`` or the
+    findings by kind, ``草稿`` first for a flagged draft; empty when it was not proofread).
     """
 
     pair: str
@@ -60,10 +63,13 @@ class ManifestRow:
     sha256: str
     draft: bool = False
     draft_reasons: tuple[str, ...] = ()
+    proof: str = ""
 
 
-def manifest_row(job: DocumentJob, file: str, fmt: str, pages: int | None, digest: str) -> ManifestRow:
-    """The row of one stored file of ``job`` (``digest``: the file's sha256, hex)."""
+def manifest_row(
+    job: DocumentJob, file: str, fmt: str, pages: int | None, digest: str, proof: str = ""
+) -> ManifestRow:
+    """The row of one stored file of ``job`` (``digest``: the file's sha256, hex; ``proof``: its summary)."""
     return ManifestRow(
         pair=job.group.label,
         supporting="、".join(s.name for s in job.group.supporting),
@@ -76,6 +82,7 @@ def manifest_row(job: DocumentJob, file: str, fmt: str, pages: int | None, diges
         sha256=digest,
         draft=job.draft,
         draft_reasons=job.draft_reasons,
+        proof=proof,
     )
 
 
@@ -95,9 +102,10 @@ def row_values(row: ManifestRow) -> dict[str, str | int | bool | list[str] | Non
 def csv_cells(row: ManifestRow) -> list[str]:
     """The row as 清单.csv cells: no page count for .docx (an empty cell, not ``None``), ``草稿`` or nothing in
     the 草稿 column, the reasons joined with ``；``."""
-    cells = ["" if value is None else str(value) for value in row_values(row).values()]
-    cells[-2:] = ["草稿" if row.draft else "", "；".join(row.draft_reasons)]
-    return cells
+    values = row_values(row)
+    values["draft"] = "草稿" if row.draft else ""
+    values["draft_reasons"] = "；".join(row.draft_reasons)
+    return ["" if value is None else str(value) for value in values.values()]
 
 
 class ManifestWriter:

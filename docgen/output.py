@@ -109,6 +109,7 @@ class _Entry(NamedTuple):
     fingerprint: str
     failed: bool
     files: tuple[tuple[str, int | None, bytes], ...]  # (format, pages, sha256 digest)
+    proof: str = ""  # the proofreading summary (docgen.proof), kept for the manifest of a resumed batch
 
 
 class DirectorySink:
@@ -130,6 +131,7 @@ class DirectorySink:
                             raw["fingerprint"],
                             bool(raw["error"]),
                             tuple((f["format"], f["pages"], bytes.fromhex(f["sha256"])) for f in raw["files"]),
+                            str(raw.get("proof") or ""),
                         )
                         key = raw["key"]
                     except (json.JSONDecodeError, KeyError, TypeError, ValueError):
@@ -154,12 +156,14 @@ class DirectorySink:
         for file in result.files:
             _write_atomic(self.documents / file.name, file.data)
         files = tuple((f.format, f.pages, bytes.fromhex(f.sha256)) for f in result.files)
-        self._entries[job.key] = _Entry(result.fingerprint, not result.ok, files)
+        proof = result.proof.summary() if result.proof is not None else ""
+        self._entries[job.key] = _Entry(result.fingerprint, not result.ok, files, proof)
         line = {
             "key": job.key,
             "fingerprint": result.fingerprint,
             "files": [{"file": f.name, "format": f.format, "pages": f.pages, "sha256": f.sha256} for f in result.files],
             "error": result.reason or None,
+            "proof": proof,
         }
         if self._journal is None:
             self._journal = self._journal_path.open("a", encoding="utf-8")
@@ -173,7 +177,7 @@ class DirectorySink:
             if entry is None or entry.failed:
                 continue
             for fmt, pages, digest in entry.files:
-                yield manifest_row(job, job.file_name(fmt), fmt, pages, digest.hex())
+                yield manifest_row(job, job.file_name(fmt), fmt, pages, digest.hex(), entry.proof)
 
     def close(self) -> None:
         """Close the journal (``finish`` does; call this when a batch stopped before it, e.g. cancelled)."""

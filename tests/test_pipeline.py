@@ -48,6 +48,10 @@ def test_the_cli_and_the_service_write_the_same_archive_for_the_same_batch(admin
     program_id = create_pengzhou(admin)
     job = wait_batch(admin, admin.post(f"/api/programs/{program_id}/batches", json={"pdf": False}).json()["id"])
     assert job["status"] == "done", job.get("error")
+    # the batch's proofreading, as the batch view shows it, and each document's in the documents list
+    assert job["proof"] == "校对 73 份：73 份无问题，0 份有问题，草稿 0 份"
+    listed = admin.get(f"/api/programs/{program_id}/documents").json()
+    assert len(listed) == 73 and {d["proof"] for d in listed} == {"无"}
     download = admin.get(f"/api/batches/{job['id']}/download")
     assert download.status_code == 200
     with zipfile.ZipFile(io.BytesIO(download.content)) as zf:
@@ -59,7 +63,9 @@ def test_the_cli_and_the_service_write_the_same_archive_for_the_same_batch(admin
     assert from_cli == from_service  # and every document byte for byte
     assert len(from_cli) == 14 + 2 * 14 + 2 + 29 + 2
     table = from_cli["清单.csv"].decode("utf-8-sig").splitlines()
-    assert table[0] == "结对序号,支援学校,受援学校,文书种类,文书名称,文件,格式,页数,sha256,草稿,草稿原因"
+    assert table[0] == "结对序号,支援学校,受援学校,文书种类,文书名称,文件,格式,页数,sha256,草稿,草稿原因,校对"
+    # every document proofread (DOCX only here: placeholders, blanks, party names), the same in both lists
+    assert all(line.endswith(",无") for line in table[1:]), [x for x in table[1:] if not x.endswith(",无")]
     # per-school forms are told apart by kind and title, in the CLI's list as in the service's
     assert any(",form:liaison_reply#3,联络员和分管领导回执（黑水县芦花完全小学校）," in line for line in table)
 

@@ -302,10 +302,10 @@ def test_schools_add_then_generate_prints_the_full_name_and_marks_the_rest_draft
         "“融安二中”像是简称（“X一中”式），不是学校全称，学校全称表中没有它的全称",
     ]
     rows = list(csv.reader(io.StringIO(archive.read("清单.csv").decode("utf-8-sig"))))
-    assert rows[0][-2:] == ["草稿", "草稿原因"]
+    assert rows[0][-3:] == ["草稿", "草稿原因", "校对"]
     row_07 = next(r for r in rows if r[0] == "07")
-    assert row_07[-2] == "草稿" and "“钢一中”像是简称" in row_07[-1]
-    assert next(r for r in rows if r[0] == "03")[-2:] == ["", ""]
+    assert row_07[-3] == "草稿" and "“钢一中”像是简称" in row_07[-2] and row_07[-1].startswith("草稿")
+    assert next(r for r in rows if r[0] == "03")[-3:] == ["", "", "无"]
 
 
 def test_final_refuses_a_batch_with_drafts_and_writes_nothing(tmp_path: Path) -> None:

@@ -342,6 +342,7 @@ def batch_out(job: BatchJob) -> BatchOut:
         with_pdf=job.with_pdf,
         eta_seconds=batches.eta_seconds(job),
         error=job.error,
+        proof=job.proof,
         created_at=job.created_at,
         updated_at=job.updated_at,
     )

@@ -127,8 +127,8 @@ class StorageSink:
         self.program_id = program_id
         self.job_id = job_id
         self.archive_name = archive_name
-        # (pair, kind) -> {format: (fingerprint, blob key, file name, pages, sha256)}
-        self.entries: dict[tuple[str, str], dict[str, tuple[str, str, str, int | None, str]]] = {}
+        # (pair, kind) -> {format: (fingerprint, blob key, file name, pages, sha256, proof summary)}
+        self.entries: dict[tuple[str, str], dict[str, tuple[str, str, str, int | None, str, str]]] = {}
         with db.session() as s:
             current = select(Pair.id).where(Pair.program_id == program_id, Pair.removed_at.is_(None))
             query = select(Document).where(Document.program_id == program_id, Document.pair_id.in_(current))
@@ -139,6 +139,7 @@ class StorageSink:
                     d.file_name,
                     d.pages,
                     d.sha256,
+                    d.proof,
                 )
         self.failed: set[tuple[str, str]] = set()
 
@@ -160,7 +161,7 @@ class StorageSink:
         with self.db.session() as s:
             stored = store_result(s, self.blobs, self.program_id, result, self.job_id)
             self.entries[ident] = {
-                d.format: (d.fingerprint, d.blob_key, d.file_name, d.pages, d.sha256) for d in stored
+                d.format: (d.fingerprint, d.blob_key, d.file_name, d.pages, d.sha256, d.proof) for d in stored
             }
 
     def finish(self, jobs: Sequence[DocumentJob], report: BatchReport) -> str:
@@ -179,8 +180,8 @@ class StorageSink:
             ident = (job.group.label, job.document_kind)
             if ident in self.failed:
                 continue
-            for fmt, (_, key, name, pages, digest) in sorted(self.entries.get(ident, {}).items()):
-                yield manifest_row(job, name, fmt, pages, digest), partial(self.blobs.open, key)
+            for fmt, (_, key, name, pages, digest, proof) in sorted(self.entries.get(ident, {}).items()):
+                yield manifest_row(job, name, fmt, pages, digest, proof), partial(self.blobs.open, key)
 
 
 def same_pair(pair_id: int | None) -> ColumnElement[bool]:
@@ -228,6 +229,7 @@ def store_result(
         )
         doc.pages, doc.fingerprint, doc.job_id, doc.updated_at = file.pages, result.fingerprint, job_id, utcnow()
         doc.draft, doc.draft_reasons = job.draft, "；".join(job.draft_reasons)
+        doc.proof = result.proof.summary() if result.proof is not None else ""
         s.flush()
         out.append(doc)
     return out
@@ -326,6 +328,7 @@ def _run_job(
         current.failed = len(report.failures)
         current.archive_key = report.archive
         current.error = public_text("；".join(f"{k}: {r}" for k, r in report.failures[:20])) or None
+        current.proof = report.proof_summary() or None
         current.status, current.updated_at = DONE, utcnow()
         if current.cancel_requested:
             current.status = CANCELLED

@@ -630,9 +630,10 @@ async function batchTab(body, id, seq) {
   const count = h('span', { class: 'progress-count', 'data-testid': 'batch-count' }, '');
   const status = h('span', { 'data-testid': 'batch-status' }, '');
   const eta = h('span', { class: 'muted', 'data-testid': 'batch-eta' }, '');
+  const proof = h('p', { class: 'muted', 'data-testid': 'batch-proof', hidden: true }, '');
   const download = h('a', { class: 'button primary', 'data-testid': 'batch-download', hidden: true }, '下载 ZIP');
   const progressBox = h('div', { class: 'progress', hidden: true }, bar, h('div', { class: 'progress-line' },
-    count, status, eta, cancel, download));
+    count, status, eta, cancel, download), proof);
   const docsBox = h('div', { 'data-testid': 'documents' });
   let batchId = sessionStorage.getItem(key);
   let timer = null;
@@ -657,6 +658,8 @@ async function batchTab(body, id, seq) {
       download.href = `/api/batches/${encodeURIComponent(b.id)}/download`;
       download.setAttribute('download', '');
     }
+    proof.hidden = !b.proof;
+    proof.textContent = b.proof ? `${b.proof}（每份文书的结果见下表“校对”列）` : '';
     if (b.error) showMessage(text(b.error));
     return finished;
   };
@@ -735,6 +738,7 @@ async function showDocuments(box, id) {
     const k = `${d.pair_label}|${d.pair_removed}|${d.kind}`; // a removed pair's 05 is not the current 05
     if (!groups.has(k)) groups.set(k, { d, formats: new Map() });
     groups.get(k).formats.set(d.format, d.id);
+    if (d.format === 'pdf') groups.get(k).d = d; // the PDF's proofreading covers the .docx too
   }
   const link = (docId, fmt) => h('a', {
     href: `/api/documents/${encodeURIComponent(docId)}/download?format=${fmt}`, download: '',
@@ -744,10 +748,11 @@ async function showDocuments(box, id) {
     h('td', {}, d.pair_removed ? `${d.pair_label}（已移出花名册）` : d.pair_label),
     h('td', {}, d.title, draftMark(d)),
     h('td', {}, d.file_name.split('/').pop().replace(/\.(docx|pdf)$/i, '')),
+    h('td', { 'data-testid': 'document-proof' }, d.proof || '—'),
     h('td', {}, h('span', { class: 'links' }, [...formats].map(([fmt, docId]) => link(docId, fmt))))));
   put(box,
     h('h2', {}, '文书 ', h('span', { class: 'count' }, `共 ${rows.length} 份`)),
-    table(['结对', '文书', '文件', '下载'], rows, { 'data-testid': 'documents-table' }));
+    table(['结对', '文书', '文件', '校对', '下载'], rows, { 'data-testid': 'documents-table' }));
 }
 
 // ---- 学校全称表: the full names and party organisations documents sign with (docs/school-names.md)

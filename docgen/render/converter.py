@@ -10,15 +10,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from docgen.layout import PdfPage
+
 
 @dataclass(frozen=True)
 class ConversionResult:
-    """One document's outcome. ``pdf`` is None exactly when ``error`` says why; ``pages`` is 0 then."""
+    """One document's outcome. ``pdf`` is None exactly when ``error`` says why; ``pages`` is 0 then.
+
+    ``layout``: the PDF's pages as positioned characters, when the converter read them (LibreOffice
+    converters do, for the proof checks); None otherwise.
+    """
 
     name: str
     pdf: bytes | None
     pages: int
     error: str | None = None
+    layout: tuple[PdfPage, ...] | None = None
 
     @property
     def ok(self) -> bool:

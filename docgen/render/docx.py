@@ -24,6 +24,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from docgen.errors import TemplateError
+from docgen.render.grid import normalise_document, normalise_styles
 from docgen.render.zippack import Member, pack
 
 # docxtpl's XML clean-ups use no instance state; one bare instance lends us its methods.
@@ -102,8 +103,15 @@ class CompiledTemplate:
             env = sandboxed_environment()
             static: dict[str, Member] = {}
             parts: dict[str, _RenderedPart] = {}
+            # The official grid, whatever the template says (docgen.render.grid): once, here, so rendering
+            # costs nothing more and the .docx a clerk gets is the one LibreOffice converted.
+            document_xml = package.read("word/document.xml").decode("utf-8")
             for part in order:
                 raw = package.read(part)
+                if part == "word/document.xml":
+                    raw = normalise_document(document_xml).encode("utf-8")
+                elif part == "word/styles.xml":
+                    raw = normalise_styles(raw.decode("utf-8"), document_xml).encode("utf-8")
                 if _RENDERED.match(part):
                     text = raw.decode("utf-8")
                     if _TAG.search(text):

@@ -26,6 +26,7 @@ Both implement :class:`docgen.render.converter.PdfConverter`, the interface the 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import math
@@ -39,7 +40,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -48,8 +49,10 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from docgen.errors import ConversionError
+from docgen.layout import PdfPage
 from docgen.render.converter import ConversionResult
 from docgen.render.merge import MergeError, document_starts, merge_documents, split_pdf
+from docgen.render.pdf_text import read_pages
 
 HERE = Path(__file__).resolve().parent
 BRIDGE = HERE / "uno_bridge.py"
@@ -248,9 +251,7 @@ class LibreOfficeConverter:
     def time_limit(self, size: int, documents: int = 1) -> float:
         return self.timeout + self.timeout_per_mb * size / 1e6 + self.timeout_per_doc * (documents - 1)
 
-    def convert_file(
-        self, src: Path, dst: Path, *, bookmarks: bool = False, time_limit: float | None = None
-    ) -> int:
+    def convert_file(self, src: Path, dst: Path, *, bookmarks: bool = False, time_limit: float | None = None) -> int:
         """Convert ``src`` (.docx) to ``dst`` (.pdf); return LibreOffice's page count.
 
         Raises ``ConversionError`` on failure; after a time-out or a crash the converter has been restarted.
@@ -289,7 +290,8 @@ class LibreOfficeConverter:
             src.write_bytes(docx)
             self.convert_file(src, dst, time_limit=time_limit)
             pdf = dst.read_bytes()
-            return ConversionResult(name, pdf, pdf_page_count(pdf))
+            [layout] = read_pages(pdf)
+            return ConversionResult(name, pdf, len(layout), layout=tuple(layout))
         except (ConversionError, OSError) as exc:
             return ConversionResult(name, None, 0, f"{name}: {exc}")
         except Exception as exc:  # an unreadable PDF from pypdf
@@ -299,6 +301,13 @@ class LibreOfficeConverter:
 
     def convert_merged(self, items: Sequence[tuple[str, bytes]]) -> list[ConversionResult]:
         """Convert documents from one template in a single LibreOffice load; raises on any mismatch."""
+        results, read = self._convert_merged(items)
+        return _with_layouts(results, read())
+
+    def _convert_merged(
+        self, items: Sequence[tuple[str, bytes]]
+    ) -> tuple[list[ConversionResult], Callable[[], list[list[PdfPage]]]]:
+        """:meth:`convert_merged` without reading the PDF's text: the results, and how to read it."""
         merged = merge_documents([d for _, d in items])
         src, dst = self._paths()
         try:
@@ -307,15 +316,15 @@ class LibreOfficeConverter:
             pdf = dst.read_bytes()
         finally:
             _unlink(src, dst)
-        parts = split_pdf(pdf, document_starts(pdf, len(items)))
-        return [
-            ConversionResult(name, part, pdf_page_count(part))
-            for (name, _), part in zip(items, parts, strict=True)
+        starts = document_starts(pdf, len(items))
+        parts = split_pdf(pdf, starts)
+        results = [
+            ConversionResult(name, part, pdf_page_count(part)) for (name, _), part in zip(items, parts, strict=True)
         ]
+        # The chunk's text is read once, before the cut: pdfium parses the fonts once for every document.
+        return results, functools.partial(read_pages, pdf, starts)
 
-    def convert_many(
-        self, items: Iterable[tuple[str, bytes]], *, chunk_size: int = 1
-    ) -> list[ConversionResult]:
+    def convert_many(self, items: Iterable[tuple[str, bytes]], *, chunk_size: int = 1) -> list[ConversionResult]:
         """Convert in order; ``chunk_size`` > 1 merges that many documents per load (``convert_chunk``)."""
         listed = list(items)
         out: list[ConversionResult] = []
@@ -325,12 +334,22 @@ class LibreOfficeConverter:
 
     def convert_chunk(self, items: Sequence[tuple[str, bytes]]) -> list[ConversionResult]:
         """Merged conversion when there are several documents; one by one if that fails."""
+        results, read = self.convert_chunk_deferred(items)
+        return _with_layouts(results, read())
+
+    def convert_chunk_deferred(
+        self, items: Sequence[tuple[str, bytes]]
+    ) -> tuple[list[ConversionResult], Callable[[], list[list[PdfPage]]]]:
+        """:meth:`convert_chunk`, with the reading of the PDFs' text left for later: the results (without
+        ``layout``) and a function that reads the layouts, one per result (the pool reads while this
+        converter's soffice goes on with the next chunk)."""
         if len(items) > 1:
             # A merge LibreOffice rejects, or a PDF pypdf cannot cut: the one-by-one path then reports
             # each document on its own, so one bad document fails alone.
             with contextlib.suppress(MergeError, ConversionError, PyPdfError, ValueError, KeyError):
-                return self.convert_merged(items)
-        return [self.convert(name, data) for name, data in items]
+                return self._convert_merged(items)
+        results = [self.convert(name, data) for name, data in items]
+        return results, lambda: [list(r.layout or ()) for r in results]
 
     def _paths(self) -> tuple[Path, Path]:
         stem = uuid.uuid4().hex
@@ -377,24 +396,47 @@ class ConverterPool:
             chunks.put((start, listed[start : start + size]))
         results: list[ConversionResult | None] = [None] * len(listed)
 
-        def work(conv: LibreOfficeConverter) -> None:
+        reads: queue.Queue[tuple[int, list[ConversionResult], Callable[[], list[list[PdfPage]]]] | None] = queue.Queue()
+
+        def convert(conv: LibreOfficeConverter) -> None:
             while True:
                 try:
                     start, chunk = chunks.get_nowait()
                 except queue.Empty:
                     return
                 try:
-                    done = conv.convert_chunk(chunk)
+                    done, read = conv.convert_chunk_deferred(chunk)
                 except Exception as exc:  # a converter that cannot start fails its chunk, not the batch
                     done = [ConversionResult(n, None, 0, f"{n}: {exc}") for n, _ in chunk]
+                    read = _no_layouts(len(done))
                 results[start : start + len(done)] = done
+                reads.put((start, done, read))
+
+        def read_text() -> None:
+            # One reader for the pool (pdfium is not thread-safe): a converter hands its chunk's PDF over
+            # and starts the next chunk while this thread reads the text the proof checks need.
+            while (item := reads.get()) is not None:
+                start, done, read = item
+                try:
+                    results[start : start + len(done)] = _with_layouts(done, read())
+                except Exception as exc:  # a PDF whose text cannot be checked is not sent out as checked
+                    results[start : start + len(done)] = [
+                        r
+                        if r.pdf is None
+                        else ConversionResult(r.name, None, 0, f"{r.name}: 无法读取生成的 PDF 以核对文字（{exc}）")
+                        for r in done
+                    ]
 
         with self._lock:
-            threads = [threading.Thread(target=work, args=(c,), daemon=True) for c in self.converters]
+            threads = [threading.Thread(target=convert, args=(c,), daemon=True) for c in self.converters]
+            reader = threading.Thread(target=read_text, daemon=True)
+            reader.start()
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
+            reads.put(None)
+            reader.join()
         return [
             r if r is not None else ConversionResult(n, None, 0, f"{n}: not converted")
             for r, (n, _) in zip(results, listed, strict=True)
@@ -419,6 +461,18 @@ class ConverterPool:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _with_layouts(results: list[ConversionResult], layouts: list[list[PdfPage]]) -> list[ConversionResult]:
+    """``results`` with each converted one's PDF text (``layout``) filled in."""
+    return [
+        dataclasses.replace(r, layout=tuple(pages)) if r.pdf is not None and pages else r
+        for r, pages in zip(results, layouts, strict=True)
+    ]
+
+
+def _no_layouts(count: int) -> Callable[[], list[list[PdfPage]]]:
+    return lambda: [[] for _ in range(count)]
 
 
 def _unlink(*paths: Path) -> None:
