@@ -115,7 +115,7 @@ def test_every_document_has_a_grid_of_22_lines(rendered: dict[str, Path]) -> Non
     # Rendering puts every template on a lines-only grid (docgen/render/grid.py: LibreOffice spreads a
     # linesAndChars line to 27 characters and drops the 28th); 28 characters a line are measured in the PDF
     # by tests/test_grid_pdf.py.
-    for path in _all_documents(rendered):
+    for path in rendered.values():
         grid = di.doc_grid(path)
         assert grid == {"type": "lines", "linePitch": "579", "charSpace": None}, path.name
         assert int((16838 - 2098 - 1984) / int(grid["linePitch"])) == 22
