@@ -25,7 +25,7 @@ from docgen.errors import RosterError, RosterErrors
 from docgen.model import Level, PairGroup, Roster, School, Side, Stage
 from docgen.roster.contacts import Person, parse_contacts, parse_phones
 from docgen.roster.grid import Grid, cell_text
-from docgen.roster.headers import Role, classify, combine
+from docgen.roster.headers import Role, classify, combine, region_of, stated_side
 from docgen.roster.names import clean, clean_name, infer_stage, inherit_prefix, split_names
 from docgen.roster.notice import FIELD as PROSE_FIELD
 from docgen.roster.notice import is_pairing_line, parse_pairing_line
@@ -291,6 +291,7 @@ class Column:
     header: str
     role: Role
     side: Side | None
+    guessed: bool = False  # a side given by position: no header word and no text of the file states it
 
 
 @dataclass
@@ -369,6 +370,12 @@ def _sides(found: list[Column]) -> list[Column] | None:
     if len(sided) == 1 and len(neutral) == 1:
         other = Side.SUPPORTED if Side.SUPPORTING in sided else Side.SUPPORTING
         found = [replace(c, role=Role.SCHOOL, side=other) if c is neutral[0] else c for c in found]
+    elif not sided and len(neutral) == 2:
+        # Two school columns without a side word (滨江区结对学校 | 建始县结对学校): the left one is taken as the
+        # supporting side for now; read_grid then takes the sides from the sheet's text or asks the clerk.
+        given = {neutral[0].index: Side.SUPPORTING, neutral[1].index: Side.SUPPORTED}
+        found = [replace(c, role=Role.SCHOOL, side=given[c.index], guessed=True) if c.index in given else c
+                 for c in found]  # fmt: skip
     found = [replace(c, role=Role.EXTRA) if c.role is Role.NEUTRAL_SCHOOL else c for c in found]
     schools = [(c.index, c.side) for c in found if c.role is Role.SCHOOL]
     if {s for _, s in schools} != {Side.SUPPORTING, Side.SUPPORTED}:
@@ -717,9 +724,12 @@ def _per_school(row: Sequence[str], cols: list[Column], n: int) -> list[str]:
     return parts if len(parts) == n else [text] * n
 
 
-def read_grid(grid: Grid, *, source: str, overrides: Mapping[int, str] | None = None
-              ) -> tuple[list[Entry], list[RosterProblem], TableMapping | None]:  # fmt: skip
-    """One table's entries, its notes and its mapping (``None`` for a table that is nothing like a roster)."""
+def read_grid(grid: Grid, *, source: str, overrides: Mapping[int, str] | None = None,
+              statements: Sequence[str] = ()) -> tuple[list[Entry], list[RosterProblem], TableMapping | None]:  # fmt: skip
+    """One table's entries, its notes and its mapping (``None`` for a table that is nothing like a roster).
+
+    ``statements`` are texts of the file outside any table (a cover sheet's 填表说明, the notice's lines) that may
+    say which region helps which (:func:`_settle_sides`)."""
     rows, anchor = _filled(grid)
     rows = [[cell if isinstance(cell, str) else str(cell) for cell in row] for row in rows]
     if not any(clean(v) for row in rows for v in row):
@@ -739,9 +749,41 @@ def read_grid(grid: Grid, *, source: str, overrides: Mapping[int, str] | None = 
         any(c.role is Role.SCHOOL and c.side is s for c in layout.columns) for s in Side
     ):
         return [], [], _mapping(grid, layout, rows, False, "没有同时指定支援学校列和受援学校列，未导入")
+    layout, check = _settle_sides(grid, rows, layout, statements)
     reader = _TableReader(grid, source, rows, anchor, layout)
     entries = reader.entries()
-    return entries, reader.notes, _mapping(grid, layout, rows, True)
+    notes = reader.notes
+    if check:
+        left, right = layout.school(Side.SUPPORTING), layout.school(Side.SUPPORTED)
+        notes = [RosterProblem(ProblemKind.CHECK_MAPPING,
+                               f"表头没有写明哪一方是支援学校：已按“{left.header}”为支援学校、“{right.header}”为受援学校导入，"
+                               "请在预览中核对各列的对应关系（标题或填表说明写明“甲地帮扶乙地”时会自动识别）",
+                               source, grid.sheet, _number(grid, layout, layout.header_rows[-1]), left.header,
+                               f"{left.header}｜{right.header}", table=grid.word_table), *notes]  # fmt: skip
+    return entries, notes, _mapping(grid, layout, rows, True)
+
+
+def _settle_sides(grid: Grid, rows: list[list[str]], layout: Layout, statements: Sequence[str]
+                  ) -> tuple[Layout, bool]:  # fmt: skip
+    """``layout`` with the sides of two school columns named by region only (``滨江区结对学校`` | ``建始县结对学校``)
+    taken from what the file states (its title, 填表说明, a cover sheet: :func:`headers.stated_side`), and whether
+    the clerk must check them (nothing stated: left = supporting, as :func:`_sides` put it)."""
+    schools = [c for c in layout.columns if c.role is Role.SCHOOL and c.guessed]
+    if len(schools) != 2:
+        return layout, False
+    texts = [" ".join(dict.fromkeys(v for v in rows[r] if v)) for r in range(layout.header_rows[0])]
+    texts += [*grid.context, *statements]
+    side = stated_side(texts, region_of(schools[0].header), region_of(schools[1].header))
+    if side is None:
+        return layout, True
+    flip = side is Side.SUPPORTED
+    columns = [replace(c, guessed=False, side=(_flip(c.side) if flip and c.side is not None else c.side))
+               for c in layout.columns]  # fmt: skip
+    return Layout(layout.header_rows, columns), False
+
+
+def _flip(side: Side) -> Side:
+    return Side.SUPPORTED if side is Side.SUPPORTING else Side.SUPPORTING
 
 
 def import_grids(
@@ -755,8 +797,11 @@ def import_grids(
     entries: list[Entry] = []
     notes: list[RosterProblem] = []
     tables: list[TableMapping] = []
+    statements = [text for _n, text in prose] + [" ".join(v for v in row if v) for g in grids
+                                                  if find_header(_filled(g)[0])[0] is None for row in g.rows]  # fmt: skip
     for grid in grids:
-        found, table_notes, mapping = read_grid(grid, source=source, overrides=(overrides or {}).get(grid.table))
+        found, table_notes, mapping = read_grid(grid, source=source, overrides=(overrides or {}).get(grid.table),
+                                                statements=statements)  # fmt: skip
         entries += found
         notes += table_notes
         if mapping is not None:
