@@ -61,9 +61,13 @@ between is checked like a school name."""
 
 # --- the rules ----------------------------------------------------------------------------------------------
 
-# Placeholders as templates and notices leave them (seed 004: ``xxx``, ``*******``): runs of x/X/×/*,
-# 某某/某校, circles for missing characters, 待定/待填/待补, ellipses and question marks.
-_PLACEHOLDER = re.compile(r"[xX×✕＊*]{2,}|[xX]+(?=[\u4e00-\u9fff])|某某|某校|[○〇□◯]{2,}|待定|待填|待补|…|\.\.\.|[?？]")
+# Placeholders as templates and notices leave them (seed 004: ``xxx``, ``*******``): runs of x/X/×/* (half or
+# full width), an x before the name's words (x中学), 某某/某校/a name starting with 某, circles for missing
+# characters, blanks to write on (``____``), 待定/待填/待补, ellipses, question marks, a name of dashes only.
+_PLACEHOLDER = re.compile(
+    r"[xX×✕ｘＸ＊*]{2,}|[xXｘＸ]+(?=[\u4e00-\u9fff])|某某|某校|^某|[○〇□◯]{2,}|[_＿]{2,}|待定|待填|待补|…|\.\.\.|[?？]"
+    r"|^[-－—─\s]+$"
+)
 # Descriptions instead of names: a role word and a kind of school (帮扶初中, 受援学校, 结对小学), or 本校/我校.
 _GENERIC = re.compile(
     r"(?:帮扶|被帮扶|受援|支援|结对|对口|牵头)(?:学校|小学|初中|中学|高中|幼儿园|单位|校)$|^(?:本校|我校|该校|学校)$"

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from docgen import school_names  # the one placeholder rule (a module import: school_names imports this package)
 from docgen.errors import RosterError, RosterErrors
 from docgen.model import Level, PairGroup, Roster, School, Side, Stage
 from docgen.roster.contacts import Person, parse_contacts, parse_phones
@@ -49,7 +50,6 @@ HEADER_SEARCH_ROWS = 30
 """How many non-blank rows above the header a table may have (titles, notes)."""
 
 STAGE_HINT = "应为 学前教育、义务教育、普通高中 或 特殊教育（或 幼儿园、小学、初中、高中、特教）"
-_PLACEHOLDER = re.compile(r"[xX×ｘＸ]{2,}|[*＊]{3,}|某某|＿{2,}|_{2,}")
 _FOOTER = re.compile(
     r"^(?:合\s*计|总\s*计|小\s*计|共\s*计|(?:注|说明|备注|附注|填表说明)\s*(?:[：:0-9１-９一]|$)|填报单位|填报人|填表人|制表人?"
     r"|审核人?[：:]|单位[（(]盖章[)）]|负责人[：:]|联系人[：:]|联系电话[：:])"
@@ -103,11 +103,6 @@ def parse_stages(text: str) -> tuple[tuple[Stage, ...], list[str]]:
         elif stage not in stages:
             stages.append(stage)
     return tuple(stages), unknown
-
-
-def is_placeholder(name: str) -> bool:
-    """A template's ``xxx中学``, ``******``, ``某某学校`` left in a school cell."""
-    return bool(_PLACEHOLDER.search(name)) or set(name) <= set("*＊xX×?？-—_ ")
 
 
 # --------------------------------------------------------------------------------------------- entries
@@ -188,8 +183,9 @@ def _hard_problems(entry: Entry, source: str) -> list[RosterProblem]:
             continue
         seen: set[str] = set()
         for school in cell.schools:
-            if is_placeholder(school.name):
-                out.append(_problem(entry, ProblemKind.PLACEHOLDER, "模板里的占位学校名没有改成真实校名",
+            reason = school_names.placeholder_reason(school.name)
+            if reason:
+                out.append(_problem(entry, ProblemKind.PLACEHOLDER, f"模板里的占位学校名没有改成真实校名（{reason}）",
                                     cell.header, school.name, source))  # fmt: skip
             if school.name in seen:
                 out.append(_problem(entry, ProblemKind.REPEATED_IN_CELL, "同一格中重复列出了这所学校",
@@ -833,9 +829,9 @@ def prose_entries(lines: Sequence[tuple[int, str]], *, source: str) -> list[Entr
         joined.append((number, line))
         i += step
     for number, line in joined:
-        if not is_pairing_line(line):
-            continue
         parsed = parse_pairing_line(line)
+        if parsed is None and not is_pairing_line(line):
+            continue  # body text: only a 与…结对 line that fails the grammar is reported
         if parsed is None:
             problem = RosterProblem(ProblemKind.UNREADABLE_LINE,
                                     "无法识别的结对句：应写作“甲校与乙校结对；”，同一方的多所学校用“、”分隔",
