@@ -95,6 +95,21 @@ def is_placeholder(name: str) -> bool:
     return bool(placeholder_reason(name))
 
 
+PENDING_MARKS = ("待定", "待填", "待补")
+"""Placeholders that mark a school still to be decided (菏泽's ``济南市帮扶初中（待定）``): the pair is real and
+imports (its helped school needs its records); documents naming it are drafts until the name is known."""
+
+
+def unfilled_reason(name: str) -> str:
+    """Why ``name`` is a template's slot never filled in (``xxx中学``, ``**学校``, ``某某小学``, ``____``), else
+    ``''`` — every placeholder of :func:`placeholder_reason` except a :data:`PENDING_MARKS` mark alone. The roster
+    importer drops such a row (``placeholder``); a pending name imports with an ``abbreviated`` warning."""
+    rest = name
+    for mark in PENDING_MARKS:
+        rest = rest.replace(mark, "")
+    return placeholder_reason(rest)
+
+
 def abbreviation_reason(name: str) -> str:
     """Why ``name`` cannot be signed as a school's legal name, in Chinese; ``''`` when it looks like one.
 

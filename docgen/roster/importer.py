@@ -183,9 +183,8 @@ def _hard_problems(entry: Entry, source: str) -> list[RosterProblem]:
             continue
         seen: set[str] = set()
         for school in cell.schools:
-            reason = school_names.placeholder_reason(school.name)
-            if reason:
-                out.append(_problem(entry, ProblemKind.PLACEHOLDER, f"模板里的占位学校名没有改成真实校名（{reason}）",
+            if school_names.unfilled_reason(school.name):
+                out.append(_problem(entry, ProblemKind.PLACEHOLDER, "模板里的占位学校名没有改成真实校名",
                                     cell.header, school.name, source))  # fmt: skip
             if school.name in seen:
                 out.append(_problem(entry, ProblemKind.REPEATED_IN_CELL, "同一格中重复列出了这所学校",
