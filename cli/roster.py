@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-
-from dataclasses import replace
-from pathlib import Path
 
 from cli.common import ExistingFile, ProgramFile, fail, import_roster_file
 from docgen.chinese import join_names

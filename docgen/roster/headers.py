@@ -106,8 +106,8 @@ def side_of(text: str) -> tuple[Side, str] | None:
 
 def _side_word(stem: str) -> tuple[Side, str] | None:
     """The side word ``stem`` ends with (the longest, so 被帮扶 beats 帮扶) and what stands before it."""
-    found = [(len(w), side, w) for words, side in ((SUPPORTED_WORDS, Side.SUPPORTED), (SUPPORTING_WORDS, Side.SUPPORTING))
-             for w in words if stem.endswith(w)]  # fmt: skip
+    sides = ((SUPPORTED_WORDS, Side.SUPPORTED), (SUPPORTING_WORDS, Side.SUPPORTING))
+    found = [(len(w), side, w) for words, side in sides for w in words if stem.endswith(w)]
     if not found:
         return None
     _n, side, word = max(found, key=lambda f: f[0])
@@ -115,9 +115,12 @@ def _side_word(stem: str) -> tuple[Side, str] | None:
 
 
 def region_of(text: str) -> str:
-    """The region a school header names before its side word or noun: ``滨江区结对学校`` → ``滨江区``; ``""``
-    when it names none (``帮扶学校``) or the header is not a school header."""
+    """The region a school header names before its side word or noun: ``滨江区结对学校`` → ``滨江区``; a header
+    that is a region alone (``滨江区``) → itself; ``""`` when it names none (``帮扶学校``) or the header is not a
+    school header."""
     key = _NOTE.sub(lambda m: m.group("base"), header_key(text))
+    if _REGION.match(key):
+        return key.rstrip("·・")  # a band over a two-row header's columns: 滨江区 over 学校名称 | 联系人
     parsed = _school_grammar(key)
     return parsed[1] if parsed is not None else ""
 
@@ -216,7 +219,7 @@ def combine(top: str, sub: str) -> tuple[Role, Side | None] | None:
 
 _DIRECTED = re.compile(r"对口帮扶|对口支援|结对帮扶|帮扶|支援|援助")
 _REVERSED = re.compile(r"被帮扶|受帮扶|接受帮扶|被支援|被援助|受援|受助")
-_CLAUSE = re.compile(r"[。；;！!？?\n，,]")
+_CLAUSE = re.compile(r"[。；;！!？?\n，,（）()：:]")
 _GAP = 12  # characters a statement may put between the two regions (学校、县区、镇 …)
 
 

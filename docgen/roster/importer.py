@@ -719,8 +719,9 @@ def _per_school(row: Sequence[str], cols: list[Column], n: int) -> list[str]:
     return parts if len(parts) == n else [text] * n
 
 
-def read_grid(grid: Grid, *, source: str, overrides: Mapping[int, str] | None = None,
-              statements: Sequence[str] = ()) -> tuple[list[Entry], list[RosterProblem], TableMapping | None]:  # fmt: skip
+def read_grid(
+    grid: Grid, *, source: str, overrides: Mapping[int, str] | None = None, statements: Sequence[str] = ()
+) -> tuple[list[Entry], list[RosterProblem], TableMapping | None]:
     """One table's entries, its notes and its mapping (``None`` for a table that is nothing like a roster).
 
     ``statements`` are texts of the file outside any table (a cover sheet's 填表说明, the notice's lines) that may
@@ -749,32 +750,40 @@ def read_grid(grid: Grid, *, source: str, overrides: Mapping[int, str] | None = 
     entries = reader.entries()
     notes = reader.notes
     if check:
-        left, right = layout.school(Side.SUPPORTING), layout.school(Side.SUPPORTED)
         notes = [RosterProblem(ProblemKind.CHECK_MAPPING,
-                               f"表头没有写明哪一方是支援学校：已按“{left.header}”为支援学校、“{right.header}”为受援学校导入，"
-                               "请在预览中核对各列的对应关系（标题或填表说明写明“甲地帮扶乙地”时会自动识别）",
-                               source, grid.sheet, _number(grid, layout, layout.header_rows[-1]), left.header,
-                               f"{left.header}｜{right.header}", table=grid.word_table), *notes]  # fmt: skip
+                               f"表头没有写明哪一方是支援学校：已按{check}导入，请在预览中核对各列的对应关系"
+                               "（标题或填表说明写明“甲地帮扶乙地”时会自动识别）",
+                               source, grid.sheet, _number(grid, layout, layout.header_rows[-1]),
+                               layout.school(Side.SUPPORTING).header, check, table=grid.word_table),
+                 *notes]  # fmt: skip
     return entries, notes, _mapping(grid, layout, rows, True)
 
 
-def _settle_sides(grid: Grid, rows: list[list[str]], layout: Layout, statements: Sequence[str]
-                  ) -> tuple[Layout, bool]:  # fmt: skip
-    """``layout`` with the sides of two school columns named by region only (``滨江区结对学校`` | ``建始县结对学校``)
-    taken from what the file states (its title, 填表说明, a cover sheet: :func:`headers.stated_side`), and whether
-    the clerk must check them (nothing stated: left = supporting, as :func:`_sides` put it)."""
+def _settle_sides(grid: Grid, rows: list[list[str]], layout: Layout, statements: Sequence[str]) -> tuple[Layout, str]:
+    """``layout`` with the sides of two school columns named by region only (``滨江区结对学校`` | ``建始县结对学校``,
+    or ``学校名称`` under a band ``滨江区``) taken from what the file states (its title, 填表说明, a cover sheet:
+    :func:`headers.stated_side`); and, when nothing is stated, what the clerk must check (left = supporting,
+    as :func:`_sides` put it), else ``""``."""
     schools = [c for c in layout.columns if c.role is Role.SCHOOL and c.guessed]
     if len(schools) != 2:
-        return layout, False
-    texts = [" ".join(dict.fromkeys(v for v in rows[r] if v)) for r in range(layout.header_rows[0])]
+        return layout, ""
+    top = layout.header_rows[0]
+
+    def region(col: Column) -> str:  # the header's own region, else the band above it (滨江区 over 学校名称)
+        above = [rows[r][col.index] for r in (*layout.header_rows, top - 1) if 0 <= r < len(rows)]
+        return region_of(col.header) or next((region_of(t) for t in above if region_of(t)), "")
+
+    texts = [" ".join(dict.fromkeys(v for v in rows[r] if v)) for r in range(top)]
     texts += [*grid.context, *statements]
-    side = stated_side(texts, region_of(schools[0].header), region_of(schools[1].header))
+    regions = [region(c) for c in schools]
+    side = stated_side(texts, regions[0], regions[1])
     if side is None:
-        return layout, True
+        left, right = (r if r in c.header else r + c.header for r, c in zip(regions, schools, strict=True))
+        return layout, f"“{left}”为支援学校、“{right}”为受援学校"
     flip = side is Side.SUPPORTED
     columns = [replace(c, guessed=False, side=(_flip(c.side) if flip and c.side is not None else c.side))
                for c in layout.columns]  # fmt: skip
-    return Layout(layout.header_rows, columns), False
+    return Layout(layout.header_rows, columns), ""
 
 
 def _flip(side: Side) -> Side:
@@ -792,8 +801,9 @@ def import_grids(
     entries: list[Entry] = []
     notes: list[RosterProblem] = []
     tables: list[TableMapping] = []
-    statements = [text for _n, text in prose] + [" ".join(v for v in row if v) for g in grids
-                                                  if find_header(_filled(g)[0])[0] is None for row in g.rows]  # fmt: skip
+    # Text outside any roster table (a 填表说明 cover sheet, the notice's lines) may say which region helps which.
+    loose = [g for g in grids if find_header(_filled(g)[0])[0] is None]
+    statements = [text for _n, text in prose] + [" ".join(v for v in row if v) for g in loose for row in g.rows]
     for grid in grids:
         found, table_notes, mapping = read_grid(grid, source=source, overrides=(overrides or {}).get(grid.table),
                                                 statements=statements)  # fmt: skip
