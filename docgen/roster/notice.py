@@ -18,8 +18,9 @@ The supporting side comes first, as the notices write it; spaces around the verb
 A line that has a 与 and ends in a ``paired`` word means to state a pairing (unless it has a 。 before its end:
 body text of several sentences, or one side is a description — :func:`is_description`:
 ``成立主校与教学点结对帮扶``); one that does not fit the grammar is an ``unreadable_line`` problem naming its
-line number (:func:`docgen.roster.importer.prose_entries`), so a clerk's typo cannot silently drop a pair. The verb and dash forms are read only when the WHOLE line is the pairing and every name on both sides
-is a school's name (:func:`looks_like_school`: it ends in 学校, 小学, 中学, 幼儿园, 校, 园, 学院, 教学点 …):
+line number (:func:`docgen.roster.importer.prose_entries`), so a clerk's typo cannot silently drop a pair.
+The verb and dash forms are read only when the WHOLE line is the pairing and every name on both sides is a
+school's name (:func:`looks_like_school`: it ends in 学校, 小学, 中学, 幼儿园, 校, 园, 学院, 教学点 …):
 body text (``帮扶学校每学期到受援学校开展…``, ``滨江区结对学校与建始县结对学校每月互通…``) is never a pair, and
 is not reported either (notices use these verbs in every other sentence).
 """
