@@ -260,8 +260,11 @@ def stated_side(texts: list[str], first: str, second: str) -> Side | None:
                 between, after = clause[start:hi], clause[hi:]
                 if len(between) > _GAP or "与" in between or "和" in between:
                     continue
-                if _REVERSED.search(between):
-                    votes.add(helped)  # A受B帮扶: the earlier region is helped
+                passive = re.fullmatch(r"(?:学校)?(?:受|被|接受)", between) and re.match(
+                    r"^[^，,]{0,8}?(?:帮扶|支援|援助)", after
+                )
+                if _REVERSED.search(between) or passive:
+                    votes.add(helped)  # A受援于B, A受B帮扶: the earlier region is helped
                 elif _DIRECTED.search(between):
                     votes.add(helper)
                 elif between.endswith("对") and re.match(r"^[^，,]{0,8}?(?:结对帮扶|对口帮扶|帮扶|支援)", after):

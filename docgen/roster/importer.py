@@ -778,7 +778,7 @@ def _settle_sides(grid: Grid, rows: list[list[str]], layout: Layout, statements:
     regions = [region(c) for c in schools]
     side = stated_side(texts, regions[0], regions[1])
     if side is None:
-        left, right = (r if r in c.header else r + c.header for r, c in zip(regions, schools, strict=True))
+        left, right = (c.header if r in c.header else r + c.header for r, c in zip(regions, schools, strict=True))
         return layout, f"“{left}”为支援学校、“{right}”为受援学校"
     flip = side is Side.SUPPORTED
     columns = [replace(c, guessed=False, side=(_flip(c.side) if flip and c.side is not None else c.side))
