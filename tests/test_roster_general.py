@@ -313,3 +313,21 @@ def test_docgen_roster_lists_names_the_programs_table_does_not_resolve(tmp_path:
     given = json.loads(runner.invoke(app, ["roster", str(elsewhere), "--json", "--program",
                                            str(folder / "program.yaml")]).stdout)  # fmt: skip
     assert {w["value"] for w in given["warnings"]} == {"融水中学", "市二中"}
+
+
+@pytest.mark.parametrize(("band", "side"), [("甲市（帮扶）", Side.SUPPORTING), ("丙县受援", Side.SUPPORTED),
+                                            ("帮扶方", Side.SUPPORTING), ("甲市", None)])  # fmt: skip
+def test_the_band_over_a_two_row_header_gives_its_side(band: str, side: Side | None) -> None:
+    from docgen.roster.headers import band_side
+
+    assert band_side(band) == side
+
+
+def test_a_two_row_header_whose_bands_give_the_sides_in_notes() -> None:
+    rows = [["丙县（受援）", "", "甲市（帮扶）", ""], ["学校名称", "联系人", "学校名称", "联系人"],
+            ["丙县第一小学", "王五", "甲市第二小学", "李四"]]  # fmt: skip
+    grid = Grid("名单", rows, merges=[Merge(0, 0, 0, 1), Merge(0, 2, 0, 3)])
+    result = import_grids([grid], source="名单.xlsx")
+    assert pairs(result) == [(["甲市第二小学"], ["丙县第一小学"])]
+    assert result.problems == ()
+    assert result.tables[0].header_rows == (1, 2)

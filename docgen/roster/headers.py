@@ -195,6 +195,26 @@ def classify(text: str) -> tuple[Role, Side | None] | None:
     return base
 
 
+def band_side(text: str) -> Side | None:
+    """The side a band over a two-row header's columns names: ``帮扶方``, ``甲方``, ``滨江区（帮扶）``,
+    ``建始县受援``, ``受援学校情况`` (it starts with a side word, ends with one after a region, or has it in its
+    note); ``None`` for a band without one (``滨江区``)."""
+    key = header_key(text)
+    note = _NOTE.match(key)
+    if note is not None:
+        inner = side_of(note.group("note"))
+        if inner is not None:
+            return inner[0]
+        key = note.group("base")
+    sided = side_of(key)
+    if sided is not None:
+        return sided[0]
+    ending = _side_word(key)
+    if ending is not None and (not ending[1] or _REGION.match(ending[1])):
+        return ending[0]
+    return None
+
+
 def combine(top: str, sub: str) -> tuple[Role, Side | None] | None:
     """A column of a two-row header.
 
@@ -209,8 +229,7 @@ def combine(top: str, sub: str) -> tuple[Role, Side | None] | None:
     if side is None and above is not None and above[0] in (Role.SCHOOL, Role.COUNTY):
         side = above[1]
     elif side is None and top:
-        sided = side_of(header_key(top))
-        side = sided[0] if sided else None
+        side = band_side(top)
     role = below[0]
     if role is Role.NEUTRAL_SCHOOL and side is not None:
         role = Role.SCHOOL

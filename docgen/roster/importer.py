@@ -411,6 +411,21 @@ def _sub_header(rows: list[list[str]], r: int, columns: list[Column]) -> list[Co
     return _sides(found)
 
 
+def _under_bands(rows: list[list[str]], r: int) -> list[Column] | None:
+    """Row ``r``'s columns with the sides the row above names over them (``丙县（受援）`` over ``学校名称 |
+    联系人``): a two-row header whose top row names no school column itself. ``None`` when the row above gives
+    no side to both school columns."""
+    if r == 0:
+        return None
+    found = []
+    for c in range(len(rows[r])):
+        role = combine(rows[r - 1][c], rows[r][c]) if rows[r][c] else None
+        if role is not None:
+            found.append(Column(c, clean(rows[r][c]), role[0], role[1]))
+    columns = _sides(found)
+    return columns if columns is not None and not any(c.guessed for c in columns) else None
+
+
 def find_header(rows: list[list[str]]) -> tuple[Layout | None, bool]:
     """The header of a filled table, and whether the table pairs 县区 instead of schools."""
     looked = 0
@@ -424,6 +439,9 @@ def find_header(rows: list[list[str]]) -> tuple[Layout | None, bool]:
             sub = _sub_header(rows, r, columns)
             if sub is not None:
                 return Layout((r, r + 1), sub), False
+            banded = _under_bands(rows, r) if any(c.guessed for c in columns) else None
+            if banded is not None:
+                return Layout((r - 1, r), banded), False
             return Layout((r,), columns), False
         counties = {c.side for c in found if c.role is Role.COUNTY}
         if counties == {Side.SUPPORTING, Side.SUPPORTED}:
