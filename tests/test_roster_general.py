@@ -51,6 +51,8 @@ def pairs(result: RosterImport) -> list[tuple[list[str], list[str]]]:
         ("丙县学校（受援方）", Role.SCHOOL, Side.SUPPORTED),
         ("甲市结对学校", Role.NEUTRAL_SCHOOL, None),  # region only: the side comes from elsewhere
         ("丙县学校", Role.NEUTRAL_SCHOOL, None),
+        ("帮扶对象", Role.SCHOOL, Side.SUPPORTED),  # the object of 帮扶 is the helped side
+        ("援助对象", Role.SCHOOL, Side.SUPPORTED),
     ],
 )
 def test_a_school_header_is_region_side_word_and_school_noun(header: str, role: Role, side: Side | None) -> None:
@@ -93,6 +95,11 @@ def test_region_of_a_school_header() -> None:
 )
 def test_the_side_a_sheet_states_for_two_regions(text: str, side: Side | None) -> None:
     assert stated_side([text], "甲市", "丙县") == side
+
+
+def test_a_region_is_found_by_its_last_unit_with_or_without_its_ending() -> None:
+    assert stated_side(["滨江学校为帮扶学校"], "杭州市滨江区", "恩施州建始县") is Side.SUPPORTING
+    assert stated_side(["建始县学校为帮扶学校"], "杭州市滨江区", "恩施州建始县") is Side.SUPPORTED
 
 
 def test_contradicting_statements_decide_nothing() -> None:

@@ -129,6 +129,8 @@ def _school_grammar(key: str) -> tuple[tuple[Role, Side | None], str] | None:
     """A school column's header read by the grammar ``[region] [结对|对口] [side word] school-noun`` and the
     region it names: ``滨江区帮扶学校`` → ((SCHOOL, 支援), ``滨江区``); ``建始县结对学校`` → ((NEUTRAL_SCHOOL,
     None), ``建始县``). Anything else before the noun (``填报单位``, ``牵头指导学校``) is not a school header."""
+    if key.endswith("对象") and _side_word(key[:-2]) is not None:
+        return (Role.SCHOOL, Side.SUPPORTED), ""  # 帮扶对象, 援助对象, 受援对象: the one helped
     noun = next((n for n in SCHOOL_NOUNS if key.endswith(n)), None)
     if noun is None:
         return None
@@ -159,7 +161,8 @@ def _plain(key: str) -> tuple[Role, Side | None] | None:
         rest = rest.removeprefix("学校").removeprefix("方")
         if rest in _FIELD_LOOKUP:
             return _FIELD_LOOKUP[rest], side
-        return None
+        grammar = _school_grammar(key)
+        return grammar[0] if grammar is not None else None
     if key in NEUTRAL_SCHOOLS:
         return Role.NEUTRAL_SCHOOL, None
     if key in _FIELD_LOOKUP:
@@ -242,10 +245,18 @@ _CLAUSE = re.compile(r"[。；;！!？?\n，,（）()：:]")
 _GAP = 12  # characters a statement may put between the two regions (学校、县区、镇 …)
 
 
+_UNIT_ENDINGS = ("自治区", "自治州", "自治县", "街道", "省", "市", "州", "盟", "县", "区", "旗", "镇", "乡")
+
+
 def _aliases(region: str) -> tuple[str, ...]:
-    """``滨江区`` → (``滨江区``, ``滨江``): a region as a text may write it, with or without its unit."""
-    short = re.sub(r"(?:省|自治区|市|自治州|州|盟|县|区|旗|镇|乡|街道)$", "", region)
-    return (region, short) if len(short) >= 2 else (region,)
+    """``杭州市滨江区`` → (``杭州市滨江区``, ``滨江区``, ``滨江``): a region as a text may write it — whole, its last
+    unit alone, with or without the unit's ending."""
+    last = region
+    for i in range(1, len(region) - 2):  # the shortest tail of 3+ characters after a unit's ending
+        if region[:i].endswith(_UNIT_ENDINGS):
+            last = region[i:]
+    short = next((last[: -len(e)] for e in _UNIT_ENDINGS if last.endswith(e)), last)
+    return tuple(dict.fromkeys(a for a in (region, last, short) if len(a) >= 2))
 
 
 def _find(clause: str, region: str) -> int:
