@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from cli.common import ExistingFile, import_roster_file
+from cli.common import ExistingFile, ProgramFile, fail, import_roster_file
 from docgen.chinese import join_names
 from docgen.errors import DocgenError, RosterError
 from docgen.model import Roster
 from docgen.roster.result import ProblemKind, RosterImport, RosterProblem
+from docgen.school_names import SchoolNames, name_problems
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
 """``docgen roster`` exit codes: every row imported; imported with problems (or refused by ``--strict``); the
@@ -60,8 +63,14 @@ def import_json(result: RosterImport, *, strict: bool = False) -> dict[str, Any]
     }
 
 
+NOT_ROW_PROBLEMS = frozenset({ProblemKind.IGNORED, ProblemKind.ABBREVIATED})
+"""Warnings that say nothing wrong of the file's rows: notes about rows left out, and names the program's
+school name table does not resolve yet (``docgen schools`` exits 1 for those). They change neither the exit
+code nor ``--strict``."""
+
+
 def _has_problems(result: RosterImport) -> bool:
-    return any(p.kind is not ProblemKind.IGNORED for p in result.problems)
+    return any(p.kind not in NOT_ROW_PROBLEMS for p in result.problems)
 
 
 def _file_error(exc: DocgenError) -> dict[str, Any]:
@@ -75,13 +84,17 @@ def roster(
     file: ExistingFile,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结对组、错误、提醒和表头识别结果")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="有任何问题行就不导入整个文件")] = False,
+    program: ProgramFile = None,
 ) -> None:
     """读取花名册（xlsx、xls、ods、csv、txt、通知原文、Word 或 PDF 表格），列出结对组和每一处问题。
 
+    校名像简称、且项目的学校全称表（--program，或花名册旁的 program.yaml）里没有全称的，列为提醒。
     退出码：0 全部导入；1 有问题行（有效的行已导入；--strict 时整份不导入）；2 文件无法读取。
     """
+    names = _school_names(file, program)
     try:
         result = import_roster_file(file)
+        result = replace(result, problems=result.problems + name_problems(result.roster, names))
     except DocgenError as exc:
         if as_json:
             sys.stdout.write(json.dumps({"groups": [], "errors": [_file_error(exc)], "warnings": [], "tables": []},
@@ -97,6 +110,20 @@ def roster(
         _print_text(result, refused)
     if problems:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _school_names(roster_file: Path, program: Path | None) -> SchoolNames | None:
+    """The school name table of the program given by ``--program`` or found beside the roster (``None``
+    without one). A broken ``--program`` ends the command (exit 2); a broken program.yaml that was only found
+    beside the roster is passed over (the roster is what was asked for)."""
+    from cli.schools import program_school_names
+
+    try:
+        return program_school_names(roster_file, program)
+    except DocgenError as exc:
+        if program is not None:
+            raise fail(exc) from None
+        return None
 
 
 def _print_text(result: RosterImport, refused: bool) -> None:

@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 
 from cli.common import ExistingFile, err, fail, load_roster
 from docgen.errors import DocgenError, SchoolNamesError
-from docgen.files import load_program, program_for_roster
+from docgen.files import PROGRAM_FILE, load_program, program_for_roster
 from docgen.model import Program
 from docgen.school_names import (
     SCHOOLS_FILE,
@@ -91,6 +91,14 @@ def read_school_names(program: Program, program_dir: Path | None, *, creating: b
 def with_school_names(program: Program, program_dir: Path | None) -> Program:
     """``program`` with its table attached (what ``docgen generate`` renders with)."""
     return replace(program, school_names=read_school_names(program, program_dir))
+
+
+def program_school_names(roster: Path, program: Path | None) -> SchoolNames | None:
+    """The school name table of the program ``--program`` names or found beside ``roster`` (``None`` when
+    neither exists: the built-in default program has no table)."""
+    if program is None and not (roster.parent / PROGRAM_FILE).is_file():
+        return None
+    return _program(roster, program).school_names
 
 
 def _program(roster: Path, program: Path | None) -> Program:

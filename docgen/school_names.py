@@ -61,9 +61,13 @@ between is checked like a school name."""
 
 # --- the rules ----------------------------------------------------------------------------------------------
 
-# Placeholders as templates and notices leave them (seed 004: ``xxx``, ``*******``): runs of x/X/×/*,
-# 某某/某校, circles for missing characters, 待定/待填/待补, ellipses and question marks.
-_PLACEHOLDER = re.compile(r"[xX×✕＊*]{2,}|[xX]+(?=[\u4e00-\u9fff])|某某|某校|[○〇□◯]{2,}|待定|待填|待补|…|\.\.\.|[?？]")
+# Placeholders as templates and notices leave them (seed 004: ``xxx``, ``*******``): runs of x/X/×/* (half or
+# full width), an x before the name's words (x中学), 某某/某校/a name starting with 某, circles for missing
+# characters, blanks to write on (``____``), 待定/待填/待补, ellipses, question marks, a name of dashes only.
+_PLACEHOLDER = re.compile(
+    r"[xX×✕ｘＸ＊*]{2,}|[xXｘＸ]+(?=[\u4e00-\u9fff])|某某|某校|^某|[○〇□◯]{2,}|[_＿]{2,}|待定|待填|待补|…|\.\.\.|[?？]"
+    r"|^[-－—─\s]+$"
+)
 # Descriptions instead of names: a role word and a kind of school (帮扶初中, 受援学校, 结对小学), or 本校/我校.
 _GENERIC = re.compile(
     r"(?:帮扶|被帮扶|受援|支援|结对|对口|牵头)(?:学校|小学|初中|中学|高中|幼儿园|单位|校)$|^(?:本校|我校|该校|学校)$"
@@ -89,6 +93,21 @@ def placeholder_reason(name: str) -> str:
 def is_placeholder(name: str) -> bool:
     """Whether ``name`` holds a template's placeholder (``xxx中学``, ``*******``, ``（待定）``)."""
     return bool(placeholder_reason(name))
+
+
+PENDING_MARKS = ("待定", "待填", "待补")
+"""Placeholders that mark a school still to be decided (菏泽's ``济南市帮扶初中（待定）``): the pair is real and
+imports (its helped school needs its records); documents naming it are drafts until the name is known."""
+
+
+def unfilled_reason(name: str) -> str:
+    """Why ``name`` is a template's slot never filled in (``xxx中学``, ``**学校``, ``某某小学``, ``____``), else
+    ``''`` — every placeholder of :func:`placeholder_reason` except a :data:`PENDING_MARKS` mark alone. The roster
+    importer drops such a row (``placeholder``); a pending name imports with an ``abbreviated`` warning."""
+    rest = name
+    for mark in PENDING_MARKS:
+        rest = rest.replace(mark, "")
+    return placeholder_reason(rest)
 
 
 def abbreviation_reason(name: str) -> str:

@@ -82,19 +82,19 @@ def find_phones(text: str) -> tuple[list[tuple[int, int, str]], str]:
 def parse_contacts(text: str) -> tuple[Person, ...]:
     """The people a contact cell names, each with title and phones (see the module docstring).
 
-    Words and numbers are read in order: a word that is a title (:func:`is_title`, or in brackets after the
-    name: ``罗永红（副校长）``) goes to the current person; a number too; any other word starts the next person
-    (``王小军，139…、李光辉，138…`` is two). A number before any name belongs to a person without a name.
+    Words and numbers are read in order, in either of the two orders clerks write them, told by what comes
+    first (titles aside):
+
+    * **name first** (``王小军 139…、李光辉 138…``, ``罗永红（副校长）⏎028-…``): a number or title after a name is
+      that person's; any other word starts the next person;
+    * **number first** (``139… 王五``, ``139… 王五、138… 李四``, ``0772-… 139… 王五（校长）``): the numbers and
+      titles written before a name are that person's; numbers after the last name are the last person's.
+
+    A title before the first name is that name's (``校长 王五 139…``). A cell of numbers without any name is one
+    person without a name (``Person(name="")``): the number is kept.
     """
     if text.strip() in NOTHING:
         return ()
-    people: list[dict[str, object]] = []
-
-    def current() -> dict[str, object]:
-        if not people:
-            people.append({"name": "", "titles": [], "phones": []})
-        return people[-1]
-
     tokens: list[tuple[str, str]] = []
     last = 0
     for start, end, number in find_phones(text)[0]:
@@ -102,33 +102,41 @@ def parse_contacts(text: str) -> tuple[Person, ...]:
         tokens.append(("phone", number))
         last = end
     tokens += [("text", w) for w in _words(text[last:])]
-    for kind, word in tokens:
+    words = [(kind, *_name_and_title(word)) if kind == "text" else (kind, "", word) for kind, word in tokens]
+    first = next((kind for kind, name, _ in words if kind == "phone" or name), "text")
+    number_first = first == "phone"
+    people: list[tuple[str, list[str], list[str]]] = []  # name, titles, phones
+    pending_titles: list[str] = []
+    pending_phones: list[str] = []
+    for kind, name, other in words:
         if kind == "phone":
-            phones = current()["phones"]
-            assert isinstance(phones, list)
-            phones.append(word)
-            continue
-        if is_title(word):
-            titles = current()["titles"]
-            assert isinstance(titles, list)
-            titles.append(word)
-            continue
-        name, title = word, ""
-        bracketed = _BRACKETED.match(word)
-        if bracketed and bracketed.group("name"):
-            name, title = bracketed.group("name").strip(), bracketed.group("inner").strip()
-        person = current()
-        if person["name"] or person["phones"] or person["titles"]:
-            people.append({"name": "", "titles": [], "phones": []})
-        people[-1]["name"] = name
-        if title:
-            people[-1]["titles"] = [title]
-    out = []
-    for p in people:
-        phones = tuple(str(x) for x in p["phones"])  # type: ignore[attr-defined]
-        titles = [str(x) for x in p["titles"]]  # type: ignore[attr-defined]
-        out.append(Person(str(p["name"]), "、".join(titles), phones, tuple(x for x in phones if not is_phone(x))))
-    return tuple(x for x in out if x.name or x.phones or x.title)
+            (pending_phones if number_first or not people else people[-1][2]).append(other)
+        elif not name:
+            (pending_titles if number_first or not people else people[-1][1]).append(other)
+        else:
+            people.append((name, [*pending_titles, *([other] if other else [])], list(pending_phones)))
+            pending_titles, pending_phones = [], []
+    if people:
+        people[-1][1].extend(pending_titles)
+        people[-1][2].extend(pending_phones)
+    elif pending_titles or pending_phones:
+        people.append(("", pending_titles, pending_phones))
+    return tuple(Person(name, "、".join(titles), tuple(phones), tuple(x for x in phones if not is_phone(x)))
+                 for name, titles, phones in people)  # fmt: skip
+
+
+def _name_and_title(word: str) -> tuple[str, str]:
+    """A word of a contact cell as (name, title): ``罗永红（副校长）`` → (罗永红, 副校长); ``副校长`` → ("", 副校长);
+    ``（王五）`` (a name in brackets after a number) → (王五, "")."""
+    if is_title(word):
+        return "", word
+    bracketed = _BRACKETED.match(word)
+    if bracketed is None:
+        return word, ""
+    name, inner = bracketed.group("name").strip(), bracketed.group("inner").strip()
+    if not name:
+        return ("", inner) if is_title(inner) else (inner, "")
+    return name, inner
 
 
 def _words(text: str) -> list[str]:

@@ -21,11 +21,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from docgen import school_names  # the one placeholder rule (a module import: school_names imports this package)
 from docgen.errors import RosterError, RosterErrors
 from docgen.model import Level, PairGroup, Roster, School, Side, Stage
 from docgen.roster.contacts import Person, parse_contacts, parse_phones
 from docgen.roster.grid import Grid, cell_text
-from docgen.roster.headers import Role, classify, combine
+from docgen.roster.headers import Role, classify, combine, region_of, stated_side
 from docgen.roster.names import clean, clean_name, infer_stage, inherit_prefix, split_names
 from docgen.roster.notice import FIELD as PROSE_FIELD
 from docgen.roster.notice import is_pairing_line, parse_pairing_line
@@ -49,7 +50,6 @@ HEADER_SEARCH_ROWS = 30
 """How many non-blank rows above the header a table may have (titles, notes)."""
 
 STAGE_HINT = "应为 学前教育、义务教育、普通高中 或 特殊教育（或 幼儿园、小学、初中、高中、特教）"
-_PLACEHOLDER = re.compile(r"[xX×ｘＸ]{2,}|[*＊]{3,}|某某|＿{2,}|_{2,}")
 _FOOTER = re.compile(
     r"^(?:合\s*计|总\s*计|小\s*计|共\s*计|(?:注|说明|备注|附注|填表说明)\s*(?:[：:0-9１-９一]|$)|填报单位|填报人|填表人|制表人?"
     r"|审核人?[：:]|单位[（(]盖章[)）]|负责人[：:]|联系人[：:]|联系电话[：:])"
@@ -103,11 +103,6 @@ def parse_stages(text: str) -> tuple[tuple[Stage, ...], list[str]]:
         elif stage not in stages:
             stages.append(stage)
     return tuple(stages), unknown
-
-
-def is_placeholder(name: str) -> bool:
-    """A template's ``xxx中学``, ``******``, ``某某学校`` left in a school cell."""
-    return bool(_PLACEHOLDER.search(name)) or set(name) <= set("*＊xX×?？-—_ ")
 
 
 # --------------------------------------------------------------------------------------------- entries
@@ -188,7 +183,7 @@ def _hard_problems(entry: Entry, source: str) -> list[RosterProblem]:
             continue
         seen: set[str] = set()
         for school in cell.schools:
-            if is_placeholder(school.name):
+            if school_names.unfilled_reason(school.name):
                 out.append(_problem(entry, ProblemKind.PLACEHOLDER, "模板里的占位学校名没有改成真实校名",
                                     cell.header, school.name, source))  # fmt: skip
             if school.name in seen:
@@ -291,6 +286,7 @@ class Column:
     header: str
     role: Role
     side: Side | None
+    guessed: bool = False  # a side given by position: no header word and no text of the file states it
 
 
 @dataclass
@@ -369,6 +365,12 @@ def _sides(found: list[Column]) -> list[Column] | None:
     if len(sided) == 1 and len(neutral) == 1:
         other = Side.SUPPORTED if Side.SUPPORTING in sided else Side.SUPPORTING
         found = [replace(c, role=Role.SCHOOL, side=other) if c is neutral[0] else c for c in found]
+    elif not sided and len(neutral) == 2:
+        # Two school columns without a side word (滨江区结对学校 | 建始县结对学校): the left one is taken as the
+        # supporting side for now; read_grid then takes the sides from the sheet's text or asks the clerk.
+        given = {neutral[0].index: Side.SUPPORTING, neutral[1].index: Side.SUPPORTED}
+        found = [replace(c, role=Role.SCHOOL, side=given[c.index], guessed=True) if c.index in given else c
+                 for c in found]  # fmt: skip
     found = [replace(c, role=Role.EXTRA) if c.role is Role.NEUTRAL_SCHOOL else c for c in found]
     schools = [(c.index, c.side) for c in found if c.role is Role.SCHOOL]
     if {s for _, s in schools} != {Side.SUPPORTING, Side.SUPPORTED}:
@@ -409,6 +411,21 @@ def _sub_header(rows: list[list[str]], r: int, columns: list[Column]) -> list[Co
     return _sides(found)
 
 
+def _under_bands(rows: list[list[str]], r: int) -> list[Column] | None:
+    """Row ``r``'s columns with the sides the row above names over them (``丙县（受援）`` over ``学校名称 |
+    联系人``): a two-row header whose top row names no school column itself. ``None`` when the row above gives
+    no side to both school columns."""
+    if r == 0:
+        return None
+    found = []
+    for c in range(len(rows[r])):
+        role = combine(rows[r - 1][c], rows[r][c]) if rows[r][c] else None
+        if role is not None:
+            found.append(Column(c, clean(rows[r][c]), role[0], role[1]))
+    columns = _sides(found)
+    return columns if columns is not None and not any(c.guessed for c in columns) else None
+
+
 def find_header(rows: list[list[str]]) -> tuple[Layout | None, bool]:
     """The header of a filled table, and whether the table pairs 县区 instead of schools."""
     looked = 0
@@ -422,6 +439,9 @@ def find_header(rows: list[list[str]]) -> tuple[Layout | None, bool]:
             sub = _sub_header(rows, r, columns)
             if sub is not None:
                 return Layout((r, r + 1), sub), False
+            banded = _under_bands(rows, r) if any(c.guessed for c in columns) else None
+            if banded is not None:
+                return Layout((r - 1, r), banded), False
             return Layout((r,), columns), False
         counties = {c.side for c in found if c.role is Role.COUNTY}
         if counties == {Side.SUPPORTING, Side.SUPPORTED}:
@@ -717,9 +737,13 @@ def _per_school(row: Sequence[str], cols: list[Column], n: int) -> list[str]:
     return parts if len(parts) == n else [text] * n
 
 
-def read_grid(grid: Grid, *, source: str, overrides: Mapping[int, str] | None = None
-              ) -> tuple[list[Entry], list[RosterProblem], TableMapping | None]:  # fmt: skip
-    """One table's entries, its notes and its mapping (``None`` for a table that is nothing like a roster)."""
+def read_grid(
+    grid: Grid, *, source: str, overrides: Mapping[int, str] | None = None, statements: Sequence[str] = ()
+) -> tuple[list[Entry], list[RosterProblem], TableMapping | None]:
+    """One table's entries, its notes and its mapping (``None`` for a table that is nothing like a roster).
+
+    ``statements`` are texts of the file outside any table (a cover sheet's 填表说明, the notice's lines) that may
+    say which region helps which (:func:`_settle_sides`)."""
     rows, anchor = _filled(grid)
     rows = [[cell if isinstance(cell, str) else str(cell) for cell in row] for row in rows]
     if not any(clean(v) for row in rows for v in row):
@@ -739,9 +763,49 @@ def read_grid(grid: Grid, *, source: str, overrides: Mapping[int, str] | None = 
         any(c.role is Role.SCHOOL and c.side is s for c in layout.columns) for s in Side
     ):
         return [], [], _mapping(grid, layout, rows, False, "没有同时指定支援学校列和受援学校列，未导入")
+    layout, check = _settle_sides(grid, rows, layout, statements)
     reader = _TableReader(grid, source, rows, anchor, layout)
     entries = reader.entries()
-    return entries, reader.notes, _mapping(grid, layout, rows, True)
+    notes = reader.notes
+    if check:
+        notes = [RosterProblem(ProblemKind.CHECK_MAPPING,
+                               f"表头没有写明哪一方是支援学校：已按{check}导入，请在预览中核对各列的对应关系"
+                               "（标题或填表说明写明“甲地帮扶乙地”时会自动识别）",
+                               source, grid.sheet, _number(grid, layout, layout.header_rows[-1]),
+                               layout.school(Side.SUPPORTING).header, check, table=grid.word_table),
+                 *notes]  # fmt: skip
+    return entries, notes, _mapping(grid, layout, rows, True)
+
+
+def _settle_sides(grid: Grid, rows: list[list[str]], layout: Layout, statements: Sequence[str]) -> tuple[Layout, str]:
+    """``layout`` with the sides of two school columns named by region only (``滨江区结对学校`` | ``建始县结对学校``,
+    or ``学校名称`` under a band ``滨江区``) taken from what the file states (its title, 填表说明, a cover sheet:
+    :func:`headers.stated_side`); and, when nothing is stated, what the clerk must check (left = supporting,
+    as :func:`_sides` put it), else ``""``."""
+    schools = [c for c in layout.columns if c.role is Role.SCHOOL and c.guessed]
+    if len(schools) != 2:
+        return layout, ""
+    top = layout.header_rows[0]
+
+    def region(col: Column) -> str:  # the header's own region, else the band above it (滨江区 over 学校名称)
+        above = [rows[r][col.index] for r in (*layout.header_rows, top - 1) if 0 <= r < len(rows)]
+        return region_of(col.header) or next((region_of(t) for t in above if region_of(t)), "")
+
+    texts = [" ".join(dict.fromkeys(v for v in rows[r] if v)) for r in range(top)]
+    texts += [*grid.context, *statements]
+    regions = [region(c) for c in schools]
+    side = stated_side(texts, regions[0], regions[1])
+    if side is None:
+        left, right = (c.header if r in c.header else r + c.header for r, c in zip(regions, schools, strict=True))
+        return layout, f"“{left}”为支援学校、“{right}”为受援学校"
+    flip = side is Side.SUPPORTED
+    columns = [replace(c, guessed=False, side=(_flip(c.side) if flip and c.side is not None else c.side))
+               for c in layout.columns]  # fmt: skip
+    return Layout(layout.header_rows, columns), ""
+
+
+def _flip(side: Side) -> Side:
+    return Side.SUPPORTED if side is Side.SUPPORTING else Side.SUPPORTING
 
 
 def import_grids(
@@ -755,8 +819,12 @@ def import_grids(
     entries: list[Entry] = []
     notes: list[RosterProblem] = []
     tables: list[TableMapping] = []
+    # Text outside any roster table (a 填表说明 cover sheet, the notice's lines) may say which region helps which.
+    loose = [g for g in grids if find_header(_filled(g)[0])[0] is None]
+    statements = [text for _n, text in prose] + [" ".join(v for v in row if v) for g in loose for row in g.rows]
     for grid in grids:
-        found, table_notes, mapping = read_grid(grid, source=source, overrides=(overrides or {}).get(grid.table))
+        found, table_notes, mapping = read_grid(grid, source=source, overrides=(overrides or {}).get(grid.table),
+                                                statements=statements)  # fmt: skip
         entries += found
         notes += table_notes
         if mapping is not None:
@@ -788,9 +856,9 @@ def prose_entries(lines: Sequence[tuple[int, str]], *, source: str) -> list[Entr
         joined.append((number, line))
         i += step
     for number, line in joined:
-        if not is_pairing_line(line):
-            continue
         parsed = parse_pairing_line(line)
+        if parsed is None and not is_pairing_line(line):
+            continue  # body text: only a 与…结对 line that fails the grammar is reported
         if parsed is None:
             problem = RosterProblem(ProblemKind.UNREADABLE_LINE,
                                     "无法识别的结对句：应写作“甲校与乙校结对；”，同一方的多所学校用“、”分隔",

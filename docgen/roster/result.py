@@ -37,6 +37,7 @@ class ProblemKind(StrEnum):
     UNKNOWN_STAGE = "unknown_stage"  # a 学段 outside the four stages (职高)
     UNKNOWN_LEVEL = "unknown_level"  # a 层级 outside 市–县 / 县–乡 / 乡–村
     ABBREVIATED = "abbreviated"  # a school name that looks like a short name (市一中)
+    CHECK_MAPPING = "check_mapping"  # the sides of two school columns taken by position: the clerk checks them
     IGNORED = "ignored"  # a footer / note / total row recognised and left out (a note, not an error)
 
 
