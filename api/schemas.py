@@ -98,6 +98,7 @@ ROSTER_PROBLEM_TEXT: Mapping[RosterProblemCode, str] = {
     ProblemKind.UNKNOWN_STAGE: "未知学段",
     ProblemKind.UNKNOWN_LEVEL: "未知层级",
     ProblemKind.ABBREVIATED: "校名可能是简称",
+    ProblemKind.CHECK_MAPPING: "请核对列的对应关系",
     ProblemKind.IGNORED: "已忽略的行",
     UNREADABLE: "文件无法读取",
 }
