@@ -447,6 +447,8 @@ def _short_lines(page: int, lines: Sequence[PdfLine]) -> list[Finding]:
         text, next_text = line.text, following.text
         if not (_ideograph(next_text[0]) and _ideograph(text[-1])):
             continue
+        if "_" in text:
+            continue  # a fill-in blank's underscores are narrower than a cell: a full line counts short in ems
         if len(next_text) > 1 and next_text[1] in NO_LINE_START:
             continue  # moving it up would put a 避头 character at the start of the next line
         cells = round((TEXT_X1 - line.x0) / CELL_PT)  # the line's room, in grid cells (less when indented)

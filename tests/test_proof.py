@@ -182,6 +182,14 @@ def test_a_short_line_is_allowed_where_a_line_start_rule_keeps_the_next_characte
     # an indented first line has room for 26 only
     indented = justified(A28[:26], TOP, x0=TEXT_X0 + 2 * CELL_PT)
     assert grid_findings([page(indented, line("的作用", TOP + PITCH))]) == []
+    # a line with a fill-in blank reaches the edge with fewer ems (an underscore is narrower than a cell)
+    text = "甲方" + "_" * 12 + "联系人：" + "_" * 10 + "，联"
+    step = (TEXT_X1 - TEXT_X0 - 16) / (len(text) - 1)
+    blank = [
+        PdfChar(ch, TEXT_X0 + i * step, TEXT_X0 + i * step + (8 if ch.isascii() else 16), TOP - 14, TOP + 2, 16, TOP)
+        for i, ch in enumerate(text)
+    ]
+    assert grid_findings([page(blank, line("系电话", TOP + PITCH))]) == []
 
 
 def test_a_character_hanging_past_the_text_block_is_found() -> None:
