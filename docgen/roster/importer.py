@@ -23,10 +23,10 @@ from typing import Any
 
 from docgen import school_names  # the one placeholder rule (a module import: school_names imports this package)
 from docgen.errors import RosterError, RosterErrors
-from docgen.model import Level, PairGroup, Roster, School, Side, Stage
+from docgen.model import Level, PairGroup, Roster, School, Side, Stage, school_key
 from docgen.roster.contacts import Person, parse_contacts, parse_phones
 from docgen.roster.grid import Grid, cell_text
-from docgen.roster.headers import Role, classify, combine, region_of, stated_side
+from docgen.roster.headers import Role, classify, combine, region_of, respondent_side, stated_side
 from docgen.roster.names import clean, clean_name, infer_stage, inherit_prefix, split_names
 from docgen.roster.notice import FIELD as PROSE_FIELD
 from docgen.roster.notice import is_pairing_line, parse_pairing_line
@@ -155,7 +155,7 @@ def _merge_school(first: School, later: School) -> School:
 
 def _add(schools: list[School], school: School) -> None:
     for i, known in enumerate(schools):
-        if known.name == school.name:
+        if school_key(known.name) == school_key(school.name):
             schools[i] = _merge_school(known, school)
             return
     schools.append(school)
@@ -186,13 +186,13 @@ def _hard_problems(entry: Entry, source: str) -> list[RosterProblem]:
             if school_names.unfilled_reason(school.name):
                 out.append(_problem(entry, ProblemKind.PLACEHOLDER, "模板里的占位学校名没有改成真实校名",
                                     cell.header, school.name, source))  # fmt: skip
-            if school.name in seen:
+            if school_key(school.name) in seen:
                 out.append(_problem(entry, ProblemKind.REPEATED_IN_CELL, "同一格中重复列出了这所学校",
                                     cell.header, school.name, source))  # fmt: skip
-            seen.add(school.name)
-    helped = {s.name for s in entry.supported.schools}
+            seen.add(school_key(school.name))
+    helped = {school_key(s.name) for s in entry.supported.schools}
     for school in entry.supporting.schools:
-        if school.name in helped:
+        if school_key(school.name) in helped:
             out.append(_problem(entry, ProblemKind.SAME_SCHOOL, "同一所学校不能既是支援学校又是受援学校",
                                 entry.supported.header, school.name, source))  # fmt: skip
     return out
@@ -231,7 +231,7 @@ def assemble(entries: Iterable[Entry], *, source: str) -> tuple[Roster, list[Ros
         if not hard:
             for a in entry.supporting.schools:
                 for b in entry.supported.schools:
-                    first = pair_rows.get((a.name, b.name))
+                    first = pair_rows.get((school_key(a.name), school_key(b.name)))
                     if first is not None and first[1] != key:
                         hard.append(_problem(entry, ProblemKind.DUPLICATE,
                                              f"结对重复：第{first[0]}行和第{entry.line}行都是“{a.name}”支援“{b.name}”",
@@ -245,7 +245,7 @@ def assemble(entries: Iterable[Entry], *, source: str) -> tuple[Roster, list[Ros
             continue
         for a in entry.supporting.schools:
             for b in entry.supported.schools:
-                pair_rows.setdefault((a.name, b.name), (entry.line, key))
+                pair_rows.setdefault((school_key(a.name), school_key(b.name)), (entry.line, key))
         group = by_key.get(key)
         if group is not None and key.startswith("g"):
             hard = _disagreements(group, entry, source)
@@ -287,6 +287,7 @@ class Column:
     role: Role
     side: Side | None
     guessed: bool = False  # a side given by position: no header word and no text of the file states it
+    respondent: bool = False  # an online form's 您所在的学校: its side is who the title says fills the form in
 
 
 @dataclass
@@ -362,7 +363,21 @@ def _sides(found: list[Column]) -> list[Column] | None:
     school sides."""
     sided = {c.side for c in found if c.role is Role.SCHOOL}
     neutral = [c for c in found if c.role is Role.NEUTRAL_SCHOOL]
-    if len(sided) == 1 and len(neutral) == 1:
+    own = [c for c in found if c.role is Role.OWN_SCHOOL]
+    respondent: Column | None = None
+    if len(own) == 1 and len(sided) == 1 and not neutral:
+        # 您所在的学校 beside a sided partner column (帮扶学校): the respondent is the other side.
+        respondent = replace(own[0], role=Role.SCHOOL, side=_flip(next(iter(sided))))  # type: ignore[arg-type]
+        found = [respondent if c is own[0] else c for c in found]
+    elif len(own) == 1 and not sided and len(neutral) == 1:
+        # An online form's export (您所在的学校 | 结对学校名称): by position for now (left = supporting);
+        # read_grid then takes the respondent's side from the title (由…帮扶学校填写) or asks the clerk.
+        first = own[0].index < neutral[0].index
+        respondent = replace(own[0], role=Role.SCHOOL, side=Side.SUPPORTING if first else Side.SUPPORTED,
+                             guessed=True, respondent=True)  # fmt: skip
+        partner = replace(neutral[0], role=Role.SCHOOL, side=_flip(respondent.side), guessed=True)  # type: ignore[arg-type]
+        found = [respondent if c is own[0] else partner if c is neutral[0] else c for c in found]
+    elif len(sided) == 1 and len(neutral) == 1:
         other = Side.SUPPORTED if Side.SUPPORTING in sided else Side.SUPPORTING
         found = [replace(c, role=Role.SCHOOL, side=other) if c is neutral[0] else c for c in found]
     elif not sided and len(neutral) == 2:
@@ -371,7 +386,7 @@ def _sides(found: list[Column]) -> list[Column] | None:
         given = {neutral[0].index: Side.SUPPORTING, neutral[1].index: Side.SUPPORTED}
         found = [replace(c, role=Role.SCHOOL, side=given[c.index], guessed=True) if c.index in given else c
                  for c in found]  # fmt: skip
-    found = [replace(c, role=Role.EXTRA) if c.role is Role.NEUTRAL_SCHOOL else c for c in found]
+    found = [replace(c, role=Role.EXTRA) if c.role in (Role.NEUTRAL_SCHOOL, Role.OWN_SCHOOL) else c for c in found]
     schools = [(c.index, c.side) for c in found if c.role is Role.SCHOOL]
     if {s for _, s in schools} != {Side.SUPPORTING, Side.SUPPORTED}:
         return None
@@ -387,6 +402,9 @@ def _sides(found: list[Column]) -> list[Column] | None:
             if c.side in seen_school:
                 c = replace(c, role=Role.EXTRA, side=None)  # a second 支援学校 column: shown, not read
             seen_school.add(c.side)
+        elif c.side is None and c.role in (Role.CONTACT, Role.PHONE, Role.TITLE, Role.REGION, Role.PARTY_ORG) \
+                and respondent is not None:
+            c = replace(c, side=respondent.side)  # a form asks the respondent for its own contact
         elif c.side is None and c.role in (Role.CONTACT, Role.PHONE, Role.TITLE, Role.REGION, Role.PARTY_ORG):
             left = [s for i, s in schools if i < c.index]
             right = [s for i, s in schools if i > c.index]
@@ -793,15 +811,29 @@ def _settle_sides(grid: Grid, rows: list[list[str]], layout: Layout, statements:
 
     texts = [" ".join(dict.fromkeys(v for v in rows[r] if v)) for r in range(top)]
     texts += [*grid.context, *statements]
+    own = next((c for c in schools if c.respondent), None)
+    if own is not None:  # an online form: the title says who filled it in (由…帮扶学校填写, 请被帮扶学校填写)
+        said = respondent_side(texts)
+        if said is None:
+            partner = next(c for c in schools if c is not own)
+            first, second = (own, partner) if own.side is Side.SUPPORTING else (partner, own)
+            return layout, f"“{first.header}”为支援学校、“{second.header}”为受援学校"
+        side: Side | None = Side.SUPPORTING if said is own.side else Side.SUPPORTED
+        return _with_side(layout, side), ""
     regions = [region(c) for c in schools]
     side = stated_side(texts, regions[0], regions[1])
     if side is None:
         left, right = (c.header if r in c.header else r + c.header for r, c in zip(regions, schools, strict=True))
         return layout, f"“{left}”为支援学校、“{right}”为受援学校"
+    return _with_side(layout, side), ""
+
+
+def _with_side(layout: Layout, side: Side | None) -> Layout:
+    """``layout`` with its guessed sides confirmed (``side`` is supporting: the left column helps) or flipped."""
     flip = side is Side.SUPPORTED
     columns = [replace(c, guessed=False, side=(_flip(c.side) if flip and c.side is not None else c.side))
                for c in layout.columns]  # fmt: skip
-    return Layout(layout.header_rows, columns), ""
+    return Layout(layout.header_rows, columns)
 
 
 def _flip(side: Side) -> Side:
