@@ -367,15 +367,17 @@ def _sides(found: list[Column]) -> list[Column] | None:
     respondent: Column | None = None
     if len(own) == 1 and len(sided) == 1 and not neutral:
         # 您所在的学校 beside a sided partner column (帮扶学校): the respondent is the other side.
-        respondent = replace(own[0], role=Role.SCHOOL, side=_flip(next(iter(sided))))  # type: ignore[arg-type]
+        partner_side = next(iter(sided))
+        own_side = Side.SUPPORTED if partner_side is Side.SUPPORTING else Side.SUPPORTING
+        respondent = replace(own[0], role=Role.SCHOOL, side=own_side)
         found = [respondent if c is own[0] else c for c in found]
     elif len(own) == 1 and not sided and len(neutral) == 1:
         # An online form's export (您所在的学校 | 结对学校名称): by position for now (left = supporting);
         # read_grid then takes the respondent's side from the title (由…帮扶学校填写) or asks the clerk.
-        first = own[0].index < neutral[0].index
-        respondent = replace(own[0], role=Role.SCHOOL, side=Side.SUPPORTING if first else Side.SUPPORTED,
-                             guessed=True, respondent=True)  # fmt: skip
-        partner = replace(neutral[0], role=Role.SCHOOL, side=_flip(respondent.side), guessed=True)  # type: ignore[arg-type]
+        own_side, partner_side = (Side.SUPPORTING, Side.SUPPORTED) if own[0].index < neutral[0].index else \
+            (Side.SUPPORTED, Side.SUPPORTING)  # fmt: skip
+        respondent = replace(own[0], role=Role.SCHOOL, side=own_side, guessed=True, respondent=True)
+        partner = replace(neutral[0], role=Role.SCHOOL, side=partner_side, guessed=True)
         found = [respondent if c is own[0] else partner if c is neutral[0] else c for c in found]
     elif len(sided) == 1 and len(neutral) == 1:
         other = Side.SUPPORTED if Side.SUPPORTING in sided else Side.SUPPORTING
@@ -525,6 +527,7 @@ class _TableReader:
     reported: set[tuple[int, int]] = field(default_factory=set)
     _merged: tuple[Layout, dict[int, int]] | None = None
     previous: list[str] | None = None
+    sections: dict[int, int] = field(default_factory=dict)  # row → first row of its section block
 
     def number(self, r: int) -> int:
         return _number(self.grid, self.layout, r)
@@ -549,7 +552,8 @@ class _TableReader:
             if not values:
                 continue
             first = clean(values[0][1])
-            if _FOOTER.match(first) or any(_FOOTER_ANYWHERE.search(v) for _, v in values):
+            pair = self.pair_cells(r)
+            if _FOOTER.match(first) or any(_FOOTER_ANYWHERE.search(v) for c, v in values if c not in pair):
                 self.note(r, "表尾的合计、说明或填报信息，未导入", " ".join(dict.fromkeys(clean(v) for _, v in values)))
                 continue
             distinct = list(dict.fromkeys(clean(v) for _, v in values))
@@ -586,6 +590,16 @@ class _TableReader:
                 coordinator = clean(row[coord.index]) or coordinator
             out.append(self.entry(r, section, coordinator))
         return out
+
+    def pair_cells(self, r: int) -> set[int]:
+        """The school columns of row ``r`` when both hold a name in cells of their own: a pair row, where a
+        school cell's ``（盖章）`` is the template's stamp note after the name (``东明县第一中学（盖章）``), not a
+        footer's 单位（盖章）."""
+        cols = [self.layout.school(s).index for s in Side]
+        cells = [(self.anchor.get((r, c), (r, c)), clean_name(self.rows[r][c])) for c in cols]
+        if all(name for _, name in cells) and cells[0][0] != cells[1][0]:
+            return set(cols)
+        return set()
 
     def layout_role(self, c: int) -> Role | None:
         return next((col.role for col in self.layout.columns if col.index == c), None)
@@ -636,6 +650,8 @@ class _TableReader:
                 entry.supported = cell
         if r in self.merged_rows():
             keys.append(f"m{self.grid.table}:{self.merged_rows()[r]}")
+        if r in self.sections:
+            keys.append(f"s{self.grid.table}:{self.sections[r]}")
         group_col = self.layout.one(Role.GROUP)
         if group_col is not None and clean(row[group_col.index]):
             keys.insert(0, f"g{self.grid.table}:{clean(row[group_col.index])}")
@@ -767,6 +783,12 @@ def read_grid(
     if not any(clean(v) for row in rows for v in row):
         return [], [], None
     layout, county = find_header(rows)
+    sections: dict[int, int] = {}
+    if layout is None:
+        blocks = section_blocks(rows)
+        if blocks is not None:
+            rows, sections = blocks
+            layout, county = find_header(rows)
     if layout is None and overrides:
         first = next(r for r, row in enumerate(rows) if any(clean(v) for v in row))
         layout = Layout((first,), [])
@@ -782,7 +804,7 @@ def read_grid(
     ):
         return [], [], _mapping(grid, layout, rows, False, "没有同时指定支援学校列和受援学校列，未导入")
     layout, check = _settle_sides(grid, rows, layout, statements)
-    reader = _TableReader(grid, source, rows, anchor, layout)
+    reader = _TableReader(grid, source, rows, anchor, layout, sections=sections)
     entries = reader.entries()
     notes = reader.notes
     if check:
@@ -793,6 +815,80 @@ def read_grid(
                                layout.school(Side.SUPPORTING).header, check, table=grid.word_table),
                  *notes]  # fmt: skip
     return entries, notes, _mapping(grid, layout, rows, True)
+
+
+_SECTION_LABEL = re.compile(r"^(?P<label>[^：:]{1,12})[：:]\s*(?P<name>.+)$")
+_SECTION_NOTE = re.compile(r"^(?P<name>.+?)[（(](?P<label>[^（）()]{1,8})[）)]$")
+SECTION_COLUMN = "（分段标题行）"
+"""The note after the side's header on the column a section-block table gets (``支援学校（分段标题行）``)."""
+
+
+def section_row(row: Sequence[str]) -> tuple[Side, str] | None:
+    """The side and school a section row names, when ``row`` holds one text (a merged row or a single cell):
+    ``帮扶学校：融安县幼儿园`` / ``支援学校：X`` / ``X（帮扶）`` / ``X（帮扶学校）`` → (支援, X); ``受援学校：Y`` /
+    ``Y（受援）`` → (受援, Y). ``None`` for any other row."""
+    texts = list(dict.fromkeys(clean(v) for v in row if clean(v)))
+    if len(texts) != 1:
+        return None
+    for pattern in (_SECTION_LABEL, _SECTION_NOTE):
+        match = pattern.match(texts[0])
+        if match is None:
+            continue
+        label = classify(match.group("label"))
+        name = clean_name(match.group("name"))
+        if label is not None and label[0] is Role.SCHOOL and label[1] is not None and name:
+            return label[1], name
+    return None
+
+
+def section_blocks(rows: list[list[str]]) -> tuple[list[list[str]], dict[int, int]] | None:
+    """A table of section blocks read as a roster with both school columns: the rows with one more column,
+    the side's school of each section row (``帮扶学校：X``) written on every row of its block, as if X's cell were
+    merged down over them, and row → the block's first row (the block is one group: X and the schools it
+    lists). ``None`` unless the table has section rows of one side and a header with a school column of the
+    other side only (``受援学校 | 联系人 | 电话``, or a plain ``学校名称``), above or under the first one.
+
+    Section rows and header rows repeated inside the blocks are blanked in the copy: what they say is in the
+    new column."""
+    found = {r: sec for r, row in enumerate(rows) if (sec := section_row(row)) is not None}
+    sides = {side for side, _name in found.values()}
+    if len(sides) != 1:
+        return None
+    side = sides.pop()
+    header = school_col = None
+    looked = 0
+    for r, row in enumerate(rows):
+        if r in found or not any(row):
+            continue
+        looked += 1
+        columns = [c for c in (_recognise(rows, r) or []) if c.role in (Role.SCHOOL, Role.NEUTRAL_SCHOOL)]
+        if len(columns) == 1 and columns[0].side in (None, _flip(side)):
+            header, school_col = r, columns[0].index
+            break
+        if looked >= HEADER_SEARCH_ROWS:
+            break
+    if header is None or school_col is None:
+        return None
+    width = len(rows[0]) if rows else 0
+    out = [[*row, ""] for row in rows]
+    out[header][width] = f"{side.value}学校{SECTION_COLUMN}"
+    groups: dict[int, int] = {}
+    starts = sorted(found)
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(rows)
+        out[start] = [""] * (width + 1)
+        first = None
+        for r in range(start + 1, end):
+            cell = rows[r][school_col]
+            if r == header or not clean(cell):
+                continue
+            if classify(cell) is not None:
+                out[r] = [""] * (width + 1)  # the header repeated under a section row
+                continue
+            out[r][width] = found[start][1]
+            first = r if first is None else first
+            groups[r] = first
+    return out, groups
 
 
 def _settle_sides(grid: Grid, rows: list[list[str]], layout: Layout, statements: Sequence[str]) -> tuple[Layout, str]:
