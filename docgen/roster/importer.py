@@ -882,7 +882,7 @@ def section_blocks(rows: list[list[str]]) -> tuple[list[list[str]], dict[int, in
             cell = rows[r][school_col]
             if r == header or not clean(cell):
                 continue
-            if classify(cell) is not None:
+            if clean(cell) == clean(rows[header][school_col]):
                 out[r] = [""] * (width + 1)  # the header repeated under a section row
                 continue
             out[r][width] = found[start][1]
