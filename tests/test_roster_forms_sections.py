@@ -32,7 +32,8 @@ FORM_HEADER = ["序号", "提交时间", "提交者", "来源", "来自IP", "1�
 def _form(title: str, *answers: tuple[str, str, str, str, str]) -> Grid:
     rows = [[title] + [""] * 9, FORM_HEADER]
     for n, (own, partner, person, title_, phone) in enumerate(answers, start=1):
-        rows.append([str(n), f"2020/03/0{n} 10:00", "微信用户", "手机", "10.0.0.1", own, partner, person, title_, phone])
+        meta = [str(n), f"2020/03/0{n} 10:00", "微信用户", "手机", "10.0.0.1"]
+        rows.append([*meta, own, partner, person, title_, phone])
     return Grid("收集结果", rows, merges=[Merge(0, 0, 0, 9)] if title else [])
 
 
@@ -76,7 +77,8 @@ def test_a_form_filled_by_helping_schools() -> None:
 
 
 def test_a_form_filled_by_helped_schools() -> None:
-    grid = _form("丙县结对信息收集表（请被帮扶学校填写）", ("丙县第二小学", "甲市第一小学", "赵三", "校长", "13712345678"))
+    answer = ("丙县第二小学", "甲市第一小学", "赵三", "校长", "13712345678")
+    grid = _form("丙县结对信息收集表（请被帮扶学校填写）", answer)
     result = import_grids([grid], source="收集表.xlsx")
     assert pairs(result) == [(["甲市第一小学"], ["丙县第二小学"])]
     helped = result.roster.groups[0].supported[0]
@@ -173,7 +175,8 @@ def test_a_name_is_kept_as_chinese_writes_it(written: str, kept: str) -> None:
 
 def test_bracket_width_is_one_school_for_keys() -> None:
     assert school_key("甲市第一中学(初中部)") == school_key("甲市第一中学（初中部）")
-    assert pair_key(["甲市第一中学(初中部)"], ["丙县第二中学"]) == pair_key(["甲市第一中学（初中部）"], ["丙县第二中学"])
+    half = pair_key(["甲市第一中学(初中部)"], ["丙县第二中学"])
+    assert half == pair_key(["甲市第一中学（初中部）"], ["丙县第二中学"])
 
 
 def test_a_pair_differing_only_by_bracket_width_is_a_duplicate() -> None:
