@@ -167,6 +167,7 @@ def test_a_table_with_both_school_columns_is_not_read_as_section_blocks() -> Non
         ("丙县第二中学（盖章）", "丙县第二中学"),  # the template's "stamp here"
         ("丙县第二中学(公章)。", "丙县第二中学"),
         ("丙县第二中学（东校区）", "丙县第二中学（东校区）"),  # a real part of the name stays
+        ("丙县(A1)中学", "丙县(A1)中学"),  # brackets around no Chinese note stay as typed
     ],
 )
 def test_a_name_is_kept_as_chinese_writes_it(written: str, kept: str) -> None:
