@@ -21,6 +21,7 @@ class Role(StrEnum):
     """What a column holds."""
 
     SCHOOL = "school"
+    OWN_SCHOOL = "own_school"  # 您所在的学校: an online form's respondent school, its side stated by the title
     NEUTRAL_SCHOOL = "neutral_school"  # 学校名称: a school column whose side the other columns decide
     COUNTY = "county"  # 帮扶县区 / 受援县区: a table of bureau pairs, not schools
     REGION = "region"
@@ -42,6 +43,11 @@ SUPPORTING_WORDS = ("结对帮扶", "对口帮扶", "对口支援", "帮扶", "�
 SCHOOL_TAILS = ("", "学校", "校", "方", "方学校", "学校名称", "校名", "学校全称", "单位", "学校名单", "幼儿园", "园",
                 "校(园)", "学校(幼儿园)", "方学校名称")
 NEUTRAL_SCHOOLS = ("学校", "学校名称", "校名", "学校全称", "结对学校", "名称")
+OWN_SCHOOLS = ("您所在的学校", "您所在学校", "您的学校", "您学校名称", "您的学校名称", "所在学校", "所在学校名称",
+               "本校", "本校名称", "本校全称", "贵校名称", "您所在的学校名称", "您所在学校名称")  # fmt: skip
+"""Headers of an online form's (问卷星, 腾讯文档, 钉钉/微信 表单) respondent school: one row per submission, the
+side of this school is who the title says fills the form in (:func:`respondent_side`)."""
+_QUESTION_NUMBER = re.compile(r"^(?:[Qq]?\d{1,2}[、.:]|[(]\d{1,2}[)]|第\d{1,2}题[、.:]?)")
 SCHOOL_NOUNS = ("学校(幼儿园)", "方学校名称", "学校名称", "学校全称", "学校名单", "方学校", "校(园)", "幼儿园", "学校",
                 "校名", "单位", "校", "园", "方")  # fmt: skip
 """What a school column's header ends with in the header grammar (longest first)."""
@@ -56,6 +62,7 @@ COUNTY_TAILS = ("县区", "县(区)", "区县", "县市区", "县市", "县", "�
 
 FIELDS: dict[Role, tuple[str, ...]] = {
     Role.CONTACT: ("联系人", "负责人", "联络员", "联系人姓名", "姓名", "校长", "校长姓名", "负责人姓名",
+                   "园长", "园长姓名",  # a kindergarten's 校长
                    "联系人及电话", "联系人和电话", "联系人电话",
                    "联系方式", "联络员及电话", "负责人及电话", "联系人及联系方式", "联络人", "联系人及手机",
                    "分管领导", "联络员及分管领导"),
@@ -89,6 +96,7 @@ def header_key(text: str) -> str:
     """A header as compared: NFKC (full-width brackets → ``()``), no whitespace (Alt+Enter, 支 援 学 校), no
     trailing ``：`` or ``*``."""
     key = "".join(unicodedata.normalize("NFKC", text).split())
+    key = _QUESTION_NUMBER.sub("", key.lstrip("*"))  # 1、您所在的学校, Q2. 结对学校名称: a form's question number
     return key.rstrip(":*").lstrip("*")
 
 
@@ -165,6 +173,8 @@ def _plain(key: str) -> tuple[Role, Side | None] | None:
         return grammar[0] if grammar is not None else None
     if key in NEUTRAL_SCHOOLS:
         return Role.NEUTRAL_SCHOOL, None
+    if key in OWN_SCHOOLS:
+        return Role.OWN_SCHOOL, None
     if key in _FIELD_LOOKUP:
         return _FIELD_LOOKUP[key], None
     grammar = _school_grammar(key)
@@ -307,4 +317,24 @@ def stated_side(texts: list[str], first: str, second: str) -> Side | None:
                     continue  # 滨江区学校为帮扶学校 / 建始县学校为受援学校
                 helps = said.group(1) in ("帮扶", "支援", "援助")
                 votes.add(first_if_helper if helps else _other(first_if_helper))
+    return votes.pop() if len(votes) == 1 else None
+
+
+_FILLER = re.compile(
+    r"(被帮扶|受帮扶|接受帮扶|被支援|被援助|受援|受助|接收|对口帮扶|对口支援|结对帮扶|帮扶|支援|援助|派出)方?"
+    r"(?:学校|单位|幼儿园|校|园)?[^，,。；;！!？?]{0,6}?(?:填写|填报|填)"
+)
+
+
+def respondent_side(texts: list[str]) -> Side | None:
+    """The side of the school that fills an online form in, as its title or instructions state it:
+    ``由滨江区各帮扶学校填写`` / ``请支援学校填报`` → supporting; ``请被帮扶学校填写`` / ``（受援学校填报）`` →
+    supported. ``None`` when no text states it, or texts contradict each other."""
+    votes: set[Side] = set()
+    for text in texts:
+        for clause in _CLAUSE.split(text):
+            for match in _FILLER.finditer(clause):
+                sided = side_of(match.group(1))
+                if sided is not None:
+                    votes.add(sided[0])
     return votes.pop() if len(votes) == 1 else None

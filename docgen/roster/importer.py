@@ -23,10 +23,10 @@ from typing import Any
 
 from docgen import school_names  # the one placeholder rule (a module import: school_names imports this package)
 from docgen.errors import RosterError, RosterErrors
-from docgen.model import Level, PairGroup, Roster, School, Side, Stage
+from docgen.model import Level, PairGroup, Roster, School, Side, Stage, school_key
 from docgen.roster.contacts import Person, parse_contacts, parse_phones
 from docgen.roster.grid import Grid, cell_text
-from docgen.roster.headers import Role, classify, combine, region_of, stated_side
+from docgen.roster.headers import Role, classify, combine, region_of, respondent_side, stated_side
 from docgen.roster.names import clean, clean_name, infer_stage, inherit_prefix, split_names
 from docgen.roster.notice import FIELD as PROSE_FIELD
 from docgen.roster.notice import is_pairing_line, parse_pairing_line
@@ -155,7 +155,7 @@ def _merge_school(first: School, later: School) -> School:
 
 def _add(schools: list[School], school: School) -> None:
     for i, known in enumerate(schools):
-        if known.name == school.name:
+        if school_key(known.name) == school_key(school.name):
             schools[i] = _merge_school(known, school)
             return
     schools.append(school)
@@ -186,13 +186,13 @@ def _hard_problems(entry: Entry, source: str) -> list[RosterProblem]:
             if school_names.unfilled_reason(school.name):
                 out.append(_problem(entry, ProblemKind.PLACEHOLDER, "模板里的占位学校名没有改成真实校名",
                                     cell.header, school.name, source))  # fmt: skip
-            if school.name in seen:
+            if school_key(school.name) in seen:
                 out.append(_problem(entry, ProblemKind.REPEATED_IN_CELL, "同一格中重复列出了这所学校",
                                     cell.header, school.name, source))  # fmt: skip
-            seen.add(school.name)
-    helped = {s.name for s in entry.supported.schools}
+            seen.add(school_key(school.name))
+    helped = {school_key(s.name) for s in entry.supported.schools}
     for school in entry.supporting.schools:
-        if school.name in helped:
+        if school_key(school.name) in helped:
             out.append(_problem(entry, ProblemKind.SAME_SCHOOL, "同一所学校不能既是支援学校又是受援学校",
                                 entry.supported.header, school.name, source))  # fmt: skip
     return out
@@ -231,7 +231,7 @@ def assemble(entries: Iterable[Entry], *, source: str) -> tuple[Roster, list[Ros
         if not hard:
             for a in entry.supporting.schools:
                 for b in entry.supported.schools:
-                    first = pair_rows.get((a.name, b.name))
+                    first = pair_rows.get((school_key(a.name), school_key(b.name)))
                     if first is not None and first[1] != key:
                         hard.append(_problem(entry, ProblemKind.DUPLICATE,
                                              f"结对重复：第{first[0]}行和第{entry.line}行都是“{a.name}”支援“{b.name}”",
@@ -245,7 +245,7 @@ def assemble(entries: Iterable[Entry], *, source: str) -> tuple[Roster, list[Ros
             continue
         for a in entry.supporting.schools:
             for b in entry.supported.schools:
-                pair_rows.setdefault((a.name, b.name), (entry.line, key))
+                pair_rows.setdefault((school_key(a.name), school_key(b.name)), (entry.line, key))
         group = by_key.get(key)
         if group is not None and key.startswith("g"):
             hard = _disagreements(group, entry, source)
@@ -287,6 +287,7 @@ class Column:
     role: Role
     side: Side | None
     guessed: bool = False  # a side given by position: no header word and no text of the file states it
+    respondent: bool = False  # an online form's 您所在的学校: its side is who the title says fills the form in
 
 
 @dataclass
@@ -362,7 +363,23 @@ def _sides(found: list[Column]) -> list[Column] | None:
     school sides."""
     sided = {c.side for c in found if c.role is Role.SCHOOL}
     neutral = [c for c in found if c.role is Role.NEUTRAL_SCHOOL]
-    if len(sided) == 1 and len(neutral) == 1:
+    own = [c for c in found if c.role is Role.OWN_SCHOOL]
+    respondent: Column | None = None
+    if len(own) == 1 and len(sided) == 1 and not neutral:
+        # 您所在的学校 beside a sided partner column (帮扶学校): the respondent is the other side.
+        partner_side = next(iter(sided))
+        own_side = Side.SUPPORTED if partner_side is Side.SUPPORTING else Side.SUPPORTING
+        respondent = replace(own[0], role=Role.SCHOOL, side=own_side)
+        found = [respondent if c is own[0] else c for c in found]
+    elif len(own) == 1 and not sided and len(neutral) == 1:
+        # An online form's export (您所在的学校 | 结对学校名称): by position for now (left = supporting);
+        # read_grid then takes the respondent's side from the title (由…帮扶学校填写) or asks the clerk.
+        own_side, partner_side = (Side.SUPPORTING, Side.SUPPORTED) if own[0].index < neutral[0].index else \
+            (Side.SUPPORTED, Side.SUPPORTING)  # fmt: skip
+        respondent = replace(own[0], role=Role.SCHOOL, side=own_side, guessed=True, respondent=True)
+        partner = replace(neutral[0], role=Role.SCHOOL, side=partner_side, guessed=True)
+        found = [respondent if c is own[0] else partner if c is neutral[0] else c for c in found]
+    elif len(sided) == 1 and len(neutral) == 1:
         other = Side.SUPPORTED if Side.SUPPORTING in sided else Side.SUPPORTING
         found = [replace(c, role=Role.SCHOOL, side=other) if c is neutral[0] else c for c in found]
     elif not sided and len(neutral) == 2:
@@ -371,7 +388,7 @@ def _sides(found: list[Column]) -> list[Column] | None:
         given = {neutral[0].index: Side.SUPPORTING, neutral[1].index: Side.SUPPORTED}
         found = [replace(c, role=Role.SCHOOL, side=given[c.index], guessed=True) if c.index in given else c
                  for c in found]  # fmt: skip
-    found = [replace(c, role=Role.EXTRA) if c.role is Role.NEUTRAL_SCHOOL else c for c in found]
+    found = [replace(c, role=Role.EXTRA) if c.role in (Role.NEUTRAL_SCHOOL, Role.OWN_SCHOOL) else c for c in found]
     schools = [(c.index, c.side) for c in found if c.role is Role.SCHOOL]
     if {s for _, s in schools} != {Side.SUPPORTING, Side.SUPPORTED}:
         return None
@@ -387,6 +404,9 @@ def _sides(found: list[Column]) -> list[Column] | None:
             if c.side in seen_school:
                 c = replace(c, role=Role.EXTRA, side=None)  # a second 支援学校 column: shown, not read
             seen_school.add(c.side)
+        elif c.side is None and c.role in (Role.CONTACT, Role.PHONE, Role.TITLE, Role.REGION, Role.PARTY_ORG) \
+                and respondent is not None:
+            c = replace(c, side=respondent.side)  # a form asks the respondent for its own contact
         elif c.side is None and c.role in (Role.CONTACT, Role.PHONE, Role.TITLE, Role.REGION, Role.PARTY_ORG):
             left = [s for i, s in schools if i < c.index]
             right = [s for i, s in schools if i > c.index]
@@ -507,6 +527,7 @@ class _TableReader:
     reported: set[tuple[int, int]] = field(default_factory=set)
     _merged: tuple[Layout, dict[int, int]] | None = None
     previous: list[str] | None = None
+    sections: dict[int, int] = field(default_factory=dict)  # row → first row of its section block
 
     def number(self, r: int) -> int:
         return _number(self.grid, self.layout, r)
@@ -531,7 +552,8 @@ class _TableReader:
             if not values:
                 continue
             first = clean(values[0][1])
-            if _FOOTER.match(first) or any(_FOOTER_ANYWHERE.search(v) for _, v in values):
+            pair = self.pair_cells(r)
+            if _FOOTER.match(first) or any(_FOOTER_ANYWHERE.search(v) for c, v in values if c not in pair):
                 self.note(r, "表尾的合计、说明或填报信息，未导入", " ".join(dict.fromkeys(clean(v) for _, v in values)))
                 continue
             distinct = list(dict.fromkeys(clean(v) for _, v in values))
@@ -568,6 +590,16 @@ class _TableReader:
                 coordinator = clean(row[coord.index]) or coordinator
             out.append(self.entry(r, section, coordinator))
         return out
+
+    def pair_cells(self, r: int) -> set[int]:
+        """The school columns of row ``r`` when both hold a name in cells of their own: a pair row, where a
+        school cell's ``（盖章）`` is the template's stamp note after the name (``东明县第一中学（盖章）``), not a
+        footer's 单位（盖章）."""
+        cols = [self.layout.school(s).index for s in Side]
+        cells = [(self.anchor.get((r, c), (r, c)), clean_name(self.rows[r][c])) for c in cols]
+        if all(name for _, name in cells) and cells[0][0] != cells[1][0]:
+            return set(cols)
+        return set()
 
     def layout_role(self, c: int) -> Role | None:
         return next((col.role for col in self.layout.columns if col.index == c), None)
@@ -618,6 +650,8 @@ class _TableReader:
                 entry.supported = cell
         if r in self.merged_rows():
             keys.append(f"m{self.grid.table}:{self.merged_rows()[r]}")
+        if r in self.sections:
+            keys.append(f"s{self.grid.table}:{self.sections[r]}")
         group_col = self.layout.one(Role.GROUP)
         if group_col is not None and clean(row[group_col.index]):
             keys.insert(0, f"g{self.grid.table}:{clean(row[group_col.index])}")
@@ -749,6 +783,12 @@ def read_grid(
     if not any(clean(v) for row in rows for v in row):
         return [], [], None
     layout, county = find_header(rows)
+    sections: dict[int, int] = {}
+    if layout is None:
+        blocks = section_blocks(rows)
+        if blocks is not None:
+            rows, sections = blocks
+            layout, county = find_header(rows)
     if layout is None and overrides:
         first = next(r for r, row in enumerate(rows) if any(clean(v) for v in row))
         layout = Layout((first,), [])
@@ -764,7 +804,7 @@ def read_grid(
     ):
         return [], [], _mapping(grid, layout, rows, False, "没有同时指定支援学校列和受援学校列，未导入")
     layout, check = _settle_sides(grid, rows, layout, statements)
-    reader = _TableReader(grid, source, rows, anchor, layout)
+    reader = _TableReader(grid, source, rows, anchor, layout, sections=sections)
     entries = reader.entries()
     notes = reader.notes
     if check:
@@ -775,6 +815,80 @@ def read_grid(
                                layout.school(Side.SUPPORTING).header, check, table=grid.word_table),
                  *notes]  # fmt: skip
     return entries, notes, _mapping(grid, layout, rows, True)
+
+
+_SECTION_LABEL = re.compile(r"^(?P<label>[^：:]{1,12})[：:]\s*(?P<name>.+)$")
+_SECTION_NOTE = re.compile(r"^(?P<name>.+?)[（(](?P<label>[^（）()]{1,8})[）)]$")
+SECTION_COLUMN = "（分段标题行）"
+"""The note after the side's header on the column a section-block table gets (``支援学校（分段标题行）``)."""
+
+
+def section_row(row: Sequence[str]) -> tuple[Side, str] | None:
+    """The side and school a section row names, when ``row`` holds one text (a merged row or a single cell):
+    ``帮扶学校：融安县幼儿园`` / ``支援学校：X`` / ``X（帮扶）`` / ``X（帮扶学校）`` → (支援, X); ``受援学校：Y`` /
+    ``Y（受援）`` → (受援, Y). ``None`` for any other row."""
+    texts = list(dict.fromkeys(clean(v) for v in row if clean(v)))
+    if len(texts) != 1:
+        return None
+    for pattern in (_SECTION_LABEL, _SECTION_NOTE):
+        match = pattern.match(texts[0])
+        if match is None:
+            continue
+        label = classify(match.group("label"))
+        name = clean_name(match.group("name"))
+        if label is not None and label[0] is Role.SCHOOL and label[1] is not None and name:
+            return label[1], name
+    return None
+
+
+def section_blocks(rows: list[list[str]]) -> tuple[list[list[str]], dict[int, int]] | None:
+    """A table of section blocks read as a roster with both school columns: the rows with one more column,
+    the side's school of each section row (``帮扶学校：X``) written on every row of its block, as if X's cell were
+    merged down over them, and row → the block's first row (the block is one group: X and the schools it
+    lists). ``None`` unless the table has section rows of one side and a header with a school column of the
+    other side only (``受援学校 | 联系人 | 电话``, or a plain ``学校名称``), above or under the first one.
+
+    Section rows and header rows repeated inside the blocks are blanked in the copy: what they say is in the
+    new column."""
+    found = {r: sec for r, row in enumerate(rows) if (sec := section_row(row)) is not None}
+    sides = {side for side, _name in found.values()}
+    if len(sides) != 1:
+        return None
+    side = sides.pop()
+    header = school_col = None
+    looked = 0
+    for r, row in enumerate(rows):
+        if r in found or not any(row):
+            continue
+        looked += 1
+        columns = [c for c in (_recognise(rows, r) or []) if c.role in (Role.SCHOOL, Role.NEUTRAL_SCHOOL)]
+        if len(columns) == 1 and columns[0].side in (None, _flip(side)):
+            header, school_col = r, columns[0].index
+            break
+        if looked >= HEADER_SEARCH_ROWS:
+            break
+    if header is None or school_col is None:
+        return None
+    width = len(rows[0]) if rows else 0
+    out = [[*row, ""] for row in rows]
+    out[header][width] = f"{side.value}学校{SECTION_COLUMN}"
+    groups: dict[int, int] = {}
+    starts = sorted(found)
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(rows)
+        out[start] = [""] * (width + 1)
+        first = None
+        for r in range(start + 1, end):
+            cell = rows[r][school_col]
+            if r == header or not clean(cell):
+                continue
+            if clean(cell) == clean(rows[header][school_col]):
+                out[r] = [""] * (width + 1)  # the header repeated under a section row
+                continue
+            out[r][width] = found[start][1]
+            first = r if first is None else first
+            groups[r] = first
+    return out, groups
 
 
 def _settle_sides(grid: Grid, rows: list[list[str]], layout: Layout, statements: Sequence[str]) -> tuple[Layout, str]:
@@ -793,15 +907,29 @@ def _settle_sides(grid: Grid, rows: list[list[str]], layout: Layout, statements:
 
     texts = [" ".join(dict.fromkeys(v for v in rows[r] if v)) for r in range(top)]
     texts += [*grid.context, *statements]
+    own = next((c for c in schools if c.respondent), None)
+    if own is not None:  # an online form: the title says who filled it in (由…帮扶学校填写, 请被帮扶学校填写)
+        said = respondent_side(texts)
+        if said is None:
+            partner = next(c for c in schools if c is not own)
+            first, second = (own, partner) if own.side is Side.SUPPORTING else (partner, own)
+            return layout, f"“{first.header}”为支援学校、“{second.header}”为受援学校"
+        side: Side | None = Side.SUPPORTING if said is own.side else Side.SUPPORTED
+        return _with_side(layout, side), ""
     regions = [region(c) for c in schools]
     side = stated_side(texts, regions[0], regions[1])
     if side is None:
         left, right = (c.header if r in c.header else r + c.header for r, c in zip(regions, schools, strict=True))
         return layout, f"“{left}”为支援学校、“{right}”为受援学校"
+    return _with_side(layout, side), ""
+
+
+def _with_side(layout: Layout, side: Side | None) -> Layout:
+    """``layout`` with its guessed sides confirmed (``side`` is supporting: the left column helps) or flipped."""
     flip = side is Side.SUPPORTED
     columns = [replace(c, guessed=False, side=(_flip(c.side) if flip and c.side is not None else c.side))
                for c in layout.columns]  # fmt: skip
-    return Layout(layout.header_rows, columns), ""
+    return Layout(layout.header_rows, columns)
 
 
 def _flip(side: Side) -> Side:

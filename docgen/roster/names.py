@@ -49,9 +49,23 @@ def clean(value: object) -> str:
     return _SPACES.sub(" ", text)
 
 
+# A template's "stamp here" note after the name (``东明县第一中学（盖章）``) and sentence punctuation after it
+# (``定陶县第一中学。``): what the clerk typed around the name, not part of it.
+_STAMP_NOTE = re.compile(r"[（(](?:单位)?(?:盖章|公章|签章|盖公章|签字盖章|盖章处)[）)]$")
+_TRAILING_STOP = re.compile(r"[。．]+$")
+# A half-width bracket pair around a Chinese note (``(初中部)``, ``(东校区)``); ``(A1)`` is left as typed.
+_HALF_NOTE = re.compile(f"\\(([^()]*[{_CJK}][^()]*)\\)")
+
+
 def clean_name(value: object) -> str:
-    """A school or area name: :func:`clean`, and no spaces between CJK characters (``彭州市 西郊小学``)."""
-    return _CJK_SPACE.sub("", clean(value))
+    """A school or area name: :func:`clean`, no spaces between CJK characters (``彭州市 西郊小学``), half-width
+    brackets around a Chinese note written full width as Chinese names are (``常平中学(初中部)`` →
+    ``常平中学（初中部）``; ``(A1)`` stays), and no
+    trailing ``。`` or template stamp note (``（盖章）``)."""
+    name = _HALF_NOTE.sub(r"（\1）", _CJK_SPACE.sub("", clean(value)))
+    for _ in range(2):  # 东明县第一中学（盖章）。
+        name = _TRAILING_STOP.sub("", _STAMP_NOTE.sub("", name)).rstrip()
+    return name
 
 
 def split_names(text: str) -> list[str]:
