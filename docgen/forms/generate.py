@@ -30,7 +30,7 @@ from docgen.extraction import FormIdentity
 from docgen.forms.schema import FormPer, FormSchema, PageOrientation
 from docgen.model import PairGroup, Program, School
 from docgen.render.docx import CompiledTemplate
-from docgen.render.form_table import form_table
+from docgen.render.form_table import form_table, lookup
 from docgen.titles import own_stages_only, title_lines
 
 QR_PART = "word/media/qr.png"  # the package part every form template holds its QR placeholder in
@@ -186,16 +186,6 @@ def _contact(school: School) -> str:
     return f"{school.contact} {school.phone}".strip()
 
 
-def _lookup(context: Mapping[str, Any], path: str) -> str:
-    """The value at dotted ``path`` of ``context`` as text ('' when any step is missing)."""
-    value: Any = context
-    for step in path.split("."):
-        if not isinstance(value, Mapping) or step not in value:
-            return ""
-        value = value[step]
-    return "" if value is None else str(value)
-
-
 def _table(group: PairGroup, schema: FormSchema) -> dict[str, Any] | None:
     if schema.table is None:
         return None
@@ -264,7 +254,7 @@ def form_context(
         "identity": identity.to_json(),
         "table": _table(group, schema),
     }
-    context["fields"] = {f.key: _lookup(context, f.prefill) if f.prefill else "" for f in schema.fields}
+    context["fields"] = {f.key: lookup(context, f.prefill) if f.prefill else "" for f in schema.fields}
     context["filled"] = False
     return context
 

@@ -104,7 +104,8 @@ def scaled_widths(shares: Sequence[float], total: int) -> list[int]:
     return [*widths, total - sum(widths)]
 
 
-def _lookup(context: Mapping[str, Any], path: str) -> str:
+def lookup(context: Mapping[str, Any], path: str) -> str:
+    """The value at dotted ``path`` of ``context`` as text ('' when any step is missing)."""
     value: Any = context
     for step in path.split("."):
         if not isinstance(value, Mapping) or step not in value:
@@ -153,7 +154,7 @@ def _columns_table(schema: FormSchema, context: Mapping[str, Any], total: int, s
                 [
                     _cell(layout.footer_label, sum(widths[:label_span]), size, span=label_span),
                     _cell(
-                        _lookup(context, layout.footer_from),
+                        lookup(context, layout.footer_from),
                         sum(widths[label_span:]),
                         size,
                         jc="left",
@@ -178,7 +179,7 @@ def _key_value_table(schema: FormSchema, context: Mapping[str, Any], total: int,
     widths = [*labels, total - sum(labels)]
     rows = []
     for group in layout.groups:
-        label = group.label or (_lookup(context, group.label_from) if group.label_from else "")
+        label = group.label or (lookup(context, group.label_from) if group.label_from else "")
         for i, key in enumerate(group.fields):
             spec = schema.field_spec(key)
             value = _cell(_value(context, spec), widths[2], size, jc="left")
