@@ -10,6 +10,7 @@ from rich.console import Console
 
 from docgen.errors import DocgenError, RosterError
 from docgen.model import Roster
+from docgen.roster.importer import strict_roster
 from docgen.roster.result import RosterImport
 
 err = Console(stderr=True)
@@ -51,11 +52,9 @@ def print_problems(result: RosterImport) -> None:
 def load_roster(path: Path, *, strict: bool = False) -> Roster:
     """The roster the commands generate from: the valid groups of the file, its problems printed on stderr
     (``strict``: any error or warning refuses the file — :class:`~docgen.errors.RosterErrors`)."""
-    from extractors.roster import raise_if_problems
-
     result = import_roster_file(path)
     if strict:
-        raise_if_problems(result)
+        strict_roster(result)
     print_problems(result)
     if not result.roster.groups:
         raise RosterError("没有任何结对：文件中没有一行可以导入", source=path.name)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from docgen.errors import RosterError, UnreadableDocument
 from docgen.extraction import InputKind, ReadDocument, ReadTable
 from docgen.model import Roster
-from docgen.roster.files import file_tables
+from docgen.roster.files import file_tables, source_name
 from docgen.roster.grid import Grid, Merge
 from docgen.roster.importer import find_header, import_grids, no_roster, strict_roster
 from docgen.roster.names import clean
@@ -39,12 +39,6 @@ def load_roster(data: bytes, name: str, *, ocr: OcrEngine | None = None) -> Rost
     return strict_roster(import_roster(data, name, ocr=ocr))
 
 
-def raise_if_problems(result: RosterImport) -> None:
-    """:class:`~docgen.errors.RosterErrors` with every error and warning of ``result`` (notes about ignored rows
-    are not problems), or :class:`RosterError` when it has no group at all (``--strict``)."""
-    strict_roster(result)
-
-
 def import_roster(
     data: bytes,
     name: str,
@@ -58,7 +52,7 @@ def import_roster(
     key}). Raises :class:`~docgen.errors.RosterError` only for a file that cannot be read at all, or that holds
     no table and no pairing line.
     """
-    source = name.replace("\\", "/").rsplit("/", 1)[-1] or name
+    source = source_name(name)
     if detect(data).input_kind is None:
         grids, prose = file_tables(data, name)
     else:

@@ -613,3 +613,11 @@ def test_files_without_a_roster_or_broken_raise_naming_the_file(data: bytes, nam
     with pytest.raises(RosterError) as excinfo:
         import_roster(data, name)
     assert str(excinfo.value).startswith(message)
+
+
+def test_a_windows_path_as_the_file_name_names_only_the_file_everywhere() -> None:
+    data = "支援学校,受援学校\n彭州市西郊小学,黑水县芦花完全小学校\n彭州市丽春镇小学,彭州市丽春镇小学\n".encode()
+    result = import_roster(data, "C:\\Users\\clerk\\名单.csv")
+    assert result.roster.source == "名单.csv"
+    assert result.roster.groups[0].source == "名单.csv:2"
+    assert [(p.source, p.row, p.kind.value) for p in result.errors] == [("名单.csv", 3, "same_school")]

@@ -16,7 +16,7 @@ from api.services import audit
 from api.services.accounts import pair_visible, require_admin
 from api.services.errors import Invalid
 from api.services.filetypes import safe_name
-from docgen.errors import RosterError, RosterErrors
+from docgen.errors import RosterError
 from docgen.model import GroupPolicy, Level, PairGroup, Roster, School, Stage, owns_label, relabel
 from docgen.roster.result import ColumnOverrides, RosterProblem, TableMapping
 from docgen.roster_diff import group_keys
@@ -99,10 +99,6 @@ def parse_local(data: bytes, name: str, overrides: ColumnOverrides | None = None
     """
     try:
         result = read_roster_file(data, name, overrides=overrides)
-    except RosterErrors as exc:  # an importer that still refuses a whole file for its rows (none should)
-        problems = [_error_json(e) for e in exc.errors]
-        return {"groups": [], "problems": problems[:MAX_REPORTED_ERRORS], "problem_count": len(problems),
-                "tables": [], "source": name}  # fmt: skip
     except RosterError as exc:
         return {"unreadable": _cut(exc.describe()), "problems": [_error_json(exc)]}
     return {

@@ -127,6 +127,12 @@ def xlsx_sheets(data: bytes, *, source: str) -> list[list[list[object]]]:
     return sheets
 
 
+def source_name(filename: str) -> str:
+    """The file's own name, as problems and pair sources show it: the last part of a path, ``/`` or ``\\``
+    (a browser on Windows may send ``C:\\…\\名单.xlsx``)."""
+    return filename.replace("\\", "/").rsplit("/", 1)[-1] or filename
+
+
 def read_roster(data: bytes, filename: str) -> Roster:
     """The roster of a spreadsheet, csv or notice text when every row is right (the strict import).
 
@@ -136,7 +142,7 @@ def read_roster(data: bytes, filename: str) -> Roster:
     """
     from docgen.roster.importer import import_grids, strict_roster
 
-    source = PurePath(filename).name or filename
+    source = source_name(filename)
     grids, prose = file_tables(data, filename)
     return strict_roster(import_grids(grids, source=source, prose=prose), grids)
 
@@ -355,8 +361,8 @@ def file_tables(data: bytes, filename: str) -> tuple[list[Grid], list[tuple[int,
 
     Raises :class:`RosterError` for an empty or unreadable file (the message names the file).
     """
-    source = PurePath(filename).name or filename
-    suffix = PurePath(filename).suffix.lower()
+    source = source_name(filename)
+    suffix = PurePath(source).suffix.lower()
     if not data.strip():
         raise RosterError("文件为空", source=source)
     if data.startswith(_OLE_MAGIC):
