@@ -115,11 +115,6 @@ def _bad(message: str) -> Invalid:
     return Invalid(message, [{"message": message, "field": "overrides"}])
 
 
-def overrides_json(overrides: Overrides) -> dict[str, dict[str, str]]:
-    """``overrides`` as JSON keeps them (column indexes as strings)."""
-    return {t: {str(i): r for i, r in sorted(cols.items())} for t, cols in overrides.items()}
-
-
 # ------------------------------------------------------------------------------------------ the rows
 
 
@@ -145,7 +140,7 @@ def create(
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
         data=data,
-        overrides=overrides_json(overrides),
+        overrides=rosters.overrides_json(overrides),
         result=parsed.raw,
         created_at=now,
         expires_at=now + PREVIEW_TTL,
@@ -189,7 +184,7 @@ def stored_parse(preview: RosterPreview) -> rosters.Parsed:
 def reparse(session: Session, preview: RosterPreview, parsed: rosters.Parsed, overrides: Overrides) -> RosterPreview:
     """Keep a new parse of the preview's file under new ``overrides``; the preview lives on from now."""
     check_against(overrides, parsed.tables)
-    preview.overrides = overrides_json(overrides)
+    preview.overrides = rosters.overrides_json(overrides)
     preview.result = parsed.raw
     preview.expires_at = utcnow() + PREVIEW_TTL
     return preview
@@ -247,7 +242,7 @@ def confirm(
         file=preview.name,
         sha256=preview.sha256,
         blob=key,
-        overrides=overrides_json(overrides),
+        overrides=rosters.overrides_json(overrides),
         added=len(result.added),
         changed=len(result.changed),
         problems=parsed.problem_count,
@@ -359,7 +354,7 @@ def answer(
         "source": parsed.roster.source,
         "roles": [{"role": role, "label": label} for role, label in COLUMN_ROLES.items()],
         "tables": tables,
-        "overrides": overrides_json(overrides),
+        "overrides": rosters.overrides_json(overrides),
         "groups": groups,
         "problems": parsed.problems,
         "counts": {

@@ -140,6 +140,11 @@ def parsed_from_json(answer: dict[str, Any]) -> Parsed:
     return Parsed(roster, problems, count, list(answer.get("tables") or []), answer)
 
 
+def overrides_json(overrides: ColumnOverrides) -> dict[str, dict[str, str]]:
+    """``overrides`` as JSON keeps them (column indexes as strings): for the sandboxed child and a stored preview."""
+    return {t: {str(i): r for i, r in sorted(cols.items())} for t, cols in overrides.items()}
+
+
 def with_name_problems(parsed: Parsed, table: SchoolNames) -> Parsed:
     """``parsed`` with an ``abbreviated`` warning for every school name the program's ``table`` does not resolve
     (:func:`docgen.school_names.name_problems`), kept in its JSON too (a preview stores that)."""
@@ -165,8 +170,7 @@ def parse(
     naming the file, never a 500.
     """
     name = safe_name(name, "花名册")
-    args = [json.dumps({t: {str(i): r for i, r in cols.items()} for t, cols in (overrides or {}).items()},
-                       ensure_ascii=False)]  # fmt: skip
+    args = [json.dumps(overrides_json(overrides or {}), ensure_ascii=False)]
     try:
         answer: dict[str, Any] = json.loads(run_child("roster", data, name, args, timeout=timeout, memory=memory))
     except ChildFailed as exc:
