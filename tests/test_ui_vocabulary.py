@@ -26,7 +26,13 @@ from tests.api_fixtures import TestClient, make_settings, running_client
 from tests.live_server import docgen_serve
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_JS = ROOT / "api" / "static" / "app.js"
+STATIC = ROOT / "api" / "static"
+
+
+def ui_source() -> str:
+    """The web UI's own JavaScript: app.js and its screen modules (api/static/ui/)."""
+    files = [STATIC / "app.js", *sorted((STATIC / "ui").glob("*.js"))]
+    return "\n".join(f.read_text("utf-8") for f in files)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -169,9 +175,9 @@ QUOTED = re.compile(r"""(['"`])([^'"`\n]*)\1""")
 # the API would refuse) and the flag of a value a person typed (its mark is the CSS class the e2e test selects).
 # No code is sent to the API from a literal: the 状态 filter's options come from the vocabulary.
 ALLOWED_CODES = {
-    ("school", "const isStaff = () => me && me.role !== 'school';"),
-    ("admin", "const isAdmin = () => me && me.role === 'admin';"),
-    ("readonly", "const canWrite = () => me && me.role !== 'readonly';"),
+    ("school", "export const isStaff = () => state.me && state.me.role !== 'school';"),
+    ("admin", "export const isAdmin = () => state.me && state.me.role === 'admin';"),
+    ("readonly", "export const canWrite = () => state.me && state.me.role !== 'readonly';"),
     ("corrected", "const isCorrected = (v) => v.flags.includes('corrected');"),
     ("corrected", "isCorrected(v) && !isFlaggedValue ? h('span', { class: 'corrected' }, '已改') : null);"),
 }
@@ -202,7 +208,7 @@ def test_the_static_checks_catch_what_the_old_web_ui_did() -> None:
 
 
 def test_app_js_reads_the_fields_the_api_declares_without_fallback_chains() -> None:
-    source = APP_JS.read_text("utf-8")
+    source = ui_source()
     chains = [line.strip() for line in source.splitlines() if FIELD_FALLBACK.search(line)]
     assert not chains, "fallbacks over field names in app.js:\n" + "\n".join(chains)
 
@@ -211,7 +217,7 @@ def test_app_js_holds_no_code_or_label_of_its_own(client: TestClient) -> None:
     """Every code and its words come from /api/vocabulary: app.js spells no status, role, form kind or flag
     (except ALLOWED_CODES) and no vocabulary label."""
     vocab = vocabulary_of(client)
-    source = APP_JS.read_text("utf-8")
+    source = ui_source()
     codes = {code for name, words in vocab.items() if name != "input_kind" for code in words}
     found = set(code_literals(source, codes))
     assert found - ALLOWED_CODES == set(), f"codes spelled out in app.js: {sorted(found - ALLOWED_CODES)}"
