@@ -185,6 +185,9 @@ class BatchJob(Base):
     status: Mapped[str] = mapped_column(String(20), index=True)  # queued running done failed cancelled
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
+    # .docx / PDF made so far (docgen.batch.progress_fraction): progress per document while a window converts
+    rendered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    converted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed: Mapped[int] = mapped_column(Integer, default=0)
     with_pdf: Mapped[bool] = mapped_column(Boolean, default=False)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -265,6 +268,8 @@ class Upload(Base):
     error: Mapped[str | None] = mapped_column(Text)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     scope: Mapped[str] = mapped_column(String(50), default=UPLOAD_SCOPE_STAFF)  # upload_scope(): dedup per uploader
+    # the slot (identity code) of the phone upload link it came through (docgen.upload_links); None: an account's
+    link: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

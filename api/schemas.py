@@ -439,13 +439,17 @@ class BatchOut(BaseModel):
     program_id: int
     status: BatchState
     done: int
-    total: int
+    total: int = Field(description="计划生成的文书份数（开始生成前即已算出）")
+    rendered: int = Field(0, description="已生成 DOCX 的份数（逐份更新）")
+    converted: int = Field(0, description="已转换 PDF 的份数")
+    progress: float = Field(0.0, description="进度 0–1（逐份推进）")
     failed: int
     with_pdf: bool
     eta_seconds: float | None
     error: str | None
     proof: str | None = Field(None, description="校对结果（每份文书的详情见文书列表的 proof）")
     created_at: UtcDateTime
+    started_at: UtcDateTime | None = None
     updated_at: UtcDateTime
 
     @computed_field  # type: ignore[prop-decorator]
@@ -528,6 +532,7 @@ class UploadOut(Orm):
     record_id: int | None = None
     # the verdict on what was read (完整 / 待审核 / 无法读取): an upload 已识别 may still be unreadable
     record_status: RecordStatus | None = None
+    via_link: bool = Field(False, description="经手机扫码上传链接提交（无账号）")
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -33,6 +33,9 @@ CSRF_COOKIE = "docgen_csrf"  # readable by the page's JavaScript: the CSRF token
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 LOGIN_PATHS = frozenset({"/api/auth/login"})
+# Phone upload links (api.routes.phone): the link in the path is the credential and no cookie is read, so a
+# session cookie the browser happens to hold neither authorises nor needs guarding there.
+COOKIELESS_PREFIXES = ("/api/links/",)
 
 # default-src 'self' with no 'unsafe-inline' anywhere: scripts and styles only from our own files. Images may
 # also be data: URLs (Swagger UI's stylesheet draws its icons with them; an image cannot run code).
@@ -120,7 +123,8 @@ class CsrfGuard:
             return
         conn = HTTPConnection(scope)
         session = conn.cookies.get(SESSION_COOKIE)
-        if scope["method"] not in SAFE_METHODS and not _is_bearer(conn):
+        cookieless = conn.url.path.startswith(COOKIELESS_PREFIXES)
+        if scope["method"] not in SAFE_METHODS and not _is_bearer(conn) and not cookieless:
             refusal = self._check(conn, session)
             if refusal is not None:
                 await refusal(scope, receive, send)

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from api.blobs import BlobStore
 from api.db import Database
-from api.services import batches, uploads
+from api.models import Program
+from api.services import batches, phone_links, uploads
 from api.settings import Settings
+from docgen.batch import UploadLinks
 from docgen.render.converter import ConversionResult, PdfConverter
 
 log = logging.getLogger("docgen.worker")
@@ -60,6 +62,7 @@ class Worker:
         self.db = db
         self.blobs = blobs
         self.converters = converters
+        self.secret = settings.resolved_secret() if settings.public_base_url else ""
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -108,8 +111,13 @@ class Worker:
             templates=self.settings.templates_dir,
             converter=self.converters,
             tmp=self.converters.tmp,
+            links=self._links,
         )
         return True
+
+    def _links(self, program: Program) -> UploadLinks | None:
+        """The phone upload links of ``program``'s blank forms (none without ``public_base_url``)."""
+        return phone_links.link_maker(self.settings, program, self.secret)
 
     def _upload_step(self) -> bool:
         upload_id = uploads.claim_next(self.db)

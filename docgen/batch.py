@@ -28,8 +28,9 @@ from typing import Any, Protocol
 
 from docgen.context import agreement_context
 from docgen.errors import ConversionError, DocgenError, ProgramError, TextMismatch
+from docgen.extraction import FormIdentity
 from docgen.forms import FormPer, load_schemas
-from docgen.forms.generate import KIND_PREFIX, FormKind, form_context, render_form, school_index
+from docgen.forms.generate import KIND_PREFIX, FormKind, form_context, identity_for, render_form, school_index
 from docgen.layout import PdfPage
 from docgen.model import AgreementKind, PairGroup, Program, Roster, School
 from docgen.naming import document_stem, form_stem, group_folder
@@ -39,6 +40,7 @@ from docgen.render.docx import CompiledTemplate
 from docgen.school_names import draft_reasons
 
 DocumentKind = AgreementKind | FormKind  # what a job makes: an agreement, or a blank form
+FIRST_WINDOW = 12  # documents converted in the first window (then 24, 48 … up to ``window``)
 
 
 @dataclass(frozen=True)
@@ -292,10 +294,15 @@ def load_template(kind: DocumentKind, read: Callable[[str], bytes]) -> CompiledT
     return CompiledTemplate.compile(read(kind.template), kind.template)
 
 
-def job_context(program: Program, job: DocumentJob) -> dict[str, Any]:
-    """What the job's template sees: an agreement's context, or a blank form's (with its identity)."""
+UploadLinks = Callable[[FormIdentity], str]  # a blank form's identity -> its phone upload link ('' for none)
+
+
+def job_context(program: Program, job: DocumentJob, links: UploadLinks | None = None) -> dict[str, Any]:
+    """What the job's template sees: an agreement's context, or a blank form's (with its identity and, when
+    ``links`` gives one, its phone upload link: :mod:`docgen.upload_links`)."""
     if isinstance(job.kind, FormKind):
-        return form_context(program, job.group, job.kind.schema, job.school)
+        url = links(identity_for(program, job.group, job.kind.schema, job.school)) if links is not None else ""
+        return form_context(program, job.group, job.kind.schema, job.school, upload_url=url)
     return agreement_context(program, job.group, job.kind)
 
 
@@ -319,10 +326,11 @@ def _render_docx(
     with_pdf: bool,
     context: Mapping[str, Any] | None = None,
     is_done: DoneCheck | None = None,
+    links: UploadLinks | None = None,
 ) -> DocumentResult:
     """Step one of every document: its context and fingerprint, then — unless already done — its .docx."""
     try:
-        ctx = job_context(program, job) if context is None else context
+        ctx = job_context(program, job, links) if context is None else context
         fp = fingerprint(template, ctx, with_pdf)
         if is_done is not None and is_done(job, fp):
             return DocumentResult(job, fp, skipped=True)
@@ -399,6 +407,7 @@ def render_document(
     *,
     converter: PdfConverter | None = None,
     context: Mapping[str, Any] | None = None,
+    links: UploadLinks | None = None,
 ) -> DocumentResult:
     """Render one planned document now: its .docx and, when ``converter`` is given, its PDF.
 
@@ -406,9 +415,10 @@ def render_document(
     template (``load_templates(...)[job.kind.key]``). ``context`` replaces what the template sees (default:
     :func:`job_context`), e.g. a returned form filled with the values read from it. Never raises for a bad
     template or a failed conversion: the result's ``error`` is the :class:`~docgen.errors.DocgenError`.
-    The same two steps as :func:`render_documents`, for one job.
+    ``links`` gives a blank form its phone upload link (as the batch does). The same two steps as
+    :func:`render_documents`, for one job.
     """
-    result = _render_docx(program, job, template, with_pdf=converter is not None, context=context)
+    result = _render_docx(program, job, template, with_pdf=converter is not None, context=context, links=links)
     if converter is None or not result.ok:
         return _proofread(result, None) if converter is None else result
     [converted] = _convert([result], converter)
@@ -423,31 +433,43 @@ def render_documents(
     converter: PdfConverter | None = None,
     is_done: DoneCheck | None = None,
     window: int = 240,
+    first_window: int = FIRST_WINDOW,
+    links: UploadLinks | None = None,
+    on_rendered: Callable[[], None] | None = None,
 ) -> Iterator[DocumentResult]:
     """:func:`render_document` for every job, lazily: one result per job, failures included.
 
     ``is_done(job, fingerprint)`` true: the job is skipped (a result with ``skipped``), not rendered. With a
-    converter, rendered documents wait for a window of ``window`` documents and are converted together;
-    a window is proofread while the next one converts, so its results come out together, in plan order,
-    once the next window is converted (or at the end); others come out at once.
+    converter, rendered documents wait for a window and are converted together; a window is proofread
+    while the next one converts, so its results come out together, in plan order, once the next window is
+    converted (or at the end); others come out at once. Windows start at ``first_window`` documents and
+    double up to ``window``: the first documents are finished within seconds, later ones in large loads.
+    ``on_rendered`` is called after each job's first step (.docx made, skipped or failed): progress per
+    document while a window converts; it may raise to stop.
     """
     with_pdf = converter is not None
     pending: list[DocumentResult] = []
+    size = max(1, min(first_window, window))
     # A window is proofread in this thread while the next one converts: LibreOffice does not wait for it.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-proof") as proofing:
         proofread: Future[list[DocumentResult]] | None = None
         for job in jobs:
-            result = _render_docx(program, job, templates[job.kind.key], with_pdf=with_pdf, is_done=is_done)
+            result = _render_docx(
+                program, job, templates[job.kind.key], with_pdf=with_pdf, is_done=is_done, links=links
+            )
+            if on_rendered is not None:
+                on_rendered()
             if converter is None or result.status is not Status.GENERATED:
                 yield _proofread(result, None) if converter is None else result
                 continue
             pending.append(result)
-            if len(pending) >= window:
+            if len(pending) >= size:
                 converted = _convert_only(pending, converter)
                 if proofread is not None:
                     yield from proofread.result()
                 proofread = proofing.submit(_proofread_all, *converted)
                 pending = []
+                size = min(window, size * 2)
         if pending and converter is not None:
             converted = _convert_only(pending, converter)
             if proofread is not None:
@@ -472,18 +494,28 @@ def generate_batch(
     forms: Sequence[str] | None = None,
     window: int = 240,
     on_progress: ProgressCallback | None = None,
+    on_rendered: Callable[[], None] | None = None,
+    links: UploadLinks | None = None,
 ) -> BatchReport:
     """Render every agreement for every group into ``sink``; PDF too when a converter is given.
 
     ``with_forms`` adds the program's blank forms (``forms`` selects some; ``kinds=[]`` then gives forms
     only); ``templates`` must then hold them too (:func:`load_templates` compiles them). Re-running with the
     same sink skips documents whose fingerprint is unchanged; a document that fails is recorded and the batch
-    goes on. ``on_progress`` is called after every document; an exception it raises (a cancel) stops the
-    batch there, before the archive. Returns a report; the archive is whatever ``sink.finish`` returns.
+    goes on. ``on_progress`` is called once with 0 as soon as the plan is made (the number of documents is
+    known before anything renders), then after every document; an exception it raises (a cancel) stops the
+    batch there, before the archive. ``on_rendered`` (:func:`render_documents`) reports each .docx as it is
+    made. ``links`` gives each blank form its phone upload link. Returns a report; the archive is whatever
+    ``sink.finish`` returns.
     """
     jobs = plan_batch(program, roster, kinds, with_forms=with_forms, forms=forms)
     report = BatchReport(planned=len(jobs), drafts=sum(job.draft for job in jobs))
-    results = render_documents(program, jobs, templates, converter=converter, is_done=sink.is_done, window=window)
+    if on_progress:
+        on_progress(0, len(jobs))
+    results = render_documents(
+        program, jobs, templates, converter=converter, is_done=sink.is_done, window=window, links=links,
+        on_rendered=on_rendered,
+    )
     for handled, result in enumerate(results, start=1):
         if result.status is Status.SKIPPED:
             report.skipped += 1
@@ -501,3 +533,28 @@ def generate_batch(
             on_progress(handled, len(jobs))
     report.archive = sink.finish(jobs, report)
     return report
+
+
+# --- progress and the time left (the service's batch view) ----------------------------------------------
+
+RENDER_SHARE = 0.2  # of a document's time with PDF, the share of its .docx (the rest: conversion and proof)
+
+
+def progress_fraction(total: int, *, rendered: int, converted: int, done: int, with_pdf: bool) -> float:
+    """How far a batch is, 0–1: documents finished, and — with PDF — each .docx made counts a fifth of a
+    document and each PDF made the rest, so the fraction moves per document while a window converts."""
+    if total <= 0:
+        return 0.0
+    if not with_pdf:
+        return min(1.0, max(done, rendered) / total)
+    units = RENDER_SHARE * max(rendered, done) + (1 - RENDER_SHARE) * max(converted, done)
+    return min(1.0, units / total)
+
+
+def eta_seconds(elapsed_at_update: float, fraction_at_update: float, since_update: float) -> float | None:
+    """Seconds left: the pace at the last progress update, counted down since then (never rising while
+    nothing new is reported; it moves only when an update changes the pace). None before any progress."""
+    if fraction_at_update <= 0 or elapsed_at_update <= 0:
+        return None
+    left = elapsed_at_update / fraction_at_update * (1 - fraction_at_update) - since_update
+    return round(max(left, 0.0), 1)

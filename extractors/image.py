@@ -37,6 +37,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from docgen.errors import UnreadableDocument
 from docgen.extraction import BBox, Cell, InputKind, Provenance, ReadDocument, ReadTable, TextLine
+from docgen.upload_links import identity_in
 from extractors.grid import Grid, find_grids
 from extractors.ocr import OcrEngine, default_engine
 from extractors.preprocess import F64, PreparedPage, map_box, prepare_page, scale_matrix, u8
@@ -410,7 +411,8 @@ def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEng
         tables.extend(read_cells(page, g, rules, eng, n, frame=frame) for g in grids)
         page_lines = read_outside_text(page, grids, polys, eng, n, frame)
         lines.extend(page_lines)
-        for code in (*qr, *printed_codes(page_lines)):
+        # a QR code may be a phone upload link that carries the code (docgen.upload_links): the code is read from it
+        for code in (*(identity_in(p) or p for p in qr), *printed_codes(page_lines)):
             if code not in codes:
                 codes.append(code)
     if not codes:

@@ -141,6 +141,18 @@ def new_program_yaml() -> str:
 Build = Callable[[World, str], Call]
 
 
+def phone_link(w: World) -> str:
+    """``/<DG1 code>/<token>`` of pair 03's 统计表 link, signed with the test settings' secret."""
+    from datetime import date, timedelta
+
+    from docgen.extraction import FormIdentity
+    from docgen.upload_links import UploadLink
+
+    link = UploadLink(w.program, FormIdentity("pengzhou-heishui-2019", "03", "activity_stats", 1),
+                      date.today() + timedelta(days=30))
+    return link.path("test-secret").removeprefix("/m")
+
+
 def same(method: str, url: str, **kwargs: Any) -> Build:
     """The same request for every identity; ``{program}``, ``{record}``… are filled from the world."""
 
@@ -263,6 +275,11 @@ MATRIX: dict[str, tuple[Build, tuple[str, str, str, str, str, str, str]]] = {
         same("POST", "/api/programs/{program}/batches", json={"pdf": False}),
         ("401", "ok", "404", "403", "403", "403", "403"),
     ),
+    "GET /api/programs/{program_id}/batches": (
+        # a school account sees no batch of its program (an empty list, as each job is 404 to it)
+        same("GET", "/api/programs/{program}/batches"),
+        ("401", "ok", "404", "ok", "ok", "ok", "ok"),
+    ),
     "GET /api/batches/{job_id}": (same("GET", "/api/batches/{batch}"), ("401", "ok", "404", "404", "404", "ok", "404")),
     "POST /api/batches/{job_id}/cancel": (queued_batch, ("401", "ok", "404", "404", "404", "403", "404")),
     "GET /api/batches/{job_id}/download": (
@@ -288,6 +305,17 @@ MATRIX: dict[str, tuple[Build, tuple[str, str, str, str, str, str, str]]] = {
     "GET /api/programs/{program_id}/ledger": (
         same("GET", "/api/programs/{program}/ledger"),
         ("401", "ok", "404", "404", "404", "ok", "404"),
+    ),
+    # --- phone upload links: the link is the credential, whoever calls (docgen.upload_links)
+    "GET /api/links/{code}/{token}": (lambda w, who: Call("GET", f"/api/links{phone_link(w)}"), ("ok",) * 7),
+    "POST /api/links/{code}/{token}/uploads": (
+        # a tampered link: refused for everyone, a session or token of any role adds nothing
+        lambda w, who: Call(
+            "POST",
+            f"/api/links{phone_link(w)[:-2]}xx/uploads",
+            files=[("files", (f"{who}.docx", stats_docx("03", XIJIAO, activities=(f"扫码-{who}",))))],
+        ),
+        ("403",) * 7,
     ),
     # --- uploads and records
     "POST /api/programs/{program_id}/uploads": (

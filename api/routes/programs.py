@@ -33,6 +33,7 @@ from api.services import (
     accounts,
     batches,
     documents,
+    phone_links,
     programs,
     records,
     regeneration,
@@ -338,12 +339,16 @@ def batch_out(job: BatchJob) -> BatchOut:
         status=BatchStatus(job.status),
         done=job.done,
         total=job.total,
+        rendered=job.rendered,
+        converted=job.converted,
+        progress=batches.progress(job),
         failed=job.failed,
         with_pdf=job.with_pdf,
         eta_seconds=batches.eta_seconds(job),
         error=job.error,
         proof=job.proof,
         created_at=job.created_at,
+        started_at=job.started_at,
         updated_at=job.updated_at,
     )
 
@@ -358,6 +363,13 @@ def create_batch(
     if services.worker:
         services.worker.wake()
     return batch_out(job)
+
+
+@router.get("/programs/{program_id}/batches")
+def list_batches(program_id: IdPath, user: CurrentUser, session: SessionDep) -> list[BatchOut]:
+    """Every batch of the program, newest first, with its status, counts, times and whether its ZIP is ready."""
+    program = programs.get_program(session, user, program_id)
+    return [batch_out(job) for job in batches.list_jobs(session, user, program)]
 
 
 @router.get("/batches/{job_id}")
@@ -428,8 +440,11 @@ def regenerate_document(
     document_id: IdPath, user: CurrentUser, session: SessionDep, services: ServicesDep
 ) -> list[DocumentOut]:
     doc = documents.get_document(session, user, document_id)
+    program = programs.get_program(session, user, doc.program_id)
+    links = phone_links.link_maker(services.settings, program, services.secret)
     out = documents.regenerate(
-        session, user, doc, services.blobs, templates=services.settings.templates_dir, converter=services.converters
+        session, user, doc, services.blobs, templates=services.settings.templates_dir, converter=services.converters,
+        links=links,
     )
     session.commit()
     return [DocumentOut.model_validate(d) for d in out]

@@ -23,6 +23,7 @@ def upload_out(session: SessionDep, u: Upload) -> UploadOut:
     record = uploads.record_of(session, u)
     out.record_id = record.id if record else None
     out.record_status = FormStatus(record.status) if record else None
+    out.via_link = u.link is not None
     return out
 
 

@@ -12,7 +12,7 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -28,11 +28,20 @@ from api.services import audit, programs, queue, rosters, school_names
 from api.services import templates as template_store
 from api.services.accounts import require_admin
 from api.services.errors import Conflict, public_text
-from docgen.batch import BatchReport, DocumentJob, DocumentResult, generate_batch, load_templates
+from docgen.batch import (
+    BatchReport,
+    DocumentJob,
+    DocumentResult,
+    UploadLinks,
+    generate_batch,
+    load_templates,
+    progress_fraction,
+)
+from docgen.batch import eta_seconds as pace_eta
 from docgen.errors import DocgenError
 from docgen.manifest import ManifestRow, manifest_row
 from docgen.output import write_archive
-from docgen.render.converter import PdfConverter
+from docgen.render.converter import ConversionResult, PdfConverter
 
 log = logging.getLogger("docgen.api")
 
@@ -85,12 +94,31 @@ def cancel(session: Session, user: User, job: BatchJob) -> BatchJob:
     return job
 
 
+def list_jobs(session: Session, user: User, program: Program) -> list[BatchJob]:
+    """Every batch of ``program``, newest first (staff; a school account sees none, as with one job)."""
+    if user.role == "school":
+        return []
+    query = select(BatchJob).where(BatchJob.program_id == program.id).order_by(BatchJob.id.desc())
+    return list(session.scalars(query))
+
+
+def progress(job: BatchJob) -> float:
+    """How far the job is, 0–1 (:func:`docgen.batch.progress_fraction`); 1 once done."""
+    if job.status == DONE:
+        return 1.0
+    return progress_fraction(
+        job.total, rendered=job.rendered, converted=job.converted, done=job.done, with_pdf=job.with_pdf
+    )
+
+
 def eta_seconds(job: BatchJob) -> float | None:
-    """Seconds left for a running job, from its pace so far; None when unknown."""
-    if job.status != RUNNING or not job.started_at or not job.total or job.done <= 0:
+    """Seconds left for a running job: the pace at its last progress update, counted down since then
+    (:func:`docgen.batch.eta_seconds`: it settles instead of rising while a window converts); None when
+    unknown."""
+    if job.status != RUNNING or not job.started_at or not job.total:
         return None
-    elapsed = (utcnow() - job.started_at).total_seconds()
-    return round(elapsed / job.done * (job.total - job.done), 1)
+    elapsed = (job.updated_at - job.started_at).total_seconds()
+    return pace_eta(elapsed, progress(job), (utcnow() - job.updated_at).total_seconds())
 
 
 def archive_key(job: BatchJob) -> str:
@@ -245,6 +273,31 @@ def _end(db: Database, job_id: int, status: str, error: str | None = None) -> No
             current.error = error
 
 
+class _Stopping(PdfConverter):
+    """The job's converter, fed in slices of ``slice_size`` documents so that a cancel is seen between two
+    slices (within about a second, not after a whole window) and conversions are counted as they finish."""
+
+    def __init__(self, inner: PdfConverter, step: Callable[[int], None], slice_size: int) -> None:
+        self.inner = inner
+        self.step = step  # called with the documents just converted; raises JobCancelled to stop
+        self.slice_size = slice_size
+
+    def convert_many(self, items: Iterable[tuple[str, bytes]]) -> list[ConversionResult]:
+        listed = list(items)
+        out: list[ConversionResult] = []
+        for start in range(0, len(listed), self.slice_size):
+            part = self.inner.convert_many(listed[start : start + self.slice_size])
+            out.extend(part)
+            self.step(len(part))
+        return out
+
+    def close(self) -> None:  # the service's pool outlives the job
+        pass
+
+
+CONVERT_SLICE = 12  # documents per converter call in a job: ≈ 1 s of LibreOffice, so a cancel waits no longer
+
+
 def run_job(
     db: Database,
     blobs: BlobStore,
@@ -254,15 +307,18 @@ def run_job(
     converter: PdfConverter | None,
     progress_interval: float = 0.25,
     tmp: Path | None = None,
+    links: Callable[[Program], UploadLinks | None] | None = None,
 ) -> str:
     """Run a claimed job to its end; returns the final status. Never raises for a bad job.
 
     Whatever goes wrong (the program, the roster, a template, the batch, the ZIP, the store) ends the job
-    ``failed`` with the reason — a claimed job is never left ``running``.
+    ``failed`` with the reason — a claimed job is never left ``running``. ``links`` gives the program's
+    blank forms their phone upload links (:func:`api.services.phone_links.link_maker`).
     """
     try:
         return _run_job(
-            db, blobs, job_id, templates=templates, converter=converter, interval=progress_interval, tmp=tmp
+            db, blobs, job_id, templates=templates, converter=converter, interval=progress_interval, tmp=tmp,
+            links=links,
         )
     except JobCancelled:
         _end(db, job_id, CANCELLED)
@@ -285,6 +341,7 @@ def _run_job(
     converter: PdfConverter | None,
     interval: float,
     tmp: Path | None = None,
+    links: Callable[[Program], UploadLinks | None] | None = None,
 ) -> str:
     with db.session() as s:
         job = s.get(BatchJob, job_id)
@@ -295,36 +352,54 @@ def _run_job(
         program = school_names.program_with_names(s, program_row)  # documents sign with the table's full names
         roster = rosters.roster_of(s, program_row)
         compiled = load_templates(program, template_store.reader(s, blobs, templates))
+        form_links = links(program_row) if links is not None else None
     sink = StorageSink(db, blobs, program_row.id, job_id, program.key, tmp)
     last = 0.0
+    counts = {"done": 0, "total": 0, "rendered": 0, "converted": 0}
 
-    def on_progress(done: int, total: int) -> None:
+    def store(force: bool = False) -> None:
         """Store the progress (at most every ``interval`` seconds); a cancel asked for stops the batch here."""
         nonlocal last
         now = time.monotonic()
-        if now - last < interval and done < total:
+        if now - last < interval and not force:
             return
         last = now
         with db.session() as s:
             current = s.get(BatchJob, job_id)
             assert current is not None
-            current.done, current.total, current.updated_at = done, total, utcnow()
+            current.done, current.total = counts["done"], counts["total"]
+            current.rendered, current.converted, current.updated_at = counts["rendered"], counts["converted"], utcnow()
             if current.cancel_requested:
                 raise JobCancelled
+
+    def on_progress(done: int, total: int) -> None:
+        counts["done"], counts["total"] = done, total
+        store(force=done == 0 or done >= total)  # the plan's size at once; the end at once
+
+    def on_rendered() -> None:
+        counts["rendered"] += 1
+        store()
+
+    def on_converted(n: int) -> None:
+        counts["converted"] += n
+        store()
 
     report = generate_batch(
         program,
         roster,
         compiled,
         sink,
-        converter=converter if with_pdf else None,
+        converter=_Stopping(converter, on_converted, CONVERT_SLICE) if with_pdf and converter is not None else None,
         with_forms=True,  # as `docgen generate`: the program's blank forms come with its agreements
         on_progress=on_progress,
+        on_rendered=on_rendered,
+        links=form_links,
     )
     with db.session() as s:
         current = s.get(BatchJob, job_id)
         assert current is not None
-        current.done = current.total = report.planned
+        current.done = current.total = current.rendered = report.planned
+        current.converted = report.planned if with_pdf else 0
         current.failed = len(report.failures)
         current.archive_key = report.archive
         current.error = public_text("；".join(f"{k}: {r}" for k, r in report.failures[:20])) or None

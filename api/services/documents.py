@@ -14,7 +14,7 @@ from api.services import templates as template_store
 from api.services.accounts import require_admin
 from api.services.batches import same_pair, store_result
 from api.services.errors import Conflict, NotFound, ServerFailure, rendering_failed
-from docgen.batch import load_template, plan_document, render_document
+from docgen.batch import UploadLinks, load_template, plan_document, render_document
 from docgen.errors import DocgenError
 from docgen.render.converter import PdfConverter
 
@@ -64,9 +64,11 @@ def regenerate(
     *,
     templates: Path | None,
     converter: PdfConverter | None,
+    links: UploadLinks | None = None,
 ) -> list[Document]:
     """Render this (pair, kind) again from the program's template and the pair's current data, as the batch
-    would (:func:`docgen.batch.render_document`); every format the document has is redone.
+    would (:func:`docgen.batch.render_document`); every format the document has is redone. ``links``: a blank
+    form's phone upload link (:func:`api.services.phone_links.link_maker`), renewed with the form.
 
     Returns the updated rows. A template that does not fit is 422, a failed PDF conversion 500, both with the
     reason; nothing is stored then.
@@ -101,7 +103,7 @@ def regenerate(
         template = load_template(job.kind, template_store.reader(session, blobs, templates))
     except DocgenError as exc:
         raise rendering_failed(f"{what}重新生成失败", exc) from None
-    result = render_document(program, job, template, converter=converter if with_pdf else None)
+    result = render_document(program, job, template, converter=converter if with_pdf else None, links=links)
     if result.error is not None:
         raise rendering_failed(f"{what}重新生成失败", result.error)
     out = store_result(session, blobs, program_row.id, result, None)

@@ -45,6 +45,7 @@ from api.services import audit, programs, queue, rosters
 from api.services.accounts import Role, require_admin, require_writer
 from api.services.errors import Invalid, ServiceError, TooLarge, UnsupportedType, public_text
 from api.services.filetypes import FORM_TYPES, IMAGE_TYPES, safe_name, upload_type
+from docgen.extraction import FormIdentity
 from docgen.values import SURE
 
 
@@ -61,6 +62,25 @@ RECEIVED, PROCESSING, DONE, FAILED = (UploadStatus.RECEIVED, UploadStatus.PROCES
                                       UploadStatus.FAILED)
 FINISHED = (DONE, FAILED)
 MISMATCH_NOTICE = "身份不符，待管理员处理"
+
+
+@dataclass(frozen=True)
+class Uploader:
+    """Who sends a file: an account (``user``), or — with ``user`` None — whoever holds a phone upload link
+    for the slot ``link`` (a form's identity code; :mod:`docgen.upload_links`). ``scope`` is whose
+    duplicates the upload is checked against (:func:`~api.models.upload_scope`; ``link:<code>`` for a link)."""
+
+    user: User | None
+    scope: str
+    link: str | None = None
+
+    @classmethod
+    def account(cls, user: User) -> Uploader:
+        return cls(user, upload_scope(user))
+
+    @classmethod
+    def via_link(cls, code: str) -> Uploader:
+        return cls(None, f"link:{code}"[:50], code)
 
 
 @dataclass(frozen=True)
@@ -193,7 +213,7 @@ def _store(
     session: Session,
     blobs: BlobStore,
     program: Program,
-    user: User,
+    uploader: Uploader,
     name: str,
     data: bytes,
     digest: str,
@@ -203,7 +223,7 @@ def _store(
 ) -> tuple[Upload, bool]:
     """The upload row for bytes stored under ``key`` (written now when empty), or the uploader scope's
     existing one: a duplicate. Another scope's upload of the same bytes is neither returned nor named."""
-    scope = upload_scope(user)
+    scope, user = uploader.scope, uploader.user
     same = select(Upload).where(Upload.program_id == program.id, Upload.sha256 == digest, Upload.scope == scope)
     existing = session.scalar(same)
     if existing is not None:
@@ -218,8 +238,9 @@ def _store(
         detected_type=kind,
         blob_key=key,
         status=DONE if kind == "zip" else RECEIVED,
-        uploaded_by=user.id,
+        uploaded_by=user.id if user is not None else None,
         scope=scope,
+        link=uploader.link,
     )
     try:
         with session.begin_nested():
@@ -228,7 +249,8 @@ def _store(
         again = session.scalar(same)
         assert again is not None
         return again, True
-    audit.record(session, user, "upload.create", f"upload:{upload.id}", name=name, sha256=digest, type=kind)
+    via: dict[str, Any] = {"link": uploader.link} if uploader.link else {}
+    audit.record(session, user, "upload.create", f"upload:{upload.id}", name=name, sha256=digest, type=kind, **via)
     return upload, False
 
 
@@ -277,16 +299,19 @@ def _plan(item: Incoming, limits: Limits) -> _Plan:
         return _Plan(name, rejected=Received(name, None, error=exc.message, http_status=exc.status))
 
 
-def queued_count(session: Session, user: User) -> int:
-    """How many of ``user``'s uploads wait to be read (``received`` or ``processing``)."""
-    query = select(func.count(Upload.id)).where(
-        Upload.uploaded_by == user.id, Upload.status.in_((RECEIVED, PROCESSING))
+def queued_count(session: Session, user: User | Uploader) -> int:
+    """How many of ``user``'s uploads wait to be read (``received`` or ``processing``); for a link, the
+    uploads sent through links to that slot."""
+    uploader = user if isinstance(user, Uploader) else Uploader.account(user)
+    whose = (
+        Upload.uploaded_by == uploader.user.id if uploader.user is not None else Upload.link == uploader.link
     )
+    query = select(func.count(Upload.id)).where(whose, Upload.status.in_((RECEIVED, PROCESSING)))
     return int(session.scalar(query) or 0)
 
 
 def _apply_queue_cap(
-    session: Session, user: User, plans: list[_Plan], digests: dict[int, str], known: set[str], cap: int
+    session: Session, user: Uploader, plans: list[_Plan], digests: dict[int, str], known: set[str], cap: int
 ) -> bool:
     """Refuse (429) the new files past ``user``'s room in the reading queue; True when any was refused.
 
@@ -338,6 +363,19 @@ def receive(
     rows are added and committed in one transaction (so the database is never held while blobs are written).
     """
     require_writer(user)
+    return receive_as(session, blobs, program, Uploader.account(user), files, limits)
+
+
+def receive_as(
+    session: Session,
+    blobs: BlobStore,
+    program: Program,
+    user: Uploader,
+    files: Sequence[Incoming | tuple[str, bytes]],
+    limits: Limits,
+) -> list[Received]:
+    """:func:`receive` for an :class:`Uploader` already allowed to upload here (an account that may write,
+    or a verified phone upload link): the same checks, limits, duplicates and one commit."""
     plans = [_plan(f if isinstance(f, Incoming) else Incoming(*f), limits) for f in files]
     contents = [p.data for p in plans if p.rejected is None]
     contents += [m.data for p in plans if p.rejected is None for m in p.members if m.data is not None]
@@ -484,7 +522,9 @@ def process(
             record = Record(upload_id=upload_id, program_id=upload.program_id)
             s.add(record)
         record.pair_id, record.pair_label, record.mismatch = filing.pair_id, filing.label, filing.mismatch
-        record.form = extraction.get("form")
+        # a phone link names its slot's form: a photo whose code could not be read still says which form it is
+        slot = FormIdentity.parse(upload.link) if upload.link else None
+        record.form = extraction.get("form") or (slot.form if slot is not None else None)
         record.status = str(extraction.get("status") or "unreadable")
         record.extraction = extraction
         record.updated_at = utcnow()
@@ -517,6 +557,8 @@ def file_pair(session: Session, program: Program, upload: Upload, identity: dict
     label no pair has is kept as the label alone. No code: no pair, no mismatch.
     """
     claimed_program, claimed_pair = identity.get("program"), identity.get("pair")
+    if upload.link is not None:
+        return _file_link_upload(session, program, upload.link, claimed_program, claimed_pair)
     if not claimed_pair:
         return Filing()
     printed = str(claimed_pair)
@@ -534,6 +576,23 @@ def file_pair(session: Session, program: Program, upload: Upload, identity: dict
     visible = rosters.visible_pairs(session, program, uploader)
     mine = [(pair, label) for pair, label in candidates if rosters.pair_visible_to(visible, pair.id)]
     return Filing(mine[0][0].id, mine[0][1]) if len(mine) == 1 else held
+
+
+def _file_link_upload(
+    session: Session, program: Program, link: str, claimed_program: Any, claimed_pair: Any
+) -> Filing:
+    """A phone link upload goes under the slot its link was issued for: the pair the identity code of the
+    link names. A file whose own code names another pair or program is held for the admin, like a school's."""
+    slot = FormIdentity.parse(link)
+    if slot is None:  # not written by this service: hold it
+        return Filing(mismatch=link)
+    held = Filing(mismatch=f"{claimed_program or program.key}:{claimed_pair or slot.pair}")
+    if claimed_pair and (str(claimed_pair) != slot.pair or claimed_program not in (None, slot.program)):
+        return held
+    if slot.program != program.key:
+        return held
+    candidates = rosters.printed_pairs(session, program, slot.pair)
+    return Filing(candidates[0][0].id, candidates[0][1]) if len(candidates) == 1 else held
 
 
 def assign(session: Session, user: User, record: Record, pair: str) -> Record:

@@ -36,6 +36,8 @@ from docgen.titles import own_stages_only, title_lines
 QR_PART = "word/media/qr.png"  # the package part every form template holds its QR placeholder in
 IDENTITY_PROPERTY = "docgen-identity"  # the docx custom property holding the code
 KIND_PREFIX = "form:"  # batch kind keys of forms, so they never collide with agreement keys
+# Printed above the identity code when the QR code is a phone upload link (docgen.upload_links).
+UPLOAD_HINT = "手机扫码上传（扫右侧二维码）"
 
 # Well-known table column keys that are pre-filled with the group's school pairs (one row per 1:1 pair).
 _PAIR_COLUMNS = ("supporting", "supporting_contact", "supported", "supported_contact")
@@ -206,7 +208,7 @@ def _table(group: PairGroup, schema: FormSchema) -> dict[str, Any] | None:
 
 
 def form_context(
-    program: Program, group: PairGroup, schema: FormSchema, school: School | None = None
+    program: Program, group: PairGroup, schema: FormSchema, school: School | None = None, *, upload_url: str = ""
 ) -> dict[str, Any]:
     """Everything a blank form template may print for ``group`` (and ``school`` for per-school forms).
 
@@ -215,6 +217,9 @@ def form_context(
     columns ``supporting``/``supported``/…, then blank rows up to ``blank_rows``); ``instructions`` what the
     notes say, from the program (:func:`instructions`); ``title`` the title's lines (:func:`heading_lines`)
     joined by a line break. The table itself is built at render time (:func:`render_form`). Pure; no I/O.
+
+    ``upload_url``: the slot's phone upload link (:mod:`docgen.upload_links`), '' for none. With one, the QR
+    code holds the link (which still carries the identity code) and ``upload.hint`` prints above the code.
     """
     identity = identity_for(program, group, schema, school)
     stage = group.effective_stage or program.default_stage
@@ -252,6 +257,7 @@ def form_context(
         "party_b": _party(group.supported),
         "school": school_context(unit) if unit is not None else {},
         "identity": identity.to_json(),
+        "upload": {"url": upload_url, "hint": UPLOAD_HINT if upload_url else ""},
         "table": _table(group, schema),
     }
     context["fields"] = {f.key: lookup(context, f.prefill) if f.prefill else "" for f in schema.fields}
@@ -280,10 +286,10 @@ def filled_context(
 def render_form(template: CompiledTemplate, schema: FormSchema, context: Mapping[str, Any]) -> bytes:
     """One form's .docx: ``template`` rendered with ``context``, the schema's table built for it in place of
     ``{{p form_table }}`` (:func:`docgen.render.form_table.form_table`, values escaped there) and the form's
-    own QR code."""
+    own QR code: its phone upload link when it has one (``upload.url``), else its identity code."""
     table = Markup(form_table(schema, context))
-    code = context["identity"]["code"]
-    return template.render({**context, "form_table": table}, media=form_media(code))
+    payload = (context.get("upload") or {}).get("url") or context["identity"]["code"]
+    return template.render({**context, "form_table": table}, media=form_media(payload))
 
 
 def qr_png(code: str) -> bytes:
