@@ -245,7 +245,8 @@ def test_three_jobs_through_the_web_ui(server: str, tmp_path: Path) -> None:
 
         # --- a DOCX-only batch: progress to 14/14, then the ZIP
         page.get_by_test_id("tab-batch").click()
-        expect(page.get_by_test_id("batch-pdf")).not_to_be_checked()
+        expect(page.get_by_test_id("batch-pdf")).to_be_checked()  # PDF by default (issue 11 item 7)
+        page.get_by_test_id("batch-pdf").uncheck()  # this walk checks the DOCX path; PDF: test_ui_phone11
         page.get_by_test_id("batch-start").click()
         expect(page.get_by_test_id("batch-progress")).to_be_visible()
         # 14 agreements + 备案表 and 统计表 per pair (per supporting school: 2 more for the 2:1 group 03)
