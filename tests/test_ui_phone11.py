@@ -143,7 +143,8 @@ def test_batches_and_a_phone_upload_link(server: str) -> None:
         expect(phone.get_by_test_id("phone-refused")).to_contain_text("被改动")
         # the bureau sees it arrive
         row = see_phone_upload(page, base, program_id, "清平小学统计表.docx")
-        expect(row).to_be_visible()
+        expect(row).to_contain_text("已识别", timeout=90_000)  # read like any upload, filed under pair 04
+        no_overflow(page)
         shot(page, "uploads-desktop")
 
         # --- documents of a removed pair: hidden by default, the filter shows them
@@ -153,7 +154,10 @@ def test_batches_and_a_phone_upload_link(server: str) -> None:
         expect(page.get_by_test_id("document-row").first).to_be_visible()
         expect(page.get_by_test_id("document-removed")).to_have_count(0)
         toggle = page.get_by_test_id("documents-show-removed")
-        expect(toggle.locator("xpath=..")).to_contain_text("显示已移出花名册的结对的文书")
+        expect(toggle.locator("xpath=..")).to_contain_text("显示已移出花名册的结对的文书（5 份）")
+        expect(page.get_by_text("另有已移出花名册的 5 份未显示")).to_be_visible()
+        toggle.scroll_into_view_if_needed()
+        shot(page, "documents-hidden-desktop", full=False)
         toggle.check()
         expect(page.get_by_test_id("document-removed").first).to_have_text("已移出花名册")
         removed = page.get_by_test_id("document-removed").count()

@@ -98,7 +98,7 @@ function renderUploads(box, ups, dupIds = new Set()) {
     const dup = dupIds.has(String(u.id));
     return h('tr', { 'data-testid': 'upload-row', 'data-status': u.status },
       h('td', {}, u.parent_id ? h('span', { class: 'muted', title: '来自压缩包' }, '↳ ') : null, u.original_name,
-        u.via_link ? h('span', { class: 'badge', 'data-testid': 'upload-via-link' }, '手机扫码上传') : null),
+        u.via_link ? h('span', { class: 'badge via-link', 'data-testid': 'upload-via-link' }, '手机扫码上传') : null),
       h('td', { class: 'num' }, fmtSize(u.size)),
       h('td', {}, h('span', { class: `badge s-${u.status}`, 'data-testid': 'upload-status' }, say('upload_status', u.status)),
         dup ? h('span', { class: 'badge s-duplicate', 'data-testid': 'upload-duplicate' }, '重复') : null),
