@@ -271,3 +271,20 @@ def test_without_a_base_url_the_forms_carry_their_code_alone(tmp_path: Path) -> 
         form = next(d for d in docs if d["pair_label"] == "04" and d["kind"] == "form:activity_stats")
         code = qr_of_docx(admin.get(f"/api/documents/{form['id']}/download").content)
         assert code.startswith("DG1:pengzhou-heishui-2019:04:activity_stats:") and "/" not in code
+        assert admin.get(f"/api/programs/{program_id}/upload-links").json() == {"enabled": False, "expires": None}
+
+
+def test_a_regenerated_blank_form_carries_a_link_with_the_validity_of_now(world: tuple[TestClient, int, str]) -> None:
+    admin, program_id, _ = world
+    docs = admin.get(f"/api/programs/{program_id}/documents").json()
+    form = next(d for d in docs if d["pair_label"] == "04" and d["kind"] == "form:filing")
+    r = admin.post(f"/api/documents/{form['id']}/regenerate")
+    assert r.status_code == 200, r.text
+    url = qr_of_docx(admin.get(f"/api/documents/{form['id']}/download").content)
+    assert url.startswith(f"{BASE}/m/DG1:pengzhou-heishui-2019:04:filing:")
+    slot = TestClient(admin.app).get("/api/links" + urlsplit(url).path.removeprefix("/m")).json()
+    assert slot["form_title"] == "教育交流活动备案表" and slot["pair_label"] == "04"
+    # 彭州's period is long over: 180 days from today, as the 批量生成 screen says
+    assert date.fromisoformat(slot["expires"]) == date.today() + timedelta(days=180)
+    said = admin.get(f"/api/programs/{program_id}/upload-links").json()
+    assert said == {"enabled": True, "expires": slot["expires"]}

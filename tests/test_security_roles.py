@@ -307,6 +307,10 @@ MATRIX: dict[str, tuple[Build, tuple[str, str, str, str, str, str, str]]] = {
         ("401", "ok", "404", "404", "404", "ok", "404"),
     ),
     # --- phone upload links: the link is the credential, whoever calls (docgen.upload_links)
+    "GET /api/programs/{program_id}/upload-links": (
+        same("GET", "/api/programs/{program}/upload-links"),
+        ("401", "ok", "404", "ok", "ok", "ok", "ok"),
+    ),
     "GET /api/links/{code}/{token}": (lambda w, who: Call("GET", f"/api/links{phone_link(w)}"), ("ok",) * 7),
     "POST /api/links/{code}/{token}/uploads": (
         # a tampered link: refused for everyone, a session or token of any role adds nothing

@@ -15,11 +15,11 @@ from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel
 
-from api.deps import ServicesDep, SessionDep
+from api.deps import CurrentUser, IdPath, ServicesDep, SessionDep
 from api.models import utcnow
 from api.routes.uploads import limits
 from api.schemas import REJECTED, UploadReceived
-from api.services import phone_links, uploads
+from api.services import phone_links, programs, uploads
 from api.services.uploads import UploadStatus
 
 router = APIRouter(tags=["phone"])
@@ -50,6 +50,13 @@ class LinkReceipt(BaseModel):
     receipt: str
 
 
+class LinkSettings(BaseModel):
+    """Whether the blank forms generated now carry phone upload links, and until when those work."""
+
+    enabled: bool
+    expires: date | None
+
+
 def _slot_out(s: phone_links.Slot) -> LinkSlot:
     return LinkSlot(
         program=s.program.name,
@@ -67,6 +74,15 @@ def phone_page(code: CodePath, token: TokenPath) -> Response:
     """The mobile upload page (static; its script asks /api/links/… what the link is for)."""
     del code, token  # read by the page's script from its own address
     return FileResponse(PAGE, media_type="text/html; charset=utf-8")
+
+
+@router.get("/api/programs/{program_id}/upload-links")
+def upload_links(program_id: IdPath, user: CurrentUser, session: SessionDep, services: ServicesDep) -> LinkSettings:
+    """For the 批量生成 screen: do the program's blank forms get phone upload links now (``public_base_url``),
+    and until which day would links made today work."""
+    program = programs.get_program(session, user, program_id)
+    expires = phone_links.validity(services.settings, program)
+    return LinkSettings(enabled=expires is not None, expires=expires)
 
 
 @router.get("/api/links/{code}/{token}", responses=_REFUSED)

@@ -39,13 +39,20 @@ def link_maker(settings: Settings, program: Program, secret: str, on: date | Non
     base = settings.public_base_url.strip()
     if not base:
         return None
-    domain = programs.domain(program)
-    expires = expiry(on or today(), domain.period_end, settings.upload_link_days)
+    expires = validity(settings, program, on)
+    assert expires is not None
 
     def make(identity: FormIdentity) -> str:
         return UploadLink(program.id, identity, expires).url(base, secret)
 
     return make
+
+
+def validity(settings: Settings, program: Program, on: date | None = None) -> date | None:
+    """The last day the links of forms generated now for ``program`` work; None when links are off."""
+    if not settings.public_base_url.strip():
+        return None
+    return expiry(on or today(), programs.domain(program).period_end, settings.upload_link_days)
 
 
 @dataclass(frozen=True)

@@ -37,19 +37,26 @@ def open_batch_tab(page: Any, base: str, program_id: int) -> None:
     page.get_by_test_id("batch-start").wait_for()
 
 
-def run_batch(page: Any, base: str, program_id: int, *, pdf: bool = True) -> bytes:
+def run_batch(
+    page: Any, base: str, program_id: int, *, pdf: bool = True, timings: dict[str, float] | None = None
+) -> bytes:
     """Generate every document of the program (PDF ticked by default: leave it, or untick for DOCX only),
-    watch the count reach N/N and return the ZIP 下载 ZIP gives."""
+    watch the count reach N/N and return the ZIP 下载 ZIP gives. ``timings`` gets ``first_count`` (seconds
+    from 开始生成 to the first ``n/N`` on screen) and ``done``."""
     expect = _expect()
     open_batch_tab(page, base, program_id)
     box = page.get_by_test_id("batch-pdf")
     expect(box).to_be_checked()  # PDF on by default
     if not pdf:
         box.uncheck()
+    clicked = time.monotonic()
     page.get_by_test_id("batch-start").click()
     count = page.get_by_test_id("batch-count")
     expect(count).to_have_text(re.compile(r"^\d+/\d+$"), timeout=30_000)  # the plan's size from the start
+    first = time.monotonic() - clicked
     expect(page.get_by_test_id("batch-download")).to_be_visible(timeout=TIMEOUT_MS)
+    if timings is not None:
+        timings.update(first_count=first, done=time.monotonic() - clicked)
     done, total = count.inner_text().split("/")
     assert done == total, count.inner_text()
     with page.expect_download() as dl:
