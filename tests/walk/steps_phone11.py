@@ -49,8 +49,11 @@ def run_batch(
     expect(box).to_be_checked()  # PDF on by default
     if not pdf:
         box.uncheck()
+    rows = page.get_by_test_id("batch-row")
+    before = rows.count()
     clicked = time.monotonic()
     page.get_by_test_id("batch-start").click()
+    expect(rows).to_have_count(before + 1)  # the new batch is listed; the bar is the new batch's
     count = page.get_by_test_id("batch-count")
     expect(count).to_have_text(re.compile(r"^\d+/\d+$"), timeout=30_000)  # the plan's size from the start
     first = time.monotonic() - clicked
