@@ -222,6 +222,7 @@ export function showHeader() {
   box.querySelector('[data-testid="user-name"]').textContent = state.me.username;
   const role = say('role', state.me.role);
   box.querySelector('[data-testid="user-role"]').textContent = state.me.school_name ? `${role} · ${state.me.school_name}` : role;
+  box.querySelector('[data-testid="nav-accounts"]').hidden = !isAdmin(); // ui/accounts.js
 }
 
 /** ProgramDetail in one line: 结对 14 组 · 协议：… */
