@@ -218,7 +218,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.error("blob missing: %s", exc)
         return JSONResponse({"detail": "文件内容在存储中缺失，请联系管理员"}, status_code=410)
 
-    for module in (auth, accounts_routes, programs, school_names, uploads, records, templates, admin, vocabulary, apidocs):
+    routers = (auth, accounts_routes, programs, school_names, uploads, records, templates, admin, vocabulary, apidocs)
+    for module in routers:
         app.include_router(module.router)
 
     if STATIC.is_dir():

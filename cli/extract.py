@@ -19,7 +19,9 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出（格式见 docs/extraction.md）")] = False,
     program: Annotated[
         Path | None,
-        typer.Option("--program", exists=True, dir_okay=False, help="项目文件（默认：文件旁的 program.yaml，否则内置默认项目）"),
+        typer.Option(
+            "--program", exists=True, dir_okay=False, help="项目文件（默认：文件旁的 program.yaml，否则内置默认项目）"
+        ),
     ] = None,
 ) -> None:
     """读取交回的表格（docx、PDF、扫描件或照片）。退出码：0 完整，1 待审核，2 无法读取。"""

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from docgen.chinese import format_date
 from docgen.extraction import Extraction, Value
 from docgen.model import PairGroup, Program, Task
 from docgen.values import is_blank
@@ -76,7 +77,7 @@ def task_heading(task: Task) -> str:
     """A task's column heading: its title and due date (``互派教师开展教研交流活动（11月30日前）``)."""
     if task.due is None:
         return task.title
-    return f"{task.title}（{task.due.year}年{task.due.month}月{task.due.day}日前）"
+    return f"{task.title}（{format_date(task.due)}前）"
 
 
 def ledger_header(program: Program) -> list[str]:
@@ -107,7 +108,7 @@ class LedgerRow:
 
     def cells(self) -> list[str | int]:
         """The row under :func:`ledger_header` (counts as numbers, the date as ``2019年4月23日``)."""
-        last = f"{self.last_activity.year}年{self.last_activity.month}月{self.last_activity.day}日" if self.last_activity else ""
+        last = format_date(self.last_activity) if self.last_activity else ""
         return [self.pair, self.supporting, self.supported, self.forms, self.activities, last,
                 *(t.text() for t in self.tasks)]  # fmt: skip
 

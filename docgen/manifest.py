@@ -104,8 +104,8 @@ def row_values(row: ManifestRow) -> dict[str, str | int | bool | list[str] | Non
 
 
 def csv_cells(row: ManifestRow) -> list[str]:
-    """The row as 清单.csv cells: the kind in words, no page count for .docx (an empty cell, not ``None``), ``草稿`` or nothing in
-    the 草稿 column, the reasons joined with ``；``."""
+    """The row as 清单.csv cells: the kind in words, no page count for .docx (an empty cell, not ``None``),
+    ``草稿`` or nothing in the 草稿 column, the reasons joined with ``；``."""
     values = row_values(row)
     values["kind"] = row.kind_title or row.kind  # words for people; the code stays in manifest.json
     values["draft"] = "草稿" if row.draft else ""

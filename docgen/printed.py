@@ -46,7 +46,7 @@ def unprinted(text: str, printed: Iterable[str]) -> str:
     text, as read, joined by a space; '' when nothing but printed text and punctuation was there. ``text``
     (stripped) when no printed text is in it."""
     squashed, origin = _squash_mapped(text)
-    gone = set()
+    gone: set[int] = set()
     for p in printed:
         target = _squash(p)
         if len(target) < 4:

@@ -77,8 +77,9 @@ def test_a_new_account_without_a_password_gets_a_one_time_one_shown_once(world: 
 
 def test_a_reset_gives_a_new_one_time_password_and_ends_the_old_one(world: tuple[TestClient, int]) -> None:
     admin, program = world
-    user = admin.post("/api/users", json={"username": "lantian11", "password": GOOD, "role": "school",
-                                          "school_name": "彭州市通济镇蓝天小学", "programs": [program]}).json()  # fmt: skip
+    body = {"username": "lantian11", "password": GOOD, "role": "school", "school_name": "彭州市通济镇蓝天小学",
+            "programs": [program]}  # fmt: skip
+    user = admin.post("/api/users", json=body).json()
     old_session = login_client(admin, "lantian11", GOOD)
     r = admin.post(f"/api/users/{user['id']}/reset-password")
     assert r.status_code == 200, r.text

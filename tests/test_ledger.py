@@ -61,8 +61,8 @@ def test_ledger_rows_count_activities_and_give_each_task_its_own_cell() -> None:
     ]  # fmt: skip
     assert ledger_header(PROGRAM) == [*LEDGER_HEADER, "确定联络员和分管领导并报人事科（2019年3月20日前）",
                                       "互派教师开展教研交流活动（2019年11月30日前）", "自选项目"]  # fmt: skip
-    assert rows[0].cells() == ["01", "彭州市西郊小学", "黑水县芦花小学", 2, 3, "2019年5月10日", "已完成", "已完成（3/2次）",
-                               "已完成"]  # fmt: skip
+    assert rows[0].cells() == ["01", "彭州市西郊小学", "黑水县芦花小学", 2, 3, "2019年5月10日",
+                               "已完成", "已完成（3/2次）", "已完成"]  # fmt: skip
     assert rows[2].cells()[6:] == ["逾期", "逾期（0/2次）", "自选"]
     assert rows[2].overdue == (0, 1)
     assert all(len(r.cells()) == len(ledger_header(PROGRAM)) for r in rows)

@@ -19,7 +19,9 @@ from extractors.docx import read_docx
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = ROOT / "docgen" / "templates" / "forms"
 PAIR = PairGroup(3, (School("彭州市西郊小学"),), (School("黑水县芦花完全小学校"),))
-INSTRUCTION = "活动结束后，一周内上报活动材料和活动情况统计表至党委办和人事科，并将电子邮件发送至彭州教育政工人事群共享。"
+INSTRUCTION = (
+    "活动结束后，一周内上报活动材料和活动情况统计表至党委办和人事科，并将电子邮件发送至彭州教育政工人事群共享。"
+)
 
 
 @pytest.fixture(scope="module")

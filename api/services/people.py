@@ -70,8 +70,8 @@ def check_school(session: Session, admin: User, school_name: str, program_ids: l
 
 
 def one_time_password(username: str) -> str:
-    """A random password an admin hands over once (``k7qm-x3vz-9pwe``: 14 characters, ≈ 69 bits), checked by
-    the password rule like any other."""
+    """A random password an admin hands over once (``k7qm-x3vz-9pwe``: 12 of 31 unambiguous characters,
+    ≈ 59 bits), checked by the password rule like any other."""
     while True:
         words = ["".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(3)]
         password = "-".join(words)

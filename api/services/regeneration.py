@@ -21,7 +21,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 from sqlalchemy.orm import Session
 
 from api.models import Program, Record
@@ -150,6 +150,7 @@ def _table(
         table.autofit = False
         for i, w in enumerate(widths):
             width = int(usable * w / sum(widths))
+            table.columns[i].width = width  # the grid (LibreOffice lays out by it) and every cell (Word does)
             for cell in table.columns[i].cells:
                 cell.width = width
     # the header row repeats on every page of a long table
@@ -214,14 +215,18 @@ def ledger_xlsx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
 
 
 # relative widths of the fixed columns (序号, two school columns, three counts); each task column gets TASK_WIDTH
-_LEDGER_WIDTHS = (9, 30, 30, 10, 10, 17)
-_TASK_WIDTH = 18
+_LEDGER_WIDTHS = (11, 27, 27, 9, 9, 17)
+_TASK_WIDTH = 20
 
 
 def ledger_docx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
     """The 台账 as a landscape A4 docx (and, converted, PDF): title, 截至 date, one table whose columns are
     :func:`docgen.ledger.ledger_header` — the schools wrap inside their columns, one short cell per task."""
     doc = _new(landscape=True)
+    section = doc.sections[0]
+    section.top_margin = section.bottom_margin = Mm(15)
+    normal = doc.styles["Normal"].paragraph_format
+    normal.space_before, normal.space_after, normal.line_spacing = Pt(0), Pt(0), 1.0  # a row per line of text
     _para(doc, f"{program.name}工作台账", "方正小标宋简体", 18, center=True)
     _para(doc, f"截至 {_as_of_text(as_of)}", "楷体_GB2312", 12, center=True)
     header = ledger_header(programs.domain(program))

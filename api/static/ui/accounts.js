@@ -71,20 +71,20 @@ export async function renderAccounts(view, seq) {
       },
     }, '重置密码');
     return h('tr', { 'data-testid': 'account-row', class: u.active ? '' : 'inactive' },
-      h('td', { 'data-testid': 'account-name' }, u.username),
-      h('td', {}, say('role', u.role)),
-      h('td', {}, u.school_name ?? ''),
-      h('td', {}, u.program_ids.map((id) => programName.get(id) ?? `项目 ${id}`).join('、')),
-      h('td', { 'data-testid': 'account-active' }, u.active ? '启用' : '已停用'),
-      h('td', { class: 'time' }, u.last_login_at ? fmtTime(u.last_login_at) : '从未登录'),
-      h('td', { class: 'actions' }, toggle, ' ', reset));
+      h('td', { 'data-testid': 'account-name', 'data-label': '用户名' }, u.username),
+      h('td', { 'data-label': '角色' }, say('role', u.role)),
+      h('td', { 'data-label': '学校' }, u.school_name ?? ''),
+      h('td', { 'data-label': '项目' }, u.program_ids.map((id) => programName.get(id) ?? `项目 ${id}`).join('、')),
+      h('td', { 'data-testid': 'account-active', 'data-label': '状态' }, u.active ? '启用' : '已停用'),
+      h('td', { class: 'time', 'data-label': '最近登录' }, u.last_login_at ? fmtTime(u.last_login_at) : '从未登录'),
+      h('td', { class: 'actions', 'data-label': '操作' }, toggle, ' ', reset));
   });
   put(view,
     h('h1', {}, '账号'),
     h('p', { class: 'muted' }, '本局项目的账号：管理员、只读账号和各学校联络员。停用或重置密码后，该账号现有的登录和 API 令牌立即失效。'),
     slot,
-    h('div', { class: 'scroll' }, table(['用户名', '角色', '学校', '项目', '状态', '最近登录', '操作'], rows,
-      { 'data-testid': 'accounts-table' })),
+    table(['用户名', '角色', '学校', '项目', '状态', '最近登录', '操作'], rows,
+      { 'data-testid': 'accounts-table', class: 'stack' }),
     await newAccountForm(view, programs, slot));
 }
 
@@ -212,10 +212,11 @@ export async function renderMe(view, seq) {
     }
   });
   const tokenRows = tokens.map((t) => h('tr', { 'data-testid': 'token-row' },
-    h('td', {}, t.name || '（未命名）'), h('td', { class: 'time' }, fmtTime(t.created_at)),
-    h('td', { class: 'time' }, t.last_used_at ? fmtTime(t.last_used_at) : '未使用'),
-    h('td', { class: 'time' }, fmtTime(t.expires_at)),
-    h('td', {}, h('button', {
+    h('td', { 'data-label': '名称' }, t.name || '（未命名）'),
+    h('td', { class: 'time', 'data-label': '创建时间' }, fmtTime(t.created_at)),
+    h('td', { class: 'time', 'data-label': '最近使用' }, t.last_used_at ? fmtTime(t.last_used_at) : '未使用'),
+    h('td', { class: 'time', 'data-label': '到期时间' }, fmtTime(t.expires_at)),
+    h('td', { 'data-label': '操作' }, h('button', {
       type: 'button', 'data-testid': 'token-revoke',
       onclick: async () => {
         clearMessage();
@@ -234,7 +235,7 @@ export async function renderMe(view, seq) {
     h('p', { class: 'muted' }, '供脚本和其他系统调用接口使用（不必登录网页）。令牌只在新建时显示一次。'),
     tokenSlot, tokenForm,
     tokens.length
-      ? h('div', { class: 'scroll' }, table(['名称', '创建时间', '最近使用', '到期时间', ''], tokenRows, { 'data-testid': 'tokens-table' }))
+      ? table(['名称', '创建时间', '最近使用', '到期时间', '操作'], tokenRows, { 'data-testid': 'tokens-table', class: 'stack' })
       : h('p', { class: 'muted', 'data-testid': 'tokens-table' }, '还没有令牌。'));
 
   put(view,
