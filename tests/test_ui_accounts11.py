@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 
 from api.security import CSRF_COOKIE, CSRF_HEADER
-from testkit.forms import PENGZHOU
+from testkit.forms import PENGZHOU, stats_docx
 from tests.live_server import docgen_serve
 from tests.walk import steps_accounts11 as steps
 
@@ -64,6 +65,35 @@ def _png(page: Any) -> bytes:
     out = io.BytesIO()
     page.render(scale=1.2).to_pil().save(out, "PNG")
     return out.getvalue()
+
+
+def _record(request: Any, base: str, upload_id: int) -> dict[str, Any]:
+    """The record read from upload ``upload_id`` (waits for the reader)."""
+    deadline = time.monotonic() + 120
+    while True:
+        upload = json.loads(request.get(f"{base}/api/uploads/{upload_id}").text())
+        if upload["status"] in ("done", "failed") and upload["record_id"]:
+            record: dict[str, Any] = json.loads(request.get(f"{base}/api/records/{upload['record_id']}").text())
+            return record
+        assert time.monotonic() < deadline, f"upload {upload_id} was not read"
+        time.sleep(0.3)
+
+
+def _docgen_stats() -> bytes:
+    """Pair 07's 统计表 as docgen prints it for 彭州·黑水 (footer 备注：<the program's instruction>), filled in."""
+    from docgen.files import load_program
+    from docgen.forms import load_schemas
+    from docgen.forms.generate import filled_context, form_context, render_form
+    from docgen.model import PairGroup, School
+    from docgen.render.docx import CompiledTemplate
+
+    schema = load_schemas()["activity_stats"]
+    forms = Path(__file__).resolve().parent.parent / "docgen" / "templates" / "forms"
+    template = CompiledTemplate.compile((forms / "activity_stats.docx").read_bytes(), "activity_stats.docx")
+    pair = PairGroup(7, (School("彭州市通济镇蓝天小学"),), (School("黑水县红岩寄宿制小学校"),))
+    context = form_context(load_program(PENGZHOU / "program.yaml"), pair, schema, None)
+    row = {"serial": "1", "activity": "送教下乡", "when": "2019年4月11日", "beneficiaries": "120人次"}
+    return render_form(template, schema, filled_context(context, schema, {"filled_on": "2019年5月6日"}, [row]))
 
 
 def _fits(page: Any, where: str) -> None:
@@ -191,6 +221,28 @@ def test_accounts_and_the_ledger_from_the_browser(server: str, tmp_path: Path) -
         text = re.sub(r"\s+", "", pdf[0].get_textpage().get_text_range())
         assert "截至2019年12月31日" in text and "逾期" in text and "彭州市西郊小学" in text
         (SHOTS / "accounts11-ledger.png").write_bytes(_png(pdf[0]))
+        # every screen of the program in words: a typed 统计表 with a vague date, and docgen's own 统计表 whose
+        # printed 备注 footer is the program's instruction (read by the service: no 备注 value comes of it)
+        uploads = _write(bureau, base, "POST", f"/api/programs/{program_id}/uploads", multipart={
+            "files": {"name": "03_统计表.docx", "mimeType": "application/octet-stream",
+                      "buffer": stats_docx("03", activities=("送教下乡", "教研交流"), dates=("2019年4月11日", "四月中"))}})
+        printed_form = _write(bureau, base, "POST", f"/api/programs/{program_id}/uploads", multipart={
+            "files": {"name": "07_统计表.docx", "mimeType": "application/octet-stream", "buffer": _docgen_stats()}})
+        records = [_record(bureau, base, u["id"]) for u in [*uploads, *printed_form]]
+        assert records[0]["status"] == "needs_review"
+        printed = records[1]["extraction"]
+        assert printed["form"] == "activity_stats" and "remarks" not in printed["fields"], printed["fields"]
+        for tab in ("roster", "names", "batch", "uploads", "review", "export"):
+            page.goto(f"{base}/#/programs/{program_id}/{tab}")
+            page.get_by_test_id(f"screen-{tab}").wait_for()
+            page.wait_for_load_state("networkidle")
+            _no_codes(page, f"the {tab} tab")
+        for record in records:
+            page.goto(f"{base}/#/records/{record['id']}")
+            page.get_by_test_id("corrections").get_by_role("heading").wait_for()
+            page.wait_for_load_state("networkidle")
+            _no_codes(page, f"record {record['source'] if 'source' in record else record['id']}")
+        expect(page.get_by_test_id("record-fields")).not_to_contain_text("活动结束后")
         admin_phone.goto(f"{base}/#/programs/{program_id}/export")
         admin_phone.get_by_test_id("ledger-as-of").wait_for()
         admin_phone.screenshot(path=str(SHOTS / "accounts11-export-phone.png"), full_page=True)

@@ -3,7 +3,7 @@
 // POST /api/auth/password, GET/POST/DELETE /api/tokens. A password or token the service makes is shown once,
 // in a box that says so; nothing here keeps it.
 import {
-  api, clearMessage, fmtTime, h, isAdmin, labelled, put, say, showMessage, state, table,
+  api, clearMessage, fmtTime, h, isAdmin, labelled, needsSchool, put, say, showMessage, state, table,
 } from './core.js';
 
 /** A box showing a secret once (a one-time password, a new API token) with a copy button. */
@@ -92,7 +92,7 @@ async function newAccountForm(view, programs, slot) {
   const username = h('input', { autocomplete: 'off', required: true, 'data-testid': 'account-username' });
   const role = h('select', { 'data-testid': 'account-role' },
     Object.entries(state.vocab.role).map(([code, words]) => h('option', { value: code }, words)));
-  role.value = 'school';
+  role.value = Object.keys(state.vocab.role).find(needsSchool); // most accounts made here are schools'
   const program = h('select', { 'data-testid': 'account-program' },
     programs.map((p) => h('option', { value: p.id }, p.name)));
   const school = h('select', { 'data-testid': 'account-school' });
@@ -112,7 +112,7 @@ async function newAccountForm(view, programs, slot) {
       ? [h('option', { value: '' }, '请选择学校'), list.map((s) => h('option', { value: s.name }, s.name))]
       : h('option', { value: '' }, '（该项目还没有导入花名册）'));
   };
-  const showSchool = () => { schoolField.hidden = role.value !== 'school'; };
+  const showSchool = () => { schoolField.hidden = !needsSchool(role.value); };
   role.addEventListener('change', showSchool);
   program.addEventListener('change', () => loadSchools().catch((e) => showMessage(e.message)));
   showSchool();
@@ -128,7 +128,7 @@ async function newAccountForm(view, programs, slot) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearMessage();
-    if (role.value === 'school' && !school.value) {
+    if (needsSchool(role.value) && !school.value) {
       showMessage('请选择学校联络员所属的学校。');
       school.focus();
       return;
@@ -136,7 +136,7 @@ async function newAccountForm(view, programs, slot) {
     const body = {
       username: username.value.trim(), role: role.value, programs: program.value ? [Number(program.value)] : [],
     };
-    if (role.value === 'school') body.school_name = school.value;
+    if (needsSchool(role.value)) body.school_name = school.value;
     if (password.value) body.password = password.value;
     try {
       const made = await api('/api/users', { method: 'POST', json: body });

@@ -212,6 +212,7 @@ export function stopTimers() {
 export const isStaff = () => state.me && state.me.role !== 'school'; // bureau staff: admin or read-only
 export const isAdmin = () => state.me && state.me.role === 'admin'; // programs, rosters, batches
 export const canWrite = () => state.me && state.me.role !== 'readonly'; // uploads and corrections
+export const needsSchool = (role) => role === 'school'; // a school account is given its school (账号)
 
 // ---------------------------------------------------------------- header
 
