@@ -223,9 +223,9 @@ def test_accounts_and_the_ledger_from_the_browser(server: str, tmp_path: Path) -
         (SHOTS / "accounts11-ledger.png").write_bytes(_png(pdf[0]))
         # every screen of the program in words: a typed 统计表 with a vague date, and docgen's own 统计表 whose
         # printed 备注 footer is the program's instruction (read by the service: no 备注 value comes of it)
+        typed = stats_docx("03", activities=("送教下乡", "教研交流"), dates=("2019年4月11日", "四月中"))
         uploads = _write(bureau, base, "POST", f"/api/programs/{program_id}/uploads", multipart={
-            "files": {"name": "03_统计表.docx", "mimeType": "application/octet-stream",
-                      "buffer": stats_docx("03", activities=("送教下乡", "教研交流"), dates=("2019年4月11日", "四月中"))}})
+            "files": {"name": "03_统计表.docx", "mimeType": "application/octet-stream", "buffer": typed}})
         printed_form = _write(bureau, base, "POST", f"/api/programs/{program_id}/uploads", multipart={
             "files": {"name": "07_统计表.docx", "mimeType": "application/octet-stream", "buffer": _docgen_stats()}})
         records = [_record(bureau, base, u["id"]) for u in [*uploads, *printed_form]]
