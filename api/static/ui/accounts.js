@@ -47,8 +47,8 @@ export async function renderAccounts(view, seq) {
         clearMessage();
         try {
           await api(`/api/users/${u.id}`, { method: 'PATCH', json: { active: !u.active } });
-          showMessage(`${u.username}：${u.active ? '已停用（其登录和令牌全部失效）' : '已启用'}`, 'info', { keep: true });
-          await renderAccounts(view, state.renderSeq);
+          await renderAccounts(view, state.renderSeq); // the same screen again: no navigation, the message stays
+          showMessage(`${u.username}：${u.active ? '已停用（其登录和令牌全部失效）' : '已启用'}`, 'info');
         } catch (e) {
           showMessage(e.message);
         }
