@@ -226,9 +226,10 @@ def ledger_docx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
     section = doc.sections[0]
     section.top_margin = section.bottom_margin = Mm(15)
     normal = doc.styles["Normal"].paragraph_format
-    normal.space_before, normal.space_after, normal.line_spacing = Pt(0), Pt(0), 1.0  # a row per line of text
+    normal.space_before, normal.space_after, normal.line_spacing = Pt(0), Pt(0), 1.15  # rows no taller than text
     _para(doc, f"{program.name}工作台账", "方正小标宋简体", 18, center=True)
     _para(doc, f"截至 {_as_of_text(as_of)}", "楷体_GB2312", 12, center=True)
+    doc.paragraphs[-1].paragraph_format.space_after = Pt(6)
     header = ledger_header(programs.domain(program))
     widths = [*_LEDGER_WIDTHS, *[_TASK_WIDTH] * (len(header) - len(_LEDGER_WIDTHS))]
     _table(doc, header, [[str(c) for c in r.cells()] for r in rows], size=9, widths=widths)
