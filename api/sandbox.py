@@ -8,8 +8,8 @@ not a multiprocessing daemon, so the extractors may still use ``extractors._sand
 (that module time-boxes single PDF parses; this one time-boxes a whole upload, OCR included). A child that
 runs past its time is killed with its whole process group. Modes:
 
-* ``extract [MAX_PIXELS [THRESHOLD]]`` — ``docgen.extract.extract(data, name, reader=extractors.read,
-  threshold=THRESHOLD).to_json()`` as JSON;
+* ``extract [MAX_PIXELS [THRESHOLD [PRINTED]]]`` — ``docgen.extract.extract(data, name, reader=extractors.read,
+  threshold=THRESHOLD, printed=PRINTED).to_json()`` as JSON (PRINTED: JSON ``{form kind: [sentences]}``);
 * ``roster [OVERRIDES]`` — ``api.services.rosters.parse_local`` (``extractors.roster.import_roster``): a
   roster file (xlsx, csv, text, or a returned 安排表) read with a person's column mapping ``OVERRIDES`` (JSON
   ``{table: {column index: role}}``, checked by the service) as JSON — its groups, its problems and their
@@ -100,7 +100,9 @@ def _extract(data: bytes, name: str, args: Sequence[str]) -> bytes:
     if args:
         Image.MAX_IMAGE_PIXELS = int(args[0])  # the service's limit, not Pillow's default
     threshold = float(args[1]) if len(args) > 1 else SURE  # the service's review threshold, when given
-    result = extract(data, name, reader=read, threshold=threshold)
+    # the program's printed sentences per form kind (JSON), never read as values
+    printed: dict[str, list[str]] = json.loads(args[2]) if len(args) > 2 else {}
+    result = extract(data, name, reader=read, threshold=threshold, printed=printed)
     return json.dumps(result.to_json(), ensure_ascii=False).encode()
 
 

@@ -200,11 +200,15 @@ class UserOut(Orm):
     active: bool = True
     created_at: UtcDateTime | None = None
     password_changed_at: UtcDateTime | None = None
+    last_login_at: UtcDateTime | None = Field(None, description="最近一次登录（从审计日志；只在账号列表中给出）")
+    must_change_password: bool = Field(
+        False, description="密码是管理员设的（新建或重置）：用户应改成自己的（只在 /api/me 与登录时给出）"
+    )
 
 
 class UserIn(BaseModel):
     username: Username
-    password: Password
+    password: Password | None = Field(None, description="不填则生成一次性密码，只在响应中显示这一次")
     role: UserRole
     school_name: Annotated[str, Field(max_length=SCHOOL_CAP)] | None = None
     programs: Annotated[list[int], Field(max_length=1000)] = []
@@ -616,3 +620,27 @@ class TemplateOut(Orm):
     size: int
     uploaded_by: str | None = None
     created_at: UtcDateTime | None = None
+
+
+# --- the 账号 screen (api/routes/accounts.py) ----------------------------------------------------------------
+
+
+class UserCreated(UserOut):
+    """A new account; ``password`` is the one-time password the service generated (only when none was given)."""
+
+    password: str | None = Field(None, description="生成的一次性密码：只显示这一次")
+
+
+class PasswordResetOut(BaseModel):
+    """A password reset by an admin: the account and its new one-time password (shown this once)."""
+
+    user: UserOut
+    password: str = Field(description="新的一次性密码：只显示这一次，请转交本人，登录后修改")
+
+
+class SchoolOut(BaseModel):
+    """A school of the admin's programs (from their rosters' current pairs): a school account's school."""
+
+    name: str
+    program_ids: list[int]
+    program_names: list[str]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,17 +17,33 @@ _EXIT_CODE = {"complete": 0, "needs_review": 1, "unreadable": 2}
 def extract(
     file: ExistingFile,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出（格式见 docs/extraction.md）")] = False,
+    program: Annotated[
+        Path | None,
+        typer.Option(
+            "--program", exists=True, dir_okay=False, help="项目文件（默认：文件旁的 program.yaml，否则内置默认项目）"
+        ),
+    ] = None,
 ) -> None:
     """读取交回的表格（docx、PDF、扫描件或照片）。退出码：0 完整，1 待审核，2 无法读取。"""
     from docgen.extract import extract as extract_file
+    from docgen.files import program_for_roster
+    from docgen.forms import load_schemas
+    from docgen.forms.generate import printed_texts
     from extractors import read  # OCR models load only for this command
 
-    result = extract_file(file.read_bytes(), file.name, reader=read)
+    # the program's blank forms print instructions (the 统计表's 备注): they are not values the school wrote
+    chosen, _ = program_for_roster(file, program)
+    printed = printed_texts(chosen, load_schemas())
+    result = extract_file(file.read_bytes(), file.name, reader=read, printed=printed)
     if as_json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
-        typer.echo(f"文件：{result.source}（{result.input_kind.value}，{result.pages} 页）")
-        typer.echo(f"表格：{result.form or '未识别'}")
+        from docgen.forms import load_schemas
+
+        schema = load_schemas().get(result.form or "")
+        # words, never codes: the input kind's label and the form's title
+        typer.echo(f"文件：{result.source}（{result.input_kind.label}，{result.pages} 页）")
+        typer.echo(f"表格：{schema.title if schema is not None else (result.form or '未识别')}")
         typer.echo(f"识别码：{result.identity.code if result.identity else '无'}")
         typer.echo(f"状态：{result.status.label}")
         for key, value in result.fields.items():

@@ -78,6 +78,12 @@ class DocumentJob:
         return self.kind.title if self.school is None else f"{self.kind.title}（{self.school.name}）"
 
     @property
+    def label(self) -> str:
+        """The document in words, for people (失败清单.csv, the CLI summary, a batch's error):
+        ``03 联络员和分管领导回执（黑水县中学）`` — never the :attr:`key` code."""
+        return f"{self.group.label} {self.title}"
+
+    @property
     def key(self) -> str:
         """``03/party_building``, ``03.2/form:liaison_reply``: the job's identity in journals, resumes and failures."""
         if self.school is None:
@@ -174,11 +180,11 @@ class BatchReport:
     planned: int = 0
     generated: int = 0
     skipped: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)  # (job key, reason)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (DocumentJob.label, reason)
     archive: str = ""
     drafts: int = 0  # documents planned as drafts (a party cannot sign yet); generated all the same
     proofread: int = 0  # generated documents proofread (docgen.proof)
-    findings: list[tuple[str, str]] = field(default_factory=list)  # (job key, proof summary) with findings
+    findings: list[tuple[str, str]] = field(default_factory=list)  # (DocumentJob.label, proof summary) with findings
 
     @property
     def ok(self) -> bool:
@@ -525,9 +531,9 @@ def generate_batch(
                 if result.proof is not None:
                     report.proofread += 1
                     if not result.proof.ok:
-                        report.findings.append((result.job.key, result.proof.summary()))
+                        report.findings.append((result.job.label, result.proof.summary()))
             else:
-                report.failures.append((result.job.key, result.reason))
+                report.failures.append((result.job.label, result.reason))
             sink.record(result)
         if on_progress:
             on_progress(handled, len(jobs))

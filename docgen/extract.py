@@ -18,7 +18,7 @@ comes back ``UNREADABLE`` too, named as an internal error for a person to handle
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePath
 
 from docgen.errors import UnreadableDocument
@@ -60,13 +60,16 @@ def extract(
     reader: Reader,
     schemas: Mapping[str, FormSchema] | None = None,
     threshold: float = SURE,
+    printed: Mapping[str, Sequence[str]] | None = None,
 ) -> Extraction:
     """Read ``data`` with ``reader`` and interpret it against ``schemas``; see the module docstring.
 
     ``threshold``: values less sure than this wait for review (the service passes its setting).
+    ``printed``: per form kind, the sentences the program's blank forms print (never read as values;
+    :func:`docgen.forms.generate.printed_texts`).
     """
     try:
-        return interpret(reader(data, name), schemas, review_threshold=threshold)
+        return interpret(reader(data, name), schemas, review_threshold=threshold, printed=printed)
     except UnreadableDocument as exc:
         kind = InputKind(exc.input_kind) if exc.input_kind else None
         return unreadable(name, exc.reason, kind)

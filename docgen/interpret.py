@@ -55,6 +55,7 @@ from docgen.extraction import (
 )
 from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, TableSpec, ValueType, load_schemas
 from docgen.labels import label_key
+from docgen.printed import unprinted
 from docgen.review import reasons_text, status_of, where_text
 from docgen.values import GUESSED, SURE, default_unit_for, is_blank, join_lines, normalize
 
@@ -670,11 +671,14 @@ def interpret(
     *,
     review_threshold: float = SURE,
     context_year: int | None = None,
+    printed: Mapping[str, Sequence[str]] | None = None,
 ) -> Extraction:
     """Interpret ``read`` against ``schemas`` (default: the bundled ones, :func:`docgen.forms.load_schemas`).
 
     ``context_year`` completes year-less dates (``4月23日``); without it the form's filing date, else the
-    year most dates in the document carry, is used.
+    year most dates in the document carry, is used. ``printed``: per form kind, the sentences the blank form
+    prints (:func:`docgen.forms.generate.printed_texts` of the program): they are not values — a footer
+    ``备注：`` holding only them gives no 备注, one with more gives only what was added.
     """
     schemas = load_schemas() if schemas is None else schemas
     problems: list[Problem] = [Problem(p) for p in read.problems]
@@ -700,7 +704,8 @@ def interpret(
         used |= field_tables
         if builder.context_year is None:
             builder.context_year = _filing_year(finder, schema) or _majority_year(read)
-        fields, labels = _build_fields(schema, finder, table_read, builder, problems)
+        fields, labels = _build_fields(schema, finder, table_read, builder, problems,
+                                       (printed or {}).get(schema.kind, ()))
         if schema.table is not None and table_read is not None:
             used |= table_read.used
             tables += _build_table(schema.table, table_read, builder, problems)
@@ -750,9 +755,10 @@ def _filing_year(finder: _FieldFinder, schema: FormSchema) -> int | None:
 
 def _build_fields(
     schema: FormSchema, finder: _FieldFinder, table_read: _TableRead | None, builder: _Builder,
-    problems: list[Problem],
+    problems: list[Problem], printed: Sequence[str] = (),
 ) -> tuple[dict[str, Value], dict[str, str]]:
-    """The fields found, by schema key, and their printed labels."""
+    """The fields found, by schema key, and their printed labels (the footer's ``printed`` sentences taken
+    away: :func:`docgen.printed.unprinted`)."""
     by_spec: dict[int, list[_Hit]] = {}
     for hit in finder.hits:
         same = by_spec.setdefault(hit.spec, [])
@@ -779,8 +785,11 @@ def _build_fields(
     footers = [*finder.extra_hits.get(FOOTER_FIELD, [])]
     if table_read is not None and table_read.footer is not None:
         footers.insert(0, table_read.footer)
-    if footers and FOOTER_KEY not in out:
-        out[FOOTER_KEY] = builder.value(footers[0], ValueType.TEXT, FOOTER_FIELD, key=FOOTER_KEY)
+    # the footer's printed instruction is the blank form's, not the school's: only what was added is a value
+    written = [replace(f, text=unprinted(f.text, printed)) for f in footers]
+    written = [f for f in written if not is_blank(f.text)]
+    if written and FOOTER_KEY not in out:
+        out[FOOTER_KEY] = builder.value(written[0], ValueType.TEXT, FOOTER_FIELD, key=FOOTER_KEY)
         labels[FOOTER_KEY] = FOOTER_FIELD
     return out, labels
 

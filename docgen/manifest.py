@@ -44,8 +44,10 @@ FAILURE_HEADER = ("文书", "原因")
 class ManifestRow:
     """One file of the archive (one row per format of a document).
 
-    ``kind`` tells per-school forms apart (``form:liaison_reply#2``) and ``title`` names the school
-    (``联络员和分管领导回执（黑水县中学）``), as the service's document list does. ``pages`` is None for .docx.
+    ``kind`` tells per-school forms apart (``form:liaison_reply#2``, for programs reading manifest.json) and
+    ``title`` names the school (``联络员和分管领导回执（黑水县中学）``), as the service's document list does;
+    ``kind_title`` is the kind in words (``联络员和分管领导回执``): 清单.csv, which people open, shows it in
+    the 文书种类 column instead of the code. ``pages`` is None for .docx.
     ``draft`` is true for a document a party cannot sign yet, ``draft_reasons`` says which school and why
     (清单.csv shows 草稿 and the reasons joined with ；).
     ``proof`` is the document's proofreading summary (:meth:`docgen.proof.ProofReport.summary`: ``无`` or the
@@ -64,6 +66,7 @@ class ManifestRow:
     draft: bool = False
     draft_reasons: tuple[str, ...] = ()
     proof: str = ""
+    kind_title: str = ""
 
 
 def manifest_row(
@@ -83,6 +86,7 @@ def manifest_row(
         draft=job.draft,
         draft_reasons=job.draft_reasons,
         proof=proof,
+        kind_title=job.kind.title,
     )
 
 
@@ -100,9 +104,10 @@ def row_values(row: ManifestRow) -> dict[str, str | int | bool | list[str] | Non
 
 
 def csv_cells(row: ManifestRow) -> list[str]:
-    """The row as 清单.csv cells: no page count for .docx (an empty cell, not ``None``), ``草稿`` or nothing in
-    the 草稿 column, the reasons joined with ``；``."""
+    """The row as 清单.csv cells: the kind in words, no page count for .docx (an empty cell, not ``None``),
+    ``草稿`` or nothing in the 草稿 column, the reasons joined with ``；``."""
     values = row_values(row)
+    values["kind"] = row.kind_title or row.kind  # words for people; the code stays in manifest.json
     values["draft"] = "草稿" if row.draft else ""
     values["draft_reasons"] = "；".join(row.draft_reasons)
     return ["" if value is None else str(value) for value in values.values()]
@@ -133,7 +138,8 @@ class ManifestWriter:
 
 
 def write_failures(failures: Iterable[tuple[str, str]], table: TextIO) -> None:
-    """失败清单.csv: one (job key, reason) line per failed document."""
+    """失败清单.csv: one (document, reason) line per failed document (the document as
+    :attr:`docgen.batch.DocumentJob.label` words it)."""
     writer = csv_writer(table)
     writer.writerow(FAILURE_HEADER)
     writer.writerows(failures)

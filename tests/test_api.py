@@ -249,8 +249,9 @@ def test_returned_forms_are_read_corrected_exported_and_regenerated(admin: TestC
     ).active
     by_pair = {row[0]: row for row in ledger.iter_rows(min_row=3, values_only=True)}
     assert len(by_pair) == 14
-    assert by_pair["03"][3:6] == (1, 2, "2019-04-12")
-    assert "签订学校党建共建协议书" in by_pair["01"][6] and "签订" not in (by_pair["03"][6] or "")
+    assert by_pair["03"][3:6] == (1, 2, "2019年4月12日")
+    # one column per task (签订学校党建共建协议书 first): pair 01 returned nothing, 03 returned a form
+    assert by_pair["01"][6] == "逾期" and by_pair["03"][6] == "已完成"
     ledger_docx = admin.get(f"/api/programs/{program_id}/ledger", params={"format": "docx"})
     assert "黑水县芦花完全小学校" in docx_text(ledger_docx.content)
 

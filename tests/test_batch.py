@@ -133,7 +133,7 @@ def test_a_failing_document_is_reported_and_the_rest_go_on(
     program = replace(pengzhou_program, agreements=kinds)
     report = run(program, small_roster(), {**pengzhou_templates, "extra": broken}, tmp_path)
     assert report.generated == 2
-    assert [key for key, _ in report.failures] == ["01/extra", "02/extra"]
+    assert [name for name, _ in report.failures] == ["01 附加协议", "02 附加协议"]  # documents in words
     assert "no_such_field" in report.failures[0][1] and "broken.docx" in report.failures[0][1]
     archive = zipfile.ZipFile(report.archive)
     assert "失败清单.csv" in archive.namelist()
@@ -176,7 +176,7 @@ def test_pdf_failures_from_the_converter_are_isolated(
     sink = DirectorySink(tmp_path, "t")
     report = generate_batch(pengzhou_program, small_roster(), pengzhou_templates, sink, converter=OneBadDocument())
     assert report.generated == 1
-    assert report.failures == [("01/party_building", "PDF 转换失败：time-out")]
+    assert report.failures == [("01 学校党建共建协议书", "PDF 转换失败：time-out")]
     again = generate_batch(
         pengzhou_program,
         small_roster(),

@@ -337,11 +337,11 @@ def test_a_pdf_that_lost_text_fails_its_document_in_the_batch(
         pengzhou_program, roster, pengzhou_templates, DirectorySink(tmp_path, "x"), converter=LosingPdf()
     )
     [(key, reason)] = report.failures
-    assert key == "01/party_building"
+    assert key == "01 学校党建共建协议书"  # the document in words, not its key
     assert reason.startswith("PDF 与 DOCX 文字不一致：PDF 缺少“、”")
     assert report.generated == 0
     failures = (tmp_path / "失败清单.csv").read_text(encoding="utf-8-sig")
-    assert "01/party_building,PDF 与 DOCX 文字不一致：PDF 缺少“、”" in failures
+    assert "01 学校党建共建协议书,PDF 与 DOCX 文字不一致：PDF 缺少“、”" in failures
 
 
 def test_docgen_proof_reads_a_batch_folder_and_reports_in_chinese_and_json(tmp_path: Path) -> None:

@@ -211,6 +211,16 @@ MATRIX: dict[str, tuple[Build, tuple[str, str, str, str, str, str, str]]] = {
         same("GET", "/api/users/{school_user}/tokens"),
         ("401", "ok", "404", "403", "403", "403", "403"),
     ),
+    # the 账号 screen: a spare school account's password reset (it hands back a one-time password), and the
+    # schools of the admin's programs a school account may be given
+    "POST /api/users/{user_id}/reset-password": (
+        same("POST", "/api/users/{spare_user}/reset-password"),
+        ("401", "ok", "404", "403", "403", "403", "403"),
+    ),
+    "GET /api/schools": (
+        same("GET", "/api/schools?program={program}"),
+        ("401", "ok", "404", "403", "403", "403", "403"),
+    ),
     "GET /api/audit": (same("GET", "/api/audit"), ("401", "ok", "ok", "403", "403", "403", "403")),
     # --- programs and rosters
     "GET /api/programs": (same("GET", "/api/programs"), ("401", "ok", "ok", "ok", "ok", "ok", "ok")),

@@ -29,6 +29,7 @@ from tests.api_fixtures import (
     ROOT,
     TestClient,
     admin,
+    create_pengzhou,
     database_url,
     login_client,
     make_settings,
@@ -214,6 +215,7 @@ def test_admins_upload_list_download_and_use_a_template_and_every_upload_is_audi
 def test_only_admins_see_or_upload_templates(admin: TestClient) -> None:
     r = admin.post("/api/users", json={"username": "viewer", "password": "glass-orchid-58", "role": "readonly"})
     assert r.status_code == 201, r.text
+    create_pengzhou(admin)  # a school account is made for a school of one of the admin's rosters
     r = admin.post(
         "/api/users",
         json={"username": "school", "password": "orchid-lantern-73", "role": "school", "school_name": "彭州市西郊小学"},

@@ -178,6 +178,7 @@ ALLOWED_CODES = {
     ("school", "export const isStaff = () => state.me && state.me.role !== 'school';"),
     ("admin", "export const isAdmin = () => state.me && state.me.role === 'admin';"),
     ("readonly", "export const canWrite = () => state.me && state.me.role !== 'readonly';"),
+    ("school", "export const needsSchool = (role) => role === 'school';"),
     ("corrected", "const isCorrected = (v) => v.flags.includes('corrected');"),
     ("corrected", "isCorrected(v) && !isFlaggedValue ? h('span', { class: 'corrected' }, '已改') : null);"),
 }

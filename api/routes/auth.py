@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from api.deps import SESSION_COOKIE, AdminUser, CurrentUser, IdPath, Services, ServicesDep, SessionDep
 from api.models import User
-from api.schemas import LoginIn, PasswordChangeIn, TokenIn, TokenInfo, TokenOut, UserIn, UserOut, UserPatch
+from api.schemas import (
+    LoginIn,
+    PasswordChangeIn,
+    TokenIn,
+    TokenInfo,
+    TokenOut,
+    UserCreated,
+    UserIn,
+    UserOut,
+    UserPatch,
+)
 from api.security import clear_session_cookies, set_session_cookies
-from api.services import accounts
+from api.services import accounts, people
 from api.services.accounts import Role
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
 
-def user_out(user: User) -> UserOut:
-    """A user as the API shows it (with the ids of its programs)."""
+def user_out(user: User, **extra: Any) -> UserOut:
+    """A user as the API shows it (with the ids of its programs; ``extra``: last login, must change…)."""
     return UserOut(
         id=user.id,
         username=user.username,
@@ -26,6 +38,7 @@ def user_out(user: User) -> UserOut:
         active=user.active,
         created_at=user.created_at,
         password_changed_at=user.password_changed_at,
+        **extra,
     )
 
 
@@ -49,7 +62,7 @@ def _signed_in(session: Session, user: User, response: Response, services: Servi
     token = accounts.open_session(session, user, services.secret, services.settings.session_days)
     session.commit()
     _set_session_cookie(response, token, services)
-    return user_out(user)
+    return user_out(user, must_change_password=people.must_change_password(session, user))
 
 
 @router.post("/auth/login")
@@ -103,8 +116,8 @@ def change_password(
 
 
 @router.get("/me")
-def me(user: CurrentUser) -> UserOut:
-    return user_out(user)
+def me(user: CurrentUser, session: SessionDep) -> UserOut:
+    return user_out(user, must_change_password=people.must_change_password(session, user))
 
 
 @router.post("/tokens", status_code=201)
@@ -130,15 +143,20 @@ def revoke_token(token_id: IdPath, user: CurrentUser, session: SessionDep) -> No
 @router.get("/users")
 def list_users(admin: AdminUser, session: SessionDep) -> list[UserOut]:
     """The accounts this admin manages: itself and those sharing one of its programs (docs/security.md)."""
-    return [user_out(u) for u in accounts.list_users(session, by=admin)]
+    users = accounts.list_users(session, by=admin)
+    logins = people.last_logins(session, [u.id for u in users])
+    return [user_out(u, last_login_at=logins.get(u.id)) for u in users]
 
 
 @router.post("/users", status_code=201)
-def create_user(body: UserIn, admin: AdminUser, session: SessionDep, services: ServicesDep) -> UserOut:
+def create_user(body: UserIn, admin: AdminUser, session: SessionDep, services: ServicesDep) -> UserCreated:
+    """A new account. Without ``password`` the service makes a one-time password and returns it this once;
+    a school account's ``school_name`` must be a school of the admin's programs (of ``programs`` when given)."""
+    generated = people.one_time_password(body.username) if body.password is None else None
     user = accounts.create_user(
         session,
         body.username,
-        body.password,
+        generated or body.password or "",
         body.role,
         hasher=services.hasher,
         school_name=body.school_name,
@@ -146,7 +164,7 @@ def create_user(body: UserIn, admin: AdminUser, session: SessionDep, services: S
         by=admin,
     )
     session.commit()
-    return user_out(user)
+    return UserCreated(**user_out(user).model_dump(), password=generated)
 
 
 @router.patch("/users/{user_id}")

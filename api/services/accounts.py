@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api.models import ApiToken, LoginSession, Program, User, utcnow
-from api.services import audit, throttle
+from api.services import audit, people, throttle
 from api.services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from api.services.passwords import PasswordHasherGate, check_password, normalize_username
 from api.services.queue import rows_changed
@@ -71,7 +71,10 @@ def create_user(
     except ValueError:
         raise Invalid(f"角色应为 admin、school 或 readonly，实际为 {role!r}", [{"field": "role"}]) from None
     if parsed is Role.SCHOOL and not (school_name or "").strip():
-        raise Invalid("学校账号必须填写 school_name（学校全称，与花名册一致）", [{"field": "school_name"}])
+        raise Invalid("学校账号必须选择所属学校（花名册中的学校名称）", [{"field": "school_name"}])
+    if parsed is Role.SCHOOL and by is not None:
+        # an account whose school is on no pair would see nothing, silently: only a school of the roster
+        school_name = people.check_school(session, by, school_name or "", program_ids)
     taken = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     if taken is not None:
         raise Conflict(f"用户名 {username} 已存在（与 {taken.username} 视为同一个名字）")

@@ -19,7 +19,9 @@ from typing import Any
 from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 from sqlalchemy.orm import Session
 
 from api.models import Program, Record
@@ -32,7 +34,7 @@ from docgen.extraction import Extraction
 from docgen.files import template_reader
 from docgen.forms import FormSchema, load_schemas
 from docgen.forms.generate import KIND_PREFIX, filled_context
-from docgen.ledger import LEDGER_HEADER, LedgerRow, ReturnedForm
+from docgen.ledger import LedgerRow, ReturnedForm, ledger_header
 from docgen.render.cjk import cjk_run
 from docgen.render.converter import PdfConverter
 from docgen.sheets import xlsx_row
@@ -136,9 +138,25 @@ def _para(doc: Any, text: str, font: str, size: float, *, bold: bool = False, ce
     cjk_run(p, text, font, size=size, bold=bold)
 
 
-def _table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[str]], size: float = 10.5) -> None:
+def _table(
+    doc: Any, header: Sequence[str], rows: Sequence[Sequence[str]], size: float = 10.5, widths: Sequence[int] = ()
+) -> None:
+    """A grid table; ``widths``: relative column widths over the section's text width (else Word's default)."""
     table = doc.add_table(rows=1 + len(rows), cols=len(header))
     table.style = "Table Grid"
+    if widths:
+        section = doc.sections[-1]
+        usable = section.page_width - section.left_margin - section.right_margin
+        table.autofit = False
+        for i, w in enumerate(widths):
+            width = int(usable * w / sum(widths))
+            table.columns[i].width = width  # the grid (LibreOffice lays out by it) and every cell (Word does)
+            for cell in table.columns[i].cells:
+                cell.width = width
+    # the header row repeats on every page of a long table
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(repeat)
     for i, text in enumerate(header):
         cell = table.rows[0].cells[i]
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -176,15 +194,19 @@ def _extraction(record: Record) -> Extraction | None:
         return None
 
 
+def _as_of_text(as_of: date) -> str:
+    return f"{as_of.year}年{as_of.month}月{as_of.day}日"
+
+
 def ledger_xlsx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
-    """The 台账 as an xlsx workbook."""
+    """The 台账 as an xlsx workbook: a title line, then the header (one column per task) and a row per pair."""
     from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
     ws.title = "台账"
-    ws.append(xlsx_row(ws, [f"{program.name} 工作台账（截至 {as_of.isoformat()}）"]))
-    ws.append(xlsx_row(ws, list(LEDGER_HEADER)))
+    ws.append(xlsx_row(ws, [f"{program.name} 工作台账（截至 {_as_of_text(as_of)}）"]))
+    ws.append(xlsx_row(ws, ledger_header(programs.domain(program))))
     for r in rows:
         ws.append(xlsx_row(ws, r.cells()))
     out = io.BytesIO()
@@ -192,15 +214,23 @@ def ledger_xlsx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
     return out.getvalue()
 
 
+# relative widths of the fixed columns (序号, two school columns, three counts); each task column gets TASK_WIDTH
+_LEDGER_WIDTHS = (11, 27, 27, 9, 9, 17)
+_TASK_WIDTH = 20
+
+
 def ledger_docx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
-    """The 台账 as a landscape docx table."""
+    """The 台账 as a landscape A4 docx (and, converted, PDF): title, 截至 date, one table whose columns are
+    :func:`docgen.ledger.ledger_header` — the schools wrap inside their columns, one short cell per task."""
     doc = _new(landscape=True)
-    _para(doc, f"{program.name}工作台账", "方正小标宋简体", 22, center=True)
-    _para(doc, f"截至 {as_of.year}年{as_of.month}月{as_of.day}日", "楷体_GB2312", 14, center=True)
-    _table(
-        doc,
-        LEDGER_HEADER,
-        [[str(c) for c in r.cells()] for r in rows],
-        size=10,
-    )
+    section = doc.sections[0]
+    section.top_margin = section.bottom_margin = Mm(15)
+    normal = doc.styles["Normal"].paragraph_format
+    normal.space_before, normal.space_after, normal.line_spacing = Pt(0), Pt(0), 1.15  # rows no taller than text
+    _para(doc, f"{program.name}工作台账", "方正小标宋简体", 18, center=True)
+    _para(doc, f"截至 {_as_of_text(as_of)}", "楷体_GB2312", 12, center=True)
+    doc.paragraphs[-1].paragraph_format.space_after = Pt(6)
+    header = ledger_header(programs.domain(program))
+    widths = [*_LEDGER_WIDTHS, *[_TASK_WIDTH] * (len(header) - len(_LEDGER_WIDTHS))]
+    _table(doc, header, [[str(c) for c in r.cells()] for r in rows], size=9, widths=widths)
     return _save(doc)

@@ -46,6 +46,8 @@ from api.services.accounts import Role, require_admin, require_writer
 from api.services.errors import Invalid, ServiceError, TooLarge, UnsupportedType, public_text
 from api.services.filetypes import FORM_TYPES, IMAGE_TYPES, safe_name, upload_type
 from docgen.extraction import FormIdentity
+from docgen.forms import load_schemas
+from docgen.forms.generate import printed_texts
 from docgen.values import SURE
 
 
@@ -492,12 +494,14 @@ def process(
         program = s.get(Program, upload.program_id)
         assert program is not None
         name, kind, key = upload.original_name, upload.detected_type, upload.blob_key
+        # what the program's blank forms print (their notes, the 统计表's 备注 footer) is not a returned value
+        printed = printed_texts(programs.domain(program), load_schemas())
     status, error = DONE, None
     if kind not in FORM_TYPES:
         extraction, status, error = unreadable(name, kind, f"{kind} 不是可读取的表单类型"), FAILED, "类型不支持"
     else:
         try:
-            args = [str(max_pixels), repr(review_threshold)]
+            args = [str(max_pixels), repr(review_threshold), json.dumps(printed, ensure_ascii=False)]
             raw = run_child("extract", blobs.read(key), name, args, timeout=timeout, memory=memory)
             extraction = json.loads(raw)
             if not isinstance(extraction, dict):

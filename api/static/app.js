@@ -8,6 +8,7 @@
 import {
   $view, api, clearMessage, h, put, showHeader, showMessage, state, stopTimers,
 } from './ui/core.js';
+import { renderAccounts, renderMe } from './ui/accounts.js';
 import { renderLogin } from './ui/login.js';
 import { renderProgram } from './ui/program.js';
 import { renderPrograms } from './ui/programs.js';
@@ -18,6 +19,8 @@ const ROUTES = {
   login: (view) => renderLogin(view),
   programs: (view, parts, seq) => (parts[1] ? renderProgram(view, parts[1], parts[2] ?? 'roster', seq)
     : renderPrograms(view, seq)),
+  accounts: (view, parts, seq) => renderAccounts(view, seq),
+  me: (view, parts, seq) => renderMe(view, seq),
   records: (view, parts, seq) => (parts[1] ? renderRecord(view, parts[1], seq) : renderPrograms(view, seq)),
 };
 
@@ -58,6 +61,9 @@ async function route() {
   }
   showHeader();
   if (seq !== state.renderSeq) return;
+  if (state.me?.must_change_password && parts[0] !== 'me' && !document.getElementById('message').textContent) {
+    showMessage('您的密码是管理员设置的一次性密码，请到“我的账号”改成自己的密码。', 'info'); // ui/accounts.js
+  }
   const view = $view();
   put(view, h('p', { class: 'muted' }, '加载中…'));
   try {

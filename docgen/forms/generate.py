@@ -176,6 +176,21 @@ def instructions(program: Program, schema: FormSchema) -> dict[str, str]:
     }
 
 
+def printed_texts(program: Program, schemas: Mapping[str, FormSchema]) -> dict[str, tuple[str, ...]]:
+    """Per form kind, the sentences the program's blank form prints besides its labels — the notes
+    (:func:`instructions`: filing, deadline, the report-after sentence) and the table's footer (``备注：…``,
+    ``layout.footer_from``). A returned form carries them too: :func:`docgen.interpret.interpret` takes them
+    away (:func:`docgen.printed.unprinted`) so that printed text is never read as a value."""
+    out: dict[str, tuple[str, ...]] = {}
+    for kind, schema in schemas.items():
+        notes = instructions(program, schema)
+        texts = {notes[k] for k in ("filing", "report_after", "deadline")}
+        if schema.layout.footer_from:
+            texts.add(lookup({"instructions": notes}, schema.layout.footer_from))
+        out[kind] = tuple(sorted(t for t in texts if t))
+    return out
+
+
 def _party(schools: tuple[School, ...]) -> dict[str, Any]:
     return {
         "schools": [school_context(s) for s in schools],

@@ -1,1 +1,2 @@
-"""Clerk steps of the issue-11 walk, one module per area (composed into the "Done when" walk by the lead)."""
+"""Clerk steps through the web UI as plain functions (a Playwright page, the base URL, what the step needs →
+what the next step needs), composed by the end-to-end walks."""

@@ -212,6 +212,7 @@ export function stopTimers() {
 export const isStaff = () => state.me && state.me.role !== 'school'; // bureau staff: admin or read-only
 export const isAdmin = () => state.me && state.me.role === 'admin'; // programs, rosters, batches
 export const canWrite = () => state.me && state.me.role !== 'readonly'; // uploads and corrections
+export const needsSchool = (role) => role === 'school'; // a school account is given its school (账号)
 
 // ---------------------------------------------------------------- header
 
@@ -222,6 +223,7 @@ export function showHeader() {
   box.querySelector('[data-testid="user-name"]').textContent = state.me.username;
   const role = say('role', state.me.role);
   box.querySelector('[data-testid="user-role"]').textContent = state.me.school_name ? `${role} · ${state.me.school_name}` : role;
+  box.querySelector('[data-testid="nav-accounts"]').hidden = !isAdmin(); // ui/accounts.js
 }
 
 /** ProgramDetail in one line: 结对 14 组 · 协议：… */

@@ -1,0 +1,105 @@
+"""The 账号 screen's API: schools to pick from, a school name that matches no school refused in words,
+one-time passwords on create and reset (shown once, they work, the old one does not), last logins and the
+"change your password" hint. One app and one program for the module (SQLite)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.api_fixtures import (
+    TestClient,
+    create_pengzhou,
+    login_client,
+    make_settings,
+    running_client,
+)
+
+GOOD = "quiet-meadow-7315"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, int]]:
+    tmp: Path = tmp_path_factory.mktemp("accounts11")
+    with running_client(make_settings(tmp / "data", f"sqlite:///{tmp / 'docgen.db'}")) as admin:
+        yield admin, create_pengzhou(admin)
+
+
+def test_the_schools_offered_are_the_schools_of_the_admins_rosters(world: tuple[TestClient, int]) -> None:
+    admin, program = world
+    r = admin.get(f"/api/schools?program={program}")
+    assert r.status_code == 200, r.text
+    schools = r.json()
+    names = [s["name"] for s in schools]
+    assert "彭州市西郊小学" in names and "黑水县芦花完全小学校" in names
+    assert len(names) == len(set(names))  # a school on several pairs is offered once
+    xijiao = next(s for s in schools if s["name"] == "彭州市西郊小学")
+    assert xijiao["program_ids"] == [program] and xijiao["program_names"][0].startswith("彭州")
+    assert admin.get("/api/schools").json() == schools  # every program of this admin: here the one
+    assert admin.get("/api/schools?program=999").status_code == 404
+
+
+def test_a_school_name_that_matches_no_school_is_refused_in_words(world: tuple[TestClient, int]) -> None:
+    admin, program = world
+    r = admin.post("/api/users", json={"username": "nowhere", "password": GOOD, "role": "school",
+                                       "school_name": "西郊小学", "programs": [program]})  # fmt: skip
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert "学校“西郊小学”不在所选项目的花名册中" in detail and "是否指：彭州市西郊小学" in detail
+    assert "school_name" not in detail  # no field code in the words a clerk reads
+    assert all(u["username"] != "nowhere" for u in admin.get("/api/users").json())
+
+
+def test_a_new_account_without_a_password_gets_a_one_time_one_shown_once(world: tuple[TestClient, int]) -> None:
+    admin, program = world
+    r = admin.post("/api/users", json={"username": "xijiao-otp", "role": "school",
+                                       "school_name": " 彭州市西郊小学 ", "programs": [program]})  # fmt: skip
+    assert r.status_code == 201, r.text
+    body = r.json()
+    password = body["password"]
+    assert len(password) == 14 and body["school_name"] == "彭州市西郊小学"
+    school = login_client(admin, "xijiao-otp", password)
+    me = school.get("/api/me").json()
+    assert me["must_change_password"] is True  # set by the admin: to be replaced
+    # never shown again: neither in the list nor to the user itself
+    assert "password" not in next(u for u in admin.get("/api/users").json() if u["username"] == "xijiao-otp")
+    assert "password" not in me
+    r = school.post("/api/auth/password", json={"old_password": password, "new_password": GOOD})
+    assert r.status_code == 200, r.text
+    assert r.json()["must_change_password"] is False
+    # a typed password is kept as typed (and is the admin's, so it is to be changed too)
+    r = admin.post("/api/users", json={"username": "viewer11", "password": GOOD, "role": "readonly",
+                                       "programs": [program]})  # fmt: skip
+    assert r.status_code == 201 and r.json()["password"] is None
+
+
+def test_a_reset_gives_a_new_one_time_password_and_ends_the_old_one(world: tuple[TestClient, int]) -> None:
+    admin, program = world
+    body = {"username": "lantian11", "password": GOOD, "role": "school", "school_name": "彭州市通济镇蓝天小学",
+            "programs": [program]}  # fmt: skip
+    user = admin.post("/api/users", json=body).json()
+    old_session = login_client(admin, "lantian11", GOOD)
+    r = admin.post(f"/api/users/{user['id']}/reset-password")
+    assert r.status_code == 200, r.text
+    new = r.json()["password"]
+    assert new != GOOD and r.json()["user"]["username"] == "lantian11"
+    assert old_session.get("/api/me").status_code == 401  # its sessions ended
+    r = admin.post("/api/auth/login", json={"username": "lantian11", "password": GOOD})
+    assert r.status_code == 401
+    fresh = login_client(admin, "lantian11", new)
+    assert fresh.get("/api/me").json()["must_change_password"] is True
+    assert admin.post("/api/users/99999/reset-password").status_code == 404
+
+
+def test_the_list_shows_each_accounts_last_login(world: tuple[TestClient, int]) -> None:
+    admin, program = world
+    admin.post("/api/users", json={"username": "never11", "password": GOOD, "role": "readonly",
+                                   "programs": [program]})  # fmt: skip
+    users = {u["username"]: u for u in admin.get("/api/users").json()}
+    assert users["admin"]["last_login_at"] is not None
+    assert users["never11"]["last_login_at"] is None
+    login_client(admin, "never11", GOOD)
+    users = {u["username"]: u for u in admin.get("/api/users").json()}
+    assert users["never11"]["last_login_at"] is not None
