@@ -10,6 +10,8 @@ at the edge by ``docgen.render.pdf_text``) and returns :class:`Finding` s:
   the 28-character grid allows (and no 避头尾 rule explains it), a body line off the 22-line pitch;
 * ``seal``        — the last page holds only the seal block, split from the text it closes;
 * ``title``       — the title wraps inside a word;
+* ``blank``       — a fill-in blank (``____年____月____日``, ``__________``) broken across lines
+  (:func:`blank_split_findings`);
 plus the page count. The batch runs it on every document it converts; ``docgen proof`` on a ZIP or folder.
 """
 
@@ -27,6 +29,7 @@ from zipfile import BadZipFile, ZipFile
 
 from lxml import etree
 
+from docgen.chinese import FILL_IN_BLANK
 from docgen.layout import (
     BODY_SIZE_PT,
     CHARS_PER_LINE,
@@ -52,6 +55,7 @@ class FindingKind(StrEnum):
     GRID = "grid"
     SEAL = "seal"
     TITLE = "title"
+    BLANK = "blank"
 
 
 KIND_LABELS = {
@@ -61,6 +65,7 @@ KIND_LABELS = {
     FindingKind.GRID: "不在 28 字 × 22 行版心网格上",
     FindingKind.SEAL: "落款与正文分页",
     FindingKind.TITLE: "标题在词中断行",
+    FindingKind.BLANK: "填写空白跨行断开",
 }
 
 
@@ -524,6 +529,37 @@ def title_findings(pages: Sequence[PdfPage], title_paragraph: str | None) -> lis
     return found
 
 
+# --- 6. fill-in blanks on one line ----------------------------------------------------------------------
+
+_BLANK_CHARS = frozenset("_年月日")
+
+
+def blank_split_findings(paragraphs: Sequence[str], pages: Sequence[PdfPage]) -> list[Finding]:
+    """A fill-in blank of the .docx (:data:`~docgen.chinese.FILL_IN_BLANK`) that the PDF breaks across two
+    lines: one line ends inside it and the next line goes on with the rest. Judged against the .docx's own
+    blanks, so a signature line ``签字：________`` above a separate date line ``____年__月__日`` (two
+    blanks, side by side in a seal block) is not taken for one blank broken in two."""
+    blanks = {m.group(0) for p in paragraphs for m in FILL_IN_BLANK.finditer(_normalise(p))}
+    if not blanks:
+        return []
+    found = []
+    for (page, line), (_, following) in itertools.pairwise(pdf_text_lines(pages)):
+        if line[-1] not in _BLANK_CHARS or following[0] not in _BLANK_CHARS:
+            continue
+        joined, cut = line + following, len(line)
+        for blank in FILL_IN_BLANK.finditer(joined):
+            if blank.start() < cut < blank.end() and blank.group(0) in blanks:
+                found.append(
+                    Finding(
+                        FindingKind.BLANK,
+                        f"空白“{blank.group(0)}”断在“{joined[blank.start() : cut]}|{joined[cut : blank.end()]}”："
+                        f"“{_excerpt(line)}”",
+                        page,
+                    )
+                )
+    return found
+
+
 # --- the whole proof -----------------------------------------------------------------------------------
 
 
@@ -562,4 +598,5 @@ def proofread(
         if not is_form:
             findings += seal_findings(pages)
         findings += title_findings(pages, next((p for p in paragraphs if p.strip()), None))
+        findings += blank_split_findings(paragraphs, pages)
     return ProofReport(document, len(pages) if pages is not None else 0, tuple(findings), draft)
