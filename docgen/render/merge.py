@@ -24,8 +24,10 @@ import io
 import itertools
 import posixpath
 import re
+import struct
 import zipfile
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterator, MutableMapping, Sequence
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -94,15 +96,78 @@ def _resolve(source_part: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
 
 
-class _Package:
-    """A docx as a dict of part names to bytes, with the document parsed."""
+class _Parts(MutableMapping[str, bytes]):
+    """A package's parts by name, inflated on first use. Most parts of a merged document are only compared
+    with the first document's (styles, settings, theme, fonts…) or not read at all; a part stored with the
+    same compressed bytes is the same part, so :meth:`same` compares those without inflating them (docgen's
+    renderer stores a template's static parts compressed once, so they match byte for byte)."""
 
     def __init__(self, data: bytes, index: int) -> None:
+        self._data = data
+        self._index = index
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                self.parts: dict[str, bytes] = {i.filename: z.read(i) for i in z.infolist() if not i.is_dir()}
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            self._stored = {i.filename: i for i in self._zip.infolist() if not i.is_dir()}
         except (zipfile.BadZipFile, RuntimeError, ValueError) as exc:
             raise MergeError(f"document {index}: not a readable .docx package ({exc})") from exc
+        self._names = dict.fromkeys(self._stored)
+        self._inflated: dict[str, bytes] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        if name in self._inflated:
+            return self._inflated[name]
+        info = self._stored[name]  # KeyError: no such part
+        try:
+            data = self._zip.read(info)
+        except (zipfile.BadZipFile, RuntimeError, ValueError, zlib.error) as exc:
+            raise MergeError(f"document {self._index}: part {name} cannot be read ({exc})") from exc
+        self._inflated[name] = data
+        return data
+
+    def __setitem__(self, name: str, data: bytes) -> None:
+        self._stored.pop(name, None)  # replaced: its stored bytes are no longer the part
+        self._inflated[name] = data
+        self._names[name] = None
+
+    def __delitem__(self, name: str) -> None:
+        del self._names[name]
+        self._stored.pop(name, None)
+        self._inflated.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def _raw(self, name: str) -> tuple[int, int, bytes] | None:
+        """(compression, CRC, compressed bytes) of a part as stored; None once replaced or when absent."""
+        info = self._stored.get(name)
+        if info is None:
+            return None
+        at = info.header_offset
+        name_length, extra_length = struct.unpack("<HH", self._data[at + 26 : at + 30])
+        start = at + 30 + name_length + extra_length
+        return info.compress_type, info.CRC, self._data[start : start + info.compress_size]
+
+    def same(self, name: str, other: _Parts, other_name: str | None = None) -> bool:
+        """Whether part ``name`` here equals ``other_name`` (default: the same name) of ``other``; both absent
+        counts as equal."""
+        other_name = other_name or name
+        mine, theirs = self._raw(name), other._raw(other_name)
+        if mine is not None and mine == theirs:
+            return True
+        return self.get(name) == other.get(other_name)
+
+
+class _Package:
+    """A docx as a mapping of part names to bytes (:class:`_Parts`), with the document parsed."""
+
+    def __init__(self, data: bytes, index: int) -> None:
+        self.parts = _Parts(data, index)
         if DOCUMENT not in self.parts:
             raise MergeError(f"document {index}: no {DOCUMENT}")
         self.index = index
@@ -159,16 +224,15 @@ class _Merger:
         """Bring part ``name`` of ``pkg`` into the base package; return its name there."""
         if name in seen:
             return seen[name]
-        data = pkg.parts.get(name)
-        if data is None:
+        if name not in pkg.parts:
             raise MergeError(f"document {pkg.index}: relationship to missing part {name}")
         rels_name = _rels_name(name)
-        if self.base.parts.get(name) == data and self.base.parts.get(rels_name) == pkg.parts.get(rels_name):
+        if pkg.parts.same(name, self.base.parts) and pkg.parts.same(rels_name, self.base.parts):
             seen[name] = name
             return name
         new = self.fresh_part_name(name)
         seen[name] = new
-        self.base.parts[new] = data
+        self.base.parts[new] = pkg.parts[name]
         self.copy_content_type(pkg, name, new)
         if rels_name in pkg.parts:
             rels = _parse(pkg.parts[rels_name])
@@ -211,11 +275,13 @@ class _Merger:
             if kind in SINGLETON_TYPES:
                 target = _resolve(DOCUMENT, rel.get("Target", ""))
                 if kind == "numbering" and self.numbering is not None:
-                    if not _same_abstract_numbering(self.base.parts.get(NUMBERING), pkg.parts.get(target)):
+                    if not pkg.parts.same(target, self.base.parts, NUMBERING) and not _same_abstract_numbering(
+                        self.base.parts.get(NUMBERING), pkg.parts.get(target)
+                    ):
                         raise MergeError(
                             f"document {pkg.index}: numbering definitions differ from document 0"
                         )
-                elif pkg.parts.get(target) != self.base.parts.get(target):
+                elif not pkg.parts.same(target, self.base.parts):
                     raise MergeError(f"document {pkg.index}: part {target} differs from document 0")
                 continue
             same = base_by_id.get(rid)
@@ -297,7 +363,7 @@ class _Merger:
         if body is None:
             raise MergeError(f"document {pkg.index}: no w:body")
         mapping = self.map_relationships(pkg)
-        elements = [copy.deepcopy(e) for e in body]
+        elements = list(body)  # moved, not copied: the package is not used after it is appended
         for el in elements:
             # One XPath for the r: attributes instead of eight look-ups on every node (most of the merge's
             # time in the batch's process when it was a Python loop).
