@@ -200,7 +200,7 @@ def test_a_pool_checks_each_converted_document_with_its_text_and_raises_what_the
     seen: dict[int, tuple[str, str]] = {}
 
     def record(i: int, result: ConversionResult) -> None:
-        seen[i] = (result.name, "".join(page.text() for page in result.layout or ()))
+        seen[i] = (result.name, "".join("".join(page.text().split()) for page in result.layout or ()))
 
     def fail(i: int, result: ConversionResult) -> None:
         raise RuntimeError(f"检查失败：{result.name}")
