@@ -35,7 +35,7 @@ from docgen.layout import PdfPage
 from docgen.model import AgreementKind, PairGroup, Program, Roster, School
 from docgen.naming import document_stem, form_stem, group_folder
 from docgen.proof import FindingKind, ProofReport, UnreadableDocument, proofread
-from docgen.render.converter import PdfConverter
+from docgen.render.converter import CheckingConverter, ConversionResult, DocumentCheck, PdfConverter
 from docgen.render.docx import CompiledTemplate
 from docgen.school_names import draft_reasons
 
@@ -388,6 +388,9 @@ def _convert_only(
     """:func:`_convert` without the proofreading: the results with their PDFs, and each one's PDF text.
 
     One converter call per template: the pool merges documents of one template into one LibreOffice load.
+    A :class:`~docgen.render.converter.CheckingConverter` (the LibreOffice pool) proofreads each document
+    itself as soon as it has read its PDF, while it converts the next ones: those come back proofread, with
+    no layout left to check.
     """
     out = list(results)
     layouts: list[Layout] = [None] * len(out)
@@ -396,14 +399,38 @@ def _convert_only(
         if result.status is Status.GENERATED and result.docx is not None:
             by_template.setdefault(result.job.kind.key, []).append((i, result.docx))
     for items in by_template.values():
-        converted = converter.convert_many([(out[i].job.key, docx) for i, docx in items])
+        named = [(out[i].job.key, docx) for i, docx in items]
+        proofread_now: dict[int, DocumentResult] = {}
+        if isinstance(converter, CheckingConverter):
+            converted = converter.convert_many_checked(named, _proof_check(items, out, proofread_now))
+        else:
+            converted = converter.convert_many(named)
         for (i, _), pdf in zip(items, converted, strict=True):
             if pdf.pdf is None:
                 out[i] = replace(out[i], error=ConversionError(f"PDF 转换失败：{pdf.error}"))
+            elif i in proofread_now:
+                out[i] = proofread_now[i]
             else:
-                out[i] = replace(out[i], pdf=pdf.pdf, pages=pdf.pages)
+                out[i] = _with_pdf(out[i], pdf)
                 layouts[i] = pdf.layout
     return out, layouts
+
+
+def _with_pdf(result: DocumentResult, pdf: ConversionResult) -> DocumentResult:
+    return replace(result, pdf=pdf.pdf, pages=pdf.pages)
+
+
+def _proof_check(
+    items: Sequence[tuple[int, bytes]], results: Sequence[DocumentResult], into: dict[int, DocumentResult]
+) -> DocumentCheck:
+    """The check a :class:`CheckingConverter` runs on item ``k`` once converted: :func:`_proofread` of the
+    result it came from, kept in ``into`` by the result's index."""
+
+    def check(k: int, pdf: ConversionResult) -> None:
+        i = items[k][0]
+        into[i] = _proofread(_with_pdf(results[i], pdf), pdf.layout)
+
+    return check
 
 
 def render_document(
@@ -446,19 +473,22 @@ def render_documents(
     """:func:`render_document` for every job, lazily: one result per job, failures included.
 
     ``is_done(job, fingerprint)`` true: the job is skipped (a result with ``skipped``), not rendered. With a
-    converter, rendered documents wait for a window and are converted together; a window is proofread
-    while the next one converts, so its results come out together, in plan order, once the next window is
-    converted (or at the end); others come out at once. Windows start at ``first_window`` documents and
-    double up to ``window``: the first documents are finished within seconds, later ones in large loads.
-    ``on_rendered`` is called after each job's first step (.docx made, skipped or failed): progress per
-    document while a window converts; it may raise to stop.
+    converter, rendered documents wait for a window and are converted together, in another thread, while
+    the next window renders; a window's results come out together, in plan order, once it is converted and
+    proofread and the next window is rendered (or at the end); others come out at once. Windows start at
+    ``first_window`` documents and double up to ``window``: the first documents are finished within
+    seconds, later ones in large loads. ``on_rendered`` is called after each job's first step (.docx made,
+    skipped or failed): progress per document while a window converts; it may raise to stop.
     """
     with_pdf = converter is not None
     pending: list[DocumentResult] = []
     size = max(1, min(first_window, window))
-    # A window is proofread in this thread while the next one converts: LibreOffice does not wait for it.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-proof") as proofing:
-        proofread: Future[list[DocumentResult]] | None = None
+    # Windows are converted (and proofread: _convert) in a thread of their own while this one renders the
+    # next window and hands out the previous one, so LibreOffice never waits for rendering or for the
+    # caller writing results; a window's conversion starts as soon as the one before it is done.
+    converting = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docgen-convert")
+    try:
+        converted: Future[list[DocumentResult]] | None = None
         for job in jobs:
             result = _render_docx(
                 program, job, templates[job.kind.key], with_pdf=with_pdf, is_done=is_done, links=links
@@ -470,19 +500,22 @@ def render_documents(
                 continue
             pending.append(result)
             if len(pending) >= size:
-                converted = _convert_only(pending, converter)
-                if proofread is not None:
-                    yield from proofread.result()
-                proofread = proofing.submit(_proofread_all, *converted)
+                following = converting.submit(_convert, pending, converter)
                 pending = []
                 size = min(window, size * 2)
+                if converted is not None:
+                    yield from converted.result()
+                converted = following
         if pending and converter is not None:
-            converted = _convert_only(pending, converter)
-            if proofread is not None:
-                yield from proofread.result()
-            proofread = proofing.submit(_proofread_all, *converted)
-        if proofread is not None:
-            yield from proofread.result()
+            following = converting.submit(_convert, pending, converter)
+            if converted is not None:
+                yield from converted.result()
+            converted = following
+        if converted is not None:
+            yield from converted.result()
+    finally:
+        # A caller that stops early (a cancel) waits for the window being converted, not for the next.
+        converting.shutdown(wait=True, cancel_futures=True)
 
 
 ProgressCallback = Callable[[int, int], None]  # (documents handled so far, documents planned); may raise to stop

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
 BLANK_DATE = "____年____月____日"
+
+# A fill-in blank as printed: a run of "_" (a name, a phone number) or a date to write by hand
+# (``____年____月____日``, ``____年``). It must never break across lines: the PDF converter keeps "_" from
+# beginning or ending a line (docgen.render.uno_bridge), and the proof flags a split one (docgen.proof).
+FILL_IN_BLANK = re.compile(r"_{2,}(?:[年月日]_{2,})*[年月日]?")
 
 _DIGITS = "零一二三四五六七八九"
 

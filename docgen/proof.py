@@ -10,6 +10,8 @@ at the edge by ``docgen.render.pdf_text``) and returns :class:`Finding` s:
   the 28-character grid allows (and no 避头尾 rule explains it), a body line off the 22-line pitch;
 * ``seal``        — the last page holds only the seal block, split from the text it closes;
 * ``title``       — the title wraps inside a word;
+* ``blank``       — a fill-in blank (``____年____月____日``, ``__________``) broken across lines
+  (:func:`blank_split_findings`);
 plus the page count. The batch runs it on every document it converts; ``docgen proof`` on a ZIP or folder.
 """
 
@@ -27,6 +29,7 @@ from zipfile import BadZipFile, ZipFile
 
 from lxml import etree
 
+from docgen.chinese import FILL_IN_BLANK
 from docgen.layout import (
     BODY_SIZE_PT,
     CHARS_PER_LINE,
@@ -52,6 +55,7 @@ class FindingKind(StrEnum):
     GRID = "grid"
     SEAL = "seal"
     TITLE = "title"
+    BLANK = "blank"
 
 
 KIND_LABELS = {
@@ -61,6 +65,7 @@ KIND_LABELS = {
     FindingKind.GRID: "不在 28 字 × 22 行版心网格上",
     FindingKind.SEAL: "落款与正文分页",
     FindingKind.TITLE: "标题在词中断行",
+    FindingKind.BLANK: "填写空白跨行断开",
 }
 
 
@@ -153,15 +158,24 @@ def docx_paragraphs(docx: bytes) -> list[str]:
     return list(docx_text(docx).paragraphs)
 
 
+_NS = {"w": W[1:-1]}
+# The printed text of a paragraph without text boxes (nearly all): its runs' w:t, hidden runs left out.
+_VISIBLE_TEXT = etree.XPath(".//w:r[not(w:rPr/w:vanish)]/w:t/text()", namespaces=_NS, smart_strings=False)
+_WITH_TEXT_BOX = etree.XPath("//w:p[.//w:txbxContent]", namespaces=_NS)
+
+
 def _paragraphs(xml: bytes) -> list[str]:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     root = etree.fromstring(xml, parser)
     out: list[str] = []
+    boxed = set(_WITH_TEXT_BOX(root))
     for p in root.iter(f"{W}p"):
-        text: list[str] = []
-        nested = p.find(f".//{W}txbxContent") is not None  # a text box: its paragraphs are their own
+        if p not in boxed:
+            out.append("".join(_VISIBLE_TEXT(p)))
+            continue
+        text: list[str] = []  # a paragraph holding a text box: the box's paragraphs are their own
         for run in p.iter(f"{W}r"):
-            if nested and _nearest_paragraph(run) is not p:
+            if _nearest_paragraph(run) is not p:
                 continue  # a text box's paragraph inside this one: counted as its own paragraph
             rpr = run.find(f"{W}rPr")
             if rpr is not None and rpr.find(f"{W}vanish") is not None:
@@ -198,7 +212,10 @@ class PdfLine:
     @cached_property
     def baseline(self) -> float:
         """The most common baseline of the line's characters (a superscript does not move the line)."""
-        return Counter(round(c.baseline, 1) for c in self.chars).most_common(1)[0][0]
+        baselines = [round(c.baseline, 1) for c in self.chars]
+        # Counter.most_common's answer (the first seen among equals) without a Counter: a line has few runs,
+        # and the batch asks this of every line it proofreads.
+        return max(dict.fromkeys(baselines), key=baselines.count)
 
     @cached_property
     def size(self) -> float:
@@ -227,8 +244,12 @@ def page_lines(page: PdfPage) -> list[PdfLine]:
 
 def pdf_page_texts(pages: Sequence[PdfPage]) -> list[list[str]]:
     """Each page's line texts, without the page-number furniture ``— N —``."""
+    return _by_page(pages, pdf_text_lines(pages))
+
+
+def _by_page(pages: Sequence[PdfPage], lines: Iterable[tuple[int, str]]) -> list[list[str]]:
     by_page: dict[int, list[str]] = {page.number: [] for page in pages}
-    for number, text in pdf_text_lines(pages):
+    for number, text in lines:
         by_page[number].append(text)
     return list(by_page.values())
 
@@ -289,9 +310,12 @@ def compare_text(
     """
     docx = Counter(_normalise("".join(paragraphs)))
     per_page = Counter(_normalise("".join(_PAGE_FIELD.sub("", t) for t in furniture)))
-    pdf: Counter[str] = Counter()
-    for lines in pdf_pages:
-        pdf += Counter(_normalise("".join(lines))) - per_page
+    if per_page:
+        pdf: Counter[str] = Counter()
+        for lines in pdf_pages:
+            pdf += Counter(_normalise("".join(lines))) - per_page
+    else:  # nothing printed on every page (the usual case): one count over every page
+        pdf = Counter(_normalise("".join(line for lines in pdf_pages for line in lines)))
     pdf_lines = [line for lines in pdf_pages for line in lines]
     missing, extra = docx - pdf, pdf - docx
     if not missing and not extra:
@@ -391,17 +415,15 @@ def _ems(runs: Iterable[PdfChar]) -> float:
     """Natural width in grid characters: 1 for a Chinese character or full-width sign, ½ for ASCII, plus
     the space LibreOffice adds where Chinese meets Latin letters or digits."""
     text = "".join(run.text for run in runs)
-    boundaries = sum(1 for a, b in itertools.pairwise(text) if (_latin(a) and _cjk(b)) or (_cjk(a) and _latin(b)))
+    boundaries = len(_ASIAN_LATIN.findall(text)) if _LATIN.search(text) else 0
     return sum(run.ems for run in runs) + ASIAN_LATIN_SPACE * boundaries
 
 
-def _latin(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
-def _cjk(ch: str) -> bool:
-    """A Chinese character or CJK/full-width sign (an em dash or ·, shared with Latin text, is neither)."""
-    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+# A Latin letter or digit (ASCII), and a Chinese character or CJK/full-width sign (an em dash or ·, shared
+# with Latin text, is neither); a boundary is where one meets the other.
+_LATIN = re.compile("[A-Za-z0-9]")
+_CJK = "[\u3000-\u9fff\uff00-\uffef]"
+_ASIAN_LATIN = re.compile(f"(?<=[A-Za-z0-9])(?={_CJK})|(?<={_CJK})(?=[A-Za-z0-9])")
 
 
 def _ideograph(text: str) -> bool:
@@ -524,6 +546,41 @@ def title_findings(pages: Sequence[PdfPage], title_paragraph: str | None) -> lis
     return found
 
 
+# --- 6. fill-in blanks on one line ----------------------------------------------------------------------
+
+_BLANK_CHARS = frozenset("_年月日")
+
+
+def blank_split_findings(paragraphs: Sequence[str], pages: Sequence[PdfPage]) -> list[Finding]:
+    """A fill-in blank of the .docx (:data:`~docgen.chinese.FILL_IN_BLANK`) that the PDF breaks across two
+    lines: one line ends inside it and the next line goes on with the rest. Judged against the .docx's own
+    blanks, so a signature line ``签字：________`` above a separate date line ``____年__月__日`` (two
+    blanks, side by side in a seal block) is not taken for one blank broken in two."""
+    return _blank_splits(paragraphs, pdf_text_lines(pages))
+
+
+def _blank_splits(paragraphs: Sequence[str], lines: Sequence[tuple[int, str]]) -> list[Finding]:
+    blanks = {m.group(0) for p in paragraphs if "__" in p for m in FILL_IN_BLANK.finditer(_normalise(p))}
+    if not blanks:
+        return []
+    found = []
+    for (page, line), (_, following) in itertools.pairwise(lines):
+        if line[-1] not in _BLANK_CHARS or following[0] not in _BLANK_CHARS:
+            continue
+        joined, cut = line + following, len(line)
+        for blank in FILL_IN_BLANK.finditer(joined):
+            if blank.start() < cut < blank.end() and blank.group(0) in blanks:
+                found.append(
+                    Finding(
+                        FindingKind.BLANK,
+                        f"空白“{blank.group(0)}”断在“{joined[blank.start() : cut]}|{joined[cut : blank.end()]}”："
+                        f"“{_excerpt(line)}”",
+                        page,
+                    )
+                )
+    return found
+
+
 # --- the whole proof -----------------------------------------------------------------------------------
 
 
@@ -546,8 +603,9 @@ def proofread(
     text = docx_text(docx)
     paragraphs = list(text.paragraphs)
     findings: list[Finding] = []
+    lines = pdf_text_lines(pages) if pages is not None else []
     if pages is not None:
-        comparison = compare_text(paragraphs, pdf_page_texts(pages), text.furniture)
+        comparison = compare_text(paragraphs, _by_page(pages, lines), text.furniture)
         if not comparison.same:
             findings.append(Finding(FindingKind.TEXT, comparison.describe()))
     if draft is None:
@@ -562,4 +620,5 @@ def proofread(
         if not is_form:
             findings += seal_findings(pages)
         findings += title_findings(pages, next((p for p in paragraphs if p.strip()), None))
+        findings += _blank_splits(paragraphs, lines)
     return ProofReport(document, len(pages) if pages is not None else 0, tuple(findings), draft)

@@ -265,6 +265,38 @@ def test_line_end_punctuation_stays_inside_the_block_and_every_character_is_draw
     assert A28 not in texts  # every case's 28th character needed the next line
 
 
+# --- item 4: fill-in blanks never break across lines -------------------------------------------------------
+
+DATE_BLANK = "____年____月____日"
+CONTACT_BLANK = "__________"
+# Each case moves the blank one character further along a 3号 line, so that the line end falls at every one
+# of its positions; before the converter kept "_" from beginning or ending a line, LibreOffice broke the
+# date blank in all 14 cases — between 年 and its underscores and inside the underscore runs.
+BLANK_CASES = [("甲" * k) + f"，自{DATE_BLANK}起" for k in range(14, 28)] + [
+    ("乙" * k) + f"，联系人：{CONTACT_BLANK}。" for k in range(17, 24)
+]
+
+
+def test_a_fill_in_blank_that_reaches_the_line_end_moves_down_whole(converter: LibreOfficeConverter) -> None:
+    bundled = (ROOT / "docgen" / "templates" / "party_building.docx").read_bytes()
+    docx, pdf = _render(_with_paragraphs(bundled, BLANK_CASES), converter)
+    pages = plumber_pages(pdf)
+    lines = ["".join(c.text for c in chars) for page in pages for chars in body_lines(page)]
+    at = 0
+    moved_down = 0
+    for case in BLANK_CASES:  # the cases come first in the document, each over two lines
+        case_lines = lines[at : at + 2]
+        assert "".join(case_lines) == case, (case, case_lines)
+        at += 2
+        blank = DATE_BLANK if DATE_BLANK in case else CONTACT_BLANK
+        assert [blank in text for text in case_lines].count(True) == 1, case_lines  # never in two pieces
+        moved_down += case_lines[1].startswith(("自" + blank, "人：" + blank))
+    # Most cases really put the blank at the line end: it went down with the character before it (避头尾).
+    assert moved_down >= 14, lines[:at]
+    report = proofread("t.pdf", docx, pages)
+    assert [f for f in report.findings if f.kind in (FindingKind.BLANK, FindingKind.TEXT, FindingKind.GRID)] == []
+
+
 # --- item 8: the proofreading bar --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("sample", list(SAMPLES))

@@ -18,6 +18,7 @@ from pypdf.generic import DictionaryObject
 
 from docgen.errors import ConversionError
 from docgen.render.cjk import cjk_run
+from docgen.render.converter import CheckingConverter, ConversionResult
 from docgen.render.merge import document_starts, merge_documents, split_pdf
 from docgen.render.pdf import ConverterPool, LibreOfficeConverter
 
@@ -188,6 +189,31 @@ def test_pool_keeps_order_fails_a_bad_document_alone_and_close_leaves_no_process
     for proc in psutil.process_iter(["cmdline"]):
         cmdline = " ".join(proc.info["cmdline"] or [])
         assert not any(p in cmdline for p in profiles), cmdline
+
+
+def test_a_pool_checks_each_converted_document_with_its_text_and_raises_what_the_check_raises() -> None:
+    """The batch proofreads in the pool's reader thread (``convert_many_checked``): every document that
+    converted is checked once, with the text read from its own PDF; a bad one is not; a failing check is
+    the caller's exception, not a lost one."""
+    bad = b"PK\x03\x04 not really a docx"
+    items = [("a", agreement("子")), ("bad", bad), ("c", agreement("丑")), ("d", agreement("寅"))]
+    seen: dict[int, tuple[str, str]] = {}
+
+    def record(i: int, result: ConversionResult) -> None:
+        seen[i] = (result.name, "".join("".join(page.text().split()) for page in result.layout or ()))
+
+    def fail(i: int, result: ConversionResult) -> None:
+        raise RuntimeError(f"检查失败：{result.name}")
+
+    with ConverterPool(workers=2, timeout=60) as pool:
+        assert isinstance(pool, CheckingConverter)
+        results = pool.convert_many_checked(items, record)
+        with pytest.raises(RuntimeError, match="检查失败：a"):
+            pool.convert_many_checked(items[:1], fail)
+    assert [r.ok for r in results] == [True, False, True, True]
+    assert sorted(seen) == [0, 2, 3]
+    assert [seen[i][0] for i in (0, 2, 3)] == ["a", "c", "d"]
+    assert "子第1条" in seen[0][1] and "寅第1条" in seen[3][1] and "子第1条" not in seen[3][1]
 
 
 def test_missing_libreoffice_is_a_conversion_error_that_says_what_to_do(

@@ -27,6 +27,7 @@ from docgen.proof import (
     TEXT_X0,
     TEXT_X1,
     FindingKind,
+    blank_split_findings,
     compare_text,
     docx_text,
     grid_findings,
@@ -221,6 +222,26 @@ def test_a_title_broken_inside_a_word_is_found() -> None:
     assert finding.kind is FindingKind.TITLE and "通高|中）" in finding.message
     good = [line("柳州市中小学结对帮扶工作", TOP, size=22), line("协议书", TOP + PITCH, size=22)]
     assert title_findings([page(*good)], "柳州市中小学结对帮扶工作协议书") == []
+
+
+def test_a_fill_in_blank_broken_across_lines_is_found_and_two_blanks_on_two_lines_are_not() -> None:
+    paragraphs = ["本协议自____年____月____日起生效。", "联系人：__________。"]
+    split = page(line("本协议自____年____", TOP), line("月____日起生效。", TOP + PITCH))
+    [finding] = blank_split_findings(paragraphs, [split])
+    assert (finding.kind, finding.page) == (FindingKind.BLANK, 1)
+    assert "断在“____年____|月____日”" in finding.message
+    inside_a_run = page(line("联系人：______", TOP), line("____。", TOP + PITCH))
+    assert [f.kind for f in blank_split_findings(paragraphs, [inside_a_run])] == [FindingKind.BLANK]
+    across_pages = [page(line("本协议自____", TOP)), page(line("年____月____日起生效。", TOP), number=2)]
+    assert [f.page for f in blank_split_findings(paragraphs, across_pages)] == [1]
+    whole = page(line("本协议", TOP), line("自____年____月____日起生效。", TOP + PITCH))
+    assert blank_split_findings(paragraphs, [whole]) == []
+    # a seal block: the signature blank above the date blank are two blanks of the .docx, not one split
+    seal = ["负责人签名：________", "____年____月____日"]
+    two = page(line("负责人签名：________", TOP), line("____年____月____日", TOP + PITCH))
+    assert blank_split_findings(seal, [two]) == []
+    docx = _docx(f"<w:p><w:r><w:t>{paragraphs[0]}</w:t></w:r></w:p>")
+    assert proofread("x.pdf", docx, [split]).summary() == "填写空白跨行断开 1"
 
 
 def test_proofread_puts_every_check_together_and_flags_a_draft() -> None:

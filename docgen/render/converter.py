@@ -6,9 +6,9 @@ LibreOffice (``ConverterPool``, ``LibreOfficeConverter``), and fault tests fake 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from docgen.layout import PdfPage
 
@@ -47,4 +47,23 @@ class PdfConverter(Protocol):
 
     def close(self) -> None:
         """Stop whatever processes the converter runs; it may not be used afterwards."""
+        ...
+
+
+DocumentCheck = Callable[[int, ConversionResult], None]  # (index in the items, converted result with its layout)
+
+
+@runtime_checkable
+class CheckingConverter(PdfConverter, Protocol):
+    """A converter that hands each converted document to a check as soon as it has read the PDF's text, in a
+    thread of its own, while its LibreOffice processes go on with the next documents
+    (:class:`~docgen.render.pdf.ConverterPool`). The batch proofreads that way: the proof then overlaps the
+    conversion instead of following it (docs/benchmarks.md)."""
+
+    def convert_many_checked(
+        self, items: Iterable[tuple[str, bytes]], check: DocumentCheck
+    ) -> list[ConversionResult]:
+        """:meth:`PdfConverter.convert_many`, calling ``check(i, result)`` for every result that has a PDF
+        and its ``layout`` before returning (from another thread; an exception it raises is raised here
+        once the conversion is over)."""
         ...

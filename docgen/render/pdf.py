@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import itertools
 import json
 import math
 import os
@@ -45,14 +46,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+import pypdfium2 as pdfium
 
 from docgen.errors import ConversionError
 from docgen.layout import PdfPage
-from docgen.render.converter import ConversionResult
-from docgen.render.merge import MergeError, document_starts, merge_documents, split_pdf
-from docgen.render.pdf_text import read_pages
+from docgen.render.converter import ConversionResult, DocumentCheck
+from docgen.render.merge import MergeError, merge_documents, split_merged_pdf
+from docgen.render.pdf_text import PDFIUM_LOCK, read_pages
 
 HERE = Path(__file__).resolve().parent
 BRIDGE = HERE / "uno_bridge.py"
@@ -84,9 +84,12 @@ def network_isolation_available() -> bool:
 
 def pdf_page_count(pdf: bytes) -> int:
     """The number of pages of a PDF (recorded in the manifest)."""
-    import io
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
+    with PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(pdf)
+        try:
+            return len(doc)
+        finally:
+            doc.close()
 
 
 class LibreOfficeConverter:
@@ -294,7 +297,7 @@ class LibreOfficeConverter:
             return ConversionResult(name, pdf, len(layout), layout=tuple(layout))
         except (ConversionError, OSError) as exc:
             return ConversionResult(name, None, 0, f"{name}: {exc}")
-        except Exception as exc:  # an unreadable PDF from pypdf
+        except Exception as exc:  # a PDF pdfium cannot read
             return ConversionResult(name, None, 0, f"{name}: {type(exc).__name__}: {exc}")
         finally:
             _unlink(src, dst)
@@ -316,10 +319,11 @@ class LibreOfficeConverter:
             pdf = dst.read_bytes()
         finally:
             _unlink(src, dst)
-        starts = document_starts(pdf, len(items))
-        parts = split_pdf(pdf, starts)
+        starts, parts, total = split_merged_pdf(pdf, len(items))
+        pages = [b - a for a, b in itertools.pairwise([*starts, total])]
         results = [
-            ConversionResult(name, part, pdf_page_count(part)) for (name, _), part in zip(items, parts, strict=True)
+            ConversionResult(name, part, count)
+            for (name, _), part, count in zip(items, parts, pages, strict=True)
         ]
         # The chunk's text is read once, before the cut: pdfium parses the fonts once for every document.
         return results, functools.partial(read_pages, pdf, starts)
@@ -344,9 +348,9 @@ class LibreOfficeConverter:
         ``layout``) and a function that reads the layouts, one per result (the pool reads while this
         converter's soffice goes on with the next chunk)."""
         if len(items) > 1:
-            # A merge LibreOffice rejects, or a PDF pypdf cannot cut: the one-by-one path then reports
+            # A merge LibreOffice rejects, or a PDF that cannot be cut: the one-by-one path then reports
             # each document on its own, so one bad document fails alone.
-            with contextlib.suppress(MergeError, ConversionError, PyPdfError, ValueError, KeyError):
+            with contextlib.suppress(MergeError, ConversionError, pdfium.PdfiumError, ValueError, KeyError):
                 return self._convert_merged(items)
         results = [self.convert(name, data) for name, data in items]
         return results, lambda: [list(r.layout or ()) for r in results]
@@ -386,6 +390,14 @@ class ConverterPool:
         self._lock = threading.Lock()
 
     def convert_many(self, items: Iterable[tuple[str, bytes]]) -> list[ConversionResult]:
+        return self._convert_many(items, None)
+
+    def convert_many_checked(self, items: Iterable[tuple[str, bytes]], check: DocumentCheck) -> list[ConversionResult]:
+        """:meth:`convert_many`, with ``check(i, result)`` run on each converted document by the thread that
+        reads the PDFs' text, right after its chunk is read (:class:`~docgen.render.converter.CheckingConverter`)."""
+        return self._convert_many(items, check)
+
+    def _convert_many(self, items: Iterable[tuple[str, bytes]], check: DocumentCheck | None) -> list[ConversionResult]:
         listed = list(items)
         if not listed:
             return []
@@ -412,20 +424,32 @@ class ConverterPool:
                 results[start : start + len(done)] = done
                 reads.put((start, done, read))
 
+        failures: list[BaseException] = []
+
         def read_text() -> None:
             # One reader for the pool (pdfium is not thread-safe): a converter hands its chunk's PDF over
-            # and starts the next chunk while this thread reads the text the proof checks need.
+            # and starts the next chunk while this thread reads the text the proof checks need — and runs
+            # ``check`` (the batch's proof) on the chunk, so that too overlaps the conversions.
             while (item := reads.get()) is not None:
                 start, done, read = item
                 try:
-                    results[start : start + len(done)] = _with_layouts(done, read())
+                    read_back = _with_layouts(done, read())
                 except Exception as exc:  # a PDF whose text cannot be checked is not sent out as checked
-                    results[start : start + len(done)] = [
+                    read_back = [
                         r
                         if r.pdf is None
                         else ConversionResult(r.name, None, 0, f"{r.name}: 无法读取生成的 PDF 以核对文字（{exc}）")
                         for r in done
                     ]
+                results[start : start + len(done)] = read_back
+                if check is None or failures:
+                    continue
+                try:
+                    for offset, result in enumerate(read_back):
+                        if result.pdf is not None and result.layout is not None:
+                            check(start + offset, result)
+                except BaseException as exc:  # raised in the caller's thread once the pool is done
+                    failures.append(exc)
 
         with self._lock:
             threads = [threading.Thread(target=convert, args=(c,), daemon=True) for c in self.converters]
@@ -437,6 +461,8 @@ class ConverterPool:
                 t.join()
             reads.put(None)
             reader.join()
+        if failures:
+            raise failures[0]
         return [
             r if r is not None else ConversionResult(n, None, 0, f"{n}: not converted")
             for r, (n, _) in zip(results, listed, strict=True)

@@ -20,7 +20,7 @@ import pypdfium2.raw as pdfium_c
 from docgen.layout import PdfPage, PdfRun
 
 # pdfium is not thread-safe, and the converter pool's worker threads read their chunks' PDFs: one at a time.
-_PDFIUM = threading.Lock()
+PDFIUM_LOCK = threading.Lock()
 _CONTROL = re.compile("[\\x00-\\x1f\\ufffe\\uffff]")
 
 
@@ -29,7 +29,7 @@ def read_pages(pdf: bytes, starts: Sequence[int] = (0,)) -> list[list[PdfPage]]:
     increasing; default: one list of every page). Page numbers restart at 1 in each list, so a merged chunk
     cut at its documents' first pages reads as those documents. Whitespace and control characters are
     dropped."""
-    with _PDFIUM:
+    with PDFIUM_LOCK:
         return _read(pdf, starts)
 
 
