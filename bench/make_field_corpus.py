@@ -20,8 +20,8 @@ What it does, in the order a school and its equipment do it:
 Every file gets ``<name>.expected.json`` beside it (the values typed, by the schema's keys) and one
 ``manifest.json`` lists every file with its input kind and degradations. The truth is what this script
 typed, never what a reader returned. Everything random comes from ``random.Random(seed)`` /
-``numpy.random.default_rng(seed)``; LibreOffice's PDFs carry a timestamp, so PDF bytes differ between runs
-while their pages do not.
+``numpy.random.default_rng(seed)``: the same seed gives byte-identical images, image PDFs, expected files
+and manifest; the DOCX (zip dates) and LibreOffice's PDFs (timestamps, ids) differ in bytes, not in content.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -994,7 +995,9 @@ def image_pdf(pages: list[np.ndarray], dpi: int, quality: int) -> bytes:
     """Scans wrapped in a PDF, as a scanner's 'scan to PDF' writes them: one JPEG per page."""
     ims = [Image.open(io.BytesIO(jpeg(p, quality))) for p in pages]
     buf = io.BytesIO()
-    ims[0].save(buf, "PDF", resolution=float(dpi), save_all=True, append_images=ims[1:])
+    fixed = time.gmtime(1553040000)  # 2019-03-20: the same bytes on every run
+    ims[0].save(buf, "PDF", resolution=float(dpi), save_all=True, append_images=ims[1:], creationDate=fixed,
+                modDate=fixed)
     return buf.getvalue()
 
 
