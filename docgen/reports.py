@@ -104,12 +104,28 @@ class PeriodicReport:
         return self.span.end
 
 
+def default_rules(program: Program) -> tuple[ReportRule, ...]:
+    """The reports of a program whose notice names none: a monthly progress report and a half-year summary
+    under the program's name, due at the end of their period (no day is invented)."""
+    name = program.forms_heading or program.name
+    return (
+        ReportRule("monthly", f"{name}工作进展情况", ReportEvery.MONTH),
+        ReportRule("half_year", f"{name}半年工作总结", ReportEvery.HALF_YEAR),
+    )
+
+
+def report_rules(program: Program) -> tuple[ReportRule, ...]:
+    """The periodic reports of ``program``: its notice's (``reports:``), else :func:`default_rules`."""
+    return program.reports or default_rules(program)
+
+
 def find_rule(program: Program, key: str) -> ReportRule:
-    """The program's report ``key``; :class:`ProgramError` naming the reports it has otherwise."""
-    for rule in program.reports:
+    """The program's report ``key`` (:func:`report_rules`); :class:`ProgramError` naming its reports otherwise."""
+    rules = report_rules(program)
+    for rule in rules:
         if rule.key == key:
             return rule
-    known = "、".join(f"{r.key}（{r.title}）" for r in program.reports) or "无"
+    known = "、".join(f"{r.key}（{r.title}）" for r in rules)
     raise ProgramError(f"本项目没有报告 {key!r}（本项目的定期报告：{known}）", source=program.key, key="reports")
 
 

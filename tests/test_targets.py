@@ -215,6 +215,15 @@ def test_the_report_renders_from_the_word_template_with_every_section() -> None:
     assert rendered.proof.ok, rendered.proof.summary()
 
 
+def test_a_program_without_reports_gets_a_monthly_and_a_half_year_one_without_invented_days() -> None:
+    program = load_program(ROOT / "samples" / "pengzhou_heishui" / "program.yaml")
+    monthly = find_rule(program, "monthly")
+    assert (monthly.title, monthly.due_day, monthly.rollup_day) == ("彭州·黑水“校校结对”工作进展情况", None, None)
+    assert find_rule(program, "half_year").title == "彭州·黑水“校校结对”半年工作总结"
+    report = build_report(program, monthly, PAIRS[:1], [], report_span(monthly, 2019, 4))
+    assert (report.due, report.dated) == (date(2019, 4, 30), date(2019, 4, 30))
+
+
 def test_a_report_with_no_activities_and_no_targets_says_so() -> None:
     program = parse_program_yaml(
         "key: k\nname: 测试项目\nissuer: 某县教育局\nagreements:\n  - {key: a, title: t, template: x.docx}\n"

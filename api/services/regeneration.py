@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 from sqlalchemy.orm import Session
 
-from api.models import Program, Record
+from api.models import Program, Record, Upload, beijing_today
 from api.services import programs, records, rosters
 from api.services.errors import Conflict, Invalid, rendering_failed
 from docgen import ledger
@@ -159,13 +159,31 @@ def _save(doc: Any) -> bytes:
 
 def ledger_rows(session: Session, program_row: Program, as_of: date) -> list[LedgerRow]:
     """One row per pair of the program (:func:`docgen.ledger.ledger_rows` over its stored pairs and records)."""
-    records = session.query(Record).filter(Record.program_id == program_row.id).order_by(Record.id).all()
+    pairs = [rosters.group(p) for p in rosters.list_pairs(session, program_row)]
+    return ledger.ledger_rows(programs.domain(program_row), pairs, returned_forms(session, program_row), as_of)
+
+
+def returned_forms(session: Session, program_row: Program) -> list[ReturnedForm]:
+    """The program's records as the domain's returned forms (the 台账, the targets and the periodic reports
+    count these), each with the Beijing day its upload arrived."""
+    rows = (
+        session.query(Record, Upload.created_at)
+        .join(Upload, Upload.id == Record.upload_id)
+        .filter(Record.program_id == program_row.id)
+        .order_by(Record.id)
+        .all()
+    )
     current = rosters.current_ids(session, program_row)
     # a record counts for the pair it belongs to (by its label, which follows the pair): a removed pair's
     # records, or ones filed under no pair, count for none — even when their label is a current pair's now
-    returned = [ReturnedForm(r.pair_label if r.pair_id in current else None, _extraction(r)) for r in records]
-    pairs = [rosters.group(p) for p in rosters.list_pairs(session, program_row)]
-    return ledger.ledger_rows(programs.domain(program_row), pairs, returned, as_of)
+    return [
+        ReturnedForm(
+            r.pair_label if r.pair_id in current else None,
+            _extraction(r),
+            beijing_today(arrived.replace(tzinfo=UTC)),
+        )
+        for r, arrived in rows
+    ]
 
 
 def _extraction(record: Record) -> Extraction | None:
