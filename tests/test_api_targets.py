@@ -101,8 +101,11 @@ def test_targets_are_summed_per_pair_and_for_the_program(admin: TestClient, jian
     assert [p["pair"] for p in autumn["pair_teaching"]["pairs"] if p["reached"]] == ["02"]
     assert autumn["teaching_visits"]["done"] == 2  # the whole year
     assert [r["key"] for r in body["reports"]] == ["monthly", "half_year"]
-    assert body["reports"][0] == {"key": "monthly", "title": "东西部教育扶贫协作工作进展情况", "every": "month",
-                                  "due_day": 19, "rollup_day": 20}
+    monthly = body["reports"][0]
+    assert (monthly["title"], monthly["due"], monthly["year"], monthly["part"]) == (
+        "东西部教育扶贫协作工作进展情况", "每月19日前报送", 2019, 6)
+    assert monthly["parts"][4] == {"part": 5, "label": "5月"} and len(monthly["parts"]) == 12
+    assert [p["label"] for p in body["reports"][1]["parts"]] == ["上半年", "下半年"]
 
 
 def test_a_school_sees_only_its_own_pairs_counts_and_no_report(admin: TestClient, jianshi: int) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, IdPath, ServicesDep, SessionDep
 from api.models import beijing_today
@@ -15,6 +16,59 @@ from api.services import programs
 from api.services import targets as service
 
 router = APIRouter(prefix="/api", tags=["targets"])
+
+
+class SpanOut(BaseModel):
+    start: date
+    end: date
+    label: str = Field(description="期间的说法，如 2019年春季学期、项目期内")
+
+
+class PairCountOut(BaseModel):
+    pair: str
+    supporting: str
+    supported: str
+    done: int
+    quantity: int | None = Field(description="本结对的目标数（按结对计的目标），否则为空")
+    reached: bool | None
+
+
+class TargetOut(BaseModel):
+    key: str
+    title: str
+    unit: str = Field(description="计量单位：人次、人、次……")
+    quantity: int | None = Field(description="全项目的目标数（按结对计的目标为各结对之和）；通知未规定数量时为空")
+    per_pair: int | None = Field(description="按结对计的目标：每个结对的数量；全项目目标为空")
+    span: SpanOut
+    done: int
+    percent: int | None
+    reached: bool | None
+    pairs_reached: int
+    note: str = Field(description="通知原文中的数量说法，如 2—3名、100人以上")
+    source: str = Field(description="出处（通知的章节）")
+    parts: list[str] = Field(description="由哪些目标合成（如 两地教师交流 = 支教 + 跟岗）")
+    pairs: list[PairCountOut]
+
+
+class ReportPartOut(BaseModel):
+    part: int
+    label: str
+
+
+class ReportOut(BaseModel):
+    key: str
+    title: str
+    due: str = Field(description="报送时间的说法，如 每月19日前报送；通知未规定时为空")
+    parts: list[ReportPartOut]
+    year: int = Field(description="默认的年份（截至日期所在年）")
+    part: int = Field(description="默认的月份或半年（截至日期所在期）")
+
+
+class TargetsOut(BaseModel):
+    as_of: date
+    pairs: int = Field(description="计入的结对数（学校账号：本校的结对）")
+    targets: list[TargetOut]
+    reports: list[ReportOut]
 
 ReportKey = Annotated[str, Path(pattern=r"^[a-z0-9_]{1,50}$", description="报告种类（如 monthly、half_year）")]
 
@@ -25,11 +79,11 @@ def targets(
     user: CurrentUser,
     session: SessionDep,
     as_of: Annotated[date | None, Query(description="截至日期（默认北京时间今天；项目期外取项目期末）")] = None,
-) -> dict[str, Any]:
+) -> TargetsOut:
     """每项量化目标：目标数、已完成数、百分比，按结对分列（学校账号只见本校的结对）；以及本项目的定期报告。"""
     program = programs.get_program(session, user, program_id)
     when = as_of or _default_day(programs.domain(program).period_end)
-    return service.targets(session, user, program, when)
+    return TargetsOut.model_validate(service.targets(session, user, program, when))
 
 
 def _default_day(period_end: date | None) -> date:

@@ -14,6 +14,7 @@ from api.services import programs, regeneration, rosters
 from api.services.errors import Invalid, NotFound, rendering_failed
 from docgen.errors import DocgenError, ProgramError
 from docgen.files import template_reader
+from docgen.model import ReportEvery, ReportRule, TargetScope
 from docgen.render.converter import PdfConverter
 from docgen.render.docx import CompiledTemplate
 from docgen.reports import REPORT_TEMPLATE, RenderedReport, build_report, find_rule, render_report, report_rules
@@ -28,9 +29,7 @@ def _progress_json(p: TargetProgress) -> dict[str, Any]:
         "title": t.title,
         "unit": t.unit,
         "quantity": p.quantity,
-        "per_pair": t.quantity if t.per.value == "pair" else None,
-        "per": t.per.value,
-        "period": t.period.value,
+        "per_pair": t.quantity if t.per is TargetScope.PAIR else None,
         "span": {"start": p.span.start.isoformat(), "end": p.span.end.isoformat(), "label": p.span.label},
         "done": p.done,
         "percent": p.percent,
@@ -53,6 +52,21 @@ def _progress_json(p: TargetProgress) -> dict[str, Any]:
     }
 
 
+def _rule_json(rule: ReportRule, as_of: date) -> dict[str, Any]:
+    """A report the program has, with the periods a clerk picks from (words, never codes) and the one to
+    offer first: the period ``as_of`` falls in."""
+    if rule.every is ReportEvery.MONTH:
+        parts = [{"part": m, "label": f"{m}月"} for m in range(1, 13)]
+        current = as_of.month
+    else:
+        parts = [{"part": 1, "label": "上半年"}, {"part": 2, "label": "下半年"}]
+        current = 1 if as_of.month <= 6 else 2
+    due = f"每月{rule.due_day}日前报送" if rule.due_day else ""
+    return {
+        "key": rule.key, "title": rule.title, "due": due, "parts": parts, "year": as_of.year, "part": current,
+    }
+
+
 def targets(session: Session, user: User, program_row: Program, as_of: date) -> dict[str, Any]:
     """The program's targets against its records up to ``as_of`` (JSON-ready), over the pairs ``user`` may
     see (a school: its own), and the periodic reports the program has."""
@@ -63,10 +77,7 @@ def targets(session: Session, user: User, program_row: Program, as_of: date) -> 
         "as_of": as_of.isoformat(),
         "pairs": len(pairs),
         "targets": [_progress_json(p) for p in rows],
-        "reports": [
-            {"key": r.key, "title": r.title, "every": r.every.value, "due_day": r.due_day, "rollup_day": r.rollup_day}
-            for r in report_rules(program)
-        ],
+        "reports": [_rule_json(r, as_of) for r in report_rules(program)],
     }
 
 
