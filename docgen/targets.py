@@ -263,3 +263,39 @@ def describe(p: TargetProgress) -> str:
             f"{len(p.pairs)}个结对中{p.pairs_reached}个已完成，合计{p.done}{t.unit}。"
         )
     return f"{t.title}：目标{period}{t.quantity}{t.unit}{wording}，截至{day}完成{p.done}{t.unit}（{p.percent}%）。"
+
+
+# --- the 台账's target section (api/services/regeneration.py writes it into the xlsx and docx) -------------
+
+TARGET_HEADER = ("目标", "统计期间", "目标数", "已完成", "完成情况")
+"""The columns of the 台账's 目标完成情况 table: one row per target."""
+
+
+def target_rows(rows: Sequence[TargetProgress]) -> list[list[str | int]]:
+    """One row per target under :data:`TARGET_HEADER` (counts as numbers; words where there is no number)."""
+    out: list[list[str | int]] = []
+    for p in rows:
+        t = p.target
+        if p.quantity is None:
+            goal: str | int = "通知未规定"
+            state = "—"
+        elif t.per is TargetScope.PAIR:
+            goal = f"每个结对{t.quantity}{t.unit}"
+            state = f"{p.pairs_reached}/{len(p.pairs)} 个结对达标"
+        else:
+            goal = f"{t.quantity}{t.unit}"
+            state = f"{p.percent}%"
+        out.append([t.title, p.span.label, goal, f"{p.done}{t.unit}", state])
+    return out
+
+
+def pair_target_header(rows: Sequence[TargetProgress]) -> tuple[str, ...]:
+    """The columns of the 台账's per-pair target table: 结对序号, then one per target (``滨江教师支教建始（人次）``)."""
+    return ("结对序号", *(f"{p.target.title}（{p.target.unit}）" for p in rows))
+
+
+def pair_target_rows(rows: Sequence[TargetProgress]) -> list[list[str | int]]:
+    """One row per pair under :func:`pair_target_header`: its count for every target."""
+    if not rows:
+        return []
+    return [[pair.pair, *(p.pairs[i].done for p in rows)] for i, pair in enumerate(rows[0].pairs)]

@@ -157,3 +157,19 @@ def test_the_half_year_summary_comes_as_pdf(admin: TestClient, jianshi: int) -> 
     assert r.status_code == 200, r.text
     assert r.content.startswith(b"%PDF") and r.headers["content-type"] == "application/pdf"
     assert "%E5%B7%A5%E4%BD%9C%E6%80%BB%E7%BB%93" in r.headers["content-disposition"]  # 工作总结
+
+
+def test_the_ledger_carries_the_targets(admin: TestClient, jianshi: int) -> None:
+    from openpyxl import load_workbook
+
+    r = admin.get(f"/api/programs/{jianshi}/ledger", params={"format": "xlsx", "as_of": "2019-06-30"})
+    assert r.status_code == 200, r.text
+    sheet = load_workbook(io.BytesIO(r.content))["目标完成情况"]
+    values = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    assert values[1] == ["目标", "统计期间", "目标数", "已完成", "完成情况"]
+    assert values[3] == ["滨江教师支教建始", "项目期内", "100人次", "1人次", "1%"]
+    assert values[7] == ["结对学校赴建始开展支教活动", "2019年春季学期", "每个结对1次", "1次", "1/28 个结对达标"]
+    assert values[10][:3] == ["01", 2, 1]  # pair 01: 两地教师交流 2 人, 支教 1 人次
+    docx = admin.get(f"/api/programs/{jianshi}/ledger", params={"format": "docx", "as_of": "2019-06-30"}).content
+    tables = Document(io.BytesIO(docx)).tables
+    assert [c.text for c in tables[-1].rows[2].cells] == ["滨江教师支教建始", "项目期内", "100人次", "1人次", "1%"]

@@ -266,3 +266,18 @@ def test_docgen_generate_on_the_jianshi_sample_is_proof_clean_with_its_drafts_fl
     assert result.exit_code == 0, result.output
     assert "计划 12 份，新生成 12 份" in result.output
     assert "校对 12 份：12 份无问题，0 份有问题，草稿 3 份" in result.output
+
+
+def test_the_ledgers_target_section_has_a_row_per_target_and_a_column_per_target_per_pair() -> None:
+    from docgen.targets import TARGET_HEADER, pair_target_header, pair_target_rows, target_rows
+
+    rows = progress(JIANSHI, PAIRS, RETURNED, as_of=date(2019, 6, 30))
+    table = target_rows(rows)
+    assert len(TARGET_HEADER) == len(table[0])
+    assert table[1] == ["滨江教师支教建始", "项目期内", "100人次", "5人次", "5%"]
+    assert table[5] == ["结对学校赴建始开展支教活动", "2019年春季学期", "每个结对1次", "2次", "2/3 个结对达标"]
+    assert pair_target_header(rows)[:3] == ("结对序号", "两地教师交流（人）", "滨江教师支教建始（人次）")
+    assert pair_target_rows(rows) == [["01", 14, 2, 12, 0, 30, 1], ["02", 3, 3, 0, 3, 0, 1], ["03", 0, 0, 0, 0, 0, 0]]
+    liuzhou = load_program(ROOT / "samples" / "liuzhou_high_schools" / "program.yaml")
+    unmeasured = target_rows(progress(liuzhou, PAIRS, [], as_of=date(2019, 6, 30)))
+    assert unmeasured[4] == ["办学条件帮扶：改善办学条件、“手拉手”活动", "2019年春季学期", "通知未规定", "0次", "—"]

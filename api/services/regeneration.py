@@ -36,6 +36,13 @@ from docgen.ledger import LEDGER_HEADER, LedgerRow, ReturnedForm
 from docgen.render.cjk import cjk_run
 from docgen.render.converter import PdfConverter
 from docgen.sheets import xlsx_row
+from docgen.targets import (
+    TARGET_HEADER,
+    TargetProgress,
+    pair_target_header,
+    pair_target_rows,
+    target_rows,
+)
 
 STATS = "activity_stats"
 
@@ -194,8 +201,10 @@ def _extraction(record: Record) -> Extraction | None:
         return None
 
 
-def ledger_xlsx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
-    """The 台账 as an xlsx workbook."""
+def ledger_xlsx(
+    program: Program, rows: list[LedgerRow], as_of: date, goals: Sequence[TargetProgress] = ()
+) -> bytes:
+    """The 台账 as an xlsx workbook; with ``goals`` (the program's targets) a second sheet 目标完成情况."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -205,13 +214,25 @@ def ledger_xlsx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
     ws.append(xlsx_row(ws, list(LEDGER_HEADER)))
     for r in rows:
         ws.append(xlsx_row(ws, r.cells()))
+    if goals:
+        sheet = wb.create_sheet("目标完成情况")
+        sheet.append(xlsx_row(sheet, [f"{program.name} 目标完成情况（截至 {as_of.isoformat()}）"]))
+        sheet.append(xlsx_row(sheet, list(TARGET_HEADER)))
+        for cells in target_rows(goals):
+            sheet.append(xlsx_row(sheet, cells))
+        sheet.append([])
+        sheet.append(xlsx_row(sheet, list(pair_target_header(goals))))
+        for cells in pair_target_rows(goals):
+            sheet.append(xlsx_row(sheet, cells))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def ledger_docx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
-    """The 台账 as a landscape docx table."""
+def ledger_docx(
+    program: Program, rows: list[LedgerRow], as_of: date, goals: Sequence[TargetProgress] = ()
+) -> bytes:
+    """The 台账 as a landscape docx table; with ``goals`` (the program's targets) a 目标完成情况 table after it."""
     doc = _new(landscape=True)
     _para(doc, f"{program.name}工作台账", "方正小标宋简体", 22, center=True)
     _para(doc, f"截至 {as_of.year}年{as_of.month}月{as_of.day}日", "楷体_GB2312", 14, center=True)
@@ -221,4 +242,7 @@ def ledger_docx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
         [[str(c) for c in r.cells()] for r in rows],
         size=10,
     )
+    if goals:
+        _para(doc, "目标完成情况", "黑体", 16)
+        _table(doc, TARGET_HEADER, [[str(c) for c in cells] for cells in target_rows(goals)], size=10)
     return _save(doc)

@@ -67,6 +67,12 @@ def _rule_json(rule: ReportRule, as_of: date) -> dict[str, Any]:
     }
 
 
+def program_progress(session: Session, program_row: Program, as_of: date) -> list[TargetProgress]:
+    """Every target of the program over all its pairs up to ``as_of`` (the 台账's 目标完成情况)."""
+    pairs = [rosters.group(p) for p in rosters.list_pairs(session, program_row)]
+    return progress(programs.domain(program_row), pairs, regeneration.returned_forms(session, program_row), as_of)
+
+
 def targets(session: Session, user: User, program_row: Program, as_of: date) -> dict[str, Any]:
     """The program's targets against its records up to ``as_of`` (JSON-ready), over the pairs ``user`` may
     see (a school: its own), and the periodic reports the program has."""
