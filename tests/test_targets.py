@@ -3,7 +3,7 @@ for the program against the notice's numbers; the monthly and half-year reports 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -281,3 +281,33 @@ def test_the_ledgers_target_section_has_a_row_per_target_and_a_column_per_target
     liuzhou = load_program(ROOT / "samples" / "liuzhou_high_schools" / "program.yaml")
     unmeasured = target_rows(progress(liuzhou, PAIRS, [], as_of=date(2019, 6, 30)))
     assert unmeasured[4] == ["办学条件帮扶：改善办学条件、“手拉手”活动", "2019年春季学期", "通知未规定", "0次", "—"]
+
+
+def test_docgen_report_writes_the_monthly_report_from_extract_json(tmp_path: Path) -> None:
+    import json
+    import os
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    rows = [row(1, "专题讲座", "张三、李四", "2019年5月12日"), row(2, "跟岗培训", "建始县教师12人", "2019年5月20日")]
+    code = "DG1:jianshi-binjiang-2019:01:activity_stats:1"
+    extraction = interpret(document(table([STATS_HEADER, *rows]), lines=[STATS_TITLE], codes=[code]))
+    assert extraction.identity is not None and extraction.identity.pair == "01"
+    returned = tmp_path / "01.json"
+    returned.write_text(json.dumps(extraction.to_json(), ensure_ascii=False, default=str), encoding="utf-8")
+    arrived = datetime(2019, 5, 18, 12).timestamp()
+    os.utime(returned, (arrived, arrived))
+    args = ["report", str(SAMPLE / "roster.csv"), str(returned), "--period", "2019-05", "--out", str(tmp_path / "out"),
+            "--no-pdf"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "结对 28 个：按时报送 1，逾期报送 0，未报送 27；活动 2 项" in result.output
+    assert "校对：无问题" in result.output
+    docx = tmp_path / "out" / "东西部教育扶贫协作工作进展情况（2019年5月）.docx"
+    text = "\n".join(docx_paragraphs(docx.read_bytes()))
+    assert "5月12日，结对01开展“专题讲座”，派出人员：张三、李四。" in text
+    assert "未报送：02（滨江区第02号结对学校—建始县第02号结对学校）；03（" in text
+    bad = CliRunner().invoke(app, [*args[:3], "--period", "2019-5月", "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "--period 应写作 2019-05" in bad.output
