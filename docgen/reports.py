@@ -2,7 +2,7 @@
 
     rule = program.report("monthly")
     report = build_report(program, rule, pairs, returned, report_span(rule, 2019, 5))
-    report_context(program, report)   # what docgen/templates/progress_report.docx prints
+    report_context(program, report)   # what docgen/templates/reports/progress_report.docx prints
 
 Pure: no I/O. A pair has reported for a period when a form filed under it arrived within the period; on time
 when it arrived by the rule's day of the month (the period's last day when the notice names none). The
@@ -31,8 +31,9 @@ from docgen.render.docx import CompiledTemplate
 from docgen.targets import Span, TargetProgress, describe, half_year_span, month_span, progress
 from docgen.values import is_blank
 
-REPORT_TEMPLATE = "progress_report.docx"
-"""The Word template every periodic report renders with (docgen/templates/; a clerk may edit it)."""
+REPORT_TEMPLATE = "reports/progress_report.docx"
+"""The Word template every periodic report renders with (docgen/templates/reports/; a clerk may edit it — a
+folder of its own, so it is never offered as an agreement template)."""
 
 
 class Reported(StrEnum):

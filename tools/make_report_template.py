@@ -1,4 +1,4 @@
-"""Write docgen/templates/progress_report.docx: the periodic report's Word template (run from the repository root).
+"""Write docgen/templates/reports/progress_report.docx, the periodic report's Word template (run from the root).
 
 The page, styles, fonts and `— 1 —` footers are the party-building agreement's (GB/T 9704: A4, 天头 37 mm,
 订口 28 mm, 3号仿宋 on 22 × 28); only word/document.xml is new. The output is the source a clerk edits in
@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 TEMPLATES = Path("docgen/templates")
 BASE = TEMPLATES / "party_building.docx"
-OUT = TEMPLATES / "progress_report.docx"
+OUT = TEMPLATES / "reports" / "progress_report.docx"
 
 _LANG = '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
 _BODY = (
