@@ -149,6 +149,8 @@ def test_report_errors_say_what_is_wrong(admin: TestClient, jianshi: int) -> Non
     assert r.status_code == 422 and "1（上半年）或 2（下半年）" in r.json()["detail"]
     r = admin.get(f"/api/programs/{jianshi}/reports/monthly", params={"year": 2019, "part": 13})
     assert r.status_code == 422
+    r = admin.get(f"/api/programs/{jianshi}/targets", params={"as_of": "9999-12-31"})
+    assert r.status_code == 422  # not a server error: the semester would end in the year 10000
 
 
 @pytest.mark.slow

@@ -78,7 +78,13 @@ def targets(
     program_id: IdPath,
     user: CurrentUser,
     session: SessionDep,
-    as_of: Annotated[date | None, Query(description="截至日期（默认北京时间今天；项目期外取项目期末）")] = None,
+    as_of: Annotated[
+        date | None,
+        # bounded: a semester of 9999-12-31 would end in the year 10000, which no date can hold
+        Query(
+            ge=date(1900, 1, 1), le=date(2999, 12, 31), description="截至日期（默认北京时间今天；项目期外取项目期末）"
+        ),
+    ] = None,
 ) -> TargetsOut:
     """每项量化目标：目标数、已完成数、百分比，按结对分列（学校账号只见本校的结对）；以及本项目的定期报告。"""
     program = programs.get_program(session, user, program_id)
