@@ -20,12 +20,12 @@ from typing import Any
 
 from docgen.chinese import format_date
 from docgen.context import citation
-from docgen.errors import ConversionError, ProgramError
+from docgen.errors import ConversionError, ProgramError, TextMismatch
 from docgen.extraction import Table
 from docgen.ledger import ACTIVITY_COLUMN, STATS_FORM, WHEN_COLUMN, ReturnedForm, activity_date
 from docgen.model import PairGroup, Program, ReportEvery, ReportRule
 from docgen.naming import safe_component
-from docgen.proof import ProofReport, proofread
+from docgen.proof import FindingKind, ProofReport, proofread
 from docgen.render.converter import PdfConverter
 from docgen.render.docx import CompiledTemplate
 from docgen.targets import Span, TargetProgress, describe, half_year_span, month_span, progress
@@ -248,8 +248,9 @@ def render_report(
 ) -> RenderedReport:
     """The report as a .docx from ``template`` (:data:`REPORT_TEMPLATE`, compiled like every template) and,
     with ``converter``, its PDF, proofread like an agreement (text lost between DOCX and PDF, placeholders,
-    grid, title, seal). Raises :class:`~docgen.errors.TemplateError` for a template that does not fit the data
-    and :class:`~docgen.errors.ConversionError` when the PDF cannot be made."""
+    grid, title, seal). Raises :class:`~docgen.errors.TemplateError` for a template that does not fit the data,
+    :class:`~docgen.errors.ConversionError` when the PDF cannot be made and
+    :class:`~docgen.errors.TextMismatch` when it lost text the .docx has."""
     name = report_name(report)
     docx = template.render(report_context(program, report))
     if converter is None:
@@ -258,4 +259,7 @@ def render_report(
     if converted.pdf is None:
         raise ConversionError(f"{name}：PDF 转换失败：{converted.error}")
     proof = proofread(f"{name}.pdf", docx, converted.layout)
+    lost = [f for f in proof.findings if f.kind is FindingKind.TEXT]
+    if lost:  # as in the batch: a PDF that does not say what the .docx says is not sent
+        raise TextMismatch(f"{name}：PDF 与 DOCX 文字不一致：{lost[0].message}")
     return RenderedReport(name, docx, converted.pdf, converted.pages, proof)
