@@ -141,6 +141,10 @@ def test_targets_and_the_monthly_report_at_desk_and_phone_size(server: str) -> N
         assert text.startswith("东西部教育扶贫协作工作进展情况\n（2019年5月）")
         assert "5月11日，结对01开展“专题讲座”，派出人员：张三，受援人次：120人次。" in text
         assert "未报送：01（滨江区第01号结对学校—建始县第01号结对学校）；02（" in text  # they reported today
+        href = page.get_by_test_id("report-monthly-pdf").get_attribute("href")
+        assert href == f"/api/programs/{program_id}/reports/monthly?year=2019&part=5&format=pdf"
+        pdf = page.request.get(base + href)
+        assert pdf.ok and pdf.body().startswith(b"%PDF")
         assert errors == []
 
         # the phone, as pair 01's school: its own pair only, no reports, nothing wider than the screen
