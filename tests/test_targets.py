@@ -311,3 +311,14 @@ def test_docgen_report_writes_the_monthly_report_from_extract_json(tmp_path: Pat
     assert "未报送：02（滨江区第02号结对学校—建始县第02号结对学校）；03（" in text
     bad = CliRunner().invoke(app, [*args[:3], "--period", "2019-5月", "--out", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "--period 应写作 2019-05" in bad.output
+
+
+def test_the_pengzhou_sample_measures_its_yearly_exchanges_per_pair() -> None:
+    program = load_program(ROOT / "samples" / "pengzhou_heishui" / "program.yaml")
+    assert [(t.title, t.quantity, t.unit, t.per, t.period, t.note) for t in program.targets] == [
+        ("学校管理层互访及管理工作交流", 1, "次", TargetScope.PAIR, TargetPeriod.YEAR, "每年不少于1次"),
+        ("互派教师开展教研交流活动", 1, "次", TargetScope.PAIR, TargetPeriod.YEAR, "每年不少于1次"),
+    ]
+    returned = [ReturnedForm("01", stats(row(1, "送教下乡", "张三", "2019年4月23日")))]
+    [visits, exchange] = progress(program, PAIRS, returned, as_of=date(2019, 11, 30))
+    assert (visits.done, exchange.done, exchange.pairs_reached, exchange.span.label) == (0, 1, 1, "2019年")
