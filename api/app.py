@@ -27,7 +27,19 @@ from api.blobs import BlobNotFound, open_blob_store
 from api.db import Database, migrate
 from api.deps import Services
 from api.routes import accounts as accounts_routes
-from api.routes import admin, apidocs, auth, phone, programs, records, school_names, templates, uploads, vocabulary
+from api.routes import (
+    admin,
+    apidocs,
+    auth,
+    phone,
+    programs,
+    records,
+    school_names,
+    targets,
+    templates,
+    uploads,
+    vocabulary,
+)
 from api.sandbox import set_child_env
 from api.security import CsrfGuard, SecurityHeaders
 from api.services import accounts
@@ -218,8 +230,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.error("blob missing: %s", exc)
         return JSONResponse({"detail": "文件内容在存储中缺失，请联系管理员"}, status_code=410)
 
-    routers = (auth, accounts_routes, programs, school_names, uploads, records, templates, admin, vocabulary, apidocs,
-               phone)
+    routers = (auth, accounts_routes, programs, school_names, uploads, records, templates, targets, admin, vocabulary,
+               apidocs, phone)
     for module in routers:
         app.include_router(module.router)
 

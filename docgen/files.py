@@ -23,6 +23,7 @@ from docgen.program import parse_program_yaml
 PROGRAM_FILE = "program.yaml"
 DEFAULT_PROGRAM = "default_program.yaml"
 FORMS_FOLDER = "forms"  # built-in blank-form templates: forms/<kind>.docx (never resolved from a program)
+REPORTS_FOLDER = "reports"  # built-in periodic-report templates: reports/<name>.docx (docgen/reports.py)
 
 
 def builtin_templates(folder: Path | None = None) -> Traversable:
@@ -66,9 +67,10 @@ def program_for_roster(
 
 def template_file_name(name: str) -> tuple[str, ...] | None:
     """The parts of the file a template name stands for (``("party_building.docx",)``,
-    ``("forms", "filing.docx")`` for a blank form); None for anything that is not a template name."""
+    ``("forms", "filing.docx")`` for a blank form, ``("reports", …)`` for a periodic report's); None for anything
+    that is not a template name."""
     folder, _, rest = name.rpartition("/")
-    if folder not in ("", FORMS_FOLDER):
+    if folder not in ("", FORMS_FOLDER, REPORTS_FOLDER):
         return None
     stem = template_stem(rest)
     if stem is None:

@@ -92,6 +92,12 @@ class ReturnedForm:
 
     pair: str | None
     extraction: Extraction | None
+    received: date | None = None  # the day it arrived (periodic reports: who reported by the due day)
+
+    def belongs_to(self, pair: PairGroup) -> bool:
+        """Whether the form was filed under ``pair``: its pair label up to the first dot is the pair's label
+        (``03.2``, a per-school form of pair 03, is pair 03's)."""
+        return bool(self.pair) and (self.pair or "").split(".")[0] == pair.label
 
 
 @dataclass(frozen=True)
@@ -180,7 +186,7 @@ def ledger_rows(
     belongs to the pair whose label is its pair label up to the first dot."""
     out = []
     for pair in pairs:
-        mine = [f for f in returned if f.pair and f.pair.split(".")[0] == pair.label]
+        mine = [f for f in returned if f.belongs_to(pair)]
         count, last = 0, None
         for form in mine:
             if form.extraction is None:

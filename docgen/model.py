@@ -302,6 +302,87 @@ class Reporting:
     staff: str = ""
 
 
+class TargetScope(StrEnum):
+    """Whom a target's quantity applies to: the whole program, or each pair on its own."""
+
+    PROGRAM = "program"
+    PAIR = "pair"
+
+
+class TargetPeriod(StrEnum):
+    """The stretch of time a target's quantity is for (``docgen.targets.period_span`` says which days)."""
+
+    WHOLE = "program"  # the program's whole period
+    YEAR = "year"  # a calendar year
+    SEMESTER = "semester"  # a school semester (春季 3–8月, 秋季 9月–次年2月)
+
+
+class TargetMeasure(StrEnum):
+    """What one matching row of a returned form adds to a target.
+
+    ``ROWS``: 1 per activity (次); ``PEOPLE``: the people a column names or counts (派出人员 → 人/人次);
+    ``SUM``: the amount of a count column (受援人次).
+    """
+
+    ROWS = "rows"
+    PEOPLE = "people"
+    SUM = "sum"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One quantitative target of a program as its notice states it (建始: 滨江教师支教建始 100 人次).
+
+    What counts: the filled rows of returned ``form`` whose activity names one of ``match`` (every row when
+    empty), each adding what ``measure`` says (from ``column``); or, with ``parts``, the sum of other
+    targets' counts (两地教师交流 250 = 支教 100 + 跟岗 150). ``quantity`` None: counted and shown, no number
+    to reach (the notice gives none). ``note`` is the notice's own wording of the number (2—3名, 100人以上),
+    ``source`` where the notice says it.
+    """
+
+    key: str
+    title: str
+    unit: str
+    quantity: int | None = None
+    per: TargetScope = TargetScope.PROGRAM
+    period: TargetPeriod = TargetPeriod.WHOLE
+    form: str = "activity_stats"
+    measure: TargetMeasure = TargetMeasure.ROWS
+    column: str = ""
+    match: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    note: str = ""
+    source: str = ""
+
+
+class ReportEvery(StrEnum):
+    """How often a periodic report is due."""
+
+    MONTH = "month"
+    HALF_YEAR = "half_year"
+
+
+@dataclass(frozen=True)
+class ReportRule:
+    """A periodic report the notice requires (建始: 每月19日报送工作进展，20日汇总报送; 每半年一次工作总结).
+
+    ``due_day`` is the day of the month the schools report by (None: the notice names no day; a half-year
+    summary is due by the period's last day), ``rollup_day`` the day the bureau's roll-up goes out,
+    ``reporters`` who reports (各乡镇中心学校、县直学校（园）), ``receiver`` to whom (县教育局扶贫办) and
+    ``rollup_to`` where the roll-up goes (县扶贫办、滨江区教育局).
+    """
+
+    key: str
+    title: str
+    every: ReportEvery
+    due_day: int | None = None
+    rollup_day: int | None = None
+    reporters: str = ""
+    receiver: str = ""
+    rollup_to: tuple[str, ...] = ()
+    source: str = ""
+
+
 @dataclass(frozen=True)
 class Program:
     """A pairing program as a bureau's notice defines it."""
@@ -329,6 +410,8 @@ class Program:
     # What form titles start with (柳州市普通高中结对帮扶 + 安排表); default: the program's name. Forms print
     # only the program's own stages, so a high-school program names no 幼儿园 in its titles.
     forms_heading: str = ""
+    targets: tuple[Target, ...] = ()  # quantitative targets (docgen/targets.py sums returned forms against them)
+    reports: tuple[ReportRule, ...] = ()  # periodic reports the notice requires (docgen/reports.py)
 
     def agreement(self, key: str) -> AgreementKind:
         """The agreement kind ``key``; :class:`ProgramError` listing the known kinds otherwise."""

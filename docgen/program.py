@@ -16,15 +16,22 @@ import yaml
 
 from docgen.errors import ProgramError
 from docgen.forms import load_schemas
+from docgen.forms.schema import ValueType
 from docgen.model import (
     AgreementKind,
     Bureau,
     GroupPolicy,
     PartyTerms,
     Program,
+    ReportEvery,
     Reporting,
+    ReportRule,
     Side,
     Stage,
+    Target,
+    TargetMeasure,
+    TargetPeriod,
+    TargetScope,
     Task,
     Term,
     anniversary,
@@ -270,6 +277,8 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         school_names_file=school_names_file,
         reporting=_reporting(r, root),
         forms_heading=r.text(root, "forms_heading", "", required=False),
+        targets=_targets(r, root),
+        reports=_reports(r, root),
     )
 
 
@@ -300,6 +309,148 @@ def _reporting(r: _Reader, root: Mapping[str, Any]) -> Reporting:
         email=text("email"),
         staff=text("staff"),
     )
+
+
+_TARGET_KEYS = {
+    "key", "title", "unit", "quantity", "per", "period", "form", "measure", "column", "match", "parts", "note",
+    "source",
+}
+_SCOPES = {
+    "program": TargetScope.PROGRAM, "项目": TargetScope.PROGRAM, "pair": TargetScope.PAIR, "结对": TargetScope.PAIR,
+}
+_PERIODS = {
+    "program": TargetPeriod.WHOLE, "项目期": TargetPeriod.WHOLE,
+    "year": TargetPeriod.YEAR, "每年": TargetPeriod.YEAR,
+    "semester": TargetPeriod.SEMESTER, "每学期": TargetPeriod.SEMESTER,
+}
+_MEASURES = {
+    "rows": TargetMeasure.ROWS, "活动次数": TargetMeasure.ROWS,
+    "people": TargetMeasure.PEOPLE, "人数": TargetMeasure.PEOPLE,
+    "sum": TargetMeasure.SUM, "合计": TargetMeasure.SUM,
+}
+
+
+def _choice(
+    r: _Reader, raw: Mapping[str, Any], name: str, key: str, table: Mapping[str, Any], default: Any
+) -> Any:
+    """One of ``table``'s values by its English or Chinese name (``default`` when absent)."""
+    text = r.text(raw, name, key, required=False)
+    if not text:
+        return default
+    if text not in table:
+        raise r.fail(_key(key, name), f"应为 {'、'.join(table)} 之一，实际为 {text!r}")
+    return table[text]
+
+
+def _words(r: _Reader, raw: Mapping[str, Any], name: str, key: str) -> tuple[str, ...]:
+    items = r.items(raw, name, key)
+    if not all(isinstance(w, str) and w.strip() for w in items):
+        raise r.fail(_key(key, name), f"应为词语的列表（如 [支教, 送教]），实际为 {items!r}")
+    return tuple(w.strip() for w in items)
+
+
+def _targets(r: _Reader, root: Mapping[str, Any]) -> tuple[Target, ...]:
+    """``targets:`` — the program's quantitative targets (:class:`docgen.model.Target`), each checked against
+    the form it counts: the form must be known, the column one of its table's, a ``sum`` column a count."""
+    schemas = load_schemas()
+    out: list[Target] = []
+    for i, raw_target in enumerate(r.items(root, "targets")):
+        key = f"targets[{i}]"
+        t = r.mapping(raw_target, key)
+        unknown = sorted(str(k) for k in t if k not in _TARGET_KEYS)
+        if unknown:
+            raise r.fail(key, f"未知的项 {unknown}，可选 {sorted(_TARGET_KEYS)}")
+        quantity = r.integer(t, "quantity", key)
+        if quantity is not None and quantity < 1:
+            raise r.fail(f"{key}.quantity", f"应为正整数，实际为 {quantity}")
+        form = r.text(t, "form", key, required=False) or "activity_stats"
+        schema = schemas.get(form)
+        if schema is None or schema.table is None:
+            tabled = sorted(k for k, s in schemas.items() if s.table is not None)
+            raise r.fail(f"{key}.form", f"未知或没有表格的表单种类 {form!r}，可选 {tabled}")
+        measure = _choice(r, t, "measure", key, _MEASURES, TargetMeasure.ROWS)
+        column = r.text(t, "column", key, required=False)
+        columns = {c.key: c for c in schema.table.columns}
+        if measure is not TargetMeasure.ROWS:
+            if not column:
+                shown = sorted(columns)
+                raise r.fail(f"{key}.column", f"按 {measure.value} 计数须指明列（{schema.title}的列：{shown}）")
+            if column not in columns:
+                raise r.fail(f"{key}.column", f"{schema.title}没有列 {column!r}，可选 {sorted(columns)}")
+            if measure is TargetMeasure.SUM and columns[column].type is not ValueType.COUNT:
+                raise r.fail(f"{key}.column", f"合计（sum）须用人数、人次类的列，{columns[column].label}不是")
+        out.append(
+            Target(
+                key=r.text(t, "key", key),
+                title=r.text(t, "title", key),
+                unit=r.text(t, "unit", key),
+                quantity=quantity,
+                per=_choice(r, t, "per", key, _SCOPES, TargetScope.PROGRAM),
+                period=_choice(r, t, "period", key, _PERIODS, TargetPeriod.WHOLE),
+                form=form,
+                measure=measure,
+                column=column,
+                match=_words(r, t, "match", key),
+                parts=_words(r, t, "parts", key),
+                note=r.text(t, "note", key, required=False),
+                source=r.text(t, "source", key, required=False),
+            )
+        )
+    keys = [t.key for t in out]
+    if len(set(keys)) != len(keys):
+        raise r.fail("targets", f"目标 key 重复：{keys}")
+    for i, target in enumerate(out):
+        for part in target.parts:
+            if part == target.key or part not in keys:
+                raise r.fail(f"targets[{i}].parts", f"{part!r} 不是本项目的另一个目标（有：{keys}）")
+            if out[keys.index(part)].parts:
+                raise r.fail(f"targets[{i}].parts", f"{part!r} 本身由其他目标合成，不能再合成")
+    return tuple(out)
+
+
+_EVERY = {
+    "month": ReportEvery.MONTH, "每月": ReportEvery.MONTH,
+    "half_year": ReportEvery.HALF_YEAR, "每半年": ReportEvery.HALF_YEAR,
+}
+_REPORT_KEYS = {"key", "title", "every", "due_day", "rollup_day", "reporters", "receiver", "rollup_to", "source"}
+
+
+def _reports(r: _Reader, root: Mapping[str, Any]) -> tuple[ReportRule, ...]:
+    """``reports:`` — the periodic reports the notice requires (:class:`docgen.model.ReportRule`)."""
+    out: list[ReportRule] = []
+    for i, raw_report in enumerate(r.items(root, "reports")):
+        key = f"reports[{i}]"
+        t = r.mapping(raw_report, key)
+        unknown = sorted(str(k) for k in t if k not in _REPORT_KEYS)
+        if unknown:
+            raise r.fail(key, f"未知的项 {unknown}，可选 {sorted(_REPORT_KEYS)}")
+        days = {}
+        for name in ("due_day", "rollup_day"):
+            day = r.integer(t, name, key)
+            if day is not None and not 1 <= day <= 28:
+                # every month has a 28th: a rule that says 30日 would have no day in February
+                raise r.fail(f"{key}.{name}", f"应为 1–28 的日期，实际为 {day}")
+            days[name] = day
+        every = _choice(r, t, "every", key, _EVERY, None)
+        if every is None:
+            raise r.fail(f"{key}.every", "缺少必填项（month/每月 或 half_year/每半年）")
+        out.append(
+            ReportRule(
+                key=r.text(t, "key", key),
+                title=r.text(t, "title", key),
+                every=every,
+                due_day=days["due_day"],
+                rollup_day=days["rollup_day"],
+                reporters=r.text(t, "reporters", key, required=False),
+                receiver=r.text(t, "receiver", key, required=False),
+                rollup_to=_words(r, t, "rollup_to", key),
+                source=r.text(t, "source", key, required=False),
+            )
+        )
+    keys = [t.key for t in out]
+    if len(set(keys)) != len(keys):
+        raise r.fail("reports", f"报告 key 重复：{keys}")
+    return tuple(out)
 
 
 class _Loader(yaml.SafeLoader):

@@ -29,7 +29,7 @@ def test_pengzhou_program_carries_its_notice_data() -> None:
 
 def test_every_sample_program_parses() -> None:
     programs = [load_program(f) for f in sorted(SAMPLES.glob("*/program.yaml"))]
-    assert len(programs) == 5
+    assert len(programs) == 6
     liuzhou = next(p for p in programs if p.key == "liuzhou-high-2016")
     assert liuzhou.default_stage is Stage.HIGH_SCHOOL
     assert len(liuzhou.agreement("five_year").params["assistance"]) == 5

@@ -337,6 +337,17 @@ def test_dongguan_sample_has_three_one_plus_one_pairs_of_junior_high_schools() -
     assert [g.source for g in roster.groups] == ["roster.csv:2", "roster.csv:3", "roster.csv:4"]
 
 
+def test_jianshi_sample_has_28_numbered_placeholder_pairs() -> None:
+    """Seed 002 pairs 28 滨江区 schools with 28 建始县 schools without naming one: 28 numbered placeholders."""
+    roster = read_roster((SAMPLES / "jianshi_binjiang" / "roster.csv").read_bytes(), "roster.csv")
+    assert pairs(roster.groups) == [
+        ([f"滨江区第{i:02d}号结对学校"], [f"建始县第{i:02d}号结对学校"]) for i in range(1, 29)
+    ]
+    assert {(s.region, s.contact, s.phone) for g in roster.groups for s in g.supporting} == {("杭州市滨江区", "", "")}
+    assert {(s.region, s.contact, s.phone) for g in roster.groups for s in g.supported} == {("建始县", "", "")}
+    assert roster.groups[27].source == "roster.csv:29"
+
+
 def test_special_education_sample_names_the_coordinator_of_every_pair() -> None:
     roster = read_roster((SAMPLES / "liuzhou_special_education" / "roster.xlsx").read_bytes(), "roster.xlsx")
     assert pairs(roster.groups) == [

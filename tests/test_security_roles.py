@@ -331,6 +331,15 @@ MATRIX: dict[str, tuple[Build, tuple[str, str, str, str, str, str, str]]] = {
         ),
         ("403",) * 7,
     ),
+    # --- targets and periodic reports (a school sees its own pairs' counts; the reports are the bureau's)
+    "GET /api/programs/{program_id}/targets": (
+        same("GET", "/api/programs/{program}/targets"),
+        ("401", "ok", "404", "ok", "ok", "ok", "ok"),
+    ),
+    "GET /api/programs/{program_id}/reports/{key}": (
+        same("GET", "/api/programs/{program}/reports/monthly", params={"year": 2019, "part": 4}),
+        ("401", "ok", "404", "404", "404", "ok", "404"),
+    ),
     # --- uploads and records
     "POST /api/programs/{program_id}/uploads": (
         lambda w, who: Call(

@@ -40,6 +40,7 @@ from api.services import (
     roster_preview,
     rosters,
     school_names,
+    targets,
 )
 from api.services.batches import BatchStatus
 from api.services.errors import rendering_failed
@@ -476,10 +477,11 @@ def ledger(
         raise HTTPException(404, f"项目 {program_id} 的台账不存在")
     when = as_of or beijing_today()
     rows = regeneration.ledger_rows(session, program, when)
+    goals = targets.program_progress(session, program, when)
     name = f"{program.key}-台账.{format}"
     if format == "xlsx":
-        return attachment(regeneration.ledger_xlsx(program, rows, when), name, "xlsx")
-    docx = regeneration.ledger_docx(program, rows, when)
+        return attachment(regeneration.ledger_xlsx(program, rows, when, goals), name, "xlsx")
+    docx = regeneration.ledger_docx(program, rows, when, goals)
     if format == "docx":
         return attachment(docx, name, "docx")
     return attachment(_pdf(services, name, docx), name, "pdf")

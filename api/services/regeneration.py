@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from sqlalchemy.orm import Session
 
-from api.models import Program, Record
+from api.models import Program, Record, Upload, beijing_today
 from api.services import programs, records, rosters
 from api.services.errors import Conflict, Invalid, rendering_failed
 from docgen import ledger
@@ -38,6 +38,13 @@ from docgen.ledger import LedgerRow, ReturnedForm, ledger_header
 from docgen.render.cjk import cjk_run
 from docgen.render.converter import PdfConverter
 from docgen.sheets import xlsx_row
+from docgen.targets import (
+    TARGET_HEADER,
+    TargetProgress,
+    pair_target_header,
+    pair_target_rows,
+    target_rows,
+)
 
 STATS = "activity_stats"
 
@@ -177,13 +184,31 @@ def _save(doc: Any) -> bytes:
 
 def ledger_rows(session: Session, program_row: Program, as_of: date) -> list[LedgerRow]:
     """One row per pair of the program (:func:`docgen.ledger.ledger_rows` over its stored pairs and records)."""
-    records = session.query(Record).filter(Record.program_id == program_row.id).order_by(Record.id).all()
+    pairs = [rosters.group(p) for p in rosters.list_pairs(session, program_row)]
+    return ledger.ledger_rows(programs.domain(program_row), pairs, returned_forms(session, program_row), as_of)
+
+
+def returned_forms(session: Session, program_row: Program) -> list[ReturnedForm]:
+    """The program's records as the domain's returned forms (the 台账, the targets and the periodic reports
+    count these), each with the Beijing day its upload arrived."""
+    rows = (
+        session.query(Record, Upload.created_at)
+        .join(Upload, Upload.id == Record.upload_id)
+        .filter(Record.program_id == program_row.id)
+        .order_by(Record.id)
+        .all()
+    )
     current = rosters.current_ids(session, program_row)
     # a record counts for the pair it belongs to (by its label, which follows the pair): a removed pair's
     # records, or ones filed under no pair, count for none — even when their label is a current pair's now
-    returned = [ReturnedForm(r.pair_label if r.pair_id in current else None, _extraction(r)) for r in records]
-    pairs = [rosters.group(p) for p in rosters.list_pairs(session, program_row)]
-    return ledger.ledger_rows(programs.domain(program_row), pairs, returned, as_of)
+    return [
+        ReturnedForm(
+            r.pair_label if r.pair_id in current else None,
+            _extraction(r),
+            beijing_today(arrived.replace(tzinfo=UTC)),
+        )
+        for r, arrived in rows
+    ]
 
 
 def _extraction(record: Record) -> Extraction | None:
@@ -198,8 +223,11 @@ def _as_of_text(as_of: date) -> str:
     return f"{as_of.year}年{as_of.month}月{as_of.day}日"
 
 
-def ledger_xlsx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
-    """The 台账 as an xlsx workbook: a title line, then the header (one column per task) and a row per pair."""
+def ledger_xlsx(
+    program: Program, rows: list[LedgerRow], as_of: date, goals: Sequence[TargetProgress] = ()
+) -> bytes:
+    """The 台账 as an xlsx workbook: a title line, then the header (one column per task) and a row per pair;
+    with ``goals`` (the program's targets) a second sheet 目标完成情况."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -209,6 +237,16 @@ def ledger_xlsx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
     ws.append(xlsx_row(ws, ledger_header(programs.domain(program))))
     for r in rows:
         ws.append(xlsx_row(ws, r.cells()))
+    if goals:
+        sheet = wb.create_sheet("目标完成情况")
+        sheet.append(xlsx_row(sheet, [f"{program.name} 目标完成情况（截至 {_as_of_text(as_of)}）"]))
+        sheet.append(xlsx_row(sheet, list(TARGET_HEADER)))
+        for cells in target_rows(goals):
+            sheet.append(xlsx_row(sheet, cells))
+        sheet.append([])
+        sheet.append(xlsx_row(sheet, list(pair_target_header(goals))))
+        for cells in pair_target_rows(goals):
+            sheet.append(xlsx_row(sheet, cells))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -219,9 +257,12 @@ _LEDGER_WIDTHS = (11, 27, 27, 9, 9, 17)
 _TASK_WIDTH = 20
 
 
-def ledger_docx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
+def ledger_docx(
+    program: Program, rows: list[LedgerRow], as_of: date, goals: Sequence[TargetProgress] = ()
+) -> bytes:
     """The 台账 as a landscape A4 docx (and, converted, PDF): title, 截至 date, one table whose columns are
-    :func:`docgen.ledger.ledger_header` — the schools wrap inside their columns, one short cell per task."""
+    :func:`docgen.ledger.ledger_header` — the schools wrap inside their columns, one short cell per task; with
+    ``goals`` (the program's targets) a 目标完成情况 table after it."""
     doc = _new(landscape=True)
     section = doc.sections[0]
     section.top_margin = section.bottom_margin = Mm(15)
@@ -233,4 +274,7 @@ def ledger_docx(program: Program, rows: list[LedgerRow], as_of: date) -> bytes:
     header = ledger_header(programs.domain(program))
     widths = [*_LEDGER_WIDTHS, *[_TASK_WIDTH] * (len(header) - len(_LEDGER_WIDTHS))]
     _table(doc, header, [[str(c) for c in r.cells()] for r in rows], size=9, widths=widths)
+    if goals:
+        _para(doc, "目标完成情况", "黑体", 14)
+        _table(doc, TARGET_HEADER, [[str(c) for c in cells] for cells in target_rows(goals)], size=9)
     return _save(doc)

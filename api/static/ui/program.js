@@ -8,6 +8,7 @@ import { exportTab } from './export.js';
 import { namesTab } from './names.js';
 import { reviewTab } from './review.js';
 import { rosterTab } from './roster.js';
+import { targetsTab } from './targets.js';
 import { uploadsTab } from './uploads.js';
 
 /** The tabs in the order a program runs; forSchool: shown to a school user too (the API scopes what it sees). */
@@ -17,6 +18,7 @@ const TABS = [
   { key: 'batch', label: '批量生成', render: batchTab, forSchool: false },
   { key: 'uploads', label: '上传回收表', render: uploadsTab, forSchool: true },
   { key: 'review', label: '审核', render: reviewTab, forSchool: true },
+  { key: 'targets', label: '目标与报告', render: targetsTab, forSchool: true },
   { key: 'export', label: '导出', render: exportTab, forSchool: false },
 ];
 
