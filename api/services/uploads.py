@@ -45,6 +45,8 @@ from api.services import audit, programs, queue, rosters
 from api.services.accounts import Role, require_admin, require_writer
 from api.services.errors import Invalid, ServiceError, TooLarge, UnsupportedType, public_text
 from api.services.filetypes import FORM_TYPES, IMAGE_TYPES, safe_name, upload_type
+from docgen.extraction import Extraction
+from docgen.review import FOREIGN_KEY, foreign_form
 from docgen.values import SURE
 
 
@@ -61,6 +63,16 @@ RECEIVED, PROCESSING, DONE, FAILED = (UploadStatus.RECEIVED, UploadStatus.PROCES
                                       UploadStatus.FAILED)
 FINISHED = (DONE, FAILED)
 MISMATCH_NOTICE = "身份不符，待管理员处理"
+FOREIGN_NOTICE = "属于另一个项目，未计入本项目"
+
+
+def notice_of(mismatch: str | None, problems: Sequence[Any]) -> str | None:
+    """The badge of a held record: another program's form (its problem says which), or a school's form naming a
+    pair not its own; None for a record filed normally."""
+    if not mismatch:
+        return None
+    foreign = any(isinstance(p, dict) and p.get("key") == FOREIGN_KEY for p in problems)
+    return FOREIGN_NOTICE if foreign else MISMATCH_NOTICE
 
 
 @dataclass(frozen=True)
@@ -338,6 +350,7 @@ def receive(
     rows are added and committed in one transaction (so the database is never held while blobs are written).
     """
     require_writer(user)
+    programs.require_active(program)
     plans = [_plan(f if isinstance(f, Incoming) else Incoming(*f), limits) for f in files]
     contents = [p.data for p in plans if p.rejected is None]
     contents += [m.data for p in plans if p.rejected is None for m in p.members if m.data is not None]
@@ -484,6 +497,13 @@ def process(
             record = Record(upload_id=upload_id, program_id=upload.program_id)
             s.add(record)
         record.pair_id, record.pair_label, record.mismatch = filing.pair_id, filing.label, filing.mismatch
+        if filing.foreign is not None:
+            try:
+                typed = Extraction.from_json(extraction)
+            except (KeyError, ValueError, TypeError):
+                typed = None  # an unreadable file's stub: already not 完整
+            if typed is not None:
+                extraction = foreign_form(typed, filing.foreign, review_threshold).to_json()
         record.form = extraction.get("form")
         record.status = str(extraction.get("status") or "unreadable")
         record.extraction = extraction
@@ -503,6 +523,7 @@ class Filing:
     pair_id: int | None = None
     label: str | None = None
     mismatch: str | None = None
+    foreign: str | None = None  # the other program's key, when the identity names another program
 
 
 def file_pair(session: Session, program: Program, upload: Upload, identity: dict[str, Any]) -> Filing:
@@ -514,7 +535,8 @@ def file_pair(session: Session, program: Program, upload: Upload, identity: dict
     no other school sees it) and ``mismatch`` = ``"<program>:<pair>"`` for the admin to resolve. An upload
     whose school account is gone cannot be checked, so it is held the same way. The bureau staff's upload
     goes under the one pair the label means; a label printed for several pairs in turn is held too, and a
-    label no pair has is kept as the label alone. No code: no pair, no mismatch.
+    label no pair has is kept as the label alone. No code: no pair, no mismatch. A form of another program is
+    held whoever sent it (``foreign``): :func:`process` adds the problem that keeps it from reading 完整.
     """
     claimed_program, claimed_pair = identity.get("program"), identity.get("pair")
     if not claimed_pair:
@@ -522,7 +544,8 @@ def file_pair(session: Session, program: Program, upload: Upload, identity: dict
     printed = str(claimed_pair)
     held = Filing(mismatch=f"{claimed_program or program.key}:{printed}")
     if claimed_program not in (None, program.key):
-        return Filing() if upload.scope == UPLOAD_SCOPE_STAFF else held
+        # another program's form: held for everyone (the bureau's own upload too) — it counts for no pair here
+        return Filing(mismatch=held.mismatch, foreign=str(claimed_program))
     candidates = rosters.printed_pairs(session, program, printed)
     if upload.scope == UPLOAD_SCOPE_STAFF:
         if not candidates:
@@ -541,6 +564,7 @@ def assign(session: Session, user: User, record: Record, pair: str) -> Record:
     mismatch, or re-files."""
     require_admin(user)
     program = programs.get_program(session, user, record.program_id)
+    programs.require_active(program)
     target = rosters.owner(rosters.list_pairs(session, program), pair)
     if target is None:
         raise Invalid(f"项目“{program.name}”没有结对 {pair}", [{"field": "pair", "value": pair}])
