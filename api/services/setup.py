@@ -50,7 +50,9 @@ def defaults(session: Session, user: User, templates_dir: Path | None) -> dict[s
     template the admin may name with its defaults, and the stages a program may default to."""
     require_admin(user)
     listed = templates.list_templates(session, user, templates_dir)
-    first = listed[0].name if listed else "party_building"
+    # 学校党建共建协议书 (seed 000) first when it is there: the kind most programs sign
+    names = [t.name for t in listed]
+    first = "party_building" if "party_building" in names or not names else names[0]
     return {
         "program": new_program(first, key=suggest_key(None, _taken(session))),
         "templates": [

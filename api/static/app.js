@@ -12,6 +12,7 @@ import { renderLogin } from './ui/login.js';
 import { renderProgram } from './ui/program.js';
 import { renderPrograms } from './ui/programs.js';
 import { renderRecord } from './ui/record.js';
+import { renderSetup } from './ui/setup.js';
 
 /** The screen of a hash route's parts (['programs', '3', 'batch'] → the program page's 批量生成 tab). */
 const ROUTES = {
@@ -19,6 +20,7 @@ const ROUTES = {
   programs: (view, parts, seq) => (parts[1] ? renderProgram(view, parts[1], parts[2] ?? 'roster', seq)
     : renderPrograms(view, seq)),
   records: (view, parts, seq) => (parts[1] ? renderRecord(view, parts[1], seq) : renderPrograms(view, seq)),
+  setup: (view, parts, seq) => renderSetup(view, parts, seq), // #/setup/new, #/setup/<id>/edit|copy, #/setup/templates
 };
 
 async function logout() {
