@@ -81,14 +81,14 @@ def check_templates(
 
 
 def refuse_taken_key(session: Session, key: str, by: User, *, own: int | None = None) -> None:
-    """409 when another program has ``key``: it is printed in every form identity (``DG1:<key>:…``), so two
-    programs with one key would take each other's returned forms. Another bureau's program is not named."""
-    other = session.scalar(select(Program).where(Program.key == key, Program.id != (own or 0)))
+    """409 when another program of ``by``'s (its bureau's programs: the ones it sees) has ``key``: the key is
+    printed in every form identity (``DG1:<key>:…``), so two such programs would take each other's returned
+    forms. Another bureau's programs are not looked at — their keys are none of this bureau's business."""
+    other = next((p for p in by.programs if p.key == key and p.id != own), None)
     if other is None:
         return
-    whose = f"项目“{other.name}”" if can_see_program(by, other) else "另一个项目"
     raise Conflict(
-        f"项目代号 {key} 已被{whose}使用：同一代号的两个项目会收走彼此的回收表，请换一个代号"
+        f"项目代号 {key} 已被项目“{other.name}”使用：同一代号的两个项目会收走彼此的回收表，请换一个代号"
         "（“复制为新项目”会自动给出新代号）"
     )
 

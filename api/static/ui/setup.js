@@ -14,17 +14,19 @@ const numInput = (value, props = {}) => h('input', {
 });
 // the labels of party_terms' four words, in the loader's order (docgen.model.PartyTerms)
 const TERM_LABELS = ['支援学校称谓', '受援学校称谓', '支援方甲乙称谓', '受援方甲乙称谓'];
+/** labelled(…) spanning two columns of the form's grid (a long title). */
+const wide = (label, control) => { const el = labelled(label, control); el.classList.add('wide'); return el; };
 const words = (list) => (list ?? []).join('、');
 const splitWords = (text) => text.split(/[、,，;；\s]+/).map((s) => s.trim()).filter(Boolean);
 const trimmed = (el) => el.value.trim();
 
 /** A small list editor: rows made by `make(item)` (each returns {el, read}), 添加 and 删除 buttons. */
-function listEditor(items, make, addLabel, testid, blank) {
+function listEditor(items, make, addLabel, testid, blank, removeLabel = '删除') {
   const box = h('div', { class: 'setup-list', 'data-testid': testid });
   const rows = [];
   const add = (item) => {
     const row = make(item);
-    const remove = h('button', { type: 'button', class: 'link', 'data-testid': `${testid}-remove` }, '删除');
+    const remove = h('button', { type: 'button', class: 'link', 'data-testid': `${testid}-remove` }, removeLabel);
     const wrap = h('div', { class: 'setup-item' }, row.el, remove);
     const entry = { row, wrap };
     remove.addEventListener('click', () => { rows.splice(rows.indexOf(entry), 1); wrap.remove(); });
@@ -128,7 +130,7 @@ function programForm(program, defaults, { mode, keyLocked }) {
   // the four words' names are the defaults' (party_terms of a new program holds all four)
   const termNames = Object.keys(defaults.program.party_terms);
   const termInputs = Object.fromEntries(termNames.map((k) => [k, input(terms[k], {
-    'data-testid': `setup-term-${k}`, class: 'short',
+    'data-testid': `setup-term-${k}`, class: 'short', placeholder: `默认 ${defaults.program.party_terms[k]}`,
   })]));
 
   const sides = Object.entries(state.vocab.bureau_side);
@@ -145,7 +147,7 @@ function programForm(program, defaults, { mode, keyLocked }) {
         ...(keeps.checked ? {} : { keeps_copy: false }),
       }),
     };
-  }, '添加教育局', 'setup-bureaus', () => ({ name: '', side: sides[0][0] }));
+  }, '添加教育局', 'setup-bureaus', () => ({ name: '', side: sides[0][0] }), '删除此教育局');
 
   const templateOptions = defaults.templates.map((t) => [`${t.name}.docx`,
     `${t.title ? t.title : t.name}（${say('template_source', t.source)}）`]);
@@ -169,7 +171,7 @@ function programForm(program, defaults, { mode, keyLocked }) {
     const form = select([['', '无'], ...Object.entries(state.vocab.form)], t.form ?? '', { 'data-testid': 'task-form' });
     const optional = h('input', { type: 'checkbox', checked: !!t.optional, 'data-testid': 'task-optional' });
     return {
-      el: h('div', { class: 'setup-grid' }, labelled('任务 *', titleEl), labelled('截止日期', due),
+      el: h('div', { class: 'setup-grid' }, wide('任务 *', titleEl), labelled('截止日期', due),
         labelled('每年至少（次）', times), labelled('报送对象', to), labelled('回收表单', form),
         h('label', { class: 'check' }, optional, '自选')),
       read: () => ({
@@ -179,7 +181,7 @@ function programForm(program, defaults, { mode, keyLocked }) {
       }),
     };
   };
-  const tasks = listEditor(program.tasks ?? [], makeTask, '添加任务', 'tasks', () => ({}));
+  const tasks = listEditor(program.tasks ?? [], makeTask, '添加任务', 'tasks', () => ({}), '删除此任务');
 
   const agreements = listEditor(program.agreements ?? [], (a) => {
     const template = select(templateOptions, a.template, { 'data-testid': 'agreement-template' });
@@ -208,7 +210,7 @@ function programForm(program, defaults, { mode, keyLocked }) {
     });
     return {
       el: h('div', { class: 'setup-agreement' },
-        h('div', { class: 'setup-grid' }, labelled('模板', template), labelled('协议标题 *', titleEl),
+        h('div', { class: 'setup-grid' }, labelled('模板', template), wide('协议标题 *', titleEl),
           labelled('为期（年）', years), labelled('开始日期', start), labelled('结束日期', end)),
         labelled('协议份数（一式N份由这些持有方计算）', holders.el),
         h('details', { open: !!a.params }, h('summary', {}, '模板参数（高级，JSON）'), params)),
@@ -229,10 +231,7 @@ function programForm(program, defaults, { mode, keyLocked }) {
         return out;
       },
     };
-  }, '添加协议种类', 'agreements', () => {
-    const d = defaults.templates[0].defaults.agreement;
-    return structuredClone(d);
-  });
+  }, '添加协议种类', 'agreements', () => structuredClone(defaults.templates[0].defaults.agreement), '删除此协议');
 
   const rep = program.reporting ?? {};
   const r = {
@@ -278,7 +277,7 @@ function programForm(program, defaults, { mode, keyLocked }) {
   const el = h('form', { class: 'setup', 'data-testid': 'setup-form', novalidate: true },
     h('section', { class: 'card' }, h('h2', {}, '基本信息'),
       h('div', { class: 'setup-grid' }, labelled('项目名称 *', f.name), labelled('发文单位', f.issuer),
-        labelled('文号', f.number), labelled('通知标题', f.notice), labelled('发文日期', f.issued),
+        labelled('文号', f.number), wide('通知标题', f.notice), labelled('发文日期', f.issued),
         labelled('工作开始日期', f.start), labelled('工作结束日期', f.end), labelled('默认学段', f.stage),
         labelled('多校结对', f.policy)),
       h('details', {}, h('summary', {}, '项目代号（自动生成，用于文件名和表单识别码）'),
