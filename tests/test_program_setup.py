@@ -135,7 +135,10 @@ def test_a_program_made_in_the_form_is_the_program_the_file_makes_and_its_key_is
 
     # the same key again — from the form or as a file — is refused with words, and nothing is stored
     again = client.post("/api/program-setup", json={"program": pengzhou_data()})
-    assert again.status_code == 409 and "项目代号 pengzhou-heishui-2019 已被项目“彭州·黑水“校校结对”" in again.json()["detail"]
+    assert (
+        again.status_code == 409
+        and "项目代号 pengzhou-heishui-2019 已被项目“彭州·黑水“校校结对”" in again.json()["detail"]
+    )
     file_again = client.post("/api/programs", files={"file": ("program.yaml", exported.content)})
     assert file_again.status_code == 409, file_again.text
     assert len(client.get("/api/programs").json()) == 1
@@ -169,7 +172,9 @@ def test_a_gbk_program_file_is_imported_and_a_broken_one_is_explained(client: Te
     text = (PENGZHOU / "program.yaml").read_text("utf-8")
     r = client.post("/api/programs", files={"file": ("program.yaml", text.encode("gbk"))})
     assert r.status_code == 201, r.text
-    broken = text.replace("key: pengzhou-heishui-2019", "key: other-1").replace("  - key: party_building", "  - key: party_building\n\tx: 1")
+    broken = text.replace("key: pengzhou-heishui-2019", "key: other-1").replace(
+        "  - key: party_building", "  - key: party_building\n\tx: 1"
+    )
     r = client.post("/api/programs", files={"file": ("program.yaml", broken.encode("gbk"))})
     assert r.status_code == 422
     detail = r.json()["detail"]
@@ -229,8 +234,9 @@ def test_delete_shows_what_it_removes_and_needs_the_confirmation(admin: TestClie
 
 def test_only_admins_set_up_programs(client: TestClient) -> None:
     pid = client.post("/api/program-setup", json={"program": pengzhou_data()}).json()["id"]
-    r = client.post("/api/users", json={"username": "reader", "password": PASSWORD, "role": "readonly",
-                                        "programs": [pid]})
+    r = client.post(
+        "/api/users", json={"username": "reader", "password": PASSWORD, "role": "readonly", "programs": [pid]}
+    )
     assert r.status_code == 201, r.text
     reader = login_client(client, "reader", PASSWORD)
     assert reader.get("/api/program-setup").status_code == 403
@@ -242,7 +248,9 @@ def test_only_admins_set_up_programs(client: TestClient) -> None:
     defaults = client.get("/api/program-setup").json()
     names = [t["name"] for t in defaults["templates"]]
     assert {"party_building", "five_year", "three_year", "heze_three_year"} <= set(names)
-    assert defaults["program"]["key"] == "xm-1" and defaults["program"]["agreements"][0]["template"] == f"{names[0]}.docx"
+    assert (
+        defaults["program"]["key"] == "xm-1" and defaults["program"]["agreements"][0]["template"] == f"{names[0]}.docx"
+    )
 
 
 def test_a_form_of_another_program_is_not_filed_as_complete_in_this_one(client: TestClient) -> None:

@@ -115,7 +115,9 @@ def test_a_clerk_sets_up_pengzhou_in_the_form_and_manages_programs_at_desktop_si
         page.get_by_test_id("bureau-name").nth(0).fill("彭州市教育局")
         page.get_by_test_id("bureau-name").nth(1).fill("黑水县教育局")
         page.get_by_test_id("setup-save").click()
-        expect(page.get_by_test_id("message")).to_contain_text("项目代号 pengzhou-heishui-2019 已被项目“彭州·黑水“校校结对””使用")
+        expect(page.get_by_test_id("message")).to_contain_text(
+            "项目代号 pengzhou-heishui-2019 已被项目“彭州·黑水“校校结对””使用"
+        )
         # a mistake names the field in Chinese
         page.get_by_test_id("setup-key").fill("pz-other")
         page.get_by_test_id("agreement-start").first.fill("2019-04-01")
@@ -136,8 +138,11 @@ def test_a_clerk_sets_up_pengzhou_in_the_form_and_manages_programs_at_desktop_si
         shot(page, "list", "desktop")
         page.get_by_test_id("show-archived").uncheck()
         roster = (ROOT / "samples" / "pengzhou_heishui" / "roster.txt").read_bytes()
-        refused = page.request.post(f"{base}/api/programs/{copy_id}/roster", headers=write_headers(page, base),
-                                    multipart={"file": {"name": "roster.txt", "mimeType": "text/plain", "buffer": roster}})
+        refused = page.request.post(
+            f"{base}/api/programs/{copy_id}/roster",
+            headers=write_headers(page, base),
+            multipart={"file": {"name": "roster.txt", "mimeType": "text/plain", "buffer": roster}},
+        )
         assert refused.status == 409 and "已归档" in refused.json()["detail"]
         page.get_by_test_id("show-archived").check()
         shown = delete_program_in_browser(page, base, "彭州·黑水（2020）")

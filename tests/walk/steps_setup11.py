@@ -49,15 +49,17 @@ class ProgramEntry:
     template: str = "学校党建共建协议书"  # the template as the form lists it (its title)
     agreement_title: str = "学校党建共建协议书"
     term: tuple[int, str, str] = (1, "2019-04-01", "2020-03-31")
-    reporting: dict[str, str] = field(default_factory=lambda: {
-        "rep-activity": "援藏支教",
-        "rep-activity-label": "援藏活动情况",
-        "rep-filing": "人事科、党委办",
-        "rep-report": "党委办、人事科",
-        "rep-within": "一周内",
-        "rep-group": "彭州教育政工人事群",
-        "rep-staff": "彭州干部教师",
-    })
+    reporting: dict[str, str] = field(
+        default_factory=lambda: {
+            "rep-activity": "援藏支教",
+            "rep-activity-label": "援藏活动情况",
+            "rep-filing": "人事科、党委办",
+            "rep-report": "党委办、人事科",
+            "rep-within": "一周内",
+            "rep-group": "彭州教育政工人事群",
+            "rep-staff": "彭州干部教师",
+        }
+    )
     tasks: tuple[TaskRow, ...] = (
         TaskRow("签订学校党建共建协议书", "2019-03-31"),
         TaskRow("确定联络员和分管领导并报人事科", "2019-03-20", to="人事科", form="联络员和分管领导回执"),
@@ -143,7 +145,9 @@ def create_program_in_browser(page: Any, base: str, entry: ProgramEntry = PENGZH
 
 def program_row(page: Any, name: str) -> Any:
     """The row of the program list that shows ``name``."""
-    return page.get_by_test_id("program-row").filter(has=page.get_by_test_id("program-link").get_by_text(name, exact=True))
+    return page.get_by_test_id("program-row").filter(
+        has=page.get_by_test_id("program-link").get_by_text(name, exact=True)
+    )
 
 
 def copy_program_in_browser(page: Any, base: str, name: str, new_name: str) -> int:
@@ -172,7 +176,9 @@ def upload_template_in_browser(page: Any, base: str, docx: Path | bytes, name: s
     page.goto(f"{base}/#/setup/templates")
     data = docx.read_bytes() if isinstance(docx, Path) else docx
     mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    page.get_by_test_id("template-file").set_input_files(files=[{"name": f"{name}.docx", "mimeType": mime, "buffer": data}])
+    page.get_by_test_id("template-file").set_input_files(
+        files=[{"name": f"{name}.docx", "mimeType": mime, "buffer": data}]
+    )
     page.get_by_test_id("template-name").fill(name)
     page.get_by_test_id("template-title").fill(title)
     page.get_by_test_id("template-upload").click()

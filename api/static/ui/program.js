@@ -39,6 +39,8 @@ export async function renderProgram(view, id, tab, seq) {
     h('p', { class: 'crumbs' }, h('a', { href: '#/programs' }, '项目'), ' / ', title),
     h('h1', { 'data-testid': 'program-title' }, title),
     h('p', { class: 'muted', 'data-testid': 'program-summary' }, programSummary(program)),
+    program.archived ? h('p', { class: 'card warn', 'data-testid': 'program-archived-note' },
+      '此项目已归档，只能查看；如需修改，请在项目列表中勾选“显示已归档”后取消归档。') : null,
     nav, body);
   await shown.render(body, id, seq);
 }

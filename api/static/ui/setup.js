@@ -253,6 +253,8 @@ function programForm(program, defaults, { mode, keyLocked }) {
     for (const [k, el] of Object.entries(dates)) if (el.value) out[k] = el.value;
     if (f.stage.value) out.default_stage = f.stage.value;
     out.group_policy = f.policy.value;
+    // the school name table's file (a program imported from a folder) is not on the form: kept as it was
+    if (program.school_names) out.school_names = program.school_names;
     out.party_terms = Object.fromEntries(Object.entries(termInputs).map(([k, el]) => [k, trimmed(el)]).filter(([, v]) => v));
     // an agreement key is unique within the program: a second agreement on one template gets -2
     const seen = new Set();
