@@ -330,7 +330,8 @@ def parse_program_yaml(text: str, *, source: str = "program.yaml") -> Program:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         # where the parser gave up, except at the end of the file: then where the unclosed quote or bracket began
-        ended = "end of stream" in str(getattr(exc, "problem", ""))
+        problem = str(getattr(exc, "problem", ""))
+        ended = "end of stream" in problem or "<stream end>" in problem
         first, second = ("context_mark", "problem_mark") if ended else ("problem_mark", "context_mark")
         mark = getattr(exc, first, None) or getattr(exc, second, None)
         where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else None
