@@ -267,3 +267,23 @@ def test_a_form_of_another_program_is_not_filed_as_complete_in_this_one(client: 
     assert record["status"] == "needs_review" and record["pair_label"] is None
     assert record["notice"] == "属于另一个项目，未计入本项目"
     assert any("另一个项目（代号 pengzhou-heishui-2019）" in p["message"] for p in record["extraction"]["problems"])
+
+
+def test_set_up_writes_with_the_session_cookie_need_the_csrf_token(client: TestClient) -> None:
+    """The form's writes are cookie writes: without this site's Origin and token they are refused (403)."""
+    from api.security import CSRF_COOKIE, CSRF_HEADER
+
+    pid = client.post("/api/program-setup", json={"program": pengzhou_data()}).json()["id"]
+    token = client.cookies[CSRF_COOKIE]
+    bare = {"Origin": "http://testserver"}  # the cookie goes along; the token header does not
+    for method, path, body in [
+        ("POST", "/api/program-setup", {"program": pengzhou_data("csrf-1")}),
+        ("PUT", f"/api/programs/{pid}/setup", {"program": pengzhou_data()}),
+        ("POST", f"/api/programs/{pid}/archive", {"archived": True}),
+        ("DELETE", f"/api/programs/{pid}?confirm=pengzhou-heishui-2019", None),
+    ]:
+        r = client.request(method, path, json=body, headers={**bare, CSRF_HEADER: ""})
+        assert r.status_code == 403 and "CSRF" in r.json()["detail"], (path, r.text)
+    assert client.get(f"/api/programs/{pid}").json()["archived"] is False
+    r = client.post(f"/api/programs/{pid}/archive", json={"archived": True}, headers={CSRF_HEADER: token})
+    assert r.status_code == 200
