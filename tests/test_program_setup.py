@@ -248,9 +248,10 @@ def test_only_admins_set_up_programs(client: TestClient) -> None:
     defaults = client.get("/api/program-setup").json()
     names = [t["name"] for t in defaults["templates"]]
     assert {"party_building", "five_year", "three_year", "heze_three_year"} <= set(names)
-    assert (
-        defaults["program"]["key"] == "xm-1" and defaults["program"]["agreements"][0]["template"] == f"{names[0]}.docx"
-    )
+    assert defaults["program"]["key"] == "xm-1"
+    # a new program starts on 学校党建共建协议书 (seed 000) with its usual forms
+    assert defaults["program"]["agreements"][0]["template"] == "party_building.docx"
+    assert defaults["program"]["forms"] == ["filing", "activity_stats", "liaison_reply"]
 
 
 def test_a_form_of_another_program_is_not_filed_as_complete_in_this_one(client: TestClient) -> None:

@@ -160,6 +160,7 @@ def test_a_clerk_sets_up_pengzhou_in_the_form_and_manages_programs_at_desktop_si
         expect(page.get_by_test_id("template-row").filter(has_text="bureau_1plus1")).to_have_count(1)
         shot(page, "templates", "desktop")
         page.goto(f"{base}/#/setup/{pid}/edit")
+        expect(page.get_by_test_id("setup-name")).to_have_value(PENGZHOU.name)  # the form is loaded
         options = page.get_by_test_id("agreement-template").first.locator("option").all_inner_texts()
         assert any("本局“1+1”协议书" in o for o in options), options
         shot(page, "edit", "desktop")

@@ -379,7 +379,7 @@ async function renderTemplates(view, seq) {
   const titleEl = input('', { 'data-testid': 'template-title', placeholder: '如 东莞“1+1”帮扶协议书' });
   const findings = h('div', { 'data-testid': 'template-findings' });
   const form = h('form', { class: 'card', 'data-testid': 'template-form' }, h('h2', {}, '上传模板'),
-    h('p', { class: 'muted' }, '上传 Word 模板（.docx）。上传时按“docgen template check”检查：模板用到的变量必须都有数据。'),
+    h('p', { class: 'muted' }, '上传 Word 模板（.docx）。上传时会检查（与 docgen template check 相同）：模板用到的每个变量都必须有数据，否则不保存并列出问题。'),
     labelled('模板文件', file), labelled('模板名称（小写字母、数字、- 和 _）', name), labelled('说明（项目表单中显示）', titleEl),
     h('button', { type: 'submit', class: 'primary', 'data-testid': 'template-upload' }, '检查并上传'), findings);
   form.addEventListener('submit', async (ev) => {
