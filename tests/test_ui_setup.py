@@ -98,6 +98,7 @@ def test_a_clerk_sets_up_pengzhou_in_the_form_and_manages_programs_at_desktop_si
         shot(page, "new", "desktop")
         pid = create_program_in_browser(page, base)
         expect(page.get_by_test_id("program-summary")).to_contain_text("学校党建共建协议书")
+        expect(page.get_by_test_id("program-settings")).to_have_attribute("href", f"#/setup/{pid}/edit")
 
         # what the clerk typed is the program the sample file defines, field for field
         res = page.request.get(f"{base}/api/programs/{pid}/file")
