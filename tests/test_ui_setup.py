@@ -6,6 +6,7 @@ docs/ui/setup11-*.png."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from docgen.files import load_program
 from docgen.model import Program
 from docgen.program import parse_program_yaml
+from docgen.program_file import json_data
 from tests.live_server import docgen_serve
 from tests.test_ui_e2e import CHROMIUM, CHROMIUM_ARGS, login, write_headers
 from tests.walk.steps_setup11 import (
@@ -176,9 +178,21 @@ def test_the_setup_screens_fit_a_phone(base: str) -> None:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         page = new_page(browser, PHONE)
         login(page, base, ADMIN)
+        if not page.request.get(f"{base}/api/programs").json():  # run alone: a program for the list
+            data = dict(json_data(load_program(ROOT / "samples" / "pengzhou_heishui" / "program.yaml")), key="phone-1")
+            headers = {**write_headers(page, base), "Content-Type": "application/json"}
+            made = page.request.post(f"{base}/api/program-setup", headers=headers, data=json.dumps({"program": data}))
+            assert made.ok, made.text()
+            assert page.request.get(f"{base}/api/programs").json(), "the program made for the list is not listed"
         page.goto(f"{base}/#/programs")
+        page.reload()  # the list was drawn at login, before a program made above
         page.get_by_test_id("program-new").wait_for()
+        page.get_by_test_id("program-row").first.wait_for()
         no_overflow(page)
+        # every action of a program is on screen (the list is one card per program on a phone)
+        for action in ("program-edit", "program-copy", "program-export", "program-archive", "program-delete"):
+            box = page.get_by_test_id(action).first.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (action, box)
         shot(page, "list", "phone")
         page.goto(f"{base}/#/setup/new")
         expect(page.get_by_test_id("setup-save")).to_be_visible()

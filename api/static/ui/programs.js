@@ -19,7 +19,7 @@ export async function renderPrograms(view, seq) {
       isAdmin() ? h('td', {}, programActions(p, load)) : null));
     const headers = ['项目名称', '创建时间', ...(isAdmin() ? ['操作'] : [])];
     put(listBox, programs.length
-      ? h('div', { class: 'scroll' }, table(headers, rows, { 'data-testid': 'program-list' }))
+      ? h('div', { class: 'scroll' }, table(headers, rows, { 'data-testid': 'program-list', class: 'programs' }))
       : h('p', { class: 'muted', 'data-testid': 'program-list' },
         isStaff() ? '还没有项目。请点“新建项目”填写通知中的信息。' : '暂无您学校参与的项目。'));
   };
