@@ -35,6 +35,7 @@ from api.routes import (
     programs,
     records,
     school_names,
+    setup,
     targets,
     templates,
     uploads,
@@ -230,8 +231,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.error("blob missing: %s", exc)
         return JSONResponse({"detail": "文件内容在存储中缺失，请联系管理员"}, status_code=410)
 
-    routers = (auth, accounts_routes, programs, school_names, uploads, records, templates, targets, admin, vocabulary,
-               apidocs, phone)
+    routers = (auth, accounts_routes, programs, setup, school_names, uploads, records, templates, targets, admin,
+               vocabulary, apidocs, phone)
     for module in routers:
         app.include_router(module.router)
 

@@ -69,6 +69,13 @@ class Program(Base):
     name: Mapped[str] = mapped_column(String(500))
     yaml_text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # set when an admin archives the program: hidden from the list by default and read-only (api/services/setup.py)
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def archived(self) -> bool:
+        """The program is archived: shown on request, read-only."""
+        return self.archived_at is not None
 
 
 class Pair(Base):

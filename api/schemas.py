@@ -13,9 +13,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializ
 from api.services import batches, uploads
 from api.services.accounts import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, Role
 from api.services.batches import BatchStatus
-from api.services.uploads import MISMATCH_NOTICE, UploadStatus
+from api.services.uploads import UploadStatus, notice_of
 from docgen.extraction import FORM_STATUS_TEXT, INPUT_KIND_TEXT, FormStatus, InputKind
 from docgen.forms import load_schemas
+from docgen.program_setup import COPY_HOLDER_TEXT, GROUP_POLICY_TEXT, SIDE_TEXT
 from docgen.roster.result import COLUMN_ROLES, ProblemKind
 from docgen.school_names import MAX_ENTRIES, MAX_NAME_LENGTH
 from docgen.values import FLAG_TEXT
@@ -150,6 +151,9 @@ class VocabularyOut(BaseModel):
     roster_problem: dict[RosterProblemCode, str] = Field(description="花名册问题种类（kind）的含义")
     roster_severity: dict[RosterSeverityCode, str] = Field(description="花名册问题的严重程度")
     roster_change: dict[RosterChangeCode, str] = Field(description="预览中每组与当前结对相比的变化")
+    bureau_side: dict[str, str] = Field(description="项目设置：教育局所在一方（bureaus[].side）")
+    copy_holder: dict[str, str] = Field(description="项目设置：协议持有方（agreements[].copy_holders）")
+    group_policy: dict[str, str] = Field(description="项目设置：多校结对的协议方式（group_policy）")
 
 
 @cache
@@ -167,6 +171,9 @@ def vocabulary() -> VocabularyOut:
         roster_problem=dict(ROSTER_PROBLEM_TEXT),
         roster_severity=dict(ROSTER_SEVERITY_TEXT),
         roster_change=dict(ROSTER_CHANGE_TEXT),
+        bureau_side=dict(SIDE_TEXT),
+        copy_holder=dict(COPY_HOLDER_TEXT),
+        group_policy=dict(GROUP_POLICY_TEXT),
     )
 
 
@@ -257,6 +264,7 @@ class ProgramOut(Orm):
     key: str
     name: str
     created_at: UtcDateTime
+    archived: bool = Field(False, description="已归档：默认不在列表中，只能查看")
 
 
 class ProgramDetail(ProgramOut):
@@ -578,8 +586,9 @@ class RecordOut(Orm):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def notice(self) -> str | None:
-        """身份不符，待管理员处理 while the record is held for an identity mismatch."""
-        return MISMATCH_NOTICE if self.mismatch else None
+        """身份不符，待管理员处理 while the record is held for an identity mismatch; 属于另一个项目… for a form whose
+        identity names another program."""
+        return notice_of(self.mismatch, self.extraction.get("problems") or [])
 
 
 class AssignIn(BaseModel):

@@ -480,7 +480,39 @@ def parse_program_yaml(text: str, *, source: str = "program.yaml") -> Program:
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        where = f"第{mark.line + 1}行" if mark is not None else None
-        raise ProgramError(f"YAML 格式错误：{exc}", source=source, key=where) from None
+        # where the parser gave up, except at the end of the file: then where the unclosed quote or bracket began
+        problem = str(getattr(exc, "problem", ""))
+        ended = "end of stream" in problem or "<stream end>" in problem
+        first, second = ("context_mark", "problem_mark") if ended else ("problem_mark", "context_mark")
+        mark = getattr(exc, first, None) or getattr(exc, second, None)
+        where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else None
+        raise ProgramError(f"格式有误：{yaml_problem(exc)}", source=source, key=where) from None
     return parse_program(data, source=source)
+
+
+# The PyYAML problems a hand-edited program file meets, in a clerk's words (the parser's English is never shown).
+_YAML_PROBLEMS = (
+    ("别名", "不支持 YAML 别名（*名称），请直接写出内容"),
+    ("found character '\\t'", "不能用 Tab 键缩进，请改用空格"),
+    ("mapping values are not allowed", "这一行的冒号位置不对：同一行只能有一个“名称: 内容”，内容中含“: ”时请加引号"),
+    ("could not find expected ':'", "缺少冒号：每一项应写作“名称: 内容”"),
+    ("expected <block end>", "缩进不一致：同一层的项应对齐"),
+    ("expected ',' or ']'", "方括号 [ ] 没有配对，或其中的项之间缺少逗号"),
+    ("expected ',' or '}'", "花括号 { } 没有配对，或其中的项之间缺少逗号"),
+    ("found unexpected end of stream", "引号或括号没有配对（文件在结束前没有闭合）"),
+    ("unexpected end", "引号或括号没有配对"),
+    ("found undefined alias", "不支持 YAML 别名（*名称），请直接写出内容"),
+    ("expected a single document", "文件中只能有一个项目（请删去 --- 分隔线）"),
+    ("found unknown escape character", "双引号中的反斜杠 \\ 用法不对：去掉反斜杠或改用单引号"),
+    ("control characters are not allowed", "文件中有不可见的控制字符，请删去"),
+    ("found character", "这一行有不能作为开头的字符（如 @、`、%），请给内容加引号"),
+)
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """What a YAML syntax error means, in Chinese (the kinds a hand-edited file meets; a general hint else)."""
+    text = " ".join(str(getattr(exc, name, "") or "") for name in ("context", "problem"))
+    for needle, words in _YAML_PROBLEMS:
+        if needle in text:
+            return words
+    return "请检查这一行及上一行的缩进、冒号和引号"

@@ -284,3 +284,22 @@ def with_schema_keys(extraction: Extraction, schema: FormSchema | None) -> Extra
         problems.append(p)
     return replace(extraction, fields=fields, tables=tuple(tables), problems=tuple(problems), labels=labels)
 
+
+
+# ------------------------------------------------------------------------------------ another program's form
+
+FOREIGN_KEY = "identity.program"  # the Problem.key of a form whose identity names another program
+
+
+def foreign_form(extraction: Extraction, claimed_program: str, threshold: float = SURE) -> Extraction:
+    """``extraction`` of a form whose identity code was printed for another program (``claimed_program``): it
+    counts for no pair of this one, so it carries a problem saying so and is never 完整 (:func:`status_of`)."""
+    problem = Problem(
+        f"表单识别码属于另一个项目（代号 {claimed_program}）：此表未计入本项目。"
+        "请到该项目上传；如确属本项目，请由管理员手工归入结对",
+        key=FOREIGN_KEY,
+    )
+    if any(p.key == FOREIGN_KEY for p in extraction.problems):
+        return extraction
+    out = replace(extraction, problems=(problem, *extraction.problems))
+    return replace(out, status=status_of(out, threshold))

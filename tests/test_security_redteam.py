@@ -148,7 +148,9 @@ def test_another_bureaus_uploaded_template_is_not_listed_downloaded_or_named_by_
     assert refused.status_code == 422, refused.text
     assert "bureau_a_own" in refused.json()["detail"]
     assert bureau_b.get("/api/programs").json() == []
-    assert fellow.post("/api/programs", json={"yaml": yaml}).status_code == 201  # its own bureau may
+    # its own bureau may (under a key of its own: the bureau already has the 彭州 program's key — issue 11)
+    own_key = yaml.replace("key: pengzhou-heishui-2019", "key: bureau-a-second", 1)
+    assert fellow.post("/api/programs", json={"yaml": own_key}).status_code == 201
 
 
 # --- found + fixed: YAML aliases in program.yaml ---------------------------------------------------------

@@ -133,6 +133,14 @@ def owners_preview(w: World) -> dict[str, Any]:
     return body
 
 
+def new_program_data() -> dict[str, Any]:
+    """The 彭州 program as the set-up form sends it, under a key of its own."""
+    from docgen.files import load_program
+    from docgen.program_file import json_data
+
+    return dict(json_data(load_program(PENGZHOU / "program.yaml")), key=f"matrix-form-{next(_serial)}")
+
+
 def new_program_yaml() -> str:
     text = (PENGZHOU / "program.yaml").read_text(encoding="utf-8")
     return text.replace("key: pengzhou-heishui-2019", f"key: matrix-{next(_serial)}", 1)
@@ -231,6 +239,46 @@ MATRIX: dict[str, tuple[Build, tuple[str, str, str, str, str, str, str]]] = {
     "GET /api/programs/{program_id}": (
         same("GET", "/api/programs/{program}"),
         ("401", "ok", "404", "ok", "ok", "ok", "ok"),
+    ),
+    # --- program set-up (admins; the rows leave the world's program as it is)
+    "GET /api/program-setup": (same("GET", "/api/program-setup"), ("401", "ok", "ok", "403", "403", "403", "403")),
+    "GET /api/program-setup/key": (
+        same("GET", "/api/program-setup/key", params={"year": 2019}),
+        ("401", "ok", "ok", "403", "403", "403", "403"),
+    ),
+    "POST /api/program-setup": (
+        lambda w, who: Call("POST", "/api/program-setup", json={"program": new_program_data()}),
+        ("401", "ok", "ok", "403", "403", "403", "403"),
+    ),
+    "GET /api/programs/{program_id}/setup": (
+        same("GET", "/api/programs/{program}/setup"),
+        ("401", "ok", "404", "403", "403", "403", "403"),
+    ),
+    "PUT /api/programs/{program_id}/setup": (
+        # a program with no agreement: checked and refused (422), nothing changed
+        same("PUT", "/api/programs/{program}/setup", json={"program": {"key": "matrix-put", "name": "x"}}),
+        ("401", "bad", "404", "403", "403", "403", "403"),
+    ),
+    "POST /api/programs/{program_id}/rename": (
+        same("POST", "/api/programs/{program}/rename", json={"name": "彭州·黑水“校校结对”"}),
+        ("401", "ok", "404", "403", "403", "403", "403"),
+    ),
+    "POST /api/programs/{program_id}/archive": (
+        same("POST", "/api/programs/{program}/archive", json={"archived": False}),  # restore: a no-op here
+        ("401", "ok", "404", "403", "403", "403", "403"),
+    ),
+    "GET /api/programs/{program_id}/file": (
+        same("GET", "/api/programs/{program}/file"),
+        ("401", "ok", "404", "403", "403", "403", "403"),
+    ),
+    "GET /api/programs/{program_id}/deletion": (
+        same("GET", "/api/programs/{program}/deletion"),
+        ("401", "ok", "404", "403", "403", "403", "403"),
+    ),
+    "DELETE /api/programs/{program_id}": (
+        # without the confirmation: refused (422) after every check of who, nothing deleted
+        same("DELETE", "/api/programs/{program}"),
+        ("401", "bad", "404", "403", "403", "403", "403"),
     ),
     "POST /api/programs/{program_id}/roster": (
         # a roster with a row error: 422 and nothing replaced, so the pairs stay for the other rows

@@ -46,7 +46,8 @@ from api.services.batches import BatchStatus
 from api.services.errors import rendering_failed
 from api.services.filetypes import safe_name
 from api.services.roster_preview import Overrides
-from docgen.errors import ConversionError
+from docgen import program_file
+from docgen.errors import ConversionError, ProgramError
 
 router = APIRouter(prefix="/api", tags=["programs"])
 
@@ -89,14 +90,18 @@ async def _program_yaml(request: Request, cap: int) -> str:
             raise HTTPException(422, f'请求体应为 JSON {{"yaml": "…"}} 或 multipart 文件 file（{why}）') from None
         return body.yaml
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise HTTPException(422, "program.yaml 应为 UTF-8 编码") from None
+        return program_file.decode_program_file(data, name)  # UTF-8, or GBK as Notepad saves it
+    except ProgramError as exc:
+        raise HTTPException(422, f"{name}：{exc.message}") from None
 
 
 @router.get("/programs")
-def list_programs(user: CurrentUser, session: SessionDep) -> list[ProgramOut]:
-    return [ProgramOut.model_validate(p) for p in programs.list_programs(session, user)]
+def list_programs(
+    user: CurrentUser,
+    session: SessionDep,
+    archived: Annotated[bool, Query(description="为 true 时也列出已归档的项目")] = False,
+) -> list[ProgramOut]:
+    return [ProgramOut.model_validate(p) for p in programs.list_programs(session, user, archived=archived)]
 
 
 @router.post(
@@ -132,6 +137,7 @@ def get_program(program_id: IdPath, user: CurrentUser, session: SessionDep) -> P
         key=row.key,
         name=row.name,
         created_at=row.created_at,
+        archived=row.archived,
         yaml_text=row.yaml_text,
         pairs=len(rosters.list_pairs(session, row, user)),
         agreements=[{"key": k.key, "title": k.title, "template": k.template} for k in domain.agreements],
@@ -221,7 +227,8 @@ async def import_roster(
     their schools"); rows with an error are left out and every problem is in the answer. 422 when the file
     cannot be read, gives no group at all, or — ``strict`` — has any problem."""
     program = programs.get_program(session, user, program_id)
-    accounts.require_admin(user)  # before the body is read and parsed, not after
+    accounts.require_admin(user)
+    programs.require_active(program)  # before the body is read and parsed, not after
     name, data, overrides_text = await _roster_upload(request, services)
     overrides = roster_preview.parse_overrides_text(overrides_text)
     parsed = await _parse(services, session, program, data, name, overrides)
@@ -251,6 +258,7 @@ async def preview_roster(
     and program under ``preview_id`` until confirmed, cancelled or expired."""
     program = programs.get_program(session, user, program_id)
     accounts.require_admin(user)
+    programs.require_active(program)
     name, data, overrides_text = await _roster_upload(request, services)
     overrides = roster_preview.parse_overrides_text(overrides_text)
     parsed = await _parse(services, session, program, data, name, overrides)
@@ -304,6 +312,7 @@ async def confirm_roster(
     changed since the preview; 404 for a preview that is not this user's, not this program's, or expired."""
     program = programs.get_program(session, user, program_id)
     accounts.require_admin(user)
+    programs.require_active(program)
     if not body.confirm:
         raise HTTPException(422, "请以 confirm: true 确认导入")
     preview = roster_preview.get(session, program, user, body.preview_id)

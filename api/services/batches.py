@@ -68,6 +68,7 @@ class JobCancelled(Exception):
 def enqueue(session: Session, program: Program, by: User, *, with_pdf: bool) -> BatchJob:
     """Queue a batch of every agreement of ``program`` (admins; 422 without a roster)."""
     require_admin(by)
+    programs.require_active(program)
     rosters.roster_of(session, program)  # 422 now rather than a failed job later
     job = BatchJob(program_id=program.id, status=QUEUED, with_pdf=with_pdf, created_by=by.id)
     session.add(job)

@@ -76,6 +76,7 @@ def regenerate(
     require_admin(user)
     program_row = session.get(Program, doc.program_id)
     assert program_row is not None
+    programs.require_active(program_row)
     program = school_names.program_with_names(session, program_row)
     what = f"文书 {doc.id}（{doc.pair_label} {doc.kind}）"
     current = doc.pair_id is not None and doc.pair_id in rosters.current_ids(session, program_row)

@@ -15,7 +15,8 @@ from api.blobs import BlobStore
 from api.models import BatchJob, Document, Program, Record, Upload, User
 from api.services import audit, templates
 from api.services.accounts import Role, can_see_program, require_admin
-from api.services.errors import Invalid, NotFound
+from api.services.errors import Conflict, Invalid, NotFound
+from docgen import program_file
 from docgen.context import agreement_context
 from docgen.errors import ProgramError, TemplateError
 from docgen.model import Program as DomainProgram
@@ -34,34 +35,73 @@ def domain(program: Program) -> DomainProgram:
     return _parse(program.yaml_text, hashlib.sha256(program.yaml_text.encode()).hexdigest())
 
 
-def create_program(
-    session: Session, yaml_text: str, by: User, blobs: BlobStore, *, templates_dir: Path | None = None
-) -> Program:
-    """A new program from the text of a program.yaml. Every template it names must be a built-in or an
-    uploaded template, and pass the template check with this program's data (422 lists the findings)."""
-    require_admin(by)
+def invalid_program(exc: ProgramError, text: str | None = None) -> Invalid:
+    """A loader error as the 422 a clerk reads: the line (of a file) and the field in Chinese, then what is
+    wrong (docgen.program_file) — never the parser's English or a bare key path."""
+    key = program_file.where(text, exc.key) if text is not None else exc.key
+    shown = program_file.describe(ProgramError(exc.message, source=exc.source, key=key))
+    return Invalid(
+        f"项目设置有误：{shown}",
+        [{"source": exc.source, "field": exc.key, "label": program_file.field_words(exc.key) if exc.key and
+          not exc.key.startswith("第") else key, "message": exc.message}],
+    )
+
+
+def parse_text(yaml_text: str) -> DomainProgram:
+    """The program of a program file's text; :class:`Invalid` naming the line and field."""
     try:
-        parsed = parse_program_yaml(yaml_text, source="program.yaml")
+        return parse_program_yaml(yaml_text, source="program.yaml")
     except ProgramError as exc:
-        raise Invalid(
-            f"项目文件有误：{exc}", [{"source": exc.source, "field": exc.key, "message": exc.message}]
-        ) from None
+        raise invalid_program(exc, yaml_text) from None
+
+
+def check_templates(
+    session: Session, parsed: DomainProgram, by: User, blobs: BlobStore, templates_dir: Path | None
+) -> None:
+    """Every template ``parsed`` names must be a built-in or an uploaded template ``by`` may see, and pass the
+    template check with this program's data (422 lists the findings)."""
     read = templates.reader(session, blobs, templates_dir, user=by)  # never another bureau's template
-    for kind in parsed.agreements:
-        field = f"agreements.{kind.key}.template"
+    for i, kind in enumerate(parsed.agreements):
+        field = f"agreements[{i}].template"
+        label = program_file.field_words(field)
         try:
             compiled = CompiledTemplate.compile(read(kind.template), kind.template)
         except TemplateError as exc:
             raise Invalid(
-                f"项目文件 agreements 中的模板 {kind.template!r} 无法使用：{exc.message}",
-                [{"source": "program.yaml", "field": field, "value": kind.template, "message": exc.message}],
+                f"{label}：模板 {kind.template!r} 无法使用：{exc.message}",
+                [{"source": "program.yaml", "field": field, "label": label, "value": kind.template,
+                  "message": exc.message}],
             ) from None
         result = check_template(compiled, agreement_context(parsed, SAMPLE_GROUP, kind))
         if not result.ok:
             raise Invalid(
-                f"项目文件 agreements 中的模板 {kind.template!r} 未通过检查（按“{kind.title}”的数据核对）",
-                [{"source": "program.yaml", "field": field, **f} for f in result.findings()],
+                f"{label}：模板 {kind.template!r} 未通过检查（按“{kind.title}”的数据核对）",
+                [{"source": "program.yaml", "field": field, "label": label, **f} for f in result.findings()],
             )
+
+
+def refuse_taken_key(session: Session, key: str, by: User, *, own: int | None = None) -> None:
+    """409 when another program of ``by``'s (its bureau's programs: the ones it sees) has ``key``: the key is
+    printed in every form identity (``DG1:<key>:…``), so two such programs would take each other's returned
+    forms. Another bureau's programs are not looked at — their keys are none of this bureau's business."""
+    other = next((p for p in by.programs if p.key == key and p.id != own), None)
+    if other is None:
+        return
+    raise Conflict(
+        f"项目代号 {key} 已被项目“{other.name}”使用：同一代号的两个项目会收走彼此的回收表，请换一个代号"
+        "（“复制为新项目”会自动给出新代号）"
+    )
+
+
+def create_program(
+    session: Session, yaml_text: str, by: User, blobs: BlobStore, *, templates_dir: Path | None = None
+) -> Program:
+    """A new program from the text of a program.yaml. Its key must be free (409), and every template it names
+    must be a built-in or an uploaded template and pass the template check with this program's data (422)."""
+    require_admin(by)
+    parsed = parse_text(yaml_text)
+    refuse_taken_key(session, parsed.key, by)
+    check_templates(session, parsed, by, blobs, templates_dir)
     program = Program(key=parsed.key, name=parsed.name, yaml_text=yaml_text)
     session.add(program)
     session.flush()
@@ -70,12 +110,21 @@ def create_program(
     return program
 
 
-def list_programs(session: Session, user: User) -> list[Program]:
-    """The programs the user was given (or created)."""
+def list_programs(session: Session, user: User, *, archived: bool = False) -> list[Program]:
+    """The programs the user was given (or created); archived ones only with ``archived``."""
     ids = [p.id for p in user.programs]
     if not ids:
         return []
-    return list(session.scalars(select(Program).where(Program.id.in_(ids)).order_by(Program.id)))
+    query = select(Program).where(Program.id.in_(ids)).order_by(Program.id)
+    if not archived:
+        query = query.where(Program.archived_at.is_(None))
+    return list(session.scalars(query))
+
+
+def require_active(program: Program) -> None:
+    """409 for a change to an archived program: it stays as it was archived until an admin restores it."""
+    if program.archived_at is not None:
+        raise Conflict(f"项目“{program.name}”已归档，只能查看：如需修改，请先在项目列表中取消归档")
 
 
 def get_program(session: Session, user: User, program_id: int) -> Program:
@@ -112,4 +161,16 @@ def get_in_program(
     return row
 
 
-__all__ = ["Role", "create_program", "domain", "get_in_program", "get_program", "list_programs"]
+__all__ = [
+    "Role",
+    "check_templates",
+    "create_program",
+    "domain",
+    "get_in_program",
+    "get_program",
+    "invalid_program",
+    "list_programs",
+    "parse_text",
+    "refuse_taken_key",
+    "require_active",
+]

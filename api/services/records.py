@@ -109,6 +109,7 @@ def correct(
         raise Conflict(f"记录 {record.id} 的表单识别码不属于本校结对（{MISMATCH_NOTICE}），暂不能修改")
     program = session.get(Program, record.program_id)
     assert program is not None
+    programs.require_active(program)
     schema = _schema(record)
     before = extraction_of(record)
     try:

@@ -86,6 +86,7 @@ def replace_table(
     admins only). Every entry is validated (:func:`docgen.school_names.school_name_entry`, then the whole table);
     :class:`Invalid` (422) names the entry (1-based ``row``) and field, and nothing is stored then."""
     require_admin(user)
+    programs.require_active(program)
     checked: list[SchoolName] = []
     for index, (full, shorts, party) in enumerate(entries, start=1):
         try:

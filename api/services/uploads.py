@@ -45,9 +45,10 @@ from api.services import audit, programs, queue, rosters
 from api.services.accounts import Role, require_admin, require_writer
 from api.services.errors import Invalid, ServiceError, TooLarge, UnsupportedType, public_text
 from api.services.filetypes import FORM_TYPES, IMAGE_TYPES, safe_name, upload_type
-from docgen.extraction import FormIdentity
+from docgen.extraction import Extraction, FormIdentity
 from docgen.forms import load_schemas
 from docgen.forms.generate import printed_texts
+from docgen.review import FOREIGN_KEY, foreign_form
 from docgen.values import SURE
 
 
@@ -64,6 +65,16 @@ RECEIVED, PROCESSING, DONE, FAILED = (UploadStatus.RECEIVED, UploadStatus.PROCES
                                       UploadStatus.FAILED)
 FINISHED = (DONE, FAILED)
 MISMATCH_NOTICE = "身份不符，待管理员处理"
+FOREIGN_NOTICE = "属于另一个项目，未计入本项目"
+
+
+def notice_of(mismatch: str | None, problems: Sequence[Any]) -> str | None:
+    """The badge of a held record: another program's form (its problem says which), or a school's form naming a
+    pair not its own; None for a record filed normally."""
+    if not mismatch:
+        return None
+    foreign = any(isinstance(p, dict) and p.get("key") == FOREIGN_KEY for p in problems)
+    return FOREIGN_NOTICE if foreign else MISMATCH_NOTICE
 
 
 @dataclass(frozen=True)
@@ -378,6 +389,7 @@ def receive_as(
 ) -> list[Received]:
     """:func:`receive` for an :class:`Uploader` already allowed to upload here (an account that may write,
     or a verified phone upload link): the same checks, limits, duplicates and one commit."""
+    programs.require_active(program)  # an archived program takes no upload, by account or by link
     plans = [_plan(f if isinstance(f, Incoming) else Incoming(*f), limits) for f in files]
     contents = [p.data for p in plans if p.rejected is None]
     contents += [m.data for p in plans if p.rejected is None for m in p.members if m.data is not None]
@@ -526,6 +538,13 @@ def process(
             record = Record(upload_id=upload_id, program_id=upload.program_id)
             s.add(record)
         record.pair_id, record.pair_label, record.mismatch = filing.pair_id, filing.label, filing.mismatch
+        if filing.foreign is not None:
+            try:
+                typed = Extraction.from_json(extraction)
+            except (KeyError, ValueError, TypeError):
+                typed = None  # an unreadable file's stub: already not 完整
+            if typed is not None:
+                extraction = foreign_form(typed, filing.foreign, review_threshold).to_json()
         # a phone link names its slot's form: a photo whose code could not be read still says which form it is
         slot = FormIdentity.parse(upload.link) if upload.link else None
         record.form = extraction.get("form") or (slot.form if slot is not None else None)
@@ -547,6 +566,7 @@ class Filing:
     pair_id: int | None = None
     label: str | None = None
     mismatch: str | None = None
+    foreign: str | None = None  # the other program's key, when the identity names another program
 
 
 def file_pair(session: Session, program: Program, upload: Upload, identity: dict[str, Any]) -> Filing:
@@ -558,7 +578,8 @@ def file_pair(session: Session, program: Program, upload: Upload, identity: dict
     no other school sees it) and ``mismatch`` = ``"<program>:<pair>"`` for the admin to resolve. An upload
     whose school account is gone cannot be checked, so it is held the same way. The bureau staff's upload
     goes under the one pair the label means; a label printed for several pairs in turn is held too, and a
-    label no pair has is kept as the label alone. No code: no pair, no mismatch.
+    label no pair has is kept as the label alone. No code: no pair, no mismatch. A form of another program is
+    held whoever sent it (``foreign``): :func:`process` adds the problem that keeps it from reading 完整.
     """
     claimed_program, claimed_pair = identity.get("program"), identity.get("pair")
     if upload.link is not None:
@@ -568,7 +589,8 @@ def file_pair(session: Session, program: Program, upload: Upload, identity: dict
     printed = str(claimed_pair)
     held = Filing(mismatch=f"{claimed_program or program.key}:{printed}")
     if claimed_program not in (None, program.key):
-        return Filing() if upload.scope == UPLOAD_SCOPE_STAFF else held
+        # another program's form: held for everyone (the bureau's own upload too) — it counts for no pair here
+        return Filing(mismatch=held.mismatch, foreign=str(claimed_program))
     candidates = rosters.printed_pairs(session, program, printed)
     if upload.scope == UPLOAD_SCOPE_STAFF:
         if not candidates:
@@ -604,6 +626,7 @@ def assign(session: Session, user: User, record: Record, pair: str) -> Record:
     mismatch, or re-files."""
     require_admin(user)
     program = programs.get_program(session, user, record.program_id)
+    programs.require_active(program)
     target = rosters.owner(rosters.list_pairs(session, program), pair)
     if target is None:
         raise Invalid(f"项目“{program.name}”没有结对 {pair}", [{"field": "pair", "value": pair}])

@@ -13,6 +13,7 @@ import { renderLogin } from './ui/login.js';
 import { renderProgram } from './ui/program.js';
 import { renderPrograms } from './ui/programs.js';
 import { renderRecord } from './ui/record.js';
+import { renderSetup } from './ui/setup.js';
 
 /** The screen of a hash route's parts (['programs', '3', 'batch'] → the program page's 批量生成 tab). */
 const ROUTES = {
@@ -22,6 +23,7 @@ const ROUTES = {
   accounts: (view, parts, seq) => renderAccounts(view, seq),
   me: (view, parts, seq) => renderMe(view, seq),
   records: (view, parts, seq) => (parts[1] ? renderRecord(view, parts[1], seq) : renderPrograms(view, seq)),
+  setup: (view, parts, seq) => renderSetup(view, parts, seq), // #/setup/new, #/setup/<id>/edit|copy, #/setup/templates
 };
 
 async function logout() {

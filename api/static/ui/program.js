@@ -1,7 +1,7 @@
 // 3–7. 项目页: the program's title and summary over its tabs. A tab is one entry of TABS: its key (the hash
 // route #/programs/<id>/<key>), its label, its screen module's render function, and whether a school user sees it.
 import {
-  api, h, isStaff, programSummary, put, state,
+  api, h, isAdmin, isStaff, programSummary, put, state,
 } from './core.js';
 import { batchTab } from './batch.js';
 import { exportTab } from './export.js';
@@ -38,9 +38,13 @@ export async function renderProgram(view, id, tab, seq) {
     }, t.label)));
   const body = h('section', { class: 'tab-body', 'data-testid': `screen-${shown.key}` });
   put(view,
-    h('p', { class: 'crumbs' }, h('a', { href: '#/programs' }, '项目'), ' / ', title),
+    h('p', { class: 'crumbs' }, h('a', { href: '#/programs' }, '项目'), ' / ', title,
+      isAdmin() && !program.archived ? [' · ', h('a', { href: `#/setup/${encodeURIComponent(id)}/edit`,
+        'data-testid': 'program-settings' }, '项目设置')] : null),
     h('h1', { 'data-testid': 'program-title' }, title),
     h('p', { class: 'muted', 'data-testid': 'program-summary' }, programSummary(program)),
+    program.archived ? h('p', { class: 'card warn', 'data-testid': 'program-archived-note' },
+      '此项目已归档，只能查看；如需修改，请在项目列表中勾选“显示已归档”后取消归档。') : null,
     nav, body);
   await shown.render(body, id, seq);
 }
