@@ -3,7 +3,7 @@
 * ``programs.archived_at``: when an admin archived the program (NULL: active).
 
 Revision ID: setup11_program_archive
-Revises: doc_proof
+Revises: phone11_links_batches
 """
 
 from __future__ import annotations
