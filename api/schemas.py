@@ -16,7 +16,15 @@ from api.services.batches import BatchStatus
 from api.services.uploads import UploadStatus, notice_of
 from docgen.extraction import FORM_STATUS_TEXT, INPUT_KIND_TEXT, FormStatus, InputKind
 from docgen.forms import load_schemas
-from docgen.program_setup import COPY_HOLDER_TEXT, GROUP_POLICY_TEXT, SIDE_TEXT
+from docgen.program_setup import (
+    COPY_HOLDER_TEXT,
+    GROUP_POLICY_TEXT,
+    REPORT_EVERY_TEXT,
+    SIDE_TEXT,
+    TARGET_MEASURE_TEXT,
+    TARGET_PERIOD_TEXT,
+    TARGET_SCOPE_TEXT,
+)
 from docgen.roster.result import COLUMN_ROLES, ProblemKind
 from docgen.school_names import MAX_ENTRIES, MAX_NAME_LENGTH
 from docgen.values import FLAG_TEXT
@@ -154,6 +162,10 @@ class VocabularyOut(BaseModel):
     bureau_side: dict[str, str] = Field(description="项目设置：教育局所在一方（bureaus[].side）")
     copy_holder: dict[str, str] = Field(description="项目设置：协议持有方（agreements[].copy_holders）")
     group_policy: dict[str, str] = Field(description="项目设置：多校结对的协议方式（group_policy）")
+    target_scope: dict[str, str] = Field(description="项目设置：目标按每组结对还是全项目（targets[].per）")
+    target_period: dict[str, str] = Field(description="项目设置：目标的期间（targets[].period）")
+    target_measure: dict[str, str] = Field(description="项目设置：目标的计数方式（targets[].measure）")
+    report_every: dict[str, str] = Field(description="项目设置：定期报告的频率（reports[].every）")
 
 
 @cache
@@ -174,6 +186,10 @@ def vocabulary() -> VocabularyOut:
         bureau_side=dict(SIDE_TEXT),
         copy_holder=dict(COPY_HOLDER_TEXT),
         group_policy=dict(GROUP_POLICY_TEXT),
+        target_scope=dict(TARGET_SCOPE_TEXT),
+        target_period=dict(TARGET_PERIOD_TEXT),
+        target_measure=dict(TARGET_MEASURE_TEXT),
+        report_every=dict(REPORT_EVERY_TEXT),
     )
 
 

@@ -9,13 +9,14 @@ the program file's text (UTF-8 or GBK), and every loader error in a clerk's word
 from __future__ import annotations
 
 import re
-from dataclasses import fields
+from dataclasses import MISSING, fields
+from enum import Enum
 from typing import Any
 
 import yaml
 
 from docgen.errors import ProgramError
-from docgen.model import GroupPolicy, PartyTerms, Program, Reporting, Side
+from docgen.model import GroupPolicy, PartyTerms, Program, Reporting, ReportRule, Side, Target
 from docgen.program import _Loader, parse_program_yaml
 
 # The side codes the loader reads (docgen.program._SIDES also takes 支援/受援); written as the English code.
@@ -109,6 +110,24 @@ def program_data(program: Program) -> dict[str, Any]:
         tasks.append(task)
     if tasks:
         out["tasks"] = tasks
+    if program.targets:
+        out["targets"] = [_entry(target) for target in program.targets]
+    if program.reports:
+        out["reports"] = [_entry(report) for report in program.reports]
+    return out
+
+
+def _entry(item: Target | ReportRule) -> dict[str, Any]:
+    """A target or report rule as its ``program.yaml`` entry: every field that differs from its default, enums
+    as their codes and tuples as lists (the loader reads both back: docgen.program._targets, _reports)."""
+    out: dict[str, Any] = {}
+    for f in fields(item):
+        value = getattr(item, f.name)
+        if f.default is not MISSING and value == f.default:
+            continue
+        if isinstance(value, Enum):
+            value = value.value
+        out[f.name] = list(value) if isinstance(value, tuple) else value
     return out
 
 

@@ -14,6 +14,7 @@ from copy import deepcopy
 from typing import Any
 
 from docgen.files import default_program
+from docgen.model import ReportEvery, Target, TargetMeasure, TargetPeriod, TargetScope
 from docgen.naming import is_program_key
 from docgen.program_file import plain
 
@@ -157,13 +158,46 @@ GROUP_POLICY_TEXT: Mapping[str, str] = {
     "joint": "多校结对只签一份协议（各校都是一方）",
     "split": "多校结对按每两校各签一份",
 }
+# The target and report choices of the form, keyed by the codes program.yaml holds (docgen.model).
+TARGET_SCOPE_TEXT: Mapping[str, str] = {
+    TargetScope.PAIR.value: "每组结对",
+    TargetScope.PROGRAM.value: "全项目合计",
+}
+TARGET_PERIOD_TEXT: Mapping[str, str] = {
+    TargetPeriod.YEAR.value: "每年",
+    TargetPeriod.SEMESTER.value: "每学期",
+    TargetPeriod.WHOLE.value: "整个项目期",
+}
+TARGET_MEASURE_TEXT: Mapping[str, str] = {
+    TargetMeasure.ROWS.value: "按活动次数（统计表每行一次）",
+    TargetMeasure.PEOPLE.value: "按人数（统计表“派出人员”）",
+    TargetMeasure.SUM.value: "按人次合计（统计表“受援人次”）",
+}
+# the form a target counts unless it names another (docgen.model.Target.form), and the column of it each measure
+# counts: the set-up form shows the measure only; a target of another form keeps its own column
+TARGET_FORM = Target(key="", title="", unit="").form
+MEASURE_COLUMN: Mapping[str, str] = {
+    TargetMeasure.ROWS.value: "",
+    TargetMeasure.PEOPLE.value: "staff",
+    TargetMeasure.SUM.value: "beneficiaries",
+}
+REPORT_EVERY_TEXT: Mapping[str, str] = {
+    ReportEvery.MONTH.value: "每月",
+    ReportEvery.HALF_YEAR.value: "每半年",
+}
 
 
 __all__ = [
     "COPY_HOLDER_TEXT",
     "GENERIC",
     "GROUP_POLICY_TEXT",
+    "MEASURE_COLUMN",
+    "REPORT_EVERY_TEXT",
     "SIDE_TEXT",
+    "TARGET_FORM",
+    "TARGET_MEASURE_TEXT",
+    "TARGET_PERIOD_TEXT",
+    "TARGET_SCOPE_TEXT",
     "TEMPLATE_DEFAULTS",
     "new_program",
     "suggest_key",

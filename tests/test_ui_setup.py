@@ -65,8 +65,10 @@ def shot(page: Any, name: str, size: str) -> None:
 
 
 def as_typed(program: Program) -> Program:
-    """``program`` without what a clerk never types: task keys (codes) and the order of the forms ticked."""
-    return replace(program, tasks=tuple(replace(t, key="") for t in program.tasks), forms=tuple(sorted(program.forms)))
+    """``program`` without what a clerk never types: task and target keys (codes) and the order of the forms
+    ticked."""
+    return replace(program, tasks=tuple(replace(t, key="") for t in program.tasks), forms=tuple(sorted(program.forms)),
+                   targets=tuple(replace(g, key="") for g in program.targets))
 
 
 def bad_template() -> bytes:

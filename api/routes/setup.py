@@ -38,6 +38,8 @@ class SetupDefaultsOut(BaseModel):
     program: ProgramData = Field(description="新项目的初始设置（第一个模板的默认值，建议的代号）")
     templates: list[dict[str, Any]] = Field(description="可选模板：name, source, title, defaults{agreement, program}")
     stages: list[str] = Field(description="可选的默认学段")
+    measure_columns: dict[str, str] = Field(description="目标计数方式 → 统计表中所数的列（按活动次数：无）")
+    target_form: str = Field(description="目标默认计数的表单种类（统计表）")
 
 
 class KeyOut(BaseModel):

@@ -36,7 +36,7 @@ from docgen.model import Program as DomainProgram
 from docgen.model import Stage
 from docgen.program import parse_program
 from docgen.program_file import dump_program_yaml, json_data
-from docgen.program_setup import new_program, suggest_key, template_defaults
+from docgen.program_setup import MEASURE_COLUMN, TARGET_FORM, new_program, suggest_key, template_defaults
 
 FORM_SOURCE = "项目表单"
 
@@ -60,6 +60,8 @@ def defaults(session: Session, user: User, templates_dir: Path | None) -> dict[s
             for t in listed
         ],
         "stages": [s.value for s in Stage],
+        "measure_columns": dict(MEASURE_COLUMN),
+        "target_form": TARGET_FORM,
     }
 
 

@@ -32,6 +32,21 @@ class TaskRow:
 
 
 @dataclass(frozen=True)
+class TargetRow:
+    """A target as the notice states it, in the form's words (对象 每组结对, 期间 每年, 计数方式 按活动次数…)."""
+
+    title: str
+    quantity: int | None
+    unit: str
+    per: str = "每组结对"
+    period: str = "每年"
+    measure: str = "按活动次数（统计表每行一次）"
+    match: str = ""
+    note: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class ProgramEntry:
     """What a clerk types into 新建项目 (the 彭州 notice by default: seed 000, 彭教育人事发〔2019〕8号)."""
 
@@ -67,6 +82,13 @@ class ProgramEntry:
         TaskRow("互派教师开展教研交流活动", "2019-11-30", times=1),
         TaskRow("指导建立校本培训制度并开展校本培训", "2019-11-30"),
         TaskRow("自选项目（“互联网+对口帮扶”、校园文化等）", optional=True),
+    )
+    # 二、（二）（三）: 每年不少于1次, counted from the returned 统计表 by the words of their activities
+    targets: tuple[TargetRow, ...] = (
+        TargetRow("学校管理层互访及管理工作交流", 1, "次", match="管理、互访", note="每年不少于1次",
+                  source="二、（二）"),
+        TargetRow("互派教师开展教研交流活动", 1, "次", match="教研、送教、示范课、听课、评课、讲座、同课异构",
+                  note="每年不少于1次", source="二、（三）"),
     )
 
 
@@ -104,6 +126,24 @@ def _fill_tasks(page: Any, tasks: tuple[TaskRow, ...]) -> None:
             box.get_by_test_id("task-optional").nth(i).check()
 
 
+def _fill_targets(page: Any, targets: tuple[TargetRow, ...]) -> None:
+    box = page.get_by_test_id("targets")
+    while box.get_by_test_id("target-title").count():
+        box.get_by_test_id("targets-remove").first.click()
+    for i, g in enumerate(targets):
+        page.get_by_test_id("targets-add").click()
+        box.get_by_test_id("target-title").nth(i).fill(g.title)
+        if g.quantity is not None:
+            box.get_by_test_id("target-quantity").nth(i).fill(str(g.quantity))
+        box.get_by_test_id("target-unit").nth(i).fill(g.unit)
+        box.get_by_test_id("target-per").nth(i).select_option(label=g.per)
+        box.get_by_test_id("target-period").nth(i).select_option(label=g.period)
+        box.get_by_test_id("target-measure").nth(i).select_option(label=g.measure)
+        box.get_by_test_id("target-match").nth(i).fill(g.match)
+        box.get_by_test_id("target-note").nth(i).fill(g.note)
+        box.get_by_test_id("target-source").nth(i).fill(g.source)
+
+
 def fill_program_form(page: Any, entry: ProgramEntry) -> None:
     """Type ``entry`` into the open 新建项目 / 编辑项目 form (does not save)."""
     page.get_by_test_id("setup-form").wait_for(timeout=TIMEOUT_MS)
@@ -130,6 +170,7 @@ def fill_program_form(page: Any, entry: ProgramEntry) -> None:
     for testid, value in entry.reporting.items():
         page.get_by_test_id(testid).fill(value)
     _fill_tasks(page, entry.tasks)
+    _fill_targets(page, entry.targets)
 
 
 def create_program_in_browser(page: Any, base: str, entry: ProgramEntry = PENGZHOU) -> int:

@@ -183,6 +183,94 @@ function programForm(program, defaults, { mode, keyLocked }) {
   };
   const tasks = listEditor(program.tasks ?? [], makeTask, '添加任务', 'tasks', () => ({}), '删除此任务');
 
+  // 目标: what the notice sets as numbers (docs/targets.md). The 统计表's rows are counted by the measure chosen;
+  // a target of another form or one summed from others (parts) keeps those settings as they were.
+  const targetKeys = new Set((program.targets ?? []).map((t) => t.key));
+  let targetSeq = 0;
+  const freshTargetKey = () => {
+    do targetSeq += 1; while (targetKeys.has(`target-${targetSeq}`));
+    targetKeys.add(`target-${targetSeq}`);
+    return `target-${targetSeq}`;
+  };
+  const choices = (vocabName) => Object.entries(state.vocab[vocabName]);
+  const makeTarget = (g) => {
+    const key = g.key ?? freshTargetKey();
+    const titleEl = input(g.title, { 'data-testid': 'target-title', required: true, placeholder: '如 学校管理层互访' });
+    const quantity = h('input', {
+      type: 'number', min: 1, value: g.quantity ?? '', class: 'short', 'data-testid': 'target-quantity',
+    });
+    const unit = input(g.unit, { 'data-testid': 'target-unit', class: 'short', required: true, placeholder: '如 次、人次' });
+    const per = select(choices('target_scope'), g.per ?? choices('target_scope')[0][0], { 'data-testid': 'target-per' });
+    const period = select(choices('target_period'), g.period ?? choices('target_period')[0][0],
+      { 'data-testid': 'target-period' });
+    const measure = select(choices('target_measure'), g.measure ?? choices('target_measure')[0][0],
+      { 'data-testid': 'target-measure' });
+    const match = input(words(g.match), { 'data-testid': 'target-match', placeholder: '如 管理、互访（空：每一行都算）' });
+    const note = input(g.note, { 'data-testid': 'target-note', placeholder: '通知原话，如 每年不少于1次' });
+    const source = input(g.source, { 'data-testid': 'target-source', class: 'short', placeholder: '如 二、（二）' });
+    const own = g.parts?.length || (g.form && g.form !== defaults.target_form); // set in the program file: kept
+    return {
+      el: h('div', { class: 'setup-grid' }, wide('目标 *', titleEl), labelled('数量', quantity), labelled('单位 *', unit),
+        labelled('对象', per), labelled('期间', period),
+        own ? null : labelled('计数方式', measure), own ? null : wide('活动名称含', match), wide('通知原话', note),
+        labelled('出处（通知条款）', source)),
+      read: () => {
+        const out = { ...g, key, title: trimmed(titleEl), unit: trimmed(unit), per: per.value, period: period.value };
+        if (quantity.value) out.quantity = Number(quantity.value);
+        else delete out.quantity;
+        for (const [k, el] of [['note', note], ['source', source]]) {
+          if (trimmed(el)) out[k] = trimmed(el);
+          else delete out[k];
+        }
+        if (!own) {
+          out.measure = measure.value;
+          out.column = defaults.measure_columns[measure.value];
+          if (!out.column) delete out.column;
+          out.match = splitWords(match.value);
+        }
+        return out;
+      },
+    };
+  };
+  const targets = listEditor(program.targets ?? [], makeTarget, '添加目标', 'targets', () => ({}), '删除此目标');
+
+  // 定期报告: the reports the notice asks for (建始: 每月19日报送, 20日汇总; 每半年一次工作总结)
+  const reportKeys = new Set((program.reports ?? []).map((x) => x.key));
+  let reportSeq = 0;
+  const freshReportKey = () => {
+    do reportSeq += 1; while (reportKeys.has(`report-${reportSeq}`));
+    reportKeys.add(`report-${reportSeq}`);
+    return `report-${reportSeq}`;
+  };
+  const day = (value, testid) => h('input', {
+    type: 'number', min: 1, max: 28, value: value ?? '', class: 'short', 'data-testid': testid,
+  });
+  const makeReport = (x) => {
+    const key = x.key ?? freshReportKey();
+    const titleEl = input(x.title, { 'data-testid': 'report-title', required: true, placeholder: '如 工作进展情况' });
+    const every = select(choices('report_every'), x.every ?? choices('report_every')[0][0], { 'data-testid': 'report-every' });
+    const due = day(x.due_day, 'report-due-day');
+    const rollup = day(x.rollup_day, 'report-rollup-day');
+    const reporters = input(x.reporters, { 'data-testid': 'report-reporters', placeholder: '如 各结对学校' });
+    const receiver = input(x.receiver, { 'data-testid': 'report-receiver', placeholder: '如 县教育局扶贫办' });
+    const rollupTo = input(words(x.rollup_to), { 'data-testid': 'report-rollup-to', placeholder: '如 县扶贫办、滨江区教育局' });
+    return {
+      el: h('div', { class: 'setup-grid' }, wide('报告名称 *', titleEl), labelled('频率', every),
+        labelled('学校报送日（每月几日前）', due), labelled('汇总上报日', rollup), labelled('报送单位', reporters),
+        labelled('报送给', receiver), wide('汇总报送给', rollupTo)),
+      read: () => {
+        const out = { ...x, key, title: trimmed(titleEl), every: every.value, reporters: trimmed(reporters),
+          receiver: trimmed(receiver), rollup_to: splitWords(rollupTo.value) };
+        for (const [k, el] of [['due_day', due], ['rollup_day', rollup]]) {
+          if (el.value) out[k] = Number(el.value);
+          else delete out[k];
+        }
+        return out;
+      },
+    };
+  };
+  const reports = listEditor(program.reports ?? [], makeReport, '添加定期报告', 'reports', () => ({}), '删除此报告');
+
   const agreements = listEditor(program.agreements ?? [], (a) => {
     const template = select(templateOptions, a.template, { 'data-testid': 'agreement-template' });
     const titleEl = input(a.title, { 'data-testid': 'agreement-title', required: true });
@@ -267,6 +355,8 @@ function programForm(program, defaults, { mode, keyLocked }) {
     out.bureaus = bureaus.read();
     out.forms = forms.read();
     out.tasks = tasks.read();
+    out.targets = targets.read();
+    out.reports = reports.read();
     const reporting = {};
     for (const [k, el] of Object.entries(r)) {
       const v = k.endsWith('_offices') ? splitWords(el.value) : trimmed(el);
@@ -291,6 +381,9 @@ function programForm(program, defaults, { mode, keyLocked }) {
       h('p', { class: 'muted' }, '需要新的协议模板？', h('a', { href: '#/setup/templates', 'data-testid': 'setup-templates-link' }, '上传模板'))),
     h('section', { class: 'card' }, h('h2', {}, '下发表单'), forms.el, labelled('表单标题开头', f.heading)),
     h('section', { class: 'card' }, h('h2', {}, '任务清单'), tasks.el),
+    h('section', { class: 'card' }, h('h2', {}, '目标（通知规定的数量）'),
+      h('p', { class: 'muted' }, '按回收的统计表计数，在“目标与报告”和台账中显示完成情况。'), targets.el),
+    h('section', { class: 'card' }, h('h2', {}, '定期报告'), reports.el),
     h('section', { class: 'card' }, h('h2', {}, '报送要求（印在表单说明中）'),
       h('div', { class: 'setup-grid' }, labelled('活动名称', r.activity), labelled('备案表活动栏', r.activity_label),
         labelled('备案科室', r.filing_offices), labelled('上报科室', r.report_offices), labelled('上报时限', r.report_within),
