@@ -26,7 +26,7 @@ from api import datadir
 from api.blobs import BlobNotFound, open_blob_store
 from api.db import Database, migrate
 from api.deps import Services
-from api.routes import admin, apidocs, auth, programs, records, school_names, templates, uploads, vocabulary
+from api.routes import admin, apidocs, auth, collection, programs, records, school_names, templates, uploads, vocabulary
 from api.sandbox import set_child_env
 from api.security import CsrfGuard, SecurityHeaders
 from api.services import accounts
@@ -217,7 +217,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.error("blob missing: %s", exc)
         return JSONResponse({"detail": "文件内容在存储中缺失，请联系管理员"}, status_code=410)
 
-    for module in (auth, programs, school_names, uploads, records, templates, admin, vocabulary, apidocs):
+    for module in (auth, programs, school_names, uploads, records, collection, templates, admin, vocabulary, apidocs):
         app.include_router(module.router)
 
     if STATIC.is_dir():

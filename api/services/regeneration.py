@@ -23,7 +23,7 @@ from docx.shared import Mm
 from sqlalchemy.orm import Session
 
 from api.models import Program, Record
-from api.services import programs, records, rosters
+from api.services import collection, programs, records, rosters
 from api.services.errors import Conflict, Invalid, rendering_failed
 from docgen import ledger
 from docgen.batch import DocumentResult, job_context, load_template, plan_document, render_document
@@ -159,7 +159,7 @@ def _save(doc: Any) -> bytes:
 
 def ledger_rows(session: Session, program_row: Program, as_of: date) -> list[LedgerRow]:
     """One row per pair of the program (:func:`docgen.ledger.ledger_rows` over its stored pairs and records)."""
-    records = session.query(Record).filter(Record.program_id == program_row.id).order_by(Record.id).all()
+    records = collection.counted_records(session, program_row)  # no excluded upload, no second copy of a form
     current = rosters.current_ids(session, program_row)
     # a record counts for the pair it belongs to (by its label, which follows the pair): a removed pair's
     # records, or ones filed under no pair, count for none — even when their label is a current pair's now
