@@ -129,6 +129,13 @@ def test_the_same_form_sent_twice_is_one_record_with_the_other_linked_and_counte
     assert [c["record_id"] for c in copies] == [second["id"]]
     assert cell(board_of(admin, pid), "01", "activity_stats")["slots"][0]["returned"] == 1
     assert ledger_forms(admin, pid)["01"] == 1
+    # the first file excluded, its copy counts instead; both excluded, neither
+    assert admin.post(f"/api/uploads/{first['upload_id']}/exclude", json={}).status_code == 200
+    assert ledger_forms(admin, pid)["01"] == 1
+    assert admin.post(f"/api/uploads/{second['upload_id']}/exclude", json={}).status_code == 200
+    assert ledger_forms(admin, pid)["01"] == 0
+    for u in (first, second):
+        assert admin.post(f"/api/uploads/{u['upload_id']}/include").status_code == 200
     # another activity of the same pair is another form: counted
     upload(admin, pid, "统计表2.docx", stats_docx("01", "彭州市西郊小学", activities=("校长互访",)))
     assert ledger_forms(admin, pid)["01"] == 2

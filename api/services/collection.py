@@ -34,15 +34,21 @@ from docgen.sheets import xlsx_row
 
 
 def counted_records(session: Session, program: Program) -> list[Record]:
-    """The program's records that count in the 台账 and on the board: not read from an excluded upload and not
-    a linked copy of another record (oldest first)."""
-    query = (
-        select(Record)
+    """The program's records that count in the 台账 and on the board (oldest first): one per filled form — of a
+    record and its linked copies (:attr:`Record.duplicate_of`), the first whose upload is not excluded (so
+    excluding the Word file lets its scan count instead, and excluding both counts neither)."""
+    rows = session.execute(
+        select(Record, Upload.excluded_at)
         .join(Upload, Upload.id == Record.upload_id)
-        .where(Record.program_id == program.id, Record.duplicate_of.is_(None), Upload.excluded_at.is_(None))
+        .where(Record.program_id == program.id)
         .order_by(Record.id)
-    )
-    return list(session.scalars(query))
+    ).all()
+    chosen: dict[int, Record] = {}  # the first record of the form (its root id) -> the one that counts
+    for record, excluded_at in rows:
+        root = record.duplicate_of if record.duplicate_of is not None else record.id
+        if excluded_at is None and root not in chosen:
+            chosen[root] = record
+    return sorted(chosen.values(), key=lambda r: r.id)
 
 
 def _received_on(upload: Upload) -> date:
