@@ -160,7 +160,7 @@ def test_the_board_the_original_and_the_school_page_at_desk_and_phone_size(world
         assert rows[0]["cells"][STATS].startswith("已回收") and "×2" not in rows[0]["cells"][STATS]
         assert [r["unit"] for r in open_board(page, base, pid, show="有“逾期未交”的结对")] == ["01", "02", "03"]
         complete = [r["unit"] for r in open_board(page, base, pid, show="有“已回收（完整）”的结对")]
-        assert complete in (["01"], [])  # the Word file reads complete unless a value waits for review
+        assert complete == ["01"]  # the Word file is read with certainty
         returned = open_board(page, base, pid, show="有未回收或逾期的结对")
         assert len(returned) == 3
         sheet = list(load_workbook(io.BytesIO(export_missing(page, base, pid))).active.iter_rows(values_only=True))

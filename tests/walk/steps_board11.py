@@ -18,8 +18,17 @@ TIMEOUT_MS = 60_000
 def open_board(page: Any, base: str, program_id: int, show: str | None = None) -> list[dict[str, Any]]:
     """Open the program's 回收情况 tab (optionally with the filter option labelled ``show``) and read its rows:
     each row's pair, its cells as ``{form title: text}`` and its 未交的联系人 text."""
-    page.goto(f"{base}/#/programs/{program_id}/board")
-    page.locator("[data-testid=board][data-shown='']").wait_for()
+    url = f"{base}/#/programs/{program_id}/board"
+    if page.url == url:
+        page.reload()  # the same hash again would not render the board afresh
+    else:
+        page.goto(url)
+    try:
+        page.locator("[data-testid=board][data-shown='']").wait_for()
+    except Exception as exc:
+        page.screenshot(path="/tmp/board11-fail.png", full_page=True)
+        message = page.get_by_test_id("message")
+        raise AssertionError(f"the board did not show: {message.inner_text() if message.is_visible() else ''}") from exc
     if show is not None:
         select = page.get_by_test_id("board-filter")
         select.select_option(label=show)
@@ -30,11 +39,15 @@ def open_board(page: Any, base: str, program_id: int, show: str | None = None) -
     rows = []
     for row in page.get_by_test_id("board-row").all():
         cells = row.locator("td").all_inner_texts()
+        # a cell's copies (02.1 逾期未交, 02.2 逾期未交), one badge each, joined with a space
+        slots = row.get_by_test_id("board-cell").evaluate_all(
+            "tds => tds.map((td) => [...td.querySelectorAll('[data-testid=board-slot]')]"
+            ".map((b) => b.innerText.trim()).join(' '))")
         rows.append({
             "unit": cells[0].strip(),
             "supporting": cells[1],
             "supported": cells[2],
-            "cells": dict(zip(forms, (c.strip() for c in cells[3:-1]), strict=True)),
+            "cells": dict(zip(forms, slots, strict=True)),
             "contacts": cells[-1],
         })
     return rows
