@@ -124,7 +124,7 @@ def school_portal(page: Any, base: str, program_id: int) -> dict[str, Any]:
     page.get_by_test_id("portal-documents").wait_for()
     return {
         "tasks": page.get_by_test_id("portal-task").all_inner_texts(),
-        "rows": [r.locator("td").first.inner_text() for r in page.get_by_test_id("board-row").all()],
+        "rows": page.get_by_test_id("board-row").all_inner_texts(),
         "documents": page.get_by_test_id("portal-document").all_inner_texts(),
     }
 
@@ -135,7 +135,7 @@ def school_portal_downloads(page: Any, base: str, program_id: int, download: str
     school_portal(page, base, program_id)
     out: dict[str, Any] = {}
     for row in page.get_by_test_id("portal-document").all():
-        title = row.locator("td").first.inner_text().replace("草稿", "").strip()
+        title = row.get_by_test_id("portal-document-title").inner_text().strip()
         out.setdefault(title, []).extend(row.get_by_test_id("portal-download").all_inner_texts())
         if download == title and "_bytes" not in out:
             with page.expect_download() as dl:

@@ -37,13 +37,14 @@ function contactsOf(row) {
 /** The board's table: a row per pair, a column per form, and whom to phone. Exported for the school portal. */
 export function boardTable(board) {
   const headers = ['结对', '支援学校', '受援学校', ...board.forms.map((f) => say('form', f.form)), '未交的联系人'];
+  // each cell carries its column's heading (data-label): a phone shows a row as a card, heading over value
   const rows = board.rows.map((r) => h('tr', { 'data-testid': 'board-row', 'data-unit': r.unit },
-    h('td', { class: 'num' }, r.unit),
-    h('td', {}, r.supporting.join('、')),
-    h('td', {}, r.supported.join('、')),
-    r.cells.map((c) => h('td', { 'data-testid': 'board-cell', 'data-state': c.state },
+    h('td', { class: 'num', 'data-label': headers[0] }, r.unit),
+    h('td', { 'data-label': headers[1] }, r.supporting.join('、')),
+    h('td', { 'data-label': headers[2] }, r.supported.join('、')),
+    r.cells.map((c, i) => h('td', { 'data-testid': 'board-cell', 'data-state': c.state, 'data-label': headers[3 + i] },
       c.slots.map((s) => slotBadge(s, c.slots.length > 1)))),
-    h('td', {}, h('ul', { class: 'board-contacts' }, contactsOf(r)))));
+    h('td', { 'data-label': headers[headers.length - 1] }, h('ul', { class: 'board-contacts' }, contactsOf(r)))));
   return h('div', { class: 'scroll' }, table(headers, rows, { class: 'board', 'data-testid': 'board-table' }));
 }
 
