@@ -13,7 +13,7 @@ from PIL import Image
 
 from api.models import beijing_today
 from testkit.forms import PENGZHOU, stats_docx
-from tests.api_fixtures import (  # noqa: F401 (fixtures)
+from tests.api_fixtures import (
     TestClient,
     admin,
     database_url,
@@ -22,6 +22,8 @@ from tests.api_fixtures import (  # noqa: F401 (fixtures)
     wait_batch,
     wait_record,
 )
+
+__all__ = ["admin", "database_url", "settings"]  # fixtures used by name
 
 ROSTER = """支援学校,支援学校联系人,支援学校联系电话,受援学校,受援学校联系人,受援学校联系电话,学段
 彭州市西郊小学,王芳,13812345601,黑水县芦花完全小学校,扎西,13812345602,小学
@@ -107,7 +109,8 @@ def test_the_board_shows_each_pair_and_form_with_late_replies_and_whom_to_phone(
     assert r.status_code == 200 and "%E6%9C%AA%E5%9B%9E%E6%94%B6" in r.headers["content-disposition"]  # 未回收
     sheet = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
     assert sheet[0][0].startswith("彭州·黑水") and "截至" in sheet[0][0]
-    assert list(sheet[1]) == ["结对序号", "支援学校", "受援学校", "表格", "份", "状态", "截止日期", "学校", "联系人", "电话"]
+    assert list(sheet[1]) == ["结对序号", "支援学校", "受援学校", "表格", "份", "状态", "截止日期", "学校", "联系人",
+                              "电话"]
     lines = [list(row) for row in sheet[2:]]
     assert ["02", "彭州市清平小学", "黑水县扎窝中心校", "联络员和分管领导回执", "02.2", "逾期未交", "2019-03-20",
             "黑水县扎窝中心校", "卓玛", "13812345604"] in lines

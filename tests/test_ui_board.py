@@ -229,7 +229,8 @@ def test_the_board_the_original_and_the_school_page_at_desk_and_phone_size(world
             assert "截止 2019年3月20日" in reply_task and "逾期未交" in reply_task
             docs = school_portal_downloads(school, base, pid, download="学校党建共建协议书")
             assert docs["_bytes"][:2] == b"PK"
-            assert {"学校党建共建协议书", "教育交流活动情况统计表", "联络员和分管领导回执（彭州市西郊小学）"} <= set(docs)
+            own = {"学校党建共建协议书", "教育交流活动情况统计表", "联络员和分管领导回执（彭州市西郊小学）"}
+            assert own <= set(docs)
             assert not [t for t in docs if "清平" in t or "蓝天" in t]
             assert page_overflow(school) == 0
             # the tabs stay one line each (never one character a line)

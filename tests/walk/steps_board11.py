@@ -72,7 +72,8 @@ def open_original(page: Any, base: str, record_id: int) -> dict[str, Any]:
     if page.get_by_test_id("original-none").count():
         return {"none": page.get_by_test_id("original-none").inner_text()}
     page.wait_for_function(
-        "() => { const i = document.querySelector('[data-testid=original-page]'); return i && i.complete && i.naturalWidth > 0; }",
+        "() => { const i = document.querySelector('[data-testid=original-page]');"
+        " return i && i.complete && i.naturalWidth > 0; }",
         timeout=TIMEOUT_MS)
     img = page.get_by_test_id("original-page")
     return {"where": page.get_by_test_id("original-where").inner_text(),

@@ -19,9 +19,12 @@ export function originalViewer(info) {
   }
   let page = 1;
   let zoom = 2; // index into ZOOMS: 100 %
-  const img = h('img', { class: 'original-page', alt: `原件第 ${page} 页`, 'data-testid': 'original-page' });
-  const frame = h('div', { class: 'original-frame', 'data-testid': 'original-frame' }, img);
   const where = h('span', { class: 'muted', 'data-testid': 'original-where' });
+  const img = h('img', {
+    class: 'original-page', alt: `原件第 ${page} 页`, 'data-testid': 'original-page',
+    onerror: () => { where.textContent = `第 ${page} 页无法显示，请下载原件查看。`; },
+  });
+  const frame = h('div', { class: 'original-frame', 'data-testid': 'original-frame' }, img);
   const prev = h('button', { type: 'button', 'data-testid': 'original-prev' }, '上一页');
   const next = h('button', { type: 'button', 'data-testid': 'original-next' }, '下一页');
   const smaller = h('button', { type: 'button', 'aria-label': '缩小', 'data-testid': 'original-zoom-out' }, '缩小');
@@ -36,9 +39,6 @@ export function originalViewer(info) {
     smaller.disabled = zoom <= 0;
     larger.disabled = zoom >= ZOOMS.length - 1;
   };
-  img.addEventListener('error', () => {
-    where.textContent = `第 ${page} 页无法显示，请下载原件查看。`;
-  });
   prev.addEventListener('click', () => { page -= 1; show(); });
   next.addEventListener('click', () => { page += 1; show(); });
   smaller.addEventListener('click', () => { zoom -= 1; show(); });
@@ -116,7 +116,7 @@ export function collectionPanel(rec, info, reload) {
   const stuck = !rec.form || !rec.pair_label || rec.mismatch !== null;
   const formSel = h('select', { 'data-testid': 'file-form' });
   const pairSel = h('select', { 'data-testid': 'file-pair' });
-  const filing = h('details', { class: 'filing', open: stuck, 'data-testid': 'record-filing' },
+  const filing = h('details', { class: 'by-hand', open: stuck, 'data-testid': 'record-filing' },
     h('summary', {}, stuck ? '归档：看原件，选择表格种类和结对' : '更改表格种类或结对'),
     h('div', { class: 'row' }, labelled('表格种类', formSel), labelled('结对（份）', pairSel),
       h('button', { type: 'button', class: 'primary', 'data-testid': 'file-save', onclick: () => act(`/api/records/${encodeURIComponent(rec.id)}/file`, { form: formSel.value, pair: pairSel.value }) },
