@@ -255,31 +255,37 @@ def counts(rows: Sequence[Row], forms: Sequence[str]) -> list[Counts]:
 
 # --- the same form returned twice ------------------------------------------------------------------------
 
-SAME_VALUE = 0.85
-"""Two readings of one value agree when their texts are at least this similar (OCR of a scan drops or
-misreads a character of a long 取得效果; a different value differs far more)."""
+TEXT_SLACK = 0.15
+"""Two readings of one free-text value agree when at most this share of the longer one's characters differ (OCR
+of a scan misreads a character of a long 取得效果); a text shorter than 7 characters must read the same."""
 
-SAME_FORM = 0.8
-"""Two copies are one form when at least this share of the values either of them has agree."""
+SAME_FORM = 0.9
+"""Two copies are one form when at least this share of the values either has are in both and agree (OCR may miss
+a faint value); a value both have that does not agree means two different forms."""
 
 
 def _text(value: Value) -> str:
     return "".join(str(value.raw).split())
 
 
-def _agree(a: str, b: str) -> bool:
-    if a == b:
+def _agree(a: Value, b: Value) -> bool:
+    ta, tb = _text(a), _text(b)
+    if ta == tb:
         return True
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= SAME_VALUE
+    if a.normalized is not None and b.normalized is not None and not isinstance(a.normalized, str):
+        return a.normalized == b.normalized  # a date, a phone, a count: the same value or a different one
+    longer = max(len(ta), len(tb))
+    differing = (1 - SequenceMatcher(None, ta, tb, autojunk=False).ratio()) * (len(ta) + len(tb)) / 2
+    return differing <= int(TEXT_SLACK * longer)
 
 
-def _filled_rows(extraction: Extraction) -> list[dict[str, str]]:
-    """The table rows with anything in them, as {column key (or printed label): text}."""
+def _filled_rows(extraction: Extraction) -> list[dict[str, Value]]:
+    """The table rows with anything in them, as {column key (or printed label): value}."""
     out = []
     for table in extraction.tables:
         names = table.keys if table.keys else table.columns
         for row in table.rows:
-            cells = {name: _text(v) for name, v in zip(names, row, strict=False) if not is_blank(v.raw)}
+            cells = {name: v for name, v in zip(names, row, strict=False) if not is_blank(v.raw)}
             if cells:
                 out.append(cells)
     return out
@@ -288,10 +294,12 @@ def _filled_rows(extraction: Extraction) -> list[dict[str, str]]:
 def same_form(a: Extraction, b: Extraction) -> bool:
     """Whether two returned copies are the same filled form (a Word file and a scan of it; a re-saved file).
 
-    Both must be read as the same form kind with the same identity code when both have one; they must list
-    as many filled table rows; and at least :data:`SAME_FORM` of the values either has — fields by key, table
-    cells by row and column — must agree (:data:`SAME_VALUE`). Two copies with nothing read are not the same
-    form: there is nothing to compare. (Whose pair each was filed under is the caller's to compare.)
+    Both must be read as the same form kind with the same identity code when both have one, and list as many
+    filled table rows. Then every value both have — fields by key, table cells by row and column — must agree
+    (the same date, phone or count; free text read the same but for :data:`TEXT_SLACK`), and at least
+    :data:`SAME_FORM` of the values either has must be in both. Copies with nothing read are not the same form:
+    there is nothing to compare. (Whose pair each was filed under is the caller's to compare.) A wrong "same"
+    would hide a form a school returned, so the rule leans to "different".
     """
     if a.form is None or a.form != b.form:
         return False
@@ -300,16 +308,15 @@ def same_form(a: Extraction, b: Extraction) -> bool:
     rows_a, rows_b = _filled_rows(a), _filled_rows(b)
     if len(rows_a) != len(rows_b):
         return False
-    total = agree = 0
-    for key in set(a.fields) | set(b.fields):
-        va = _text(a.fields[key]) if key in a.fields else ""
-        vb = _text(b.fields[key]) if key in b.fields else ""
-        if not va and not vb:
-            continue
-        total += 1
-        agree += bool(va and vb and _agree(va, vb))
-    for ra, rb in zip(rows_a, rows_b, strict=True):
-        for key in set(ra) | set(rb):
+    fields_a = {k: v for k, v in a.fields.items() if not is_blank(v.raw)}
+    fields_b = {k: v for k, v in b.fields.items() if not is_blank(v.raw)}
+    pairs = [(fields_a, fields_b), *zip(rows_a, rows_b, strict=True)]
+    total = both = 0
+    for one, other in pairs:
+        for key in set(one) | set(other):
             total += 1
-            agree += bool(key in ra and key in rb and _agree(ra[key], rb[key]))
-    return total > 0 and agree >= SAME_FORM * total
+            if key in one and key in other:
+                if not _agree(one[key], other[key]):
+                    return False
+                both += 1
+    return total > 0 and both >= SAME_FORM * total

@@ -16,6 +16,7 @@ from docgen.collection import (
     same_form,
 )
 from docgen.extraction import Extraction, FormIdentity, FormStatus, InputKind, Table, Value
+from docgen.forms import ValueType
 from docgen.model import PairGroup, Program, School, Task
 
 PROGRAM = Program(
@@ -176,6 +177,33 @@ def test_another_activity_a_different_row_count_another_pair_or_form_is_not_the_
     assert not same_form(word, stats(ROWS, pair="04"))
     assert not same_form(word, replace(stats(ROWS), form="filing"))
     assert not same_form(replace(word, form=None), replace(word, form=None))
+
+
+def test_one_activity_or_one_date_that_differs_makes_another_form():
+    """Two 统计表 of one pair alike but for one activity's name, or one date (read as dates), are two forms."""
+    word = stats(ROWS)
+    renamed = [r[:] for r in ROWS]
+    renamed[1][1] = "教研"
+    assert not same_form(word, stats(renamed))
+
+    def dated(day: int) -> Extraction:
+        e = stats(ROWS)
+        when = Value(f"2019年4月{day}日", date(2019, 4, day), 1.0, type=ValueType.DATE)
+        rows = tuple(tuple(when if i == 2 else c for i, c in enumerate(r)) if n == 0 else r
+                     for n, r in enumerate(e.tables[0].rows))
+        return replace(e, tables=(replace(e.tables[0], rows=rows),))
+
+    assert same_form(dated(11), dated(11)) and not same_form(dated(11), dated(12))
+
+
+def test_a_scan_that_missed_one_faint_value_is_still_the_same_form_but_not_two():
+    word = stats(ROWS)
+    faint = [r[:] for r in ROWS]
+    faint[1][3] = ""  # 良好 too faint to read
+    assert same_form(word, stats(faint, kind=InputKind.SCAN))
+    fainter = [r[:] for r in faint]
+    fainter[1][2] = ""
+    assert not same_form(word, stats(fainter, kind=InputKind.SCAN))
 
 
 def test_two_copies_with_nothing_read_are_not_the_same_form():
