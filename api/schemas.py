@@ -564,6 +564,9 @@ class RecordOut(Orm):
         None, description="表单识别码（项目:结对）不属于上传学校时的识别码；此时记录不归入任何结对，待管理员处理"
     )
     extraction: dict[str, Any]
+    duplicate_of: int | None = Field(
+        None, description="本记录是该记录的另一份副本（同一表格的另一种格式），不重复计入台账和回收情况"
+    )
     created_at: UtcDateTime
     updated_at: UtcDateTime
     review_threshold: float | None = Field(

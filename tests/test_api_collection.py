@@ -128,6 +128,7 @@ def test_the_same_form_sent_twice_is_one_record_with_the_other_linked_and_counte
     assert second["id"] != first["id"]
     info = admin.get(f"/api/records/{second['id']}/collection").json()
     assert info["duplicate_of"] == first["id"] and info["duplicate_of_name"] == "统计表.docx"
+    assert admin.get(f"/api/records/{second['id']}").json()["duplicate_of"] == first["id"]
     copies = admin.get(f"/api/records/{first['id']}/collection").json()["copies"]
     assert [c["record_id"] for c in copies] == [second["id"]]
     assert cell(board_of(admin, pid), "01", "activity_stats")["slots"][0]["returned"] == 1

@@ -155,6 +155,10 @@ def test_the_board_the_original_and_the_school_page_at_desk_and_phone_size(world
         assert scan["pair_label"] == "01" and scan["form"] == "activity_stats"
         assert api.get(f"/api/records/{scan['id']}/collection").json()["duplicate_of"] == word["id"]
 
+        # the 审核 list marks the scan as the Word file's copy
+        page.goto(f"{base}/#/programs/{pid}/review")
+        copy_row = page.get_by_test_id("record-row").filter(has_text="01统计表扫描.jpg")
+        expect(copy_row.get_by_test_id("record-copy")).to_have_text("副本")
         # counted once; the filters; the phone round's list
         rows = open_board(page, base, pid)
         assert rows[0]["cells"][STATS].startswith("已回收") and "×2" not in rows[0]["cells"][STATS]

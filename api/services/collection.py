@@ -79,9 +79,13 @@ def board(session: Session, user: User, program: Program, today: date | None = N
     current = rosters.list_pairs(session, program)
     current_ids = {p.id for p in current}
     visible = rosters.visible_pairs(session, program, user)
-    units = _units(session, program)
-    owners = {u.label: rosters.owner(current, u.label) for u in units}
-    units = [u for u in units if owners[u.label] is not None and rosters.pair_visible_to(visible, owners[u.label].id)]  # type: ignore[union-attr]
+    owners: dict[str, int] = {}  # unit label -> the stored pair it is (or is part of)
+    units = []
+    for unit in _units(session, program):
+        pair = rosters.owner(current, unit.label)
+        if pair is not None and rosters.pair_visible_to(visible, pair.id):
+            owners[unit.label] = pair.id
+            units.append(unit)
     uploads = {u.id: u for u in session.scalars(select(Upload).where(Upload.program_id == program.id))}
     returned = [
         Returned(r.pair_label, r.form, FormStatus(r.status), _received_on(uploads[r.upload_id]))
@@ -89,7 +93,7 @@ def board(session: Session, user: User, program: Program, today: date | None = N
         if r.pair_id in current_ids and r.pair_label and r.form
     ]
     rows = collection.board(domain, units, returned, today=today)
-    return Board(program, today, rows, {u.label: owners[u.label].id for u in units})  # type: ignore[union-attr]
+    return Board(program, today, rows, owners)
 
 
 def only(rows: list[Row], which: str | None) -> list[Row]:
