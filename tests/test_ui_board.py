@@ -121,6 +121,16 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"board11-{name}.png"), full_page=True)
 
 
+def loaded_box(image: Any) -> dict[str, float]:
+    """The on-screen box of an image once it has loaded (a crop is rendered on request, and lazily)."""
+    image.scroll_into_view_if_needed()
+    image.evaluate("i => i.complete && i.naturalWidth > 0 ? null : new Promise((ok, no) => {"
+                   " i.addEventListener('load', ok); i.addEventListener('error', no); })")
+    box: dict[str, float] = image.bounding_box()
+    assert box["height"] > 20, box  # the picture itself, not a collapsed frame
+    return box
+
+
 def overlaps(a: dict[str, float], b: dict[str, float]) -> bool:
     return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
                 or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
@@ -205,17 +215,27 @@ def test_the_board_the_original_and_the_school_page_at_desk_and_phone_size(world
         shot(mobile, "board-phone")
         open_original(mobile, base, scan["id"])
         assert page_overflow(mobile) == 0
+        # the scan has values waiting for review: each crop sits above its input and 保存, never over them
         items = mobile.get_by_test_id("review-item")
-        if items.count():  # the scan has values waiting for review: each crop sits above its input and 保存
-            first = items.first
-            crop = first.locator("img.crop")
-            if crop.count():
-                box = crop.bounding_box()
-                assert box is not None
-                for control in (first.get_by_test_id("review-input"), first.get_by_test_id("review-save")):
-                    other_box = control.bounding_box()
-                    assert other_box is not None and not overlaps(box, other_box)
-                    assert other_box["x"] + other_box["width"] <= PHONE["width"]
+        assert items.count() > 0
+        for i in range(items.count()):
+            item = items.nth(i)
+            if not item.locator("img.crop").count():
+                continue
+            crop = loaded_box(item.locator("img.crop"))
+            for control in (item.get_by_test_id("review-input"), item.get_by_test_id("review-save")):
+                box = control.bounding_box()
+                assert crop is not None and box is not None and not overlaps(crop, box), (i, crop, box)
+                assert box["x"] + box["width"] <= PHONE["width"]
+        # and so does the editor a table cell opens, with the crop of the scan
+        mobile.get_by_test_id("cell-0-0-1").click()
+        editor = mobile.get_by_test_id("editor")
+        crop = loaded_box(editor.locator("img.crop"))
+        for control in (editor.get_by_test_id("edit-input"), editor.get_by_test_id("edit-save")):
+            box = control.bounding_box()
+            assert crop is not None and box is not None and not overlaps(crop, box), (crop, box)
+            assert box["x"] + box["width"] <= PHONE["width"]
+        assert page_overflow(mobile) == 0
         shot(mobile, "record-phone")
         phone.close()
 
