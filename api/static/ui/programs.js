@@ -8,7 +8,7 @@ export async function renderPrograms(view, seq) {
   const programs = await api('/api/programs');
   if (seq !== state.renderSeq) return;
   const rows = programs.map((p) => h('tr', {},
-    h('td', {}, h('a', { href: `#/programs/${encodeURIComponent(p.id)}/roster`, 'data-testid': 'program-link' },
+    h('td', {}, h('a', { href: `#/programs/${encodeURIComponent(p.id)}`, 'data-testid': 'program-link' },
       p.name)),
     h('td', {}, p.key),
     h('td', { class: 'time' }, fmtTime(p.created_at))));
