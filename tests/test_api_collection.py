@@ -120,7 +120,7 @@ def test_the_board_shows_each_pair_and_form_with_late_replies_and_whom_to_phone(
         ["彭州市清平小学", "陈军", "13812345603"]]
 
 
-def test_the_same_form_sent_twice_is_one_record_with_the_other_linked_and_counted_once(admin: TestClient) -> None:
+def test_the_same_form_sent_twice_counts_once_and_an_excluded_upload_counts_nowhere(admin: TestClient) -> None:
     pid = program(admin)
     word = stats_docx("01", "彭州市西郊小学", activities=("送教下乡", "联合教研"))
     first = upload(admin, pid, "统计表.docx", word)
@@ -133,13 +133,23 @@ def test_the_same_form_sent_twice_is_one_record_with_the_other_linked_and_counte
     assert [c["record_id"] for c in copies] == [second["id"]]
     assert cell(board_of(admin, pid), "01", "activity_stats")["slots"][0]["returned"] == 1
     assert ledger_forms(admin, pid)["01"] == 1
-    # the first file excluded, its copy counts instead; both excluded, neither
-    assert admin.post(f"/api/uploads/{first['upload_id']}/exclude", json={}).status_code == 200
+    # an excluded upload is kept and audited; the first file excluded, its copy counts instead
+    r = admin.post(f"/api/uploads/{first['upload_id']}/exclude", json={"reason": "学校说发错了"})
+    assert r.status_code == 200, r.text
     assert ledger_forms(admin, pid)["01"] == 1
+    info = admin.get(f"/api/records/{first['id']}/collection").json()
+    assert info["excluded"] and info["excluded_by"] == "admin" and info["exclude_reason"] == "学校说发错了"
+    assert admin.get(f"/api/records/{first['id']}").status_code == 200  # kept
+    assert admin.post(f"/api/uploads/{first['upload_id']}/exclude", json={}).status_code == 409
+    assert "upload.exclude" in [e["action"] for e in admin.get("/api/audit").json()]
+    # both excluded: the form counts nowhere, on the board or in the 台账; brought back, once again
     assert admin.post(f"/api/uploads/{second['upload_id']}/exclude", json={}).status_code == 200
     assert ledger_forms(admin, pid)["01"] == 0
+    assert cell(board_of(admin, pid), "01", "activity_stats")["state"] == "missing"
     for u in (first, second):
         assert admin.post(f"/api/uploads/{u['upload_id']}/include").status_code == 200
+    assert ledger_forms(admin, pid)["01"] == 1
+    assert cell(board_of(admin, pid), "01", "activity_stats")["state"] == "complete"
     # another activity of the same pair is another form: counted
     upload(admin, pid, "统计表2.docx", stats_docx("01", "彭州市西郊小学", activities=("校长互访",)))
     assert ledger_forms(admin, pid)["01"] == 2
@@ -148,25 +158,6 @@ def test_the_same_form_sent_twice_is_one_record_with_the_other_linked_and_counte
     assert r.status_code == 200, r.text
     assert ledger_forms(admin, pid)["01"] == 3
     assert admin.post(f"/api/records/{second['id']}/unlink").status_code == 409
-
-
-def test_an_excluded_upload_is_kept_but_counts_nowhere_until_brought_back(admin: TestClient) -> None:
-    pid = program(admin)
-    record = upload(admin, pid, "01统计表.docx", stats_docx("01", "彭州市西郊小学"))
-    r = admin.post(f"/api/uploads/{record['upload_id']}/exclude", json={"reason": "学校说发错了"})
-    assert r.status_code == 200, r.text
-    assert cell(board_of(admin, pid), "01", "activity_stats")["state"] == "missing"
-    assert ledger_forms(admin, pid)["01"] == 0
-    info = admin.get(f"/api/records/{record['id']}/collection").json()
-    assert info["excluded"] and info["excluded_by"] == "admin" and info["exclude_reason"] == "学校说发错了"
-    assert admin.get(f"/api/records/{record['id']}").status_code == 200  # kept
-    assert admin.post(f"/api/uploads/{record['upload_id']}/exclude", json={}).status_code == 409
-    events = [e["action"] for e in admin.get("/api/audit").json()]
-    assert "upload.exclude" in events
-    r = admin.post(f"/api/uploads/{record['upload_id']}/include")
-    assert r.status_code == 200, r.text
-    assert cell(board_of(admin, pid), "01", "activity_stats")["state"] == "complete"
-    assert ledger_forms(admin, pid)["01"] == 1
 
 
 def test_an_unrecognised_file_is_filed_by_hand_to_a_form_and_pair(admin: TestClient) -> None:
