@@ -31,6 +31,7 @@ from api.routes import (
     admin,
     apidocs,
     auth,
+    collection,
     phone,
     programs,
     records,
@@ -231,8 +232,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.error("blob missing: %s", exc)
         return JSONResponse({"detail": "文件内容在存储中缺失，请联系管理员"}, status_code=410)
 
-    routers = (auth, accounts_routes, programs, setup, school_names, uploads, records, templates, targets, admin,
-               vocabulary, apidocs, phone)
+    routers = (auth, accounts_routes, programs, setup, school_names, uploads, records, collection, templates, targets,
+               admin, vocabulary, apidocs, phone)
     for module in routers:
         app.include_router(module.router)
 

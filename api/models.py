@@ -279,6 +279,15 @@ class Upload(Base):
     link: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Excluded by the bureau (api.services.collection.exclude): kept and audited, but its record counts in
+    # neither the 台账 nor the collection board until the exclusion is undone.
+    excluded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    excluded_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    exclude_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    @property
+    def excluded(self) -> bool:
+        return self.excluded_at is not None
 
 
 class Template(Base):
@@ -318,6 +327,9 @@ class Record(Base):
     # its own (or of another program): pair_label stays empty until an admin assigns the record.
     mismatch: Mapped[str | None] = mapped_column(String(300))
     extraction: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The same filled form returned before in another file (a Word file, then a scan of it:
+    # docgen.collection.same_form): this record is that one's linked copy and is counted only there.
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("records.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -14,8 +14,9 @@ runs past its time is killed with its whole process group. Modes:
   roster file (xlsx, csv, text, or a returned 安排表) read with a person's column mapping ``OVERRIDES`` (JSON
   ``{table: {column index: role}}``, checked by the service) as JSON — its groups, its problems and their
   count, its tables with their column mapping (an xlsx bomb dies here, not in the service);
-* ``crop PAGE X0 Y0 X1 Y1 MAX_PIXELS`` — a PNG of that box of an image or a PDF page (pypdfium2), for the
-  review screen; a PDF renders only the box (at :data:`CROP_PDF_SCALE`), never the whole page.
+* ``crop PAGE X0 Y0 X1 Y1 MAX_PIXELS [FIT]`` — a PNG of that box of an image or a PDF page (pypdfium2), for the
+  review screen; a PDF renders only the box (at :data:`CROP_PDF_SCALE`), never the whole page. With ``FIT``
+  the box may be the whole page (the original viewer) and the PNG is shrunk to at most ``FIT`` pixels.
 """
 
 from __future__ import annotations
@@ -120,6 +121,8 @@ def _crop(data: bytes, args: Sequence[str]) -> bytes:
     from extractors.detect import FileKind, detect
 
     page, x0, y0, x1, y1, max_pixels = int(args[0]), *(float(a) for a in args[1:5]), int(args[5])
+    # FIT (optional): a whole page for the original viewer, shrunk to at most this many pixels
+    fit = int(args[6]) if len(args) > 6 else 0
     Image.MAX_IMAGE_PIXELS = max_pixels
     if detect(data).kind is FileKind.PDF:
         import pypdfium2 as pdfium
@@ -135,10 +138,13 @@ def _crop(data: bytes, args: Sequence[str]) -> bytes:
         left, top, right, bottom = max(0.0, x0), max(0.0, y0), min(width, x1), min(height, y1)
         if right <= left or bottom <= top:
             raise ValueError("裁剪区域为空或超出页面")
-        if (right - left) * (bottom - top) * CROP_PDF_SCALE**2 > max_pixels:
+        scale = CROP_PDF_SCALE
+        if fit:
+            scale = min(scale, ((fit / ((right - left) * (bottom - top))) ** 0.5))
+        if (right - left) * (bottom - top) * scale**2 > max_pixels:
             raise ValueError("裁剪区域过大")
         crop = (left, height - bottom, width - right, top)
-        image = pdf_page.render(scale=CROP_PDF_SCALE, crop=crop).to_pil()
+        image = pdf_page.render(scale=scale, crop=crop).to_pil()
     else:
         from PIL import ImageOps
 
@@ -155,6 +161,9 @@ def _crop(data: bytes, args: Sequence[str]) -> bytes:
         if box[2] <= box[0] or box[3] <= box[1]:
             raise ValueError("裁剪区域为空或超出页面")
         image = image.crop(box)
+        if fit and image.width * image.height > fit:
+            shrink = (fit / (image.width * image.height)) ** 0.5
+            image = image.resize((max(1, int(image.width * shrink)), max(1, int(image.height * shrink))))
     out = io.BytesIO()
     image.convert("RGB").save(out, "PNG")
     return out.getvalue()

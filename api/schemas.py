@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Annotated, Any, Final, Literal
 
@@ -14,6 +14,8 @@ from api.services import batches, uploads
 from api.services.accounts import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, Role
 from api.services.batches import BatchStatus
 from api.services.uploads import UploadStatus, notice_of
+from docgen.collection import STATE_TEXT as COLLECTION_STATE_TEXT
+from docgen.collection import SlotState
 from docgen.extraction import FORM_STATUS_TEXT, INPUT_KIND_TEXT, FormStatus, InputKind
 from docgen.forms import load_schemas
 from docgen.program_setup import (
@@ -166,6 +168,7 @@ class VocabularyOut(BaseModel):
     target_period: dict[str, str] = Field(description="项目设置：目标的期间（targets[].period）")
     target_measure: dict[str, str] = Field(description="项目设置：目标的计数方式（targets[].measure）")
     report_every: dict[str, str] = Field(description="项目设置：定期报告的频率（reports[].every）")
+    collection_state: dict[SlotState, str] = Field(description="回收情况：每份应交表格的状态")
 
 
 @cache
@@ -190,6 +193,7 @@ def vocabulary() -> VocabularyOut:
         target_period=dict(TARGET_PERIOD_TEXT),
         target_measure=dict(TARGET_MEASURE_TEXT),
         report_every=dict(REPORT_EVERY_TEXT),
+        collection_state=dict(COLLECTION_STATE_TEXT),
     )
 
 
@@ -593,6 +597,9 @@ class RecordOut(Orm):
         None, description="表单识别码（项目:结对）不属于上传学校时的识别码；此时记录不归入任何结对，待管理员处理"
     )
     extraction: dict[str, Any]
+    duplicate_of: int | None = Field(
+        None, description="本记录是该记录的另一份副本（同一表格的另一种格式），不重复计入台账和回收情况"
+    )
     created_at: UtcDateTime
     updated_at: UtcDateTime
     review_threshold: float | None = Field(
@@ -669,3 +676,85 @@ class SchoolOut(BaseModel):
     name: str
     program_ids: list[int]
     program_names: list[str]
+
+# --- the collection board (docgen/collection.py, api/services/collection.py) ---------------------------------
+
+CollectionState = Annotated[SlotState, labelled_by("collection_state")]
+
+
+class BoardSchool(BaseModel):
+    name: str
+    contact: str = Field(description="联系人（花名册）")
+    phone: str = Field(description="联系电话（花名册）")
+
+
+class BoardSlot(BaseModel):
+    label: str = Field(description="这份表格的识别码结对号：03，或按学校分发的 03.2")
+    state: CollectionState
+    returned: int = Field(description="已计入的回收份数（同一表格的另一格式副本不重复计数）")
+    returned_late: bool = Field(description="第一份在截止日期之后才收到")
+    due: date | None
+    schools: list[BoardSchool] = Field(description="未交时应联系的学校")
+
+
+class BoardCell(BaseModel):
+    form: FormKind
+    state: CollectionState = Field(description="本格中最需要处理的状态")
+    done: int
+    expected: int
+    slots: list[BoardSlot]
+
+
+class BoardRowOut(BaseModel):
+    unit: str = Field(description="结对序号（分拆的结对为 03-1）")
+    pair_id: int
+    supporting: list[str]
+    supported: list[str]
+    cells: list[BoardCell]
+
+
+class BoardForm(BaseModel):
+    form: FormKind
+    due: date | None = Field(description="截止日期（项目任务清单中回收此表的任务；无则不算逾期）")
+    task: str = Field(description="回收此表的任务")
+    expected: int
+    counts: dict[SlotState, int] = Field(description="各状态的份数（键见 /api/vocabulary 的 collection_state）")
+
+
+class BoardOut(BaseModel):
+    today: date = Field(description="按此日期（北京时间）判断逾期")
+    forms: list[BoardForm]
+    rows: list[BoardRowOut]
+
+
+class ExcludeIn(BaseModel):
+    reason: Annotated[ShortText, Field(description="排除原因（记入审计日志）")] = ""
+
+
+class FileIn(BaseModel):
+    form: FormKind | None = Field(None, description="表格种类（本项目下发的表格之一）")
+    pair: str | None = Field(None, max_length=50, description="结对序号（如 03，按学校的回执如 03.2）")
+
+
+class CopyOut(BaseModel):
+    record_id: int
+    upload_id: int
+    name: str
+    type: str
+
+
+class CollectionInfo(BaseModel):
+    """How a record counts on the board and in the 台账, and its original file."""
+
+    record_id: int
+    upload_id: int
+    name: str = Field(description="原件文件名")
+    type: str = Field(description="原件类型（docx pdf png jpeg tiff）")
+    pages: int
+    excluded: bool = Field(description="上传文件已被排除：保留，但不计入台账和回收情况")
+    excluded_by: str
+    exclude_reason: str
+    excluded_at: UtcDateTime | None
+    duplicate_of: int | None = Field(description="本记录是该记录的另一份副本（同一表格的另一种格式），不重复计数")
+    duplicate_of_name: str | None
+    copies: list[CopyOut] = Field(description="作为本记录副本链接的其他上传")

@@ -428,6 +428,45 @@ MATRIX: dict[str, tuple[Build, tuple[str, str, str, str, str, str, str]]] = {
         same("GET", "/api/records/{record}/document"),
         ("401", "ok", "404", "ok", "404", "ok", "ok"),
     ),
+    # --- the collection board (回收情况) and the clerk's hold on what counts (a school gets its own rows)
+    "GET /api/programs/{program_id}/board": (
+        same("GET", "/api/programs/{program}/board"),
+        ("401", "ok", "404", "ok", "ok", "ok", "ok"),
+    ),
+    "GET /api/programs/{program_id}/board/missing": (
+        same("GET", "/api/programs/{program}/board/missing"),
+        ("401", "ok", "404", "ok", "ok", "ok", "ok"),
+    ),
+    "GET /api/uploads/{upload_id}/page": (
+        # the upload is a .docx: no page image, so the allowed get 422 (they got past every check of who)
+        same("GET", "/api/uploads/{upload}/page"),
+        ("401", "bad", "404", "bad", "404", "bad", "bad"),
+    ),
+    "GET /api/uploads/{upload_id}/original": (
+        same("GET", "/api/uploads/{upload}/original"),
+        ("401", "ok", "404", "ok", "404", "ok", "ok"),
+    ),
+    "POST /api/uploads/{upload_id}/exclude": (
+        same("POST", "/api/uploads/{upload}/exclude", json={"reason": "matrix"}),
+        ("401", "ok", "404", "403", "403", "403", "403"),
+    ),
+    "POST /api/uploads/{upload_id}/include": (  # after the row above: the owner brings it back
+        same("POST", "/api/uploads/{upload}/include"),
+        ("401", "ok", "404", "403", "403", "403", "403"),
+    ),
+    "GET /api/records/{record_id}/collection": (
+        same("GET", "/api/records/{record}/collection"),
+        ("401", "ok", "404", "ok", "404", "ok", "ok"),
+    ),
+    "POST /api/records/{record_id}/file": (
+        same("POST", "/api/records/{record}/file", json={"form": "activity_stats", "pair": "03"}),
+        ("401", "ok", "404", "403", "403", "403", "403"),
+    ),
+    "POST /api/records/{record_id}/unlink": (
+        # the record is no copy of another: the owner gets 409
+        same("POST", "/api/records/{record}/unlink"),
+        ("401", "bad", "404", "403", "403", "403", "403"),
+    ),
     # --- templates (built-in ones shared by every admin; uploaded ones per bureau: tests/test_security_redteam.py)
     "GET /api/templates": (same("GET", "/api/templates"), ("401", "ok", "ok", "403", "403", "403", "403")),
     "POST /api/templates": (

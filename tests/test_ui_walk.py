@@ -159,6 +159,8 @@ def test_a_school_liaison_uploads_from_a_phone(server: str) -> None:
         page.get_by_test_id("login-password").fill(SCHOOL[1])
         page.get_by_test_id("login-submit").click()
         page.get_by_test_id("program-link").click()
+        page.get_by_test_id("portal-documents").wait_for()  # a school lands on its own page (本校)
+        page.get_by_test_id("tab-roster").click()
         page.get_by_test_id("pairs-table").wait_for()
         # the user's name and 退出 each on one line: the header wraps as a whole instead of breaking 退/出
         for testid in ("user-name", "logout"):
@@ -169,7 +171,7 @@ def test_a_school_liaison_uploads_from_a_phone(server: str) -> None:
 
         # a screen the liaison has no tab for, typed in: the first tab it has, not buttons that answer 403/404
         page.goto(f"{base}/#/programs/{program_id}/export")
-        expect(page.get_by_test_id("pairs-table")).to_be_visible()
+        expect(page.get_by_test_id("portal-tasks")).to_be_visible()
         expect(page.get_by_test_id("ledger-xlsx")).to_have_count(0)
 
         # upload a filled 统计表 and a file that is no form

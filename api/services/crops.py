@@ -107,3 +107,35 @@ class Crops:
                 raise Invalid(f"{upload.original_name}：无法裁剪第 {page} 页（{exc}）", [{"field": "page"}]) from None
         self.cache.put(key, png)
         return png
+
+    def page(self, blobs: BlobStore, upload: Upload, page: int) -> bytes:
+        """A PNG of a whole page of a stored PDF or image for the original viewer, at most ``max_crop_pixels``
+        (a PDF page at up to :data:`CROP_PDF_SCALE`, a photo shrunk): the crop child with the page as its box,
+        through the same gate and cache."""
+        if upload.detected_type not in ("pdf", "png", "jpeg", "tiff"):
+            raise Invalid(f"{upload.original_name}：{upload.detected_type} 文件没有页面图像", [{"field": "page"}])
+        fit = self.limits.max_crop_pixels
+        key = (upload.sha256, page, "page", fit)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        whole = str(float(1 << 30))  # the child clamps the box to the page
+        args = [str(page), "0", "0", whole, whole, str(self.limits.max_image_pixels), str(fit)]
+        with self.gate.enter(
+            self.limits.timeout,
+            full=lambda: Busy("正在生成的页面图像过多，请稍后再试"),
+            late=lambda: Busy("页面图像排队超时，请稍后再试"),
+        ):
+            try:
+                png = run_child(
+                    "crop",
+                    blobs.read(upload.blob_key),
+                    upload.original_name,
+                    args,
+                    timeout=self.limits.timeout,
+                    memory=self.limits.memory,
+                )
+            except ChildFailed as exc:
+                raise Invalid(f"{upload.original_name}：无法显示第 {page} 页（{exc}）", [{"field": "page"}]) from None
+        self.cache.put(key, png)
+        return png

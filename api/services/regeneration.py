@@ -22,10 +22,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.models import Program, Record, Upload, beijing_today
-from api.services import programs, records, rosters
+from api.services import collection, programs, records, rosters
 from api.services.errors import Conflict, Invalid, rendering_failed
 from docgen import ledger
 from docgen.batch import DocumentResult, job_context, load_template, plan_document, render_document
@@ -189,15 +190,16 @@ def ledger_rows(session: Session, program_row: Program, as_of: date) -> list[Led
 
 
 def returned_forms(session: Session, program_row: Program) -> list[ReturnedForm]:
-    """The program's records as the domain's returned forms (the 台账, the targets and the periodic reports
-    count these), each with the Beijing day its upload arrived."""
-    rows = (
-        session.query(Record, Upload.created_at)
-        .join(Upload, Upload.id == Record.upload_id)
-        .filter(Record.program_id == program_row.id)
-        .order_by(Record.id)
+    """The program's records that count (:func:`api.services.collection.counted_records`: no excluded upload,
+    no second copy of a form) as the domain's returned forms — the 台账, the targets and the periodic reports
+    count these —, each with the Beijing day its upload arrived."""
+    counted = collection.counted_records(session, program_row)
+    arrived_at = dict(
+        session.execute(select(Upload.id, Upload.created_at).where(Upload.id.in_({r.upload_id for r in counted})))
+        .tuples()
         .all()
     )
+    rows = [(r, arrived_at[r.upload_id]) for r in counted]
     current = rosters.current_ids(session, program_row)
     # a record counts for the pair it belongs to (by its label, which follows the pair): a removed pair's
     # records, or ones filed under no pair, count for none — even when their label is a current pair's now

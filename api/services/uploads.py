@@ -551,6 +551,12 @@ def process(
         record.status = str(extraction.get("status") or "unreadable")
         record.extraction = extraction
         record.updated_at = utcnow()
+        record.duplicate_of = None
+        s.flush()
+        # the same filled form sent before in another file (Word, then a scan): linked, counted once
+        from api.services.collection import link_copy  # (here: collection reads records, which read this module)
+
+        link_copy(s, record)
         upload.status, upload.error, upload.updated_at = status, error, utcnow()
     return status
 

@@ -18,7 +18,8 @@ import { renderSetup } from './ui/setup.js';
 /** The screen of a hash route's parts (['programs', '3', 'batch'] → the program page's 批量生成 tab). */
 const ROUTES = {
   login: (view) => renderLogin(view),
-  programs: (view, parts, seq) => (parts[1] ? renderProgram(view, parts[1], parts[2] ?? 'roster', seq)
+  // no tab named: the first the user sees (花名册 for the bureau, 本校 for a school)
+  programs: (view, parts, seq) => (parts[1] ? renderProgram(view, parts[1], parts[2], seq)
     : renderPrograms(view, seq)),
   accounts: (view, parts, seq) => renderAccounts(view, seq),
   me: (view, parts, seq) => renderMe(view, seq),

@@ -4,20 +4,25 @@ import {
   api, h, isAdmin, isStaff, programSummary, put, state,
 } from './core.js';
 import { batchTab } from './batch.js';
+import { boardTab } from './board.js';
 import { exportTab } from './export.js';
 import { namesTab } from './names.js';
+import { portalTab } from './portal.js';
 import { reviewTab } from './review.js';
 import { rosterTab } from './roster.js';
 import { targetsTab } from './targets.js';
 import { uploadsTab } from './uploads.js';
 
-/** The tabs in the order a program runs; forSchool: shown to a school user too (the API scopes what it sees). */
+/** The tabs in the order a program runs; forSchool: shown to a school user too (the API scopes what it sees);
+ * forStaff: false — a school user's own page, not the bureau's. */
 const TABS = [
+  { key: 'mine', label: '本校', render: portalTab, forSchool: true, forStaff: false },
   { key: 'roster', label: '花名册', render: rosterTab, forSchool: true },
   { key: 'names', label: '学校全称', render: namesTab, forSchool: false },
   { key: 'batch', label: '批量生成', render: batchTab, forSchool: false },
   { key: 'uploads', label: '上传回收表', render: uploadsTab, forSchool: true },
   { key: 'review', label: '审核', render: reviewTab, forSchool: true },
+  { key: 'board', label: '回收情况', render: boardTab, forSchool: true },
   { key: 'targets', label: '目标与报告', render: targetsTab, forSchool: true },
   { key: 'export', label: '导出', render: exportTab, forSchool: false },
 ];
@@ -28,7 +33,7 @@ export async function renderProgram(view, id, tab, seq) {
   state.currentProgram = program;
   const title = program.name;
   document.title = `${title} — 结对帮扶文书服务`;
-  const visible = TABS.filter((t) => t.forSchool || isStaff());
+  const visible = TABS.filter((t) => (isStaff() ? t.forStaff !== false : t.forSchool));
   // a tab the user may not see would only answer 403/404: the first visible one instead
   const shown = visible.find((t) => t.key === tab) ?? visible[0];
   const nav = h('nav', { class: 'tabs', 'aria-label': '项目功能' },

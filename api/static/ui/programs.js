@@ -13,7 +13,7 @@ export async function renderPrograms(view, seq) {
     const programs = await api(`/api/programs${showArchived.checked ? '?archived=true' : ''}`);
     if (seq !== state.renderSeq) return;
     const rows = programs.map((p) => h('tr', { 'data-testid': 'program-row' },
-      h('td', {}, h('a', { href: `#/programs/${encodeURIComponent(p.id)}/roster`, 'data-testid': 'program-link' },
+      h('td', {}, h('a', { href: `#/programs/${encodeURIComponent(p.id)}`, 'data-testid': 'program-link' },
         p.name), p.archived ? h('span', { class: 'badge', 'data-testid': 'program-archived' }, '已归档') : null),
       h('td', { class: 'time' }, fmtTime(p.created_at)),
       isAdmin() ? h('td', {}, programActions(p, load)) : null));

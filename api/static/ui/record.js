@@ -2,6 +2,7 @@
 import {
   api, canWrite, clearMessage, every, fmtTime, h, labelled, names, num, put, say, showMessage, showNormalized, state, table, text,
 } from './core.js';
+import { collectionInfo, collectionPanel, originalViewer } from './original.js';
 
 const isCorrected = (v) => v.flags.includes('corrected'); // a person typed it (docgen.review.CORRECTED)
 
@@ -203,10 +204,17 @@ export async function renderRecord(view, id, seq) {
   const historyBox = h('div', { class: 'card', 'data-testid': 'corrections' }, h('h2', {}, '修改记录'),
     h('p', { class: 'muted' }, '加载中…'));
 
-  put(view, head, problemsBox, reviewBox, fieldsBox, tablesBox, historyBox);
+  // the original beside the record (below it on a phone), with how the record counts (ui/original.js)
+  const side = h('aside', { class: 'record-side', 'data-testid': 'record-side' });
+  const main = h('div', { class: 'record-main' }, problemsBox, reviewBox, fieldsBox, tablesBox, historyBox);
+  put(view, head, h('div', { class: 'record-layout' }, main, side));
   if (!fields.length && !tables.length) {
-    view.insertBefore(h('p', { class: 'card warn' }, '没有读出任何内容。请核对原件，必要时让学校重新上传清晰的文件。'), historyBox);
+    main.insertBefore(h('p', { class: 'card warn' }, '没有读出任何内容。请核对原件，必要时让学校重新上传清晰的文件。'), historyBox);
   }
+  collectionInfo(id).then((info) => {
+    if (seq !== state.renderSeq) return;
+    put(side, originalViewer(info), collectionPanel(rec, info, () => renderRecord(view, id, state.renderSeq)));
+  }).catch((e) => put(side, h('p', { class: 'muted' }, e.message)));
 
   try {
     const hist = await api(`/api/records/${encodeURIComponent(id)}/corrections`); // CorrectionOut[]
