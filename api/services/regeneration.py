@@ -194,11 +194,8 @@ def returned_forms(session: Session, program_row: Program) -> list[ReturnedForm]
     no second copy of a form) as the domain's returned forms — the 台账, the targets and the periodic reports
     count these —, each with the Beijing day its upload arrived."""
     counted = collection.counted_records(session, program_row)
-    arrived_at = dict(
-        session.execute(select(Upload.id, Upload.created_at).where(Upload.id.in_({r.upload_id for r in counted})))
-        .tuples()
-        .all()
-    )
+    query = select(Upload.id, Upload.created_at).where(Upload.id.in_({r.upload_id for r in counted}))
+    arrived_at = {upload_id: at for upload_id, at in session.execute(query)}
     rows = [(r, arrived_at[r.upload_id]) for r in counted]
     current = rosters.current_ids(session, program_row)
     # a record counts for the pair it belongs to (by its label, which follows the pair): a removed pair's

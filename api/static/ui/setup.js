@@ -218,7 +218,7 @@ function programForm(program, defaults, { mode, keyLocked }) {
         const out = { ...g, key, title: trimmed(titleEl), unit: trimmed(unit), per: per.value, period: period.value };
         if (quantity.value) out.quantity = Number(quantity.value);
         else delete out.quantity;
-        for (const [k, el] of [['note', note], ['source', source]]) {
+        for (const [k, el] of Object.entries({ note, source })) {
           if (trimmed(el)) out[k] = trimmed(el);
           else delete out[k];
         }
