@@ -115,3 +115,25 @@ def upload_in_browser(page: Any, base: str, program_id: int, files: list[tuple[s
     for name, _ in files:
         row = page.get_by_test_id("upload-row").filter(has_text=name)
         expect(row.get_by_test_id("upload-record-link")).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def record_of(page: Any, base: str, program_id: int, source: str) -> dict[str, Any]:
+    """The record read from the upload named ``source`` (its RecordOut), as the 审核 list links it."""
+    records = page.request.get(f"{base}/api/records?program={program_id}").json()
+    [record] = [r for r in records if r["extraction"]["source"] == source]
+    return dict(record)
+
+
+def correct_cell(page: Any, base: str, record_id: int, table: int, row: int, column: int, value: str) -> None:
+    """审核 a record: click the value in ``table``'s ``row`` and ``column`` (0-based), type ``value``, 保存."""
+    from playwright.sync_api import expect
+
+    url = f"{base}/#/records/{record_id}"
+    if page.url == url:
+        page.reload()
+    else:
+        page.goto(url)
+    page.get_by_test_id(f"cell-{table}-{row}-{column}").click()
+    page.get_by_test_id("edit-input").fill(value)
+    page.get_by_test_id("edit-save").click()
+    expect(page.get_by_test_id("message")).to_contain_text("已保存")

@@ -120,7 +120,11 @@ def phone_upload(page_phone: Any, url: str, files: list[tuple[str, bytes, str]])
 def see_phone_upload(page: Any, base: str, program_id: int, name: str) -> Any:
     """The bureau's 上传回收表 lists the file sent from the phone, marked 手机扫码上传; returns its row."""
     expect = _expect()
-    page.goto(f"{base}/#/programs/{program_id}/uploads")
+    url = f"{base}/#/programs/{program_id}/uploads"
+    if page.url == url:
+        page.reload()  # the same hash again would not render the list afresh
+    else:
+        page.goto(url)
     row = page.get_by_test_id("upload-row").filter(has_text=name)
     expect(row.get_by_test_id("upload-via-link")).to_have_text("手机扫码上传")
     return row
