@@ -40,7 +40,10 @@ from docgen.render.docx import CompiledTemplate
 from docgen.school_names import draft_reasons
 
 DocumentKind = AgreementKind | FormKind  # what a job makes: an agreement, or a blank form
-FIRST_WINDOW = 12  # documents converted in the first window (then 24, 48 … up to ``window``)
+# The first window when someone watches the batch on a screen (the service): 12 documents, then 24, 48 … up to
+# ``window``, so the first PDFs are there within seconds. Each window is one more LibreOffice load per template,
+# which costs throughput (−13 % at 300 pairs, docs/benchmarks.md): `docgen generate` starts at the full window.
+FIRST_WINDOW = 12
 
 
 @dataclass(frozen=True)
@@ -466,7 +469,7 @@ def render_documents(
     converter: PdfConverter | None = None,
     is_done: DoneCheck | None = None,
     window: int = 240,
-    first_window: int = FIRST_WINDOW,
+    first_window: int | None = None,
     links: UploadLinks | None = None,
     on_rendered: Callable[[], None] | None = None,
 ) -> Iterator[DocumentResult]:
@@ -476,13 +479,13 @@ def render_documents(
     converter, rendered documents wait for a window and are converted together, in another thread, while
     the next window renders; a window's results come out together, in plan order, once it is converted and
     proofread and the next window is rendered (or at the end); others come out at once. Windows start at
-    ``first_window`` documents and double up to ``window``: the first documents are finished within
-    seconds, later ones in large loads. ``on_rendered`` is called after each job's first step (.docx made,
-    skipped or failed): progress per document while a window converts; it may raise to stop.
+    ``first_window`` documents (None: ``window``) and double up to ``window``: the first documents are
+    finished within seconds, later ones in large loads. ``on_rendered`` is called after each job's first step
+    (.docx made, skipped or failed): progress per document while a window converts; it may raise to stop.
     """
     with_pdf = converter is not None
     pending: list[DocumentResult] = []
-    size = max(1, min(first_window, window))
+    size = max(1, min(window if first_window is None else first_window, window))
     # Windows are converted (and proofread: _convert) in a thread of their own while this one renders the
     # next window and hands out the previous one, so LibreOffice never waits for rendering or for the
     # caller writing results; a window's conversion starts as soon as the one before it is done.
@@ -532,6 +535,7 @@ def generate_batch(
     with_forms: bool = False,
     forms: Sequence[str] | None = None,
     window: int = 240,
+    first_window: int | None = None,
     on_progress: ProgressCallback | None = None,
     on_rendered: Callable[[], None] | None = None,
     links: UploadLinks | None = None,
@@ -544,16 +548,17 @@ def generate_batch(
     goes on. ``on_progress`` is called once with 0 as soon as the plan is made (the number of documents is
     known before anything renders), then after every document; an exception it raises (a cancel) stops the
     batch there, before the archive. ``on_rendered`` (:func:`render_documents`) reports each .docx as it is
-    made. ``links`` gives each blank form its phone upload link. Returns a report; the archive is whatever
-    ``sink.finish`` returns.
+    made. ``links`` gives each blank form its phone upload link. ``first_window`` (:data:`FIRST_WINDOW` for a
+    batch someone watches) makes the first PDFs come sooner at some throughput; None: every window is
+    ``window``. Returns a report; the archive is whatever ``sink.finish`` returns.
     """
     jobs = plan_batch(program, roster, kinds, with_forms=with_forms, forms=forms)
     report = BatchReport(planned=len(jobs), drafts=sum(job.draft for job in jobs))
     if on_progress:
         on_progress(0, len(jobs))
     results = render_documents(
-        program, jobs, templates, converter=converter, is_done=sink.is_done, window=window, links=links,
-        on_rendered=on_rendered,
+        program, jobs, templates, converter=converter, is_done=sink.is_done, window=window,
+        first_window=first_window, links=links, on_rendered=on_rendered,
     )
     for handled, result in enumerate(results, start=1):
         if result.status is Status.SKIPPED:

@@ -29,6 +29,7 @@ from api.services import templates as template_store
 from api.services.accounts import require_admin
 from api.services.errors import Conflict, public_text
 from docgen.batch import (
+    FIRST_WINDOW,
     BatchReport,
     DocumentJob,
     DocumentResult,
@@ -392,6 +393,7 @@ def _run_job(
         sink,
         converter=_Stopping(converter, on_converted, CONVERT_SLICE) if with_pdf and converter is not None else None,
         with_forms=True,  # as `docgen generate`: the program's blank forms come with its agreements
+        first_window=FIRST_WINDOW,  # a clerk watches it: the first PDFs within seconds
         on_progress=on_progress,
         on_rendered=on_rendered,
         links=form_links,
