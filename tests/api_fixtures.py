@@ -123,8 +123,13 @@ def login_client(app_client: TestClient, username: str, password: str) -> TestCl
     return login_as(TestClient(app_client.app), username, password)
 
 
-def create_pengzhou(client: TestClient) -> int:
-    r = client.post("/api/programs", files={"file": ("program.yaml", (PENGZHOU / "program.yaml").read_bytes())})
+def create_pengzhou(client: TestClient, key: str | None = None) -> int:
+    """The 彭州 sample program with its 14 pairs; ``key`` gives a second copy its own key (one bureau's keys are
+    unique)."""
+    data = (PENGZHOU / "program.yaml").read_bytes()
+    if key is not None:
+        data = data.replace(b"\nkey: pengzhou-heishui-2019\n", f"\nkey: {key}\n".encode())
+    r = client.post("/api/programs", files={"file": ("program.yaml", data)})
     assert r.status_code == 201, r.text
     program_id = int(r.json()["id"])
     r = client.post(

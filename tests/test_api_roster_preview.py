@@ -220,7 +220,7 @@ def test_confirm_needs_confirm_true(admin: TestClient) -> None:
 
 def test_another_users_or_programs_preview_is_not_found(admin: TestClient) -> None:
     program_id = create_pengzhou(admin)
-    other_program = create_pengzhou(admin)
+    other_program = create_pengzhou(admin, key="pengzhou-heishui-2019-b")
     body = _ok(_preview(admin, program_id, SECOND))
     r = admin.post("/api/users", json={"username": "second-admin", "password": PASSWORD, "role": "admin",
                                        "programs": [program_id]})  # fmt: skip

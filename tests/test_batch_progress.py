@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from api.services import batches
-from docgen.batch import eta_seconds, generate_batch, load_templates, progress_fraction
+from docgen.batch import FIRST_WINDOW, eta_seconds, generate_batch, load_templates, progress_fraction
 from docgen.files import load_program, template_reader
 from docgen.render.converter import ConversionResult
 from docgen.roster import read_roster
@@ -68,7 +68,7 @@ def test_the_plan_is_counted_before_anything_renders_and_each_docx_is_reported()
         events.append(("rendered", rendered, 0))
 
     report = generate_batch(
-        program, roster, templates, MemorySink(), converter=converter, with_forms=True,
+        program, roster, templates, MemorySink(), converter=converter, with_forms=True, first_window=FIRST_WINDOW,
         on_progress=lambda done, total: events.append(("progress", done, total)), on_rendered=on_rendered,
     )
     assert report.planned == 73
@@ -79,6 +79,10 @@ def test_the_plan_is_counted_before_anything_renders_and_each_docx_is_reported()
     first_done = next(i for i, e in enumerate(events) if e[0] == "progress" and e[1] == 1)
     assert sum(1 for e in events[:first_done] if e[0] == "rendered") == 12 + 24
     assert converter.calls[0] <= 12 and sum(converter.calls) == 73
+    # a batch nobody watches (docgen generate) converts full windows: fewer LibreOffice loads
+    unwatched = SlowPdf()
+    generate_batch(program, roster, templates, MemorySink(), converter=unwatched, with_forms=True)
+    assert len(unwatched.calls) < len(converter.calls) and sum(unwatched.calls) == 73
 
 
 def test_progress_moves_per_document_and_the_eta_counts_down_between_updates() -> None:

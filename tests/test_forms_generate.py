@@ -307,7 +307,8 @@ def test_the_batch_puts_agreements_and_forms_in_each_pair_folder(pengzhou: Progr
     )
     assert sum("联络员和分管领导回执" in n for n in names) == schools == 29
     manifest = (tmp_path / "清单.csv").read_text("utf-8-sig")
-    assert "form:liaison_reply" in manifest
+    # the kind in words (a clerk opens it in Excel); manifest.json keeps the code
+    assert ",联络员和分管领导回执," in manifest and "form:" not in manifest
     again = generate_batch(pengzhou, roster, templates, DirectorySink(tmp_path, pengzhou.key), with_forms=True)
     assert again.skipped == report.generated  # forms resume like agreements (fingerprint includes the identity)
 

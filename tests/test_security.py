@@ -344,7 +344,7 @@ def _call(base: str, method: str, path: str, body: bytes | None = None, headers:
 
 
 def test_a_chunked_body_over_the_limit_gets_413_from_a_real_server(tmp_path: Path) -> None:
-    limit = 4096
+    limit = 8192  # above the 彭州 program file (≈ 5 KB as JSON), below the padded bodies
     env = {"DOCGEN_MAX_REQUEST_BYTES": str(limit), "DOCGEN_ADMIN_PASSWORD": ADMIN_PASSWORD}
     with docgen_serve(tmp_path, env) as base:
         login = json.dumps({"username": "admin", "password": ADMIN_PASSWORD}).encode()
@@ -352,7 +352,7 @@ def test_a_chunked_body_over_the_limit_gets_413_from_a_real_server(tmp_path: Pat
         # under the limit, chunked: an ordinary answer
         assert _chunked_post(base, "/api/auth/login", [login[:10], login[10:]], json_headers)[0] == 200
         # over it, before any authentication: 413 (was 400 "There was an error parsing the body")
-        padded = [b'{"username": "admin", ', b" " * 3000, b" " * 3000, b'"password": "x"}']
+        padded = [b'{"username": "admin", ', b" " * 5000, b" " * 5000, b'"password": "x"}']
         status, body = _chunked_post(base, "/api/auth/login", padded, json_headers)
         assert status == 413, body
         assert json.loads(body)["detail"] == f"请求体超过上限 {limit} 字节"
@@ -360,14 +360,14 @@ def test_a_chunked_body_over_the_limit_gets_413_from_a_real_server(tmp_path: Pat
         status, token = _token_for(base, login)
         assert status == 201
         bearer = {"Authorization": f"Bearer {token}"}
-        big_yaml = json.dumps({"yaml": "# " + "x" * 2000 + "\n" + PROGRAM_YAML}).encode()
+        big_yaml = json.dumps({"yaml": "# " + "x" * 6000 + "\n" + PROGRAM_YAML}).encode()
         assert len(big_yaml) > limit
         status, body = _chunked_post(base, "/api/programs", [big_yaml[:2000], big_yaml[2000:]],
                                      {**bearer, "Content-Type": "application/json"})  # fmt: skip
         assert status == 413, body
         boundary = "docgen-boundary"
         multipart = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"program.yaml\"\r\n\r\n"
-                     + "# " + "y" * 6000 + "\n" + PROGRAM_YAML + f"\r\n--{boundary}--\r\n").encode()  # fmt: skip
+                     + "# " + "y" * 10000 + "\n" + PROGRAM_YAML + f"\r\n--{boundary}--\r\n").encode()  # fmt: skip
         pieces = [multipart[i : i + 1000] for i in range(0, len(multipart), 1000)]
         multipart_type = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
         status, body = _chunked_post(base, "/api/programs", pieces, {**bearer, **multipart_type})

@@ -96,7 +96,7 @@ def test_the_ledger_is_dated_by_the_beijing_calendar(admin: TestClient, monkeypa
     monkeypatch.setattr(routes, "beijing_today", lambda: date(2031, 1, 2))
     book = load_workbook(io.BytesIO(admin.get(f"/api/programs/{program_id}/ledger").content))
     assert book.active is not None
-    assert "截至 2031-01-02" in str(book.active["A1"].value)
+    assert "截至 2031年1月2日" in str(book.active["A1"].value)
 
 
 # ------------------------------------------------------------------------------------------ the browser
