@@ -89,24 +89,7 @@ class Crops:
         if cached is not None:
             return cached
         args = [str(page), *(str(v) for v in box), str(self.limits.max_image_pixels)]
-        with self.gate.enter(
-            self.limits.timeout,
-            full=lambda: Busy("正在生成的截图过多，请稍后再试"),
-            late=lambda: Busy("截图排队超时，请稍后再试"),
-        ):
-            try:
-                png = run_child(
-                    "crop",
-                    blobs.read(upload.blob_key),
-                    upload.original_name,
-                    args,
-                    timeout=self.limits.timeout,
-                    memory=self.limits.memory,
-                )
-            except ChildFailed as exc:
-                raise Invalid(f"{upload.original_name}：无法裁剪第 {page} 页（{exc}）", [{"field": "page"}]) from None
-        self.cache.put(key, png)
-        return png
+        return self._render(blobs, upload, key, args, what="截图", failed=f"无法裁剪第 {page} 页")
 
     def page(self, blobs: BlobStore, upload: Upload, page: int) -> bytes:
         """A PNG of a whole page of a stored PDF or image for the original viewer, at most ``max_crop_pixels``
@@ -121,10 +104,17 @@ class Crops:
             return cached
         whole = str(float(1 << 30))  # the child clamps the box to the page
         args = [str(page), "0", "0", whole, whole, str(self.limits.max_image_pixels), str(fit)]
+        return self._render(blobs, upload, key, args, what="页面图像", failed=f"无法显示第 {page} 页")
+
+    def _render(
+        self, blobs: BlobStore, upload: Upload, key: tuple[object, ...], args: list[str], *, what: str, failed: str
+    ) -> bytes:
+        """The crop child's PNG for ``args``, through the gate (``what`` names it when the gate is full or late)
+        and into the cache under ``key``; a child that fails is :class:`Invalid` with ``failed`` and its reason."""
         with self.gate.enter(
             self.limits.timeout,
-            full=lambda: Busy("正在生成的页面图像过多，请稍后再试"),
-            late=lambda: Busy("页面图像排队超时，请稍后再试"),
+            full=lambda: Busy(f"正在生成的{what}过多，请稍后再试"),
+            late=lambda: Busy(f"{what}排队超时，请稍后再试"),
         ):
             try:
                 png = run_child(
@@ -136,6 +126,6 @@ class Crops:
                     memory=self.limits.memory,
                 )
             except ChildFailed as exc:
-                raise Invalid(f"{upload.original_name}：无法显示第 {page} 页（{exc}）", [{"field": "page"}]) from None
+                raise Invalid(f"{upload.original_name}：{failed}（{exc}）", [{"field": "page"}]) from None
         self.cache.put(key, png)
         return png
