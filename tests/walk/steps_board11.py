@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.walk import open_screen
+
 TIMEOUT_MS = 60_000
 
 
@@ -19,10 +21,7 @@ def open_board(page: Any, base: str, program_id: int, show: str | None = None) -
     """Open the program's 回收情况 tab (optionally with the filter option labelled ``show``) and read its rows:
     each row's pair, its cells as ``{form title: text}`` and its 未交的联系人 text."""
     url = f"{base}/#/programs/{program_id}/board"
-    if page.url == url:
-        page.reload()  # the same hash again would not render the board afresh
-    else:
-        page.goto(url)
+    open_screen(page, url)
     try:
         page.locator("[data-testid=board][data-shown='']").wait_for()
     except Exception as exc:

@@ -21,6 +21,8 @@ from typing import Any
 
 from docx import Document
 
+from tests.walk import open_screen
+
 TIMEOUT_MS = 120_000
 
 
@@ -129,10 +131,7 @@ def correct_cell(page: Any, base: str, record_id: int, table: int, row: int, col
     from playwright.sync_api import expect
 
     url = f"{base}/#/records/{record_id}"
-    if page.url == url:
-        page.reload()
-    else:
-        page.goto(url)
+    open_screen(page, url)
     page.get_by_test_id(f"cell-{table}-{row}-{column}").click()
     page.get_by_test_id("edit-input").fill(value)
     page.get_by_test_id("edit-save").click()

@@ -21,6 +21,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from tests.walk import open_screen
+
 QR_PART = "word/media/qr.png"  # where every blank form holds its QR code (docgen.forms.generate.QR_PART)
 TIMEOUT_MS = 240_000  # a PDF batch of the 彭州 program on 2 busy cores
 
@@ -121,10 +123,7 @@ def see_phone_upload(page: Any, base: str, program_id: int, name: str) -> Any:
     """The bureau's 上传回收表 lists the file sent from the phone, marked 手机扫码上传; returns its row."""
     expect = _expect()
     url = f"{base}/#/programs/{program_id}/uploads"
-    if page.url == url:
-        page.reload()  # the same hash again would not render the list afresh
-    else:
-        page.goto(url)
+    open_screen(page, url)
     row = page.get_by_test_id("upload-row").filter(has_text=name)
     expect(row.get_by_test_id("upload-via-link")).to_have_text("手机扫码上传")
     return row
