@@ -318,22 +318,29 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
 
 
 def decode_qr(gray: U8) -> tuple[list[str], list[U8]]:
-    """QR payloads on the page and their corner polygons: the whole page first, then each corner at 2×."""
-    det = cv2.QRCodeDetector()
+    """QR payloads on the page and their corner polygons: the whole page first, then each corner at 2×.
+
+    OpenCV's classic detector misses about one clean code in 40 (it depends on the payload's module
+    pattern, so one upload link decodes and the next does not); its ArUco-based detector reads those, so
+    each image is tried with both before the next one.
+    """
     found: list[str] = []
     polys: list[U8] = []
 
     def attempt(img: U8, dx: int, dy: int, scale: float) -> None:
-        try:
-            ok, texts, points, _ = det.detectAndDecodeMulti(img)
-        except cv2.error:
-            return
-        if not ok or points is None:
-            return
-        for t, p in zip(texts, np.asarray(points).reshape(-1, 4, 2), strict=False):
-            if t and t not in found:
-                found.append(str(t))
-                polys.append((p / scale + np.array([dx, dy])).astype(np.int32))
+        for det in _QR_DETECTORS:
+            try:
+                ok, texts, points, _ = det.detectAndDecodeMulti(img)
+            except cv2.error:
+                continue
+            if not ok or points is None:
+                continue
+            for t, p in zip(texts, np.asarray(points).reshape(-1, 4, 2), strict=False):
+                if t and t not in found:
+                    found.append(str(t))
+                    polys.append((p / scale + np.array([dx, dy])).astype(np.int32))
+            if found:
+                return
 
     attempt(gray, 0, 0, 1.0)
     if found:
@@ -346,6 +353,15 @@ def decode_qr(gray: U8) -> tuple[list[str], list[U8]]:
         if found:
             break
     return found, polys
+
+
+_QR_DETECTORS = (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco())
+
+
+def qr_text(gray: U8) -> str:
+    """The first QR payload in a grey image, or ``""`` (what the scan reader would take from it)."""
+    found, _ = decode_qr(gray)
+    return found[0] if found else ""
 
 
 def read_outside_text(page: PreparedPage, grids: Sequence[Grid], qr_polys: Sequence[U8], engine: OcrEngine,

@@ -28,6 +28,7 @@ from docgen.output import DirectorySink
 from docgen.program import parse_program_yaml
 from docgen.render.docx import CompiledTemplate
 from docgen.roster import read_roster
+from extractors.image import qr_text
 from testkit import docx_inspect as di
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,8 +67,7 @@ def _gray(png: bytes) -> np.ndarray:
 
 
 def _decode(image: np.ndarray) -> str:
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    return str(text)
+    return qr_text(image)
 
 
 def _qr_in_docx(path: Path) -> str:

@@ -38,6 +38,7 @@ from docgen.render.docx import CompiledTemplate
 from docgen.roster import read_roster
 from docgen.titles import break_points, own_stages_only, title_lines
 from extractors import read
+from extractors.image import qr_text
 from testkit import docx_inspect as di
 from testkit.corpus import activity_row
 
@@ -112,9 +113,7 @@ def _notes(path: Path) -> list[str]:
 
 
 def _qr(png: bytes) -> str:
-    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    return str(text)
+    return qr_text(cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE))
 
 
 # --- instructions, recipients, deadlines: program data --------------------------------------------------
@@ -445,5 +444,4 @@ def test_forms_in_pdf_fit_one_page_leave_room_to_write_and_keep_titles_and_codes
         pdf = results[name].pdf
         assert pdf is not None
         image = np.array(pypdfium2.PdfDocument(pdf)[0].render(scale=200 / 72).to_pil().convert("L"))
-        text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
-        assert text == f"DG1:pengzhou-heishui-2019:{code}:1"
+        assert qr_text(image) == f"DG1:pengzhou-heishui-2019:{code}:1"

@@ -21,10 +21,11 @@ from api.settings import Settings
 from docgen.extraction import FormIdentity
 from docgen.files import load_program
 from docgen.forms import load_schemas
-from docgen.forms.generate import QR_PART, UPLOAD_HINT, form_context, render_form
+from docgen.forms.generate import QR_PART, UPLOAD_HINT, form_context, qr_png, render_form
 from docgen.model import PairGroup, School
 from docgen.render.docx import CompiledTemplate
 from docgen.upload_links import LinkRefused, UploadLink, expiry, identity_in, verify
+from extractors.image import qr_text
 from testkit import docx_inspect as di
 from testkit.forms import PENGZHOU, stats_docx
 from tests.api_fixtures import (
@@ -44,17 +45,15 @@ SLOT = FormIdentity("pengzhou-heishui-2019", "04", "activity_stats", 1)  # å½­å·
 TODAY = date(2026, 11, 29)
 
 
-def qr_text(png: bytes) -> str:
-    """The text of the QR code in ``png`` (OpenCV, as the scan reader does)."""
-    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    return str(text)
+def qr_of_png(png: bytes) -> str:
+    """The text of the QR code in ``png``, as the scan reader reads it."""
+    return qr_text(cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE))
 
 
 def qr_of_docx(docx: bytes) -> str:
     """What a generated blank form's QR code says."""
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
-        return qr_text(z.read(QR_PART))
+        return qr_of_png(z.read(QR_PART))
 
 
 # ------------------------------------------------------------------------------------------ the domain
@@ -69,6 +68,20 @@ def test_a_link_carries_the_form_code_and_verifies_to_its_slot() -> None:
     assert verify(SECRET, code, token, TODAY) == link
     assert verify(SECRET, code, token, link.expires) == link  # the last day still works
     assert len(url) < 110  # short enough for a 20 mm QR code a phone reads at arm's length
+
+
+def test_every_link_in_a_qr_code_reads_back_whatever_its_port_program_and_expiry() -> None:
+    # OpenCV's classic detector alone missed about 1 clean code in 40, depending on the payload (CI once
+    # drew such a port); the reader must read every code we print.
+    unread = []
+    for n in range(120):
+        form = ("activity_stats", "filing", "liaison_reply")[n % 3]
+        slot = FormIdentity(f"program-{n % 7}", f"{n % 40:02d}", form, 1)
+        link = UploadLink(1 + n * 37, slot, TODAY + timedelta(days=n))
+        url = link.url(f"http://127.0.0.1:{30000 + n * 211}", SECRET)
+        if qr_of_png(qr_png(url)) != url:
+            unread.append(url)
+    assert unread == []
 
 
 @pytest.mark.parametrize(

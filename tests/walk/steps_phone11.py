@@ -21,6 +21,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from extractors.image import qr_text
 from tests.walk import open_screen
 
 QR_PART = "word/media/qr.png"  # where every blank form holds its QR code (docgen.forms.generate.QR_PART)
@@ -89,9 +90,7 @@ def upload_url_of_form(docx: bytes) -> str:
     """The text of a generated blank form's QR code: its phone upload link (or, without one, its code)."""
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
         png = z.read(QR_PART)
-    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    return str(text)
+    return qr_text(cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE))
 
 
 def upload_url_in_zip(archive: bytes, folder_prefix: str, title: str) -> str:
