@@ -52,9 +52,11 @@ Match = Callable[[str], Sequence[tuple[int, int]]]
 _COLON = re.compile(r"(?<!\d)[:：﹕∶](?!//)|(?<=\d)[：﹕∶]|(?<=\d):(?!\d)")
 _BOUNDARY = re.compile(r"[\s，,；;。、]+")
 _WIDE_GAP = re.compile(r"\s{2,}|\t|\u3000")
+_PUNCT_BOUNDARY = re.compile(r"[，,；;。、]")  # a label never spans these
 _LABEL_LIKE = re.compile(r"^[\u3400-\u9fff（）()]{2,10}$")
 _NOTE = r"\s*(?:[(（][^)）]*[)）])?\s*"
 _LIST_END = re.compile(r"[、，,；;/]\s*$")
+_DATE_CUT = re.compile(r"[年月]\s*$")
 _RANGE_END = re.compile(r"(?:—|–|-|~|～|至|到)\s*$")
 _PHONE_ROW = re.compile(r"^[\d\s\-—()（）、,，;；/+转]+$")
 _NAMES_ROW = re.compile(r"^[\u3400-\u9fff·\s、，,；;]+$")
@@ -301,24 +303,36 @@ def _label_before(text: str, form: FormLabels) -> tuple[int, list[int], str | No
             return m.start(), [], form.extra[key]
         specs = form.exact(key) or form.options(key)
         return m.start(), specs, None
-    words = [w for w in _BOUNDARY.split(text) if w]
-    if not words:
+    segment_start = max((m.end() for m in _PUNCT_BOUNDARY.finditer(text.rstrip())), default=0)
+    tokens = [(m.start() + segment_start, m.group(0)) for m in re.finditer(r"\S+", text[segment_start:])]
+    if not tokens:
         return None
-    token = words[-1]
-    start = text.rstrip().rfind(token)
-    specs = form.options(token)
-    if not specs:  # the label may end in a known label's tail (泽旺拉姆职务：): take the longest such tail
-        key = label_key(token)
-        for n in range(len(key) - 1, 1, -1):
-            specs = form.options(key[-n:])
-            if specs:
-                start = text.rstrip().rfind(key[-n:]) if key[-n:] in text else start
+    # words ending the text, joined from the right — across one space, or any gap between single characters
+    # (a label spaced out: 职  务, 联 系 电 话): a label of the form's beats a shorter variant of one (职务 of
+    # 联络员职务); the shortest variant keeps value words out
+    exact: tuple[int, list[int]] | None = None
+    variant: tuple[int, list[int]] | None = None
+    for j in range(len(tokens) - 1, max(-1, len(tokens) - 5), -1):
+        if j < len(tokens) - 1:
+            (a, left), (b, right) = tokens[j], tokens[j + 1]
+            if text[a + len(left) : b] != " " and not (len(left) == 1 and len(right) == 1):
                 break
-    if specs:
-        return start, specs, None
-    spaced = start == 0 or text[start - 1].isspace() or _BOUNDARY.match(text[start - 1]) is not None
-    if _LABEL_LIKE.match(token) and spaced:
-        return start, [], None  # a label the form does not have: it ends the value before it
+        words = "".join(t for _, t in tokens[j:])
+        if (specs := form.exact(words)) and _LABEL_LIKE.match(label_key(words)):
+            exact = (tokens[j][0], specs)
+        elif variant is None and (specs := form.variants(words)):
+            variant = (tokens[j][0], specs)
+    found = exact if exact is not None else variant
+    if found is not None:
+        return found[0], found[1], None
+    token_start, token = tokens[-1]
+    key = label_key(token)
+    for n in range(len(key) - 1, 1, -1):  # a label glued to the value before it (泽旺拉姆职务：)
+        if (specs := form.variants(key[-n:])) and key[-n:] in token:
+            return token_start + token.rfind(key[-n:]), specs, None
+    spaced = token_start == 0 or text[token_start - 1].isspace() or _BOUNDARY.match(text[token_start - 1])
+    if _LABEL_LIKE.match(key) and spaced:
+        return token_start, [], None  # a label the form does not have: it ends the value before it
     return None
 
 
@@ -436,6 +450,8 @@ def _label_row(state: _State, row: _Row, labels: Sequence[_Label]) -> None:
     heading_only = True
     for k, label in enumerate(labels):
         end = _value_end(labels, k, len(row.text))
+        if k + 1 < len(labels):  # 教导主任，职务：… — the separator before the next label is not the value's
+            end = label.end + len(row.text[label.end : end].rstrip().rstrip("，,；;。、").rstrip())
         value = row.text[label.end : end].strip()
         a = label.end + (len(row.text[label.end : end]) - len(row.text[label.end : end].lstrip()))
         if label.extra is not None:
@@ -518,7 +534,11 @@ def _no_label_row(state: _State, row: _Row) -> None:
         _close(state)
         return
     conf, where = row.span(0, len(row.text))
-    o.texts.append(row.text.strip())
+    kind = ValueType.TEXT if o.hit.spec is None else form.types[o.hit.spec]
+    if kind in (ValueType.PHONE, ValueType.DATE) and not _LIST_END.search(o.texts[-1]):
+        o.texts[-1] += row.text.strip()  # one number or date wrapped at the line's end
+    else:
+        o.texts.append(row.text.strip())
     o.pieces.append(where)
     o.confidence = min(o.confidence, conf)
     if row.box is not None:
@@ -539,10 +559,10 @@ def _continues(o: _Open, row: _Row, form: FormLabels) -> bool:
     kind = ValueType.TEXT if o.hit.spec is None else form.types[o.hit.spec]
     if kind is ValueType.TEXT:
         return True
-    if kind is ValueType.PHONE:
-        return bool(_PHONE_ROW.match(text)) and sum(ch.isdigit() for ch in text) >= 7
+    if kind is ValueType.PHONE:  # a second number, or the rest of one wrapped at the line's end
+        return bool(_PHONE_ROW.match(text)) and sum(ch.isdigit() for ch in text) >= 3
     if kind is ValueType.NAME:
         return bool(_LIST_END.search(last)) and bool(_NAMES_ROW.match(text))
-    if kind is ValueType.DATE:
-        return bool(_RANGE_END.search(last))
+    if kind is ValueType.DATE:  # 2019年4月23日至 | 4月26日, or 2019年 | 3月15日 wrapped
+        return bool(_RANGE_END.search(last) or _DATE_CUT.search(last)) and bool(re.match(r"[\d一二三四五六七八九十〇]", text))
     return False

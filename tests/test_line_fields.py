@@ -1,0 +1,224 @@
+"""Forms written without a table: ``标签：值`` lines (several per line), labels above their values, values running
+onto the next line, OCR boxes of one row, vertical key–value tables — read into exact records, every gap a problem.
+
+Hand-built ReadDocuments: the lines every reader gives (docx paragraphs, PDF text lines, OCR boxes), so the
+rules are tested apart from any reader (tests/test_line_layouts.py reads real files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from docgen.extraction import Cell, Extraction, FormStatus, InputKind, Provenance, ReadDocument, ReadTable, TextLine
+from docgen.interpret import interpret
+from docgen.line_fields import visual_rows
+
+REPLY_TITLE = "联络员和分管领导回执"
+
+
+def lines_doc(*lines: str | TextLine, kind: InputKind = InputKind.DOCX) -> ReadDocument:
+    text = tuple(line if isinstance(line, TextLine) else TextLine(line) for line in lines)
+    return ReadDocument("returned.docx", kind, 1, (), text)
+
+
+def record(e: Extraction) -> dict[str, str]:
+    """The fields as read (raw text), by key."""
+    return {key: v.raw for key, v in e.fields.items()}
+
+
+def problems(e: Extraction) -> list[tuple[str | None, str]]:
+    return [(p.key, p.message) for p in e.problems]
+
+
+# ------------------------------------------------------------------------------------ label：value lines
+
+
+def test_several_labels_on_one_line_each_get_their_own_value() -> None:
+    e = interpret(lines_doc(
+        REPLY_TITLE,
+        "学校：彭州市西郊小学",
+        "联络员姓名：泽旺拉姆    职务：教导主任    联系电话：139 0837 2264",
+        "分管领导：王军 职务:副校长 电话：0837-6822345",
+        "填报日期：2019年3月15日",
+    ))
+    assert e.form == "liaison_reply"
+    assert record(e) == {
+        "school": "彭州市西郊小学", "liaison_name": "泽旺拉姆", "liaison_title": "教导主任",
+        "liaison_phone": "139 0837 2264", "leader_name": "王军", "leader_title": "副校长",
+        "leader_phone": "0837-6822345", "filled_on": "2019年3月15日",
+    }
+    assert e.fields["liaison_phone"].normalized == "13908372264"
+    assert e.problems == () and e.status is FormStatus.COMPLETE
+
+
+def test_a_row_heading_line_qualifies_the_short_labels_below_it() -> None:
+    e = interpret(lines_doc(
+        REPLY_TITLE, "学校 ：彭州市西郊小学          填报日期:2019.3.15",
+        "联络员", "姓  名：泽旺拉姆，职务：教导主任，电话：13908372264",
+        "分管领导", "姓名：王军　　职务：副校长　　手机：13812345678",
+    ))
+    assert record(e) == {
+        "school": "彭州市西郊小学", "filled_on": "2019.3.15", "liaison_name": "泽旺拉姆", "liaison_title": "教导主任",
+        "liaison_phone": "13908372264", "leader_name": "王军", "leader_title": "副校长",
+        "leader_phone": "13812345678",
+    }
+    assert e.status is FormStatus.COMPLETE, problems(e)
+
+
+def test_a_label_that_could_name_two_fields_is_flagged_not_guessed_as_certain() -> None:
+    e = interpret(lines_doc(
+        REPLY_TITLE, "学校：彭州市西郊小学", "填报日期：2019年3月15日",
+        "联络员姓名：泽旺拉姆", "联络员电话：13908372264", "分管领导姓名：王军",
+        "职务：副校长",  # 联络员职务 or 分管领导职务? Nothing on the line says
+        "分管领导电话：13812345678",
+    ))
+    value = e.fields["liaison_title"]
+    assert value.raw == "副校长"
+    assert "label_ambiguous" in value.flags and value.confidence < 0.9
+    assert "leader_title" not in e.fields
+    assert problems(e) == [
+        ("leader_title", "「分管领导职务」：未找到"),
+        ("liaison_title", "「联络员职务」：标签可能对应多个栏目，按上下文推定（“副校长”，置信度 0.85）"),
+    ]
+    assert e.status is FormStatus.NEEDS_REVIEW
+
+
+def test_every_absent_field_is_a_problem_with_its_label() -> None:
+    e = interpret(lines_doc(REPLY_TITLE, "联络员姓名：泽旺拉姆    联系电话：139 0837 2264"))
+    assert record(e) == {"liaison_name": "泽旺拉姆", "liaison_phone": "139 0837 2264"}
+    assert problems(e) == [
+        ("school", "「学校」：未找到"),
+        ("liaison_title", "「联络员职务」：未找到"),
+        ("leader_name", "「分管领导姓名」：未找到（必填）"),
+        ("leader_title", "「分管领导职务」：未找到"),
+        ("leader_phone", "「分管领导电话」：未找到"),
+        ("filled_on", "「填报日期」：未找到"),
+    ]
+    assert e.status is FormStatus.NEEDS_REVIEW
+
+
+def test_a_colon_inside_a_value_does_not_start_a_label() -> None:
+    e = interpret(lines_doc(
+        "教育交流活动备案表", "单位：彭州市西郊小学    2019年4月20日",
+        "带队人员姓名：王强  职务：副校长  联系电话：13812345678",
+        "前往地点：黑水县芦花完全小学校", "外出事由（项目）：送教下乡，另：捐赠图书",
+        "外出时间：2019年4月23日上午9:30    返回时间：2019年4月26日",
+        "参加人员：张三、李四", "单位负责人意见：同意", "区片分管领导意见：同意", "局主要领导意见：同意", "备注：无",
+    ))
+    assert record(e)["purpose"] == "送教下乡，另：捐赠图书"
+    assert record(e)["departs_on"] == "2019年4月23日上午9:30"
+    assert e.fields["departs_on"].normalized == date(2019, 4, 23)
+    assert e.fields["filled_on"].normalized == date(2019, 4, 20)
+    assert e.status is FormStatus.COMPLETE, problems(e)
+
+
+def test_an_unknown_label_ends_the_value_before_it() -> None:
+    e = interpret(lines_doc(REPLY_TITLE, "联络员姓名：泽旺拉姆 邮箱：zwlm@example.com 联系电话：13908372264"))
+    assert record(e) == {"liaison_name": "泽旺拉姆", "liaison_phone": "13908372264"}
+
+
+# --------------------------------------------------------------------------- values below and running on
+
+
+def test_a_value_on_the_line_below_its_label() -> None:
+    e = interpret(lines_doc(
+        "教育交流活动备案表", "单位：彭州市西郊小学    2019年4月20日",
+        "带队人员姓名", "王强", "联系电话：", "13812345678",
+        "参加人员（可另附名单）：", "张三、李四、王五、", "赵六、钱七",
+    ))
+    assert record(e)["leader"] == "王强"
+    assert record(e)["leader_phone"] == "13812345678"
+    assert record(e)["participants"] == "张三、李四、王五、\n赵六、钱七"
+    assert e.fields["participants"].normalized == "张三、李四、王五、赵六、钱七"
+
+
+def test_a_row_of_labels_above_a_row_of_values() -> None:
+    e = interpret(lines_doc("教育交流活动备案表", "带队人员姓名    职务    联系电话", "王强    副校长    13812345678"))
+    assert {k: record(e)[k] for k in ("leader", "leader_title", "leader_phone")} == {
+        "leader": "王强", "leader_title": "副校长", "leader_phone": "13812345678"}
+    assert not any(f in e.fields["leader"].flags for f in ("label_guessed", "label_ambiguous"))
+
+
+def test_a_second_phone_number_on_the_next_line_continues_the_phone() -> None:
+    e = interpret(lines_doc(REPLY_TITLE, "联络员姓名：泽旺拉姆", "联络员电话：13908372264、", "0837-6822345",
+                            "分管领导姓名：王军"))
+    assert e.fields["liaison_phone"].normalized == "13908372264、08376822345"
+
+
+def test_printed_form_text_is_not_read_as_a_value() -> None:
+    note = "说明：此回执请于2019年3月20日前报人事科，联系电话6822345。"
+    e = interpret(
+        lines_doc(REPLY_TITLE, "学校：彭州市西郊小学", "联络员姓名：泽旺拉姆    职务：教导主任",
+                  "联系电话：139 0837 2264", "请于2019年3月20日前报人事科", "分管领导姓名：王军"),
+        printed={"liaison_reply": ["请于2019年3月20日前报人事科"], "filing": [note]},
+    )
+    assert record(e)["liaison_phone"] == "139 0837 2264"
+    assert e.fields["liaison_phone"].normalized == "13908372264"
+
+
+def test_a_remark_in_brackets_below_the_last_value_is_not_part_of_it() -> None:
+    e = interpret(lines_doc("教育交流活动备案表", "备注：无", "（盖章）"))
+    assert record(e)["remarks"] == "无"
+
+
+# --------------------------------------------------------------------------------- OCR boxes of one row
+
+
+def ocr(text: str, x0: float, y0: float, x1: float, y1: float, conf: float = 0.97) -> TextLine:
+    return TextLine(text, conf, Provenance(page=1, bbox=(x0, y0, x1, y1)))
+
+
+def test_ocr_boxes_of_one_row_are_read_left_to_right_as_one_line() -> None:
+    lines = [
+        ocr(REPLY_TITLE, 500, 100, 1100, 150),
+        ocr("职务：教导主任", 700, 300, 950, 340),  # the engine returned the row's boxes out of order
+        ocr("联络员姓名：", 100, 302, 330, 338),
+        ocr("泽旺拉姆", 340, 300, 480, 341, conf=0.71),
+        ocr("联系电话：13908372264", 1000, 301, 1400, 339),
+        ocr("分管领导姓名：王军", 100, 400, 420, 440),
+    ]
+    assert visual_rows(lines) == [[0], [2, 3, 1, 4], [5]]
+    e = interpret(lines_doc(*lines, kind=InputKind.IMAGE))
+    assert record(e) == {"liaison_name": "泽旺拉姆", "liaison_title": "教导主任", "liaison_phone": "13908372264",
+                         "leader_name": "王军"}
+    name = e.fields["liaison_name"]
+    assert name.confidence == 0.71 and "low_confidence" in name.flags
+    assert name.where == Provenance(page=1, bbox=(340, 300, 480, 341))
+    assert e.fields["liaison_title"].where.bbox == (700, 300, 950, 340)
+
+
+def test_a_line_far_below_does_not_continue_a_value() -> None:
+    lines = [ocr("教育交流活动备案表", 500, 100, 1100, 150), ocr("参加人员：张三、李四", 100, 300, 500, 340),
+             ocr("王五", 100, 345, 180, 385), ocr("附：活动方案", 100, 700, 400, 740), ocr("五月", 100, 900, 200, 940)]
+    e = interpret(lines_doc(*lines, kind=InputKind.IMAGE))
+    assert record(e)["participants"] == "张三、李四\n王五"
+    assert e.fields["participants"].where.bbox == (100, 300, 500, 385)
+
+
+# -------------------------------------------------------------------------------- key–value tables
+
+
+def kv_table(rows: Sequence[Sequence[str]]) -> ReadTable:
+    cells = tuple(Cell(text, r, c) for r, row in enumerate(rows) for c, text in enumerate(row))
+    return ReadTable(cells, len(rows), max(len(r) for r in rows))
+
+
+def test_a_key_value_table_with_short_labels_read_in_their_row() -> None:
+    t = kv_table([["联络员姓名", "泽旺拉姆", "职务", "教导主任", "电话", "13908372264"],
+                  ["分管领导", "王军", "职务", "副校长", "电话", "13812345678"]])
+    e = interpret(ReadDocument("r.docx", InputKind.DOCX, 1, (t,),
+                               (TextLine(REPLY_TITLE), TextLine("学校：彭州市西郊小学  填报日期：2019年3月15日"))))
+    assert record(e) == {
+        "school": "彭州市西郊小学", "filled_on": "2019年3月15日", "liaison_name": "泽旺拉姆", "liaison_title": "教导主任",
+        "liaison_phone": "13908372264", "leader_name": "王军", "leader_title": "副校长",
+        "leader_phone": "13812345678",
+    }
+    assert e.status is FormStatus.COMPLETE, problems(e)
+
+
+def test_a_label_row_above_a_value_row_whose_right_cell_is_empty() -> None:
+    t = kv_table([["联络员姓名", "联络员职务", "联络员电话", ""], ["泽旺拉姆", "教导主任", "13908372264", ""]])
+    e = interpret(ReadDocument("r.docx", InputKind.DOCX, 1, (t,), (TextLine(REPLY_TITLE),)))
+    assert {k: record(e)[k] for k in ("liaison_name", "liaison_title", "liaison_phone")} == {
+        "liaison_name": "泽旺拉姆", "liaison_title": "教导主任", "liaison_phone": "13908372264"}
