@@ -564,5 +564,6 @@ def _continues(o: _Open, row: _Row, form: FormLabels) -> bool:
     if kind is ValueType.NAME:
         return bool(_LIST_END.search(last)) and bool(_NAMES_ROW.match(text))
     if kind is ValueType.DATE:  # 2019年4月23日至 | 4月26日, or 2019年 | 3月15日 wrapped
-        return bool(_RANGE_END.search(last) or _DATE_CUT.search(last)) and bool(re.match(r"[\d一二三四五六七八九十〇]", text))
+        cut = _RANGE_END.search(last) or _DATE_CUT.search(last)
+        return bool(cut) and bool(re.match(r"[\d一二三四五六七八九十〇]", text))
     return False

@@ -430,7 +430,8 @@ def test_without_schemas_every_table_is_generic_and_nothing_is_a_problem() -> No
 def test_a_reply_slip_grid_is_read_by_row_and_column_labels() -> None:
     rows = [["", "姓名", "职务", "联系电话"], ["联络员", "张三", "教导主任", "13812345678"],
             ["分管领导", "李四", "副校长", "0837-6822345"]]
-    e = interpret(document(table(rows), lines=["联络员和分管领导回执", "学校：彭州市西郊小学    填报日期：2019年3月15日"]))
+    head = "学校：彭州市西郊小学    填报日期：2019年3月15日"
+    e = interpret(document(table(rows), lines=["联络员和分管领导回执", head]))
     assert e.form == "liaison_reply"
     f = {e.label(key): v.normalized for key, v in e.fields.items()}
     assert f["联络员姓名"] == "张三"

@@ -210,8 +210,8 @@ def test_a_key_value_table_with_short_labels_read_in_their_row() -> None:
     e = interpret(ReadDocument("r.docx", InputKind.DOCX, 1, (t,),
                                (TextLine(REPLY_TITLE), TextLine("学校：彭州市西郊小学  填报日期：2019年3月15日"))))
     assert record(e) == {
-        "school": "彭州市西郊小学", "filled_on": "2019年3月15日", "liaison_name": "泽旺拉姆", "liaison_title": "教导主任",
-        "liaison_phone": "13908372264", "leader_name": "王军", "leader_title": "副校长",
+        "school": "彭州市西郊小学", "filled_on": "2019年3月15日", "liaison_name": "泽旺拉姆",
+        "liaison_title": "教导主任", "liaison_phone": "13908372264", "leader_name": "王军", "leader_title": "副校长",
         "leader_phone": "13812345678",
     }
     assert e.status is FormStatus.COMPLETE, problems(e)

@@ -15,7 +15,6 @@ import shutil
 import numpy as np
 import pytest
 from docx import Document
-from docx.shared import Pt
 
 from docgen.extraction import Extraction, FormStatus, InputKind
 from docgen.interpret import interpret
