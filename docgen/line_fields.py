@@ -407,7 +407,7 @@ def fields_in_lines(lines: Sequence[TextLine], form: FormLabels, prefix: tuple[o
             _unfilled(state)
             if _is_printed(row.text, form):
                 continue
-        labels = _labels_in(row.text, form)
+        labels = _wrapped_label(state, row) + _labels_in(row.text, form)
         if not labels:
             _no_label_row(state, row)
             continue
@@ -416,6 +416,25 @@ def fields_in_lines(lines: Sequence[TextLine], form: FormLabels, prefix: tuple[o
     _close(state)
     _unfilled(state)
     return state.hits
+
+
+_LABEL_TAIL = re.compile(r"^\s*([\u3400-\u9fff]{1,4})\s*[:：]")
+
+
+def _wrapped_label(state: _State, row: _Row) -> list[_Label]:
+    """A label cut by the line's end (``…初级中学 填报日`` | ``期：2016年9月12日``): the start of it is taken
+    back from the value on the row above, and the row opens with the whole label."""
+    m = _LABEL_TAIL.match(row.text)
+    o = state.open
+    if m is None or o is None or o.hit.spec is None or _labels_in(row.text[: m.end()], state.form):
+        return []
+    last = o.texts[-1].rstrip()
+    for n in range(min(8, len(last)), 0, -1):  # the longest label wins (填报日期, not 日期)
+        specs = state.form.exact(last[-n:] + m.group(1))
+        if specs and specs != [o.hit.spec]:
+            o.texts[-1] = last[:-n].rstrip()
+            return [_Label(m.start(1), m.end(), tuple(specs))]
+    return []
 
 
 def _is_printed(text: str, form: FormLabels) -> bool:
