@@ -225,9 +225,9 @@ def test_a_label_row_above_a_value_row_whose_right_cell_is_empty() -> None:
 
 
 def test_a_label_cut_by_the_end_of_the_line_is_joined_again() -> None:
-    lines = [TextLine("普通高中“市—县”结对帮扶安排表", where=Provenance(page=1, bbox=(200, 60, 520, 80))),
-             TextLine("填报单位：柳州市第一中学、融安县长安初级中学 填报日", where=Provenance(page=1, bbox=(90, 100, 520, 114))),
-             TextLine("期：2016年9月12日", where=Provenance(page=1, bbox=(90, 118, 220, 132)))]
+    lines = [ocr("普通高中“市—县”结对帮扶安排表", 200, 60, 520, 80, conf=1.0),
+             ocr("填报单位：柳州市第一中学、融安县长安初级中学 填报日", 90, 100, 520, 114, conf=1.0),
+             ocr("期：2016年9月12日", 90, 118, 220, 132, conf=1.0)]  # a PDF's lines: the label wrapped
     e = interpret(ReadDocument("r.pdf", InputKind.PDF, 1, (), tuple(lines)))
     assert e.form == "arrangement"
     assert record(e) == {"unit": "柳州市第一中学、融安县长安初级中学", "filled_on": "2016年9月12日"}
