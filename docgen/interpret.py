@@ -10,11 +10,12 @@ Pure and deterministic: no I/O, no OCR. The steps, each a small function below:
    ``附件3`` ignored) names the form; without a title, the schema whose columns (or field labels) best match
    what was read. Unknown: ``form`` is None and every table comes out as a generic table (columns = its
    header row as read).
-2. **Fields** by label: a label cell and the cell to its right (below, when the right one is a label too —
-   a vertical layout), ``标签：值`` text (several on one line: ``单位：XX学校  填报时间：2019年4月23日``, and
-   an unlabelled trailing date ``单位：XX学校   2019年4月23日`` is the form's filing date), a row label × a
-   column label (``联络员`` × ``姓名`` → 联络员姓名). Labels compare without spaces, colons, bracketed notes
-   ``（可另附名单）`` and full/half-width differences. A label found twice with different values is a problem.
+2. **Fields** by label: a label cell and the cell to its right (below, when the right one is a label too, or
+   in a label row above a value row), a row label × a column label (``联络员`` × ``姓名`` → 联络员姓名), and
+   text lines and cell text read by :mod:`docgen.line_fields` (``标签：值`` several on a line, values below
+   labels or running on, OCR boxes of one row). Labels compare without spaces, colons, bracketed notes
+   ``（可另附名单）`` and full/half-width differences. A label found twice with different values is a problem,
+   and so is every schema field not found.
 3. **The table.** The header row is the row (among the first six) that matches most schema columns, so
    title rows above it are skipped; columns are mapped by label, whatever their order; a header label that
    fits several columns (``联系人及电话`` after each school column) goes to the column whose preceding schema

@@ -10,7 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+import pytest
+
 from docgen.extraction import Cell, Extraction, FormStatus, InputKind, Provenance, ReadDocument, ReadTable, TextLine
+from docgen.forms import load_schemas
+from docgen.forms.schema import ValueType
 from docgen.interpret import interpret
 from docgen.line_fields import visual_rows
 
@@ -231,3 +235,24 @@ def test_a_label_cut_by_the_end_of_the_line_is_joined_again() -> None:
     e = interpret(ReadDocument("r.pdf", InputKind.PDF, 1, (), tuple(lines)))
     assert e.form == "arrangement"
     assert record(e) == {"unit": "柳州市第一中学、融安县长安初级中学", "filled_on": "2016年9月12日"}
+
+
+# ------------------------------------------------------------------------------------- every schema
+
+SAMPLE = {ValueType.NAME: "王强", ValueType.PHONE: "138 1234 5678", ValueType.DATE: "2019年4月23日",
+          ValueType.SCHOOL: "彭州市西郊小学", ValueType.TEXT: "同意"}
+SEPARATORS = ("    ", "　　", "\t", "，")
+
+
+@pytest.mark.parametrize("kind", sorted(load_schemas()))
+@pytest.mark.parametrize("labels", ["printed", "synonym"])
+def test_every_schema_reads_its_fields_written_as_lines(kind: str, labels: str) -> None:
+    """Each form's own fields, three to a line, by printed label or first synonym, ``：`` and ``:``, odd gaps."""
+    schema = load_schemas()[kind]
+    pairs = [f"{spec.printed_label if labels == 'printed' or not spec.synonyms else spec.synonyms[0]}"
+             f"{'：:'[n % 2]}{SAMPLE[spec.type]}" for n, spec in enumerate(schema.fields)]
+    lines = [schema.title] + [SEPARATORS[n % 4].join(pairs[n : n + 3]) for n in range(0, len(pairs), 3)]
+    e = interpret(lines_doc(*lines))
+    assert e.form == kind
+    assert record(e) == {spec.key: SAMPLE[spec.type] for spec in schema.fields}, lines
+    assert [p.message for p in e.problems if p.key is not None] == []
