@@ -390,6 +390,7 @@ class _State:
     context: list[int] = field(default_factory=list)  # fields named by the row-heading line above
     open: _Open | None = None
     unfilled: list[LineHit] = field(default_factory=list)  # ``label：`` with nothing after it (yet)
+    columns: list[_Chunk] = field(default_factory=list)  # the column headings of a grid written as text
 
 
 def fields_in_lines(lines: Sequence[TextLine], form: FormLabels, prefix: tuple[object, ...] = ("line",), *,
@@ -407,6 +408,8 @@ def fields_in_lines(lines: Sequence[TextLine], form: FormLabels, prefix: tuple[o
             _unfilled(state)
             if _is_printed(row.text, form):
                 continue
+        if _grid_row(state, row):
+            continue
         labels = _wrapped_label(state, row) + _labels_in(row.text, form)
         if not labels:
             _no_label_row(state, row)
@@ -416,6 +419,69 @@ def fields_in_lines(lines: Sequence[TextLine], form: FormLabels, prefix: tuple[o
     _close(state)
     _unfilled(state)
     return state.hits
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """Text between wide gaps on a row: where it is in the row's text and, with boxes, its horizontal middle."""
+
+    text: str
+    start: int
+    end: int
+    x: float | None
+
+
+def _chunks(row: _Row) -> list[_Chunk]:
+    out: list[_Chunk] = []
+    for m in re.finditer(r"\S+(?:[ \u00a0]\S+)*", row.text):  # runs of text, single spaces inside
+        piece = next(p for p in row.pieces if p.start <= m.start() < max(p.end, p.start + 1))
+        box = piece.line.where.bbox
+        x = None
+        if box is not None:  # the chunk's middle, in proportion along its box
+            share = ((m.start() + m.end()) / 2 - piece.start) / max(1, piece.end - piece.start)
+            x = box[0] + (box[2] - box[0]) * share
+        out.append(_Chunk(m.group(0), m.start(), m.end(), x))
+    return out
+
+
+def _grid_row(state: _State, row: _Row) -> bool:
+    """A grid written as text (the 回执 photographed without ruling lines): under column headings
+    ``姓名  职务  联系电话``, a row ``联络员  张三  教导主任  138…`` — row label × column heading names each
+    field. Values go to the nearest heading by position (boxes), else in order when the counts agree."""
+    if not state.columns:
+        return False
+    chunks = _chunks(row)
+    if len(chunks) < 2:
+        return False
+    form = state.form
+    head = chunks[0].text
+    specs = [form.exact(head + column.text) for column in state.columns]
+    if sum(1 for s in specs if s) < max(2, len(specs) // 2 + 1):
+        return False
+    values = chunks[1:]
+    placed: dict[int, _Chunk] = {}
+    if all(c.x is not None for c in [*values, *state.columns]):
+        for value in values:
+            k = min(range(len(state.columns)), key=lambda i: abs((state.columns[i].x or 0.0) - (value.x or 0.0)))
+            if k in placed:
+                return False  # two values under one heading: not a grid row after all
+            placed[k] = value
+    elif len(values) == len(state.columns):
+        placed = dict(enumerate(values))
+    else:
+        return False
+    _close(state)
+    _unfilled(state)
+    state.pending, state.context = [], []
+    for k, found in enumerate(specs):
+        if not found:
+            continue
+        value = placed.get(k)
+        a, b = (value.start, value.end) if value is not None else (chunks[0].start, chunks[0].end)
+        conf, where = row.span(a, b)
+        source = (*state.prefix, row.pieces[0].index, "grid", k)
+        state.hits.append(LineHit(found[0], value.text if value is not None else "", conf, where, source))
+    return True
 
 
 _LABEL_TAIL = re.compile(r"^\s*([\u3400-\u9fff]{1,4})\s*[:：]")
@@ -551,6 +617,9 @@ def _no_label_row(state: _State, row: _Row) -> None:
     o = state.open
     if o is None or is_lone_date(row.text) or not _continues(o, row, form):
         _close(state)
+        chunks = _chunks(row)
+        if len(chunks) >= 2:  # perhaps column headings (姓名  职务  联系电话) over rows headed by a label
+            state.columns = chunks
         return
     conf, where = row.span(0, len(row.text))
     kind = ValueType.TEXT if o.hit.spec is None else form.types[o.hit.spec]

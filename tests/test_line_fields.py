@@ -256,3 +256,33 @@ def test_every_schema_reads_its_fields_written_as_lines(kind: str, labels: str) 
     assert e.form == kind
     assert record(e) == {spec.key: SAMPLE[spec.type] for spec in schema.fields}, lines
     assert [p.message for p in e.problems if p.key is not None] == []
+
+
+def test_a_reply_grid_photographed_without_ruling_lines_is_read_by_row_and_column() -> None:
+    lines = [
+        ocr(REPLY_TITLE, 500, 100, 1100, 150),
+        ocr("学校：彭州市西郊小学", 100, 200, 500, 240), ocr("填报日期：2019年3月15日", 800, 200, 1200, 240),
+        ocr("姓名", 420, 300, 500, 340), ocr("职务", 720, 300, 800, 340), ocr("联系电话", 1020, 300, 1160, 340),
+        ocr("联络员", 100, 400, 210, 440), ocr("泽旺拉姆", 400, 400, 540, 440), ocr("教导主任", 690, 400, 830, 440),
+        ocr("13908372264", 990, 400, 1200, 440),
+        ocr("分管领导", 100, 500, 240, 540), ocr("王军", 420, 500, 500, 540),  # 职务 left empty
+        ocr("0837-6822345", 990, 500, 1200, 540),
+    ]
+    e = interpret(lines_doc(*lines, kind=InputKind.IMAGE))
+    assert record(e) == {
+        "school": "彭州市西郊小学", "filled_on": "2019年3月15日", "liaison_name": "泽旺拉姆",
+        "liaison_title": "教导主任", "liaison_phone": "13908372264", "leader_name": "王军", "leader_title": "",
+        "leader_phone": "0837-6822345",
+    }
+    assert e.fields["liaison_title"].where.bbox == (690, 400, 830, 440)
+
+
+def test_a_reply_grid_typed_with_tabs_is_read_in_order() -> None:
+    e = interpret(lines_doc(REPLY_TITLE, "学校：彭州市西郊小学\t填报日期：2019年3月15日", "\t姓名\t职务\t联系电话",
+                            "联络员\t泽旺拉姆\t教导主任\t139 0837 2264", "分管领导\t王军\t副校长\t0837-6822345"))
+    assert record(e) == {
+        "school": "彭州市西郊小学", "filled_on": "2019年3月15日", "liaison_name": "泽旺拉姆",
+        "liaison_title": "教导主任", "liaison_phone": "139 0837 2264", "leader_name": "王军", "leader_title": "副校长",
+        "leader_phone": "0837-6822345",
+    }
+    assert e.status is FormStatus.COMPLETE, problems(e)
