@@ -476,11 +476,11 @@ def _grid_row(state: _State, row: _Row) -> bool:
     for k, found in enumerate(specs):
         if not found:
             continue
-        value = placed.get(k)
-        a, b = (value.start, value.end) if value is not None else (chunks[0].start, chunks[0].end)
+        cell = placed.get(k)
+        a, b = (cell.start, cell.end) if cell is not None else (chunks[0].start, chunks[0].end)
         conf, where = row.span(a, b)
         source = (*state.prefix, row.pieces[0].index, "grid", k)
-        state.hits.append(LineHit(found[0], value.text if value is not None else "", conf, where, source))
+        state.hits.append(LineHit(found[0], cell.text if cell is not None else "", conf, where, source))
     return True
 
 
@@ -617,9 +617,9 @@ def _no_label_row(state: _State, row: _Row) -> None:
     o = state.open
     if o is None or is_lone_date(row.text) or not _continues(o, row, form):
         _close(state)
-        chunks = _chunks(row)
-        if len(chunks) >= 2:  # perhaps column headings (姓名  职务  联系电话) over rows headed by a label
-            state.columns = chunks
+        headings = _chunks(row)
+        if len(headings) >= 2:  # perhaps column headings (姓名  职务  联系电话) over rows headed by a label
+            state.columns = headings
         return
     conf, where = row.span(0, len(row.text))
     kind = ValueType.TEXT if o.hit.spec is None else form.types[o.hit.spec]
