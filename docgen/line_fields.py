@@ -615,6 +615,16 @@ def _no_label_row(state: _State, row: _Row) -> None:
         state.hits.extend(h for h in unfilled if h.spec not in filled)
         return
     o = state.open
+    if o is not None and is_lone_date(row.text) and form.date_field is not None and o.hit.spec is not None \
+            and form.types[o.hit.spec] is not ValueType.DATE and not any(h.spec == form.date_field for h in state.hits):
+        # the 单位's date on the line below it (a cell's second line, a wrapped header): the filing date — sure
+        # only within one cell or paragraph
+        conf, where = row.span(0, len(row.text))
+        same_place = where == o.hit.where or (where.ref is not None and where.ref == o.hit.where.ref)
+        _close(state)
+        state.hits.append(LineHit(form.date_field, row.text.strip(), conf, where,
+                                  (*state.prefix, row.pieces[0].index, "date"), guessed=not same_place))
+        return
     if o is None or is_lone_date(row.text) or not _continues(o, row, form):
         _close(state)
         headings = _chunks(row)

@@ -286,3 +286,10 @@ def test_a_reply_grid_typed_with_tabs_is_read_in_order() -> None:
         "leader_phone": "0837-6822345",
     }
     assert e.status is FormStatus.COMPLETE, problems(e)
+
+
+def test_a_date_below_the_unit_in_one_cell_is_the_filing_date() -> None:
+    t = kv_table([["单位：彭州市西郊小学\n2019年4月20日"], ["带队人员姓名", "王强"]])
+    e = interpret(ReadDocument("r.docx", InputKind.DOCX, 1, (t,), (TextLine("教育交流活动备案表"),)))
+    assert record(e)["unit"] == "彭州市西郊小学" and record(e)["filled_on"] == "2019年4月20日"
+    assert e.fields["filled_on"].flags == ()
