@@ -126,8 +126,12 @@ class FormLabels:
         return [i for i, ks in enumerate(self.keys) if any(k.endswith(key) and k != key for k in ks)]
 
     def variants(self, text: str) -> list[int]:
-        """:meth:`options` of a text that looks like a label (2–10 CJK characters, no digits), else none."""
-        return self.options(text) if _LABEL_LIKE.match(label_key(text)) else []
+        """The fields whose label ``text`` is a part of (``职务``, ``联系电话`` of 联络员联系电话), when it looks like a
+        label (2–10 CJK characters, no digits) — never a text that holds a label and more (a title, a value)."""
+        key = label_key(text)
+        if not _LABEL_LIKE.match(key):
+            return []
+        return [i for i in self.options(key) if any(key in k for k in self.keys[i])]
 
     def exact(self, text: str) -> list[int]:
         """Fields ``text`` is a label of (score 2 or 3 under the match rule)."""
@@ -229,6 +233,11 @@ def _same_band(a: BBox, b: BBox) -> bool:
     return height > 0 and overlap >= 0.5 * height and side_by_side
 
 
+def _gap(a: BBox, b: BBox) -> float:
+    """The horizontal distance between two boxes (0 when they overlap)."""
+    return max(0.0, max(a[0], b[0]) - min(a[2], b[2]))
+
+
 def visual_rows(lines: Sequence[TextLine]) -> list[list[int]]:
     """Indexes of ``lines`` grouped into visual rows, in reading order, each left to right: lines with boxes
     on one page and one text band are one row (OCR returns a row's words as several boxes); a line without a
@@ -239,9 +248,12 @@ def visual_rows(lines: Sequence[TextLine]) -> list[list[int]]:
         if box is not None:
             for row in reversed(rows[-6:]):  # a box joins one of the last few rows (OCR reads band by band)
                 first = lines[row[0]].where
-                if first.bbox is not None and first.page == line.where.page and all(
-                    _same_band(lines[j].where.bbox or box, box) for j in row
-                ):
+                if first.bbox is None or first.page != line.where.page:
+                    continue
+                # its horizontal neighbour in the row decides: a photo's rows slant, so a row's two ends
+                # need not share a band
+                near = min(row, key=lambda j: _gap(lines[j].where.bbox or box, box))
+                if _same_band(lines[near].where.bbox or box, box):
                     row.append(i)
                     break
             else:
@@ -349,7 +361,7 @@ def _with_colonless(row: str, labels: list[_Label], form: FormLabels) -> list[_L
         if not text or any(lb.start <= a < _value_end(labels, k, len(row)) or a <= lb.start < b
                            for k, lb in enumerate(labels)):
             continue
-        bare = form.exact(text)
+        bare = form.exact(text) or form.variants(text)
         if bare and label_key(text):
             out.append(_Label(a, b, tuple(bare), colon=False))
             continue
@@ -568,8 +580,10 @@ def _label_row(state: _State, row: _Row, labels: Sequence[_Label]) -> None:
             _close(state)
             state.hits.append(LineHit(form.date_field, date_text, conf, where, (*source, "date")))
     state.pending = pending
-    # a row of bare labels (联络员) qualifies the labels on the rows below it
+    # a row of bare labels (联络员) qualifies the labels on the rows below it; several may head a grid's columns
     state.context = [s for _, (s, *_) in pending] if heading_only else []
+    if heading_only and len(headings := _chunks(row)) >= 2:
+        state.columns = headings
 
 
 def _emit(state: _State, hit: LineHit, row: _Row, a: int, b: int) -> None:

@@ -293,3 +293,24 @@ def test_a_date_below_the_unit_in_one_cell_is_the_filing_date() -> None:
     e = interpret(ReadDocument("r.docx", InputKind.DOCX, 1, (t,), (TextLine("教育交流活动备案表"),)))
     assert record(e)["unit"] == "彭州市西郊小学" and record(e)["filled_on"] == "2019年4月20日"
     assert e.fields["filled_on"].flags == ()
+
+
+def test_a_slanted_photo_keeps_each_row_of_the_grid_apart() -> None:
+    """Perspective: each box of a row sits ~16 px lower than the one left of it, so a row's ends do not share
+    a band, and the next row's first box is level with this row's last."""
+    lines = [
+        ocr(REPLY_TITLE, 300, 380, 900, 430), ocr("学校：彭州市西郊小学", 295, 449, 650, 512),
+        ocr("姓名", 521, 507, 580, 548), ocr("职务", 687, 523, 748, 567), ocr("联系电话", 818, 539, 914, 588),
+        ocr("联络员", 343, 553, 421, 598), ocr("泽旺拉姆", 515, 570, 584, 612), ocr("教导主任", 676, 585, 761, 628),
+        ocr("139 08372264", 812, 604, 921, 647),
+        ocr("分管领导", 330, 626, 429, 672), ocr("王军", 512, 643, 584, 685), ocr("副校长", 692, 661, 744, 702),
+        ocr("填报日期：2019年3月15日", 728, 763, 941, 826),
+    ]
+    assert visual_rows(lines)[1:5] == [[1], [2, 3, 4], [5, 6, 7, 8], [9, 10, 11]]
+    e = interpret(lines_doc(*lines, kind=InputKind.IMAGE))
+    assert record(e) == {
+        "school": "彭州市西郊小学", "liaison_name": "泽旺拉姆", "liaison_title": "教导主任",
+        "liaison_phone": "139 08372264", "leader_name": "王军", "leader_title": "副校长", "leader_phone": "",
+        "filled_on": "2019年3月15日",
+    }
+    assert problems(e) == []  # the optional phone's cell was found, empty
