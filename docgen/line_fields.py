@@ -60,6 +60,7 @@ _DATE_CUT = re.compile(r"[年月]\s*$")
 _RANGE_END = re.compile(r"(?:—|–|-|~|～|至|到)\s*$")
 _PHONE_ROW = re.compile(r"^[\d\s\-—()（）、,，;；/+转]+$")
 _NAMES_ROW = re.compile(r"^[\u3400-\u9fff·\s、，,；;]+$")
+_LAST_WORD = re.compile(r"(?:[，,；;]|\s{2,}|\t|\u3000)\s*([^\s，,；;:：]{2,10})\s*$")  # the last word of a row, after a separator
 _ASIDE = re.compile(r"^[(（][^)）]*[)）]$")
 _ROW_SEPARATOR = "    "  # between the boxes of one visual row: a wide gap, as on the page
 
@@ -301,6 +302,10 @@ def _labels_in(row: str, form: FormLabels) -> list[_Label]:
         offset, specs, extra = found
         out.append(_Label(value_start + offset, m.end(), tuple(specs), extra))
         value_start = m.end()
+    if out:  # a label ending the row, its colon lost (OCR) or never typed: …，联系电话
+        last = _LAST_WORD.search(row, out[-1].end)
+        if last is not None and (specs := form.exact(last.group(1)) or form.variants(last.group(1))):
+            out.append(_Label(last.start(1), len(row), tuple(specs)))
     return _with_colonless(row, out, form)
 
 

@@ -314,3 +314,9 @@ def test_a_slanted_photo_keeps_each_row_of_the_grid_apart() -> None:
         "filled_on": "2019年3月15日",
     }
     assert problems(e) == []  # the optional phone's cell was found, empty
+
+
+def test_a_label_ending_the_line_without_its_colon_is_not_part_of_the_value_before_it() -> None:
+    e = interpret(lines_doc(REPLY_TITLE, "分管领导姓名：王军，职务：党支部书记，联系电话"))
+    assert record(e)["leader_title"] == "党支部书记"
+    assert record(e)["leader_phone"] == ""
