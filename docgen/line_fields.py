@@ -60,7 +60,8 @@ _DATE_CUT = re.compile(r"[年月]\s*$")
 _RANGE_END = re.compile(r"(?:—|–|-|~|～|至|到)\s*$")
 _PHONE_ROW = re.compile(r"^[\d\s\-—()（）、,，;；/+转]+$")
 _NAMES_ROW = re.compile(r"^[\u3400-\u9fff·\s、，,；;]+$")
-_LAST_WORD = re.compile(r"(?:[，,；;]|\s{2,}|\t|\u3000)\s*([^\s，,；;:：]{2,10})\s*$")  # the last word of a row, after a separator
+# the last word of a row, after a separator
+_LAST_WORD = re.compile(r"(?:[，,；;]|\s{2,}|\t|\u3000)\s*([^\s，,；;:：]{2,10})\s*$")
 _ASIDE = re.compile(r"^[(（][^)）]*[)）]$")
 _ROW_SEPARATOR = "    "  # between the boxes of one visual row: a wide gap, as on the page
 
