@@ -7,17 +7,23 @@ boxes), and this module turns them into field values:
     联络员姓名：泽旺拉姆    职务：教导主任    联系电话：139 0837 2264
     → 联络员姓名 “泽旺拉姆”, 联络员职务 “教导主任”, 联络员电话 “139 0837 2264”
 
-* **Visual rows.** OCR boxes (and any lines with boxes) on one page whose vertical extents overlap are one
-  row, left to right — an OCR engine may return ``联络员姓名：泽旺拉姆`` and ``职务：教导主任`` as two boxes.
+* **Visual rows.** OCR boxes (and any lines with boxes) on one page are one row, left to right, when each
+  shares a text band with its horizontal neighbour — an OCR engine may return ``联络员姓名：泽旺拉姆`` and
+  ``职务：教导主任`` as two boxes, and a photo's rows slant.
 * **Several labels on a row.** A label ends at a colon (``：`` or ``:``, not ``9:30``); it starts where the
   text before the colon ends in one of the form's labels (spaces inside allowed: ``职  务``), else at the last
   word boundary. A short label that only ends a form label (``职务`` of 联络员职务 / 分管领导职务) is read in
   its row's context: the label before it on the row (``联络员姓名``), or a row-heading line above
   (``联络员``). When the context cannot decide, the value is kept under the first and marked
   :data:`AMBIGUOUS` — a value that could belong to two labels is never certain. An unknown label (``邮箱：``)
-  after a space ends the value before it; a colon inside a word (``另：5月…``) does not.
+  after a space ends the value before it; a colon inside a word (``另：5月…``) does not. A label that ends
+  the row without its colon (``…，联系电话``) is a label, and one cut by the line's end (``…填报日`` |
+  ``期：…``) is joined again.
 * **Values below labels.** A label alone on its row (``参加人员（可另附名单）：`` or a bare ``联络员姓名``), or a
   row of bare labels, takes the next row that has no label: one chunk per label, in order.
+* **A grid written as text** (the 回执 without ruling lines): column headings ``姓名  职务  联系电话`` over rows
+  headed by a label (``联络员  张三  教导主任  138…``): row label × heading names each field, values placed under
+  the nearest heading (boxes) or in order.
 * **Values that run on.** A row without any label continues the last value on the row above when that
   field takes free text (a list of names after ``、``, a second phone number, a date range cut at ``至``).
 * **Printed text is not a value.** Rows that are the blank form's printed sentences
