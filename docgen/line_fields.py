@@ -139,7 +139,8 @@ class FormLabels:
         key = label_key(text)
         if not _LABEL_LIKE.match(key):
             return []
-        return [i for i in self.options(key) if any(key in k for k in self.keys[i])]
+        found = [i for i in self.options(key) if any(key in k for k in self.keys[i])]
+        return found or [i for i, ks in enumerate(self.keys) if any(key in k and key != k for k in ks)]
 
     def exact(self, text: str) -> list[int]:
         """Fields ``text`` is a label of (score 2 or 3 under the match rule)."""
@@ -295,6 +296,7 @@ class _Label:
     specs: tuple[int, ...]  # fields it may name, best first; empty for an unknown or extra label
     extra: str | None = None
     colon: bool = True
+    heading: bool = False  # only a part of a label, without colon: a column heading, not followed by a value
 
 
 def _labels_in(row: str, form: FormLabels) -> list[_Label]:
@@ -373,9 +375,12 @@ def _with_colonless(row: str, labels: list[_Label], form: FormLabels) -> list[_L
         if not text or any(lb.start <= a < _value_end(labels, k, len(row)) or a <= lb.start < b
                            for k, lb in enumerate(labels)):
             continue
-        bare = form.exact(text) or form.variants(text)
+        bare = form.exact(text)
         if bare and label_key(text):
             out.append(_Label(a, b, tuple(bare), colon=False))
+            continue
+        if part := form.variants(text):  # 职务, 联系电话 alone: a heading, never followed by its value
+            out.append(_Label(a, b, tuple(part), colon=False, heading=True))
             continue
         m = pattern.match(text) if pattern is not None else None
         if m is not None and m.end() < len(text):
@@ -573,8 +578,9 @@ def _label_row(state: _State, row: _Row, labels: Sequence[_Label]) -> None:
             heading_only = False
             continue  # a label the form does not have: its value is not ours
         spec, others = resolve_label(label.specs, context, form)
-        context.append(spec)
-        if not label.colon and not value:
+        if not others:  # only a label that is sure qualifies the ones after it
+            context.append(spec)
+        if label.heading or (not label.colon and not value):
             pending.append((label, (spec, *others)))
             continue
         heading_only = False

@@ -320,3 +320,9 @@ def test_a_label_ending_the_line_without_its_colon_is_not_part_of_the_value_befo
     e = interpret(lines_doc(REPLY_TITLE, "分管领导姓名：王军，职务：党支部书记，联系电话"))
     assert record(e)["leader_title"] == "党支部书记"
     assert record(e)["leader_phone"] == ""
+
+
+def test_a_row_of_headings_is_never_read_as_a_label_and_its_value() -> None:
+    """姓名 | 职务 | 联系 (a heading cut short by OCR): none of them is the value of the one before it."""
+    e = interpret(lines_doc(REPLY_TITLE, "姓名    职务    联系", "填报日期：2016年3月11日"))
+    assert record(e) == {"filled_on": "2016年3月11日"}
