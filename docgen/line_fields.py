@@ -571,7 +571,7 @@ def _label_row(state: _State, row: _Row, labels: Sequence[_Label]) -> None:
         if label.extra is not None:
             conf, where = row.span(a, end)
             _emit(state, LineHit(None, value, conf, where, (*state.prefix, row.pieces[0].index, k), extra=label.extra),
-                  row, a, end)
+                  row)
             heading_only = False
             continue
         if not label.specs:
@@ -593,7 +593,7 @@ def _label_row(state: _State, row: _Row, labels: Sequence[_Label]) -> None:
             pending.append((label, (spec, *others)))  # 参加人员： with the names on the next row
             state.unfilled.append(LineHit(spec, value, conf, where, source, others=others))
             continue
-        _emit(state, LineHit(spec, value, conf, where, source, others=others), row, a, end)
+        _emit(state, LineHit(spec, value, conf, where, source, others=others), row)
         if date_text is not None and form.date_field is not None:
             _close(state)
             state.hits.append(LineHit(form.date_field, date_text, conf, where, (*source, "date")))
@@ -604,7 +604,8 @@ def _label_row(state: _State, row: _Row, labels: Sequence[_Label]) -> None:
         state.columns = headings
 
 
-def _emit(state: _State, hit: LineHit, row: _Row, a: int, b: int) -> None:
+def _emit(state: _State, hit: LineHit, row: _Row) -> None:
+    """``hit`` is the open value now (the rows below may continue it); the one open before is final."""
     _close(state)
     box = row.box
     state.open = _Open(hit, [hit.text], [hit.where], hit.confidence,
@@ -642,7 +643,7 @@ def _no_label_row(state: _State, row: _Row) -> None:
             conf, where = row.span(a, pos)
             source = (*state.prefix, row.pieces[0].index, "below", n)
             _emit(state, LineHit(spec, chunks[n].strip(), conf, where, source, others=tuple(others),
-                                 guessed=not lined_up), row, a, pos)
+                                 guessed=not lined_up), row)
         filled = {spec for spec, *_ in (p[1] for p in pending[: len(chunks)])}
         state.hits.extend(h for h in unfilled if h.spec not in filled)
         return
