@@ -36,6 +36,7 @@ is passed in as :class:`FormLabels.match`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -357,6 +358,8 @@ def _label_before(text: str, form: FormLabels) -> tuple[int, list[int], str | No
         if (specs := form.variants(key[-n:])) and key[-n:] in token:
             return token_start + token.rfind(key[-n:]), specs, None
     spaced = token_start == 0 or text[token_start - 1].isspace() or _BOUNDARY.match(text[token_start - 1])
+    if form.exact(text[:token_start]):
+        return None  # right after a bare label (外出事由    送教下乡：语文…): a colon in its value
     if _LABEL_LIKE.match(key) and spaced:
         return token_start, [], None  # a label the form does not have: it ends the value before it
     return None
@@ -584,6 +587,9 @@ def _label_row(state: _State, row: _Row, labels: Sequence[_Label]) -> None:
             pending.append((label, (spec, *others)))
             continue
         heading_only = False
+        if form.types[spec] is not ValueType.TEXT:  # a box far to the right, unlabelled, is not this value
+            end = _near_end(row, a, end)
+            value = row.text[label.end : end].strip()
         date_text = None
         if form.date_field is not None and form.types[spec] is not ValueType.DATE:
             value, date_text = trailing_date(value)
@@ -602,6 +608,17 @@ def _label_row(state: _State, row: _Row, labels: Sequence[_Label]) -> None:
     state.context = [s for _, (s, *_) in pending] if heading_only else []
     if heading_only and len(headings := _chunks(row)) >= 2:
         state.columns = headings
+
+
+def _near_end(row: _Row, a: int, end: int) -> int:
+    """Where the text from ``a`` stops being one value: at the first gap between boxes wider than twice the
+    text's height (a school name does not jump half a page to the right)."""
+    pieces = [p for p in row.pieces if p.start < end and p.end > a]
+    for left, right in itertools.pairwise(pieces):
+        lb, rb = left.line.where.bbox, right.line.where.bbox
+        if lb is not None and rb is not None and rb[0] - lb[2] > 2 * max(lb[3] - lb[1], rb[3] - rb[1]):
+            return min(end, left.end)
+    return end
 
 
 def _emit(state: _State, hit: LineHit, row: _Row) -> None:

@@ -326,3 +326,18 @@ def test_a_row_of_headings_is_never_read_as_a_label_and_its_value() -> None:
     """姓名 | 职务 | 联系 (a heading cut short by OCR): none of them is the value of the one before it."""
     e = interpret(lines_doc(REPLY_TITLE, "姓名    职务    联系", "填报日期：2016年3月11日"))
     assert record(e) == {"filled_on": "2016年3月11日"}
+
+
+def test_a_box_far_to_the_right_is_not_part_of_a_school_name() -> None:
+    lines = [ocr("教育交流活动情况统计表", 1128, 251, 1810, 336), ocr("填报单位：彭州市西郊小学", 203, 347, 940, 415),
+             ocr("开展项目涉及到的", 1253, 380, 1462, 426)]
+    e = interpret(lines_doc(*lines, kind=InputKind.IMAGE))
+    assert record(e)["unit"] == "彭州市西郊小学"
+
+
+def test_a_colon_in_the_value_after_a_bare_label_stays_in_the_value() -> None:
+    lines = [ocr("教育交流活动备案表", 449, 402, 718, 467),
+             ocr("送教下乡：语文、数学同课异构及专题", 496, 618, 854, 690),
+             ocr("外出事由（项目）", 345, 627, 488, 679), ocr("讲座", 500, 651, 555, 688)]
+    e = interpret(lines_doc(*lines, kind=InputKind.IMAGE))
+    assert record(e)["purpose"] == "送教下乡：语文、数学同课异构及专题\n讲座"
