@@ -57,10 +57,8 @@ from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, TableSpec, Va
 from docgen.labels import label_key
 from docgen.printed import unprinted
 from docgen.review import reasons_text, status_of, where_text
+from docgen.tables import HEADER_SCAN_ROWS, generic_header, generic_type, may_name, schema_mismatch
 from docgen.values import GUESSED, SURE, default_unit_for, is_blank, join_lines, normalize
-
-HEADER_SCAN_ROWS = 6
-"""The header row of a table is looked for among its first rows (title rows may sit above it)."""
 
 FOOTER_FIELD = "备注"
 """The field a table's merged footer row (``备注：…``) is read into (its printed label)."""
@@ -215,7 +213,7 @@ def _by_header(read: ReadDocument, schemas: Mapping[str, FormSchema]) -> str | N
         score = 0.0
         if schema.table is not None:
             for table in read.tables:
-                match = _find_header(table, schema.table)
+                match = _find_header(table, schema.table, recognising=True)
                 if match is not None:
                     score = max(score, len(match.columns) / len(schema.table.columns))
         elif schema.fields:
@@ -246,8 +244,8 @@ def _assign(groups: Sequence[_Group], labels: _Labels, specs: Sequence[ColumnSpe
     preceding schema column was matched nearest to its left (联系人及电话 after 帮扶学校 / 受援学校)."""
     candidates: dict[int, list[tuple[int, int]]] = {}  # group index → (score, spec)
     for gi, g in enumerate(groups):
-        if g.cell is not None and not is_blank(g.text):
-            candidates[gi] = labels.match(g.text)
+        if g.cell is not None and not is_blank(g.text):  # 帮扶县区 never fills 帮扶学校: docgen.tables.may_name
+            candidates[gi] = [(sc, s) for sc, s in labels.match(g.text) if may_name(g.text, specs[s])]
     taken: dict[int, int] = {}  # spec → group index
     done: set[int] = set()
     for score in (3, 2, 1):
@@ -266,7 +264,9 @@ def _assign(groups: Sequence[_Group], labels: _Labels, specs: Sequence[ColumnSpe
     return {s: groups[gi] for s, gi in sorted(taken.items())}
 
 
-def _find_header(table: ReadTable, spec: TableSpec) -> _HeaderMatch | None:
+def _find_header(table: ReadTable, spec: TableSpec, *, recognising: bool = False) -> _HeaderMatch | None:
+    """The header row matching most of ``spec``'s columns, among the rows whose headers mean them
+    (:func:`docgen.tables.schema_mismatch`; ``recognising``: the form is known by these headers alone)."""
     labels = _Labels(spec.columns)
     grid = table.grid()
     best: _HeaderMatch | None = None
@@ -279,6 +279,9 @@ def _find_header(table: ReadTable, spec: TableSpec) -> _HeaderMatch | None:
         unknown = tuple(
             g for g in groups if g.cell is not None and not is_blank(g.text) and (g.c0, g.c1) not in claimed
         )
+        if schema_mismatch({i: g.text for i, g in columns.items()}, [g.text for g in unknown], spec,
+                           recognising=recognising):
+            continue
         best = _HeaderMatch(r, columns, unknown)
     if best is None or len(best.columns) < min(2, len(spec.columns)):
         return None
@@ -589,38 +592,11 @@ def _majority_year(read: ReadDocument) -> int | None:
 
 # --------------------------------------------------------------------------------------- generic tables
 
-_GENERIC_TYPES: tuple[tuple[tuple[str, ...], ValueType], ...] = (
-    (("联系人及电话", "联系人及手机"), ValueType.TEXT),
-    (("电话", "手机", "联系方式"), ValueType.PHONE),
-    (("序号", "编号"), ValueType.INTEGER),
-    (("姓名", "负责人", "联系人", "校长", "联络员", "带队"), ValueType.NAME),
-    (("学校", "单位", "县市区", "区县", "县区", "地区"), ValueType.SCHOOL),
-    (("日期", "时间"), ValueType.DATE),
-    (("人次", "人数"), ValueType.COUNT),
-    (("资金", "物品", "金额"), ValueType.MONEY_GOODS),
-)
-
-
-def _generic_type(header: str) -> ValueType:
-    key = label_key(header)
-    for words, kind in _GENERIC_TYPES:
-        if any(w in key for w in words):
-            return kind
-    return ValueType.TEXT
-
-
-def _generic_header_row(grid: Sequence[Sequence[Cell | None]]) -> int | None:
-    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        filled = [c for c in _cells_in(row, 0, len(row) - 1) if not is_blank(c.text)]
-        if len(filled) >= 2 or (len(filled) == 1 and len(row) == 1):
-            return r
-    return None
-
-
 def _generic_tables(read: ReadDocument, indexes: Iterable[int], builder: _Builder) -> list[Table]:
-    """Tables no schema claims: columns = header row text as read, rows below it, typed by header words
-    (电话 → phone, 负责人 → name, 学校 → school, …). A table that continues the previous one — same header,
-    or the next page with no header row (its first row has digits) — is concatenated to it."""
+    """Tables no schema claims, with their own header (:func:`docgen.tables.generic_header`: header rows
+    joined ``上/下``, merged cells filled), typed by header words (:func:`docgen.tables.generic_type`). A
+    table that continues the previous one — same header, or the next page with no header row (its first row
+    has digits) — is concatenated to it."""
     out: list[Table] = []
     columns: tuple[str, ...] | None = None
     rows: list[tuple[Value, ...]] = []
@@ -629,33 +605,32 @@ def _generic_tables(read: ReadDocument, indexes: Iterable[int], builder: _Builde
     for ti in indexes:
         table = read.tables[ti]
         grid = table.grid()
-        header = _generic_header_row(grid)
+        header = generic_header(grid)
         if header is None:
             continue
-        groups = _groups(grid[header])
-        names = tuple(join_lines(g.text) for g in groups)
-        start = header + 1
+        names = header.names
+        start = header.last + 1
         continues = columns is not None and prev is not None and prev_index == ti - 1 and len(names) == len(columns)
         if continues and names != columns:
             next_page = table.page is not None and prev is not None and prev.page is not None \
                 and table.page == prev.page + 1
             if next_page and any(re.search(r"\d", n) for n in names):
-                start = header  # no header on this page: the first row is data
+                start = header.first  # no header on this page: the first row is data
             else:
                 continues = False
         if not continues or columns is None:
             if columns is not None:
                 out.append(Table(columns, tuple(rows)))
             columns, rows = names, []
-        kinds = [_generic_type(c) for c in columns]
+        kinds = [generic_type(c) for c in columns]
+        repeated = tuple(_raw_of(_cells_in(grid[header.last], c.c0, c.c1)).text for c in header.columns)
         for r in range(start, len(grid)):
-            if _row_blank(grid[r]) or tuple(join_lines(g.text) for g in _groups(grid[r])) == columns:
-                continue
+            cells = [_raw_of(_cells_in(grid[r], c.c0, c.c1)) for c in header.columns]
+            if _row_blank(grid[r]) or tuple(c.text for c in cells) == repeated:
+                continue  # a blank row, or the header printed again (next page)
             n = len(rows) + 1
-            rows.append(tuple(
-                builder.value(_raw_of(_cells_in(grid[r], g.c0, g.c1)), kinds[k], columns[k] or f"第{k + 1}列", row=n)
-                for k, g in enumerate(groups)
-            ))
+            rows.append(tuple(builder.value(raw, kinds[k], columns[k] or f"第{k + 1}列", row=n)
+                              for k, raw in enumerate(cells)))
         prev, prev_index = table, ti
     if columns is not None:
         out.append(Table(columns, tuple(rows)))
