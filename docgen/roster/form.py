@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from docgen.errors import RosterError
 from docgen.extraction import ReadDocument, ReadTable
 from docgen.forms import FormSchema, load_schemas
-from docgen.tables import HEADER_SCAN_ROWS
 from docgen.labels import label_key
 from docgen.model import Roster
 from docgen.roster.importer import parse_roster_rows
+from docgen.tables import HEADER_SCAN_ROWS
 
 ARRANGEMENT = "arrangement"
 """The kind of the form schema whose columns name a returned 安排表's headers."""
