@@ -600,6 +600,7 @@ def _generic_tables(read: ReadDocument, indexes: Iterable[int], builder: _Builde
     out: list[Table] = []
     columns: tuple[str, ...] | None = None
     rows: list[tuple[Value, ...]] = []
+    repeated: list[str] = []  # the header's bottom row as read: printed again on the next page, it is skipped
     prev: ReadTable | None = None
     prev_index = -2
     for ti in indexes:
@@ -622,11 +623,11 @@ def _generic_tables(read: ReadDocument, indexes: Iterable[int], builder: _Builde
             if columns is not None:
                 out.append(Table(columns, tuple(rows)))
             columns, rows = names, []
+            repeated = [_raw_of(_cells_in(grid[header.last], c.c0, c.c1)).text for c in header.columns]
         kinds = [generic_type(c) for c in columns]
-        repeated = tuple(_raw_of(_cells_in(grid[header.last], c.c0, c.c1)).text for c in header.columns)
         for r in range(start, len(grid)):
             cells = [_raw_of(_cells_in(grid[r], c.c0, c.c1)) for c in header.columns]
-            if _row_blank(grid[r]) or tuple(c.text for c in cells) == repeated:
+            if _row_blank(grid[r]) or [c.text for c in cells] == repeated:
                 continue  # a blank row, or the header printed again (next page)
             n = len(rows) + 1
             rows.append(tuple(builder.value(raw, kinds[k], columns[k] or f"第{k + 1}列", row=n)
