@@ -89,6 +89,8 @@ SPECIAL_EDUCATION = SeedTable(
 )
 
 LIUZHOU = SeedNotice("柳州市中小学（幼儿园）结对帮扶工作实施方案", (COUNTIES, HIGH_SCHOOLS, SPECIAL_EDUCATION))
+LIUZHOU_NOT_OURS = SeedNotice("柳州市中小学（幼儿园）结对帮扶工作实施方案（摘录）", (COUNTIES, SPECIAL_EDUCATION))
+"""The notice's two tables that are not docgen's forms (a short page: what the scan test reads by OCR)."""
 
 TRAINING = SeedTable(
     "2019年建始县赴滨江区培训计划",

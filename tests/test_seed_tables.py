@@ -1,0 +1,36 @@
+"""The seed notices' tables as PDF (LibreOffice export of the Word file) and as a 200-dpi scan of that PDF:
+the same generic tables as from Word (tests/test_tables.py), our 安排表 still read by its schema."""
+
+from __future__ import annotations
+
+import io
+
+import pypdfium2 as pdfium
+import pytest
+
+from docgen.interpret import interpret
+from extractors import read
+from testkit.office import convert
+from testkit.seed_tables import JIANSHI, LIUZHOU, LIUZHOU_NOT_OURS, notice_docx
+from tests.test_tables import COUNTY_PAIRS, SPECIAL_PAIRS, TRAINING, assert_liuzhou, texts
+
+pytestmark = pytest.mark.slow  # LibreOffice export and OCR of one page
+
+
+def test_the_seed_notices_as_pdf_keep_their_tables_and_our_arrangement_table_its_schema() -> None:
+    assert_liuzhou(interpret(read(convert(notice_docx(LIUZHOU), ".docx", "pdf"), "柳州方案.pdf")))
+    e = interpret(read(convert(notice_docx(JIANSHI), ".docx", "pdf"), "建始计划.pdf"))
+    assert e.form is None
+    (t,) = e.tables
+    assert texts(t) == TRAINING
+
+
+def test_a_200_dpi_scan_of_the_notice_gives_the_same_tables() -> None:
+    pdf = pdfium.PdfDocument(convert(notice_docx(LIUZHOU_NOT_OURS), ".docx", "pdf"))
+    assert len(pdf) == 1
+    page = pdf[0].render(scale=200 / 72).to_pil().convert("L")  # a grey office scan of the printed page
+    out = io.BytesIO()
+    page.save(out, "PNG")
+    e = interpret(read(out.getvalue(), "柳州方案扫描.png"))
+    assert e.form is None
+    assert [texts(t) for t in e.tables] == [COUNTY_PAIRS, SPECIAL_PAIRS]
