@@ -10,41 +10,24 @@ from docgen.forms import load_schemas
 from docgen.interpret import interpret
 from docgen.tables import Entity, entity, generic_header, may_name, schema_mismatch
 from extractors.docx import read_docx
-from testkit.seed_tables import COUNTIES, HIGH_SCHOOLS, JIANSHI, LIUZHOU, SPECIAL_EDUCATION, SeedTable, notice_docx
+from testkit.seed_tables import (
+    COUNTIES,
+    COUNTY_PAIRS,
+    HIGH_SCHOOL_PAIRS,
+    HIGH_SCHOOLS,
+    JIANSHI,
+    LIUZHOU,
+    SPECIAL_EDUCATION,
+    SPECIAL_PAIRS,
+    TRAINING_READ,
+    SeedTable,
+    notice_docx,
+)
 from tests.test_interpret import table
 
 ARRANGEMENT = load_schemas()["arrangement"]
 assert ARRANGEMENT.table is not None
 ARRANGEMENT_TABLE = ARRANGEMENT.table
-
-# What a reader must give back for the seed notices' tables, copied from /work/shared/seeds: the header as
-# printed (two rows joined 上/下), every merged cell's text in each row it covers.
-COUNTY_PAIRS = (
-    ("帮扶县区", "受援县区"),
-    [["城中区", "融安县"], ["鱼峰区（含柳东新区、阳和工作新区）", "融水县"], ["柳南区", "三江县"],
-     ["柳北区", "鹿寨县"], ["柳江区", "柳城县"]],
-)
-SPECIAL_PAIRS = (
-    ("帮扶牵头指导学校", "县级结对帮扶安排/帮扶学校", "县级结对帮扶安排/受援学校"),
-    [["柳州市特殊教育学校", "柳江县特殊教育学校", "融安县特殊教育学校"],
-     ["柳州市特殊教育学校", "鹿寨县特殊教育学校", "柳城县特殊教育学校"],
-     ["柳州市特殊教育学校", "融水县特殊教育学校", "三江县特殊教育学校"]],
-)
-HIGH_SCHOOL_PAIRS = [
-    ["柳州高中", "融水中学"], ["柳铁一中", "三江高中"], ["市一中", "三江民族高中"], ["市二中", "融水民族高中"],
-    ["市铁二中", "柳城实验高中"], ["市三中", "柳江实验高中"], ["钢一中", "融安二中"], ["市民族高中", "鹿寨中学"],
-    ["市六中", "柳城中学"], ["市九中", "鹿寨实验高中"], ["柳江中学", "融安高中"],
-]
-TRAINING = (
-    ("序号", "对象", "时间", "人数", "责任股室"),
-    [["1", "幼儿园园长", "3 月", "25", "人事股、教育股"],
-     ["2", "学校管理干部", "4 月", "25", "人事股"],
-     ["3", "教研员、数学教师", "5 月", "30", "人事股、教研室"],
-     ["4", "后勤、基建干部", "10 月", "20", "人事股、项目办、后勤办"],
-     ["5", "教研员、英语教师", "11 月", "30", "人事股、教研室"],
-     ["6", "信息技术、心理健康教师", "12 月", "20", "人事股、教育股、电教站"]],
-)
-
 
 def texts(t: Table) -> tuple[tuple[str, ...], list[list[str]]]:
     """A table's columns and its rows as read."""
@@ -167,7 +150,7 @@ def test_the_seed_notices_read_from_word_keep_their_tables_and_our_arrangement_t
     e = interpret(read_docx(notice_docx(JIANSHI), "建始计划.docx"))
     assert e.form is None
     (t,) = e.tables
-    assert texts(t) == TRAINING
+    assert texts(t) == TRAINING_READ
     assert t.rows[0][3].normalized == {"amount": 25, "unit": None, "approximate": False}  # 人数: a count
 
 
