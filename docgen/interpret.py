@@ -341,7 +341,8 @@ def _read_schema_table(read: ReadDocument, spec: TableSpec) -> _TableRead:
             current, start = match, match.row + 1
             out.header_rows[ti] = match.row
             out.matched.update(match.columns)
-        elif not (current is not None and previous == ti - 1 and table.n_cols == read.tables[previous].n_cols):
+        elif not (current is not None and previous == ti - 1 and table.n_cols == read.tables[previous].n_cols
+                  and _later_page(table, read.tables[previous])):
             continue  # not the schema table, nor its continuation on the next page
         out.used.add(ti)
         previous = ti
@@ -352,6 +353,12 @@ def _read_schema_table(read: ReadDocument, spec: TableSpec) -> _TableRead:
         if ended:
             current = None
     return out
+
+
+def _later_page(table: ReadTable, previous: ReadTable) -> bool:
+    """``table`` starts a later page than ``previous``: only then can it continue it (a table beside ours on
+    the same page, or any table of a docx, where a table is never cut by a page, is a table of its own)."""
+    return table.page is not None and previous.page is not None and table.page > previous.page
 
 
 def _read_rows(

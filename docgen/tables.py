@@ -13,9 +13,9 @@ names a column when its :func:`~docgen.labels.label_key` is the column's label o
 one — :mod:`docgen.interpret` scores that), *and* it does not name another kind of thing: the thing a label
 names is its last word (:func:`entity`: ``帮扶县区`` a 县区, ``帮扶学校`` a 学校, ``联系人及电话`` nothing),
 and a header naming a 县区 never fills a 学校 column, whatever synonyms say. On top, a table is the schema's
-table only when no other header names what a required column names (a table with a third school column —
-帮扶牵头指导学校 beside 帮扶学校 and 受援学校 — pairs schools in roles the form does not have), and, to
-*recognise* a form by its headers alone, every required column is there.
+table only when some required column is there, no other header names what a required column names (a
+table with a third school column — 帮扶牵头指导学校 beside 帮扶学校 and 受援学校 — pairs schools in roles the
+form does not have), and, to *recognise* a form by its headers alone, every required column is there.
 
 **A generic table's header** (:func:`generic_header`). The header starts at the first row with two filled
 cells (title rows above it are not headers). It takes in the rows below as long as a header cell reaches
@@ -109,16 +109,17 @@ def schema_mismatch(
 
     ``matched``: column index → the header that fills it; ``others``: the table's other filled headers.
     ``recognising``: the form is being recognised by these headers alone (no identity code, no title), so
-    every required column must be there; a form known otherwise reports a missing column as a problem.
+    every required column must be there; for a form known otherwise one is enough (a missing column is then
+    a problem of the form, not another table), none is another table.
     """
     for i, header in matched.items():
         column = spec.columns[i]
         if not may_name(header, column):
             return f"表头「{header}」指{entity(header)}，不是「{column.label}」"
-    if recognising:
-        missing = [c.label for i, c in enumerate(spec.columns) if c.required and i not in matched]
-        if missing:
-            return "缺少" + "、".join(f"「{m}」" for m in missing)
+    required = [(i, c) for i, c in enumerate(spec.columns) if c.required]
+    missing = [c.label for i, c in required if i not in matched]
+    if missing and (recognising or len(missing) == len(required)):
+        return "缺少" + "、".join(f"「{m}」" for m in missing)
     roles = {entity(c.label) for i, c in enumerate(spec.columns) if c.required and i in matched} - {None}
     for header in others:
         kind = entity(header)

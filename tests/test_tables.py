@@ -83,6 +83,7 @@ def test_a_third_school_column_makes_it_another_table_and_recognising_needs_ever
     # a form known by its code or title: a missing column is a problem, not another table
     assert schema_mismatch({0: "帮扶学校"}, [], ARRANGEMENT_TABLE) is None
     assert schema_mismatch({0: "帮扶学校"}, [], ARRANGEMENT_TABLE, recognising=True) == "缺少「受援学校」"
+    assert schema_mismatch({1: "联系人"}, ["帮扶县区"], ARRANGEMENT_TABLE) == "缺少「帮扶学校」、「受援学校」"
 
 
 def test_no_bundled_schema_has_a_synonym_naming_another_thing_than_its_column() -> None:
@@ -135,6 +136,21 @@ def test_county_pairs_under_our_forms_title_are_not_its_table_and_get_no_contact
     assert texts(t) == COUNTY_PAIRS and t.keys == ()
     assert "未找到表格（表头与表单的列对不上）" in [p.message for p in e.problems]
     assert e.status is FormStatus.NEEDS_REVIEW
+
+
+def test_county_pairs_with_contact_columns_are_not_our_table_though_their_contacts_match() -> None:
+    rows = [("帮扶县区", "联系人", "受援县区", "联系人"), ("城中区", "韦一 13812345678", "融安县", "覃二 13912345678")]
+    e = interpret(seed_read(SeedTable("", tuple(rows)), "结对帮扶安排表"))
+    (t,) = e.tables
+    assert texts(t) == (rows[0], [list(rows[1])]) and t.keys == ()
+
+
+def test_a_table_beside_ours_on_the_same_page_is_its_own_table() -> None:
+    ours = table(HIGH_SCHOOLS.rows[:3], page=1)
+    beside = table([("市一中", "", "三江民族高中", ""), ("柳州高中", "", "融水中学", "")], page=1, number=2)
+    e = interpret(ReadDocument("x.pdf", InputKind.PDF, 1, (ours, beside), (TextLine("普通高中结对帮扶安排表"),)))
+    assert [[row[0].raw, row[2].raw] for row in e.tables[0].rows] == HIGH_SCHOOL_PAIRS[:2]
+    assert texts(e.tables[1]) == (("市一中", "", "三江民族高中", ""), [["柳州高中", "", "融水中学", ""]])
 
 
 def test_the_special_education_table_keeps_its_two_row_header_and_its_merged_lead_school() -> None:
