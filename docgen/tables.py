@@ -18,9 +18,10 @@ table with a third school column — 帮扶牵头指导学校 beside 帮扶学�
 form does not have), and, to *recognise* a form by its headers alone, every required column is there.
 
 **A generic table's header** (:func:`generic_header`). The header starts at the first row with two filled
-cells (title rows above it are not headers). It takes in the rows below as long as a header cell reaches
-into them (``帮扶牵头指导学校`` merged down over two rows) or they subdivide a header cell merged across
-(``县级结对帮扶安排`` over ``帮扶学校`` / ``受援学校``). Each column of its bottom row is one column of the
+cells (title rows above it are not headers). It takes in the row below when that row subdivides a header
+cell merged across (``县级结对帮扶安排`` over ``帮扶学校`` / ``受援学校``) and every other column of it is a
+header cell merged down into it (``帮扶牵头指导学校``) — so a key–value table whose label is merged down
+beside its rows (``援藏活动情况``) keeps one header row. Each column of its bottom row is one column of the
 table; its name is every header cell above it, top to bottom, joined by ``/``
 (``县级结对帮扶安排/帮扶学校``), spaces between Chinese characters taken out (``对 象`` → ``对象``). A header
 cell merged across columns that nothing subdivides is one column (the cells under it are read together).
@@ -204,15 +205,8 @@ def generic_header(grid: Grid) -> GenericHeader | None:
     if first is None:
         return None
     last = first
-    while last + 1 < len(grid) and last - first + 1 < MAX_HEADER_ROWS:
-        reach = max((c.row + c.rowspan - 1 for row in grid[first : last + 1] for c in _distinct(row)
-                     if c.row >= first), default=last)
-        if reach > last:
-            last = min(reach, first + MAX_HEADER_ROWS - 1, len(grid) - 1)
-        elif _subdivides(grid, first, last):
-            last += 1
-        else:
-            break
+    while last + 1 < len(grid) and last - first + 1 < MAX_HEADER_ROWS and _subdivides(grid, first, last):
+        last += 1
     columns: list[GenericColumn] = []
     bottom = grid[last]
     k = 0

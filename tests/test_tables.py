@@ -111,6 +111,13 @@ def test_header_cells_merged_across_over_sub_headers_and_a_title_row_above() -> 
     assert header.names == ("培训对象/学段", "培训对象/学科", "时间/开始", "时间/结束")
 
 
+def test_a_label_merged_down_beside_key_value_rows_does_not_make_them_a_header() -> None:
+    rows = [["援藏活动情况", "活动名称", "送教下乡"], ["", "活动时间", "2019年4月23日"], ["", "活动地点", "黑水县中学"]]
+    header = generic_header(table(rows, spans={(0, 0): (3, 1)}).grid())
+    assert header is not None and (header.first, header.last) == (0, 0)
+    assert header.names == ("援藏活动情况", "活动名称", "送教下乡")
+
+
 def test_a_header_merged_across_that_nothing_subdivides_is_one_column_read_together() -> None:
     rows = [["学校", "联系人及电话", ""], ["柳州高中", "韦一", "13812345678"]]
     e = interpret(ReadDocument("x.docx", InputKind.DOCX, 1, (table(rows, spans={(0, 1): (1, 2)}),)), {})
