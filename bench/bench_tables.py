@@ -144,10 +144,10 @@ def seed_cases(work: Path) -> list[Case]:
     import pypdfium2 as pdfium
 
     from testkit.office import convert
-    from testkit.seed_tables import JIANSHI, LIUZHOU, notice_docx
+    from testkit.seed_tables import HEZE, JIANSHI, LIUZHOU, notice_docx
 
     out: list[Case] = []
-    for n, notice in enumerate((LIUZHOU, JIANSHI), start=1):
+    for n, notice in enumerate((LIUZHOU, JIANSHI, HEZE), start=1):
         data = convert(notice_docx(notice), ".docx", "pdf")
         path = work / f"seed{n}.pdf"
         path.write_bytes(data)

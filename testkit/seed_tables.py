@@ -11,6 +11,8 @@ The text of every table is copied from ``/work/shared/seeds`` (issue 12, item 3)
   帮扶学校 / 受援学校, with 柳州市特殊教育学校 merged down its three rows.
 * :data:`JIANSHI` — 建始县 2019 (seed 002): the training plan with typographic spaces in its headers
   (``对 象``, ``责 任 股 室``).
+* :data:`HEZE` — 山东省教育厅 2016 (seed 003): the 菏泽 school list, 21 rows with 负责人 and 联系电话
+  (``曹 县``, ``李 云`` spaced as printed).
 
 What a reader must give back is written out at the end (:data:`NOT_OURS`, :data:`HIGH_SCHOOL_PAIRS`).
 A :class:`SeedTable` is rows of text plus its merges (``(row, col) → (rowspan, colspan)``); a merged cell's
@@ -110,6 +112,36 @@ TRAINING_PLAN = SeedTable(
 
 JIANSHI = SeedNotice("建始县教育局2019年东西部扶贫协作工作计划", (TRAINING_PLAN,))
 
+HEZE_SCHOOLS = SeedTable(
+    "附件：菏泽被帮扶学校名单",
+    (
+        ("序号", "县市区", "学段", "学校名称", "负责人", "联系电话"),
+        ("1", "牡丹区", "初中", "牡丹区第二十二中学", "李爱华", "15965809758"),
+        ("2", "牡丹区", "初中", "牡丹区吴店镇中心中学", "郭宝忠", "13563878299"),
+        ("3", "曹 县", "高中", "曹县第一中学", "赵广雷", "15865105666"),
+        ("4", "曹 县", "初中", "曹县第一初级中学", "倪卫东", "13869786596"),
+        ("5", "定陶县", "高中", "定陶县第一中学", "杨汝增", "13505300556"),
+        ("6", "定陶县", "初中", "定陶县清华园学校", "谢里永", "18265058899"),
+        ("7", "成武县", "高中", "成武县第一中学", "徐显成", "13905306295"),
+        ("8", "成武县", "高中", "成武县第二中学", "李洪学", "15552392688"),
+        ("9", "成武县", "初中", "成武县实验中学", "李 云", "18661510166"),
+        ("10", "单 县", "高中", "单县第二中学", "赵 瑞", "15288710666"),
+        ("11", "单 县", "初中", "单县开发区实验中学", "祝宗义", "13953074373"),
+        ("12", "巨野县", "高中", "巨野县第一中学", "李敬岚", "18705306000"),
+        ("13", "巨野县", "初中", "巨野县高级中学", "张体振", "13508903920"),
+        ("14", "郓城县", "高中", "郓城县第一中学", "李春生", "13705305986"),
+        ("15", "郓城县", "初中", "郓城县第一初级中学", "曹务成", "13181591001"),
+        ("16", "鄄城县", "高中", "鄄城县第一中学", "秦朝华", "18205309879"),
+        ("17", "鄄城县", "初中", "鄄城县吉山镇吉山中学", "刘正稳", "13573076489"),
+        ("18", "东明县", "高中", "东明县第一中学", "尹怀波", "13905305087"),
+        ("19", "东明县", "初中", "东明县第一初级中学", "盛广善", "13505306378"),
+        ("20", "开发区", "初中", "开发区广州路中学", "郝登强", "18888396668"),
+        ("21", "高新区", "初中", "高新区吕陵镇初级中学", "杨冠旗", "13406001040"),
+    ),
+)
+
+HEZE = SeedNotice("山东省教育厅关于开展城乡义务教育学校结对帮扶和支持菏泽教育发展结对帮扶工作的通知", (HEZE_SCHOOLS,))
+
 
 def notice_docx(notice: SeedNotice) -> bytes:
     """``notice`` as a Word file: its title, then each table after its sentence, merges done as Word does them
@@ -169,8 +201,12 @@ TRAINING_READ: GenericTruth = (
      ["6", "信息技术、心理健康教师", "12 月", "20", "人事股、教育股、电教站"]],
 )
 
+HEZE_READ: GenericTruth = (HEZE_SCHOOLS.rows[0], [list(row) for row in HEZE_SCHOOLS.rows[1:]])
+"""The 菏泽 list is one plain header row over its rows: read as printed (``曹 县`` and ``李 云`` as typed)."""
+
 NOT_OURS: dict[str, list[GenericTruth]] = {
     LIUZHOU.title: [COUNTY_PAIRS, SPECIAL_PAIRS],
     JIANSHI.title: [TRAINING_READ],
+    HEZE.title: [HEZE_READ],
 }
 """Per notice, its generic tables in order; the 柳州 notice's 高中 table is :data:`HIGH_SCHOOL_PAIRS`."""

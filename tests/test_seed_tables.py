@@ -13,6 +13,8 @@ from extractors import read
 from testkit.office import convert
 from testkit.seed_tables import (
     COUNTY_PAIRS,
+    HEZE,
+    HEZE_READ,
     JIANSHI,
     LIUZHOU,
     LIUZHOU_NOT_OURS,
@@ -31,6 +33,8 @@ def test_the_seed_notices_as_pdf_keep_their_tables_and_our_arrangement_table_its
     assert e.form is None
     (t,) = e.tables
     assert texts(t) == TRAINING_READ
+    (t,) = interpret(read(convert(notice_docx(HEZE), ".docx", "pdf"), "菏泽名单.pdf")).tables
+    assert texts(t) == HEZE_READ
 
 
 def test_a_200_dpi_scan_of_the_notice_gives_the_same_tables() -> None:

@@ -13,6 +13,8 @@ from extractors.docx import read_docx
 from testkit.seed_tables import (
     COUNTIES,
     COUNTY_PAIRS,
+    HEZE,
+    HEZE_READ,
     HIGH_SCHOOL_PAIRS,
     HIGH_SCHOOLS,
     JIANSHI,
@@ -175,6 +177,10 @@ def test_the_seed_notices_read_from_word_keep_their_tables_and_our_arrangement_t
     (t,) = e.tables
     assert texts(t) == TRAINING_READ
     assert t.rows[0][3].normalized == {"amount": 25, "unit": None, "approximate": False}  # 人数: a count
+    e = interpret(read_docx(notice_docx(HEZE), "菏泽名单.docx"))
+    (t,) = e.tables
+    assert texts(t) == HEZE_READ
+    assert [row[1].normalized for row in t.rows[2:4]] == ["曹县", "曹县"]
 
 
 def test_our_high_school_arrangement_alone_still_matches_its_schema_completely() -> None:
