@@ -62,15 +62,16 @@ Tables = list[ReadTable]
 # ----------------------------------------------------------------------------------------------- engines
 
 
-def _from_grids(grids: Sequence[Grid]) -> Tables:
-    """Raw grids as read tables without spans (what a grid-only engine knows); None → nothing read there."""
+def _from_grids(grids: Sequence[tuple[int, Grid]]) -> Tables:
+    """Raw ``(page, grid)`` as read tables without spans (what a grid-only engine knows); None → nothing read
+    there. The page (1-based) lets a table cut by a page break continue on the next one, as docgen's does."""
     out: Tables = []
-    for grid in grids:
+    for page, grid in grids:
         width = max((len(r) for r in grid), default=0)
         cells = tuple(Cell(str(text), r, c) for r, row in enumerate(grid) for c, text in enumerate(row)
                       if text is not None)
         if width:
-            out.append(ReadTable(cells, len(grid), width))
+            out.append(ReadTable(cells, len(grid), width, page=page))
     return out
 
 
@@ -84,7 +85,7 @@ def read_pdfplumber(data: bytes, path: Path) -> Tables:
     import pdfplumber
 
     with pdfplumber.open(io.BytesIO(data)) as pdf:
-        return _from_grids([g for page in pdf.pages for g in page.extract_tables()])
+        return _from_grids([(n, g) for n, page in enumerate(pdf.pages, start=1) for g in page.extract_tables()])
 
 
 def _camelot(flavor: str) -> Callable[[bytes, Path], Tables]:
@@ -93,7 +94,7 @@ def _camelot(flavor: str) -> Callable[[bytes, Path], Tables]:
 
         options: dict[str, Any] = {"copy_text": ["h", "v"]} if flavor == "lattice" else {}
         found = camelot.read_pdf(str(path), pages="all", flavor=flavor, **options)
-        return _from_grids([[[str(v) for v in row] for row in t.df.values.tolist()] for t in found])
+        return _from_grids([(int(t.page), [[str(v) for v in row] for row in t.df.values.tolist()]) for t in found])
 
     return read
 
@@ -102,8 +103,8 @@ def read_img2table(data: bytes, path: Path) -> Tables:
     from img2table.document import PDF
 
     doc = PDF(data, pdf_text_extraction=True)
-    found = [t for tables in doc.extract_tables(ocr=None).values() for t in tables]
-    return _from_grids([[[c.value for c in row] for row in t.content.values()] for t in found])
+    found = [(page + 1, t) for page, tables in doc.extract_tables(ocr=None).items() for t in tables]
+    return _from_grids([(page, [[c.value for c in row] for row in t.content.values()]) for page, t in found])
 
 
 ENGINES: dict[str, Callable[[bytes, Path], Tables]] = {
