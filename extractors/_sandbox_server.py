@@ -13,13 +13,14 @@ preparation data, in the fork server process only.
 from __future__ import annotations
 
 from multiprocessing import spawn
+from collections.abc import Mapping
 from typing import Any
 
 _UNNEEDED = ("init_main_from_name", "init_main_from_path", "dir")
 _prepare = spawn.prepare
 
 
-def _prepare_without_main(data: dict[str, Any]) -> None:
+def _prepare_without_main(data: Mapping[str, Any]) -> None:
     _prepare({k: v for k, v in data.items() if k not in _UNNEEDED})
 
 

@@ -37,7 +37,8 @@ thousands deep), a reference loop (objects that only point at each other: pdfmin
 so :func:`_guard_reference_loops` stops a chain at its first repeat), any pdfminer error. A PDF that needs
 only an *owner* password (printing or editing restricted, an empty user password) is read like any other.
 A damaged cross-reference table is rebuilt by pdfminer (it scans for ``N 0 obj``); when that finds no page,
-the file is repaired with pdfium (:func:`repaired`) and read again.
+or pdfminer cannot decrypt an owner-password-only file, pdfium rewrites it (:func:`repaired`) and it is
+read again.
 
 Each page is read on its own: a page the parser fails on is a problem of the document (``第2页无法读取（…），
 已跳过``) and the other pages keep their tables and lines; only a file where no page could be read is refused.
@@ -100,7 +101,7 @@ class ReferenceLoop(Exception):
     """Objects of the PDF refer to each other in a loop (``4 0 obj 6 0 R``, ``6 0 obj 4 0 R``)."""
 
 
-def refusal(exc: BaseException, damaged: str = "不是有效的 PDF（文件结构损坏）") -> str:
+def refusal(exc: BaseException, damaged: str = "") -> str:
     """One Chinese line for a parser failure, whatever exception (or wrapped exception) it was; ``damaged``
     when it is none of the known traps."""
     seen: list[BaseException] = []
@@ -115,7 +116,7 @@ def refusal(exc: BaseException, damaged: str = "不是有效的 PDF（文件结�
         return "PDF 结构嵌套过深或含循环引用，已拒绝"
     if any(isinstance(e, MemoryError) for e in seen):
         return SANDBOX_REASONS["memory"]
-    return damaged
+    return damaged or DAMAGED
 
 
 # ------------------------------------------------------------------------------------------ in the child
@@ -132,19 +133,27 @@ def parse_pdf(data: bytes, name: str) -> ReadDocument:
         try:
             return _parse_pdf(data, name)
         except UnreadableDocument as first:
-            if first.reason != NO_PAGES:
+            if first.reason not in REPAIRABLE:
                 raise
-            fixed = repaired(data)  # a table of contents that lost every page: pdfium rebuilds it
+            fixed = repaired(data)  # pdfium rebuilds the xref and drops an owner-only password
             if fixed is None:
                 raise
-            return _parse_pdf(fixed, name)
+            try:
+                return _parse_pdf(fixed, name)
+            except UnreadableDocument:
+                raise first from None
     except (UnreadableDocument, NeedsOcr, MemoryError):
         raise
     except Exception as exc:
         raise UnreadableDocument(refusal(exc), source=name) from None
 
 
+ENCRYPTED = "PDF 已加密（需要密码）"
+DAMAGED = "不是有效的 PDF（文件结构损坏）"
+DAMAGED_PAGES = "不是有效的 PDF（页面目录损坏）"
 NO_PAGES = "PDF 没有页面"
+REPAIRABLE = (ENCRYPTED, DAMAGED, DAMAGED_PAGES, NO_PAGES)
+"""Refusals worth a second try on pdfium's rewrite of the file (never the traps: loops, nesting, bombs)."""
 
 
 def _parse_pdf(data: bytes, name: str) -> ReadDocument:
@@ -158,7 +167,7 @@ def _parse_pdf(data: bytes, name: str) -> ReadDocument:
     except Exception as exc:  # pdfplumber wraps pdfminer's errors; look at the cause
         causes = (exc, exc.__cause__, *exc.args)  # PdfminerException carries pdfminer's error in args
         if any(isinstance(c, PDFPasswordIncorrect | PDFEncryptionError) for c in causes):
-            raise UnreadableDocument("PDF 已加密（需要密码）", source=name) from None
+            raise UnreadableDocument(ENCRYPTED, source=name) from None
         raise UnreadableDocument(refusal(exc), source=name) from None
     with pdf:
         try:
@@ -166,7 +175,7 @@ def _parse_pdf(data: bytes, name: str) -> ReadDocument:
         except MemoryError:
             raise
         except Exception as exc:
-            raise UnreadableDocument(refusal(exc, "不是有效的 PDF（页面目录损坏）"), source=name) from None
+            raise UnreadableDocument(refusal(exc, DAMAGED_PAGES), source=name) from None
         if n_pages > MAX_PAGES:
             raise UnreadableDocument(f"PDF 页数异常（{n_pages} 页，上限 {MAX_PAGES}），已拒绝", source=name)
         if n_pages == 0:
@@ -204,9 +213,12 @@ def _read_page(page: Any, number: int, before: int) -> tuple[list[ReadTable], li
 
 
 def repaired(data: bytes) -> bytes | None:
-    """``data`` rewritten by pdfium (which rebuilds a broken cross-reference table), or None when pdfium
-    cannot open it or finds no page either. Runs in the sandboxed child only: pdfium may abort on a bomb."""
+    """``data`` rewritten by pdfium, or None when pdfium cannot open it (a user password, no PDF at all) or
+    finds no page either. pdfium rebuilds a broken cross-reference table and opens a PDF that has only an
+    owner password (printing or editing restricted; the user password is empty), which it saves without
+    the encryption. Runs in the sandboxed child only: pdfium may abort on a bomb."""
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
     try:
         document = pdfium.PdfDocument(data)
@@ -216,7 +228,7 @@ def repaired(data: bytes) -> bytes | None:
         if not 0 < len(document) <= MAX_PAGES:
             return None
         out = io.BytesIO()
-        document.save(out)
+        document.save(out, flags=pdfium_c.FPDF_REMOVE_SECURITY)
         return out.getvalue()
     finally:
         document.close()
@@ -231,7 +243,8 @@ def _guard_reference_loops() -> None:
     global _GUARDED
     if _GUARDED:
         return
-    from pdfminer.pdfdocument import PDFDocument, PDFObjectNotFound
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfexceptions import PDFObjectNotFound
     from pdfminer.pdftypes import PDFObjRef
 
     getobj = PDFDocument.getobj
