@@ -707,7 +707,9 @@ def interpret(
     used: set[int] = set()
     if schema is not None:
         spec = schema.table
-        table_read = _stage("明细表格", problems, lambda: _read_schema_table(read, spec), None) if spec is not None else None
+        table_read = None
+        if spec is not None:
+            table_read = _stage("明细表格", problems, lambda: _read_schema_table(read, spec), None)
         finder, field_tables = _find_fields(read, schema, table_read)
         used |= field_tables
         if builder.context_year is None:

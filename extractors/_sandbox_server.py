@@ -12,8 +12,8 @@ preparation data, in the fork server process only.
 
 from __future__ import annotations
 
-from multiprocessing import spawn
 from collections.abc import Mapping
+from multiprocessing import spawn
 from typing import Any
 
 _UNNEEDED = ("init_main_from_name", "init_main_from_path", "dir")
