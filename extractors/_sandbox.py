@@ -87,18 +87,18 @@ def _get_context() -> Any:
     return _context
 
 
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    """Whether ``exc`` is ``kind`` or wraps one (as cause, context or argument, a few levels deep)."""
-    todo: list[object] = [exc]
-    for _ in range(32):
-        if not todo:
-            return False
-        item = todo.pop()
-        if isinstance(item, kind):
-            return True
-        if isinstance(item, BaseException):
-            todo.extend(x for x in (item.__cause__, item.__context__, *item.args) if isinstance(x, BaseException))
-    return False
+def exception_chain(exc: BaseException, limit: int = 32) -> list[BaseException]:
+    """``exc`` and what it wraps — its cause, its context, exceptions among its args (pdfplumber's
+    ``PdfminerException(error)``) — breadth first, at most ``limit``."""
+    out: list[BaseException] = []
+    todo = [exc]
+    while todo and len(out) < limit:
+        item = todo.pop(0)
+        if any(item is seen for seen in out):
+            continue
+        out.append(item)
+        todo.extend(x for x in (item.__cause__, item.__context__, *item.args) if isinstance(x, BaseException))
+    return out
 
 
 def _call(func: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any]:
@@ -106,7 +106,7 @@ def _call(func: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any]:
     try:
         return "ok", func(*args)
     except BaseException as exc:
-        if _caused_by(exc, MemoryError):
+        if any(isinstance(e, MemoryError) for e in exception_chain(exc)):
             return "memory", "MemoryError"
         return "raised", exc
 
@@ -122,13 +122,14 @@ def _child(
     logging.getLogger().addHandler(logging.NullHandler())  # no library warnings on the caller's stderr
     sys.setrecursionlimit(RECURSION_LIMIT)
     outcome: list[tuple[str, Any]] = [("crashed", "no result")]
-    threading.stack_size(CHILD_STACK_BYTES)
-    worker = threading.Thread(target=lambda: outcome.__setitem__(0, _call(func, args)), name="sandboxed")
     try:
+        threading.stack_size(CHILD_STACK_BYTES)
+        worker = threading.Thread(target=lambda: outcome.__setitem__(0, _call(func, args)), name="sandboxed")
         worker.start()
+    except (RuntimeError, MemoryError, ValueError):  # no thread (its stack could not be mapped): run it here
+        outcome[0] = _call(func, args)
+    else:
         worker.join()
-    except MemoryError:  # the thread's stack could not even be mapped
-        outcome[0] = ("memory", "MemoryError starting the parser")
     try:
         payload = pickle.dumps(outcome[0])
     except MemoryError:

@@ -56,10 +56,10 @@ from typing import Any
 
 from docgen.errors import UnreadableDocument
 from docgen.extraction import BBox, Cell, InputKind, Provenance, ReadDocument, ReadTable, TextLine
-from extractors._sandbox import Limits, SandboxError, run_limited
+from extractors._sandbox import Limits, SandboxError, exception_chain, run_limited
 from extractors.docx import find_identity_codes
 
-__all__ = ["DEFAULT_LIMITS", "MAX_PAGES", "NeedsOcr", "parse_pdf", "read_pdf"]
+__all__ = ["DEFAULT_LIMITS", "MAX_PAGES", "NeedsOcr", "ReferenceLoop", "parse_pdf", "read_pdf", "refusal", "repaired"]
 
 MAX_PAGES = 300
 DEFAULT_LIMITS = Limits(seconds=60.0, memory_bytes=1536 << 20)
@@ -104,12 +104,7 @@ class ReferenceLoop(Exception):
 def refusal(exc: BaseException, damaged: str = "") -> str:
     """One Chinese line for a parser failure, whatever exception (or wrapped exception) it was; ``damaged``
     when it is none of the known traps."""
-    seen: list[BaseException] = []
-    todo: list[BaseException] = [exc]
-    while todo and len(seen) < 32:
-        item = todo.pop()
-        seen.append(item)
-        todo.extend(x for x in (item.__cause__, item.__context__, *item.args) if isinstance(x, BaseException))
+    seen = exception_chain(exc)
     if any(isinstance(e, ReferenceLoop) for e in seen):
         return "PDF 含循环引用（对象互相指向），已拒绝"
     if any(isinstance(e, RecursionError) for e in seen):
