@@ -333,3 +333,26 @@ def test_zlib_damage_inside_a_member_is_not_a_server_error() -> None:
     members = expand_zip("x.zip", bytes(data), Limits())
     got = [(label, content is not None, reason) for label, content, reason in members]
     assert got == [("a.docx", True, None), ("b.docx", False, "文件在压缩包中已损坏（校验失败），无法解压")]
+
+
+def _with_part(docx: bytes, part: str, data: bytes) -> bytes:
+    """``docx`` with ``part`` replaced by ``data`` (added when absent)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != part:
+                target.writestr(info, source.read(info))
+        target.writestr(part, data)
+    return out.getvalue()
+
+
+def test_a_damaged_footer_or_properties_part_is_a_problem_and_the_body_is_read() -> None:
+    docx = _with_part(_with_part(stats_docx("03"), "word/footer1.xml", b"<w:ftr><w:p>"), "docProps/app.xml", b"<Pr")
+    result = extract(docx, "统计表.docx", reader=read)
+    assert {k: v.raw for k, v in result.fields.items()} == FORM_FIELDS
+    assert result.identity is not None and result.identity.code == IDENTITY
+    assert [p.message for p in result.problems] == [
+        "word/footer1.xml 已损坏，已跳过（正文照常读取）", "docProps/app.xml 已损坏，已跳过（正文照常读取）",
+    ]
+    hostile = _with_part(stats_docx("03"), "word/footer1.xml", b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x/>')
+    assert extract(hostile, "统计表.docx", reader=read).problems[0].message.startswith("文档含 DOCTYPE 声明")
