@@ -186,20 +186,43 @@ def test_reading_waits_while_the_store_is_down_and_a_lost_blob_fails_the_upload(
         assert record["extraction"]["problems"][0]["message"] == f"无法读取：文件内容在存储中缺失（{key}）"
 
 
+def check_forwarded_for_is_trusted_only_from_the_proxy(http: httpx.Client, base: str, program: int) -> None:
+    """``docgen serve`` (uvicorn) takes the client address from ``X-Forwarded-For`` only on a connection from
+    a proxy address (``FORWARDED_ALLOW_IPS``, default 127.0.0.1 and ::1: nginx on the same machine), and then
+    the rightmost address the proxy did not add itself — so a client cannot choose the address its failed
+    logins count against. Seen in the audit: a locked account's ``failures_from`` (docs/deploy.md)."""
+    for name in ("via-proxy", "direct"):
+        made = http.post("/api/users", json={"username": name, "password": "quiet-meadow-7315", "role": "readonly",
+                                             "programs": [program]})  # fmt: skip
+        assert made.status_code == 201, made.text
+    forged = {"X-Forwarded-For": "198.51.100.7, 203.0.113.9"}  # the client wrote the first, the proxy the last
+    proxy = httpx.Client(base_url=base, timeout=60)  # from 127.0.0.1, like nginx beside the API process
+    elsewhere = httpx.HTTPTransport(local_address="127.0.0.2")  # a client that is not a proxy
+    direct = httpx.Client(base_url=base, timeout=60, transport=elsewhere)
+    for client, name in ((proxy, "via-proxy"), (direct, "direct")):
+        with client:
+            for _ in range(5):  # the fifth failure locks the account (login_max_failures)
+                wrong = client.post("/api/auth/login", json={"username": name, "password": "wrong"}, headers=forged)
+                assert wrong.status_code == 401, wrong.text
+    locked = http.get("/api/audit", params={"action": "auth.locked"}).json()
+    assert sorted((e["username"], e["detail"]["failures_from"]) for e in locked) == [
+        ("direct", "127.0.0.2"), ("via-proxy", "203.0.113.9")]  # fmt: skip
+
+
 @pytest.mark.slow
-def test_the_service_stores_uploads_in_s3_and_acknowledges_none_while_it_is_down(
-    postgresql_url: str, tmp_path: Path
-) -> None:
-    """``docgen serve`` configured from the environment only — the multi-machine set-up's storage: PostgreSQL,
-    DOCGEN_BLOB_STORE and DOCGEN_S3_ENDPOINT_URL, the standard AWS_* credentials — over real HTTP. (SQLite with
-    S3: the test above; the database is not what this test is about, so it does not run twice.)"""
+def test_an_api_process_of_the_multi_machine_set_up(postgresql_url: str, tmp_path: Path) -> None:
+    """``docgen serve`` as docs/deploy.md runs it, configured from the environment only — PostgreSQL,
+    DOCGEN_BLOB_STORE and DOCGEN_S3_ENDPOINT_URL, the standard AWS_* credentials — over real HTTP: uploads go
+    to S3 and are read from it; a lost blob is 410; X-Forwarded-For counts only from the proxy; while the store
+    is down an upload is refused (503) and nothing of it is kept. (SQLite with S3: the test above; the database
+    is not what this is about, so it does not run twice.)"""
     with s3_server(tmp_path / "moto") as s3:
         bucket = s3.bucket("docgen-service")
         env = {**s3.aws_env(), "DOCGEN_BLOB_STORE": f"s3://{bucket}/blobs", "DOCGEN_S3_ENDPOINT_URL": s3.endpoint,
                "DOCGEN_DATABASE_URL": postgresql_url, "DOCGEN_ADMIN_PASSWORD": ADMIN_PASSWORD,
                "DOCGEN_SECRET_KEY": "test-secret", "DOCGEN_WORKER_POLL_SECONDS": "0.05",
                "DOCGEN_S3_MAX_ATTEMPTS": "1"}  # fmt: skip
-        with docgen_serve(tmp_path / "data", env) as base, browser_like(httpx.Client(base_url=base)) as http:
+        with docgen_serve(tmp_path / "data", env) as base, browser_like(httpx.Client(base_url=base, timeout=60)) as http:  # noqa: E501
             login = {"username": "admin", "password": ADMIN_PASSWORD}
             assert http.post("/api/auth/login", json=login).status_code == 200
             program = create_pengzhou(http)  # type: ignore[arg-type]
@@ -220,6 +243,8 @@ def test_the_service_stores_uploads_in_s3_and_acknowledges_none_while_it_is_down
             s3.client().delete_object(Bucket=bucket, Key=f"blobs/{key}")  # lost behind the service's back
             gone = http.get(f"/api/uploads/{upload_id}/original")
             assert (gone.status_code, gone.json()) == (410, {"detail": BLOB_GONE})
+
+            check_forwarded_for_is_trusted_only_from_the_proxy(http, base, program)
 
             s3.stop()
             later = stats_docx("05", "彭州市清平小学")
