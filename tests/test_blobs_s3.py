@@ -222,7 +222,8 @@ def test_an_api_process_of_the_multi_machine_set_up(postgresql_url: str, tmp_pat
                "DOCGEN_DATABASE_URL": postgresql_url, "DOCGEN_ADMIN_PASSWORD": ADMIN_PASSWORD,
                "DOCGEN_SECRET_KEY": "test-secret", "DOCGEN_WORKER_POLL_SECONDS": "0.05",
                "DOCGEN_S3_MAX_ATTEMPTS": "1"}  # fmt: skip
-        with docgen_serve(tmp_path / "data", env) as base, browser_like(httpx.Client(base_url=base, timeout=60)) as http:  # noqa: E501
+        serving = docgen_serve(tmp_path / "data", env)
+        with serving as base, browser_like(httpx.Client(base_url=base, timeout=60)) as http:
             login = {"username": "admin", "password": ADMIN_PASSWORD}
             assert http.post("/api/auth/login", json=login).status_code == 200
             program = create_pengzhou(http)  # type: ignore[arg-type]
