@@ -11,7 +11,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from api.db import MIGRATIONS, Database, migrate
-from tests.api_fixtures import fresh_postgresql
+from api.services.accounts import ensure_admin
+from api.services.passwords import PasswordHasherGate
+from tests.api_fixtures import ADMIN_PASSWORD, fresh_postgresql
 
 
 @pytest.fixture
@@ -21,9 +23,12 @@ def postgresql() -> Iterator[str]:
 
 
 @pytest.mark.slow
-def test_processes_starting_together_on_one_postgresql_migrate_it_once(postgresql: str) -> None:
-    """Every API process and worker migrates at start (``alembic upgrade head``); started together by systemd
-    on several machines, one migrates and the others wait for it, then find the database at head."""
+def test_processes_starting_together_on_one_postgresql_migrate_it_and_create_the_admin_once(postgresql: str) -> None:
+    """Every API process migrates at start (``alembic upgrade head``) and creates the admin named by
+    ``DOCGEN_ADMIN_PASSWORD`` when missing (the app's lifespan). Started together by systemd on several machines
+    with one api.env: one migrates and the others wait for it, then find the database at head; one creates the
+    admin and the others find it (without the lock 4 upgrades hung for good; without the check a process died
+    of the unique username)."""
     databases = [Database(postgresql) for _ in range(4)]
     start = threading.Barrier(len(databases))
     failures: list[BaseException] = []
@@ -32,6 +37,8 @@ def test_processes_starting_together_on_one_postgresql_migrate_it_once(postgresq
         start.wait()
         try:
             migrate(db.engine)
+            with db.session() as s:
+                ensure_admin(s, "admin", ADMIN_PASSWORD, hasher=PasswordHasherGate())
         except BaseException as exc:  # collected and asserted below
             failures.append(exc)
 
@@ -48,6 +55,7 @@ def test_processes_starting_together_on_one_postgresql_migrate_it_once(postgresq
         assert failures == []
         with databases[0].engine.connect() as conn:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head]
+            assert conn.execute(text("SELECT username, role FROM users")).all() == [("admin", "admin")]
     finally:
         for db in databases:
             db.dispose()
