@@ -127,7 +127,7 @@ def test_a_missing_object_is_blob_not_found_in_chinese(s3: S3Server) -> None:
         store.read("../../etc/passwd")  # not a key: never a request
 
 
-def test_a_store_that_is_down_or_has_no_bucket_is_unavailable_not_missing(s3: S3Server) -> None:
+def test_a_store_that_is_down_or_has_no_bucket_is_unavailable_not_missing(s3: S3Server, tmp_path: Path) -> None:
     port = free_port()  # nothing listens there
     down = S3BlobStore("docgen", endpoint_url=f"http://127.0.0.1:{port}", region=REGION, access_key_id=ACCESS_KEY,
                        secret_access_key=SECRET_KEY, max_attempts=1)  # fmt: skip
@@ -139,11 +139,18 @@ def test_a_store_that_is_down_or_has_no_bucket_is_unavailable_not_missing(s3: S3
         assert str(caught.value).startswith(unreachable), caught.value
 
     no_bucket = store_on(s3, "never-created")
+    no_such_bucket = f"S3 对象存储（{s3.endpoint}，存储桶 never-created）：存储桶不存在"
     with pytest.raises(BlobStoreUnavailable) as caught:
         no_bucket.check()
-    assert str(caught.value) == f"S3 对象存储（{s3.endpoint}，存储桶 never-created）：存储桶不存在"
+    assert str(caught.value) == no_such_bucket
     with pytest.raises(BlobStoreUnavailable, match="存储桶不存在"):
         no_bucket.put(b"x")
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'docgen.db'}",
+                        blob_store="s3://never-created/blobs", s3_endpoint_url=s3.endpoint, s3_region=REGION,
+                        s3_access_key_id=ACCESS_KEY, s3_secret_access_key=SECRET_KEY)  # fmt: skip
+    with pytest.raises(BlobStoreUnavailable) as refused, running_client(settings, login=None):
+        pass  # the service does not start on a bucket that is not there
+    assert str(refused.value) == f"文件存储不可用，服务未启动：{no_such_bucket}"
 
 
 def test_reading_waits_while_the_store_is_down_and_a_lost_blob_fails_the_upload(s3: S3Server, tmp_path: Path) -> None:
