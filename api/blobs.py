@@ -201,14 +201,13 @@ class S3BlobStore:
             from boto3.s3.transfer import TransferConfig
             from botocore.config import Config
         except ImportError:
-            raise RuntimeError("S3 对象存储需要安装 boto3：pip install boto3") from None
+            raise RuntimeError("S3 对象存储需要安装 boto3：pip install 'docgen[s3]'（或 pip install boto3）") from None
         if part_size < MIN_PART_SIZE:
             raise ValueError(f"S3 分块大小 {part_size} 字节小于 S3 的下限 {MIN_PART_SIZE} 字节（5 MiB）")
         if not bucket:
             raise ValueError("S3 对象存储地址缺少存储桶名：应为 s3://存储桶/前缀")
         self.bucket = bucket
         self.prefix = prefix.strip("/")
-        self.endpoint = endpoint_url or "AWS"
         self.part_size = part_size
         self.transfer = TransferConfig(multipart_threshold=part_size, multipart_chunksize=part_size)
         config = Config(
@@ -226,6 +225,7 @@ class S3BlobStore:
             aws_secret_access_key=secret_access_key,
             config=config,
         )
+        self.endpoint = str(self.client.meta.endpoint_url)  # as resolved: the setting, AWS_ENDPOINT_URL or AWS's
 
     def _name(self, key: str) -> str:
         _check(key)
