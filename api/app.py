@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import datadir
-from api.blobs import BlobNotFound, open_blob_store
+from api.blobs import BlobNotFound, BlobStoreUnavailable, blob_store_of
 from api.db import Database, migrate
 from api.deps import Services
 from api.routes import accounts as accounts_routes
@@ -134,13 +134,7 @@ def build_services(settings: Settings) -> Services:
     url = settings.resolved_database_url()
     if url.startswith("sqlite:///") and not url.endswith(":memory:"):
         datadir.private_file(Path(url.removeprefix("sqlite:///")))  # 0600 before SQLite creates it 0644
-    blobs = open_blob_store(
-        settings.resolved_blob_store(),
-        endpoint_url=settings.s3_endpoint_url,
-        region=settings.s3_region,
-        access_key_id=settings.s3_access_key_id,
-        secret_access_key=settings.s3_secret_access_key,
-    )
+    blobs = blob_store_of(settings)
     crop_limits = CropLimits(
         timeout=settings.crop_timeout_seconds,
         memory=settings.crop_memory_bytes,
@@ -149,7 +143,7 @@ def build_services(settings: Settings) -> Services:
     )
     return Services(
         settings,
-        Database(url),
+        Database(url, pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow),
         blobs,
         Converters(settings, dirs.tmp),
         secret=settings.resolved_secret(),
@@ -173,6 +167,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings)
+        try:
+            services.blobs.check()  # a wrong bucket or endpoint stops the start, not the first upload
+        except BlobStoreUnavailable as exc:
+            services.db.dispose()
+            raise BlobStoreUnavailable(f"文件存储不可用，服务未启动：{exc.message}") from None
         migrate(services.db.engine)
         if settings.admin_password:
             try:
@@ -231,6 +230,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def blob_missing(_: Request, exc: BlobNotFound) -> JSONResponse:
         log.error("blob missing: %s", exc)
         return JSONResponse({"detail": "文件内容在存储中缺失，请联系管理员"}, status_code=410)
+
+    @app.exception_handler(BlobStoreUnavailable)
+    async def store_down(_: Request, exc: BlobStoreUnavailable) -> JSONResponse:
+        # the request's session was never committed: nothing of it is kept (an upload is not received)
+        log.error("blob store unavailable: %s", exc)
+        detail = "文件存储暂时无法访问，本次操作未完成（没有保存任何内容），请稍后重试"
+        return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "30"})
 
     routers = (auth, accounts_routes, programs, setup, school_names, uploads, records, collection, templates, targets,
                admin, vocabulary, apidocs, phone)

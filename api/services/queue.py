@@ -39,3 +39,12 @@ def take(session: Session, model: QueuedModel, row_id: int, *, queued: str, runn
         update(model).where(model.id == row_id, model.status == queued).values(status=running, **values)
     )
     return rows_changed(result) == 1
+
+
+def release(session: Session, model: QueuedModel, row_id: int, *, running: str, queued: str) -> bool:
+    """Put row ``row_id`` back from ``running`` to ``queued`` (its work could not start: try again later).
+
+    True when it was ``running``. The caller's session commits the change.
+    """
+    result = session.execute(update(model).where(model.id == row_id, model.status == running).values(status=queued))
+    return rows_changed(result) == 1

@@ -38,7 +38,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.blobs import BlobStore
+from api.blobs import BlobNotFound, BlobStore, BlobStoreUnavailable
 from api.db import Database
 from api.models import UPLOAD_SCOPE_STAFF, Program, Record, Upload, User, upload_scope, utcnow
 from api.sandbox import ChildFailed, run_child
@@ -521,13 +521,23 @@ def process(
         name, kind, key = upload.original_name, upload.detected_type, upload.blob_key
         # what the program's blank forms print (their notes, the 统计表's 备注 footer) is not a returned value
         printed = printed_texts(programs.domain(program), load_schemas())
-    status, error = DONE, None
+    status, error, data = DONE, None, b""
     if kind not in FORM_TYPES:
         extraction, status, error = unreadable(name, kind, f"{kind} 不是可读取的表单类型"), FAILED, "类型不支持"
     else:
         try:
+            data = blobs.read(key)
+        except BlobStoreUnavailable:
+            # the store is down, not the file bad: the upload goes back to the queue instead of failing
+            with db.session() as s:
+                queue.release(s, Upload, upload_id, running=PROCESSING, queued=RECEIVED)
+            raise
+        except BlobNotFound as exc:  # the stored bytes are gone: no later try can read them
+            extraction, status, error = unreadable(name, kind, f"无法读取：{exc.message}"), FAILED, exc.message
+    if status == DONE:
+        try:
             args = [str(max_pixels), repr(review_threshold), json.dumps(printed, ensure_ascii=False)]
-            raw = run_child("extract", blobs.read(key), name, args, timeout=timeout, memory=memory)
+            raw = run_child("extract", data, name, args, timeout=timeout, memory=memory)
             extraction = json.loads(raw)
             if not isinstance(extraction, dict):
                 raise ValueError(f"应为 JSON 对象，实际为 {type(extraction).__name__}")
@@ -537,7 +547,7 @@ def process(
         except (ValueError, KeyError) as exc:
             reason = public_text(str(exc))
             extraction, status, error = unreadable(name, kind, f"读取结果无效：{reason}"), FAILED, reason
-        except Exception as exc:  # the stored file is missing, the child cannot start …: fail this upload only
+        except Exception as exc:  # the child cannot start …: fail this upload only
             reason = f"{type(exc).__name__}: {public_text(str(exc))}"
             extraction, status, error = unreadable(name, kind, f"无法读取：{reason}"), FAILED, reason
     with db.session() as s:
