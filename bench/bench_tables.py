@@ -144,12 +144,13 @@ def seed_cases(work: Path) -> list[Case]:
     """The seed notices' tables as PDFs (python-docx → LibreOffice), written into ``work``."""
     import pypdfium2 as pdfium
 
-    from testkit.office import convert
+    from testkit.office import convert_many
     from testkit.seed_tables import HEZE, JIANSHI, LIUZHOU, notice_docx
 
     out: list[Case] = []
-    for n, notice in enumerate((LIUZHOU, JIANSHI, HEZE), start=1):
-        data = convert(notice_docx(notice), ".docx", "pdf")
+    notices = (LIUZHOU, JIANSHI, HEZE)
+    pdfs = convert_many([(notice_docx(notice), ".docx") for notice in notices], "pdf")
+    for n, (notice, data) in enumerate(zip(notices, pdfs, strict=True), start=1):
         path = work / f"seed{n}.pdf"
         path.write_bytes(data)
         out.append(Case(path, len(pdfium.PdfDocument(data)), None, {"title": notice.title}))
