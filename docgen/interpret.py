@@ -59,13 +59,11 @@ from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, TableSpec, Va
 from docgen.labels import label_key
 from docgen.printed import unprinted
 from docgen.review import reasons_text, status_of, where_text
+from docgen.tables import HEADER_SCAN_ROWS, generic_header, generic_type, may_name, schema_mismatch
 from docgen.values import GUESSED, SURE, default_unit_for, is_blank, join_lines, normalize
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-HEADER_SCAN_ROWS = 6
-"""The header row of a table is looked for among its first rows (title rows may sit above it)."""
 
 FOOTER_FIELD = "备注"
 """The field a table's merged footer row (``备注：…``) is read into (its printed label)."""
@@ -220,7 +218,7 @@ def _by_header(read: ReadDocument, schemas: Mapping[str, FormSchema]) -> str | N
         score = 0.0
         if schema.table is not None:
             for table in read.tables:
-                match = _find_header(table, schema.table)
+                match = _find_header(table, schema.table, recognising=True)
                 if match is not None:
                     score = max(score, len(match.columns) / len(schema.table.columns))
         elif schema.fields:
@@ -251,8 +249,8 @@ def _assign(groups: Sequence[_Group], labels: _Labels, specs: Sequence[ColumnSpe
     preceding schema column was matched nearest to its left (联系人及电话 after 帮扶学校 / 受援学校)."""
     candidates: dict[int, list[tuple[int, int]]] = {}  # group index → (score, spec)
     for gi, g in enumerate(groups):
-        if g.cell is not None and not is_blank(g.text):
-            candidates[gi] = labels.match(g.text)
+        if g.cell is not None and not is_blank(g.text):  # 帮扶县区 never fills 帮扶学校: docgen.tables.may_name
+            candidates[gi] = [(sc, s) for sc, s in labels.match(g.text) if may_name(g.text, specs[s])]
     taken: dict[int, int] = {}  # spec → group index
     done: set[int] = set()
     for score in (3, 2, 1):
@@ -271,7 +269,9 @@ def _assign(groups: Sequence[_Group], labels: _Labels, specs: Sequence[ColumnSpe
     return {s: groups[gi] for s, gi in sorted(taken.items())}
 
 
-def _find_header(table: ReadTable, spec: TableSpec) -> _HeaderMatch | None:
+def _find_header(table: ReadTable, spec: TableSpec, *, recognising: bool = False) -> _HeaderMatch | None:
+    """The header row matching most of ``spec``'s columns, among the rows whose headers mean them
+    (:func:`docgen.tables.schema_mismatch`; ``recognising``: the form is known by these headers alone)."""
     labels = _Labels(spec.columns)
     grid = table.grid()
     best: _HeaderMatch | None = None
@@ -284,6 +284,9 @@ def _find_header(table: ReadTable, spec: TableSpec) -> _HeaderMatch | None:
         unknown = tuple(
             g for g in groups if g.cell is not None and not is_blank(g.text) and (g.c0, g.c1) not in claimed
         )
+        if schema_mismatch({i: g.text for i, g in columns.items()}, [g.text for g in unknown], spec,
+                           recognising=recognising):
+            continue
         best = _HeaderMatch(r, columns, unknown)
     if best is None or len(best.columns) < min(2, len(spec.columns)):
         return None
@@ -343,7 +346,8 @@ def _read_schema_table(read: ReadDocument, spec: TableSpec) -> _TableRead:
             current, start = match, match.row + 1
             out.header_rows[ti] = match.row
             out.matched.update(match.columns)
-        elif not (current is not None and previous == ti - 1 and table.n_cols == read.tables[previous].n_cols):
+        elif not (current is not None and previous == ti - 1 and table.n_cols == read.tables[previous].n_cols
+                  and _later_page(table, read.tables[previous])):
             continue  # not the schema table, nor its continuation on the next page
         out.used.add(ti)
         previous = ti
@@ -354,6 +358,12 @@ def _read_schema_table(read: ReadDocument, spec: TableSpec) -> _TableRead:
         if ended:
             current = None
     return out
+
+
+def _later_page(table: ReadTable, previous: ReadTable) -> bool:
+    """``table`` starts a later page than ``previous``: only then can it continue it (a table beside ours on
+    the same page, or any table of a docx, where a table is never cut by a page, is a table of its own)."""
+    return table.page is not None and previous.page is not None and table.page > previous.page
 
 
 def _read_rows(
@@ -594,75 +604,46 @@ def _majority_year(read: ReadDocument) -> int | None:
 
 # --------------------------------------------------------------------------------------- generic tables
 
-_GENERIC_TYPES: tuple[tuple[tuple[str, ...], ValueType], ...] = (
-    (("联系人及电话", "联系人及手机"), ValueType.TEXT),
-    (("电话", "手机", "联系方式"), ValueType.PHONE),
-    (("序号", "编号"), ValueType.INTEGER),
-    (("姓名", "负责人", "联系人", "校长", "联络员", "带队"), ValueType.NAME),
-    (("学校", "单位", "县市区", "区县", "县区", "地区"), ValueType.SCHOOL),
-    (("日期", "时间"), ValueType.DATE),
-    (("人次", "人数"), ValueType.COUNT),
-    (("资金", "物品", "金额"), ValueType.MONEY_GOODS),
-)
-
-
-def _generic_type(header: str) -> ValueType:
-    key = label_key(header)
-    for words, kind in _GENERIC_TYPES:
-        if any(w in key for w in words):
-            return kind
-    return ValueType.TEXT
-
-
-def _generic_header_row(grid: Sequence[Sequence[Cell | None]]) -> int | None:
-    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        filled = [c for c in _cells_in(row, 0, len(row) - 1) if not is_blank(c.text)]
-        if len(filled) >= 2 or (len(filled) == 1 and len(row) == 1):
-            return r
-    return None
-
-
 def _generic_tables(read: ReadDocument, indexes: Iterable[int], builder: _Builder) -> list[Table]:
-    """Tables no schema claims: columns = header row text as read, rows below it, typed by header words
-    (电话 → phone, 负责人 → name, 学校 → school, …). A table that continues the previous one — same header,
-    or the next page with no header row (its first row has digits) — is concatenated to it."""
+    """Tables no schema claims, with their own header (:func:`docgen.tables.generic_header`: header rows
+    joined ``上/下``, merged cells filled), typed by header words (:func:`docgen.tables.generic_type`). A
+    table that continues the previous one — same header, or the next page with no header row (its first row
+    has digits) — is concatenated to it."""
     out: list[Table] = []
     columns: tuple[str, ...] | None = None
     rows: list[tuple[Value, ...]] = []
+    repeated: list[str] = []  # the header's bottom row as read: printed again on the next page, it is skipped
     prev: ReadTable | None = None
     prev_index = -2
     for ti in indexes:
         table = read.tables[ti]
         grid = table.grid()
-        header = _generic_header_row(grid)
+        header = generic_header(grid)
         if header is None:
             continue
-        groups = _groups(grid[header])
-        names = tuple(join_lines(g.text) for g in groups)
-        start = header + 1
+        names = header.names
+        start = header.last + 1
         continues = columns is not None and prev is not None and prev_index == ti - 1 and len(names) == len(columns)
         if continues and names != columns:
             next_page = table.page is not None and prev is not None and prev.page is not None \
                 and table.page == prev.page + 1
             if next_page and any(re.search(r"\d", n) for n in names):
-                start = header  # no header on this page: the first row is data
+                start = header.first  # no header on this page: the first row is data
             else:
                 continues = False
         if not continues or columns is None:
             if columns is not None:
                 out.append(Table(columns, tuple(rows)))
             columns, rows = names, []
-        kinds = [_generic_type(c) for c in columns]
+            repeated = [_raw_of(_cells_in(grid[header.last], c.c0, c.c1)).text for c in header.columns]
+        kinds = [generic_type(c) for c in columns]
         for r in range(start, len(grid)):
-            if _row_blank(grid[r]) or tuple(join_lines(g.text) for g in _groups(grid[r])) == columns:
-                continue
+            cells = [_raw_of(_cells_in(grid[r], c.c0, c.c1)) for c in header.columns]
+            if _row_blank(grid[r]) or [c.text for c in cells] == repeated:
+                continue  # a blank row, or the header printed again (next page)
             n = len(rows) + 1
-            # a continued table's rows may have more groups than its first header (merged cells): text beyond
-            rows.append(tuple(
-                builder.value(_raw_of(_cells_in(grid[r], g.c0, g.c1)), kinds[k] if k < len(kinds) else ValueType.TEXT,
-                              (columns[k] if k < len(columns) else "") or f"第{k + 1}列", row=n)
-                for k, g in enumerate(groups)
-            ))
+            rows.append(tuple(builder.value(raw, kinds[k], columns[k] or f"第{k + 1}列", row=n)
+                              for k, raw in enumerate(cells)))
         prev, prev_index = table, ti
     if columns is not None:
         out.append(Table(columns, tuple(rows)))
