@@ -20,7 +20,7 @@ from api.services.crops import Crops
 from api.services.passwords import PasswordHasherGate
 from api.services.throttle import ThrottlePolicy
 from api.settings import Settings
-from api.worker import Converters, Worker
+from api.worker import Converters, Dispatch, Worker
 
 MAX_ID = 2**63 - 1  # database ids are 64-bit: a larger number is 422 here, not an overflow in the driver
 
@@ -37,7 +37,8 @@ class Services:
     db: Database
     blobs: BlobStore
     converters: Converters
-    worker: Worker | None = None
+    worker: Worker | None = None  # docgen serve's own threads (no broker)
+    dispatch: Dispatch | None = None  # how routes announce queued work: the worker above, or the broker
     secret: str = ""
     crops: Crops | None = None
     dirs: DataDirs | None = None

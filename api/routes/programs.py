@@ -370,8 +370,8 @@ def create_batch(
     program = programs.get_program(session, user, program_id)
     job = batches.enqueue(session, program, user, with_pdf=bool(body and body.pdf))
     session.commit()
-    if services.worker:
-        services.worker.wake()
+    if services.dispatch:
+        services.dispatch.batch_queued(job.id)
     return batch_out(job)
 
 

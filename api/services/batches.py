@@ -135,12 +135,20 @@ def requeue_interrupted(db: Database) -> int:
     return queue.requeue_interrupted(db, BatchJob, running=RUNNING, queued=QUEUED)
 
 
-def claim_next(db: Database) -> int | None:
-    """Atomically take the oldest queued job (safe with several worker processes: :func:`api.services.queue.take`)."""
+def requeue_stale(db: Database, lease: float) -> list[int]:
+    """Jobs a dead worker left ``running`` (no heartbeat for ``lease`` seconds) go back to the queue; they
+    resume from the documents already stored."""
+    return queue.requeue_stale(db, BatchJob, running=RUNNING, queued=QUEUED, lease=lease)
+
+
+def claim_next(db: Database, worker: str = "") -> int | None:
+    """Atomically take the oldest queued job (safe with several worker processes: :func:`api.services.queue.take`).
+    ``worker`` names the taker on the row."""
     with db.session() as s:
         for job_id in s.scalars(select(BatchJob.id).where(BatchJob.status == QUEUED).order_by(BatchJob.id).limit(5)):
             now = utcnow()
-            if queue.take(s, BatchJob, job_id, queued=QUEUED, running=RUNNING, started_at=now, updated_at=now, done=0):
+            values = {"started_at": now, "updated_at": now, "done": 0}
+            if queue.take(s, BatchJob, job_id, queued=QUEUED, running=RUNNING, worker=worker, **values):
                 return int(job_id)
     return None
 
