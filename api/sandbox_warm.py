@@ -4,7 +4,8 @@ read needs, loaded before any upload arrives, so that every forked child starts 
 It imports the readers of every kind and their libraries, parses the form schemas (their YAML is ≈ 0.25 s,
 cached for the process), and makes the process's OCR engine (:func:`extractors.ocr.default_engine`: the
 PP-OCRv6 models into onnxruntime), running it once on a blank strip so that onnxruntime's first-run set-up
-is done here, not in each child, and freezes the heap for the collector (``gc.freeze``). Nothing here reads a file from outside: the server never parses an upload
+is done here, not in each child, and freezes the heap for the collector (``gc.freeze``). Nothing here
+reads a file from outside: the server never parses an upload
 itself, its forked children do, under their limits.
 """
 
@@ -15,9 +16,9 @@ import gc
 import numpy as np
 
 import docgen.extract  # noqa: F401  (imported for the children)
-import extractors.docx  # noqa: F401
-import extractors.image  # noqa: F401
-import extractors.pdf  # noqa: F401
+import extractors.docx
+import extractors.image
+import extractors.pdf
 import extractors.read  # noqa: F401
 from docgen.forms import load_schemas
 from extractors.ocr import default_engine

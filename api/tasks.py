@@ -9,8 +9,11 @@ oldest batch job — with the conditional UPDATE of :mod:`api.services.queue`. S
 or two workers woken for one row, do the work once; the database row stays the truth. Each task calls the
 same entry point as ``docgen serve``'s own threads (:class:`api.worker.Jobs`).
 
-Reading and batches go to two queues (:data:`READ_QUEUE`, :data:`BATCH_QUEUE`): a clerk's single upload is
-never behind a 500-page batch in one queue, and reading machines can be kept for reading (``-Q docgen.read``).
+Reading comes before batches. They go to two queues (:data:`READ_QUEUE`, :data:`BATCH_QUEUE`), so a clerk's
+single upload is never behind a 500-page batch in one queue, and reading machines can be kept for reading
+(``-Q docgen.read``); and a worker running a batch reads the uploads waiting between two of its documents
+(:meth:`api.worker.Jobs.batch_next`), so even a worker whose every slot runs a batch reads an upload within a
+document's time.
 
 Nothing is lost when a worker dies. Messages are acknowledged late (after the task), and a task whose pool
 process was killed is given back (``task_reject_on_worker_lost``). A row a dead worker was running keeps a
@@ -186,7 +189,7 @@ def run_worker(
     services = build_services(settings)  # this machine's scratch and cache folders, the shared db and store
     start_warm()  # before any thread: the fork server is forked from a single-threaded process
     node = node_name(name)
-    _jobs = Jobs(settings, services.db, services.blobs, services.converters, node)
+    _jobs = Jobs(settings, services.db, services.blobs, services.converters, node, reads_between_documents=True)
     app = make_app(settings.broker_url)
     sweeper = Sweeper(app, _jobs)
     sweeper.start()

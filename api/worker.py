@@ -19,6 +19,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -89,9 +90,19 @@ class Jobs:
     """
 
     def __init__(
-        self, settings: Settings, db: Database, blobs: BlobStore, converters: Converters, name: str
+        self,
+        settings: Settings,
+        db: Database,
+        blobs: BlobStore,
+        converters: Converters,
+        name: str,
+        *,
+        reads_between_documents: bool = False,
     ) -> None:
         self.settings = settings
+        # a worker whose slots may all be running batches reads waiting uploads between a batch's documents
+        self.reads_between_documents = reads_between_documents
+        self._next_look = 0.0
         self.db = db
         self.blobs = blobs
         self.converters = converters
@@ -133,9 +144,20 @@ class Jobs:
                 converter=self.converters,
                 tmp=self.converters.tmp,
                 links=self._links,
+                between=self._read_waiting if self.reads_between_documents else None,
             )
         log.info("batch %d run by %s: %s", job_id, self.name, status)
         return job_id
+
+    def _read_waiting(self) -> None:
+        """Between two documents of a batch: read the uploads waiting now (looking at most once a second).
+        Reading comes first — a clerk's single upload waits for one document, not for the batch."""
+        now = time.monotonic()
+        if now < self._next_look:
+            return
+        while self.read_next() is not None:
+            pass
+        self._next_look = time.monotonic() + 1.0
 
     def _links(self, program: Program) -> UploadLinks | None:
         """The phone upload links of ``program``'s blank forms (none without ``public_base_url``)."""

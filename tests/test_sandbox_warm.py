@@ -1,8 +1,9 @@
 """The warm reader of ``docgen worker`` (api/sandbox.py ``start_warm``) keeps the hostile-upload guarantees of
 the fresh child: the same answer for a good file, and a file past the time or memory limit fails the same way
-(解析超时, 解析进程异常退出, a read that cannot allocate past the memory limit) with the child and its process group gone — now in a fork of a server that already
-holds the OCR models. Run in a separate interpreter: ``start_warm`` switches its whole process to warm
-children, and the test session's own children must stay fresh."""
+(解析超时, 解析进程异常退出, a read that cannot allocate past the memory limit) with the child and its
+process group gone — now in a fork of a server that already holds the OCR models. Run in a separate
+interpreter: ``start_warm`` switches its whole process to warm children, and the test session's own
+children must stay fresh."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ from api import sandbox
 from api.sandbox import ChildFailed, run_child
 from testkit.forms import stats_docx
 from tests.test_security_resources import BOMBS, xlsx_bomb
+
+
+PIXELS = ["100000000"]
 
 
 def failure(mode, data, name, args=(), **limits):
@@ -48,8 +52,8 @@ if __name__ == "__main__":
         "warm": warm,
         "timeout": failure("roster", bomb, "大表.xlsx", timeout=0.5, memory=size + (1 << 30)),
         # the scan's OCR needs more than 20 MB beyond what the server holds: the reader cannot allocate
-        "tight": json.loads(run_child("extract", scan, "扫描.png", ["100000000"], timeout=60, memory=size + (20 << 20))),
-        "roomy": json.loads(run_child("extract", scan, "扫描.png", ["100000000"], timeout=60, memory=3 << 30)),
+        "tight": json.loads(run_child("extract", scan, "扫描.png", PIXELS, timeout=60, memory=size + (20 << 20))),
+        "roomy": json.loads(run_child("extract", scan, "扫描.png", PIXELS, timeout=60, memory=3 << 30)),
         "unknown": failure("nonsense", b"", "x", timeout=10, memory=size + (200 << 20)),
         "server_alive": os.path.exists(f"/proc/{server}"),
     }

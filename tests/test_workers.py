@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from api.models import Upload
 from testkit.forms import stats_docx
 from tests.api_fixtures import (
     PG_ADMIN_URL,
@@ -56,7 +58,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen(
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(folder)],  # fmt: skip
+         "--dir", str(folder)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
@@ -251,3 +253,38 @@ def test_a_worker_killed_9_mid_read_loses_nothing_and_reads_nothing_twice(cluste
     assert {w for (w,) in rows(cluster.pg_url, "SELECT worker FROM uploads WHERE id = ANY(%s)", after)} == {
         survivor.name
     }
+
+
+def test_a_worker_running_a_batch_reads_an_upload_that_arrives_before_the_batch_goes_on(tmp_path: Path) -> None:
+    """Reading comes first: a worker whose one slot runs a batch reads the waiting upload at the batch's next
+    progress point (here the first: the plan made), before any of its documents."""
+    from api.worker import Jobs
+
+    settings = make_settings(tmp_path / "data", f"sqlite:///{tmp_path / 'docgen.db'}", start_worker=False)
+    with running_client(settings) as api:
+        program_id = create_pengzhou(api)
+        r = api.post(f"/api/programs/{program_id}/batches", json={"pdf": False})
+        assert r.status_code == 202, r.text
+        job_id = int(r.json()["id"])
+        upload_id = int(api.post(f"/api/programs/{program_id}/uploads",
+                                 files=[("files", ("统计表.docx", stats_docx("03")))]).json()[0]["id"])  # fmt: skip
+        services = api.app.state.services  # type: ignore[attr-defined]
+        jobs = Jobs(settings, services.db, services.blobs, services.converters, "w@test", reads_between_documents=True)
+        ran: list[int | None] = []
+        slot = threading.Thread(target=lambda: ran.append(jobs.batch_next()))  # the worker's one slot
+        slot.start()
+        wait_for(lambda: api.get(f"/api/uploads/{upload_id}").json()["record_id"], 60, "the upload read")
+        assert api.post(f"/api/batches/{job_id}/cancel").status_code == 200  # the rest of the batch is not needed
+        slot.join(60)
+        assert ran == [job_id]
+        assert api.get(f"/api/batches/{job_id}").json()["status"] == "cancelled"
+        with services.db.session() as s:
+            from sqlalchemy import func, select
+
+            from api.models import Document, Record
+
+            read_at = s.scalar(select(Record.updated_at).where(Record.upload_id == upload_id))
+            first_document = s.scalar(select(func.min(Document.updated_at)).where(Document.job_id == job_id))
+            worker = s.scalar(select(Upload.worker).where(Upload.id == upload_id))
+        assert read_at is not None and (first_document is None or read_at < first_document)
+        assert worker == "w@test"
