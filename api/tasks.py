@@ -41,6 +41,7 @@ from sqlalchemy import select
 
 from api.models import BatchJob, Upload
 from api.services import batches, uploads
+from api.services.errors import ServerFailure, ServiceError
 from api.settings import Settings
 from api.worker import Jobs
 
@@ -50,6 +51,8 @@ READ_QUEUE = "docgen.read"
 BATCH_QUEUE = "docgen.batch"
 READ_TASK = "docgen.read_upload"
 BATCH_TASK = "docgen.run_batch"
+REGENERATE_TASK = "docgen.regenerate_document"  # a person waits for it: on the reading queue, with a result
+REGENERATE_WAIT = 300.0  # seconds a route waits for a regenerated document before it answers 500
 QUEUES = (READ_QUEUE, BATCH_QUEUE)
 
 _jobs: Jobs | None = None  # this worker process's jobs (run_worker sets it before the first task)
@@ -57,13 +60,15 @@ _jobs: Jobs | None = None  # this worker process's jobs (run_worker sets it befo
 
 def make_app(broker_url: str) -> Celery:
     """The Celery app of ``broker_url`` with the two tasks (both the API and the workers make one)."""
-    app = Celery("docgen", broker=broker_url, set_as_current=False)
+    app = Celery("docgen", broker=broker_url, backend=broker_url, set_as_current=False)
     app.conf.update(
         task_acks_late=True,  # acknowledged after the task: a worker that dies mid-task does not lose it
         task_reject_on_worker_lost=True,  # … and a killed pool process gives its message back
         worker_prefetch_multiplier=1,  # a busy worker holds no more messages than it runs
         task_ignore_result=True,  # the database row is the result
-        task_routes={READ_TASK: {"queue": READ_QUEUE}, BATCH_TASK: {"queue": BATCH_QUEUE}},
+        task_routes={READ_TASK: {"queue": READ_QUEUE}, BATCH_TASK: {"queue": BATCH_QUEUE},
+                     REGENERATE_TASK: {"queue": READ_QUEUE}},
+        result_expires=3600,  # only the regenerated documents' ids are kept, for the route waiting on them
         task_default_queue=READ_QUEUE,
         broker_connection_retry_on_startup=True,
         worker_send_task_events=False,
@@ -78,6 +83,15 @@ def make_app(broker_url: str) -> Celery:
     def run_batch(job_id: int) -> int | None:
         """There is a batch job to run (``job_id`` announced it): run the oldest queued one."""
         return _worker_jobs().batch_next()
+
+    @app.task(name=REGENERATE_TASK, ignore_result=False)  # type: ignore[untyped-decorator]
+    def regenerate_document(document_id: int, user_id: int) -> dict[str, Any]:
+        """Render one document again (the route waits): ``{"documents": [ids]}`` or ``{"error": …}`` with the
+        service error's status and message, raised again in the route."""
+        try:
+            return {"documents": _worker_jobs().regenerate(document_id, user_id)}
+        except ServiceError as exc:
+            return {"error": {"status": exc.status, "message": exc.message}}
 
     return app
 
@@ -104,6 +118,19 @@ class CeleryDispatch:
 
     def batch_queued(self, job_id: int) -> None:
         self._send(BATCH_TASK, job_id)
+
+    def regenerate(self, document_id: int, user_id: int) -> list[int]:
+        """Send the job to a worker and wait for it (:data:`REGENERATE_WAIT` at most)."""
+        try:
+            result = self.app.send_task(REGENERATE_TASK, args=[document_id, user_id]).get(timeout=REGENERATE_WAIT)
+        except Exception as exc:
+            log.exception("regenerating document %d through the queue failed", document_id)
+            raise ServerFailure(f"文书 {document_id} 重新生成失败：工作进程未完成（{type(exc).__name__}）") from None
+        if "error" in result:
+            error = ServiceError(str(result["error"]["message"]))
+            error.status = int(result["error"]["status"])
+            raise error
+        return [int(i) for i in result["documents"]]
 
     def _send(self, task: str, row_id: int) -> None:
         try:

@@ -26,8 +26,9 @@ from typing import Protocol
 
 from api.blobs import BlobStore
 from api.db import Database
-from api.models import BatchJob, Program, Upload
-from api.services import batches, phone_links, queue, uploads
+from api.models import BatchJob, Program, Upload, User
+from api.services import batches, documents, phone_links, programs, queue, uploads
+from api.services.errors import NotFound
 from api.settings import Settings
 from docgen.batch import UploadLinks
 from docgen.render.converter import ConversionResult, PdfConverter
@@ -76,6 +77,11 @@ class Dispatch(Protocol):
 
     def batch_queued(self, job_id: int) -> None:
         """Batch job ``job_id`` was stored ``queued``."""
+
+    def regenerate(self, document_id: int, user_id: int) -> list[int]:
+        """Render document ``document_id`` again for user ``user_id`` and wait: the ids of its stored rows, or
+        the :class:`~api.services.errors.ServiceError` the job ended with."""
+        ...
 
 
 def worker_name() -> str:
@@ -149,6 +155,23 @@ class Jobs:
         log.info("batch %d run by %s: %s", job_id, self.name, status)
         return job_id
 
+    def regenerate(self, document_id: int, user_id: int) -> list[int]:
+        """Render one document again from its pair's current data (:func:`api.services.documents.regenerate`,
+        as user ``user_id``) and store it; the ids of its rows (one per format). Its errors are the service's
+        (404, 409, 422, 500), raised."""
+        with self.db.session() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                raise NotFound(f"文书 {document_id} 不存在")
+            doc = documents.get_document(s, user, document_id)
+            program = programs.get_program(s, user, doc.program_id)
+            links = phone_links.link_maker(self.settings, program, self.secret)
+            out = documents.regenerate(
+                s, user, doc, self.blobs, templates=self.settings.templates_dir, converter=self.converters,
+                links=links,
+            )
+            return [d.id for d in out]
+
     def _read_waiting(self) -> None:
         """Between two documents of a batch: read the uploads waiting now (looking at most once a second).
         Reading comes first — a clerk's single upload waits for one document, not for the batch."""
@@ -205,6 +228,10 @@ class Worker:
     def batch_queued(self, job_id: int) -> None:
         """A new batch job: wake the threads."""
         self.wake()
+
+    def regenerate(self, document_id: int, user_id: int) -> list[int]:
+        """In this process, now (the request's thread waits, as for any interactive job)."""
+        return self.jobs.regenerate(document_id, user_id)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop both threads (each finishes its current item) and wait for them."""

@@ -206,6 +206,26 @@ def test_two_workers_split_the_uploads_and_read_each_exactly_once(cluster: Clust
         assert f"送教下乡第{n}次" in json.dumps(extraction, ensure_ascii=False), name
 
 
+def test_a_batch_and_a_regenerated_document_run_on_the_workers(cluster: Cluster) -> None:
+    api = cluster.api
+    r = api.post(f"/api/programs/{cluster.program_id}/batches", json={"pdf": False})
+    assert r.status_code == 202, r.text
+    job_id = int(r.json()["id"])
+    job = wait_for(lambda: (j := api.get(f"/api/batches/{job_id}").json())["status"] not in ("queued", "running")
+                   and j, 120, "the batch to end")  # fmt: skip
+    assert (job["status"], job["done"], job["total"], job["failed"]) == ("done", 73, 73, 0), job
+    [(worker,)] = rows(cluster.pg_url, "SELECT worker FROM batch_jobs WHERE id = %s", job_id)
+    assert worker in cluster.workers  # a worker ran it, not the API
+    assert api.get(f"/api/batches/{job_id}/download").status_code == 200
+    docs = api.get(f"/api/programs/{cluster.program_id}/documents").json()
+    # one document again, rendered by a worker while the route waits: the same bytes from the same data
+    again = api.post(f"/api/documents/{docs[0]['id']}/regenerate")
+    assert again.status_code == 200, again.text
+    assert [(d["id"], d["sha256"]) for d in again.json()] == [(docs[0]["id"], docs[0]["sha256"])]
+    # its errors come back as the service's: an unknown document is 404 before anything is queued
+    assert api.post("/api/documents/999999/regenerate").status_code == 404
+
+
 def slow_scan() -> bytes:
     """Printed lines as a PNG: seconds of OCR, so a kill lands in the middle of its reading."""
     image = Image.new("L", (1600, 800), 255)
