@@ -117,7 +117,8 @@ _warm: Any = None  # the forkserver context once start_warm() ran
 
 
 def start_warm() -> None:
-    """From now on, children of this process are forked from a warm fork server (started here, ≈ 3 s).
+    """From now on, children of this process are forked from a warm fork server (started here; returns once it
+    has loaded the readers and models, ≈ 3 s).
 
     For a process that reads many files (``docgen worker``); call it before starting threads. The server
     takes this process's environment now, with the children's additions (:func:`set_child_env`)."""
@@ -130,7 +131,14 @@ def start_warm() -> None:
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(WARM_PRELOAD)
     multiprocessing.forkserver.ensure_running()
+    warmed = ctx.Process(target=_noop)  # returns once the server has loaded everything: the worker starts warm
+    warmed.start()
+    warmed.join()
     _warm = ctx
+
+
+def _noop() -> None:
+    """The first child of the warm server (its start waits for the server's preload)."""
 
 
 def _run_warm(mode: str, data: bytes, name: str, args: Sequence[str], *, timeout: float, memory: int) -> bytes:
