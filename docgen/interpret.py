@@ -33,12 +33,14 @@ Fields come out keyed by the schema's field key (``unit``, ``filled_on``) with t
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TypeVar
 
 from docgen.extraction import (
     Cell,
@@ -58,6 +60,9 @@ from docgen.labels import label_key
 from docgen.printed import unprinted
 from docgen.review import reasons_text, status_of, where_text
 from docgen.values import GUESSED, SURE, default_unit_for, is_blank, join_lines, normalize
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 HEADER_SCAN_ROWS = 6
 """The header row of a table is looked for among its first rows (title rows may sit above it)."""
@@ -652,8 +657,10 @@ def _generic_tables(read: ReadDocument, indexes: Iterable[int], builder: _Builde
             if _row_blank(grid[r]) or tuple(join_lines(g.text) for g in _groups(grid[r])) == columns:
                 continue
             n = len(rows) + 1
+            # a continued table's rows may have more groups than its first header (merged cells): text beyond
             rows.append(tuple(
-                builder.value(_raw_of(_cells_in(grid[r], g.c0, g.c1)), kinds[k], columns[k] or f"第{k + 1}列", row=n)
+                builder.value(_raw_of(_cells_in(grid[r], g.c0, g.c1)), kinds[k] if k < len(kinds) else ValueType.TEXT,
+                              (columns[k] if k < len(columns) else "") or f"第{k + 1}列", row=n)
                 for k, g in enumerate(groups)
             ))
         prev, prev_index = table, ti
@@ -699,26 +706,42 @@ def interpret(
     tables: list[Table] = []
     used: set[int] = set()
     if schema is not None:
-        table_read = _read_schema_table(read, schema.table) if schema.table is not None else None
+        spec = schema.table
+        table_read = None
+        if spec is not None:
+            table_read = _stage("明细表格", problems, lambda: _read_schema_table(read, spec), None)
         finder, field_tables = _find_fields(read, schema, table_read)
         used |= field_tables
         if builder.context_year is None:
             builder.context_year = _filing_year(finder, schema) or _majority_year(read)
         fields, labels = _build_fields(schema, finder, table_read, builder, problems,
                                        (printed or {}).get(schema.kind, ()))
-        if schema.table is not None and table_read is not None:
+        if spec is not None and table_read is not None:
             used |= table_read.used
-            tables += _build_table(schema.table, table_read, builder, problems)
+            read_table = table_read
+            tables += _stage("明细表格", problems, lambda: _build_table(spec, read_table, builder, problems), [])
     else:
         if builder.context_year is None:
             builder.context_year = _majority_year(read)
         if schemas:
             problems.append(Problem("未能识别表单类型（无识别码、标题或表头可对应）；表格按原样输出"))
-    tables += _generic_tables(read, [i for i in range(len(read.tables)) if i not in used], builder)
+    others = [i for i in range(len(read.tables)) if i not in used]
+    tables += _stage("其他表格", problems, lambda: _generic_tables(read, others, builder), [])
     problems += builder.problems
     out = Extraction(read.source, read.input_kind, kind, identity, fields, tuple(tables), FormStatus.NEEDS_REVIEW,
                      tuple(problems), read.pages, labels)
     return replace(out, status=status_of(out, review_threshold))
+
+
+def _stage(what: str, problems: list[Problem], run: Callable[[], T], fallback: T) -> T:
+    """``run()``; when it fails (an interpreter bug), ``fallback`` and a problem naming the part: one part of
+    a form the interpreter trips on must not make the fields and tables it did read unreadable."""
+    try:
+        return run()
+    except Exception as exc:
+        log.error("interpreting %s failed: %s: %s", what, type(exc).__name__, exc, exc_info=True)
+        problems.append(Problem(f"{what}解读出错（内部错误 {type(exc).__name__}），该部分请人工核对"))
+        return fallback
 
 
 def _anything_read(read: ReadDocument) -> bool:
@@ -821,9 +844,10 @@ def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems:
         rows.append(tuple(row))
     out = [Table(tuple(c.label for c in spec.columns), tuple(rows), tuple(c.key for c in spec.columns))]
     if read.extra_columns:
+        # rows read before a later page's header brought a new unknown column are shorter: blank there
         extra = tuple(
-            tuple(builder.value(raw, ValueType.TEXT, name, row=n) for raw, name in zip(raw_row, read.extra_columns,
-                                                                                        strict=True))
+            tuple(builder.value(raw_row[k] if k < len(raw_row) else _Raw(""), ValueType.TEXT, name, row=n)
+                  for k, name in enumerate(read.extra_columns))
             for n, raw_row in enumerate(read.extra_rows, start=1)
         )
         out.append(Table(tuple(read.extra_columns), extra))
