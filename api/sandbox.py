@@ -108,8 +108,9 @@ def run_child(mode: str, data: bytes, name: str, args: Sequence[str] = (), *, ti
 
 # --- the warm fork server (docgen worker) -----------------------------------------------------------------
 
-WARM_PRELOAD = ["__main__", "api.sandbox", "api.sandbox_warm"]
-"""Imported once in the fork server: the program's main module (else each child would import it again), this
+WARM_PRELOAD = ["extractors._sandbox_server", "api.sandbox", "api.sandbox_warm"]
+"""Imported once in the fork server: :mod:`extractors._sandbox_server` first (children need nothing of the
+caller but ``sys.path``: no second import of its ``__main__``, no change to its working directory), this
 module (the child's entry) and :mod:`api.sandbox_warm` (the readers, pdfplumber, pypdfium2, OpenCV,
 onnxruntime, and the OCR engine with its models loaded)."""
 

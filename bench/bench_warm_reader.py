@@ -5,8 +5,9 @@ forked from the warm fork server (``docgen worker``), beyond the reading itself.
 
 For each file kind (a filled 统计表 .docx, the same as a phone photo that needs OCR), it times, in one run:
 the reading itself (``docgen.extract.extract`` in this process, warm, after one read to load everything), a
-fresh child (``api.sandbox.run_child`` before ``start_warm``), and a warm child (after ``start_warm``), each
-``--repeat`` times, and prints the medians and the overhead of each child = child − reading itself.
+fresh child (``api.sandbox.run_child`` as ``docgen serve`` runs it) and a warm child (forked from the server
+``start_warm`` started), alternating, ``--repeat`` times each, and prints the medians and the overhead of
+each child = child − reading itself.
 """
 
 from __future__ import annotations
@@ -63,17 +64,20 @@ def main() -> None:
     def child(name: str, data: bytes) -> Callable[[], object]:
         return lambda: json.loads(sandbox.run_child("extract", data, name, **LIMITS))
 
-    results: dict[str, dict[str, float]] = {kind: {} for kind in files}
-    for kind, (name, data) in files.items():
-        itself(name, data)()  # load the readers and the OCR models in this process first
-        results[kind]["itself"] = median_seconds(itself(name, data), args.repeat)
-        results[kind]["fresh"] = median_seconds(child(name, data), args.repeat)
     start = time.perf_counter()
     sandbox.start_warm()
     started = time.perf_counter() - start
+    warm = sandbox._warm  # switched off and on below: the three ways alternate, so the machine's load hits each alike
+    times: dict[str, dict[str, list[float]]] = {kind: {"itself": [], "fresh": [], "warm": []} for kind in files}
     for kind, (name, data) in files.items():
+        itself(name, data)()  # load the readers and the OCR models in this process first
         child(name, data)()  # the first fork after the server started
-        results[kind]["warm"] = median_seconds(child(name, data), args.repeat)
+        for _ in range(args.repeat):
+            ways = (("itself", itself(name, data)), ("fresh", child(name, data)), ("warm", child(name, data)))
+            for way, step in ways:
+                sandbox._warm = warm if way == "warm" else None
+                times[kind][way].append(median_seconds(step, 1))
+    results = {kind: {way: statistics.median(t) for way, t in ways.items()} for kind, ways in times.items()}
     print(f"warm fork server started in {started:.2f} s (once per worker process); medians of {args.repeat} reads")
     print(f"{'file':<8}{'reading itself':>16}{'fresh child':>14}{'warm child':>13}{'overhead fresh':>17}"
           f"{'overhead warm':>16}")

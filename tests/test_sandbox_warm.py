@@ -47,6 +47,14 @@ if __name__ == "__main__":
     bomb = xlsx_bomb(**BOMBS["rows"])
     from tests.test_workers import slow_scan
     scan = slow_scan()
+    import io
+    import numpy as np
+    from PIL import Image
+    from testkit.scan_fixtures import images_to_pdf
+    lines = Image.open(io.BytesIO(scan)).convert("RGB").crop((0, 0, 1600, 280))  # three lines: OCR stays short
+    scanned_pdf = images_to_pdf([np.asarray(lines)])
+    # a PDF: the reader parses it in its own sandbox (extractors._sandbox), a grandchild of the worker
+    pdf_fresh = json.loads(run_child("extract", scanned_pdf, "扫描.pdf", timeout=60, memory=3 << 30))
     out = {
         "fresh": fresh,
         "warm": warm,
@@ -54,6 +62,8 @@ if __name__ == "__main__":
         # the scan's OCR needs more than 20 MB beyond what the server holds: the reader cannot allocate
         "tight": json.loads(run_child("extract", scan, "扫描.png", PIXELS, timeout=60, memory=size + (20 << 20))),
         "roomy": json.loads(run_child("extract", scan, "扫描.png", PIXELS, timeout=60, memory=3 << 30)),
+        "pdf_fresh": pdf_fresh,
+        "pdf_warm": json.loads(run_child("extract", scanned_pdf, "扫描.pdf", timeout=60, memory=3 << 30)),
         "unknown": failure("nonsense", b"", "x", timeout=10, memory=size + (200 << 20)),
         "server_alive": os.path.exists(f"/proc/{server}"),
     }
@@ -71,6 +81,7 @@ def test_the_warm_reader_answers_as_the_fresh_one_and_fails_past_the_same_limits
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-3000:]
     out = json.loads(proc.stdout)
     assert out["warm"] == out["fresh"] and out["warm"]["status"] == "complete"
+    assert out["pdf_warm"] == out["pdf_fresh"] and out["pdf_warm"]["input_kind"] == "scan", out["pdf_warm"]
     assert out["timeout"] == "解析超时"  # killed at the time limit (the bomb needs seconds)
     # the memory limit holds in the fork: 20 MB beyond the warm server's own size is too little to OCR the scan
     assert (out["tight"]["status"], out["roomy"]["status"]) == ("unreadable", "needs_review"), out
