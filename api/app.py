@@ -2,7 +2,9 @@
 
 Startup (lifespan): migrate the database (``alembic upgrade head``), create the admin named by
 ``DOCGEN_ADMIN_USERNAME``/``DOCGEN_ADMIN_PASSWORD`` when set and missing, re-queue interrupted work and start
-the worker threads. Shutdown: stop the worker, close the PDF converters (started only when first needed).
+the worker threads — or, with ``DOCGEN_BROKER_URL``, only connect to the broker that ``docgen worker``
+processes take the work from (:mod:`api.tasks`). Shutdown: stop the worker, close the PDF converters (started
+only when first needed).
 """
 
 from __future__ import annotations
@@ -180,15 +182,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except Invalid as exc:
                 services.db.dispose()  # the service does not start: close its pooled connections
                 raise Invalid(f"DOCGEN_ADMIN_USERNAME/DOCGEN_ADMIN_PASSWORD 不可用：{exc.message}") from None
-        if settings.start_worker:
+        celery = None
+        if settings.broker_url:  # workers elsewhere run the jobs (api.tasks): only announce them
+            from api.tasks import CeleryDispatch
+
+            services.dispatch = celery = CeleryDispatch(settings.broker_url)
+        elif settings.start_worker:
             services.worker = Worker(settings, services.db, services.blobs, services.converters)
             services.worker.start()
+            services.dispatch = services.worker
         app.state.services = services
         try:
             yield
         finally:
             if services.worker:
                 services.worker.stop()
+            if celery is not None:
+                celery.close()
             services.converters.close()
             services.db.dispose()
             if services.dirs is not None:

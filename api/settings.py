@@ -94,6 +94,14 @@ class Settings(BaseSettings):
     pdf_timeout_seconds: float = 60.0
     worker_poll_seconds: float = 0.5
     start_worker: bool = True
+    # The task queue (docs/service.md "Workers"): empty — `docgen serve` reads uploads and runs batches in its
+    # own threads (one machine needs nothing else); "redis://host:6379/0" — it only queues them, and any number
+    # of `docgen worker` processes on any machines sharing the database and blob store run them (Celery).
+    broker_url: str = ""
+    # A row a worker runs carries a heartbeat refreshed every quarter of this; one whose heartbeat is older
+    # belonged to a dead worker (kill -9, a lost machine) and goes back to the queue. Above the longest pause
+    # between two heartbeats of a busy machine; below how long a lost upload may wait.
+    task_lease_seconds: float = 60.0
     templates_dir: Path | None = None  # built-in templates; default: docgen's package data (docgen/templates/)
 
     review_threshold: float = SURE  # values less sure than this wait for review: interpret, correct, status, UI

@@ -70,8 +70,8 @@ def upload_files(
         incoming.append(uploads.Incoming(f.filename or "", data, f.size))
     results = uploads.receive(session, services.blobs, program, user, incoming, limits(services))
     accepted = any(r.upload is not None for r in results)
-    if accepted and services.worker:
-        services.worker.wake()
+    if services.dispatch:
+        services.dispatch.uploads_queued(uploads.queued_ids(results))
     body = [
         UploadReceived(
             id=r.upload.id if r.upload else None,

@@ -447,15 +447,25 @@ def receive_as(
 # --- reading (the worker) -----------------------------------------------------------------------------
 
 
+def queued_ids(results: Sequence[Received]) -> list[int]:
+    """The uploads of a :func:`receive` answer that wait to be read (stored now, not duplicates nor ZIPs)."""
+    return [r.upload.id for r in results if r.upload is not None and not r.duplicate and r.upload.status == RECEIVED]
+
+
 def requeue_interrupted(db: Database) -> int:
     """Uploads left ``processing`` by a stopped process go back to ``received``."""
     return queue.requeue_interrupted(db, Upload, running=PROCESSING, queued=RECEIVED)
 
 
-def claim_next(db: Database) -> int | None:
+def requeue_stale(db: Database, lease: float) -> list[int]:
+    """Uploads a dead worker left ``processing`` (no heartbeat for ``lease`` seconds) go back to ``received``."""
+    return queue.requeue_stale(db, Upload, running=PROCESSING, queued=RECEIVED, lease=lease)
+
+
+def claim_next(db: Database, worker: str = "") -> int | None:
     """Atomically take the next ``received`` upload, round-robin by uploader (:func:`api.scheduling.next_upload`):
     the oldest upload of the uploader whose upload was taken least recently. Safe with several worker processes
-    (:func:`api.services.queue.take`; a lost race tries again).
+    (:func:`api.services.queue.take`; a lost race tries again). ``worker`` names the taker on the row.
     """
     for _ in range(5):
         with db.session() as s:
@@ -481,7 +491,7 @@ def claim_next(db: Database) -> int | None:
             if upload_id is None:
                 return None
             more = {"attempts": Upload.attempts + 1, "updated_at": utcnow()}
-            if queue.take(s, Upload, upload_id, queued=RECEIVED, running=PROCESSING, **more):
+            if queue.take(s, Upload, upload_id, queued=RECEIVED, running=PROCESSING, worker=worker, **more):
                 return int(upload_id)
     return None
 
