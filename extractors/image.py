@@ -28,7 +28,7 @@ import io
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -403,6 +403,34 @@ def printed_codes(lines: Sequence[TextLine]) -> list[str]:
     return out
 
 
+# --------------------------------------------------------------------------------------------- photo safeguards
+# (issue 12: photos) A grid that is only a frame, and cells read on a page whose straightening is doubtful.
+
+DOUBTFUL_GEOMETRY_CONFIDENCE = 0.6
+"""Cells of a table on a page that could not be straightened with confidence are read at most this sure:
+a row may have slid into its neighbour (two contacts swapped), and only a reviewer looking at the photo
+can tell."""
+
+
+def one_big_box(grid: Grid, page_shape: tuple[int, ...], max_cells: int = 2, min_share: float = 0.15) -> bool:
+    """Whether ``grid`` is a frame rather than a table: at most ``max_cells`` cells over at least
+    ``min_share`` of the page (a page border, or a table whose inner rulings were lost in a photo).
+
+    Read as one cell it would give a single value of a whole form (all of a 备案表 as its 单位); left out,
+    its text is read as lines with their places, which the interpreter reads as ``标签：值`` and
+    label-beside-value layouts.
+    """
+    x0, y0, x1, y1 = grid.box
+    share = (x1 - x0) * (y1 - y0) / float(page_shape[0] * page_shape[1])
+    return len(grid.cells) <= max_cells and share >= min_share
+
+
+def distrust(table: ReadTable, cap: float) -> ReadTable:
+    """``table`` with every non-empty cell's confidence at most ``cap``."""
+    cells = tuple(replace(c, confidence=min(c.confidence, cap)) if c.text else c for c in table.cells)
+    return replace(table, cells=cells)
+
+
 # --------------------------------------------------------------------------------------------- documents
 
 
@@ -421,10 +449,15 @@ def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEng
         page = prepare_page(rgb)
         frame = SourceFrame.of(page, rgb.shape, px_per_unit[n - 1] if px_per_unit is not None else 1.0)
         grids, rules = find_grids(page.ink)
+        grids = [g for g in grids if not one_big_box(g, page.ink.shape)]
         if not grids:
             problems.append(f"第{n}页：未找到表格线")
         qr, polys = decode_qr(page.gray)
-        tables.extend(read_cells(page, g, rules, eng, n, frame=frame) for g in grids)
+        page_tables = [read_cells(page, g, rules, eng, n, frame=frame) for g in grids]
+        if page.doubtful_geometry and page_tables:
+            problems.append(f"第{n}页：照片中纸张轮廓不清或弯曲较大，表格行列可能错位，请对照原图核对")
+            page_tables = [distrust(t, DOUBTFUL_GEOMETRY_CONFIDENCE) for t in page_tables]
+        tables.extend(page_tables)
         page_lines = read_outside_text(page, grids, polys, eng, n, frame)
         lines.extend(page_lines)
         # a QR code may be a phone upload link that carries the code (docgen.upload_links): the code is read from it
