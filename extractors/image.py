@@ -374,6 +374,9 @@ def read_outside_text(page: PreparedPage, grids: Sequence[Grid], qr_polys: Seque
         x0, y0, x1, y1 = g.box
         ink[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad] = 0
     gray = page.gray.copy()
+    for g in grids:  # a block's margin may reach into a table: its header would be read twice, as lines too
+        x0, y0, x1, y1 = g.box
+        gray[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad] = 255
     for poly in qr_polys:
         x, y, w, h = cv2.boundingRect(poly)
         ink[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad] = 0
@@ -449,7 +452,10 @@ def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEng
         page = prepare_page(rgb)
         frame = SourceFrame.of(page, rgb.shape, px_per_unit[n - 1] if px_per_unit is not None else 1.0)
         grids, rules = find_grids(page.ink)
-        grids = [g for g in grids if not one_big_box(g, page.ink.shape)]
+        tables_found = [g for g in grids if not one_big_box(g, page.ink.shape)]
+        if len(tables_found) < len(grids):  # a frame's rulings would tie all its lines into one block of text
+            page = replace(page, ink=u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(rules))))
+        grids = tables_found
         if not grids:
             problems.append(f"第{n}页：未找到表格线")
         qr, polys = decode_qr(page.gray)

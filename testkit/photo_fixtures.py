@@ -100,15 +100,17 @@ def _desk(w: int, h: int, rng: np.random.Generator) -> Image8:
     return desk
 
 
-def photograph(page: Image8, seed: int = 0, long_side: int = 1600, quality: int = 80) -> Photo:
-    """``page`` photographed lying on a cluttered desk with a shadow over one corner (see the module)."""
+def photograph(page: Image8, seed: int = 0, long_side: int = 1600, quality: int = 80, bow: float = 0.02,
+               barrel: float = 0.04) -> Photo:
+    """``page`` photographed lying on a cluttered desk with a shadow over one corner (see the module); ``bow``
+    and ``barrel`` as in :func:`_curl`."""
     rng = np.random.default_rng(seed)
     ph, pw = page.shape[:2]
     scale = 0.72 * long_side / max(ph, pw)
     page = np.asarray(cv2.resize(page, (round(pw * scale), round(ph * scale)), interpolation=cv2.INTER_AREA),
                       dtype=np.uint8)
     ph, pw = page.shape[:2]
-    curled = _curl(page, bow=0.02, barrel=0.04)
+    curled = _curl(page, bow=bow, barrel=barrel)
     sheet = np.asarray(cv2.cvtColor(curled, cv2.COLOR_RGB2GRAY), dtype=np.uint8) > 0
     ow, oh = (long_side, round(long_side * 0.75)) if pw > ph else (round(long_side * 0.75), long_side)
     desk = _desk(ow, oh, rng)
@@ -127,9 +129,10 @@ def photograph(page: Image8, seed: int = 0, long_side: int = 1600, quality: int 
     light = 1.05 - 0.25 * (xx / ow * 0.5 + yy / oh * 0.5)  # the lamp is top-left
     corner = rng.integers(0, 4)
     cx, cy = (0 if corner in (0, 3) else ow), (0 if corner in (0, 1) else oh)
-    shade = np.zeros((oh, ow), np.float32)
-    cv2.circle(shade, (cx, cy), int(0.55 * min(ow, oh)), 1.0, -1)
-    shade = np.asarray(cv2.GaussianBlur(shade, (0, 0), 0.08 * min(ow, oh)), dtype=np.float32)
+    shade = np.zeros((oh // 8, ow // 8), np.float32)  # drawn small and blurred there: a soft edge is cheap
+    cv2.circle(shade, (int(cx) // 8, int(cy) // 8), int(0.55 * min(ow, oh)) // 8, 1.0, -1)
+    shade = np.asarray(cv2.GaussianBlur(shade, (0, 0), 0.01 * min(ow, oh)), dtype=np.float32)
+    shade = np.asarray(cv2.resize(shade, (ow, oh), interpolation=cv2.INTER_LINEAR), dtype=np.float32)
     photo *= (light * (1 - 0.5 * shade))[..., None]
     photo = np.asarray(cv2.GaussianBlur(np.clip(photo, 0, 255), (0, 0), 0.7), dtype=np.float32)
     photo += rng.normal(0, 4, photo.shape)
