@@ -428,10 +428,33 @@ def one_big_box(grid: Grid, page_shape: tuple[int, ...], max_cells: int = 2, min
     return len(grid.cells) <= max_cells and share >= min_share
 
 
-def distrust(table: ReadTable, cap: float) -> ReadTable:
-    """``table`` with every non-empty cell's confidence at most ``cap``."""
-    cells = tuple(replace(c, confidence=min(c.confidence, cap)) if c.text else c for c in table.cells)
+def distrust(table: ReadTable, cap: float, only: set[tuple[int, int]] | None = None) -> ReadTable:
+    """``table`` with every non-empty cell's confidence (or only those at ``(row, col)`` in ``only``) at most
+    ``cap``."""
+    cells = tuple(replace(c, confidence=min(c.confidence, cap))
+                  if c.text and (only is None or (c.row, c.col) in only) else c for c in table.cells)
     return replace(table, cells=cells)
+
+
+def lone_merges(table: ReadTable) -> set[tuple[int, int]]:
+    """Merged cells that their neighbours contradict: a cell over several rows while the column beside it has
+    a row boundary inside that span (or over several columns while the row above or below is divided there),
+    as ``(row, col)``. In a photo a ruling faded in a shadow or under a seal merges two cells that were never
+    merged (``序号`` + ``1`` read as ``序号1``); rows that span the whole table (a footer) are not counted.
+    """
+    starts_row = {(c.row, k) for c in table.cells for k in range(c.col, c.col + c.colspan)}
+    starts_col = {(r, c.col) for c in table.cells for r in range(c.row, c.row + c.rowspan)}
+    out: set[tuple[int, int]] = set()
+    for c in table.cells:
+        if c.rowspan > 1:
+            beside = [k for k in (c.col - 1, c.col + c.colspan) if 0 <= k < table.n_cols]
+            if any((r, k) in starts_row for k in beside for r in range(c.row + 1, c.row + c.rowspan)):
+                out.add((c.row, c.col))
+        if 1 < c.colspan < table.n_cols - 1:
+            around = [r for r in (c.row - 1, c.row + c.rowspan) if 0 <= r < table.n_rows]
+            if any((r, k) in starts_col for r in around for k in range(c.col + 1, c.col + c.colspan)):
+                out.add((c.row, c.col))
+    return out
 
 
 # --------------------------------------------------------------------------------------------- documents
@@ -463,6 +486,8 @@ def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEng
         if page.doubtful_geometry and page_tables:
             problems.append(f"第{n}页：照片中纸张轮廓不清或弯曲较大，表格行列可能错位，请对照原图核对")
             page_tables = [distrust(t, DOUBTFUL_GEOMETRY_CONFIDENCE) for t in page_tables]
+        elif page.flattened:
+            page_tables = [distrust(t, DOUBTFUL_GEOMETRY_CONFIDENCE, lone_merges(t)) for t in page_tables]
         tables.extend(page_tables)
         page_lines = read_outside_text(page, grids, polys, eng, n, frame)
         lines.extend(page_lines)
