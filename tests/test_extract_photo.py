@@ -128,7 +128,7 @@ def test_doubtful_straightening_is_never_certain(stats: U8) -> None:
     DOUBTFUL_GEOMETRY_CONFIDENCE sure and the page carries a problem saying why."""
     shot = pf.photograph(stats, seed=1)
     rgb = shot.rgb.copy()
-    h, w = rgb.shape[:2]
+    h = rgb.shape[0]
     c = shot.corners
     # dark objects poking into the sheet from below along most of its bottom edge, at uneven depths
     bottom = int(max(c[2][1], c[3][1]))
