@@ -38,7 +38,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from docgen.errors import UnreadableDocument
 from docgen.extraction import BBox, Cell, InputKind, Provenance, ReadDocument, ReadTable, TextLine
 from docgen.upload_links import identity_in
-from extractors.grid import Grid, find_grids
+from extractors.grid import Grid, GridCell, find_grids
 from extractors.ocr import OcrEngine, default_engine
 from extractors.preprocess import F64, PreparedPage, map_box, prepare_page, scale_matrix, u8
 
@@ -457,6 +457,26 @@ def lone_merges(table: ReadTable) -> set[tuple[int, int]]:
     return out
 
 
+def resplit(page: PreparedPage, grid: Grid, table: ReadTable, rules: U8, engine: OcrEngine, page_no: int,
+            frame: SourceFrame) -> ReadTable:
+    """``table`` with every merge its neighbours contradict (:func:`lone_merges`) undone: the merged cell is
+    read again as the single cells the neighbouring rulings say it holds, each at most
+    :data:`DOUBTFUL_GEOMETRY_CONFIDENCE` sure. A header ``活动名称时间`` over two columns would otherwise
+    make the interpreter join every value below it.
+    """
+    lone = lone_merges(table)
+    if not lone:
+        return table
+    pieces = [GridCell(r, k, 1, 1, (grid.xs[k], grid.ys[r], grid.xs[k + 1], grid.ys[r + 1]))
+              for gc in grid.cells if (gc.row, gc.col) in lone
+              for r in range(gc.row, gc.row + gc.rowspan) for k in range(gc.col, gc.col + gc.colspan)]
+    reread = read_cells(page, replace(grid, cells=tuple(pieces)), rules, engine, page_no, frame=frame)
+    kept = [c for c in table.cells if (c.row, c.col) not in lone]
+    unsure = [replace(c, confidence=min(c.confidence, DOUBTFUL_GEOMETRY_CONFIDENCE)) if c.text else c
+              for c in reread.cells]
+    return replace(table, cells=tuple(sorted((*kept, *unsure), key=lambda c: (c.row, c.col))))
+
+
 # --------------------------------------------------------------------------------------------- documents
 
 
@@ -487,7 +507,7 @@ def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEng
             problems.append(f"第{n}页：照片中纸张轮廓不清或弯曲较大，表格行列可能错位，请对照原图核对")
             page_tables = [distrust(t, DOUBTFUL_GEOMETRY_CONFIDENCE) for t in page_tables]
         elif page.flattened:
-            page_tables = [distrust(t, DOUBTFUL_GEOMETRY_CONFIDENCE, lone_merges(t)) for t in page_tables]
+            page_tables = [resplit(page, g, t, rules, eng, n, frame) for g, t in zip(grids, page_tables, strict=True)]
         tables.extend(page_tables)
         page_lines = read_outside_text(page, grids, polys, eng, n, frame)
         lines.extend(page_lines)
