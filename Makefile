@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FANDOL_DIR := /usr/local/share/fonts/fandol
 APT_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-core-nogui python3-uno fonts-noto-cjk fonts-noto-cjk-extra chromium libgl1 libglib2.0-0 \
-	fonts-arphic-ukai fonts-wqy-zenhei poppler-utils fontconfig
+	fonts-arphic-ukai fonts-wqy-zenhei poppler-utils fontconfig redis-server
+# redis-server: the tests of several workers start their own broker on a free port (tests/test_workers.py).
 # Demo input: the 14 pairing lines of the 彭州·黑水 notice, with its program file beside them.
 DEMO_ROSTER := samples/pengzhou_heishui/roster.txt
 DEMO_OUT := out/pengzhou_heishui

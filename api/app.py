@@ -2,7 +2,9 @@
 
 Startup (lifespan): migrate the database (``alembic upgrade head``), create the admin named by
 ``DOCGEN_ADMIN_USERNAME``/``DOCGEN_ADMIN_PASSWORD`` when set and missing, re-queue interrupted work and start
-the worker threads. Shutdown: stop the worker, close the PDF converters (started only when first needed).
+the worker threads — or, with ``DOCGEN_BROKER_URL``, only connect to the broker that ``docgen worker``
+processes take the work from (:mod:`api.tasks`). Shutdown: stop the worker, close the PDF converters (started
+only when first needed).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import datadir
-from api.blobs import BlobNotFound, open_blob_store
+from api.blobs import BlobNotFound, BlobStoreUnavailable, blob_store_of
 from api.db import Database, migrate
 from api.deps import Services
 from api.routes import accounts as accounts_routes
@@ -134,13 +136,7 @@ def build_services(settings: Settings) -> Services:
     url = settings.resolved_database_url()
     if url.startswith("sqlite:///") and not url.endswith(":memory:"):
         datadir.private_file(Path(url.removeprefix("sqlite:///")))  # 0600 before SQLite creates it 0644
-    blobs = open_blob_store(
-        settings.resolved_blob_store(),
-        endpoint_url=settings.s3_endpoint_url,
-        region=settings.s3_region,
-        access_key_id=settings.s3_access_key_id,
-        secret_access_key=settings.s3_secret_access_key,
-    )
+    blobs = blob_store_of(settings)
     crop_limits = CropLimits(
         timeout=settings.crop_timeout_seconds,
         memory=settings.crop_memory_bytes,
@@ -149,7 +145,7 @@ def build_services(settings: Settings) -> Services:
     )
     return Services(
         settings,
-        Database(url),
+        Database(url, pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow),
         blobs,
         Converters(settings, dirs.tmp),
         secret=settings.resolved_secret(),
@@ -173,6 +169,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings)
+        try:
+            services.blobs.check()  # a wrong bucket or endpoint stops the start, not the first upload
+        except BlobStoreUnavailable as exc:
+            services.db.dispose()
+            raise BlobStoreUnavailable(f"文件存储不可用，服务未启动：{exc.message}") from None
         migrate(services.db.engine)
         if settings.admin_password:
             try:
@@ -181,15 +182,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except Invalid as exc:
                 services.db.dispose()  # the service does not start: close its pooled connections
                 raise Invalid(f"DOCGEN_ADMIN_USERNAME/DOCGEN_ADMIN_PASSWORD 不可用：{exc.message}") from None
-        if settings.start_worker:
+        celery = None
+        if settings.broker_url:  # workers elsewhere run the jobs (api.tasks): only announce them
+            from api.tasks import CeleryDispatch
+
+            services.dispatch = celery = CeleryDispatch(settings.broker_url)
+        elif settings.start_worker:
             services.worker = Worker(settings, services.db, services.blobs, services.converters)
             services.worker.start()
+            services.dispatch = services.worker
         app.state.services = services
         try:
             yield
         finally:
             if services.worker:
                 services.worker.stop()
+            if celery is not None:
+                celery.close()
             services.converters.close()
             services.db.dispose()
             if services.dirs is not None:
@@ -231,6 +240,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def blob_missing(_: Request, exc: BlobNotFound) -> JSONResponse:
         log.error("blob missing: %s", exc)
         return JSONResponse({"detail": "文件内容在存储中缺失，请联系管理员"}, status_code=410)
+
+    @app.exception_handler(BlobStoreUnavailable)
+    async def store_down(_: Request, exc: BlobStoreUnavailable) -> JSONResponse:
+        # the request's session was never committed: nothing of it is kept (an upload is not received)
+        log.error("blob store unavailable: %s", exc)
+        detail = "文件存储暂时无法访问，本次操作未完成（没有保存任何内容），请稍后重试"
+        return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "30"})
 
     routers = (auth, accounts_routes, programs, setup, school_names, uploads, records, collection, templates, targets,
                admin, vocabulary, apidocs, phone)

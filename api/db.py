@@ -13,10 +13,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x646F6367656E  # "docgen": the PostgreSQL advisory lock key held while migrating
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for SQLite (WAL, busy timeout: the worker threads write too) or PostgreSQL."""
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> Engine:
+    """An engine for SQLite (WAL, busy timeout: the worker threads write too) or PostgreSQL (a pool of
+    ``pool_size`` connections, ``max_overflow`` more at a peak: settings ``database_pool_size`` …)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -32,7 +34,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
@@ -47,6 +49,10 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             conn.commit()
         try:
             with conn.begin():
+                if engine.dialect.name == "postgresql":
+                    # every process of a multi-machine set-up migrates at start, and systemd starts them together:
+                    # one migrates, the others wait here (the lock ends with the transaction), then find it done
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, revision)
         finally:
@@ -58,9 +64,9 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 class Database:
     """The engine and a session factory; ``session()`` is a context manager that commits or rolls back."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 10) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         self.factory = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

@@ -20,7 +20,7 @@ from api.services.crops import Crops
 from api.services.passwords import PasswordHasherGate
 from api.services.throttle import ThrottlePolicy
 from api.settings import Settings
-from api.worker import Converters, Worker
+from api.worker import Converters, Dispatch, Jobs, Worker, worker_name
 
 MAX_ID = 2**63 - 1  # database ids are 64-bit: a larger number is 422 here, not an overflow in the driver
 
@@ -37,7 +37,8 @@ class Services:
     db: Database
     blobs: BlobStore
     converters: Converters
-    worker: Worker | None = None
+    worker: Worker | None = None  # docgen serve's own threads (no broker)
+    dispatch: Dispatch | None = None  # how routes announce queued work: the worker above, or the broker
     secret: str = ""
     crops: Crops | None = None
     dirs: DataDirs | None = None
@@ -52,6 +53,14 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def regenerator(services: Services) -> Dispatch | Jobs:
+    """Who renders a document again for a route: the broker's workers, the in-process worker, or — no worker
+    started (``start_worker`` false) — this process; all through :meth:`api.worker.Jobs.regenerate`."""
+    if services.dispatch is not None:
+        return services.dispatch
+    return Jobs(services.settings, services.db, services.blobs, services.converters, worker_name())
 
 
 def get_settings_dep(services: ServicesDep) -> Settings:

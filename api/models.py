@@ -205,6 +205,9 @@ class BatchJob(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # the worker running it and when it last said so (api.services.queue: a stale heartbeat is a dead worker)
+    worker: Mapped[str | None] = mapped_column(String(100))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Document(Base):
@@ -272,6 +275,9 @@ class Upload(Base):
     blob_key: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), index=True)  # received processing done failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # the worker that took it (kept: who read it) and its last heartbeat while reading (api.services.queue)
+    worker: Mapped[str | None] = mapped_column(String(100))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
     error: Mapped[str | None] = mapped_column(Text)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     scope: Mapped[str] = mapped_column(String(50), default=UPLOAD_SCOPE_STAFF)  # upload_scope(): dedup per uploader

@@ -9,7 +9,9 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from docgen.values import SURE
@@ -24,11 +26,19 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("var")
     database_url: str = ""  # default: sqlite:///<data_dir>/docgen.db
+    # PostgreSQL connections one process keeps open (pool) and may open beyond them at a peak (overflow): every
+    # process of a multi-machine set-up holds up to their sum, which must fit the server's max_connections
+    database_pool_size: Annotated[int, Field(ge=1)] = 10
+    database_max_overflow: Annotated[int, Field(ge=0)] = 10
     blob_store: str = ""  # default: <data_dir>/blobs ; or s3://bucket/prefix
+    # S3: unset endpoint = AWS (or AWS_ENDPOINT_URL); unset keys = boto3's standard chain (AWS_ACCESS_KEY_ID …)
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
+    s3_part_size_bytes: Annotated[int, Field(ge=5 * MB)] = 8 * MB  # multipart upload from this size, in parts of it
+    s3_connect_timeout_seconds: Annotated[float, Field(gt=0)] = 5.0  # no answer: 503 after the attempts
+    s3_max_attempts: Annotated[int, Field(ge=1)] = 3  # tries per S3 request (boto3's standard retry mode)
 
     secret_key: str = ""  # HMAC key for session/API token hashes; default: generated once into <data_dir>/secret
     session_days: int = 14
@@ -84,6 +94,14 @@ class Settings(BaseSettings):
     pdf_timeout_seconds: float = 60.0
     worker_poll_seconds: float = 0.5
     start_worker: bool = True
+    # The task queue (docs/service.md "Workers"): empty — `docgen serve` reads uploads and runs batches in its
+    # own threads (one machine needs nothing else); "redis://host:6379/0" — it only queues them, and any number
+    # of `docgen worker` processes on any machines sharing the database and blob store run them (Celery).
+    broker_url: str = ""
+    # A row a worker runs carries a heartbeat refreshed every quarter of this; one whose heartbeat is older
+    # belonged to a dead worker (kill -9, a lost machine) and goes back to the queue. Above the longest pause
+    # between two heartbeats of a busy machine; below how long a lost upload may wait.
+    task_lease_seconds: float = 60.0
     templates_dir: Path | None = None  # built-in templates; default: docgen's package data (docgen/templates/)
 
     review_threshold: float = SURE  # values less sure than this wait for review: interpret, correct, status, UI

@@ -1,22 +1,34 @@
-"""The in-process worker: two daemon threads, one running batch jobs, one reading uploads.
+"""The worker's jobs, and the in-process way of running them.
 
-Both poll the database (``worker_poll_seconds``) and claim work with a conditional UPDATE, so several
-service processes could share a database. On start, work left half-done by a stopped process goes back to
-the queue: batch jobs ``running`` → ``queued`` (they resume from the documents already stored), uploads
-``processing`` → ``received``. The PDF converter pool is started on first use and closed on stop.
+:class:`Jobs` holds the one entry point of each job — read the next upload, run the next batch, put back
+what a dead worker left — whoever runs it: the two daemon threads of ``docgen serve`` without a broker
+(:class:`Worker`, here), or the Celery tasks of ``docgen worker`` (:mod:`api.tasks`). A job takes its row by
+the queue rule (:mod:`api.services.queue`: a conditional UPDATE, round-robin by uploader for uploads), keeps a
+heartbeat on it while it runs, and writes the result in the row's own transaction — the database row is the
+truth, a message only says that there is work.
+
+In-process (:class:`Worker`): both threads poll the database (``worker_poll_seconds``; a route wakes them at
+once). On start, work left half-done by a stopped process goes back to the queue: batch jobs ``running`` →
+``queued`` (they resume from the documents already stored), uploads ``processing`` → ``received``. The PDF
+converter pool is started on first use and closed on stop.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from api.blobs import BlobStore
 from api.db import Database
-from api.models import Program
-from api.services import batches, phone_links, uploads
+from api.models import BatchJob, Program, Upload, User
+from api.services import batches, documents, phone_links, programs, queue, uploads
+from api.services.errors import NotFound
 from api.settings import Settings
 from docgen.batch import UploadLinks
 from docgen.render.converter import ConversionResult, PdfConverter
@@ -56,23 +68,151 @@ class Converters:
                 self._pool = None
 
 
-class Worker:
-    def __init__(self, settings: Settings, db: Database, blobs: BlobStore, converters: Converters) -> None:
+class Dispatch(Protocol):
+    """How a route says, after its commit, that work was queued: wake the in-process threads (:class:`Worker`)
+    or send a message per row to the broker (:class:`api.tasks.CeleryDispatch`)."""
+
+    def uploads_queued(self, upload_ids: Sequence[int]) -> None:
+        """``upload_ids`` were stored ``received``."""
+
+    def batch_queued(self, job_id: int) -> None:
+        """Batch job ``job_id`` was stored ``queued``."""
+
+    def regenerate(self, document_id: int, user_id: int) -> list[int]:
+        """Render document ``document_id`` again for user ``user_id`` and wait: the ids of its stored rows, or
+        the :class:`~api.services.errors.ServiceError` the job ended with."""
+        ...
+
+
+def worker_name() -> str:
+    """This process's name on the rows it takes, for the in-process threads: ``serve@<host>:<pid>``."""
+    return f"serve@{socket.gethostname()}:{os.getpid()}"
+
+
+class Jobs:
+    """The worker's jobs, one entry point each (the in-process threads and the Celery tasks call these).
+
+    ``name`` is written on every row this worker takes (``uploads.worker``, ``batch_jobs.worker``).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        blobs: BlobStore,
+        converters: Converters,
+        name: str,
+        *,
+        reads_between_documents: bool = False,
+    ) -> None:
         self.settings = settings
+        # a worker whose slots may all be running batches reads waiting uploads between a batch's documents
+        self.reads_between_documents = reads_between_documents
+        self._next_look = 0.0
         self.db = db
         self.blobs = blobs
         self.converters = converters
+        self.name = name
         self.secret = settings.resolved_secret() if settings.public_base_url else ""
+        self.beat = max(settings.task_lease_seconds / 4, 0.05)  # four heartbeats per lease
+
+    def read_next(self) -> int | None:
+        """Take the next upload (round-robin by uploader) and read it into a record; its id, or None when
+        nothing was waiting (or another worker took it first)."""
+        upload_id = uploads.claim_next(self.db, self.name)
+        if upload_id is None:
+            return None
+        s = self.settings
+        with queue.heartbeat(self.db, Upload, upload_id, running=uploads.PROCESSING, every=self.beat):
+            status = uploads.process(
+                self.db,
+                self.blobs,
+                upload_id,
+                timeout=s.extract_timeout_seconds,
+                memory=s.extract_memory_bytes,
+                max_pixels=s.image_max_pixels,
+                review_threshold=s.review_threshold,
+            )
+        log.info("upload %d read by %s: %s", upload_id, self.name, status)
+        return upload_id
+
+    def batch_next(self) -> int | None:
+        """Take the oldest queued batch job and run it to its end; its id, or None when none was queued."""
+        job_id = batches.claim_next(self.db, self.name)
+        if job_id is None:
+            return None
+        with queue.heartbeat(self.db, BatchJob, job_id, running=batches.RUNNING, every=self.beat):
+            status = batches.run_job(
+                self.db,
+                self.blobs,
+                job_id,
+                templates=self.settings.templates_dir,
+                converter=self.converters,
+                tmp=self.converters.tmp,
+                links=self._links,
+                between=self._read_waiting if self.reads_between_documents else None,
+            )
+        log.info("batch %d run by %s: %s", job_id, self.name, status)
+        return job_id
+
+    def regenerate(self, document_id: int, user_id: int) -> list[int]:
+        """Render one document again from its pair's current data (:func:`api.services.documents.regenerate`,
+        as user ``user_id``) and store it; the ids of its rows (one per format). Its errors are the service's
+        (404, 409, 422, 500), raised."""
+        with self.db.session() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                raise NotFound(f"文书 {document_id} 不存在")
+            doc = documents.get_document(s, user, document_id)
+            program = programs.get_program(s, user, doc.program_id)
+            links = phone_links.link_maker(self.settings, program, self.secret)
+            out = documents.regenerate(
+                s, user, doc, self.blobs, templates=self.settings.templates_dir, converter=self.converters,
+                links=links,
+            )
+            return [d.id for d in out]
+
+    def _read_waiting(self) -> None:
+        """Between two documents of a batch: read the uploads waiting now (looking at most once a second).
+        Reading comes first — a clerk's single upload waits for one document, not for the batch."""
+        now = time.monotonic()
+        if now < self._next_look:
+            return
+        while self.read_next() is not None:
+            pass
+        self._next_look = time.monotonic() + 1.0
+
+    def _links(self, program: Program) -> UploadLinks | None:
+        """The phone upload links of ``program``'s blank forms (none without ``public_base_url``)."""
+        return phone_links.link_maker(self.settings, program, self.secret)
+
+    def requeue_stale(self) -> tuple[list[int], list[int]]:
+        """Uploads and batch jobs a dead worker left running (heartbeat older than the lease) go back to the
+        queue; their ids ``(uploads, jobs)``, to be announced again."""
+        lease = self.settings.task_lease_seconds
+        found = uploads.requeue_stale(self.db, lease), batches.requeue_stale(self.db, lease)
+        if any(found):
+            log.warning("re-queued uploads %s and batch jobs %s left by a dead worker", *found)
+        return found
+
+
+class Worker:
+    """``docgen serve``'s own worker (no broker): two daemon threads running :class:`Jobs`; a :class:`Dispatch`."""
+
+    def __init__(self, settings: Settings, db: Database, blobs: BlobStore, converters: Converters) -> None:
+        self.settings = settings
+        self.jobs = Jobs(settings, db, blobs, converters, worker_name())
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
         """Re-queue interrupted work and start the two threads."""
-        requeued = batches.requeue_interrupted(self.db), uploads.requeue_interrupted(self.db)
+        db = self.jobs.db
+        requeued = batches.requeue_interrupted(db), uploads.requeue_interrupted(db)
         if any(requeued):
             log.info("re-queued %d batch jobs and %d uploads left by a stopped process", *requeued)
-        for name, step in (("batches", self._batch_step), ("uploads", self._upload_step)):
+        for name, step in (("batches", self.jobs.batch_next), ("uploads", self.jobs.read_next)):
             t = threading.Thread(target=self._loop, args=(step,), name=f"docgen-{name}", daemon=True)
             t.start()
             self._threads.append(t)
@@ -80,6 +220,18 @@ class Worker:
     def wake(self) -> None:
         """Poll now (new work was queued)."""
         self._wake.set()
+
+    def uploads_queued(self, upload_ids: Sequence[int]) -> None:
+        """New uploads: wake the threads."""
+        self.wake()
+
+    def batch_queued(self, job_id: int) -> None:
+        """A new batch job: wake the threads."""
+        self.wake()
+
+    def regenerate(self, document_id: int, user_id: int) -> list[int]:
+        """In this process, now (the request's thread waits, as for any interactive job)."""
+        return self.jobs.regenerate(document_id, user_id)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop both threads (each finishes its current item) and wait for them."""
@@ -89,48 +241,13 @@ class Worker:
             t.join(timeout)
         self._threads.clear()
 
-    def _loop(self, step: Callable[[], bool]) -> None:
+    def _loop(self, step: Callable[[], int | None]) -> None:
         while not self._stop.is_set():
             try:
-                worked = step()
+                worked = step() is not None
             except Exception:  # keep the worker alive; the item itself records its failure
                 log.exception("worker step failed")
                 worked = False
             if not worked:
                 self._wake.wait(self.settings.worker_poll_seconds)
                 self._wake.clear()
-
-    def _batch_step(self) -> bool:
-        job_id = batches.claim_next(self.db)
-        if job_id is None:
-            return False
-        batches.run_job(
-            self.db,
-            self.blobs,
-            job_id,
-            templates=self.settings.templates_dir,
-            converter=self.converters,
-            tmp=self.converters.tmp,
-            links=self._links,
-        )
-        return True
-
-    def _links(self, program: Program) -> UploadLinks | None:
-        """The phone upload links of ``program``'s blank forms (none without ``public_base_url``)."""
-        return phone_links.link_maker(self.settings, program, self.secret)
-
-    def _upload_step(self) -> bool:
-        upload_id = uploads.claim_next(self.db)
-        if upload_id is None:
-            return False
-        s = self.settings
-        uploads.process(
-            self.db,
-            self.blobs,
-            upload_id,
-            timeout=s.extract_timeout_seconds,
-            memory=s.extract_memory_bytes,
-            max_pixels=s.image_max_pixels,
-            review_threshold=s.review_threshold,
-        )
-        return True

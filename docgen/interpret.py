@@ -34,12 +34,14 @@ Fields come out keyed by the schema's field key (``unit``, ``filled_on``) with t
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import TypeVar
 
 from docgen.extraction import (
     Cell,
@@ -59,10 +61,11 @@ from docgen.labels import label_key
 from docgen.line_fields import AMBIGUOUS, FormLabels, fields_in_lines, is_lone_date, resolve_label
 from docgen.printed import unprinted
 from docgen.review import reasons_text, status_of, where_text
+from docgen.tables import HEADER_SCAN_ROWS, generic_header, generic_type, may_name, schema_mismatch
 from docgen.values import GUESSED, SURE, default_unit_for, is_blank, join_lines, normalize
 
-HEADER_SCAN_ROWS = 6
-"""The header row of a table is looked for among its first rows (title rows may sit above it)."""
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FOOTER_FIELD = "备注"
 """The field a table's merged footer row (``备注：…``) is read into (its printed label)."""
@@ -217,7 +220,7 @@ def _by_header(read: ReadDocument, schemas: Mapping[str, FormSchema]) -> str | N
         score = 0.0
         if schema.table is not None:
             for table in read.tables:
-                match = _find_header(table, schema.table)
+                match = _find_header(table, schema.table, recognising=True)
                 if match is not None:
                     score = max(score, len(match.columns) / len(schema.table.columns))
         elif schema.fields:
@@ -248,8 +251,8 @@ def _assign(groups: Sequence[_Group], labels: _Labels, specs: Sequence[ColumnSpe
     preceding schema column was matched nearest to its left (联系人及电话 after 帮扶学校 / 受援学校)."""
     candidates: dict[int, list[tuple[int, int]]] = {}  # group index → (score, spec)
     for gi, g in enumerate(groups):
-        if g.cell is not None and not is_blank(g.text):
-            candidates[gi] = labels.match(g.text)
+        if g.cell is not None and not is_blank(g.text):  # 帮扶县区 never fills 帮扶学校: docgen.tables.may_name
+            candidates[gi] = [(sc, s) for sc, s in labels.match(g.text) if may_name(g.text, specs[s])]
     taken: dict[int, int] = {}  # spec → group index
     done: set[int] = set()
     for score in (3, 2, 1):
@@ -268,7 +271,9 @@ def _assign(groups: Sequence[_Group], labels: _Labels, specs: Sequence[ColumnSpe
     return {s: groups[gi] for s, gi in sorted(taken.items())}
 
 
-def _find_header(table: ReadTable, spec: TableSpec) -> _HeaderMatch | None:
+def _find_header(table: ReadTable, spec: TableSpec, *, recognising: bool = False) -> _HeaderMatch | None:
+    """The header row matching most of ``spec``'s columns, among the rows whose headers mean them
+    (:func:`docgen.tables.schema_mismatch`; ``recognising``: the form is known by these headers alone)."""
     labels = _Labels(spec.columns)
     grid = table.grid()
     best: _HeaderMatch | None = None
@@ -281,6 +286,9 @@ def _find_header(table: ReadTable, spec: TableSpec) -> _HeaderMatch | None:
         unknown = tuple(
             g for g in groups if g.cell is not None and not is_blank(g.text) and (g.c0, g.c1) not in claimed
         )
+        if schema_mismatch({i: g.text for i, g in columns.items()}, [g.text for g in unknown], spec,
+                           recognising=recognising):
+            continue
         best = _HeaderMatch(r, columns, unknown)
     if best is None or len(best.columns) < min(2, len(spec.columns)):
         return None
@@ -340,7 +348,8 @@ def _read_schema_table(read: ReadDocument, spec: TableSpec) -> _TableRead:
             current, start = match, match.row + 1
             out.header_rows[ti] = match.row
             out.matched.update(match.columns)
-        elif not (current is not None and previous == ti - 1 and table.n_cols == read.tables[previous].n_cols):
+        elif not (current is not None and previous == ti - 1 and table.n_cols == read.tables[previous].n_cols
+                  and _later_page(table, read.tables[previous])):
             continue  # not the schema table, nor its continuation on the next page
         out.used.add(ti)
         previous = ti
@@ -351,6 +360,12 @@ def _read_schema_table(read: ReadDocument, spec: TableSpec) -> _TableRead:
         if ended:
             current = None
     return out
+
+
+def _later_page(table: ReadTable, previous: ReadTable) -> bool:
+    """``table`` starts a later page than ``previous``: only then can it continue it (a table beside ours on
+    the same page, or any table of a docx, where a table is never cut by a page, is a table of its own)."""
+    return table.page is not None and previous.page is not None and table.page > previous.page
 
 
 def _read_rows(
@@ -587,73 +602,46 @@ def _majority_year(read: ReadDocument) -> int | None:
 
 # --------------------------------------------------------------------------------------- generic tables
 
-_GENERIC_TYPES: tuple[tuple[tuple[str, ...], ValueType], ...] = (
-    (("联系人及电话", "联系人及手机"), ValueType.TEXT),
-    (("电话", "手机", "联系方式"), ValueType.PHONE),
-    (("序号", "编号"), ValueType.INTEGER),
-    (("姓名", "负责人", "联系人", "校长", "联络员", "带队"), ValueType.NAME),
-    (("学校", "单位", "县市区", "区县", "县区", "地区"), ValueType.SCHOOL),
-    (("日期", "时间"), ValueType.DATE),
-    (("人次", "人数"), ValueType.COUNT),
-    (("资金", "物品", "金额"), ValueType.MONEY_GOODS),
-)
-
-
-def _generic_type(header: str) -> ValueType:
-    key = label_key(header)
-    for words, kind in _GENERIC_TYPES:
-        if any(w in key for w in words):
-            return kind
-    return ValueType.TEXT
-
-
-def _generic_header_row(grid: Sequence[Sequence[Cell | None]]) -> int | None:
-    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        filled = [c for c in _cells_in(row, 0, len(row) - 1) if not is_blank(c.text)]
-        if len(filled) >= 2 or (len(filled) == 1 and len(row) == 1):
-            return r
-    return None
-
-
 def _generic_tables(read: ReadDocument, indexes: Iterable[int], builder: _Builder) -> list[Table]:
-    """Tables no schema claims: columns = header row text as read, rows below it, typed by header words
-    (电话 → phone, 负责人 → name, 学校 → school, …). A table that continues the previous one — same header,
-    or the next page with no header row (its first row has digits) — is concatenated to it."""
+    """Tables no schema claims, with their own header (:func:`docgen.tables.generic_header`: header rows
+    joined ``上/下``, merged cells filled), typed by header words (:func:`docgen.tables.generic_type`). A
+    table that continues the previous one — same header, or the next page with no header row (its first row
+    has digits) — is concatenated to it."""
     out: list[Table] = []
     columns: tuple[str, ...] | None = None
     rows: list[tuple[Value, ...]] = []
+    repeated: list[str] = []  # the header's bottom row as read: printed again on the next page, it is skipped
     prev: ReadTable | None = None
     prev_index = -2
     for ti in indexes:
         table = read.tables[ti]
         grid = table.grid()
-        header = _generic_header_row(grid)
+        header = generic_header(grid)
         if header is None:
             continue
-        groups = _groups(grid[header])
-        names = tuple(join_lines(g.text) for g in groups)
-        start = header + 1
+        names = header.names
+        start = header.last + 1
         continues = columns is not None and prev is not None and prev_index == ti - 1 and len(names) == len(columns)
         if continues and names != columns:
             next_page = table.page is not None and prev is not None and prev.page is not None \
                 and table.page == prev.page + 1
             if next_page and any(re.search(r"\d", n) for n in names):
-                start = header  # no header on this page: the first row is data
+                start = header.first  # no header on this page: the first row is data
             else:
                 continues = False
         if not continues or columns is None:
             if columns is not None:
                 out.append(Table(columns, tuple(rows)))
             columns, rows = names, []
-        kinds = [_generic_type(c) for c in columns]
+            repeated = [_raw_of(_cells_in(grid[header.last], c.c0, c.c1)).text for c in header.columns]
+        kinds = [generic_type(c) for c in columns]
         for r in range(start, len(grid)):
-            if _row_blank(grid[r]) or tuple(join_lines(g.text) for g in _groups(grid[r])) == columns:
-                continue
+            cells = [_raw_of(_cells_in(grid[r], c.c0, c.c1)) for c in header.columns]
+            if _row_blank(grid[r]) or [c.text for c in cells] == repeated:
+                continue  # a blank row, or the header printed again (next page)
             n = len(rows) + 1
-            rows.append(tuple(
-                builder.value(_raw_of(_cells_in(grid[r], g.c0, g.c1)), kinds[k], columns[k] or f"第{k + 1}列", row=n)
-                for k, g in enumerate(groups)
-            ))
+            rows.append(tuple(builder.value(raw, kinds[k], columns[k] or f"第{k + 1}列", row=n)
+                              for k, raw in enumerate(cells)))
         prev, prev_index = table, ti
     if columns is not None:
         out.append(Table(columns, tuple(rows)))
@@ -697,26 +685,42 @@ def interpret(
     tables: list[Table] = []
     used: set[int] = set()
     if schema is not None:
-        table_read = _read_schema_table(read, schema.table) if schema.table is not None else None
+        spec = schema.table
+        table_read = None
+        if spec is not None:
+            table_read = _stage("明细表格", problems, lambda: _read_schema_table(read, spec), None)
         finder, field_tables = _find_fields(read, schema, table_read, (printed or {}).get(schema.kind, ()))
         used |= field_tables
         if builder.context_year is None:
             builder.context_year = _filing_year(finder, schema) or _majority_year(read)
         fields, labels = _build_fields(schema, finder, table_read, builder, problems,
                                        (printed or {}).get(schema.kind, ()))
-        if schema.table is not None and table_read is not None:
+        if spec is not None and table_read is not None:
             used |= table_read.used
-            tables += _build_table(schema.table, table_read, builder, problems)
+            read_table = table_read
+            tables += _stage("明细表格", problems, lambda: _build_table(spec, read_table, builder, problems), [])
     else:
         if builder.context_year is None:
             builder.context_year = _majority_year(read)
         if schemas:
             problems.append(Problem("未能识别表单类型（无识别码、标题或表头可对应）；表格按原样输出"))
-    tables += _generic_tables(read, [i for i in range(len(read.tables)) if i not in used], builder)
+    others = [i for i in range(len(read.tables)) if i not in used]
+    tables += _stage("其他表格", problems, lambda: _generic_tables(read, others, builder), [])
     problems += builder.problems
     out = Extraction(read.source, read.input_kind, kind, identity, fields, tuple(tables), FormStatus.NEEDS_REVIEW,
                      tuple(problems), read.pages, labels)
     return replace(out, status=status_of(out, review_threshold))
+
+
+def _stage(what: str, problems: list[Problem], run: Callable[[], T], fallback: T) -> T:
+    """``run()``; when it fails (an interpreter bug), ``fallback`` and a problem naming the part: one part of
+    a form the interpreter trips on must not make the fields and tables it did read unreadable."""
+    try:
+        return run()
+    except Exception as exc:
+        log.error("interpreting %s failed: %s: %s", what, type(exc).__name__, exc, exc_info=True)
+        problems.append(Problem(f"{what}解读出错（内部错误 {type(exc).__name__}），该部分请人工核对"))
+        return fallback
 
 
 def _anything_read(read: ReadDocument) -> bool:
@@ -834,9 +838,10 @@ def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems:
         rows.append(tuple(row))
     out = [Table(tuple(c.label for c in spec.columns), tuple(rows), tuple(c.key for c in spec.columns))]
     if read.extra_columns:
+        # rows read before a later page's header brought a new unknown column are shorter: blank there
         extra = tuple(
-            tuple(builder.value(raw, ValueType.TEXT, name, row=n) for raw, name in zip(raw_row, read.extra_columns,
-                                                                                        strict=True))
+            tuple(builder.value(raw_row[k] if k < len(raw_row) else _Raw(""), ValueType.TEXT, name, row=n)
+                  for k, name in enumerate(read.extra_columns))
             for n, raw_row in enumerate(read.extra_rows, start=1)
         )
         out.append(Table(tuple(read.extra_columns), extra))

@@ -19,24 +19,44 @@ boundary that survives both. ``run_limited``
 
 ``func`` must be a module-level function (the child imports it by name). Used by the PDF reader; the image
 reader and the service use it the same way.
+
+The same answer whatever ran before and however the program was started (a terminal, ``timeout``, cron with
+stdin closed, a service): the child depends on nothing of its caller but ``sys.path``. multiprocessing would
+normally re-run the caller's ``__main__`` in every child (a script without a ``__main__`` guard runs again,
+or fails) and ``chdir`` to the caller's directory; the fork server imports :mod:`extractors._sandbox_server`
+first, which turns both off. In the child, ``func`` runs on a thread with a fixed stack
+(:data:`CHILD_STACK_BYTES`) under a fixed recursion limit (:data:`RECURSION_LIMIT`), so a deeply nested
+file ends in the same ``RecursionError`` whatever ``ulimit -s`` the caller had, never in a segfault; library
+log lines (pdfminer's warnings about a damaged file) are not printed on the caller's stderr; a
+``MemoryError`` wrapped by a library (pdfplumber's ``PdfminerException``) is still ``"memory"``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import multiprocessing.connection
 import pickle
 import resource
 import signal
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 T = TypeVar("T")
 
-# Imported once in the forkserver so that each child starts warm. Extend, don't replace.
-PRELOAD = ["pdfplumber", "pdfminer.high_level", "extractors.pdf"]
+# Imported once in the forkserver so that each child starts warm. Extend, don't replace; the first one
+# makes the children independent of the caller's __main__ and working directory (see the module docstring).
+PRELOAD = ["extractors._sandbox_server", "pdfplumber", "pdfminer.high_level", "extractors.pdf"]
+
+RECURSION_LIMIT = 1000
+"""Python's default, set explicitly in every child: deep nesting fails the same way in every environment."""
+
+CHILD_STACK_BYTES = 64 << 20
+"""The C stack of the thread ``func`` runs on: ample for :data:`RECURSION_LIMIT` frames of any parser."""
 
 _context: Any = None
 
@@ -67,6 +87,30 @@ def _get_context() -> Any:
     return _context
 
 
+def exception_chain(exc: BaseException, limit: int = 32) -> list[BaseException]:
+    """``exc`` and what it wraps — its cause, its context, exceptions among its args (pdfplumber's
+    ``PdfminerException(error)``) — breadth first, at most ``limit``."""
+    out: list[BaseException] = []
+    todo = [exc]
+    while todo and len(out) < limit:
+        item = todo.pop(0)
+        if any(item is seen for seen in out):
+            continue
+        out.append(item)
+        todo.extend(x for x in (item.__cause__, item.__context__, *item.args) if isinstance(x, BaseException))
+    return out
+
+
+def _call(func: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any]:
+    """``func(*args)`` as an outcome: ``("ok", result)``, ``("memory", why)`` or ``("raised", exception)``."""
+    try:
+        return "ok", func(*args)
+    except BaseException as exc:
+        if any(isinstance(e, MemoryError) for e in exception_chain(exc)):
+            return "memory", "MemoryError"
+        return "raised", exc
+
+
 def _child(
     conn: multiprocessing.connection.Connection,
     func: Callable[..., Any],
@@ -75,14 +119,19 @@ def _child(
 ) -> None:
     if memory_bytes is not None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    logging.getLogger().addHandler(logging.NullHandler())  # no library warnings on the caller's stderr
+    sys.setrecursionlimit(RECURSION_LIMIT)
+    outcome: list[tuple[str, Any]] = [("crashed", "no result")]
     try:
-        outcome: tuple[str, Any] = ("ok", func(*args))
-    except MemoryError:
-        outcome = ("memory", "MemoryError")
-    except BaseException as exc:
-        outcome = ("raised", exc)
+        threading.stack_size(CHILD_STACK_BYTES)
+        worker = threading.Thread(target=lambda: outcome.__setitem__(0, _call(func, args)), name="sandboxed")
+        worker.start()
+    except (RuntimeError, MemoryError, ValueError):  # no thread (its stack could not be mapped): run it here
+        outcome[0] = _call(func, args)
+    else:
+        worker.join()
     try:
-        payload = pickle.dumps(outcome)
+        payload = pickle.dumps(outcome[0])
     except MemoryError:
         payload = pickle.dumps(("memory", "MemoryError while sending the result"))
     except Exception as exc:  # an unpicklable result or exception: say what it was

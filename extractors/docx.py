@@ -30,9 +30,11 @@ content controls). What is read, and how:
 
 Safety (untrusted uploads): at most 2000 zip members, 200 MB uncompressed in total and a compression ratio of
 100 per large member, checked against the headers *and* while reading (headers can lie); encrypted members,
-a DOCTYPE anywhere in a part we parse (OOXML has none; it is how entity attacks start), and XML that does not
-parse are refused. Every refusal is an :class:`~docgen.errors.UnreadableDocument` with a Chinese reason;
-nothing else escapes for a damaged file (no ``KeyError``, no ``BadZipFile``).
+a DOCTYPE anywhere in a part we parse (OOXML has none; it is how entity attacks start), and a main document
+whose XML does not parse are refused; a damaged header, footer or properties part is skipped with a problem
+(``word/footer1.xml 已损坏，已跳过（正文照常读取）``) and the body is read. Every refusal is an
+:class:`~docgen.errors.UnreadableDocument` with a Chinese reason; nothing else escapes for a damaged file (no
+``KeyError``, no ``BadZipFile``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -134,8 +137,8 @@ class _Package:
                 data = fh.read(limit + 1)
         except RuntimeError:  # zipfile's way of saying "encrypted"
             raise self.error("文件已加密") from None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-            raise self.error(f"不是有效的 Word 文档（{name} 已损坏）") from None
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+            raise DamagedPart(f"不是有效的 Word 文档（{name} 已损坏）", source=self.source) from None
         if len(data) > limit:
             raise self.error(f"压缩比异常（{name} 解压后超出上限），已拒绝")
         self.budget -= len(data)
@@ -161,6 +164,21 @@ class _Package:
         raise self.error("不是有效的 Word 文档（缺少 word/document.xml）")
 
 
+class DamagedPart(UnreadableDocument):
+    """A package part that cannot be unpacked or parsed (not a trap: those stay :class:`UnreadableDocument`).
+    Fatal for the main document; a header, footer or property part is skipped with a problem instead."""
+
+
+def _secondary(package: _Package, part: str, problems: list[str]) -> etree._Element | None:
+    """A part the form can do without (header, footer, document properties): damaged, it is a problem of
+    the document and the body is still read; a trap in it (DOCTYPE, bomb, encryption) still refuses the file."""
+    try:
+        return package.xml(part)
+    except DamagedPart:
+        problems.append(f"{part} 已损坏，已跳过（正文照常读取）")
+        return None
+
+
 def parse_xml(data: bytes, part: str, source: str) -> etree._Element:
     """Parse one package part safely: no DTD, no entities, no network, no huge trees."""
     if _DOCTYPE_RE.search(data):
@@ -171,7 +189,7 @@ def parse_xml(data: bytes, part: str, source: str) -> etree._Element:
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError:
-        raise UnreadableDocument(f"不是有效的 Word 文档（{part} 的 XML 已损坏）", source=source) from None
+        raise DamagedPart(f"不是有效的 Word 文档（{part} 的 XML 已损坏）", source=source) from None
 
 
 # --------------------------------------------------------------------------------------------- text
@@ -431,15 +449,16 @@ def _read_package(package: _Package, name: str) -> ReadDocument:
     reader = _Reader(name)
     reader.block(body)
 
+    problems: list[str] = []
     extra_texts: list[str] = []  # headers and footers: only scanned for identity codes
     for part in sorted(package.names):
         if re.fullmatch(r"word/(header|footer)\d*\.xml", part):
-            el = package.xml(part)
+            el = _secondary(package, part, problems)
             if el is not None:
                 extra_texts.extend(t.text or "" for t in el.iter(_w("t")))
 
     codes: list[str] = []
-    custom = package.xml("docProps/custom.xml")
+    custom = _secondary(package, "docProps/custom.xml", problems)
     if custom is not None:
         for prop in custom.iter(f"{{{CUSTOM_PROPS}}}property"):
             if prop.get("name") == IDENTITY_PROPERTY:
@@ -456,16 +475,17 @@ def _read_package(package: _Package, name: str) -> ReadDocument:
     return ReadDocument(
         source=name,
         input_kind=InputKind.DOCX,
-        pages=_page_count(package),
+        pages=_page_count(package, problems),
         tables=tuple(reader.tables),
         lines=tuple(reader.lines),
         identity_codes=tuple(codes),
+        problems=tuple(problems),
     )
 
 
-def _page_count(package: _Package) -> int:
+def _page_count(package: _Package, problems: list[str]) -> int:
     """Pages as Word last counted them (docProps/app.xml), else 1."""
-    app = package.xml("docProps/app.xml")
+    app = _secondary(package, "docProps/app.xml", problems)
     if app is not None:
         for el in app.iter("{*}Pages"):
             if (el.text or "").strip().isdigit():

@@ -28,7 +28,7 @@ import io
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -38,7 +38,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from docgen.errors import UnreadableDocument
 from docgen.extraction import BBox, Cell, InputKind, Provenance, ReadDocument, ReadTable, TextLine
 from docgen.upload_links import identity_in
-from extractors.grid import Grid, find_grids
+from extractors.grid import Grid, GridCell, find_grids
 from extractors.ocr import OcrEngine, default_engine
 from extractors.preprocess import F64, PreparedPage, map_box, prepare_page, scale_matrix, u8
 
@@ -374,6 +374,9 @@ def read_outside_text(page: PreparedPage, grids: Sequence[Grid], qr_polys: Seque
         x0, y0, x1, y1 = g.box
         ink[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad] = 0
     gray = page.gray.copy()
+    for g in grids:  # a block's margin may reach into a table: its header would be read twice, as lines too
+        x0, y0, x1, y1 = g.box
+        gray[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad] = 255
     for poly in qr_polys:
         x, y, w, h = cv2.boundingRect(poly)
         ink[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad] = 0
@@ -403,6 +406,77 @@ def printed_codes(lines: Sequence[TextLine]) -> list[str]:
     return out
 
 
+# --------------------------------------------------------------------------------------------- photo safeguards
+# (issue 12: photos) A grid that is only a frame, and cells read on a page whose straightening is doubtful.
+
+DOUBTFUL_GEOMETRY_CONFIDENCE = 0.6
+"""Cells of a table on a page that could not be straightened with confidence are read at most this sure:
+a row may have slid into its neighbour (two contacts swapped), and only a reviewer looking at the photo
+can tell."""
+
+
+def one_big_box(grid: Grid, page_shape: tuple[int, ...], max_cells: int = 2, min_share: float = 0.15) -> bool:
+    """Whether ``grid`` is a frame rather than a table: at most ``max_cells`` cells over at least
+    ``min_share`` of the page (a page border, or a table whose inner rulings were lost in a photo).
+
+    Read as one cell it would give a single value of a whole form (all of a 备案表 as its 单位); left out,
+    its text is read as lines with their places, which the interpreter reads as ``标签：值`` and
+    label-beside-value layouts.
+    """
+    x0, y0, x1, y1 = grid.box
+    share = (x1 - x0) * (y1 - y0) / float(page_shape[0] * page_shape[1])
+    return len(grid.cells) <= max_cells and share >= min_share
+
+
+def distrust(table: ReadTable, cap: float, only: set[tuple[int, int]] | None = None) -> ReadTable:
+    """``table`` with every non-empty cell's confidence (or only those at ``(row, col)`` in ``only``) at most
+    ``cap``."""
+    cells = tuple(replace(c, confidence=min(c.confidence, cap))
+                  if c.text and (only is None or (c.row, c.col) in only) else c for c in table.cells)
+    return replace(table, cells=cells)
+
+
+def lone_merges(table: ReadTable) -> set[tuple[int, int]]:
+    """Merged cells that their neighbours contradict: a cell over several rows while the column beside it has
+    a row boundary inside that span (or over several columns while the row above or below is divided there),
+    as ``(row, col)``. In a photo a ruling faded in a shadow or under a seal merges two cells that were never
+    merged (``序号`` + ``1`` read as ``序号1``); rows that span the whole table (a footer) are not counted.
+    """
+    starts_row = {(c.row, k) for c in table.cells for k in range(c.col, c.col + c.colspan)}
+    starts_col = {(r, c.col) for c in table.cells for r in range(c.row, c.row + c.rowspan)}
+    out: set[tuple[int, int]] = set()
+    for c in table.cells:
+        if c.rowspan > 1:
+            beside = [k for k in (c.col - 1, c.col + c.colspan) if 0 <= k < table.n_cols]
+            if any((r, k) in starts_row for k in beside for r in range(c.row + 1, c.row + c.rowspan)):
+                out.add((c.row, c.col))
+        if 1 < c.colspan < table.n_cols - 1:
+            around = [r for r in (c.row - 1, c.row + c.rowspan) if 0 <= r < table.n_rows]
+            if any((r, k) in starts_col for r in around for k in range(c.col + 1, c.col + c.colspan)):
+                out.add((c.row, c.col))
+    return out
+
+
+def resplit(page: PreparedPage, grid: Grid, table: ReadTable, rules: U8, engine: OcrEngine, page_no: int,
+            frame: SourceFrame) -> ReadTable:
+    """``table`` with every merge its neighbours contradict (:func:`lone_merges`) undone: the merged cell is
+    read again as the single cells the neighbouring rulings say it holds, each at most
+    :data:`DOUBTFUL_GEOMETRY_CONFIDENCE` sure. A header ``活动名称时间`` over two columns would otherwise
+    make the interpreter join every value below it.
+    """
+    lone = lone_merges(table)
+    if not lone:
+        return table
+    pieces = [GridCell(r, k, 1, 1, (grid.xs[k], grid.ys[r], grid.xs[k + 1], grid.ys[r + 1]))
+              for gc in grid.cells if (gc.row, gc.col) in lone
+              for r in range(gc.row, gc.row + gc.rowspan) for k in range(gc.col, gc.col + gc.colspan)]
+    reread = read_cells(page, replace(grid, cells=tuple(pieces)), rules, engine, page_no, frame=frame)
+    kept = [c for c in table.cells if (c.row, c.col) not in lone]
+    unsure = [replace(c, confidence=min(c.confidence, DOUBTFUL_GEOMETRY_CONFIDENCE)) if c.text else c
+              for c in reread.cells]
+    return replace(table, cells=tuple(sorted((*kept, *unsure), key=lambda c: (c.row, c.col))))
+
+
 # --------------------------------------------------------------------------------------------- documents
 
 
@@ -421,10 +495,20 @@ def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEng
         page = prepare_page(rgb)
         frame = SourceFrame.of(page, rgb.shape, px_per_unit[n - 1] if px_per_unit is not None else 1.0)
         grids, rules = find_grids(page.ink)
+        tables_found = [g for g in grids if not one_big_box(g, page.ink.shape)]
+        if len(tables_found) < len(grids):  # a frame's rulings would tie all its lines into one block of text
+            page = replace(page, ink=u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(rules))))
+        grids = tables_found
         if not grids:
             problems.append(f"第{n}页：未找到表格线")
         qr, polys = decode_qr(page.gray)
-        tables.extend(read_cells(page, g, rules, eng, n, frame=frame) for g in grids)
+        page_tables = [read_cells(page, g, rules, eng, n, frame=frame) for g in grids]
+        if page.doubtful_geometry and page_tables:
+            problems.append(f"第{n}页：照片中纸张轮廓不清或弯曲较大，表格行列可能错位，请对照原图核对")
+            page_tables = [distrust(t, DOUBTFUL_GEOMETRY_CONFIDENCE) for t in page_tables]
+        elif page.flattened:
+            page_tables = [resplit(page, g, t, rules, eng, n, frame) for g, t in zip(grids, page_tables, strict=True)]
+        tables.extend(page_tables)
         page_lines = read_outside_text(page, grids, polys, eng, n, frame)
         lines.extend(page_lines)
         # a QR code may be a phone upload link that carries the code (docgen.upload_links): the code is read from it

@@ -31,7 +31,17 @@ reader. One unusable page routes the whole file: a returned form is a few pages,
 pages well.
 
 An encrypted PDF that needs a password, a damaged one, one with more than ``MAX_PAGES`` pages, or one that
-exhausts the time or memory limit is an :class:`~docgen.errors.UnreadableDocument`.
+exhausts the time or memory limit is an :class:`~docgen.errors.UnreadableDocument` — always with one Chinese
+line, whatever the parser raised (:func:`refusal`): a ``RecursionError`` (a page tree or an object nested
+thousands deep), a reference loop (objects that only point at each other: pdfminer would follow them forever,
+so :func:`_guard_reference_loops` stops a chain at its first repeat), any pdfminer error. A PDF that needs
+only an *owner* password (printing or editing restricted, an empty user password) is read like any other.
+A damaged cross-reference table is rebuilt by pdfminer (it scans for ``N 0 obj``); when that finds no page,
+or pdfminer cannot decrypt an owner-password-only file, pdfium rewrites it (:func:`repaired`) and it is
+read again.
+
+Each page is read on its own: a page the parser fails on is a problem of the document (``第2页无法读取（…），
+已跳过``) and the other pages keep their tables and lines; only a file where no page could be read is refused.
 """
 
 from __future__ import annotations
@@ -46,10 +56,10 @@ from typing import Any
 
 from docgen.errors import UnreadableDocument
 from docgen.extraction import BBox, Cell, InputKind, Provenance, ReadDocument, ReadTable, TextLine
-from extractors._sandbox import Limits, SandboxError, run_limited
+from extractors._sandbox import Limits, SandboxError, exception_chain, run_limited
 from extractors.docx import find_identity_codes
 
-__all__ = ["DEFAULT_LIMITS", "MAX_PAGES", "NeedsOcr", "parse_pdf", "read_pdf"]
+__all__ = ["DEFAULT_LIMITS", "MAX_PAGES", "NeedsOcr", "ReferenceLoop", "parse_pdf", "read_pdf", "refusal", "repaired"]
 
 MAX_PAGES = 300
 DEFAULT_LIMITS = Limits(seconds=60.0, memory_bytes=1536 << 20)
@@ -67,58 +77,189 @@ class NeedsOcr(Exception):
         self.reason = reason
 
 
+SANDBOX_REASONS = {
+    "timeout": "PDF 解析超时（文件结构异常，可能含循环引用），已放弃",
+    "memory": "PDF 解析内存超限（可能是压缩炸弹），已放弃",
+    "crashed": "PDF 解析进程异常退出（文件已损坏或含恶意结构）",
+}
+"""Why a PDF is refused when the sandboxed child did not answer (:class:`SandboxError` ``reason``)."""
+
+
 def read_pdf(data: bytes, name: str, *, limits: Limits | None = None) -> ReadDocument:
     """Read a PDF with a text layer in a sandboxed child; see the module docstring for what it raises."""
     try:
         return run_limited(parse_pdf, data, name, limits=limits or DEFAULT_LIMITS)
     except SandboxError as exc:
-        reason = {
-            "timeout": "PDF 解析超时（文件结构异常，可能含循环引用），已放弃",
-            "memory": "PDF 解析内存超限（可能是压缩炸弹），已放弃",
-            "crashed": "PDF 解析进程异常退出（文件已损坏或含恶意结构）",
-        }[exc.reason]
-        raise UnreadableDocument(reason, source=name) from None
+        raise UnreadableDocument(SANDBOX_REASONS[exc.reason], source=name) from None
+    except (UnreadableDocument, NeedsOcr):
+        raise
+    except Exception as exc:  # parse_pdf translates what it knows; this is the last line of defence
+        raise UnreadableDocument(refusal(exc), source=name) from None
+
+
+class ReferenceLoop(Exception):
+    """Objects of the PDF refer to each other in a loop (``4 0 obj 6 0 R``, ``6 0 obj 4 0 R``)."""
+
+
+def refusal(exc: BaseException, damaged: str = "") -> str:
+    """One Chinese line for a parser failure, whatever exception (or wrapped exception) it was; ``damaged``
+    when it is none of the known traps."""
+    seen = exception_chain(exc)
+    if any(isinstance(e, ReferenceLoop) for e in seen):
+        return "PDF 含循环引用（对象互相指向），已拒绝"
+    if any(isinstance(e, RecursionError) for e in seen):
+        return "PDF 结构嵌套过深或含循环引用，已拒绝"
+    if any(isinstance(e, MemoryError) for e in seen):
+        return SANDBOX_REASONS["memory"]
+    return damaged or DAMAGED
 
 
 # ------------------------------------------------------------------------------------------ in the child
 
 
 def parse_pdf(data: bytes, name: str) -> ReadDocument:
-    """The reading itself, unsandboxed: call it only in a child process (``read_pdf`` does)."""
+    """The reading itself, unsandboxed: call it only in a child process (``read_pdf`` does).
+
+    Raises :class:`NeedsOcr`, ``MemoryError`` (the sandbox reports it) or :class:`UnreadableDocument` with
+    one Chinese line; nothing else.
+    """
+    _guard_reference_loops()
+    try:
+        try:
+            return _parse_pdf(data, name)
+        except UnreadableDocument as first:
+            if first.reason not in REPAIRABLE:
+                raise
+            fixed = repaired(data)  # pdfium rebuilds the xref and drops an owner-only password
+            if fixed is None:
+                raise
+            try:
+                return _parse_pdf(fixed, name)
+            except UnreadableDocument:
+                raise first from None
+    except (UnreadableDocument, NeedsOcr, MemoryError):
+        raise
+    except Exception as exc:
+        raise UnreadableDocument(refusal(exc), source=name) from None
+
+
+ENCRYPTED = "PDF 已加密（需要密码）"
+DAMAGED = "不是有效的 PDF（文件结构损坏）"
+DAMAGED_PAGES = "不是有效的 PDF（页面目录损坏）"
+NO_PAGES = "PDF 没有页面"
+REPAIRABLE = (ENCRYPTED, DAMAGED, DAMAGED_PAGES, NO_PAGES)
+"""Refusals worth a second try on pdfium's rewrite of the file (never the traps: loops, nesting, bombs)."""
+
+
+def _parse_pdf(data: bytes, name: str) -> ReadDocument:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
+    except MemoryError:
+        raise
     except Exception as exc:  # pdfplumber wraps pdfminer's errors; look at the cause
         causes = (exc, exc.__cause__, *exc.args)  # PdfminerException carries pdfminer's error in args
         if any(isinstance(c, PDFPasswordIncorrect | PDFEncryptionError) for c in causes):
-            raise UnreadableDocument("PDF 已加密（需要密码）", source=name) from None
-        raise UnreadableDocument("不是有效的 PDF（文件结构损坏）", source=name) from None
+            raise UnreadableDocument(ENCRYPTED, source=name) from None
+        raise UnreadableDocument(refusal(exc), source=name) from None
     with pdf:
         try:
             n_pages = len(pdf.pages)
-        except Exception:
-            raise UnreadableDocument("不是有效的 PDF（页面目录损坏）", source=name) from None
+        except MemoryError:
+            raise
+        except Exception as exc:
+            raise UnreadableDocument(refusal(exc, DAMAGED_PAGES), source=name) from None
         if n_pages > MAX_PAGES:
             raise UnreadableDocument(f"PDF 页数异常（{n_pages} 页，上限 {MAX_PAGES}），已拒绝", source=name)
         if n_pages == 0:
-            raise UnreadableDocument("PDF 没有页面", source=name)
+            raise UnreadableDocument(NO_PAGES, source=name)
         tables: list[ReadTable] = []
         lines: list[TextLine] = []
+        skipped: list[tuple[int, str]] = []
         for number, page in enumerate(pdf.pages, start=1):
-            chars = list(page.chars)
-            _check_text_layer(page, chars, number)
-            page_tables, outside = _page_tables(page, chars, number, len(tables))
+            try:
+                page_tables, page_lines = _read_page(page, number, len(tables))
+            except (NeedsOcr, MemoryError):
+                raise
+            except Exception as exc:  # this page only: the others keep what they hold
+                skipped.append((number, refusal(exc)))
+                continue
+            finally:
+                page.flush_cache()
             tables.extend(page_tables)
-            for text, box in _lines(outside):
-                lines.append(TextLine(text, 1.0, Provenance(page=number, bbox=box)))
-            page.flush_cache()
+            lines.extend(page_lines)
+    if len(skipped) == n_pages:
+        raise UnreadableDocument(skipped[0][1], source=name)
     codes = find_identity_codes([line.text for line in lines] + [c.text for t in tables for c in t.cells])
     return ReadDocument(
         source=name, input_kind=InputKind.PDF, pages=n_pages, tables=tuple(tables), lines=tuple(lines),
-        identity_codes=tuple(codes),
+        identity_codes=tuple(codes), problems=tuple(f"第{n}页无法读取（{why}），已跳过" for n, why in skipped),
     )
+
+
+def _read_page(page: Any, number: int, before: int) -> tuple[list[ReadTable], list[TextLine]]:
+    """One page's tables (numbered after the ``before`` tables of earlier pages) and its lines."""
+    chars = list(page.chars)
+    _check_text_layer(page, chars, number)
+    page_tables, outside = _page_tables(page, chars, number, before)
+    return page_tables, [TextLine(text, 1.0, Provenance(page=number, bbox=box)) for text, box in _lines(outside)]
+
+
+def repaired(data: bytes) -> bytes | None:
+    """``data`` rewritten by pdfium, or None when pdfium cannot open it (a user password, no PDF at all) or
+    finds no page either. pdfium rebuilds a broken cross-reference table and opens a PDF that has only an
+    owner password (printing or editing restricted; the user password is empty), which it saves without
+    the encryption. Runs in the sandboxed child only: pdfium may abort on a bomb."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return None
+    try:
+        if not 0 < len(document) <= MAX_PAGES:
+            return None
+        out = io.BytesIO()
+        document.save(out, flags=pdfium_c.FPDF_REMOVE_SECURITY)
+        return out.getvalue()
+    finally:
+        document.close()
+
+
+_GUARDED = False
+
+
+def _guard_reference_loops() -> None:
+    """Make pdfminer raise :class:`ReferenceLoop` on an object that is only a reference leading back to
+    itself (``resolve1`` would follow it forever). Installed once, in the sandboxed child only."""
+    global _GUARDED
+    if _GUARDED:
+        return
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfexceptions import PDFObjectNotFound
+    from pdfminer.pdftypes import PDFObjRef
+
+    getobj = PDFDocument.getobj
+
+    def guarded(self: PDFDocument, objid: int) -> object:
+        obj = getobj(self, objid)
+        seen = {objid}
+        target = obj
+        while isinstance(target, PDFObjRef):  # a reference to a reference: follow the chain once
+            if target.objid in seen or len(seen) > 64:
+                raise ReferenceLoop(f"object {objid}")
+            seen.add(target.objid)
+            try:
+                target = getobj(self, target.objid)
+            except PDFObjectNotFound:  # a dangling end: resolve1 gives its default, as before
+                break
+        return obj
+
+    PDFDocument.getobj = guarded  # type: ignore[method-assign]
+    _GUARDED = True
 
 
 def _check_text_layer(page: Any, chars: Sequence[dict[str, Any]], number: int) -> None:

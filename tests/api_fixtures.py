@@ -41,12 +41,10 @@ def _pg_connect(url: str) -> Any:
     return psycopg.connect(url, autocommit=True, connect_timeout=3)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh empty database for one test: a SQLite file, or a new PostgreSQL database dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'docgen.db'}"
-        return
+@contextlib.contextmanager
+def fresh_postgresql() -> Iterator[str]:
+    """The URL of a new empty PostgreSQL database, dropped afterwards; skips the test (visibly) when there is
+    no PostgreSQL at :data:`PG_ADMIN_URL`."""
     try:
         admin = _pg_connect(PG_ADMIN_URL)
     except Exception as exc:
@@ -59,6 +57,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     finally:
         with _pg_connect(PG_ADMIN_URL) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh empty database for one test: a SQLite file, or a new PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'docgen.db'}"
+        return
+    with fresh_postgresql() as url:
+        yield url
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    """A fresh empty PostgreSQL database for one test that is about a multi-machine set-up (mark it slow)."""
+    with fresh_postgresql() as url:
+        yield url
 
 
 def make_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settings:

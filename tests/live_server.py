@@ -55,14 +55,16 @@ class Server:
 def docgen_server(data: Path, env: dict[str, str] | None = None, port: int | None = None) -> Iterator[Server]:
     """Run ``docgen serve`` (uvicorn + ``api.app.create_app``) on SQLite in ``data``; yield it once it answers.
 
-    ``env`` adds ``DOCGEN_*`` settings (e.g. the admin's name and password). The server's output goes to
+    ``env`` adds ``DOCGEN_*`` settings (e.g. the admin's name and password; a database or blob store instead
+    of SQLite and ``data/blobs``) and any other environment (``AWS_ACCESS_KEY_ID`` …). The server's output goes to
     ``data/server.log``. It runs in its own process group: the children it started (upload readers) are
     killed with it at the end, even when a test killed the server itself with ``SIGKILL``.
     """
     port = port or free_port()
-    full_env = {**os.environ, "DOCGEN_DATA_DIR": str(data), "PYTHONUNBUFFERED": "1", **(env or {})}
-    full_env.pop("DOCGEN_DATABASE_URL", None)
+    full_env = {**os.environ, "DOCGEN_DATA_DIR": str(data), "PYTHONUNBUFFERED": "1"}
+    full_env.pop("DOCGEN_DATABASE_URL", None)  # the test's own environment never chooses the server's storage …
     full_env.pop("DOCGEN_BLOB_STORE", None)
+    full_env.update(env or {})  # … the test itself may (tests/test_blobs_s3.py: PostgreSQL and S3)
     command = [sys.executable, "-m", "cli",
                "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]  # fmt: skip
     data.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from typer.testing import CliRunner
@@ -119,3 +120,17 @@ def test_unknown_kind_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "five_year" in result.stderr and "party_building" in result.stderr
+
+
+def test_docgen_worker_without_a_broker_says_that_serve_needs_none(monkeypatch: Any) -> None:
+    monkeypatch.delenv("DOCGEN_BROKER_URL", raising=False)
+    result = runner.invoke(app, ["worker", "--concurrency", "1"])
+    assert result.exit_code == 2
+    assert "未设置 DOCGEN_BROKER_URL" in result.output and "docgen serve 自己处理任务" in result.output
+
+
+def test_docgen_worker_names_an_unknown_queue(monkeypatch: Any) -> None:
+    monkeypatch.setenv("DOCGEN_BROKER_URL", "redis://127.0.0.1:1/0")  # never reached: refused before
+    result = runner.invoke(app, ["worker", "-Q", "docgen.read,docgen.pdf"])
+    assert result.exit_code == 2
+    assert "docgen.pdf 不是队列" in result.output and "docgen.read、docgen.batch" in result.output

@@ -126,7 +126,7 @@ def test_schema_synonyms_the_roster_does_not_know_name_the_columns() -> None:
 
 
 def test_only_the_header_row_is_renamed_and_an_ambiguous_label_is_left_as_written() -> None:
-    rows = [("帮扶县区", "联系人及电话", "受援县区", "学段"), ("帮扶单位", "x", "y", "z")]
+    rows = [("帮扶单位", "联系人及电话", "受援单位", "学段"), ("帮扶单位", "x", "y", "z")]
     renamed = with_roster_headers(rows, load_schemas()["arrangement"])
     assert renamed == [["支援学校", "联系人及电话", "受援学校", "学段"], ["帮扶单位", "x", "y", "z"]]
 

@@ -257,21 +257,22 @@ def test_an_expired_link_is_refused_and_the_limits_of_uploads_apply(tmp_path: Pa
                                   start_worker=False)) as admin:
         program_id = create_pengzhou(admin)
         phone = TestClient(admin.app)
+        returned = stats_docx()  # once: python-docx stamps the time into the ZIP, and the last check wants a twin
         stale = UploadLink(program_id, SLOT, TODAY - timedelta(days=400)).path(SECRET).removeprefix("/m")
         r = phone.get(f"/api/links{stale}")
         assert r.status_code == 403 and "过期" in r.json()["detail"]
-        r = phone.post(f"/api/links{stale}/uploads", files=[("files", ("a.docx", stats_docx()))])
+        r = phone.post(f"/api/links{stale}/uploads", files=[("files", ("a.docx", returned))])
         assert r.status_code == 403 and "过期" in r.json()["detail"]
         live = "/api/links" + UploadLink(program_id, SLOT, date.today() + timedelta(days=9)).path(SECRET)[2:]
         r = phone.post(f"{live}/uploads", files=[("files", ("setup.exe", b"MZ\x90\x00" + b"\x00" * 500))])
         assert r.status_code == 415 and "setup.exe" in r.json()["detail"]
         r = phone.post(f"{live}/uploads", files=[("files", ("big.jpg", b"\xff\xd8\xff" + b"\x00" * 300_000))])
         assert r.status_code == 413 and "超过上限" in r.json()["detail"]
-        assert phone.post(f"{live}/uploads", files=[("files", ("a.docx", stats_docx()))]).status_code == 202
+        assert phone.post(f"{live}/uploads", files=[("files", ("a.docx", returned))]).status_code == 202
         r = phone.post(f"{live}/uploads", files=[("files", ("b.docx", stats_docx(activities=("另一份",))))])
         assert r.status_code == 429 and "上限" in r.json()["detail"]
         # a browser that also holds a staff session: the link route neither needs nor reads the cookie
-        r = admin.post(f"{live}/uploads", files=[("files", ("a.docx", stats_docx()))], headers={"Origin": "http://x"})
+        r = admin.post(f"{live}/uploads", files=[("files", ("a.docx", returned))], headers={"Origin": "http://x"})
         assert r.status_code == 202 and r.json()["files"][0]["duplicate"] is True
 
 

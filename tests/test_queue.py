@@ -3,12 +3,14 @@ and a restart puts what a stopped process was running back in the queue. On SQLi
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
 from api.db import Database, migrate
-from api.models import BatchJob, Program, Upload
+from api.models import BatchJob, Program, Upload, utcnow
 from api.services import batches, queue, uploads
 from tests.api_fixtures import database_url
 
@@ -105,3 +107,26 @@ def test_a_restart_puts_running_jobs_and_uploads_back_in_the_queue_and_nothing_e
     assert (_status(db, BatchJob, running), _status(db, BatchJob, finished)) == (batches.QUEUED, batches.DONE)
     assert (_status(db, Upload, processing), _status(db, Upload, failed)) == (uploads.RECEIVED, uploads.FAILED)
     assert batches.requeue_interrupted(db) == 0  # nothing left running
+
+
+def test_a_dead_workers_row_goes_back_once_its_heartbeat_is_older_than_the_lease_and_a_live_one_stays(
+    db: Database,
+) -> None:
+    program_id = _program(db)
+    dead, live = _uploads(db, program_id, uploads.RECEIVED, uploads.RECEIVED)
+    assert uploads.claim_next(db, "w1@a") == dead
+    assert uploads.claim_next(db, "w2@b") == live
+    with db.session() as s:  # both last beat a minute ago: w1 died then, w2 is about to beat again
+        for row_id, name in ((dead, "w1@a"), (live, "w2@b")):
+            row = s.get(Upload, row_id)
+            assert row is not None and row.worker == name
+            row.heartbeat_at = utcnow() - timedelta(seconds=60)
+    with queue.heartbeat(db, Upload, live, running=uploads.PROCESSING, every=0.05):
+        time.sleep(0.3)  # w2 beats while it reads
+        assert uploads.requeue_stale(db, lease=30) == [dead]
+        assert uploads.requeue_stale(db, lease=30) == []  # a second sweeper finds nothing to move
+    assert (_status(db, Upload, dead), _status(db, Upload, live)) == (uploads.RECEIVED, uploads.PROCESSING)
+    assert uploads.claim_next(db, "w2@b") == dead  # taken again by a live worker, the attempt counted
+    with db.session() as s:
+        row = s.get(Upload, dead)
+        assert row is not None and (row.worker, row.attempts, row.status) == ("w2@b", 2, uploads.PROCESSING)

@@ -106,8 +106,8 @@ def link_upload(
     granted, results = phone_links.receive(session, services.blobs, services.secret, code, token, incoming,
                                            limits(services))
     accepted = [r for r in results if r.upload is not None]
-    if accepted and services.worker:
-        services.worker.wake()
+    if services.dispatch:
+        services.dispatch.uploads_queued(uploads.queued_ids(results))
     body = [
         UploadReceived(
             id=r.upload.id if r.upload else None,

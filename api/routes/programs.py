@@ -11,10 +11,11 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response, StreamingResponse
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from api.blobs import BlobNotFound, LocalBlobStore
-from api.deps import CurrentUser, IdPath, QueryText, ServicesDep, SessionDep
-from api.models import BatchJob, Program, RosterPreview, beijing_today
+from api.deps import CurrentUser, IdPath, QueryText, ServicesDep, SessionDep, regenerator
+from api.models import BatchJob, Document, Program, RosterPreview, beijing_today
 from api.schemas import (
     BatchIn,
     BatchOut,
@@ -33,7 +34,6 @@ from api.services import (
     accounts,
     batches,
     documents,
-    phone_links,
     programs,
     records,
     regeneration,
@@ -370,8 +370,8 @@ def create_batch(
     program = programs.get_program(session, user, program_id)
     job = batches.enqueue(session, program, user, with_pdf=bool(body and body.pdf))
     session.commit()
-    if services.worker:
-        services.worker.wake()
+    if services.dispatch:
+        services.dispatch.batch_queued(job.id)
     return batch_out(job)
 
 
@@ -449,15 +449,11 @@ def download_document(
 def regenerate_document(
     document_id: IdPath, user: CurrentUser, session: SessionDep, services: ServicesDep
 ) -> list[DocumentOut]:
-    doc = documents.get_document(session, user, document_id)
-    program = programs.get_program(session, user, doc.program_id)
-    links = phone_links.link_maker(services.settings, program, services.secret)
-    out = documents.regenerate(
-        session, user, doc, services.blobs, templates=services.settings.templates_dir, converter=services.converters,
-        links=links,
-    )
-    session.commit()
-    return [DocumentOut.model_validate(d) for d in out]
+    documents.get_document(session, user, document_id)  # 404 before any work
+    session.commit()  # the job writes in its own transaction (here, or on a worker through the broker)
+    ids = regenerator(services).regenerate(document_id, user.id)
+    query = select(Document).where(Document.id.in_(ids)).order_by(Document.format)
+    return [DocumentOut.model_validate(d) for d in session.scalars(query.execution_options(populate_existing=True))]
 
 
 # --- exports ------------------------------------------------------------------------------------------

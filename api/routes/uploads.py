@@ -45,6 +45,7 @@ _REFUSED: dict[int | str, dict[str, Any]] = {
     415: {"description": "单个文件：文件类型不支持（按内容判断）；每个文件的原因见 files"},
     429: {"description": "排队识别的文件已达每个账号的上限（max_queued_uploads_per_user）"},
     422: {"description": "没有一个文件被接收（原因各异，或压缩包无效）：detail 与 files 列出每个文件的原因"},
+    503: {"description": "文件存储暂时无法访问：本次上传未被接收，什么也没有保存，请稍后重新上传（Retry-After）"},
 }
 
 
@@ -69,8 +70,8 @@ def upload_files(
         incoming.append(uploads.Incoming(f.filename or "", data, f.size))
     results = uploads.receive(session, services.blobs, program, user, incoming, limits(services))
     accepted = any(r.upload is not None for r in results)
-    if accepted and services.worker:
-        services.worker.wake()
+    if services.dispatch:
+        services.dispatch.uploads_queued(uploads.queued_ids(results))
     body = [
         UploadReceived(
             id=r.upload.id if r.upload else None,

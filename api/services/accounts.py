@@ -14,6 +14,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.models import ApiToken, LoginSession, Program, User, utcnow
@@ -105,7 +106,15 @@ def ensure_admin(session: Session, username: str, password: str, *, hasher: Pass
     existing = find_user(session, username)
     if existing is not None:
         return existing
-    return create_user(session, username, password, Role.ADMIN.value, hasher=hasher)
+    try:
+        with session.begin_nested():
+            return create_user(session, username, password, Role.ADMIN.value, hasher=hasher)
+    except (IntegrityError, Conflict):
+        # several API processes started together (docs/deploy.md): another one created it meanwhile
+        existing = find_user(session, username)
+        if existing is None:
+            raise
+        return existing
 
 
 def _throttle_name(username: str) -> str:

@@ -135,12 +135,20 @@ def requeue_interrupted(db: Database) -> int:
     return queue.requeue_interrupted(db, BatchJob, running=RUNNING, queued=QUEUED)
 
 
-def claim_next(db: Database) -> int | None:
-    """Atomically take the oldest queued job (safe with several worker processes: :func:`api.services.queue.take`)."""
+def requeue_stale(db: Database, lease: float) -> list[int]:
+    """Jobs a dead worker left ``running`` (no heartbeat for ``lease`` seconds) go back to the queue; they
+    resume from the documents already stored."""
+    return queue.requeue_stale(db, BatchJob, running=RUNNING, queued=QUEUED, lease=lease)
+
+
+def claim_next(db: Database, worker: str = "") -> int | None:
+    """Atomically take the oldest queued job (safe with several worker processes: :func:`api.services.queue.take`).
+    ``worker`` names the taker on the row."""
     with db.session() as s:
         for job_id in s.scalars(select(BatchJob.id).where(BatchJob.status == QUEUED).order_by(BatchJob.id).limit(5)):
             now = utcnow()
-            if queue.take(s, BatchJob, job_id, queued=QUEUED, running=RUNNING, started_at=now, updated_at=now, done=0):
+            values = {"started_at": now, "updated_at": now, "done": 0}
+            if queue.take(s, BatchJob, job_id, queued=QUEUED, running=RUNNING, worker=worker, **values):
                 return int(job_id)
     return None
 
@@ -310,17 +318,20 @@ def run_job(
     progress_interval: float = 0.25,
     tmp: Path | None = None,
     links: Callable[[Program], UploadLinks | None] | None = None,
+    between: Callable[[], None] | None = None,
 ) -> str:
     """Run a claimed job to its end; returns the final status. Never raises for a bad job.
 
     Whatever goes wrong (the program, the roster, a template, the batch, the ZIP, the store) ends the job
     ``failed`` with the reason — a claimed job is never left ``running``. ``links`` gives the program's
-    blank forms their phone upload links (:func:`api.services.phone_links.link_maker`).
+    blank forms their phone upload links (:func:`api.services.phone_links.link_maker`). ``between`` is called
+    at every progress point (a document made, a slice converted): a worker reads waiting uploads there, so a
+    clerk's upload does not wait for the end of a 500-page batch.
     """
     try:
         return _run_job(
             db, blobs, job_id, templates=templates, converter=converter, interval=progress_interval, tmp=tmp,
-            links=links,
+            links=links, between=between,
         )
     except JobCancelled:
         _end(db, job_id, CANCELLED)
@@ -344,6 +355,7 @@ def _run_job(
     interval: float,
     tmp: Path | None = None,
     links: Callable[[Program], UploadLinks | None] | None = None,
+    between: Callable[[], None] | None = None,
 ) -> str:
     with db.session() as s:
         job = s.get(BatchJob, job_id)
@@ -362,6 +374,8 @@ def _run_job(
     def store(force: bool = False) -> None:
         """Store the progress (at most every ``interval`` seconds); a cancel asked for stops the batch here."""
         nonlocal last
+        if between is not None:
+            between()
         now = time.monotonic()
         if now - last < interval and not force:
             return

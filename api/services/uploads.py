@@ -5,8 +5,9 @@ pixel count, a ZIP's members and limits); a refused file is answered ``rejected`
 naming it, and nothing of it is stored. Accepted bytes go to the blob store and an
 :class:`~api.models.Upload` row is committed *before* anything reads the file — nothing accepted is ever
 lost, and an upload left ``received`` or ``processing`` by a crash is read again on the next start. A ZIP
-is expanded member by member within limits into separate uploads (member names are labels only); a ZIP
-with no usable member, or past a limit (a bomb), is refused whole. The same bytes uploaded twice to a
+is expanded member by member within limits into separate uploads (member names are labels only); a bad
+member (damaged, encrypted, a bomb) is refused by name while the good ones are stored; a ZIP with no usable
+member, or past a total limit, is refused whole. The same bytes uploaded twice to a
 program by the same uploader scope (:func:`~api.models.upload_scope`: one school account, or the bureau
 staff) return the first upload with ``duplicate: true``; from another school they are a fresh upload of its
 own (sharing the stored blob), so the answer never tells about someone else's file.
@@ -27,6 +28,7 @@ import io
 import json
 import warnings
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -36,7 +38,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.blobs import BlobStore
+from api.blobs import BlobNotFound, BlobStore, BlobStoreUnavailable
 from api.db import Database
 from api.models import UPLOAD_SCOPE_STAFF, Program, Record, Upload, User, upload_scope, utcnow
 from api.sandbox import ChildFailed, run_child
@@ -175,8 +177,11 @@ def _check_pixels(where: str, data: bytes, limit: int) -> None:
 def expand_zip(name: str, data: bytes, limits: Limits) -> list[tuple[str, bytes | None, str | None]]:
     """``(label, bytes, None)`` per usable member, ``(label, None, reason)`` per refused member.
 
-    Refuses the whole archive (:class:`Invalid`) for too many members, a total past the limit or a
-    compression ratio past the limit (a zip bomb); sizes are checked as read, not trusted from headers.
+    One bad member does not refuse the others: a member that is encrypted, too big, compressed past the
+    ratio limit (a zip bomb: never inflated), damaged, or whose size does not match its header is refused by
+    name with a Chinese reason, and the good members are read. The whole archive is refused
+    (:class:`Invalid`) only when it cannot be opened, has too many members, or declares or inflates to more
+    than the total limit; sizes are checked as read, not trusted from headers.
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -205,19 +210,27 @@ def expand_zip(name: str, data: bytes, limits: Limits) -> list[tuple[str, bytes 
                 out.append((label, None, "文件已加密（设置了密码），无法读取"))
                 continue
             if info.file_size / max(info.compress_size, 1) > limits.zip_ratio and info.file_size > (1 << 20):
-                raise Invalid(f"{name}：{label} 的压缩比异常（可能是压缩炸弹），整个压缩包未处理", [{"source": name}])
+                out.append((label, None, "压缩比异常（可能是压缩炸弹），未解压"))
+                continue
             if info.file_size > limits.max_bytes:
                 out.append((label, None, f"文件大小 {_mb(info.file_size)} 超过上限 {_mb(limits.max_bytes)}"))
                 continue
             try:
                 with archive.open(info) as member:
                     content = member.read(limits.max_bytes + 1)
-            except (zipfile.BadZipFile, RuntimeError, OSError, ValueError, EOFError) as exc:
-                out.append((label, None, f"无法解压（{type(exc).__name__}）"))
+            except NotImplementedError:  # a compression method zipfile does not know (e.g. deflate64)
+                out.append((label, None, "压缩方式不受支持，请用常见的 ZIP 格式重新压缩"))
+                continue
+            except (zipfile.BadZipFile, RuntimeError, OSError, ValueError, EOFError, zlib.error):
+                out.append((label, None, "文件在压缩包中已损坏（校验失败），无法解压"))
+                continue
+            if len(content) > limits.max_bytes or len(content) > info.file_size:
+                out.append((label, None, "解压后的大小与压缩包中记录的不符（文件已损坏或被篡改），未处理"))
                 continue
             total += len(content)
-            if len(content) > limits.max_bytes or len(content) > info.file_size or total > limits.zip_total_bytes:
-                raise Invalid(f"{name}：{label} 解压后的大小与声明不符或超过上限，整个压缩包未处理", [{"source": name}])
+            if total > limits.zip_total_bytes:
+                raise Invalid(f"{name}：解压后的总大小超过上限 {_mb(limits.zip_total_bytes)}，整个压缩包未处理",
+                              [{"source": name}])
             out.append((label, content, None))
         return out
 
@@ -434,15 +447,25 @@ def receive_as(
 # --- reading (the worker) -----------------------------------------------------------------------------
 
 
+def queued_ids(results: Sequence[Received]) -> list[int]:
+    """The uploads of a :func:`receive` answer that wait to be read (stored now, not duplicates nor ZIPs)."""
+    return [r.upload.id for r in results if r.upload is not None and not r.duplicate and r.upload.status == RECEIVED]
+
+
 def requeue_interrupted(db: Database) -> int:
     """Uploads left ``processing`` by a stopped process go back to ``received``."""
     return queue.requeue_interrupted(db, Upload, running=PROCESSING, queued=RECEIVED)
 
 
-def claim_next(db: Database) -> int | None:
+def requeue_stale(db: Database, lease: float) -> list[int]:
+    """Uploads a dead worker left ``processing`` (no heartbeat for ``lease`` seconds) go back to ``received``."""
+    return queue.requeue_stale(db, Upload, running=PROCESSING, queued=RECEIVED, lease=lease)
+
+
+def claim_next(db: Database, worker: str = "") -> int | None:
     """Atomically take the next ``received`` upload, round-robin by uploader (:func:`api.scheduling.next_upload`):
     the oldest upload of the uploader whose upload was taken least recently. Safe with several worker processes
-    (:func:`api.services.queue.take`; a lost race tries again).
+    (:func:`api.services.queue.take`; a lost race tries again). ``worker`` names the taker on the row.
     """
     for _ in range(5):
         with db.session() as s:
@@ -468,7 +491,7 @@ def claim_next(db: Database) -> int | None:
             if upload_id is None:
                 return None
             more = {"attempts": Upload.attempts + 1, "updated_at": utcnow()}
-            if queue.take(s, Upload, upload_id, queued=RECEIVED, running=PROCESSING, **more):
+            if queue.take(s, Upload, upload_id, queued=RECEIVED, running=PROCESSING, worker=worker, **more):
                 return int(upload_id)
     return None
 
@@ -508,13 +531,23 @@ def process(
         name, kind, key = upload.original_name, upload.detected_type, upload.blob_key
         # what the program's blank forms print (their notes, the 统计表's 备注 footer) is not a returned value
         printed = printed_texts(programs.domain(program), load_schemas())
-    status, error = DONE, None
+    status, error, data = DONE, None, b""
     if kind not in FORM_TYPES:
         extraction, status, error = unreadable(name, kind, f"{kind} 不是可读取的表单类型"), FAILED, "类型不支持"
     else:
         try:
+            data = blobs.read(key)
+        except BlobStoreUnavailable:
+            # the store is down, not the file bad: the upload goes back to the queue instead of failing
+            with db.session() as s:
+                queue.release(s, Upload, upload_id, running=PROCESSING, queued=RECEIVED)
+            raise
+        except BlobNotFound as exc:  # the stored bytes are gone: no later try can read them
+            extraction, status, error = unreadable(name, kind, f"无法读取：{exc.message}"), FAILED, exc.message
+    if status == DONE:
+        try:
             args = [str(max_pixels), repr(review_threshold), json.dumps(printed, ensure_ascii=False)]
-            raw = run_child("extract", blobs.read(key), name, args, timeout=timeout, memory=memory)
+            raw = run_child("extract", data, name, args, timeout=timeout, memory=memory)
             extraction = json.loads(raw)
             if not isinstance(extraction, dict):
                 raise ValueError(f"应为 JSON 对象，实际为 {type(extraction).__name__}")
@@ -524,7 +557,7 @@ def process(
         except (ValueError, KeyError) as exc:
             reason = public_text(str(exc))
             extraction, status, error = unreadable(name, kind, f"读取结果无效：{reason}"), FAILED, reason
-        except Exception as exc:  # the stored file is missing, the child cannot start …: fail this upload only
+        except Exception as exc:  # the child cannot start …: fail this upload only
             reason = f"{type(exc).__name__}: {public_text(str(exc))}"
             extraction, status, error = unreadable(name, kind, f"无法读取：{reason}"), FAILED, reason
     with db.session() as s:

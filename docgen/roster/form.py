@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from docgen.errors import RosterError
 from docgen.extraction import ReadDocument, ReadTable
 from docgen.forms import FormSchema, load_schemas
-from docgen.interpret import HEADER_SCAN_ROWS
 from docgen.labels import label_key
 from docgen.model import Roster
 from docgen.roster.importer import parse_roster_rows
+from docgen.tables import HEADER_SCAN_ROWS
 
 ARRANGEMENT = "arrangement"
 """The kind of the form schema whose columns name a returned 安排表's headers."""
@@ -59,7 +59,7 @@ def with_roster_headers(rows: Sequence[Sequence[str]], schema: FormSchema) -> li
     """``rows`` with the header row's cells that name one schema column renamed to its roster header.
 
     The header row is the first of the table's first rows (as many as a form's:
-    :data:`docgen.interpret.HEADER_SCAN_ROWS`) that names every required column of the
+    :data:`docgen.tables.HEADER_SCAN_ROWS`) that names every required column of the
     schema's table; without one the rows come back unchanged (the roster's header search then says which
     headers it found).
     """

@@ -1,0 +1,30 @@
+"""Imported once in the warm fork server of ``docgen worker`` (:func:`api.sandbox.start_warm`): everything a
+read needs, loaded before any upload arrives, so that every forked child starts warm.
+
+It imports the readers of every kind and their libraries, parses the form schemas (their YAML is ≈ 0.25 s,
+cached for the process), and makes the process's OCR engine (:func:`extractors.ocr.default_engine`: the
+PP-OCRv6 models into onnxruntime), running it once on a blank strip so that onnxruntime's first-run set-up
+is done here, not in each child, and freezes the heap for the collector (``gc.freeze``). Nothing here
+reads a file from outside: the server never parses an upload
+itself, its forked children do, under their limits.
+"""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+
+import docgen.extract  # noqa: F401  (imported for the children)
+import extractors.docx
+import extractors.image
+import extractors.pdf
+import extractors.read  # noqa: F401
+from docgen.forms import load_schemas
+from extractors.ocr import default_engine
+
+load_schemas()
+default_engine().recognize_lines([np.full((32, 96, 3), 255, dtype=np.uint8)])
+# Last: everything loaded so far is left out of the children's garbage collections. Otherwise a child's first
+# full collection writes to every object the server made, copying each page of them (≈ 0.3 s per child).
+gc.freeze()

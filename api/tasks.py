@@ -1,0 +1,232 @@
+"""The task queue: Celery with a Redis broker (``DOCGEN_BROKER_URL``), for several worker machines.
+
+    docgen serve                          # DOCGEN_BROKER_URL set: the API only stores and queues
+    docgen worker --concurrency 2         # on any machine sharing the database and the blob store
+
+A message only says that there is work; it carries the id of the row it announces (for the log) and the
+worker takes a row by the queue rule — the next upload round-robin by uploader (:mod:`api.scheduling`), the
+oldest batch job — with the conditional UPDATE of :mod:`api.services.queue`. So a message delivered twice,
+or two workers woken for one row, do the work once; the database row stays the truth. Each task calls the
+same entry point as ``docgen serve``'s own threads (:class:`api.worker.Jobs`).
+
+Reading comes before batches. They go to two queues (:data:`READ_QUEUE`, :data:`BATCH_QUEUE`), so a clerk's
+single upload is never behind a 500-page batch in one queue, and reading machines can be kept for reading
+(``-Q docgen.read``); and a worker running a batch reads the uploads waiting between two of its documents
+(:meth:`api.worker.Jobs.batch_next`), so even a worker whose every slot runs a batch reads an upload within a
+document's time.
+
+Nothing is lost when a worker dies. Messages are acknowledged late (after the task), and a task whose pool
+process was killed is given back (``task_reject_on_worker_lost``). A row a dead worker was running keeps a
+heartbeat that stops; every worker sweeps every quarter lease (:class:`Sweeper`): a row whose heartbeat is
+older than ``DOCGEN_TASK_LEASE_SECONDS`` goes back to the queue and is announced again, and rows waiting
+without a message (the broker was down when they were stored) are announced. A reading killed half-way wrote
+nothing (the record is written in one transaction at the end), so the upload is read once.
+
+A worker's reads are warm: the process starts a fork server that loaded the OCR models once
+(:func:`api.sandbox.start_warm`), and each upload is read in a child forked from it under the same time and
+memory limits as ``docgen serve``'s fresh children.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from celery import Celery
+from sqlalchemy import select
+
+from api.models import BatchJob, Upload
+from api.services import batches, uploads
+from api.services.errors import ServerFailure, ServiceError
+from api.settings import Settings
+from api.worker import Jobs
+
+log = logging.getLogger("docgen.worker")
+
+READ_QUEUE = "docgen.read"
+BATCH_QUEUE = "docgen.batch"
+READ_TASK = "docgen.read_upload"
+BATCH_TASK = "docgen.run_batch"
+REGENERATE_TASK = "docgen.regenerate_document"  # a person waits for it: on the reading queue, with a result
+REGENERATE_WAIT = 300.0  # seconds a route waits for a regenerated document before it answers 500
+QUEUES = (READ_QUEUE, BATCH_QUEUE)
+
+_jobs: Jobs | None = None  # this worker process's jobs (run_worker sets it before the first task)
+
+
+def make_app(broker_url: str) -> Celery:
+    """The Celery app of ``broker_url`` with the two tasks (both the API and the workers make one)."""
+    app = Celery("docgen", broker=broker_url, backend=broker_url, set_as_current=False)
+    app.conf.update(
+        task_acks_late=True,  # acknowledged after the task: a worker that dies mid-task does not lose it
+        task_reject_on_worker_lost=True,  # … and a killed pool process gives its message back
+        worker_prefetch_multiplier=1,  # a busy worker holds no more messages than it runs
+        task_ignore_result=True,  # the database row is the result
+        task_routes={READ_TASK: {"queue": READ_QUEUE}, BATCH_TASK: {"queue": BATCH_QUEUE},
+                     REGENERATE_TASK: {"queue": READ_QUEUE}},
+        result_expires=3600,  # only the regenerated documents' ids are kept, for the route waiting on them
+        task_default_queue=READ_QUEUE,
+        broker_connection_retry_on_startup=True,
+        worker_send_task_events=False,
+    )
+
+    @app.task(name=READ_TASK)  # type: ignore[untyped-decorator]
+    def read_upload(upload_id: int) -> int | None:
+        """There is an upload to read (``upload_id`` announced it): read the next one by the queue rule."""
+        return _worker_jobs().read_next()
+
+    @app.task(name=BATCH_TASK)  # type: ignore[untyped-decorator]
+    def run_batch(job_id: int) -> int | None:
+        """There is a batch job to run (``job_id`` announced it): run the oldest queued one."""
+        return _worker_jobs().batch_next()
+
+    @app.task(name=REGENERATE_TASK, ignore_result=False)  # type: ignore[untyped-decorator]
+    def regenerate_document(document_id: int, user_id: int) -> dict[str, Any]:
+        """Render one document again (the route waits): ``{"documents": [ids]}`` or ``{"error": …}`` with the
+        service error's status and message, raised again in the route."""
+        try:
+            return {"documents": _worker_jobs().regenerate(document_id, user_id)}
+        except ServiceError as exc:
+            return {"error": {"status": exc.status, "message": exc.message}}
+
+    return app
+
+
+def _worker_jobs() -> Jobs:
+    if _jobs is None:
+        raise RuntimeError("docgen 任务只能在 docgen worker 中运行")
+    return _jobs
+
+
+class CeleryDispatch:
+    """The routes' :class:`~api.worker.Dispatch` with a broker: one message per stored row, after the commit.
+
+    A message that cannot be sent (the broker is down) is logged; the row waits in the database and a
+    worker's sweep announces it (:class:`Sweeper`) — the upload was acknowledged and is not lost.
+    """
+
+    def __init__(self, broker_url: str) -> None:
+        self.app = make_app(broker_url)
+
+    def uploads_queued(self, upload_ids: Sequence[int]) -> None:
+        for upload_id in upload_ids:
+            self._send(READ_TASK, upload_id)
+
+    def batch_queued(self, job_id: int) -> None:
+        self._send(BATCH_TASK, job_id)
+
+    def regenerate(self, document_id: int, user_id: int) -> list[int]:
+        """Send the job to a worker and wait for it (:data:`REGENERATE_WAIT` at most)."""
+        try:
+            result = self.app.send_task(REGENERATE_TASK, args=[document_id, user_id]).get(timeout=REGENERATE_WAIT)
+        except Exception as exc:
+            log.exception("regenerating document %d through the queue failed", document_id)
+            raise ServerFailure(f"文书 {document_id} 重新生成失败：工作进程未完成（{type(exc).__name__}）") from None
+        if "error" in result:
+            error = ServiceError(str(result["error"]["message"]))
+            error.status = int(result["error"]["status"])
+            raise error
+        return [int(i) for i in result["documents"]]
+
+    def _send(self, task: str, row_id: int) -> None:
+        try:
+            self.app.send_task(task, args=[row_id], retry=True, retry_policy={"max_retries": 2})
+        except Exception:
+            log.exception("could not queue %s for row %d: a worker's sweep will announce it", task, row_id)
+
+    def close(self) -> None:
+        """Close the broker connections."""
+        self.app.close()
+
+
+def waiting_messages(app: Celery, queue: str) -> int:
+    """How many messages wait in ``queue`` on the broker (0 when it cannot say)."""
+    try:
+        with app.connection_for_write() as conn:
+            return int(conn.default_channel.queue_declare(queue=queue, passive=True).message_count)
+    except Exception:
+        return 0
+
+
+class Sweeper:
+    """Every worker's safety net, a thread run every quarter lease: rows a dead worker left running go back
+    to the queue (:meth:`api.worker.Jobs.requeue_stale`), and rows waiting with fewer messages than rows in
+    the broker are announced (a message is cheap: one that finds nothing to take does nothing)."""
+
+    def __init__(self, app: Celery, jobs: Jobs) -> None:
+        self.app = app
+        self.jobs = jobs
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="docgen-sweeper", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        every = max(self.jobs.settings.task_lease_seconds / 4, 0.2)
+        while True:
+            try:
+                self.sweep()
+            except Exception:  # the database or broker is briefly gone: the next sweep tries again
+                log.warning("sweep failed", exc_info=True)
+            if self._stop.wait(every):
+                return
+
+    def sweep(self) -> None:
+        """One sweep: put back what dead workers left, announce what waits unannounced."""
+        self.jobs.requeue_stale()
+        with self.jobs.db.session() as s:
+            waiting = {
+                READ_TASK: list(
+                    s.scalars(select(Upload.id).where(Upload.status == uploads.RECEIVED).order_by(Upload.id))
+                ),
+                BATCH_TASK: list(
+                    s.scalars(select(BatchJob.id).where(BatchJob.status == batches.QUEUED).order_by(BatchJob.id))
+                ),
+            }
+        for task, queue in ((READ_TASK, READ_QUEUE), (BATCH_TASK, BATCH_QUEUE)):
+            ids = waiting[task]
+            missing = len(ids) - waiting_messages(self.app, queue)
+            for row_id in ids[: max(missing, 0)]:
+                self.app.send_task(task, args=[row_id])
+
+
+def node_name(name: str | None) -> str:
+    """The worker's node name (``worker<pid>@<host>`` unless given): on its log lines and the rows it takes."""
+    return name or f"worker{os.getpid()}@{socket.gethostname()}"
+
+
+def run_worker(
+    settings: Settings, *, concurrency: int, queues: Sequence[str] = QUEUES, name: str | None = None
+) -> None:
+    """``docgen worker``: start the warm fork server, then a Celery worker (a thread per slot: the reading
+    itself runs in forked children) consuming ``queues``, with the sweeper. Returns when it is stopped."""
+    global _jobs
+    from api.app import build_services
+    from api.sandbox import start_warm
+
+    services = build_services(settings)  # this machine's scratch and cache folders, the shared db and store
+    start_warm()  # before any thread: the fork server is forked from a single-threaded process
+    node = node_name(name)
+    _jobs = Jobs(settings, services.db, services.blobs, services.converters, node, reads_between_documents=True)
+    app = make_app(settings.broker_url)
+    sweeper = Sweeper(app, _jobs)
+    sweeper.start()
+    argv: list[Any] = [
+        "worker", "--pool=threads", f"--concurrency={concurrency}", f"--queues={','.join(queues)}",
+        f"--hostname={node}", "--loglevel=INFO", "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+    try:
+        app.worker_main(argv)
+    finally:
+        sweeper.stop()
+        services.converters.close()
+        services.db.dispose()
