@@ -10,11 +10,12 @@ Pure and deterministic: no I/O, no OCR. The steps, each a small function below:
    ``附件3`` ignored) names the form; without a title, the schema whose columns (or field labels) best match
    what was read. Unknown: ``form`` is None and every table comes out as a generic table (columns = its
    header row as read).
-2. **Fields** by label: a label cell and the cell to its right (below, when the right one is a label too —
-   a vertical layout), ``标签：值`` text (several on one line: ``单位：XX学校  填报时间：2019年4月23日``, and
-   an unlabelled trailing date ``单位：XX学校   2019年4月23日`` is the form's filing date), a row label × a
-   column label (``联络员`` × ``姓名`` → 联络员姓名). Labels compare without spaces, colons, bracketed notes
-   ``（可另附名单）`` and full/half-width differences. A label found twice with different values is a problem.
+2. **Fields** by label: a label cell and the cell to its right (below, when the right one is a label too, or
+   in a label row above a value row), a row label × a column label (``联络员`` × ``姓名`` → 联络员姓名), and
+   text lines and cell text read by :mod:`docgen.line_fields` (``标签：值`` several on a line, values below
+   labels or running on, OCR boxes of one row). Labels compare without spaces, colons, bracketed notes
+   ``（可另附名单）`` and full/half-width differences. A label found twice with different values is a problem,
+   and so is every schema field not found.
 3. **The table.** The header row is the row (among the first six) that matches most schema columns, so
    title rows above it are skipped; columns are mapped by label, whatever their order; a header label that
    fits several columns (``联系人及电话`` after each school column) goes to the column whose preceding schema
@@ -57,6 +58,7 @@ from docgen.extraction import (
 )
 from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, TableSpec, ValueType, load_schemas
 from docgen.labels import label_key
+from docgen.line_fields import AMBIGUOUS, FormLabels, fields_in_lines, is_lone_date, resolve_label
 from docgen.printed import unprinted
 from docgen.review import reasons_text, status_of, where_text
 from docgen.tables import HEADER_SCAN_ROWS, generic_header, generic_type, may_name, schema_mismatch
@@ -408,34 +410,19 @@ class _Hit:
     raw: _Raw
     source: tuple[object, ...]
     guessed: bool = False
-
-
-def _label_pattern(labels: Iterable[str]) -> re.Pattern[str] | None:
-    """``label：`` for every label, spaces allowed between its characters and a bracketed note before the colon."""
-    keys = sorted({label_key(label) for label in labels if label_key(label)}, key=len, reverse=True)
-    if not keys:
-        return None
-    alts = "|".join(r"\s*".join(re.escape(ch) for ch in key) for key in keys)
-    return re.compile(rf"(?P<label>{alts})\s*(?:[(（][^)）]*[)）])?\s*[:：]", re.IGNORECASE)
-
-
-_TRAILING_DATE = re.compile(
-    r"(?:^|\s+)(?P<date>(?:\d{2,4}|[_＿]*)\s*年\s*(?:\d{1,2}|[_＿]*)\s*月\s*(?:\d{1,2}|[_＿]*)\s*[日号]"
-    r"|\d{4}\s*[./-]\s*\d{1,2}\s*[./-]\s*\d{1,2})\s*$"
-)
+    others: tuple[int, ...] = ()  # other fields its label may name (docgen.line_fields: ambiguous)
 
 
 @dataclass
 class _FieldFinder:
     schema: FormSchema
     extra_labels: Mapping[str, str]  # footer labels → the field they fill (备注：)
+    printed: Sequence[str] = ()  # the blank form's printed sentences: never a value
     hits: list[_Hit] = field(default_factory=list)
     extra_hits: dict[str, list[_Raw]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.labels = _Labels(self.schema.fields)
-        self.pattern = _label_pattern([*(label for f in self.schema.fields for label in f.labels),
-                                       *self.extra_labels])
         self.date_field = next(
             (
                 i
@@ -444,63 +431,75 @@ class _FieldFinder:
             ),
             None,
         )
+        self.form = FormLabels([f.labels for f in self.schema.fields], [f.type for f in self.schema.fields],
+                               self.labels.match, date_field=self.date_field, extra=self.extra_labels,
+                               printed=self.printed)
+
+    def lines(self, lines: Sequence[TextLine], source: tuple[object, ...], breaks: Iterable[int] = ()) -> bool:
+        """Fields written in text lines (:mod:`docgen.line_fields`); True when any was found."""
+        found = fields_in_lines(lines, self.form, source, breaks=set(breaks))
+        for hit in found:
+            raw = _Raw(hit.text, hit.confidence, hit.where)
+            if hit.extra is not None:
+                self.extra_hits.setdefault(hit.extra, []).append(raw)
+            elif hit.spec is not None:
+                self.hits.append(_Hit(hit.spec, raw, hit.source, hit.guessed, hit.others))
+        return bool(found)
 
     def line(self, text: str, confidence: float, where: Provenance, source: tuple[object, ...]) -> bool:
-        """``标签：值`` pairs in one line (or cell); True when any was found."""
-        if self.pattern is None:
-            return False
-        matches = list(self.pattern.finditer(text))
-        for n, m in enumerate(matches):
-            end = matches[n + 1].start() if n + 1 < len(matches) else len(text)
-            value = text[m.end() : end].strip()
-            key = label_key(m.group("label"))
-            if key in self.extra_labels:
-                self.extra_hits.setdefault(self.extra_labels[key], []).append(_Raw(value, confidence, where))
-                continue
-            specs = self.labels.exact_match(key)
-            if not specs:
-                continue
-            spec = specs[0]
-            if self.date_field is not None and self.schema.fields[spec].type is not ValueType.DATE:
-                trailing = _TRAILING_DATE.search(value)
-                if trailing:
-                    date_text = trailing.group("date")
-                    self.hits.append(_Hit(self.date_field, _Raw(date_text, confidence, where), (*source, n, "date")))
-                    value = value[: trailing.start()].strip()
-            self.hits.append(_Hit(spec, _Raw(value, confidence, where), (*source, n)))
-        return bool(matches)
+        """Fields written in one cell's text, its lines as text lines; True when any was found."""
+        return self.lines([TextLine(t, confidence, where) for t in text.splitlines() if t.strip()], source)
 
     def table(self, ti: int, table: ReadTable, rows: range) -> bool:
         """Label cells and their value cells in ``rows`` of a table; True when any field was found there."""
         grid = table.grid()
         before = len(self.hits)
         for r in rows:
+            context: list[int] = []  # fields labelled earlier in the row: 职务 after 联络员姓名 is 联络员职务
             for g in _groups(grid[r]):
                 cell = g.cell
                 if cell is None or cell.row != r or is_blank(cell.text):
                     continue
                 specs = self.labels.exact_match(cell.text)
+                others: tuple[int, ...] = ()
+                if not specs and context and (variants := self.form.variants(cell.text)):
+                    spec, others = resolve_label(variants, context, self.form)
+                    specs = [spec]
                 if not specs:
                     self.line(cell.text, cell.confidence, cell.where, ("cell", ti, r, g.c0))
                     continue
+                context.append(specs[0])
                 value = self._value_cell(grid, r, g)
                 raw = _raw_of([value]) if value is not None else _Raw("", cell.confidence, cell.where)
                 source = ("cell", ti, value.row, value.col) if value is not None else ("label", ti, r, g.c0)
-                self.hits.append(_Hit(specs[0], raw, source))
+                self.hits.append(_Hit(specs[0], raw, source, others=others))
         self._grid_labels(ti, grid, rows)
         return len(self.hits) > before
 
+    def _is_label(self, cell: Cell | None) -> bool:
+        return cell is not None and bool(self.labels.exact_match(cell.text) or self.form.variants(cell.text))
+
     def _value_cell(self, grid: Sequence[Sequence[Cell | None]], r: int, g: _Group) -> Cell | None:
-        """The cell right of a label; the one below it when the right one is a label too (vertical layout)."""
+        """The cell right of a label; the one below it when the right one is a label too, or when the row holds
+        only labels and the row below none (a label row above a value row)."""
         row = grid[r]
         right = row[g.c1 + 1] if g.c1 + 1 < len(row) else None
-        if right is not None and not self.labels.exact_match(right.text):
-            return right
         below_row = r + (g.cell.rowspan if g.cell is not None else 1)
         below = grid[below_row][g.c0] if below_row < len(grid) else None
-        if below is not None and not self.labels.exact_match(below.text):
+        if right is not None and not self._is_label(right) and not (
+            is_blank(right.text) and below is not None and self._label_row_above_values(grid, r)
+        ):
+            return right
+        if below is not None and not self._is_label(below):
             return below
         return None
+
+    def _label_row_above_values(self, grid: Sequence[Sequence[Cell | None]], r: int) -> bool:
+        filled = [c for c in _cells_in(grid[r], 0, len(grid[r]) - 1) if not is_blank(c.text)]
+        if len(filled) < 2 or not all(self._is_label(c) for c in filled) or r + 1 >= len(grid):
+            return False
+        below = [c for c in _cells_in(grid[r + 1], 0, len(grid[r + 1]) - 1) if not is_blank(c.text)]
+        return bool(below) and not any(self._is_label(c) for c in below)
 
     def _grid_labels(self, ti: int, grid: Sequence[Sequence[Cell | None]], rows: range) -> None:
         """Row label × column label (``联络员`` × ``姓名`` → 联络员姓名) for fields not found otherwise."""
@@ -528,20 +527,18 @@ class _FieldFinder:
         """A line that is only a date (below the table), for the filing date when no label names it."""
         if self.date_field is None or any(h.spec == self.date_field for h in self.hits):
             return
-        m = _TRAILING_DATE.fullmatch(line.text.strip())
-        if m and not is_blank(m.group("date")) and re.search(r"\d", m.group("date")):
-            self.hits.append(_Hit(self.date_field, _Raw(m.group("date"), line.confidence, line.where), source, True))
+        if is_lone_date(line.text):
+            self.hits.append(_Hit(self.date_field, _Raw(line.text.strip(), line.confidence, line.where), source, True))
 
 
 def _find_fields(
-    read: ReadDocument, schema: FormSchema, table_read: _TableRead | None
+    read: ReadDocument, schema: FormSchema, table_read: _TableRead | None, printed: Sequence[str] = ()
 ) -> tuple[_FieldFinder, set[int]]:
     footer = {}
     if schema.table is not None:
         footer = {label_key(f): FOOTER_FIELD for f in schema.table.footer_labels}
-    finder = _FieldFinder(schema, footer)
-    for n, line in enumerate(read.lines):
-        finder.line(line.text, line.confidence, line.where, ("line", n))
+    finder = _FieldFinder(schema, footer, printed)
+    finder.lines(read.lines, ("line",), breaks=(t.lines_before for t in read.tables if t.lines_before is not None))
     used: set[int] = set()
     for ti, table in enumerate(read.tables):
         if table_read is not None and ti in table_read.used:
@@ -566,13 +563,14 @@ class _Builder:
     def value(
         self, raw: _Raw, kind: ValueType, label: str, *, key: str | None = None, row: int | None = None,
         required: bool = False, default_unit: str | None = None, guessed: bool = False,
+        guess_flag: str = "label_guessed",
     ) -> Value:
         normal = normalize(kind, raw.text, context_year=self.context_year, default_unit=default_unit)
         flags = list(normal.flags)
         if raw.confidence < self.threshold:
             flags.append("low_confidence")
         if guessed:
-            flags.append("label_guessed")
+            flags.append(guess_flag)
         text = raw.text.strip()
         confidence = raw.confidence * normal.factor * (GUESSED if guessed else 1.0)
         value = Value(text, normal.normalized, confidence, raw.where, tuple(flags), kind)
@@ -691,7 +689,7 @@ def interpret(
         table_read = None
         if spec is not None:
             table_read = _stage("明细表格", problems, lambda: _read_schema_table(read, spec), None)
-        finder, field_tables = _find_fields(read, schema, table_read)
+        finder, field_tables = _find_fields(read, schema, table_read, (printed or {}).get(schema.kind, ()))
         used |= field_tables
         if builder.context_year is None:
             builder.context_year = _filing_year(finder, schema) or _majority_year(read)
@@ -764,7 +762,7 @@ def _build_fields(
     """The fields found, by schema key, and their printed labels (the footer's ``printed`` sentences taken
     away: :func:`docgen.printed.unprinted`)."""
     by_spec: dict[int, list[_Hit]] = {}
-    for hit in finder.hits:
+    for hit in _placed(finder.hits):
         same = by_spec.setdefault(hit.spec, [])
         if all(h.source != hit.source for h in same):
             same.append(hit)
@@ -778,13 +776,14 @@ def _build_fields(
             problems.append(Problem(
                 f"「{spec.label}」出现{len(filled)}次，值不同：" + "、".join(f"“{h.raw.text}”" for h in filled)
                 + "；取第一个", spec.label, key=spec.key))
-        if not hits:
-            if spec.required:
-                problems.append(Problem(f"「{spec.label}」：未找到（必填）", spec.label, key=spec.key))
+        if not hits:  # every field of the form is printed on it: one not found is a gap to look at
+            problems.append(Problem(f"「{spec.label}」：未找到" + ("（必填）" if spec.required else ""), spec.label,
+                                    key=spec.key))
             continue
         hit = (filled or hits)[0]
         out[spec.key] = builder.value(hit.raw, spec.type, spec.label, key=spec.key, required=spec.required,
-                                      guessed=hit.guessed)
+                                      guessed=hit.guessed or bool(hit.others),
+                                      guess_flag=AMBIGUOUS if hit.others else "label_guessed")
         labels[spec.key] = spec.label
     footers = [*finder.extra_hits.get(FOOTER_FIELD, [])]
     if table_read is not None and table_read.footer is not None:
@@ -796,6 +795,20 @@ def _build_fields(
         out[FOOTER_KEY] = builder.value(written[0], ValueType.TEXT, FOOTER_FIELD, key=FOOTER_KEY)
         labels[FOOTER_KEY] = FOOTER_FIELD
     return out, labels
+
+
+def _placed(hits: Sequence[_Hit]) -> list[_Hit]:
+    """Hits whose label may name several fields go to one of those not found otherwise, when there is one
+    (they stay flagged: the label alone did not decide)."""
+    sure = {h.spec for h in hits if not h.others}
+    out: list[_Hit] = []
+    for hit in hits:
+        if hit.others and hit.spec in sure:
+            free = [s for s in hit.others if s not in sure]
+            if free:
+                hit = replace(hit, spec=free[0], others=(hit.spec, *free[1:]))
+        out.append(hit)
+    return out
 
 
 def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems: list[Problem]) -> list[Table]:

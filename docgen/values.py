@@ -69,6 +69,7 @@ FLAG_TEXT: dict[str, str] = {
     "ocr_corrected": "已校正疑似识别错误的字符（O→0，l→1）",
     "low_confidence": "识别置信度低",
     "label_guessed": "按位置推定的字段",
+    "label_ambiguous": "标签可能对应多个栏目，按上下文推定",
     "column_missing": "表格缺少此列",
     "corrected": "已人工改正",
 }

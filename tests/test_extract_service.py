@@ -29,7 +29,9 @@ def stats_document(source: str, confidence: float = 1.0) -> ReadDocument:
     rows = [STATS_HEADER, ("1", "2019年4月23日", "彭州市濛阳小学", "教研", "张三", "12人次", "无")]
     t = table(rows)
     t = replace(t, cells=tuple(replace(c, confidence=confidence) for c in t.cells))
-    return ReadDocument(source, InputKind.DOCX, 1, (t,), (TextLine("“校校结对”教育交流活动情况统计表"),))
+    head = "填报单位：彭州市濛阳小学  填报时间：2019年5月20日"
+    lines = (TextLine("“校校结对”教育交流活动情况统计表"), TextLine(head))
+    return ReadDocument(source, InputKind.DOCX, 1, (t,), lines)
 
 
 def test_the_service_reads_with_the_reader_it_is_given_and_interprets_the_result() -> None:

@@ -30,6 +30,9 @@ STATS_HEADER = [
     "开展项目涉及到的资金、物品(资金、物品需有印证材料)", "取得效果", "备注",
 ]
 STATS_TITLE = "附件3          彭州·黑水“校校结对”教育交流活动情况统计表"
+STATS_HEAD = "填报单位：彭州市西郊小学        填报时间：2019年5月20日"
+STATS_LINES = [STATS_TITLE, STATS_HEAD]  # a real 统计表 prints both fields above its table: none is absent
+FILING_HEAD = "单位：彭州市西郊小学                    2019年4月20日"
 FOOTER_NOTE = "活动结束后，一周内上报活动材料和活动情况统计表至党委办和人事科"
 
 
@@ -125,7 +128,7 @@ def test_the_footer_row_becomes_the_field_备注_and_not_a_row() -> None:
 
 def test_blank_rows_and_rows_with_only_a_preprinted_serial_are_dropped() -> None:
     rows = [STATS_HEADER, [""] * 10, stats_row(1), ["2"] + [""] * 9, [" ", "", "_", "", "/", "", "", "", "", ""]]
-    e = interpret(document(table(rows), lines=[STATS_TITLE]))
+    e = interpret(document(table(rows), lines=STATS_LINES))
     assert [r[0].raw for r in e.tables[0].rows] == ["1"]
 
 
@@ -174,7 +177,7 @@ def test_a_title_row_inside_the_table_above_the_header_is_skipped() -> None:
 
 def test_a_merged_date_cell_is_repeated_in_every_row_it_covers() -> None:
     rows = [STATS_HEADER, stats_row(1, when="2019年4月23日"), stats_row(2, when=""), stats_row(3, when="2019.5.6")]
-    e = interpret(document(table(rows, spans={(1, 3): (2, 1)}), lines=[STATS_TITLE]))
+    e = interpret(document(table(rows, spans={(1, 3): (2, 1)}), lines=STATS_LINES))
     when = [r[3] for r in e.tables[0].rows]
     assert [v.normalized for v in when] == [date(2019, 4, 23), date(2019, 4, 23), date(2019, 5, 6)]
     assert when[0].where == when[1].where
@@ -183,7 +186,7 @@ def test_a_merged_date_cell_is_repeated_in_every_row_it_covers() -> None:
 
 def test_a_low_confidence_ocr_cell_is_flagged_with_field_and_row() -> None:
     rows = [STATS_HEADER, stats_row(1), stats_row(2, people="150人次")]
-    e = interpret(document(table(rows, confidence={(2, 6): 0.62}), lines=[STATS_TITLE], kind=InputKind.SCAN))
+    e = interpret(document(table(rows, confidence={(2, 6): 0.62}), lines=STATS_LINES, kind=InputKind.SCAN))
     value = e.tables[0].rows[1][6]
     assert value.confidence < 0.9
     assert "low_confidence" in value.flags
@@ -195,7 +198,7 @@ def test_a_low_confidence_ocr_cell_is_flagged_with_field_and_row() -> None:
 
 def test_values_that_fail_normalisation_never_look_certain() -> None:
     rows = [STATS_HEADER, stats_row(1, when="2019.2.30"), stats_row(2, when="4月中旬"), stats_row(3, people="很多")]
-    e = interpret(document(table(rows), lines=[STATS_TITLE]))
+    e = interpret(document(table(rows), lines=STATS_LINES))
     t = e.tables[0]
     assert t.rows[0][3].normalized is None and "invalid_date" in t.rows[0][3].flags
     assert "indeterminate_date" in t.rows[1][3].flags
@@ -215,14 +218,14 @@ def test_a_year_less_date_takes_the_year_of_the_filing_date() -> None:
 
 def test_an_empty_required_cell_in_a_filled_row_is_a_problem() -> None:
     rows = [STATS_HEADER, stats_row(1, activity="")]
-    e = interpret(document(table(rows), lines=[STATS_TITLE]))
+    e = interpret(document(table(rows), lines=STATS_LINES))
     assert [(p.field, p.row) for p in e.problems] == [("活动名称", 1)]
 
 
 def test_a_missing_required_column_is_a_problem() -> None:
     header = ["序号", "活动名称", "派出人员", "活动地点", "受援人次"]
     rows = [header, ["1", "送教", "张三", "黑水", "20人"]]
-    e = interpret(document(table(rows), lines=[STATS_TITLE]))
+    e = interpret(document(table(rows), lines=STATS_LINES))
     assert "缺少必填列「活动时间」" in messages(e)
     assert e.tables[0].rows[0][3].confidence == 0.0
 
@@ -232,19 +235,19 @@ def test_rows_split_across_pages_are_concatenated_and_a_repeated_header_skipped(
     page2 = table([STATS_HEADER, stats_row(3), ["备注：", FOOTER_NOTE] + [""] * 8], page=2,
                   spans={(2, 1): (1, 9)})
     page3_no_header = table([stats_row(4)], page=3)
-    e = interpret(document(page1, table([stats_row(5)], page=2), lines=[STATS_TITLE]))
+    e = interpret(document(page1, table([stats_row(5)], page=2), lines=STATS_LINES))
     assert column(e.tables[0], "序号") == ["1", "2", "5"]
-    e = interpret(document(page1, page2, lines=[STATS_TITLE]))
+    e = interpret(document(page1, page2, lines=STATS_LINES))
     assert column(e.tables[0], "序号") == ["1", "2", "3"]
     assert e.fields["remarks"].raw == FOOTER_NOTE
     assert len(e.tables) == 1
-    e = interpret(document(page1, page3_no_header, lines=[STATS_TITLE]))
+    e = interpret(document(page1, page3_no_header, lines=STATS_LINES))
     assert column(e.tables[0], "序号") == ["1", "2", "4"]
 
 
 def test_a_header_repeated_inside_the_same_table_is_skipped() -> None:
     rows = [STATS_HEADER, stats_row(1), STATS_HEADER, stats_row(2)]
-    e = interpret(document(table(rows), lines=[STATS_TITLE]))
+    e = interpret(document(table(rows), lines=STATS_LINES))
     assert column(e.tables[0], "序号") == ["1", "2"]
 
 
@@ -312,14 +315,14 @@ def test_a_filing_form_with_a_synonym_label_and_a_blank_printed_date() -> None:
 
 def test_an_empty_required_field_is_a_problem() -> None:
     values = {k: v for k, v in FILING_VALUES.items() if k != "带队人员姓名"}
-    e = interpret(document(filing_table(values), lines=["教育交流活动备案表"]))
+    e = interpret(document(filing_table(values), lines=["教育交流活动备案表", FILING_HEAD]))
     assert e.status is FormStatus.NEEDS_REVIEW
     assert [p.field for p in e.problems] == ["带队人员姓名"]
 
 
 def test_a_label_found_twice_with_different_values_is_a_problem() -> None:
     e = interpret(document(filing_table(FILING_VALUES),
-                           lines=["教育交流活动备案表", "单位：彭州市西郊小学", "单位：彭州市九尺镇小学"]))
+                           lines=["教育交流活动备案表", FILING_HEAD, "单位：彭州市九尺镇小学"]))
     assert [p.field for p in e.problems] == ["单位"]
     assert e.fields["unit"].raw == "彭州市西郊小学"
 
@@ -427,7 +430,8 @@ def test_without_schemas_every_table_is_generic_and_nothing_is_a_problem() -> No
 def test_a_reply_slip_grid_is_read_by_row_and_column_labels() -> None:
     rows = [["", "姓名", "职务", "联系电话"], ["联络员", "张三", "教导主任", "13812345678"],
             ["分管领导", "李四", "副校长", "0837-6822345"]]
-    e = interpret(document(table(rows), lines=["联络员和分管领导回执", "学校：彭州市西郊小学"]))
+    head = "学校：彭州市西郊小学    填报日期：2019年3月15日"
+    e = interpret(document(table(rows), lines=["联络员和分管领导回执", head]))
     assert e.form == "liaison_reply"
     f = {e.label(key): v.normalized for key, v in e.fields.items()}
     assert f["联络员姓名"] == "张三"
@@ -461,5 +465,5 @@ def test_an_extractor_problem_on_a_readable_form_means_review() -> None:
 @pytest.mark.parametrize("threshold, status", [(0.5, FormStatus.COMPLETE), (0.95, FormStatus.NEEDS_REVIEW)])
 def test_the_review_threshold_decides_which_values_wait_for_a_person(threshold: float, status: FormStatus) -> None:
     rows = [STATS_HEADER, stats_row(1)]
-    e = interpret(document(table(rows, confidence={(1, 1): 0.8}), lines=[STATS_TITLE]), review_threshold=threshold)
+    e = interpret(document(table(rows, confidence={(1, 1): 0.8}), lines=STATS_LINES), review_threshold=threshold)
     assert e.status is status

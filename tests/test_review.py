@@ -12,7 +12,16 @@ from docgen.extraction import Extraction, FormStatus, InputKind, Problem, Table,
 from docgen.forms import ValueType, load_schemas
 from docgen.interpret import interpret
 from docgen.review import correct, status_of, with_schema_keys
-from tests.test_interpret import FILING_VALUES, STATS_HEADER, STATS_TITLE, document, filing_table, stats_row, table
+from tests.test_interpret import (
+    FILING_VALUES,
+    STATS_HEADER,
+    STATS_LINES,
+    STATS_TITLE,
+    document,
+    filing_table,
+    stats_row,
+    table,
+)
 
 STATS = load_schemas()["activity_stats"]
 FILING = load_schemas()["filing"]
@@ -22,7 +31,7 @@ WHEN = STATS_HEADER.index("活动时间")
 def stats_without_a_year() -> Extraction:
     """A 统计表 whose dates carry no year anywhere (no filing date, no other date): both wait for review."""
     rows = [STATS_HEADER, stats_row(1, when="4月中旬"), stats_row(2, "同课异构", when="4月23日")]
-    e = interpret(document(table(rows), lines=[STATS_TITLE, "填报单位：彭州市西郊小学"]))
+    e = interpret(document(table(rows), lines=[STATS_TITLE, "填报单位：彭州市西郊小学    填报时间：    年  月  日"]))
     assert e.form == "activity_stats" and e.status is FormStatus.NEEDS_REVIEW
     assert {(p.key, p.row) for p in e.problems} == {("when", 1), ("when", 2)}, [p.message for p in e.problems]
     return e
@@ -133,7 +142,8 @@ def test_any_problem_means_review_and_nothing_read_stays_unreadable() -> None:
 def test_interpret_decides_status_by_the_same_rule() -> None:
     rows = [STATS_HEADER, stats_row(1)]
     for threshold in (0.5, 0.9, 0.99):
-        e = interpret(document(table(rows, confidence={(1, 1): 0.95}), lines=[STATS_TITLE]), review_threshold=threshold)
+        read = document(table(rows, confidence={(1, 1): 0.95}), lines=STATS_LINES)
+        e = interpret(read, review_threshold=threshold)
         assert e.status is status_of(e, threshold)
         assert (e.status is FormStatus.COMPLETE) == (threshold <= 0.95)
 
