@@ -481,10 +481,36 @@ def text_turn(gray: U8, engine: OcrEngine, s: TurnSettings = TurnSettings()) -> 
     return base + 2 if down > up + s.margin else base
 
 
+@dataclass(frozen=True)
+class OutsideSettings:
+    """Tunables of :func:`read_outside_text`."""
+
+    tall_row: float = 1.8  # a row of ink taller than this × the page's median row is not one line: detect
+    word_gap: float = 2.0  # a blank wider than this × the row's height splits a line into pieces (a full-width
+    # colon leaves about one glyph blank after it: `单位：XX` stays one piece)
+
+
+def _row_pieces(ink: U8, row: tuple[int, int, int, int], s: OutsideSettings) -> list[tuple[int, int, int, int]]:
+    """One line of ink cut at wide blanks (``单位：XX      2019年4月23日`` → two pieces), as ``(y0, y1, x0, x1)``."""
+    y0, y1, x0, x1 = row
+    cols = np.flatnonzero(ink[y0:y1, x0:x1].any(axis=0)) + x0
+    if cols.size == 0:
+        return []
+    max_gap = s.word_gap * (y1 - y0)
+    breaks = np.flatnonzero(np.diff(cols) > max_gap) + 1
+    return [(y0, y1, int(g[0]), int(g[-1]) + 1) for g in np.split(cols, breaks)]
+
+
 def read_outside_text(page: PreparedPage, grids: Sequence[Grid], qr_polys: Sequence[U8], engine: OcrEngine,
-                      page_no: int, frame: SourceFrame = SourceFrame(), seals: Sequence[Seal] = ()) -> list[TextLine]:
-    """Detect and read the ink outside every table and QR code, one horizontal block at a time (boxes through
-    ``frame``; a line under one of ``seals`` trusted at most :data:`~extractors.seal.SEAL_CONFIDENCE`)."""
+                      page_no: int, frame: SourceFrame = SourceFrame(), seals: Sequence[Seal] = (),
+                      s: OutsideSettings = OutsideSettings()) -> list[TextLine]:
+    """Read the ink outside every table and QR code (boxes through ``frame``; a line under one of ``seals``
+    trusted at most :data:`~extractors.seal.SEAL_CONFIDENCE`).
+
+    The ink is cut into blocks, the blocks into rows of ink. Where every row of a block is plainly one line
+    (not much taller than the page's median row), its pieces go to the recogniser in one batch with the
+    other blocks' — no detection; a block with a taller row (lines touching, a seal, a drawing) is detected
+    and read as before."""
     ink = page.ink.copy()
     pad = max(4, max(ink.shape) // 300)
     for g in grids:
@@ -496,19 +522,37 @@ def read_outside_text(page: PreparedPage, grids: Sequence[Grid], qr_polys: Seque
         ink[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad] = 0
         gray[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad] = 255
     ink = _components_filtered(ink, max(4, round((max(ink.shape) / 400) ** 2)))
-    blocks = text_bands(ink, gap=max(4, max(ink.shape) // 60), min_h=max(6, max(ink.shape) // 200))
-    lines: list[TextLine] = []
-    for y0, y1, x0, x1 in blocks:
+    min_h = max(6, max(ink.shape) // 200)
+    blocks = text_bands(ink, gap=max(4, max(ink.shape) // 60), min_h=min_h)
+    rows_of = [[(y0 + a, y0 + b, x0 + c, x0 + d) for a, b, c, d in text_bands(ink[y0:y1, x0:x1], gap=1, min_h=min_h)]
+               for y0, y1, x0, x1 in blocks]
+    heights = [r[1] - r[0] for rows in rows_of for r in rows]
+    median_h = float(np.median(heights)) if heights else 0.0
+    found: list[tuple[tuple[float, float, float, float], str, float]] = []
+    pieces: list[tuple[int, int, int, int]] = []
+    for (y0, y1, x0, x1), rows in zip(blocks, rows_of, strict=True):
+        if rows and all(r[1] - r[0] <= s.tall_row * median_h for r in rows):
+            pieces.extend(p for r in rows for p in _row_pieces(ink, r, s))
+            continue
         m = max(6, (y1 - y0) // 4)
         oy, ox = max(0, y0 - m), max(0, x0 - m)
         for text, conf, (bx0, by0, bx1, by1) in engine.recognize(gray[oy:y1 + m, ox:x1 + m]):
-            if text.strip():
-                on_page = (bx0 + ox, by0 + oy, bx1 + ox, by1 + oy)
-                if any(z.touches(on_page) for z in seals):
-                    conf = min(conf, SEAL_CONFIDENCE)
-                box = frame.box(on_page)
-                lines.append(TextLine(text=text.strip(), confidence=round(conf, 4),
-                                      where=Provenance(page=page_no, bbox=box)))
+            found.append(((bx0 + ox, by0 + oy, bx1 + ox, by1 + oy), text, conf))
+    crops = []
+    for y0, y1, x0, x1 in pieces:
+        h = y1 - y0
+        pv, ph = max(3, round(h * 0.2)), max(6, round(h * 0.4))
+        crops.append(np.ascontiguousarray(gray[max(0, y0 - pv):y1 + pv, max(0, x0 - ph):x1 + ph]))
+    for (y0, y1, x0, x1), (text, conf) in zip(pieces, engine.recognize_lines(crops), strict=True):
+        found.append(((float(x0), float(y0), float(x1), float(y1)), text, conf))
+    found.sort(key=lambda f: (f[0][1], f[0][0]))
+    lines: list[TextLine] = []
+    for on_page, text, conf in found:
+        if text.strip():
+            if any(z.touches(on_page) for z in seals):
+                conf = min(conf, SEAL_CONFIDENCE)
+            lines.append(TextLine(text=text.strip(), confidence=round(conf, 4),
+                                  where=Provenance(page=page_no, bbox=frame.box(on_page))))
     return lines
 
 
