@@ -485,9 +485,20 @@ def text_turn(gray: U8, engine: OcrEngine, s: TurnSettings = TurnSettings()) -> 
 class OutsideSettings:
     """Tunables of :func:`read_outside_text`."""
 
-    tall_row: float = 1.8  # a row of ink taller than this × the page's median row is not one line: detect
+    tall_row: float = 1.6  # a row of ink taller than this × its glyphs is not one line: detect
     word_gap: float = 2.0  # a blank wider than this × the row's height splits a line into pieces (a full-width
     # colon leaves about one glyph blank after it: `单位：XX` stays one piece)
+
+
+def _one_line(ink: U8, row: tuple[int, int, int, int], s: OutsideSettings) -> bool:
+    """Is this row of ink plainly one line of text: not much taller than its glyphs (the upper quartile of
+    its ink components' heights)? Two touching lines, or a seal joining a title to the line below, are not."""
+    y0, y1, x0, x1 = row
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink[y0:y1, x0:x1], connectivity=8)
+    if n <= 1:
+        return False
+    glyph = float(np.percentile(stats[1:, cv2.CC_STAT_HEIGHT], 75))
+    return (y1 - y0) <= s.tall_row * glyph
 
 
 def _row_pieces(ink: U8, row: tuple[int, int, int, int], s: OutsideSettings) -> list[tuple[int, int, int, int]]:
@@ -508,15 +519,16 @@ def read_outside_text(page: PreparedPage, grids: Sequence[Grid], qr_polys: Seque
     trusted at most :data:`~extractors.seal.SEAL_CONFIDENCE`).
 
     The ink is cut into blocks, the blocks into rows of ink. Where every row of a block is plainly one line
-    (not much taller than the page's median row), its pieces go to the recogniser in one batch with the
+    (:func:`_one_line`), its pieces go to the recogniser in one batch with the
     other blocks' — no detection; a block with a taller row (lines touching, a seal, a drawing) is detected
     and read as before."""
     ink = page.ink.copy()
+    gray = page.gray.copy()
     pad = max(4, max(ink.shape) // 300)
-    for g in grids:
+    for g in grids:  # out of the ink and out of the image: a detected block's margin must not read the header
         x0, y0, x1, y1 = g.box
         ink[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad] = 0
-    gray = page.gray.copy()
+        gray[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad] = 255
     for poly in qr_polys:
         x, y, w, h = cv2.boundingRect(poly)
         ink[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad] = 0
@@ -526,12 +538,10 @@ def read_outside_text(page: PreparedPage, grids: Sequence[Grid], qr_polys: Seque
     blocks = text_bands(ink, gap=max(4, max(ink.shape) // 60), min_h=min_h)
     rows_of = [[(y0 + a, y0 + b, x0 + c, x0 + d) for a, b, c, d in text_bands(ink[y0:y1, x0:x1], gap=1, min_h=min_h)]
                for y0, y1, x0, x1 in blocks]
-    heights = [r[1] - r[0] for rows in rows_of for r in rows]
-    median_h = float(np.median(heights)) if heights else 0.0
     found: list[tuple[tuple[float, float, float, float], str, float]] = []
     pieces: list[tuple[int, int, int, int]] = []
     for (y0, y1, x0, x1), rows in zip(blocks, rows_of, strict=True):
-        if rows and all(r[1] - r[0] <= s.tall_row * median_h for r in rows):
+        if rows and all(_one_line(ink, r, s) for r in rows):
             pieces.extend(p for r in rows for p in _row_pieces(ink, r, s))
             continue
         m = max(6, (y1 - y0) // 4)
