@@ -59,6 +59,8 @@ class GridSettings:
     min_table_frac: float = 0.15  # a table is at least this fraction of page width and of page height / 4
     merge_tol_frac: float = 1 / 250  # rulings closer than this (of the page's long side) are one
     coverage: float = 0.6  # a separator exists when this fraction of its span is ruled
+    join: float = 0.85  # a ruling joins two others when it rules this fraction of the span between them
+    edge_run: float = 0.25  # rulings this long (of the table's size) that pass the outer ones mark an open edge
 
 
 def line_masks(ink: U8, s: GridSettings = GridSettings()) -> tuple[U8, U8]:
@@ -121,6 +123,62 @@ def _ruled(mask: U8, horizontal: bool, at: int, start: int, end: int, band: int,
     return bool(covered.mean() >= need) if covered.size else False
 
 
+def _runs_at(mask: U8, horizontal: bool, at: int, band: int) -> list[tuple[int, int]]:
+    """The runs ``(start, end)`` of a ruling along ``at`` (rows ``at ± band`` for a horizontal one)."""
+    if horizontal:
+        on = mask[max(0, at - band):at + band + 1].any(axis=0)
+    else:
+        on = mask[:, max(0, at - band):at + band + 1].any(axis=1)
+    idx = np.flatnonzero(on)
+    if idx.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > band) + 1
+    return [(int(g[0]), int(g[-1]) + 1) for g in np.split(idx, breaks)]
+
+
+def _open_edges(mask: U8, across: list[int], along: list[int], band: int, min_gap: int, *, horizontal: bool,
+                min_run: float) -> list[int]:
+    """``across`` (the positions of the rulings crossing ``mask``'s) with the table's open outer edges added.
+
+    A table drawn without an outer border (or without its top line) still has inner rulings that run to
+    its edge: when most long rulings of ``mask`` (at the positions ``along``) end well beyond the first or
+    last crossing ruling, that end is an edge of the table, as if it were ruled.
+    """
+    if not along:
+        return across
+    runs = [r for at in along for r in _runs_at(mask, horizontal, at, band) if r[1] - r[0] >= min_run]
+    if len(runs) < 2:
+        return across
+    out = list(across)
+    start = int(np.median([r[0] for r in runs]))
+    end = int(np.median([r[1] for r in runs]))
+    if not out or start < out[0] - min_gap:
+        out.insert(0, start)
+    if end > out[-1] + min_gap:
+        out.append(end)
+    return out
+
+
+def _connected(hor: U8, ver: U8, xs: list[int], ys: list[int], band: int, inset: int,
+               need: float) -> tuple[list[int], list[int]]:
+    """Only rulings that join two others: a vertical one must rule some row from one horizontal ruling to
+    the next, a horizontal one some column. Strokes of a large title, a seal's ring or a signature joined
+    to the table by touching it rule no cell and would otherwise split columns and rows that are not there.
+    (An open edge added by :func:`_open_edges` has no ink; it is kept as long as something joins it.)"""
+    for _ in range(4):
+        keep_x = [x for x in xs if len(ys) < 2 or any(
+            _ruled(ver, False, x, ys[i] + inset, ys[i + 1] - inset, band, need) for i in range(len(ys) - 1))
+            or (x in (xs[0], xs[-1]) and not ver[:, max(0, x - band):x + band + 1].any())]
+        keep_y = [y for y in ys if len(keep_x) < 2 or any(
+            _ruled(hor, True, y, keep_x[j] + inset, keep_x[j + 1] - inset, band, need)
+            for j in range(len(keep_x) - 1))
+            or (y in (ys[0], ys[-1]) and not hor[max(0, y - band):y + band + 1].any())]
+        if keep_x == xs and keep_y == ys:
+            break
+        xs, ys = keep_x, keep_y
+    return xs, ys
+
+
 def grid_cells(hor: U8, ver: U8, box: Box, s: GridSettings = GridSettings()) -> Grid | None:
     """The grid inside ``box``: rulings → row/column positions → cells, merging where a ruling is missing."""
     x0, y0, x1, y1 = box
@@ -132,11 +190,15 @@ def grid_cells(hor: U8, ver: U8, box: Box, s: GridSettings = GridSettings()) -> 
     ys = [y0 + y for y in line_positions(hsub.astype(bool).sum(axis=1).astype(np.float64), min_len, tol)]
     xs = [x0 + x for x in line_positions(vsub.astype(bool).sum(axis=0).astype(np.float64),
                                          max(15, int(hor.shape[0] * s.line_frac)), tol)]
+    band = max(2, tol)
+    inset = band + 1
+    min_gap = max(3 * tol, page_long // 120)  # the narrowest row or column an open edge may add
+    xs = _open_edges(hor, xs, ys, band, min_gap, horizontal=True, min_run=s.edge_run * (x1 - x0))
+    ys = _open_edges(ver, ys, xs, band, min_gap, horizontal=False, min_run=s.edge_run * (y1 - y0))
+    xs, ys = _connected(hor, ver, xs, ys, band, inset, s.join)
     if len(ys) < 2 or len(xs) < 2:
         return None
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
-    band = max(2, tol)
-    inset = band + 1
     parent = list(range(n_rows * n_cols))
 
     def find(i: int) -> int:

@@ -25,10 +25,14 @@ abort the process); that isolation belongs to the caller.
 from __future__ import annotations
 
 import io
+import logging
+import math
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -38,9 +42,21 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from docgen.errors import UnreadableDocument
 from docgen.extraction import BBox, Cell, InputKind, Provenance, ReadDocument, ReadTable, TextLine
 from docgen.upload_links import identity_in
-from extractors.grid import Grid, GridCell, find_grids
+from extractors.grid import Grid, GridCell, find_grids, line_masks
 from extractors.ocr import OcrEngine, default_engine
-from extractors.preprocess import F64, PreparedPage, map_box, prepare_page, scale_matrix, u8
+from extractors.preprocess import (
+    F64,
+    PreparedPage,
+    binarise,
+    flatten_light,
+    map_box,
+    prepare_page,
+    scale_matrix,
+    u8,
+)
+from extractors.seal import SEAL_CONFIDENCE, Seal, find_seals, ring_free_ink
+
+log = logging.getLogger(__name__)
 
 U8 = npt.NDArray[np.uint8]
 
@@ -155,9 +171,12 @@ class SourceFrame:
     size: tuple[float, float] | None = None
 
     @classmethod
-    def of(cls, page: PreparedPage, rgb_shape: tuple[int, ...], px_per_unit: float = 1.0) -> SourceFrame:
-        """The frame of ``page``, prepared from an RGB page of ``rgb_shape`` rendered at ``px_per_unit``."""
-        to_page = page.to_page @ scale_matrix(px_per_unit, px_per_unit)
+    def of(cls, page: PreparedPage, rgb_shape: tuple[int, ...], px_per_unit: float = 1.0,
+           turned: F64 | None = None) -> SourceFrame:
+        """The frame of ``page``, prepared from an RGB page of ``rgb_shape`` rendered at ``px_per_unit``;
+        ``turned`` is the quarter turn (:func:`turn_matrix`) applied to that page before preparing it."""
+        to_page = page.to_page @ (turned if turned is not None else np.eye(3)) @ scale_matrix(px_per_unit,
+                                                                                                px_per_unit)
         to_source = np.asarray(np.linalg.inv(to_page), dtype=np.float64)
         return cls(to_source, (rgb_shape[1] / px_per_unit, rgb_shape[0] / px_per_unit))
 
@@ -187,6 +206,9 @@ class _Band:
     y1: int
     x0: int
     x1: int
+
+
+_CLOSE3 = np.ones((3, 3), np.uint8)
 
 
 def _components_filtered(ink: U8, min_area: int) -> U8:
@@ -241,10 +263,12 @@ def join_lines(parts: Sequence[str]) -> str:
 
 
 def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, page_no: int,
-               s: CellSettings = CellSettings(), frame: SourceFrame = SourceFrame()) -> ReadTable:
+               s: CellSettings = CellSettings(), frame: SourceFrame = SourceFrame(),
+               seals: Sequence[Seal] = ()) -> ReadTable:
     """OCR every cell of ``grid``: blank cells by ink density, the rest band by band in one batch.
 
-    Boxes are reported through ``frame`` (original-page coordinates; identity by default)."""
+    Boxes are reported through ``frame`` (original-page coordinates; identity by default). Text read in a
+    cell under one of ``seals`` is trusted at most :data:`~extractors.seal.SEAL_CONFIDENCE`."""
     gray, long_side = page.gray, max(page.gray.shape)
     clean = gray.copy()
     clean[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = 255
@@ -261,7 +285,9 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
         if x1 <= x0 or y1 <= y0:
             inks.append(0)
             continue
-        sub = _components_filtered(text_ink[y0:y1, x0:x1], speck)
+        # closed first: a thin grey stroke breaks into dots smaller than a speck, and a short second line
+        # (人次 under 200余) would vanish whole while the first line reads as a sure, shorter value
+        sub = _components_filtered(u8(cv2.morphologyEx(text_ink[y0:y1, x0:x1], cv2.MORPH_CLOSE, _CLOSE3)), speck)
         count = int(np.count_nonzero(sub))
         inks.append(count)
         if count < min_ink:
@@ -308,6 +334,8 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
             text, conf = "", 1.0
         else:  # some ink, too little to read: a mark, a stray stroke, residue
             text, conf = "", 0.5 if inks[i] < min_ink else 0.2
+        if text and any(z.touches(gc.box) for z in seals):
+            conf = min(conf, SEAL_CONFIDENCE)
         cells.append(Cell(text=text, row=gc.row, col=gc.col, rowspan=gc.rowspan, colspan=gc.colspan,
                           confidence=round(conf, 4), where=Provenance(page=page_no, bbox=frame.box(gc.box))))
     return ReadTable(cells=tuple(cells), n_rows=grid.n_rows, n_cols=grid.n_cols, page=page_no,
@@ -318,7 +346,9 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
 
 
 def decode_qr(gray: U8) -> tuple[list[str], list[U8]]:
-    """QR payloads on the page and their corner polygons: the whole page first, then each corner at 2×.
+    """QR payloads on the page and their corner polygons: the whole page (at half size first when it is
+    large), then each corner at 2×. A polygon starts at the code's own top-left corner and runs clockwise
+    in the code's frame, so it also tells how the page is turned (:func:`qr_turn`).
 
     OpenCV's classic detector misses about one clean code in 40 (it depends on the payload's module
     pattern, so one upload link decodes and the next does not); its ArUco-based detector reads those, so
@@ -342,10 +372,14 @@ def decode_qr(gray: U8) -> tuple[list[str], list[U8]]:
             if found:
                 return
 
+    h, w = gray.shape
+    if max(h, w) > 2 * QR_HALF_MIN_SIDE:  # a half-size page is 4× cheaper and still holds a 2 cm code
+        attempt(u8(cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA)), 0, 0, 0.5)
+        if found:
+            return found, polys
     attempt(gray, 0, 0, 1.0)
     if found:
         return found, polys
-    h, w = gray.shape
     ch, cw = int(h * 0.4), int(w * 0.35)
     for y, x in ((0, w - cw), (0, 0), (h - ch, w - cw), (h - ch, 0)):
         corner = u8(cv2.resize(gray[y:y + ch, x:x + cw], None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
@@ -356,6 +390,7 @@ def decode_qr(gray: U8) -> tuple[list[str], list[U8]]:
 
 
 _QR_DETECTORS = (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco())
+QR_HALF_MIN_SIDE = 1000  # px: pages with a long side above twice this are first searched at half size
 
 
 def qr_text(gray: U8) -> str:
@@ -364,34 +399,175 @@ def qr_text(gray: U8) -> str:
     return found[0] if found else ""
 
 
+# --------------------------------------------------------------------------------------------- orientation
+
+
+def turn_matrix(k: int, width: int, height: int) -> F64:
+    """3×3 matrix of ``np.rot90(img, k)`` (``k`` quarter turns counter-clockwise) on a ``width`` × ``height``
+    image: pixel coordinates before → after."""
+    k %= 4
+    m = np.eye(3, dtype=np.float64)
+    if k == 1:
+        m[:2] = [[0, 1, 0], [-1, 0, width - 1]]
+    elif k == 2:
+        m[:2] = [[-1, 0, width - 1], [0, -1, height - 1]]
+    elif k == 3:
+        m[:2] = [[0, -1, height - 1], [1, 0, 0]]
+    return m
+
+
+def qr_turn(poly: U8) -> int:
+    """Quarter turns (counter-clockwise, for ``np.rot90``) that make upright a page whose QR code has the
+    corner polygon ``poly`` (code's top-left first, then its top-right)."""
+    dx, dy = (np.asarray(poly[1], dtype=np.float64) - np.asarray(poly[0], dtype=np.float64)).tolist()
+    return round(math.degrees(math.atan2(dy, dx)) / 90.0) % 4
+
+
+@dataclass(frozen=True)
+class TurnSettings:
+    """Tunables of :func:`text_turn`."""
+
+    work_side: int = 1400  # px: the long side the ink is examined at
+    min_aspect: float = 4.0  # a text line's long side is at least this × its short side
+    lines: int = 6  # line crops recognised both ways up
+    max_glyphs: int = 10  # of each line, about this many glyphs are read (enough to tell, and cheap)
+    margin: float = 0.05  # mean confidence by which upside-down must win to turn the page
+
+
+def _line_boxes(text_ink: U8, glyph: int, s: TurnSettings) -> list[tuple[int, int, int, int]]:
+    """Boxes ``(x, y, w, h)`` of horizontal text lines: ink closed along rows by about a glyph, then the
+    long flat components."""
+    closed = u8(cv2.morphologyEx(text_ink, cv2.MORPH_CLOSE,
+                                 cv2.getStructuringElement(cv2.MORPH_RECT, (glyph, 1))))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        if w >= s.min_aspect * h and w >= 3 * glyph and glyph // 2 <= h <= 3 * glyph:
+            out.append((x, y, w, h))
+    return out
+
+
+def text_turn(gray: U8, engine: OcrEngine, s: TurnSettings = TurnSettings()) -> int:
+    """Quarter turns (counter-clockwise, for ``np.rot90``) that make the text of ``gray`` upright.
+
+    Lines or columns: the ink without rulings is closed along rows and along columns by about a glyph; the
+    direction that makes more long flat components is the direction of the lines (Chinese glyphs are
+    square, so only the line direction merges them). Up or down: a few of those lines are recognised as
+    they are and turned 180°; the recogniser is sure of upright text and unsure of upside-down text.
+    """
+    scale = min(1.0, s.work_side / max(gray.shape))
+    small = u8(cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)) if scale < 1 else gray
+    ink = binarise(flatten_light(small))
+    hor, ver = line_masks(ink)
+    text = u8(cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(cv2.bitwise_or(hor, ver), np.ones((5, 5), np.uint8)))))
+    _, _, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
+    sizes = [max(int(st[2]), int(st[3])) for st in stats[1:] if int(st[4]) >= 6]
+    if len(sizes) < 10:
+        return 0
+    glyph = max(3, round(float(np.percentile(sizes, 75))))
+    rows = _line_boxes(text, glyph, s)
+    cols = _line_boxes(np.ascontiguousarray(text.T), glyph, s)
+    base = 1 if sum(b[2] for b in cols) > sum(b[2] for b in rows) else 0
+    turned = np.ascontiguousarray(np.rot90(text, base))
+    boxes = sorted(_line_boxes(turned, glyph, s), key=lambda b: -b[2])[: s.lines]
+    if not boxes:
+        return base
+    page = np.ascontiguousarray(np.rot90(gray, base))
+    crops = []
+    for x, y, w, h in boxes:
+        pad = h // 3
+        x0, y0 = max(0, round((x - pad) / scale)), max(0, round((y - pad) / scale))
+        x1, y1 = round((x + min(w, s.max_glyphs * h) + pad) / scale), round((y + h + pad) / scale)
+        crops.append(np.ascontiguousarray(page[y0:y1, x0:x1]))
+    read = engine.recognize_lines([*crops, *(np.ascontiguousarray(c[::-1, ::-1]) for c in crops)])
+    up = float(np.mean([c for _, c in read[: len(crops)]]))
+    down = float(np.mean([c for _, c in read[len(crops):]]))
+    return base + 2 if down > up + s.margin else base
+
+
+@dataclass(frozen=True)
+class OutsideSettings:
+    """Tunables of :func:`read_outside_text`."""
+
+    tall_row: float = 1.6  # a row of ink taller than this × its glyphs is not one line: detect
+    word_gap: float = 2.0  # a blank wider than this × the row's height splits a line into pieces (a full-width
+    # colon leaves about one glyph blank after it: `单位：XX` stays one piece)
+
+
+def _one_line(ink: U8, row: tuple[int, int, int, int], s: OutsideSettings) -> bool:
+    """Is this row of ink plainly one line of text: not much taller than its glyphs (the upper quartile of
+    its ink components' heights)? Two touching lines, or a seal joining a title to the line below, are not."""
+    y0, y1, x0, x1 = row
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink[y0:y1, x0:x1], connectivity=8)
+    if n <= 1:
+        return False
+    glyph = float(np.percentile(stats[1:, cv2.CC_STAT_HEIGHT], 75))
+    return (y1 - y0) <= s.tall_row * glyph
+
+
+def _row_pieces(ink: U8, row: tuple[int, int, int, int], s: OutsideSettings) -> list[tuple[int, int, int, int]]:
+    """One line of ink cut at wide blanks (``单位：XX      2019年4月23日`` → two pieces), as ``(y0, y1, x0, x1)``."""
+    y0, y1, x0, x1 = row
+    cols = np.flatnonzero(ink[y0:y1, x0:x1].any(axis=0)) + x0
+    if cols.size == 0:
+        return []
+    max_gap = s.word_gap * (y1 - y0)
+    breaks = np.flatnonzero(np.diff(cols) > max_gap) + 1
+    return [(y0, y1, int(g[0]), int(g[-1]) + 1) for g in np.split(cols, breaks)]
+
+
 def read_outside_text(page: PreparedPage, grids: Sequence[Grid], qr_polys: Sequence[U8], engine: OcrEngine,
-                      page_no: int, frame: SourceFrame = SourceFrame()) -> list[TextLine]:
-    """Detect and read the ink outside every table and QR code, one horizontal block at a time (boxes through
-    ``frame``)."""
+                      page_no: int, frame: SourceFrame = SourceFrame(), seals: Sequence[Seal] = (),
+                      s: OutsideSettings = OutsideSettings()) -> list[TextLine]:
+    """Read the ink outside every table and QR code (boxes through ``frame``; a line under one of ``seals``
+    trusted at most :data:`~extractors.seal.SEAL_CONFIDENCE`).
+
+    The ink is cut into blocks, the blocks into rows of ink. Where every row of a block is plainly one line
+    (:func:`_one_line`), its pieces go to the recogniser in one batch with the
+    other blocks' — no detection; a block with a taller row (lines touching, a seal, a drawing) is detected
+    and read as before."""
     ink = page.ink.copy()
+    gray = page.gray.copy()
     pad = max(4, max(ink.shape) // 300)
-    for g in grids:
+    for g in grids:  # out of the ink and out of the image: a detected block's margin must not read the header
         x0, y0, x1, y1 = g.box
         ink[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad] = 0
-    gray = page.gray.copy()
-    for g in grids:  # a block's margin may reach into a table: its header would be read twice, as lines too
-        x0, y0, x1, y1 = g.box
         gray[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad] = 255
     for poly in qr_polys:
         x, y, w, h = cv2.boundingRect(poly)
         ink[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad] = 0
         gray[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad] = 255
     ink = _components_filtered(ink, max(4, round((max(ink.shape) / 400) ** 2)))
-    blocks = text_bands(ink, gap=max(4, max(ink.shape) // 60), min_h=max(6, max(ink.shape) // 200))
-    lines: list[TextLine] = []
-    for y0, y1, x0, x1 in blocks:
+    min_h = max(6, max(ink.shape) // 200)
+    blocks = text_bands(ink, gap=max(4, max(ink.shape) // 60), min_h=min_h)
+    rows_of = [[(y0 + a, y0 + b, x0 + c, x0 + d) for a, b, c, d in text_bands(ink[y0:y1, x0:x1], gap=1, min_h=min_h)]
+               for y0, y1, x0, x1 in blocks]
+    found: list[tuple[tuple[float, float, float, float], str, float]] = []
+    pieces: list[tuple[int, int, int, int]] = []
+    for (y0, y1, x0, x1), rows in zip(blocks, rows_of, strict=True):
+        if rows and all(_one_line(ink, r, s) for r in rows):
+            pieces.extend(p for r in rows for p in _row_pieces(ink, r, s))
+            continue
         m = max(6, (y1 - y0) // 4)
         oy, ox = max(0, y0 - m), max(0, x0 - m)
         for text, conf, (bx0, by0, bx1, by1) in engine.recognize(gray[oy:y1 + m, ox:x1 + m]):
-            if text.strip():
-                box = frame.box((bx0 + ox, by0 + oy, bx1 + ox, by1 + oy))
-                lines.append(TextLine(text=text.strip(), confidence=round(conf, 4),
-                                      where=Provenance(page=page_no, bbox=box)))
+            found.append(((bx0 + ox, by0 + oy, bx1 + ox, by1 + oy), text, conf))
+    crops = []
+    for y0, y1, x0, x1 in pieces:
+        h = y1 - y0
+        pv, ph = max(3, round(h * 0.2)), max(6, round(h * 0.4))
+        crops.append(np.ascontiguousarray(gray[max(0, y0 - pv):y1 + pv, max(0, x0 - ph):x1 + ph]))
+    for (y0, y1, x0, x1), (text, conf) in zip(pieces, engine.recognize_lines(crops), strict=True):
+        found.append(((float(x0), float(y0), float(x1), float(y1)), text, conf))
+    found.sort(key=lambda f: (f[0][1], f[0][0]))
+    lines: list[TextLine] = []
+    for on_page, text, conf in found:
+        if text.strip():
+            if any(z.touches(on_page) for z in seals):
+                conf = min(conf, SEAL_CONFIDENCE)
+            lines.append(TextLine(text=text.strip(), confidence=round(conf, 4),
+                                  where=Provenance(page=page_no, bbox=frame.box(on_page))))
     return lines
 
 
@@ -458,7 +634,7 @@ def lone_merges(table: ReadTable) -> set[tuple[int, int]]:
 
 
 def resplit(page: PreparedPage, grid: Grid, table: ReadTable, rules: U8, engine: OcrEngine, page_no: int,
-            frame: SourceFrame) -> ReadTable:
+            frame: SourceFrame, seals: Sequence[Seal] = ()) -> ReadTable:
     """``table`` with every merge its neighbours contradict (:func:`lone_merges`) undone: the merged cell is
     read again as the single cells the neighbouring rulings say it holds, each at most
     :data:`DOUBTFUL_GEOMETRY_CONFIDENCE` sure. A header ``活动名称时间`` over two columns would otherwise
@@ -470,7 +646,7 @@ def resplit(page: PreparedPage, grid: Grid, table: ReadTable, rules: U8, engine:
     pieces = [GridCell(r, k, 1, 1, (grid.xs[k], grid.ys[r], grid.xs[k + 1], grid.ys[r + 1]))
               for gc in grid.cells if (gc.row, gc.col) in lone
               for r in range(gc.row, gc.row + gc.rowspan) for k in range(gc.col, gc.col + gc.colspan)]
-    reread = read_cells(page, replace(grid, cells=tuple(pieces)), rules, engine, page_no, frame=frame)
+    reread = read_cells(page, replace(grid, cells=tuple(pieces)), rules, engine, page_no, frame=frame, seals=seals)
     kept = [c for c in table.cells if (c.row, c.col) not in lone]
     unsure = [replace(c, confidence=min(c.confidence, DOUBTFUL_GEOMETRY_CONFIDENCE)) if c.text else c
               for c in reread.cells]
@@ -478,6 +654,93 @@ def resplit(page: PreparedPage, grid: Grid, table: ReadTable, rules: U8, engine:
 
 
 # --------------------------------------------------------------------------------------------- documents
+
+
+T = TypeVar("T")
+
+
+def _stage(what: str, page_no: int, problems: list[str], run: Callable[[], T], fallback: Callable[[], T]) -> T:
+    """``run()``, or — when a step of the reader fails on this page (a bug, or input it was not made for) —
+    ``fallback()`` with the failure logged and reported as a problem, so one step never costs the page."""
+    try:
+        return run()
+    except Exception as e:
+        log.exception("第%d页%s失败", page_no, what)
+        problems.append(f"第{page_no}页：{what}出错（{type(e).__name__}），已跳过该步骤，请核对")
+        return fallback()
+
+
+def _plain_page(rgb: U8) -> PreparedPage:
+    """The page as it is (gray, ink by threshold): what is read when preparing it failed."""
+    gray = u8(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
+    return PreparedPage(gray=gray, ink=binarise(gray), skew_deg=0.0, flattened=False)
+
+
+def _map_points(m: F64, poly: U8) -> U8:
+    pts = np.hstack([np.asarray(poly, dtype=np.float64).reshape(-1, 2), np.ones((len(poly), 1))]) @ m.T
+    return (pts[:, :2] / pts[:, 2:3]).round().astype(np.int32)
+
+
+@dataclass
+class _PageRead:
+    tables: list[ReadTable]
+    lines: list[TextLine]
+    codes: list[str]
+
+
+def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_per_unit: float = 1.0) -> _PageRead:
+    """Read one decoded RGB page: QR code → quarter turn (QR, else text direction) → prepared page → grids →
+    cells → text outside them → identity codes. Each step degrades on its own (:func:`_stage`)."""
+    h, w = rgb.shape[:2]
+    gray0 = u8(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
+    qr, polys = _stage("二维码识别", page_no, problems, lambda: decode_qr(gray0), lambda: ([], []))
+    if polys:
+        k = qr_turn(polys[0])
+    else:
+        k = _stage("页面方向判断", page_no, problems, lambda: text_turn(gray0, engine), lambda: 0)
+    turned = turn_matrix(k, w, h)
+    upright = np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
+    page = _stage("页面预处理", page_no, problems, lambda: prepare_page(upright), lambda: _plain_page(upright))
+    frame = SourceFrame.of(page, rgb.shape, px_per_unit, turned)
+    to_page = page.to_page @ turned
+    page_polys = [_map_points(to_page, p) for p in polys]
+    no_seals: list[Seal] = []
+    seals = _stage("印章检测", page_no, problems, lambda: find_seals(page.gray), lambda: no_seals)
+    grid_ink = _stage("印章检测", page_no, problems, lambda: ring_free_ink(page.ink, seals), lambda: page.ink)
+    grids, rules = _stage("表格线检测", page_no, problems, lambda: find_grids(grid_ink),
+                          lambda: ([], np.zeros_like(page.ink)))
+    tables_found = [g for g in grids if not one_big_box(g, page.ink.shape)]
+    if len(tables_found) < len(grids):  # a frame's rulings would tie all its lines into one block of text
+        page = replace(page, ink=u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(rules))))
+    grids = tables_found
+    if not grids:
+        problems.append(f"第{page_no}页：未找到表格线")
+    tables: list[ReadTable] = []
+    for g in grids:
+        table: ReadTable | None = _stage(
+            "表格识别", page_no, problems,
+            partial(read_cells, page, g, rules, engine, page_no, frame=frame, seals=seals),
+            lambda: None)
+        if table is not None:
+            tables.append(table)
+    if page.doubtful_geometry and tables:
+        problems.append(f"第{page_no}页：照片中纸张轮廓不清或弯曲较大，表格行列可能错位，请对照原图核对")
+        tables = [distrust(t, DOUBTFUL_GEOMETRY_CONFIDENCE) for t in tables]
+    elif page.flattened and len(tables) == len(grids):
+        tables = _stage("合并单元格复核", page_no, problems,
+                        lambda: [resplit(page, g, t, rules, engine, page_no, frame, seals)
+                                 for g, t in zip(grids, tables, strict=True)],
+                        lambda: tables)
+    no_lines: list[TextLine] = []
+    lines = _stage("表外文字识别", page_no, problems,
+                   lambda: read_outside_text(page, grids, page_polys, engine, page_no, frame, seals),
+                   lambda: no_lines)
+    codes: list[str] = []
+    # a QR code may be a phone upload link that carries the code (docgen.upload_links): the code is read from it
+    for code in (*(identity_in(p) or p for p in qr), *printed_codes(lines)):
+        if code not in codes:
+            codes.append(code)
+    return _PageRead(tables, lines, codes)
 
 
 def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEngine | None = None,
@@ -492,29 +755,10 @@ def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEng
     codes: list[str] = []
     problems: list[str] = []
     for n, rgb in enumerate(pages, start=1):
-        page = prepare_page(rgb)
-        frame = SourceFrame.of(page, rgb.shape, px_per_unit[n - 1] if px_per_unit is not None else 1.0)
-        grids, rules = find_grids(page.ink)
-        tables_found = [g for g in grids if not one_big_box(g, page.ink.shape)]
-        if len(tables_found) < len(grids):  # a frame's rulings would tie all its lines into one block of text
-            page = replace(page, ink=u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(rules))))
-        grids = tables_found
-        if not grids:
-            problems.append(f"第{n}页：未找到表格线")
-        qr, polys = decode_qr(page.gray)
-        page_tables = [read_cells(page, g, rules, eng, n, frame=frame) for g in grids]
-        if page.doubtful_geometry and page_tables:
-            problems.append(f"第{n}页：照片中纸张轮廓不清或弯曲较大，表格行列可能错位，请对照原图核对")
-            page_tables = [distrust(t, DOUBTFUL_GEOMETRY_CONFIDENCE) for t in page_tables]
-        elif page.flattened:
-            page_tables = [resplit(page, g, t, rules, eng, n, frame) for g, t in zip(grids, page_tables, strict=True)]
-        tables.extend(page_tables)
-        page_lines = read_outside_text(page, grids, polys, eng, n, frame)
-        lines.extend(page_lines)
-        # a QR code may be a phone upload link that carries the code (docgen.upload_links): the code is read from it
-        for code in (*(identity_in(p) or p for p in qr), *printed_codes(page_lines)):
-            if code not in codes:
-                codes.append(code)
+        got = read_page(rgb, n, eng, problems, px_per_unit[n - 1] if px_per_unit is not None else 1.0)
+        tables.extend(got.tables)
+        lines.extend(got.lines)
+        codes.extend(c for c in got.codes if c not in codes)
     if not codes:
         problems.append("未识别到表单识别码（二维码与印刷码均未读出）")
     return ReadDocument(source=source, input_kind=kind, pages=len(pages), tables=tuple(tables), lines=tuple(lines),

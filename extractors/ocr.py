@@ -65,6 +65,10 @@ def _to_bgr(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
 
 
 MISSING_CHARACTER_CONFIDENCE = 0.6
+REC_BATCH = 8  # line crops per recogniser run (sorted by width, so little padding is wasted)
+# A batch is at least 320 × 48 (RapidOCR's own floor): narrower batches are cheaper, but the recogniser was
+# trained on that width and misreads lone short glyphs without it (a ``1`` read as ``A`` at 144 × 48).
+MIN_WH_RATIO = 320 / 48
 END_SLACK = 0.25
 
 
@@ -166,6 +170,7 @@ class RapidOcrV6Engine:
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
                 "Det.limit_type": "max",
                 "Det.limit_side_len": det_max_side,
+                "Rec.rec_batch_num": REC_BATCH,
             }
         )
         self._lock = threading.Lock()
@@ -190,22 +195,43 @@ class RapidOcrV6Engine:
         return [(text, conf, bbox) for (text, conf), bbox in zip(lines, bboxes, strict=True) if text]
 
     def recognize_lines(self, images: Sequence[npt.NDArray[np.uint8]]) -> list[tuple[str, float]]:
-        """Read each image as one line; confidence is the weakest character's score, capped at
-        ``MISSING_CHARACTER_CONFIDENCE`` when the decoder columns suggest a dropped character."""
+        """Read each image as one line, in batches (no detection); confidence is the weakest character's
+        score, capped at ``MISSING_CHARACTER_CONFIDENCE`` when the decoder columns suggest a dropped character.
+
+        The recogniser gets the whole list at once: it sorts the crops by width and runs them
+        ``REC_BATCH`` at a time, several times faster than one call per crop (every crop is scaled to 48 px
+        high and padded on the right, so a crop reads the same alone or in a batch)."""
+        if not images:
+            return []
+        results = self._recognise_batched([_to_bgr(img) for img in images])
         out: list[tuple[str, float]] = []
+        for img, ((text, mean), info) in zip(images, results, strict=True):
+            confs = [float(c) for c in getattr(info, "confs", [])]
+            conf = min(confs) if (text and confs) else mean
+            if info is not None and text and missing_character_suspected(
+                text, info.words, info.word_cols, ink=_ink_span(img), crop_height=img.shape[0]
+            ):
+                conf = min(conf, MISSING_CHARACTER_CONFIDENCE)
+            out.append((normalize_punctuation(text), conf if text else 0.0))
+        return out
+
+
+    def _recognise_batched(self, bgr: Sequence[npt.NDArray[np.uint8]]) -> list[tuple[tuple[str, float], Any]]:
+        """RapidOCR's recogniser loop (crops sorted by width, ``REC_BATCH`` per run, right-padded to the
+        widest, at least ``MIN_WH_RATIO``), without its per-call image loading and config handling."""
+        rec = self._ocr._load_rec_model()
+        order = sorted(range(len(bgr)), key=lambda i: bgr[i].shape[1] / max(1, bgr[i].shape[0]))
+        out: list[tuple[tuple[str, float], Any]] = [(("", 0.0), None)] * len(bgr)
         with self._lock:
-            for img in images:
-                rec = self._ocr(_to_bgr(img), use_det=False, use_cls=False, use_rec=True, return_word_box=True)
-                text = str(rec.txts[0]) if rec.txts else ""
-                mean = float(rec.scores[0]) if rec.scores else 0.0
-                info = rec.word_results[0] if rec.word_results else None
-                confs = [float(c) for c in getattr(info, "confs", [])]
-                conf = min(confs) if (text and confs) else mean
-                if info is not None and text and missing_character_suspected(
-                    text, info.words, info.word_cols, ink=_ink_span(img), crop_height=img.shape[0]
-                ):
-                    conf = min(conf, MISSING_CHARACTER_CONFIDENCE)
-                out.append((normalize_punctuation(text), conf))
+            for start in range(0, len(order), REC_BATCH):
+                chunk = order[start:start + REC_BATCH]
+                ratios = [bgr[i].shape[1] / max(1, bgr[i].shape[0]) for i in chunk]
+                widest = max(MIN_WH_RATIO, *ratios)
+                batch = np.concatenate([rec.resize_norm_img(bgr[i], widest)[np.newaxis, :] for i in chunk])
+                preds = rec.session(batch.astype(np.float32))
+                lines, words = rec.postprocess_op(preds, True, wh_ratio_list=ratios, max_wh_ratio=widest)
+                for k, i in enumerate(chunk):
+                    out[i] = ((str(lines[k][0]), float(lines[k][1])), words[k])
         return out
 
 

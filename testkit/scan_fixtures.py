@@ -212,11 +212,12 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 
 
 def red_stamp(img: Image8, center: tuple[float, float], radius: float, text: str = "彭州市西郊小学",
-              seed: int = 0) -> Image8:
-    """A round red official seal (ring, text along the arc, star) printed over the page.
+              seed: int = 0, ink_rgb: tuple[int, int, int] = (205, 35, 45)) -> Image8:
+    """A round official seal (ring, text along the arc, star) printed over the page, red unless ``ink_rgb``
+    says otherwise (a photocopied seal is black or grey).
 
     ``center`` is relative (0–1 of width, height), ``radius`` relative to the page width. Blended by
-    multiplication, like ink: black strokes under the seal stay black, white paper turns red.
+    multiplication, like ink: black strokes under the seal stay black, white paper takes the ink's colour.
     """
     h, w = img.shape[:2]
     cx, cy, r = center[0] * w, center[1] * h, radius * w
@@ -246,7 +247,7 @@ def red_stamp(img: Image8, center: tuple[float, float], radius: float, text: str
     cov = np.asarray(layer, dtype=np.float32) / 255.0
     rng = np.random.default_rng(seed)  # uneven ink
     cov *= np.clip(rng.normal(0.85, 0.12, cov.shape), 0.4, 1.0).astype(np.float32)
-    ink = np.array([205, 35, 45], dtype=np.float32) / 255.0
+    ink = np.array(ink_rgb, dtype=np.float32) / 255.0
     tint = 1.0 - cov[..., None] * (1.0 - ink)
     return np.clip(img.astype(np.float32) * tint, 0, 255).astype(np.uint8)
 
