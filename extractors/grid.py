@@ -241,4 +241,14 @@ def find_grids(ink: U8, s: GridSettings = GridSettings()) -> tuple[list[Grid], U
     """Every ruled table on the page, top to bottom, and the mask of all rulings (to erase before OCR)."""
     hor, ver = line_masks(ink, s)
     grids = [g for b in table_regions(hor, ver, s) if (g := grid_cells(hor, ver, b, s)) is not None]
-    return grids, u8(cv2.bitwise_or(hor, ver))
+    return [g for g in grids if not _strokes_in_a_row(g)], u8(cv2.bitwise_or(hor, ver))
+
+
+def _strokes_in_a_row(grid: Grid) -> bool:
+    """A one-row "table" whose cells are mostly narrower than 1.5 × its height: the upright strokes of a line
+    of big characters under a long stroke (a pen line across a photographed title), not a ruled table —
+    a real row's cells hold words, so they are wider than they are tall."""
+    if len(grid.ys) != 2:
+        return False
+    widths = np.diff(np.asarray(grid.xs, dtype=np.float64))
+    return float(np.median(widths)) < 1.5 * (grid.ys[1] - grid.ys[0])

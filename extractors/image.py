@@ -432,6 +432,7 @@ class TurnSettings:
     lines: int = 6  # line crops recognised both ways up
     max_glyphs: int = 10  # of each line, about this many glyphs are read (enough to tell, and cheap)
     margin: float = 0.05  # mean confidence by which upside-down must win to turn the page
+    sure: float = 0.75  # ... and upside-down must read at least this sure: two poor readings decide nothing
 
 
 def _line_boxes(text_ink: U8, glyph: int, s: TurnSettings) -> list[tuple[int, int, int, int]]:
@@ -483,7 +484,7 @@ def text_turn(gray: U8, engine: OcrEngine, s: TurnSettings = TurnSettings()) -> 
     read = engine.recognize_lines([*crops, *(np.ascontiguousarray(c[::-1, ::-1]) for c in crops)])
     up = float(np.mean([c for _, c in read[: len(crops)]]))
     down = float(np.mean([c for _, c in read[len(crops):]]))
-    return base + 2 if down > up + s.margin else base
+    return base + 2 if down > up + s.margin and down >= s.sure else base
 
 
 @dataclass(frozen=True)
@@ -648,8 +649,17 @@ def resplit(page: PreparedPage, grid: Grid, table: ReadTable, rules: U8, engine:
               for r in range(gc.row, gc.row + gc.rowspan) for k in range(gc.col, gc.col + gc.colspan)]
     reread = read_cells(page, replace(grid, cells=tuple(pieces)), rules, engine, page_no, frame=frame, seals=seals)
     kept = [c for c in table.cells if (c.row, c.col) not in lone]
-    unsure = [replace(c, confidence=min(c.confidence, DOUBTFUL_GEOMETRY_CONFIDENCE)) if c.text else c
-              for c in reread.cells]
+    unsure: list[Cell] = []
+    for merged in (c for c in table.cells if (c.row, c.col) in lone):
+        parts = [c for c in reread.cells if merged.row <= c.row < merged.row + merged.rowspan
+                 and merged.col <= c.col < merged.col + merged.colspan]
+        if merged.text and any(not c.text for c in parts):
+            # one value over several cells (a date merged down two rows in Word): the merge is real — split,
+            # a piece would come back blank and sure of it
+            kept.append(merged)
+            continue
+        unsure.extend(replace(c, confidence=min(c.confidence, DOUBTFUL_GEOMETRY_CONFIDENCE)) if c.text else c
+                      for c in parts)
     return replace(table, cells=tuple(sorted((*kept, *unsure), key=lambda c: (c.row, c.col))))
 
 
@@ -709,10 +719,7 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     grid_ink = _stage("印章检测", page_no, problems, lambda: ring_free_ink(page.ink, seals), lambda: page.ink)
     grids, rules = _stage("表格线检测", page_no, problems, lambda: find_grids(grid_ink),
                           lambda: ([], np.zeros_like(page.ink)))
-    tables_found = [g for g in grids if not one_big_box(g, page.ink.shape)]
-    if len(tables_found) < len(grids):  # a frame's rulings would tie all its lines into one block of text
-        page = replace(page, ink=u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(rules))))
-    grids = tables_found
+    grids = [g for g in grids if not one_big_box(g, page.ink.shape)]
     if not grids:
         problems.append(f"第{page_no}页：未找到表格线")
     tables: list[ReadTable] = []
@@ -733,7 +740,8 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
                         lambda: tables)
     no_lines: list[TextLine] = []
     lines = _stage("表外文字识别", page_no, problems,
-                   lambda: read_outside_text(page, grids, page_polys, engine, page_no, frame, seals),
+                   lambda: read_outside_text(_without(page, rules), grids, page_polys, engine, page_no, frame,
+                                             seals),
                    lambda: no_lines)
     codes: list[str] = []
     # a QR code may be a phone upload link that carries the code (docgen.upload_links): the code is read from it
@@ -741,6 +749,12 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
         if code not in codes:
             codes.append(code)
     return _PageRead(tables, lines, codes)
+
+
+def _without(page: PreparedPage, rules: U8) -> PreparedPage:
+    """``page`` with its rulings out of the ink: a frame round the text, or one that is no table, would
+    otherwise tie all its lines into one block."""
+    return replace(page, ink=u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(rules))))
 
 
 def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEngine | None = None,
