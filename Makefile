@@ -49,7 +49,7 @@ lint: python
 	$(BIN)/mypy
 
 test: setup lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # The edit-test loop: everything but the tests marked slow (LibreOffice, OCR, Chromium, PostgreSQL service).
 quick: python
