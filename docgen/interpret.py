@@ -168,6 +168,8 @@ class _Raw:
 
 def _raw_of(cells: Sequence[Cell]) -> _Raw:
     texts = [c.text.strip() for c in cells if not is_blank(c.text)]
+    if not texts:  # a lone `/` or `—` is what the school wrote: blank for most types, "none" for money
+        texts = [t for c in cells if (t := c.text.strip())][:1]
     if not cells:
         return _Raw("")
     return _Raw("\n".join(texts), min(c.confidence for c in cells), cells[0].where)

@@ -31,6 +31,7 @@ from docgen.extraction import Cell, FormStatus, InputKind, ReadTable
 from extractors import FileKind, detect, read
 from extractors.docx import read_docx
 from extractors.pdf import NeedsOcr, parse_pdf, read_pdf, table_from_rects
+from testkit.forms import stats_docx
 
 IDENTITY = "DG1:pz2019:P03:activity_stats:1"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -620,3 +621,17 @@ def test_the_sandbox_reports_timeouts_crashes_memory_and_raised_errors() -> None
     with pytest.raises(UnreadableDocument) as raised:
         run_limited(_fail)
     assert str(raised.value) == "x.docx：文件已加密"
+
+
+def test_a_slash_in_the_money_column_means_none_and_elsewhere_blank() -> None:
+    """Schools strike out a cell with `/`: in 资金、物品 that is "none" (no items), not a value lost."""
+    doc = Document(io.BytesIO(stats_docx()))
+    cells = doc.tables[0].rows[1].cells
+    cells[7].text, cells[8].text = "/", "／"
+    out = io.BytesIO()
+    doc.save(out)
+    result = extract(out.getvalue(), "统计表.docx", reader=read)
+    row = result.tables[0].rows[0]
+    assert (row[7].raw, row[7].normalized) == ("/", {"items": []})
+    assert row[8].normalized is None and "取得效果" not in " ".join(p.message for p in result.problems)
+    assert result.status.value == "complete"
