@@ -57,14 +57,28 @@ PHONE = {"width": 390, "height": 844}
 
 
 def scan_of(docx: bytes) -> bytes:
-    """A 200 dpi JPEG of the first page LibreOffice prints of ``docx``: a scan of the Word file."""
+    """A 200 dpi JPEG of the first page LibreOffice prints of ``docx``: a scan of the Word file, with a pen
+    squiggle in the empty 备注 cell of the first row (a mark on paper the reader cannot take for a value), so
+    the scan has a value to review however well the rest reads."""
+    import pdfplumber
     import pypdfium2 as pdfium
+    from PIL import ImageDraw
 
-    pdf = pdfium.PdfDocument(pdf_of(docx))
+    printed = pdf_of(docx)
+    with pdfplumber.open(io.BytesIO(printed)) as doc:
+        column, row = doc.pages[0].search("备注"), doc.pages[0].search("45人")
+    assert column and row, "the 统计表's 备注 header or the first row's 45人次 is not printed"
+    scale = 200 / 72
+    pdf = pdfium.PdfDocument(printed)
     try:
-        image = pdf[0].render(scale=200 / 72).to_pil().convert("RGB")
+        image = pdf[0].render(scale=scale).to_pil().convert("RGB")
     finally:
         pdf.close()
+    x0, x1 = column[0]["x0"] * scale, column[0]["x1"] * scale
+    top, bottom = row[0]["top"] * scale, row[0]["bottom"] * scale
+    steps = 6
+    squiggle = [(x0 + (x1 - x0) * i / steps, top if i % 2 else bottom) for i in range(steps + 1)]
+    ImageDraw.Draw(image).line(squiggle, fill=(20, 30, 90), width=3)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()

@@ -154,11 +154,14 @@ def test_the_vocabulary_takes_the_domain_words_where_the_domain_has_them(client:
 
 def test_every_flag_the_domain_sets_on_a_value_has_words(client: TestClient) -> None:
     """A value's ``flags`` are shown to a reviewer (待核对): each flag any docgen module sets has words."""
-    setting = re.compile(r"""(?:\(\*flags, |flags\.append\(|flags = \(|return s, \()"([a-z_]+)\"""")
+    # literals appended or returned as flags, a flag passed as a guess's flag, a flag constant (AMBIGUOUS = "…")
+    setting = re.compile(r"""(?:\(\*flags, |flags\.append\(|flags = \(|return s, \(|guess_flag(?:: str)? ?= ?"""
+                         r"""(?:[^"\n]* else )?|^AMBIGUOUS = )"([a-z_]+)\"""", re.M)
     flags = {CORRECTED}
     for source in (ROOT / "docgen").rglob("*.py"):
         flags |= set(setting.findall(source.read_text("utf-8")))
-    assert {"invalid_phone", "indeterminate_date", "low_confidence", "label_guessed", "column_missing"} <= flags
+    assert {"invalid_phone", "indeterminate_date", "low_confidence", "label_guessed", "column_missing",
+            "label_ambiguous"} <= flags
     assert len(flags) >= 15, flags
     missing = flags - set(vocabulary_of(client)["value_flag"])
     assert not missing, f"flags without words in docgen.values.FLAG_TEXT: {sorted(missing)}"
