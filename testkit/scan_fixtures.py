@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 import pypdfium2 as pdfium
 import qrcode
 from docx import Document
@@ -33,6 +34,7 @@ from docx.shared import Mm, Pt
 from PIL import Image, ImageDraw, ImageFont
 
 from docgen.render.cjk import cjk_run
+from extractors.ocr import OcrLine
 from testkit.office import convert
 
 Image8 = np.ndarray  # H×W×3 uint8, RGB
@@ -391,3 +393,14 @@ def main(repeat: int = 3) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+class FakeEngine:
+    """An OcrEngine that reads every line as 字, sure of it: for plumbing tests of the scan reader, where the
+    geometry is real and the OCR need not be."""
+
+    def recognize(self, image: npt.NDArray[np.uint8]) -> list[OcrLine]:
+        return [("字", 0.99, (0.0, 0.0, float(image.shape[1]), float(image.shape[0])))]
+
+    def recognize_lines(self, images: Sequence[npt.NDArray[np.uint8]]) -> list[tuple[str, float]]:
+        return [("字", 0.99)] * len(images)

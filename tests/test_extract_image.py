@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
@@ -23,23 +22,13 @@ from docgen.errors import UnreadableDocument
 from docgen.extraction import BBox, InputKind, ReadDocument, ReadTable
 from extractors.grid import find_grids
 from extractors.image import decode_image, read_image, read_scanned_pdf
-from extractors.ocr import OcrLine, default_engine, normalize_punctuation
+from extractors.ocr import default_engine, normalize_punctuation
 from testkit import scan_fixtures as sf
 
 pytestmark = pytest.mark.slow  # OCR of rendered scans (LibreOffice + RapidOCR)
 
 U8 = npt.NDArray[np.uint8]
 EXPECTED_GRID = [list(sf.EXPECTED.headers), *[list(r) for r in sf.EXPECTED.rows]]
-
-
-class FakeEngine:
-    """An OcrEngine that reads every line as 字 (for plumbing tests that need no real OCR)."""
-
-    def recognize(self, image: U8) -> list[OcrLine]:
-        return [("字", 0.99, (0.0, 0.0, float(image.shape[1]), float(image.shape[0])))]
-
-    def recognize_lines(self, images: Sequence[U8]) -> list[tuple[str, float]]:
-        return [("字", 0.99)] * len(images)
 
 
 @pytest.fixture(scope="session")
@@ -197,7 +186,7 @@ def test_rotated_scan_boxes_follow_the_rotation(results: dict[str, ReadDocument]
 def photo_pdf(variants: dict[str, U8]) -> tuple[bytes, ReadDocument]:
     """The phone photo as a one-page image-only PDF (at 200 dpi) and its read (fake OCR: the grid is real)."""
     pdf = sf.images_to_pdf([variants["photo"]])
-    return pdf, read_scanned_pdf(pdf, "photo.pdf", engine=FakeEngine())
+    return pdf, read_scanned_pdf(pdf, "photo.pdf", engine=sf.FakeEngine())
 
 
 def render_page(pdf: bytes, scale: float) -> U8:
@@ -265,7 +254,7 @@ def test_16_bit_png_is_scaled_to_8_bit(clean: U8) -> None:
     # exactly the 8-bit page, in RGB: what the pipeline reads 70/70 from (test_at_least_95_percent…[clean])
     assert decoded.dtype == np.uint8 and np.array_equal(decoded[..., 0], gray8)
     assert np.array_equal(decoded[..., 0], decoded[..., 2])
-    table = only_table(read_image(buf.getvalue(), "gray16.png", engine=FakeEngine()))
+    table = only_table(read_image(buf.getvalue(), "gray16.png", engine=sf.FakeEngine()))
     assert (table.n_rows, table.n_cols) == (8, 10)
 
 
@@ -273,7 +262,7 @@ def test_multi_page_tiff_gives_one_table_per_page(variants: dict[str, U8]) -> No
     pages = [Image.fromarray(variants["clean"]), Image.fromarray(variants["scan_rot+2.5"])]
     buf = io.BytesIO()
     pages[0].save(buf, format="TIFF", save_all=True, append_images=pages[1:], compression="tiff_deflate")
-    doc = read_image(buf.getvalue(), "two.tif", engine=FakeEngine())
+    doc = read_image(buf.getvalue(), "two.tif", engine=sf.FakeEngine())
     assert doc.pages == 2
     assert [(t.page, t.n_rows, t.n_cols) for t in doc.tables] == [(1, 8, 10), (2, 8, 10)]
 
@@ -283,7 +272,7 @@ def test_the_reader_dispatch_uses_the_ocr_engine_it_is_given(variants: dict[str,
     engine: every non-blank cell is the fake's 字, none is real text."""
     from extractors import read
 
-    doc = read(sf.encode(variants["clean"], "PNG"), "照片.pdf", ocr=FakeEngine())
+    doc = read(sf.encode(variants["clean"], "PNG"), "照片.pdf", ocr=sf.FakeEngine())
     assert doc.input_kind is InputKind.IMAGE
     read_text = "".join(c.text for t in doc.tables for c in t.cells)
     assert read_text and set(read_text) == {"字"}
@@ -291,7 +280,7 @@ def test_the_reader_dispatch_uses_the_ocr_engine_it_is_given(variants: dict[str,
 
 def test_scanned_pdf_pages_are_rendered_and_read(variants: dict[str, U8]) -> None:
     pdf = sf.images_to_pdf([variants["scan_rot-2.5_stamp_sign"], variants["photo"]])
-    doc = read_scanned_pdf(pdf, "scan.pdf", engine=FakeEngine())
+    doc = read_scanned_pdf(pdf, "scan.pdf", engine=sf.FakeEngine())
     assert doc.pages == 2
     assert [(t.page, t.n_rows, t.n_cols) for t in doc.tables] == [(1, 8, 10), (2, 8, 10)]
     assert doc.identity_codes[0] == sf.IDENTITY
@@ -303,7 +292,7 @@ def test_exif_orientation_is_respected(clean: U8) -> None:
     exif[0x0112] = 6  # display needs a 90° clockwise turn
     buf = io.BytesIO()
     stored.save(buf, format="JPEG", quality=90, exif=exif.tobytes())
-    doc = read_image(buf.getvalue(), "sideways.jpg", engine=FakeEngine())
+    doc = read_image(buf.getvalue(), "sideways.jpg", engine=sf.FakeEngine())
     assert [(t.n_rows, t.n_cols) for t in doc.tables] == [(8, 10)]
 
 
@@ -320,16 +309,16 @@ def test_decompression_bombs_are_refused() -> None:
     Image.new("1", (9000, 9000)).save(buf, format="PNG")  # 81 MP from a few kB: over our 60 MP limit
     assert len(buf.getvalue()) < 100_000
     with pytest.raises(UnreadableDocument, match="像素"):
-        read_image(buf.getvalue(), "bomb.png", engine=FakeEngine())
+        read_image(buf.getvalue(), "bomb.png", engine=sf.FakeEngine())
     with pytest.raises(UnreadableDocument, match="像素"):  # 1.6 GP claimed: Pillow's own bomb error
-        read_image(_png_header_only(40000, 40000), "bomb2.png", engine=FakeEngine())
+        read_image(_png_header_only(40000, 40000), "bomb2.png", engine=sf.FakeEngine())
 
 
 def test_garbage_is_unreadable() -> None:
     with pytest.raises(UnreadableDocument):
-        read_image(b"not an image at all", "x.png", engine=FakeEngine())
+        read_image(b"not an image at all", "x.png", engine=sf.FakeEngine())
     with pytest.raises(UnreadableDocument):
-        read_scanned_pdf(b"%PDF-1.4 broken", "x.pdf", engine=FakeEngine())
+        read_scanned_pdf(b"%PDF-1.4 broken", "x.pdf", engine=sf.FakeEngine())
 
 
 def test_half_width_punctuation_becomes_full_width_next_to_chinese() -> None:

@@ -9,8 +9,6 @@ desk clutter, a pen across the sheet's edge, ~1600 px JPEG). Each form is render
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +19,6 @@ from docgen.extraction import Cell, Extraction, ReadTable
 from extractors import read
 from extractors.grid import find_grids
 from extractors.image import DOUBTFUL_GEOMETRY_CONFIDENCE, lone_merges, read_image
-from extractors.ocr import OcrLine
 from extractors.preprocess import find_page_outline, prepare_page
 from testkit import photo_fixtures as pf
 from testkit import scan_fixtures as sf
@@ -30,16 +27,6 @@ pytestmark = pytest.mark.slow  # LibreOffice renders and RapidOCR reads
 
 U8 = npt.NDArray[np.uint8]
 SEEDS = (1, 2, 3)  # each puts the shadow over another corner
-
-
-class FakeEngine:
-    """Reads every line as 字 (plumbing tests: the geometry is real, the OCR is not)."""
-
-    def recognize(self, image: U8) -> list[OcrLine]:
-        return [("字", 0.99, (0.0, 0.0, float(image.shape[1]), float(image.shape[0])))]
-
-    def recognize_lines(self, images: Sequence[U8]) -> list[tuple[str, float]]:
-        return [("字", 0.99)] * len(images)
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +132,7 @@ def test_doubtful_straightening_is_never_certain(stats: U8) -> None:
         cv2.rectangle(rgb, (x, bottom - 30 - 70 * (i % 3)), (x + 70, h), (60, 40, 30), -1)
     outline = find_page_outline(rgb)
     assert outline is not None and outline.doubtful
-    doc = read_image(sf.encode(rgb, "PNG"), "photo.png", engine=FakeEngine())
+    doc = read_image(sf.encode(rgb, "PNG"), "photo.png", engine=sf.FakeEngine())
     assert doc.tables
     assert all(cell.confidence <= DOUBTFUL_GEOMETRY_CONFIDENCE for t in doc.tables for cell in t.cells if cell.text)
     assert any("纸张轮廓" in p for p in doc.problems)
@@ -158,7 +145,7 @@ def test_a_frame_without_rulings_is_read_as_lines_in_reading_order() -> None:
     cv2.rectangle(page, (120, 200), (1530, 2150), (0, 0, 0), 4)
     for i in range(8):
         cv2.putText(page, f"LINE {i} OF THE FORM", (200, 360 + i * 200), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (0, 0, 0), 3)
-    doc = read_image(sf.encode(page, "PNG"), "frame.png", engine=FakeEngine())
+    doc = read_image(sf.encode(page, "PNG"), "frame.png", engine=sf.FakeEngine())
     assert doc.tables == ()
     tops = [line.where.bbox[1] for line in doc.lines if line.where.bbox is not None]
     assert len(tops) == 8 and tops == sorted(tops)

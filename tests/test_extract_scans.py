@@ -9,7 +9,6 @@ each page once (module-scoped fixtures).
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -24,7 +23,7 @@ from docgen.extraction import ReadDocument, ReadTable
 from docgen.render.cjk import cjk_run
 from extractors.grid import find_grids
 from extractors.image import decode_qr, qr_turn, read_image, text_turn
-from extractors.ocr import OcrLine, default_engine
+from extractors.ocr import default_engine
 from extractors.preprocess import binarise
 from extractors.seal import SEAL_CONFIDENCE
 from testkit import scan_fixtures as sf
@@ -204,16 +203,6 @@ def test_a_table_without_outer_border_is_found_from_its_inner_rulings(borderless
 # --------------------------------------------------------------------------------------------- a step fails
 
 
-class FakeEngine:
-    """Reads every line as 字 (the plumbing below needs no real OCR)."""
-
-    def recognize(self, image: U8) -> list[OcrLine]:
-        return [("字", 0.99, (0.0, 0.0, float(image.shape[1]), float(image.shape[0])))]
-
-    def recognize_lines(self, images: Sequence[U8]) -> list[tuple[str, float]]:
-        return [("字", 0.99)] * len(images)
-
-
 def test_a_failing_step_costs_only_that_step(clean: U8, monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug in one step (here the seal finder, made to fail: a fault no real input should cause) is reported
     and skipped; the QR code, the table and the lines of the page are still read."""
@@ -223,7 +212,7 @@ def test_a_failing_step_costs_only_that_step(clean: U8, monkeypatch: pytest.Monk
         raise RuntimeError("seal finder failed")
 
     monkeypatch.setattr(extractors.image, "find_seals", broken)
-    doc = read_image(png(clean), "seal_finder_down.png", engine=FakeEngine())
+    doc = read_image(png(clean), "seal_finder_down.png", engine=sf.FakeEngine())
     assert [(t.n_rows, t.n_cols) for t in doc.tables] == [(8, 10)]
     assert doc.lines and {line.text for line in doc.lines} == {"字"}
     assert doc.identity_codes == (sf.IDENTITY,)

@@ -142,7 +142,7 @@ def test_a_scan_of_a_form_with_a_link_is_read_back_to_its_identity() -> None:
     200 dpi = 157 px), as it finds a bare code."""
     from docgen.forms.generate import qr_png
     from extractors.image import read_image
-    from tests.test_extract_image import FakeEngine
+    from testkit.scan_fixtures import FakeEngine
 
     url = UploadLink(7, SLOT, TODAY).url(BASE, SECRET)
     qr = cv2.imdecode(np.frombuffer(qr_png(url), np.uint8), cv2.IMREAD_GRAYSCALE)

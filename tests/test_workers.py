@@ -15,7 +15,6 @@ import contextlib
 import io
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -33,10 +32,10 @@ from PIL import Image, ImageDraw, ImageFont
 from api.models import Upload
 from testkit.forms import stats_docx
 from tests.api_fixtures import (
-    PG_ADMIN_URL,
     TestClient,
     _pg_connect,
     create_pengzhou,
+    fresh_postgresql,
     make_settings,
     running_client,
     wait_for,
@@ -83,18 +82,8 @@ def _answers(client: Any) -> bool:
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
     """A new PostgreSQL database for the module, dropped afterwards."""
-    try:
-        admin = _pg_connect(PG_ADMIN_URL)
-    except Exception as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL} ({exc}): the worker tests did not run")
-    name = f"docgen_workers_{secrets.token_hex(4)}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with _pg_connect(PG_ADMIN_URL) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgresql() as url:
+        yield url
 
 
 @dataclass
