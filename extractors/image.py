@@ -722,22 +722,22 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     grids = [g for g in grids if not one_big_box(g, page.ink.shape)]
     if not grids:
         problems.append(f"第{page_no}页：未找到表格线")
-    tables: list[ReadTable] = []
+    read: list[tuple[Grid, ReadTable]] = []
     for g in grids:
         table: ReadTable | None = _stage(
             "表格识别", page_no, problems,
             partial(read_cells, page, g, rules, engine, page_no, frame=frame, seals=seals),
             lambda: None)
         if table is not None:
-            tables.append(table)
+            read.append((g, table))
+    tables = [t for _, t in read]
+    if page.flattened and not page.doubtful_geometry:
+        tables = _stage("合并单元格复核", page_no, problems,
+                        lambda: [resplit(page, g, t, rules, engine, page_no, frame, seals) for g, t in read],
+                        lambda: tables)
     if page.doubtful_geometry and tables:
         problems.append(f"第{page_no}页：照片中纸张轮廓不清或弯曲较大，表格行列可能错位，请对照原图核对")
         tables = [distrust(t, DOUBTFUL_GEOMETRY_CONFIDENCE) for t in tables]
-    elif page.flattened and len(tables) == len(grids):
-        tables = _stage("合并单元格复核", page_no, problems,
-                        lambda: [resplit(page, g, t, rules, engine, page_no, frame, seals)
-                                 for g, t in zip(grids, tables, strict=True)],
-                        lambda: tables)
     no_lines: list[TextLine] = []
     lines = _stage("表外文字识别", page_no, problems,
                    lambda: read_outside_text(_without(page, rules), grids, page_polys, engine, page_no, frame,
