@@ -75,3 +75,32 @@ def test_the_wait_between_tries_doubles_up_to_its_ceiling_and_resets_when_the_st
     assert waits == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]
     outage.passed()
     assert outage.failed(BlobStoreUnavailable("文件存储不可用")) == 0.5
+
+
+def test_a_celery_read_task_waits_for_a_store_that_is_down_with_one_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``docgen worker``'s read task: the upload goes back to the queue, the task ends quietly (no exception for
+    Celery to log with its traceback at every message the sweeper sends again), one traceback in all."""
+    from api import tasks
+    from api.worker import Jobs
+
+    settings = make_settings(tmp_path / "data", f"sqlite:///{tmp_path / 'docgen.db'}", start_worker=False)
+    down = S3BlobStore("docgen", endpoint_url=f"http://127.0.0.1:{free_port()}", region="us-east-1",
+                       access_key_id="test", secret_access_key="test", max_attempts=1)  # fmt: skip
+    with running_client(settings) as admin:
+        services = admin.app.state.services  # type: ignore[attr-defined]
+        program = create_pengzhou(admin)
+        sent = admin.post(f"/api/programs/{program}/uploads", files=[("files", ("03.docx", stats_docx("03")))])
+        upload_id = sent.json()[0]["id"]
+        monkeypatch.setattr(tasks, "_jobs", Jobs(settings, services.db, down, services.converters, "w@test"))
+        monkeypatch.setattr(tasks, "_outage", StoreOutage(0.01))
+        read = tasks.make_app("memory://").tasks[tasks.READ_TASK]
+        with caplog.at_level(logging.INFO, logger="docgen.worker"):
+            answers = [read.run(upload_id) for _ in range(4)]
+        waiting = admin.get(f"/api/uploads/{upload_id}").json()
+
+    assert answers == [None] * 4
+    assert (waiting["status"], waiting["record_id"]) == ("received", None)
+    failures = [r for r in caplog.records if "blob store" in r.getMessage()]
+    assert [r.exc_info is not None for r in failures] == [True, False, False, False]
