@@ -196,6 +196,9 @@ def _run_warm(mode: str, data: bytes, name: str, args: Sequence[str], *, timeout
 def _warm_child(conn: Any, mode: str, name: str, memory: str, args: list[str], data: bytes) -> None:
     """The forked child: its own process group, the memory limit, the mode; answer = status byte + body."""
     os.setsid()
+    from extractors._sandbox import fork_children
+
+    fork_children()  # its PDF parses fork from it (it holds the readers), no fork server of its own
     try:
         out = bytes([0]) + _run_mode(mode, name, memory, args, data)
     except MemoryError:

@@ -29,9 +29,11 @@ and for the idle probe; reading throughput (forms read per second from the first
 record) and its ratio to the in-process mode; the whole upload's reading time against the ideal (sum of
 the reading itself ÷ cores); the per-file overhead beyond the reading itself (for each reader, every
 file's time from the end of its previous file — or its upload, if later — to its record, minus that
-file's reading itself: claim, dispatch, fork, JSON, writing the record); and the exactly-once counts:
-files lost, stored twice, uploads read twice (completed reads in the workers' logs), reads taken again
-after a kill. Exit status 1 when anything was lost or read twice.
+file's reading itself: claim, dispatch, fork, JSON, writing the record) — and, as wall time on a loaded
+machine is mostly waiting for a core, the workers' CPU seconds for the flood (worker, fork server, reading
+children: ``/proc``) beyond the same files' reading itself in CPU seconds, a file; and the exactly-once
+counts: files lost, stored twice, uploads read twice (completed reads in the workers' logs), reads taken
+again after a kill. Exit status 1 when anything was lost or read twice.
 """
 
 from __future__ import annotations
@@ -124,8 +126,9 @@ def build(forms: int, mix: dict[str, float], seed: int, salt: str = "") -> list[
     return files
 
 
-def reading_itself(files: list[File]) -> dict[str, float]:
-    """Seconds of ``docgen.extract.extract`` for each file (by sha256), in this process, warm, on one thread."""
+def reading_itself(files: list[File]) -> tuple[dict[str, float], dict[str, float]]:
+    """Seconds of ``docgen.extract.extract`` for each file (by sha256), in this process, warm, on one thread:
+    wall and CPU (this process's)."""
     from api.sandbox import read_threads
     from docgen.extract import extract
     from extractors import read
@@ -134,12 +137,12 @@ def reading_itself(files: list[File]) -> dict[str, float]:
     use_threads(read_threads(forked=True))  # as a worker's child reads
     for kind in {f.kind: f for f in files}.values():  # load the readers and the OCR models first
         extract(kind.data, kind.name, reader=read)
-    out = {}
+    wall, cpu = {}, {}
     for f in files:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         extract(f.data, f.name, reader=read)
-        out[f.sha256] = time.perf_counter() - start
-    return out
+        wall[f.sha256], cpu[f.sha256] = time.perf_counter() - start, time.process_time() - start_cpu
+    return wall, cpu
 
 
 # ------------------------------------------------------------------------------------------------- processes
@@ -180,6 +183,26 @@ class Procs:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)  # and what a killed worker left (its reading child)
             proc.wait()
+
+
+def tree_cpu(pids: list[int]) -> float:
+    """CPU seconds of the processes ``pids`` and all their descendants alive now, each with the children it
+    reaped (a worker's fork server reaps the children that read): ``/proc/<pid>/stat``."""
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+    children: dict[int, list[int]] = {}
+    for pid, fields in stats.items():
+        children.setdefault(int(fields[1]), []).append(pid)
+    total, todo = 0, list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            total += sum(int(v) for v in stats[pid][11:15])
+            todo += children.get(pid, [])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until(check: Callable[[], bool], seconds: float, what: str) -> None:
@@ -316,8 +339,10 @@ def run_mode(mode: str, workers: int, files: list[File], probe: list[File], clie
     try:
         with database() as db, psycopg.connect(db, autocommit=True) as conn:
             env = {"DOCGEN_DATABASE_URL": db, "DOCGEN_BLOB_STORE": str(folder / "blobs"),
-                   "DOCGEN_ADMIN_PASSWORD": PASSWORD, "DOCGEN_SECRET_KEY": "bench", "PYTHONUNBUFFERED": "1",
-                   "DOCGEN_TASK_LEASE_SECONDS": str(LEASE)}  # fmt: skip
+                   "DOCGEN_ADMIN_PASSWORD": PASSWORD, "DOCGEN_SECRET_KEY": "bench",
+                   "PYTHONUNBUFFERED": "1"}  # fmt: skip
+            if mode == KILL:  # a killed worker's upload back in the queue soon (the other modes keep the default)
+                env["DOCGEN_TASK_LEASE_SECONDS"] = str(LEASE)
             if workers:
                 port = _free_port()
                 procs.start(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
@@ -343,6 +368,7 @@ def run_mode(mode: str, workers: int, files: list[File], probe: list[File], clie
                 start_worker(k)
             wait_until(lambda: all(" ready." in p.read_text(errors="replace") for p in logs), 300, "the workers")
             program_id, tokens = setup(url, clients)
+            cpu_before = tree_cpu([w.pid for w in worker_procs])  # the workers are warm and idle
             sending = Sent()
             stop = threading.Event()
 
@@ -376,6 +402,7 @@ def run_mode(mode: str, workers: int, files: list[File], probe: list[File], clie
             if watch.is_alive():
                 watch.join()
             flood = rows_of(conn)
+            worker_cpu = tree_cpu([w.pid for w in worker_procs]) - cpu_before if workers and mode != KILL else None
             load.append(os.getloadavg()[0])
             # the idle probe: one digital form at a time
             probed: list[float] = []
@@ -391,7 +418,7 @@ def run_mode(mode: str, workers: int, files: list[File], probe: list[File], clie
     finally:
         procs.stop_all()
     return {"sent": sending, "rows": flood, "probe": probed, "completed": completed, "logged": bool(logs),
-            "kills": kills, "load": load}
+            "kills": kills, "load": load, "worker_cpu": worker_cpu}
 
 
 # ------------------------------------------------------------------------------------------------- figures
@@ -419,7 +446,8 @@ def overheads(rows: list[Row], itself: dict[str, float]) -> list[tuple[str, floa
     return out
 
 
-def summarise(mode: str, result: dict[str, Any], files: list[File], itself: dict[str, float]) -> dict[str, Any]:
+def summarise(mode: str, result: dict[str, Any], files: list[File], itself: dict[str, float],
+              itself_cpu: dict[str, float]) -> dict[str, Any]:
     rows: list[Row] = result["rows"]
     sent: Sent = result["sent"]
     kinds = {f.sha256: f.kind for f in files}
@@ -455,17 +483,23 @@ def summarise(mode: str, result: dict[str, Any], files: list[File], itself: dict
         "retries": sent.retries,
         "kills": result["kills"],
         "load": result["load"],
+        # the workers' CPU for the flood beyond the reading itself (the same files' CPU in this process), a file
+        "cpu_overhead": (result["worker_cpu"] - sum(itself_cpu.values())) / len(files)
+        if result["worker_cpu"] is not None else None,
+        "worker_cpu": result["worker_cpu"],
     }
 
 
-def report(results: list[dict[str, Any]], files: list[File], itself: dict[str, float], args: Any) -> bool:
+def report(results: list[dict[str, Any]], files: list[File], itself: dict[str, float], itself_cpu: dict[str, float],
+           args: Any) -> bool:
     cores = len(os.sched_getaffinity(0))
     mix = Counter(f.kind for f in files)
     total = sum(itself.values())
     print(f"\n{len(files)} forms ({', '.join(f'{n} {k}' for k, n in mix.items())}), {args.clients} clients, "
           f"{cores} cores; probe {args.probe} digital forms one at a time after each flood")
     per_kind = {k: statistics.median(itself[f.sha256] for f in files if f.kind == k) for k in mix}
-    print(f"reading itself (this process, warm, one thread): sum {total:.1f} s; median "
+    print(f"reading itself (this process, warm, one thread): sum {total:.1f} s ({sum(itself_cpu.values()):.1f} "
+          f"CPU s); median "
           + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in per_kind.items())
           + f"; ideal whole-upload time = sum ÷ {cores} cores = {total / cores:.1f} s")
     base = next((r["throughput"] for r in results if r["mode"] == "in-process"), None)
@@ -495,6 +529,11 @@ def report(results: list[dict[str, Any]], files: list[File], itself: dict[str, f
         if o:
             print(f"  {r['mode']:<11}{statistics.median(o) * 1000:>7.0f} / {statistics.mean(o) * 1000:.0f}; "
                   f"digital {statistics.median(od) * 1000:.0f}  ({len(o)} files)")
+    print(f"\nCPU seconds of the worker processes for the flood (worker, fork server, reading children) beyond "
+          f"the reading itself ({sum(itself_cpu.values()):.1f} CPU s in this process), a file — load-proof:")
+    for r in results:
+        if r["cpu_overhead"] is not None:
+            print(f"  {r['mode']:<11}{r['worker_cpu']:.1f} CPU s: overhead {r['cpu_overhead'] * 1000:.0f} ms a file")
     print("\nexactly once:")
     for r in results:
         bad = bool(r["lost"] or r["stored_twice"] or r["read_twice"] or r["records_not_one"] or r["answered_other"])
@@ -528,14 +567,14 @@ def main() -> None:
     files = build(args.forms, parse_mix(args.mix), args.seed)
     probe = build(args.probe, {"docx": 0.5, "pdf": 0.5}, args.seed + 1, salt="probe-")
     print(f"built in {time.perf_counter() - started:.0f} s; timing the reading itself …", flush=True)
-    itself = reading_itself(files)
+    itself, itself_cpu = reading_itself(files)
     results = []
     with tempfile.TemporaryDirectory(prefix="docgen-scale-") as tmp:
         for mode in modes:
             print(f"{mode} … (load {os.getloadavg()[0]:.1f})", flush=True)
             results.append(summarise(mode, run_mode(mode, MODES[mode], files, probe, args.clients, Path(tmp)),
-                                     files, itself))  # fmt: skip
-    ok = report(results, files, itself, args)
+                                     files, itself, itself_cpu))  # fmt: skip
+    ok = report(results, files, itself, itself_cpu, args)
     print(f"\n{'PASS' if ok else 'FAIL'} (whole run {time.perf_counter() - started:.0f} s)")
     sys.exit(0 if ok else 1)
 
