@@ -3,8 +3,8 @@ forked from the warm fork server (``docgen worker``), beyond the reading itself.
 
     PYTHONPATH=. .venv/bin/python bench/bench_warm_reader.py [--repeat 10]
 
-For each file kind (a filled 统计表 .docx, the same as a phone photo that needs OCR), it times, in one run:
-the reading itself (``docgen.extract.extract`` in this process, warm, after one read to load everything), a
+For each file kind (a filled 统计表 .docx, its PDF, the same as a phone photo that needs OCR), it times, in one
+run: the reading itself (``docgen.extract.extract`` in this process, warm, after one read to load everything), a
 fresh child (``api.sandbox.run_child`` as ``docgen serve`` runs it) and a warm child (forked from the server
 ``start_warm`` started), alternating, ``--repeat`` times each, and prints the medians and the overhead of
 each child = child − reading itself.
@@ -75,10 +75,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--no-photo", action="store_true", help="only the .docx (no LibreOffice, no OCR)")
+    parser.add_argument("--no-ocr", action="store_true", help="the .docx and its PDF (no photo)")
     args = parser.parse_args()
     docx = stats_docx("03", activities=("送教下乡",))
     files = {"docx": ("统计表.docx", docx)}
     if not args.no_photo:
+        from testkit.scan_fixtures import docx_to_pdf
+
+        files["pdf"] = ("统计表.pdf", docx_to_pdf(docx))  # read by pdfplumber in a parse sandbox of its own
+    if not (args.no_photo or args.no_ocr):
         files["photo"] = ("统计表.png", photo(docx))
 
     def itself(name: str, data: bytes) -> Callable[[], object]:
