@@ -574,6 +574,9 @@ def main() -> None:
             print(f"{mode} … (load {os.getloadavg()[0]:.1f})", flush=True)
             results.append(summarise(mode, run_mode(mode, MODES[mode], files, probe, args.clients, Path(tmp)),
                                      files, itself, itself_cpu))  # fmt: skip
+            if mode != modes[-1]:  # the figures so far, in case a long run is stopped before its end
+                report(results, files, itself, itself_cpu, args)
+                sys.stdout.flush()
     ok = report(results, files, itself, itself_cpu, args)
     print(f"\n{'PASS' if ok else 'FAIL'} (whole run {time.perf_counter() - started:.0f} s)")
     sys.exit(0 if ok else 1)
