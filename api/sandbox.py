@@ -70,18 +70,44 @@ def _failure(returncode: int, tail: str) -> ChildFailed:
     return ChildFailed("解析进程异常退出", f"退出码 {returncode} {tail}".strip())
 
 
+READ_THREADS_ENV = "DOCGEN_READ_THREADS"
+"""How a child learns the threads of its read (:func:`read_threads`); applied by :func:`use_read_threads`."""
+
+
+def read_threads(reads_at_once: int = 1, *, forked: bool = False) -> int:
+    """The threads one read uses (onnxruntime, OpenCV, OpenMP): the one rule, for both kinds of child.
+
+    A fresh child shares the cores this process may run on among the reads running at once (``docgen serve``
+    reads one upload at a time: all of them). A child forked from the warm server reads on one thread: the
+    server's thread pools do not survive the fork (onnxruntime's calling thread then does the pool's work
+    alone — measured: the CPU seconds of one thread), so ``docgen worker`` uses its cores through its
+    concurrency (default: the cores), and the reads of its slots do not fight over the cores."""
+    if forked:
+        return 1
+    return max(1, len(os.sched_getaffinity(0)) // max(1, reads_at_once))
+
+
+def thread_env(threads: int) -> dict[str, str]:
+    """The environment that gives a child's read ``threads`` threads (the libraries that read it at start)."""
+    n = str(threads)
+    return {READ_THREADS_ENV: n, "OMP_NUM_THREADS": n, "OPENCV_FOR_THREADS_NUM": n}
+
+
+def use_read_threads() -> None:
+    """In a child (or the warm server, before it loads the OCR models): read with the threads its parent
+    chose (:data:`READ_THREADS_ENV`; :func:`read_threads` of one read when unset)."""
+    from extractors.ocr import use_threads
+
+    use_threads(int(os.environ.get(READ_THREADS_ENV) or read_threads()))
+
+
 def run_child(mode: str, data: bytes, name: str, args: Sequence[str] = (), *, timeout: float, memory: int) -> bytes:
     """Run mode ``mode`` on ``data`` in a limited child — a fork of the warm server after :func:`start_warm`,
     else ``python -m api.sandbox MODE``; the child's answer, or :class:`ChildFailed`."""
     if _warm is not None:
         return _run_warm(mode, data, name, args, timeout=timeout, memory=memory)
     cmd = [sys.executable, "-m", "api.sandbox", mode, name, str(memory), *args]
-    env = {
-        **os.environ,
-        "PYTHONWARNINGS": "ignore",
-        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2"),
-        **_CHILD_ENV,
-    }
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", **thread_env(read_threads()), **_CHILD_ENV}
     proc = subprocess.Popen(
         cmd,
         stdin=subprocess.PIPE,
@@ -122,13 +148,13 @@ def start_warm() -> None:
     has loaded the readers and models, ≈ 3 s).
 
     For a process that reads many files (``docgen worker``); call it before starting threads. The server
-    takes this process's environment now, with the children's additions (:func:`set_child_env`)."""
+    takes this process's environment now, with the children's additions (:func:`set_child_env`) and one
+    thread a read (:func:`read_threads`)."""
     global _warm
     import multiprocessing
     import multiprocessing.forkserver
 
-    os.environ.update({"PYTHONWARNINGS": "ignore", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2"),
-                       **_CHILD_ENV})
+    os.environ.update({"PYTHONWARNINGS": "ignore", **thread_env(read_threads(forked=True)), **_CHILD_ENV})
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(WARM_PRELOAD)
     multiprocessing.forkserver.ensure_running()
@@ -170,6 +196,9 @@ def _run_warm(mode: str, data: bytes, name: str, args: Sequence[str], *, timeout
 def _warm_child(conn: Any, mode: str, name: str, memory: str, args: list[str], data: bytes) -> None:
     """The forked child: its own process group, the memory limit, the mode; answer = status byte + body."""
     os.setsid()
+    from extractors._sandbox import fork_children
+
+    fork_children()  # its PDF parses fork from it (it holds the readers), no fork server of its own
     try:
         out = bytes([0]) + _run_mode(mode, name, memory, args, data)
     except MemoryError:
@@ -269,6 +298,7 @@ def _run_mode(mode: str, name: str, memory: str, args: Sequence[str], data: byte
     limit = int(memory)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     if mode == "extract":
+        use_read_threads()
         return _extract(data, name, args)
     if mode == "roster":
         return _roster(data, name, args)

@@ -20,10 +20,12 @@ import extractors.docx
 import extractors.image
 import extractors.pdf
 import extractors.read  # noqa: F401
+from api.sandbox import use_read_threads
 from docgen.forms import load_schemas
 from extractors.ocr import default_engine
 
 load_schemas()
+use_read_threads()  # before the engine is made: its onnxruntime threads are fixed then
 default_engine().recognize_lines([np.full((32, 96, 3), 255, dtype=np.uint8)])
 # Last: everything loaded so far is left out of the children's garbage collections. Otherwise a child's first
 # full collection writes to every object the server made, copying each page of them (≈ 0.3 s per child).

@@ -33,17 +33,19 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from celery import Celery
 from sqlalchemy import select
 
+from api.blobs import BlobStoreUnavailable
 from api.models import BatchJob, Upload
 from api.services import batches, uploads
 from api.services.errors import ServerFailure, ServiceError
 from api.settings import Settings
-from api.worker import Jobs
+from api.worker import Jobs, StoreOutage
 
 log = logging.getLogger("docgen.worker")
 
@@ -56,6 +58,8 @@ REGENERATE_WAIT = 300.0  # seconds a route waits for a regenerated document befo
 QUEUES = (READ_QUEUE, BATCH_QUEUE)
 
 _jobs: Jobs | None = None  # this worker process's jobs (run_worker sets it before the first task)
+_outage = StoreOutage(1.0)  # the blob store as this worker process's slots found it
+_outage_lock = threading.Lock()
 
 
 def make_app(broker_url: str) -> Celery:
@@ -76,8 +80,19 @@ def make_app(broker_url: str) -> Celery:
 
     @app.task(name=READ_TASK)  # type: ignore[untyped-decorator]
     def read_upload(upload_id: int) -> int | None:
-        """There is an upload to read (``upload_id`` announced it): read the next one by the queue rule."""
-        return _worker_jobs().read_next()
+        """There is an upload to read (``upload_id`` announced it): read the next one by the queue rule. While
+        the blob store is down the upload goes back to the queue (a sweep announces it again) and the slot
+        waits before its next message, logged as :class:`~api.worker.StoreOutage` does (one traceback)."""
+        try:
+            read = _worker_jobs().read_next()
+        except BlobStoreUnavailable as exc:
+            with _outage_lock:
+                wait = _outage.failed(exc)
+            time.sleep(wait)
+            return None
+        with _outage_lock:
+            _outage.passed()
+        return read
 
     @app.task(name=BATCH_TASK)  # type: ignore[untyped-decorator]
     def run_batch(job_id: int) -> int | None:

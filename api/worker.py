@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-from api.blobs import BlobStore
+from api.blobs import BlobStore, BlobStoreUnavailable
 from api.db import Database
 from api.models import BatchJob, Program, Upload, User
 from api.services import batches, documents, phone_links, programs, queue, uploads
@@ -242,12 +242,45 @@ class Worker:
         self._threads.clear()
 
     def _loop(self, step: Callable[[], int | None]) -> None:
+        outage = StoreOutage(self.settings.worker_poll_seconds)
         while not self._stop.is_set():
             try:
                 worked = step() is not None
+            except BlobStoreUnavailable as exc:  # the upload went back to the queue: wait for the store
+                self._stop.wait(outage.failed(exc))  # not woken by new uploads: they would fail alike
+                continue
             except Exception:  # keep the worker alive; the item itself records its failure
                 log.exception("worker step failed")
                 worked = False
+            outage.passed()
             if not worked:
                 self._wake.wait(self.settings.worker_poll_seconds)
                 self._wake.clear()
+
+
+class StoreOutage:
+    """The worker's view of a blob store that is down: the first failure logged with its traceback, the next
+    ones in one short line each, and a wait that doubles from ``first`` up to :attr:`longest` seconds between
+    tries (not a traceback and a retry every poll); its end is logged once."""
+
+    longest = 30.0
+
+    def __init__(self, first: float) -> None:
+        self.first = max(first, 0.05)
+        self.failures = 0
+
+    def failed(self, exc: BlobStoreUnavailable) -> float:
+        """One more failed try: log it; the seconds to wait before the next."""
+        self.failures += 1
+        wait: float = min(self.first * 2.0 ** (self.failures - 1), self.longest)
+        if self.failures == 1:
+            log.error("blob store unavailable: uploads wait in the queue until it answers", exc_info=exc)
+        else:
+            log.warning("blob store still unavailable (%d tries): %s; next try in %.1f s", self.failures, exc, wait)
+        return wait
+
+    def passed(self) -> None:
+        """A step ran without the store failing: an outage, if there was one, is over."""
+        if self.failures:
+            log.warning("blob store answers again after %d failed tries", self.failures)
+            self.failures = 0

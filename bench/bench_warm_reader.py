@@ -3,11 +3,16 @@ forked from the warm fork server (``docgen worker``), beyond the reading itself.
 
     PYTHONPATH=. .venv/bin/python bench/bench_warm_reader.py [--repeat 10]
 
-For each file kind (a filled 统计表 .docx, the same as a phone photo that needs OCR), it times, in one run:
-the reading itself (``docgen.extract.extract`` in this process, warm, after one read to load everything), a
+For each file kind (a filled 统计表 .docx, its PDF, the same as a phone photo that needs OCR), it times, in one
+run: the reading itself (``docgen.extract.extract`` in this process, warm, after one read to load everything), a
 fresh child (``api.sandbox.run_child`` as ``docgen serve`` runs it) and a warm child (forked from the server
 ``start_warm`` started), alternating, ``--repeat`` times each, and prints the medians and the overhead of
 each child = child − reading itself.
+
+Wall time on a loaded machine is mostly waiting for a core (a warm read hands off between three processes),
+so it also prints what a warm read costs in CPU seconds — this process's, the fork server's and its
+children's (``/proc/<server>/stat``: the server reaps the children) — against the reading itself in this
+process: the overhead that limits throughput when every core is busy.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import resource
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from api import sandbox
 from docgen.extract import extract
@@ -48,14 +56,34 @@ def median_seconds(step: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def cpu_seconds(server: int) -> float:
+    """CPU seconds so far of this process, of the fork server ``server`` and of its reaped children."""
+    fields = Path(f"/proc/{server}/stat").read_text().rsplit(")", 1)[1].split()
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK") + mine.ru_utime + mine.ru_stime
+
+
+def cpu_per_read(step: Callable[[], object], server: int, repeat: int) -> float:
+    """Mean CPU seconds of ``step`` (ticks are 10 ms: a mean over many reads)."""
+    before = cpu_seconds(server)
+    for _ in range(repeat):
+        step()
+    return (cpu_seconds(server) - before) / repeat
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--no-photo", action="store_true", help="only the .docx (no LibreOffice, no OCR)")
+    parser.add_argument("--no-ocr", action="store_true", help="the .docx and its PDF (no photo)")
     args = parser.parse_args()
     docx = stats_docx("03", activities=("送教下乡",))
     files = {"docx": ("统计表.docx", docx)}
     if not args.no_photo:
+        from testkit.scan_fixtures import docx_to_pdf
+
+        files["pdf"] = ("统计表.pdf", docx_to_pdf(docx))  # read by pdfplumber in a parse sandbox of its own
+    if not (args.no_photo or args.no_ocr):
         files["photo"] = ("统计表.png", photo(docx))
 
     def itself(name: str, data: bytes) -> Callable[[], object]:
@@ -78,12 +106,25 @@ def main() -> None:
                 sandbox._warm = warm if way == "warm" else None
                 times[kind][way].append(median_seconds(step, 1))
     results = {kind: {way: statistics.median(t) for way, t in ways.items()} for kind, ways in times.items()}
+    import multiprocessing.forkserver
+
+    server = multiprocessing.forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    cpu = {}
+    for kind, (name, data) in files.items():
+        sandbox._warm = warm
+        reps = args.repeat * 3
+        cpu[kind] = (cpu_per_read(itself(name, data), server, reps), cpu_per_read(child(name, data), server, reps))
     print(f"warm fork server started in {started:.2f} s (once per worker process); medians of {args.repeat} reads")
     print(f"{'file':<8}{'reading itself':>16}{'fresh child':>14}{'warm child':>13}{'overhead fresh':>17}"
           f"{'overhead warm':>16}")
     for kind, r in results.items():
         print(f"{kind:<8}{r['itself']:>15.3f}s{r['fresh']:>13.3f}s{r['warm']:>12.3f}s"
               f"{r['fresh'] - r['itself']:>16.3f}s{r['warm'] - r['itself']:>15.3f}s")
+    print(f"CPU seconds a read (means of {args.repeat * 3}; this process + fork server + its children), load "
+          f"{os.getloadavg()[0]:.1f}:")
+    for kind, (own, warm_cpu) in cpu.items():
+        print(f"{kind:<8}reading itself {own * 1000:.1f} ms, warm child {warm_cpu * 1000:.1f} ms: "
+              f"overhead {(warm_cpu - own) * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

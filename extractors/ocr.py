@@ -237,12 +237,23 @@ class RapidOcrV6Engine:
 
 _engine: RapidOcrV6Engine | None = None
 _engine_lock = threading.Lock()
+_threads = 2  # onnxruntime intra-op threads of the engine made next (use_threads)
+
+
+def use_threads(threads: int) -> None:
+    """Read with ``threads`` threads from now on: onnxruntime's intra-op threads of the engine
+    :func:`default_engine` makes next, and OpenCV's. The service decides the number
+    (:func:`api.sandbox.read_threads`)."""
+    global _threads
+    _threads = max(1, threads)
+    cv2.setNumThreads(_threads)
 
 
 def default_engine() -> RapidOcrV6Engine:
-    """The process's one :class:`RapidOcrV6Engine` (2 threads), created on first call (≈ 0.5 s)."""
+    """The process's one :class:`RapidOcrV6Engine` (threads: :func:`use_threads`, 2 unless set), created on
+    first call (≈ 0.5 s)."""
     global _engine
     with _engine_lock:
         if _engine is None:
-            _engine = RapidOcrV6Engine()
+            _engine = RapidOcrV6Engine(threads=_threads)
         return _engine
