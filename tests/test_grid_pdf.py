@@ -277,9 +277,28 @@ BLANK_CASES = [("甲" * k) + f"，自{DATE_BLANK}起" for k in range(14, 28)] + 
 ]
 
 
-def test_a_fill_in_blank_that_reaches_the_line_end_moves_down_whole(converter: LibreOfficeConverter) -> None:
+def _tagged(template: bytes, east_asian: str) -> bytes:
+    """``template`` with its East Asian text tagged ``east_asian`` (runs, styles and defaults)."""
+    src = zipfile.ZipFile(io.BytesIO(template))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name in ("word/document.xml", "word/styles.xml"):
+                data = data.replace(b'w:eastAsia="zh-CN"', f'w:eastAsia="{east_asian}"'.encode())
+            dst.writestr(name, data)
+    return out.getvalue()
+
+
+# zh-CN: the bundled template. en-US: what Word (English UI) and python-docx write by default — LibreOffice
+# then broke the date blank (`自____年____|月____日起`); zh-TW: the contact blank inside its underscores. The
+# converter keeps "_" off line ends in zh-CN text, so compiling a template tags its East Asian text zh-CN.
+@pytest.mark.parametrize("east_asian", ["zh-CN", "en-US", "zh-TW"])
+def test_a_fill_in_blank_that_reaches_the_line_end_moves_down_whole(
+    converter: LibreOfficeConverter, east_asian: str
+) -> None:
     bundled = (ROOT / "docgen" / "templates" / "party_building.docx").read_bytes()
-    docx, pdf = _render(_with_paragraphs(bundled, BLANK_CASES), converter)
+    docx, pdf = _render(_tagged(_with_paragraphs(bundled, BLANK_CASES), east_asian), converter)
     pages = plumber_pages(pdf)
     lines = ["".join(c.text for c in chars) for page in pages for chars in body_lines(page)]
     at = 0
@@ -297,7 +316,29 @@ def test_a_fill_in_blank_that_reaches_the_line_end_moves_down_whole(converter: L
     assert [f for f in report.findings if f.kind in (FindingKind.BLANK, FindingKind.TEXT, FindingKind.GRID)] == []
 
 
+def test_the_proof_reports_each_blank_libreoffice_breaks(converter: LibreOfficeConverter) -> None:
+    """The rendered .docx converted as it is, tagged en-US — not compiled, so nothing keeps its blanks whole:
+    the proof, reading the converter's own (pdfium) layout as the batch does, names every blank the PDF
+    breaks, and only those."""
+    bundled = (ROOT / "docgen" / "templates" / "party_building.docx").read_bytes()
+    docx, _ = _render(_with_paragraphs(bundled, BLANK_CASES), converter)
+    [result] = converter.convert_many([("en.docx", _tagged(docx, "en-US"))])
+    assert result.pdf is not None and result.layout is not None, result.error
+    lines = ["".join(c.text for c in chars) for page in plumber_pages(result.pdf) for chars in body_lines(page)]
+    broken = [
+        line + "|" + following
+        for line, following in itertools.pairwise(lines)
+        if "自" in line and line.endswith(("_", "年", "月")) and following.startswith(("_", "年", "月", "日"))
+    ]  # the date cases (the template's own seal block puts a signature blank above a date blank: two blanks)
+    assert len(broken) >= 3, lines  # LibreOffice did break blanks here (6 of the 14 date cases, measured)
+    report = proofread("en.pdf", docx, result.layout)
+    blank = [f for f in report.findings if f.kind is FindingKind.BLANK]
+    assert len(blank) == len(broken), (broken, [f.message for f in blank])
+    assert all(f.page == 1 for f in blank) and "断在" in blank[0].message
+
+
 # --- item 8: the proofreading bar --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("sample", list(SAMPLES))
 def test_every_sample_proofreads_without_findings(batches: dict[str, Batch], sample: str) -> None:

@@ -304,6 +304,47 @@ def test_a_template_from_word_with_a_character_grid_gets_the_tracking_the_grid_a
     assert body_tracking(16838 - 1588 - 1474) == 0  # a landscape line holds 28 without condensing
 
 
+def test_a_template_whose_east_asian_text_is_not_tagged_zh_cn_is_tagged_zh_cn() -> None:
+    """The converter keeps fill-in blanks whole through zh-CN's line-start/line-end lists: Word's (English UI)
+    and python-docx's default ``w:eastAsia="en-US"``, or ``zh-TW``, let LibreOffice break them."""
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = (
+        f'<w:document {ns}><w:body><w:p><w:r><w:rPr><w:lang w:val="en-US" w:eastAsia="zh-TW"/></w:rPr>'
+        '<w:t>自____年____月____日起</w:t></w:r><w:r><w:rPr><w:lang w:val="en-US"/></w:rPr><w:t>A</w:t></w:r>'
+        "</w:p></w:body></w:document>"
+    )
+    out = normalise_document(document)
+    assert re.findall(r"<w:lang[^>]*/>", out) == [
+        '<w:lang w:eastAsia="zh-CN" w:val="en-US"/>',
+        '<w:lang w:val="en-US"/>',
+    ]
+    word = (
+        f'<w:styles {ns}><w:docDefaults><w:rPrDefault><w:rPr><w:sz w:val="21"/>'
+        '<w:lang w:val="en-US" w:eastAsia="en-US" w:bidi="ar-SA"/></w:rPr></w:rPrDefault></w:docDefaults>'
+        '<w:style w:styleId="a"><w:rPr><w:lang w:eastAsia="ja-JP"/></w:rPr></w:style></w:styles>'
+    )
+    assert re.findall(r"<w:lang[^>]*/>", normalise_styles(word, document)) == [
+        '<w:lang w:eastAsia="zh-CN" w:val="en-US" w:bidi="ar-SA"/>',
+        '<w:lang w:eastAsia="zh-CN"/>',
+    ]
+    # no language in the defaults at all: they get one, in schema order (w:lang after w:sz, before w:pPrDefault)
+    bare = f'<w:styles {ns}><w:docDefaults><w:rPrDefault><w:rPr><w:sz w:val="21"/></w:rPr></w:rPrDefault>'
+    out = normalise_styles(bare + "</w:docDefaults></w:styles>", document)
+    assert '<w:rPr><w:sz w:val="21"/><w:lang w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault><w:pPrDefault>' in out
+    assert normalise_styles(f"<w:styles {ns}></w:styles>", document).startswith(
+        f'<w:styles {ns}><w:docDefaults><w:rPrDefault><w:rPr><w:lang w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault>'
+    )
+    # the bundled templates are tagged zh-CN already: their XML stays as it was
+    for name in ("party_building.docx", "five_year.docx", "three_year.docx", "heze_three_year.docx"):
+        bundled_document, bundled_styles = _parts(name)
+        assert re.findall(r"<w:lang[^>]*/>", normalise_document(bundled_document)) == re.findall(
+            r"<w:lang[^>]*/>", bundled_document
+        )
+        assert re.findall(r"<w:lang[^>]*/>", normalise_styles(bundled_styles, bundled_document)) == re.findall(
+            r"<w:lang[^>]*/>", bundled_styles
+        )
+
+
 def test_the_bundled_templates_keep_what_the_grid_is_derived_from() -> None:
     """The normalisation derives tracking and line pitch from the section: A4 portrait with the official
     margins, and 3号 body text. A template that loses them loses the 28 × 22 grid."""

@@ -110,6 +110,9 @@ def test_a_clerk_fills_a_full_name_and_sees_the_drafts(server: str) -> None:
         steel = agreements.filter(has_text="钢一中").get_by_test_id("document-draft")
         expect(steel).to_have_text("草稿")
         assert "“钢一中”像是简称" in (steel.get_attribute("title") or "")
+        # the 校对 column says the same: a draft is a draft, not a list of findings; the full name has none
+        expect(agreements.filter(has_text="钢一中").get_by_test_id("document-proof")).to_have_text("草稿")
+        expect(mine.get_by_test_id("document-proof")).to_have_text("无")
         assert errors == []
 
         # the phone: the same tab, inputs stacked, nothing wider than the screen
