@@ -210,6 +210,38 @@ class BatchJob(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class BatchChunk(Base):
+    """One chunk of a batch job run by ``docgen worker`` processes (``api.services.chunks``): the documents
+    ``start``–``stop`` of the job's plan (``kind`` ``documents``), or the job's last step, its ZIP (``archive``:
+    ``waiting`` until every chunk is done). Taken like a batch job (conditional UPDATE, heartbeat, lease);
+    a done chunk keeps what its documents came to (counts; failures and proof findings as JSON lists of
+    ``[plan index, text]``), from which the ZIP's lists are made."""
+
+    __tablename__ = "batch_chunks"
+    __table_args__ = (UniqueConstraint("job_id", "seq", name="uq_batch_chunks_job_seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("batch_jobs.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)  # order in the job; the archive chunk is last
+    kind: Mapped[str] = mapped_column(String(20))  # documents | archive
+    start: Mapped[int] = mapped_column(Integer)
+    stop: Mapped[int] = mapped_column(Integer)
+    plan: Mapped[str] = mapped_column(String(64))  # docgen.batch.plan_digest of the plan split
+    status: Mapped[str] = mapped_column(String(20), index=True)  # waiting queued running done failed cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    rendered: Mapped[int] = mapped_column(Integer, default=0)
+    converted: Mapped[int] = mapped_column(Integer, default=0)
+    generated: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    proofread: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    worker: Mapped[str | None] = mapped_column(String(100))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class Document(Base):
     """The latest generated document of one (pair, agreement kind, format) of a program.
 
