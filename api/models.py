@@ -226,6 +226,7 @@ class BatchChunk(Base):
     start: Mapped[int] = mapped_column(Integer)
     stop: Mapped[int] = mapped_column(Integer)
     plan: Mapped[str] = mapped_column(String(64))  # docgen.batch.plan_digest of the plan split
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list)  # its pairs' labels (its stored documents')
     status: Mapped[str] = mapped_column(String(20), index=True)  # waiting queued running done failed cancelled
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)

@@ -71,11 +71,12 @@ def split(
         with db.session() as s:
             rows = [
                 BatchChunk(job_id=job_id, seq=i, kind=DOCUMENTS, start=r.start, stop=r.stop, plan=digest,
-                           status=QUEUED, created_at=now, updated_at=now)
+                           labels=list(dict.fromkeys(jobs[k].group.label for k in r)), status=QUEUED,
+                           created_at=now, updated_at=now)
                 for i, r in enumerate(ranges)
             ]  # fmt: skip
             rows.append(BatchChunk(job_id=job_id, seq=len(ranges), kind=ARCHIVE, start=0, stop=len(jobs),
-                                   plan=digest, status=WAITING if ranges else QUEUED, created_at=now,
+                                   plan=digest, labels=[], status=WAITING if ranges else QUEUED, created_at=now,
                                    updated_at=now))  # fmt: skip
             s.add_all(rows)
             job = s.get(BatchJob, job_id)
@@ -254,13 +255,13 @@ def run(
     with db.session() as s:
         chunk = s.get(BatchChunk, chunk_id)
         assert chunk is not None
-        job_id, kind, seq = chunk.job_id, chunk.kind, chunk.seq
+        job_id, kind, seq, labels = chunk.job_id, chunk.kind, chunk.seq, set(chunk.labels)
         part = BatchPart(chunk.start, chunk.stop, chunk.plan)
     try:
         if kind == ARCHIVE:
             return _assemble(db, blobs, chunk_id, job_id, part, templates=templates, tmp=tmp, links=links)
         return _run(
-            db, blobs, chunk_id, job_id, seq, part, templates=templates, converter=converter,
+            db, blobs, chunk_id, job_id, seq, part, labels, templates=templates, converter=converter,
             interval=progress_interval, links=links, between=between,
         )  # fmt: skip
     except JobCancelled:
@@ -282,6 +283,7 @@ def _run(
     job_id: int,
     seq: int,
     part: BatchPart,
+    labels: set[str],
     *,
     templates: Path | None,
     converter: PdfConverter | None,
@@ -290,7 +292,6 @@ def _run(
     between: Callable[[], None] | None,
 ) -> str:
     loaded = batches.load(db, blobs, job_id, templates=templates, links=links)
-    labels = {job.group.label for job in part.jobs(batches.plan(loaded))}
     sink = ChunkSink(db, blobs, loaded.program_id, job_id, chunk_id, part, labels, loaded.with_pdf)
 
     def save(counts: dict[str, int]) -> None:

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("start", sa.Integer(), nullable=False),
         sa.Column("stop", sa.Integer(), nullable=False),
         sa.Column("plan", sa.String(length=64), nullable=False),
+        sa.Column("labels", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("done", sa.Integer(), nullable=False),
