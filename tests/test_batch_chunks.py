@@ -10,16 +10,19 @@ other worker; a worker killed with SIGKILL mid-chunk loses nothing and nothing i
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import json
 import os
 import signal
+import subprocess
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,8 +39,17 @@ from docgen.batch import (
 from docgen.errors import PlanChanged
 from docgen.model import PairGroup, Program, Roster, School
 from docgen.render.docx import CompiledTemplate
-from tests.api_fixtures import TestClient, create_pengzhou, make_settings, running_client, wait_for
+from tests.api_fixtures import (
+    TestClient,
+    _pg_connect,
+    create_pengzhou,
+    fresh_postgresql,
+    make_settings,
+    running_client,
+    wait_for,
+)
 from tests.live_server import free_port
+from tests.test_workers import REDIS_SERVER, WorkerProcess, _ready, start_worker, stop
 
 # --- the domain: parts of one plan ----------------------------------------------------------------------
 
@@ -108,6 +120,48 @@ def test_a_part_of_a_plan_that_changed_is_refused(
     assert sink.files == {} and sink.finished == []
 
 
+# --- the service's chunks, run by hand (no broker): progress and cancel --------------------------------
+
+
+@contextlib.contextmanager
+def chunk_jobs(tmp_path: Path) -> Iterator[tuple[TestClient, Any, int]]:
+    """A service on SQLite without its own threads, the 彭州 program, and a worker's :class:`~api.worker.Jobs`
+    cutting batches in chunks of 2 pairs (the chunk ids it announces are kept on ``jobs.announced``)."""
+    from api.worker import Jobs
+
+    settings = make_settings(tmp_path / "data", f"sqlite:///{tmp_path / 'docgen.db'}", start_worker=False)
+    with running_client(settings) as api:
+        program_id = create_pengzhou(api)
+        services = api.app.state.services
+        announced: list[int] = []
+        jobs = Jobs(settings, services.db, services.blobs, services.converters, "w@test", chunk_pairs=2,
+                    announce_chunks=announced.extend)  # fmt: skip
+        jobs.announced = announced  # type: ignore[attr-defined]
+        yield api, jobs, program_id
+
+
+def test_a_chunked_batch_shows_its_progress_and_stops_when_cancelled(tmp_path: Path) -> None:
+    with chunk_jobs(tmp_path) as (api, jobs, program_id):
+        r = api.post(f"/api/programs/{program_id}/batches", json={"pdf": False})
+        job_id = int(r.json()["id"])
+        assert jobs.batch_next() == job_id  # split, not run
+        assert len(jobs.announced) == 7
+        first = api.get(f"/api/batches/{job_id}").json()
+        assert (first["status"], first["done"], first["total"]) == ("running", 0, 73)
+        jobs.chunk_next()
+        jobs.chunk_next()
+        seen = api.get(f"/api/batches/{job_id}").json()
+        assert seen["status"] == "running" and 0 < seen["done"] < 73 and 0 < seen["progress"] < 1  # two chunks' sum
+        assert api.post(f"/api/batches/{job_id}/cancel").status_code == 200
+        jobs.chunk_next()  # finds the cancel before running anything
+        ended = api.get(f"/api/batches/{job_id}").json()
+        assert (ended["status"], ended["done"]) == ("cancelled", seen["done"])
+        assert api.get(f"/api/batches/{job_id}/download").status_code == 409
+        assert jobs.chunk_next() is None  # nothing left to run
+        documents = api.get(f"/api/programs/{program_id}/documents").json()
+        assert len(documents) == seen["done"]  # only the two chunks' documents were made
+
+
 # --- the service: two worker processes ------------------------------------------------------------------
 
 CHUNK_PAIRS = 2  # the 14 pairs of 彭州 in 7 chunks
@@ -118,7 +172,7 @@ LEASE = 3.0
 class Cluster:
     api: TestClient
     pg_url: str
-    workers: dict[str, object]
+    workers: dict[str, WorkerProcess]
 
 
 @pytest.fixture(scope="module")
@@ -126,18 +180,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """The API (it only queues) and two workers sharing PostgreSQL, a Redis of their own and a blob store:
     ``r1@test`` renders (``-Q docgen.read,docgen.batch``: its PDFs are converted elsewhere), ``a2@test``
     consumes every queue with two slots."""
-    from tests.test_workers import _ready, start_worker, stop
-
     redis = pytest.importorskip("redis")
-    from tests.api_fixtures import fresh_postgresql
-    from tests.test_workers import REDIS_SERVER
-
     if not Path(REDIS_SERVER).exists():
         pytest.skip("redis-server not installed: the Celery worker tests did not run")
     root = tmp_path_factory.mktemp("chunks")
     port = free_port()
-    import subprocess
-
     server = subprocess.Popen(
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
          str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
@@ -159,7 +206,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 try:
                     for w in workers.values():
                         wait_for(lambda w=w: _ready(w), 120, f"worker {w.name} to be ready")  # type: ignore[misc]
-                    yield Cluster(api, pg_url, workers)  # type: ignore[arg-type]
+                    yield Cluster(api, pg_url, workers)
                 finally:
                     for w in workers.values():
                         stop(w)
@@ -170,24 +217,22 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 def _ping(client: object) -> bool:
     try:
-        return bool(client.ping())  # type: ignore[attr-defined]
+        return bool(client.ping())
     except Exception:
         return False
 
 
-def rows(cluster: Cluster, query: str, *args: object) -> list[tuple[object, ...]]:
-    from tests.api_fixtures import _pg_connect
-
+def rows(cluster: Cluster, query: str, *args: object) -> list[tuple[Any, ...]]:
     with _pg_connect(cluster.pg_url) as conn:
         return list(conn.execute(query, args).fetchall())
 
 
-def run_batch(api: TestClient, program_id: int, *, pdf: bool, timeout: float = 240) -> dict[str, object]:
+def run_batch(api: TestClient, program_id: int, *, pdf: bool, timeout: float = 240) -> dict[str, Any]:
     r = api.post(f"/api/programs/{program_id}/batches", json={"pdf": pdf})
     assert r.status_code == 202, r.text
     job_id = int(r.json()["id"])
     return wait_for(lambda: (j := api.get(f"/api/batches/{job_id}").json())["status"] not in ("queued", "running")
-                    and j, timeout, "the batch to end")  # type: ignore[no-any-return]  # fmt: skip
+                    and j, timeout, "the batch to end")  # fmt: skip
 
 
 def in_process_zip(tmp_path: Path) -> bytes:
@@ -212,7 +257,7 @@ def test_two_workers_make_one_batch_in_chunks_each_document_once_and_the_zip_of_
                            "WHERE job_id = %s ORDER BY seq", job["id"])  # fmt: skip
     documents = [c for c in chunks if c[1] == "documents"]
     print("chunks per worker:", [(c[0], c[3]) for c in chunks])
-    assert len(documents) == 7 and sum(int(c[5]) for c in documents) == 73  # type: ignore[call-overload]
+    assert len(documents) == 7 and sum(int(c[5]) for c in documents) == 73
     assert {c[2] for c in chunks} == {"done"} and {c[4] for c in chunks} == {1}  # each taken once
     assert {c[3] for c in documents} == set(cluster.workers)  # both workers made documents of this batch
     [archive] = [c for c in chunks if c[1] == "archive"]  # the ZIP: one chunk, made once, by a worker
@@ -247,16 +292,16 @@ def test_a_worker_killed_9_mid_chunk_loses_nothing_and_makes_nothing_twice(clust
     def holding() -> tuple[int, int] | None:  # the renderer's chunk, once its first .docx are made
         found = rows(cluster, "SELECT id, seq FROM batch_chunks WHERE job_id = %s AND status = 'running' AND "
                               "worker = 'r1@test' AND rendered > 0", job_id)  # fmt: skip
-        return (int(found[0][0]), int(found[0][1])) if found else None  # type: ignore[call-overload]
+        return (int(found[0][0]), int(found[0][1])) if found else None
 
     chunk_id, _ = wait_for(holding, 180, "the renderer to be inside a chunk")
     converter = cluster.workers["a2@test"]
     # the renderer has no converter: its chunk's .docx go to the docgen.pdf queue, where the other worker
     # takes them; the kill lands while the renderer waits for them
-    wait_for(lambda: conversions(converter.log, "received"), 120, "the renderer's PDFs sent")  # type: ignore[attr-defined]
+    wait_for(lambda: conversions(converter.log, "received"), 120, "the renderer's PDFs sent")
     before = dict(rows(cluster, "SELECT id, updated_at FROM documents WHERE program_id = %s", program_id))
-    os.killpg(renderer.proc.pid, signal.SIGKILL)  # type: ignore[attr-defined]  # the machine is gone
-    renderer.proc.wait(10)  # type: ignore[attr-defined]
+    os.killpg(renderer.proc.pid, signal.SIGKILL)  # the machine is gone
+    renderer.proc.wait(10)
     [(status,)] = rows(cluster, "SELECT status FROM batch_chunks WHERE id = %s", chunk_id)
     assert status == "running"  # killed mid-chunk, not after it
 
@@ -278,5 +323,5 @@ def test_a_worker_killed_9_mid_chunk_loses_nothing_and_makes_nothing_twice(clust
     assert len(pdfs) == 73
     sums = {str(r[0]) for r in rows(cluster, "SELECT sha256 FROM documents WHERE program_id = %s", program_id)}
     assert {sha256(archive.read(n)).hexdigest() for n in archive.namelist() if n.endswith((".pdf", ".docx"))} == sums
-    assert conversions(converter.log, "succeeded") > 0  # type: ignore[attr-defined]
-    assert conversions(renderer.log, "received") == 0  # type: ignore[attr-defined]
+    assert conversions(converter.log, "succeeded") > 0
+    assert conversions(renderer.log, "received") == 0

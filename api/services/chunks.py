@@ -175,7 +175,11 @@ def archives_ready(db: Database) -> list[int]:
     """:func:`archive_ready` for every job waiting for its ZIP (a worker died between its last chunk and the
     ZIP): the ZIP chunks moved to the queue, to announce."""
     with db.session() as s:
-        waiting = select(BatchChunk.job_id).where(BatchChunk.kind == ARCHIVE, BatchChunk.status == WAITING)
+        waiting = (
+            select(BatchChunk.job_id)
+            .join(BatchJob, BatchJob.id == BatchChunk.job_id)
+            .where(BatchChunk.kind == ARCHIVE, BatchChunk.status == WAITING, BatchJob.status == RUNNING)
+        )  # a job that ended failed or cancelled never gets its ZIP
         job_ids = list(s.scalars(waiting))
     return [a for a in (archive_ready(db, j) for j in job_ids) if a is not None]
 
