@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -88,7 +89,10 @@ class Pair(Base):
     """
 
     __tablename__ = "pairs"
-    __table_args__ = (UniqueConstraint("program_id", "key", name="uq_pairs_program_key"),)
+    __table_args__ = (
+        UniqueConstraint("program_id", "key", name="uq_pairs_program_key"),
+        Index("ix_pairs_program_label", "program_id", "label"),  # a document's pair by its label (rosters.issue)
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(64))  # docgen.model.pair_key of the schools ("#2" on a repeat)

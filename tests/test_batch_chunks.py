@@ -120,6 +120,18 @@ def test_a_part_of_a_plan_that_changed_is_refused(
     assert sink.files == {} and sink.finished == []
 
 
+def test_the_labels_that_can_own_a_label_are_exactly_those_owns_label_accepts() -> None:
+    from docgen.model import owner_labels, owns_label
+
+    pairs = {"05", "05-2", "05-2.1", "5", "050", "05.1", "05-20", "0", "05-"}
+    for label in ["05", "05-2", "05-2.1", "05.1", "050", "05-20.3", "12"]:
+        found = set(owner_labels(label))
+        assert all(owns_label(p, label) for p in found), label
+        assert {p for p in pairs if owns_label(p, label)} <= found, label  # no owner missed
+    assert owner_labels("05-2.1") == ["05-2.1", "05-2", "05"]
+    assert owner_labels("12") == ["12"]
+
+
 # --- the service's chunks, run by hand (no broker): progress and cancel --------------------------------
 
 

@@ -4,6 +4,9 @@
 documents, or the job's ZIP at the end), taken and leased like the job itself (``worker``,
 ``heartbeat_at``), with what its documents came to. ``docgen serve`` without a broker does not use it.
 
+``ix_pairs_program_label``: storing a document looks its pair up by label (``api.services.rosters.issue``),
+once per document: without the index that read every pair of the program (10,000 for a province).
+
 Revision ID: chunks13_batch_chunks
 Revises: celery13_worker_lease
 """
@@ -50,9 +53,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_batch_chunks_job_id", "batch_chunks", ["job_id"], unique=False)
     op.create_index("ix_batch_chunks_status", "batch_chunks", ["status"], unique=False)
+    op.create_index("ix_pairs_program_label", "pairs", ["program_id", "label"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_pairs_program_label", table_name="pairs")
     op.drop_index("ix_batch_chunks_status", table_name="batch_chunks")
     op.drop_index("ix_batch_chunks_job_id", table_name="batch_chunks")
     op.drop_table("batch_chunks")
