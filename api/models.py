@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -88,7 +89,10 @@ class Pair(Base):
     """
 
     __tablename__ = "pairs"
-    __table_args__ = (UniqueConstraint("program_id", "key", name="uq_pairs_program_key"),)
+    __table_args__ = (
+        UniqueConstraint("program_id", "key", name="uq_pairs_program_key"),
+        Index("ix_pairs_program_label", "program_id", "label"),  # a document's pair by its label (rosters.issue)
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(64))  # docgen.model.pair_key of the schools ("#2" on a repeat)
@@ -206,6 +210,39 @@ class BatchJob(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # the worker running it and when it last said so (api.services.queue: a stale heartbeat is a dead worker)
+    worker: Mapped[str | None] = mapped_column(String(100))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class BatchChunk(Base):
+    """One chunk of a batch job run by ``docgen worker`` processes (``api.services.chunks``): the documents
+    ``start``–``stop`` of the job's plan (``kind`` ``documents``), or the job's last step, its ZIP (``archive``:
+    ``waiting`` until every chunk is done). Taken like a batch job (conditional UPDATE, heartbeat, lease);
+    a done chunk keeps what its documents came to (counts; failures and proof findings as JSON lists of
+    ``[plan index, text]``), from which the ZIP's lists are made."""
+
+    __tablename__ = "batch_chunks"
+    __table_args__ = (UniqueConstraint("job_id", "seq", name="uq_batch_chunks_job_seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("batch_jobs.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)  # order in the job; the archive chunk is last
+    kind: Mapped[str] = mapped_column(String(20))  # documents | archive
+    start: Mapped[int] = mapped_column(Integer)
+    stop: Mapped[int] = mapped_column(Integer)
+    plan: Mapped[str] = mapped_column(String(64))  # docgen.batch.plan_digest of the plan split
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list)  # its pairs' labels (its stored documents')
+    status: Mapped[str] = mapped_column(String(20), index=True)  # waiting queued running done failed cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    rendered: Mapped[int] = mapped_column(Integer, default=0)
+    converted: Mapped[int] = mapped_column(Integer, default=0)
+    generated: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    proofread: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     worker: Mapped[str | None] = mapped_column(String(100))
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
 

@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     # belonged to a dead worker (kill -9, a lost machine) and goes back to the queue. Above the longest pause
     # between two heartbeats of a busy machine; below how long a lost upload may wait.
     task_lease_seconds: float = 60.0
+    # With a broker, a batch is cut into chunks of this many pairs that any worker runs (api/services/chunks.py):
+    # two workers make one batch. Big enough that each chunk converts in large LibreOffice loads and the
+    # chunk's own planning (the whole plan, once per chunk) stays small beside it.
+    batch_chunk_pairs: Annotated[int, Field(ge=1)] = 200
     templates_dir: Path | None = None  # built-in templates; default: docgen's package data (docgen/templates/)
 
     review_threshold: float = SURE  # values less sure than this wait for review: interpret, correct, status, UI

@@ -22,6 +22,14 @@ older than ``DOCGEN_TASK_LEASE_SECONDS`` goes back to the queue and is announced
 without a message (the broker was down when they were stored) are announced. A reading killed half-way wrote
 nothing (the record is written in one transaction at the end), so the upload is read once.
 
+A batch is made by several workers together. The worker that takes a batch job cuts it into chunks of
+``DOCGEN_BATCH_CHUNK_PAIRS`` pairs (:mod:`api.services.chunks`) and announces each (``docgen.run_chunk``, on
+the batch queue); any worker takes a chunk by the same conditional UPDATE and lease and renders its
+documents; the one that ends the last chunk writes the ZIP. PDF conversion has its own queue
+(:data:`PDF_QUEUE`): a worker that consumes it converts its chunks' PDFs in its own LibreOffice pool; a
+worker started without it (``-Q docgen.read,docgen.batch``) sends each slice of documents to be converted
+by one that has it (:class:`RemoteConverter`), so DOCX rendering and LibreOffice can be on other machines.
+
 A worker's reads are warm: the process starts a fork server that loaded the OCR models once
 (:func:`api.sandbox.start_warm`), and each upload is read in a child forked from it under the same time and
 memory limits as ``docgen serve``'s fresh children.
@@ -34,28 +42,36 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from celery import Celery
 from sqlalchemy import select
 
-from api.blobs import BlobStoreUnavailable
-from api.models import BatchJob, Upload
+from api.blobs import BlobStore, BlobStoreUnavailable
+from api.models import BatchChunk, BatchJob, Upload
 from api.services import batches, uploads
 from api.services.errors import ServerFailure, ServiceError
 from api.settings import Settings
 from api.worker import Jobs, StoreOutage
+from docgen.layout import PdfPage, PdfRun
+from docgen.render.converter import ConversionResult, PdfConverter
 
 log = logging.getLogger("docgen.worker")
 
 READ_QUEUE = "docgen.read"
 BATCH_QUEUE = "docgen.batch"
 READ_TASK = "docgen.read_upload"
+PDF_QUEUE = "docgen.pdf"
 BATCH_TASK = "docgen.run_batch"
+CHUNK_TASK = "docgen.run_chunk"
+CONVERT_TASK = "docgen.convert_pdf"  # a chunk waits for it: with a result
 REGENERATE_TASK = "docgen.regenerate_document"  # a person waits for it: on the reading queue, with a result
 REGENERATE_WAIT = 300.0  # seconds a route waits for a regenerated document before it answers 500
-QUEUES = (READ_QUEUE, BATCH_QUEUE)
+# seconds a chunk waits for a slice of documents converted on the docgen.pdf queue (it may wait behind other
+# chunks' slices there) before it records them as not converted
+CONVERT_WAIT = 600.0
+QUEUES = (READ_QUEUE, BATCH_QUEUE, PDF_QUEUE)
 
 _jobs: Jobs | None = None  # this worker process's jobs (run_worker sets it before the first task)
 _outage = StoreOutage(1.0)  # the blob store as this worker process's slots found it
@@ -71,6 +87,7 @@ def make_app(broker_url: str) -> Celery:
         worker_prefetch_multiplier=1,  # a busy worker holds no more messages than it runs
         task_ignore_result=True,  # the database row is the result
         task_routes={READ_TASK: {"queue": READ_QUEUE}, BATCH_TASK: {"queue": BATCH_QUEUE},
+                     CHUNK_TASK: {"queue": BATCH_QUEUE}, CONVERT_TASK: {"queue": PDF_QUEUE},
                      REGENERATE_TASK: {"queue": READ_QUEUE}},
         result_expires=3600,  # only the regenerated documents' ids are kept, for the route waiting on them
         task_default_queue=READ_QUEUE,
@@ -98,6 +115,20 @@ def make_app(broker_url: str) -> Celery:
     def run_batch(job_id: int) -> int | None:
         """There is a batch job to run (``job_id`` announced it): run the oldest queued one."""
         return _worker_jobs().batch_next()
+
+    @app.task(name=CHUNK_TASK)  # type: ignore[untyped-decorator]
+    def run_chunk(chunk_id: int) -> int | None:
+        """There is a chunk of a batch to run (``chunk_id`` announced it): run the next queued one."""
+        return _worker_jobs().chunk_next()
+
+    @app.task(name=CONVERT_TASK, ignore_result=False)  # type: ignore[untyped-decorator]
+    def convert_pdf(names: list[str], keys: list[str]) -> list[dict[str, Any]]:
+        """Convert the .docx documents stored under ``keys`` to PDF; each result with its PDF stored (by
+        key) and its text read for the proof (:func:`conversion_to_json`). Nothing but the content-addressed
+        store is written: a message delivered twice converts twice and changes nothing."""
+        jobs = _worker_jobs()
+        results = jobs.convert([(n, jobs.blobs.read(k)) for n, k in zip(names, keys, strict=True)])
+        return [conversion_to_json(jobs.blobs, r) for r in results]
 
     @app.task(name=REGENERATE_TASK, ignore_result=False)  # type: ignore[untyped-decorator]
     def regenerate_document(document_id: int, user_id: int) -> dict[str, Any]:
@@ -158,6 +189,62 @@ class CeleryDispatch:
         self.app.close()
 
 
+def conversion_to_json(blobs: BlobStore, result: ConversionResult) -> dict[str, Any]:
+    """A conversion as the ``docgen.pdf`` task answers it: the PDF by its key in the blob store (not through
+    the broker), its pages, error and text (:class:`~docgen.layout.PdfPage` as lists)."""
+    layout = None
+    if result.layout is not None:
+        layout = [
+            [p.number, p.width, p.height, list(p.lines),
+             [[c.text, c.x0, c.x1, c.top, c.bottom, c.size, c.baseline] for c in p.chars]]
+            for p in result.layout
+        ]  # fmt: skip
+    key = blobs.put(result.pdf) if result.pdf is not None else None
+    return {"name": result.name, "pdf": key, "pages": result.pages, "error": result.error, "layout": layout}
+
+
+def conversion_from_json(blobs: BlobStore, data: dict[str, Any]) -> ConversionResult:
+    """The :class:`~docgen.render.converter.ConversionResult` :func:`conversion_to_json` sent."""
+    layout = None
+    if data["layout"] is not None:
+        layout = tuple(
+            PdfPage(int(n), float(w), float(h), tuple(PdfRun(str(t), *map(float, rest)) for t, *rest in chars),
+                    tuple(lines))
+            for n, w, h, lines, chars in data["layout"]
+        )  # fmt: skip
+    pdf = blobs.read(data["pdf"]) if data["pdf"] is not None else None
+    return ConversionResult(str(data["name"]), pdf, int(data["pages"]), data["error"], layout)
+
+
+class RemoteConverter(PdfConverter):
+    """The converter of a worker that does not consume :data:`PDF_QUEUE`: each call (a slice of a chunk's
+    documents) is a ``docgen.convert_pdf`` task done by a worker that does, the .docx and PDF going through
+    the shared blob store. A slice not converted within :data:`CONVERT_WAIT` seconds (no worker consumes
+    the queue) comes back as failed documents, with the reason."""
+
+    def __init__(self, app: Celery, blobs: BlobStore, wait: float = CONVERT_WAIT) -> None:
+        self.app = app
+        self.blobs = blobs
+        self.wait = wait
+
+    def convert_many(self, items: Iterable[tuple[str, bytes]]) -> list[ConversionResult]:
+        listed = list(items)
+        names = [name for name, _ in listed]
+        keys = [self.blobs.put(docx) for _, docx in listed]  # the same bytes the document's row will keep
+        try:
+            message = self.app.send_task(CONVERT_TASK, args=[names, keys])
+            # A chunk task waits for the conversion it sent: allowed, since a worker that converts never waits.
+            answer = message.get(timeout=self.wait, disable_sync_subtasks=False)
+        except Exception as exc:
+            log.warning("converting %d documents on %s failed: %s", len(names), PDF_QUEUE, exc)
+            why = f"PDF 转换未完成：{self.wait:.0f} 秒内没有处理 {PDF_QUEUE} 队列的工作进程应答（{type(exc).__name__}）"
+            return [ConversionResult(name, None, 0, why) for name in names]
+        return [conversion_from_json(self.blobs, data) for data in answer]
+
+    def close(self) -> None:  # nothing of its own runs
+        pass
+
+
 def waiting_messages(app: Celery, queue: str) -> int:
     """How many messages wait in ``queue`` on the broker (0 when it cannot say)."""
     try:
@@ -199,18 +286,16 @@ class Sweeper:
         """One sweep: put back what dead workers left, announce what waits unannounced."""
         self.jobs.requeue_stale()
         with self.jobs.db.session() as s:
+            received = s.scalars(select(Upload.id).where(Upload.status == uploads.RECEIVED).order_by(Upload.id))
+            queued = s.scalars(select(BatchJob.id).where(BatchJob.status == batches.QUEUED).order_by(BatchJob.id))
+            chunks = s.scalars(select(BatchChunk.id).where(BatchChunk.status == batches.QUEUED).order_by(BatchChunk.id))
             waiting = {
-                READ_TASK: list(
-                    s.scalars(select(Upload.id).where(Upload.status == uploads.RECEIVED).order_by(Upload.id))
-                ),
-                BATCH_TASK: list(
-                    s.scalars(select(BatchJob.id).where(BatchJob.status == batches.QUEUED).order_by(BatchJob.id))
-                ),
+                READ_QUEUE: [(READ_TASK, int(i)) for i in received],
+                BATCH_QUEUE: [(BATCH_TASK, int(i)) for i in queued] + [(CHUNK_TASK, int(i)) for i in chunks],
             }
-        for task, queue in ((READ_TASK, READ_QUEUE), (BATCH_TASK, BATCH_QUEUE)):
-            ids = waiting[task]
-            missing = len(ids) - waiting_messages(self.app, queue)
-            for row_id in ids[: max(missing, 0)]:
+        for queue, rows in waiting.items():
+            missing = len(rows) - waiting_messages(self.app, queue)
+            for task, row_id in rows[: max(missing, 0)]:
                 self.app.send_task(task, args=[row_id])
 
 
@@ -231,8 +316,17 @@ def run_worker(
     services = build_services(settings)  # this machine's scratch and cache folders, the shared db and store
     start_warm()  # before any thread: the fork server is forked from a single-threaded process
     node = node_name(name)
-    _jobs = Jobs(settings, services.db, services.blobs, services.converters, node, reads_between_documents=True)
     app = make_app(settings.broker_url)
+
+    def announce(chunk_ids: Sequence[int]) -> None:
+        for chunk_id in chunk_ids:  # one unsent (the broker is down) is announced by a sweep
+            app.send_task(CHUNK_TASK, args=[chunk_id])
+
+    _jobs = Jobs(
+        settings, services.db, services.blobs, services.converters, node, reads_between_documents=True,
+        chunk_pairs=settings.batch_chunk_pairs, announce_chunks=announce,
+        batch_converter=None if PDF_QUEUE in queues else RemoteConverter(app, services.blobs),
+    )  # fmt: skip
     sweeper = Sweeper(app, _jobs)
     sweeper.start()
     argv: list[Any] = [

@@ -26,11 +26,12 @@ from typing import Protocol
 
 from api.blobs import BlobStore, BlobStoreUnavailable
 from api.db import Database
-from api.models import BatchJob, Program, Upload, User
-from api.services import batches, documents, phone_links, programs, queue, uploads
-from api.services.errors import NotFound
+from api.models import BatchChunk, BatchJob, Program, Upload, User
+from api.services import batches, chunks, documents, phone_links, programs, queue, uploads
+from api.services.errors import NotFound, public_text
 from api.settings import Settings
 from docgen.batch import UploadLinks
+from docgen.errors import DocgenError
 from docgen.render.converter import ConversionResult, PdfConverter
 
 log = logging.getLogger("docgen.worker")
@@ -93,6 +94,11 @@ class Jobs:
     """The worker's jobs, one entry point each (the in-process threads and the Celery tasks call these).
 
     ``name`` is written on every row this worker takes (``uploads.worker``, ``batch_jobs.worker``).
+
+    ``chunk_pairs`` set (``docgen worker``): a batch is not run whole by the worker that takes it but cut into
+    chunks of that many pairs (:mod:`api.services.chunks`), announced by ``announce_chunks`` and run by any
+    worker (:meth:`chunk_next`), each converting its PDFs with ``batch_converter`` (default ``converters``;
+    a worker that does not convert sends them to the ``docgen.pdf`` queue: :class:`api.tasks.RemoteConverter`).
     """
 
     def __init__(
@@ -104,8 +110,14 @@ class Jobs:
         name: str,
         *,
         reads_between_documents: bool = False,
+        chunk_pairs: int | None = None,
+        announce_chunks: Callable[[Sequence[int]], None] | None = None,
+        batch_converter: PdfConverter | None = None,
     ) -> None:
         self.settings = settings
+        self.chunk_pairs = chunk_pairs
+        self.announce_chunks = announce_chunks
+        self.batch_converter: PdfConverter = batch_converter if batch_converter is not None else converters
         # a worker whose slots may all be running batches reads waiting uploads between a batch's documents
         self.reads_between_documents = reads_between_documents
         self._next_look = 0.0
@@ -137,10 +149,14 @@ class Jobs:
         return upload_id
 
     def batch_next(self) -> int | None:
-        """Take the oldest queued batch job and run it to its end; its id, or None when none was queued."""
+        """Take the oldest queued batch job and run it to its end — or, with ``chunk_pairs``, cut it into
+        chunks and announce them; its id, or None when none was queued."""
         job_id = batches.claim_next(self.db, self.name)
         if job_id is None:
             return None
+        if self.chunk_pairs is not None:
+            self._split(job_id, self.chunk_pairs)
+            return job_id
         with queue.heartbeat(self.db, BatchJob, job_id, running=batches.RUNNING, every=self.beat):
             status = batches.run_job(
                 self.db,
@@ -154,6 +170,52 @@ class Jobs:
             )
         log.info("batch %d run by %s: %s", job_id, self.name, status)
         return job_id
+
+    def _split(self, job_id: int, pairs: int) -> None:
+        try:
+            with queue.heartbeat(self.db, BatchJob, job_id, running=batches.RUNNING, every=self.beat):
+                ids = chunks.split(
+                    self.db, self.blobs, job_id, templates=self.settings.templates_dir, pairs=pairs, links=self._links
+                )
+        except DocgenError as exc:  # the program, roster or a template: the batch cannot be planned
+            batches.end(self.db, job_id, batches.FAILED, public_text(str(exc)))
+            return
+        log.info("batch %d split by %s: %d chunks to run", job_id, self.name, len(ids))
+        if self.announce_chunks is not None:
+            self.announce_chunks(ids)
+
+    def chunk_next(self) -> int | None:
+        """Take the next queued chunk of a batch and run it; the worker that ends a batch's last chunk writes
+        its ZIP too (:mod:`api.services.chunks`). The chunk's id, or None when none was queued."""
+        chunk_id = chunks.claim_next(self.db, self.name)
+        if chunk_id is None:
+            return None
+        self._run_chunk(chunk_id)
+        archive = chunks.archive_ready(self.db, chunks.job_of(self.db, chunk_id))
+        if archive is not None:
+            with self.db.session() as s:
+                took = chunks.take(s, archive, self.name)
+            if took:  # else another worker's claim took it between the two: it writes the ZIP
+                self._run_chunk(archive)
+        return chunk_id
+
+    def _run_chunk(self, chunk_id: int) -> None:
+        with queue.heartbeat(self.db, BatchChunk, chunk_id, running=batches.RUNNING, every=self.beat):
+            status = chunks.run(
+                self.db,
+                self.blobs,
+                chunk_id,
+                templates=self.settings.templates_dir,
+                converter=self.batch_converter,
+                tmp=self.converters.tmp,
+                links=self._links,
+                between=self._read_waiting if self.reads_between_documents else None,
+            )
+        log.info("batch chunk %d run by %s: %s", chunk_id, self.name, status)
+
+    def convert(self, items: Sequence[tuple[str, bytes]]) -> list[ConversionResult]:
+        """Convert .docx documents to PDF with this worker's converter pool (the ``docgen.pdf`` queue's job)."""
+        return self.converters.convert_many(items)
 
     def regenerate(self, document_id: int, user_id: int) -> list[int]:
         """Render one document again from its pair's current data (:func:`api.services.documents.regenerate`,
@@ -186,13 +248,18 @@ class Jobs:
         """The phone upload links of ``program``'s blank forms (none without ``public_base_url``)."""
         return phone_links.link_maker(self.settings, program, self.secret)
 
-    def requeue_stale(self) -> tuple[list[int], list[int]]:
-        """Uploads and batch jobs a dead worker left running (heartbeat older than the lease) go back to the
-        queue; their ids ``(uploads, jobs)``, to be announced again."""
+    def requeue_stale(self) -> tuple[list[int], list[int], list[int]]:
+        """Uploads, batch jobs and chunks a dead worker left running (heartbeat older than the lease) go back
+        to the queue, and so does the ZIP of a batch whose last chunk's worker died before taking it; their ids
+        ``(uploads, jobs, chunks)``, to be announced again."""
         lease = self.settings.task_lease_seconds
-        found = uploads.requeue_stale(self.db, lease), batches.requeue_stale(self.db, lease)
+        found = (
+            uploads.requeue_stale(self.db, lease),
+            batches.requeue_stale(self.db, lease),
+            chunks.requeue_stale(self.db, lease) + chunks.archives_ready(self.db),
+        )
         if any(found):
-            log.warning("re-queued uploads %s and batch jobs %s left by a dead worker", *found)
+            log.warning("re-queued uploads %s, batch jobs %s and chunks %s left by a dead worker", *found)
         return found
 
 

@@ -1,5 +1,5 @@
-"""``docgen worker``: a Celery worker (``DOCGEN_BROKER_URL``) that reads uploads and runs batches for the
-service, on this machine or another sharing its database and blob store (``api.tasks``)."""
+"""``docgen worker``: a Celery worker (``DOCGEN_BROKER_URL``) that reads uploads, runs chunks of batches and
+converts PDFs for the service, on this machine or another sharing its database and blob store (``api.tasks``)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,11 @@ def worker(
     ] = os.cpu_count() or 1,
     queues: Annotated[
         str,
-        typer.Option("--queues", "-Q", help="处理的队列，逗号分隔：docgen.read（识别上传）、docgen.batch（批量生成）"),
-    ] = "docgen.read,docgen.batch",
+        typer.Option(
+            "--queues", "-Q",
+            help="处理的队列，逗号分隔：docgen.read（识别上传）、docgen.batch（批量生成）、docgen.pdf（转换 PDF）",
+        ),
+    ] = "docgen.read,docgen.batch,docgen.pdf",
     name: Annotated[
         str | None, typer.Option("--name", "-n", help="本工作进程的名称（默认 worker<pid>@<主机名>）")
     ] = None,

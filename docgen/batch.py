@@ -11,7 +11,8 @@
   ``render_document`` is this with one job.
 * :func:`generate_batch` is the batch service the CLI and the API call: it feeds ``render_documents`` into a
   :class:`BatchSink` one document at a time, so memory stays flat however many pairs there are, reports
-  progress (a callback that may raise to cancel) and records failures instead of stopping.
+  progress (a callback that may raise to cancel) and records failures instead of stopping. Given a
+  :class:`BatchPart` it runs one chunk of the plan (:func:`split_plan`): several workers then make one batch.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from hashlib import sha256
 from typing import Any, Protocol
 
 from docgen.context import agreement_context
-from docgen.errors import ConversionError, DocgenError, ProgramError, TextMismatch
+from docgen.errors import ConversionError, DocgenError, PlanChanged, ProgramError, TextMismatch
 from docgen.extraction import FormIdentity
 from docgen.forms import FormPer, load_schemas
 from docgen.forms.generate import KIND_PREFIX, FormKind, form_context, identity_for, render_form, school_index
@@ -268,6 +269,47 @@ def plan_document(program: Program, group: PairGroup, document_kind: str) -> Doc
         if kind is not None and kind.per is FormPer.SUPPORTING_SCHOOL:
             job = DocumentJob(group, kind, group_folder(group), form_stem(group, kind.title))
     return job
+
+
+def plan_digest(jobs: Sequence[DocumentJob]) -> str:
+    """The plan's identity: every job's key and archive name, in order. Two workers planning the same batch
+    get the same digest exactly when they would make the same documents under the same names."""
+    lines = "\n".join(f"{job.key}\t{job.folder}/{job.stem}\t{'|'.join(job.draft_reasons)}" for job in jobs)
+    return sha256(lines.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class BatchPart:
+    """One chunk of a batch: the jobs ``start`` to ``stop`` (indexes into the plan, stop excluded) of the plan
+    whose :func:`plan_digest` is ``plan`` — the plan as it was when the batch was split."""
+
+    start: int
+    stop: int
+    plan: str
+
+    def jobs(self, planned: Sequence[DocumentJob]) -> list[DocumentJob]:
+        """This part's jobs of ``planned``; :class:`~docgen.errors.PlanChanged` when that is not the plan the
+        batch was split on (a chunk run after the roster changed would make other documents than its batch's)."""
+        if plan_digest(planned) != self.plan:
+            raise PlanChanged("批量生成开始后，名单、项目或学校全称已修改：本批次的分块与现在的计划不一致，请重新生成")
+        return list(planned[self.start : self.stop])
+
+
+def split_plan(jobs: Sequence[DocumentJob], pairs: int) -> list[range]:
+    """The plan cut into chunks of ``pairs`` pair groups each (the last may be smaller), as index ranges that
+    cover it in order; a group's documents are never split between two chunks."""
+    ranges: list[range] = []
+    start, groups, previous = 0, 0, None
+    for i, job in enumerate(jobs):
+        if job.group.label != previous:
+            if groups == pairs:
+                ranges.append(range(start, i))
+                start, groups = i, 0
+            groups += 1
+            previous = job.group.label
+    if start < len(jobs):
+        ranges.append(range(start, len(jobs)))
+    return ranges
 
 
 def _unique_names(jobs: list[DocumentJob]) -> list[DocumentJob]:
@@ -539,6 +581,7 @@ def generate_batch(
     on_progress: ProgressCallback | None = None,
     on_rendered: Callable[[], None] | None = None,
     links: UploadLinks | None = None,
+    part: BatchPart | None = None,
 ) -> BatchReport:
     """Render every agreement for every group into ``sink``; PDF too when a converter is given.
 
@@ -551,8 +594,14 @@ def generate_batch(
     made. ``links`` gives each blank form its phone upload link. ``first_window`` (:data:`FIRST_WINDOW` for a
     batch someone watches) makes the first PDFs come sooner at some throughput; None: every window is
     ``window``. Returns a report; the archive is whatever ``sink.finish`` returns.
+
+    ``part`` runs one chunk of the plan (:func:`split_plan`; :class:`~docgen.errors.PlanChanged` when the
+    plan is no longer the one split): the report, the progress and ``sink.finish`` are then the chunk's, and
+    whoever split the batch puts the chunks' reports together.
     """
     jobs = plan_batch(program, roster, kinds, with_forms=with_forms, forms=forms)
+    if part is not None:
+        jobs = part.jobs(jobs)
     report = BatchReport(planned=len(jobs), drafts=sum(job.draft for job in jobs))
     if on_progress:
         on_progress(0, len(jobs))

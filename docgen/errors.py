@@ -95,6 +95,11 @@ class TextMismatch(ConversionError):
     """The PDF does not hold the text of the .docx it was made from (a character LibreOffice did not draw)."""
 
 
+class PlanChanged(DocgenError):
+    """A part of a batch was to run on a plan that is no longer the program's (its roster, program or school
+    names changed after the batch was split into chunks): the part's documents would not be the batch's."""
+
+
 class UnreadableDocument(DocgenError):
     """A returned form that cannot be read at all: not the format it claims, encrypted, damaged or hostile.
 

@@ -180,6 +180,12 @@ def owns_label(pair_label: str, label: str) -> bool:
     return label == pair_label or label.startswith((f"{pair_label}-", f"{pair_label}."))
 
 
+def owner_labels(label: str) -> list[str]:
+    """Every pair label that can own ``label`` (:func:`owns_label`): ``05-2.1`` → ``05-2.1``, ``05-2``, ``05``.
+    Lets a store look up a document's pair by these labels instead of testing every pair of the program."""
+    return [label] + [label[:i] for i in range(len(label) - 1, 0, -1) if label[i] in "-."]
+
+
 def relabel(label: str, old: str, new: str) -> str:
     """``label`` (:func:`owns_label`) once its pair ``old`` is labelled ``new``: ``05-2`` → ``06-2``."""
     return new + label[len(old):] if owns_label(old, label) else label

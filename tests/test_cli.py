@@ -131,6 +131,6 @@ def test_docgen_worker_without_a_broker_says_that_serve_needs_none(monkeypatch: 
 
 def test_docgen_worker_names_an_unknown_queue(monkeypatch: Any) -> None:
     monkeypatch.setenv("DOCGEN_BROKER_URL", "redis://127.0.0.1:1/0")  # never reached: refused before
-    result = runner.invoke(app, ["worker", "-Q", "docgen.read,docgen.pdf"])
+    result = runner.invoke(app, ["worker", "-Q", "docgen.read,docgen.pdfs"])
     assert result.exit_code == 2
-    assert "docgen.pdf 不是队列" in result.output and "docgen.read、docgen.batch" in result.output
+    assert "docgen.pdfs 不是队列" in result.output and "docgen.read、docgen.batch、docgen.pdf" in result.output

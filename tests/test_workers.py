@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,15 +101,16 @@ class Cluster:
     pg_url: str
 
 
-def start_worker(name: str, folder: Path, env: dict[str, str]) -> WorkerProcess:
-    """``docgen worker --concurrency 1`` as machine ``name``: its own data folder (scratch, cache) and TMPDIR."""
+def start_worker(name: str, folder: Path, env: dict[str, str], extra: Sequence[str] = ()) -> WorkerProcess:
+    """``docgen worker --concurrency 1`` as machine ``name``: its own data folder (scratch, cache) and TMPDIR;
+    ``extra`` options after those (a later ``--concurrency`` wins)."""
     (folder / "tmp").mkdir(parents=True)
     log = folder / "worker.log"
     full = {**os.environ, **env, "DOCGEN_DATA_DIR": str(folder / "data"), "TMPDIR": str(folder / "tmp"),
             "PYTHONUNBUFFERED": "1"}  # fmt: skip
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", "worker", "--concurrency", "1", "--name", name],
+            [sys.executable, "-m", "cli", "worker", "--concurrency", "1", "--name", name, *extra],
             cwd=ROOT, env=full, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     return WorkerProcess(name, proc, log)

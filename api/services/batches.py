@@ -12,18 +12,19 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from api.blobs import BlobStore
 from api.db import Database
-from api.models import BatchJob, Document, Pair, Program, User, utcnow
+from api.models import BatchChunk, BatchJob, Document, Pair, Program, User, utcnow
 from api.services import audit, programs, queue, rosters, school_names
 from api.services import templates as template_store
 from api.services.accounts import require_admin
@@ -36,13 +37,17 @@ from docgen.batch import (
     UploadLinks,
     generate_batch,
     load_templates,
+    plan_batch,
     progress_fraction,
 )
 from docgen.batch import eta_seconds as pace_eta
 from docgen.errors import DocgenError
 from docgen.manifest import ManifestRow, manifest_row
+from docgen.model import Program as DomainProgram
+from docgen.model import Roster
 from docgen.output import write_archive
 from docgen.render.converter import ConversionResult, PdfConverter
+from docgen.render.docx import CompiledTemplate
 
 log = logging.getLogger("docgen.api")
 
@@ -137,8 +142,10 @@ def requeue_interrupted(db: Database) -> int:
 
 def requeue_stale(db: Database, lease: float) -> list[int]:
     """Jobs a dead worker left ``running`` (no heartbeat for ``lease`` seconds) go back to the queue; they
-    resume from the documents already stored."""
-    return queue.requeue_stale(db, BatchJob, running=RUNNING, queued=QUEUED, lease=lease)
+    resume from the documents already stored. A job split into chunks is not one of them: its chunks carry
+    the leases (:func:`api.services.chunks.requeue_stale`)."""
+    split = exists().where(BatchChunk.job_id == BatchJob.id)
+    return queue.requeue_stale(db, BatchJob, running=RUNNING, queued=QUEUED, lease=lease, where=[~split])
 
 
 def claim_next(db: Database, worker: str = "") -> int | None:
@@ -157,8 +164,16 @@ class StorageSink:
     """A :class:`~docgen.batch.BatchSink` writing documents into the blob store and the ``documents`` table."""
 
     def __init__(
-        self, db: Database, blobs: BlobStore, program_id: int, job_id: int, archive_name: str, tmp: Path | None = None
+        self,
+        db: Database,
+        blobs: BlobStore,
+        program_id: int,
+        job_id: int,
+        archive_name: str,
+        tmp: Path | None = None,
+        labels: Collection[str] | None = None,
     ) -> None:
+        """``labels``: only these pairs' stored documents are looked up (a chunk's), None: the program's."""
         self.tmp = tmp  # where the ZIP is written before it is stored (the data dir's scratch folder)
         self.db = db
         self.blobs = blobs
@@ -170,6 +185,8 @@ class StorageSink:
         with db.session() as s:
             current = select(Pair.id).where(Pair.program_id == program_id, Pair.removed_at.is_(None))
             query = select(Document).where(Document.program_id == program_id, Document.pair_id.in_(current))
+            if labels is not None:
+                query = query.where(Document.pair_label.in_(sorted(labels)))
             for d in s.scalars(query):  # a removed pair's documents may carry a label a current pair has now
                 self.entries.setdefault((d.pair_label, d.kind), {})[d.format] = (
                     d.fingerprint,
@@ -273,7 +290,7 @@ def store_result(
     return out
 
 
-def _end(db: Database, job_id: int, status: str, error: str | None = None) -> None:
+def end(db: Database, job_id: int, status: str, error: str | None = None) -> None:
     """Mark a job finished (``failed``/``cancelled``) in its own transaction."""
     with db.session() as s:
         current = s.get(BatchJob, job_id)
@@ -334,15 +351,113 @@ def run_job(
             links=links, between=between,
         )
     except JobCancelled:
-        _end(db, job_id, CANCELLED)
+        end(db, job_id, CANCELLED)
         return CANCELLED
     except DocgenError as exc:
-        _end(db, job_id, FAILED, public_text(str(exc)))
+        end(db, job_id, FAILED, public_text(str(exc)))
         return FAILED
     except Exception as exc:  # a crash inside the batch fails this job, not the worker
         log.exception("batch %s crashed", job_id)
-        _end(db, job_id, FAILED, f"内部错误（{type(exc).__name__}）：{public_text(str(exc))}")
+        end(db, job_id, FAILED, f"内部错误（{type(exc).__name__}）：{public_text(str(exc))}")
         return FAILED
+
+
+@dataclass(frozen=True)
+class LoadedJob:
+    """What running a batch job (or one of its chunks) needs, read from the database in one session."""
+
+    program_id: int
+    with_pdf: bool
+    program: DomainProgram  # with the school name table's full names: documents sign with them
+    roster: Roster
+    templates: Mapping[str, CompiledTemplate]
+    links: UploadLinks | None
+
+
+def load(
+    db: Database,
+    blobs: BlobStore,
+    job_id: int,
+    *,
+    templates: Path | None,
+    links: Callable[[Program], UploadLinks | None] | None = None,
+) -> LoadedJob:
+    """Job ``job_id``'s program, roster, compiled templates and phone links, as a batch of it sees them now."""
+    with db.session() as s:
+        job = s.get(BatchJob, job_id)
+        assert job is not None
+        program_row = s.get(Program, job.program_id)
+        assert program_row is not None
+        program = school_names.program_with_names(s, program_row)
+        return LoadedJob(
+            program_row.id,
+            job.with_pdf,
+            program,
+            rosters.roster_of(s, program_row),
+            load_templates(program, template_store.reader(s, blobs, templates)),
+            links(program_row) if links is not None else None,
+        )
+
+
+def plan(loaded: LoadedJob) -> list[DocumentJob]:
+    """The job's documents, as :func:`docgen.batch.generate_batch` plans them for the service (with forms)."""
+    return plan_batch(loaded.program, loaded.roster, with_forms=WITH_FORMS)
+
+
+WITH_FORMS = True  # as `docgen generate`: the program's blank forms come with its agreements
+
+
+def end_done(current: BatchJob, report: BatchReport) -> None:
+    """Write a finished batch's report on its row: done (cancelled if a cancel came too late to stop it)."""
+    current.done = current.total = current.rendered = report.planned
+    current.converted = report.planned if current.with_pdf else 0
+    current.failed = len(report.failures)
+    current.archive_key = report.archive
+    current.error = public_text("；".join(f"{k}: {r}" for k, r in report.failures[:20])) or None
+    current.proof = report.proof_summary() or None
+    current.status, current.updated_at = DONE, utcnow()
+    if current.cancel_requested:
+        current.status = CANCELLED
+
+
+class Progress:
+    """A running batch's (or chunk's) counts, stored at most every ``interval`` seconds by ``save`` (which
+    raises :class:`JobCancelled` to stop); ``between`` is called at every progress point."""
+
+    def __init__(
+        self, save: Callable[[dict[str, int]], None], interval: float, between: Callable[[], None] | None
+    ) -> None:
+        self.save = save
+        self.interval = interval
+        self.between = between
+        self.last = 0.0
+        self.counts = {"done": 0, "total": 0, "rendered": 0, "converted": 0}
+
+    def store(self, force: bool = False) -> None:
+        """Store the progress (at most every ``interval`` seconds); a cancel asked for stops the batch here."""
+        if self.between is not None:
+            self.between()
+        now = time.monotonic()
+        if now - self.last < self.interval and not force:
+            return
+        self.last = now
+        self.save(self.counts)
+
+    def on_progress(self, done: int, total: int) -> None:
+        self.counts["done"], self.counts["total"] = done, total
+        self.store(force=done == 0 or done >= total)  # the plan's size at once; the end at once
+
+    def on_rendered(self) -> None:
+        self.counts["rendered"] += 1
+        self.store()
+
+    def on_converted(self, n: int) -> None:
+        self.counts["converted"] += n
+        self.store()
+
+    def converter(self, converter: PdfConverter | None, with_pdf: bool) -> PdfConverter | None:
+        """The job's converter, counting conversions and seeing a cancel between slices (None without PDF)."""
+        return _Stopping(converter, self.on_converted, CONVERT_SLICE) if with_pdf and converter is not None else None
 
 
 def _run_job(
@@ -357,29 +472,10 @@ def _run_job(
     links: Callable[[Program], UploadLinks | None] | None = None,
     between: Callable[[], None] | None = None,
 ) -> str:
-    with db.session() as s:
-        job = s.get(BatchJob, job_id)
-        assert job is not None
-        program_row = s.get(Program, job.program_id)
-        assert program_row is not None
-        with_pdf = job.with_pdf
-        program = school_names.program_with_names(s, program_row)  # documents sign with the table's full names
-        roster = rosters.roster_of(s, program_row)
-        compiled = load_templates(program, template_store.reader(s, blobs, templates))
-        form_links = links(program_row) if links is not None else None
-    sink = StorageSink(db, blobs, program_row.id, job_id, program.key, tmp)
-    last = 0.0
-    counts = {"done": 0, "total": 0, "rendered": 0, "converted": 0}
+    loaded = load(db, blobs, job_id, templates=templates, links=links)
+    sink = StorageSink(db, blobs, loaded.program_id, job_id, loaded.program.key, tmp)
 
-    def store(force: bool = False) -> None:
-        """Store the progress (at most every ``interval`` seconds); a cancel asked for stops the batch here."""
-        nonlocal last
-        if between is not None:
-            between()
-        now = time.monotonic()
-        if now - last < interval and not force:
-            return
-        last = now
+    def save(counts: dict[str, int]) -> None:
         with db.session() as s:
             current = s.get(BatchJob, job_id)
             assert current is not None
@@ -388,40 +484,21 @@ def _run_job(
             if current.cancel_requested:
                 raise JobCancelled
 
-    def on_progress(done: int, total: int) -> None:
-        counts["done"], counts["total"] = done, total
-        store(force=done == 0 or done >= total)  # the plan's size at once; the end at once
-
-    def on_rendered() -> None:
-        counts["rendered"] += 1
-        store()
-
-    def on_converted(n: int) -> None:
-        counts["converted"] += n
-        store()
-
+    progress = Progress(save, interval, between)
     report = generate_batch(
-        program,
-        roster,
-        compiled,
+        loaded.program,
+        loaded.roster,
+        loaded.templates,
         sink,
-        converter=_Stopping(converter, on_converted, CONVERT_SLICE) if with_pdf and converter is not None else None,
-        with_forms=True,  # as `docgen generate`: the program's blank forms come with its agreements
+        converter=progress.converter(converter, loaded.with_pdf),
+        with_forms=WITH_FORMS,
         first_window=FIRST_WINDOW,  # a clerk watches it: the first PDFs within seconds
-        on_progress=on_progress,
-        on_rendered=on_rendered,
-        links=form_links,
+        on_progress=progress.on_progress,
+        on_rendered=progress.on_rendered,
+        links=loaded.links,
     )
     with db.session() as s:
         current = s.get(BatchJob, job_id)
         assert current is not None
-        current.done = current.total = current.rendered = report.planned
-        current.converted = report.planned if with_pdf else 0
-        current.failed = len(report.failures)
-        current.archive_key = report.archive
-        current.error = public_text("；".join(f"{k}: {r}" for k, r in report.failures[:20])) or None
-        current.proof = report.proof_summary() or None
-        current.status, current.updated_at = DONE, utcnow()
-        if current.cancel_requested:
-            current.status = CANCELLED
+        end_done(current, report)
     return DONE

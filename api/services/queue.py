@@ -15,17 +15,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Result, or_, select, update
+from sqlalchemy import ColumnElement, Result, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.db import Database
-from api.models import BatchJob, Upload, utcnow
+from api.models import BatchChunk, BatchJob, Upload, utcnow
 
-QueuedModel = type[BatchJob] | type[Upload]  # the tables a worker takes rows from
+QueuedModel = type[BatchJob] | type[Upload] | type[BatchChunk]  # the tables a worker takes rows from
 log = logging.getLogger("docgen.worker")
 
 
@@ -43,12 +43,21 @@ def requeue_interrupted(db: Database, model: QueuedModel, *, running: str, queue
         return rows_changed(s.execute(update(model).where(model.status == running).values(status=queued)))
 
 
-def requeue_stale(db: Database, model: QueuedModel, *, running: str, queued: str, lease: float) -> list[int]:
+def requeue_stale(
+    db: Database,
+    model: QueuedModel,
+    *,
+    running: str,
+    queued: str,
+    lease: float,
+    where: Sequence[ColumnElement[bool]] = (),
+) -> list[int]:
     """Rows ``running`` whose heartbeat is older than ``lease`` seconds (their worker died) go back to
     ``queued``; returns their ids. Each row is moved by a conditional UPDATE, so of several workers sweeping
-    at once exactly one returns it (and announces it again)."""
+    at once exactly one returns it (and announces it again). ``where`` narrows the rows (a batch job split
+    into chunks is leased through its chunks, not its own heartbeat)."""
     cutoff = utcnow() - timedelta(seconds=lease)
-    stale = (model.status == running, or_(model.heartbeat_at.is_(None), model.heartbeat_at < cutoff))
+    stale = (model.status == running, or_(model.heartbeat_at.is_(None), model.heartbeat_at < cutoff), *where)
     moved = []
     with db.session() as s:
         for row_id in s.scalars(select(model.id).where(*stale).order_by(model.id)):

@@ -17,7 +17,7 @@ from api.services.accounts import pair_visible, require_admin
 from api.services.errors import Invalid
 from api.services.filetypes import safe_name
 from docgen.errors import RosterError
-from docgen.model import GroupPolicy, Level, PairGroup, Roster, School, Stage, owns_label, relabel
+from docgen.model import GroupPolicy, Level, PairGroup, Roster, School, Stage, owner_labels, owns_label, relabel
 from docgen.roster.result import ColumnOverrides, RosterProblem, TableMapping
 from docgen.roster_diff import group_keys
 from docgen.school_names import SchoolNames, name_problems
@@ -346,7 +346,11 @@ def current_ids(session: Session, program: Program) -> set[int]:
 def issue(session: Session, program_id: int, unit_label: str) -> Pair | None:
     """The current pair a document labelled ``unit_label`` is generated for, noting that its label was
     printed for it (:class:`~api.models.PairLabel`, so the form's code resolves after a re-import)."""
-    current = session.scalars(select(Pair).where(Pair.program_id == program_id, Pair.removed_at.is_(None)))
+    # only the pairs whose label can own it: a 10,000-pair batch must not read every pair per document
+    candidates = Pair.label.in_(owner_labels(unit_label))
+    current = session.scalars(
+        select(Pair).where(Pair.program_id == program_id, Pair.removed_at.is_(None), candidates)
+    )
     pair = owner(current, unit_label)
     if pair is None:
         return None
