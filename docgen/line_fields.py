@@ -115,6 +115,9 @@ class FormLabels:
         self.label_end = _alternatives(every, "", rf"{_NOTE}$")
         # a known label (≥ 3 characters) opening a chunk, a space and no colon after it: OCR drops colons
         self.label_start = _alternatives([k for k in every if len(k) >= 3], "^", rf"{_NOTE}(?=\s)")
+        # ... or any known label with a bracketed note, the value right after it: a seal pressed where the form
+        # says （盖章） hides the colon after it (``学校（盖章）威海市…``), and the bracket still ends the label
+        self.label_noted = _alternatives(every, "^", r"\s*[(（][^)）]*[)）](?=[^\s:：﹕∶])")
 
     # ---- label lookup
 
@@ -386,6 +389,8 @@ def _with_colonless(row: str, labels: list[_Label], form: FormLabels) -> list[_L
             out.append(_Label(a, b, tuple(part), colon=False, heading=True))
             continue
         m = pattern.match(text) if pattern is not None else None
+        if m is None and form.label_noted is not None:
+            m = form.label_noted.match(text)
         if m is not None and m.end() < len(text):
             specs = form.exact(m.group(0))
             if specs:

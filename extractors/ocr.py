@@ -47,11 +47,18 @@ _OPEN_BEFORE_CJK = re.compile(rf"\((?=[{_CJK}])")
 _CLOSE_AFTER_CJK = re.compile(rf"(?<=[{_CJK}])\)")
 
 
+# 一 between a number (or a day, month) and a number is a dash: the recogniser reads the dash of a range
+# (``16日—19日``, ``11.14—11.17``) as the character 一, which has the same single bar; no word puts 一 there
+_DASH_READ_AS_ONE = re.compile(r"(?<=\d)([日月号]?)一(?=\d)")
+
+
 def normalize_punctuation(text: str) -> str:
-    """Half-width ``( ) : ; ,`` → full-width where they belong to Chinese text; others untouched.
+    """Half-width ``( ) : ; ,`` → full-width where they belong to Chinese text; others untouched; a dash read
+    as 一 between numbers put back (``16日一19日`` → ``16日—19日``).
 
     ``(资金)`` → ``（资金）``, ``单位:`` → ``单位：``; ``DG1:pz:P03`` and ``10:30`` keep their colons.
     """
+    text = _DASH_READ_AS_ONE.sub(r"\1—", text)
     text = _PAREN.sub(r"（\1）", text)
     text = _OPEN_BEFORE_CJK.sub("（", text)
     text = _CLOSE_AFTER_CJK.sub("）", text)
@@ -79,7 +86,12 @@ def _width(ch: str) -> float:
 def _ink_span(image: npt.NDArray[np.uint8]) -> tuple[float, float, float] | None:
     """Left and right ink edges of a line crop and its ink height, in pixels (None when blank)."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    ink = gray < min(160, int(gray.mean()) - 40)
+    # Grey paper scanned with the contrast low leaves thin strokes at 130–190 even after flattening: a fixed
+    # cut at 160 keeps only their darkest cores, so the glyphs look narrower than the decoder's columns and
+    # every end reads as a dropped character. Halfway between the crop's darkest ink and its paper (never
+    # below the old cut, which a clean black-on-white crop keeps) takes whole strokes.
+    paper, dark = np.percentile(gray, (90, 1))
+    ink = gray < max(min(160, int(gray.mean()) - 40), (float(paper) + float(dark)) / 2)
     cols, rows = np.flatnonzero(ink.any(axis=0)), np.flatnonzero(ink.any(axis=1))
     if cols.size == 0 or rows.size == 0:
         return None

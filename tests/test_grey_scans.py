@@ -1,0 +1,117 @@
+"""Grey 200-dpi scans (issue 12): grey recycled paper scanned with the contrast low, JPEG-blocky, a seal
+pressed in grey over the school name. Invented inputs: text drawn at a scan's grey levels, and the lines
+an OCR engine gives when a seal covers the colon after ``学校（盖章）``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from docgen.extraction import InputKind, Provenance, ReadDocument, TextLine
+from docgen.interpret import interpret
+from extractors.ocr import _ink_span, default_engine, missing_character_suspected, normalize_punctuation
+
+SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+GLYPH = 17  # px: 10.5 pt at 200 dpi is about 29 px; a table cell's small 楷体/宋体 text is about this
+LEFT = 10
+
+
+def grey_line(text: str, ink: int, seed: int = 0, paper: int = 250) -> np.ndarray:
+    """One line of ``text`` as a grey scan leaves it once the paper is flattened to white: strokes at ``ink``
+    (a low-contrast scan: 100–120, not black), blurred by the scanner's optics, with sensor noise."""
+    im = Image.new("L", (2 * LEFT + GLYPH * len(text), 30), 255)
+    ImageDraw.Draw(im).text((LEFT, 4), text, fill=0, font=ImageFont.truetype(SERIF, GLYPH))
+    cover = np.asarray(im, dtype=np.float32) / 255.0
+    gray = cv2.GaussianBlur(ink + (paper - ink) * cover, (0, 0), 0.8)
+    gray = gray + np.random.default_rng(seed).normal(0, 6, gray.shape)
+    return np.clip(gray, 0, 255).astype(np.uint8)
+
+
+def _lines(*rows: tuple[str, tuple[float, float, float, float]]) -> ReadDocument:
+    lines = tuple(TextLine(t, confidence=0.95, where=Provenance(page=1, bbox=box)) for t, box in rows)
+    return ReadDocument("回执.jpg", InputKind.IMAGE, 1, (), lines)
+
+
+# ------------------------------------------------------------------------------------------- a seal over a colon
+
+
+def test_a_seal_over_the_colon_after_a_noted_label_leaves_the_value_to_that_label() -> None:
+    # 学校（盖章）：威海… with the colon under the seal's ring: OCR reads one run, no colon, no space
+    e = interpret(_lines(("联络员和分管领导回执", (400, 300, 1100, 370)),
+                         ("学校（盖章）威海市帮扶高中（待定）", (196, 546, 966, 628)),
+                         ("联络员姓名：张三    职务：教导主任    联系电话：13908372264", (196, 700, 1400, 760))))
+    assert e.form == "liaison_reply"
+    assert e.fields["school"].raw == "威海市帮扶高中（待定）"
+    assert e.fields["liaison_name"].raw == "张三"
+
+
+def test_a_seal_over_the_colon_on_the_filing_header_keeps_unit_and_date_apart() -> None:
+    e = interpret(_lines(("彭州·黑水“校校结对”教育交流活动备案表", (300, 200, 1300, 260)),
+                         ("单位（盖章）彭州市丽春镇小学      2019年6月9日", (150, 320, 1500, 380))))
+    assert e.form == "filing"
+    assert e.fields["unit"].raw == "彭州市丽春镇小学"
+    assert e.fields["filled_on"].normalized == date(2019, 6, 9)
+
+
+def test_a_bracket_inside_a_value_is_not_a_label() -> None:
+    # only a label of the form opens a value this way: 备注（另附）… is no label of the 回执
+    e = interpret(_lines(("联络员和分管领导回执", (400, 300, 1100, 370)),
+                         ("学校：彭州市西郊小学", (196, 546, 966, 628)),
+                         ("说明（一）每所学校填报一份", (196, 1200, 1200, 1260))))
+    assert e.fields["school"].raw == "彭州市西郊小学"
+    assert all("说明" not in v.raw for v in e.fields.values())
+
+
+# ------------------------------------------------------------------------------------------- a dash read as 一
+
+
+@pytest.mark.parametrize(("read", "meant"), [
+    ("2019年11月16日一19日", "2019年11月16日—19日"),
+    ("2019.11.14一11.17", "2019.11.14—11.17"),
+    ("2019年1月一2月", "2019年1月—2月"),
+])
+def test_a_dash_read_as_the_character_one_between_numbers_is_a_dash(read: str, meant: str) -> None:
+    assert normalize_punctuation(read) == meant
+
+
+@pytest.mark.parametrize("text", ["彭州市濛阳七一竹瓦九年制学校", "第一中学", "2019年3月1日一周内", "一年级3班"])
+def test_the_character_one_in_words_stays(text: str) -> None:
+    assert normalize_punctuation(text) == text
+
+
+# ------------------------------------------------------------------------------------------- low contrast
+
+
+@pytest.mark.parametrize("ink", [100, 120])
+def test_the_ink_of_a_low_contrast_line_is_measured_whole(ink: int) -> None:
+    crop = grey_line("照片另附", ink)
+    span = _ink_span(crop)
+    assert span is not None
+    left, right, height = span
+    assert abs(left - LEFT) <= 3 and abs(right - (LEFT + 4 * GLYPH)) <= 3
+    assert height >= 0.8 * GLYPH
+
+
+def test_a_character_dropped_at_the_end_of_a_grey_line_is_still_suspected() -> None:
+    crop = grey_line("照片另附", 110)
+    h = crop.shape[0]
+    # decoder columns (one per 8 px of the crop scaled to 48 px high) of 照片另 only: 附 was dropped
+    columns = [[round((LEFT + GLYPH * (i + 0.5)) * 6 / h)] for i in range(3)]
+    assert missing_character_suspected("照片另", [["照", "片", "另"]], columns, ink=_ink_span(crop), crop_height=h)
+    full = [[round((LEFT + GLYPH * (i + 0.5)) * 6 / h)] for i in range(4)]
+    assert not missing_character_suspected("照片另附", [["照", "片", "另", "附"]], full, ink=_ink_span(crop),
+                                           crop_height=h)
+
+
+@pytest.mark.slow
+def test_grey_low_contrast_cells_read_sure_when_read_right() -> None:
+    texts = ["照片另附", "曾德明", "另附简报", "课堂教学展示"]
+    crops = [grey_line(t, ink, seed=k) for k, t in enumerate(texts) for ink in (100, 110)]
+    read = default_engine().recognize_lines(crops)
+    assert [t for t, _ in read] == [t for t in texts for _ in (100, 110)]
+    assert min(c for _, c in read) > 0.9, read
