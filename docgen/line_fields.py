@@ -592,13 +592,22 @@ def _label_row(state: _State, row: _Row, labels: Sequence[_Label]) -> None:
             pending.append((label, (spec, *others)))
             continue
         heading_only = False
+        dated = form.date_field is not None and form.types[spec] is not ValueType.DATE
+        date_text, date_span = None, (a, end)
         if form.types[spec] is not ValueType.TEXT:  # a box far to the right, unlabelled, is not this value
-            end = _near_end(row, a, end)
+            near = _near_end(row, a, end)
+            if dated and near < end and is_lone_date(row.text[near:end]):
+                # ... but a date there is the form's own (the 备案表's header date, far right on the 单位's row;
+                # a seal over the name makes OCR read the two as separate boxes)
+                date_text = row.text[near:end].strip()
+                date_span = (near + len(row.text[near:end]) - len(row.text[near:end].lstrip()), end)
+            end = near
             value = row.text[label.end : end].strip()
-        date_text = None
-        if form.date_field is not None and form.types[spec] is not ValueType.DATE:
+        if dated and date_text is None:
             value, date_text = trailing_date(value)
+            date_span = (a, end)
         conf, where = row.span(a, end)
+        date_conf, date_where = row.span(*date_span)
         source = (*state.prefix, row.pieces[0].index, k)
         if is_blank(value) and label is labels[-1] and date_text is None:
             pending.append((label, (spec, *others)))  # 参加人员： with the names on the next row
@@ -607,7 +616,7 @@ def _label_row(state: _State, row: _Row, labels: Sequence[_Label]) -> None:
         _emit(state, LineHit(spec, value, conf, where, source, others=others), row)
         if date_text is not None and form.date_field is not None:
             _close(state)
-            state.hits.append(LineHit(form.date_field, date_text, conf, where, (*source, "date")))
+            state.hits.append(LineHit(form.date_field, date_text, date_conf, date_where, (*source, "date")))
     state.pending = pending
     # a row of bare labels (联络员) qualifies the labels on the rows below it; several may head a grid's columns
     state.context = [s for _, (s, *_) in pending] if heading_only else []

@@ -115,3 +115,16 @@ def test_grey_low_contrast_cells_read_sure_when_read_right() -> None:
     read = default_engine().recognize_lines(crops)
     assert [t for t, _ in read] == [t for t in texts for _ in (100, 110)]
     assert min(c for _, c in read) > 0.9, read
+
+
+def test_the_filing_date_far_right_of_a_sealed_unit_is_the_forms_date_not_a_guess() -> None:
+    # the 备案表's header 单位：XX … 2019年6月20日: a seal over the name makes its box taller, OCR returns the
+    # date as its own box half a page to the right — still on the 单位's row, still the form's date
+    e = interpret(_lines(("彭州·黑水“校校结对”教育交流活动备案表", (543, 284, 1148, 380)),
+                         ("单位：彭州市通济镇蓝天小学", (238, 450, 817, 528)),
+                         ("2019年6月20日", (1177, 490, 1467, 545))))
+    assert e.fields["unit"].raw == "彭州市通济镇蓝天小学"
+    date_value = e.fields["filled_on"]
+    assert date_value.normalized == date(2019, 6, 20)
+    assert date_value.flags == () and date_value.confidence == 0.95
+    assert date_value.where.bbox == (1177, 490, 1467, 545)
