@@ -43,7 +43,7 @@ from docgen.errors import UnreadableDocument
 from docgen.extraction import BBox, Cell, InputKind, Provenance, ReadDocument, ReadTable, TextLine
 from docgen.upload_links import identity_in
 from extractors.grid import Grid, GridCell, find_grids, line_masks
-from extractors.ocr import OcrEngine, default_engine
+from extractors.ocr import OcrEngine, dash_between_numbers, default_engine
 from extractors.preprocess import (
     F64,
     PreparedPage,
@@ -316,6 +316,13 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     read = engine.recognize_lines(crops)
 
     per_cell: dict[int, list[tuple[int, int, str, float]]] = {}
+    # where each cell's text lies: a seal is over the text or not, whatever it covers of the cell around it
+    text_box: dict[int, tuple[float, float, float, float]] = {}
+    for b in bands:  # with the margin its crop is read with
+        pv, ph = max(3, round((b.y1 - b.y0) * 0.2)), max(6, round((b.y1 - b.y0) * 0.4))
+        box = (b.x0 - ph, b.y0 - pv, b.x1 + ph, b.y1 + pv)
+        x0, y0, x1, y1 = text_box.get(b.cell, box)
+        text_box[b.cell] = (min(x0, box[0]), min(y0, box[1]), max(x1, box[2]), max(y1, box[3]))
     for b, (text, score) in zip(crop_of, read, strict=True):
         if b.cell not in detect:
             per_cell.setdefault(b.cell, []).append((b.y0, b.x0, text, score))
@@ -328,13 +335,13 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     for i, gc in enumerate(grid.cells):
         parts = sorted(per_cell.get(i, []))
         if parts:
-            text = join_lines([p[2] for p in parts])
+            text = dash_between_numbers(join_lines([p[2] for p in parts]))
             conf = min(p[3] for p in parts) if text else 0.2
         elif inks[i] == 0:
             text, conf = "", 1.0
         else:  # some ink, too little to read: a mark, a stray stroke, residue
             text, conf = "", 0.5 if inks[i] < min_ink else 0.2
-        if text and any(z.touches(gc.box) for z in seals):
+        if text and any(z.touches(text_box.get(i, gc.box)) for z in seals):
             conf = min(conf, SEAL_CONFIDENCE)
         cells.append(Cell(text=text, row=gc.row, col=gc.col, rowspan=gc.rowspan, colspan=gc.colspan,
                           confidence=round(conf, 4), where=Provenance(page=page_no, bbox=frame.box(gc.box))))

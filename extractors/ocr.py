@@ -52,14 +52,19 @@ _CLOSE_AFTER_CJK = re.compile(rf"(?<=[{_CJK}])\)")
 _DASH_READ_AS_ONE = re.compile(r"(?<=\d)([日月号]?)一(?=\d)")
 
 
+def dash_between_numbers(text: str) -> str:
+    """``16日一19日`` → ``16日—19日``: a 一 between numbers is a range's dash (also where a cell's two lines
+    were joined: ``2019年11月16日`` | ``一19日``)."""
+    return _DASH_READ_AS_ONE.sub(r"\1—", text)
+
+
 def normalize_punctuation(text: str) -> str:
     """Half-width ``( ) : ; ,`` → full-width where they belong to Chinese text; others untouched; a dash read
     as 一 between numbers put back (``16日一19日`` → ``16日—19日``).
 
     ``(资金)`` → ``（资金）``, ``单位:`` → ``单位：``; ``DG1:pz:P03`` and ``10:30`` keep their colons.
     """
-    text = _DASH_READ_AS_ONE.sub(r"\1—", text)
-    text = _PAREN.sub(r"（\1）", text)
+    text = _PAREN.sub(r"（\1）", dash_between_numbers(text))
     text = _OPEN_BEFORE_CJK.sub("（", text)
     text = _CLOSE_AFTER_CJK.sub("）", text)
     return _AFTER_CJK.sub(lambda m: _FULL[m.group(0)], text)

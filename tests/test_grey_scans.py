@@ -5,6 +5,7 @@ an OCR engine gives when a seal covers the colon after ``学校（盖章）``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import cv2
@@ -14,7 +15,12 @@ from PIL import Image, ImageDraw, ImageFont
 
 from docgen.extraction import InputKind, Provenance, ReadDocument, TextLine
 from docgen.interpret import interpret
+from extractors.grid import Grid, find_grids
+from extractors.image import read_cells
 from extractors.ocr import _ink_span, default_engine, missing_character_suspected, normalize_punctuation
+from extractors.preprocess import PreparedPage, binarise
+from extractors.seal import SEAL_CONFIDENCE, Seal
+from testkit.scan_fixtures import FakeEngine
 
 SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 GLYPH = 17  # px: 10.5 pt at 200 dpi is about 29 px; a table cell's small 楷体/宋体 text is about this
@@ -128,3 +134,62 @@ def test_the_filing_date_far_right_of_a_sealed_unit_is_the_forms_date_not_a_gues
     assert date_value.normalized == date(2019, 6, 20)
     assert date_value.flags == () and date_value.confidence == 0.95
     assert date_value.where.bbox == (1177, 490, 1467, 545)
+
+
+# ------------------------------------------------------------------------------------------- a seal near a cell
+
+
+def _two_cell_table() -> tuple[PreparedPage, Grid, np.ndarray]:
+    """A white page with one row of two ruled cells, a short text at the left end of each."""
+    img = Image.new("L", (1400, 1000), 255)
+    draw = ImageDraw.Draw(img)
+    for y in (300, 420):
+        draw.line((100, y, 1300, y), fill=0, width=3)
+    for x in (100, 700, 1300):
+        draw.line((x, 300, x, 420), fill=0, width=3)
+    font = ImageFont.truetype(SERIF, 30)
+    draw.text((130, 340), "张三", fill=0, font=font)
+    draw.text((730, 340), "李四", fill=0, font=font)
+    gray = np.asarray(img, dtype=np.uint8)
+    page = PreparedPage(gray=gray, ink=binarise(gray), skew_deg=0.0, flattened=False)
+    grids, rules = find_grids(page.ink)
+    assert len(grids) == 1 and len(grids[0].cells) == 2
+    return page, grids[0], rules
+
+
+def test_a_seal_over_a_cells_empty_end_leaves_its_text_sure_but_text_under_it_is_reviewed() -> None:
+    page, grid, rules = _two_cell_table()
+    # the seal's disc reaches into the right half of the first cell (blank there) and over 李四
+    seal = Seal(x=760.0, y=200.0, r=170.0)
+    table = read_cells(page, grid, rules, FakeEngine(), 1, seals=[seal])
+    first, second = sorted(table.cells, key=lambda c: c.col)
+    assert first.text == "字" and first.confidence == 0.99
+    assert second.text == "字" and second.confidence == SEAL_CONFIDENCE
+
+
+class _Reads:
+    """An OcrEngine that reads the line crops as the given texts, in order."""
+
+    def __init__(self, *texts: str) -> None:
+        self.texts = texts
+
+    def recognize(self, image: np.ndarray) -> list[tuple[str, float, tuple[float, float, float, float]]]:
+        return []
+
+    def recognize_lines(self, images: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        assert len(images) == len(self.texts)
+        return [(t, 0.99) for t in self.texts]
+
+
+def test_a_range_wrapped_in_a_cell_with_its_dash_read_as_one_gets_its_dash() -> None:
+    img = Image.new("L", (1400, 1000), 255)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((100, 300, 700, 460), outline=0, width=3)
+    font = ImageFont.truetype(SERIF, 30)
+    draw.text((130, 320), "2019年11月16日", fill=0, font=font)
+    draw.text((130, 390), "—19日", fill=0, font=font)
+    gray = np.asarray(img, dtype=np.uint8)
+    page = PreparedPage(gray=gray, ink=binarise(gray), skew_deg=0.0, flattened=False)
+    grids, rules = find_grids(page.ink)
+    table = read_cells(page, grids[0], rules, _Reads("2019年11月16日", "一19日"), 1)
+    assert [c.text for c in table.cells] == ["2019年11月16日—19日"]
