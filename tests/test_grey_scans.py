@@ -193,3 +193,18 @@ def test_a_range_wrapped_in_a_cell_with_its_dash_read_as_one_gets_its_dash() -> 
     grids, rules = find_grids(page.ink)
     table = read_cells(page, grids[0], rules, _Reads("2019年11月16日", "一19日"), 1)
     assert [c.text for c in table.cells] == ["2019年11月16日—19日"]
+
+
+@pytest.mark.parametrize(("written", "read_as", "kept"), [("/", "1", "/"), ("1", "1", "1"), ("l", "l", "l")])
+def test_a_lone_slash_read_as_one_is_a_slash_and_a_one_stays(written: str, read_as: str, kept: str) -> None:
+    img = Image.new("L", (2339, 1654), 255)  # A4 landscape at 200 dpi: a glyph is shorter than a ruling
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((100, 300, 500, 420), outline=0, width=3)
+    draw.text((280, 335), written, fill=0, font=ImageFont.truetype(SERIF, 36))
+    gray = np.asarray(img, dtype=np.uint8)
+    gray = np.clip(cv2.GaussianBlur(gray.astype(np.float32), (0, 0), 0.8), 0, 255).astype(np.uint8)
+    page = PreparedPage(gray=gray, ink=binarise(gray), skew_deg=0.0, flattened=False)
+    grids, rules = find_grids(page.ink)
+    table = read_cells(page, grids[0], rules, _Reads(read_as), 1)
+    assert [c.text for c in table.cells] == [kept]
+    assert table.cells[0].confidence == 0.99
