@@ -168,6 +168,31 @@ def missing_character_suspected(
     )
 
 
+# Punctuation drawn the same in full and half width: the recogniser splits its belief between the two, so a
+# sure （ scores 0.6 as （ and 0.4 as ( — and normalize_punctuation makes them one mark anyway.
+TWINS = (("：", ":"), ("（", "("), ("）", ")"), ("，", ","), ("；", ";"))
+
+
+def twin_confidences(probs: npt.NDArray[np.float32], confs: Sequence[float], twins: dict[int, int]) -> list[float]:
+    """Each decoded character's score, a twin mark's (:data:`TWINS`) as its own probability plus its twin's.
+
+    ``probs`` is one line's CTC output (columns × classes, softmax); ``confs`` the decoder's scores of the
+    characters it kept, in order (the first column of each run of one class, blanks out); ``twins`` maps a
+    class to its twin's class."""
+    best = probs.argmax(axis=1)
+    keep = np.ones(len(best), dtype=bool)
+    keep[1:] = best[1:] != best[:-1]
+    keep &= best != 0  # CTC blank
+    cols = np.flatnonzero(keep)
+    if len(cols) != len(confs):
+        return list(confs)
+    out = []
+    for c, col in zip(confs, cols, strict=True):
+        cls = int(best[col])
+        out.append(min(1.0, float(probs[col, cls] + probs[col, twins[cls]])) if cls in twins else float(c))
+    return out
+
+
 class RapidOcrV6Engine:
     """:class:`OcrEngine` on RapidOCR 3 with the PP-OCRv6 small det + rec models shipped in its wheel.
 
@@ -191,6 +216,7 @@ class RapidOcrV6Engine:
             }
         )
         self._lock = threading.Lock()
+        self._twin_classes: dict[int, int] | None = None
 
     def recognize(self, image: npt.NDArray[np.uint8]) -> list[OcrLine]:
         """Detect the lines of ``image``, then read every line crop with :meth:`recognize_lines`."""
@@ -248,8 +274,19 @@ class RapidOcrV6Engine:
                 preds = rec.session(batch.astype(np.float32))
                 lines, words = rec.postprocess_op(preds, True, wh_ratio_list=ratios, max_wh_ratio=widest)
                 for k, i in enumerate(chunk):
+                    if words[k] is not None and getattr(words[k], "confs", None):
+                        words[k].confs = twin_confidences(np.asarray(preds[k]), words[k].confs, self._twins(rec))
                     out[i] = ((str(lines[k][0]), float(lines[k][1])), words[k])
         return out
+
+
+    def _twins(self, rec: Any) -> dict[int, int]:
+        if self._twin_classes is None:
+            chars = list(rec.postprocess_op.character)
+            where = {ch: k for k, ch in enumerate(chars)}
+            pairs = [(where[a], where[b]) for a, b in TWINS if a in where and b in where]
+            self._twin_classes = {**dict(pairs), **{b: a for a, b in pairs}}
+        return self._twin_classes
 
 
 _engine: RapidOcrV6Engine | None = None

@@ -17,7 +17,13 @@ from docgen.extraction import InputKind, Provenance, ReadDocument, TextLine
 from docgen.interpret import interpret
 from extractors.grid import Grid, find_grids
 from extractors.image import read_cells
-from extractors.ocr import _ink_span, default_engine, missing_character_suspected, normalize_punctuation
+from extractors.ocr import (
+    _ink_span,
+    default_engine,
+    missing_character_suspected,
+    normalize_punctuation,
+    twin_confidences,
+)
 from extractors.preprocess import PreparedPage, binarise
 from extractors.seal import SEAL_CONFIDENCE, Seal
 from testkit.scan_fixtures import FakeEngine
@@ -208,3 +214,27 @@ def test_a_lone_slash_read_as_one_is_a_slash_and_a_one_stays(written: str, read_
     table = read_cells(page, grids[0], rules, _Reads(read_as), 1)
     assert [c.text for c in table.cells] == [kept]
     assert table.cells[0].confidence == 0.99
+
+
+# ------------------------------------------------------------------------------------------- twin punctuation
+
+
+def test_a_full_width_mark_the_recogniser_shares_with_its_half_width_twin_is_sure() -> None:
+    # classes: 0 blank, 1 学, 2 （, 3 (, 4 校; columns: 学 学 blank （ blank 校
+    probs = np.zeros((6, 5), dtype=np.float32)
+    for col, dist in enumerate([{1: 0.99}, {1: 0.98}, {0: 1.0}, {2: 0.55, 3: 0.44}, {0: 1.0}, {4: 0.97}]):
+        for cls, p in dist.items():
+            probs[col, cls] = p
+    twins = {2: 3, 3: 2}
+    assert twin_confidences(probs, [0.99, 0.55, 0.97], twins) == pytest.approx([0.99, 0.99, 0.97])
+    # a character that is nobody's twin keeps its own doubt, whatever else the column held
+    probs[5] = [0.0, 0.0, 0.0, 0.45, 0.55]
+    assert twin_confidences(probs, [0.99, 0.55, 0.55], twins) == pytest.approx([0.99, 0.99, 0.55])
+
+
+@pytest.mark.slow
+def test_a_label_line_is_not_made_unsure_by_its_colon_or_brackets() -> None:
+    crops = [grey_line("填报日期：2016年03月11日", 100), grey_line("东营市帮扶初中（待定）", 100)]
+    read = default_engine().recognize_lines(crops)
+    assert [t for t, _ in read] == ["填报日期：2016年03月11日", "东营市帮扶初中（待定）"]
+    assert min(c for _, c in read) > 0.9, read
