@@ -338,7 +338,7 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
 
     per_cell: dict[int, list[tuple[int, int, str, float]]] = {}
     # where each cell's text lies: a seal is over the text or not, whatever it covers of the cell around it
-    text_box: dict[int, tuple[float, float, float, float]] = {}
+    text_box: dict[int, tuple[int, int, int, int]] = {}
     for b in bands:  # with the margin its crop is read with
         pv, ph = max(3, round((b.y1 - b.y0) * 0.2)), max(6, round((b.y1 - b.y0) * 0.4))
         box = (b.x0 - ph, b.y0 - pv, b.x1 + ph, b.y1 + pv)
@@ -359,7 +359,7 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
             text = dash_between_numbers(join_lines([p[2] for p in parts]))
             conf = min(p[3] for p in parts) if text else 0.2
             if text in _UPRIGHT_BARS and i in text_box:
-                x0, y0, x1, y1 = (max(0, round(v)) for v in text_box[i])
+                x0, y0, x1, y1 = (max(0, v) for v in text_box[i])
                 if leans_like_a_slash(_components_filtered(text_ink[y0:y1, x0:x1], speck)):
                     text = "/"  # the recogniser's doubt stays: a reviewer still looks
         elif inks[i] == 0:
