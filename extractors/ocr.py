@@ -193,6 +193,27 @@ def twin_confidences(probs: npt.NDArray[np.float32], confs: Sequence[float], twi
     return out
 
 
+def line_confidence(text: str, confs: Sequence[float]) -> float:
+    """The weakest character's score, leaving out a space between a Chinese character and a digit or Latin
+    letter (``图书 500册``): the typesetter's CJK/Latin spacing, unsure because it is narrow, and dropped
+    from the value anyway (:func:`extractors.image.join_lines`). Any other space counts."""
+    if len(confs) != len(text):
+        return min(confs)
+    kept = [c for k, (ch, c) in enumerate(zip(text, confs, strict=True))
+            if not (ch == " " and 0 < k < len(text) - 1 and _cjk_latin(text[k - 1], text[k + 1]))]
+    return min(kept) if kept else min(confs)
+
+
+def _cjk_latin(a: str, b: str) -> bool:
+    def cjk(ch: str) -> bool:
+        return bool(re.match(f"[{_CJK}]", ch))
+
+    def latin(ch: str) -> bool:
+        return ch.isascii() and ch.isalnum()
+
+    return (cjk(a) and latin(b)) or (latin(a) and cjk(b))
+
+
 class RapidOcrV6Engine:
     """:class:`OcrEngine` on RapidOCR 3 with the PP-OCRv6 small det + rec models shipped in its wheel.
 
@@ -250,7 +271,7 @@ class RapidOcrV6Engine:
         out: list[tuple[str, float]] = []
         for img, ((text, mean), info) in zip(images, results, strict=True):
             confs = [float(c) for c in getattr(info, "confs", [])]
-            conf = min(confs) if (text and confs) else mean
+            conf = line_confidence(text, confs) if (text and confs) else mean
             if info is not None and text and missing_character_suspected(
                 text, info.words, info.word_cols, ink=_ink_span(img), crop_height=img.shape[0]
             ):

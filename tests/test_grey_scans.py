@@ -20,6 +20,7 @@ from extractors.image import read_cells
 from extractors.ocr import (
     _ink_span,
     default_engine,
+    line_confidence,
     missing_character_suspected,
     normalize_punctuation,
     twin_confidences,
@@ -41,7 +42,7 @@ def grey_line(text: str, ink: int, seed: int = 0, paper: int = 250) -> np.ndarra
     cover = np.asarray(im, dtype=np.float32) / 255.0
     gray = cv2.GaussianBlur(ink + (paper - ink) * cover, (0, 0), 0.8)
     gray = gray + np.random.default_rng(seed).normal(0, 6, gray.shape)
-    return np.clip(gray, 0, 255).astype(np.uint8)
+    return np.asarray(np.clip(gray, 0, 255), dtype=np.uint8)
 
 
 def _lines(*rows: tuple[str, tuple[float, float, float, float]]) -> ReadDocument:
@@ -238,3 +239,11 @@ def test_a_label_line_is_not_made_unsure_by_its_colon_or_brackets() -> None:
     read = default_engine().recognize_lines(crops)
     assert [t for t, _ in read] == ["填报日期：2016年03月11日", "东营市帮扶初中（待定）"]
     assert min(c for _, c in read) > 0.9, read
+
+
+def test_the_narrow_space_between_chinese_and_digits_does_not_make_a_line_unsure() -> None:
+    assert line_confidence("图书 500册", [1.0, 1.0, 0.57, 1.0, 1.0, 1.0, 1.0]) == 1.0
+    # every other character counts, and so does a space between two words of the same script
+    assert line_confidence("图书 500册", [1.0, 0.7, 0.57, 1.0, 1.0, 1.0, 1.0]) == 0.7
+    assert line_confidence("张三 李四", [1.0, 1.0, 0.6, 1.0, 1.0]) == 0.6
+    assert line_confidence("139 6391", [1.0, 1.0, 1.0, 0.5, 1.0, 1.0, 1.0, 1.0]) == 0.5
