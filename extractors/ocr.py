@@ -300,7 +300,6 @@ class RapidOcrV6Engine:
                     out[i] = ((str(lines[k][0]), float(lines[k][1])), words[k])
         return out
 
-
     def _twins(self, rec: Any) -> dict[int, int]:
         if self._twin_classes is None:
             chars = list(rec.postprocess_op.character)
