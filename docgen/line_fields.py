@@ -115,6 +115,9 @@ class FormLabels:
         self.label_end = _alternatives(every, "", rf"{_NOTE}$")
         # a known label (≥ 3 characters) opening a chunk, a space and no colon after it: OCR drops colons
         self.label_start = _alternatives([k for k in every if len(k) >= 3], "^", rf"{_NOTE}(?=\s)")
+        # ... or any known label with a bracketed note, the value right after it: a seal pressed where the form
+        # says （盖章） hides the colon after it (``学校（盖章）威海市…``), and the bracket still ends the label
+        self.label_noted = _alternatives(every, "^", r"\s*[(（][^)）]*[)）](?=[^\s:：﹕∶])")
 
     # ---- label lookup
 
@@ -386,6 +389,8 @@ def _with_colonless(row: str, labels: list[_Label], form: FormLabels) -> list[_L
             out.append(_Label(a, b, tuple(part), colon=False, heading=True))
             continue
         m = pattern.match(text) if pattern is not None else None
+        if m is None and form.label_noted is not None:
+            m = form.label_noted.match(text)
         if m is not None and m.end() < len(text):
             specs = form.exact(m.group(0))
             if specs:
@@ -587,13 +592,22 @@ def _label_row(state: _State, row: _Row, labels: Sequence[_Label]) -> None:
             pending.append((label, (spec, *others)))
             continue
         heading_only = False
+        dated = form.date_field is not None and form.types[spec] is not ValueType.DATE
+        date_text, date_span = None, (a, end)
         if form.types[spec] is not ValueType.TEXT:  # a box far to the right, unlabelled, is not this value
-            end = _near_end(row, a, end)
+            near = _near_end(row, a, end)
+            if dated and near < end and is_lone_date(row.text[near:end]):
+                # ... but a date there is the form's own (the 备案表's header date, far right on the 单位's row;
+                # a seal over the name makes OCR read the two as separate boxes)
+                date_text = row.text[near:end].strip()
+                date_span = (near + len(row.text[near:end]) - len(row.text[near:end].lstrip()), end)
+            end = near
             value = row.text[label.end : end].strip()
-        date_text = None
-        if form.date_field is not None and form.types[spec] is not ValueType.DATE:
+        if dated and date_text is None:
             value, date_text = trailing_date(value)
+            date_span = (a, end)
         conf, where = row.span(a, end)
+        date_conf, date_where = row.span(*date_span)
         source = (*state.prefix, row.pieces[0].index, k)
         if is_blank(value) and label is labels[-1] and date_text is None:
             pending.append((label, (spec, *others)))  # 参加人员： with the names on the next row
@@ -602,7 +616,7 @@ def _label_row(state: _State, row: _Row, labels: Sequence[_Label]) -> None:
         _emit(state, LineHit(spec, value, conf, where, source, others=others), row)
         if date_text is not None and form.date_field is not None:
             _close(state)
-            state.hits.append(LineHit(form.date_field, date_text, conf, where, (*source, "date")))
+            state.hits.append(LineHit(form.date_field, date_text, date_conf, date_where, (*source, "date")))
     state.pending = pending
     # a row of bare labels (联络员) qualifies the labels on the rows below it; several may head a grid's columns
     state.context = [s for _, (s, *_) in pending] if heading_only else []

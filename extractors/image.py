@@ -43,7 +43,7 @@ from docgen.errors import UnreadableDocument
 from docgen.extraction import BBox, Cell, InputKind, Provenance, ReadDocument, ReadTable, TextLine
 from docgen.upload_links import identity_in
 from extractors.grid import Grid, GridCell, find_grids, line_masks
-from extractors.ocr import OcrEngine, default_engine
+from extractors.ocr import OcrEngine, dash_between_numbers, default_engine
 from extractors.preprocess import (
     F64,
     PreparedPage,
@@ -241,6 +241,27 @@ def text_bands(ink: U8, gap: int, min_h: int) -> list[tuple[int, int, int, int]]
     return out
 
 
+_UPRIGHT_BARS = {"1", "l", "I", "|", "丨", "!"}
+
+
+def leans_like_a_slash(ink: U8) -> bool:
+    """Is this ink one stroke rising to the right at 12–40° from the vertical — a ``/``?
+
+    Clerks write ``/`` in a cell for "none"; alone in a cell, blurred and grey, the recogniser reads it as
+    ``1`` (or ``l``, ``|``). A ``1``'s stem is upright (its flag and foot are short): a stroke fitted through
+    all its ink stays within a few degrees of the vertical.
+    """
+    pts = cv2.findNonZero(ink)
+    if pts is None or len(pts) < 10:
+        return False
+    (_, _), (w, h), _ = cv2.minAreaRect(pts)
+    if max(w, h) < 3 * max(1.0, min(w, h)):
+        return False  # not one thin stroke
+    vx, vy, _, _ = (float(v) for v in np.asarray(cv2.fitLine(pts, cv2.DIST_L2, 0, 0.01, 0.01)).ravel())
+    lean = math.degrees(math.atan2(abs(vx), abs(vy)))
+    return 12.0 <= lean <= 40.0 and vx * vy < 0  # image y grows down: rising to the right
+
+
 _CJK_CLASS = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
 _CJK_SPACE = re.compile(rf"(?<={_CJK_CLASS})\s+|\s+(?={_CJK_CLASS})")
 
@@ -316,6 +337,13 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     read = engine.recognize_lines(crops)
 
     per_cell: dict[int, list[tuple[int, int, str, float]]] = {}
+    # where each cell's text lies: a seal is over the text or not, whatever it covers of the cell around it
+    text_box: dict[int, tuple[int, int, int, int]] = {}
+    for b in bands:  # with the margin its crop is read with
+        pv, ph = max(3, round((b.y1 - b.y0) * 0.2)), max(6, round((b.y1 - b.y0) * 0.4))
+        box = (b.x0 - ph, b.y0 - pv, b.x1 + ph, b.y1 + pv)
+        x0, y0, x1, y1 = text_box.get(b.cell, box)
+        text_box[b.cell] = (min(x0, box[0]), min(y0, box[1]), max(x1, box[2]), max(y1, box[3]))
     for b, (text, score) in zip(crop_of, read, strict=True):
         if b.cell not in detect:
             per_cell.setdefault(b.cell, []).append((b.y0, b.x0, text, score))
@@ -328,13 +356,17 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     for i, gc in enumerate(grid.cells):
         parts = sorted(per_cell.get(i, []))
         if parts:
-            text = join_lines([p[2] for p in parts])
+            text = dash_between_numbers(join_lines([p[2] for p in parts]))
             conf = min(p[3] for p in parts) if text else 0.2
+            if text in _UPRIGHT_BARS and i in text_box:
+                x0, y0, x1, y1 = (max(0, v) for v in text_box[i])
+                if leans_like_a_slash(_components_filtered(text_ink[y0:y1, x0:x1], speck)):
+                    text = "/"  # the recogniser's doubt stays: a reviewer still looks
         elif inks[i] == 0:
             text, conf = "", 1.0
         else:  # some ink, too little to read: a mark, a stray stroke, residue
             text, conf = "", 0.5 if inks[i] < min_ink else 0.2
-        if text and any(z.touches(gc.box) for z in seals):
+        if text and any(z.touches(text_box.get(i, gc.box)) for z in seals):
             conf = min(conf, SEAL_CONFIDENCE)
         cells.append(Cell(text=text, row=gc.row, col=gc.col, rowspan=gc.rowspan, colspan=gc.colspan,
                           confidence=round(conf, 4), where=Provenance(page=page_no, bbox=frame.box(gc.box))))

@@ -47,12 +47,24 @@ _OPEN_BEFORE_CJK = re.compile(rf"\((?=[{_CJK}])")
 _CLOSE_AFTER_CJK = re.compile(rf"(?<=[{_CJK}])\)")
 
 
+# 一 between a number (or a day, month) and a number is a dash: the recogniser reads the dash of a range
+# (``16日—19日``, ``11.14—11.17``) as the character 一, which has the same single bar; no word puts 一 there
+_DASH_READ_AS_ONE = re.compile(r"(?<=\d)([日月号]?)一(?=\d)")
+
+
+def dash_between_numbers(text: str) -> str:
+    """``16日一19日`` → ``16日—19日``: a 一 between numbers is a range's dash (also where a cell's two lines
+    were joined: ``2019年11月16日`` | ``一19日``)."""
+    return _DASH_READ_AS_ONE.sub(r"\1—", text)
+
+
 def normalize_punctuation(text: str) -> str:
-    """Half-width ``( ) : ; ,`` → full-width where they belong to Chinese text; others untouched.
+    """Half-width ``( ) : ; ,`` → full-width where they belong to Chinese text; others untouched; a dash read
+    as 一 between numbers put back (``16日一19日`` → ``16日—19日``).
 
     ``(资金)`` → ``（资金）``, ``单位:`` → ``单位：``; ``DG1:pz:P03`` and ``10:30`` keep their colons.
     """
-    text = _PAREN.sub(r"（\1）", text)
+    text = _PAREN.sub(r"（\1）", dash_between_numbers(text))
     text = _OPEN_BEFORE_CJK.sub("（", text)
     text = _CLOSE_AFTER_CJK.sub("）", text)
     return _AFTER_CJK.sub(lambda m: _FULL[m.group(0)], text)
@@ -79,7 +91,12 @@ def _width(ch: str) -> float:
 def _ink_span(image: npt.NDArray[np.uint8]) -> tuple[float, float, float] | None:
     """Left and right ink edges of a line crop and its ink height, in pixels (None when blank)."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    ink = gray < min(160, int(gray.mean()) - 40)
+    # Grey paper scanned with the contrast low leaves thin strokes at 130–190 even after flattening: a fixed
+    # cut at 160 keeps only their darkest cores, so the glyphs look narrower than the decoder's columns and
+    # every end reads as a dropped character. Halfway between the crop's darkest ink and its paper (never
+    # below the old cut, which a clean black-on-white crop keeps) takes whole strokes.
+    paper, dark = np.percentile(gray, (90, 1))
+    ink = gray < max(min(160, int(gray.mean()) - 40), (float(paper) + float(dark)) / 2)
     cols, rows = np.flatnonzero(ink.any(axis=0)), np.flatnonzero(ink.any(axis=1))
     if cols.size == 0 or rows.size == 0:
         return None
@@ -151,6 +168,52 @@ def missing_character_suspected(
     )
 
 
+# Punctuation drawn the same in full and half width: the recogniser splits its belief between the two, so a
+# sure （ scores 0.6 as （ and 0.4 as ( — and normalize_punctuation makes them one mark anyway.
+TWINS = (("：", ":"), ("（", "("), ("）", ")"), ("，", ","), ("；", ";"))
+
+
+def twin_confidences(probs: npt.NDArray[np.float32], confs: Sequence[float], twins: dict[int, int]) -> list[float]:
+    """Each decoded character's score, a twin mark's (:data:`TWINS`) as its own probability plus its twin's.
+
+    ``probs`` is one line's CTC output (columns × classes, softmax); ``confs`` the decoder's scores of the
+    characters it kept, in order (the first column of each run of one class, blanks out); ``twins`` maps a
+    class to its twin's class."""
+    best = probs.argmax(axis=1)
+    keep = np.ones(len(best), dtype=bool)
+    keep[1:] = best[1:] != best[:-1]
+    keep &= best != 0  # CTC blank
+    cols = np.flatnonzero(keep)
+    if len(cols) != len(confs):
+        return list(confs)
+    out = []
+    for c, col in zip(confs, cols, strict=True):
+        cls = int(best[col])
+        out.append(min(1.0, float(probs[col, cls] + probs[col, twins[cls]])) if cls in twins else float(c))
+    return out
+
+
+def line_confidence(text: str, confs: Sequence[float]) -> float:
+    """The weakest character's score, leaving out a space between a Chinese character and a digit or Latin
+    letter (``图书 500册``): the typesetter's CJK/Latin spacing, unsure because it is narrow, and dropped
+    from the value anyway (:func:`extractors.image.join_lines`). Any other space counts."""
+    if len(confs) != len(text):
+        return min(confs)
+    kept = [c for k, (ch, c) in enumerate(zip(text, confs, strict=True))
+            if not (ch == " " and 0 < k < len(text) - 1 and _cjk_latin(text[k - 1], text[k + 1]))]
+    return min(kept) if kept else min(confs)
+
+
+def _cjk_latin(a: str, b: str) -> bool:
+    def cjk(ch: str) -> bool:
+        return bool(re.match(f"[{_CJK}]", ch))
+
+    def latin(ch: str) -> bool:
+        return ch.isascii() and ch.isalnum()
+
+    return (cjk(a) and latin(b)) or (latin(a) and cjk(b))
+
+
 class RapidOcrV6Engine:
     """:class:`OcrEngine` on RapidOCR 3 with the PP-OCRv6 small det + rec models shipped in its wheel.
 
@@ -174,6 +237,7 @@ class RapidOcrV6Engine:
             }
         )
         self._lock = threading.Lock()
+        self._twin_classes: dict[int, int] | None = None
 
     def recognize(self, image: npt.NDArray[np.uint8]) -> list[OcrLine]:
         """Detect the lines of ``image``, then read every line crop with :meth:`recognize_lines`."""
@@ -207,7 +271,7 @@ class RapidOcrV6Engine:
         out: list[tuple[str, float]] = []
         for img, ((text, mean), info) in zip(images, results, strict=True):
             confs = [float(c) for c in getattr(info, "confs", [])]
-            conf = min(confs) if (text and confs) else mean
+            conf = line_confidence(text, confs) if (text and confs) else mean
             if info is not None and text and missing_character_suspected(
                 text, info.words, info.word_cols, ink=_ink_span(img), crop_height=img.shape[0]
             ):
@@ -231,8 +295,18 @@ class RapidOcrV6Engine:
                 preds = rec.session(batch.astype(np.float32))
                 lines, words = rec.postprocess_op(preds, True, wh_ratio_list=ratios, max_wh_ratio=widest)
                 for k, i in enumerate(chunk):
+                    if words[k] is not None and getattr(words[k], "confs", None):
+                        words[k].confs = twin_confidences(np.asarray(preds[k]), words[k].confs, self._twins(rec))
                     out[i] = ((str(lines[k][0]), float(lines[k][1])), words[k])
         return out
+
+    def _twins(self, rec: Any) -> dict[int, int]:
+        if self._twin_classes is None:
+            chars = list(rec.postprocess_op.character)
+            where = {ch: k for k, ch in enumerate(chars)}
+            pairs = [(where[a], where[b]) for a, b in TWINS if a in where and b in where]
+            self._twin_classes = {**dict(pairs), **{b: a for a, b in pairs}}
+        return self._twin_classes
 
 
 _engine: RapidOcrV6Engine | None = None

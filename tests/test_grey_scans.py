@@ -1,0 +1,249 @@
+"""Grey 200-dpi scans (issue 12): grey recycled paper scanned with the contrast low, JPEG-blocky, a seal
+pressed in grey over the school name. Invented inputs: text drawn at a scan's grey levels, and the lines
+an OCR engine gives when a seal covers the colon after ``学校（盖章）``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from docgen.extraction import InputKind, Provenance, ReadDocument, TextLine
+from docgen.interpret import interpret
+from extractors.grid import Grid, find_grids
+from extractors.image import read_cells
+from extractors.ocr import (
+    _ink_span,
+    default_engine,
+    line_confidence,
+    missing_character_suspected,
+    normalize_punctuation,
+    twin_confidences,
+)
+from extractors.preprocess import PreparedPage, binarise
+from extractors.seal import SEAL_CONFIDENCE, Seal
+from testkit.scan_fixtures import FakeEngine
+
+SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
+GLYPH = 17  # px: 10.5 pt at 200 dpi is about 29 px; a table cell's small 楷体/宋体 text is about this
+LEFT = 10
+
+
+def grey_line(text: str, ink: int, seed: int = 0, paper: int = 250) -> np.ndarray:
+    """One line of ``text`` as a grey scan leaves it once the paper is flattened to white: strokes at ``ink``
+    (a low-contrast scan: 100–120, not black), blurred by the scanner's optics, with sensor noise."""
+    im = Image.new("L", (2 * LEFT + GLYPH * len(text), 30), 255)
+    ImageDraw.Draw(im).text((LEFT, 4), text, fill=0, font=ImageFont.truetype(SERIF, GLYPH))
+    cover = np.asarray(im, dtype=np.float32) / 255.0
+    gray = cv2.GaussianBlur(ink + (paper - ink) * cover, (0, 0), 0.8)
+    gray = gray + np.random.default_rng(seed).normal(0, 6, gray.shape)
+    return np.asarray(np.clip(gray, 0, 255), dtype=np.uint8)
+
+
+def _lines(*rows: tuple[str, tuple[float, float, float, float]]) -> ReadDocument:
+    lines = tuple(TextLine(t, confidence=0.95, where=Provenance(page=1, bbox=box)) for t, box in rows)
+    return ReadDocument("回执.jpg", InputKind.IMAGE, 1, (), lines)
+
+
+# ------------------------------------------------------------------------------------------- a seal over a colon
+
+
+def test_a_seal_over_the_colon_after_a_noted_label_leaves_the_value_to_that_label() -> None:
+    # 学校（盖章）：威海… with the colon under the seal's ring: OCR reads one run, no colon, no space
+    e = interpret(_lines(("联络员和分管领导回执", (400, 300, 1100, 370)),
+                         ("学校（盖章）威海市帮扶高中（待定）", (196, 546, 966, 628)),
+                         ("联络员姓名：张三    职务：教导主任    联系电话：13908372264", (196, 700, 1400, 760))))
+    assert e.form == "liaison_reply"
+    assert e.fields["school"].raw == "威海市帮扶高中（待定）"
+    assert e.fields["liaison_name"].raw == "张三"
+
+
+def test_a_seal_over_the_colon_on_the_filing_header_keeps_unit_and_date_apart() -> None:
+    e = interpret(_lines(("彭州·黑水“校校结对”教育交流活动备案表", (300, 200, 1300, 260)),
+                         ("单位（盖章）彭州市丽春镇小学      2019年6月9日", (150, 320, 1500, 380))))
+    assert e.form == "filing"
+    assert e.fields["unit"].raw == "彭州市丽春镇小学"
+    assert e.fields["filled_on"].normalized == date(2019, 6, 9)
+
+
+def test_a_bracket_inside_a_value_is_not_a_label() -> None:
+    # only a label of the form opens a value this way: 备注（另附）… is no label of the 回执
+    e = interpret(_lines(("联络员和分管领导回执", (400, 300, 1100, 370)),
+                         ("学校：彭州市西郊小学", (196, 546, 966, 628)),
+                         ("说明（一）每所学校填报一份", (196, 1200, 1200, 1260))))
+    assert e.fields["school"].raw == "彭州市西郊小学"
+    assert all("说明" not in v.raw for v in e.fields.values())
+
+
+# ------------------------------------------------------------------------------------------- a dash read as 一
+
+
+@pytest.mark.parametrize(("read", "meant"), [
+    ("2019年11月16日一19日", "2019年11月16日—19日"),
+    ("2019.11.14一11.17", "2019.11.14—11.17"),
+    ("2019年1月一2月", "2019年1月—2月"),
+])
+def test_a_dash_read_as_the_character_one_between_numbers_is_a_dash(read: str, meant: str) -> None:
+    assert normalize_punctuation(read) == meant
+
+
+@pytest.mark.parametrize("text", ["彭州市濛阳七一竹瓦九年制学校", "第一中学", "2019年3月1日一周内", "一年级3班"])
+def test_the_character_one_in_words_stays(text: str) -> None:
+    assert normalize_punctuation(text) == text
+
+
+# ------------------------------------------------------------------------------------------- low contrast
+
+
+@pytest.mark.parametrize("ink", [100, 120])
+def test_the_ink_of_a_low_contrast_line_is_measured_whole(ink: int) -> None:
+    crop = grey_line("照片另附", ink)
+    span = _ink_span(crop)
+    assert span is not None
+    left, right, height = span
+    assert abs(left - LEFT) <= 3 and abs(right - (LEFT + 4 * GLYPH)) <= 3
+    assert height >= 0.8 * GLYPH
+
+
+def test_a_character_dropped_at_the_end_of_a_grey_line_is_still_suspected() -> None:
+    crop = grey_line("照片另附", 110)
+    h = crop.shape[0]
+    # decoder columns (one per 8 px of the crop scaled to 48 px high) of 照片另 only: 附 was dropped
+    columns = [[round((LEFT + GLYPH * (i + 0.5)) * 6 / h)] for i in range(3)]
+    assert missing_character_suspected("照片另", [["照", "片", "另"]], columns, ink=_ink_span(crop), crop_height=h)
+    full = [[round((LEFT + GLYPH * (i + 0.5)) * 6 / h)] for i in range(4)]
+    assert not missing_character_suspected("照片另附", [["照", "片", "另", "附"]], full, ink=_ink_span(crop),
+                                           crop_height=h)
+
+
+@pytest.mark.slow
+def test_grey_low_contrast_cells_read_sure_when_read_right() -> None:
+    texts = ["照片另附", "曾德明", "另附简报", "课堂教学展示"]
+    crops = [grey_line(t, ink, seed=k) for k, t in enumerate(texts) for ink in (100, 110)]
+    read = default_engine().recognize_lines(crops)
+    assert [t for t, _ in read] == [t for t in texts for _ in (100, 110)]
+    assert min(c for _, c in read) > 0.9, read
+
+
+def test_the_filing_date_far_right_of_a_sealed_unit_is_the_forms_date_not_a_guess() -> None:
+    # the 备案表's header 单位：XX … 2019年6月20日: a seal over the name makes its box taller, OCR returns the
+    # date as its own box half a page to the right — still on the 单位's row, still the form's date
+    e = interpret(_lines(("彭州·黑水“校校结对”教育交流活动备案表", (543, 284, 1148, 380)),
+                         ("单位：彭州市通济镇蓝天小学", (238, 450, 817, 528)),
+                         ("2019年6月20日", (1177, 490, 1467, 545))))
+    assert e.fields["unit"].raw == "彭州市通济镇蓝天小学"
+    date_value = e.fields["filled_on"]
+    assert date_value.normalized == date(2019, 6, 20)
+    assert date_value.flags == () and date_value.confidence == 0.95
+    assert date_value.where.bbox == (1177, 490, 1467, 545)
+
+
+# ------------------------------------------------------------------------------------------- a seal near a cell
+
+
+def _two_cell_table() -> tuple[PreparedPage, Grid, np.ndarray]:
+    """A white page with one row of two ruled cells, a short text at the left end of each."""
+    img = Image.new("L", (1400, 1000), 255)
+    draw = ImageDraw.Draw(img)
+    for y in (300, 420):
+        draw.line((100, y, 1300, y), fill=0, width=3)
+    for x in (100, 700, 1300):
+        draw.line((x, 300, x, 420), fill=0, width=3)
+    font = ImageFont.truetype(SERIF, 30)
+    draw.text((130, 340), "张三", fill=0, font=font)
+    draw.text((730, 340), "李四", fill=0, font=font)
+    gray = np.asarray(img, dtype=np.uint8)
+    page = PreparedPage(gray=gray, ink=binarise(gray), skew_deg=0.0, flattened=False)
+    grids, rules = find_grids(page.ink)
+    assert len(grids) == 1 and len(grids[0].cells) == 2
+    return page, grids[0], rules
+
+
+def test_a_seal_over_a_cells_empty_end_leaves_its_text_sure_but_text_under_it_is_reviewed() -> None:
+    page, grid, rules = _two_cell_table()
+    # the seal's disc reaches into the right half of the first cell (blank there) and over 李四
+    seal = Seal(x=760.0, y=200.0, r=170.0)
+    table = read_cells(page, grid, rules, FakeEngine(), 1, seals=[seal])
+    first, second = sorted(table.cells, key=lambda c: c.col)
+    assert first.text == "字" and first.confidence == 0.99
+    assert second.text == "字" and second.confidence == SEAL_CONFIDENCE
+
+
+class _Reads:
+    """An OcrEngine that reads the line crops as the given texts, in order."""
+
+    def __init__(self, *texts: str) -> None:
+        self.texts = texts
+
+    def recognize(self, image: np.ndarray) -> list[tuple[str, float, tuple[float, float, float, float]]]:
+        return []
+
+    def recognize_lines(self, images: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        assert len(images) == len(self.texts)
+        return [(t, 0.99) for t in self.texts]
+
+
+def test_a_range_wrapped_in_a_cell_with_its_dash_read_as_one_gets_its_dash() -> None:
+    img = Image.new("L", (1400, 1000), 255)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((100, 300, 700, 460), outline=0, width=3)
+    font = ImageFont.truetype(SERIF, 30)
+    draw.text((130, 320), "2019年11月16日", fill=0, font=font)
+    draw.text((130, 390), "—19日", fill=0, font=font)
+    gray = np.asarray(img, dtype=np.uint8)
+    page = PreparedPage(gray=gray, ink=binarise(gray), skew_deg=0.0, flattened=False)
+    grids, rules = find_grids(page.ink)
+    table = read_cells(page, grids[0], rules, _Reads("2019年11月16日", "一19日"), 1)
+    assert [c.text for c in table.cells] == ["2019年11月16日—19日"]
+
+
+@pytest.mark.parametrize(("written", "read_as", "kept"), [("/", "1", "/"), ("1", "1", "1"), ("l", "l", "l")])
+def test_a_lone_slash_read_as_one_is_a_slash_and_a_one_stays(written: str, read_as: str, kept: str) -> None:
+    img = Image.new("L", (2339, 1654), 255)  # A4 landscape at 200 dpi: a glyph is shorter than a ruling
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((100, 300, 500, 420), outline=0, width=3)
+    draw.text((280, 335), written, fill=0, font=ImageFont.truetype(SERIF, 36))
+    gray = np.asarray(img, dtype=np.uint8)
+    gray = np.clip(cv2.GaussianBlur(gray.astype(np.float32), (0, 0), 0.8), 0, 255).astype(np.uint8)
+    page = PreparedPage(gray=gray, ink=binarise(gray), skew_deg=0.0, flattened=False)
+    grids, rules = find_grids(page.ink)
+    table = read_cells(page, grids[0], rules, _Reads(read_as), 1)
+    assert [c.text for c in table.cells] == [kept]
+    assert table.cells[0].confidence == 0.99
+
+
+# ------------------------------------------------------------------------------------------- twin punctuation
+
+
+def test_a_full_width_mark_the_recogniser_shares_with_its_half_width_twin_is_sure() -> None:
+    # classes: 0 blank, 1 学, 2 （, 3 (, 4 校; columns: 学 学 blank （ blank 校
+    probs = np.zeros((6, 5), dtype=np.float32)
+    for col, dist in enumerate([{1: 0.99}, {1: 0.98}, {0: 1.0}, {2: 0.55, 3: 0.44}, {0: 1.0}, {4: 0.97}]):
+        for cls, p in dist.items():
+            probs[col, cls] = p
+    twins = {2: 3, 3: 2}
+    assert twin_confidences(probs, [0.99, 0.55, 0.97], twins) == pytest.approx([0.99, 0.99, 0.97])
+    # a character that is nobody's twin keeps its own doubt, whatever else the column held
+    probs[5] = [0.0, 0.0, 0.0, 0.45, 0.55]
+    assert twin_confidences(probs, [0.99, 0.55, 0.55], twins) == pytest.approx([0.99, 0.99, 0.55])
+
+
+@pytest.mark.slow
+def test_a_label_line_is_not_made_unsure_by_its_colon_or_brackets() -> None:
+    crops = [grey_line("填报日期：2016年03月11日", 100), grey_line("东营市帮扶初中（待定）", 100)]
+    read = default_engine().recognize_lines(crops)
+    assert [t for t, _ in read] == ["填报日期：2016年03月11日", "东营市帮扶初中（待定）"]
+    assert min(c for _, c in read) > 0.9, read
+
+
+def test_the_narrow_space_between_chinese_and_digits_does_not_make_a_line_unsure() -> None:
+    assert line_confidence("图书 500册", [1.0, 1.0, 0.57, 1.0, 1.0, 1.0, 1.0]) == 1.0
+    # every other character counts, and so does a space between two words of the same script
+    assert line_confidence("图书 500册", [1.0, 0.7, 0.57, 1.0, 1.0, 1.0, 1.0]) == 0.7
+    assert line_confidence("张三 李四", [1.0, 1.0, 0.6, 1.0, 1.0]) == 0.6
+    assert line_confidence("139 6391", [1.0, 1.0, 1.0, 0.5, 1.0, 1.0, 1.0, 1.0]) == 0.5
