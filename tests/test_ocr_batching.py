@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -36,7 +38,7 @@ def test_pack_short_keeps_long_crops_and_lines_up_short_ones() -> None:
         assert p.image.shape[0] == 48
         edges = [(x0, x1) for _, x0, x1 in p.spans]
         assert all(x0 % 8 == 0 for x0, _ in edges)
-        assert all(a[1] + 48 <= b[0] for a, b in zip(edges, edges[1:], strict=False))  # a gap between crops
+        assert all(a[1] + 48 <= b[0] for a, b in pairwise(edges))  # a gap between crops
 
 
 def _crop(text: str, paper: int, size: int = 34) -> np.ndarray:
@@ -59,8 +61,9 @@ def test_packed_crops_read_as_each_alone() -> None:
     wanted = [t.replace(" ", "") for t in texts] * 2
     assert [t.replace(" ", "") for t, _ in together] == wanted
     assert [t.replace(" ", "") for t, _ in alone] == wanted
-    # at least as sure as alone (a lone `2` on grey paper: 0.82 alone, 0.99 packed); a blank between digit groups is the one token whose score moves with its
-    # neighbours (0.78–0.93 either way), so spaced texts are left out of this comparison
+    # at least as sure as alone (a lone `2` on grey paper: 0.82 alone, 0.99 packed); a blank between digit
+    # groups is the one token whose score moves with its neighbours (0.78–0.93 either way): spaced texts
+    # are left out of this comparison
     for (text, c_together), (_, c_alone) in zip(together, alone, strict=True):
         if " " not in text:
             assert c_together >= c_alone - 0.05, text
