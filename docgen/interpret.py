@@ -699,7 +699,7 @@ def interpret(
         used |= field_tables
         if builder.context_year is None:
             builder.context_year = _filing_year(finder, schema) or _majority_year(read)
-        builder.form = FormContext.of(schema, builder.context_year)
+        builder.form = FormContext.of(schema, builder.context_year, (printed or {}).get(schema.kind, ()))
         fields, labels = _build_fields(schema, finder, table_read, builder, problems,
                                        (printed or {}).get(schema.kind, ()))
         if spec is not None and table_read is not None:

@@ -23,10 +23,12 @@ from docgen.values import PARTIAL, is_blank
 
 __all__ = ["FormContext", "doubts"]
 
+PRINTED_MIN = 6  # a title or printed sentence this long inside a value is not the school's writing
 PREFIX_MIN = 3  # a value starting with a label this long (or longer) has a header cell merged into it
 YEAR_SLACK = 1  # a school year spans two calendar years: dates a year before or after the filing are normal
 
 _SEPARATORS = re.compile(r"[\s、，,；;/／和及]+")
+_CODE = re.compile(r"DG1\s*[:：]")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
@@ -36,19 +38,23 @@ class FormContext:
 
     labels: frozenset[str] = frozenset()
     year: int | None = None
+    printed: frozenset[str] = frozenset()  # keys of the form's titles and printed sentences
 
     @classmethod
-    def of(cls, schema: FormSchema | None, year: int | None) -> FormContext:
-        """The labels of ``schema`` (fields, columns and footer, with synonyms and printed forms)."""
+    def of(cls, schema: FormSchema | None, year: int | None, printed: Iterable[str] = ()) -> FormContext:
+        """The labels of ``schema`` (fields, columns and footer, with synonyms and printed forms); its title
+        (not the shorter synonyms, which a sentence may quote) and the sentences the blank form prints
+        (``printed``) as what no value holds."""
         if schema is None:
             return cls(frozenset(), year)
+        sentences = frozenset(k for k in map(label_key, (schema.title, *printed)) if len(k) >= PRINTED_MIN)
         texts: list[str] = []
         specs: Iterable[FieldSpec | ColumnSpec] = (*schema.fields, *(schema.table.columns if schema.table else ()))
         for spec in specs:
             texts += [*spec.labels, spec.printed_label]
         if schema.table is not None:
             texts += schema.table.footer_labels
-        return cls(frozenset(k for k in map(label_key, texts) if len(k) >= 2), year)
+        return cls(frozenset(k for k in map(label_key, texts) if len(k) >= 2), year, sentences)
 
 
 def doubts(kind: ValueType, text: str, normalized: Normalized, form: FormContext) -> tuple[str, ...]:
@@ -56,6 +62,8 @@ def doubts(kind: ValueType, text: str, normalized: Normalized, form: FormContext
 
     * ``value_is_label`` — the value is one of the form's labels, or starts with one of ≥ 3 characters
       followed by more (a header cell merged into the value cell);
+    * ``holds_printed_text`` — the value holds the form's title, a sentence the blank form prints or a
+      docgen identity code (text lines of the page run together into one value);
     * ``name_too_short`` — a person's name of one Chinese character (a name cut short);
     * ``year_out_of_period`` — a date more than a year away from the year the form was filled in.
     """
@@ -66,6 +74,8 @@ def doubts(kind: ValueType, text: str, normalized: Normalized, form: FormContext
     if key in form.labels or any(len(lab) >= PREFIX_MIN and key.startswith(lab) and len(key) > len(lab)
                                  for lab in form.labels):
         out.append("value_is_label")
+    if _CODE.search(text) or any(p in key for p in form.printed):
+        out.append("holds_printed_text")
     name = normalized if isinstance(normalized, str) else text  # 李 云 is one name (李云), not two
     if kind is ValueType.NAME and any(len(p) == 1 and _CJK.match(p) for p in _SEPARATORS.split(name.strip()) if p):
         out.append("name_too_short")

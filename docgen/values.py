@@ -69,6 +69,7 @@ FLAG_TEXT: dict[str, str] = {
     "ocr_corrected": "已校正疑似识别错误的字符（O→0，l→1）",
     "low_confidence": "识别置信度低",
     "value_is_label": "内容像是表格标签（可能读入了表头或标签）",
+    "holds_printed_text": "内容含表单标题、印刷说明或识别码（可能多行文字连在一起）",
     "name_too_short": "姓名只有一个字（可能被截断）",
     "year_out_of_period": "年份与填报年份相差较大",
     "shared_source": "同一处文字被读作多个栏目的值",

@@ -77,3 +77,18 @@ def test_a_date_years_away_from_the_filing_is_reviewed() -> None:
     assert doubts(ValueType.DATE, "2018年12月3日", date(2018, 12, 3), form) == ()  # a school year spans two
     assert doubts(ValueType.DATE, "2019.3.1—2021.3.1",
                   {"start": date(2019, 3, 1), "end": date(2021, 3, 1)}, form) == ("year_out_of_period",)
+
+
+def test_a_value_holding_the_title_or_the_identity_code_is_reviewed() -> None:
+    # a page turned 270° whose text lines ran together: 学校 swallowed the title and the printed code
+    head = "学校：黑水县晴朗乡中心小学    联络员和分管领导回执    DG1:pz:p12:liaison_reply:1"
+    rows = [["", "姓名", "职务", "联系电话"], ["联络员", "张三", "教导主任", "13812345678"],
+            ["分管领导", "李四", "副校长", "0837-6822345"]]
+    e = interpret(document(table(rows), lines=[head, "填报日期：2019年3月15日"]))
+    assert e.form == "liaison_reply"
+    school = e.fields["school"]
+    assert "holds_printed_text" in school.flags and school.confidence < 0.9, school
+    assert e.status is FormStatus.NEEDS_REVIEW
+    form = FormContext.of(load_schemas()["liaison_reply"], 2019, ["请于3月20日前报人事科"])
+    assert doubts(ValueType.TEXT, "同意。请于3月20日前报人事科", None, form) == ("holds_printed_text",)
+    assert doubts(ValueType.SCHOOL, "黑水县晴朗乡中心小学", None, form) == ()
