@@ -314,7 +314,9 @@ def _indeterminate(s: str, flags: tuple[str, ...], context_year: int | None) -> 
 # ---------------------------------------------------------------------------------------------- phones
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"0\d{9,11}")  # 3–4 digit area code + 7–8 digit number
+# 3-digit area codes (010, 020–029) go with 8-digit numbers, 4-digit ones (03xx–09xx) with 7 or 8: a number
+# with a digit dropped (0837-682234) is no phone, not a sure one
+_LANDLINE = re.compile(r"0(?:10|2\d)\d{8}|0[3-9]\d{2}\d{7,8}")
 _LOCAL = re.compile(r"[2-9]\d{6,7}")
 _SERVICE = re.compile(r"[48]00\d{7}")
 _EXT = re.compile(r"(?:转|分机|ext\.?|x|#)", re.IGNORECASE)

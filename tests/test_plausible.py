@@ -92,3 +92,13 @@ def test_a_value_holding_the_title_or_the_identity_code_is_reviewed() -> None:
     form = FormContext.of(load_schemas()["liaison_reply"], 2019, ["请于3月20日前报人事科"])
     assert doubts(ValueType.TEXT, "同意。请于3月20日前报人事科", None, form) == ("holds_printed_text",)
     assert doubts(ValueType.SCHOOL, "黑水县晴朗乡中心小学", None, form) == ()
+
+
+def test_a_landline_with_a_digit_dropped_is_no_phone() -> None:
+    from docgen.values import normalize_phone
+
+    assert normalize_phone("0837-6822345").normalized == "08376822345"
+    assert normalize_phone("010-62345678").normalized == "01062345678"
+    assert normalize_phone("0772-28159450").normalized == "077228159450"
+    for dropped in ("0837-682234", "010-6234567", "028-8765432"):  # 4+6, 3+7, 3+7
+        assert "invalid_phone" in normalize_phone(dropped).flags, dropped
