@@ -353,11 +353,14 @@ class RapidOcrV6Engine:
                         info = words[0]
                         shift = x0 // _COLUMN - c0  # columns counted from the crop's own left edge
                         info.word_cols = [[c - shift for c in col] for col in (info.word_cols or [])]
-                        # a blank read in the gap is no character of the crop: its score must not count
+                        # Blanks are no characters of the crop: read in the gap, or between a digit and a
+                        # Chinese character (packed, the recogniser reads `值 5 万元` where alone it reads
+                        # `值5万元`; the reader drops such blanks), their low scores must not count.
                         raw = str(lines[0][0])
                         text = raw.strip()
                         lead = len(raw) - len(raw.lstrip())
-                        confs = list(info.confs or [])[lead:lead + len(text)] if text else []
+                        kept = list(info.confs or [])[lead:lead + len(text)] if text else []
+                        confs = [c for ch, c in zip(text, kept, strict=False) if not ch.isspace()]
                         info.confs = confs
                         out[j] = ((text, float(np.mean(confs)) if confs else 0.0), info)
         return out
