@@ -59,7 +59,7 @@ from docgen.extraction import (
 from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, TableSpec, ValueType, load_schemas
 from docgen.labels import label_key
 from docgen.line_fields import AMBIGUOUS, FormLabels, fields_in_lines, is_lone_date, resolve_label
-from docgen.plausible import DOUBT_FACTOR, FormContext, doubts
+from docgen.plausible import DOUBT_FACTOR, FormContext, doubts, out_of_sequence
 from docgen.printed import unprinted
 from docgen.review import reasons_text, status_of, where_text
 from docgen.tables import HEADER_SCAN_ROWS, generic_header, generic_type, may_name, schema_mismatch
@@ -848,6 +848,8 @@ def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems:
     if not read.rows:
         problems.append(Problem("表格中没有填写任何一行"))
     rows: list[tuple[Value, ...]] = []
+    off = {i: out_of_sequence([r[i].text for r in read.rows]) for i, c in enumerate(spec.columns)
+           if c.type is ValueType.INTEGER and i in read.matched}
     for n, raw_row in enumerate(read.rows, start=1):
         row: list[Value] = []
         for i, column in enumerate(spec.columns):
@@ -856,7 +858,8 @@ def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems:
                 row.append(Value("", None, 0.0 if column.required else 1.0, flags=flags, type=column.type))
                 continue
             row.append(builder.value(raw_row[i], column.type, column.label, key=column.key, row=n,
-                                     required=column.required, default_unit=default_unit_for(column.label)))
+                                     required=column.required, default_unit=default_unit_for(column.label),
+                                     doubt="out_of_sequence" if n - 1 in off.get(i, ()) else None))
         rows.append(tuple(row))
     out = [Table(tuple(c.label for c in spec.columns), tuple(rows), tuple(c.key for c in spec.columns))]
     if read.extra_columns:

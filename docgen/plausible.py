@@ -12,16 +12,17 @@ Pure: no I/O, the same answer for the same input.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from docgen.extraction import Normalized
 from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, ValueType
 from docgen.labels import label_key
-from docgen.values import PARTIAL, is_blank
+from docgen.values import PARTIAL, is_blank, normalize_integer
 
-__all__ = ["FormContext", "doubts"]
+__all__ = ["FormContext", "doubts", "out_of_sequence"]
 
 PRINTED_MIN = 6  # a title or printed sentence this long inside a value is not the school's writing
 PREFIX_MIN = 3  # a value starting with a label this long (or longer) has a header cell merged into it
@@ -83,6 +84,23 @@ def doubts(kind: ValueType, text: str, normalized: Normalized, form: FormContext
             abs(y - form.year) > YEAR_SLACK for y in _years(normalized)):
         out.append("year_out_of_period")
     return tuple(out)
+
+
+def out_of_sequence(texts: Sequence[str]) -> set[int]:
+    """The rows (0-based) whose number breaks the count the other rows keep: in a numbered column (序号) the
+    numbers of most rows are their row's place plus one offset; a row off it (a 1 read as 7) is doubted.
+    Needs at least 3 numbered rows, more than half of them agreeing; rows left blank are skipped."""
+    offsets: dict[int, int] = {}
+    for n, text in enumerate(texts):
+        number = normalize_integer(text).normalized
+        if isinstance(number, int):
+            offsets[n] = number - n
+    if len(offsets) < 3:
+        return set()
+    common, count = Counter(offsets.values()).most_common(1)[0]
+    if count * 2 <= len(offsets):
+        return set()
+    return {n for n, d in offsets.items() if d != common}
 
 
 DOUBT_FACTOR = PARTIAL

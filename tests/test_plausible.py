@@ -102,3 +102,20 @@ def test_a_landline_with_a_digit_dropped_is_no_phone() -> None:
     assert normalize_phone("0772-28159450").normalized == "077228159450"
     for dropped in ("0837-682234", "010-6234567", "028-8765432"):  # 4+6, 3+7, 3+7
         assert "invalid_phone" in normalize_phone(dropped).flags, dropped
+
+
+def test_a_row_number_off_the_count_is_reviewed() -> None:
+    from docgen.plausible import out_of_sequence
+
+    # 序号 1 read as 7: every character sure, the count of the other rows says otherwise
+    rows = [STATS_HEADER, stats_row(7), stats_row(2), stats_row(3)]
+    e = interpret(document(table(rows), lines=STATS_LINES))
+    serial = e.tables[0].columns.index("序号")
+    flags = [row[serial].flags for row in e.tables[0].rows]
+    assert flags == [("out_of_sequence",), (), ()]
+    assert "第1行「序号」：序号与前后行不连续" in messages(e)
+    assert out_of_sequence(["1", "2", "3", "4"]) == set()
+    assert out_of_sequence(["3", "4", "5"]) == set()  # a continued table counts on from its first page
+    assert out_of_sequence(["1", "2", "", "9", "5"]) == {3}  # a blank row is skipped, not counted against
+    assert out_of_sequence(["1", "2", "4", "5"]) == set()  # no majority: a row deleted and not renumbered
+    assert out_of_sequence(["1", "7"]) == set()  # too few to tell
