@@ -59,6 +59,7 @@ from docgen.extraction import (
 from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, TableSpec, ValueType, load_schemas
 from docgen.labels import label_key
 from docgen.line_fields import AMBIGUOUS, FormLabels, fields_in_lines, is_lone_date, resolve_label
+from docgen.plausible import DOUBT_FACTOR, FormContext, doubts, out_of_sequence
 from docgen.printed import unprinted
 from docgen.review import reasons_text, status_of, where_text
 from docgen.tables import HEADER_SCAN_ROWS, generic_header, generic_type, may_name, schema_mismatch
@@ -561,20 +562,23 @@ class _Builder:
     threshold: float
     context_year: int | None
     problems: list[Problem] = field(default_factory=list)
+    form: FormContext = field(default_factory=FormContext)
 
     def value(
         self, raw: _Raw, kind: ValueType, label: str, *, key: str | None = None, row: int | None = None,
         required: bool = False, default_unit: str | None = None, guessed: bool = False,
-        guess_flag: str = "label_guessed",
+        guess_flag: str = "label_guessed", doubt: str | None = None,
     ) -> Value:
         normal = normalize(kind, raw.text, context_year=self.context_year, default_unit=default_unit)
-        flags = list(normal.flags)
+        doubted = (*doubts(kind, raw.text, normal.normalized, self.form), *((doubt,) if doubt else ()))
+        flags = [*normal.flags, *doubted]
         if raw.confidence < self.threshold:
             flags.append("low_confidence")
         if guessed:
             flags.append(guess_flag)
         text = raw.text.strip()
-        confidence = raw.confidence * normal.factor * (GUESSED if guessed else 1.0)
+        confidence = raw.confidence * normal.factor * (GUESSED if guessed else 1.0) \
+            * (DOUBT_FACTOR if doubted else 1.0)
         value = Value(text, normal.normalized, confidence, raw.where, tuple(flags), kind)
         confidence = value.confidence  # as stored (3 decimals), so status_of decides the same way
         where = where_text(label, row)
@@ -695,6 +699,7 @@ def interpret(
         used |= field_tables
         if builder.context_year is None:
             builder.context_year = _filing_year(finder, schema) or _majority_year(read)
+        builder.form = FormContext.of(schema, builder.context_year, (printed or {}).get(schema.kind, ()))
         fields, labels = _build_fields(schema, finder, table_read, builder, problems,
                                        (printed or {}).get(schema.kind, ()))
         if spec is not None and table_read is not None:
@@ -770,6 +775,10 @@ def _build_fields(
             same.append(hit)
     out: dict[str, Value] = {}
     labels: dict[str, str] = {}
+    # One cell or line piece is one field's value: read as two fields (a 职务 cell holding the word 职务 taken
+    # for a label, so 职务 took the phone beside it), each of them is a guess, whatever the reading score.
+    chosen = Counter(_source(h) for i in range(len(schema.fields)) for h in [_first_filled(by_spec.get(i, []))]
+                     if h is not None)
     for i, spec in enumerate(schema.fields):
         hits = by_spec.get(i, [])
         filled = [h for h in hits if not is_blank(h.raw.text)]
@@ -783,9 +792,11 @@ def _build_fields(
                                     key=spec.key))
             continue
         hit = (filled or hits)[0]
+        shared = filled and chosen[_source(hit)] > 1
         out[spec.key] = builder.value(hit.raw, spec.type, spec.label, key=spec.key, required=spec.required,
                                       guessed=hit.guessed or bool(hit.others),
-                                      guess_flag=AMBIGUOUS if hit.others else "label_guessed")
+                                      guess_flag=AMBIGUOUS if hit.others else "label_guessed",
+                                      doubt="shared_source" if shared else None)
         labels[spec.key] = spec.label
     footers = [*finder.extra_hits.get(FOOTER_FIELD, [])]
     if table_read is not None and table_read.footer is not None:
@@ -797,6 +808,15 @@ def _build_fields(
         out[FOOTER_KEY] = builder.value(written[0], ValueType.TEXT, FOOTER_FIELD, key=FOOTER_KEY)
         labels[FOOTER_KEY] = FOOTER_FIELD
     return out, labels
+
+
+def _first_filled(hits: Sequence[_Hit]) -> _Hit | None:
+    return next((h for h in hits if not is_blank(h.raw.text)), None)
+
+
+def _source(hit: _Hit) -> tuple[object, ...]:
+    """The table cell a field's value is (a line may hold several fields' values: each hit its own)."""
+    return hit.source if hit.source[:1] == ("cell",) else ("hit", id(hit))
 
 
 def _placed(hits: Sequence[_Hit]) -> list[_Hit]:
@@ -828,6 +848,8 @@ def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems:
     if not read.rows:
         problems.append(Problem("表格中没有填写任何一行"))
     rows: list[tuple[Value, ...]] = []
+    off = {i: out_of_sequence([r[i].text for r in read.rows]) for i, c in enumerate(spec.columns)
+           if c.type is ValueType.INTEGER and i in read.matched}
     for n, raw_row in enumerate(read.rows, start=1):
         row: list[Value] = []
         for i, column in enumerate(spec.columns):
@@ -836,7 +858,8 @@ def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems:
                 row.append(Value("", None, 0.0 if column.required else 1.0, flags=flags, type=column.type))
                 continue
             row.append(builder.value(raw_row[i], column.type, column.label, key=column.key, row=n,
-                                     required=column.required, default_unit=default_unit_for(column.label)))
+                                     required=column.required, default_unit=default_unit_for(column.label),
+                                     doubt="out_of_sequence" if n - 1 in off.get(i, ()) else None))
         rows.append(tuple(row))
     out = [Table(tuple(c.label for c in spec.columns), tuple(rows), tuple(c.key for c in spec.columns))]
     if read.extra_columns:

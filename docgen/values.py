@@ -68,6 +68,12 @@ FLAG_TEXT: dict[str, str] = {
     "suspicious_name": "姓名含数字或字母",
     "ocr_corrected": "已校正疑似识别错误的字符（O→0，l→1）",
     "low_confidence": "识别置信度低",
+    "value_is_label": "内容像是表格标签（可能读入了表头或标签）",
+    "holds_printed_text": "内容含表单标题、印刷说明或识别码（可能多行文字连在一起）",
+    "name_too_short": "姓名只有一个字（可能被截断）",
+    "year_out_of_period": "年份与填报年份相差较大",
+    "shared_source": "同一处文字被读作多个栏目的值",
+    "out_of_sequence": "序号与前后行不连续",
     "label_guessed": "按位置推定的字段",
     "label_ambiguous": "标签可能对应多个栏目，按上下文推定",
     "column_missing": "表格缺少此列",
@@ -309,7 +315,9 @@ def _indeterminate(s: str, flags: tuple[str, ...], context_year: int | None) -> 
 # ---------------------------------------------------------------------------------------------- phones
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"0\d{9,11}")  # 3–4 digit area code + 7–8 digit number
+# 3-digit area codes (010, 020–029) go with 8-digit numbers, 4-digit ones (03xx–09xx) with 7 or 8: a number
+# with a digit dropped (0837-682234) is no phone, not a sure one
+_LANDLINE = re.compile(r"0(?:10|2\d)\d{8}|0[3-9]\d{2}\d{7,8}")
 _LOCAL = re.compile(r"[2-9]\d{6,7}")
 _SERVICE = re.compile(r"[48]00\d{7}")
 _EXT = re.compile(r"(?:转|分机|ext\.?|x|#)", re.IGNORECASE)

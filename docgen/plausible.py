@@ -1,0 +1,116 @@
+"""Does a value look like a value of its field? Checks that catch a misread which no score shows.
+
+A value can be read with every character sure and still be wrong: a header cell merged into the cell
+below (``活动名称教研活动``), a label read where the value should be (``职务`` as a name), a name cut short
+under a seal (``泽``), a year misread by one stroke (2019 → 2016). The normalisers (:mod:`docgen.values`)
+judge a value alone; these checks judge it against the form it is on — its labels, the year the form
+was filled in. Each doubt is a flag with a factor below :data:`~docgen.values.SURE`, so the value is
+reviewed and the form's status follows from :func:`docgen.review.status_of` as for any unsure value.
+Pure: no I/O, the same answer for the same input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from docgen.extraction import Normalized
+from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, ValueType
+from docgen.labels import label_key
+from docgen.values import PARTIAL, is_blank, normalize_integer
+
+__all__ = ["FormContext", "doubts", "out_of_sequence"]
+
+PRINTED_MIN = 6  # a title or printed sentence this long inside a value is not the school's writing
+PREFIX_MIN = 3  # a value starting with a label this long (or longer) has a header cell merged into it
+YEAR_SLACK = 1  # a school year spans two calendar years: dates a year before or after the filing are normal
+
+_SEPARATORS = re.compile(r"[\s、，,；;/／和及]+")
+_CODE = re.compile(r"DG1\s*[:：]")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class FormContext:
+    """What a value is checked against: the label keys printed on its form, and the year it was filled in."""
+
+    labels: frozenset[str] = frozenset()
+    year: int | None = None
+    printed: frozenset[str] = frozenset()  # keys of the form's titles and printed sentences
+
+    @classmethod
+    def of(cls, schema: FormSchema | None, year: int | None, printed: Iterable[str] = ()) -> FormContext:
+        """The labels of ``schema`` (fields, columns and footer, with synonyms and printed forms); its title
+        (not the shorter synonyms, which a sentence may quote) and the sentences the blank form prints
+        (``printed``) as what no value holds."""
+        if schema is None:
+            return cls(frozenset(), year)
+        sentences = frozenset(k for k in map(label_key, (schema.title, *printed)) if len(k) >= PRINTED_MIN)
+        texts: list[str] = []
+        specs: Iterable[FieldSpec | ColumnSpec] = (*schema.fields, *(schema.table.columns if schema.table else ()))
+        for spec in specs:
+            texts += [*spec.labels, spec.printed_label]
+        if schema.table is not None:
+            texts += schema.table.footer_labels
+        return cls(frozenset(k for k in map(label_key, texts) if len(k) >= 2), year, sentences)
+
+
+def doubts(kind: ValueType, text: str, normalized: Normalized, form: FormContext) -> tuple[str, ...]:
+    """The flags of what makes ``text`` (read for a field or column of type ``kind``) implausible on its form:
+
+    * ``value_is_label`` — the value is one of the form's labels, or starts with one of ≥ 3 characters
+      followed by more (a header cell merged into the value cell);
+    * ``holds_printed_text`` — the value holds the form's title, a sentence the blank form prints or a
+      docgen identity code (text lines of the page run together into one value);
+    * ``name_too_short`` — a person's name of one Chinese character (a name cut short);
+    * ``year_out_of_period`` — a date more than a year away from the year the form was filled in.
+    """
+    if is_blank(text):
+        return ()
+    out: list[str] = []
+    key = label_key(text)
+    if key in form.labels or any(len(lab) >= PREFIX_MIN and key.startswith(lab) and len(key) > len(lab)
+                                 for lab in form.labels):
+        out.append("value_is_label")
+    if _CODE.search(text) or any(p in key for p in form.printed):
+        out.append("holds_printed_text")
+    name = normalized if isinstance(normalized, str) else text  # 李 云 is one name (李云), not two
+    if kind is ValueType.NAME and any(len(p) == 1 and _CJK.match(p) for p in _SEPARATORS.split(name.strip()) if p):
+        out.append("name_too_short")
+    if kind is ValueType.DATE and form.year is not None and any(
+            abs(y - form.year) > YEAR_SLACK for y in _years(normalized)):
+        out.append("year_out_of_period")
+    return tuple(out)
+
+
+def out_of_sequence(texts: Sequence[str]) -> set[int]:
+    """The rows (0-based) whose number breaks the count the other rows keep: in a numbered column (序号) the
+    numbers of most rows are their row's place plus one offset; a row off it (a 1 read as 7) is doubted.
+    Needs at least 3 numbered rows, more than half of them agreeing; rows left blank are skipped."""
+    offsets: dict[int, int] = {}
+    for n, text in enumerate(texts):
+        number = normalize_integer(text).normalized
+        if isinstance(number, int):
+            offsets[n] = number - n
+    if len(offsets) < 3:
+        return set()
+    common, count = Counter(offsets.values()).most_common(1)[0]
+    if count * 2 <= len(offsets):
+        return set()
+    return {n for n, d in offsets.items() if d != common}
+
+
+DOUBT_FACTOR = PARTIAL
+"""The factor a doubted value's confidence is multiplied by (reviewed whatever its reading score)."""
+
+
+def _years(normalized: Normalized) -> list[int]:
+    if isinstance(normalized, date):
+        return [normalized.year]
+    if isinstance(normalized, dict):
+        return [v.year for v in normalized.values() if isinstance(v, date)] + \
+            [v for k, v in normalized.items() if k == "year" and isinstance(v, int)]
+    return []
