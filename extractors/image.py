@@ -680,6 +680,16 @@ def _stage(what: str, page_no: int, problems: list[str], run: Callable[[], T], f
         return fallback()
 
 
+def turn_page(page: PreparedPage, k: int) -> PreparedPage:
+    """``page`` turned by ``k`` quarter turns (counter-clockwise, as ``np.rot90``); its ``to_page`` still maps
+    the page it was prepared from."""
+    if k % 4 == 0:
+        return page
+    h, w = page.gray.shape[:2]
+    return replace(page, gray=np.ascontiguousarray(np.rot90(page.gray, k)),
+                   ink=np.ascontiguousarray(np.rot90(page.ink, k)), to_page=turn_matrix(k, w, h) @ page.to_page)
+
+
 def _plain_page(rgb: U8) -> PreparedPage:
     """The page as it is (gray, ink by threshold): what is read when preparing it failed."""
     gray = u8(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
@@ -699,18 +709,24 @@ class _PageRead:
 
 
 def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_per_unit: float = 1.0) -> _PageRead:
-    """Read one decoded RGB page: QR code → quarter turn (QR, else text direction) → prepared page → grids →
-    cells → text outside them → identity codes. Each step degrades on its own (:func:`_stage`)."""
+    """Read one decoded RGB page: QR code → quarter turn by the QR code, prepared page (else: prepared page,
+    quarter turn by its text's direction) → grids → cells → text outside them → identity codes. Each step
+    degrades on its own (:func:`_stage`)."""
     h, w = rgb.shape[:2]
     gray0 = u8(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
     qr, polys = _stage("二维码识别", page_no, problems, lambda: decode_qr(gray0), lambda: ([], []))
     if polys:
         k = qr_turn(polys[0])
+        turned = turn_matrix(k, w, h)
+        upright = np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
+        page = _stage("页面预处理", page_no, problems, lambda: prepare_page(upright), lambda: _plain_page(upright))
     else:
-        k = _stage("页面方向判断", page_no, problems, lambda: text_turn(gray0, engine), lambda: 0)
-    turned = turn_matrix(k, w, h)
-    upright = np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
-    page = _stage("页面预处理", page_no, problems, lambda: prepare_page(upright), lambda: _plain_page(upright))
+        # the text's direction is judged on the prepared page: in a photo the sheet's lines slant with the
+        # perspective (too steep to count as lines) and the desk's grain or edges count as lines instead
+        turned = np.eye(3, dtype=np.float64)
+        prepared = _stage("页面预处理", page_no, problems, lambda: prepare_page(rgb), lambda: _plain_page(rgb))
+        k = _stage("页面方向判断", page_no, problems, lambda: text_turn(prepared.gray, engine), lambda: 0)
+        page = turn_page(prepared, k)
     frame = SourceFrame.of(page, rgb.shape, px_per_unit, turned)
     to_page = page.to_page @ turned
     page_polys = [_map_points(to_page, p) for p in polys]
