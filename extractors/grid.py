@@ -61,6 +61,7 @@ class GridSettings:
     coverage: float = 0.6  # a separator exists when this fraction of its span is ruled
     join: float = 0.85  # a ruling joins two others when it rules this fraction of the span between them
     edge_run: float = 0.25  # rulings this long (of the table's size) that pass the outer ones mark an open edge
+    faint_depth: int = 12  # grey levels a faint ruling lies below the paper around it (photos: :func:`faint_rulings`)
 
 
 def line_masks(ink: U8, s: GridSettings = GridSettings()) -> tuple[U8, U8]:
@@ -74,6 +75,25 @@ def line_masks(ink: U8, s: GridSettings = GridSettings()) -> tuple[U8, U8]:
     hor = u8(cv2.morphologyEx(hor, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap * 2, 3))))
     ver = u8(cv2.morphologyEx(ver, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, gap * 2))))
     return hor, ver
+
+
+def faint_rulings(gray: U8, s: GridSettings = GridSettings()) -> U8:
+    """Rulings too light for the ink mask, from the grey page: a thin line a little darker than the paper
+    around it (a black-hat a few pixels wide) that runs straight for as long as a ruling must.
+
+    In a phone photo a 0.5 pt ruling is blurred to one or two pixels of light grey, and under a shadow or a
+    faded print the ink threshold keeps only dashes of it: the table falls apart into lines of text. Text
+    has no straight dark run that long, and paper noise none that straight.
+    """
+    h, w = gray.shape
+    k = max(5, min(h, w) // 170) | 1  # wider than a blurred ruling, narrower than a cell
+    dark = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
+    weak = u8((dark > s.faint_depth).astype(np.uint8) * 255)
+    kh = max(15, int(w * s.line_frac))
+    kv = max(15, int(h * s.line_frac))
+    hor = cv2.morphologyEx(weak, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (kh, 1)))
+    ver = cv2.morphologyEx(weak, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, kv)))
+    return u8(cv2.bitwise_or(hor, ver))
 
 
 def table_regions(hor: U8, ver: U8, s: GridSettings = GridSettings()) -> list[Box]:

@@ -42,7 +42,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from docgen.errors import UnreadableDocument
 from docgen.extraction import BBox, Cell, InputKind, Provenance, ReadDocument, ReadTable, TextLine
 from docgen.upload_links import identity_in
-from extractors.grid import Grid, GridCell, find_grids, line_masks
+from extractors.grid import Grid, GridCell, faint_rulings, find_grids, line_masks
 from extractors.ocr import OcrEngine, default_engine
 from extractors.preprocess import (
     F64,
@@ -732,7 +732,11 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     page_polys = [_map_points(to_page, p) for p in polys]
     no_seals: list[Seal] = []
     seals = _stage("印章检测", page_no, problems, lambda: find_seals(page.gray), lambda: no_seals)
-    grid_ink = _stage("印章检测", page_no, problems, lambda: ring_free_ink(page.ink, seals), lambda: page.ink)
+    ruled = page.ink
+    if page.flattened or page.doubtful_geometry:  # a photo: light rulings blurred into dashes are rulings still
+        ruled = _stage("表格线检测", page_no, problems, lambda: u8(cv2.bitwise_or(page.ink, faint_rulings(page.gray))),
+                       lambda: page.ink)
+    grid_ink = _stage("印章检测", page_no, problems, lambda: ring_free_ink(ruled, seals), lambda: ruled)
     grids, rules = _stage("表格线检测", page_no, problems, lambda: find_grids(grid_ink),
                           lambda: ([], np.zeros_like(page.ink)))
     grids = [g for g in grids if not one_big_box(g, page.ink.shape)]

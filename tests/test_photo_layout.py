@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from extractors.image import read_image
+from testkit import photo_fixtures as pf
 from testkit import scan_fixtures as sf
 
 U8 = npt.NDArray[np.uint8]
@@ -50,3 +51,27 @@ def test_a_sheet_seen_askew_is_not_turned_a_quarter() -> None:
     boxes = [line.where.bbox for line in doc.lines if line.where.bbox is not None]
     assert len(boxes) >= 10
     assert all(x1 - x0 > 2 * (y1 - y0) for x0, y0, x1, y1 in boxes), boxes
+
+
+def _faint_table_sheet() -> U8:
+    """A portrait sheet with a 6 × 4 table ruled in thin light grey (a 0.5 pt ruling, a faded print), text in
+    its cells."""
+    page = np.full((2339, 1654, 3), 250, np.uint8)
+    xs, ys = [150, 450, 850, 1200, 1500], [400, 520, 640, 760, 880, 1000, 1120]
+    for x in xs:
+        cv2.line(page, (x, ys[0]), (x, ys[-1]), (185, 185, 185), 2)
+    for y in ys:
+        cv2.line(page, (xs[0], y), (xs[-1], y), (185, 185, 185), 2)
+    for r in range(6):
+        for c in range(4):
+            cv2.putText(page, f"V{r}{c}", (xs[c] + 30, ys[r] + 75), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (30, 30, 30), 3)
+    return page
+
+
+def test_a_table_ruled_faintly_is_still_a_table_in_a_photo() -> None:
+    """Photographed, the light rulings blur to a grey the ink threshold keeps only in dashes; they are found
+    on the grey page, so the table keeps its 6 rows and 4 columns instead of falling apart into lines."""
+    shot = pf.photograph(_faint_table_sheet(), seed=2)
+    doc = read_image(sf.encode(shot.rgb, "PNG"), "faint.png", engine=sf.FakeEngine())
+    shapes = [(t.n_rows, t.n_cols) for t in doc.tables]
+    assert shapes == [(6, 4)], shapes
