@@ -59,6 +59,7 @@ from docgen.extraction import (
 from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, TableSpec, ValueType, load_schemas
 from docgen.labels import label_key
 from docgen.line_fields import AMBIGUOUS, FormLabels, fields_in_lines, is_lone_date, resolve_label
+from docgen.line_table import table_from_lines
 from docgen.printed import unprinted
 from docgen.review import reasons_text, status_of, where_text
 from docgen.tables import HEADER_SCAN_ROWS, generic_header, generic_type, may_name, schema_mismatch
@@ -362,6 +363,24 @@ def _read_schema_table(read: ReadDocument, spec: TableSpec) -> _TableRead:
         if ended:
             current = None
     return out
+
+
+def _with_line_table(read: ReadDocument, spec: TableSpec, problems: list[Problem]) -> ReadDocument:
+    """``read`` with the form's table rebuilt from its text lines (:mod:`docgen.line_table`) when no table
+    read has the form's header but some line row does; the lines it took are no longer lines."""
+    labels = _Labels(spec.columns)
+
+    def names(text: str) -> set[int]:
+        return {i for _, i in labels.match(text) if may_name(text, spec.columns[i])}
+
+    serial = next((i for i, c in enumerate(spec.columns) if c.type is ValueType.INTEGER), None)
+    footer_keys = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", f)) for f in spec.footer_labels]
+    rebuilt = table_from_lines(read.lines, names, len(spec.columns), serial, footer_keys)
+    if rebuilt is None:
+        return read
+    problems.append(Problem("未找到表格线，表格按文字位置重建，行列可能错位，请对照原图逐项核对"))
+    return replace(read, tables=(*read.tables, rebuilt.table),
+                   lines=tuple(line for i, line in enumerate(read.lines) if i not in rebuilt.used))
 
 
 def _later_page(table: ReadTable, previous: ReadTable) -> bool:
@@ -688,6 +707,9 @@ def interpret(
     used: set[int] = set()
     if schema is not None:
         spec = schema.table
+        if spec is not None and not any(_find_header(t, spec) is not None for t in read.tables):
+            as_read, table_spec = read, spec
+            read = _stage("明细表格", problems, lambda: _with_line_table(as_read, table_spec, problems), read)
         table_read = None
         if spec is not None:
             table_read = _stage("明细表格", problems, lambda: _read_schema_table(read, spec), None)
