@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from extractors.grid import faint_rulings
 from extractors.image import read_image
 from testkit import photo_fixtures as pf
 from testkit import scan_fixtures as sf
@@ -75,3 +76,22 @@ def test_a_table_ruled_faintly_is_still_a_table_in_a_photo() -> None:
     doc = read_image(sf.encode(shot.rgb, "PNG"), "faint.png", engine=sf.FakeEngine())
     shapes = [(t.n_rows, t.n_cols) for t in doc.tables]
     assert shapes == [(6, 4)], shapes
+
+
+def test_faint_rulings_are_not_made_of_a_line_of_blurred_text() -> None:
+    """A line of dense blurred text chains its glyphs' strokes at one height into a long dark run; a faint
+    ruling is one long thin run with paper beside it: only the ruling is taken."""
+    gray = np.full((1200, 1700), 245, np.uint8)
+    cv2.line(gray, (100, 300), (1600, 300), 200, 2)  # a faint ruling
+    rng = np.random.default_rng(3)
+    for i in range(60):  # glyphs 20 px wide, 3 px apart: a middle stroke each, the others at their own heights
+        x, y = 100 + i * 23, 500
+        cv2.rectangle(gray, (x, y + 9), (x + 19, y + 10), 40, -1)
+        for dy in (int(rng.integers(0, 4)), int(rng.integers(15, 19))):
+            cv2.rectangle(gray, (x + int(rng.integers(0, 5)), y + dy), (x + 19 - int(rng.integers(0, 5)), y + dy + 1),
+                          40, -1)
+        cv2.rectangle(gray, (x + 9, y), (x + 10, y + 19), 40, -1)
+    gray = np.asarray(cv2.GaussianBlur(gray, (0, 0), 1.3), dtype=np.uint8)
+    found = faint_rulings(gray)
+    assert found[295:306, 200:1500].any(axis=0).mean() > 0.9
+    assert not found[490:530].any()
