@@ -270,8 +270,21 @@ def _assign(groups: Sequence[_Group], labels: _Labels, specs: Sequence[ColumnSpe
                 options = [max(anchored)[1]] if anchored else options
             taken[options[0]] = gi
             done.add(gi)
+    for gi, g in enumerate(groups):  # a header misread by one character (a seal or a shadow over 活动名称)
+        if gi in done or g.cell is None or is_blank(g.text):
+            continue
+        near = [s for s in range(len(specs)) if s not in taken and may_name(g.text, specs[s])
+                and any(_one_char_off(label_key(g.text), label_key(label)) for label in specs[s].labels)]
+        if len(near) == 1:
+            taken[near[0]] = gi
+            done.add(gi)
     # a repeated label resolved by order may have beaten its anchor: re-pair by anchors when possible
     return {s: groups[gi] for s, gi in sorted(taken.items())}
+
+
+def _one_char_off(read: str, label: str) -> bool:
+    """``read`` is ``label`` (four characters or more) with exactly one character misread."""
+    return len(read) == len(label) >= 4 and sum(a != b for a, b in zip(read, label, strict=True)) == 1
 
 
 def _find_header(table: ReadTable, spec: TableSpec, *, recognising: bool = False) -> _HeaderMatch | None:
