@@ -98,3 +98,23 @@ def test_an_arrangement_without_rulings_starts_a_row_at_each_school() -> None:
     assert [r["supported"] for r in rows] == ["鹿寨实验高中", "鹿寨中学"]
     assert rows[1]["supported_contact"] == "潘志勇13907720004"
     assert got.fields["filled_on"].raw == "2019年8月20日"
+
+
+def test_a_label_centred_beside_a_two_line_value_takes_both_lines() -> None:
+    """Read as lines (no rulings found), a 备案表's 外出事由（项目） cell is centred on its two-line value: its
+    row comes after the value's first line. That line is the 事由's, not more of the 前往地点 above."""
+
+    def at(text: str, x0: float, top: float, x1: float) -> TextLine:
+        return TextLine(text, 0.98, Provenance(1, (x0, top, x1, top + 20)))
+
+    lines = (at("教育交流活动备案表", 300, 20, 600),
+             at("前往地点", 100, 100, 180), at("黑水县扎窝中心校", 300, 100, 460),
+             at("骨干教师示范课及教学研讨", 300, 130, 540),
+             at("外出事由（项目）", 100, 145, 250),
+             at("校园文化建设交流", 300, 160, 460),
+             at("外出时间", 100, 200, 180), at("2019/11/12", 300, 200, 400))
+    got = interpret(ReadDocument("photo.jpg", InputKind.IMAGE, 1, lines=lines))
+    assert got.form == "filing"
+    assert got.fields["destination"].raw == "黑水县扎窝中心校"
+    assert got.fields["purpose"].raw == "骨干教师示范课及教学研讨\n校园文化建设交流"
+    assert got.fields["departs_on"].raw == "2019/11/12"
