@@ -59,6 +59,7 @@ from docgen.extraction import (
 from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, TableSpec, ValueType, load_schemas
 from docgen.labels import label_key
 from docgen.line_fields import AMBIGUOUS, FormLabels, fields_in_lines, is_lone_date, resolve_label
+from docgen.line_table import table_from_lines
 from docgen.plausible import DOUBT_FACTOR, FormContext, doubts, out_of_sequence
 from docgen.printed import unprinted
 from docgen.review import reasons_text, status_of, where_text
@@ -270,8 +271,21 @@ def _assign(groups: Sequence[_Group], labels: _Labels, specs: Sequence[ColumnSpe
                 options = [max(anchored)[1]] if anchored else options
             taken[options[0]] = gi
             done.add(gi)
+    for gi, g in enumerate(groups):  # a header misread by one character (a seal or a shadow over 活动名称)
+        if gi in done or g.cell is None or is_blank(g.text):
+            continue
+        near = [s for s in range(len(specs)) if s not in taken and may_name(g.text, specs[s])
+                and any(_one_char_off(label_key(g.text), label_key(label)) for label in specs[s].labels)]
+        if len(near) == 1:
+            taken[near[0]] = gi
+            done.add(gi)
     # a repeated label resolved by order may have beaten its anchor: re-pair by anchors when possible
     return {s: groups[gi] for s, gi in sorted(taken.items())}
+
+
+def _one_char_off(read: str, label: str) -> bool:
+    """``read`` is ``label`` (four characters or more) with exactly one character misread."""
+    return len(read) == len(label) >= 4 and sum(a != b for a, b in zip(read, label, strict=True)) == 1
 
 
 def _find_header(table: ReadTable, spec: TableSpec, *, recognising: bool = False) -> _HeaderMatch | None:
@@ -363,6 +377,24 @@ def _read_schema_table(read: ReadDocument, spec: TableSpec) -> _TableRead:
         if ended:
             current = None
     return out
+
+
+def _with_line_table(read: ReadDocument, spec: TableSpec, problems: list[Problem]) -> ReadDocument:
+    """``read`` with the form's table rebuilt from its text lines (:mod:`docgen.line_table`) when no table
+    read has the form's header but some line row does; the lines it took are no longer lines."""
+    labels = _Labels(spec.columns)
+
+    def names(text: str) -> set[int]:
+        return {i for _, i in labels.match(text) if may_name(text, spec.columns[i])}
+
+    serial = next((i for i, c in enumerate(spec.columns) if c.type is ValueType.INTEGER), None)
+    footer_keys = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", f)) for f in spec.footer_labels]
+    rebuilt = table_from_lines(read.lines, names, len(spec.columns), serial, footer_keys)
+    if rebuilt is None:
+        return read
+    problems.append(Problem("未找到表格线，表格按文字位置重建，行列可能错位，请对照原图逐项核对"))
+    return replace(read, tables=(*read.tables, rebuilt.table),
+                   lines=tuple(line for i, line in enumerate(read.lines) if i not in rebuilt.used))
 
 
 def _later_page(table: ReadTable, previous: ReadTable) -> bool:
@@ -692,6 +724,9 @@ def interpret(
     used: set[int] = set()
     if schema is not None:
         spec = schema.table
+        if spec is not None and not any(_find_header(t, spec) is not None for t in read.tables):
+            as_read, table_spec = read, spec
+            read = _stage("明细表格", problems, lambda: _with_line_table(as_read, table_spec, problems), read)
         table_read = None
         if spec is not None:
             table_read = _stage("明细表格", problems, lambda: _read_schema_table(read, spec), None)

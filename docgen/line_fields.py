@@ -435,7 +435,7 @@ def fields_in_lines(lines: Sequence[TextLine], form: FormLabels, prefix: tuple[o
     """The field values written in ``lines`` (rows of one document or one cell, in reading order).
     ``breaks``: indexes of lines that something else (a table) stands before — no value runs on across it."""
     state = _State(form, prefix)
-    for indexes in visual_rows(lines):
+    for indexes in _labels_first(lines, visual_rows(lines), form):
         row = _make_row(lines, indexes)
         if not row.text.strip():
             continue
@@ -456,6 +456,24 @@ def fields_in_lines(lines: Sequence[TextLine], form: FormLabels, prefix: tuple[o
     _close(state)
     _unfilled(state)
     return state.hits
+
+
+def _labels_first(lines: Sequence[TextLine], rows: list[list[int]], form: FormLabels) -> list[list[int]]:
+    """``rows`` with a label standing alone beside a value's lines put before them: a form's label cell
+    centred on a two-line value is a row of its own halfway down that value, after its first line in reading
+    order, which would otherwise run on the value above."""
+    out = list(rows)
+    for i in range(len(out) - 1):
+        value, label = out[i], out[i + 1]
+        vbox, lbox = lines[value[0]].where.bbox, lines[label[0]].where.bbox
+        if vbox is None or lbox is None or len(label) != 1 or lbox[2] > vbox[0] or lbox[1] >= vbox[3]:
+            continue  # not a label left of the row and reaching up beside it
+        text = _make_row(lines, label).text.strip()
+        found = _labels_in(text, form)
+        if len(found) == 1 and found[0].specs and found[0].end >= len(text) and not _labels_in(
+                _make_row(lines, value).text, form):
+            out[i], out[i + 1] = label, value
+    return out
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ class GridSettings:
     coverage: float = 0.6  # a separator exists when this fraction of its span is ruled
     join: float = 0.85  # a ruling joins two others when it rules this fraction of the span between them
     edge_run: float = 0.25  # rulings this long (of the table's size) that pass the outer ones mark an open edge
+    faint_depth: int = 12  # grey levels a faint ruling lies below the paper around it (photos: :func:`faint_rulings`)
+    faint_flank: float = 0.12  # ... and at most this share of the bands along its sides is dark (text is more)
 
 
 def line_masks(ink: U8, s: GridSettings = GridSettings()) -> tuple[U8, U8]:
@@ -74,6 +76,58 @@ def line_masks(ink: U8, s: GridSettings = GridSettings()) -> tuple[U8, U8]:
     hor = u8(cv2.morphologyEx(hor, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap * 2, 3))))
     ver = u8(cv2.morphologyEx(ver, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, gap * 2))))
     return hor, ver
+
+
+def faint_rulings(gray: U8, s: GridSettings = GridSettings()) -> U8:
+    """Rulings too light for the ink mask, from the grey page: a thin line a little darker than the paper
+    around it (a black-hat a few pixels wide) that runs straight for as long as a ruling must, with paper
+    along both its sides.
+
+    In a phone photo a 0.5 pt ruling is blurred to one or two pixels of light grey, and under a shadow or a
+    faded print the ink threshold keeps only dashes of it: the table falls apart into lines of text. Paper
+    noise makes no run that long and straight; the strokes of a line of blurred text can (one glyph's stroke
+    touching the next one's), but they have other strokes just above and below them, a ruling has the cell's
+    blank margin.
+    """
+    h, w = gray.shape
+    k = max(5, min(h, w) // 170) | 1  # wider than a blurred ruling, narrower than a cell
+    dark = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8))
+    weak = u8((dark > s.faint_depth).astype(np.uint8) * 255)
+    kh = max(15, int(w * s.line_frac))
+    kv = max(15, int(h * s.line_frac))
+    hor = u8(cv2.morphologyEx(weak, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (kh, 1))))
+    ver = u8(cv2.morphologyEx(weak, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, kv))))
+    return u8(cv2.bitwise_or(_with_blank_sides(hor, weak, k, (1, 0), 2 * kh, s),
+                             _with_blank_sides(ver, weak, k, (0, 1), 2 * kv, s)))
+
+
+def _with_blank_sides(runs: U8, weak: U8, k: int, along: tuple[int, int], min_length: int, s: GridSettings) -> U8:
+    """The runs (components of ``runs``, lying ``along`` x or y) at least ``min_length`` long with little of
+    ``weak`` on at least one of their two sides, in the band from 3 to ``k`` px away: a ruling has a cell's
+    blank margin on one side at least, a chain of glyph strokes has the rest of its glyphs on both (and a
+    chain along the foot of a line of text, blank below, is a few glyphs long — a faint ruling that long
+    would add nothing the ink's own dashes do not already give)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    if n <= 1:
+        return runs
+    dark = weak > 0
+    h, w = runs.shape
+    share = []
+    for sign in (-1, 1):
+        total = np.zeros(n, np.float64)
+        busy = np.zeros(n, np.float64)
+        for d in range(3, k + 1):
+            dy, dx = (sign * d, 0) if along == (1, 0) else (0, sign * d)
+            src = labels[max(0, -dy):h - max(0, dy), max(0, -dx):w - max(0, dx)]
+            dst = dark[max(0, dy):h - max(0, -dy), max(0, dx):w - max(0, -dx)]
+            on = src > 0
+            total += np.bincount(src[on], minlength=n)
+            busy += np.bincount(src[on], weights=dst[on].astype(np.float64), minlength=n)
+        share.append(busy / np.maximum(total, 1))
+    length = stats[:, cv2.CC_STAT_WIDTH] if along == (1, 0) else stats[:, cv2.CC_STAT_HEIGHT]
+    keep = (np.minimum(share[0], share[1]) <= s.faint_flank) & (length >= min_length)
+    keep[0] = False
+    return u8(np.where(keep[labels], 255, 0).astype(np.uint8))
 
 
 def table_regions(hor: U8, ver: U8, s: GridSettings = GridSettings()) -> list[Box]:

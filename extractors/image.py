@@ -42,7 +42,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from docgen.errors import UnreadableDocument
 from docgen.extraction import BBox, Cell, InputKind, Provenance, ReadDocument, ReadTable, TextLine
 from docgen.upload_links import identity_in
-from extractors.grid import Grid, GridCell, find_grids, line_masks
+from extractors.grid import Grid, GridCell, faint_rulings, find_grids, line_masks
 from extractors.ocr import OcrEngine, dash_between_numbers, default_engine
 from extractors.preprocess import (
     F64,
@@ -712,6 +712,16 @@ def _stage(what: str, page_no: int, problems: list[str], run: Callable[[], T], f
         return fallback()
 
 
+def turn_page(page: PreparedPage, k: int) -> PreparedPage:
+    """``page`` turned by ``k`` quarter turns (counter-clockwise, as ``np.rot90``); its ``to_page`` still maps
+    the page it was prepared from."""
+    if k % 4 == 0:
+        return page
+    h, w = page.gray.shape[:2]
+    return replace(page, gray=np.ascontiguousarray(np.rot90(page.gray, k)),
+                   ink=np.ascontiguousarray(np.rot90(page.ink, k)), to_page=turn_matrix(k, w, h) @ page.to_page)
+
+
 def _plain_page(rgb: U8) -> PreparedPage:
     """The page as it is (gray, ink by threshold): what is read when preparing it failed."""
     gray = u8(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
@@ -731,24 +741,34 @@ class _PageRead:
 
 
 def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_per_unit: float = 1.0) -> _PageRead:
-    """Read one decoded RGB page: QR code → quarter turn (QR, else text direction) → prepared page → grids →
-    cells → text outside them → identity codes. Each step degrades on its own (:func:`_stage`)."""
+    """Read one decoded RGB page: QR code → quarter turn by the QR code, prepared page (else: prepared page,
+    quarter turn by its text's direction) → grids → cells → text outside them → identity codes. Each step
+    degrades on its own (:func:`_stage`)."""
     h, w = rgb.shape[:2]
     gray0 = u8(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
     qr, polys = _stage("二维码识别", page_no, problems, lambda: decode_qr(gray0), lambda: ([], []))
     if polys:
         k = qr_turn(polys[0])
+        turned = turn_matrix(k, w, h)
+        upright = np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
+        page = _stage("页面预处理", page_no, problems, lambda: prepare_page(upright), lambda: _plain_page(upright))
     else:
-        k = _stage("页面方向判断", page_no, problems, lambda: text_turn(gray0, engine), lambda: 0)
-    turned = turn_matrix(k, w, h)
-    upright = np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
-    page = _stage("页面预处理", page_no, problems, lambda: prepare_page(upright), lambda: _plain_page(upright))
+        # the text's direction is judged on the prepared page: in a photo the sheet's lines slant with the
+        # perspective (too steep to count as lines) and the desk's grain or edges count as lines instead
+        turned = np.eye(3, dtype=np.float64)
+        prepared = _stage("页面预处理", page_no, problems, lambda: prepare_page(rgb), lambda: _plain_page(rgb))
+        k = _stage("页面方向判断", page_no, problems, lambda: text_turn(prepared.gray, engine), lambda: 0)
+        page = turn_page(prepared, k)
     frame = SourceFrame.of(page, rgb.shape, px_per_unit, turned)
     to_page = page.to_page @ turned
     page_polys = [_map_points(to_page, p) for p in polys]
     no_seals: list[Seal] = []
     seals = _stage("印章检测", page_no, problems, lambda: find_seals(page.gray), lambda: no_seals)
-    grid_ink = _stage("印章检测", page_no, problems, lambda: ring_free_ink(page.ink, seals), lambda: page.ink)
+    ruled = page.ink
+    if page.flattened or page.doubtful_geometry:  # a photo: light rulings blurred into dashes are rulings still
+        ruled = _stage("表格线检测", page_no, problems, lambda: u8(cv2.bitwise_or(page.ink, faint_rulings(page.gray))),
+                       lambda: page.ink)
+    grid_ink = _stage("印章检测", page_no, problems, lambda: ring_free_ink(ruled, seals), lambda: ruled)
     grids, rules = _stage("表格线检测", page_no, problems, lambda: find_grids(grid_ink),
                           lambda: ([], np.zeros_like(page.ink)))
     grids = [g for g in grids if not one_big_box(g, page.ink.shape)]
