@@ -235,6 +235,8 @@ def change_own_password(
         authenticate(session, user.username, old_password, address=address, secret=secret, hasher=hasher, policy=policy)
     except Unauthenticated:
         raise Invalid("原密码不正确", [{"field": "old_password", "message": "原密码不正确"}]) from None
+    if new_password == old_password:  # the one-time password an admin set would stay known to the admin
+        raise Invalid("新密码不能与原密码相同", [{"field": "new_password", "message": "新密码不能与原密码相同"}])
     return set_password(session, user, new_password, hasher=hasher, by=user)
 
 

@@ -159,6 +159,10 @@ export async function api(path, { method = 'GET', json, form, quiet401 = false }
       showHeader();
       location.hash = '#/login';
     }
+    if (res.status === 403 && res.headers.get('X-Docgen-Must-Change-Password') && state.me) {
+      state.me.must_change_password = true; // an admin reset the password meanwhile: app.js leads to 我的账号
+      if (location.hash !== '#/me') location.hash = '#/me';
+    }
     throw new ApiError(res.status, detailText(isJson ? body : null, res.status), body);
   }
   return body;
