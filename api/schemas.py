@@ -29,7 +29,7 @@ from docgen.program_setup import (
 )
 from docgen.roster.result import COLUMN_ROLES, ProblemKind
 from docgen.school_names import MAX_ENTRIES, MAX_NAME_LENGTH
-from docgen.values import FLAG_TEXT
+from docgen.values import FLAG_TEXT, with_shown
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -596,7 +596,11 @@ class RecordOut(Orm):
     mismatch: str | None = Field(
         None, description="表单识别码（项目:结对）不属于上传学校时的识别码；此时记录不归入任何结对，待管理员处理"
     )
-    extraction: dict[str, Any]
+    extraction: Annotated[
+        dict[str, Any],
+        AfterValidator(with_shown),
+        Field(description="读取结果（Extraction.to_json）；每个值另带 shown：规范化值按人读的写法"),
+    ]
     duplicate_of: int | None = Field(
         None, description="本记录是该记录的另一份副本（同一表格的另一种格式），不重复计入台账和回收情况"
     )

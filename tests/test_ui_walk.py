@@ -50,6 +50,32 @@ def test_the_records_export_names_the_form_and_its_status_in_words(admin: TestCl
     assert not {"activity_stats", "needs_review", "complete"} & (cells | {c for row in rows for c in row})
 
 
+def test_the_records_export_writes_each_value_as_the_record_screen_shows_it(admin: TestClient) -> None:
+    """One rule (docgen.values.shown) for the record screen's 规范化 and the export: a range in words, a count
+    with its unit, goods as items — never the normalised JSON or the text a school typed in its own way."""
+    program_id = create_pengzhou(admin)
+    form = stats_docx("03", activities=("送教下乡",), dates=("2019年4月18日至20日",))
+    [entry] = admin.post(f"/api/programs/{program_id}/uploads", files=[("files", ("统计表.docx", form))]).json()
+    record = admin.get(f"/api/records/{wait_record(admin, entry['id'])['id']}").json()
+    [table] = record["extraction"]["tables"]
+    [row] = table["values"]
+    on_screen = dict(zip(table["columns"], [v["shown"] for v in row], strict=True))
+    assert on_screen["活动时间"] == "2019年4月18日至4月20日" and on_screen["受援人次"] == "120人次"
+    assert on_screen["开展项目涉及到的资金、物品"] == "图书 500册"
+    assert record["extraction"]["fields"]["filled_on"]["shown"] == "2019年5月6日"
+    url = f"/api/programs/{program_id}/records/export"
+    rows = list(csv.reader(io.StringIO(admin.get(url, params={"format": "csv"}).content.decode("utf-8-sig"))))
+    header, first = rows[0], rows[1]
+    for column, words in on_screen.items():
+        if words:  # a blank 备注: its text as read, ''
+            assert first[header.index(column)] == words, column
+    assert first[header.index("填报时间")] == "2019年5月6日"
+    sheet = load_workbook(io.BytesIO(admin.get(url, params={"format": "xlsx"}).content)).active
+    assert sheet is not None
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "2019年4月18日至4月20日" in cells and not any("{" in c or "start" in c for c in cells)
+
+
 def test_an_upload_says_whether_its_record_could_be_read(admin: TestClient) -> None:
     """已识别 means the reading ended; the upload also carries its record's verdict (a fake PDF: 无法读取)."""
     program_id = create_pengzhou(admin)
