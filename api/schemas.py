@@ -565,6 +565,10 @@ class UploadOut(Orm):
     # the verdict on what was read (完整 / 待审核 / 无法读取): an upload 已识别 may still be unreadable
     record_status: RecordStatus | None = None
     via_link: bool = Field(False, description="经手机扫码上传链接提交（无账号）")
+    excluded: bool = Field(False, description="已排除：保留并记入审计，但不计入台账和回收情况")
+    excluded_at: UtcDateTime | None = Field(None, description="排除时间")
+    excluded_by: str = Field("", description="排除人（用户名）")
+    exclude_reason: str = Field("", description="排除原因")
 
     @computed_field  # type: ignore[prop-decorator]
     @property

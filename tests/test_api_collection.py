@@ -142,6 +142,15 @@ def test_the_same_form_sent_twice_counts_once_and_an_excluded_upload_counts_nowh
     assert admin.get(f"/api/records/{first['id']}").status_code == 200  # kept
     assert admin.post(f"/api/uploads/{first['upload_id']}/exclude", json={}).status_code == 409
     assert "upload.exclude" in [e["action"] for e in admin.get("/api/audit").json()]
+    # the uploads list marks it (who, when, why) and filters on it
+    listed = {u["id"]: u for u in admin.get("/api/uploads", params={"program": pid}).json()}
+    gone = listed[first["upload_id"]]
+    assert gone["excluded"] and gone["excluded_by"] == "admin" and gone["exclude_reason"] == "学校说发错了"
+    assert gone["excluded_at"] is not None and not listed[second["upload_id"]]["excluded"]
+    only = admin.get("/api/uploads", params={"program": pid, "excluded": "true"}).json()
+    assert [u["id"] for u in only] == [first["upload_id"]]
+    counted = admin.get("/api/uploads", params={"program": pid, "excluded": "false"}).json()
+    assert first["upload_id"] not in [u["id"] for u in counted] and second["upload_id"] in [u["id"] for u in counted]
     # both excluded: the form counts nowhere, on the board or in the 台账; brought back, once again
     assert admin.post(f"/api/uploads/{second['upload_id']}/exclude", json={}).status_code == 200
     assert ledger_forms(admin, pid)["01"] == 0

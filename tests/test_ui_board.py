@@ -45,6 +45,7 @@ from tests.walk.steps_board11 import (
     page_overflow,
     school_portal,
     school_portal_downloads,
+    uploads_shown,
     zoom_original,
 )
 
@@ -218,6 +219,13 @@ def test_the_board_the_original_and_the_school_page_at_desk_and_phone_size(world
         # excluding the Word file: its scan counts instead; brought back
         assert "排除了这份上传（学校重复发送）" in exclude_upload(page, base, word["id"], "学校重复发送")
         assert open_board(page, base, pid)[0]["cells"][STATS].startswith("已回收")
+        listed = uploads_shown(page, base, pid)
+        [excluded_row] = [text for text in listed.values() if "已排除" in text]
+        assert "admin" in excluded_row and "学校重复发送" in excluded_row and "不计入台账" in excluded_row
+        only = uploads_shown(page, base, pid, "已排除的")
+        assert len(only) == 1 and "已排除" in next(iter(only.values())), only
+        counted = uploads_shown(page, base, pid, "计入台账的")
+        assert len(counted) == len(listed) - 1 and not [t for t in counted.values() if "已排除" in t]
         include_upload(page, base, word["id"])
 
         # --- the phone: the board, and a record's crops never over its correction box or 保存
