@@ -78,6 +78,10 @@ def create_user(
         school_name = people.check_school(session, by, school_name or "", program_ids)
     taken = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     if taken is not None:
+        if by is not None and not can_manage(by, taken):
+            # usernames are one namespace (a login names no bureau): that the name is used cannot be hidden, but
+            # nothing more is said — not its spelling, role or bureau (docs/security.md, "Names")
+            raise Conflict(f"用户名 {username} 已被使用，请换一个（例如加上本单位的简称）")
         raise Conflict(f"用户名 {username} 已存在（与 {taken.username} 视为同一个名字）")
     user = User(
         username=username,

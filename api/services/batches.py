@@ -365,7 +365,7 @@ def _run_job(
         with_pdf = job.with_pdf
         program = school_names.program_with_names(s, program_row)  # documents sign with the table's full names
         roster = rosters.roster_of(s, program_row)
-        compiled = load_templates(program, template_store.reader(s, blobs, templates))
+        compiled = load_templates(program, template_store.reader(s, blobs, templates, program_id=program_row.id))
         form_links = links(program_row) if links is not None else None
     sink = StorageSink(db, blobs, program_row.id, job_id, program.key, tmp)
     last = 0.0
