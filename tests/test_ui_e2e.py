@@ -30,10 +30,12 @@ from tests.ui_fixtures import (
     CHROMIUM_ARGS,
     TIMEOUT_MS,
     api_json,
+    csp_violations,
     drop_files,
     login,
     serve,
     take_over,
+    watch_console,
     write_headers,
 )
 from tests.ui_fixtures import shot as _shot
@@ -108,18 +110,6 @@ def shot(page: Any, name: str) -> None:
 def message(page: Any) -> str:
     box = page.get_by_test_id("message")
     return str(box.inner_text()) if box.is_visible() else ""
-
-
-def watch_console(page: Any) -> list[str]:
-    """Every console message and page error of ``page`` from now on (to assert none is a CSP violation)."""
-    seen: list[str] = []
-    page.on("console", lambda m: seen.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: seen.append(f"pageerror: {e}"))
-    return seen
-
-
-def csp_violations(messages: list[str]) -> list[str]:
-    return [m for m in messages if "content security policy" in m.lower()]
 
 
 # ------------------------------------------------------------------------------------------ the scenario

@@ -162,3 +162,15 @@ def api_json(page: Any, method: str, url: str, data: Any = None) -> Any:
                              headers=headers or None)  # fmt: skip
     assert res.ok, f"{method} {url} → {res.status}: {res.text()}"
     return res.json()
+
+
+def watch_console(page: Any) -> list[str]:
+    """Every console message and page error of ``page`` from now on (to assert none is a CSP violation)."""
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: seen.append(f"pageerror: {e}"))
+    return seen
+
+
+def csp_violations(messages: list[str]) -> list[str]:
+    return [m for m in messages if "content security policy" in m.lower()]
