@@ -155,7 +155,9 @@ def test_three_jobs_through_the_web_ui(server: str, tmp_path: Path) -> None:
 
         # --- import the roster: choosing the file previews it (14 groups), 确认导入 imports them
         page.get_by_test_id("roster-file").set_input_files(str(SAMPLE / "roster.txt"))
-        expect(page.get_by_test_id("preview-summary")).to_have_text("14 组可导入，0 行有错误不导入，0 条提醒")
+        # the file is parsed in a sandboxed child process: seconds on a busy machine, more than expect's 5 s
+        expect(page.get_by_test_id("preview-summary")).to_have_text("14 组可导入，0 行有错误不导入，0 条提醒",
+                                                                     timeout=TIMEOUT_MS)
         expect(page.get_by_test_id("preview-groups").locator("tbody tr")).to_have_count(14)
         page.get_by_test_id("roster-confirm").click()
         expect(page.get_by_test_id("message")).to_have_text("已导入 14 组结对。")
