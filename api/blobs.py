@@ -86,6 +86,8 @@ class BlobStore(Protocol):
 
     def size(self, key: str) -> int: ...
 
+    def delete(self, key: str) -> None: ...
+
     def check(self) -> None: ...
 
 
@@ -168,6 +170,10 @@ class LocalBlobStore:
             return self.path(key).stat().st_size
         except FileNotFoundError:
             raise BlobNotFound(key) from None
+
+    def delete(self, key: str) -> None:
+        """Remove ``key`` (nothing to do when it is not stored). The caller knows nothing references it."""
+        self.path(key).unlink(missing_ok=True)
 
 
 class S3BlobStore:
@@ -324,6 +330,14 @@ class S3BlobStore:
     def size(self, key: str) -> int:
         """The stored size of ``key`` in bytes; :class:`BlobNotFound` when missing."""
         return int(self._head(key)["ContentLength"])
+
+    def delete(self, key: str) -> None:
+        """Remove ``key`` (S3 answers the same for a key that is not there). The caller knows nothing references
+        it; :class:`BlobStoreUnavailable` when the store cannot be written."""
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
+        except Exception as exc:
+            raise self._failure(exc, key, "删除") from exc
 
 
 _MISSING = frozenset({"404", "NoSuchKey", "NotFound"})

@@ -15,7 +15,7 @@ from api.db import Database
 from api.models import User
 from api.security import SESSION_COOKIE as SESSION_COOKIE  # re-exported: routes take the name from here
 from api.security import bearer_token
-from api.services import accounts
+from api.services import accounts, people
 from api.services.crops import Crops
 from api.services.passwords import PasswordHasherGate
 from api.services.throttle import ThrottlePolicy
@@ -29,6 +29,10 @@ IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="编号（正
 QueryText = Annotated[str | None, Query(max_length=200)]
 # a read-only account may still log in/out, change its password, and make or revoke its own tokens
 _READONLY_WRITES = ("/api/auth/", "/api/tokens")
+# what a user whose password an admin set (people.must_change_password) may still call: sign in and out, see
+# itself, replace the password (docs/security.md); everything else is 403 until it has
+MUST_CHANGE_ALLOWED = frozenset({"/api/auth/login", "/api/auth/logout", "/api/me", "/api/auth/password"})
+MUST_CHANGE_MESSAGE = "您的密码是管理员设置的一次性密码，请先在“我的账号”中改成自己的密码，再继续操作"
 
 
 @dataclass
@@ -83,7 +87,8 @@ SessionDep = Annotated[Session, Depends(get_session)]
 def current_user(request: Request, session: SessionDep, services: ServicesDep) -> User:
     """The user of a ``Bearer`` API token or of the session cookie; 401 otherwise.
 
-    A read-only account gets 403 for any method but GET/HEAD (outside login, logout and tokens).
+    A read-only account gets 403 for any method but GET/HEAD (outside login, logout and tokens). A user
+    still holding a password an admin set gets 403 for everything but :data:`MUST_CHANGE_ALLOWED`.
     """
     user = None
     if (token := bearer_token(request.headers.get("authorization"))) is not None:
@@ -101,6 +106,8 @@ def current_user(request: Request, session: SessionDep, services: ServicesDep) -
         and not request.url.path.startswith(_READONLY_WRITES)
     ):
         raise HTTPException(403, "只读账号不能修改数据")
+    if request.url.path not in MUST_CHANGE_ALLOWED and people.must_change_password(session, user):
+        raise HTTPException(403, MUST_CHANGE_MESSAGE, headers={"X-Docgen-Must-Change-Password": "1"})
     return user
 
 

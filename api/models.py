@@ -342,7 +342,9 @@ class Template(Base):
 
     __tablename__ = "templates"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)  # docgen.naming.TEMPLATE_NAME, without .docx
+    # docgen.naming.TEMPLATE_NAME, without .docx; unique among the templates one admin sees (its bureau's), not
+    # across bureaus: another bureau's names are none of its business (api.services.templates.upload)
+    name: Mapped[str] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(String(300), default="")
     blob_key: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))

@@ -29,7 +29,7 @@ from docgen.program_setup import (
 )
 from docgen.roster.result import COLUMN_ROLES, ProblemKind
 from docgen.school_names import MAX_ENTRIES, MAX_NAME_LENGTH
-from docgen.values import FLAG_TEXT
+from docgen.values import FLAG_TEXT, with_shown
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -565,6 +565,10 @@ class UploadOut(Orm):
     # the verdict on what was read (完整 / 待审核 / 无法读取): an upload 已识别 may still be unreadable
     record_status: RecordStatus | None = None
     via_link: bool = Field(False, description="经手机扫码上传链接提交（无账号）")
+    excluded: bool = Field(False, description="已排除：保留并记入审计，但不计入台账和回收情况")
+    excluded_at: UtcDateTime | None = Field(None, description="排除时间")
+    excluded_by: str = Field("", description="排除人（用户名）")
+    exclude_reason: str = Field("", description="排除原因")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -596,7 +600,11 @@ class RecordOut(Orm):
     mismatch: str | None = Field(
         None, description="表单识别码（项目:结对）不属于上传学校时的识别码；此时记录不归入任何结对，待管理员处理"
     )
-    extraction: dict[str, Any]
+    extraction: Annotated[
+        dict[str, Any],
+        AfterValidator(with_shown),
+        Field(description="读取结果（Extraction.to_json）；每个值另带 shown：规范化值按人读的写法"),
+    ]
     duplicate_of: int | None = Field(
         None, description="本记录是该记录的另一份副本（同一表格的另一种格式），不重复计入台账和回收情况"
     )

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -662,3 +662,102 @@ _SIMPLE: dict[ValueType, Callable[[str], Normal]] = {
     ValueType.SCHOOL: normalize_school,
     ValueType.INTEGER: normalize_integer,
 }
+
+
+# --- shown: a normalised value as a person reads it ------------------------------------------------------------
+# The one rule: the web UI shows what the API computes here (``shown`` beside each value of a record) and the
+# records export writes the same text, so a clerk reads 2019年4月18日至4月20日 in both, never JSON.
+
+
+def _num(n: float) -> str:
+    """A number with thousands separators and at most three decimals (20000 → 20,000; 2.5 → 2.5)."""
+    if float(n).is_integer():
+        return f"{int(n):,}"
+    return f"{n:,.3f}".rstrip("0").rstrip(".")
+
+
+def _iso_words(text: str) -> str:
+    year, month, day = (int(p) for p in text.split("-"))
+    return f"{year}年{month}月{day}日"
+
+
+def _shown_date(n: Any) -> str:
+    if isinstance(n, date):
+        return f"{n.year}年{n.month}月{n.day}日"
+    if isinstance(n, str):
+        return _iso_words(n) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", n) else n
+    if "start" in n and "end" in n:
+        start, end = str(_json_date(n["start"])), str(_json_date(n["end"]))
+        end_words = _iso_words(end)
+        if start[:4] == end[:4]:
+            end_words = end_words.split("年", 1)[1]
+        return f"{_iso_words(start)}至{end_words}"
+    parts = [(n.get("year"), "年"), (n.get("month"), "月"), (n.get("day"), "日")]
+    return "".join(f"{v}{unit}" for v, unit in parts if v)
+
+
+def _json_date(v: Any) -> str:
+    return v.isoformat() if isinstance(v, date) else str(v)
+
+
+def _shown_count(n: Mapping[str, Any]) -> str:
+    top = f"–{_num(n['max'])}" if n.get("max") is not None else ""
+    return f"{'约' if n.get('approximate') else ''}{_num(n['amount'])}{top}{n.get('unit') or ''}"
+
+
+def _shown_money(n: Mapping[str, Any]) -> str:
+    items = n.get("items") or []
+    if not items:
+        return "无"
+    out = []
+    for i in items:
+        worth = f"（价值 {_num(i['value'])}元）" if i.get("value") is not None else ""
+        out.append(f"{i['kind']} {_num(i['amount'])}{i['unit']}{worth}")
+    return "、".join(out)
+
+
+def shown(kind: ValueType | str | None, normalized: Any) -> str:
+    """A normalised value (as :class:`docgen.extraction.Value` holds it, or its JSON) in the words a person reads:
+    2019年4月23日, 2019年4月18日至4月20日, 约45人次, 资金 20,000元、图书 500册（价值 5,000元）, 1,200.
+
+    '' when there is no normalised value (the flags say why) or the type is unknown (a record read before
+    values carried one)."""
+    if normalized is None or kind is None:
+        return ""
+    try:
+        kind = ValueType(kind)
+    except ValueError:
+        return ""
+    if kind is ValueType.DATE:
+        return _shown_date(normalized)
+    if kind is ValueType.COUNT and isinstance(normalized, Mapping):
+        return _shown_count(normalized)
+    if kind is ValueType.MONEY_GOODS and isinstance(normalized, Mapping):
+        return _shown_money(normalized)
+    if kind is ValueType.INTEGER and isinstance(normalized, int | float):
+        return _num(normalized)
+    return str(normalized)
+
+
+def _with_shown(value: Any) -> Any:
+    if not isinstance(value, Mapping):
+        return value
+    return {**value, "shown": shown(value.get("type"), value.get("normalized"))}
+
+
+def with_shown(extraction: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of an extraction's JSON (``Extraction.to_json``) with ``shown`` (:func:`shown`) beside every value —
+    each field and each table cell — for whoever shows it to a person."""
+    out = dict(extraction)
+    fields = extraction.get("fields")
+    if isinstance(fields, Mapping):
+        out["fields"] = {k: _with_shown(v) for k, v in fields.items()}
+    tables = extraction.get("tables")
+    if isinstance(tables, list):
+        out["tables"] = [
+            {**t, "values": [[_with_shown(v) for v in row] for row in t.get("values") or []]}
+            if isinstance(t, Mapping) and "values" in t
+            else t
+            for t in tables
+        ]
+    return out

@@ -105,10 +105,33 @@ def browser_like(client: ClientT) -> ClientT:
     return client
 
 
-def login_as(client: TestClient, username: str, password: str) -> TestClient:
-    """Log ``client`` in as the web UI does (same Origin, then the session's CSRF token on later calls)."""
+def taken_over(app: Any, username: str, password: str) -> None:
+    """Record that ``username`` set ``password`` itself, as after its own change on 我的账号: an account an
+    admin made (whose password the API holds back until its user replaces it, api.deps) can then be used
+    by tests about something else. Ends the user's sessions, like any password change."""
+    from sqlalchemy import select
+
+    from api.models import User
+    from api.services import accounts
+
+    services = app.state.services
+    with services.db.factory() as session:
+        user = session.scalars(select(User).where(User.username == username)).one()
+        accounts.set_password(session, user, password, hasher=services.hasher, by=user)
+        session.commit()
+
+
+def login_as(client: TestClient, username: str, password: str, *, take_over: bool = True) -> TestClient:
+    """Log ``client`` in as the web UI does (same Origin, then the session's CSRF token on later calls).
+
+    ``take_over``: an account still holding a password an admin set is first made its user's own
+    (:func:`taken_over`) — pass False to test that state."""
     r = browser_like(client).post("/api/auth/login", json={"username": username, "password": password})
     assert r.status_code == 200, r.text
+    if take_over and r.json().get("must_change_password"):
+        taken_over(client.app, username, password)
+        r = client.post("/api/auth/login", json={"username": username, "password": password})
+        assert r.status_code == 200 and not r.json()["must_change_password"], r.text
     return client
 
 
@@ -133,9 +156,9 @@ def admin(settings: Settings) -> Iterator[TestClient]:
         yield client
 
 
-def login_client(app_client: TestClient, username: str, password: str) -> TestClient:
-    """A second client on the same app, logged in as another user."""
-    return login_as(TestClient(app_client.app), username, password)
+def login_client(app_client: TestClient, username: str, password: str, *, take_over: bool = True) -> TestClient:
+    """A second client on the same app, logged in as another user (``take_over``: see :func:`login_as`)."""
+    return login_as(TestClient(app_client.app), username, password, take_over=take_over)
 
 
 def create_pengzhou(client: TestClient, key: str | None = None) -> int:

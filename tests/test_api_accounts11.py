@@ -60,7 +60,7 @@ def test_a_new_account_without_a_password_gets_a_one_time_one_shown_once(world: 
     body = r.json()
     password = body["password"]
     assert len(password) == 14 and body["school_name"] == "彭州市西郊小学"
-    school = login_client(admin, "xijiao-otp", password)
+    school = login_client(admin, "xijiao-otp", password, take_over=False)
     me = school.get("/api/me").json()
     assert me["must_change_password"] is True  # set by the admin: to be replaced
     # never shown again: neither in the list nor to the user itself
@@ -88,7 +88,7 @@ def test_a_reset_gives_a_new_one_time_password_and_ends_the_old_one(world: tuple
     assert old_session.get("/api/me").status_code == 401  # its sessions ended
     r = admin.post("/api/auth/login", json={"username": "lantian11", "password": GOOD})
     assert r.status_code == 401
-    fresh = login_client(admin, "lantian11", new)
+    fresh = login_client(admin, "lantian11", new, take_over=False)
     assert fresh.get("/api/me").json()["must_change_password"] is True
     assert admin.post("/api/users/99999/reset-password").status_code == 404
 
@@ -103,3 +103,34 @@ def test_the_list_shows_each_accounts_last_login(world: tuple[TestClient, int]) 
     login_client(admin, "never11", GOOD)
     users = {u["username"]: u for u in admin.get("/api/users").json()}
     assert users["never11"]["last_login_at"] is not None
+
+
+def test_until_a_one_time_password_is_replaced_only_the_password_change_answers(
+    world: tuple[TestClient, int],
+) -> None:
+    admin, program = world
+    r = admin.post("/api/users", json={"username": "tongji-otp", "role": "school",
+                                       "school_name": "彭州市通济镇蓝天小学", "programs": [program]})  # fmt: skip
+    user_id, password = r.json()["id"], r.json()["password"]
+    school = login_client(admin, "tongji-otp", password, take_over=False)
+    # what the school could otherwise read or write: all held back, in words, with the UI's cue
+    for method, path in [("GET", "/api/programs"), ("GET", f"/api/programs/{program}"),
+                         ("GET", f"/api/uploads?program={program}"), ("GET", "/api/tokens"),
+                         ("POST", "/api/tokens")]:  # fmt: skip
+        r = school.request(method, path, json={"name": "脚本"} if method == "POST" else None)
+        assert r.status_code == 403, (method, path, r.text)
+        assert "一次性密码" in r.json()["detail"] and r.headers["X-Docgen-Must-Change-Password"] == "1"
+    assert school.get("/api/me").json()["must_change_password"] is True
+    assert school.get("/api/vocabulary").status_code == 200  # open to anyone: words, no data
+    r = school.post("/api/auth/password", json={"old_password": password, "new_password": password})
+    assert r.status_code == 422 and "新密码不能与原密码相同" in r.text  # the admin would still know it
+    assert school.get("/api/programs").status_code == 403
+    r = school.post("/api/auth/password", json={"old_password": password, "new_password": GOOD})
+    assert r.status_code == 200 and r.json()["must_change_password"] is False
+    assert school.get("/api/programs").status_code == 200
+    assert school.post("/api/tokens", json={"name": "脚本"}).status_code == 201
+    # an admin's reset makes it one-time again: held back again until the user replaces it
+    new = admin.post(f"/api/users/{user_id}/reset-password").json()["password"]
+    school = login_client(admin, "tongji-otp", new, take_over=False)
+    assert school.get("/api/programs").status_code == 403
+    assert school.post("/api/auth/logout").status_code == 204

@@ -16,6 +16,7 @@ from testkit.forms import PENGZHOU, stats_docx
 from tests.api_fixtures import (
     TestClient,
     admin,
+    create_pengzhou,
     database_url,
     login_client,
     settings,
@@ -142,6 +143,15 @@ def test_the_same_form_sent_twice_counts_once_and_an_excluded_upload_counts_nowh
     assert admin.get(f"/api/records/{first['id']}").status_code == 200  # kept
     assert admin.post(f"/api/uploads/{first['upload_id']}/exclude", json={}).status_code == 409
     assert "upload.exclude" in [e["action"] for e in admin.get("/api/audit").json()]
+    # the uploads list marks it (who, when, why) and filters on it
+    listed = {u["id"]: u for u in admin.get("/api/uploads", params={"program": pid}).json()}
+    gone = listed[first["upload_id"]]
+    assert gone["excluded"] and gone["excluded_by"] == "admin" and gone["exclude_reason"] == "学校说发错了"
+    assert gone["excluded_at"] is not None and not listed[second["upload_id"]]["excluded"]
+    only = admin.get("/api/uploads", params={"program": pid, "excluded": "true"}).json()
+    assert [u["id"] for u in only] == [first["upload_id"]]
+    counted = admin.get("/api/uploads", params={"program": pid, "excluded": "false"}).json()
+    assert first["upload_id"] not in [u["id"] for u in counted] and second["upload_id"] in [u["id"] for u in counted]
     # both excluded: the form counts nowhere, on the board or in the 台账; brought back, once again
     assert admin.post(f"/api/uploads/{second['upload_id']}/exclude", json={}).status_code == 200
     assert ledger_forms(admin, pid)["01"] == 0
@@ -235,3 +245,45 @@ def test_a_school_sees_its_own_row_documents_and_records_only(admin: TestClient)
     assert school.post(f"/api/uploads/{mine['upload_id']}/exclude", json={}).status_code == 403
     assert school.post(f"/api/records/{mine['id']}/file", json={"pair": "01"}).status_code == 403
     assert date.fromisoformat(board["today"]) == beijing_today()
+
+
+def test_a_school_gets_404_for_every_id_of_a_program_it_is_not_in(admin: TestClient) -> None:
+    """The bureau's second program has the same school on a pair (彭州·黑水's roster again): a school account of
+    the first program still sees nothing of it, whatever id or route of issue 11 it tries — 404, as a missing
+    id, never 403 (that would say the program exists)."""
+    pid = program(admin)
+    other = create_pengzhou(admin, key="second-2019")
+    r = admin.post("/api/users", json={"username": "xijiao2", "password": SCHOOL_PASSWORD, "role": "school",
+                                       "programs": [pid], "school_name": "彭州市西郊小学"})  # fmt: skip
+    assert r.status_code == 201, r.text
+    school = login_client(admin, "xijiao2", SCHOOL_PASSWORD)
+    job = admin.post(f"/api/programs/{other}/batches", json={"pdf": False}).json()["id"]
+    assert wait_batch(admin, job)["status"] == "done"
+    # the same school's own form in the other program (pair 03 there)
+    theirs = upload(admin, other, "03统计表.docx", stats_docx("03", "彭州市西郊小学", program="second-2019"))
+    doc = admin.get(f"/api/programs/{other}/documents").json()[0]["id"]
+    reads = [
+        f"/api/programs/{other}", f"/api/programs/{other}/board", f"/api/programs/{other}/board/missing",
+        f"/api/programs/{other}/targets", f"/api/programs/{other}/upload-links", f"/api/programs/{other}/documents",
+        f"/api/programs/{other}/batches", f"/api/programs/{other}/pairs", f"/api/programs/{other}/ledger",
+        f"/api/programs/{other}/records/export", f"/api/uploads?program={other}", f"/api/records/{theirs['id']}",
+        f"/api/records/{theirs['id']}/collection", f"/api/uploads/{theirs['upload_id']}/original",
+        f"/api/uploads/{theirs['upload_id']}/page", f"/api/uploads/{theirs['upload_id']}",
+        f"/api/documents/{doc}/download", f"/api/batches/{job}", f"/api/batches/{job}/download",
+        f"/api/programs/{other}/school-names",
+    ]  # fmt: skip
+    for path in reads:
+        r = school.get(path)
+        assert r.status_code == 404, (path, r.status_code, r.text[:200])
+    writes = [
+        (f"/api/programs/{other}/uploads", {"files": ("x.docx", stats_docx("03", program="second-2019"))}),
+        (f"/api/uploads/{theirs['upload_id']}/exclude", None), (f"/api/records/{theirs['id']}/unlink", None),
+        (f"/api/records/{theirs['id']}/file", None),
+    ]  # fmt: skip
+    for path, files in writes:
+        r = school.post(path, files=files) if files else school.post(path, json={"pair": "03"})
+        assert r.status_code in (403, 404), (path, r.status_code, r.text[:200])
+        assert r.status_code == 404 or "权限" in r.json()["detail"], (path, r.text)  # 403 only for a staff route
+    # and in its own program, the staff's set-up and reports stay closed
+    for path in (f"/api/programs/{pid}/setup", f"/api/programs/{pid}/deletion", f"/api/programs/{pid}/file"):
+        assert school.get(path).status_code == 403, path

@@ -26,6 +26,7 @@ from tests.api_fixtures import (
     make_settings,
     running_client,
     settings,
+    wait_batch,
     wait_record,
 )
 
@@ -230,6 +231,41 @@ def test_delete_shows_what_it_removes_and_needs_the_confirmation(admin: TestClie
     assert admin.get("/api/records").json() == []
     # the key is free again
     assert admin.post("/api/program-setup", json={"program": pengzhou_data()}).status_code == 201
+
+
+def _stored(settings: Settings) -> set[str]:
+    """The keys in the local blob store (``ab/cd/<sha256>``)."""
+    root = settings.data_dir / "blobs"
+    return {str(f.relative_to(root)) for f in root.rglob("*") if f.is_file() and not f.name.startswith(".")}
+
+
+def test_deleting_a_program_removes_the_files_only_it_references(admin: TestClient, settings: Settings) -> None:
+    """Its uploads, generated documents and ZIP go with it; a file another program holds too (the store keeps
+    equal bytes once) stays, and the preview counts what goes."""
+    shared, own = stats_docx(), stats_docx(pair="05")
+    other = admin.post("/api/program-setup", json={"program": pengzhou_data("other-2019")}).json()["id"]
+    up = admin.post(f"/api/programs/{other}/uploads", files=[("files", ("shared.docx", shared))]).json()
+    wait_record(admin, up[0]["id"])
+    before = _stored(settings)
+    pid = admin.post("/api/program-setup", json={"program": pengzhou_data()}).json()["id"]
+    roster = (PENGZHOU / "roster.txt").read_bytes()
+    assert admin.post(f"/api/programs/{pid}/roster", files={"file": ("roster.txt", roster)}).status_code == 200
+    for name, data in (("shared.docx", shared), ("own.docx", own)):
+        up = admin.post(f"/api/programs/{pid}/uploads", files=[("files", (name, data))]).json()
+        wait_record(admin, up[0]["id"])
+    job = admin.post(f"/api/programs/{pid}/batches", json={"pdf": False}).json()
+    assert wait_batch(admin, job["id"])["status"] == "done"
+    documents = admin.get(f"/api/programs/{pid}/documents").json()
+    added = _stored(settings) - before
+    # one upload of its own, its generated documents (some may share bytes) and the batch ZIP
+    assert len(added) >= 3, added
+    shown = admin.get(f"/api/programs/{pid}/deletion").json()
+    assert shown["files"] == len(added), (shown, len(documents))
+    r = admin.delete(f"/api/programs/{pid}", params={"confirm": "pengzhou-heishui-2019"})
+    assert r.status_code == 200 and r.json()["files"] == len(added)
+    assert _stored(settings) == before  # the other program's upload (the same bytes as one of these) stays
+    [kept] = admin.get("/api/uploads", params={"program": other}).json()
+    assert admin.get(f"/api/uploads/{kept['id']}/original").status_code == 200
 
 
 def test_only_admins_set_up_programs(client: TestClient) -> None:

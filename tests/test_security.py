@@ -474,7 +474,7 @@ def attacker_site(pages: dict[str, str]) -> Iterator[int]:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``docgen serve`` with an admin, for the browser tests."""
-    from tests.test_ui_e2e import ADMIN
+    from tests.ui_fixtures import ADMIN
 
     data = tmp_path_factory.mktemp("docgen-security")
     with docgen_serve(data, {"DOCGEN_ADMIN_USERNAME": ADMIN[0], "DOCGEN_ADMIN_PASSWORD": ADMIN[1]}) as base:
@@ -484,7 +484,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @contextlib.contextmanager
 def chromium() -> Iterator[Any]:
     """A fresh headless Chromium (Debian's, through Playwright); skips when it is not installed."""
-    from tests.test_ui_e2e import CHROMIUM, CHROMIUM_ARGS
+    from tests.ui_fixtures import CHROMIUM, CHROMIUM_ARGS
 
     if not CHROMIUM.exists():
         pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed")
@@ -500,7 +500,7 @@ def chromium() -> Iterator[Any]:
 
 @pytest.mark.parametrize("attacker_host", ["127.0.0.1", "localhost"])
 def test_a_page_on_another_port_cannot_make_the_admins_browser_write(live: str, attacker_host: str) -> None:
-    from tests.test_ui_e2e import ADMIN, TIMEOUT_MS, api_json, login, watch_console, write_headers
+    from tests.ui_fixtures import ADMIN, TIMEOUT_MS, api_json, login, watch_console, write_headers
 
     with chromium() as browser:
         context = browser.new_context(locale="zh-CN")
@@ -551,7 +551,7 @@ def test_a_page_on_another_port_cannot_make_the_admins_browser_write(live: str, 
 def test_the_ui_under_its_csp_blocks_inline_script_and_reports_it(live: str) -> None:
     """The CSP is enforced by the browser (an injected inline script does not run) and the console says so —
     the message tests/test_ui_e2e.py asserts it never sees while the UI is used."""
-    from tests.test_ui_e2e import ADMIN, TIMEOUT_MS, csp_violations, login, watch_console
+    from tests.ui_fixtures import ADMIN, TIMEOUT_MS, csp_violations, login, watch_console
 
     with chromium() as browser:
         context = browser.new_context(locale="zh-CN")
@@ -573,7 +573,7 @@ def test_the_ui_under_its_csp_blocks_inline_script_and_reports_it(live: str) -> 
 
 
 def test_docs_work_with_no_network_but_this_server(live: str) -> None:
-    from tests.test_ui_e2e import TIMEOUT_MS, csp_violations, watch_console
+    from tests.ui_fixtures import TIMEOUT_MS, csp_violations, watch_console
 
     with chromium() as browser:
         context = browser.new_context()

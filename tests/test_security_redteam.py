@@ -314,7 +314,7 @@ def test_hostile_names_in_the_web_ui_are_shown_as_text_and_nothing_runs(tmp_path
     opens, no element is injected, the browser reports no CSP violation (which an injected handler would cause)."""
     from tests.live_server import docgen_serve
     from tests.test_security import chromium
-    from tests.test_ui_e2e import ADMIN, TIMEOUT_MS, api_json, csp_violations, login, watch_console, write_headers
+    from tests.ui_fixtures import ADMIN, TIMEOUT_MS, api_json, csp_violations, login, watch_console, write_headers
 
     hostile = "<img src=x onerror=alert(1)>"
     yaml = PROGRAM_YAML.replace("key: pengzhou-heishui-2019", "key: xss-2019").replace(

@@ -24,6 +24,7 @@ from docgen.files import default_program, template_reader
 from docgen.model import PairGroup, Roster, School
 from docgen.output import DirectorySink
 from docgen.render.docx import UNSAFE_MESSAGE, CompiledTemplate
+from testkit.docx_text import docx_text
 from tests.api_fixtures import (
     PENGZHOU,
     ROOT,
@@ -443,3 +444,39 @@ def test_the_cli_takes_the_templates_folder_as_an_option(tmp_path: Path) -> None
     assert str(folder) not in missing.output
     ok = CliRunner().invoke(cli_app, args)
     assert ok.exit_code == 0, ok.output
+
+
+def test_two_bureaus_may_each_have_a_template_of_the_same_name_and_learn_nothing_of_the_other(
+    admin: TestClient,
+) -> None:
+    """Template names are per bureau: a second bureau's upload of a name the first used is no 409 (that answer
+    told it what another bureau had); each lists, downloads and generates with its own. Usernames stay one
+    namespace (a login names no bureau), and a taken one is refused without its spelling (docs/security.md)."""
+    r = admin.post("/api/users", json={"username": "Bureau-B", "password": "quiet-harbor-5170", "role": "admin"})
+    assert r.status_code == 201, r.text
+    other = login_client(admin, "Bureau-B", "quiet-harbor-5170")
+    ours, theirs = docx_with("甲局协议书 {{ party_a.names }}"), docx_with("乙局协议书 {{ party_a.names }}")
+    assert upload_template(admin, "county_plan", ours, title="甲局").status_code == 201
+    r = upload_template(other, "county_plan", theirs, title="乙局")
+    assert r.status_code == 201, r.text
+    assert upload_template(admin, "county_plan", ours).status_code == 409  # its own bureau's: taken
+    for client, data, title in ((admin, ours, "甲局"), (other, theirs, "乙局")):
+        listed = [t for t in client.get("/api/templates").json() if t["name"] == "county_plan"]
+        assert [t["title"] for t in listed] == [title]
+        assert client.get("/api/templates/county_plan/download").content == data
+    # the other bureau's program generates with its own template of that name
+    r = other.post("/api/programs", json={"yaml": program_yaml(template="county_plan", key="bureau-b-2019")})
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    roster = (PENGZHOU / "roster.txt").read_bytes()
+    assert other.post(f"/api/programs/{pid}/roster", files={"file": ("roster.txt", roster)}).status_code == 200
+    job = other.post(f"/api/programs/{pid}/batches", json={"pdf": False}).json()
+    assert wait_batch(other, job["id"])["status"] == "done"
+    agreement = next(d for d in other.get(f"/api/programs/{pid}/documents").json() if d["format"] == "docx"
+                     and d["kind"] != "" and "协议" in d["title"])  # fmt: skip
+    text = docx_text(other.get(f"/api/documents/{agreement['id']}/download").content)
+    assert "乙局协议书" in text and "甲局协议书" not in text
+    # a username another bureau holds: refused, without its spelling, role or bureau
+    r = other.post("/api/users", json={"username": "aDmIn", "password": "quiet-harbor-5171", "role": "readonly"})
+    assert r.status_code == 409 and "已被使用" in r.json()["detail"], r.text
+    assert "admin" not in r.json()["detail"] and "管理员" not in r.json()["detail"]  # its own spelling only

@@ -4,7 +4,7 @@ A clerk creates a school account by picking its school (one-time password shown 
 a phone, is told to change that password and does, makes an API token (shown once; it works; revoked, it does
 not), the clerk resets and deactivates the account, and exports the 台账 as of a date picked (one column per
 task; a landscape PDF). Real ``docgen serve``, Debian's Chromium through Playwright; the steps are
-tests/walk/steps_accounts11.py; screenshots docs/ui/accounts11-*.png."""
+tests/walk/steps_accounts11.py; screenshots accounts11-*.png (tests/ui_fixtures.py)."""
 
 from __future__ import annotations
 
@@ -18,40 +18,32 @@ from typing import Any
 
 import pytest
 
-from api.security import CSRF_COOKIE, CSRF_HEADER
 from testkit.forms import PENGZHOU, stats_docx
-from tests.live_server import docgen_serve
+from tests.ui_fixtures import (
+    ADMIN,
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    TIMEOUT_MS,
+    api_session,
+    screenshot_dir,
+    serve,
+    shot,
+)
+from tests.ui_fixtures import DESKTOP as DESK
+from tests.ui_fixtures import write as _write
 from tests.walk import steps_accounts11 as steps
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.slow,  # Chromium + a real server
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
-]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
-ADMIN = ("admin", "lantern-river-4821")
-DESK = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 60_000
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "ui"
+pytestmark = BROWSER_MARKS
 # snake_case keys and status codes (not admin/school: those are also usernames people type)
 CODE = re.compile(r"\b[a-z]+_[a-z_]+\b|\b(?:complete|needs_review|unreadable|readonly)\b")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("docgen-accounts11")
-    with docgen_serve(data, {"DOCGEN_ADMIN_USERNAME": ADMIN[0], "DOCGEN_ADMIN_PASSWORD": ADMIN[1]}) as base:
+    with serve(tmp_path_factory, "docgen-accounts11") as base:
         yield base
-
-
-def _write(request: Any, base: str, method: str, path: str, **kwargs: Any) -> Any:
-    token = next(c["value"] for c in request.storage_state()["cookies"] if c["name"] == CSRF_COOKIE)
-    headers = {"Origin": base, CSRF_HEADER: token, **kwargs.pop("headers", {})}
-    res = request.fetch(base + path, method=method, headers=headers, **kwargs)
-    assert res.ok, f"{method} {path} → {res.status}: {res.text()}"
-    return res.json()
 
 
 def _no_codes(page: Any, where: str) -> None:
@@ -109,13 +101,9 @@ def test_accounts_and_the_ledger_from_the_browser(server: str, tmp_path: Path) -
     from playwright.sync_api import expect, sync_playwright
 
     base = server
-    SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        bureau = p.request.new_context()
-        login = bureau.post(f"{base}/api/auth/login", data=json.dumps({"username": ADMIN[0], "password": ADMIN[1]}),
-                            headers={"Content-Type": "application/json", "Origin": base})  # fmt: skip
-        assert login.ok, login.text()
+        bureau = api_session(p.request.new_context(), base)
         program_id = _write(bureau, base, "POST", "/api/programs", multipart={"file": {
             "name": "program.yaml", "mimeType": "text/yaml", "buffer": (PENGZHOU / "program.yaml").read_bytes()}})["id"]
         _write(bureau, base, "POST", f"/api/programs/{program_id}/roster", multipart={"file": {
@@ -141,7 +129,7 @@ def test_accounts_and_the_ledger_from_the_browser(server: str, tmp_path: Path) -
         expect(row).to_contain_text("学校联络员")
         expect(row).to_contain_text("彭州市西郊小学")
         expect(row).to_contain_text("从未登录")
-        page.screenshot(path=str(SHOTS / "accounts11-accounts-desktop.png"), full_page=True)
+        shot(page, "accounts11-accounts-desktop")
         _no_codes(page, "账号")
         _fits(page, "账号 at 1366")
         page.reload()  # shown once: gone after a reload
@@ -164,7 +152,7 @@ def test_accounts_and_the_ledger_from_the_browser(server: str, tmp_path: Path) -
         assert token.startswith("dg_")
         expect(small.get_by_test_id("token-row")).to_have_count(1)
         expect(small.get_by_test_id("token-row")).to_contain_text("未使用")
-        small.screenshot(path=str(SHOTS / "accounts11-me-phone.png"), full_page=True)
+        shot(small, "accounts11-me-phone")
         _fits(small, "我的账号 at 390")
         _no_codes(small, "我的账号")
         api = p.request.new_context()
@@ -194,15 +182,15 @@ def test_accounts_and_the_ledger_from_the_browser(server: str, tmp_path: Path) -
         admin_phone = phone.new_page()
         steps.login(admin_phone, base, *ADMIN)
         steps.open_accounts(admin_phone, base)
-        admin_phone.screenshot(path=str(SHOTS / "accounts11-accounts-phone.png"), full_page=True)
+        shot(admin_phone, "accounts11-accounts-phone")
         _fits(admin_phone, "账号 at 390")
         page.goto(f"{base}/#/me")
         page.get_by_test_id("tokens").wait_for()
-        page.screenshot(path=str(SHOTS / "accounts11-me-desktop.png"), full_page=True)
+        shot(page, "accounts11-me-desktop")
 
         # 导出: the 台账 as of a date picked, one column per task, a landscape PDF
         files = steps.export_ledger(page, base, program_id, "2019-12-31", tmp_path)
-        page.screenshot(path=str(SHOTS / "accounts11-export-desktop.png"), full_page=True)
+        shot(page, "accounts11-export-desktop")
         _no_codes(page, "导出")
         from openpyxl import load_workbook
 
@@ -222,7 +210,7 @@ def test_accounts_and_the_ledger_from_the_browser(server: str, tmp_path: Path) -
         assert len(pdf) <= 2, f"the 台账 of 14 pairs takes {len(pdf)} pages"
         text = re.sub(r"\s+", "", pdf[0].get_textpage().get_text_range())
         assert "截至2019年12月31日" in text and "逾期" in text and "彭州市西郊小学" in text
-        (SHOTS / "accounts11-ledger.png").write_bytes(_png(pdf[0]))
+        (screenshot_dir() / "accounts11-ledger.png").write_bytes(_png(pdf[0]))
         # every screen of the program in words: a typed 统计表 with a vague date, and docgen's own 统计表 whose
         # printed 备注 footer is the program's instruction (read by the service: no 备注 value comes of it)
         typed = stats_docx("03", activities=("送教下乡", "教研交流"), dates=("2019年4月11日", "四月中"))
@@ -247,7 +235,7 @@ def test_accounts_and_the_ledger_from_the_browser(server: str, tmp_path: Path) -
         expect(page.get_by_test_id("record-fields")).not_to_contain_text("活动结束后")
         admin_phone.goto(f"{base}/#/programs/{program_id}/export")
         admin_phone.get_by_test_id("ledger-as-of").wait_for()
-        admin_phone.screenshot(path=str(SHOTS / "accounts11-export-phone.png"), full_page=True)
+        shot(admin_phone, "accounts11-export-phone")
         _fits(admin_phone, "导出 at 390")
         assert errors == []
         browser.close()

@@ -5,7 +5,7 @@ One server and one program for the module (set up over HTTP: 彭州·黑水 with
 a school account of 彭州市西郊小学 (pair 01), a DOCX batch). A school returns its 统计表 as a Word file and as a
 scan of it (LibreOffice prints it, pypdfium2 rasterises it): the board counts it once and the scan's record shows
 its original and the link. An unrecognised file is filed by hand; an upload is excluded and brought back. The school
-lands on its own page: its tasks, its row, its documents. Screenshots: ``docs/ui/board11-*.png``.
+lands on its own page: its tasks, its row, its documents. Screenshots: ``board11-*.png`` (tests/ui_fixtures.py).
 """
 
 from __future__ import annotations
@@ -21,8 +21,20 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.api_fixtures import browser_like, pdf_of
-from tests.live_server import docgen_serve
-from tests.test_ui_e2e import CHROMIUM, CHROMIUM_ARGS, ROWS_A, drop_files, login, stats_form_docx
+from tests.test_ui_e2e import ROWS_A, stats_form_docx
+from tests.ui_fixtures import (
+    ADMIN,
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    PHONE,
+    drop_files,
+    login,
+    serve,
+    take_over,
+)
+from tests.ui_fixtures import shot as _shot
 from tests.walk.steps_board11 import (
     exclude_upload,
     export_missing,
@@ -33,17 +45,13 @@ from tests.walk.steps_board11 import (
     page_overflow,
     school_portal,
     school_portal_downloads,
+    uploads_shown,
     zoom_original,
 )
 
-pytestmark = [
-    pytest.mark.slow,  # Chromium, LibreOffice and OCR of a scan
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
-]
+pytestmark = BROWSER_MARKS  # Chromium, LibreOffice and OCR of a scan
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "docs" / "ui"
-ADMIN = ("admin", "lantern-river-4821")
 SCHOOL = ("xijiao", "orchid-lantern-73")
 ROSTER = """支援学校,支援学校联系人,支援学校联系电话,受援学校,受援学校联系人,受援学校联系电话,学段
 彭州市西郊小学,王芳,13812345601,黑水县芦花完全小学校,扎西,13812345602,小学
@@ -52,8 +60,6 @@ ROSTER = """支援学校,支援学校联系人,支援学校联系电话,受援�
 """.encode()
 IDENTITY = "DG1:pengzhou-heishui-2019:01:activity_stats:1"
 STATS = "教育交流活动情况统计表"
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 
 
 def scan_of(docx: bytes) -> bytes:
@@ -97,9 +103,7 @@ def unrecognised_docx() -> bytes:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    data = tmp_path_factory.mktemp("docgen-board")
-    env = {"DOCGEN_ADMIN_USERNAME": ADMIN[0], "DOCGEN_ADMIN_PASSWORD": ADMIN[1]}
-    with docgen_serve(data, env) as base, browser_like(httpx.Client(base_url=base, timeout=60)) as api:
+    with serve(tmp_path_factory, "docgen-board") as base, browser_like(httpx.Client(base_url=base, timeout=60)) as api:
         assert api.post("/api/auth/login", json={"username": ADMIN[0], "password": ADMIN[1]}).status_code == 200
         sample = (ROOT / "samples" / "pengzhou_heishui" / "program.yaml").read_bytes()
         r = api.post("/api/programs", files={"file": ("program.yaml", sample)})
@@ -109,6 +113,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         r = api.post("/api/users", json={"username": SCHOOL[0], "password": SCHOOL[1], "role": "school",
                                          "programs": [pid], "school_name": "彭州市西郊小学"})
         assert r.status_code == 201, r.text
+        take_over(base, *SCHOOL)
         job = api.post(f"/api/programs/{pid}/batches", json={"pdf": False}).json()["id"]
         word = stats_form_docx("彭州市西郊小学", ROWS_A, IDENTITY)
         scan = scan_of(word)
@@ -131,8 +136,7 @@ def records_of(api: httpx.Client, pid: int, count: int) -> dict[str, dict[str, A
 
 
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"board11-{name}.png"), full_page=True)
+    _shot(page, f"board11-{name}")
 
 
 def loaded_box(image: Any) -> dict[str, float]:
@@ -215,6 +219,13 @@ def test_the_board_the_original_and_the_school_page_at_desk_and_phone_size(world
         # excluding the Word file: its scan counts instead; brought back
         assert "排除了这份上传（学校重复发送）" in exclude_upload(page, base, word["id"], "学校重复发送")
         assert open_board(page, base, pid)[0]["cells"][STATS].startswith("已回收")
+        listed = uploads_shown(page, base, pid)
+        [excluded_row] = [text for text in listed.values() if "已排除" in text]
+        assert "admin" in excluded_row and "学校重复发送" in excluded_row and "不计入台账" in excluded_row
+        only = uploads_shown(page, base, pid, "已排除的")
+        assert len(only) == 1 and "已排除" in next(iter(only.values())), only
+        counted = uploads_shown(page, base, pid, "计入台账的")
+        assert len(counted) == len(listed) - 1 and not [t for t in counted.values() if "已排除" in t]
         include_upload(page, base, word["id"])
 
         # --- the phone: the board, and a record's crops never over its correction box or 保存

@@ -19,8 +19,9 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.live_server import docgen_serve, free_port
-from tests.test_ui_e2e import ADMIN, CHROMIUM, CHROMIUM_ARGS, SAMPLE
+from tests.live_server import free_port
+from tests.test_ui_e2e import SAMPLE
+from tests.ui_fixtures import ADMIN, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, serve, shot
 from tests.walk.steps_accounts11 import change_own_password, create_school_account, export_ledger, login
 from tests.walk.steps_board11 import export_missing, open_board, page_overflow, school_portal_downloads
 from tests.walk.steps_collect import (
@@ -38,27 +39,17 @@ from tests.walk.steps_phone11 import phone_upload, run_batch, see_phone_upload, 
 from tests.walk.steps_setup11 import create_program_in_browser
 from tests.walk.steps_targets11 import monthly_report, targets_table
 
-pytestmark = [
-    pytest.mark.slow,  # Chromium, LibreOffice, OCR, a real server
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
-]
+pytestmark = BROWSER_MARKS  # Chromium, LibreOffice, OCR, a real server
 
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 SCHOOL_A = "彭州市清平小学"  # pair 04, returns its 统计表 as a Word file
 SCHOOL_B = "黑水县知木林寄宿制小学校"  # pair 06, whose 统计表 comes back as the bureau's scan
-MONITOR = "/tmp/ui-clerk-walk-{}.png"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
-    env = {
-        "DOCGEN_ADMIN_USERNAME": ADMIN[0],
-        "DOCGEN_ADMIN_PASSWORD": ADMIN[1],
-        "DOCGEN_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",  # the address the phones reach it at
-    }
-    with docgen_serve(tmp_path_factory.mktemp("clerk-walk"), env, port) as base:
+    env = {"DOCGEN_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}  # the address the phones reach it at
+    with serve(tmp_path_factory, "clerk-walk", env, port) as base:
         yield base
 
 
@@ -197,6 +188,10 @@ def test_a_new_clerk_runs_the_pengzhou_program_from_the_browser(server: str, tmp
         # --- school B on its phone sees its own row: the bureau's scan of its 统计表 counts for it
         school_b = _phone(browser)
         login(school_b, base, user_b, password_b)
+        # the one-time password opens nothing but 我的账号 until it is replaced
+        expect(school_b.get_by_test_id("must-change")).to_be_visible()
+        assert school_b.url.endswith("#/me")
+        change_own_password(school_b, base, password_b, "cedar-valley-6043")
         own = {r["unit"]: r for r in open_board(school_b, base, program_id)}
         assert set(own) == {"06"}, own  # its own pair only
         assert "已回收" in own["06"]["cells"]["教育交流活动情况统计表"]
@@ -210,7 +205,7 @@ def test_a_new_clerk_runs_the_pengzhou_program_from_the_browser(server: str, tmp
         targets_table(clerk_phone, base, program_id, as_of="2019-12-31")
         assert page_overflow(clerk_phone) == 0
         for page, name in ((desk, "desk"), (school_b, "school"), (clerk_phone, "clerk-phone")):
-            page.screenshot(path=MONITOR.format(name), full_page=True)
+            shot(page, f"ui-clerk-walk-{name}")
         expect(desk.get_by_test_id("message")).not_to_contain_text("失败")
         assert errors == [], errors
         browser.close()

@@ -5,15 +5,13 @@ program → preview and import its roster (14 pairs) → preview a bad csv (row 
 to 14/14 → download the ZIP → drop two filled 统计表 → see them read → open the record → correct a value → see
 the correction kept → sign out → a school account does not see another school's record.
 
-Screenshots of every screen go to /tmp/ui-*.png. Skipped only when /usr/bin/chromium is missing
-(``apt-get install chromium``; never ``playwright install`` — there is no internet).
+Screenshots of every screen go to ui-*.png (tests/ui_fixtures.py: a temporary directory unless
+``DOCGEN_UI_SCREENSHOTS`` names one). Skipped only when /usr/bin/chromium is missing.
 """
 
 from __future__ import annotations
 
-import base64
 import io
-import json
 import re
 import shutil
 import zipfile
@@ -24,29 +22,28 @@ from typing import Any
 
 import pytest
 
-from api.security import CSRF_COOKIE, CSRF_HEADER
 from testkit.forms import STATS_HEADER
-from tests.live_server import docgen_serve
+from tests.ui_fixtures import (
+    ADMIN,
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    api_json,
+    csp_violations,
+    drop_files,
+    login,
+    serve,
+    take_over,
+    watch_console,
+    write_headers,
+)
+from tests.ui_fixtures import shot as _shot
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.slow,  # Chromium + a real server
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
-]
+pytestmark = BROWSER_MARKS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "pengzhou_heishui"
-SHOTS = Path("/tmp")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ADMIN = ("admin", "lantern-river-4821")  # the password rule refuses one containing "admin"
 SCHOOL = ("heishui-zhawo", "school-pass-123")
 # pair 04 (彭州市清平小学 — 黑水县扎窝中心校); the admin's forms are 彭州市西郊小学's (pair 03)
 SCHOOL_NAME = "黑水县扎窝中心校"
@@ -56,18 +53,12 @@ BAD_CSV = (
     "彭州市清平小学,黑水县扎窝中心校,小学,1381234\n"
     "彭州市丽春镇小学,彭州市丽春镇小学,小学,13812345678\n"
 )
-TIMEOUT_MS = 60_000
-
-
-# ------------------------------------------------------------------------------------------ the server
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``docgen serve`` (uvicorn + ``api.app.create_app``) on a free port, with a fresh data dir and SQLite."""
-    data = tmp_path_factory.mktemp("docgen-data")
-    # the admin comes from DOCGEN_ADMIN_USERNAME/PASSWORD at startup
-    with docgen_serve(data, {"DOCGEN_ADMIN_USERNAME": ADMIN[0], "DOCGEN_ADMIN_PASSWORD": ADMIN[1]}) as base:
+    """``docgen serve`` on a free port, with a fresh data dir and SQLite; the admin is :data:`ADMIN`."""
+    with serve(tmp_path_factory, "docgen-data") as base:
         yield base
 
 
@@ -113,67 +104,12 @@ ROWS_B = _rows(
 
 
 def shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"ui-{name}.png"), full_page=True)
-
-
-def login(page: Any, base: str, user: tuple[str, str]) -> None:
-    page.goto(f"{base}/#/login")
-    page.get_by_test_id("login-username").fill(user[0])
-    page.get_by_test_id("login-password").fill(user[1])
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("user-name").filter(has_text=user[0]).wait_for()
-
-
-def drop_files(page: Any, testid: str, files: list[tuple[str, bytes]]) -> None:
-    """Drop ``files`` on the element as a user dragging them from the file manager would (a DataTransfer)."""
-    payload = [{"name": n, "b64": base64.b64encode(b).decode()} for n, b in files]
-    page.get_by_test_id(testid).evaluate(
-        """(zone, files) => {
-            const dt = new DataTransfer();
-            for (const f of files) {
-                const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
-                dt.items.add(new File([bytes], f.name));
-            }
-            for (const type of ['dragenter', 'dragover', 'drop']) {
-                zone.dispatchEvent(new DragEvent(type, {bubbles: true, cancelable: true, dataTransfer: dt}));
-            }
-        }""",
-        payload,
-    )
+    _shot(page, f"ui-{name}")
 
 
 def message(page: Any) -> str:
     box = page.get_by_test_id("message")
     return str(box.inner_text()) if box.is_visible() else ""
-
-
-def write_headers(page: Any, base: str) -> dict[str, str]:
-    """What the web UI adds to a write made with the session cookie: its Origin and the CSRF token."""
-    token = next(c["value"] for c in page.context.cookies(base) if c["name"] == CSRF_COOKIE)
-    return {"Origin": base, CSRF_HEADER: token}
-
-
-def api_json(page: Any, method: str, url: str, data: Any = None) -> Any:
-    """A call with the browser's own session cookie (for setup steps that have no screen, e.g. user accounts)."""
-    headers = {"Content-Type": "application/json"} if data is not None else {}
-    if method not in ("GET", "HEAD"):
-        headers.update(write_headers(page, url.split("/api/", 1)[0]))
-    res = page.request.fetch(url, method=method, data=json.dumps(data) if data is not None else None,
-                             headers=headers or None)
-    assert res.ok, f"{method} {url} → {res.status}: {res.text()}"
-    return res.json()
-
-
-def watch_console(page: Any) -> list[str]:
-    """Every console message and page error of ``page`` from now on (to assert none is a CSP violation)."""
-    seen: list[str] = []
-    page.on("console", lambda m: seen.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: seen.append(f"pageerror: {e}"))
-    return seen
-
-
-def csp_violations(messages: list[str]) -> list[str]:
-    return [m for m in messages if "content security policy" in m.lower()]
 
 
 # ------------------------------------------------------------------------------------------ the scenario
@@ -219,7 +155,9 @@ def test_three_jobs_through_the_web_ui(server: str, tmp_path: Path) -> None:
 
         # --- import the roster: choosing the file previews it (14 groups), 确认导入 imports them
         page.get_by_test_id("roster-file").set_input_files(str(SAMPLE / "roster.txt"))
-        expect(page.get_by_test_id("preview-summary")).to_have_text("14 组可导入，0 行有错误不导入，0 条提醒")
+        # the file is parsed in a sandboxed child process: seconds on a busy machine, more than expect's 5 s
+        expect(page.get_by_test_id("preview-summary")).to_have_text("14 组可导入，0 行有错误不导入，0 条提醒",
+                                                                     timeout=TIMEOUT_MS)
         expect(page.get_by_test_id("preview-groups").locator("tbody tr")).to_have_count(14)
         page.get_by_test_id("roster-confirm").click()
         expect(page.get_by_test_id("message")).to_have_text("已导入 14 组结对。")
@@ -361,6 +299,7 @@ def test_three_jobs_through_the_web_ui(server: str, tmp_path: Path) -> None:
             "username": SCHOOL[0], "password": SCHOOL[1], "role": "school", "school_name": SCHOOL_NAME,
             "programs": [program_id],
         })
+        take_over(base, *SCHOOL)  # the school's first step: its own password instead of the admin's
 
         # --- sign out
         page.get_by_test_id("logout").click()

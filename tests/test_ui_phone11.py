@@ -5,7 +5,7 @@ started and cancelled (measured), then run to the end (progress from the first d
 default), the batch list seen from another browser with its ZIP; a liaison's phone opens the link in the
 统计表 of pair 04 (no account), sends a file and gets a receipt; the bureau sees it arrive; a re-import
 removes a pair and its documents are hidden until the filter shows them. Steps: tests/walk/steps_phone11.py.
-Screenshots: docs/ui/phone11-*.png.
+Screenshots: phone11-*.png (tests/ui_fixtures.py).
 """
 
 from __future__ import annotations
@@ -13,14 +13,26 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from testkit.forms import stats_docx
-from tests.live_server import docgen_serve, free_port
-from tests.test_ui_e2e import ADMIN, CHROMIUM, CHROMIUM_ARGS, SAMPLE, login, write_headers
+from tests.live_server import free_port
+from tests.test_ui_e2e import SAMPLE
+from tests.ui_fixtures import (
+    ADMIN,
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    PHONE,
+    login,
+    no_overflow,
+    serve,
+    write_headers,
+)
+from tests.ui_fixtures import shot as _shot
 from tests.walk.steps_phone11 import (
     cancel_running_batch,
     open_batch_tab,
@@ -30,37 +42,19 @@ from tests.walk.steps_phone11 import (
     upload_url_in_zip,
 )
 
-pytestmark = [
-    pytest.mark.slow,  # Chromium + a real server + LibreOffice
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
-]
-
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "ui"
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
+pytestmark = BROWSER_MARKS  # Chromium + a real server + LibreOffice
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("phone11-data")
     port = free_port()
-    env = {
-        "DOCGEN_ADMIN_USERNAME": ADMIN[0],
-        "DOCGEN_ADMIN_PASSWORD": ADMIN[1],
-        "DOCGEN_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",  # the address phones reach the server at
-    }
-    with docgen_serve(data, env, port) as base:
+    env = {"DOCGEN_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}  # the address phones reach the server at
+    with serve(tmp_path_factory, "phone11-data", env, port) as base:
         yield base
 
 
 def shot(page: Any, name: str, *, full: bool = True) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"phone11-{name}.png"), full_page=full)
-
-
-def no_overflow(page: Any) -> None:
-    wide = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert wide[0] <= wide[1], f"horizontal overflow: {wide}"
+    _shot(page, f"phone11-{name}", full=full)
 
 
 def post_file(page: Any, base: str, url: str, name: str, data: bytes) -> Any:

@@ -4,59 +4,49 @@ A real ``docgen serve`` and Debian's Chromium (Playwright; never ``playwright in
 and sees, before anything is imported: how many groups import, which rows do not (red) and why in words,
 the difference to the program's current pairs, and a dropdown per column; 确认导入 applies it, 取消 drops it.
 Changing a dropdown needs the rebuilt importer (it reports the tables): until it lands that walk is an
-expected failure (``strict``). Screenshots: /tmp/ui-roster-*.png.
+expected failure (``strict``). Screenshots: ui-roster-*.png.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from api.security import CSRF_COOKIE, CSRF_HEADER
 from testkit.forms import PENGZHOU
-from tests.live_server import docgen_serve
 from tests.test_api_roster_preview import FIRST, LICHUN, LUHUA, SECOND, WITH_BAD_ROW, XIJIAO, XINJIAN
+from tests.ui_fixtures import (
+    ADMIN,
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    PHONE,
+    TIMEOUT_MS,
+    api_session,
+    serve,
+    shot,
+)
+from tests.ui_fixtures import write as _write
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.slow,  # Chromium + a real server
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
-]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
-ADMIN = ("admin", "lantern-river-4821")
-SIZES = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
-TIMEOUT_MS = 60_000
+pytestmark = BROWSER_MARKS
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
 _serial = itertools.count(1)
 CODES = re.compile(r"same_school|supporting\.school|supported\.school|unchanged|\badded\b|\bwarning\b|\berror\b")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("docgen-roster-preview")
-    with docgen_serve(data, {"DOCGEN_ADMIN_USERNAME": ADMIN[0], "DOCGEN_ADMIN_PASSWORD": ADMIN[1]}) as base:
+    with serve(tmp_path_factory, "docgen-roster-preview") as base:
         yield base
-
-
-def _write(request: Any, base: str, method: str, path: str, **kwargs: Any) -> Any:
-    token = next(c["value"] for c in request.storage_state()["cookies"] if c["name"] == CSRF_COOKIE)
-    res = request.fetch(base + path, method=method, headers={"Origin": base, CSRF_HEADER: token}, **kwargs)
-    assert res.ok, f"{method} {path} → {res.status}: {res.text()}"
-    return res.json()
 
 
 def _program(p: Any, base: str, roster: str | None) -> int:
     """A new 彭州 program (through the API), with ``roster`` imported when given."""
-    bureau = p.request.new_context()
-    login = bureau.post(f"{base}/api/auth/login", data=json.dumps({"username": ADMIN[0], "password": ADMIN[1]}),
-                        headers={"Content-Type": "application/json", "Origin": base})  # fmt: skip
-    assert login.ok, login.text()
+    bureau = api_session(p.request.new_context(), base)
     text = (PENGZHOU / "program.yaml").read_text("utf-8")
     key = f"roster-preview-{next(_serial)}"
     yaml = text.replace("key: pengzhou-heishui-2019", f"key: {key}", 1).encode()
@@ -98,7 +88,7 @@ def _choose(page: Any, name: str, text: str) -> None:
 
 
 def _fits(page: Any, size: str, name: str) -> None:
-    page.screenshot(path=f"/tmp/ui-roster-{name}-{size}.png", full_page=True)
+    shot(page, f"ui-roster-{name}-{size}")
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= SIZES[size]["width"], f"{name}: the page is {width} px wide at {SIZES[size]['width']} px"
 

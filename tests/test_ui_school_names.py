@@ -1,6 +1,7 @@
 """The 学校全称 tab in a real browser: a clerk sees the roster's short names with an input for the full name and
 party organisation, saves, and the next batch's documents list marks the drafts 草稿 — on a desk and on a
-390 px phone. Real ``docgen serve``, Debian's Chromium through Playwright; screenshots /tmp/ui-names-*.png."""
+390 px phone. Real ``docgen serve``, Debian's Chromium through Playwright; screenshots ui-names-*.png
+(tests/ui_fixtures.py)."""
 
 from __future__ import annotations
 
@@ -12,35 +13,17 @@ from typing import Any
 
 import pytest
 
-from api.security import CSRF_COOKIE, CSRF_HEADER
-from tests.live_server import docgen_serve
+from tests.ui_fixtures import ADMIN, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS, PHONE, TIMEOUT_MS, serve, shot
+from tests.ui_fixtures import write as _write
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.slow,  # Chromium + a real server
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
-]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
-ADMIN = ("admin", "lantern-river-4821")
+pytestmark = BROWSER_MARKS
 LIUZHOU = Path(__file__).resolve().parent.parent / "samples" / "liuzhou_high_schools"
-PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("docgen-names")
-    with docgen_serve(data, {"DOCGEN_ADMIN_USERNAME": ADMIN[0], "DOCGEN_ADMIN_PASSWORD": ADMIN[1]}) as base:
+    with serve(tmp_path_factory, "docgen-names") as base:
         yield base
-
-
-def _write(request: Any, base: str, method: str, path: str, **kwargs: Any) -> Any:
-    token = next(c["value"] for c in request.storage_state()["cookies"] if c["name"] == CSRF_COOKIE)
-    headers = {"Origin": base, CSRF_HEADER: token, **kwargs.pop("headers", {})}
-    res = request.fetch(base + path, method=method, headers=headers, **kwargs)
-    assert res.ok, f"{method} {path} → {res.status}: {res.text()}"
-    return res.json()
 
 
 def _login(page: Any, base: str) -> None:
@@ -81,7 +64,7 @@ def test_a_clerk_fills_a_full_name_and_sees_the_drafts(server: str) -> None:
         expect(page.get_by_test_id(f"names-new-{row}-short")).to_have_value("市一中")
         page.get_by_test_id(f"names-new-{row}-full").fill("柳州市第一中学")
         page.get_by_test_id(f"names-new-{row}-party").fill("中共柳州市第一中学委员会")
-        page.screenshot(path="/tmp/ui-names-desk.png", full_page=True)
+        shot(page, "ui-names-desk")
         page.get_by_test_id("names-save").click()
         expect(page.get_by_test_id("message")).to_have_text("已保存 1 所学校的全称；尚无全称的校名还有 16 个。")
         expect(page.get_by_test_id("names-missing-count")).to_have_text("共 16 个")
@@ -126,7 +109,7 @@ def test_a_clerk_fills_a_full_name_and_sees_the_drafts(server: str) -> None:
         expect(full).to_be_visible()
         box = full.bounding_box()
         assert box is not None and box["width"] >= 250 and box["x"] + box["width"] <= PHONE["width"]
-        small.screenshot(path="/tmp/ui-names-phone.png", full_page=True)
+        shot(small, "ui-names-phone")
         width = small.evaluate("() => document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"the 学校全称 tab is {width} px wide on a 390 px phone"
         browser.close()

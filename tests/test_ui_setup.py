@@ -1,7 +1,7 @@
 """Program set-up in a real browser (issue 11, item 1), at 1366×768 and 390×844: a clerk types the 彭州 notice
 into 新建项目 and gets the very program the sample file defines; copies, archives and deletes (seeing what it
 removes first); uploads a template (checked, named, listed, then offered in the form). Screenshots go to
-docs/ui/setup11-*.png."""
+setup11-*.png (tests/ui_fixtures.py)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,18 @@ from docgen.files import load_program
 from docgen.model import Program
 from docgen.program import parse_program_yaml
 from docgen.program_file import json_data
-from tests.live_server import docgen_serve
-from tests.test_ui_e2e import CHROMIUM, CHROMIUM_ARGS, login, write_headers
+from tests.ui_fixtures import (
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    PHONE,
+    login,
+    no_overflow,
+    serve,
+    write_headers,
+)
+from tests.ui_fixtures import shot as _shot
 from tests.walk.steps_setup11 import (
     PENGZHOU,
     copy_program_in_browser,
@@ -29,22 +39,15 @@ from tests.walk.steps_setup11 import (
     upload_template_in_browser,
 )
 
-pytestmark = [
-    pytest.mark.slow,  # Chromium + a real server
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
-]
+pytestmark = BROWSER_MARKS
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "docs" / "ui"
 ADMIN = ("bureau-clerk", "lantern-river-4821")
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("setup11")
-    with docgen_serve(data, {"DOCGEN_ADMIN_USERNAME": ADMIN[0], "DOCGEN_ADMIN_PASSWORD": ADMIN[1]}) as url:
+    with serve(tmp_path_factory, "setup11", {"DOCGEN_ADMIN_USERNAME": ADMIN[0]}) as url:
         yield url
 
 
@@ -54,14 +57,8 @@ def new_page(browser: Any, viewport: dict[str, int]) -> Any:
     return page
 
 
-def no_overflow(page: Any) -> None:
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"horizontal overflow: {width}"
-
-
 def shot(page: Any, name: str, size: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"setup11-{name}-{size}.png"), full_page=True)
+    _shot(page, f"setup11-{name}-{size}")
 
 
 def as_typed(program: Program) -> Program:

@@ -1,7 +1,7 @@
 """The 目标与报告 tab in a real browser: the 建始·滨江 sample's targets against two returned 统计表 (bars, numbers,
 per-pair tables), the monthly report downloaded as Word — at 1366×768 as the bureau, at 390×844 as a school that
 sees only its own pair, with nothing wider than the screen. Real ``docgen serve``, Debian's Chromium.
-Screenshots: docs/ui/targets11-targets-{desktop,phone}.png."""
+Screenshots: targets11-targets-{desktop,phone}.png (tests/ui_fixtures.py)."""
 
 from __future__ import annotations
 
@@ -15,57 +15,40 @@ from typing import Any
 import pytest
 from docx import Document
 
-from api.security import CSRF_COOKIE, CSRF_HEADER
 from testkit.forms import stats_docx
-from tests.live_server import docgen_serve
+from tests.ui_fixtures import (
+    ADMIN,
+    BROWSER_MARKS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    TIMEOUT_MS,
+    api_session,
+    serve,
+    shot,
+    take_over,
+)
+from tests.ui_fixtures import DESKTOP as DESK
+from tests.ui_fixtures import login as _login
+from tests.ui_fixtures import no_overflow as _no_overflow
+from tests.ui_fixtures import write as _write
 from tests.walk.steps_targets11 import monthly_report, open_targets, set_as_of, targets_table
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.slow,  # Chromium + a real server
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
-]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
+pytestmark = BROWSER_MARKS
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "jianshi_binjiang"
-DOCS_UI = ROOT / "docs" / "ui"
-ADMIN = ("admin", "lantern-river-4821")
 SCHOOL = ("jianshi-01", "orchid-lantern-73")
-DESK = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("docgen-targets")
-    with docgen_serve(data, {"DOCGEN_ADMIN_USERNAME": ADMIN[0], "DOCGEN_ADMIN_PASSWORD": ADMIN[1]}) as base:
+    with serve(tmp_path_factory, "docgen-targets") as base:
         yield base
-
-
-def _write(request: Any, base: str, method: str, path: str, **kwargs: Any) -> Any:
-    token = next(c["value"] for c in request.storage_state()["cookies"] if c["name"] == CSRF_COOKIE)
-    headers = {"Origin": base, CSRF_HEADER: token, **kwargs.pop("headers", {})}
-    res = request.fetch(base + path, method=method, headers=headers, **kwargs)
-    assert res.ok, f"{method} {path} → {res.status}: {res.text()}"
-    return res.json()
-
-
-def _login(page: Any, base: str, user: tuple[str, str]) -> None:
-    page.goto(f"{base}/#/login")
-    page.get_by_test_id("login-username").fill(user[0])
-    page.get_by_test_id("login-password").fill(user[1])
-    page.get_by_test_id("login-submit").click()
-    page.get_by_test_id("user-name").filter(has_text=user[0]).wait_for()
 
 
 def _set_up(p: Any, base: str) -> int:
     """The sample program and roster, a school account for pair 01, and two returned 统计表 read by the worker."""
-    bureau = p.request.new_context()
-    login = bureau.post(f"{base}/api/auth/login", data=json.dumps({"username": ADMIN[0], "password": ADMIN[1]}),
-                        headers={"Content-Type": "application/json", "Origin": base})  # fmt: skip
-    assert login.ok, login.text()
+    bureau = api_session(p.request.new_context(), base)
     program_id = int(_write(bureau, base, "POST", "/api/programs", multipart={"file": {
         "name": "program.yaml", "mimeType": "text/yaml", "buffer": (SAMPLE / "program.yaml").read_bytes()}})["id"])
     _write(bureau, base, "POST", f"/api/programs/{program_id}/roster", multipart={"file": {
@@ -73,6 +56,7 @@ def _set_up(p: Any, base: str) -> int:
     _write(bureau, base, "POST", "/api/users", data=json.dumps({
         "username": SCHOOL[0], "password": SCHOOL[1], "role": "school", "programs": [program_id],
         "school_name": "建始县第01号结对学校"}), headers={"Content-Type": "application/json"})
+    take_over(base, *SCHOOL)
     uploads = []
     for pair, activities, dates in (
         ("01", ("专题讲座", "跟岗培训"), ("2019年5月11日", "2019年5月20日")),
@@ -88,11 +72,6 @@ def _set_up(p: Any, base: str) -> int:
             assert time.monotonic() < deadline, "the uploads were not read"
             time.sleep(0.3)
     return program_id
-
-
-def _no_overflow(page: Any) -> None:
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], f"the page is wider than the screen: {width}"
 
 
 def test_targets_and_the_monthly_report_at_desk_and_phone_size(server: str) -> None:
@@ -112,7 +91,7 @@ def test_targets_and_the_monthly_report_at_desk_and_phone_size(server: str) -> N
         _login(page, base, ADMIN)
         open_targets(page, base, program_id)
         set_as_of(page, "2019-06-30")
-        page.screenshot(path=str(DOCS_UI / "targets11-targets-desktop.png"), full_page=True)
+        shot(page, "targets11-targets-desktop")
         _no_overflow(page)
         rows = {t["key"]: t for t in targets_table(page, base, program_id, as_of="2019-06-30")}
         expect(page.get_by_test_id("tab-targets")).to_have_text("目标与报告")
@@ -155,7 +134,7 @@ def test_targets_and_the_monthly_report_at_desk_and_phone_size(server: str) -> N
         _login(small, base, SCHOOL)
         open_targets(small, base, program_id)
         set_as_of(small, "2019-06-30")
-        small.screenshot(path=str(DOCS_UI / "targets11-targets-phone.png"), full_page=True)
+        shot(small, "targets11-targets-phone")
         _no_overflow(small)
         mine = {t["key"]: t for t in targets_table(small, base, program_id, as_of="2019-06-30")}
         assert mine["teaching_visits"]["pairs"] == [["01", "滨江区第01号结对学校", "建始县第01号结对学校", "1 人次"]]

@@ -277,7 +277,7 @@ def test_the_records_screen_shows_statuses_and_form_titles_in_words_and_no_code(
     from playwright.sync_api import expect, sync_playwright
 
     from testkit.forms import stats_docx
-    from tests.test_ui_e2e import CHROMIUM_ARGS, api_json, login, write_headers
+    from tests.ui_fixtures import CHROMIUM_ARGS, api_json, login, shot, write_headers
 
     env = {"DOCGEN_ADMIN_USERNAME": ADMIN[0], "DOCGEN_ADMIN_PASSWORD": ADMIN[1]}
     with docgen_serve(tmp_path, env) as base, sync_playwright() as p:
@@ -335,9 +335,9 @@ def test_the_records_screen_shows_statuses_and_form_titles_in_words_and_no_code(
         assert not _raw_codes(records_text, codes), _raw_codes(records_text, codes)
         for raw in ("needs_review", "activity_stats", "invalid_phone", "complete", "liaison_reply"):
             assert raw not in records_text
-        page.screenshot(path="/tmp/ui-vocab-records-1366.png", full_page=True)
+        shot(page, "ui-vocab-records-1366")
         page.set_viewport_size({"width": 390, "height": 844})
-        page.screenshot(path="/tmp/ui-vocab-records-390.png", full_page=True)
+        shot(page, "ui-vocab-records-390")
         page.set_viewport_size({"width": 1366, "height": 768})
 
         # the filter sends the code the vocabulary names
@@ -356,7 +356,7 @@ def test_the_records_screen_shows_statuses_and_form_titles_in_words_and_no_code(
         assert "来源：Word 文件" in record_text
         assert not _raw_codes(record_text, codes | set(vocab["value_flag"])), _raw_codes(record_text, codes)
         assert "{" not in page.get_by_test_id("record-fields").inner_text()  # never raw JSON
-        page.screenshot(path="/tmp/ui-vocab-record-1366.png", full_page=True)
+        shot(page, "ui-vocab-record-1366")
 
         # the 统计表: the table's date and count read as a person reads them in the record's fields
         page.goto(f"{base}/#/programs/{program}/review")

@@ -2,7 +2,7 @@
 
 The API checks run in-process; the browser check is a school liaison on a 390 px phone against a real
 ``docgen serve`` (Debian's Chromium through Playwright; never ``playwright install``). Screenshots go to
-/tmp/ui-walk-*.png.
+ui-walk-*.png (tests/ui_fixtures.py).
 """
 
 from __future__ import annotations
@@ -13,27 +13,20 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
 from api.models import beijing_today
-from api.security import CSRF_COOKIE, CSRF_HEADER
 from testkit.forms import PENGZHOU, stats_docx
 from tests.api_fixtures import TestClient, admin, create_pengzhou, database_url, settings, wait_record
-from tests.live_server import docgen_serve
+from tests.ui_fixtures import CHROMIUM, CHROMIUM_ARGS, PHONE, TIMEOUT_MS, api_session, serve, shot, take_over
+from tests.ui_fixtures import write as _write
 
 __all__ = ["admin", "database_url", "settings"]  # fixtures used by name
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
-ADMIN = ("admin", "lantern-river-4821")
 SCHOOL = ("xijiao-liaison", "river-lantern-9921")
-PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 60_000
 
 
 # ------------------------------------------------------------------------------------------ the API
@@ -55,6 +48,32 @@ def test_the_records_export_names_the_form_and_its_status_in_words(admin: TestCl
     cells = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
     assert {"教育交流活动情况统计表", "待审核"} <= cells
     assert not {"activity_stats", "needs_review", "complete"} & (cells | {c for row in rows for c in row})
+
+
+def test_the_records_export_writes_each_value_as_the_record_screen_shows_it(admin: TestClient) -> None:
+    """One rule (docgen.values.shown) for the record screen's 规范化 and the export: a range in words, a count
+    with its unit, goods as items — never the normalised JSON or the text a school typed in its own way."""
+    program_id = create_pengzhou(admin)
+    form = stats_docx("03", activities=("送教下乡",), dates=("2019年4月18日至20日",))
+    [entry] = admin.post(f"/api/programs/{program_id}/uploads", files=[("files", ("统计表.docx", form))]).json()
+    record = admin.get(f"/api/records/{wait_record(admin, entry['id'])['id']}").json()
+    [table] = record["extraction"]["tables"]
+    [row] = table["values"]
+    on_screen = dict(zip(table["columns"], [v["shown"] for v in row], strict=True))
+    assert on_screen["活动时间"] == "2019年4月18日至4月20日" and on_screen["受援人次"] == "120人次"
+    assert on_screen["开展项目涉及到的资金、物品"] == "图书 500册"
+    assert record["extraction"]["fields"]["filled_on"]["shown"] == "2019年5月6日"
+    url = f"/api/programs/{program_id}/records/export"
+    rows = list(csv.reader(io.StringIO(admin.get(url, params={"format": "csv"}).content.decode("utf-8-sig"))))
+    header, first = rows[0], rows[1]
+    for column, words in on_screen.items():
+        if words:  # a blank 备注: its text as read, ''
+            assert first[header.index(column)] == words, column
+    assert first[header.index("填报时间")] == "2019年5月6日"
+    sheet = load_workbook(io.BytesIO(admin.get(url, params={"format": "xlsx"}).content)).active
+    assert sheet is not None
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert "2019年4月18日至4月20日" in cells and not any("{" in c or "start" in c for c in cells)
 
 
 def test_an_upload_says_whether_its_record_could_be_read(admin: TestClient) -> None:
@@ -104,22 +123,12 @@ def test_the_ledger_is_dated_by_the_beijing_calendar(admin: TestClient, monkeypa
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("docgen-walk")
-    with docgen_serve(data, {"DOCGEN_ADMIN_USERNAME": ADMIN[0], "DOCGEN_ADMIN_PASSWORD": ADMIN[1]}) as base:
+    with serve(tmp_path_factory, "docgen-walk") as base:
         yield base
 
 
-def _write(request: Any, base: str, method: str, path: str, **kwargs: Any) -> Any:
-    """A write with the session cookie of ``request``'s context, carrying the CSRF token as the web UI does."""
-    token = next(c["value"] for c in request.storage_state()["cookies"] if c["name"] == CSRF_COOKIE)
-    headers = {"Origin": base, CSRF_HEADER: token, **kwargs.pop("headers", {})}
-    res = request.fetch(base + path, method=method, headers=headers, **kwargs)
-    assert res.ok, f"{method} {path} → {res.status}: {res.text()}"
-    return res.json()
-
-
 def _no_sideways_scroll(page: Any, name: str) -> None:
-    page.screenshot(path=f"/tmp/ui-walk-{name}.png", full_page=True)
+    shot(page, f"ui-walk-{name}")
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{name}: the page is {width} px wide on a {PHONE['width']} px phone"
 
@@ -134,10 +143,7 @@ def test_a_school_liaison_uploads_from_a_phone(server: str) -> None:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
 
         # the bureau's setup, through the API: the program, its roster, the liaison's account
-        bureau = p.request.new_context()
-        login = bureau.post(f"{base}/api/auth/login", data=json.dumps({"username": ADMIN[0], "password": ADMIN[1]}),
-                            headers={"Content-Type": "application/json", "Origin": base})
-        assert login.ok, login.text()
+        bureau = api_session(p.request.new_context(), base)
         program_id = _write(bureau, base, "POST", "/api/programs", multipart={"file": {
             "name": "program.yaml", "mimeType": "text/yaml", "buffer": (PENGZHOU / "program.yaml").read_bytes()}})["id"]
         _write(bureau, base, "POST", f"/api/programs/{program_id}/roster", multipart={"file": {
@@ -145,6 +151,7 @@ def test_a_school_liaison_uploads_from_a_phone(server: str) -> None:
         _write(bureau, base, "POST", "/api/users", data=json.dumps({
             "username": SCHOOL[0], "password": SCHOOL[1], "role": "school", "school_name": "彭州市西郊小学",
             "programs": [program_id]}), headers={"Content-Type": "application/json"})
+        take_over(base, *SCHOOL)
 
         context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN",
                                       timezone_id="Asia/Shanghai")

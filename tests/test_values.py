@@ -24,6 +24,7 @@ from docgen.values import (
     normalize_phone,
     normalize_school,
     normalize_text,
+    shown,
 )
 
 D = date
@@ -322,3 +323,32 @@ def test_blank_and_line_joining_helpers() -> None:
 ])
 def test_normalize_dispatches_on_the_value_type(kind: ValueType, text: str, expected: Normalized) -> None:
     assert normalize(kind, text).normalized == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "words"),
+    [
+        (ValueType.DATE, "2019.4.23", "2019年4月23日"),
+        (ValueType.DATE, "2019年4月18日至20日", "2019年4月18日至4月20日"),
+        (ValueType.DATE, "2019年12月30日至2020年1月2日", "2019年12月30日至2020年1月2日"),
+        (ValueType.COUNT, "约45人次", "约45人次"),
+        (ValueType.COUNT, "1200人次", "1,200人次"),
+        (ValueType.MONEY_GOODS, "资金2万元，图书500册", "资金 20,000元、图书 500册"),
+        (ValueType.INTEGER, "一", "1"),
+        (ValueType.PHONE, "138-1234-5678", "13812345678"),
+    ],
+)
+def test_a_normalised_value_is_shown_as_a_person_reads_it(kind: ValueType, text: str, words: str) -> None:
+    n = normalize(kind, text, context_year=2019)
+    assert shown(kind, _json(n.normalized)) == words  # from the record's JSON, as the API and the export read it
+    assert shown(kind, n.normalized) == words
+
+
+def _json(v: Any) -> Any:
+    from docgen.extraction import _json_value
+
+    return _json_value(v)
+
+
+def test_nothing_normalised_or_no_type_shows_nothing() -> None:
+    assert shown(ValueType.DATE, None) == "" and shown(None, "2019-04-23") == "" and shown("bogus", 1) == ""

@@ -66,6 +66,7 @@ class ContentsOut(BaseModel):
     records: int
     corrections: int
     school_names: int
+    files: int = Field(description="只属于本项目的存储文件（上传原件、生成的文书和压缩包、花名册）份数：随项目删除")
 
 
 @router.get("/program-setup")
@@ -163,11 +164,13 @@ def delete_program(
     program_id: IdPath,
     user: CurrentUser,
     session: SessionDep,
+    services: ServicesDep,
     confirm: Annotated[str, Query(max_length=64, description="确认：项目代号（界面在列出将删除的内容后发送）")] = "",
 ) -> ContentsOut:
     """Delete the program with its pairs, documents, uploads and records (admins; ``confirm`` = its key)."""
     program = programs.get_program(session, user, program_id)
     name, key = program.name, program.key
-    counts = setup.remove(session, user, program, confirm)
+    counts, files = setup.remove(session, user, program, confirm)
     session.commit()
+    setup.remove_files(session, services.blobs, files)
     return _contents_out(name, key, counts)

@@ -102,9 +102,10 @@ def list_uploads(
     session: SessionDep,
     program: IdQuery = None,
     status: UploadState | None = None,
+    excluded: Annotated[bool | None, Query(description="true 只列已排除的，false 只列计入的；不填：全部")] = None,
 ) -> list[UploadOut]:
     scope = programs.get_program(session, user, program) if program is not None else None
-    return [upload_out(session, u) for u in uploads.list_uploads(session, user, scope, status)]
+    return [upload_out(session, u) for u in uploads.list_uploads(session, user, scope, status, excluded=excluded)]
 
 
 @router.get("/uploads/{upload_id}")

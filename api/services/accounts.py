@@ -78,6 +78,10 @@ def create_user(
         school_name = people.check_school(session, by, school_name or "", program_ids)
     taken = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     if taken is not None:
+        if by is not None and not can_manage(by, taken):
+            # usernames are one namespace (a login names no bureau): that the name is used cannot be hidden, but
+            # nothing more is said — not its spelling, role or bureau (docs/security.md, "Names")
+            raise Conflict(f"用户名 {username} 已被使用，请换一个（例如加上本单位的简称）")
         raise Conflict(f"用户名 {username} 已存在（与 {taken.username} 视为同一个名字）")
     user = User(
         username=username,
@@ -235,6 +239,8 @@ def change_own_password(
         authenticate(session, user.username, old_password, address=address, secret=secret, hasher=hasher, policy=policy)
     except Unauthenticated:
         raise Invalid("原密码不正确", [{"field": "old_password", "message": "原密码不正确"}]) from None
+    if new_password == old_password:  # the one-time password an admin set would stay known to the admin
+        raise Invalid("新密码不能与原密码相同", [{"field": "new_password", "message": "新密码不能与原密码相同"}])
     return set_password(session, user, new_password, hasher=hasher, by=user)
 
 

@@ -101,7 +101,7 @@ def regenerate(
     if with_pdf and converter is None:
         raise ServerFailure(f"{what}：PDF 转换服务不可用")
     try:
-        template = load_template(job.kind, template_store.reader(session, blobs, templates))
+        template = load_template(job.kind, template_store.reader(session, blobs, templates, program_id=program_row.id))
     except DocgenError as exc:
         raise rendering_failed(f"{what}重新生成失败", exc) from None
     result = render_document(program, job, template, converter=converter if with_pdf else None, links=links)

@@ -27,6 +27,7 @@ from docgen.errors import BadPath, NoSuchValue
 from docgen.extraction import Extraction, FormStatus
 from docgen.forms import FormSchema, load_schemas
 from docgen.sheets import csv_writer, xlsx_row
+from docgen.values import shown
 
 
 def _visible(session: Session, user: User, record: Record, program: Program) -> bool:
@@ -151,6 +152,14 @@ def correct(
 # --- export -------------------------------------------------------------------------------------------
 
 
+def as_read(value: Any) -> str:
+    """A value of a record's JSON as the export writes it: its normalised form in the words the web UI shows
+    (``docgen.values.shown``), or the text as read when it has none (unreadable, a vague date, a blank)."""
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    return shown(value.get("type"), value.get("normalized")) or str(value.get("value") or "")
+
+
 def table_rows(records: list[Record]) -> tuple[list[str], list[list[Any]]]:
     """One row per table row of every record (the record's fields repeated); one row for a record without one."""
     field_labels: list[str] = []  # field keys, in order of appearance
@@ -178,13 +187,16 @@ def table_rows(records: list[Record]) -> tuple[list[str], list[list[Any]]]:
             schema.title if schema is not None else (r.form or ""),
             FormStatus(r.status).label,
             r.extraction.get("source", ""),
-            *[(fields.get(label) or {}).get("value", "") for label in field_labels],
+            *[as_read(fields.get(label)) for label in field_labels],
         ]
         wrote = False
         for ti, t in enumerate(r.extraction.get("tables") or []):
             columns = list(t.get("columns") or [])
+            values = t.get("values") or []
             for ri, row in enumerate(t.get("rows") or []):
-                cells = dict(zip(columns, row, strict=False))
+                # a row read before values were kept beside the text: its text as read
+                shown_row = [as_read(v) for v in values[ri]] if ri < len(values) else row
+                cells = dict(zip(columns, shown_row, strict=False))
                 out.append([*base, ti + 1, ri + 1, *[cells.get(c, "") for c in column_labels]])
                 wrote = True
         if not wrote:

@@ -8,6 +8,7 @@ Chinese errors; what is stored is the program file the loader reads (``Program.y
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,9 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from api.blobs import BlobStore
+from api.blobs import BlobError, BlobStore
 from api.models import (
+    AuditEvent,
     BatchJob,
     Correction,
     Document,
@@ -24,6 +26,7 @@ from api.models import (
     Program,
     Record,
     SchoolNameRow,
+    Template,
     Upload,
     User,
     utcnow,
@@ -37,6 +40,8 @@ from docgen.model import Stage
 from docgen.program import parse_program
 from docgen.program_file import dump_program_yaml, json_data
 from docgen.program_setup import MEASURE_COLUMN, TARGET_FORM, new_program, suggest_key, template_defaults
+
+log = logging.getLogger(__name__)
 
 FORM_SOURCE = "项目表单"
 
@@ -99,6 +104,7 @@ class Contents:
     records: int
     corrections: int
     school_names: int
+    files: int = 0  # stored files (uploads, generated documents, ZIPs, roster files) no other program shares
 
     @property
     def issued(self) -> bool:
@@ -124,7 +130,60 @@ def contents(session: Session, program: Program) -> Contents:
         records=count(Record),
         corrections=int(corrections or 0),
         school_names=count(SchoolNameRow),
+        files=len(own_files(session, program.id)),
     )
+
+
+# the audit events that keep a stored roster file (api.services.roster_preview: ``blob`` in their detail)
+_ROSTER_FILE_EVENTS = ("roster.confirm",)
+
+
+def _file_keys(session: Session, program_id: int | None, *, other: bool) -> set[str]:
+    """The blob keys the rows of ``program_id`` reference (``other``: the rows of every other program, the
+    uploaded templates and the roster files audited outside it)."""
+
+    def where(column: Any) -> Any:
+        return column != program_id if other else column == program_id
+
+    keys: set[str] = set()
+    keys.update(session.scalars(select(Document.blob_key).where(where(Document.program_id))))
+    keys.update(session.scalars(select(Upload.blob_key).where(where(Upload.program_id))))
+    keys.update(
+        k for k in session.scalars(select(BatchJob.archive_key).where(where(BatchJob.program_id))) if k is not None
+    )
+    events = select(AuditEvent.program_id, AuditEvent.detail).where(AuditEvent.action.in_(_ROSTER_FILE_EVENTS))
+    for event_program, detail in session.execute(events):
+        mine = event_program == program_id
+        if mine != other and isinstance(detail, dict) and isinstance(detail.get("blob"), str):
+            keys.add(detail["blob"])
+    if other:
+        keys.update(session.scalars(select(Template.blob_key)))
+    return keys
+
+
+def own_files(session: Session, program_id: int) -> set[str]:
+    """The stored files only ``program_id`` references: what deleting it removes from the blob store. The store
+    is content-addressed — the same bytes uploaded to two programs are one file — so a file another program,
+    an uploaded template or another program's roster import still references is kept."""
+    return _file_keys(session, program_id, other=False) - _file_keys(session, program_id, other=True)
+
+
+def remove_files(session: Session, blobs: BlobStore, candidates: set[str]) -> int:
+    """Delete the ``candidates`` (:func:`own_files` taken before the program was deleted and committed) that
+    nothing references now — looked up again, so that a file another program received meanwhile is kept.
+    Returns how many were removed; a file the store cannot delete stays (logged: unreferenced, harmless)."""
+    if not candidates:
+        return 0
+    still = _file_keys(session, None, other=True)
+    removed = 0
+    for key in sorted(candidates - still):
+        try:
+            blobs.delete(key)
+        except BlobError as exc:
+            log.warning("could not delete the stored file %s of a deleted program: %s", key, exc)
+            continue
+        removed += 1
+    return removed
 
 
 def data(session: Session, user: User, program: Program) -> dict[str, Any]:
@@ -182,19 +241,21 @@ def archive(session: Session, user: User, program: Program, archived: bool) -> P
     return program
 
 
-def remove(session: Session, user: User, program: Program, confirm: str) -> Contents:
+def remove(session: Session, user: User, program: Program, confirm: str) -> tuple[Contents, set[str]]:
     """Delete the program and everything of it (admins), once ``confirm`` repeats its key — the UI sends it after
-    showing :func:`contents`. Stored files stay in the blob store (shared by content; never a path)."""
+    showing :func:`contents`. Returns the counts and the stored files only it referenced (:func:`own_files`):
+    the caller removes them with :func:`remove_files` once this is committed."""
     require_admin(user)
     if confirm != program.key:
         raise Invalid("删除项目需要确认：请先查看将删除的内容，再确认删除", [{"field": "confirm"}])
     counts = contents(session, program)
+    files = own_files(session, program.id)
     program_id, key, name = program.id, program.key, program.name
     session.execute(delete(Program).where(Program.id == program_id))  # the database cascades to its rows
     session.expire_all()
     # the target names the key, not the id: an event pointing at the deleted row would break its foreign key
     audit.record(session, user, "program.delete", f"program:{key}", id=program_id, name=name, **vars(counts))
-    return counts
+    return counts, files
 
 
 __all__ = [

@@ -54,20 +54,28 @@ class TemplateInfo:
 
 
 def reader(
-    session: Session, blobs: BlobStore, templates: Path | None, *, user: User | None = None
+    session: Session,
+    blobs: BlobStore,
+    templates: Path | None,
+    *,
+    user: User | None = None,
+    program_id: int | None = None,
 ) -> Callable[[str], bytes]:
     """Template bytes by name: built-in first, then uploaded (see :func:`docgen.files.template_reader`).
 
     With ``user``, only the uploaded templates that user may see (:func:`visible`): what an admin names or
-    downloads. Without, every one: the batch and regeneration of a program whose templates were checked,
-    with its admin, when it was created.
+    downloads. With ``program_id`` (the batch and regeneration of a program whose templates were checked, with
+    its admin, when it was set up): the template of that name an admin of the program uploaded — names are
+    unique per bureau, so two bureaus may each have one.
     """
 
     def uploaded(stem: str) -> bytes | None:
-        row = session.scalar(select(Template).where(Template.name == stem))
-        if row is None or (user is not None and not visible(session, user, row)):
-            return None
-        return blobs.read(row.blob_key)
+        rows = list(session.scalars(select(Template).where(Template.name == stem).order_by(Template.id)))
+        if user is not None:
+            rows = [r for r in rows if visible(session, user, r)]
+        elif program_id is not None and len(rows) > 1:
+            rows = [r for r in rows if _uploaded_for(session, r, program_id)]
+        return blobs.read(rows[0].blob_key) if rows else None
 
     return template_reader(builtin=templates, uploaded=uploaded)
 
@@ -81,6 +89,12 @@ def visible(session: Session, user: User, row: Template) -> bool:
     """
     uploader = session.get(User, row.uploaded_by) if row.uploaded_by is not None else None
     return uploader is not None and can_manage(user, uploader)
+
+
+def _uploaded_for(session: Session, row: Template, program_id: int) -> bool:
+    """Whether ``row``'s uploader is an admin of the program (so the template is its bureau's)."""
+    uploader = session.get(User, row.uploaded_by) if row.uploaded_by is not None else None
+    return uploader is not None and any(p.id == program_id for p in uploader.programs)
 
 
 def _title(data: bytes) -> str:
@@ -165,13 +179,15 @@ def upload(
     templates: Path | None,
     file_name: str = "",
 ) -> Template:
-    """Check and keep an uploaded template (admins). 409 when the name is taken (built-in or uploaded).
+    """Check and keep an uploaded template (admins). 409 when the name is taken by a built-in template or one
+    ``by`` may see (its bureau's, :func:`visible`); another bureau's template of the same name is no conflict
+    and is never mentioned (docs/security.md).
 
     The caller commits; a refusal is audited by :func:`audit_refusal` in its own transaction.
     """
     require_admin(by)
     stem, _ = validate(name, data, limits, templates)
-    if session.scalar(select(Template).where(Template.name == stem)) is not None:
+    if any(visible(session, by, row) for row in session.scalars(select(Template).where(Template.name == stem))):
         raise Conflict(f"模板 {stem} 已存在，请换一个名称")
     key = blobs.put(data)
     row = Template(

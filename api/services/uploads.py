@@ -696,12 +696,17 @@ def get_upload(session: Session, user: User, upload_id: int) -> Upload:
     )
 
 
-def list_uploads(session: Session, user: User, program: Program | None, status: str | None) -> list[Upload]:
-    """The uploads the user may see, in one program or all of its programs, optionally by status."""
+def list_uploads(
+    session: Session, user: User, program: Program | None, status: str | None, *, excluded: bool | None = None
+) -> list[Upload]:
+    """The uploads the user may see, in one program or all of its programs, optionally by status and by whether
+    the bureau excluded them (``excluded``: True only those, False only those that count)."""
     ids = [p.id for p in user.programs] if program is None else [program.id]
     query = select(Upload).where(Upload.program_id.in_(ids)).order_by(Upload.id)
     if status:
         query = query.where(Upload.status == status)
+    if excluded is not None:
+        query = query.where(Upload.excluded_at.is_not(None) if excluded else Upload.excluded_at.is_(None))
     out = []
     for u in session.scalars(query):
         p = program or session.get(Program, u.program_id)

@@ -64,8 +64,11 @@ async function route() {
   }
   showHeader();
   if (seq !== state.renderSeq) return;
-  if (state.me?.must_change_password && parts[0] !== 'me' && !document.getElementById('message').textContent) {
-    showMessage('您的密码是管理员设置的一次性密码，请到“我的账号”改成自己的密码。', 'info'); // ui/accounts.js
+  if (state.me?.must_change_password && parts[0] !== 'me') {
+    // the API answers nothing else until the one-time password is replaced (api/deps.py): straight to 我的账号
+    showMessage('您的密码是管理员设置的一次性密码，请先改成自己的密码，再使用其他功能。', 'info', { keep: true });
+    location.hash = '#/me';
+    return;
   }
   const view = $view();
   put(view, h('p', { class: 'muted' }, '加载中…'));

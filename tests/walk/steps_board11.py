@@ -111,6 +111,18 @@ def exclude_upload(page: Any, base: str, record_id: int, reason: str) -> str:
     return str(page.get_by_test_id("record-excluded").inner_text())
 
 
+def uploads_shown(page: Any, base: str, program_id: int, show: str = "全部上传") -> dict[str, str]:
+    """上传回收表 with 显示 set to ``show`` (全部上传 / 计入台账的 / 已排除的): each listed upload's file name → the
+    text of its row."""
+    open_screen(page, f"{base}/#/programs/{program_id}/uploads")
+    page.get_by_test_id("uploads").locator("h2").first.wait_for()
+    if show != "全部上传":
+        page.get_by_test_id("uploads-filter").select_option(label=show)
+        page.wait_for_load_state("networkidle")
+    rows = page.get_by_test_id("upload-row")
+    return {str(r.locator("td").first.inner_text()).strip(): str(r.inner_text()) for r in rows.all()}
+
+
 def include_upload(page: Any, base: str, record_id: int) -> None:
     """撤销排除 on the record's upload."""
     page.goto(f"{base}/#/records/{record_id}")

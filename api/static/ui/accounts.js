@@ -157,9 +157,10 @@ async function newAccountForm(view, programs, slot) {
 
 export async function renderMe(view, seq) {
   document.title = '我的账号 — 结对帮扶文书服务';
-  const tokens = await api('/api/tokens');
-  if (seq !== state.renderSeq) return;
   const me = state.me;
+  // until a one-time password is replaced the API answers nothing but the change (api/deps.py): no tokens yet
+  const tokens = me.must_change_password ? [] : await api('/api/tokens');
+  if (seq !== state.renderSeq) return;
 
   const oldPw = h('input', { type: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'me-old' });
   const newPw = h('input', { type: 'password', autocomplete: 'new-password', required: true, 'data-testid': 'me-new' });
@@ -181,9 +182,15 @@ export async function renderMe(view, seq) {
       return;
     }
     try {
+      const wasOneTime = state.me.must_change_password;
       state.me = await api('/api/auth/password', {
         method: 'POST', json: { old_password: oldPw.value, new_password: newPw.value },
       });
+      if (wasOneTime) { // the rest of the service opens now: on to the screen the user came for
+        showMessage('密码已修改，现在可以使用全部功能。', 'info', { keep: true });
+        location.hash = '#/programs';
+        return;
+      }
       await renderMe(view, state.renderSeq);
       showMessage('密码已修改。其他设备上的登录和所有 API 令牌已失效。', 'info');
     } catch (e) {
@@ -241,5 +248,5 @@ export async function renderMe(view, seq) {
   put(view,
     h('h1', {}, '我的账号'),
     h('p', { 'data-testid': 'me-who' }, `${me.username} · ${say('role', me.role)}${me.school_name ? ` · ${me.school_name}` : ''}`),
-    pwForm, tokensBox);
+    pwForm, me.must_change_password ? null : tokensBox);
 }

@@ -51,44 +51,16 @@ export function say(kind, code) {
   return words === undefined ? '未知' : words;
 }
 
-// ---- normalised values as a person reads them: one function per value type (docgen.forms.ValueType), keyed
-// by the `type` each value carries (docgen.extraction.Value; shapes in docs/extraction.md)
+// ---- dates and numbers in words. A record's values come with their words from the API (`shown` beside each
+// value, docgen.values.shown — the one rule the records export uses too); these two serve the UI's own dates
+// (a task's due date, the board's today) and counts.
 
 export const num = (n) => Number(n).toLocaleString('zh-CN');
 
-/** `2019-04-23` → 2019年4月23日; a range → 2019年4月18日至4月20日; a partial {year?, month?, day?} → 2019年4月. */
+/** `2019-04-23` → 2019年4月23日 */
 export function showDate(n) {
-  if (typeof n === 'string') {
-    const [y, m, d] = n.split('-').map(Number);
-    return `${y}年${m}月${d}日`;
-  }
-  if ('start' in n) {
-    const [start, end] = [showDate(n.start), showDate(n.end)];
-    const sameYear = n.start.slice(0, 4) === n.end.slice(0, 4);
-    return `${start}至${sameYear ? end.replace(/^\d+年/, '') : end}`;
-  }
-  return [n.year && `${n.year}年`, n.month && `${n.month}月`, n.day && `${n.day}日`].filter(Boolean).join('');
-}
-
-/** {amount, unit, approximate, max?} → 约45人次, 200–300人次 */
-export const showCount = (n) => `${n.approximate ? '约' : ''}${num(n.amount)}${'max' in n ? `–${num(n.max)}` : ''}${n.unit === null ? '' : n.unit}`;
-
-/** {items: [{kind, amount, unit, value?}]} → 资金 20,000元、图书 500册（价值 5,000元）; no items → 无 */
-export function showMoney(n) {
-  if (!n.items.length) return '无';
-  return n.items.map((i) => `${i.kind} ${num(i.amount)}${i.unit}${'value' in i ? `（价值 ${num(i.value)}元）` : ''}`).join('、');
-}
-
-export const SHOW_VALUE = {
-  date: showDate, count: showCount, money_goods: showMoney, integer: num,
-  phone: String, name: String, school: String, text: String,
-};
-
-/** A value's normalised form in words; '' when it could not be normalised (its flags say why) or when its type is
- * unknown (a record read before values carried a type). */
-export function showNormalized(v) {
-  const show = SHOW_VALUE[v.type];
-  return v.normalized === null || !show ? '' : show(v.normalized);
+  const [y, m, d] = n.split('-').map(Number);
+  return `${y}年${m}月${d}日`;
 }
 
 let fieldSeq = 0; // ids for labelled controls
@@ -158,6 +130,10 @@ export async function api(path, { method = 'GET', json, form, quiet401 = false }
       state.me = null;
       showHeader();
       location.hash = '#/login';
+    }
+    if (res.status === 403 && res.headers.get('X-Docgen-Must-Change-Password') && state.me) {
+      state.me.must_change_password = true; // an admin reset the password meanwhile: app.js leads to 我的账号
+      if (location.hash !== '#/me') location.hash = '#/me';
     }
     throw new ApiError(res.status, detailText(isJson ? body : null, res.status), body);
   }

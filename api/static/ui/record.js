@@ -1,6 +1,6 @@
 // 6. 审核：一条记录
 import {
-  api, canWrite, clearMessage, every, fmtTime, h, labelled, names, num, put, say, showMessage, showNormalized, state, table, text,
+  api, canWrite, clearMessage, every, fmtTime, h, labelled, names, num, put, say, showMessage, state, table, text,
 } from './core.js';
 import { collectionInfo, collectionPanel, originalViewer } from './original.js';
 
@@ -186,7 +186,7 @@ export async function renderRecord(view, id, seq) {
         h('tbody', {}, fields.map(([key, v]) => h('tr', {},
           h('th', { scope: 'row' }, v.label),
           valueCell(v, `fields/${key}`, v.label, flagged(v, key), `field-${v.label}`, key),
-          h('td', { class: 'muted', 'data-testid': 'normalized' }, showNormalized(v)))))),
+          h('td', { class: 'muted', 'data-testid': 'normalized' }, v.shown))))),
       h('div', { class: 'editor-slot' }))
     : null;
 

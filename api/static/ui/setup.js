@@ -448,7 +448,8 @@ async function confirmDelete(p, reload) {
   put(box, h('h2', {}, `删除项目“${c.name}”？`),
     h('p', { 'data-testid': 'delete-contents' },
       `将一并删除：结对 ${c.pairs} 组、文书 ${c.documents} 份、批量任务 ${c.batches} 次、上传文件 ${c.uploads} 个、`
-      + `回收记录 ${c.records} 条、更正 ${c.corrections} 处、学校全称 ${c.school_names} 条。此操作不能撤销；`
+      + `回收记录 ${c.records} 条、更正 ${c.corrections} 处、学校全称 ${c.school_names} 条，`
+      + `以及只属于本项目的存储文件 ${c.files} 个（上传原件、生成的文书、压缩包、花名册；与其他项目相同的文件保留）。此操作不能撤销；`
       + '只想不再显示时，请用“归档”。'),
     h('div', { class: 'row' }, yes, no));
   box.hidden = false;

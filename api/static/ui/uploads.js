@@ -17,20 +17,27 @@ export async function uploadsTab(body, id, seq) {
     h('p', { class: 'muted' }, '可一次拖入多个文件或 ZIP 压缩包：Word（.docx）、PDF、扫描件、手机照片（.jpg/.png）。'),
     h('label', { for: input.id, class: 'button' }, '或选择文件…'), input);
   const listBox = h('div', { 'data-testid': 'uploads' });
+  // 显示: every upload, those that count, or those the bureau excluded (GET /api/uploads?excluded=)
+  const show = h('select', { 'data-testid': 'uploads-filter' },
+    h('option', { value: '' }, '全部上传'), h('option', { value: 'false' }, '计入台账的'),
+    h('option', { value: 'true' }, '已排除的'));
+  show.id = uid('show');
+  const filterRow = h('div', { class: 'row filter-row' }, h('label', { for: show.id }, '显示'), show);
   const dupIds = new Set(); // uploads that were sent again in this visit: marked 重复
   let timer = null;
 
   const refresh = async () => {
     let ups;
     try {
-      ups = await api(`/api/uploads?program=${encodeURIComponent(id)}`);
+      const only = show.value ? `&excluded=${show.value}` : '';
+      ups = await api(`/api/uploads?program=${encodeURIComponent(id)}${only}`);
     } catch (e) {
       clearInterval(timer);
       timer = null;
       showMessage(e.message);
       return;
     }
-    renderUploads(listBox, ups, dupIds);
+    renderUploads(listBox, ups, dupIds, show.value);
     const busy = ups.some((u) => !u.finished);
     if (busy && !timer) timer = every(POLL_MS, refresh);
     if (!busy) {
@@ -67,6 +74,7 @@ export async function uploadsTab(body, id, seq) {
     await refresh();
   };
 
+  show.addEventListener('change', () => refresh());
   input.addEventListener('change', () => send([...input.files]));
   zone.addEventListener('dragover', (ev) => {
     ev.preventDefault();
@@ -79,7 +87,7 @@ export async function uploadsTab(body, id, seq) {
     send([...(ev.dataTransfer?.files ?? [])]);
   });
 
-  put(body, canWrite() ? h('div', { class: 'card' }, h('h2', {}, '上传回收表'), zone) : null, listBox);
+  put(body, canWrite() ? h('div', { class: 'card' }, h('h2', {}, '上传回收表'), zone) : null, filterRow, listBox);
   await refresh();
 }
 
@@ -89,20 +97,26 @@ function refusal(u) {
   return `${u.name}（${reason}）`;
 }
 
-function renderUploads(box, ups, dupIds = new Set()) {
+function renderUploads(box, ups, dupIds = new Set(), only = '') {
   if (!ups.length) {
-    put(box, h('h2', {}, '已上传'), h('p', { class: 'muted' }, '还没有上传文件。'));
+    const none = only === 'true' ? '没有已排除的上传。' : only === 'false' ? '没有计入台账的上传。' : '还没有上传文件。';
+    put(box, h('h2', {}, '已上传'), h('p', { class: 'muted' }, none));
     return;
   }
   const rows = ups.map((u) => { // UploadOut
     const dup = dupIds.has(String(u.id));
-    return h('tr', { 'data-testid': 'upload-row', 'data-status': u.status },
+    // excluded by the bureau: kept and audited, out of the 台账 and the board — who, when and why shown
+    const excluded = u.excluded ? h('div', { class: 'excluded-note', 'data-testid': 'upload-excluded' },
+      h('span', { class: 'badge s-excluded' }, '已排除'),
+      ` ${u.excluded_by} 于 ${fmtTime(u.excluded_at)} 排除${u.exclude_reason ? `：${u.exclude_reason}` : ''}，不计入台账和回收情况`)
+      : null;
+    return h('tr', { 'data-testid': 'upload-row', 'data-status': u.status, class: u.excluded ? 'excluded' : null },
       h('td', {}, u.parent_id ? h('span', { class: 'muted', title: '来自压缩包' }, '↳ ') : null, u.original_name,
         u.via_link ? h('span', { class: 'badge via-link', 'data-testid': 'upload-via-link' }, '手机扫码上传') : null),
       h('td', { class: 'num' }, fmtSize(u.size)),
       h('td', {}, h('span', { class: `badge s-${u.status}`, 'data-testid': 'upload-status' }, say('upload_status', u.status)),
         dup ? h('span', { class: 'badge s-duplicate', 'data-testid': 'upload-duplicate' }, '重复') : null),
-      h('td', {}, u.error ? u.error : dup ? '刚才又上传了一次，内容完全相同，未重复识别' : ''),
+      h('td', {}, u.error ? u.error : dup ? '刚才又上传了一次，内容完全相同，未重复识别' : '', excluded),
       h('td', { class: 'time' }, fmtTime(u.created_at)),
       h('td', {}, u.record_id ? [
         // 已识别 says the reading ended; the record's own status says whether anything could be read
