@@ -644,6 +644,13 @@ def progress_fraction(total: int, *, rendered: int, converted: int, done: int, w
     return min(1.0, units / total)
 
 
+def pace_known(*, with_pdf: bool, converted: int, done: int) -> bool:
+    """Whether a batch's pace says anything yet: with PDF, only once a PDF is made. The .docx come in
+    milliseconds and LibreOffice's first start stalls, so a time left from the .docx alone rose when the
+    first PDFs arrived (14 s → 61 s seen on a busy machine); until then the screen says 估算中."""
+    return not with_pdf or max(converted, done) > 0
+
+
 def eta_seconds(elapsed_at_update: float, fraction_at_update: float, since_update: float) -> float | None:
     """Seconds left: the pace at the last progress update, counted down since then (never rising while
     nothing new is reported; it moves only when an update changes the pace). None before any progress."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from api.services import batches
-from docgen.batch import FIRST_WINDOW, eta_seconds, generate_batch, load_templates, progress_fraction
+from docgen.batch import FIRST_WINDOW, eta_seconds, generate_batch, load_templates, pace_known, progress_fraction
 from docgen.files import load_program, template_reader
 from docgen.render.converter import ConversionResult
 from docgen.roster import read_roster
@@ -95,6 +95,14 @@ def test_progress_moves_per_document_and_the_eta_counts_down_between_updates() -
     assert eta_seconds(10.0, 0.25, 0.0) == 30.0
     left = [eta_seconds(10.0, 0.25, s) for s in (0.0, 2.0, 4.0, 8.0, 40.0)]
     assert left == [30.0, 28.0, 26.0, 22.0, 0.0]  # never rising while a window converts
+
+
+def test_with_pdf_no_time_left_is_given_before_the_first_pdf_is_made() -> None:
+    """The .docx come in milliseconds and LibreOffice's first start stalls: a time left from the .docx alone
+    rose when the first PDFs arrived (14 s → 61 s), so there is none until a PDF is made."""
+    assert not pace_known(with_pdf=True, converted=0, done=0)
+    assert pace_known(with_pdf=True, converted=1, done=0)
+    assert pace_known(with_pdf=False, converted=0, done=0)
 
 
 def test_a_running_batch_stops_within_2_seconds_of_a_cancel(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ from docgen.batch import (
     UploadLinks,
     generate_batch,
     load_templates,
+    pace_known,
     plan_batch,
     progress_fraction,
 )
@@ -121,8 +122,10 @@ def progress(job: BatchJob) -> float:
 def eta_seconds(job: BatchJob) -> float | None:
     """Seconds left for a running job: the pace at its last progress update, counted down since then
     (:func:`docgen.batch.eta_seconds`: it settles instead of rising while a window converts); None when
-    unknown."""
+    unknown (:func:`docgen.batch.pace_known`: with PDF, before the first PDF is made)."""
     if job.status != RUNNING or not job.started_at or not job.total:
+        return None
+    if not pace_known(with_pdf=job.with_pdf, converted=job.converted, done=job.done):
         return None
     elapsed = (job.updated_at - job.started_at).total_seconds()
     return pace_eta(elapsed, progress(job), (utcnow() - job.updated_at).total_seconds())
