@@ -23,6 +23,7 @@ from docgen.program_setup import (
     GROUP_POLICY_TEXT,
     REPORT_EVERY_TEXT,
     SIDE_TEXT,
+    SIGNATORIES_TEXT,
     TARGET_MEASURE_TEXT,
     TARGET_PERIOD_TEXT,
     TARGET_SCOPE_TEXT,
@@ -163,6 +164,7 @@ class VocabularyOut(BaseModel):
     roster_change: dict[RosterChangeCode, str] = Field(description="预览中每组与当前结对相比的变化")
     bureau_side: dict[str, str] = Field(description="项目设置：教育局所在一方（bureaus[].side）")
     copy_holder: dict[str, str] = Field(description="项目设置：协议持有方（agreements[].copy_holders）")
+    signatories: dict[str, str] = Field(description="项目设置：协议由谁签署（agreements[].signatories）")
     group_policy: dict[str, str] = Field(description="项目设置：多校结对的协议方式（group_policy）")
     target_scope: dict[str, str] = Field(description="项目设置：目标按每组结对还是全项目（targets[].per）")
     target_period: dict[str, str] = Field(description="项目设置：目标的期间（targets[].period）")
@@ -188,6 +190,7 @@ def vocabulary() -> VocabularyOut:
         roster_change=dict(ROSTER_CHANGE_TEXT),
         bureau_side=dict(SIDE_TEXT),
         copy_holder=dict(COPY_HOLDER_TEXT),
+        signatories=dict(SIGNATORIES_TEXT),
         group_policy=dict(GROUP_POLICY_TEXT),
         target_scope=dict(TARGET_SCOPE_TEXT),
         target_period=dict(TARGET_PERIOD_TEXT),
