@@ -514,7 +514,10 @@ class DocumentOut(Orm):
     pages: int | None
     proof: str = Field("", description="校对结果：无、草稿，或按类别的问题数（docgen proof）")
     updated_at: UtcDateTime
-    draft: bool = Field(False, description="草稿：生成时有当事方校名为简称、占位符或缺失，名称处为待填空白")
+    draft: bool = Field(
+        False,
+        description="草稿：生成时有当事方校名（党组织签署的协议：或党组织名称）为简称、占位符或缺失，名称处为待填空白",
+    )
     draft_reasons: str = Field("", description="草稿原因（哪所学校、为什么），以“；”分隔")
 
 
@@ -530,7 +533,9 @@ class SchoolNameIn(BaseModel):
     short_names: Annotated[list[SchoolNameText], Field(max_length=50)] = Field(
         default_factory=list, description="花名册中的简称，如 [\"市一中\"]"
     )
-    party_org: SchoolNameText = Field("", description="党组织名称；空则为“<全称>党组织”")
+    party_org: SchoolNameText = Field(
+        "", description="党组织名称，如 中共柳州市第一中学委员会；空则由党组织签署的协议为草稿，名称处留空待填"
+    )
 
 
 class SchoolNamesIn(BaseModel):
@@ -545,12 +550,16 @@ class SchoolNameOut(BaseModel):
 
 class UnresolvedName(BaseModel):
     name: str = Field(description="花名册中的校名")
-    reason: str = Field(description="为什么不能直接署名（简称、占位符、泛称）")
+    reason: str = Field(description="为什么不能直接署名（简称、占位符、泛称；或没有党组织名称）")
 
 
 class SchoolNamesOut(BaseModel):
     entries: list[SchoolNameOut]
     unresolved: list[UnresolvedName] = Field(description="当前花名册中像简称、且表中尚无全称的校名")
+    missing_party_orgs: list[UnresolvedName] = Field(
+        default_factory=list,
+        description="由党组织签署协议的项目中，尚无党组织名称且不在表中的学校（在表中的，在其条目里填写）",
+    )
 
 
 class UploadOut(Orm):

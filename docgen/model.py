@@ -418,6 +418,12 @@ class Program:
     targets: tuple[Target, ...] = ()  # quantitative targets (docgen/targets.py sums returned forms against them)
     reports: tuple[ReportRule, ...] = ()  # periodic reports the notice requires (docgen/reports.py)
 
+    @property
+    def signed_by_party_orgs(self) -> bool:
+        """Whether an agreement of the program is signed by the schools' party organisations (each school's
+        party organisation must then be named: :func:`docgen.school_names.missing_party_orgs`)."""
+        return any(kind.signatories is Signatories.PARTY_ORGS for kind in self.agreements)
+
     def agreement(self, key: str) -> AgreementKind:
         """The agreement kind ``key``; :class:`ProgramError` listing the known kinds otherwise."""
         for kind in self.agreements:

@@ -431,3 +431,19 @@ def unresolved_names(roster: Roster, names: SchoolNames | None) -> list[tuple[st
                 if reason:
                     seen[school.name] = reason
     return list(seen.items())
+
+
+def missing_party_orgs(roster: Roster, names: SchoolNames | None) -> list[tuple[str, str]]:
+    """The distinct roster names whose school can sign but whose party organisation cannot yet (none named, or
+    one that looks abbreviated), and that the table does not list (a listed school's party organisation is
+    filled in its own entry), in roster order: (name, reason). What an agreement signed by party
+    organisations still needs (:meth:`SigningName.problems`)."""
+    seen: dict[str, str] = {}
+    for group in roster.groups:
+        for school in group.schools:
+            if school.name in seen:
+                continue
+            signing = signing_name(school, names)
+            if not signing.problem and not signing.resolved and signing.party_problem:
+                seen[school.name] = signing.party_problem
+    return list(seen.items())
