@@ -306,6 +306,20 @@ def test_a_party_building_agreement_without_a_party_organisation_name_is_a_draft
     assert "01/five_year" not in refused.stderr
 
 
+def test_schools_lists_the_party_organisations_a_party_building_program_still_needs(tmp_path: Path) -> None:
+    pengzhou = SAMPLES / "pengzhou_heishui"
+    listed = runner.invoke(app, ["schools", str(pengzhou / "roster.txt"), "--json"])
+    assert listed.exit_code == 1, listed.output
+    report = json.loads(listed.stdout)
+    assert report["unresolved"] == [] and len(report["missing_party_orgs"]) == 29
+    assert report["missing_party_orgs"][0] == {"name": "成都石室白马中学", "reason": MISSING_BAIMA}
+    # the schools sign 柳州's agreements: their party organisations are not asked for
+    special = SAMPLES / "liuzhou_special_education"
+    plain = runner.invoke(app, ["schools", str(next(special.glob("roster.*"))), "--json"])
+    assert plain.exit_code == 0, plain.output
+    assert json.loads(plain.stdout)["missing_party_orgs"] == []
+
+
 def test_a_party_organisation_named_in_the_table_signs_the_party_building_agreement(tmp_path: Path) -> None:
     table = (
         "全称,简称,党组织名称\n成都石室白马中学,,中共成都石室白马中学支部委员会\n"
