@@ -23,6 +23,7 @@ from docgen.program_setup import (
     GROUP_POLICY_TEXT,
     REPORT_EVERY_TEXT,
     SIDE_TEXT,
+    SIGNATORIES_TEXT,
     TARGET_MEASURE_TEXT,
     TARGET_PERIOD_TEXT,
     TARGET_SCOPE_TEXT,
@@ -163,6 +164,7 @@ class VocabularyOut(BaseModel):
     roster_change: dict[RosterChangeCode, str] = Field(description="预览中每组与当前结对相比的变化")
     bureau_side: dict[str, str] = Field(description="项目设置：教育局所在一方（bureaus[].side）")
     copy_holder: dict[str, str] = Field(description="项目设置：协议持有方（agreements[].copy_holders）")
+    signatories: dict[str, str] = Field(description="项目设置：协议由谁签署（agreements[].signatories）")
     group_policy: dict[str, str] = Field(description="项目设置：多校结对的协议方式（group_policy）")
     target_scope: dict[str, str] = Field(description="项目设置：目标按每组结对还是全项目（targets[].per）")
     target_period: dict[str, str] = Field(description="项目设置：目标的期间（targets[].period）")
@@ -188,6 +190,7 @@ def vocabulary() -> VocabularyOut:
         roster_change=dict(ROSTER_CHANGE_TEXT),
         bureau_side=dict(SIDE_TEXT),
         copy_holder=dict(COPY_HOLDER_TEXT),
+        signatories=dict(SIGNATORIES_TEXT),
         group_policy=dict(GROUP_POLICY_TEXT),
         target_scope=dict(TARGET_SCOPE_TEXT),
         target_period=dict(TARGET_PERIOD_TEXT),
@@ -511,7 +514,10 @@ class DocumentOut(Orm):
     pages: int | None
     proof: str = Field("", description="校对结果：无、草稿，或按类别的问题数（docgen proof）")
     updated_at: UtcDateTime
-    draft: bool = Field(False, description="草稿：生成时有当事方校名为简称、占位符或缺失，名称处为待填空白")
+    draft: bool = Field(
+        False,
+        description="草稿：生成时有当事方校名（党组织签署的协议：或党组织名称）为简称、占位符或缺失，名称处为待填空白",
+    )
     draft_reasons: str = Field("", description="草稿原因（哪所学校、为什么），以“；”分隔")
 
 
@@ -527,7 +533,9 @@ class SchoolNameIn(BaseModel):
     short_names: Annotated[list[SchoolNameText], Field(max_length=50)] = Field(
         default_factory=list, description="花名册中的简称，如 [\"市一中\"]"
     )
-    party_org: SchoolNameText = Field("", description="党组织名称；空则为“<全称>党组织”")
+    party_org: SchoolNameText = Field(
+        "", description="党组织名称，如 中共柳州市第一中学委员会；空则由党组织签署的协议为草稿，名称处留空待填"
+    )
 
 
 class SchoolNamesIn(BaseModel):
@@ -542,12 +550,16 @@ class SchoolNameOut(BaseModel):
 
 class UnresolvedName(BaseModel):
     name: str = Field(description="花名册中的校名")
-    reason: str = Field(description="为什么不能直接署名（简称、占位符、泛称）")
+    reason: str = Field(description="为什么不能直接署名（简称、占位符、泛称；或没有党组织名称）")
 
 
 class SchoolNamesOut(BaseModel):
     entries: list[SchoolNameOut]
     unresolved: list[UnresolvedName] = Field(description="当前花名册中像简称、且表中尚无全称的校名")
+    missing_party_orgs: list[UnresolvedName] = Field(
+        default_factory=list,
+        description="由党组织签署协议的项目中，尚无党组织名称且不在表中的学校（在表中的，在其条目里填写）",
+    )
 
 
 class UploadOut(Orm):

@@ -46,7 +46,8 @@ def generate(
     workers: Workers = 2,
     templates_dir: TemplatesDir = None,
     final: Annotated[
-        bool, typer.Option("--final", help="正式稿：有任何草稿（校名为简称、占位符或缺失）则不生成，退出码 2")
+        bool,
+        typer.Option("--final", help="正式稿：有任何草稿（校名或党组织名称为简称、占位符或缺失）则不生成，退出码 2"),
     ] = False,
     strict: Strict = False,
 ) -> None:
@@ -67,14 +68,17 @@ def _refuse_drafts(prog: Program, parsed: Roster, kinds: list[str] | None, *, wi
     if not drafts:
         return
     err.print(
-        f"[red]错误[/red] 有 {len(drafts)} 份协议是草稿（当事方校名为简称、占位符或缺失），"
+        f"[red]错误[/red] 有 {len(drafts)} 份协议是草稿（当事方的校名或党组织名称为简称、占位符或缺失），"
         "--final 不生成任何文件：",
         highlight=False,
         soft_wrap=True,
     )
     for job in drafts:
         err.print(f"  {job.key} {job.title}：{'；'.join(job.draft_reasons)}", highlight=False, soft_wrap=True)
-    hint = "请用 docgen schools add --program program.yaml --full 全称 --short 简称 补全后再生成。"
+    hint = (
+        "请用 docgen schools add --program program.yaml --full 全称 --short 简称 --party-org 党组织名称 "
+        "补全后再生成。"
+    )
     err.print(hint, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
@@ -174,7 +178,9 @@ def _run_batch(
     for key, reason in report.failures:
         err.print(f"[red]失败[/red] {key}: {reason}", highlight=False)
     if report.drafts:
-        drafts = f"[yellow]草稿[/yellow] {report.drafts} 份协议的当事方校名尚无全称（见 清单.csv 的“草稿”列）"
+        drafts = (
+            f"[yellow]草稿[/yellow] {report.drafts} 份协议的当事方校名或党组织名称尚未填全（见 清单.csv 的“草稿”列）"
+        )
         err.print(drafts, highlight=False, soft_wrap=True)
     if report.proofread:
         err.print(f"{report.proof_summary()}（清单“校对”列；详情：docgen proof ZIP）", highlight=False)

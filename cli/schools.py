@@ -28,6 +28,7 @@ from docgen.school_names import (
     SCHOOLS_FILE,
     SchoolNames,
     add_school_name,
+    missing_party_orgs,
     name_problems,
     parse_school_names_csv,
     school_name_entry,
@@ -114,7 +115,8 @@ def check(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
 ) -> None:
-    """列出花名册中像简称、占位符或泛称，且学校全称表中没有全称的校名（有则退出码 1）。"""
+    """列出花名册中像简称、占位符或泛称，且学校全称表中没有全称的校名；协议由党组织签署的项目，还列出尚无党组织名称的
+    学校（有则退出码 1）。"""
     try:
         parsed = load_roster(roster_file)
         prog = _program(roster_file, program)
@@ -122,6 +124,7 @@ def check(
         raise fail(exc) from None
     table = prog.school_names
     unresolved = unresolved_names(parsed, table)
+    no_party = missing_party_orgs(parsed, table) if prog.signed_by_party_orgs else []
     resolved: dict[str, Any] = {}
     for group in parsed.groups:
         for school in group.schools:
@@ -136,6 +139,7 @@ def check(
         out = {
             "unresolved": [{"name": name, "reason": reason} for name, reason in unresolved],
             "resolved": list(resolved.values()),
+            "missing_party_orgs": [{"name": name, "reason": reason} for name, reason in no_party],
             "warnings": [p.as_json() for p in name_problems(parsed, table)],
         }
         sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=2) + "\n")
@@ -144,10 +148,16 @@ def check(
             typer.echo(f"{name}  {reason}")
         for item in resolved.values():
             typer.echo(f"{item['name']} → {item['full_name']}（{item['party_org']}）")
+        for _, reason in no_party:
+            typer.echo(reason)
         typer.echo(f"尚无全称 {len(unresolved)} 个，已有全称 {len(resolved)} 个")
-        if unresolved:
-            typer.echo("用 docgen schools add --program program.yaml --full 全称 --short 简称 添加全称")
-    if unresolved:
+        if no_party:
+            typer.echo(f"尚无党组织名称 {len(no_party)} 所（本项目的协议由党组织签署）")
+        if unresolved or no_party:
+            typer.echo(
+                "用 docgen schools add --program program.yaml --full 全称 --short 简称 --party-org 党组织名称 添加"
+            )
+    if unresolved or no_party:
         raise typer.Exit(1)
 
 

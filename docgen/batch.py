@@ -229,10 +229,16 @@ def _group_jobs(
     program: Program, group: PairGroup, agreements: Sequence[AgreementKind], blank_forms: Sequence[FormKind]
 ) -> list[DocumentJob]:
     """One group's jobs: its agreements, then its blank forms (per school for the per-school ones). An
-    agreement is a draft while a party's name cannot be signed; a blank form, which schools fill, never is."""
+    agreement is a draft while a party's name cannot be signed (for one signed by party organisations, while a
+    party organisation's name cannot); a blank form, which schools fill, never is."""
     folder = group_folder(group)
-    drafts = draft_reasons(group.schools, program.school_names) if agreements else ()
-    jobs = [DocumentJob(group, kind, folder, document_stem(group, kind), None, drafts) for kind in agreements]
+    table = program.school_names
+    jobs = [
+        DocumentJob(
+            group, kind, folder, document_stem(group, kind), None, draft_reasons(group.schools, table, kind.signatories)
+        )
+        for kind in agreements
+    ]
     for form in blank_forms:
         jobs += _form_jobs(group, folder, form)
     return _unique_names(jobs)

@@ -21,7 +21,7 @@ def school_context(school: School, signing: SigningName | None = None) -> dict[s
     name from the program's table, or a fill-in blank while the name is abbreviated); ``roster_name`` is the
     roster's own spelling. Without ``signing`` (blank forms, which schools fill in themselves) both are the
     roster's."""
-    signing = signing or SigningName(school.name, school.name, school.party_org_or_default)
+    signing = signing or SigningName(school.name, school.name, school.party_org)
     return {
         "name": signing.name,
         "roster_name": school.name,
@@ -46,11 +46,11 @@ def _party(schools: tuple[School, ...], table: SchoolNames | None, label: str, r
     }
 
 
-def _parties(group: PairGroup, table: SchoolNames | None) -> dict[str, Any]:
+def _parties(group: PairGroup, table: SchoolNames | None, kind: AgreementKind) -> dict[str, Any]:
     """How the agreement speaks of all its parties, and whether it is a draft (a party cannot sign yet)."""
     count = len(group.schools)
     word = party_word(count)
-    reasons = list(draft_reasons(group.schools, table))  # what the batch marks the document with, too
+    reasons = list(draft_reasons(group.schools, table, kind.signatories))  # what the batch marks it with, too
     return {
         "count": count,
         "word": word,  # 双方 / 三方 / 各方
@@ -167,7 +167,7 @@ def agreement_context(program: Program, group: PairGroup, kind: AgreementKind) -
         },
         "party_a": party_a,
         "party_b": party_b,
-        "parties": _parties(group, program.school_names),
+        "parties": _parties(group, program.school_names, kind),
         "all_parties": party_word(len(group.schools)),  # 双方 / 三方 / 各方
         "seal_rows": _seal_rows(seals),
         "bureau_seal_rows": _seal_rows(

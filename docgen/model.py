@@ -81,15 +81,6 @@ class School:
             "title": self.title,
         }
 
-    @property
-    def party_org_or_default(self) -> str:
-        """The party organisation's name; ``<school>党组织`` when the roster does not give it.
-
-        We do not guess 党支部 vs 党总支: the generic form is true for every school and the clerk
-        can overwrite it in the roster.
-        """
-        return self.party_org or f"{self.name}党组织"
-
 
 @dataclass(frozen=True)
 class PairGroup:
@@ -254,6 +245,18 @@ class PartyTerms:
     second: str = "乙方"  # the supported side
 
 
+class Signatories(StrEnum):
+    """Who signs an agreement of a kind, and so whose names must be real before it can be sent.
+
+    ``schools``: the schools themselves (柳州's 结对帮扶协议, 东莞's and 菏泽's 帮扶协议书); ``party_orgs``: the
+    schools' party organisations (彭州's 学校党建共建协议书, whose seal block reads 结对基层党组织). A party
+    organisation nobody named makes only a ``party_orgs`` agreement a draft
+    (:func:`docgen.school_names.draft_reasons`)."""
+
+    SCHOOLS = "schools"
+    PARTY_ORGS = "party_orgs"
+
+
 @dataclass(frozen=True)
 class AgreementKind:
     """A kind of document every pair gets: its template file and the data the template needs.
@@ -261,7 +264,8 @@ class AgreementKind:
     ``params`` carries the kind's own terms as data (the five kinds of assistance with quantities, the
     focus of each stage, three-year targets, …) so a new kind is a template plus data, not code.
     ``copy_holders`` decides 一式N份: ``parties`` (each school's party organisation), ``schools``,
-    ``bureaus`` (each bureau's office) — N is counted from the actual pair group.
+    ``bureaus`` (each bureau's office) — N is counted from the actual pair group. ``signatories`` says who
+    signs it (:class:`Signatories`): the schools, or their party organisations.
     """
 
     key: str
@@ -270,6 +274,7 @@ class AgreementKind:
     term: Term
     copy_holders: tuple[str, ...] = ("parties", "bureaus")
     params: Mapping[str, Any] = field(default_factory=dict)
+    signatories: Signatories = Signatories.SCHOOLS
 
 
 @dataclass(frozen=True)
@@ -418,6 +423,12 @@ class Program:
     forms_heading: str = ""
     targets: tuple[Target, ...] = ()  # quantitative targets (docgen/targets.py sums returned forms against them)
     reports: tuple[ReportRule, ...] = ()  # periodic reports the notice requires (docgen/reports.py)
+
+    @property
+    def signed_by_party_orgs(self) -> bool:
+        """Whether an agreement of the program is signed by the schools' party organisations (each school's
+        party organisation must then be named: :func:`docgen.school_names.missing_party_orgs`)."""
+        return any(kind.signatories is Signatories.PARTY_ORGS for kind in self.agreements)
 
     def agreement(self, key: str) -> AgreementKind:
         """The agreement kind ``key``; :class:`ProgramError` listing the known kinds otherwise."""

@@ -27,6 +27,7 @@ from docgen.model import (
     Reporting,
     ReportRule,
     Side,
+    Signatories,
     Stage,
     Target,
     TargetMeasure,
@@ -189,6 +190,12 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         if unknown:
             raise r.fail(f"{key}.copy_holders", f"未知的持有方 {unknown}，可选 {sorted(_HOLDERS)}")
         params = r.mapping(a.get("params") or {}, f"{key}.params")
+        signatories_text = str(a.get("signatories") or Signatories.SCHOOLS.value)
+        try:
+            signatories = Signatories(signatories_text)
+        except ValueError:
+            choices = "schools（学校签署）或 party_orgs（党组织签署）"
+            raise r.fail(f"{key}.signatories", f"应为 {choices}，实际为 {signatories_text!r}") from None
         template = r.text(a, "template", key)
         if template_stem(template) is None:
             # A path is not echoed: the answer must read the same whatever the path names on the server.
@@ -202,6 +209,7 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
                 term=Term(years=years, start=start, end=end),
                 copy_holders=holders,
                 params=dict(params),
+                signatories=signatories,
             )
         )
     keys = [a.key for a in agreements]

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from docgen.errors import ProgramError
-from docgen.model import GroupPolicy, PartyTerms, Program, Reporting, ReportRule, Side, Target
+from docgen.model import GroupPolicy, PartyTerms, Program, Reporting, ReportRule, Side, Signatories, Target
 from docgen.program import _Loader, parse_program_yaml
 
 # The side codes the loader reads (docgen.program._SIDES also takes 支援/受援); written as the English code.
@@ -79,6 +79,8 @@ def program_data(program: Program) -> dict[str, Any]:
         if term:
             a["term"] = term
         a["copy_holders"] = list(kind.copy_holders)
+        if kind.signatories is not Signatories.SCHOOLS:
+            a["signatories"] = kind.signatories.value
         if kind.params:
             a["params"] = plain(kind.params)
         agreements.append(a)
@@ -222,6 +224,7 @@ _NAMES = {
     "start": "开始日期",
     "end": "结束日期",
     "copy_holders": "协议持有方",
+    "signatories": "签署方",
     "params": "模板参数",
     "forms": "下发表单",
     "forms_heading": "表单标题开头",

@@ -14,7 +14,7 @@ from copy import deepcopy
 from typing import Any
 
 from docgen.files import default_program
-from docgen.model import ReportEvery, Target, TargetMeasure, TargetPeriod, TargetScope
+from docgen.model import ReportEvery, Signatories, Target, TargetMeasure, TargetPeriod, TargetScope
 from docgen.naming import is_program_key
 from docgen.program_file import plain
 
@@ -27,6 +27,7 @@ TEMPLATE_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
             "template": "party_building.docx",
             "term": {"years": 1},
             "copy_holders": ["parties", "bureaus"],
+            "signatories": "party_orgs",  # 结对基层党组织（盖章）: the party organisations sign
         },
         "program": {
             "party_terms": {"supporting": "支援学校", "supported": "受援学校", "first": "甲方", "second": "乙方"},
@@ -153,6 +154,10 @@ COPY_HOLDER_TEXT: Mapping[str, str] = {
     "bureaus": "各教育局党办各留一份备案",
     "bureau_offices": "各教育局（本身）各留一份备案",
     "supporting_region_bureaus": "支援学校所在地教育局各留一份备案",
+}
+SIGNATORIES_TEXT: Mapping[str, str] = {
+    Signatories.SCHOOLS: "各校签署（盖学校章）",
+    Signatories.PARTY_ORGS: "各校党组织签署（盖党组织章；缺党组织名称的协议为草稿）",
 }
 GROUP_POLICY_TEXT: Mapping[str, str] = {
     "joint": "多校结对只签一份协议（各校都是一方）",

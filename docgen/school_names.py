@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from docgen.errors import SchoolNamesError
-from docgen.model import Roster, School, school_key
+from docgen.model import Roster, School, Signatories, school_key
 from docgen.roster.names import admin_prefix, clean_name
 from docgen.roster.result import ProblemKind, RosterProblem
 
@@ -316,27 +316,40 @@ def add_school_name(names: SchoolNames, entry: SchoolName) -> SchoolNames:
 
 @dataclass(frozen=True)
 class SigningName:
-    """What a school is called in a document. ``problem`` is ``''`` when both names can be signed; otherwise
-    the names are :data:`BLANK` (or the party organisation alone is) and ``problem`` says why, in Chinese,
-    naming the school as the roster wrote it."""
+    """What a school is called in a document. ``problem`` is ``''`` when its name can be signed; otherwise both
+    names are :data:`BLANK` and ``problem`` says why, in Chinese, naming the school as the roster wrote it.
+    ``party_problem`` is the same for its party organisation alone (none given, or one that looks
+    abbreviated): ``party_org`` is then :data:`BLANK`, and only a document signed by party organisations is a
+    draft for it (:meth:`problems`)."""
 
     roster_name: str
     name: str
     party_org: str
     problem: str = ""
     resolved: bool = False  # found in the table
+    party_problem: str = ""
 
-    @property
-    def draft(self) -> bool:
-        """Whether a document naming this school as a party is a draft."""
-        return bool(self.problem)
+    def problems(self, signatories: Signatories) -> tuple[str, ...]:
+        """Why a document signed by ``signatories`` cannot name this school yet (empty: it can)."""
+        if self.problem:
+            return (self.problem,)
+        if signatories is Signatories.PARTY_ORGS and self.party_problem:
+            return (self.party_problem,)
+        return ()
+
+
+def missing_party_org_reason(name: str) -> str:
+    """The reason a document signed by party organisations gives for a school whose party organisation
+    nobody named (``name``: its full name)."""
+    return f"“{name}”没有党组织名称（如“中共{name}支部委员会”），请在学校全称表中填写"
 
 
 def signing_name(school: School, table: SchoolNames | None) -> SigningName:
     """The one rule for the names a document prints for ``school`` (the render context calls it for every
-    party): the table's entry when it knows the roster's name (full name; its party organisation, else the
-    roster's, else ``<全称>党组织``); else the roster's name when it does not look abbreviated; else a blank
-    with the reason. A party organisation that looks abbreviated is a blank too."""
+    party): the table's entry when it knows the roster's name (its full name); else the roster's name when it
+    does not look abbreviated; else a blank with the reason. The party organisation is the table's, else the
+    roster's — never invented (``<全称>党组织`` is a description, not a name a seal carries): none, or one
+    that looks abbreviated, is a blank with its reason in ``party_problem``."""
     entry = table.resolve(school.name) if table is not None else None
     if entry is not None:
         name = entry.full_name
@@ -346,14 +359,17 @@ def signing_name(school: School, table: SchoolNames | None) -> SigningName:
             shown = school.name or "（空）"
             return SigningName(school.name, BLANK, BLANK, f"“{shown}”{reason}，学校全称表中没有它的全称")
         name = school.name
-    party = (entry.party_org if entry is not None else "") or school.party_org or f"{name}党组织"
+    party = (entry.party_org if entry is not None else "") or school.party_org
+    resolved = entry is not None
+    if not party:
+        return SigningName(school.name, name, BLANK, "", resolved, missing_party_org_reason(name))
     # named after its (full) school: only a placeholder can be wrong with it (中共鹿寨中学委员会 for 鹿寨中学)
     party_reason = placeholder_reason(party) if name in party else abbreviation_reason(party)
     if party_reason:
         return SigningName(
-            school.name, name, BLANK, f"“{school.name}”的党组织名称“{party}”{party_reason}", entry is not None
+            school.name, name, BLANK, "", resolved, f"“{school.name}”的党组织名称“{party}”{party_reason}"
         )
-    return SigningName(school.name, name, party, "", entry is not None)
+    return SigningName(school.name, name, party, "", resolved)
 
 
 def party_word(count: int) -> str:
@@ -361,9 +377,12 @@ def party_word(count: int) -> str:
     return "双方" if count <= 2 else "三方" if count == 3 else "各方"
 
 
-def draft_reasons(schools: Iterable[School], table: SchoolNames | None) -> tuple[str, ...]:
-    """Why a document with ``schools`` as parties is a draft (one reason per school that cannot sign)."""
-    return tuple(s.problem for s in (signing_name(school, table) for school in schools) if s.problem)
+def draft_reasons(
+    schools: Iterable[School], table: SchoolNames | None, signatories: Signatories = Signatories.SCHOOLS
+) -> tuple[str, ...]:
+    """Why a document with ``schools`` as parties, signed by ``signatories``, is a draft: one reason per school
+    that cannot sign (its name; for ``party_orgs``, its party organisation's name too)."""
+    return tuple(r for school in schools for r in signing_name(school, table).problems(signatories))
 
 
 # --- what an import is told ---------------------------------------------------------------------------------
@@ -411,4 +430,20 @@ def unresolved_names(roster: Roster, names: SchoolNames | None) -> list[tuple[st
                 reason = abbreviation_reason(school.name)
                 if reason:
                     seen[school.name] = reason
+    return list(seen.items())
+
+
+def missing_party_orgs(roster: Roster, names: SchoolNames | None) -> list[tuple[str, str]]:
+    """The distinct roster names whose school can sign but whose party organisation cannot yet (none named, or
+    one that looks abbreviated), and that the table does not list (a listed school's party organisation is
+    filled in its own entry), in roster order: (name, reason). What an agreement signed by party
+    organisations still needs (:meth:`SigningName.problems`)."""
+    seen: dict[str, str] = {}
+    for group in roster.groups:
+        for school in group.schools:
+            if school.name in seen:
+                continue
+            signing = signing_name(school, names)
+            if not signing.problem and not signing.resolved and signing.party_problem:
+                seen[school.name] = signing.party_problem
     return list(seen.items())

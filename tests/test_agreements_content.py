@@ -17,6 +17,7 @@ import pytest
 from docgen.errors import ProgramError
 from docgen.model import PairGroup, School, Term, whole_years
 from docgen.program import parse_program_yaml
+from docgen.school_names import BLANK
 from testkit import docx_inspect as di
 from testkit.shared import shared_path
 from tests.test_templates_layout import (
@@ -174,13 +175,13 @@ def test_five_year_without_a_coordinator_leaves_the_sentence_out(rendered: dict[
 
 def test_party_building_follows_attachment_1_of_seed_000(rendered: dict[str, Path]) -> None:
     text = _text(rendered["party_building_1to1"])
-    assert "甲方：彭州市清平小学党组织" in text
-    assert "乙方：黑水县扎窝中心校党组织" in text
+    assert "甲方：中共彭州市清平小学支部委员会" in text
+    assert "乙方：中共黑水县扎窝中心校总支部委员会" in text
     assert (
         "三、本协议有效时间暂定为一年，自2019年4月1日至2020年3月31日止，如需延长或续签协议，双方另行协商决定。" in text
     )
     assert "四、本协议一式四份，双方党组织各一份，彭州市教育局党办、黑水县教育局党办各留一份备案。" in text
-    assert "结对基层党组织：\n彭州市清平小学党组织\n（盖章）" in text
+    assert "结对基层党组织：\n中共彭州市清平小学支部委员会\n（盖章）" in text
     assert text.count("负责人签名：") == 2
     assert text.rstrip().endswith("____年____月____日")
     for section in (
@@ -318,8 +319,10 @@ def test_a_three_party_agreement_says_san_fang_never_shuang_fang(rendered: dict[
     assert "经结对三方协商" in text
     assert "三方另行协商决定" in text
     assert "四、本协议一式五份，三方党组织各一份" in text
-    assert "甲方：中共彭州市西郊小学支部委员会、彭州市九尺镇小学党组织" in text
-    for org in ("中共彭州市西郊小学支部委员会", "彭州市九尺镇小学党组织", "黑水县芦花完全小学校党组织"):
+    assert "甲方：中共彭州市西郊小学支部委员会、中共彭州市九尺镇小学支部委员会" in text
+    # 黑水县芦花完全小学校's party organisation is named nowhere: a blank, never “黑水县芦花完全小学校党组织”
+    assert f"乙方：{BLANK}" in text and "芦花完全小学校党组织" not in text
+    for org in ("中共彭州市西郊小学支部委员会", "中共彭州市九尺镇小学支部委员会", BLANK):
         assert f"结对基层党组织：\n{org}\n（盖章）" in text
     assert text.count("负责人签名：") == 3
 

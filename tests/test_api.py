@@ -114,7 +114,11 @@ def test_docx_batch_runs_to_done_and_the_zip_holds_every_agreement(admin: TestCl
         assert len({m["file"] for m in manifest}) == len(manifest)
         third = next(m for m in manifest if m["pair"] == "03" and m["kind"] == "party_building")
         text = docx_text(zf.read(third["file"]))
-    assert "彭州市西郊小学" in text and "彭州市九尺镇小学" in text and "黑水县芦花完全小学校" in text
+    # seed 000 names no party organisation, and they sign this agreement: blanks and a draft naming each school
+    assert "甲方：____________、____________" in text and "党组织：\n彭州市西郊小学党组织" not in text
+    assert third["draft"] is True
+    named = [r.split("”")[0] for r in third["draft_reasons"]]
+    assert named == ["“彭州市西郊小学", "“彭州市九尺镇小学", "“黑水县芦花完全小学校"]
     docs = admin.get(f"/api/programs/{program_id}/documents", params={"pair": "03"}).json()
     assert sorted(d["kind"] for d in docs) == [
         # 03 is 2:1: each supporting school files its own 统计表 and 备案表; every school its 回执
@@ -126,7 +130,7 @@ def test_docx_batch_runs_to_done_and_the_zip_holds_every_agreement(admin: TestCl
     again = admin.post(f"/api/documents/{reply['id']}/regenerate")
     assert again.status_code == 200, again.text
     docs = [d for d in docs if d["kind"] == "party_building"]
-    assert "黑水县芦花完全小学校" in docx_text(admin.get(f"/api/documents/{docs[0]['id']}/download").content)
+    assert "“黑水县芦花完全小学校”没有党组织名称" in docs[0]["draft_reasons"]
     regenerated = admin.post(f"/api/documents/{docs[0]['id']}/regenerate")
     assert regenerated.status_code == 200 and regenerated.json()[0]["sha256"] == docs[0]["sha256"]
 

@@ -142,3 +142,50 @@ def test_the_migration_keeps_documents_as_they_were_and_adds_the_table(database_
             assert conn.execute(text("SELECT COUNT(*) FROM school_names")).scalar() == 0  # the program's own
     finally:
         engine.dispose()
+
+
+PENGZHOU = Path(__file__).resolve().parent.parent / "samples" / "pengzhou_heishui"
+
+
+def test_a_party_building_program_asks_for_each_party_organisation_and_signs_with_the_names_given(
+    admin: TestClient,
+) -> None:
+    """彭州's 党建共建协议书 is signed by party organisations (``signatories: party_orgs``) and seed 000 names
+    none: the 学校全称 answer lists every school for one; a name given in the table signs, the rest are drafts."""
+    r = admin.post("/api/programs", files={"file": ("program.yaml", (PENGZHOU / "program.yaml").read_bytes())})
+    assert r.status_code == 201, r.text
+    program_id = int(r.json()["id"])
+    r = admin.post(
+        f"/api/programs/{program_id}/roster", files={"file": ("roster.txt", (PENGZHOU / "roster.txt").read_bytes())}
+    )
+    assert r.status_code == 200, r.text
+    url = f"/api/programs/{program_id}/school-names"
+    before = admin.get(url).json()
+    assert before["unresolved"] == []  # every school's own name can sign
+    missing = {u["name"]: u["reason"] for u in before["missing_party_orgs"]}
+    assert len(missing) == 29
+    assert missing["成都石室白马中学"] == (
+        "“成都石室白马中学”没有党组织名称（如“中共成都石室白马中学支部委员会”），请在学校全称表中填写"
+    )
+    entries = [
+        {"full_name": "成都石室白马中学", "short_names": [], "party_org": "中共成都石室白马中学支部委员会"},
+        {"full_name": "黑水县中学", "short_names": [], "party_org": "中共黑水县中学总支部委员会"},
+    ]
+    saved = admin.put(url, json={"entries": entries}).json()
+    assert {u["name"] for u in saved["missing_party_orgs"]} == set(missing) - {"成都石室白马中学", "黑水县中学"}
+
+    job = wait_batch(admin, admin.post(f"/api/programs/{program_id}/batches", json={"pdf": False}).json()["id"])
+    assert job["status"] == "done", job.get("error")
+    docs = {
+        d["pair_label"]: d
+        for d in admin.get(f"/api/programs/{program_id}/documents").json()
+        if d["kind"] == "party_building"
+    }
+    assert (docs["01"]["draft"], docs["01"]["draft_reasons"]) == (False, "")
+    text = docx_text(admin.get(f"/api/documents/{docs['01']['id']}/download").content)
+    assert "甲方：中共成都石室白马中学支部委员会" in text and "乙方：中共黑水县中学总支部委员会" in text
+    assert docs["02"]["draft"] is True
+    assert docs["02"]["draft_reasons"].startswith("“彭州市隆丰镇初级中学”没有党组织名称")
+    # a program whose agreements the schools sign asks for no party organisation
+    liuzhou = admin.get(f"/api/programs/{_liuzhou(admin)}/school-names").json()
+    assert liuzhou["missing_party_orgs"] == []

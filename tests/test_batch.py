@@ -27,6 +27,7 @@ from docgen.model import GroupPolicy, PairGroup, Program, Roster, School
 from docgen.output import DirectorySink
 from docgen.render.converter import ConversionResult
 from docgen.render.docx import CompiledTemplate
+from docgen.school_names import BLANK
 from testkit.docx_text import docx_text
 
 XIJIAO = School("彭州市西郊小学")
@@ -68,12 +69,13 @@ def test_each_group_gets_its_agreement_with_names_dates_and_copy_count(
     )
     one = docx_text(archive.read(names[0] if names[0].startswith("01_") else names[1]))
     assert "中共彭州市濛阳小学支部委员会" in one
-    assert "黑水县石碉楼小学党组织" in one  # no party organisation given: the generic, true form
+    # no party organisation given for 黑水县石碉楼小学: a blank to fill, never an invented “…党组织”
+    assert f"乙方：{BLANK}" in one and "黑水县石碉楼小学党组织" not in one
     assert "2019年4月1日" in one and "2020年3月31日" in one
     assert "一式四份" in one  # two party organisations + two bureaus' party offices
 
     joint = docx_text(next(archive.read(n) for n in names if n.startswith("02_")))
-    assert "彭州市西郊小学党组织" in joint and "彭州市九尺镇小学党组织" in joint
+    assert f"甲方：{BLANK}、{BLANK}" in joint and "彭州市九尺镇小学党组织" not in joint
     assert "一式五份" in joint  # three party organisations + two bureaus
 
 
@@ -102,7 +104,8 @@ def test_rerun_skips_what_is_done_and_redoes_what_changed(
     again = run(pengzhou_program, small_roster(), pengzhou_templates, tmp_path)
     assert (again.generated, again.skipped) == (0, 2)
 
-    changed = Roster((small_roster().groups[0], replace(small_roster().groups[1], supported=(School("黑水县新学校"),))))
+    new_school = School("黑水县新学校", party_org="中共黑水县新学校支部委员会")
+    changed = Roster((small_roster().groups[0], replace(small_roster().groups[1], supported=(new_school,))))
     third = run(pengzhou_program, changed, pengzhou_templates, tmp_path)
     assert (third.generated, third.skipped) == (1, 1)
     text = docx_text(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pdfplumber
@@ -19,6 +20,7 @@ from docgen.files import load_program, template_reader
 from docgen.output import DirectorySink
 from docgen.render.pdf import ConverterPool
 from docgen.roster import read_roster
+from docgen.school_names import SchoolName, build_school_names
 
 pytestmark = pytest.mark.slow  # LibreOffice conversion of every agreement
 
@@ -28,14 +30,18 @@ A4 = (595.3, 841.9)
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
-    program = load_program(SAMPLE / "program.yaml")
     roster = read_roster((SAMPLE / "roster.txt").read_bytes(), "roster.txt")
+    # seed 000 names no party organisation and they sign these agreements: the clerk's table names each one
+    # (without it every agreement is a draft with blanks — tests/test_school_names.py), so the names are printed
+    schools = dict.fromkeys(school.name for group in roster.groups for school in group.schools)
+    table = build_school_names([SchoolName(name, (), f"中共{name}支部委员会") for name in schools])
+    program = replace(load_program(SAMPLE / "program.yaml"), school_names=table)
     templates = load_templates(program, template_reader(SAMPLE))
     out = tmp_path_factory.mktemp("pengzhou")
     with ConverterPool(workers=2) as pool:
         report = generate_batch(program, roster, templates, DirectorySink(out, program.key), converter=pool)
     assert report.ok, report.failures
-    assert report.generated == 14
+    assert report.generated == 14 and report.drafts == 0
     return zipfile.ZipFile(report.archive)
 
 
@@ -75,7 +81,7 @@ def test_each_pdf_has_its_own_pair_and_terms_in_it(archive: zipfile.ZipFile) -> 
 def test_meng_reaches_the_pdf(archive: zipfile.ZipFile) -> None:
     name = next(n for n in archive.namelist() if n.startswith("13_") and n.endswith(".pdf"))
     text = "".join(pdf_pages_text(archive.read(name)))
-    assert "彭州市濛阳小学党组织" in text.replace(" ", "").replace("\n", "")
+    assert "中共彭州市濛阳小学支部委员会" in text.replace(" ", "").replace("\n", "")
 
 
 def test_pdfs_are_a4_with_embedded_official_faces(archive: zipfile.ZipFile) -> None:

@@ -347,10 +347,12 @@ def test_every_sample_proofreads_without_findings(batches: dict[str, Batch], sam
     assert report.findings == []
 
 
-def test_the_only_drafts_are_the_agreements_whose_parties_have_no_full_name_yet(batches: dict[str, Batch]) -> None:
-    """菏泽's helping schools are still “济南市帮扶初中（待定）”; seed 001 gives no full name for 柳州's 市一中 …"""
+def test_the_only_drafts_are_the_agreements_whose_signatories_have_no_name_yet(batches: dict[str, Batch]) -> None:
+    """菏泽's helping schools are still “济南市帮扶初中（待定）”; seed 001 gives no full name for 柳州's 市一中 …;
+    seed 000 names no school's party organisation, and 彭州's 党建共建协议书 is signed by them: all 14 are drafts
+    (a blank for each party organisation, no invented “…党组织”)."""
     drafts = {sample: batch.report.drafts for sample, batch in batches.items()}
     assert drafts == {
-        "pengzhou_heishui": 0, "heze": 20, "liuzhou_high_schools": 11, "liuzhou_special_education": 0,
+        "pengzhou_heishui": 14, "heze": 20, "liuzhou_high_schools": 11, "liuzhou_special_education": 0,
         "dongguan_1plus1": 0,
     }  # fmt: skip

@@ -10,7 +10,7 @@ import pytest
 from docgen.chinese import cn_number, format_date
 from docgen.errors import ProgramError
 from docgen.files import load_program
-from docgen.model import GroupPolicy, Side, Stage
+from docgen.model import GroupPolicy, Side, Signatories, Stage
 from docgen.naming import safe_component
 from docgen.program import parse_program_yaml
 
@@ -25,6 +25,18 @@ def test_pengzhou_program_carries_its_notice_data() -> None:
     kind = p.agreement("party_building")
     assert (kind.term.start, kind.term.end) == (date(2019, 4, 1), date(2020, 3, 31))
     assert {t.key: t.due for t in p.tasks}["party_building_agreement"] == date(2019, 3, 31)
+    assert kind.signatories is Signatories.PARTY_ORGS  # 附件1's seal block: 结对基层党组织（盖章）
+
+
+def test_agreements_are_signed_by_the_schools_unless_the_program_says_party_organisations() -> None:
+    signed = {
+        (path.parent.name, kind.key): kind.signatories
+        for path in sorted(SAMPLES.glob("*/program.yaml"))
+        for kind in load_program(path).agreements
+    }
+    assert {key for key, who in signed.items() if who is Signatories.PARTY_ORGS} == {
+        ("pengzhou_heishui", "party_building")
+    }
 
 
 def test_every_sample_program_parses() -> None:
@@ -61,6 +73,11 @@ def test_every_sample_program_parses() -> None:
             "joint 或 split",
         ),
         ("key: k\nagreements:\n  - {key: a, title: t, template: x.docx}\n", "name", "缺少必填项"),
+        (
+            "key: k\nname: n\nagreements:\n  - {key: a, title: t, template: x.docx, signatories: 党委}\n",
+            "agreements[0].signatories",
+            "party_orgs（党组织签署）",
+        ),
     ],
 )
 def test_program_errors_name_the_key(text: str, key: str, fragment: str) -> None:

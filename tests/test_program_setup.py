@@ -59,6 +59,9 @@ def test_the_serializer_leaves_out_what_equals_the_default_and_keeps_what_does_n
     assert data["bureaus"][0]["keeps_copy"] is False and "keeps_copy" not in data["bureaus"][1]
     assert "group_policy" not in data  # joint is the default
     assert data["agreements"][0]["term"] == {"years": 3}
+    assert "signatories" not in data["agreements"][0]  # the schools sign: the default
+    pengzhou = program_data(load_program(ROOT / "samples" / "pengzhou_heishui" / "program.yaml"))
+    assert pengzhou["agreements"][0]["signatories"] == "party_orgs"
 
 
 @pytest.mark.parametrize(
@@ -103,6 +106,9 @@ def test_each_template_has_defaults_that_make_a_valid_program_once_names_are_typ
         data["bureaus"] = [{"name": "甲市教育局", "side": "supporting"}, {"name": "乙县教育局", "side": "supported"}]
         program = parse_program(data)
         assert program.agreements[0].template == f"{template}.docx"
+        # only the 党建共建协议书 is signed by the schools' party organisations (结对基层党组织（盖章）)
+        signed_by = "party_orgs" if template == "party_building" else "schools"
+        assert program.agreements[0].signatories == signed_by, template
     assert template_defaults("five_year")["agreement"]["params"]["assistance"][0]["name"] == "管理帮扶"
     assert template_defaults("party_building")["program"]["forms"] == ["filing", "activity_stats", "liaison_reply"]
     assert template_defaults("our_own", "本局协议")["agreement"]["title"] == "本局协议"

@@ -18,7 +18,7 @@ from cli.main import app
 from docgen.context import agreement_context
 from docgen.errors import ProgramError, SchoolNamesError
 from docgen.files import load_program
-from docgen.model import PairGroup, School, pair_key
+from docgen.model import PairGroup, School, Signatories, pair_key
 from docgen.program import parse_program_yaml
 from docgen.roster.result import ProblemKind
 from docgen.school_names import (
@@ -140,8 +140,11 @@ def test_a_roster_name_resolves_by_short_or_full_name_ignoring_spaces_and_width(
         "柳州市第一中学", "中共柳州市第一中学委员会", "", True
     )
     steel = signing_name(School("钢一中", party_org="钢一中党总支"), table)
-    assert (steel.name, steel.party_org) == ("柳州市钢一中学", BLANK)
-    assert steel.problem == "“钢一中”的党组织名称“钢一中党总支”像是简称（“X一中”式），不是学校全称"
+    assert (steel.name, steel.party_org, steel.problem) == ("柳州市钢一中学", BLANK, "")
+    assert steel.party_problem == "“钢一中”的党组织名称“钢一中党总支”像是简称（“X一中”式），不是学校全称"
+    # the school can sign; only a document its party organisation signs is a draft
+    assert steel.problems(Signatories.SCHOOLS) == ()
+    assert steel.problems(Signatories.PARTY_ORGS) == (steel.party_problem,)
     two = signing_name(School("市二中"), table)
     assert (two.name, two.party_org) == (BLANK, BLANK)
     assert two.problem == "“市二中”像是简称（“X一中”式），不是学校全称，学校全称表中没有它的全称"
@@ -151,8 +154,9 @@ def test_a_roster_name_resolves_by_short_or_full_name_ignoring_spaces_and_width(
     assert unconfirmed.problem == "“鹿寨中学”名称很短且没有行政区划，像是简称，学校全称表中没有它的全称"
     yes = signing_name(School("鹿寨中学"), confirmed)
     assert (yes.name, yes.party_org, yes.problem) == ("鹿寨中学", "中共鹿寨中学委员会", "")
-    plain = signing_name(School("黑水县中学"), None)
-    assert (plain.name, plain.party_org, plain.problem) == ("黑水县中学", "黑水县中学党组织", "")
+    plain = signing_name(School("黑水县中学"), None)  # nobody named its party organisation: none is invented
+    assert (plain.name, plain.party_org, plain.problem) == ("黑水县中学", BLANK, "")
+    assert plain.party_problem == "“黑水县中学”没有党组织名称（如“中共黑水县中学支部委员会”），请在学校全称表中填写"
 
 
 def test_a_table_survives_its_own_csv_and_adding_merges_short_names() -> None:
@@ -243,7 +247,7 @@ def test_the_context_prints_full_names_and_counts_the_parties() -> None:
 def test_a_three_party_agreement_says_三方_not_双方(tmp_path: Path) -> None:
     out = tmp_path / "out"
     roster = str(SAMPLES / "pengzhou_heishui" / "roster.txt")
-    result = runner.invoke(app, ["generate", roster, "--out", str(out), "--no-pdf", "--no-forms", "--final"])
+    result = runner.invoke(app, ["generate", roster, "--out", str(out), "--no-pdf", "--no-forms"])
     assert result.exit_code == 0, result.output
     archive = zipfile.ZipFile(out / "pengzhou-heishui-2019.zip")
     names = archive.namelist()
@@ -252,8 +256,85 @@ def test_a_three_party_agreement_says_三方_not_双方(tmp_path: Path) -> None:
     assert "双方" not in three
     one = docx_text(archive.read(next(n for n in names if n.startswith("04_") and n.endswith(".docx"))))
     assert "经甲、乙双方协商" in one and "三方" not in one
+    # seed 000's roster names no party organisation: every agreement is a draft, flagged, with a blank to fill
     manifest = json.loads(archive.read("manifest.json"))
-    assert {row["draft"] for row in manifest} == {False}
+    assert len(manifest) == 14 and {row["draft"] for row in manifest} == {True}
+    assert f"结对基层党组织：\n{BLANK}\n（盖章）" in one and "党组织：\n彭州市清平小学党组织" not in one
+    assert "草稿 14 份协议的当事方校名或党组织名称尚未填全" in result.stderr
+
+
+def _program_folder(tmp_path: Path, table: str = "") -> tuple[Path, Path]:
+    """A folder with the built-in default program (a 学校党建共建协议书 signed by party organisations and a
+    结对帮扶协议 signed by schools), a one-pair roster and, when given, a ``schools.csv``."""
+    folder = tmp_path / "program"
+    folder.mkdir()
+    shutil.copy(ROOT / "docgen" / "templates" / "default_program.yaml", folder / "program.yaml")
+    (folder / "roster.csv").write_text("支援学校,受援学校\n成都石室白马中学,黑水县中学\n", "utf-8")
+    if table:
+        (folder / "schools.csv").write_text(table, "utf-8")
+    return folder, folder / "roster.csv"
+
+
+MISSING_BAIMA = "“成都石室白马中学”没有党组织名称（如“中共成都石室白马中学支部委员会”），请在学校全称表中填写"
+
+
+def test_a_party_building_agreement_without_a_party_organisation_name_is_a_draft_a_school_agreement_is_not(
+    tmp_path: Path,
+) -> None:
+    """Defect (issue 10): 成都石室白马中学党组织 — a description invented for a party organisation nobody named —
+    was printed in the seal block as if it were a name, and the agreement was not a draft."""
+    _, roster = _program_folder(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["generate", str(roster), "--out", str(out), "--no-pdf", "--no-forms"])
+    assert result.exit_code == 0, result.output
+    archive = zipfile.ZipFile(next(out.glob("*.zip")))
+    by_kind = {row["kind"]: row for row in json.loads(archive.read("manifest.json"))}
+    party = by_kind["party_building"]
+    assert party["draft"] is True
+    assert party["draft_reasons"] == [
+        MISSING_BAIMA, "“黑水县中学”没有党组织名称（如“中共黑水县中学支部委员会”），请在学校全称表中填写"
+    ]
+    text = docx_text(archive.read(party["file"]))
+    assert "党组织名称" not in text and "成都石室白马中学党组织" not in text
+    assert f"甲方：{BLANK}" in text and f"结对基层党组织：\n{BLANK}\n（盖章）" in text
+    # the 结对帮扶协议 is signed by the schools: their names are real, their party organisations do not matter
+    five = by_kind["five_year"]
+    assert five["draft"] is False and five["draft_reasons"] == []
+    assert "成都石室白马中学" in docx_text(archive.read(five["file"]))
+    refused = runner.invoke(app, ["generate", str(roster), "--out", str(tmp_path / "final"), "--no-pdf", "--final"])
+    assert refused.exit_code == 2 and f"01/party_building 学校党建共建协议书：{MISSING_BAIMA}" in refused.stderr
+    assert "01/five_year" not in refused.stderr
+
+
+def test_schools_lists_the_party_organisations_a_party_building_program_still_needs(tmp_path: Path) -> None:
+    pengzhou = SAMPLES / "pengzhou_heishui"
+    listed = runner.invoke(app, ["schools", str(pengzhou / "roster.txt"), "--json"])
+    assert listed.exit_code == 1, listed.output
+    report = json.loads(listed.stdout)
+    assert report["unresolved"] == [] and len(report["missing_party_orgs"]) == 29
+    assert report["missing_party_orgs"][0] == {"name": "成都石室白马中学", "reason": MISSING_BAIMA}
+    # the schools sign 柳州's agreements: their party organisations are not asked for
+    special = SAMPLES / "liuzhou_special_education"
+    plain = runner.invoke(app, ["schools", str(next(special.glob("roster.*"))), "--json"])
+    assert plain.exit_code == 0, plain.output
+    assert json.loads(plain.stdout)["missing_party_orgs"] == []
+
+
+def test_a_party_organisation_named_in_the_table_signs_the_party_building_agreement(tmp_path: Path) -> None:
+    table = (
+        "全称,简称,党组织名称\n成都石室白马中学,,中共成都石室白马中学支部委员会\n"
+        "黑水县中学,,中共黑水县中学总支部委员会\n"
+    )
+    _, roster = _program_folder(tmp_path, table)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["generate", str(roster), "--out", str(out), "--no-pdf", "--no-forms", "--final"])
+    assert result.exit_code == 0, result.output
+    archive = zipfile.ZipFile(next(out.glob("*.zip")))
+    rows = json.loads(archive.read("manifest.json"))
+    assert [(row["kind"], row["draft"]) for row in rows] == [("party_building", False), ("five_year", False)]
+    text = docx_text(archive.read(rows[0]["file"]))
+    assert "甲方：中共成都石室白马中学支部委员会" in text and "乙方：中共黑水县中学总支部委员会" in text
+    assert "结对基层党组织：\n中共成都石室白马中学支部委员会\n（盖章）" in text and BLANK not in text
 
 
 def _liuzhou_copy(tmp_path: Path) -> Path:
@@ -284,7 +365,7 @@ def test_schools_add_then_generate_prints_the_full_name_and_marks_the_rest_draft
     out = tmp_path / "out"
     result = runner.invoke(app, ["generate", str(folder / "roster.csv"), "--out", str(out), "--no-pdf", "--no-forms"])
     assert result.exit_code == 0, result.output
-    assert "草稿 10 份协议的当事方校名尚无全称" in result.stderr
+    assert "草稿 10 份协议的当事方校名或党组织名称尚未填全" in result.stderr
     archive = zipfile.ZipFile(out / "liuzhou-high-2016.zip")
     names = archive.namelist()
     mine = docx_text(archive.read(next(n for n in names if n.startswith("03_") and n.endswith(".docx"))))

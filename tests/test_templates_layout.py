@@ -22,6 +22,7 @@ from docgen.context import agreement_context
 from docgen.model import PairGroup, Program, School
 from docgen.program import parse_program_yaml
 from docgen.render.docx import CompiledTemplate
+from docgen.school_names import BLANK
 from docgen.template_check import check_template
 from testkit import docx_inspect as di
 
@@ -60,12 +61,20 @@ def render_agreement(program: Program, group: PairGroup, kind_key: str, out: Pat
 
 
 # Pair 3 of the 彭州 notice: two supporting schools with one supported school (a 2:1 group).
+# 黑水县芦花完全小学校 has no party organisation name: the 2:1 agreement prints a blank for it and is a draft.
 PENGZHOU_3 = PairGroup(
     3,
-    (School("彭州市西郊小学", party_org="中共彭州市西郊小学支部委员会"), School("彭州市九尺镇小学")),
+    (
+        School("彭州市西郊小学", party_org="中共彭州市西郊小学支部委员会"),
+        School("彭州市九尺镇小学", party_org="中共彭州市九尺镇小学支部委员会"),
+    ),
     (School("黑水县芦花完全小学校"),),
 )
-PENGZHOU_4 = PairGroup(4, (School("彭州市清平小学"),), (School("黑水县扎窝中心校"),))
+PENGZHOU_4 = PairGroup(
+    4,
+    (School("彭州市清平小学", party_org="中共彭州市清平小学支部委员会"),),
+    (School("黑水县扎窝中心校", party_org="中共黑水县扎窝中心校总支部委员会"),),
+)
 LIUZHOU_SPECIAL = PairGroup(
     1,
     (School("柳江县特殊教育学校", contact="韦老师", phone="0772-7212345"),),
@@ -304,7 +313,7 @@ def _rows(table: etree._Element) -> list[list[str]]:
 
 def test_two_parties_sign_side_by_side_in_cells_wide_enough_for_a_seal(rendered: dict[str, Path]) -> None:
     parties = {
-        "party_building_1to1": ("彭州市清平小学党组织", "黑水县扎窝中心校党组织"),
+        "party_building_1to1": ("中共彭州市清平小学支部委员会", "中共黑水县扎窝中心校总支部委员会"),
         "five_year_special": ("甲方（帮扶学校）：\n柳江县特殊教育学校", "乙方（受援学校）：\n融安县特殊教育学校"),
         "heze": ("甲方（帮扶学校）：\n济南市历下实验中学", "乙方（被帮扶学校）：\n曹县第一中学"),
         "dongguan": ("甲方（支援学校）：\n东莞市莞城实验初级中学", "乙方（受援学校）：\n东莞市谢岗镇第二初级中学"),
@@ -324,8 +333,8 @@ def test_three_parties_sign_in_a_grid_of_two_columns(rendered: dict[str, Path]) 
     (table,) = _seal_tables(rendered["party_building_2to1"])
     rows = _rows(table)
     assert len(rows) == 2
-    assert "中共彭州市西郊小学支部委员会" in rows[0][0] and "彭州市九尺镇小学党组织" in rows[0][1]
-    assert "黑水县芦花完全小学校党组织" in rows[1][0]
+    assert "中共彭州市西郊小学支部委员会" in rows[0][0] and "中共彭州市九尺镇小学支部委员会" in rows[0][1]
+    assert BLANK in rows[1][0]  # no party organisation name: a blank to fill
     assert rows[1][1].strip() == ""  # the odd seat stays empty, without a stray （盖章）
     for tc in table.iter(f"{{{di.W}}}tcW"):
         assert int(tc.get(f"{{{di.W}}}w")) / MM >= 42

@@ -113,3 +113,49 @@ def test_a_clerk_fills_a_full_name_and_sees_the_drafts(server: str) -> None:
         width = small.evaluate("() => document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"the 学校全称 tab is {width} px wide on a 390 px phone"
         browser.close()
+
+
+PENGZHOU = Path(__file__).resolve().parent.parent / "samples" / "pengzhou_heishui"
+
+
+def test_a_clerk_names_a_party_organisation_a_party_building_agreement_needs(server: str) -> None:
+    """彭州's 党建共建协议书 is signed by party organisations and its roster names none: the tab lists the schools
+    under 尚无党组织名称的学校 with their full name filled in; a typed 党组织名称 is saved, untouched rows are not."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        bureau = p.request.new_context()
+        login = bureau.post(f"{base}/api/auth/login", data=json.dumps({"username": ADMIN[0], "password": ADMIN[1]}),
+                            headers={"Content-Type": "application/json", "Origin": base})  # fmt: skip
+        assert login.ok, login.text()
+        program_id = _write(bureau, base, "POST", "/api/programs", multipart={"file": {
+            "name": "program.yaml", "mimeType": "text/yaml", "buffer": (PENGZHOU / "program.yaml").read_bytes()}})["id"]
+        _write(bureau, base, "POST", f"/api/programs/{program_id}/roster", multipart={"file": {
+            "name": "roster.txt", "mimeType": "text/plain", "buffer": (PENGZHOU / "roster.txt").read_bytes()}})
+
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        _login(page, base)
+        page.goto(f"{base}/#/programs/{program_id}/names")
+        expect(page.get_by_test_id("names-party-count")).to_have_text("共 29 所")
+        expect(page.get_by_test_id("names-missing-count")).to_have_text("共 0 个")
+        names = page.get_by_test_id("names-party-name").all_inner_texts()
+        assert names[:2] == ["成都石室白马中学", "黑水县中学"]
+        expect(page.get_by_test_id("names-party").first).to_contain_text("没有党组织名称（如“中共成都石室白马中学支部委员会”）")
+        expect(page.get_by_test_id("names-party-0-full")).to_have_value("成都石室白马中学")
+        page.get_by_test_id("names-party-0-party").fill("中共成都石室白马中学支部委员会")
+        page.get_by_test_id("names-save").click()
+        expect(page.get_by_test_id("message")).to_have_text("已保存 1 所学校的全称；尚无全称的校名还有 0 个。")
+        expect(page.get_by_test_id("names-party-count")).to_have_text("共 28 所")
+        expect(page.get_by_test_id("names-entry-0-party")).to_have_value("中共成都石室白马中学支部委员会")
+        stored = json.loads(page.request.get(f"{base}/api/programs/{program_id}/school-names").text())
+        assert stored["entries"] == [
+            {"full_name": "成都石室白马中学", "short_names": [], "party_org": "中共成都石室白马中学支部委员会"}
+        ]
+        assert errors == []
+        browser.close()

@@ -163,6 +163,8 @@ def test_a_clerk_sets_up_pengzhou_in_the_form_and_manages_programs_at_desktop_si
         shot(page, "templates", "desktop")
         page.goto(f"{base}/#/setup/{pid}/edit")
         expect(page.get_by_test_id("setup-name")).to_have_value(PENGZHOU.name)  # the form is loaded
+        # the 党建共建协议书 is signed by the schools' party organisations (a missing name makes a draft)
+        expect(page.get_by_test_id("agreement-signatories").first).to_have_value("party_orgs")
         options = page.get_by_test_id("agreement-template").first.locator("option").all_inner_texts()
         assert any("本局“1+1”协议书" in o for o in options), options
         shot(page, "edit", "desktop")

@@ -22,6 +22,7 @@ def _out(session: SessionDep, program: Program, table: SchoolNames) -> SchoolNam
             for e in table.entries
         ],
         unresolved=[UnresolvedName(**u) for u in school_names.unresolved(session, program, table)],
+        missing_party_orgs=[UnresolvedName(**u) for u in school_names.missing_party(session, program, table)],
     )
 
 

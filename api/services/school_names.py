@@ -26,6 +26,7 @@ from docgen.school_names import (
     SchoolName,
     SchoolNames,
     build_school_names,
+    missing_party_orgs,
     school_name_entry,
     unresolved_names,
 )
@@ -67,6 +68,15 @@ def unresolved(session: Session, program: Program, table: SchoolNames | None = N
     """The roster's names documents cannot sign with yet (abbreviated, placeholders), with the reason."""
     table = table if table is not None else table_of(session, program.id)
     return [{"name": n, "reason": r} for n, r in unresolved_names(_roster(session, program), table)]
+
+
+def missing_party(session: Session, program: Program, table: SchoolNames | None = None) -> list[dict[str, str]]:
+    """The roster's schools whose party organisation still needs a name, with the reason — for a program whose
+    agreements party organisations sign (empty otherwise: nobody signs with those names)."""
+    if not programs.domain(program).signed_by_party_orgs:
+        return []
+    table = table if table is not None else table_of(session, program.id)
+    return [{"name": n, "reason": r} for n, r in missing_party_orgs(_roster(session, program), table)]
 
 
 def _error(exc: SchoolNamesError, index: int | None) -> dict[str, Any]:

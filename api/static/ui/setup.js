@@ -279,6 +279,8 @@ function programForm(program, defaults, { mode, keyLocked }) {
     const start = dateInput(term.start, { 'data-testid': 'agreement-start' });
     const end = dateInput(term.end, { 'data-testid': 'agreement-end' });
     const holders = checks('copy_holder', a.copy_holders ?? [], 'agreement-holders');
+    const bySchools = choices('signatories')[0][0]; // the default: the schools sign (agreements[].signatories)
+    const signatories = select(choices('signatories'), a.signatories ?? bySchools, { 'data-testid': 'agreement-signatories' });
     const params = h('textarea', { rows: 4, 'data-testid': 'agreement-params', class: 'params' },
       a.params ? JSON.stringify(a.params, null, 1) : '');
     let key = a.key;
@@ -290,6 +292,7 @@ function programForm(program, defaults, { mode, keyLocked }) {
       years.value = d.agreement.term?.years ?? '';
       start.value = ''; end.value = '';
       holders.boxes.forEach((b) => { b.box.checked = d.agreement.copy_holders.includes(b.code); });
+      signatories.value = d.agreement.signatories ?? bySchools;
       params.value = d.agreement.params ? JSON.stringify(d.agreement.params, null, 1) : '';
       if (mode === 'new') { // a new program takes the template's usual forms and party terms too
         forms.boxes.forEach((b) => { b.box.checked = d.program.forms.includes(b.code); });
@@ -301,9 +304,11 @@ function programForm(program, defaults, { mode, keyLocked }) {
         h('div', { class: 'setup-grid' }, labelled('模板', template), wide('协议标题 *', titleEl),
           labelled('为期（年）', years), labelled('开始日期', start), labelled('结束日期', end)),
         labelled('协议份数（一式N份由这些持有方计算）', holders.el),
+        labelled('签署方', signatories),
         h('details', { open: !!a.params }, h('summary', {}, '模板参数（高级，JSON）'), params)),
       read: () => {
         const out = { key, title: trimmed(titleEl), template: template.value, copy_holders: holders.read() };
+        if (signatories.value !== bySchools) out.signatories = signatories.value;
         const t = {
           ...(years.value ? { years: Number(years.value) } : {}),
           ...(start.value ? { start: start.value } : {}), ...(end.value ? { end: end.value } : {}),
