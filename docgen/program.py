@@ -46,6 +46,9 @@ _SIDES = {
     "supported": Side.SUPPORTED,
     "受援": Side.SUPPORTED,
 }
+# Bundled agreement templates whose seal block names the schools' party organisations: the default
+# `signatories` of a kind that uses one (a program file may say otherwise).
+PARTY_SIGNED_TEMPLATES = frozenset({"party_building"})
 _HOLDERS = {"parties", "schools", "bureaus", "bureau_offices", "supporting_region_bureaus"}
 # The school name table's file (docgen/school_names.py): a plain .csv name beside program.yaml, no folder.
 _SCHOOL_NAMES_FILE = re.compile(r"[^./\\\x00-\x1f][^/\\\x00-\x1f]{0,95}\.csv")
@@ -190,17 +193,20 @@ def parse_program(data: Any, *, source: str = "program") -> Program:
         if unknown:
             raise r.fail(f"{key}.copy_holders", f"未知的持有方 {unknown}，可选 {sorted(_HOLDERS)}")
         params = r.mapping(a.get("params") or {}, f"{key}.params")
-        signatories_text = str(a.get("signatories") or Signatories.SCHOOLS.value)
-        try:
-            signatories = Signatories(signatories_text)
-        except ValueError:
-            choices = "schools（学校签署）或 party_orgs（党组织签署）"
-            raise r.fail(f"{key}.signatories", f"应为 {choices}，实际为 {signatories_text!r}") from None
         template = r.text(a, "template", key)
         if template_stem(template) is None:
             # A path is not echoed: the answer must read the same whatever the path names on the server.
             shown = "一个路径" if any(c in template for c in "/\\\x00") else repr(template)
             raise r.fail(f"{key}.template", f"{TEMPLATE_NAME_RULE}；实际为 {shown}")
+        # A program file written before `signatories` existed: the bundled party-building agreement is
+        # signed by party organisations (its seal block prints them), so its blanks must make it a draft.
+        default = Signatories.PARTY_ORGS if template_stem(template) in PARTY_SIGNED_TEMPLATES else Signatories.SCHOOLS
+        signatories_text = str(a.get("signatories") or default.value)
+        try:
+            signatories = Signatories(signatories_text)
+        except ValueError:
+            choices = "schools（学校签署）或 party_orgs（党组织签署）"
+            raise r.fail(f"{key}.signatories", f"应为 {choices}，实际为 {signatories_text!r}") from None
         agreements.append(
             AgreementKind(
                 key=r.text(a, "key", key),

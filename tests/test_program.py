@@ -108,3 +108,15 @@ def test_dates_print_the_official_way() -> None:
 )
 def test_file_names_are_safe_on_windows(raw: str, safe: str) -> None:
     assert safe_component(raw) == safe
+
+
+def test_a_program_file_without_signatories_signs_the_bundled_party_building_agreement_as_party_orgs() -> None:
+    """Program files stored before ``signatories`` existed: their 党建共建协议书 (whose seal block names the
+    party organisations) must still become a draft while a party organisation has no name."""
+    text = (SAMPLES / "pengzhou_heishui" / "program.yaml").read_text(encoding="utf-8")
+    without = "\n".join(line for line in text.splitlines() if "signatories" not in line)
+    assert "signatories" not in without
+    kind = parse_program_yaml(without).agreements[0]
+    assert kind.template == "party_building.docx" and kind.signatories is Signatories.PARTY_ORGS
+    other = without.replace("template: party_building.docx", "template: five_year.docx")
+    assert parse_program_yaml(other).agreements[0].signatories is Signatories.SCHOOLS
