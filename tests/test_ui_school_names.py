@@ -18,6 +18,7 @@ from tests.ui_fixtures import write as _write
 
 pytestmark = BROWSER_MARKS
 LIUZHOU = Path(__file__).resolve().parent.parent / "samples" / "liuzhou_high_schools"
+PENGZHOU = Path(__file__).resolve().parent.parent / "samples" / "pengzhou_heishui"
 
 
 @pytest.fixture(scope="module")
@@ -34,28 +35,40 @@ def _login(page: Any, base: str) -> None:
     page.get_by_test_id("program-link").first.wait_for()
 
 
+def _program_with_roster(p: Any, base: str, sample: Path, roster: str, mime: str) -> tuple[Any, int]:
+    """The bureau's API context, and a program made from ``sample``'s program file with its roster imported."""
+    bureau = p.request.new_context()
+    login = bureau.post(f"{base}/api/auth/login", data=json.dumps({"username": ADMIN[0], "password": ADMIN[1]}),
+                        headers={"Content-Type": "application/json", "Origin": base})  # fmt: skip
+    assert login.ok, login.text()
+    program_id = _write(bureau, base, "POST", "/api/programs", multipart={"file": {
+        "name": "program.yaml", "mimeType": "text/yaml", "buffer": (sample / "program.yaml").read_bytes()}})["id"]
+    _write(bureau, base, "POST", f"/api/programs/{program_id}/roster", multipart={"file": {
+        "name": roster, "mimeType": mime, "buffer": (sample / roster).read_bytes()}})  # fmt: skip
+    return bureau, int(program_id)
+
+
+def _desk(browser: Any, base: str) -> tuple[Any, list[str]]:
+    """A signed-in desk-size page, and the list its page errors go to."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, base)
+    return page, errors
+
+
 def test_a_clerk_fills_a_full_name_and_sees_the_drafts(server: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     base = server
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        bureau = p.request.new_context()
-        login = bureau.post(f"{base}/api/auth/login", data=json.dumps({"username": ADMIN[0], "password": ADMIN[1]}),
-                            headers={"Content-Type": "application/json", "Origin": base})  # fmt: skip
-        assert login.ok, login.text()
-        program_id = _write(bureau, base, "POST", "/api/programs", multipart={"file": {
-            "name": "program.yaml", "mimeType": "text/yaml", "buffer": (LIUZHOU / "program.yaml").read_bytes()}})["id"]
-        _write(bureau, base, "POST", f"/api/programs/{program_id}/roster", multipart={"file": {
-            "name": "roster.csv", "mimeType": "text/csv", "buffer": (LIUZHOU / "roster.csv").read_bytes()}})
+        bureau, program_id = _program_with_roster(p, base, LIUZHOU, "roster.csv", "text/csv")
 
         # the desk: every short name of the roster, each with its inputs; fill one and save
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        _login(page, base)
+        page, errors = _desk(browser, base)
         page.goto(f"{base}/#/programs/{program_id}/names")
         expect(page.get_by_test_id("names-missing-count")).to_have_text("共 17 个")
         names = page.get_by_test_id("names-missing-name").all_inner_texts()
@@ -115,7 +128,6 @@ def test_a_clerk_fills_a_full_name_and_sees_the_drafts(server: str) -> None:
         browser.close()
 
 
-PENGZHOU = Path(__file__).resolve().parent.parent / "samples" / "pengzhou_heishui"
 
 
 def test_a_clerk_names_a_party_organisation_a_party_building_agreement_needs(server: str) -> None:
@@ -126,21 +138,9 @@ def test_a_clerk_names_a_party_organisation_a_party_building_agreement_needs(ser
     base = server
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        bureau = p.request.new_context()
-        login = bureau.post(f"{base}/api/auth/login", data=json.dumps({"username": ADMIN[0], "password": ADMIN[1]}),
-                            headers={"Content-Type": "application/json", "Origin": base})  # fmt: skip
-        assert login.ok, login.text()
-        program_id = _write(bureau, base, "POST", "/api/programs", multipart={"file": {
-            "name": "program.yaml", "mimeType": "text/yaml", "buffer": (PENGZHOU / "program.yaml").read_bytes()}})["id"]
-        _write(bureau, base, "POST", f"/api/programs/{program_id}/roster", multipart={"file": {
-            "name": "roster.txt", "mimeType": "text/plain", "buffer": (PENGZHOU / "roster.txt").read_bytes()}})
+        _, program_id = _program_with_roster(p, base, PENGZHOU, "roster.txt", "text/plain")
 
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-        context.set_default_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        _login(page, base)
+        page, errors = _desk(browser, base)
         page.goto(f"{base}/#/programs/{program_id}/names")
         expect(page.get_by_test_id("names-party-count")).to_have_text("共 29 所")
         expect(page.get_by_test_id("names-missing-count")).to_have_text("共 0 个")
