@@ -16,7 +16,6 @@ import itertools
 import json
 import os
 import signal
-import subprocess
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -48,8 +47,7 @@ from tests.api_fixtures import (
     running_client,
     wait_for,
 )
-from tests.live_server import free_port
-from tests.test_workers import REDIS_SERVER, WorkerProcess, _ready, start_worker, stop
+from tests.test_workers import WorkerProcess, _ready, redis_server, start_worker, stop
 
 # --- the domain: parts of one plan ----------------------------------------------------------------------
 
@@ -192,46 +190,25 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """The API (it only queues) and two workers sharing PostgreSQL, a Redis of their own and a blob store:
     ``r1@test`` renders (``-Q docgen.read,docgen.batch``: its PDFs are converted elsewhere), ``a2@test``
     consumes every queue with two slots."""
-    redis = pytest.importorskip("redis")
-    if not Path(REDIS_SERVER).exists():
-        pytest.skip("redis-server not installed: the Celery worker tests did not run")
     root = tmp_path_factory.mktemp("chunks")
-    port = free_port()
-    server = subprocess.Popen(
-        [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
-         str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        wait_for(lambda: _ping(redis.Redis(port=port)), 10, "redis-server to answer")
-        broker = f"redis://127.0.0.1:{port}/0"
-        with fresh_postgresql() as pg_url:
-            blobs = root / "blobs"
-            settings = make_settings(root / "api", pg_url, broker_url=broker, blob_store=str(blobs))
-            env = {"DOCGEN_DATABASE_URL": pg_url, "DOCGEN_BLOB_STORE": str(blobs), "DOCGEN_BROKER_URL": broker,
-                   "DOCGEN_SECRET_KEY": "test-secret", "DOCGEN_TASK_LEASE_SECONDS": str(LEASE),
-                   "DOCGEN_BATCH_CHUNK_PAIRS": str(CHUNK_PAIRS)}  # fmt: skip
-            with running_client(settings) as api:
-                workers = {
-                    "r1@test": start_worker("r1@test", root / "r1", env, ["-Q", "docgen.read,docgen.batch"]),
-                    "a2@test": start_worker("a2@test", root / "a2", env, ["--concurrency", "2"]),
-                }
-                try:
-                    for w in workers.values():
-                        wait_for(lambda w=w: _ready(w), 120, f"worker {w.name} to be ready")  # type: ignore[misc]
-                    yield Cluster(api, pg_url, workers)
-                finally:
-                    for w in workers.values():
-                        stop(w)
-    finally:
-        server.terminate()
-        server.wait(10)
-
-
-def _ping(client: object) -> bool:
-    try:
-        return bool(client.ping())
-    except Exception:
-        return False
+    with redis_server(root) as broker, fresh_postgresql() as pg_url:
+        blobs = root / "blobs"
+        settings = make_settings(root / "api", pg_url, broker_url=broker, blob_store=str(blobs))
+        env = {"DOCGEN_DATABASE_URL": pg_url, "DOCGEN_BLOB_STORE": str(blobs), "DOCGEN_BROKER_URL": broker,
+               "DOCGEN_SECRET_KEY": "test-secret", "DOCGEN_TASK_LEASE_SECONDS": str(LEASE),
+               "DOCGEN_BATCH_CHUNK_PAIRS": str(CHUNK_PAIRS)}  # fmt: skip
+        with running_client(settings) as api:
+            workers = {
+                "r1@test": start_worker("r1@test", root / "r1", env, ["-Q", "docgen.read,docgen.batch"]),
+                "a2@test": start_worker("a2@test", root / "a2", env, ["--concurrency", "2"]),
+            }
+            try:
+                for w in workers.values():
+                    wait_for(lambda w=w: _ready(w), 120, f"worker {w.name} to be ready")  # type: ignore[misc]
+                yield Cluster(api, pg_url, workers)
+            finally:
+                for w in workers.values():
+                    stop(w)
 
 
 def rows(cluster: Cluster, query: str, *args: object) -> list[tuple[Any, ...]]:

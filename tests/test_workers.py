@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,13 +49,13 @@ LEASE = 3.0  # seconds without a heartbeat before a dead worker's row goes back 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A redis-server of this module's own on a free port (nothing persisted)."""
+@contextmanager
+def redis_server(folder: Path) -> Iterator[str]:
+    """A redis-server of the caller's own on a free port (nothing persisted), as a broker URL; skips the
+    test when redis-server is not installed."""
     if not Path(REDIS_SERVER).exists():
         pytest.skip("redis-server not installed: the Celery worker tests did not run")
     port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen(
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--dir", str(folder)],
@@ -70,6 +71,13 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A redis-server of this module's own."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 def _answers(client: Any) -> bool:
