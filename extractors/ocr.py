@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import cv2
@@ -83,112 +82,6 @@ REC_BATCH = 8  # line crops per recogniser run (sorted by width, so little paddi
 # trained on that width and misreads lone short glyphs without it (a ``1`` read as ``A`` at 144 × 48).
 MIN_WH_RATIO = 320 / 48
 END_SLACK = 0.25
-
-
-# A recogniser run costs about as much as one more crop at the floor width, whatever its size (measured: a
-# batch of 8 short crops takes ~3× one crop's time, not 8×).
-RUN_COST = MIN_WH_RATIO
-
-
-def plan_batches(ratios: Sequence[float], cap: int = REC_BATCH, floor: float = MIN_WH_RATIO,
-                 run_cost: float = RUN_COST) -> list[list[int]]:
-    """Group crops (by their width/height ratio) into recogniser runs that waste least padding.
-
-    Every crop of a run is padded to the run's widest (at least ``floor``), so the work of a run is its size ×
-    its widest ratio. Eight crops in width order used to put the widest few short cells with a long line and
-    pad them all to it (on a 统计表 scan, 624 ratio units of work for 231 of text). Here the crops, sorted by
-    ratio, are cut into runs of at most ``cap`` by dynamic programming on size × widest + ``run_cost``.
-    Returns lists of indices into ``ratios``, each run narrowest first."""
-    order = sorted(range(len(ratios)), key=lambda i: ratios[i])
-    padded = [max(floor, ratios[i]) for i in order]
-    best = [0.0] + [float("inf")] * len(order)
-    cut = [0] * (len(order) + 1)
-    for j in range(1, len(order) + 1):
-        for i in range(max(0, j - cap), j):
-            cost = best[i] + (j - i) * padded[j - 1] + run_cost
-            if cost < best[j]:
-                best[j], cut[j] = cost, i
-    runs: list[list[int]] = []
-    j = len(order)
-    while j:
-        runs.append(order[cut[j]:j])
-        j = cut[j]
-    return runs[::-1]
-
-
-PACK_HEIGHT = 48  # the recogniser's input height
-PACK_GAP = 48  # blank between two packed crops: a glyph's width, beyond each crop's own margin
-PACK_WIDTH = 640  # a packed line holds short crops until it is this wide (twice the recogniser's floor)
-_COLUMN = 8  # the recogniser emits one column per 8 px of its 48-px-high input
-_SPLIT_MARGIN = 3  # columns of the gap on either side that still belong to a crop
-
-
-@dataclass
-class Packed:
-    """Short crops side by side on one line: ``image`` (``PACK_HEIGHT`` high) and, per crop, its index in
-    the caller's list and its left/right edge on the line (the left edge on a column boundary)."""
-
-    image: npt.NDArray[np.uint8]
-    spans: list[tuple[int, int, int]]
-
-
-def _paper(crop: npt.NDArray[np.uint8]) -> npt.NDArray[np.float64]:
-    return np.asarray(np.percentile(crop.reshape(-1, crop.shape[-1]), 90, axis=0), dtype=np.float64)
-
-
-def pack_short(bgr: Sequence[npt.NDArray[np.uint8]], floor: float = MIN_WH_RATIO,
-               width: int = PACK_WIDTH) -> tuple[list[int], list[Packed]]:
-    """Put crops narrower than the recogniser's floor side by side on shared lines.
-
-    A crop narrower than ``floor`` × its height (a 序号, a name, a date in a cell) is padded to the floor on
-    its own: on a 统计表 scan 53 of 56 crops were, so the recogniser did 408 units of work for 231 of text.
-    Packed ``PACK_GAP`` apart — the gap shaded from one crop's paper to the next's, so no edge reads as a
-    stroke — they cost their own width; each crop's characters are the columns over it (the gap's
-    middle splits them). Returns the indices of the crops left alone and the packed lines."""
-    singles: list[int] = []
-    short: list[int] = []
-    for i, b in enumerate(bgr):
-        (short if b.shape[0] and b.shape[1] / b.shape[0] < floor else singles).append(i)
-    if len(short) < 2:
-        return sorted(singles + short), []
-    short.sort(key=lambda i: bgr[i].shape[1] / bgr[i].shape[0])
-    packs: list[Packed] = []
-    group: list[tuple[int, npt.NDArray[np.uint8]]] = []
-    used = 0
-    for i in short:
-        b = bgr[i]
-        w = max(1, int(np.ceil(PACK_HEIGHT * b.shape[1] / b.shape[0])))
-        resized = np.asarray(cv2.resize(b, (w, PACK_HEIGHT)), dtype=np.uint8)
-        step = -(-(w + PACK_GAP) // _COLUMN) * _COLUMN
-        group.append((i, resized))
-        used += step
-        if used >= width:
-            packs.append(_pack(group))
-            group, used = [], 0
-    if len(group) == 1:
-        singles.append(group[0][0])
-    elif group:
-        packs.append(_pack(group))
-    return sorted(singles), packs
-
-
-def _pack(group: Sequence[tuple[int, npt.NDArray[np.uint8]]]) -> Packed:
-    lefts, x = [], 0
-    for _, img in group:
-        lefts.append(x)
-        x += -(-(img.shape[1] + PACK_GAP) // _COLUMN) * _COLUMN
-    total = lefts[-1] + group[-1][1].shape[1]
-    canvas = np.empty((PACK_HEIGHT, total, 3), dtype=np.float64)
-    spans = []
-    for n, ((i, img), x0) in enumerate(zip(group, lefts, strict=True)):
-        x1 = x0 + img.shape[1]
-        canvas[:, x0:x1] = img
-        spans.append((i, x0, x1))
-        if n + 1 < len(group):  # the gap: this crop's paper shading into the next one's
-            a, b = _paper(img), _paper(group[n + 1][1])
-            t = np.linspace(0.0, 1.0, lefts[n + 1] - x1)[:, None]
-            canvas[:, x1:lefts[n + 1]] = (a * (1 - t) + b * t)[None]
-    return Packed(np.ascontiguousarray(canvas.round().astype(np.uint8)), spans)
 
 
 def _width(ch: str) -> float:
@@ -369,9 +262,9 @@ class RapidOcrV6Engine:
         """Read each image as one line, in batches (no detection); confidence is the weakest character's
         score, capped at ``MISSING_CHARACTER_CONFIDENCE`` when the decoder columns suggest a dropped character.
 
-        The recogniser gets the whole list at once: short crops packed on shared lines, the rest in runs of
-        similar widths (:func:`plan_batches`), several times faster than one call per crop (every crop is
-        scaled to 48 px high and padded on the right, so a crop reads the same alone or in a batch)."""
+        The recogniser gets the whole list at once: it sorts the crops by width and runs them
+        ``REC_BATCH`` at a time, several times faster than one call per crop (every crop is scaled to 48 px
+        high and padded on the right, so a crop reads the same alone or in a batch)."""
         if not images:
             return []
         results = self._recognise_batched([_to_bgr(img) for img in images])
@@ -388,50 +281,24 @@ class RapidOcrV6Engine:
 
 
     def _recognise_batched(self, bgr: Sequence[npt.NDArray[np.uint8]]) -> list[tuple[tuple[str, float], Any]]:
-        """RapidOCR's recogniser loop without its per-call image loading and config handling: short crops
-        packed side by side (:func:`pack_short`), runs planned by :func:`plan_batches`, each right-padded to
-        its widest (at least ``MIN_WH_RATIO``); a packed line's columns are split back per crop."""
+        """RapidOCR's recogniser loop (crops sorted by width, ``REC_BATCH`` per run, right-padded to the
+        widest, at least ``MIN_WH_RATIO``), without its per-call image loading and config handling."""
         rec = self._ocr._load_rec_model()
-        singles, packs = pack_short(bgr)
-        items = [bgr[i] for i in singles] + [p.image for p in packs]
-        all_ratios = [b.shape[1] / max(1, b.shape[0]) for b in items]
+        order = sorted(range(len(bgr)), key=lambda i: bgr[i].shape[1] / max(1, bgr[i].shape[0]))
         out: list[tuple[tuple[str, float], Any]] = [(("", 0.0), None)] * len(bgr)
         twins = self._twins(rec)
         with self._lock:
-            for chunk in plan_batches(all_ratios):
-                ratios = [all_ratios[i] for i in chunk]
+            for start in range(0, len(order), REC_BATCH):
+                chunk = order[start:start + REC_BATCH]
+                ratios = [bgr[i].shape[1] / max(1, bgr[i].shape[0]) for i in chunk]
                 widest = max(MIN_WH_RATIO, *ratios)
-                batch = np.concatenate([rec.resize_norm_img(items[i], widest)[np.newaxis, :] for i in chunk])
+                batch = np.concatenate([rec.resize_norm_img(bgr[i], widest)[np.newaxis, :] for i in chunk])
                 preds = rec.session(batch.astype(np.float32))
+                lines, words = rec.postprocess_op(preds, True, wh_ratio_list=ratios, max_wh_ratio=widest)
                 for k, i in enumerate(chunk):
-                    if i < len(singles):
-                        lines, words = rec.postprocess_op(preds[k:k + 1], True, wh_ratio_list=[ratios[k]],
-                                                          max_wh_ratio=widest)
-                        if words[0] is not None and getattr(words[0], "confs", None):
-                            words[0].confs = twin_confidences(np.asarray(preds[k]), words[0].confs, twins)
-                        out[singles[i]] = ((str(lines[0][0]), float(lines[0][1])), words[0])
-                        continue
-                    for j, x0, x1 in packs[i - len(singles)].spans:
-                        c0 = max(0, x0 // _COLUMN - _SPLIT_MARGIN)
-                        c1 = min(preds.shape[1], -(-x1 // _COLUMN) + _SPLIT_MARGIN)
-                        ratio = (x1 - x0) / PACK_HEIGHT
-                        lines, words = rec.postprocess_op(preds[k:k + 1, c0:c1], True, wh_ratio_list=[ratio],
-                                                          max_wh_ratio=ratio)
-                        info = words[0]
-                        if getattr(info, "confs", None):
-                            info.confs = twin_confidences(np.asarray(preds[k, c0:c1]), info.confs, twins)
-                        shift = x0 // _COLUMN - c0  # columns counted from the crop's own left edge
-                        info.word_cols = [[c - shift for c in col] for col in (info.word_cols or [])]
-                        # Blanks are no characters of the crop: read in the gap, or between a digit and a
-                        # Chinese character (packed, the recogniser reads `值 5 万元` where alone it reads
-                        # `值5万元`; the reader drops such blanks), their low scores must not count.
-                        raw = str(lines[0][0])
-                        text = raw.strip()
-                        lead = len(raw) - len(raw.lstrip())
-                        kept = list(info.confs or [])[lead:lead + len(text)] if text else []
-                        confs = [c for ch, c in zip(text, kept, strict=False) if not ch.isspace()]
-                        info.confs = confs
-                        out[j] = ((text, float(np.mean(confs)) if confs else 0.0), info)
+                    if words[k] is not None and getattr(words[k], "confs", None):
+                        words[k].confs = twin_confidences(np.asarray(preds[k]), words[k].confs, twins)
+                    out[i] = ((str(lines[k][0]), float(lines[k][1])), words[k])
         return out
 
     def _twins(self, rec: Any) -> dict[int, int]:

@@ -14,7 +14,7 @@ import itertools
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pdfplumber
@@ -28,6 +28,7 @@ from docgen.proof import NO_LINE_END, NO_LINE_START, FindingKind, compare_text, 
 from docgen.render.docx import CompiledTemplate
 from docgen.render.pdf import ConverterPool, LibreOfficeConverter
 from docgen.roster import read_roster
+from docgen.school_names import parse_school_names_csv
 
 pytestmark = pytest.mark.slow  # LibreOffice converts every sample
 
@@ -236,9 +237,15 @@ def converter() -> Iterator[LibreOfficeConverter]:
 
 def _render(template_bytes: bytes, converter: LibreOfficeConverter) -> tuple[bytes, bytes]:
     folder = ROOT / "samples" / "pengzhou_heishui"
-    program = load_program(folder / "program.yaml")
+    # the party organisations named, so that the seal block is signed, not a draft's blanks: this is about
+    # punctuation and the grid of a sendable agreement
+    named = parse_school_names_csv(
+        "全称,简称,党组织名称\n成都石室白马中学,,中共成都石室白马中学支部委员会\n黑水县中学,,中共黑水县中学支部委员会\n"
+    )
+    program = replace(load_program(folder / "program.yaml"), school_names=named)
     roster = read_roster((folder / "roster.txt").read_bytes(), "roster.txt")
     [job] = plan_batch(program, roster, ["party_building"])[:1]
+    assert not job.draft, job.draft_reasons
     template = CompiledTemplate.compile(template_bytes, "party_building.docx")
     result = render_document(program, job, template, converter=converter)
     assert result.ok, result.reason
