@@ -79,7 +79,9 @@ _outage_lock = threading.Lock()
 
 
 def make_app(broker_url: str) -> Celery:
-    """The Celery app of ``broker_url`` with the two tasks (both the API and the workers make one)."""
+    """The Celery app of ``broker_url`` with its tasks (both the API and the workers make one). The tasks are
+    not shared: Celery would add a shared task of every app made before to this one (a second app in one
+    process, as in the tests, warned of a task name registered to another callable)."""
     app = Celery("docgen", broker=broker_url, backend=broker_url, set_as_current=False)
     app.conf.update(
         task_acks_late=True,  # acknowledged after the task: a worker that dies mid-task does not lose it
@@ -95,7 +97,7 @@ def make_app(broker_url: str) -> Celery:
         worker_send_task_events=False,
     )
 
-    @app.task(name=READ_TASK)  # type: ignore[untyped-decorator]
+    @app.task(name=READ_TASK, shared=False)  # type: ignore[untyped-decorator]
     def read_upload(upload_id: int) -> int | None:
         """There is an upload to read (``upload_id`` announced it): read the next one by the queue rule. While
         the blob store is down the upload goes back to the queue (a sweep announces it again) and the slot
@@ -111,17 +113,17 @@ def make_app(broker_url: str) -> Celery:
             _outage.passed()
         return read
 
-    @app.task(name=BATCH_TASK)  # type: ignore[untyped-decorator]
+    @app.task(name=BATCH_TASK, shared=False)  # type: ignore[untyped-decorator]
     def run_batch(job_id: int) -> int | None:
         """There is a batch job to run (``job_id`` announced it): run the oldest queued one."""
         return _worker_jobs().batch_next()
 
-    @app.task(name=CHUNK_TASK)  # type: ignore[untyped-decorator]
+    @app.task(name=CHUNK_TASK, shared=False)  # type: ignore[untyped-decorator]
     def run_chunk(chunk_id: int) -> int | None:
         """There is a chunk of a batch to run (``chunk_id`` announced it): run the next queued one."""
         return _worker_jobs().chunk_next()
 
-    @app.task(name=CONVERT_TASK, ignore_result=False)  # type: ignore[untyped-decorator]
+    @app.task(name=CONVERT_TASK, ignore_result=False, shared=False)  # type: ignore[untyped-decorator]
     def convert_pdf(names: list[str], keys: list[str]) -> list[dict[str, Any]]:
         """Convert the .docx documents stored under ``keys`` to PDF; each result with its PDF stored (by
         key) and its text read for the proof (:func:`conversion_to_json`). Nothing but the content-addressed
@@ -130,7 +132,7 @@ def make_app(broker_url: str) -> Celery:
         results = jobs.convert([(n, jobs.blobs.read(k)) for n, k in zip(names, keys, strict=True)])
         return [conversion_to_json(jobs.blobs, r) for r in results]
 
-    @app.task(name=REGENERATE_TASK, ignore_result=False)  # type: ignore[untyped-decorator]
+    @app.task(name=REGENERATE_TASK, ignore_result=False, shared=False)  # type: ignore[untyped-decorator]
     def regenerate_document(document_id: int, user_id: int) -> dict[str, Any]:
         """Render one document again (the route waits): ``{"documents": [ids]}`` or ``{"error": …}`` with the
         service error's status and message, raised again in the route."""

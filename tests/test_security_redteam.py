@@ -204,9 +204,14 @@ def test_template_syntax_in_program_and_roster_values_comes_out_literally(client
     texts = {n: docx_text(archive.read(n)) for n in archive.namelist() if n.endswith(".docx")}
     assert len(texts) == 15
     agreement = next(t for n, t in texts.items() if n.startswith("01_") and "协议书" in n)
-    for literal in ("{{ 7*7 }}小学", "黑水{{ 8*8 }}中学", "{% if 1 %}甲{% endif %}${7*7}", "{{ 7*7 }}协议书"):
+    for literal in ("{% if 1 %}甲{% endif %}${7*7}", "{{ 7*7 }}协议书"):
         assert literal in agreement, literal
-    assert "49小学" not in agreement and "64中学" not in agreement
+    # the party-building agreement of schools whose party organisations nobody named is a draft with blanks
+    # for them; the pair's forms print the schools as the roster wrote them
+    pair = "\n".join(t for n, t in texts.items() if n.startswith("01_"))
+    for literal in ("{{ 7*7 }}小学", "黑水{{ 8*8 }}中学"):
+        assert literal in pair, literal
+    assert "49小学" not in pair and "64中学" not in pair and "49协议书" not in agreement
     assert any("{% raw %}小学" in t for t in texts.values())
 
     rows = list(csv.reader(io.StringIO(archive.read("清单.csv").decode("utf-8-sig"))))
