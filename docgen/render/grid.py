@@ -169,9 +169,15 @@ def _default_no_hanging(styles_xml: str) -> str:
 
     if _PPR_DEFAULT.search(styles_xml):
         return _PPR_DEFAULT.sub(fix, styles_xml, count=1)
-    # No paragraph defaults at all: add them at the start of w:docDefaults (or create that).
-    element = f"<w:pPrDefault><w:pPr>{_DEFAULTS}</w:pPr></w:pPrDefault>"
-    if "</w:docDefaults>" in styles_xml:
+    # No paragraph defaults at all: w:pPrDefault follows w:rPrDefault, so it goes last.
+    return _add_doc_default(styles_xml, f"<w:pPrDefault><w:pPr>{_DEFAULTS}</w:pPr></w:pPrDefault>", first=False)
+
+
+def _add_doc_default(styles_xml: str, element: str, *, first: bool) -> str:
+    """``element`` as the first (``first``) or last child of w:docDefaults, which is created when missing."""
+    if first and "<w:docDefaults>" in styles_xml:
+        return styles_xml.replace("<w:docDefaults>", "<w:docDefaults>" + element, 1)
+    if not first and "</w:docDefaults>" in styles_xml:
         return styles_xml.replace("</w:docDefaults>", element + "</w:docDefaults>", 1)
     return re.sub(r"(<w:styles\b[^>]*>)", rf"\1<w:docDefaults>{element}</w:docDefaults>", styles_xml, count=1)
 
@@ -205,11 +211,8 @@ def _default_chinese(styles_xml: str) -> str:
 
     if _RPR_DEFAULT.search(styles_xml):
         return _RPR_DEFAULT.sub(fix, styles_xml, count=1)
-    # No run defaults at all: add them at the start of w:docDefaults (or create that).
-    element = f"<w:rPrDefault><w:rPr>{lang}</w:rPr></w:rPrDefault>"
-    if "<w:docDefaults>" in styles_xml:
-        return styles_xml.replace("<w:docDefaults>", "<w:docDefaults>" + element, 1)
-    return re.sub(r"(<w:styles\b[^>]*>)", rf"\1<w:docDefaults>{element}</w:docDefaults>", styles_xml, count=1)
+    # No run defaults at all: w:rPrDefault is the first child of w:docDefaults.
+    return _add_doc_default(styles_xml, f"<w:rPrDefault><w:rPr>{lang}</w:rPr></w:rPrDefault>", first=True)
 
 
 def normalise_document(document_xml: str) -> str:
