@@ -334,6 +334,13 @@ def test_a_template_whose_east_asian_text_is_not_tagged_zh_cn_is_tagged_zh_cn() 
     assert normalise_styles(f"<w:styles {ns}></w:styles>", document).startswith(
         f'<w:styles {ns}><w:docDefaults><w:rPrDefault><w:rPr><w:lang w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault>'
     )
+    # empty defaults written as <w:rPr/> and <w:pPr/> are filled, not doubled by a second w:rPrDefault/w:pPrDefault
+    empty = normalise_styles(
+        f"<w:styles {ns}><w:docDefaults><w:rPrDefault><w:rPr/></w:rPrDefault><w:pPrDefault><w:pPr/></w:pPrDefault>"
+        "</w:docDefaults></w:styles>", document,
+    )
+    assert empty.count("<w:rPrDefault>") == 1 and empty.count("<w:pPrDefault>") == 1, empty
+    assert '<w:rPrDefault><w:rPr><w:lang w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault>' in empty
     # the bundled templates are tagged zh-CN already: their XML stays as it was
     for name in ("party_building.docx", "five_year.docx", "three_year.docx", "heze_three_year.docx"):
         bundled_document, bundled_styles = _parts(name)

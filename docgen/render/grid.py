@@ -58,7 +58,8 @@ _AFTER_SPACING = re.compile(
 _OVERFLOW = re.compile(r"<w:overflowPunct\b[^>]*/>")
 _KINSOKU_OFF = re.compile(r'<w:kinsoku w:val="(?:0|false|off)"\s*/>')
 _PPR_DEFAULT = re.compile(
-    r"<w:pPrDefault>\s*<w:pPr>(.*?)</w:pPr>\s*</w:pPrDefault>|<w:pPrDefault\s*/>|<w:pPrDefault>\s*</w:pPrDefault>",
+    r"<w:pPrDefault>\s*<w:pPr>(.*?)</w:pPr>\s*</w:pPrDefault>|<w:pPrDefault\s*/>|<w:pPrDefault>\s*</w:pPrDefault>"
+    r"|<w:pPrDefault>\s*<w:pPr\s*/>\s*</w:pPrDefault>",
     re.S,
 )
 # pPr children that come after w:overflowPunct in the schema (CT_PPrBase order).
@@ -71,7 +72,8 @@ _AFTER_OVERFLOW = re.compile(
 _LANG = re.compile(r"<w:lang\b[^>]*/>")
 _EAST_ASIA = re.compile(r'\s*\bw:eastAsia="[^"]*"')
 _RPR_DEFAULT = re.compile(
-    r"<w:rPrDefault>\s*<w:rPr>(.*?)</w:rPr>\s*</w:rPrDefault>|<w:rPrDefault\s*/>|<w:rPrDefault>\s*</w:rPrDefault>",
+    r"<w:rPrDefault>\s*<w:rPr>(.*?)</w:rPr>\s*</w:rPrDefault>|<w:rPrDefault\s*/>|<w:rPrDefault>\s*</w:rPrDefault>"
+    r"|<w:rPrDefault>\s*<w:rPr\s*/>\s*</w:rPrDefault>",
     re.S,
 )
 # rPr children that come after w:lang in the schema (CT_RPr order).
