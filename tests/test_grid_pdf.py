@@ -13,7 +13,7 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -203,30 +203,38 @@ LINE_END_CASES = [
 ]
 
 
-def _with_paragraphs(template: bytes, paragraphs: list[str], *, as_word_writes_it: bool = False) -> bytes:
-    """The party-building template with ``paragraphs`` (style BodyFlush) before its first body paragraph;
-    ``as_word_writes_it``: without the template's own grid settings (tracking, no snapping, exact spacing),
-    as a clerk's template made in Word with 文档网格 22 × 28 would be."""
+def _edit_parts(template: bytes, edit: Callable[[str, str], str]) -> bytes:
+    """``template`` with ``edit(name, xml)`` applied to its document and styles parts."""
     src = zipfile.ZipFile(io.BytesIO(template))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for name in src.namelist():
             data = src.read(name)
             if name in ("word/document.xml", "word/styles.xml"):
-                xml = data.decode("utf-8")
-                if name == "word/document.xml":
-                    new = "".join(
-                        f'<w:p><w:pPr><w:pStyle w:val="BodyFlush"/></w:pPr><w:r><w:t>{p}</w:t></w:r></w:p>'
-                        for p in paragraphs
-                    )
-                    at = xml.index("<w:p>", xml.index("<w:body>"))
-                    xml = xml[:at] + new + xml[at:]
-                if as_word_writes_it:
-                    xml = xml.replace('<w:spacing w:val="-5"/>', "").replace('<w:snapToGrid w:val="0"/>', "")
-                    xml = re.sub(r' w:line="579" w:lineRule="exact"', "", xml)
-                data = xml.encode("utf-8")
+                data = edit(name, data.decode("utf-8")).encode("utf-8")
             dst.writestr(name, data)
     return out.getvalue()
+
+
+def _with_paragraphs(template: bytes, paragraphs: list[str], *, as_word_writes_it: bool = False) -> bytes:
+    """The party-building template with ``paragraphs`` (style BodyFlush) before its first body paragraph;
+    ``as_word_writes_it``: without the template's own grid settings (tracking, no snapping, exact spacing),
+    as a clerk's template made in Word with 文档网格 22 × 28 would be."""
+
+    def edit(name: str, xml: str) -> str:
+        if name == "word/document.xml":
+            new = "".join(
+                f'<w:p><w:pPr><w:pStyle w:val="BodyFlush"/></w:pPr><w:r><w:t>{p}</w:t></w:r></w:p>'
+                for p in paragraphs
+            )
+            at = xml.index("<w:p>", xml.index("<w:body>"))
+            xml = xml[:at] + new + xml[at:]
+        if as_word_writes_it:
+            xml = xml.replace('<w:spacing w:val="-5"/>', "").replace('<w:snapToGrid w:val="0"/>', "")
+            xml = re.sub(r' w:line="579" w:lineRule="exact"', "", xml)
+        return xml
+
+    return _edit_parts(template, edit)
 
 
 @pytest.fixture(scope="module")
@@ -286,15 +294,7 @@ BLANK_CASES = [("甲" * k) + f"，自{DATE_BLANK}起" for k in range(14, 28)] + 
 
 def _tagged(template: bytes, east_asian: str) -> bytes:
     """``template`` with its East Asian text tagged ``east_asian`` (runs, styles and defaults)."""
-    src = zipfile.ZipFile(io.BytesIO(template))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            data = src.read(name)
-            if name in ("word/document.xml", "word/styles.xml"):
-                data = data.replace(b'w:eastAsia="zh-CN"', f'w:eastAsia="{east_asian}"'.encode())
-            dst.writestr(name, data)
-    return out.getvalue()
+    return _edit_parts(template, lambda _, xml: xml.replace('w:eastAsia="zh-CN"', f'w:eastAsia="{east_asian}"'))
 
 
 # zh-CN: the bundled template. en-US: what Word (English UI) and python-docx write by default — LibreOffice
