@@ -20,9 +20,9 @@ def set_as_of(page: Any, day: str) -> None:
     box = page.get_by_test_id("targets-as-of")
     box.fill(day)
     box.dispatch_event("change")
-    page.wait_for_function(
-        "d => document.querySelector('[data-testid=targets-as-of]')?.value === d", arg=day
-    )
+    # the box holds the new day at once; only the panel's data-as-of tells that the redraw has arrived (reading
+    # before it opened the old panel's pairs table while the new one replaced it: an empty table, KeyError in CI)
+    page.locator(f'[data-testid=targets][data-as-of="{day}"]').wait_for()
     page.get_by_test_id("target").first.wait_for()
 
 

@@ -88,7 +88,7 @@ export async function targetsPanel(box, programId, seq, asOf = '') {
   date.addEventListener('change', () => { if (date.value) targetsPanel(box, programId, seq, date.value); });
   const scope = isStaff() ? `全部 ${data.pairs} 个结对` : `本校的 ${data.pairs} 个结对`;
   put(box,
-    h('div', { class: 'card targets', 'data-testid': 'targets' },
+    h('div', { class: 'card targets', 'data-testid': 'targets', 'data-as-of': data.as_of },
       h('h2', {}, '目标完成情况'),
       h('div', { class: 'targets-head' }, labelled('截至', date), h('p', { class: 'muted' }, `统计${scope}回传的统计表。`)),
       data.targets.length
