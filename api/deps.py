@@ -106,7 +106,7 @@ def current_user(request: Request, session: SessionDep, services: ServicesDep) -
         and not request.url.path.startswith(_READONLY_WRITES)
     ):
         raise HTTPException(403, "只读账号不能修改数据")
-    if request.url.path not in MUST_CHANGE_ALLOWED and people.must_change_password(session, user):
+    if request.url.path not in MUST_CHANGE_ALLOWED and people.must_change_password(user):
         raise HTTPException(403, MUST_CHANGE_MESSAGE, headers={"X-Docgen-Must-Change-Password": "1"})
     return user
 

@@ -152,6 +152,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime, default=utcnow)  # None: before 0002
+    # the password was set by someone else (an admin made the account or reset it): a one-time password the user
+    # must replace before anything else (api.deps); kept on the row so the check costs no query per request
+    password_set_by_other: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     programs: Mapped[list[Program]] = relationship(secondary=user_programs, lazy="selectin")
 
 

@@ -134,3 +134,51 @@ def test_until_a_one_time_password_is_replaced_only_the_password_change_answers(
     school = login_client(admin, "tongji-otp", new, take_over=False)
     assert school.get("/api/programs").status_code == 403
     assert school.post("/api/auth/logout").status_code == 204
+
+
+def test_the_migration_carries_each_users_one_time_password_over_from_the_audit_log(tmp_path: Path) -> None:
+    """``password_set_by_other`` (0015) replaced a query of the audit log on every request; users made before it
+    keep what that query said: an admin's account or reset → must change; a password the user changed itself,
+    or an account made at the command line → not."""
+    from sqlalchemy import text
+
+    from api.db import make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "ui11_template_names")
+    now = "2026-01-01 00:00:00"
+    users = {1: "admin", 2: "made_by_admin", 3: "changed_own", 4: "reset_after_change", 5: "cli_made"}
+    events = [  # (user_id who did it, action, target user)
+        (None, "user.create", 1),
+        (1, "user.create", 2),
+        (1, "user.create", 3),
+        (3, "user.password_change", 3),
+        (1, "user.create", 4),
+        (4, "user.password_change", 4),
+        (1, "user.password_reset", 4),
+        (None, "user.create", 5),
+    ]
+    with engine.begin() as conn:
+        for uid, name in users.items():
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, username, password_hash, role, active, created_at)"
+                    f" VALUES ({uid}, '{name}', 'x', 'admin', 1, '{now}')"
+                )
+            )
+        for by, action, target in events:
+            conn.execute(
+                text("INSERT INTO audit_events (user_id, username, action, target, at, detail)"
+                     " VALUES (:by, '', :action, :target, :at, '{}')"),
+                {"by": by, "action": action, "target": f"user:{target}", "at": now},
+            )  # fmt: skip
+    try:
+        migrate(engine)
+        with engine.begin() as conn:
+            rows = conn.execute(text("SELECT username, password_set_by_other FROM users"))
+            got = {name: bool(flag) for name, flag in rows}
+        assert got == {
+            "admin": False, "made_by_admin": True, "changed_own": False, "reset_after_change": True, "cli_made": False
+        }  # fmt: skip
+    finally:
+        engine.dispose()

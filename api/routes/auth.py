@@ -62,7 +62,7 @@ def _signed_in(session: Session, user: User, response: Response, services: Servi
     token = accounts.open_session(session, user, services.secret, services.settings.session_days)
     session.commit()
     _set_session_cookie(response, token, services)
-    return user_out(user, must_change_password=people.must_change_password(session, user))
+    return user_out(user, must_change_password=people.must_change_password(user))
 
 
 @router.post("/auth/login")
@@ -117,7 +117,7 @@ def change_password(
 
 @router.get("/me")
 def me(user: CurrentUser, session: SessionDep) -> UserOut:
-    return user_out(user, must_change_password=people.must_change_password(session, user))
+    return user_out(user, must_change_password=people.must_change_password(user))
 
 
 @router.post("/tokens", status_code=201)

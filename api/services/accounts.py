@@ -89,6 +89,7 @@ def create_user(
         role=parsed.value,
         school_name=(school_name or "").strip() or None,
         password_changed_at=utcnow(),
+        password_set_by_other=by is not None,
     )
     if program_ids:
         for pid in program_ids:
@@ -217,6 +218,7 @@ def set_password(session: Session, user: User, password: str, *, hasher: Passwor
     check_password(password, user.username)
     user.password_hash = hasher.hash(password)
     user.password_changed_at = utcnow()
+    user.password_set_by_other = by.id != user.id
     ended = end_credentials(session, user)
     action = "user.password_change" if by.id == user.id else "user.password_reset"
     audit.record(session, by, action, f"user:{user.id}", ended=ended)

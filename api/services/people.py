@@ -94,23 +94,11 @@ def last_logins(session: Session, user_ids: list[int]) -> dict[int, datetime]:
     return {int(uid): at for uid, at in session.execute(query) if uid is not None}
 
 
-_PASSWORD_EVENTS = ("user.create", "user.password_reset", "user.password_change")
-
-
-def must_change_password(session: Session, user: User) -> bool:
+def must_change_password(user: User) -> bool:
     """Whether ``user``'s password was last set by someone else (an admin created the account or reset its
-    password): the user should replace that one-time password with its own."""
-    query = (
-        select(AuditEvent.user_id, AuditEvent.action)
-        .where(AuditEvent.target == f"user:{user.id}", AuditEvent.action.in_(_PASSWORD_EVENTS))
-        .order_by(AuditEvent.id.desc())
-        .limit(1)
-    )
-    row = session.execute(query).first()
-    if row is None:
-        return False
-    by, action = row
-    return action != "user.password_change" and by is not None and by != user.id
+    password): the user should replace that one-time password with its own. Set where passwords are set
+    (``api.services.accounts``)."""
+    return user.password_set_by_other
 
 
 def programs_named(session: Session, ids: list[int]) -> dict[int, str]:
