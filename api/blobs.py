@@ -242,6 +242,8 @@ class S3BlobStore:
         from boto3.exceptions import S3UploadFailedError
         from botocore.exceptions import ClientError, NoCredentialsError
 
+        if isinstance(exc, BlobError):
+            return exc  # ours already, e.g. a malformed key refused before any request: not the store's failure
         if isinstance(exc, S3UploadFailedError) and isinstance(exc.__cause__, Exception):
             exc = exc.__cause__  # upload_file wraps the ClientError that says why
         where = f"S3 对象存储（{self.endpoint}，存储桶 {self.bucket}）"

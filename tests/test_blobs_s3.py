@@ -102,6 +102,28 @@ def test_a_part_size_below_the_s3_minimum_is_refused_before_anything_connects(tm
         S3BlobStore("bucket", part_size=4 * MB)
 
 
+def test_deleting_a_blob_removes_that_object_only(s3: S3Server) -> None:
+    """A program deleted takes the blobs only it used (``api.services.programs``): ``delete`` over HTTP removes
+    its object and nothing else, says nothing for an object already gone, and never sends a non-key."""
+    bucket = s3.bucket("delete")
+    store = store_on(s3, bucket)
+    kept, dropped = store.put(b"kept: another program's template"), store.put(b"dropped: this program's only")
+
+    store.delete(dropped)
+
+    assert objects(s3, bucket) == [f"blobs/{kept}"]
+    assert store.exists(dropped) is False and store.read(kept) == b"kept: another program's template"
+    store.delete(dropped)  # already gone: S3 answers the same, so does the store
+    assert objects(s3, bucket) == [f"blobs/{kept}"]
+    with pytest.raises(BlobNotFound):
+        store.delete("../blobs")  # not a key: refused before any request
+    assert objects(s3, bucket) == [f"blobs/{kept}"]
+    down = S3BlobStore(bucket, "blobs", endpoint_url=f"http://127.0.0.1:{free_port()}", region=REGION,
+                       access_key_id=ACCESS_KEY, secret_access_key=SECRET_KEY, max_attempts=1)  # fmt: skip
+    with pytest.raises(BlobStoreUnavailable, match="无法访问"):
+        down.delete(kept)
+
+
 def test_a_missing_object_is_blob_not_found_in_chinese(s3: S3Server) -> None:
     store = store_on(s3, s3.bucket("missing"))
     key = key_for("ab" * 32)
@@ -112,8 +134,10 @@ def test_a_missing_object_is_blob_not_found_in_chinese(s3: S3Server) -> None:
     assert caught.value.key == key
     with pytest.raises(BlobNotFound):
         store.size(key)
-    with pytest.raises(BlobNotFound):
-        store.read("../../etc/passwd")  # not a key: never a request
+    for call in (store.read, store.size, store.delete):
+        with pytest.raises(BlobNotFound):
+            call("../../etc/passwd")  # not a key: never a request, never "the store is down"
+    assert store.exists("../../etc/passwd") is False
 
 
 def test_a_store_that_is_down_or_has_no_bucket_is_unavailable_not_missing(s3: S3Server, tmp_path: Path) -> None:
