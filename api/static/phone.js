@@ -2,25 +2,12 @@
 // It asks /api/links/… which program, pair and form the link is for, takes photos or files and sends them;
 // the answer is a receipt in words. The link in the address is the only credential (docgen.upload_links).
 
+import { fmtSize, h, showDate } from './ui/core.js';
+
 const main = document.getElementById('phone');
 const parts = location.pathname.split('/').filter(Boolean); // ["m", code, token]
 const linkPath = parts.length === 3 && parts[0] === 'm'
   ? `/api/links/${encodeURIComponent(decodeURIComponent(parts[1]))}/${encodeURIComponent(parts[2])}` : null;
-
-function h(tag, props = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === false || v === null || v === undefined) continue;
-    if (k === 'class') el.className = v;
-    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c);
-  return el;
-}
-
-const fmtDate = (iso) => { const [y, m, d] = iso.split('-').map(Number); return `${y}年${m}月${d}日`; };
-const fmtSize = (n) => (n < 1 << 20 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / (1 << 20)).toFixed(1)} MB`);
 
 function refused(message) {
   main.replaceChildren(h('div', { class: 'card errors', role: 'alert', 'data-testid': 'phone-refused' },
@@ -86,7 +73,7 @@ function page(slot) {
         h('dt', {}, '项目'), h('dd', {}, slot.program),
         h('dt', {}, '结对'), h('dd', { 'data-testid': 'phone-pair' }, `${slot.pair_label}　${schools}`),
         slot.school ? [h('dt', {}, '填报学校'), h('dd', { 'data-testid': 'phone-school' }, slot.school)] : null,
-        h('dt', {}, '链接有效期至'), h('dd', {}, fmtDate(slot.expires)))),
+        h('dt', {}, '链接有效期至'), h('dd', {}, showDate(slot.expires)))),
     h('div', { class: 'card' },
       h('p', {}, '拍下填好并盖章的表格（每页一张），或选择 Word、PDF 文件，然后提交。无需登录。'),
       h('div', { class: 'phone-pickers' },

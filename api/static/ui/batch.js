@@ -1,6 +1,7 @@
 // 4. 批量生成: a batch and its progress, every batch of the program, the documents
 import {
-  POLL_MS, api, clearMessage, every, fmtSeconds, fmtTime, h, isAdmin, put, say, showMessage, state, table, text,
+  POLL_MS, api, clearMessage, every, fmtSeconds, fmtTime, h, isAdmin, put, say, showDate, showMessage, state, table,
+  text,
 } from './core.js';
 
 export async function batchTab(body, id, seq) {
@@ -96,7 +97,7 @@ export async function batchTab(body, id, seq) {
   const links = h('p', { class: 'muted', 'data-testid': 'batch-links' }, '');
   api(`/api/programs/${encodeURIComponent(id)}/upload-links`).then((l) => {
     links.textContent = l.enabled
-      ? `空白表格的二维码带手机上传链接：联络员用手机扫码即可上传，无需账号；本次生成的链接有效期至 ${fmtDay(l.expires)}（重新生成表格即更新）。`
+      ? `空白表格的二维码带手机上传链接：联络员用手机扫码即可上传，无需账号；本次生成的链接有效期至 ${showDate(l.expires)}（重新生成表格即更新）。`
       : '空白表格的二维码不带手机上传链接（服务未设置 DOCGEN_PUBLIC_BASE_URL，见部署说明）。';
   }, () => { links.textContent = ''; });
   put(body,
@@ -204,12 +205,6 @@ async function showDocuments(box, id) {
     removed ? h('p', {}, h('label', { class: 'check' }, showRemoved,
       ` 显示已移出花名册的结对的文书（${removed} 份）`)) : null,
     holder);
-}
-
-/** ``2027-05-28`` → 2027年5月28日 */
-function fmtDay(iso) {
-  const [y, m, d] = iso.split('-').map(Number);
-  return `${y}年${m}月${d}日`;
 }
 
 /** 草稿: a document made while a party's name was abbreviated or missing (DocumentOut.draft, its reasons). */
