@@ -148,8 +148,13 @@ def test_batches_and_a_phone_upload_link(server: str) -> None:
         # --- documents of a removed pair: hidden by default, the filter shows them
         fewer = roster.decode("utf-8").replace("彭州市机关幼儿园与黑水县城关幼儿园结对。", "").encode("utf-8")
         post_file(page, base, f"/api/programs/{program_id}/roster", "roster.txt", fewer)
+        listed: list[str] = []
+        page.on("request", lambda r: listed.append(r.url) if r.url.endswith("/documents") else None)
         open_batch_tab(page, base, program_id)
         expect(page.get_by_test_id("document-row").first).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        # the finished batch's poll draws the list; a second draw replaced the box a clerk may just have ticked
+        assert len(listed) == 1, listed
         expect(page.get_by_test_id("document-removed")).to_have_count(0)
         toggle = page.get_by_test_id("documents-show-removed")
         expect(toggle.locator("xpath=..")).to_contain_text("显示已移出花名册的结对的文书（5 份）")
