@@ -30,7 +30,6 @@ it), and it never writes anywhere but its answer pipe. Modes:
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import io
 import json
@@ -162,7 +161,11 @@ class WarmServer:
         self._spares: list[tuple[Any, Any]] = []  # (process, the parent's end of its pipe), ready to read
         self._lock = threading.Lock()
         self._closed = False
-        atexit.register(self.close)  # before multiprocessing's own exit handler, which joins every child
+        # at exit multiprocessing joins every child it started, and a spare waits for a file: its finalizers
+        # with an exit priority run before that join (an atexit handler may run after it: Celery's worker)
+        from multiprocessing import util
+
+        util.Finalize(self, self.close, exitpriority=10)
 
     def run(self, mode: str, data: bytes, name: str, args: Sequence[str], *, timeout: float, memory: int) -> bytes:
         """Run ``mode`` on ``data`` in a spare: :func:`run_child`'s answers and failures."""
@@ -234,7 +237,7 @@ class WarmServer:
             return sorted(int(proc.pid) for proc, _ in self._spares)
 
     def close(self) -> None:
-        """End the spares (at exit: multiprocessing joins every child, and a spare waits for a file)."""
+        """End the spares."""
         with self._lock:
             self._closed = True
             spares, self._spares = self._spares, []
