@@ -133,15 +133,16 @@ class Jobs:
     def read_next(self) -> int | None:
         """Take the next upload (round-robin by uploader) and read it into a record; its id, or None when
         nothing was waiting (or another worker took it first)."""
-        upload_id = uploads.claim_next(self.db, self.name)
-        if upload_id is None:
+        claimed = uploads.take_next(self.db, self.name)
+        if claimed is None:
             return None
+        upload_id = claimed.upload_id
         s = self.settings
         with queue.heartbeat(self.db, Upload, upload_id, running=uploads.PROCESSING, every=self.beat):
-            status = uploads.process(
+            status = uploads.read_claimed(
                 self.db,
                 self.blobs,
-                upload_id,
+                claimed,
                 timeout=s.extract_timeout_seconds,
                 memory=s.extract_memory_bytes,
                 max_pixels=s.image_max_pixels,
