@@ -8,12 +8,14 @@ not a multiprocessing daemon, so the extractors may still use ``extractors._sand
 (that module time-boxes single PDF parses; this one time-boxes a whole upload, OCR included). A child that
 runs past its time is killed with its whole process group.
 
-A worker process that reads many files (``docgen worker``) calls :func:`start_warm` once: from then on each
-child is *forked* from a warm server process that imported the readers and loaded the OCR models before any
-upload arrived (``multiprocessing``'s forkserver with :data:`WARM_PRELOAD`), instead of starting a fresh
-interpreter (≈ 0.4 s before any work). The boundary is the same: the forked child starts its own session
-(process group), lowers its own ``RLIMIT_AS`` to the same limit before it touches the file, runs the same mode
-function, and is killed with its process group past the same time limit; a memory error, a crash or a kill
+A process that reads many files (``docgen worker``; ``docgen serve`` reading in its own threads, setting
+``warm_reader``) calls :func:`start_warm` once: from then on each child is *forked* from a warm server process
+that imported the readers and loaded the OCR models before any upload arrived (``multiprocessing``'s
+forkserver with :data:`WARM_PRELOAD`), instead of starting a fresh interpreter (≈ 0.4 s alone, 2–3 s on a
+busy machine, before any work) — and forked ahead of the read (:class:`WarmServer`: a spare child waits for
+one file). The boundary is the same: the forked child starts its own session (process group), lowers its own
+``RLIMIT_AS`` to the same limit before it receives the file, runs the same mode function, and is killed with
+its process group past the same time limit; a memory error, a crash or a kill
 gives the same :class:`ChildFailed` reasons. It is not a daemon either (the PDF parse sandbox still works in
 it), and it never writes anywhere but its answer pipe. Modes:
 
@@ -80,10 +82,10 @@ def read_threads(reads_at_once: int = 1, *, forked: bool = False) -> int:
     """The threads one read uses (onnxruntime, OpenCV, OpenMP): the one rule, for both kinds of child.
 
     A fresh child shares the cores this process may run on among the reads running at once (``docgen serve``
-    reads one upload at a time: all of them). A child forked from the warm server reads on one thread: the
-    server's thread pools do not survive the fork (onnxruntime's calling thread then does the pool's work
-    alone — measured: the CPU seconds of one thread), so ``docgen worker`` uses its cores through its
-    concurrency (default: the cores), and the reads of its slots do not fight over the cores."""
+    without its warm reader reads one upload at a time: all of them). A child forked from the warm server
+    reads on one thread: the server's thread pools do not survive the fork (onnxruntime's calling thread then
+    does the pool's work alone — measured: the CPU seconds of one thread), so ``docgen worker`` uses its cores
+    through its concurrency (default: the cores), and the reads of its slots do not fight over the cores."""
     if forked:
         return 1
     return max(1, len(os.sched_getaffinity(0)) // max(1, reads_at_once))
