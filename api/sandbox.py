@@ -8,12 +8,14 @@ not a multiprocessing daemon, so the extractors may still use ``extractors._sand
 (that module time-boxes single PDF parses; this one time-boxes a whole upload, OCR included). A child that
 runs past its time is killed with its whole process group.
 
-A worker process that reads many files (``docgen worker``) calls :func:`start_warm` once: from then on each
-child is *forked* from a warm server process that imported the readers and loaded the OCR models before any
-upload arrived (``multiprocessing``'s forkserver with :data:`WARM_PRELOAD`), instead of starting a fresh
-interpreter (≈ 0.4 s before any work). The boundary is the same: the forked child starts its own session
-(process group), lowers its own ``RLIMIT_AS`` to the same limit before it touches the file, runs the same mode
-function, and is killed with its process group past the same time limit; a memory error, a crash or a kill
+A process that reads many files (``docgen worker``; ``docgen serve`` reading in its own threads, setting
+``warm_reader``) calls :func:`start_warm` once: from then on each child is *forked* from a warm server process
+that imported the readers and loaded the OCR models before any upload arrived (``multiprocessing``'s
+forkserver with :data:`WARM_PRELOAD`), instead of starting a fresh interpreter (≈ 0.4 s alone, 2–3 s on a
+busy machine, before any work) — and forked ahead of the read (:class:`WarmServer`: a spare child waits for
+one file). The boundary is the same: the forked child starts its own session (process group), lowers its own
+``RLIMIT_AS`` to the same limit before it receives the file, runs the same mode function, and is killed with
+its process group past the same time limit; a memory error, a crash or a kill
 gives the same :class:`ChildFailed` reasons. It is not a daemon either (the PDF parse sandbox still works in
 it), and it never writes anywhere but its answer pipe. Modes:
 
@@ -34,10 +36,12 @@ import contextlib
 import io
 import json
 import os
+import pickle
 import resource
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -78,10 +82,10 @@ def read_threads(reads_at_once: int = 1, *, forked: bool = False) -> int:
     """The threads one read uses (onnxruntime, OpenCV, OpenMP): the one rule, for both kinds of child.
 
     A fresh child shares the cores this process may run on among the reads running at once (``docgen serve``
-    reads one upload at a time: all of them). A child forked from the warm server reads on one thread: the
-    server's thread pools do not survive the fork (onnxruntime's calling thread then does the pool's work
-    alone — measured: the CPU seconds of one thread), so ``docgen worker`` uses its cores through its
-    concurrency (default: the cores), and the reads of its slots do not fight over the cores."""
+    without its warm reader reads one upload at a time: all of them). A child forked from the warm server
+    reads on one thread: the server's thread pools do not survive the fork (onnxruntime's calling thread then
+    does the pool's work alone — measured: the CPU seconds of one thread), so ``docgen worker`` uses its cores
+    through its concurrency (default: the cores), and the reads of its slots do not fight over the cores."""
     if forked:
         return 1
     return max(1, len(os.sched_getaffinity(0)) // max(1, reads_at_once))
@@ -105,7 +109,7 @@ def run_child(mode: str, data: bytes, name: str, args: Sequence[str] = (), *, ti
     """Run mode ``mode`` on ``data`` in a limited child — a fork of the warm server after :func:`start_warm`,
     else ``python -m api.sandbox MODE``; the child's answer, or :class:`ChildFailed`."""
     if _warm is not None:
-        return _run_warm(mode, data, name, args, timeout=timeout, memory=memory)
+        return _warm.run(mode, data, name, args, timeout=timeout, memory=memory)
     cmd = [sys.executable, "-m", "api.sandbox", mode, name, str(memory), *args]
     env = {**os.environ, "PYTHONWARNINGS": "ignore", **thread_env(read_threads()), **_CHILD_ENV}
     proc = subprocess.Popen(
@@ -132,7 +136,7 @@ def run_child(mode: str, data: bytes, name: str, args: Sequence[str] = (), *, ti
     return out
 
 
-# --- the warm fork server (docgen worker) -----------------------------------------------------------------
+# --- the warm fork server (docgen worker, docgen serve) ----------------------------------------------------
 
 WARM_PRELOAD = ["extractors._sandbox_server", "api.sandbox", "api.sandbox_warm"]
 """Imported once in the fork server: :mod:`extractors._sandbox_server` first (children need nothing of the
@@ -140,67 +144,179 @@ caller but ``sys.path``: no second import of its ``__main__``, no change to its 
 module (the child's entry) and :mod:`api.sandbox_warm` (the readers, pdfplumber, pypdfium2, OpenCV,
 onnxruntime, and the OCR engine with its models loaded)."""
 
-_warm: Any = None  # the forkserver context once start_warm() ran
+
+class WarmServer:
+    """This process's warm fork server and its spare children: :meth:`run` is :func:`run_child` through it.
+
+    A read does not wait for a fork. A *spare* child is forked ahead of time (from the server: the readers
+    and models already in memory), has started its own session (process group) and waits on its pipe for
+    one file; :meth:`run` hands the file to a spare and, while it reads, a thread forks the next spare and
+    reaps the last child — the fork, the child's start-up and its reaping are off the read's path (measured:
+    ≈ 45 ms a file at load 29, most of the overhead around a .docx read). There are as many spares as reads
+    ran at once. A spare holds no file and no limit until it is given one; then it lowers ``RLIMIT_AS`` to the
+    read's limit before it unpickles the file, reads once and exits, and its process group is killed after
+    the answer or past the time limit, as before. One spare serves one file: no state of one upload can
+    reach the next."""
+
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self._spares: list[tuple[Any, Any]] = []  # (process, the parent's end of its pipe), ready to read
+        self._lock = threading.Lock()
+        self._closed = False
+        # at exit multiprocessing joins every child it started, and a spare waits for a file: its finalizers
+        # with an exit priority run before that join (an atexit handler may run after it: Celery's worker)
+        from multiprocessing import util
+
+        util.Finalize(self, self.close, exitpriority=10)
+
+    def run(self, mode: str, data: bytes, name: str, args: Sequence[str], *, timeout: float, memory: int) -> bytes:
+        """Run ``mode`` on ``data`` in a spare: :func:`run_child`'s answers and failures."""
+        proc, conn = self._take()
+        job = pickle.dumps((mode, name, str(memory), list(args)), protocol=pickle.HIGHEST_PROTOCOL)
+        reaped = False
+        try:
+            try:
+                conn.send_bytes(job)  # a few bytes: the pipe takes them at once
+            except OSError:  # the spare died waiting (the OOM killer, an operator): read in a new one
+                _kill(proc)
+                proc.join(5)
+                conn.close()
+                proc, conn = self._fork()
+                conn.send_bytes(job)
+            with contextlib.suppress(OSError):  # it died taking the file: its answer, or its end, is read below
+                conn.send_bytes(data)
+            if not conn.poll(timeout):
+                raise ChildFailed("解析超时", f"{timeout:g} 秒内未完成")
+            try:
+                payload = conn.recv_bytes()
+            except EOFError:  # died without an answer: killed (the memory limit), or crashed
+                proc.join(5)
+                reaped = True
+                raise _failure(proc.exitcode if proc.exitcode is not None else -signal.SIGKILL, "") from None
+        finally:
+            conn.close()
+            _kill(proc)  # past its time, or its grandchildren (PDF parse sandbox)
+            if not reaped:
+                self._behind(proc)
+        code, body = payload[0], bytes(payload[1:])
+        if code == 0:
+            return body
+        raise _failure(code, body.decode("utf-8", "replace"))
+
+    def _take(self) -> tuple[Any, Any]:
+        """A ready spare (a new one when none is), and a thread forks the next."""
+        with self._lock:
+            spare = self._spares.pop() if self._spares else None
+        threading.Thread(target=self._add_spare, name="docgen-warm-spare", daemon=True).start()
+        return spare if spare is not None else self._fork()
+
+    def _fork(self) -> tuple[Any, Any]:
+        parent, child = self.ctx.Pipe(duplex=True)
+        proc = self.ctx.Process(target=_warm_spare, args=(child,), daemon=False)
+        proc.start()
+        child.close()
+        return proc, parent
+
+    def _add_spare(self) -> None:
+        try:
+            spare = self._fork()
+        except Exception:  # the next read forks its own (and logs nothing here: it fails there, with a reason)
+            return
+        with self._lock:
+            if not self._closed:
+                self._spares.append(spare)
+                return
+        spare[1].close()
+        _kill(spare[0])
+
+    def _behind(self, proc: Any) -> None:
+        """Reap a killed child without the caller waiting for it."""
+        threading.Thread(target=proc.join, args=(5,), name="docgen-warm-reap", daemon=True).start()
+
+    def spare_pids(self) -> list[int]:
+        """The spares waiting for a file now."""
+        with self._lock:
+            return sorted(int(proc.pid) for proc, _ in self._spares)
+
+    def close(self) -> None:
+        """End the spares."""
+        with self._lock:
+            self._closed = True
+            spares, self._spares = self._spares, []
+        for proc, conn in spares:
+            conn.close()
+            _kill(proc)
+            proc.join(5)
 
 
-def start_warm() -> None:
-    """From now on, children of this process are forked from a warm fork server (started here; returns once it
-    has loaded the readers and models, ≈ 3 s).
+def _kill(proc: Any) -> None:
+    """Kill ``proc``'s process group (its session: the child and what it started)."""
+    if proc.pid is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
-    For a process that reads many files (``docgen worker``); call it before starting threads. The server
-    takes this process's environment now, with the children's additions (:func:`set_child_env`) and one
-    thread a read (:func:`read_threads`)."""
+
+_warm: WarmServer | None = None  # this process's warm server once start_warm() ran: every child is its fork
+_warm_lock = threading.Lock()
+
+
+def start_warm() -> WarmServer:
+    """From now on, children of this process are forked from a warm fork server (started here once per
+    process; returns once it has loaded the readers and models, ≈ 3 s, and forked the first spare).
+
+    For a process that reads many files: ``docgen worker``, and ``docgen serve`` reading in its own thread
+    (``DOCGEN_WARM_READER``, on by default). The server takes this process's environment now, with the
+    children's additions (:func:`set_child_env`) and one thread a read (:func:`read_threads`). A second
+    call returns the same server."""
     global _warm
     import multiprocessing
     import multiprocessing.forkserver
 
-    os.environ.update({"PYTHONWARNINGS": "ignore", **thread_env(read_threads(forked=True)), **_CHILD_ENV})
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(WARM_PRELOAD)
-    multiprocessing.forkserver.ensure_running()
-    warmed = ctx.Process(target=_noop)  # returns once the server has loaded everything: the worker starts warm
-    warmed.start()
-    warmed.join()
-    _warm = ctx
+    with _warm_lock:
+        if _warm is not None:
+            return _warm
+        os.environ.update({"PYTHONWARNINGS": "ignore", **thread_env(read_threads(forked=True)), **_CHILD_ENV})
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(WARM_PRELOAD)
+        multiprocessing.forkserver.ensure_running()
+        warmed = ctx.Process(target=_noop)  # returns once the server has loaded everything: the worker starts warm
+        warmed.start()
+        warmed.join()
+        server = WarmServer(ctx)
+        server._add_spare()
+        _warm = server
+        return server
+
+
+def warm_server_pid() -> int | None:
+    """The pid of this process's warm fork server (None before :func:`start_warm`)."""
+    if _warm is None:
+        return None
+    import multiprocessing.forkserver
+
+    pid = multiprocessing.forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    return int(pid) if pid else None
 
 
 def _noop() -> None:
     """The first child of the warm server (its start waits for the server's preload)."""
 
 
-def _run_warm(mode: str, data: bytes, name: str, args: Sequence[str], *, timeout: float, memory: int) -> bytes:
-    """:func:`run_child` through the warm fork server: the same limits, the same answers and failures."""
-    receiver, sender = _warm.Pipe(duplex=False)
-    proc = _warm.Process(target=_warm_child, args=(sender, mode, name, str(memory), list(args), data), daemon=False)
-    proc.start()
-    sender.close()
-    try:
-        if not receiver.poll(timeout):
-            raise ChildFailed("解析超时", f"{timeout:g} 秒内未完成")
-        try:
-            payload = receiver.recv_bytes()
-        except EOFError:  # died without an answer: killed (the memory limit), or crashed
-            proc.join(5)
-            raise _failure(proc.exitcode if proc.exitcode is not None else -signal.SIGKILL, "") from None
-    finally:
-        receiver.close()
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)  # past its time, or its grandchildren (PDF parse sandbox)
-        proc.join(5)
-    code, body = payload[0], bytes(payload[1:])
-    if code == 0:
-        return body
-    raise _failure(code, body.decode("utf-8", "replace"))
-
-
-def _warm_child(conn: Any, mode: str, name: str, memory: str, args: list[str], data: bytes) -> None:
-    """The forked child: its own process group, the memory limit, the mode; answer = status byte + body."""
+def _warm_spare(conn: Any) -> None:
+    """A spare forked from the warm server: its own process group at once, then one file from ``conn`` —
+    read under the memory limit, answered as status byte + body — and exit."""
     os.setsid()
     from extractors._sandbox import fork_children
 
     fork_children()  # its PDF parses fork from it (it holds the readers), no fork server of its own
     try:
-        out = bytes([0]) + _run_mode(mode, name, memory, args, data)
+        mode, name, memory, args = pickle.loads(conn.recv_bytes())
+    except EOFError:  # the worker ended before giving it a file
+        return
+    try:
+        limit = int(memory)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))  # before the file is in this process
+        out = bytes([0]) + _run_mode(mode, name, memory, args, conn.recv_bytes())
     except MemoryError:
         out = bytes([3]) + b"MemoryError"
     except Exception as exc:  # one short line, as the fresh child's stderr: it may reach a user

@@ -3,7 +3,7 @@ everyone else's. A pure rule over plain values, shared by the in-process worker 
 
     next_upload(queued=[(11, 1), (12, 1), (13, 2)], last_served={1: t5})   # → 13: user 2 was never served
 
-The database query that feeds it is :func:`api.services.uploads.claim_next`.
+The database query that feeds it is :func:`api.services.uploads.take_next` (and ``claim_next``).
 """
 
 from __future__ import annotations

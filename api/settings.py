@@ -94,6 +94,12 @@ class Settings(BaseSettings):
     pdf_timeout_seconds: float = 60.0
     worker_poll_seconds: float = 0.5
     start_worker: bool = True
+    # `docgen serve` without a broker reads uploads in children forked from a warm fork server that loaded the
+    # readers and OCR models once at start (api/sandbox.py, as `docgen worker` does): ≈ 0.1 s around a read
+    # instead of a fresh interpreter's 2–3 s. The server holds ≈ 0.6 GB of address space, which every child's
+    # memory limit (DOCGEN_EXTRACT_MEMORY_BYTES, …_CROP_…, …_ROSTER_…) counts too. False: a fresh interpreter
+    # per file (no server in memory, slower reads).
+    warm_reader: bool = True
     # The task queue (docs/service.md "Workers"): empty — `docgen serve` reads uploads and runs batches in its
     # own threads (one machine needs nothing else); "redis://host:6379/0" — it only queues them, and any number
     # of `docgen worker` processes on any machines sharing the database and blob store run them (Celery).

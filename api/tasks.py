@@ -32,7 +32,7 @@ by one that has it (:class:`RemoteConverter`), so DOCX rendering and LibreOffice
 
 A worker's reads are warm: the process starts a fork server that loaded the OCR models once
 (:func:`api.sandbox.start_warm`), and each upload is read in a child forked from it under the same time and
-memory limits as ``docgen serve``'s fresh children.
+memory limits as a fresh child (``docgen serve`` reads with the same warm server by default).
 """
 
 from __future__ import annotations

@@ -8,8 +8,10 @@ heartbeat on it while it runs, and writes the result in the row's own transactio
 truth, a message only says that there is work.
 
 In-process (:class:`Worker`): both threads poll the database (``worker_poll_seconds``; a route wakes them at
-once). On start, work left half-done by a stopped process goes back to the queue: batch jobs ``running`` →
-``queued`` (they resume from the documents already stored), uploads ``processing`` → ``received``. The PDF
+once), and the process's children are forks of the warm server it starts (:func:`api.sandbox.start_warm`,
+``warm_reader``), as a ``docgen worker``'s are. On start, work left half-done by a stopped process goes back
+to the queue: batch jobs ``running`` → ``queued`` (they resume from the documents already stored), uploads
+``processing`` → ``received``. The PDF
 converter pool is started on first use and closed on stop.
 """
 
@@ -131,15 +133,16 @@ class Jobs:
     def read_next(self) -> int | None:
         """Take the next upload (round-robin by uploader) and read it into a record; its id, or None when
         nothing was waiting (or another worker took it first)."""
-        upload_id = uploads.claim_next(self.db, self.name)
-        if upload_id is None:
+        claimed = uploads.take_next(self.db, self.name)
+        if claimed is None:
             return None
+        upload_id = claimed.upload_id
         s = self.settings
         with queue.heartbeat(self.db, Upload, upload_id, running=uploads.PROCESSING, every=self.beat):
-            status = uploads.process(
+            status = uploads.read_claimed(
                 self.db,
                 self.blobs,
-                upload_id,
+                claimed,
                 timeout=s.extract_timeout_seconds,
                 memory=s.extract_memory_bytes,
                 max_pixels=s.image_max_pixels,
@@ -274,7 +277,11 @@ class Worker:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        """Re-queue interrupted work and start the two threads."""
+        """Start the warm reader (``warm_reader``), re-queue interrupted work and start the two threads."""
+        if self.settings.warm_reader:
+            from api.sandbox import start_warm
+
+            start_warm()  # the models load once, before the first upload: every read is a fork of it
         db = self.jobs.db
         requeued = batches.requeue_interrupted(db), uploads.requeue_interrupted(db)
         if any(requeued):

@@ -1,11 +1,11 @@
-"""Per-file overhead of reading an upload in a limited child: a fresh interpreter (``docgen serve``) vs a child
-forked from the warm fork server (``docgen worker``), beyond the reading itself.
+"""Per-file overhead of reading an upload in a limited child: a fresh interpreter (``DOCGEN_WARM_READER=false``)
+vs a child forked from the warm fork server (``docgen worker``, ``docgen serve``), beyond the reading itself.
 
     PYTHONPATH=. .venv/bin/python bench/bench_warm_reader.py [--repeat 10]
 
 For each file kind (a filled 统计表 .docx, its PDF, the same as a phone photo that needs OCR), it times, in one
 run: the reading itself (``docgen.extract.extract`` in this process, warm, after one read to load everything), a
-fresh child (``api.sandbox.run_child`` as ``docgen serve`` runs it) and a warm child (forked from the server
+fresh child (``api.sandbox.run_child`` without the warm server) and a warm child (forked from the server
 ``start_warm`` started), alternating, ``--repeat`` times each, and prints the medians and the overhead of
 each child = child − reading itself.
 

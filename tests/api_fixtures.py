@@ -84,6 +84,9 @@ def make_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settin
         "secret_key": "test-secret",
         "worker_poll_seconds": 0.05,
         "extract_timeout_seconds": 60,
+        # the warm reader switches the whole process to forks of its server: the test session's own children
+        # stay fresh; tests/test_serve_warm.py runs the default in a process of its own
+        "warm_reader": False,
     }
     values.update(overrides)
     return Settings(**values)

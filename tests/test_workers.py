@@ -306,3 +306,17 @@ def test_a_worker_running_a_batch_reads_an_upload_that_arrives_before_the_batch_
             worker = s.scalar(select(Upload.worker).where(Upload.id == upload_id))
         assert read_at is not None and (first_document is None or read_at < first_document)
         assert worker == "w@test"
+
+
+def test_a_worker_stops_at_once_on_sigterm_with_its_spare_reader_waiting(cluster: Cluster, tmp_path: Path) -> None:
+    """The warm server keeps a spare child waiting for the next file; a stopping worker ends it instead of
+    waiting for it (multiprocessing joins every child it started at exit: a hang before the spare's finalizer)."""
+    broker = str(cluster.api.app.state.services.settings.broker_url)  # type: ignore[attr-defined]
+    env = {"DOCGEN_DATABASE_URL": cluster.pg_url, "DOCGEN_BROKER_URL": broker, "DOCGEN_SECRET_KEY": "test-secret"}
+    worker = start_worker("w3@test", tmp_path / "w3", env, ["--queues", "docgen.pdf"])  # takes none of the reads
+    try:
+        wait_for(lambda: _ready(worker), 120, "worker w3 to be ready")
+        worker.proc.terminate()  # the worker alone (not its group): it ends its server and spare itself
+        assert worker.proc.wait(20) == 0, worker.log.read_text(errors="replace")[-3000:]
+    finally:
+        stop(worker)
