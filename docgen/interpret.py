@@ -361,19 +361,21 @@ def _read_schema_table(read: ReadDocument, spec: TableSpec) -> _TableRead:
     for ti, table in enumerate(read.tables):
         match = _find_header(table, spec)
         start = 0
+        # the schema table going on onto the next page (its header printed again there, or not)
+        follows = current is not None and previous == ti - 1 and table.n_cols == read.tables[previous].n_cols \
+            and _later_page(table, read.tables[previous])
         if match is not None:
             current, start = match, match.row + 1
             out.header_rows[ti] = match.row
             out.matched.update(match.columns)
-        elif not (current is not None and previous == ti - 1 and table.n_cols == read.tables[previous].n_cols
-                  and _later_page(table, read.tables[previous])):
+        elif not follows or current is None:
             continue  # not the schema table, nor its continuation on the next page
         out.used.add(ti)
         previous = ti
         for name in (join_lines(g.text) for g in current.unknown):
             if name not in out.extra_columns:
                 out.extra_columns.append(name)
-        ended = _read_rows(table.grid()[start:], current, labels, spec, footer_keys, out, continued=match is None)
+        ended = _read_rows(table.grid()[start:], current, labels, spec, footer_keys, out, continued=follows)
         if ended:
             current = None
     return out

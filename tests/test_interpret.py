@@ -258,6 +258,9 @@ def test_the_rest_of_a_row_the_page_cut_is_joined_to_its_row_not_read_as_a_row()
     assert column(e.tables[0], "取得效果") == ["效果良好", "提升了教师课堂教学能力", "效果良好"]
     assert e.tables[0].rows[1][8].confidence == 1.0
     assert e.status is FormStatus.COMPLETE, messages(e)
+    # the same with the header printed again at the top of the next page
+    e = interpret(document(page1, table([STATS_HEADER, rest, stats_row(3)], page=2), lines=STATS_LINES))
+    assert column(e.tables[0], "取得效果") == ["效果良好", "提升了教师课堂教学能力", "效果良好"]
     # a row typed without a 序号, filling a cell its neighbour above left blank, stays a row (and is reviewed)
     own = ["", "捐赠图书", "", "", "", "", "", "", "", "另附简报"]
     e = interpret(document(page1, table([own, stats_row(3)], page=2), lines=STATS_LINES))
