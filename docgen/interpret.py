@@ -350,6 +350,7 @@ class _TableRead:
     used: set[int] = field(default_factory=set)  # read table indexes consumed
     header_rows: dict[int, int] = field(default_factory=dict)  # table index → header row
     matched: set[int] = field(default_factory=set)  # spec indexes found in some header
+    open_row: bool = False  # the last grid row seen was read as a row (not blank): a page may have cut it
 
 
 def _read_schema_table(read: ReadDocument, spec: TableSpec) -> _TableRead:
@@ -422,11 +423,13 @@ def _read_rows(
     integer_specs = {i for i, c in enumerate(spec.columns) if c.type is ValueType.INTEGER}
     first = continued
     for row in grid:
+        was_open, out.open_row = out.open_row, False
         if _row_blank(row):
             continue
         if first:
             first = False
-            if _split_row_rest(row, match, spec, integer_specs, out):
+            if was_open and _split_row_rest(row, match, spec, integer_specs, out):
+                out.open_row = True
                 continue
         footer = _footer_text(row, footer_keys)
         if footer is not None:
@@ -443,6 +446,7 @@ def _read_rows(
         ):
             continue  # only a pre-printed 序号
         out.rows.append(values)
+        out.open_row = True
         extra = {join_lines(g.text): _raw_of(_cells_in(row, g.c0, g.c1)) for g in match.unknown}
         out.extra_rows.append([extra.get(name, _Raw("")) for name in out.extra_columns])
     return False

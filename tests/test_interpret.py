@@ -258,6 +258,10 @@ def test_the_rest_of_a_row_the_page_cut_is_joined_to_its_row_not_read_as_a_row()
     assert column(e.tables[0], "取得效果") == ["效果良好", "提升了教师课堂教学能力", "效果良好"]
     assert e.tables[0].rows[1][8].confidence == 1.0
     assert e.status is FormStatus.COMPLETE, messages(e)
+    # after blank numbered rows the page cut no row: an unnumbered first row there is a row of its own
+    ended_blank = table([STATS_HEADER, stats_row(1), cut, ["3"] + [""] * 9], page=1)
+    e = interpret(document(ended_blank, table([rest, stats_row(4)], page=2), lines=STATS_LINES))
+    assert column(e.tables[0], "取得效果") == ["效果良好", "提升了教师课堂教学能", "力", "效果良好"]
     # the same with the header printed again at the top of the next page
     e = interpret(document(page1, table([STATS_HEADER, rest, stats_row(3)], page=2), lines=STATS_LINES))
     assert column(e.tables[0], "取得效果") == ["效果良好", "提升了教师课堂教学能力", "效果良好"]
