@@ -12,6 +12,7 @@ itself, its forked children do, under their limits.
 from __future__ import annotations
 
 import gc
+import importlib
 
 import numpy as np
 
@@ -22,8 +23,14 @@ import extractors.pdf
 import extractors.read  # noqa: F401
 from api.sandbox import use_read_threads
 from docgen.forms import load_schemas
+from extractors._sandbox import PRELOAD
 from extractors.ocr import default_engine
 
+# What a PDF parse child needs, as the parse sandbox's own fork server preloads it: in a worker the parses are
+# forks of this server's children (``fork_children``), so whatever is not imported here is imported again in
+# every parse — pdfplumber and pdfminer were, ≈ 45 ms CPU a PDF (issue 12, item 6).
+for module in PRELOAD:
+    importlib.import_module(module)
 load_schemas()
 use_read_threads()  # before the engine is made: its onnxruntime threads are fixed then
 default_engine().recognize_lines([np.full((32, 96, 3), 255, dtype=np.uint8)])

@@ -64,7 +64,7 @@ from docgen.plausible import DOUBT_FACTOR, FormContext, doubts, out_of_sequence
 from docgen.printed import unprinted
 from docgen.review import reasons_text, status_of, where_text
 from docgen.tables import HEADER_SCAN_ROWS, generic_header, generic_type, may_name, schema_mismatch
-from docgen.values import GUESSED, SURE, default_unit_for, is_blank, join_lines, normalize
+from docgen.values import GUESSED, SURE, default_unit_for, is_blank, join_lines, join_wrapped, normalize
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -350,6 +350,7 @@ class _TableRead:
     used: set[int] = field(default_factory=set)  # read table indexes consumed
     header_rows: dict[int, int] = field(default_factory=dict)  # table index → header row
     matched: set[int] = field(default_factory=set)  # spec indexes found in some header
+    open_row: bool = False  # the last grid row seen was read as a row (not blank): a page may have cut it
 
 
 def _read_schema_table(read: ReadDocument, spec: TableSpec) -> _TableRead:
@@ -361,19 +362,21 @@ def _read_schema_table(read: ReadDocument, spec: TableSpec) -> _TableRead:
     for ti, table in enumerate(read.tables):
         match = _find_header(table, spec)
         start = 0
+        # the schema table going on onto the next page (its header printed again there, or not)
+        follows = current is not None and previous == ti - 1 and table.n_cols == read.tables[previous].n_cols \
+            and _later_page(table, read.tables[previous])
         if match is not None:
             current, start = match, match.row + 1
             out.header_rows[ti] = match.row
             out.matched.update(match.columns)
-        elif not (current is not None and previous == ti - 1 and table.n_cols == read.tables[previous].n_cols
-                  and _later_page(table, read.tables[previous])):
+        elif not follows or current is None:
             continue  # not the schema table, nor its continuation on the next page
         out.used.add(ti)
         previous = ti
         for name in (join_lines(g.text) for g in current.unknown):
             if name not in out.extra_columns:
                 out.extra_columns.append(name)
-        ended = _read_rows(table.grid()[start:], current, labels, spec, footer_keys, out)
+        ended = _read_rows(table.grid()[start:], current, labels, spec, footer_keys, out, continued=follows)
         if ended:
             current = None
     return out
@@ -410,12 +413,24 @@ def _read_rows(
     spec: TableSpec,
     footer_keys: Sequence[str],
     out: _TableRead,
+    *,
+    continued: bool = False,
 ) -> bool:
-    """Append the data rows of ``grid`` (the rows below a header); True when the footer row ended the table."""
+    """Append the data rows of ``grid`` (the rows below a header); True when the footer row ended the table.
+
+    ``continued``: ``grid`` is the table's continuation on the next page, and its first row may be the rest of
+    the row the page cut (:func:`_split_row_rest`), which is joined to the row before instead."""
     integer_specs = {i for i, c in enumerate(spec.columns) if c.type is ValueType.INTEGER}
+    first = continued
     for row in grid:
+        was_open, out.open_row = out.open_row, False
         if _row_blank(row):
             continue
+        if first:
+            first = False
+            if was_open and _split_row_rest(row, match, spec, integer_specs, out):
+                out.open_row = True
+                continue
         footer = _footer_text(row, footer_keys)
         if footer is not None:
             out.footer = footer if out.footer is None else out.footer
@@ -431,9 +446,37 @@ def _read_rows(
         ):
             continue  # only a pre-printed 序号
         out.rows.append(values)
+        out.open_row = True
         extra = {join_lines(g.text): _raw_of(_cells_in(row, g.c0, g.c1)) for g in match.unknown}
         out.extra_rows.append([extra.get(name, _Raw("")) for name in out.extra_columns])
     return False
+
+
+def _split_row_rest(
+    row: Sequence[Cell | None], match: _HeaderMatch, spec: TableSpec, integer_specs: set[int], out: _TableRead
+) -> bool:
+    """Join ``row`` — the first row of a table's continuation on the next page — to the last row read when
+    it is the rest of that row, cut by the page break (Word and LibreOffice let a row break across pages):
+    the 序号 the last row has is blank here, and every cell holding text here held text above, its wrapped
+    lines going on (``提升了教师课堂教学能`` | ``力``). A row of its own would be numbered, or fill a cell
+    the row above left blank. True when joined."""
+    if not out.rows or not integer_specs or any(match.columns.get(i) is None for i in integer_specs):
+        return False
+    last = out.rows[-1]
+    if any(is_blank(last[i].text) for i in integer_specs):
+        return False
+    values = [_raw_of(_cells_in(row, g.c0, g.c1)) if (g := match.columns.get(i)) is not None else _Raw("")
+              for i in range(len(spec.columns))]
+    filled = [i for i, v in enumerate(values) if not is_blank(v.text)]
+    if not filled or any(i in integer_specs or is_blank(last[i].text) for i in filled):
+        return False
+    if any(not is_blank(c.text) for g in match.unknown for c in _cells_in(row, g.c0, g.c1)):
+        return False  # text in a column the form does not have: not the rest of a row we can join
+    for i in filled:
+        above = last[i]
+        last[i] = _Raw(join_wrapped(above.text, values[i].text), min(above.confidence, values[i].confidence),
+                       above.where)
+    return True
 
 
 # ---------------------------------------------------------------------------------------------- fields
@@ -489,11 +532,12 @@ class _FieldFinder:
         """Label cells and their value cells in ``rows`` of a table; True when any field was found there."""
         grid = table.grid()
         before = len(self.hits)
+        taken: set[tuple[int, int]] = set()  # cells read as a label's value: never a label themselves
         for r in rows:
             context: list[int] = []  # fields labelled earlier in the row: 职务 after 联络员姓名 is 联络员职务
             for g in _groups(grid[r]):
                 cell = g.cell
-                if cell is None or cell.row != r or is_blank(cell.text):
+                if cell is None or cell.row != r or is_blank(cell.text) or (cell.row, cell.col) in taken:
                     continue
                 specs = self.labels.exact_match(cell.text)
                 others: tuple[int, ...] = ()
@@ -505,6 +549,8 @@ class _FieldFinder:
                     continue
                 context.append(specs[0])
                 value = self._value_cell(grid, r, g)
+                if value is not None:
+                    taken.add((value.row, value.col))
                 raw = _raw_of([value]) if value is not None else _Raw("", cell.confidence, cell.where)
                 source = ("cell", ti, value.row, value.col) if value is not None else ("label", ti, r, g.c0)
                 self.hits.append(_Hit(specs[0], raw, source, others=others))
@@ -514,6 +560,11 @@ class _FieldFinder:
     def _is_label(self, cell: Cell | None) -> bool:
         return cell is not None and bool(self.labels.exact_match(cell.text) or self.form.variants(cell.text))
 
+    def _names_a_field(self, cell: Cell | None) -> bool:
+        """A label by the match rule or the end of one (``职务`` of 联络员职务); not a word that only sits
+        inside a label: ``校长`` typed as the 职务 is not the label 校长意见 (a synonym of 单位负责人意见)."""
+        return cell is not None and bool(self.labels.exact_match(cell.text) or self.form.options(cell.text))
+
     def _value_cell(self, grid: Sequence[Sequence[Cell | None]], r: int, g: _Group) -> Cell | None:
         """The cell right of a label; the one below it when the right one is a label too, or when the row holds
         only labels and the row below none (a label row above a value row)."""
@@ -521,7 +572,7 @@ class _FieldFinder:
         right = row[g.c1 + 1] if g.c1 + 1 < len(row) else None
         below_row = r + (g.cell.rowspan if g.cell is not None else 1)
         below = grid[below_row][g.c0] if below_row < len(grid) else None
-        if right is not None and not self._is_label(right) and not (
+        if right is not None and not self._names_a_field(right) and not (
             is_blank(right.text) and below is not None and self._label_row_above_values(grid, r)
         ):
             return right

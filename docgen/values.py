@@ -614,15 +614,20 @@ def normalize_school(text: str) -> Normal:
 
 def join_lines(text: str) -> str:
     """Wrapped lines joined: ``""`` where either side is CJK (or CJK punctuation), ``" "`` between Latin."""
-    lines = [line.strip() for line in text.splitlines()]
     out = ""
-    for line in lines:
-        if not line:
-            continue
-        if out and not (_CJK_OR_PUNCT.match(out[-1]) or _CJK_OR_PUNCT.match(line[0])):
-            out += " "
-        out += line
+    for line in text.splitlines():
+        out = join_wrapped(out, line)
     return out
+
+
+def join_wrapped(first: str, rest: str) -> str:
+    """``rest`` wrapped after ``first`` joined back (stripped at the join): ``""`` where either side is CJK (or
+    CJK punctuation), ``" "`` between Latin; either side blank gives the other."""
+    first, rest = first.rstrip(), rest.lstrip()
+    if not first or not rest:
+        return first or rest.rstrip()
+    glue = "" if _CJK_OR_PUNCT.match(first[-1]) or _CJK_OR_PUNCT.match(rest[0]) else " "
+    return first + glue + rest.rstrip()
 
 
 def normalize_text(text: str) -> Normal:

@@ -50,7 +50,8 @@ T = TypeVar("T")
 
 # Imported once in the forkserver so that each child starts warm. Extend, don't replace; the first one
 # makes the children independent of the caller's __main__ and working directory (see the module docstring).
-PRELOAD = ["extractors._sandbox_server", "pdfplumber", "pdfminer.high_level", "extractors.pdf"]
+# ``encodings.utf_16_be``: pdfminer decodes a PDF's UTF-16 text strings with it, imported on first use otherwise.
+PRELOAD = ["extractors._sandbox_server", "pdfplumber", "pdfminer.high_level", "extractors.pdf", "encodings.utf_16_be"]
 
 RECURSION_LIMIT = 1000
 """Python's default, set explicitly in every child: deep nesting fails the same way in every environment."""

@@ -245,6 +245,33 @@ def test_rows_split_across_pages_are_concatenated_and_a_repeated_header_skipped(
     assert column(e.tables[0], "序号") == ["1", "2", "4"]
 
 
+def test_the_rest_of_a_row_the_page_cut_is_joined_to_its_row_not_read_as_a_row() -> None:
+    """Word and LibreOffice break a tall row across pages: the next page's table starts with the rest of the
+    cells that wrapped — no 序号 of its own. It was a row of its own (取得效果 = 力), the row above cut short
+    (提升了教师课堂教学能) and sure of it."""
+    cut = stats_row(2)
+    cut[8] = "提升了教师课堂教学能"
+    page1 = table([STATS_HEADER, stats_row(1), cut], page=1)
+    rest = ["", "", "", "", "", "", "", "", "力", ""]
+    e = interpret(document(page1, table([rest, stats_row(3)], page=2), lines=STATS_LINES))
+    assert column(e.tables[0], "序号") == ["1", "2", "3"]
+    assert column(e.tables[0], "取得效果") == ["效果良好", "提升了教师课堂教学能力", "效果良好"]
+    assert e.tables[0].rows[1][8].confidence == 1.0
+    assert e.status is FormStatus.COMPLETE, messages(e)
+    # after blank numbered rows the page cut no row: an unnumbered first row there is a row of its own
+    ended_blank = table([STATS_HEADER, stats_row(1), cut, ["3"] + [""] * 9], page=1)
+    e = interpret(document(ended_blank, table([rest, stats_row(4)], page=2), lines=STATS_LINES))
+    assert column(e.tables[0], "取得效果") == ["效果良好", "提升了教师课堂教学能", "力", "效果良好"]
+    # the same with the header printed again at the top of the next page
+    e = interpret(document(page1, table([STATS_HEADER, rest, stats_row(3)], page=2), lines=STATS_LINES))
+    assert column(e.tables[0], "取得效果") == ["效果良好", "提升了教师课堂教学能力", "效果良好"]
+    # a row typed without a 序号, filling a cell its neighbour above left blank, stays a row (and is reviewed)
+    own = ["", "捐赠图书", "", "", "", "", "", "", "", "另附简报"]
+    e = interpret(document(page1, table([own, stats_row(3)], page=2), lines=STATS_LINES))
+    assert column(e.tables[0], "活动名称") == ["送教下乡", "送教下乡", "捐赠图书", "送教下乡"]
+    assert column(e.tables[0], "取得效果")[1] == "提升了教师课堂教学能"
+
+
 def test_a_header_repeated_inside_the_same_table_is_skipped() -> None:
     rows = [STATS_HEADER, stats_row(1), STATS_HEADER, stats_row(2)]
     e = interpret(document(table(rows), lines=STATS_LINES))
@@ -325,6 +352,17 @@ def test_a_label_found_twice_with_different_values_is_a_problem() -> None:
                            lines=["教育交流活动备案表", FILING_HEAD, "单位：彭州市九尺镇小学"]))
     assert [p.field for p in e.problems] == ["单位"]
     assert e.fields["unit"].raw == "彭州市西郊小学"
+
+
+def test_a_value_that_is_a_word_inside_a_label_is_the_value_not_a_label() -> None:
+    """校长 typed as the 职务 sits inside 校长意见 (a synonym of 单位负责人意见): it was taken for that label, so
+    职务 came out empty without a problem and 单位负责人意见 took the phone number below it."""
+    values = {**FILING_VALUES, "职务": "校长"}
+    e = interpret(document(filing_table(values), lines=["教育交流活动备案表", FILING_HEAD]))
+    assert e.fields["leader_title"].raw == "校长"
+    assert e.fields["leader_phone"].normalized == "13812345678"
+    assert e.fields["unit_opinion"].raw == "同意"
+    assert e.status is FormStatus.COMPLETE, messages(e)
 
 
 def test_a_vertical_key_value_layout_reads_the_value_below_the_label() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -55,6 +56,13 @@ if __name__ == "__main__":
     scanned_pdf = images_to_pdf([np.asarray(lines)])
     # a PDF: the reader parses it in its own sandbox (extractors._sandbox), a grandchild of the worker
     pdf_fresh = json.loads(run_child("extract", scanned_pdf, "扫描.pdf", timeout=60, memory=3 << 30))
+    from tests.test_sandbox_warm import text_pdf, modules_a_parse_imports
+    receiver, sender = sandbox._warm.ctx.Pipe(duplex=False)
+    probe = sandbox._warm.ctx.Process(target=modules_a_parse_imports, args=(sender, text_pdf()))
+    probe.start()
+    sender.close()
+    parse_imports = receiver.recv()
+    probe.join()
     out = {
         "fresh": fresh,
         "warm": warm,
@@ -66,6 +74,7 @@ if __name__ == "__main__":
         "pdf_warm": json.loads(run_child("extract", scanned_pdf, "扫描.pdf", timeout=60, memory=3 << 30)),
         "unknown": failure("nonsense", b"", "x", timeout=10, memory=size + (200 << 20)),
         "server_alive": os.path.exists(f"/proc/{server}"),
+        "parse_imports": parse_imports,
     }
     time.sleep(0.5)
     # what the warm server still has running: the spare that waits for the next file, nothing else (each
@@ -76,6 +85,32 @@ if __name__ == "__main__":
     out["spares"] = sandbox._warm.spare_pids()
     print(json.dumps(out, ensure_ascii=False))
 """
+
+
+def text_pdf() -> bytes:
+    """A one-page PDF with a line of text (Helvetica): enough for pdfplumber to run every step of a parse."""
+    from testkit.hostile_pdf import pdf_of_objects
+
+    text = b"BT /F1 12 Tf 72 760 Td (Hello) Tj ET"
+    return pdf_of_objects({
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
+           b"/Contents 4 0 R >>",
+        4: b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    })
+
+
+def modules_a_parse_imports(conn: Any, pdf: bytes) -> None:
+    """In a child of the warm server: the modules a PDF parse imports (sent on ``conn``); none should be left
+    to import there — each read's parse is a fresh fork, so an import there is paid again for every PDF."""
+    from extractors.pdf import parse_pdf
+
+    before = set(sys.modules)
+    parse_pdf(pdf, "x.pdf")
+    conn.send(sorted(set(sys.modules) - before))
+    conn.close()
 
 
 def test_the_warm_reader_answers_as_the_fresh_one_and_fails_past_the_same_limits() -> None:
@@ -91,3 +126,5 @@ def test_the_warm_reader_answers_as_the_fresh_one_and_fails_past_the_same_limits
     assert out["server_alive"]  # a killed child does not take the warm server with it
     # no child of a finished or killed read is left running: only the one spare, which holds no file yet
     assert len(out["spares"]) == 1 and out["left"] == out["spares"], out["left"]
+    # the server holds what a PDF parse needs: pdfplumber and pdfminer were imported again for each PDF (≈ 45 ms)
+    assert out["parse_imports"] == [], out["parse_imports"]
