@@ -54,7 +54,7 @@ from extractors.preprocess import (
     scale_matrix,
     u8,
 )
-from extractors.seal import SEAL_CONFIDENCE, Seal, find_seals, ring_free_ink
+from extractors.seal import SEAL_CONFIDENCE, Seal, find_seals, ring_alone, ring_free_ink
 
 log = logging.getLogger(__name__)
 
@@ -294,6 +294,12 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     clean = gray.copy()
     clean[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = 255
     text_ink = u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(cv2.dilate(rules, np.ones((5, 5), np.uint8)))))
+    # a seal's ring, cut into arcs by the rulings, is no text: an arc beside a name read as its first stroke
+    arcs = ring_alone(gray, seals, cv2.dilate(rules, np.ones((5, 5), np.uint8))) if seals else np.zeros_like(text_ink)
+    if arcs.any():
+        text_ink = u8(cv2.bitwise_and(text_ink, cv2.bitwise_not(arcs)))
+        clean[arcs > 0] = 255
+    arc_beside: set[int] = set()  # cells with an arc taken out on their text's rows: still under the seal
     inset = max(3, round(long_side * s.inset))
     speck = max(4, round((long_side * s.speck) ** 2))
     min_ink = max(20, round((long_side * s.min_ink) ** 2))
@@ -321,6 +327,10 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
             if cols.size:
                 bx0, bx1 = min(bx0, int(cols[0])), max(bx1, int(cols[-1]) + 1)
             bands.append(_Band(i, y0 + by0, y0 + by1, x0 + bx0, x0 + bx1))
+            # a piece taken for an arc may have been a stroke of the text (a dot of 氵 lying on the ring)
+            pad = max(3, round((by1 - by0) * 0.2))
+            if arcs[max(0, y0 + by0 - pad):y0 + by1 + pad, x0:x1].any():
+                arc_beside.add(i)
 
     median_h = float(np.median([b.y1 - b.y0 for b in bands])) if bands else 0.0
     crops: list[U8] = []
@@ -366,7 +376,7 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
             text, conf = "", 1.0
         else:  # some ink, too little to read: a mark, a stray stroke, residue
             text, conf = "", 0.5 if inks[i] < min_ink else 0.2
-        if text and any(z.touches(text_box.get(i, gc.box)) for z in seals):
+        if text and (i in arc_beside or any(z.touches(text_box.get(i, gc.box)) for z in seals)):
             conf = min(conf, SEAL_CONFIDENCE)
         cells.append(Cell(text=text, row=gc.row, col=gc.col, rowspan=gc.rowspan, colspan=gc.colspan,
                           confidence=round(conf, 4), where=Provenance(page=page_no, bbox=frame.box(gc.box))))
@@ -792,8 +802,8 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
         tables = [distrust(t, DOUBTFUL_GEOMETRY_CONFIDENCE) for t in tables]
     no_lines: list[TextLine] = []
     lines = _stage("表外文字识别", page_no, problems,
-                   lambda: read_outside_text(_without(page, rules), grids, page_polys, engine, page_no, frame,
-                                             seals),
+                   lambda: read_outside_text(_without(page, rules, seals), grids, page_polys, engine, page_no,
+                                             frame, seals),
                    lambda: no_lines)
     codes: list[str] = []
     # a QR code may be a phone upload link that carries the code (docgen.upload_links): the code is read from it
@@ -803,10 +813,17 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     return _PageRead(tables, lines, codes)
 
 
-def _without(page: PreparedPage, rules: U8) -> PreparedPage:
-    """``page`` with its rulings out of the ink: a frame round the text, or one that is no table, would
-    otherwise tie all its lines into one block."""
-    return replace(page, ink=u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(rules))))
+def _without(page: PreparedPage, rules: U8, seals: Sequence[Seal] = ()) -> PreparedPage:
+    """``page`` with its rulings out of the ink (a frame round the text, or one that is no table, would
+    otherwise tie all its lines into one block) and the seals' rings where nothing crosses them out of ink
+    and page (:func:`~extractors.seal.ring_alone`: an arc beside a line was read as a stroke of it)."""
+    ink = u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(rules)))
+    rings = ring_alone(page.gray, seals, cv2.dilate(rules, np.ones((5, 5), np.uint8))) if seals else None
+    if rings is None or not rings.any():
+        return replace(page, ink=ink)
+    gray = page.gray.copy()
+    gray[rings > 0] = 255
+    return replace(page, gray=gray, ink=u8(cv2.bitwise_and(ink, cv2.bitwise_not(rings))))
 
 
 def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEngine | None = None,
