@@ -317,6 +317,8 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
         sub = _components_filtered(u8(cv2.morphologyEx(text_ink[y0:y1, x0:x1], cv2.MORPH_CLOSE, _CLOSE3)), speck)
         count = int(np.count_nonzero(sub))
         inks.append(count)
+        if count < min_ink and arcs[y0:y1, x0:x1].any():
+            arc_beside.add(i)  # blank once the ring was taken out: what lay on the ring is looked at, never sure
         if count < min_ink:
             continue
         for by0, by1, bx0, bx1 in text_bands(sub, gap=max(1, long_side // 800), min_h=max(4, long_side // 300)):
@@ -372,6 +374,8 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
                 x0, y0, x1, y1 = (max(0, v) for v in text_box[i])
                 if leans_like_a_slash(_components_filtered(text_ink[y0:y1, x0:x1], speck)):
                     text = "/"  # the recogniser's doubt stays: a reviewer still looks
+        elif i in arc_beside:
+            text, conf = "", 0.5
         elif inks[i] == 0:
             text, conf = "", 1.0
         else:  # some ink, too little to read: a mark, a stray stroke, residue

@@ -139,7 +139,15 @@ def ring_alone(gray: U8, seals: Sequence[Seal], rules: U8 | None = None, s: Seal
         a0, b0 = max(0, ra - 2), min(size, rb + 3)
         inside = polar[:, max(0, a0 - flank):a0].any(axis=1)
         outside = polar[:, b0:min(size, b0 + flank)].any(axis=1)
-        alone = polar[:, a0:b0].any(axis=1) & ~inside & ~outside
+        present = polar[:, a0:b0].any(axis=1)
+        crossed = present & (inside | outside)
+        # a stroke's edge beside a crossing lies on the ring with nothing beyond it: a ring's width either
+        # side of every crossing stays, so what crosses keeps its whole body (a 校 lost its corner and read 穆)
+        margin = max(2, round((b0 - a0) * turns / (2 * np.pi * r)))
+        near = np.zeros_like(crossed)
+        for k in range(-margin, margin + 1):
+            near |= np.roll(crossed, k)
+        alone = present & ~near
         ys, xs = np.mgrid[0:y1 - y0, 0:x1 - x0].astype(np.float32)
         dist = np.hypot(xs - cx, ys - cy)
         way = (np.round(np.arctan2(ys - cy, xs - cx) % (2 * np.pi) / (2 * np.pi) * turns).astype(np.int64)) % turns
