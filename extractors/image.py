@@ -293,9 +293,10 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     gray, long_side = page.gray, max(page.gray.shape)
     clean = gray.copy()
     clean[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = 255
-    text_ink = u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(cv2.dilate(rules, np.ones((5, 5), np.uint8)))))
+    wide_rules = u8(cv2.dilate(rules, np.ones((5, 5), np.uint8)))
+    text_ink = u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(wide_rules)))
     # a seal's ring, cut into arcs by the rulings, is no text: an arc beside a name read as its first stroke
-    arcs = ring_alone(gray, seals, cv2.dilate(rules, np.ones((5, 5), np.uint8))) if seals else np.zeros_like(text_ink)
+    arcs = ring_alone(gray, seals, wide_rules) if seals else np.zeros_like(text_ink)
     if arcs.any():
         text_ink = u8(cv2.bitwise_and(text_ink, cv2.bitwise_not(arcs)))
         clean[arcs > 0] = 255
@@ -822,7 +823,7 @@ def _without(page: PreparedPage, rules: U8, seals: Sequence[Seal] = ()) -> Prepa
     otherwise tie all its lines into one block) and the seals' rings where nothing crosses them out of ink
     and page (:func:`~extractors.seal.ring_alone`: an arc beside a line was read as a stroke of it)."""
     ink = u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(rules)))
-    rings = ring_alone(page.gray, seals, cv2.dilate(rules, np.ones((5, 5), np.uint8))) if seals else None
+    rings = ring_alone(page.gray, seals, u8(cv2.dilate(rules, np.ones((5, 5), np.uint8)))) if seals else None
     if rings is None or not rings.any():
         return replace(page, ink=ink)
     gray = page.gray.copy()
