@@ -807,8 +807,8 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
         tables = [distrust(t, DOUBTFUL_GEOMETRY_CONFIDENCE) for t in tables]
     no_lines: list[TextLine] = []
     lines = _stage("表外文字识别", page_no, problems,
-                   lambda: read_outside_text(_without(page, rules, seals), grids, page_polys, engine, page_no,
-                                             frame, seals),
+                   lambda: read_outside_text(_without(page, rules), grids, page_polys, engine, page_no, frame,
+                                             seals),
                    lambda: no_lines)
     codes: list[str] = []
     # a QR code may be a phone upload link that carries the code (docgen.upload_links): the code is read from it
@@ -818,17 +818,10 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     return _PageRead(tables, lines, codes)
 
 
-def _without(page: PreparedPage, rules: U8, seals: Sequence[Seal] = ()) -> PreparedPage:
-    """``page`` with its rulings out of the ink (a frame round the text, or one that is no table, would
-    otherwise tie all its lines into one block) and the seals' rings where nothing crosses them out of ink
-    and page (:func:`~extractors.seal.ring_alone`: an arc beside a line was read as a stroke of it)."""
-    ink = u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(rules)))
-    rings = ring_alone(page.gray, seals, u8(cv2.dilate(rules, np.ones((5, 5), np.uint8)))) if seals else None
-    if rings is None or not rings.any():
-        return replace(page, ink=ink)
-    gray = page.gray.copy()
-    gray[rings > 0] = 255
-    return replace(page, gray=gray, ink=u8(cv2.bitwise_and(ink, cv2.bitwise_not(rings))))
+def _without(page: PreparedPage, rules: U8) -> PreparedPage:
+    """``page`` with its rulings out of the ink: a frame round the text, or one that is no table, would
+    otherwise tie all its lines into one block."""
+    return replace(page, ink=u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(rules))))
 
 
 def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEngine | None = None,
