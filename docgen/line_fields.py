@@ -105,12 +105,13 @@ class FormLabels:
 
     def __init__(self, labels: Sequence[Sequence[str]], types: Sequence[ValueType], match: Match, *,
                  date_field: int | None = None, extra: Mapping[str, str] | None = None,
-                 printed: Sequence[str] = ()) -> None:
+                 printed: Sequence[str] = (), titles: Sequence[str] = ()) -> None:
         self.types = tuple(types)
         self.match = match
         self.date_field = date_field
         self.extra = dict(extra or {})
         self.printed = tuple(printed)
+        self.titles = tuple(k for t in titles if (k := label_key(t)))
         self.keys = tuple(tuple(k for lb in ls if (k := label_key(lb))) for ls in labels)
         every = sorted({k for ks in self.keys for k in ks} | set(self.extra), key=len, reverse=True)
         # a known label ending the text before a colon (spaces inside it and a bracketed note allowed)
@@ -123,6 +124,11 @@ class FormLabels:
         # ... or any known label glued to its value, on a line read unsure (a seal or a blot over the colon:
         # ``单位彭州市清平小学``); longest label first, so 单位负责人意见同意 is not 单位 + 负责人意见同意
         self.label_glued = _alternatives(every, "^", rf"{_NOTE}(?=[^\s:：﹕∶])")
+
+    def in_title(self, text: str) -> bool:
+        """Is ``text`` (two characters or more) part of the form's title?"""
+        key = label_key(text)
+        return len(key) >= 2 and any(key in t for t in self.titles)
 
     # ---- label lookup
 
@@ -400,6 +406,8 @@ def _with_colonless(row: str, labels: list[_Label], form: FormLabels, read: _Row
             m = form.label_noted.match(text)
         if m is None and form.label_glued is not None and read is not None and read.span(a, b)[0] < UNSURE:
             m = form.label_glued.match(text)
+            if m is not None and form.in_title(text[m.end():]):
+                m = None  # the form's title under a seal: 联络员和分管领导回执 is no 联络员 named 和分管领导回执
         if m is not None and m.end() < len(text):
             specs = form.exact(m.group(0))
             if specs:

@@ -6,6 +6,7 @@ an OCR engine gives when a seal covers the colon after ``学校（盖章）``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 import cv2
@@ -328,3 +329,12 @@ def test_a_label_glued_to_its_value_on_a_line_read_unsure_opens_the_value() -> N
     assert e.fields["filled_on"].normalized == date(2019, 8, 6)
     # read sure, a label glued to text is text (a sentence may open with a label's words)
     assert "unit" not in interpret(filing(0.95)).fields
+
+
+def test_the_forms_title_under_a_seal_is_no_label_glued_to_a_value() -> None:
+    # the title 联络员和分管领导回执 read unsure under the seal's ring opens with the label 联络员
+    sure = _lines(("联络员和分管领导回执", (550, 370, 1164, 457)), ("学校（盖章）：东明县第一初级中学", (234, 532, 945, 612)))
+    unsure = replace(sure, lines=tuple(replace(line, confidence=0.8) for line in sure.lines))
+    for read in (interpret(sure), interpret(unsure)):
+        assert read.form == "liaison_reply"
+        assert "liaison_name" not in read.fields and read.fields["school"].raw == "东明县第一初级中学"
