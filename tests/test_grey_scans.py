@@ -333,7 +333,8 @@ def test_a_label_glued_to_its_value_on_a_line_read_unsure_opens_the_value() -> N
 
 def test_the_forms_title_under_a_seal_is_no_label_glued_to_a_value() -> None:
     # the title 联络员和分管领导回执 read unsure under the seal's ring opens with the label 联络员
-    sure = _lines(("联络员和分管领导回执", (550, 370, 1164, 457)), ("学校（盖章）：东明县第一初级中学", (234, 532, 945, 612)))
+    sure = _lines(("联络员和分管领导回执", (550, 370, 1164, 457)),
+                  ("学校（盖章）：东明县第一初级中学", (234, 532, 945, 612)))
     unsure = replace(sure, lines=tuple(replace(line, confidence=0.8) for line in sure.lines))
     for read in (interpret(sure), interpret(unsure)):
         assert read.form == "liaison_reply"
