@@ -511,7 +511,7 @@ class _FieldFinder:
         )
         self.form = FormLabels([f.labels for f in self.schema.fields], [f.type for f in self.schema.fields],
                                self.labels.match, date_field=self.date_field, extra=self.extra_labels,
-                               printed=self.printed)
+                               printed=self.printed, titles=self.schema.titles)
 
     def lines(self, lines: Sequence[TextLine], source: tuple[object, ...], breaks: Iterable[int] = ()) -> bool:
         """Fields written in text lines (:mod:`docgen.line_fields`); True when any was found."""

@@ -62,6 +62,8 @@ _WIDE_GAP = re.compile(r"\s{2,}|\t|\u3000")
 _PUNCT_BOUNDARY = re.compile(r"[，,；;。、]")  # a label never spans these
 _LABEL_LIKE = re.compile(r"^[\u3400-\u9fff（）()]{2,10}$")
 _NOTE = r"\s*(?:[(（][^)）]*[)）])?\s*"
+# a line read less sure than this may have lost a colon under a seal or a blot (the review threshold)
+UNSURE = 0.9
 _LIST_END = re.compile(r"[、，,；;/]\s*$")
 _DATE_CUT = re.compile(r"[年月]\s*$")
 _RANGE_END = re.compile(r"(?:—|–|-|~|～|至|到)\s*$")
@@ -103,12 +105,13 @@ class FormLabels:
 
     def __init__(self, labels: Sequence[Sequence[str]], types: Sequence[ValueType], match: Match, *,
                  date_field: int | None = None, extra: Mapping[str, str] | None = None,
-                 printed: Sequence[str] = ()) -> None:
+                 printed: Sequence[str] = (), titles: Sequence[str] = ()) -> None:
         self.types = tuple(types)
         self.match = match
         self.date_field = date_field
         self.extra = dict(extra or {})
         self.printed = tuple(printed)
+        self.titles = tuple(k for t in titles if (k := label_key(t)))
         self.keys = tuple(tuple(k for lb in ls if (k := label_key(lb))) for ls in labels)
         every = sorted({k for ks in self.keys for k in ks} | set(self.extra), key=len, reverse=True)
         # a known label ending the text before a colon (spaces inside it and a bracketed note allowed)
@@ -118,6 +121,14 @@ class FormLabels:
         # ... or any known label with a bracketed note, the value right after it: a seal pressed where the form
         # says （盖章） hides the colon after it (``学校（盖章）威海市…``), and the bracket still ends the label
         self.label_noted = _alternatives(every, "^", r"\s*[(（][^)）]*[)）](?=[^\s:：﹕∶])")
+        # ... or any known label glued to its value, on a line read unsure (a seal or a blot over the colon:
+        # ``单位彭州市清平小学``); longest label first, so 单位负责人意见同意 is not 单位 + 负责人意见同意
+        self.label_glued = _alternatives(every, "^", rf"{_NOTE}(?=[^\s:：﹕∶])")
+
+    def in_title(self, text: str) -> bool:
+        """Is ``text`` (two characters or more) part of the form's title?"""
+        key = label_key(text)
+        return len(key) >= 2 and any(key in t for t in self.titles)
 
     # ---- label lookup
 
@@ -303,8 +314,9 @@ class _Label:
     heading: bool = False  # only a part of a label, without colon: a column heading, not followed by a value
 
 
-def _labels_in(row: str, form: FormLabels) -> list[_Label]:
-    """Every label on a row, left to right."""
+def _labels_in(row: str, form: FormLabels, read: _Row | None = None) -> list[_Label]:
+    """Every label on a row, left to right (``read``: the row's lines, whose reading confidence lets a label
+    whose colon a seal hid open a value)."""
     out: list[_Label] = []
     value_start = 0
     for m in _COLON.finditer(row):
@@ -319,7 +331,7 @@ def _labels_in(row: str, form: FormLabels) -> list[_Label]:
         last = _LAST_WORD.search(row, out[-1].end)
         if last is not None and (specs := form.exact(last.group(1)) or form.variants(last.group(1))):
             out.append(_Label(last.start(1), len(row), tuple(specs)))
-    return _with_colonless(row, out, form)
+    return _with_colonless(row, out, form, read)
 
 
 def _label_before(text: str, form: FormLabels) -> tuple[int, list[int], str | None] | None:
@@ -368,9 +380,10 @@ def _label_before(text: str, form: FormLabels) -> tuple[int, list[int], str | No
     return None
 
 
-def _with_colonless(row: str, labels: list[_Label], form: FormLabels) -> list[_Label]:
+def _with_colonless(row: str, labels: list[_Label], form: FormLabels, read: _Row | None = None) -> list[_Label]:
     """Chunks (between wide gaps) that open with a known label and no colon (OCR drops colons), or that are a
-    bare label, added as labels; for chunks not inside a value already found."""
+    bare label, added as labels; for chunks not inside a value already found. A label glued to its value
+    opens it only where ``read`` says the chunk was read unsure (its value then stays unsure too)."""
     pattern = form.label_start
     out = list(labels)
     pos = 0
@@ -391,6 +404,10 @@ def _with_colonless(row: str, labels: list[_Label], form: FormLabels) -> list[_L
         m = pattern.match(text) if pattern is not None else None
         if m is None and form.label_noted is not None:
             m = form.label_noted.match(text)
+        if m is None and form.label_glued is not None and read is not None and read.span(a, b)[0] < UNSURE:
+            m = form.label_glued.match(text)
+            if m is not None and form.in_title(text[m.end():]):
+                m = None  # the form's title under a seal: 联络员和分管领导回执 is no 联络员 named 和分管领导回执
         if m is not None and m.end() < len(text):
             specs = form.exact(m.group(0))
             if specs:
@@ -447,7 +464,7 @@ def fields_in_lines(lines: Sequence[TextLine], form: FormLabels, prefix: tuple[o
                 continue
         if _grid_row(state, row):
             continue
-        labels = _wrapped_label(state, row) + _labels_in(row.text, form)
+        labels = _wrapped_label(state, row) + _labels_in(row.text, form, row)
         if not labels:
             _no_label_row(state, row)
             continue

@@ -54,7 +54,7 @@ from extractors.preprocess import (
     scale_matrix,
     u8,
 )
-from extractors.seal import SEAL_CONFIDENCE, Seal, find_seals, ring_free_ink
+from extractors.seal import SEAL_CONFIDENCE, Seal, find_seals, ring_alone, ring_free_ink
 
 log = logging.getLogger(__name__)
 
@@ -293,7 +293,14 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     gray, long_side = page.gray, max(page.gray.shape)
     clean = gray.copy()
     clean[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = 255
-    text_ink = u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(cv2.dilate(rules, np.ones((5, 5), np.uint8)))))
+    wide_rules = u8(cv2.dilate(rules, np.ones((5, 5), np.uint8)))
+    text_ink = u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(wide_rules)))
+    # a seal's ring, cut into arcs by the rulings, is no text: an arc beside a name read as its first stroke
+    arcs = ring_alone(gray, seals, wide_rules) if seals else np.zeros_like(text_ink)
+    if arcs.any():
+        text_ink = u8(cv2.bitwise_and(text_ink, cv2.bitwise_not(arcs)))
+        clean[arcs > 0] = 255
+    arc_beside: set[int] = set()  # cells with an arc taken out on their text's rows: still under the seal
     inset = max(3, round(long_side * s.inset))
     speck = max(4, round((long_side * s.speck) ** 2))
     min_ink = max(20, round((long_side * s.min_ink) ** 2))
@@ -311,6 +318,8 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
         sub = _components_filtered(u8(cv2.morphologyEx(text_ink[y0:y1, x0:x1], cv2.MORPH_CLOSE, _CLOSE3)), speck)
         count = int(np.count_nonzero(sub))
         inks.append(count)
+        if count < min_ink and arcs[y0:y1, x0:x1].any():
+            arc_beside.add(i)  # blank once the ring was taken out: what lay on the ring is looked at, never sure
         if count < min_ink:
             continue
         for by0, by1, bx0, bx1 in text_bands(sub, gap=max(1, long_side // 800), min_h=max(4, long_side // 300)):
@@ -321,6 +330,10 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
             if cols.size:
                 bx0, bx1 = min(bx0, int(cols[0])), max(bx1, int(cols[-1]) + 1)
             bands.append(_Band(i, y0 + by0, y0 + by1, x0 + bx0, x0 + bx1))
+            # a piece taken for an arc may have been a stroke of the text (a dot of 氵 lying on the ring)
+            pad = max(3, round((by1 - by0) * 0.2))
+            if arcs[max(0, y0 + by0 - pad):y0 + by1 + pad, x0:x1].any():
+                arc_beside.add(i)
 
     median_h = float(np.median([b.y1 - b.y0 for b in bands])) if bands else 0.0
     crops: list[U8] = []
@@ -362,11 +375,13 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
                 x0, y0, x1, y1 = (max(0, v) for v in text_box[i])
                 if leans_like_a_slash(_components_filtered(text_ink[y0:y1, x0:x1], speck)):
                     text = "/"  # the recogniser's doubt stays: a reviewer still looks
+        elif i in arc_beside:
+            text, conf = "", 0.5
         elif inks[i] == 0:
             text, conf = "", 1.0
         else:  # some ink, too little to read: a mark, a stray stroke, residue
             text, conf = "", 0.5 if inks[i] < min_ink else 0.2
-        if text and any(z.touches(text_box.get(i, gc.box)) for z in seals):
+        if text and (i in arc_beside or any(z.touches(text_box.get(i, gc.box)) for z in seals)):
             conf = min(conf, SEAL_CONFIDENCE)
         cells.append(Cell(text=text, row=gc.row, col=gc.col, rowspan=gc.rowspan, colspan=gc.colspan,
                           confidence=round(conf, 4), where=Provenance(page=page_no, bbox=frame.box(gc.box))))

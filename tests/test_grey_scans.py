@@ -6,6 +6,7 @@ an OCR engine gives when a seal covers the colon after ``学校（盖章）``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 import cv2
@@ -26,7 +27,7 @@ from extractors.ocr import (
     twin_confidences,
 )
 from extractors.preprocess import PreparedPage, binarise
-from extractors.seal import SEAL_CONFIDENCE, Seal
+from extractors.seal import SEAL_CONFIDENCE, Seal, ring_alone, ring_free_ink
 from testkit.scan_fixtures import FakeEngine
 
 SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
@@ -247,3 +248,94 @@ def test_the_narrow_space_between_chinese_and_digits_does_not_make_a_line_unsure
     assert line_confidence("图书 500册", [1.0, 0.7, 0.57, 1.0, 1.0, 1.0, 1.0]) == 0.7
     assert line_confidence("张三 李四", [1.0, 1.0, 0.6, 1.0, 1.0]) == 0.6
     assert line_confidence("139 6391", [1.0, 1.0, 1.0, 0.5, 1.0, 1.0, 1.0, 1.0]) == 0.5
+
+
+# ------------------------------------------------------------------------------------------- a seal's ring in cells
+
+
+def _ring_page(size: tuple[int, int], centre: tuple[int, int], r: int) -> Image.Image:
+    """Flattened grey paper with a photocopied seal's ring: grey (150), 12 px wide, as a 42 mm seal at 200 dpi."""
+    img = Image.new("L", size, 250)
+    x, y = centre
+    ImageDraw.Draw(img).ellipse((x - r, y - r, x + r, y + r), outline=150, width=12)
+    return img
+
+
+def test_a_seals_ring_is_taken_out_where_nothing_crosses_it_and_what_crosses_it_stays_whole() -> None:
+    img = _ring_page((600, 600), (300, 300), 150)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((425, 290, 480, 300), fill=40)  # a stroke of a character lying across the ring
+    draw.line((0, 420, 599, 420), fill=40, width=3)  # a ruling across the ring, taken out of the text anyway
+    gray = np.asarray(img, dtype=np.uint8)
+    rules = np.zeros_like(gray)
+    rules[416:425] = 255
+    ring = (gray > 120) & (gray < 200)
+    mask = ring_alone(gray, [Seal(304.0, 296.0, 146.0)], rules) > 0  # the circle search is a few px off
+    yy, xx = np.nonzero(ring)
+    clear = (np.hypot(xx - 452, yy - 295) > 45) & (np.abs(yy - 420) > 45)
+    assert mask[yy[clear], xx[clear]].mean() > 0.95
+    assert not mask[288:303, 423:483].any()  # the stroke keeps every pixel, where it crosses the ring too
+    assert not ring_alone(np.full((600, 600), 250, np.uint8), [Seal(300.0, 300.0, 150.0)]).any()
+
+
+class _Recording(FakeEngine):
+    def __init__(self) -> None:
+        self.crops: list[np.ndarray] = []
+
+    def recognize_lines(self, images: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        self.crops.extend(images)
+        return super().recognize_lines(images)
+
+
+def test_an_arc_of_a_seals_ring_alone_in_a_cell_is_no_text_and_leaves_the_cell_unsure() -> None:
+    # the ring's lower arc, cut off by the row's top ruling, lies alone in the second cell: it was read as a
+    # stroke (1何秀英 beside a name; here a sure 字 in a blank cell, capped at the seal's 0.8 only)
+    img = _ring_page((1400, 1000), (1000, 250), 150)
+    draw = ImageDraw.Draw(img)
+    for y in (300, 420):
+        draw.line((100, y, 1300, y), fill=0, width=3)
+    for x in (100, 700, 1300):
+        draw.line((x, 300, x, 420), fill=0, width=3)
+    draw.text((130, 340), "张三", fill=0, font=ImageFont.truetype(SERIF, 30))
+    gray = np.asarray(img, dtype=np.uint8)
+    page = PreparedPage(gray=gray, ink=binarise(gray), skew_deg=0.0, flattened=False)
+    seals = [Seal(1000.0, 250.0, 150.0)]
+    grids, rules = find_grids(ring_free_ink(page.ink, seals))
+    assert len(grids) == 1 and len(grids[0].cells) == 2
+    engine = _Recording()
+    name, blank = sorted(read_cells(page, grids[0], rules, engine, 1, seals=seals).cells, key=lambda c: c.col)
+    assert len(engine.crops) == 1  # 张三 alone: no crop of the arc
+    assert name.text == "字" and name.confidence == 0.99
+    assert blank.text == "" and blank.confidence == 0.5
+
+
+# ------------------------------------------------------------------------------------------- a colon under a seal
+
+
+def test_a_label_glued_to_its_value_on_a_line_read_unsure_opens_the_value() -> None:
+    # 单位：彭州市清平小学 on a retyped 备案表 with the seal over the colon: OCR reads one run, no colon, unsure
+    def filing(confidence: float) -> ReadDocument:
+        rows = (("教育交流活动备案表", (558, 175, 1071, 256), 1.0),
+                ("单位彭州市清平小学", (142, 278, 597, 353), confidence),
+                ("填报日期：2019年8月6日", (673, 274, 1211, 343), 1.0),
+                ("单位负责人意见同意", (143, 470, 599, 520), confidence))
+        return ReadDocument("备案表.jpg", InputKind.IMAGE, 1, (), tuple(
+            TextLine(t, confidence=c, where=Provenance(page=1, bbox=b)) for t, b, c in rows))
+
+    e = interpret(filing(0.6))
+    assert e.form == "filing"
+    assert e.fields["unit"].raw == "彭州市清平小学" and e.fields["unit"].confidence < 0.9
+    assert e.fields["unit_opinion"].raw == "同意"  # the longest label: not 单位 + 负责人意见同意
+    assert e.fields["filled_on"].normalized == date(2019, 8, 6)
+    # read sure, a label glued to text is text (a sentence may open with a label's words)
+    assert "unit" not in interpret(filing(0.95)).fields
+
+
+def test_the_forms_title_under_a_seal_is_no_label_glued_to_a_value() -> None:
+    # the title 联络员和分管领导回执 read unsure under the seal's ring opens with the label 联络员
+    sure = _lines(("联络员和分管领导回执", (550, 370, 1164, 457)),
+                  ("学校（盖章）：东明县第一初级中学", (234, 532, 945, 612)))
+    unsure = replace(sure, lines=tuple(replace(line, confidence=0.8) for line in sure.lines))
+    for read in (interpret(sure), interpret(unsure)):
+        assert read.form == "liaison_reply"
+        assert "liaison_name" not in read.fields and read.fields["school"].raw == "东明县第一初级中学"
