@@ -137,7 +137,7 @@ class PageOutline:
 
 MIN_EDGE_CONTRAST = 20.0  # CIELAB units across the sheet's border: less is paper on both sides (a scan)
 MAX_STRAY = 0.12  # of the outline's points off every side
-MAX_CORNER_SLANT = 25.0  # degrees off square at the outline's worst corner (see PageOutline.squareness)
+MAX_CORNER_SLANT = 20.0  # degrees off square at the worst corner (PageOutline.squareness; corpus photos: ≤ 11)
 MAX_BOW = 0.06  # of the page's long side: beyond that the quadratic side model is a guess (corpus photos: ≤ 4 %)
 _OUTLINE_SIDE = 480  # px: the page is looked for at this size (fast; the outline is refined by fitting)
 
