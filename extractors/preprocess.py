@@ -111,7 +111,22 @@ class PageOutline:
         """Whether the page cannot be straightened with confidence: no four sides found, or an outline too
         ragged or too bent for the straightened rows to be trusted as is."""
         return (not self.found or self.stray > MAX_STRAY
-                or max(abs(b) for b in self.bows) > MAX_BOW * self.long_side)
+                or max(abs(b) for b in self.bows) > MAX_BOW * self.long_side
+                or self.squareness > MAX_CORNER_SLANT)
+
+    @property
+    def squareness(self) -> float:
+        """How far the corner least like a right angle is from one, in degrees. A sheet photographed as
+        phones are held keeps its corners within ≈ 15° of square; a quadrilateral with a corner much further
+        off is not the sheet but the sheet with a corner cut off (a deep shadow or an object the desk's flood
+        took in along a slanting edge)."""
+        c = self.corners.astype(np.float64)
+        worst = 0.0
+        for k in range(4):
+            a, b = c[(k - 1) % 4] - c[k], c[(k + 1) % 4] - c[k]
+            cos = float(a @ b) / ((float(np.linalg.norm(a)) * float(np.linalg.norm(b))) or 1.0)
+            worst = max(worst, abs(math.degrees(math.acos(min(1.0, max(-1.0, cos)))) - 90.0))
+        return worst
 
     @property
     def long_side(self) -> float:
@@ -122,6 +137,7 @@ class PageOutline:
 
 MIN_EDGE_CONTRAST = 20.0  # CIELAB units across the sheet's border: less is paper on both sides (a scan)
 MAX_STRAY = 0.12  # of the outline's points off every side
+MAX_CORNER_SLANT = 20.0  # degrees off square at the worst corner (PageOutline.squareness; corpus photos: ≤ 11)
 MAX_BOW = 0.06  # of the page's long side: beyond that the quadratic side model is a guess (corpus photos: ≤ 4 %)
 _OUTLINE_SIDE = 480  # px: the page is looked for at this size (fast; the outline is refined by fitting)
 
