@@ -538,7 +538,8 @@ def _one_line(ink: U8, row: tuple[int, int, int, int], s: OutsideSettings) -> bo
     and strokes of 交流活动 in 教育交流活动备案表 are half of them): the title row of every 备案表 measured
     31 px of "glyph" for 60 px of line and its whole block was detected (0.6–0.9 s CPU a page) instead of
     read by the recogniser. Two touching lines still measure one line's glyphs (their parts are each
-    within one line), and with many parts one seal ring is no more than the top tenth."""
+    within one line), and with many parts one seal ring is no more than the top tenth. Lines that run into
+    each other so far that a tenth of the parts join across both would pass as one (not seen in print)."""
     y0, y1, x0, x1 = row
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink[y0:y1, x0:x1], connectivity=8)
     if n <= 1:
