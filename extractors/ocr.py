@@ -84,18 +84,10 @@ MIN_WH_RATIO = 320 / 48
 REC_HEIGHT = 48  # the recogniser's input height: every crop is scaled to it
 
 
-RIGHT_MARGIN = 1.5  # blank after a crop, in crop heights (see input_width)
-
-
 def input_width(ratio: float) -> int:
-    """The recogniser's input width for a crop of width/height ``ratio``: its own width at ``REC_HEIGHT``
-    and ``RIGHT_MARGIN`` heights of blank after it, at least the floor.
-
-    Read at exactly its own width (text up to the input's right edge) the recogniser grows unsure of a
-    line's last characters: on the seed-12 field corpus a 备案表's ``2019年04月14日`` fell from 0.9998 to
-    0.67 and ``15135636228`` read as ``151 35636228``; with 1.5 heights of blank every crop of that page
-    read as it did padded in RapidOCR's runs. A short crop (most cells) stays at the floor."""
-    return int(REC_HEIGHT * max(MIN_WH_RATIO, ratio + RIGHT_MARGIN))
+    """The recogniser's input width for a crop of width/height ``ratio`` read on its own: its own width at
+    ``REC_HEIGHT``, at least the floor (RapidOCR's ``resize_norm_img`` with the crop's own ratio)."""
+    return int(REC_HEIGHT * max(MIN_WH_RATIO, ratio))
 
 
 def plan_runs(ratios: Sequence[float], cap: int = REC_BATCH) -> list[list[int]]:
@@ -328,7 +320,7 @@ class RapidOcrV6Engine:
         with self._lock:
             for run in plan_runs(ratios):
                 run_ratios = [ratios[i] for i in run]
-                widest = (input_width(max(run_ratios)) + 0.5) / REC_HEIGHT  # int(48 × widest) is that width
+                widest = max(MIN_WH_RATIO, *run_ratios)
                 batch = np.concatenate([rec.resize_norm_img(bgr[i], widest)[np.newaxis, :] for i in run])
                 preds = np.asarray(rec.session(batch.astype(np.float32)))
                 # one argmax for the decoder and the twin marks (RapidOCR's own call takes argmax and max)
