@@ -278,6 +278,7 @@ def start_warm() -> WarmServer:
         os.environ.update({"PYTHONWARNINGS": "ignore", **thread_env(read_threads(forked=True)), **_CHILD_ENV})
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(WARM_PRELOAD)
+        _short_socket_folder()
         multiprocessing.forkserver.ensure_running()
         warmed = ctx.Process(target=_noop)  # returns once the server has loaded everything: the worker starts warm
         warmed.start()
@@ -286,6 +287,29 @@ def start_warm() -> WarmServer:
         server._add_spare()
         _warm = server
         return server
+
+
+# a Unix socket's path holds at most 107 bytes; multiprocessing puts the fork server's in a pymp-… folder of
+# TMPDIR, and a worker given its own deep TMPDIR (one per machine, a test's tmp_path) could not start:
+# "OSError: AF_UNIX path too long"
+_SOCKET_PATH_MAX = 100
+
+
+def _short_socket_folder() -> None:
+    """Make multiprocessing's own folder (its sockets) under /tmp when TMPDIR is too deep for a socket path.
+    Files the readers write still go to TMPDIR; the folder is this process's, mode 0700, removed at exit."""
+    import tempfile
+    from multiprocessing import util
+
+    probe = os.path.join(tempfile.gettempdir(), "pymp-xxxxxxxx", "listener-xxxxxxxx")
+    if len(os.fsencode(probe)) <= _SOCKET_PATH_MAX:
+        return
+    saved = tempfile.tempdir
+    tempfile.tempdir = "/tmp"
+    try:
+        util.get_temp_dir()  # made now, kept for the process: the fork server's listener goes there
+    finally:
+        tempfile.tempdir = saved
 
 
 def warm_server_pid() -> int | None:
