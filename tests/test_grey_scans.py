@@ -147,6 +147,11 @@ def test_the_filing_date_far_right_of_a_sealed_unit_is_the_forms_date_not_a_gues
 # ------------------------------------------------------------------------------------------- a seal near a cell
 
 
+def _upright(gray: np.ndarray) -> PreparedPage:
+    """A page drawn straight (no skew, not flattened), as the reader has it before its tables are found."""
+    return PreparedPage(gray=gray, ink=binarise(gray), skew_deg=0.0, flattened=False)
+
+
 def _two_cell_table() -> tuple[PreparedPage, Grid, np.ndarray]:
     """A white page with one row of two ruled cells, a short text at the left end of each."""
     img = Image.new("L", (1400, 1000), 255)
@@ -159,7 +164,7 @@ def _two_cell_table() -> tuple[PreparedPage, Grid, np.ndarray]:
     draw.text((130, 340), "张三", fill=0, font=font)
     draw.text((730, 340), "李四", fill=0, font=font)
     gray = np.asarray(img, dtype=np.uint8)
-    page = PreparedPage(gray=gray, ink=binarise(gray), skew_deg=0.0, flattened=False)
+    page = _upright(gray)
     grids, rules = find_grids(page.ink)
     assert len(grids) == 1 and len(grids[0].cells) == 2
     return page, grids[0], rules
@@ -197,7 +202,7 @@ def test_a_range_wrapped_in_a_cell_with_its_dash_read_as_one_gets_its_dash() -> 
     draw.text((130, 320), "2019年11月16日", fill=0, font=font)
     draw.text((130, 390), "—19日", fill=0, font=font)
     gray = np.asarray(img, dtype=np.uint8)
-    page = PreparedPage(gray=gray, ink=binarise(gray), skew_deg=0.0, flattened=False)
+    page = _upright(gray)
     grids, rules = find_grids(page.ink)
     table = read_cells(page, grids[0], rules, _Reads("2019年11月16日", "一19日"), 1)
     assert [c.text for c in table.cells] == ["2019年11月16日—19日"]
@@ -211,7 +216,7 @@ def test_a_lone_slash_read_as_one_is_a_slash_and_a_one_stays(written: str, read_
     draw.text((280, 335), written, fill=0, font=ImageFont.truetype(SERIF, 36))
     gray = np.asarray(img, dtype=np.uint8)
     gray = np.clip(cv2.GaussianBlur(gray.astype(np.float32), (0, 0), 0.8), 0, 255).astype(np.uint8)
-    page = PreparedPage(gray=gray, ink=binarise(gray), skew_deg=0.0, flattened=False)
+    page = _upright(gray)
     grids, rules = find_grids(page.ink)
     table = read_cells(page, grids[0], rules, _Reads(read_as), 1)
     assert [c.text for c in table.cells] == [kept]
@@ -298,7 +303,7 @@ def test_an_arc_of_a_seals_ring_alone_in_a_cell_is_no_text_and_leaves_the_cell_u
         draw.line((x, 300, x, 420), fill=0, width=3)
     draw.text((130, 340), "张三", fill=0, font=ImageFont.truetype(SERIF, 30))
     gray = np.asarray(img, dtype=np.uint8)
-    page = PreparedPage(gray=gray, ink=binarise(gray), skew_deg=0.0, flattened=False)
+    page = _upright(gray)
     seals = [Seal(1000.0, 250.0, 150.0)]
     grids, rules = find_grids(ring_free_ink(page.ink, seals))
     assert len(grids) == 1 and len(grids[0].cells) == 2
