@@ -161,16 +161,7 @@ class Jobs:
             self._split(job_id, self.chunk_pairs)
             return job_id
         with queue.heartbeat(self.db, BatchJob, job_id, running=batches.RUNNING, every=self.beat):
-            status = batches.run_job(
-                self.db,
-                self.blobs,
-                job_id,
-                templates=self.settings.templates_dir,
-                converter=self.converters,
-                tmp=self.converters.tmp,
-                links=self._links,
-                between=self._read_waiting if self.reads_between_documents else None,
-            )
+            status = batches.run_job(self.db, self.blobs, job_id, self._run_tools(self.converters))
         log.info("batch %d run by %s: %s", job_id, self.name, status)
         return job_id
 
@@ -204,17 +195,17 @@ class Jobs:
 
     def _run_chunk(self, chunk_id: int) -> None:
         with queue.heartbeat(self.db, BatchChunk, chunk_id, running=batches.RUNNING, every=self.beat):
-            status = chunks.run(
-                self.db,
-                self.blobs,
-                chunk_id,
-                templates=self.settings.templates_dir,
-                converter=self.batch_converter,
-                tmp=self.converters.tmp,
-                links=self._links,
-                between=self._read_waiting if self.reads_between_documents else None,
-            )
+            status = chunks.run(self.db, self.blobs, chunk_id, self._run_tools(self.batch_converter))
         log.info("batch chunk %d run by %s: %s", chunk_id, self.name, status)
+
+    def _run_tools(self, converter: PdfConverter) -> batches.RunTools:
+        return batches.RunTools(
+            templates=self.settings.templates_dir,
+            converter=converter,
+            tmp=self.converters.tmp,
+            links=self._links,
+            between=self._read_waiting if self.reads_between_documents else None,
+        )
 
     def convert(self, items: Sequence[tuple[str, bytes]]) -> list[ConversionResult]:
         """Convert .docx documents to PDF with this worker's converter pool (the ``docgen.pdf`` queue's job)."""

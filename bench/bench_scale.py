@@ -219,17 +219,36 @@ def answers(url: str) -> bool:
     return False
 
 
+def _signed_in(url: str, username: str, password: str) -> httpx.Client:
+    """A browser-like client signed in as ``username`` (its Origin, and the CSRF token of its cookie)."""
+    http = httpx.Client(base_url=url, timeout=60, headers={"Origin": url})
+    http.post("/api/auth/login", json={"username": username, "password": password}).raise_for_status()
+    http.headers["X-CSRF-Token"] = http.cookies["docgen_csrf"]
+    return http
+
+
 def setup(url: str, clients: int) -> tuple[int, list[str]]:
-    """The 彭州 program and roster as the admin (a browser's Origin and CSRF token); a token per client."""
-    with httpx.Client(base_url=url, timeout=60, headers={"Origin": url}) as http:
-        http.post("/api/auth/login", json={"username": "admin", "password": PASSWORD}).raise_for_status()
-        http.headers["X-CSRF-Token"] = http.cookies["docgen_csrf"]
-        tokens = [http.post("/api/tokens", json={"name": f"bench-{k:02d}"}).json()["token"] for k in range(clients)]
+    """The 彭州 program and roster as the admin; then one clerk account per client (an admin of the program,
+    as a bureau's clerks are), which signs in, replaces its one-time password and makes its own API token.
+
+    One account per client, not one account's tokens: the service keeps at most ``queued_per_user`` (200) of
+    a user's uploads waiting, and reads the waiting heads of the uploaders in turn."""
+    with contextlib.closing(_signed_in(url, "admin", PASSWORD)) as http:
         r = http.post("/api/programs", files={"file": ("program.yaml", (PENGZHOU / "program.yaml").read_bytes())})
         r.raise_for_status()
         program_id = int(r.json()["id"])
         roster = {"file": ("roster.txt", (PENGZHOU / "roster.txt").read_bytes())}
         http.post(f"/api/programs/{program_id}/roster", files=roster).raise_for_status()
+        first = secrets.token_urlsafe(12)
+        for k in range(clients):
+            user = {"username": f"clerk{k:02d}", "password": first, "role": "admin", "programs": [program_id]}
+            http.post("/api/users", json=user).raise_for_status()
+    tokens = []
+    for k in range(clients):
+        with contextlib.closing(_signed_in(url, f"clerk{k:02d}", first)) as http:
+            http.post("/api/auth/password", json={"old_password": first, "new_password": PASSWORD}).raise_for_status()
+            http.headers["X-CSRF-Token"] = http.cookies["docgen_csrf"]  # the new session's
+            tokens.append(http.post("/api/tokens", json={"name": "bench"}).json()["token"])
     return program_id, tokens
 
 
@@ -241,13 +260,14 @@ class Sent:
     wall: float = 0.0
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # file name → the upload's entry
     retries: int = 0
+    refused: int = 0  # answers 429 (the uploader's reading queue full): sent again a second later, as a client does
     done: int = 0
 
 
 def send(url: str, program_id: int, files: list[File], tokens: list[str], sent: Sent | None = None) -> Sent:
     """Every file in its own request, from one thread per token, into ``sent`` (its ``done`` counts as they are
     answered); a request that fails at the transport level or with a 5xx (the API was killed) is sent again
-    until it is answered (2 minutes at most)."""
+    until it is answered (2 minutes at most), one answered 429 (the queue full) a second later (an hour)."""
     sent = sent or Sent()
     todo: queue.SimpleQueue[File] = queue.SimpleQueue()
     for f in files:
@@ -266,6 +286,12 @@ def send(url: str, program_id: int, files: list[File], tokens: list[str], sent: 
                 while True:
                     try:
                         r = http.post(f"/api/programs/{program_id}/uploads", files=[("files", (f.name, f.data))])
+                        if r.status_code == 429:
+                            with lock:
+                                sent.refused += 1
+                            give_up = max(give_up, time.monotonic() + 3600)
+                            time.sleep(float(r.headers.get("Retry-After") or 1))
+                            continue
                         if r.status_code < 500:
                             break
                     except httpx.TransportError:
@@ -481,6 +507,7 @@ def summarise(mode: str, result: dict[str, Any], files: list[File], itself: dict
         "records_not_one": sum(1 for r in rows if r.records != 1),
         "per_worker": Counter(r.worker.split("@")[0] for r in rows),
         "retries": sent.retries,
+        "refused": sent.refused,
         "kills": result["kills"],
         "load": result["load"],
         # the workers' CPU for the flood beyond the reading itself (the same files' CPU in this process), a file
@@ -542,7 +569,8 @@ def report(results: list[dict[str, Any]], files: list[File], itself: dict[str, f
         print(f"  {r['mode']:<11}lost {len(r['lost'])}, stored twice {r['stored_twice']}, read twice {twice}"
               f" (reads without a log line: {r['unlogged'] if r['unlogged'] is not None else '–'}), "
               f"records ≠ 1 {r['records_not_one']}, answer ≠ row {len(r['answered_other'])}; "
-              f"taken again after a kill {r['taken_again']}, requests sent again {r['retries']}; "
+              f"taken again after a kill {r['taken_again']}, requests sent again {r['retries']}, "
+              f"refused 429 {r['refused']}; "
               f"read by {dict(r['per_worker'])}; load {'/'.join(f'{x:.1f}' for x in r['load'])}"
               + (f"; {'; '.join(r['kills'])}" if r["kills"] else "") + ("  FAIL" if bad else ""))
         if r["lost"]:

@@ -117,8 +117,8 @@ def test_a_running_batch_stops_within_2_seconds_of_a_cancel(tmp_path: Path) -> N
         converter = SlowPdf(per_doc=0.1)  # 73 documents: ≈ 7 s of conversion, 1.2 s a slice
         runner = threading.Thread(
             target=lambda: outcome.append(
-                batches.run_job(services.db, services.blobs, job_id, templates=None, converter=converter,
-                                progress_interval=0.05)
+                batches.run_job(services.db, services.blobs, job_id,
+                                batches.RunTools(templates=None, converter=converter, progress_interval=0.05))
             )
         )
         runner.start()
@@ -147,8 +147,8 @@ def test_on_a_busy_machine_a_cancel_still_stops_the_batch_within_2_seconds(tmp_p
         converter = SlowPdf(per_doc=0.3)
         runner = threading.Thread(
             target=lambda: outcome.append(
-                batches.run_job(services.db, services.blobs, job["id"], templates=None, converter=converter,
-                                progress_interval=0.05)
+                batches.run_job(services.db, services.blobs, job["id"],
+                                batches.RunTools(templates=None, converter=converter, progress_interval=0.05))
             )
         )  # fmt: skip
         runner.start()

@@ -345,31 +345,30 @@ CONVERT_SLICE_SECONDS = 1.0  # what later slices aim at (paced): a cancel waits 
 CONVERT_SLICE_MIN = 2  # one document for each of the pool's two converters
 
 
-def run_job(
-    db: Database,
-    blobs: BlobStore,
-    job_id: int,
-    *,
-    templates: Path | None,
-    converter: PdfConverter | None,
-    progress_interval: float = 0.25,
-    tmp: Path | None = None,
-    links: Callable[[Program], UploadLinks | None] | None = None,
-    between: Callable[[], None] | None = None,
-) -> str:
+@dataclass(frozen=True)
+class RunTools:
+    """What running a batch — a whole job (:func:`run_job`) or one chunk of it
+    (:func:`api.services.chunks.run`) — needs besides the database, the store and the row's id."""
+
+    templates: Path | None  # the program's own templates folder (None: the bundled ones)
+    converter: PdfConverter | None  # None: no PDF
+    tmp: Path | None = None  # where the ZIP is written before it is stored
+    links: Callable[[Program], UploadLinks | None] | None = None
+    """The program's blank forms' phone upload links (:func:`api.services.phone_links.link_maker`)."""
+    between: Callable[[], None] | None = None
+    """Called at every progress point (a document made, a slice converted): a worker reads waiting uploads
+    there, so a clerk's upload does not wait for the end of a 500-page batch."""
+    progress_interval: float = 0.25  # seconds between progress writes
+
+
+def run_job(db: Database, blobs: BlobStore, job_id: int, tools: RunTools) -> str:
     """Run a claimed job to its end; returns the final status. Never raises for a bad job.
 
     Whatever goes wrong (the program, the roster, a template, the batch, the ZIP, the store) ends the job
-    ``failed`` with the reason — a claimed job is never left ``running``. ``links`` gives the program's
-    blank forms their phone upload links (:func:`api.services.phone_links.link_maker`). ``between`` is called
-    at every progress point (a document made, a slice converted): a worker reads waiting uploads there, so a
-    clerk's upload does not wait for the end of a 500-page batch.
+    ``failed`` with the reason — a claimed job is never left ``running``.
     """
     try:
-        return _run_job(
-            db, blobs, job_id, templates=templates, converter=converter, interval=progress_interval, tmp=tmp,
-            links=links, between=between,
-        )
+        return _run_job(db, blobs, job_id, tools)
     except JobCancelled:
         end(db, job_id, CANCELLED)
         return CANCELLED
@@ -480,20 +479,9 @@ class Progress:
         return _Stopping(converter, self.on_converted, CONVERT_SLICE) if with_pdf and converter is not None else None
 
 
-def _run_job(
-    db: Database,
-    blobs: BlobStore,
-    job_id: int,
-    *,
-    templates: Path | None,
-    converter: PdfConverter | None,
-    interval: float,
-    tmp: Path | None = None,
-    links: Callable[[Program], UploadLinks | None] | None = None,
-    between: Callable[[], None] | None = None,
-) -> str:
-    loaded = load(db, blobs, job_id, templates=templates, links=links)
-    sink = StorageSink(db, blobs, loaded.program_id, job_id, loaded.program.key, tmp)
+def _run_job(db: Database, blobs: BlobStore, job_id: int, tools: RunTools) -> str:
+    loaded = load(db, blobs, job_id, templates=tools.templates, links=tools.links)
+    sink = StorageSink(db, blobs, loaded.program_id, job_id, loaded.program.key, tools.tmp)
 
     def save(counts: dict[str, int]) -> None:
         with db.session() as s:
@@ -504,13 +492,13 @@ def _run_job(
             if current.cancel_requested:
                 raise JobCancelled
 
-    progress = Progress(save, interval, between)
+    progress = Progress(save, tools.progress_interval, tools.between)
     report = generate_batch(
         loaded.program,
         loaded.roster,
         loaded.templates,
         sink,
-        converter=progress.converter(converter, loaded.with_pdf),
+        converter=progress.converter(tools.converter, loaded.with_pdf),
         with_forms=WITH_FORMS,
         first_window=FIRST_WINDOW,  # a clerk watches it: the first PDFs within seconds
         on_progress=progress.on_progress,

@@ -35,12 +35,11 @@ from api.blobs import BlobStore
 from api.db import Database
 from api.models import BatchChunk, BatchJob, Program, utcnow
 from api.services import batches, queue
-from api.services.batches import CANCELLED, DONE, FAILED, QUEUED, RUNNING, JobCancelled, StorageSink
+from api.services.batches import CANCELLED, DONE, FAILED, QUEUED, RUNNING, JobCancelled, RunTools, StorageSink
 from api.services.errors import public_text
 from docgen.batch import FIRST_WINDOW, BatchPart, BatchReport, DocumentJob, UploadLinks, generate_batch, plan_digest
 from docgen.batch import split_plan as split_jobs
 from docgen.errors import DocgenError
-from docgen.render.converter import PdfConverter
 
 log = logging.getLogger("docgen.worker")
 
@@ -241,18 +240,7 @@ class ChunkSink(StorageSink):
         return ""
 
 
-def run(
-    db: Database,
-    blobs: BlobStore,
-    chunk_id: int,
-    *,
-    templates: Path | None,
-    converter: PdfConverter | None,
-    progress_interval: float = 0.25,
-    tmp: Path | None = None,
-    links: Callable[[Program], UploadLinks | None] | None = None,
-    between: Callable[[], None] | None = None,
-) -> str:
+def run(db: Database, blobs: BlobStore, chunk_id: int, tools: RunTools) -> str:
     """Run claimed chunk ``chunk_id`` to its end (its documents, or the job's ZIP); its final status. Never
     raises for a bad batch: as :func:`api.services.batches.run_job`, whatever goes wrong ends the job
     ``failed`` with the reason; a cancel ends the chunk (and the job) ``cancelled``."""
@@ -263,11 +251,8 @@ def run(
         part = BatchPart(chunk.start, chunk.stop, chunk.plan)
     try:
         if kind == ARCHIVE:
-            return _assemble(db, blobs, chunk_id, job_id, part, templates=templates, tmp=tmp, links=links)
-        return _run(
-            db, blobs, chunk_id, job_id, seq, part, labels, templates=templates, converter=converter,
-            interval=progress_interval, links=links, between=between,
-        )  # fmt: skip
+            return _assemble(db, blobs, chunk_id, job_id, part, tools)
+        return _run(db, blobs, chunk_id, job_id, seq, part, labels, tools)
     except JobCancelled:
         _end_chunk(db, chunk_id, CANCELLED)
         return CANCELLED
@@ -288,14 +273,9 @@ def _run(
     seq: int,
     part: BatchPart,
     labels: set[str],
-    *,
-    templates: Path | None,
-    converter: PdfConverter | None,
-    interval: float,
-    links: Callable[[Program], UploadLinks | None] | None,
-    between: Callable[[], None] | None,
+    tools: RunTools,
 ) -> str:
-    loaded = batches.load(db, blobs, job_id, templates=templates, links=links)
+    loaded = batches.load(db, blobs, job_id, templates=tools.templates, links=tools.links)
     sink = ChunkSink(db, blobs, loaded.program_id, job_id, chunk_id, part, labels, loaded.with_pdf)
 
     def save(counts: dict[str, int]) -> None:
@@ -319,13 +299,13 @@ def _run(
             if current.cancel_requested or current.status != RUNNING:
                 raise JobCancelled
 
-    progress = batches.Progress(save, interval, between)
+    progress = batches.Progress(save, tools.progress_interval, tools.between)
     generate_batch(
         loaded.program,
         loaded.roster,
         loaded.templates,
         sink,
-        converter=progress.converter(converter, loaded.with_pdf),
+        converter=progress.converter(tools.converter, loaded.with_pdf),
         with_forms=batches.WITH_FORMS,
         first_window=FIRST_WINDOW if seq == 0 else None,  # the first chunk's first PDFs within seconds
         on_progress=progress.on_progress,
@@ -342,14 +322,11 @@ def _assemble(
     chunk_id: int,
     job_id: int,
     part: BatchPart,
-    *,
-    templates: Path | None,
-    tmp: Path | None,
-    links: Callable[[Program], UploadLinks | None] | None,
+    tools: RunTools,
 ) -> str:
     """The job's last step: its ZIP and lists from the stored documents and the chunks' outcomes, then the
     job ``done`` (only if it is still running: exactly once)."""
-    loaded = batches.load(db, blobs, job_id, templates=templates, links=links)
+    loaded = batches.load(db, blobs, job_id, templates=tools.templates, links=tools.links)
     jobs = part.jobs(batches.plan(loaded))
     with db.session() as s:
         query = select(BatchChunk).where(BatchChunk.job_id == job_id, BatchChunk.kind == DOCUMENTS)
@@ -365,7 +342,7 @@ def _assemble(
             proofread=sum(c.proofread for c in done),
             findings=[(jobs[i].label, text) for i, text in findings],
         )
-    sink = StorageSink(db, blobs, loaded.program_id, job_id, loaded.program.key, tmp)
+    sink = StorageSink(db, blobs, loaded.program_id, job_id, loaded.program.key, tools.tmp)
     sink.failed = {(jobs[i].group.label, jobs[i].document_kind) for i, _ in failures}
     report.archive = sink.finish(jobs, report)
     with db.session() as s:

@@ -29,11 +29,11 @@ import json
 import warnings
 import zipfile
 import zlib
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -53,6 +53,8 @@ from docgen.forms import load_schemas
 from docgen.forms.generate import printed_texts
 from docgen.review import FOREIGN_KEY, foreign_form
 from docgen.values import SURE
+
+T = TypeVar("T")
 
 
 class UploadStatus(StrEnum):
@@ -479,22 +481,18 @@ def claim_next(db: Database, worker: str = "") -> int | None:
     the oldest upload of the uploader whose upload was taken least recently. Safe with several worker processes
     (:func:`api.services.queue.take`; a lost race tries again). ``worker`` names the taker on the row.
     """
-    taken = _take(db, worker, load=False)
-    return taken[0] if taken is not None else None
+    return _take(db, worker, lambda _session, upload_id: upload_id)
 
 
 def take_next(db: Database, worker: str = "") -> Claimed | None:
     """:func:`claim_next`, with what reading the upload needs loaded in the claim's own transaction: a worker's
     round trips to the database around a read are its overhead (≈ 5–10 ms each on a busy machine)."""
-    taken = _take(db, worker, load=True)
-    if taken is None or taken[1] is None:
-        return None
-    return _claimed(*taken[1])
+    return _take(db, worker, lambda session, upload_id: _claimed(*_rows(session, upload_id)))
 
 
-def _take(db: Database, worker: str, *, load: bool) -> tuple[int, tuple[Upload, Program] | None] | None:
+def _take(db: Database, worker: str, then: Callable[[Session, int], T]) -> T | None:
     """The claim: the waiting heads of every uploader with when each was last served, in one query, then the
-    conditional UPDATE; with ``load``, the taken upload and its program in the same transaction."""
+    conditional UPDATE; ``then`` the taken upload's id, in the same transaction."""
     # last served = an upload of theirs taken (processing) or finished; ZIP containers are never read
     done = aliased(Upload)
     served = (
@@ -522,7 +520,7 @@ def _take(db: Database, worker: str, *, load: bool) -> tuple[int, tuple[Upload, 
                 return None
             more = {"attempts": Upload.attempts + 1, "updated_at": utcnow()}
             if queue.take(s, Upload, upload_id, queued=RECEIVED, running=PROCESSING, worker=worker, **more):
-                return int(upload_id), _rows(s, upload_id) if load else None
+                return then(s, int(upload_id))
     return None
 
 
