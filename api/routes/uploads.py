@@ -43,7 +43,7 @@ def limits(services: ServicesDep) -> uploads.Limits:
 _REFUSED: dict[int | str, dict[str, Any]] = {
     413: {"description": "单个文件：文件过大；每个文件的原因见 files"},
     415: {"description": "单个文件：文件类型不支持（按内容判断）；每个文件的原因见 files"},
-    429: {"description": "排队识别的文件已达每个账号的上限（max_queued_uploads_per_user）"},
+    429: {"description": "排队识别的文件已达每个账号的上限（max_queued_uploads_per_user）：Retry-After 秒后再上传"},
     422: {"description": "没有一个文件被接收（原因各异，或压缩包无效）：detail 与 files 列出每个文件的原因"},
     503: {"description": "文件存储暂时无法访问：本次上传未被接收，什么也没有保存，请稍后重新上传（Retry-After）"},
 }
@@ -93,7 +93,8 @@ def upload_files(
         detail = refused[0].error or "文件未接收"
     else:
         detail = f"{len(refused)} 个文件都未接收：" + "；".join(r.error or r.name for r in refused)
-    return JSONResponse({"detail": detail, "files": body}, status_code=status or 422)
+    retry = {"Retry-After": str(uploads.QUEUE_FULL_RETRY_SECONDS)} if status == 429 else None
+    return JSONResponse({"detail": detail, "files": body}, status_code=status or 422, headers=retry)
 
 
 @router.get("/uploads")

@@ -111,6 +111,10 @@ class Limits:
     queued_per_user: int = 200  # a user's uploads waiting to be read (received + processing); more is 429
 
 
+QUEUE_FULL_RETRY_SECONDS = 5
+"""The Retry-After of a 429 for a full reading queue: a form is read in 0.02–3 s, so room opens within seconds."""
+
+
 @dataclass(frozen=True)
 class Incoming:
     """One file of a request. ``size`` is its real size when ``data`` was cut short at the limit."""
