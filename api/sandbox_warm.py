@@ -2,7 +2,8 @@
 read needs, loaded before any upload arrives, so that every forked child starts warm.
 
 It imports the readers of every kind and their libraries, parses the form schemas (their YAML is ≈ 0.25 s,
-cached for the process), and makes the process's OCR engine (:func:`extractors.ocr.default_engine`: the
+cached for the process) and computes what interpreting them keeps (:func:`docgen.interpret.prepare`: label
+keys, label patterns), and makes the process's OCR engine (:func:`extractors.ocr.default_engine`: the
 PP-OCRv6 models into onnxruntime), running it once on a blank strip so that onnxruntime's first-run set-up
 is done here, not in each child, and freezes the heap for the collector (``gc.freeze``). Nothing here
 reads a file from outside: the server never parses an upload
@@ -23,6 +24,7 @@ import extractors.pdf
 import extractors.read  # noqa: F401
 from api.sandbox import use_read_threads
 from docgen.forms import load_schemas
+from docgen.interpret import prepare
 from extractors._sandbox import PRELOAD
 from extractors.ocr import default_engine
 
@@ -32,6 +34,7 @@ from extractors.ocr import default_engine
 for module in PRELOAD:
     importlib.import_module(module)
 load_schemas()
+prepare()  # the schemas' label keys and patterns: 1–4 ms of every read otherwise
 use_read_threads()  # before the engine is made: its onnxruntime threads are fixed then
 default_engine().recognize_lines([np.full((32, 96, 3), 255, dtype=np.uint8)])
 # Last: everything loaded so far is left out of the children's garbage collections. Otherwise a child's first

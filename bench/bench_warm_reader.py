@@ -76,6 +76,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--no-photo", action="store_true", help="only the .docx (no LibreOffice, no OCR)")
     parser.add_argument("--no-ocr", action="store_true", help="the .docx and its PDF (no photo)")
+    parser.add_argument("--cpu-only", action="store_true",
+                        help="only the CPU a read (no wall times, no fresh interpreters: minutes less when busy)")
     args = parser.parse_args()
     docx = stats_docx("03", activities=("送教下乡",))
     files = {"docx": ("统计表.docx", docx)}
@@ -100,12 +102,13 @@ def main() -> None:
     for kind, (name, data) in files.items():
         itself(name, data)()  # load the readers and the OCR models in this process first
         child(name, data)()  # the first fork after the server started
-        for _ in range(args.repeat):
+        for _ in range(0 if args.cpu_only else args.repeat):
             ways = (("itself", itself(name, data)), ("fresh", child(name, data)), ("warm", child(name, data)))
             for way, step in ways:
                 sandbox._warm = warm if way == "warm" else None
                 times[kind][way].append(median_seconds(step, 1))
-    results = {kind: {way: statistics.median(t) for way, t in ways.items()} for kind, ways in times.items()}
+    results = {kind: {way: statistics.median(t) for way, t in ways.items()} for kind, ways in times.items()
+               if not args.cpu_only}
     import multiprocessing.forkserver
 
     server = multiprocessing.forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]

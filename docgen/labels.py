@@ -7,17 +7,40 @@ and the category words of a roster cell (学段, 层级: :mod:`docgen.roster.val
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import TypeVar
 
 from docgen.values import join_lines
 
-__all__ = ["label_key"]
+__all__ = ["SHORT_TEXT", "label_key", "remembered"]
+
+T = TypeVar("T")
+
+SHORT_TEXT = 100
+"""Texts up to this many characters are remembered by :func:`remembered` functions: labels, headers, titles."""
+
+
+def remembered(func: Callable[[str], T]) -> Callable[[str], T]:
+    """``func`` (pure, of one text) computed once per process for each short text (:data:`SHORT_TEXT`) and
+    afresh for a longer one. Interpreting one form asks for the same labels and headers thousands of times
+    (a header against every column's labels); a long cell is rare and must not stay in a long-lived
+    process's memory (at most 8192 texts are kept per function)."""
+    cached = functools.lru_cache(maxsize=8192)(func)
+
+    @functools.wraps(func)
+    def lookup(text: str) -> T:
+        return cached(text) if len(text) <= SHORT_TEXT else func(text)
+
+    return lookup
 
 _BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]?")
 _LABEL_NOISE = re.compile(r"[\s:：*＊“”\"'‘’「」『』《》<>·•・_]+")
 
 
+@remembered
 def label_key(text: str) -> str:
     """A label as compared: NFKC (full width → half width), wrapped lines joined, bracketed notes, spaces,
     colons, quotes and ``*`` removed, lower case.

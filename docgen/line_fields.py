@@ -36,6 +36,7 @@ is passed in as :class:`FormLabels.match`.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -171,6 +172,11 @@ class FormLabels:
 
 def _alternatives(keys: Sequence[str], before: str, after: str) -> re.Pattern[str] | None:
     """A pattern for any of ``keys`` (spaces allowed between its characters), or None for no keys."""
+    return _compiled(tuple(keys), before, after)
+
+
+@functools.lru_cache(maxsize=256)  # a form's labels give the same patterns for every file: compiled once
+def _compiled(keys: tuple[str, ...], before: str, after: str) -> re.Pattern[str] | None:
     if not keys:
         return None
     alts = "|".join(r"\s*".join(re.escape(ch) for ch in k) for k in keys)

@@ -37,7 +37,7 @@ from enum import StrEnum
 
 from docgen.extraction import Cell
 from docgen.forms.schema import ColumnSpec, TableSpec, ValueType
-from docgen.labels import label_key
+from docgen.labels import label_key, remembered
 from docgen.values import is_blank, join_lines
 
 __all__ = [
@@ -83,6 +83,7 @@ _ENTITY_WORDS: tuple[tuple[str, Entity], ...] = tuple(
 _NAME_NOTES = ("名称", "名单", "全称")  # 学校名称 names a 学校
 
 
+@remembered  # every header is compared with every column's label
 def entity(label: str) -> Entity | None:
     """What ``label`` names, by its last word: ``帮扶县区``, ``受援县（区）``, ``县市区`` → AREA; ``帮扶学校``,
     ``学校名称``, ``帮扶幼儿园`` → SCHOOL; ``联系人及电话``, ``帮扶单位`` (a school or a bureau), ``学段`` → None."""

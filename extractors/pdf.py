@@ -23,6 +23,10 @@ What is read:
   the page (pdfplumber's convention; the image reader uses the same orientation in pixels). ``ref`` names
   the place too (``"第1页 表1 第3行 第2列"``).
 * **Identity** — every ``DG1:…:…:…:N`` code in the text (lines and cells).
+* **Not computed** — what no value needs: a character's attributes beyond its text, box and size
+  (:data:`CHAR_KEYS`; pdfplumber makes two dozen), and a Type1 font program's own encoding unless a character's
+  code is missing from the font's ``ToUnicode`` map (:class:`_FontProgramEncoding`). Each was 10–15 % of a
+  one-page form's parse (issue 12, item 6: a digital PDF in a warm worker ≤ 50 ms CPU).
 
 When the text layer cannot be trusted — ``(cid:NN)`` glyphs (a CJK font without a ToUnicode map), mostly
 replacement or private-use characters, or a page with images or drawings but no text at all — ``read_pdf``
@@ -50,7 +54,7 @@ import bisect
 import io
 import itertools
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,6 +128,7 @@ def parse_pdf(data: bytes, name: str) -> ReadDocument:
     one Chinese line; nothing else.
     """
     _guard_reference_loops()
+    _defer_font_program_encodings()
     try:
         try:
             return _parse_pdf(data, name)
@@ -201,10 +206,58 @@ def _parse_pdf(data: bytes, name: str) -> ReadDocument:
 
 def _read_page(page: Any, number: int, before: int) -> tuple[list[ReadTable], list[TextLine]]:
     """One page's tables (numbered after the ``before`` tables of earlier pages) and its lines."""
-    chars = list(page.chars)
+    chars = _page_chars(page)
     _check_text_layer(page, chars, number)
     page_tables, outside = _page_tables(page, chars, number, before)
     return page_tables, [TextLine(text, 1.0, Provenance(page=number, bbox=box)) for text, box in _lines(outside)]
+
+
+CHAR_KEYS = ("text", "x0", "x1", "top", "bottom", "size")
+"""What this reader reads of a character: pdfplumber's values of these keys, nothing else."""
+
+
+def _page_chars(page: Any) -> list[dict[str, Any]]:
+    """The page's characters with only :data:`CHAR_KEYS`; its other objects (rulings, images) are made by
+    pdfplumber as before and left in ``page.objects``, where its table finder and ``page.rects`` look.
+
+    pdfplumber turns every character into a dict of some 25 attributes (font, matrix, colours, colour
+    spaces, marked content), each resolved recursively (``Page.process_object``): ≈ 15 % of a one-page
+    form's parse, for keys never read here. The keys kept are computed as it computes them: the same
+    objects in the same order (the page's layout, figures' contents in place), ``top``/``bottom`` from the
+    top of the page and ``x0``/``x1`` shifted by the media box's origin, the text as pdfminer decoded it
+    (``pdfplumber.open`` without ``unicode_norm``)."""
+    from pdfminer.layout import LTChar, LTContainer
+
+    height = page.height
+    mb_x0, mb_top = page.mediabox[:2]
+    objects: dict[str, list[dict[str, Any]]] = {}
+    chars: list[dict[str, Any]] = []
+    for obj in _layout_items(page.layout._objs, LTContainer):
+        if isinstance(obj, LTChar):
+            x0, x1 = obj.x0, obj.x1
+            if mb_x0 != 0:
+                x0, x1 = x0 + mb_x0, x1 + mb_x0
+            chars.append({"object_type": "char", "text": obj.get_text(), "x0": x0, "x1": x1,
+                          "top": (height - obj.y1) + mb_top, "bottom": (height - obj.y0) + mb_top,
+                          "size": obj.size})
+        else:
+            item = page.process_object(obj)
+            if item["object_type"] != "anno":
+                objects.setdefault(item["object_type"], []).append(item)
+    if chars:
+        objects["char"] = chars
+    page._objects = objects  # pdfplumber's cache of page.objects (Page.flush_cache clears it)
+    return list(chars)
+
+
+def _layout_items(items: Iterable[Any], container: type[Any]) -> Iterable[Any]:
+    """The layout's objects, a container's (a form XObject's figure) in its place: what pdfplumber's
+    ``Page.iter_layout_objects`` walks when there are no layout parameters."""
+    for obj in items:
+        if isinstance(obj, container):
+            yield from _layout_items(obj._objs, container)
+        else:
+            yield obj
 
 
 def repaired(data: bytes) -> bytes | None:
@@ -260,6 +313,54 @@ def _guard_reference_loops() -> None:
 
     PDFDocument.getobj = guarded  # type: ignore[method-assign]
     _GUARDED = True
+
+
+class _FontProgramEncoding(dict[int, str]):
+    """A Type1 font program's own encoding, parsed on the first lookup instead of when the font is loaded.
+
+    pdfminer parses the cleartext header of every embedded Type1 font (``FontFile``) that has no
+    ``/Encoding`` — LibreOffice's CJK font subsets, in every form it exports — with its PostScript parser:
+    ≈ 1 ms a font, 2–3 ms of a one-page form's 25 ms parse. The text comes from the font's ``ToUnicode``
+    map first (pdfminer's ``to_unichr``); this encoding is only looked at for a code the map lacks, which a
+    LibreOffice subset never has. Parsed then, it gives the same characters; a header the parser fails on
+    raises the same exception at every lookup (the page is skipped, as when the font failed to load), and
+    one never looked at costs nothing (the page is read from its ``ToUnicode`` map)."""
+
+    def __init__(self, parse: Callable[[], dict[int, str]]) -> None:
+        super().__init__()
+        self._parse: Callable[[], dict[int, str]] | None = parse
+        self._failed: BaseException | None = None
+
+    def __getitem__(self, cid: int) -> str:
+        if self._parse is not None:
+            parse, self._parse = self._parse, None
+            try:
+                self.update(parse())
+            except Exception as exc:
+                self._failed = exc
+        if self._failed is not None:
+            raise self._failed
+        return dict.__getitem__(self, cid)
+
+
+_DEFERRED = False
+
+
+def _defer_font_program_encodings() -> None:
+    """Make pdfminer parse a Type1 font program's encoding only when a character needs it
+    (:class:`_FontProgramEncoding`). Installed once, in the sandboxed child only, like the loop guard."""
+    global _DEFERRED
+    if _DEFERRED:
+        return
+    from pdfminer.pdffont import Type1FontHeaderParser
+
+    get_encoding = Type1FontHeaderParser.get_encoding
+
+    def deferred(self: Type1FontHeaderParser) -> dict[int, str]:
+        return _FontProgramEncoding(lambda: get_encoding(self))
+
+    Type1FontHeaderParser.get_encoding = deferred  # type: ignore[method-assign]
+    _DEFERRED = True
 
 
 def _check_text_layer(page: Any, chars: Sequence[dict[str, Any]], number: int) -> None:

@@ -63,6 +63,13 @@ if __name__ == "__main__":
     sender.close()
     parse_imports = receiver.recv()
     probe.join()
+    from tests.test_sandbox_warm import patterns_an_interpretation_compiles
+    receiver, sender = sandbox._warm.ctx.Pipe(duplex=False)
+    probe = sandbox._warm.ctx.Process(target=patterns_an_interpretation_compiles, args=(sender,))
+    probe.start()
+    sender.close()
+    interpret_compiles = receiver.recv()
+    probe.join()
     out = {
         "fresh": fresh,
         "warm": warm,
@@ -75,6 +82,7 @@ if __name__ == "__main__":
         "unknown": failure("nonsense", b"", "x", timeout=10, memory=size + (200 << 20)),
         "server_alive": os.path.exists(f"/proc/{server}"),
         "parse_imports": parse_imports,
+        "interpret_compiles": interpret_compiles,
     }
     time.sleep(0.5)
     # what the warm server still has running: the spare that waits for the next file, nothing else (each
@@ -113,6 +121,21 @@ def modules_a_parse_imports(conn: Any, pdf: bytes) -> None:
     conn.close()
 
 
+def patterns_an_interpretation_compiles(conn: Any) -> None:
+    """In a child of the warm server: how many label patterns interpreting a 回执 compiles there (sent on
+    ``conn``); none should be — the server computed every schema's (``docgen.interpret.prepare``)."""
+    from docgen.extraction import InputKind, Provenance, ReadDocument, TextLine
+    from docgen.interpret import interpret
+    from docgen.line_fields import _compiled
+
+    lines = ("联络员和分管领导回执", "学校：彭州市西郊小学", "联络员姓名：张三")
+    doc = ReadDocument("回执.pdf", InputKind.PDF, 1, lines=tuple(TextLine(t, 1.0, Provenance(page=1)) for t in lines))
+    before = _compiled.cache_info().misses
+    result = interpret(doc)
+    conn.send((result.form, _compiled.cache_info().misses - before))
+    conn.close()
+
+
 def test_the_warm_reader_answers_as_the_fresh_one_and_fails_past_the_same_limits() -> None:
     proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, timeout=300)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-3000:]
@@ -128,3 +151,5 @@ def test_the_warm_reader_answers_as_the_fresh_one_and_fails_past_the_same_limits
     assert len(out["spares"]) == 1 and out["left"] == out["spares"], out["left"]
     # the server holds what a PDF parse needs: pdfplumber and pdfminer were imported again for each PDF (≈ 45 ms)
     assert out["parse_imports"] == [], out["parse_imports"]
+    # ... and the schemas' label patterns: each child compiled its form's again (≈ 1–4 ms a read)
+    assert out["interpret_compiles"] == ["liaison_reply", 0], out["interpret_compiles"]
