@@ -221,18 +221,18 @@ def _margins(h: int) -> tuple[int, int]:
     return max(3, round(h * 0.2)), max(6, round(h * 0.4))
 
 
-def unread_marks(gray: U8, ink: U8, allowed: U8, covered: U8, edge: int, glyph: int, faint: int) -> U8:
+def unread_marks(gray: U8, ink: U8, rules: U8, covered: U8, edge: int, glyph: int, faint: int) -> U8:
     """Ink of glyph size in a cell (``gray``, its ordinary ``ink`` mask) that no band's crop ``covered``.
 
     The ink mask misses what a clerk writes lightly: a pale ``/`` for "none" lies above the page's ink
     threshold altogether, and a thin grey stroke (人次 wrapped under 200余, a lone ``2``) is binarised into
     dots each smaller than a speck, so the cell read blank and sure, or its short second line vanished while
     the first read as a sure, shorter value. Here any pixel ``faint`` darker than the cell's paper counts,
-    outside the rulings (``allowed`` 0 there) and ``edge`` px from the cell's sides; dots closer than about a
+    off the (widened) ``rules`` and ``edge`` px from the cell's sides; dots closer than about a
     stroke are joined, and what joins into a mark ``glyph`` px tall or wide with at least ``glyph`` px of
     ink is kept (scanner noise and JPEG specks join into nothing that size). Returns the kept marks (255)."""
-    paper = float(np.median(gray))
-    marks = ((gray < paper - faint) | (ink > 0)) & (allowed > 0) & (covered == 0)
+    paper = float(np.median(gray[::3, ::3]))  # every 9th pixel tells the paper as well, at a 9th of the cost
+    marks = ((gray < paper - faint) | (ink > 0)) & (rules == 0) & (covered == 0)
     marks[:edge] = False
     marks[-edge:] = False
     marks[:, :edge] = False
@@ -363,7 +363,6 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     band_gap, band_min_h = max(1, long_side // 800), max(4, long_side // 300)
     glyph = max(6, round(long_side * s.glyph))
     edge = max(inset, long_side // 250)
-    allowed = u8(cv2.bitwise_not(cv2.dilate(cv2.bitwise_or(wide_rules, arcs), _CLOSE3)))
     rescue_ink = np.zeros_like(text_ink)
 
     bands: list[_Band] = []
@@ -400,7 +399,7 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
         for b in bands[first:]:
             pv, ph = _margins(b.y1 - b.y0)
             covered[max(0, b.y0 - y0 - pv):max(0, b.y1 - y0 + pv), max(0, b.x0 - x0 - ph):max(0, b.x1 - x0 + ph)] = 1
-        marks = unread_marks(clean[y0:y1, x0:x1], text_ink[y0:y1, x0:x1], allowed[y0:y1, x0:x1], covered,
+        marks = unread_marks(clean[y0:y1, x0:x1], text_ink[y0:y1, x0:x1], wide_rules[y0:y1, x0:x1], covered,
                              edge, glyph, s.faint)
         if marks.any():
             rescue_ink[y0:y1, x0:x1] |= marks

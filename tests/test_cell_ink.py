@@ -10,11 +10,13 @@ from collections.abc import Sequence
 
 import cv2
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from docgen.extraction import ReadTable
 from extractors.grid import find_grids
 from extractors.image import RESCUED_CONFIDENCE, read_cells
+from extractors.ocr import default_engine
 from extractors.preprocess import PreparedPage, binarise
 
 SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
@@ -80,7 +82,8 @@ def _cells(table: ReadTable) -> list[tuple[str, float]]:
 
 
 def test_a_pale_slash_alone_in_a_cell_is_read_and_never_a_sure_blank() -> None:
-    # a / drawn at 195 on 250 paper (about 215 once blurred): above the ink threshold altogether, the cell read '' with confidence 1.0
+    # a / drawn at 195 on 250 paper (about 215 once blurred): above the ink threshold altogether, the cell read
+    # '' with confidence 1.0
     img = _table([("张三", 20, 40, 30, 60)], [("/", 95, 45, 30, 195)])
     engine = _Reads("张三", "/")
     (name, _), (slash, conf) = _cells(_read(img, engine))
@@ -121,3 +124,16 @@ def test_a_blank_cell_on_noisy_grey_paper_stays_a_sure_blank_and_costs_no_read()
     engine = _Reads("张三", "李四")
     assert _cells(_read(img, engine, noise=6.0)) == [("张三", 0.99), ("", 1.0), ("李四", 0.99)]
     assert len(engine.crops) == 2
+
+
+@pytest.mark.slow
+def test_the_recogniser_reads_the_pale_marks_it_is_given() -> None:
+    engine = default_engine()
+    img = _table([("200余", 30, 20, 30, 60), ("人次", 40, 62, 30, 195)], [("/", 95, 45, 30, 195)],
+                 [("张三", 20, 40, 30, 60)])
+    (wrapped, c1), (slash, c2), (name, _) = _cells(_read(img, engine))
+    assert (wrapped, slash, name) == ("200余人次", "/", "张三")
+    assert max(c1, c2) <= RESCUED_CONFIDENCE
+    img = _page([((100, 300, 160, 420), [("3", 120, 345, 26, 195)]),
+                 ((160, 300, 500, 420), [("讲座", 190, 345, 30, 60)])])
+    assert [t for t, _ in _cells(_read(img, engine))] == ["3", "讲座"]
