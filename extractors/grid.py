@@ -375,9 +375,11 @@ def _restore_faint(ruled: list[list[bool]], gray: U8, mask: U8, horizontal: bool
 
     A ruling runs on across its table: when ruling ``i`` (at ``lines[i]``) is in the ink along at least
     ``s.weak_rows`` of its other segments (rows between ``bounds``), a segment it misses in the ink is
-    looked at with :func:`faint_line`, at the place the ruling has in the ink next to it. Only segments
-    divided by some other ruling are looked at: a row no interior ruling crosses (the merged 备注 footer, a
-    title row) is one cell by design.
+    looked at with :func:`faint_line`, at the place the ruling has in the ink next to it. Only where the
+    ink closes both cells it would part on their other sides (the rulings ``i - 1`` and ``i + 1``, or the
+    table's edge, rule that segment): then the lost piece is all that joins two single cells. A merged cell
+    spans further — the 备注 footer, or a label written down a tall merged cell (援藏活动情况), whose
+    characters' long strokes are thin dark lines across it just as a ruling is.
     """
     out: list[Box] = []
     n_lines, n_seg = len(ruled), len(bounds) - 1
@@ -387,7 +389,7 @@ def _restore_faint(ruled: list[list[bool]], gray: U8, mask: U8, horizontal: bool
             others = [ink[i][q] for q in range(n_seg) if q != k]
             if ink[i][k] or not others or sum(others) < max(1.0, s.weak_rows * len(others)):
                 continue
-            if not any(ink[p][k] for p in range(n_lines) if p != i):
+            if not all(ink[p][k] for p in (i - 1, i + 1) if 0 <= p < n_lines):
                 continue
             near = ([q for q in (k - 1, k + 1, k - 2, k + 2) if 0 <= q < n_seg and ink[i][q]][:2]
                     or [q for q in range(n_seg) if ink[i][q]][:1])

@@ -163,3 +163,30 @@ def test_no_line_on_plain_paper_or_along_a_line_of_text() -> None:
     assert faint_line(page.gray, False, XS[4] + 300, YS[2] + 10, YS[3] - 10, s) is None
     assert faint_line(page.gray, False, XS[2], YS[3] + 10, YS[4] - 10, s) is None
     assert faint_line(page.gray, False, XS[2], YS[2] + 10, YS[3] - 10, s) is not None
+
+
+def test_a_label_written_down_a_tall_merged_cell_is_not_cut_at_its_strokes() -> None:
+    # a label written down a narrow merged column (援藏活动情况 in a 备案表), here one character with long level
+    # strokes (王, 三, 工) on each row's ruling: those strokes are thin dark lines across the column just where
+    # the rows' rulings run on beside it, and the column is divided by the ink above the label
+    im = Image.new("L", (2339, 1654), PAPER)
+    d = ImageDraw.Draw(im)
+    xs, ys = (200, 290, 700, 1500), [400 + 70 * k for k in range(8)]
+    for y in (ys[0], ys[1], ys[-1]):  # the first row is its own: the column is divided above the label
+        d.rectangle((xs[0], y - 1, xs[-1], y), fill=RULING)
+    for y in ys[2:-1]:
+        d.rectangle((xs[1], y - 1, xs[-1], y), fill=RULING)
+    for x in xs:
+        d.rectangle((x - 1, ys[0], x, ys[-1]), fill=RULING)
+    font = ImageFont.truetype(SERIF, 60)
+    for k, ch in enumerate("王三主任工"):
+        left, top, right, bottom = d.textbbox((0, 0), ch, font=font)
+        d.text((round((xs[0] + xs[1] - left - right) / 2), round(ys[k + 2] - (top + bottom) / 2)), ch, fill=TEXT,
+               font=font)
+    for k, y in enumerate(ys[:-1]):
+        d.text((xs[1] + 20, y + 15), f"项目{k}", fill=TEXT, font=ImageFont.truetype(SERIF, 30))
+    gray = cv2.GaussianBlur(np.asarray(im, dtype=np.float32), (0, 0), 0.8)
+    g8 = np.asarray(np.clip(gray + np.random.default_rng(7).normal(0, 4, gray.shape), 0, 255), dtype=np.uint8)
+    grid, _ = _grid(PreparedPage(gray=g8, ink=binarise(g8), skew_deg=0.0, flattened=False))
+    assert (grid.n_rows, grid.n_cols) == (7, 3)
+    assert _cell(grid, 0, 0).rowspan == 1 and _cell(grid, 1, 0).rowspan == 6 and not grid.faint
