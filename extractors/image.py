@@ -722,7 +722,7 @@ def resplit(page: PreparedPage, grid: Grid, table: ReadTable, rules: U8, engine:
 
 def straddling_merges(page: PreparedPage, grid: Grid, table: ReadTable, rules: U8,
                       s: CellSettings = CellSettings()) -> set[tuple[int, int]]:
-    """Merged cells their neighbours contradict (:func:`lone_merges`) that hold two texts, one on each side
+    """Two-cell merges their neighbours contradict (:func:`lone_merges`) that hold two texts, one on each side
     of the place of a ruling the neighbours have, with blank paper between them there, as ``(row, col)``.
 
     On a scan a ruling that the grey page could not restore either (:func:`~extractors.grid.faint_line`)
@@ -750,8 +750,8 @@ def straddling_merges(page: PreparedPage, grid: Grid, table: ReadTable, rules: U
 
     out: set[tuple[int, int]] = set()
     for gc in grid.cells:
-        if (gc.row, gc.col) not in lone:
-            continue
+        if (gc.row, gc.col) not in lone or gc.rowspan * gc.colspan != 2:
+            continue  # a lost piece of ruling joins two cells; a wider merge is a footer or a long value's room
         x0, y0, x1, y1 = gc.box
         for k in range(gc.col + 1, gc.col + gc.colspan):
             x = grid.xs[k]
