@@ -4,7 +4,8 @@
         ─ table_regions                           connected rulings large enough to be a table
         ─ line_positions                          every ruling's centre, partial rulings included
         ─ grid_cells                              one cell per rectangle; missing internal rulings merge
-                                                  neighbours (rowspan / colspan)
+                                                  neighbours (rowspan / colspan) — unless the grey page
+                                                  shows the ruling there (faint_line)
 
 Rows come from the rulings, not from text, so blank rows left for later and a merged footer row are kept.
 All coordinates are pixels of the page the mask came from.
@@ -41,6 +42,7 @@ class Grid:
     ys: tuple[int, ...]
     xs: tuple[int, ...]
     cells: tuple[GridCell, ...]
+    faint: tuple[Box, ...] = ()  # pieces of rulings seen only on the grey page (:func:`faint_line`)
 
     @property
     def n_rows(self) -> int:
@@ -63,6 +65,12 @@ class GridSettings:
     edge_run: float = 0.25  # rulings this long (of the table's size) that pass the outer ones mark an open edge
     faint_depth: int = 12  # grey levels a faint ruling lies below the paper around it (photos: :func:`faint_rulings`)
     faint_flank: float = 0.12  # ... and at most this share of the bands along its sides is dark (text is more)
+    # a separator the ink lost in one row (column) while the same ruling is in the ink elsewhere: faint_line
+    weak_rows: float = 0.5  # the ruling is in the ink in at least this share of the other rows (columns)
+    weak_depth: float = 16.0  # grey levels the line lies below the paper on both its sides (mean over a few px)
+    weak_cover: float = 0.5  # ... along this share of the cell's side, and a quarter of each end quarter
+    weak_cross: float = 0.15  # ink running across the line's place over more than this share: a real merge
+    weak_drift: int = 3  # px the line may lie off the ruling's place in the rows where the ink has it
 
 
 def line_masks(ink: U8, s: GridSettings = GridSettings()) -> tuple[U8, U8]:
@@ -128,6 +136,52 @@ def _with_blank_sides(runs: U8, weak: U8, k: int, along: tuple[int, int], min_le
     keep = (np.minimum(share[0], share[1]) <= s.faint_flank) & (length >= min_length)
     keep[0] = False
     return u8(np.where(keep[labels], 255, 0).astype(np.uint8))
+
+
+def faint_line(gray: U8, horizontal: bool, at: int, start: int, end: int,
+               s: GridSettings = GridSettings()) -> int | None:
+    """Where a thin dark line runs along ``at`` (± ``s.weak_drift`` px) from ``start`` to ``end`` on the grey
+    page — a ruling the ink mask lost there — or None.
+
+    A 0.5 pt ruling on a grey low-contrast scan sits right at the ink threshold, and next to a cell's text
+    the local threshold rises with the text's darkness: the ruling survives only in dashes too short for
+    :func:`line_masks`, and two cells are read as one (``上示范课2120人次节``). On the grey page it is still a
+    line a pixel or three wide, darker than the paper a few px to BOTH its sides (a stroke of text crossing
+    it is dark on both sides too, a glyph beside it on one side only) along most of the cell's side and
+    near both its ends (a glyph's stroke is short and sits in the cell's middle, a ruling reaches the
+    rulings it joins). Where ink runs across the line's place over more than ``s.weak_cross`` of it, text
+    crosses it: a real merged cell, not a lost ruling.
+    """
+    o = 4  # px to the paper beside a ruling blurred to 3 px
+    dim = gray.shape[0] if horizontal else gray.shape[1]
+    lo, hi = max(0, at - s.weak_drift - o), min(dim, at + s.weak_drift + o + 1)
+    start, end = max(0, start), min(gray.shape[1] if horizontal else gray.shape[0], end)
+    if end - start < 8 or hi - lo < 2 * o + 1:
+        return None
+    strip = gray[lo:hi, start:end].T if horizontal else gray[start:end, lo:hi]
+    g = np.asarray(strip, dtype=np.float32)  # along × across
+    m = g.shape[1] - 2 * o
+    centre = g[:, o:o + m]
+    left = np.max(np.stack([g[:, o - d:o - d + m] for d in range(2, o + 1)]), axis=0)
+    right = np.max(np.stack([g[:, o + d:o + d + m] for d in range(2, o + 1)]), axis=0)
+    depth = np.asarray(cv2.blur(np.minimum(left, right) - centre, (1, 5)), dtype=np.float32)  # noise averages out
+    line = depth >= s.weak_depth
+    near = line.copy()  # the line may drift a pixel over a cell's length (what deskewing left)
+    near[:, 1:] |= line[:, :-1]
+    near[:, :-1] |= line[:, 1:]
+    share = near.mean(axis=0)
+    j = int(np.argmax(share))
+    n = near.shape[0]
+    quarter = max(1, n // 4)
+    if (share[j] < s.weak_cover or near[:quarter, j].mean() < s.weak_cover / 2
+            or near[n - quarter:, j].mean() < s.weak_cover / 2):
+        return None
+    paper = float(np.percentile(g, 90))
+    dark = g < paper - 3 * s.weak_depth
+    across = dark[:, o + j] & dark[:, j] & dark[:, 2 * o + j]
+    if float(across.mean()) > s.weak_cross:
+        return None
+    return lo + o + j
 
 
 def table_regions(hor: U8, ver: U8, s: GridSettings = GridSettings()) -> list[Box]:
@@ -233,8 +287,12 @@ def _connected(hor: U8, ver: U8, xs: list[int], ys: list[int], band: int, inset:
     return xs, ys
 
 
-def grid_cells(hor: U8, ver: U8, box: Box, s: GridSettings = GridSettings()) -> Grid | None:
-    """The grid inside ``box``: rulings → row/column positions → cells, merging where a ruling is missing."""
+def grid_cells(hor: U8, ver: U8, box: Box, s: GridSettings = GridSettings(), gray: U8 | None = None) -> Grid | None:
+    """The grid inside ``box``: rulings → row/column positions → cells, merging where a ruling is missing.
+
+    With the grey page ``gray``, a separator missing from the ink in one row (column) while the same ruling
+    is in the ink in most others is looked for on the grey page (:func:`_restore_faint`) before the cells
+    merge."""
     x0, y0, x1, y1 = box
     page_long = max(hor.shape)
     tol = max(3, int(page_long * s.merge_tol_frac))
@@ -266,13 +324,21 @@ def grid_cells(hor: U8, ver: U8, box: Box, s: GridSettings = GridSettings()) -> 
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
+    # ruled[i][k]: interior ruling i is in the ink along segment k (vertical: column rulings × rows;
+    # horizontal: row rulings × columns)
+    v_ruled = [[_ruled(ver, False, xs[c + 1], ys[r] + inset, ys[r + 1] - inset, band, s.coverage)
+                for r in range(n_rows)] for c in range(n_cols - 1)]
+    h_ruled = [[_ruled(hor, True, ys[r + 1], xs[c] + inset, xs[c + 1] - inset, band, s.coverage)
+                for c in range(n_cols)] for r in range(n_rows - 1)]
+    faint: list[Box] = []
+    if gray is not None:
+        faint += _restore_faint(v_ruled, gray, ver, False, xs[1:-1], ys, band, inset, s)
+        faint += _restore_faint(h_ruled, gray, hor, True, ys[1:-1], xs, band, inset, s)
     for r in range(n_rows):
         for c in range(n_cols):
-            if c + 1 < n_cols and not _ruled(ver, False, xs[c + 1], ys[r] + inset, ys[r + 1] - inset, band,
-                                             s.coverage):
+            if c + 1 < n_cols and not v_ruled[c][r]:
                 union(r * n_cols + c, r * n_cols + c + 1)
-            if r + 1 < n_rows and not _ruled(hor, True, ys[r + 1], xs[c] + inset, xs[c + 1] - inset, band,
-                                             s.coverage):
+            if r + 1 < n_rows and not h_ruled[r][c]:
                 union(r * n_cols + c, (r + 1) * n_cols + c)
 
     spans: dict[int, list[int]] = {}
@@ -288,14 +354,69 @@ def grid_cells(hor: U8, ver: U8, box: Box, s: GridSettings = GridSettings()) -> 
             continue
         seen.update((r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1))
         cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
-    return Grid(box=(xs[0], ys[0], xs[-1], ys[-1]), ys=tuple(ys), xs=tuple(xs), cells=tuple(cells))
+    return Grid(box=(xs[0], ys[0], xs[-1], ys[-1]), ys=tuple(ys), xs=tuple(xs), cells=tuple(cells),
+                faint=tuple(faint))
 
 
-def find_grids(ink: U8, s: GridSettings = GridSettings()) -> tuple[list[Grid], U8]:
-    """Every ruled table on the page, top to bottom, and the mask of all rulings (to erase before OCR)."""
+def _ink_place(mask: U8, horizontal: bool, at: int, start: int, end: int, band: int) -> int:
+    """Where the ruling near ``at`` lies in ``mask`` between ``start`` and ``end`` (its ink's mean position)."""
+    if horizontal:
+        counts = mask[max(0, at - band):at + band + 1, start:end].astype(bool).sum(axis=1)
+    else:
+        counts = mask[start:end, max(0, at - band):at + band + 1].astype(bool).sum(axis=0)
+    if not counts.any():
+        return at
+    return max(0, at - band) + round(float(np.average(np.arange(counts.size), weights=counts)))
+
+
+def _restore_faint(ruled: list[list[bool]], gray: U8, mask: U8, horizontal: bool, lines: list[int],
+                   bounds: list[int], band: int, inset: int, s: GridSettings) -> list[Box]:
+    """Mark in ``ruled`` (in place) the separators the ink lost but the grey page shows, and return their boxes.
+
+    A ruling runs on across its table: when ruling ``i`` (at ``lines[i]``) is in the ink along at least
+    ``s.weak_rows`` of its other segments (rows between ``bounds``), a segment it misses in the ink is
+    looked at with :func:`faint_line`, at the place the ruling has in the ink next to it. Only where the
+    ink closes both cells it would part on their other sides (the rulings ``i - 1`` and ``i + 1``, or the
+    table's edge, rule that segment): then the lost piece is all that joins two single cells. A merged cell
+    spans further — the 备注 footer, or a label written down a tall merged cell (援藏活动情况), whose
+    characters' long strokes are thin dark lines across it just as a ruling is.
+    """
+    out: list[Box] = []
+    n_lines, n_seg = len(ruled), len(bounds) - 1
+    ink = [row[:] for row in ruled]  # the ink's word, before anything is restored
+    for i in range(n_lines):
+        for k in range(n_seg):
+            others = [ink[i][q] for q in range(n_seg) if q != k]
+            if ink[i][k] or not others or sum(others) < max(1.0, s.weak_rows * len(others)):
+                continue
+            if not all(ink[p][k] for p in (i - 1, i + 1) if 0 <= p < n_lines):
+                continue
+            near = ([q for q in (k - 1, k + 1, k - 2, k + 2) if 0 <= q < n_seg and ink[i][q]][:2]
+                    or [q for q in range(n_seg) if ink[i][q]][:1])
+            place = round(float(np.mean([_ink_place(mask, horizontal, lines[i], bounds[q] + inset,
+                                                    bounds[q + 1] - inset, band) for q in near])))
+            pos = faint_line(gray, horizontal, place, bounds[k] + inset, bounds[k + 1] - inset, s)
+            if pos is None:
+                continue
+            ruled[i][k] = True
+            out.append((bounds[k], pos - 2, bounds[k + 1], pos + 3) if horizontal
+                       else (pos - 2, bounds[k], pos + 3, bounds[k + 1]))
+    return out
+
+
+def find_grids(ink: U8, s: GridSettings = GridSettings(), gray: U8 | None = None) -> tuple[list[Grid], U8]:
+    """Every ruled table on the page, top to bottom, and the mask of all rulings (to erase before OCR).
+
+    With the grey page ``gray``, rulings the ink lost in a row or column are looked for on it
+    (:func:`grid_cells`); those found are in the mask too, so their dashes in the ink are no text."""
     hor, ver = line_masks(ink, s)
-    grids = [g for b in table_regions(hor, ver, s) if (g := grid_cells(hor, ver, b, s)) is not None]
-    return [g for g in grids if not _strokes_in_a_row(g)], u8(cv2.bitwise_or(hor, ver))
+    grids = [g for b in table_regions(hor, ver, s) if (g := grid_cells(hor, ver, b, s, gray)) is not None]
+    grids = [g for g in grids if not _strokes_in_a_row(g)]
+    rules = u8(cv2.bitwise_or(hor, ver))
+    for g in grids:
+        for x0, y0, x1, y1 in g.faint:
+            rules[y0:y1, x0:x1] = 255
+    return grids, rules
 
 
 def _strokes_in_a_row(grid: Grid) -> bool:

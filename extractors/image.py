@@ -810,6 +810,52 @@ def resplit(page: PreparedPage, grid: Grid, table: ReadTable, rules: U8, engine:
     return replace(table, cells=tuple(sorted((*kept, *unsure), key=lambda c: (c.row, c.col))))
 
 
+def straddling_merges(page: PreparedPage, grid: Grid, table: ReadTable, rules: U8,
+                      s: CellSettings = CellSettings()) -> set[tuple[int, int]]:
+    """Two-cell merges their neighbours contradict (:func:`lone_merges`) that hold two texts, one on each side
+    of the place of a ruling the neighbours have, with blank paper between them there, as ``(row, col)``.
+
+    On a scan a ruling that the grey page could not restore either (:func:`~extractors.grid.faint_line`)
+    leaves two values in one cell, read as one run of text — ``上示范课2120人次节`` — and sure of it. A value
+    written over a real merge runs on across that place (a long name over three columns of a 备案表); one
+    that stops short of it on both sides is two values. Nothing is split here: the cell is only not trusted
+    (a reviewer looks at the scan)."""
+    lone = lone_merges(table)
+    if not lone:
+        return set()
+    long_side = max(page.gray.shape)
+    inset = max(3, round(long_side * s.inset))
+    speck = max(4, round((long_side * s.speck) ** 2))
+    min_ink = max(20, round((long_side * s.min_ink) ** 2))
+    text_ink = u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(cv2.dilate(rules, np.ones((5, 5), np.uint8)))))
+    gap = 2 * inset  # each side of the ruling's place: more than a character's spacing, less than a cell's margin
+
+    def inked(x0: int, y0: int, x1: int, y1: int) -> bool:
+        x0, y0, x1, y1 = x0 + inset, y0 + inset, x1 - inset, y1 - inset
+        return x1 > x0 and y1 > y0 and np.count_nonzero(
+            _components_filtered(text_ink[y0:y1, x0:x1], speck)) >= min_ink
+
+    def crossed(strip: U8, axis: int) -> bool:  # ink over most of the strip's width: text runs across
+        return bool(strip.size) and float(strip.any(axis=axis).mean()) >= 0.5
+
+    out: set[tuple[int, int]] = set()
+    for gc in grid.cells:
+        if (gc.row, gc.col) not in lone or gc.rowspan * gc.colspan != 2:
+            continue  # a lost piece of ruling joins two cells; a wider merge is a footer or a long value's room
+        x0, y0, x1, y1 = gc.box
+        for k in range(gc.col + 1, gc.col + gc.colspan):
+            x = grid.xs[k]
+            if (inked(x0, y0, x, y1) and inked(x, y0, x1, y1)
+                    and not crossed(text_ink[y0 + inset:y1 - inset, x - gap:x + gap + 1], 0)):
+                out.add((gc.row, gc.col))
+        for r in range(gc.row + 1, gc.row + gc.rowspan):
+            y = grid.ys[r]
+            if (inked(x0, y0, x1, y) and inked(x0, y, x1, y1)
+                    and not crossed(text_ink[y - gap:y + gap + 1, x0 + inset:x1 - inset], 1)):
+                out.add((gc.row, gc.col))
+    return out
+
+
 # --------------------------------------------------------------------------------------------- documents
 
 
@@ -884,7 +930,7 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
         ruled = _stage("表格线检测", page_no, problems, lambda: u8(cv2.bitwise_or(page.ink, faint_rulings(page.gray))),
                        lambda: page.ink)
     grid_ink = _stage("印章检测", page_no, problems, lambda: ring_free_ink(ruled, seals), lambda: ruled)
-    grids, rules = _stage("表格线检测", page_no, problems, lambda: find_grids(grid_ink),
+    grids, rules = _stage("表格线检测", page_no, problems, lambda: find_grids(grid_ink, gray=page.gray),
                           lambda: ([], np.zeros_like(page.ink)))
     grids = [g for g in grids if not one_big_box(g, page.ink.shape)]
     if not grids:
@@ -901,6 +947,11 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     if page.flattened and not page.doubtful_geometry:
         tables = _stage("合并单元格复核", page_no, problems,
                         lambda: [resplit(page, g, t, rules, engine, page_no, frame, seals) for g, t in read],
+                        lambda: tables)
+    elif not page.flattened:
+        tables = _stage("合并单元格复核", page_no, problems,
+                        lambda: [distrust(t, DOUBTFUL_GEOMETRY_CONFIDENCE, only=straddling_merges(page, g, t, rules))
+                                 for g, t in read],
                         lambda: tables)
     if page.doubtful_geometry and tables:
         problems.append(f"第{page_no}页：照片中纸张轮廓不清或弯曲较大，表格行列可能错位，请对照原图核对")
