@@ -579,6 +579,9 @@ class _FieldFinder:
         spec = guesses.pop()
         if not 0 <= spec < len(self.schema.fields) or any(h.spec == spec for h in self.hits):
             return
+        # one label, one value: a row label of a row × column grid (联络员 | 姓名 | 职务 | 电话) names no one field
+        if len([c for c in _cells_in(grid[r], g.c1 + 1, len(grid[r]) - 1) if c.row == r and not is_blank(c.text)]) != 1:
+            return
         value = self._value_cell(grid, r, g)
         if value is None or is_blank(value.text) or (value.row, value.col) in taken:
             return

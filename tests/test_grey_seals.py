@@ -129,3 +129,18 @@ def test_a_row_label_read_sure_or_out_of_order_names_nothing() -> None:
     # the rows round it disagree (a row left out: between 带队人员姓名 and 前往地点 lie two fields): no guess
     e = interpret(_filing_table({1: ("职冬", 0.6), 2: ("前往地点", 1.0)}))
     assert "leader_title" not in e.fields and "leader_phone" not in e.fields
+
+
+def test_an_unreadable_row_label_of_a_row_by_column_grid_names_nothing() -> None:
+    # the 回执's 联络员 row read into nothing under the seal: 分管领导 below names 分管领导姓名, but the row holds
+    # a name, a title and a phone — no one field before 分管领导姓名 (联络员电话) is its value
+    rows = (("", "姓名", "职务", "联系电话"), ("@ハ", "杨汝增", "工会主席", "(0530)8756900"),
+            ("分管领导", "张体振", "副校长", "13905301234"))
+    cells = tuple(Cell(t, r, k, confidence=0.6 if t == "@ハ" else 1.0)
+                  for r, row in enumerate(rows) for k, t in enumerate(row))
+    lines = (TextLine("联络员和分管领导回执", 1.0, Provenance(page=1, bbox=(400, 300, 1100, 370))),
+             TextLine("学校：东明县第一初级中学", 1.0, Provenance(page=1, bbox=(196, 546, 966, 628))))
+    e = interpret(ReadDocument("回执.jpg", InputKind.IMAGE, 1, (ReadTable(cells, 3, 4),), lines))
+    assert e.form == "liaison_reply"
+    assert e.fields["leader_name"].raw == "张体振"
+    assert "liaison_phone" not in e.fields and "liaison_title" not in e.fields
