@@ -146,6 +146,7 @@ class ReadDocument:
     lines: tuple[TextLine, ...] = ()
     identity_codes: tuple[str, ...] = ()  # raw codes found (QR payload, custom property, printed code)
     problems: tuple[str, ...] = ()  # what the extractor could not do (a page unreadable, OCR fell back…)
+    seal_names: tuple[str, ...] = ()  # what the round seals' own text reads (a school's seal: its name)
 
 
 @dataclass(frozen=True)

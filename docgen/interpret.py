@@ -534,6 +534,8 @@ class _FieldFinder:
         grid = table.grid()
         before = len(self.hits)
         taken: set[tuple[int, int]] = set()  # cells read as a label's value: never a label themselves
+        named: dict[tuple[int, int, int], int] = {}  # (row, first col, last col) of a label cell → its field
+        unsure: list[tuple[int, _Group]] = []  # cells read unsure that named no field
         for r in rows:
             context: list[int] = []  # fields labelled earlier in the row: 职务 after 联络员姓名 is 联络员职务
             for g in _groups(grid[r]):
@@ -546,8 +548,11 @@ class _FieldFinder:
                     spec, others = resolve_label(variants, context, self.form)
                     specs = [spec]
                 if not specs:
-                    self.line(cell.text, cell.confidence, cell.where, ("cell", ti, r, g.c0))
+                    found = self.line(cell.text, cell.confidence, cell.where, ("cell", ti, r, g.c0))
+                    if not found and cell.confidence < SURE:
+                        unsure.append((r, g))
                     continue
+                named[(r, g.c0, g.c1)] = specs[0]
                 context.append(specs[0])
                 value = self._value_cell(grid, r, g)
                 if value is not None:
@@ -555,8 +560,34 @@ class _FieldFinder:
                 raw = _raw_of([value]) if value is not None else _Raw("", cell.confidence, cell.where)
                 source = ("cell", ti, value.row, value.col) if value is not None else ("label", ti, r, g.c0)
                 self.hits.append(_Hit(specs[0], raw, source, others=others))
+        for r, g in unsure:
+            self._label_between(ti, grid, r, g, named, taken)
         self._grid_labels(ti, grid, rows)
         return len(self.hits) > before
+
+    def _label_between(self, ti: int, grid: Sequence[Sequence[Cell | None]], r: int, g: _Group,
+                       named: Mapping[tuple[int, int, int], int], taken: set[tuple[int, int]]) -> None:
+        """A label cell read unsure and naming nothing (``职冬``, ``4ハハ``: a seal's ring across 职务) right
+        under or over a label cell of the same columns: the form prints its labels in the schema's order, so it
+        names the field after the one above it or before the one below it (both, when both are there, must
+        agree), when that field was found nowhere else. Its value is a guess: flagged for review."""
+        above = named.get((r - 1, g.c0, g.c1))
+        below = named.get((r + (g.cell.rowspan if g.cell is not None else 1), g.c0, g.c1))
+        guesses = {k for k in ((above + 1) if above is not None else None,
+                               (below - 1) if below is not None else None) if k is not None}
+        if len(guesses) != 1:
+            return
+        spec = guesses.pop()
+        if not 0 <= spec < len(self.schema.fields) or any(h.spec == spec for h in self.hits):
+            return
+        # one label, one value: a row label of a row × column grid (联络员 | 姓名 | 职务 | 电话) names no one field
+        if len([c for c in _cells_in(grid[r], g.c1 + 1, len(grid[r]) - 1) if c.row == r and not is_blank(c.text)]) != 1:
+            return
+        value = self._value_cell(grid, r, g)
+        if value is None or is_blank(value.text) or (value.row, value.col) in taken:
+            return
+        taken.add((value.row, value.col))
+        self.hits.append(_Hit(spec, _raw_of([value]), ("cell", ti, value.row, value.col), guessed=True))
 
     def _is_label(self, cell: Cell | None) -> bool:
         return cell is not None and bool(self.labels.exact_match(cell.text) or self.form.variants(cell.text))
@@ -651,12 +682,15 @@ class _Builder:
     context_year: int | None
     problems: list[Problem] = field(default_factory=list)
     form: FormContext = field(default_factory=FormContext)
+    seal_names: Sequence[str] = ()
 
     def value(
         self, raw: _Raw, kind: ValueType, label: str, *, key: str | None = None, row: int | None = None,
         required: bool = False, default_unit: str | None = None, guessed: bool = False,
         guess_flag: str = "label_guessed", doubt: str | None = None,
     ) -> Value:
+        if kind is ValueType.SCHOOL and raw.confidence < SEAL_NAMED and named_by_seal(raw.text, self.seal_names):
+            raw = replace(raw, confidence=SEAL_NAMED)
         normal = normalize(kind, raw.text, context_year=self.context_year, default_unit=default_unit)
         doubted = (*doubts(kind, raw.text, normal.normalized, self.form), *((doubt,) if doubt else ()))
         flags = [*normal.flags, *doubted]
@@ -692,6 +726,36 @@ def _majority_year(read: ReadDocument) -> int | None:
     for text in [*(line.text for line in read.lines), *(c.text for t in read.tables for c in t.cells)]:
         years.update(int(y) for y in _YEAR.findall(unicodedata.normalize("NFKC", text)))
     return years.most_common(1)[0][0] if years else None
+
+
+SEAL_NAMED = 0.95
+"""How sure a school's name read under a seal is when the seal's own text spells it the same."""
+
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def named_by_seal(text: str, seal_names: Sequence[str]) -> bool:
+    """Does a seal's own text (:attr:`~docgen.extraction.ReadDocument.seal_names`) spell the school name
+    ``text``, whole?
+
+    A school stamps its return with its seal, over its own name as often as not, and the seal's ring text is
+    that name: two readings of the name from different ink. Text read under a seal may be cut short or mixed
+    with the seal's characters (the reader trusts it less), but a whole name the seal spells the same was
+    read right. Whole: four characters or more, and not a piece of a longer name in the seal's text (no
+    Chinese character right before or after it there: ``利安小`` is not ``彭州市利安小学``).
+    """
+    want = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    if len(want) < 4:
+        return False
+    for name in seal_names:
+        have = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+        at = have.find(want)
+        while at >= 0:
+            before, after = have[at - 1:at], have[at + len(want):at + len(want) + 1]
+            if not _CJK_CHAR.match(before) and not _CJK_CHAR.match(after):
+                return True
+            at = have.find(want, at + 1)
+    return False
 
 
 # --------------------------------------------------------------------------------------- generic tables
@@ -772,7 +836,7 @@ def interpret(
     problems += id_problems
     kind = _which_form(read, schemas, identity, problems)
     schema = schemas.get(kind) if kind else None
-    builder = _Builder(review_threshold, context_year)
+    builder = _Builder(review_threshold, context_year, seal_names=read.seal_names)
 
     fields: dict[str, Value] = {}
     labels: dict[str, str] = {}

@@ -54,7 +54,7 @@ from extractors.preprocess import (
     scale_matrix,
     u8,
 )
-from extractors.seal import SEAL_CONFIDENCE, Seal, find_seals, ring_alone, ring_free_ink
+from extractors.seal import SEAL_CONFIDENCE, Seal, find_seals, read_seal_names, ring_alone, ring_free_ink
 
 log = logging.getLogger(__name__)
 
@@ -903,6 +903,7 @@ class _PageRead:
     tables: list[ReadTable]
     lines: list[TextLine]
     codes: list[str]
+    seal_names: list[str] = field(default_factory=list)
 
 
 def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_per_unit: float = 1.0) -> _PageRead:
@@ -929,6 +930,9 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     page_polys = [_map_points(to_page, p) for p in polys]
     no_seals: list[Seal] = []
     seals = _stage("印章检测", page_no, problems, lambda: find_seals(page.gray), lambda: no_seals)
+    no_names: list[str] = []
+    names = _stage("印章文字识别", page_no, problems, lambda: read_seal_names(page.gray, seals, engine),
+                   lambda: no_names) if seals else no_names
     ruled = page.ink
     if page.flattened or page.doubtful_geometry:  # a photo: light rulings blurred into dashes are rulings still
         ruled = _stage("表格线检测", page_no, problems, lambda: u8(cv2.bitwise_or(page.ink, faint_rulings(page.gray))),
@@ -970,7 +974,7 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     for code in (*(identity_in(p) or p for p in qr), *printed_codes(lines)):
         if code not in codes:
             codes.append(code)
-    return _PageRead(tables, lines, codes)
+    return _PageRead(tables, lines, codes, names)
 
 
 def _without(page: PreparedPage, rules: U8) -> PreparedPage:
@@ -990,15 +994,17 @@ def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEng
     lines: list[TextLine] = []
     codes: list[str] = []
     problems: list[str] = []
+    seal_names: list[str] = []
     for n, rgb in enumerate(pages, start=1):
         got = read_page(rgb, n, eng, problems, px_per_unit[n - 1] if px_per_unit is not None else 1.0)
         tables.extend(got.tables)
         lines.extend(got.lines)
         codes.extend(c for c in got.codes if c not in codes)
+        seal_names.extend(got.seal_names)
     if not codes:
         problems.append("未识别到表单识别码（二维码与印刷码均未读出）")
     return ReadDocument(source=source, input_kind=kind, pages=len(pages), tables=tuple(tables), lines=tuple(lines),
-                        identity_codes=tuple(codes), problems=tuple(problems))
+                        identity_codes=tuple(codes), problems=tuple(problems), seal_names=tuple(seal_names))
 
 
 def read_image(data: bytes, name: str, engine: OcrEngine | None = None) -> ReadDocument:
