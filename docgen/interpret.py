@@ -64,7 +64,7 @@ from docgen.plausible import DOUBT_FACTOR, FormContext, doubts, out_of_sequence
 from docgen.printed import unprinted
 from docgen.review import reasons_text, status_of, where_text
 from docgen.tables import HEADER_SCAN_ROWS, entity, generic_header, generic_type, may_name, schema_mismatch
-from docgen.values import GUESSED, SURE, default_unit_for, is_blank, join_lines, join_wrapped, normalize
+from docgen.values import GUESSED, SURE, default_unit_for, is_blank, join_lines, join_wrapped, kept_text, normalize
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -698,7 +698,7 @@ class _Builder:
             flags.append("low_confidence")
         if guessed:
             flags.append(guess_flag)
-        text = raw.text.strip()
+        text = kept_text(kind, raw.text, normal)
         confidence = raw.confidence * normal.factor * (GUESSED if guessed else 1.0) \
             * (DOUBT_FACTOR if doubted else 1.0)
         value = Value(text, normal.normalized, confidence, raw.where, tuple(flags), kind)

@@ -16,7 +16,8 @@ boxes), and this module turns them into field values:
   its row's context: the label before it on the row (``联络员姓名``), or a row-heading line above
   (``联络员``). When the context cannot decide, the value is kept under the first and marked
   :data:`AMBIGUOUS` — a value that could belong to two labels is never certain. An unknown label (``邮箱：``)
-  after a space ends the value before it; a colon inside a word (``另：5月…``) does not. A label that ends
+  after a space ends the value before it; a colon inside a word (``另：5月…``) does not, nor one after the
+  first words of a value (``外出事由：送教下乡：语文…``). A label that ends
   the row without its colon (``…，联系电话``) is a label, and one cut by the line's end (``…填报日`` |
   ``期：…``) is joined again.
 * **Values below labels.** A label alone on its row (``参加人员（可另附名单）：`` or a bare ``联络员姓名``), or a
@@ -73,6 +74,8 @@ _NAMES_ROW = re.compile(r"^[\u3400-\u9fff·\s、，,；;]+$")
 # the last word of a row, after a separator
 _LAST_WORD = re.compile(r"(?:[，,；;]|\s{2,}|\t|\u3000)\s*([^\s，,；;:：]{2,10})\s*$")
 _ASIDE = re.compile(r"^[(（][^)）]*[)）]$")
+_STRAY_MARK = re.compile(r"^[A-Za-z]{1,2}$")
+_CJK_LAST = re.compile(r"[\u3400-\u9fff]$")
 _ROW_SEPARATOR = "    "  # between the boxes of one visual row: a wide gap, as on the page
 
 _TRAILING_DATE = re.compile(
@@ -327,7 +330,7 @@ def _labels_in(row: str, form: FormLabels, read: _Row | None = None) -> list[_La
     value_start = 0
     for m in _COLON.finditer(row):
         before = row[value_start : m.start()]
-        found = _label_before(before, form)
+        found = _label_before(before, form, after_label=bool(out))
         if found is None:
             continue  # a colon inside a value
         offset, specs, extra = found
@@ -340,9 +343,9 @@ def _labels_in(row: str, form: FormLabels, read: _Row | None = None) -> list[_La
     return _with_colonless(row, out, form, read)
 
 
-def _label_before(text: str, form: FormLabels) -> tuple[int, list[int], str | None] | None:
+def _label_before(text: str, form: FormLabels, after_label: bool = False) -> tuple[int, list[int], str | None] | None:
     """The label ending ``text`` (the text before a colon): its start, fields and extra name; None when the
-    colon is not a label's."""
+    colon is not a label's. ``after_label``: ``text`` starts right after a label's colon."""
     pattern = form.label_end
     m = pattern.search(text) if pattern is not None else None
     if m is not None:
@@ -381,6 +384,8 @@ def _label_before(text: str, form: FormLabels) -> tuple[int, list[int], str | No
     spaced = token_start == 0 or text[token_start - 1].isspace() or _BOUNDARY.match(text[token_start - 1])
     if form.exact(text[:token_start]):
         return None  # right after a bare label (外出事由    送教下乡：语文…): a colon in its value
+    if after_label and not _WIDE_GAP.search(text[:token_start]) and not text[:token_start].strip():
+        return None  # first words after a label's colon (外出事由（项目）：送教下乡：语文…): a colon in its value
     if _LABEL_LIKE.match(key) and spaced:
         return token_start, [], None  # a label the form does not have: it ends the value before it
     return None
@@ -459,7 +464,7 @@ def fields_in_lines(lines: Sequence[TextLine], form: FormLabels, prefix: tuple[o
     ``breaks``: indexes of lines that something else (a table) stands before — no value runs on across it."""
     state = _State(form, prefix)
     for indexes in _labels_first(lines, visual_rows(lines), form):
-        row = _make_row(lines, indexes)
+        row = _make_row(lines, _without_title(lines, indexes, form))
         if not row.text.strip():
             continue
         if any(j in breaks for j in indexes) or _is_printed(row.text, form):
@@ -479,6 +484,24 @@ def fields_in_lines(lines: Sequence[TextLine], form: FormLabels, prefix: tuple[o
     _close(state)
     _unfilled(state)
     return state.hits
+
+
+def _is_title(text: str, form: FormLabels) -> bool:
+    """Is ``text`` the form's title, or a line of it that names the form (``教育交流活动备案表`` under a program's
+    heading): part of a title and holding a whole one (a synonym counts), three characters or more — never a
+    value that only shares words with it (``教育交流活动``)."""
+    key = label_key(text)
+    return len(key) >= 3 and form.in_title(key) and any(t in key for t in form.titles)
+
+
+def _without_title(lines: Sequence[TextLine], indexes: Sequence[int], form: FormLabels) -> Sequence[int]:
+    """A visual row's boxes without the form's title, when the row holds more than it: in a photo the title's
+    last line and the line under it (``单位：…``, left of the centred title) can share a band — the sheet
+    bowed or turned — and the title would be read as the end of that line's value."""
+    if len(indexes) < 2:
+        return indexes
+    kept = [j for j in indexes if not _is_title(lines[j].text, form)]
+    return kept or indexes
 
 
 def _labels_first(lines: Sequence[TextLine], rows: list[list[int]], form: FormLabels) -> list[list[int]]:
@@ -759,6 +782,9 @@ def _continues(o: _Open, row: _Row, form: FormLabels) -> bool:
     if _ASIDE.match(text):
         return False  # （盖章）, （签字）: a remark beside the form, not more of the value
     last = o.texts[-1]
+    if _STRAY_MARK.match(text) and _CJK_LAST.search(last):
+        # a Chinese value does not wrap into a lone Latin letter: a mark read as one (a seal's arc, a tick)
+        return False
     kind = ValueType.TEXT if o.hit.spec is None else form.types[o.hit.spec]
     if kind is ValueType.TEXT:
         return True

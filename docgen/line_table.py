@@ -8,7 +8,9 @@ it. When the form has a table, this module puts those lines back into a grid:
 * the **header** is the visual row (:func:`docgen.line_fields.visual_rows`) whose pieces name most of
   the schema's columns (at least three, or all of a smaller table); each of its pieces is a column, the
   boundary between two columns halfway between their labels;
-* **rows**: with a 序号 column, a data row starts at a number in it; otherwise at text in the first column.
+* **rows**: with a 序号 column, a data row starts at a number in it; otherwise at text in the first column —
+  unless the first column's text above opened a bracket it did not close, or this text closes one
+  (``威海市帮扶初中（待`` | ``定）``: one school's name wrapped).
   Lines in between (a cell wrapped over several lines) belong to the row above; lines before the first
   row start (a header label wrapped over two lines) belong to the header;
 * the table **ends** at the footer (``备注：``), at a ``标签：`` line in the first column (``填报人：``), at a
@@ -39,6 +41,12 @@ STRADDLE_CONFIDENCE = 0.3
 MIN_HEADER_COLUMNS = 3
 _NUMBER = re.compile(r"^\s*\d{1,3}\s*[.、．]?\s*$")
 _LABEL_COLON = re.compile(r"^[^\d：:]{1,12}[：:]")
+_CLOSING = re.compile(r"^\s*[)）]")
+
+
+def _unclosed(text: str) -> bool:
+    """Does ``text`` open a bracket it does not close (``威海市帮扶初中（待``): the cell wraps onto the next line."""
+    return text.count("(") + text.count("（") > text.count(")") + text.count("）")
 
 
 @dataclass(frozen=True)
@@ -105,11 +113,14 @@ def table_from_lines(
             return True
         return bool(_LABEL_COLON.match(first))  # 填报人：… under the table
 
-    def starts(row: list[_Piece]) -> bool:
+    def starts(row: list[_Piece], above: list[_Piece] | None) -> bool:
         here = [p for p in row if column(p) == start_col]
         if not here:
             return False
-        return serial_col is None or bool(_NUMBER.match(here[0].line.text))
+        if serial_col is not None:
+            return bool(_NUMBER.match(here[0].line.text))
+        before = "".join(p.line.text for p in above or () if column(p) == start_col)
+        return not (_unclosed(before) or _CLOSING.match(here[0].line.text))  # （待 | 定）: one cell wrapped
 
     header_extra: list[_Piece] = []
     data: list[list[_Piece]] = []
@@ -118,7 +129,7 @@ def table_from_lines(
         if ends(row, bottom):
             break
         bottom = max(p.box[3] for p in row)
-        if starts(row):
+        if starts(row, data[-1] if data else None):
             data.append(list(row))
         elif data:
             data[-1].extend(row)

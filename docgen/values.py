@@ -67,6 +67,7 @@ FLAG_TEXT: dict[str, str] = {
     "invalid_integer": "序号不是整数",
     "suspicious_name": "姓名含数字或字母",
     "ocr_corrected": "已校正疑似识别错误的字符（O→0，l→1）",
+    "separator_restored": "已补回识别时丢失的日期分隔符（如 2019/0410 → 2019/04/10）",
     "low_confidence": "识别置信度低",
     "value_is_label": "内容像是表格标签（可能读入了表头或标签）",
     "holds_printed_text": "内容含表单标题、印刷说明或识别码（可能多行文字连在一起）",
@@ -140,7 +141,7 @@ def _prepare(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _factor(flags: tuple[str, ...], base: float = 1.0) -> float:
-    return min(base, OCR_FIX) if "ocr_corrected" in flags else base
+    return min(base, OCR_FIX) if "ocr_corrected" in flags or "separator_restored" in flags else base
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -253,6 +254,60 @@ def _make_date(p: _Parts, year: int) -> date | None:
         return None
 
 
+# A photo's or a grey scan's thin separators (``/``, ``.``, ``—``) are the strokes the recogniser drops first:
+# 2019/04/10 comes back as 2019/0410, 2019年5月18日—21日 as 2019年5月18日21日.
+_RUN_TAIL = re.compile(r"^(?P<y>\d{4})(?P<s>[./\-])(?P<md>\d{3,4})$")  # 2019/0410: month and day run together
+_RUN_HEAD = re.compile(r"^(?P<y>\d{4})(?P<m>\d{1,2})(?P<s>[./\-])(?P<d>\d{1,2})$")  # 201904/10: year and month
+_RUN_ALL = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")  # 20190410
+_DAY_END = re.compile(r"\d[日号]")
+
+
+def _valid_day(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return 1990 <= year <= 2100
+
+
+def restore_date_separator(text: str) -> str | None:
+    """``text`` (a date as read) with the separator the recogniser lost put back, or None when nothing looks
+    lost or more than one reading would fit.
+
+    * month and day run together after the year: ``2019/0410`` → ``2019/04/10`` (the year's separator
+      repeated); restored only when one split gives a valid day — ``2019/123`` (1/23 or 12/3) is left alone;
+    * year and month run together: ``201904/10`` → ``2019/04/10`` (a year has four digits);
+    * all three: ``20190410`` → ``2019.04.10``;
+    * a range whose dash was lost between two days: ``2019年5月18日21日`` → ``2019年5月18日—21日``, when the
+      second day is after the first (a written day ends in 日; two in a row are a range's two ends).
+
+    The caller keeps the value flagged (:data:`FLAG_TEXT` ``separator_restored``): a restored separator is a
+    guess a reviewer confirms.
+    """
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    if m := _RUN_TAIL.match(s):
+        y, md = int(m["y"]), m["md"]
+        fits = [(md[:k], md[k:]) for k in (1, 2) if len(md) - k in (1, 2)
+                and _valid_day(y, int(md[:k]), int(md[k:]))]
+        if len(fits) == 1:
+            return f"{m['y']}{m['s']}{fits[0][0]}{m['s']}{fits[0][1]}"
+        return None
+    if (m := _RUN_HEAD.match(s)) and _valid_day(int(m["y"]), int(m["m"]), int(m["d"])):
+        return f"{m['y']}{m['s']}{m['m']}{m['s']}{m['d']}"
+    if (m := _RUN_ALL.match(s)) and _valid_day(int(m["y"]), int(m["m"]), int(m["d"])):
+        return f"{m['y']}.{m['m']}.{m['d']}"
+    ends = list(_DAY_END.finditer(s))
+    if len(ends) == 2 and ends[1].end() == len(s):
+        cut = ends[0].end()
+        left, right = s[:cut], s[cut:]
+        start = _parse_part(left, None, None)
+        end = _parse_part(right, start.year, start.month) if start is not None else None
+        if start is not None and end is not None and (end.year or start.year or 0, end.month, end.day) > (
+                start.year or 0, start.month, start.day):
+            return f"{left}—{right}"
+    return None
+
+
 def normalize_date(text: str, *, context_year: int | None = None) -> Normal:
     """A date, a range, or a date-ish phrase kept as text.
 
@@ -269,6 +324,10 @@ def normalize_date(text: str, *, context_year: int | None = None) -> Normal:
     s = re.sub(r"\s+", "", s)
     core = _DECORATION.sub("", s).strip()
     parsed = _split_range(core) if core else None
+    if parsed is None and core == s and (restored := restore_date_separator(s)) is not None:
+        parsed = _split_range(restored)
+        if parsed is not None:  # read as the date it is, never sure of it
+            flags = (*flags, "separator_restored")
     if parsed is None:
         return _indeterminate(s, flags, context_year)
     start, end = parsed
@@ -657,6 +716,17 @@ def normalize(
     if kind is ValueType.COUNT:
         return normalize_count(text, default_unit=default_unit)
     return _SIMPLE[kind](text)
+
+
+def kept_text(kind: ValueType, text: str, normal: Normal) -> str:
+    """A value's text as the record keeps it: ``text`` stripped — with the date separator put back when
+    :func:`normalize` read the date only by restoring it (:func:`restore_date_separator`), so the text shown
+    to the reviewer says what the value was read as."""
+    if kind is ValueType.DATE and "separator_restored" in normal.flags:
+        restored = restore_date_separator(_prepare(join_lines(text))[0])
+        if restored is not None:
+            return restored
+    return text.strip()
 
 
 _SIMPLE: dict[ValueType, Callable[[str], Normal]] = {

@@ -756,6 +756,19 @@ def one_big_box(grid: Grid, page_shape: tuple[int, ...], max_cells: int = 2, min
     return len(grid.cells) <= max_cells and share >= min_share
 
 
+def one_band(grid: Grid) -> bool:
+    """Whether ``grid`` is a single row or a single column of cells: in a photo, a table whose rulings of
+    one direction faded (a thin grey print, the sheet's curl) — every row's text in one cell per column, or
+    every column's in one cell per row.
+
+    No form's table is one band (a header and at least one row of values, two columns at least); read as
+    cells its values would run together under one header. Left out, its text is read as lines with their
+    places, from which the interpreter rebuilds the form's table (:mod:`docgen.line_table`) or reads
+    ``标签：值`` lines.
+    """
+    return grid.n_rows == 1 or grid.n_cols == 1
+
+
 def distrust(table: ReadTable, cap: float, only: set[tuple[int, int]] | None = None) -> ReadTable:
     """``table`` with every non-empty cell's confidence (or only those at ``(row, col)`` in ``only``) at most
     ``cap``."""
@@ -940,7 +953,8 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     grid_ink = _stage("印章检测", page_no, problems, lambda: ring_free_ink(ruled, seals), lambda: ruled)
     grids, rules = _stage("表格线检测", page_no, problems, lambda: find_grids(grid_ink, gray=page.gray),
                           lambda: ([], np.zeros_like(page.ink)))
-    grids = [g for g in grids if not one_big_box(g, page.ink.shape)]
+    photo = page.flattened or page.doubtful_geometry
+    grids = [g for g in grids if not one_big_box(g, page.ink.shape) and not (photo and one_band(g))]
     if not grids:
         problems.append(f"第{page_no}页：未找到表格线")
     read: list[tuple[Grid, ReadTable]] = []

@@ -341,3 +341,41 @@ def test_a_colon_in_the_value_after_a_bare_label_stays_in_the_value() -> None:
              ocr("外出事由（项目）", 345, 627, 488, 679), ocr("讲座", 500, 651, 555, 688)]
     e = interpret(lines_doc(*lines, kind=InputKind.IMAGE))
     assert record(e)["purpose"] == "送教下乡：语文、数学同课异构及专题\n讲座"
+
+
+def test_the_title_sharing_a_band_with_the_line_under_it_is_not_part_of_its_value() -> None:
+    """A bowed or turned photo: the title's second line, centred, sits level with the 单位 line under it (their
+    boxes share half their height), and the two were one row — the title read as the end of the school's
+    name. A box that only shares words with the title (教育交流活动, an activity's name) is kept."""
+    lines = [ocr("彭州·黑水“校校结对”", 420, 40, 760, 90),
+             ocr("教育交流活动备案表", 430, 100, 750, 150),
+             ocr("单位：彭州市西郊小学", 120, 125, 400, 165),
+             ocr("填报日期：2019年6月16日", 800, 128, 1100, 168),
+             ocr("外出事由（项目）：", 120, 200, 380, 240), ocr("教育交流活动", 400, 200, 600, 240)]
+    assert visual_rows(lines)[1] == [2, 1, 3]  # one row, as the reader groups the boxes
+    e = interpret(lines_doc(*lines, kind=InputKind.IMAGE))
+    assert record(e)["unit"] == "彭州市西郊小学"
+    assert record(e)["filled_on"] == "2019年6月16日"
+    assert record(e)["purpose"] == "教育交流活动"
+    assert "holds_printed_text" not in e.fields["unit"].flags
+
+
+def test_a_lone_latin_letter_below_a_chinese_value_does_not_continue_it() -> None:
+    """A seal's arc (or a tick) under a value, read as ``S``: no Chinese 职务 wraps into one Latin letter."""
+    lines = [ocr("教育交流活动备案表", 430, 40, 750, 90),
+             ocr("带队人员姓名：刘晓燕    职务：教务处副主任", 120, 200, 800, 240),
+             ocr("S", 300, 246, 318, 280, conf=0.62),
+             ocr("联系电话：133-5845-2976", 120, 290, 500, 330)]
+    e = interpret(lines_doc(*lines, kind=InputKind.IMAGE))
+    assert record(e)["leader_title"] == "教务处副主任"
+    assert record(e)["leader_phone"] == "133-5845-2976"
+
+
+@pytest.mark.parametrize("purpose_line", ["外出事由（项目）：送教下乡：语文、数学同课异构及专题讲座",
+                                          "外出事由（项目）： 送教下乡：语文、数学同课异构及专题讲座"])
+def test_a_value_opening_with_words_and_a_colon_keeps_them(purpose_line: str) -> None:
+    """``送教下乡：`` right after the label's colon is the value's first words, not a label the form lacks that
+    leaves 外出事由 empty; an unknown label after a wide gap still ends the value before it."""
+    e = interpret(lines_doc("教育交流活动备案表", "单位：彭州市西郊小学", purpose_line, "备注：    邮箱：a@b.cn"))
+    assert record(e)["purpose"] == "送教下乡：语文、数学同课异构及专题讲座"
+    assert record(e).get("remarks", "") == ""

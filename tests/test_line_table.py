@@ -118,3 +118,27 @@ def test_a_label_centred_beside_a_two_line_value_takes_both_lines() -> None:
     assert got.fields["destination"].raw == "黑水县扎窝中心校"
     assert got.fields["purpose"].raw == "骨干教师示范课及教学研讨\n校园文化建设交流"
     assert got.fields["departs_on"].raw == "2019/11/12"
+
+
+def test_a_school_name_wrapped_inside_its_bracket_stays_one_row() -> None:
+    """No 序号: ``威海市帮扶初中（待`` | ``定）`` in the first column is one school's name wrapped in its cell
+    (the bracket opened above closes below), not a second row holding only ``定）``."""
+    cols = [(100, 300), (320, 520), (540, 740), (760, 960)]
+
+    def at(text: str, k: int, top: float) -> TextLine:
+        return TextLine(text, 0.98, Provenance(1, (float(cols[k][0]), top, float(cols[k][0] + 18 * len(text)),
+                                                   top + 20)))
+
+    lines = [TextLine("结对帮扶安排表", 0.99, Provenance(1, (400.0, 40.0, 600.0, 70.0))),
+             TextLine("填报单位：鄄城县吉山镇吉山中学", 0.99, Provenance(1, (100.0, 100.0, 400.0, 120.0)))]
+    lines += [at(t, k, 150.0) for k, t in enumerate(["帮扶学校", "帮扶学校联系人及电话", "受援学校",
+                                                     "受援学校联系人及电话"])]
+    lines += [at("威海市帮扶初中（待", 0, 190.0), at("李 云 136 17514331", 1, 190.0),
+              at("鄄城县吉山镇吉山中学", 2, 190.0), at("赵广雷13892816781", 3, 190.0), at("定）", 0, 212.0)]
+    lines += [at("威海市第二中学", 0, 250.0), at("王明13800000000", 1, 250.0), at("鄄城县第一中学", 2, 250.0),
+              at("张华13900000000", 3, 250.0)]
+    lines.append(TextLine("填报日期：2016/08/09", 0.99, Provenance(1, (100.0, 300.0, 400.0, 320.0))))
+    got = interpret(ReadDocument("photo.jpg", InputKind.IMAGE, 1, lines=tuple(lines)))
+    rows = [{k: v.raw for k, v in zip(got.tables[0].keys, row, strict=True)} for row in got.tables[0].rows]
+    assert [r["supporting"].replace("\n", "") for r in rows] == ["威海市帮扶初中（待定）", "威海市第二中学"]
+    assert rows[1]["supported_contact"] == "张华13900000000"

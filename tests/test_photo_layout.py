@@ -95,3 +95,30 @@ def test_faint_rulings_are_not_made_of_a_line_of_blurred_text() -> None:
     found = faint_rulings(gray)
     assert found[295:306, 200:1500].any(axis=0).mean() > 0.9
     assert not found[490:530].any()
+
+
+def _one_band_table_sheet() -> U8:
+    """A portrait sheet with a small table whose inner rulings were lost but one: its frame and a single
+    vertical, around two rows of four columns of text (a 安排表's header and its row)."""
+    page = np.full((2339, 1654, 3), 250, np.uint8)
+    cv2.rectangle(page, (150, 400), (1500, 600), (30, 30, 30), 3)
+    cv2.line(page, (825, 400), (825, 600), (30, 30, 30), 3)
+    for r in range(2):
+        for c in range(4):
+            cv2.putText(page, f"T{r}{c}", (190 + c * 330, 470 + r * 80), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (30, 30, 30), 3)
+    cv2.putText(page, "DATE: 2016 08 09", (150, 680), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (30, 30, 30), 3)
+    return page
+
+
+def test_a_table_of_one_band_in_a_photo_is_read_as_lines() -> None:
+    """Photographed, a table that kept only its frame and one vertical is a grid of one row and two cells:
+    read as cells, each would hold two columns of two rows run together. Read as lines, each column's text
+    is a piece of its own, where it lies (the interpreter rebuilds the table from them)."""
+    shot = pf.photograph(_one_band_table_sheet(), seed=2)
+    doc = read_image(sf.encode(shot.rgb, "PNG"), "band.png", engine=sf.FakeEngine())
+    assert doc.tables == ()
+    boxes = [line.where.bbox for line in doc.lines if line.where.bbox is not None]
+    # each column's text of a row is a piece of its own (the fake engine reads a detected block as one box)
+    pieces = [b for b in boxes if b[2] - b[0] > 2 * (b[3] - b[1]) and b[2] - b[0] < 100]
+    assert len(pieces) >= 4, boxes
+    assert len({round(b[0], -1) for b in pieces}) >= 4

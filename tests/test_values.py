@@ -15,6 +15,7 @@ from docgen.values import (
     fix_ocr_digits,
     is_blank,
     join_lines,
+    kept_text,
     normalize,
     normalize_count,
     normalize_date,
@@ -24,6 +25,7 @@ from docgen.values import (
     normalize_phone,
     normalize_school,
     normalize_text,
+    restore_date_separator,
     shown,
 )
 
@@ -107,6 +109,46 @@ def test_a_year_less_date_takes_the_context_year() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "____年____月____日", "年  月  日", "/", "—"])
 def test_a_blank_date_is_none_without_flags(text: str) -> None:
     assert normalize_date(text) == (None, 1.0, ())
+
+
+# A separator thin enough for the recogniser to drop (``/`` ``.`` ``—`` in a photo): put back when only one
+# reading is a valid date, and the value stays flagged.
+LOST_SEPARATORS: list[tuple[str, str, Normalized]] = [
+    ("2019/0410", "2019/04/10", D(2019, 4, 10)),
+    ("2019/1203", "2019/12/03", D(2019, 12, 3)),
+    ("2018.0927", "2018.09.27", D(2018, 9, 27)),
+    ("2019-415", "2019-4-15", D(2019, 4, 15)),  # 41/5 is no month: one reading
+    ("201904/10", "2019/04/10", D(2019, 4, 10)),
+    ("20190410", "2019.04.10", D(2019, 4, 10)),
+    ("2019年5月18日21日", "2019年5月18日—21日", rng(D(2019, 5, 18), D(2019, 5, 21))),
+    ("2019年5月30日6月2日", "2019年5月30日—6月2日", rng(D(2019, 5, 30), D(2019, 6, 2))),
+]
+
+
+@pytest.mark.parametrize("text, restored, expected", LOST_SEPARATORS)
+def test_a_date_whose_separator_was_lost_is_restored_and_stays_flagged(
+    text: str, restored: str, expected: Normalized
+) -> None:
+    assert restore_date_separator(text) == restored
+    got = normalize(ValueType.DATE, text)
+    assert got.normalized == expected
+    assert "separator_restored" in got.flags
+    assert got.factor < SURE
+    assert kept_text(ValueType.DATE, text, got) == restored  # the record shows what the value was read as
+
+
+@pytest.mark.parametrize("text", [
+    "2019/123",  # 1/23 or 12/3
+    "2019.0230",  # no 30 February
+    "2019年5月21日18日",  # the second day before the first: no range
+    "2019/04/10",  # nothing lost
+    "2019年5月18日—21日",
+    "13812345678",
+])
+def test_a_date_separator_is_not_restored_when_the_reading_is_not_unique(text: str) -> None:
+    assert restore_date_separator(text) is None
+    assert "separator_restored" not in normalize(ValueType.DATE, text).flags
+    assert kept_text(ValueType.DATE, f" {text} ", normalize(ValueType.DATE, text)) == text
 
 
 # ------------------------------------------------------------------------------------------ phones
