@@ -395,10 +395,6 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
                 arc_beside.add(i)
         if i in arc_beside or any(z.touches(gc.box) for z in seals):
             continue  # a seal's ring and lettering are faint marks too: what it covers is looked at anyway
-        if page.flattened and len(bands) > first:
-            # a photo: bits of a ruling the lens bent and a shadow's edge lie beside the text read, and read as
-            # 1 or S (备注1, 良好S); a cell that read nothing is still looked at (a pale / alone)
-            continue
         covered = np.zeros((y1 - y0, x1 - x0), np.uint8)
         for b in bands[first:]:
             pv, ph = _margins(b.y1 - b.y0)
