@@ -197,13 +197,6 @@ class CellSettings:
     speck: float = 1 / 400  # ink components smaller than (L·speck)² px are noise
     min_ink: float = 1 / 350  # a cell with less than (L·min_ink)² px of ink is blank
     tall_band: float = 1.7  # a text band taller than this × the page's median band is two lines: detect
-    faint: int = 24  # a pixel this much darker than its cell's paper is ink, however light (a pale ``/``)
-    glyph: float = 1 / 160  # a mark at least L·glyph px tall or wide, with as many px of ink, is a glyph
-
-
-RESCUED_CONFIDENCE = 0.85
-"""The most a value is trusted when part of it was read from ink the band finder had let go (faint, or broken
-into specks): below the review threshold, so a stray mark read as text is looked at, never taken as sure."""
 
 
 @dataclass
@@ -213,58 +206,9 @@ class _Band:
     y1: int
     x0: int
     x1: int
-    rescued: U8 | None = None  # made by :func:`unread_marks` (ink no ordinary band covered): the crop to read
-
-
-def _margins(h: int) -> tuple[int, int]:
-    """Vertical and horizontal margin a band of height ``h`` is cropped with."""
-    return max(3, round(h * 0.2)), max(6, round(h * 0.4))
-
-
-def unread_marks(gray: U8, ink: U8, rules: U8, covered: U8, edge: int, glyph: int, faint: int) -> U8:
-    """Ink of glyph size in a cell (``gray``, its ordinary ``ink`` mask) that no band's crop ``covered``.
-
-    The ink mask misses what a clerk writes lightly: a pale ``/`` for "none" lies above the page's ink
-    threshold altogether, and a thin grey stroke (人次 wrapped under 200余, a lone ``2``) is binarised into
-    dots each smaller than a speck, so the cell read blank and sure, or its short second line vanished while
-    the first read as a sure, shorter value. Here any pixel ``faint`` darker than the cell's paper counts,
-    off the (widened) ``rules`` and ``edge`` px from the cell's sides; dots closer than about a
-    stroke are joined, and what joins into a mark ``glyph`` px tall or wide with at least ``glyph`` px of
-    ink is kept (scanner noise and JPEG specks join into nothing that size). Returns the kept marks (255)."""
-    paper = float(np.median(gray[::3, ::3]))  # every 9th pixel tells the paper as well, at a 9th of the cost
-    marks = ((gray < paper - faint) | (ink > 0)) & (rules == 0) & (covered == 0)
-    marks[:edge] = False
-    marks[-edge:] = False
-    marks[:, :edge] = False
-    marks[:, -edge:] = False
-    out = np.zeros(gray.shape, np.uint8)
-    if int(np.count_nonzero(marks)) < glyph:
-        return out
-    m8 = marks.astype(np.uint8) * 255
-    k = max(3, glyph // 4)
-    joined = u8(cv2.morphologyEx(m8, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    for j in range(1, n):
-        x, y, w, h = (int(v) for v in stats[j, :4])
-        if max(w, h) < glyph:
-            continue
-        own = (labels[y:y + h, x:x + w] == j) & marks[y:y + h, x:x + w]
-        if int(np.count_nonzero(own)) >= glyph:
-            out[y:y + h, x:x + w][labels[y:y + h, x:x + w] == j] = 255
-    return out
-
-
-def stretched(crop: U8) -> U8:
-    """``crop`` with its darkest ink black and its paper white: the recogniser reads raw levels, and a pale
-    stroke at 210 on 250 paper is to it next to nothing."""
-    lo, hi = (float(v) for v in np.percentile(crop, (1, 90)))
-    if hi - lo < 8:
-        return crop
-    return u8(np.clip((crop.astype(np.float32) - lo) * (255.0 / (hi - lo)), 0, 255))
 
 
 _CLOSE3 = np.ones((3, 3), np.uint8)
-_CLOSE5 = np.ones((5, 5), np.uint8)
 
 
 def _components_filtered(ink: U8, min_area: int) -> U8:
@@ -360,10 +304,6 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     inset = max(3, round(long_side * s.inset))
     speck = max(4, round((long_side * s.speck) ** 2))
     min_ink = max(20, round((long_side * s.min_ink) ** 2))
-    band_gap, band_min_h = max(1, long_side // 800), max(4, long_side // 300)
-    glyph = max(6, round(long_side * s.glyph))
-    edge = max(inset, long_side // 250)
-    rescue_ink = np.zeros_like(text_ink)
 
     bands: list[_Band] = []
     inks: list[int] = []
@@ -380,8 +320,9 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
         inks.append(count)
         if count < min_ink and arcs[y0:y1, x0:x1].any():
             arc_beside.add(i)  # blank once the ring was taken out: what lay on the ring is looked at, never sure
-        first = len(bands)
-        for by0, by1, bx0, bx1 in (text_bands(sub, gap=band_gap, min_h=band_min_h) if count >= min_ink else ()):
+        if count < min_ink:
+            continue
+        for by0, by1, bx0, bx1 in text_bands(sub, gap=max(1, long_side // 800), min_h=max(4, long_side // 300)):
             # The band's width from all text ink on its rows, specks included: a thin 一 or a 、 at either
             # end of a wrapped line can fall under the speck size, and a crop that stops at the last big
             # glyph makes the recogniser drop it without lowering any score.
@@ -393,60 +334,32 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
             pad = max(3, round((by1 - by0) * 0.2))
             if arcs[max(0, y0 + by0 - pad):y0 + by1 + pad, x0:x1].any():
                 arc_beside.add(i)
-        if i in arc_beside or any(z.touches(gc.box) for z in seals):
-            continue  # a seal's ring and lettering are faint marks too: what it covers is looked at anyway
-        covered = np.zeros((y1 - y0, x1 - x0), np.uint8)
-        for b in bands[first:]:
-            pv, ph = _margins(b.y1 - b.y0)
-            covered[max(0, b.y0 - y0 - pv):max(0, b.y1 - y0 + pv), max(0, b.x0 - x0 - ph):max(0, b.x1 - x0 + ph)] = 1
-        marks = unread_marks(clean[y0:y1, x0:x1], text_ink[y0:y1, x0:x1], wide_rules[y0:y1, x0:x1], covered,
-                             edge, glyph, s.faint)
-        if marks.any():
-            rescue_ink[y0:y1, x0:x1] |= marks
-            # read with the glyphs read already turned to paper: the margin of a pale / after 2019/07 would
-            # take in the 7 and read 7/ (the pale ink beside them stays, though it lies in their crop)
-            cell = clean[y0:y1, x0:x1].copy()
-            cell[(covered > 0) & (cv2.dilate(sub, _CLOSE5) > 0)] = 255
-            for by0, by1, bx0, bx1 in text_bands(marks, gap=band_gap, min_h=band_min_h):
-                pv, ph = _margins(by1 - by0)
-                crop = stretched(cell[max(0, by0 - pv):by1 + pv, max(0, bx0 - ph):bx1 + ph])
-                bands.append(_Band(i, y0 + by0, y0 + by1, x0 + bx0, x0 + bx1, rescued=crop))
 
-    ordinary = [b.y1 - b.y0 for b in bands if b.rescued is None]
-    median_h = float(np.median(ordinary)) if ordinary else 0.0
-    detect = {b.cell for b in bands if b.rescued is None and median_h and b.y1 - b.y0 > s.tall_band * median_h}
+    median_h = float(np.median([b.y1 - b.y0 for b in bands])) if bands else 0.0
     crops: list[U8] = []
     crop_of: list[_Band] = []
+    detect: set[int] = set()
     for b in bands:
-        if b.cell in detect:
+        h = b.y1 - b.y0
+        if median_h and h > s.tall_band * median_h:
+            detect.add(b.cell)
             continue
-        pv, ph = _margins(b.y1 - b.y0)
-        crops.append(clean[max(0, b.y0 - pv):b.y1 + pv, max(0, b.x0 - ph):b.x1 + ph] if b.rescued is None
-                     else b.rescued)
+        pv, ph = max(3, round(h * 0.2)), max(6, round(h * 0.4))
+        crops.append(clean[max(0, b.y0 - pv):b.y1 + pv, max(0, b.x0 - ph):b.x1 + ph])
         crop_of.append(b)
     read = engine.recognize_lines(crops)
 
     per_cell: dict[int, list[tuple[int, int, str, float]]] = {}
-    rescued: set[int] = set()  # cells with a part read from ink the ordinary bands let go
     # where each cell's text lies: a seal is over the text or not, whatever it covers of the cell around it
     text_box: dict[int, tuple[int, int, int, int]] = {}
     for b in bands:  # with the margin its crop is read with
-        pv, ph = _margins(b.y1 - b.y0)
+        pv, ph = max(3, round((b.y1 - b.y0) * 0.2)), max(6, round((b.y1 - b.y0) * 0.4))
         box = (b.x0 - ph, b.y0 - pv, b.x1 + ph, b.y1 + pv)
         x0, y0, x1, y1 = text_box.get(b.cell, box)
         text_box[b.cell] = (min(x0, box[0]), min(y0, box[1]), max(x1, box[2]), max(y1, box[3]))
     for b, (text, score) in zip(crop_of, read, strict=True):
-        y_key = b.y0
-        if b.rescued is not None:
-            rescued.add(b.cell)
-            if not text:  # a mark of glyph size read as nothing: the cell is looked at (capped below) but the
-                score = 1.0  # rest of its text keeps its own score
-            elif text in _UPRIGHT_BARS and leans_like_a_slash(rescue_ink[b.y0:b.y1, b.x0:b.x1]):
-                text = "/"  # a pale / after 2019/07 read alone, as a lone / is (see below)
-            # a pale glyph beside a line read already is on that line: read after it, not before it
-            mid = (b.y0 + b.y1) // 2
-            y_key = next((o.y0 for o in bands if o.cell == b.cell and o.rescued is None and o.y0 <= mid < o.y1), b.y0)
-        per_cell.setdefault(b.cell, []).append((y_key, b.x0, text, score))
+        if b.cell not in detect:
+            per_cell.setdefault(b.cell, []).append((b.y0, b.x0, text, score))
     for i in detect:
         x0, y0, x1, y1 = grid.cells[i].box
         lines = engine.recognize(clean[y0 + inset:y1 - inset, x0 + inset:x1 - inset])
@@ -458,12 +371,9 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
         if parts:
             text = dash_between_numbers(join_lines([p[2] for p in parts]))
             conf = min(p[3] for p in parts) if text else 0.2
-            if i in rescued:
-                conf = min(conf, RESCUED_CONFIDENCE)
             if text in _UPRIGHT_BARS and i in text_box:
                 x0, y0, x1, y1 = (max(0, v) for v in text_box[i])
-                ink = cv2.bitwise_or(text_ink[y0:y1, x0:x1], rescue_ink[y0:y1, x0:x1])
-                if leans_like_a_slash(_components_filtered(u8(ink), speck)):
+                if leans_like_a_slash(_components_filtered(text_ink[y0:y1, x0:x1], speck)):
                     text = "/"  # the recogniser's doubt stays: a reviewer still looks
         elif i in arc_beside:
             text, conf = "", 0.5
