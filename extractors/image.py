@@ -859,7 +859,8 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     grid_ink = _stage("印章检测", page_no, problems, lambda: ring_free_ink(ruled, seals), lambda: ruled)
     grids, rules = _stage("表格线检测", page_no, problems, lambda: find_grids(grid_ink, gray=page.gray),
                           lambda: ([], np.zeros_like(page.ink)))
-    photo = page.flattened or page.doubtful_geometry
+    # a doubtful page keeps its one-band grid: read as a table, every cell of it is capped below (lines are not)
+    photo = page.flattened and not page.doubtful_geometry
     grids = [g for g in grids if not one_big_box(g, page.ink.shape) and not (photo and one_band(g))]
     if not grids:
         problems.append(f"第{page_no}页：未找到表格线")
