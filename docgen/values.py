@@ -254,6 +254,9 @@ def _make_date(p: _Parts, year: int) -> date | None:
         return None
 
 
+PLAUSIBLE_YEARS = range(1990, 2101)
+"""Years a returned form's date can name; another is flagged (``implausible_year``), never used to restore one."""
+
 # A photo's or a grey scan's thin separators (``/``, ``.``, ``—``) are the strokes the recogniser drops first:
 # 2019/04/10 comes back as 2019/0410, 2019年5月18日—21日 as 2019年5月18日21日.
 _RUN_TAIL = re.compile(r"^(?P<y>\d{4})(?P<s>[./\-])(?P<md>\d{3,4})$")  # 2019/0410: month and day run together
@@ -267,7 +270,7 @@ def _valid_day(year: int, month: int, day: int) -> bool:
         date(year, month, day)
     except ValueError:
         return False
-    return 1990 <= year <= 2100
+    return year in PLAUSIBLE_YEARS
 
 
 def restore_date_separator(text: str) -> str | None:
@@ -344,7 +347,7 @@ def normalize_date(text: str, *, context_year: int | None = None) -> Normal:
     last = _make_date(end, end.year or year) if end is not None else None
     if first is None or (end is not None and last is None):
         return Normal(None, FAILED, (*flags, "invalid_date"))
-    if not 1990 <= first.year <= 2100:
+    if first.year not in PLAUSIBLE_YEARS:
         flags, factor = (*flags, "implausible_year"), min(factor, PARTIAL)
     if last is None or last == first:
         return Normal(first, factor, flags)

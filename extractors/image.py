@@ -198,6 +198,18 @@ class CellSettings:
     min_ink: float = 1 / 350  # a cell with less than (L·min_ink)² px of ink is blank
     tall_band: float = 1.7  # a text band taller than this × the page's median band is two lines: detect
 
+    def pixels(self, long_side: int) -> tuple[int, int, int]:
+        """``(inset, speck, min_ink)`` in pixels on a page whose long side is ``long_side``."""
+        return (max(3, round(long_side * self.inset)), max(4, round((long_side * self.speck) ** 2)),
+                max(20, round((long_side * self.min_ink) ** 2)))
+
+
+def text_ink_of(ink: U8, rules: U8) -> tuple[U8, U8]:
+    """``(wide_rules, text_ink)``: the rulings widened past their anti-aliased edges, and the ink without them —
+    what a cell's text is read from."""
+    wide_rules = u8(cv2.dilate(rules, np.ones((5, 5), np.uint8)))
+    return wide_rules, u8(cv2.bitwise_and(ink, cv2.bitwise_not(wide_rules)))
+
 
 @dataclass
 class _Band:
@@ -293,17 +305,14 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     gray, long_side = page.gray, max(page.gray.shape)
     clean = gray.copy()
     clean[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = 255
-    wide_rules = u8(cv2.dilate(rules, np.ones((5, 5), np.uint8)))
-    text_ink = u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(wide_rules)))
+    wide_rules, text_ink = text_ink_of(page.ink, rules)
     # a seal's ring, cut into arcs by the rulings, is no text: an arc beside a name read as its first stroke
     arcs = ring_alone(gray, seals, wide_rules) if seals else np.zeros_like(text_ink)
     if arcs.any():
         text_ink = u8(cv2.bitwise_and(text_ink, cv2.bitwise_not(arcs)))
         clean[arcs > 0] = 255
     arc_beside: set[int] = set()  # cells with an arc taken out on their text's rows: still under the seal
-    inset = max(3, round(long_side * s.inset))
-    speck = max(4, round((long_side * s.speck) ** 2))
-    min_ink = max(20, round((long_side * s.min_ink) ** 2))
+    inset, speck, min_ink = s.pixels(long_side)
 
     bands: list[_Band] = []
     inks: list[int] = []
@@ -746,17 +755,14 @@ def straddling_merges(page: PreparedPage, grid: Grid, table: ReadTable, rules: U
     lone = lone_merges(table)
     if not lone:
         return set()
-    long_side = max(page.gray.shape)
-    inset = max(3, round(long_side * s.inset))
-    speck = max(4, round((long_side * s.speck) ** 2))
-    min_ink = max(20, round((long_side * s.min_ink) ** 2))
-    text_ink = u8(cv2.bitwise_and(page.ink, cv2.bitwise_not(cv2.dilate(rules, np.ones((5, 5), np.uint8)))))
+    inset, speck, min_ink = s.pixels(max(page.gray.shape))
+    _, text_ink = text_ink_of(page.ink, rules)
     gap = 2 * inset  # each side of the ruling's place: more than a character's spacing, less than a cell's margin
 
     def inked(x0: int, y0: int, x1: int, y1: int) -> bool:
         x0, y0, x1, y1 = x0 + inset, y0 + inset, x1 - inset, y1 - inset
-        return x1 > x0 and y1 > y0 and np.count_nonzero(
-            _components_filtered(text_ink[y0:y1, x0:x1], speck)) >= min_ink
+        return x1 > x0 and y1 > y0 and bool(np.count_nonzero(
+            _components_filtered(text_ink[y0:y1, x0:x1], speck)) >= min_ink)
 
     def crossed(strip: U8, axis: int) -> bool:  # ink over most of the strip's width: text runs across
         return bool(strip.size) and float(strip.any(axis=axis).mean()) >= 0.5
