@@ -45,6 +45,7 @@ import itertools
 import os
 import queue
 import re
+import resource
 import secrets
 import signal
 import statistics
@@ -128,7 +129,10 @@ def build(forms: int, mix: dict[str, float], seed: int, salt: str = "") -> list[
 
 def reading_itself(files: list[File]) -> tuple[dict[str, float], dict[str, float]]:
     """Seconds of ``docgen.extract.extract`` for each file (by sha256), in this process, warm, on one thread:
-    wall and CPU (this process's)."""
+    wall and CPU (this process's, and its PDF parse sandbox's: the fork server and the children it reaped).
+    """
+    import multiprocessing.forkserver
+
     from api.sandbox import read_threads
     from docgen.extract import extract
     from extractors import read
@@ -137,11 +141,21 @@ def reading_itself(files: list[File]) -> tuple[dict[str, float], dict[str, float
     use_threads(read_threads(forked=True))  # as a worker's child reads
     for kind in {f.kind: f for f in files}.values():  # load the readers and the OCR models first
         extract(kind.data, kind.name, reader=read)
+    server = multiprocessing.forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+
+    stat = Path(f"/proc/{server}/stat") if server else None
+
+    def used() -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split() if stat else ()
+        return time.process_time() + sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
     wall, cpu = {}, {}
     for f in files:
-        start, start_cpu = time.perf_counter(), time.process_time()
+        start_cpu = used()
+        start = time.perf_counter()
         extract(f.data, f.name, reader=read)
-        wall[f.sha256], cpu[f.sha256] = time.perf_counter() - start, time.process_time() - start_cpu
+        wall[f.sha256] = time.perf_counter() - start
+        cpu[f.sha256] = used() - start_cpu
     return wall, cpu
 
 
@@ -203,6 +217,22 @@ def tree_cpu(pids: list[int]) -> float:
             total += sum(int(v) for v in stats[pid][11:15])
             todo += children.get(pid, [])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def postmaster_pid() -> int | None:
+    """The PostgreSQL server's main process (its backends are its children: their CPU is in its tree)."""
+    for path in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            argv = path.read_bytes().split(b"\0")
+            if argv and argv[0].endswith(b"postgres") and b"-D" in argv:
+                return int(path.parent.name)
+    return None
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process (the bench: its client threads, its polling) and its reaped children."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def wait_until(check: Callable[[], bool], seconds: float, what: str) -> None:
@@ -395,6 +425,17 @@ def run_mode(mode: str, workers: int, files: list[File], probe: list[File], clie
             wait_until(lambda: all(" ready." in p.read_text(errors="replace") for p in logs), 300, "the workers")
             program_id, tokens = setup(url, clients)
             cpu_before = tree_cpu([w.pid for w in worker_procs])  # the workers are warm and idle
+            pg = postmaster_pid()
+
+            def parts() -> dict[str, float]:
+                """CPU seconds so far of each part of the set-up (the API: the serving process and its
+                children, its in-process reader's included)."""
+                return {"API": tree_cpu([api[0].pid]), "workers": tree_cpu([w.pid for w in worker_procs]),
+                        "PostgreSQL": tree_cpu([pg]) if pg else 0.0,
+                        "Redis": tree_cpu([p.pid for p in procs.started if "redis-server" in str(p.args)]),
+                        "bench clients": own_cpu()}  # fmt: skip
+
+            parts_before = parts()
             sending = Sent()
             stop = threading.Event()
 
@@ -428,6 +469,7 @@ def run_mode(mode: str, workers: int, files: list[File], probe: list[File], clie
             if watch.is_alive():
                 watch.join()
             flood = rows_of(conn)
+            parts_cpu = {k: v - parts_before[k] for k, v in parts().items()} if mode != KILL else None
             worker_cpu = tree_cpu([w.pid for w in worker_procs]) - cpu_before if workers and mode != KILL else None
             load.append(os.getloadavg()[0])
             # the idle probe: one digital form at a time
@@ -444,7 +486,7 @@ def run_mode(mode: str, workers: int, files: list[File], probe: list[File], clie
     finally:
         procs.stop_all()
     return {"sent": sending, "rows": flood, "probe": probed, "completed": completed, "logged": bool(logs),
-            "kills": kills, "load": load, "worker_cpu": worker_cpu}
+            "kills": kills, "load": load, "worker_cpu": worker_cpu, "parts_cpu": parts_cpu}
 
 
 # ------------------------------------------------------------------------------------------------- figures
@@ -514,6 +556,7 @@ def summarise(mode: str, result: dict[str, Any], files: list[File], itself: dict
         "cpu_overhead": (result["worker_cpu"] - sum(itself_cpu.values())) / len(files)
         if result["worker_cpu"] is not None else None,
         "worker_cpu": result["worker_cpu"],
+        "parts_cpu": result["parts_cpu"],
     }
 
 
@@ -561,6 +604,14 @@ def report(results: list[dict[str, Any]], files: list[File], itself: dict[str, f
     for r in results:
         if r["cpu_overhead"] is not None:
             print(f"  {r['mode']:<11}{r['worker_cpu']:.1f} CPU s: overhead {r['cpu_overhead'] * 1000:.0f} ms a file")
+    reading_ms = 1000 * sum(itself_cpu.values()) / len(files)
+    print(f"\nCPU of every part for the flood, ms a file (the reading itself: {reading_ms:.0f} ms CPU a file in this "
+          "process):")
+    for r in results:
+        if r["parts_cpu"] is not None:
+            parts = r["parts_cpu"]
+            print(f"  {r['mode']:<11}" + ", ".join(f"{k} {1000 * v / len(files):.0f}" for k, v in parts.items())
+                  + f"; all {1000 * sum(parts.values()) / len(files):.0f}")
     print("\nexactly once:")
     for r in results:
         bad = bool(r["lost"] or r["stored_twice"] or r["read_twice"] or r["records_not_one"] or r["answered_other"])

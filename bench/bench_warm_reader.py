@@ -56,19 +56,22 @@ def median_seconds(step: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def cpu_seconds(server: int) -> float:
-    """CPU seconds so far of this process, of the fork server ``server`` and of its reaped children."""
+def cpu_seconds(server: int) -> tuple[float, int]:
+    """CPU seconds so far of this process, of the fork server ``server`` and of its reaped children; and their
+    minor page faults (a page touched for the first time: a forked child's fresh memory)."""
     fields = Path(f"/proc/{server}/stat").read_text().rsplit(")", 1)[1].split()
     mine = resource.getrusage(resource.RUSAGE_SELF)
-    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK") + mine.ru_utime + mine.ru_stime
+    seconds = sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK") + mine.ru_utime + mine.ru_stime
+    return seconds, int(fields[7]) + int(fields[8]) + mine.ru_minflt
 
 
-def cpu_per_read(step: Callable[[], object], server: int, repeat: int) -> float:
-    """Mean CPU seconds of ``step`` (ticks are 10 ms: a mean over many reads)."""
-    before = cpu_seconds(server)
+def cpu_per_read(step: Callable[[], object], server: int, repeat: int) -> tuple[float, float]:
+    """Mean CPU seconds and minor faults of ``step`` (ticks are 10 ms: a mean over many reads)."""
+    before, faults = cpu_seconds(server)
     for _ in range(repeat):
         step()
-    return (cpu_seconds(server) - before) / repeat
+    after, faults_after = cpu_seconds(server)
+    return (after - before) / repeat, (faults_after - faults) / repeat
 
 
 def main() -> None:
@@ -94,6 +97,9 @@ def main() -> None:
     def child(name: str, data: bytes) -> Callable[[], object]:
         return lambda: json.loads(sandbox.run_child("extract", data, name, **LIMITS))
 
+    from extractors.ocr import use_threads
+
+    use_threads(sandbox.read_threads(forked=True))  # the reading itself on one thread, as a warm child reads
     start = time.perf_counter()
     sandbox.start_warm()
     started = time.perf_counter() - start
@@ -109,8 +115,10 @@ def main() -> None:
                 times[kind][way].append(median_seconds(step, 1))
     results = {kind: {way: statistics.median(t) for way, t in ways.items()} for kind, ways in times.items()
                if not args.cpu_only}
+    import gc
     import multiprocessing.forkserver
 
+    gc.freeze()  # as the warm server does: this process's collections do not walk what is loaded
     server = multiprocessing.forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
     cpu = {}
     for kind, (name, data) in files.items():
@@ -125,9 +133,9 @@ def main() -> None:
               f"{r['fresh'] - r['itself']:>16.3f}s{r['warm'] - r['itself']:>15.3f}s")
     print(f"CPU seconds a read (means of {args.repeat * 3}; this process + fork server + its children), load "
           f"{os.getloadavg()[0]:.1f}:")
-    for kind, (own, warm_cpu) in cpu.items():
+    for kind, ((own, own_faults), (warm_cpu, warm_faults)) in cpu.items():
         print(f"{kind:<8}reading itself {own * 1000:.1f} ms, warm child {warm_cpu * 1000:.1f} ms: "
-              f"overhead {(warm_cpu - own) * 1000:.1f} ms")
+              f"overhead {(warm_cpu - own) * 1000:.1f} ms; minor page faults {own_faults:.0f} vs {warm_faults:.0f}")
 
 
 if __name__ == "__main__":
