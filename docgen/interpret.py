@@ -48,6 +48,7 @@ from docgen.extraction import (
     Extraction,
     FormIdentity,
     FormStatus,
+    InputKind,
     Problem,
     Provenance,
     ReadDocument,
@@ -861,6 +862,8 @@ def interpret(
             used |= table_read.used
             read_table = table_read
             tables += _stage("明细表格", problems, lambda: _build_table(spec, read_table, builder, problems), [])
+            if _cut_short(read, schema, identity, table_read, finder):
+                problems.append(Problem(CUT_SHORT.format(label=schema.layout.footer_label.rstrip("：:"))))
     else:
         if builder.context_year is None:
             builder.context_year = _majority_year(read)
@@ -1003,6 +1006,29 @@ def _placed(hits: Sequence[_Hit]) -> list[_Hit]:
                 hit = replace(hit, spec=free[0], others=(hit.spec, *free[1:]))
         out.append(hit)
     return out
+
+
+CUT_SHORT = ("表格末尾的「{label}」行未找到：照片或扫描件可能缺少后续页面，或表格下部没有拍全，"
+             "缺少的行不会出现在记录中；请核对原件是否完整")
+"""A form-level problem: a picture of our printed form whose table did not end with its footer row."""
+
+
+def _cut_short(read: ReadDocument, schema: FormSchema, identity: FormIdentity | None, table: _TableRead,
+               finder: _FieldFinder) -> bool:
+    """A picture (scan or photo) of our own printed form — its identity code read — whose table was read, but
+    without the footer row (``备注：…``) that the printed form always ends its table with (the schema's
+    ``layout.footer_label``), neither in the table nor as a line.
+
+    A liaison photographs page 1 of a two-page 统计表, or the sheet's foot is outside the frame: the rows on
+    the missing part are absent, and nothing else says so. Not checked: a Word file or a PDF from Word (read
+    whole), and a copy without our code (retyped, or another office's table: it may never have had the row).
+    A school that deleted the row before printing is told to check a copy that was complete; it costs a look,
+    while a silent gap costs rows."""
+    if identity is None or not schema.layout.footer_label or not table.used:
+        return False
+    if read.input_kind not in (InputKind.SCAN, InputKind.IMAGE):
+        return False
+    return table.footer is None and not finder.extra_hits.get(FOOTER_FIELD)
 
 
 def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems: list[Problem]) -> list[Table]:
