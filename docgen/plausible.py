@@ -26,6 +26,10 @@ __all__ = ["FormContext", "doubts", "out_of_sequence"]
 
 PRINTED_MIN = 6  # a title or printed sentence this long inside a value is not the school's writing
 PREFIX_MIN = 3  # a value starting with a label this long (or longer) has a header cell merged into it
+# … or, for a school, a person or a phone number, with any label of two or more: no school or name starts with
+# 姓名 or 职务 (a free text may well start with a short label: 学校操场 for 活动地点, where 学校 is a label)
+PREFIX_MIN_NAMED = 2
+NAMED = frozenset({ValueType.SCHOOL, ValueType.NAME, ValueType.PHONE})
 YEAR_SLACK = 1  # a school year spans two calendar years: dates a year before or after the filing are normal
 
 _SEPARATORS = re.compile(r"[\s、，,；;/／和及]+")
@@ -43,7 +47,8 @@ class FormContext:
 
     @classmethod
     def of(cls, schema: FormSchema | None, year: int | None, printed: Iterable[str] = ()) -> FormContext:
-        """The labels of ``schema`` (fields, columns and footer, with synonyms and printed forms); its title
+        """The labels of ``schema`` (fields, columns, footer and grid headings, with synonyms and printed
+        forms); its title
         (not the shorter synonyms, which a sentence may quote) and the sentences the blank form prints
         (``printed``) as what no value holds."""
         if schema is None:
@@ -55,6 +60,8 @@ class FormContext:
             texts += [*spec.labels, spec.printed_label]
         if schema.table is not None:
             texts += schema.table.footer_labels
+        # a grid's printed headings (the 回执's 姓名 / 职务 / 联系电话 over 联络员 / 分管领导) are labels too
+        texts += [*schema.layout.grid_columns, *(row.label for row in schema.layout.grid_rows)]
         return cls(frozenset(k for k in map(label_key, texts) if len(k) >= 2), year, sentences)
 
 
@@ -62,7 +69,7 @@ def doubts(kind: ValueType, text: str, normalized: Normalized, form: FormContext
     """The flags of what makes ``text`` (read for a field or column of type ``kind``) implausible on its form:
 
     * ``value_is_label`` — the value is one of the form's labels, or starts with one of ≥ 3 characters
-      followed by more (a header cell merged into the value cell);
+      (≥ 2 for a school, a name or a phone) followed by more (a header cell merged into the value cell);
     * ``holds_printed_text`` — the value holds the form's title, a sentence the blank form prints or a
       docgen identity code (text lines of the page run together into one value);
     * ``name_too_short`` — a person's name of one Chinese character (a name cut short);
@@ -72,7 +79,8 @@ def doubts(kind: ValueType, text: str, normalized: Normalized, form: FormContext
         return ()
     out: list[str] = []
     key = label_key(text)
-    if key in form.labels or any(len(lab) >= PREFIX_MIN and key.startswith(lab) and len(key) > len(lab)
+    shortest = PREFIX_MIN_NAMED if kind in NAMED else PREFIX_MIN
+    if key in form.labels or any(len(lab) >= shortest and key.startswith(lab) and len(key) > len(lab)
                                  for lab in form.labels):
         out.append("value_is_label")
     if _CODE.search(text) or any(p in key for p in form.printed):

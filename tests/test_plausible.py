@@ -55,6 +55,21 @@ def test_a_header_merged_into_a_value_is_reviewed() -> None:
     assert doubts(ValueType.SCHOOL, "彭州市帮扶学校（待定）", "彭州市帮扶学校（待定）", form) == ()
 
 
+def test_a_school_or_name_starting_with_a_short_label_is_reviewed() -> None:
+    # a photo where the ruling under the 回执's header row hid under the seal: 姓名 ran into 王青措, and the
+    # school field, its own label misread, took that cell at 0.99
+    schema = load_schemas()["liaison_reply"]
+    form = FormContext.of(schema, 2019)
+    assert "value_is_label" in doubts(ValueType.SCHOOL, "姓名王青措", "姓名王青措", form)
+    assert "value_is_label" in doubts(ValueType.NAME, "职务王青措", "职务王青措", form)
+    assert doubts(ValueType.SCHOOL, "黑水县色尔古寄宿制小学校", "黑水县色尔古寄宿制小学校", form) == ()
+    assert doubts(ValueType.NAME, "王青措", "王青措", form) == ()
+    # a free text may start with a short label: 学校操场 as a 活动地点 (学校 names 填报单位 on the 统计表)
+    stats = FormContext.of(load_schemas()["activity_stats"], 2019)
+    assert doubts(ValueType.TEXT, "学校操场", "学校操场", stats) == ()
+    assert "value_is_label" in doubts(ValueType.SCHOOL, "学校操场", "学校操场", stats)
+
+
 def test_a_name_cut_to_one_character_is_reviewed() -> None:
     e = reply(["泽", "教导主任", "13812345678"], ["李四", "副校长", "0837-6822345"])
     assert "name_too_short" in e.fields["liaison_name"].flags
