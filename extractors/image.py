@@ -274,6 +274,29 @@ def leans_like_a_slash(ink: U8) -> bool:
     return 12.0 <= lean <= 40.0 and vx * vy < 0  # image y grows down: rising to the right
 
 
+FAINT_DEPTH = 24  # grey levels below a blank cell's paper that a pale pencil or ballpoint stroke still reaches
+FAINT_SLASH_CONFIDENCE = 0.5
+"""A ``/`` seen only on the grey page (too pale for the ink mask) is read, and always reviewed."""
+
+
+def faint_slash(cell_gray: U8, glyph: int) -> bool:
+    """Does a cell that the ink mask found blank hold one pale stroke leaning like a ``/``?
+
+    On a phone photo a ``/`` written in a pale ballpoint falls under the binarisation threshold: the cell
+    reads as blank at full confidence, and the "none" the school wrote is lost without a flag. Only a single
+    thin, leaning stroke at least ``glyph`` px long counts — the mark clerks write for "none"; specks, the
+    paper's texture and a shadow's soft edge are neither thin nor leaning."""
+    if cell_gray.size == 0:
+        return False
+    paper = float(np.median(cell_gray))
+    dark = u8((cell_gray < paper - FAINT_DEPTH).astype(np.uint8) * 255)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    strokes = [k for k in range(1, n) if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) >= glyph]
+    if len(strokes) != 1 or np.count_nonzero(dark) > 2 * int(stats[strokes[0], cv2.CC_STAT_AREA]):
+        return False  # several marks, or one among much other grey: not a lone slash
+    return leans_like_a_slash(u8((labels == strokes[0]).astype(np.uint8) * 255))
+
+
 _CJK_CLASS = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
 _CJK_SPACE = re.compile(rf"(?<={_CJK_CLASS})\s+|\s+(?={_CJK_CLASS})")
 
@@ -345,6 +368,7 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
                 arc_beside.add(i)
 
     median_h = float(np.median([b.y1 - b.y0 for b in bands])) if bands else 0.0
+    glyph = max(8, round(0.6 * median_h)) if median_h else max(8, long_side // 120)  # a / spans most of a line
     crops: list[U8] = []
     crop_of: list[_Band] = []
     detect: set[int] = set()
@@ -387,7 +411,11 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
         elif i in arc_beside:
             text, conf = "", 0.5
         elif inks[i] == 0:
-            text, conf = "", 1.0
+            x0, y0, x1, y1 = gc.box
+            if faint_slash(clean[y0 + inset:y1 - inset, x0 + inset:x1 - inset], glyph):
+                text, conf = "/", FAINT_SLASH_CONFIDENCE
+            else:
+                text, conf = "", 1.0
         else:  # some ink, too little to read: a mark, a stray stroke, residue
             text, conf = "", 0.5 if inks[i] < min_ink else 0.2
         if text and (i in arc_beside or any(z.touches(text_box.get(i, gc.box)) for z in seals)):
