@@ -61,7 +61,7 @@ from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, TableSpec, Va
 from docgen.labels import label_key, remembered
 from docgen.line_fields import AMBIGUOUS, FormLabels, fields_in_lines, is_lone_date, resolve_label
 from docgen.line_table import table_from_lines
-from docgen.plausible import DOUBT_FACTOR, FormContext, doubts, out_of_sequence
+from docgen.plausible import DOUBT_FACTOR, FormContext, doubts, sequence_doubts
 from docgen.printed import unprinted
 from docgen.review import reasons_text, status_of, where_text
 from docgen.tables import HEADER_SCAN_ROWS, entity, generic_header, generic_type, may_name, schema_mismatch
@@ -1046,7 +1046,7 @@ def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems:
     if not read.rows:
         problems.append(Problem("表格中没有填写任何一行"))
     rows: list[tuple[Value, ...]] = []
-    off = {i: out_of_sequence([r[i].text for r in read.rows]) for i, c in enumerate(spec.columns)
+    off = {i: sequence_doubts([r[i].text for r in read.rows]) for i, c in enumerate(spec.columns)
            if c.type is ValueType.INTEGER and i in read.matched}
     for n, raw_row in enumerate(read.rows, start=1):
         row: list[Value] = []
@@ -1057,7 +1057,7 @@ def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems:
                 continue
             row.append(builder.value(raw_row[i], column.type, column.label, key=column.key, row=n,
                                      required=column.required, default_unit=default_unit_for(column.label),
-                                     doubt="out_of_sequence" if n - 1 in off.get(i, ()) else None))
+                                     doubt=off.get(i, {}).get(n - 1)))
         rows.append(tuple(row))
     out = [Table(tuple(c.label for c in spec.columns), tuple(rows), tuple(c.key for c in spec.columns))]
     if read.extra_columns:

@@ -22,7 +22,7 @@ from docgen.forms.schema import ColumnSpec, FieldSpec, FormSchema, ValueType
 from docgen.labels import label_key
 from docgen.values import PARTIAL, is_blank, normalize_integer
 
-__all__ = ["FormContext", "doubts", "out_of_sequence"]
+__all__ = ["FormContext", "doubts", "sequence_doubts"]
 
 PRINTED_MIN = 6  # a title or printed sentence this long inside a value is not the school's writing
 PREFIX_MIN = 3  # a value starting with a label this long (or longer) has a header cell merged into it
@@ -94,21 +94,25 @@ def doubts(kind: ValueType, text: str, normalized: Normalized, form: FormContext
     return tuple(out)
 
 
-def out_of_sequence(texts: Sequence[str]) -> set[int]:
-    """The rows (0-based) whose number breaks the count the other rows keep: in a numbered column (序号) the
-    numbers of most rows are their row's place plus one offset; a row off it (a 1 read as 7) is doubted.
-    Needs at least 3 numbered rows, more than half of them agreeing; rows left blank are skipped."""
+def sequence_doubts(texts: Sequence[str]) -> dict[int, str]:
+    """The rows (0-based) of a numbered column (序号) that break the count the other rows keep, with the flag
+    they get: the numbers of most rows are their row's place plus one offset; a row off it (a 1 read as 7) is
+    ``out_of_sequence``, and a filled row whose number is blank where the count says one belongs (a 5 in
+    strokes too faint to read) is ``sequence_gap``. Needs at least 3 numbered rows, more than half of them
+    agreeing."""
     offsets: dict[int, int] = {}
     for n, text in enumerate(texts):
         number = normalize_integer(text).normalized
         if isinstance(number, int):
             offsets[n] = number - n
     if len(offsets) < 3:
-        return set()
+        return {}
     common, count = Counter(offsets.values()).most_common(1)[0]
     if count * 2 <= len(offsets):
-        return set()
-    return {n for n, d in offsets.items() if d != common}
+        return {}
+    out = {n: "out_of_sequence" for n, d in offsets.items() if d != common}
+    out.update({n: "sequence_gap" for n, text in enumerate(texts) if is_blank(text)})
+    return out
 
 
 DOUBT_FACTOR = PARTIAL

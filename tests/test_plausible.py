@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from docgen.extraction import FormStatus
+from docgen.extraction import FormStatus, InputKind
 from docgen.forms import load_schemas
 from docgen.forms.schema import ValueType
 from docgen.interpret import interpret
@@ -120,7 +120,7 @@ def test_a_landline_with_a_digit_dropped_is_no_phone() -> None:
 
 
 def test_a_row_number_off_the_count_is_reviewed() -> None:
-    from docgen.plausible import out_of_sequence
+    from docgen.plausible import sequence_doubts
 
     # 序号 1 read as 7: every character sure, the count of the other rows says otherwise
     rows = [STATS_HEADER, stats_row(7), stats_row(2), stats_row(3)]
@@ -129,8 +129,21 @@ def test_a_row_number_off_the_count_is_reviewed() -> None:
     flags = [row[serial].flags for row in e.tables[0].rows]
     assert flags == [("out_of_sequence",), (), ()]
     assert "第1行「序号」：序号与前后行不连续" in messages(e)
-    assert out_of_sequence(["1", "2", "3", "4"]) == set()
-    assert out_of_sequence(["3", "4", "5"]) == set()  # a continued table counts on from its first page
-    assert out_of_sequence(["1", "2", "", "9", "5"]) == {3}  # a blank row is skipped, not counted against
-    assert out_of_sequence(["1", "2", "4", "5"]) == set()  # no majority: a row deleted and not renumbered
-    assert out_of_sequence(["1", "7"]) == set()  # too few to tell
+    assert sequence_doubts(["1", "2", "3", "4"]) == {}
+    assert sequence_doubts(["3", "4", "5"]) == {}  # a continued table counts on from its first page
+    assert sequence_doubts(["1", "2", "4", "5"]) == {}  # no majority: a row deleted and not renumbered
+    assert sequence_doubts(["1", "7"]) == {}  # too few to tell
+    assert sequence_doubts(["1", "2", "", "9", "5"]) == {2: "sequence_gap", 3: "out_of_sequence"}
+    assert sequence_doubts(["", "", "", "1"]) == {}  # one number: no count to keep
+
+
+def test_a_filled_row_without_its_number_is_reviewed() -> None:
+    # a grey scan: the 5 of row 5 in strokes too faint to read, the row's other cells read surely
+    rows = [STATS_HEADER, *(stats_row(n) for n in range(1, 5)), ["", *stats_row(5)[1:]], stats_row(6)]
+    e = interpret(document(table(rows), lines=STATS_LINES, kind=InputKind.SCAN))
+    serial = e.tables[0].columns.index("序号")
+    fifth = e.tables[0].rows[4][serial]
+    assert fifth.raw == "" and "sequence_gap" in fifth.flags and fifth.confidence < 0.9
+    assert all(row[serial].flags == () for k, row in enumerate(e.tables[0].rows) if k != 4)
+    assert e.status is FormStatus.NEEDS_REVIEW
+    assert "第5行「序号」：序号空缺" in messages(e)
