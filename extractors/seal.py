@@ -53,6 +53,7 @@ class SealSettings:
     max_r: float = 0.16
     perfectness: float = 0.75  # HOUGH_GRADIENT_ALT's circle quality (0–1): only clean rings
     ring: tuple[float, float] = (0.86, 1.06)  # the ring's band, as fractions of the radius
+    ring_piece: float = 0.6  # a line piece with more of its ink than this on a ring's band is the ring
     name_band: tuple[float, float] = (0.86, 0.5)  # where a seal's name runs inside its ring (outer, inner)
     # the readings of the name: (outer, inner, printed text lifted out) — a seal's name sits closer to its
     # ring or further in; on 51 grey scans these two found 19 of the 20 names four readings found, at half the cost
@@ -211,16 +212,35 @@ def read_seal_names(gray: U8, seals: Sequence[Seal], engine: OcrEngine, s: SealS
     return [text.strip() for text, _ in read if text.strip()]
 
 
+def _off_ring(mask: U8, rings: npt.NDArray[np.bool_], share: float) -> U8:
+    """``mask`` (line pieces of one direction) without the pieces that have more than ``share`` of their ink on
+    ``rings``."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    on_ring = np.bincount(labels[rings & (mask > 0)].ravel(), minlength=n)
+    ring_pieces = [k for k in range(1, n) if on_ring[k] > share * stats[k, cv2.CC_STAT_AREA]]
+    if not ring_pieces:
+        return mask
+    out = mask.copy()
+    out[np.isin(labels, ring_pieces)] = 0
+    return out
+
+
 def ring_free_ink(ink: U8, seals: Sequence[Seal], s: SealSettings = SealSettings()) -> U8:
     """``ink`` without the seals' rings (rulings that cross a ring are kept), so that a ring touching the
-    table neither joins the title to it nor adds rulings."""
+    table neither joins the title to it nor adds rulings.
+
+    A line piece lying mostly on a ring's band is the ring itself — its stretch at 3 or 9 o'clock is upright
+    for the height of a header row, its top and bottom level for a cell's width — not a ruling: a ruling
+    crosses the band and runs on beyond it. Kept, such a stretch split the header cells it stood in, and the
+    table gained two columns that no other row has (序 | 号, so page 2's rows no longer continued it)."""
     if not seals:
         return ink
-    hor, ver = line_masks(ink)
-    rules = cv2.dilate(cv2.bitwise_or(hor, ver), np.ones((3, 3), np.uint8)) > 0
     rings = np.zeros(ink.shape, dtype=bool)
     for seal in seals:
         rings |= _disc(ink.shape, seal, *s.ring)
+    # upright and level pieces apart: a ring's stretch touching the table's top ruling is still a piece of its own
+    pieces = [_off_ring(mask, rings, s.ring_piece) for mask in line_masks(ink)]
+    rules = cv2.dilate(cv2.bitwise_or(*pieces), np.ones((3, 3), np.uint8)) > 0
     out = ink.copy()
     out[rings & ~rules] = 0
     return out

@@ -314,6 +314,26 @@ def test_an_arc_of_a_seals_ring_alone_in_a_cell_is_no_text_and_leaves_the_cell_u
     assert blank.text == "" and blank.confidence == 0.5
 
 
+def test_a_seals_upright_stretch_in_a_header_row_is_no_column() -> None:
+    # a grey seal (thin, dark ring) stamped with its centre on the table's top ruling (seed 9's grey scan): the
+    # ring at 9 and 3 o'clock stands upright over the whole header row — kept as rulings, the two stretches
+    # split 序号 and 活动名称 in two, the table had two columns more than its next page, and that page's rows
+    # were no longer joined to it
+    img = Image.new("L", (2339, 1654), 250)
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((200, 152, 496, 448), outline=110, width=8)  # centre (348, 300), r 148
+    for y in (300, 336, 440, 544, 648):
+        draw.line((142, y, 2166, y), fill=0, width=3)
+    for x in (142, 345, 547, 749, 2166):
+        draw.line((x, 300, x, 648), fill=0, width=3)
+    page = _upright(np.asarray(img, dtype=np.uint8))
+    (as_inked,), _ = find_grids(page.ink)
+    assert len(as_inked.xs) == 7  # the ring's two stretches read as rulings: what the reader used to find
+    (grid,), _ = find_grids(ring_free_ink(page.ink, [Seal(348.0, 300.0, 148.0)]))
+    assert grid.xs == (142, 345, 547, 749, 2166)
+    assert len(grid.ys) == 5  # the rows' rulings cross the ring's band and run on: they stay
+
+
 # ------------------------------------------------------------------------------------------- a colon under a seal
 
 
