@@ -408,6 +408,14 @@ def perfect_stats_with_codes(*codes: str) -> ReadDocument:
     return ReadDocument(read.source, read.input_kind, read.pages, read.tables, read.lines, codes)
 
 
+def test_a_serial_column_headed_序_is_the_序号() -> None:
+    # clerks head the column 序 as often as 序号; on a grey scan a seal over 序号 leaves 序 too
+    rows = [["序", *STATS_HEADER[1:]], stats_row(1), stats_row(2)]
+    e = interpret(document(table(rows), lines=STATS_LINES))
+    assert column(e.tables[0], "序号") == ["1", "2"]
+    assert "表单没有的列" not in messages(e)
+
+
 def photographed_stats(*, footer: bool, kind: InputKind = InputKind.IMAGE, code: bool = True) -> ReadDocument:
     """A picture of our printed 统计表 (its code read) with its table filled to the page's foot: the footer row
     (``备注：…``) there, or not (page 1 of two photographed alone)."""
