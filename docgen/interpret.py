@@ -1055,9 +1055,13 @@ def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems:
                 flags = ("column_missing",) if column.required else ()
                 row.append(Value("", None, 0.0 if column.required else 1.0, flags=flags, type=column.type))
                 continue
-            row.append(builder.value(raw_row[i], column.type, column.label, key=column.key, row=n,
+            doubt, counted = off.get(i, {}).get(n - 1, (None, 0))
+            raw = raw_row[i]
+            if doubt == "sequence_gap":  # the number the count puts there, for the reviewer to confirm
+                raw = _Raw(str(counted), 1.0, raw.where)
+            row.append(builder.value(raw, column.type, column.label, key=column.key, row=n,
                                      required=column.required, default_unit=default_unit_for(column.label),
-                                     doubt=off.get(i, {}).get(n - 1)))
+                                     doubt=doubt))
         rows.append(tuple(row))
     out = [Table(tuple(c.label for c in spec.columns), tuple(rows), tuple(c.key for c in spec.columns))]
     if read.extra_columns:

@@ -94,11 +94,11 @@ def doubts(kind: ValueType, text: str, normalized: Normalized, form: FormContext
     return tuple(out)
 
 
-def sequence_doubts(texts: Sequence[str]) -> dict[int, str]:
+def sequence_doubts(texts: Sequence[str]) -> dict[int, tuple[str, int]]:
     """The rows (0-based) of a numbered column (序号) that break the count the other rows keep, with the flag
-    they get: the numbers of most rows are their row's place plus one offset; a row off it (a 1 read as 7) is
-    ``out_of_sequence``, and a filled row whose number is blank where the count says one belongs (a 5 in
-    strokes too faint to read) is ``sequence_gap``. Needs at least 3 numbered rows, more than half of them
+    they get and the number the count puts there: the numbers of most rows are their row's place plus one
+    offset; a row off it (a 1 read as 7) is ``out_of_sequence``, and a filled row whose number is blank (a 5
+    in strokes too faint to read) is ``sequence_gap``. Needs at least 3 numbered rows, more than half of them
     agreeing."""
     offsets: dict[int, int] = {}
     for n, text in enumerate(texts):
@@ -110,8 +110,8 @@ def sequence_doubts(texts: Sequence[str]) -> dict[int, str]:
     common, count = Counter(offsets.values()).most_common(1)[0]
     if count * 2 <= len(offsets):
         return {}
-    out = {n: "out_of_sequence" for n, d in offsets.items() if d != common}
-    out.update({n: "sequence_gap" for n, text in enumerate(texts) if is_blank(text)})
+    out = {n: ("out_of_sequence", n + common) for n, d in offsets.items() if d != common}
+    out.update({n: ("sequence_gap", n + common) for n, text in enumerate(texts) if is_blank(text)})
     return out
 
 

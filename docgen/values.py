@@ -75,7 +75,7 @@ FLAG_TEXT: dict[str, str] = {
     "year_out_of_period": "年份与填报年份相差较大",
     "shared_source": "同一处文字被读作多个栏目的值",
     "out_of_sequence": "序号与前后行不连续",
-    "sequence_gap": "序号空缺（其他行按顺序编号，此行应有序号）",
+    "sequence_gap": "序号未识别到，已按其他行的编号推定",
     "label_guessed": "按位置推定的字段",
     "label_ambiguous": "标签可能对应多个栏目，按上下文推定",
     "column_missing": "表格缺少此列",
