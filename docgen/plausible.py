@@ -48,9 +48,8 @@ class FormContext:
     @classmethod
     def of(cls, schema: FormSchema | None, year: int | None, printed: Iterable[str] = ()) -> FormContext:
         """The labels of ``schema`` (fields, columns, footer and grid headings, with synonyms and printed
-        forms); its title
-        (not the shorter synonyms, which a sentence may quote) and the sentences the blank form prints
-        (``printed``) as what no value holds."""
+        forms); its title (not the shorter synonyms, which a sentence may quote) and the sentences the blank
+        form prints (``printed``) as what no value holds."""
         if schema is None:
             return cls(frozenset(), year)
         sentences = frozenset(k for k in map(label_key, (schema.title, *printed)) if len(k) >= PRINTED_MIN)
