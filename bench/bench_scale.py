@@ -143,11 +143,9 @@ def reading_itself(files: list[File]) -> tuple[dict[str, float], dict[str, float
         extract(kind.data, kind.name, reader=read)
     server = multiprocessing.forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
 
-    stat = Path(f"/proc/{server}/stat") if server else None
 
     def used() -> float:
-        fields = stat.read_text().rsplit(")", 1)[1].split() if stat else ()
-        return time.process_time() + sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+        return time.process_time() + (own_and_reaped(stat_fields(Path(f"/proc/{server}"))) if server else 0.0)
 
     wall, cpu = {}, {}
     for f in files:
@@ -199,6 +197,16 @@ class Procs:
             proc.wait()
 
 
+def stat_fields(proc: Path) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command name (``fields[1]`` is the parent's pid)."""
+    return (proc / "stat").read_text().rsplit(")", 1)[1].split()
+
+
+def own_and_reaped(fields: list[str]) -> float:
+    """CPU seconds of a process (:func:`stat_fields`): its own and those of the children it reaped."""
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def tree_cpu(pids: list[int]) -> float:
     """CPU seconds of the processes ``pids`` and all their descendants alive now, each with the children it
     reaped (a worker's fork server reaps the children that read): ``/proc/<pid>/stat``."""
@@ -206,17 +214,17 @@ def tree_cpu(pids: list[int]) -> float:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
-                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                stats[int(entry.name)] = stat_fields(entry)
     children: dict[int, list[int]] = {}
     for pid, fields in stats.items():
         children.setdefault(int(fields[1]), []).append(pid)
-    total, todo = 0, list(pids)
+    total, todo = 0.0, list(pids)
     while todo:
         pid = todo.pop()
         if pid in stats:
-            total += sum(int(v) for v in stats[pid][11:15])
+            total += own_and_reaped(stats[pid])
             todo += children.get(pid, [])
-    return total / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def postmaster_pid() -> int | None:
