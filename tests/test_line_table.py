@@ -75,14 +75,17 @@ def test_text_reaching_over_a_column_boundary_is_doubted_more() -> None:
     assert len(placed) == 1 and placed[0].confidence <= STRADDLE_CONFIDENCE
 
 
+ARRANGEMENT_COLUMNS = [(100, 300), (320, 520), (540, 740), (760, 960)]  # an unruled 安排表's four columns (px)
+
+
+def at(text: str, k: int, top: float) -> TextLine:
+    """A line of ``text`` read in column ``k`` of :data:`ARRANGEMENT_COLUMNS` at height ``top``."""
+    x0 = float(ARRANGEMENT_COLUMNS[k][0])
+    return TextLine(text, 0.98, Provenance(1, (x0, top, x0 + 18 * len(text), top + 20)))
+
+
 def test_an_arrangement_without_rulings_starts_a_row_at_each_school() -> None:
     """No 序号: a row starts with text in the first column; a 填报日期 line under the table ends it."""
-    cols = [(100, 300), (320, 520), (540, 740), (760, 960)]
-
-    def at(text: str, k: int, top: float) -> TextLine:
-        return TextLine(text, 0.98, Provenance(1, (float(cols[k][0]), top, float(cols[k][0] + 18 * len(text)),
-                                                   top + 20)))
-
     lines = [TextLine("结对帮扶安排表", 0.99, Provenance(1, (400.0, 40.0, 600.0, 70.0))),
              TextLine("填报单位：鹿寨实验高中", 0.99, Provenance(1, (100.0, 100.0, 400.0, 120.0)))]
     lines += [at(t, k, 150.0) for k, t in enumerate(["帮扶学校", "联系人及电话", "受援学校", "联系人及电话"])]
@@ -123,12 +126,6 @@ def test_a_label_centred_beside_a_two_line_value_takes_both_lines() -> None:
 def test_a_school_name_wrapped_inside_its_bracket_stays_one_row() -> None:
     """No 序号: ``威海市帮扶初中（待`` | ``定）`` in the first column is one school's name wrapped in its cell
     (the bracket opened above closes below), not a second row holding only ``定）``."""
-    cols = [(100, 300), (320, 520), (540, 740), (760, 960)]
-
-    def at(text: str, k: int, top: float) -> TextLine:
-        return TextLine(text, 0.98, Provenance(1, (float(cols[k][0]), top, float(cols[k][0] + 18 * len(text)),
-                                                   top + 20)))
-
     lines = [TextLine("结对帮扶安排表", 0.99, Provenance(1, (400.0, 40.0, 600.0, 70.0))),
              TextLine("填报单位：鄄城县吉山镇吉山中学", 0.99, Provenance(1, (100.0, 100.0, 400.0, 120.0)))]
     lines += [at(t, k, 150.0) for k, t in enumerate(["帮扶学校", "帮扶学校联系人及电话", "受援学校",
