@@ -65,7 +65,17 @@ from docgen.plausible import DOUBT_FACTOR, FormContext, doubts, sequence_doubts
 from docgen.printed import unprinted
 from docgen.review import reasons_text, status_of, where_text
 from docgen.tables import HEADER_SCAN_ROWS, entity, generic_header, generic_type, may_name, schema_mismatch
-from docgen.values import GUESSED, SURE, default_unit_for, is_blank, join_lines, join_wrapped, kept_text, normalize
+from docgen.values import (
+    GUESSED,
+    SURE,
+    default_unit_for,
+    is_blank,
+    join_lines,
+    join_wrapped,
+    kept_text,
+    normalize,
+    squashed,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -357,7 +367,7 @@ class _TableRead:
 
 def _read_schema_table(read: ReadDocument, spec: TableSpec) -> _TableRead:
     labels = _Labels(spec.columns)
-    footer_keys = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", f)) for f in spec.footer_labels]
+    footer_keys = [squashed(f) for f in spec.footer_labels]
     out = _TableRead()
     current: _HeaderMatch | None = None
     previous: int | None = None
@@ -393,7 +403,7 @@ def _with_line_table(read: ReadDocument, spec: TableSpec, problems: list[Problem
         return {i for _, i in labels.match(text) if may_name(text, spec.columns[i])}
 
     serial = next((i for i, c in enumerate(spec.columns) if c.type is ValueType.INTEGER), None)
-    footer_keys = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", f)) for f in spec.footer_labels]
+    footer_keys = [squashed(f) for f in spec.footer_labels]
     rebuilt = table_from_lines(read.lines, names, len(spec.columns), serial, footer_keys)
     if rebuilt is None:
         return read
@@ -745,11 +755,11 @@ def named_by_seal(text: str, seal_names: Sequence[str]) -> bool:
     read right. Whole: four characters or more, and not a piece of a longer name in the seal's text (no
     Chinese character right before or after it there: ``利安小`` is not ``彭州市利安小学``).
     """
-    want = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    want = squashed(text)
     if len(want) < 4:
         return False
     for name in seal_names:
-        have = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+        have = squashed(name)
         at = have.find(want)
         while at >= 0:
             before, after = have[at - 1:at], have[at + len(want):at + len(want) + 1]

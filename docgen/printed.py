@@ -18,19 +18,17 @@ import unicodedata
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 
+from docgen.values import squashed
+
 MIN_SHARE = 0.6
 """A printed text counts as present when at least this share of its characters is found, in order."""
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-def _squash(text: str) -> str:
-    """NFKC, no spaces: how a printed text and a read one are compared."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
 def _squash_mapped(text: str) -> tuple[str, list[int]]:
-    """:func:`_squash` of ``text`` and, per character of it, the index of the character of ``text`` it came from."""
+    """:func:`~docgen.values.squashed` of ``text`` and, per character of it, the index of the character of
+    ``text`` it came from."""
     out, origin = [], []
     for i, ch in enumerate(text):
         for c in unicodedata.normalize("NFKC", ch):
@@ -45,13 +43,13 @@ def unprinted(text: str, printed: Iterable[str]) -> str:
     :data:`MIN_SHARE` of it is found in ``text``, in order). What is left is returned as runs of the read
     text, as read, joined by a space; '' when nothing but printed text and punctuation was there. ``text``
     (stripped) when no printed text is in it."""
-    squashed, origin = _squash_mapped(text)
+    read, origin = _squash_mapped(text)
     gone: set[int] = set()
     for p in printed:
-        target = _squash(p)
+        target = squashed(p)
         if len(target) < 4:
             continue  # a word or two is no evidence: a school may well write it itself
-        matcher = SequenceMatcher(None, squashed, target, autojunk=False)
+        matcher = SequenceMatcher(None, read, target, autojunk=False)
         blocks = [b for b in matcher.get_matching_blocks() if b.size >= 2]
         if sum(b.size for b in blocks) < MIN_SHARE * len(target):
             continue

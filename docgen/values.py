@@ -288,7 +288,7 @@ def restore_date_separator(text: str) -> str | None:
     The caller keeps the value flagged (:data:`FLAG_TEXT` ``separator_restored``): a restored separator is a
     guess a reviewer confirms.
     """
-    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    s = squashed(text)
     if m := _RUN_TAIL.match(s):
         y, md = int(m["y"]), m["md"]
         fits = [(md[:k], md[k:]) for k in (1, 2) if len(md) - k in (1, 2)
@@ -441,7 +441,7 @@ def phone_number(text: str) -> str | None:
     """One phone number as written (spaces anywhere, full-width digits, ``手机：`` before it) → its digits
     in the shape :func:`normalize_phone` gives; None when it is not one number. THE phone rule: the roster's
     phone check (:func:`is_phone`) and the form reader's normaliser both use it."""
-    return _one_phone(re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)))
+    return _one_phone(squashed(text))
 
 
 def is_phone(text: str) -> bool:
@@ -673,6 +673,11 @@ def normalize_school(text: str) -> Normal:
     s = re.sub(r"\s+", "", halfwidth(text))
     s = s.replace("(", "（").replace(")", "）")
     return Normal(s)
+
+
+def squashed(text: str) -> str:
+    """``text`` NFKC-normalised with every space removed: how two readings of one text are compared."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 def join_lines(text: str) -> str:
