@@ -380,27 +380,48 @@ def _restore_faint(ruled: list[list[bool]], gray: U8, mask: U8, horizontal: bool
     table's edge, rule that segment): then the lost piece is all that joins two single cells. A merged cell
     spans further — the 备注 footer, or a label written down a tall merged cell (援藏活动情况), whose
     characters' long strokes are thin dark lines across it just as a ruling is.
+
+    Two lost pieces in a row (a pale column whose heading ran into its first two cells) are restored
+    together, only when the grey page shows both and the ink closes the pair on its far sides: a label's
+    strokes lying on both rulings of a three-row merged cell, and passing :func:`faint_line` at both, is far
+    less likely than at one (tests/test_faint_rulings.py draws it).
     """
     out: list[Box] = []
     n_lines, n_seg = len(ruled), len(bounds) - 1
     ink = [row[:] for row in ruled]  # the ink's word, before anything is restored
+
+    def runs_on(i: int, k: int) -> bool:
+        others = [ink[i][q] for q in range(n_seg) if q != k]
+        return bool(others) and sum(others) >= max(1.0, s.weak_rows * len(others))
+
+    def found(i: int, k: int) -> int | None:
+        near = ([q for q in (k - 1, k + 1, k - 2, k + 2) if 0 <= q < n_seg and ink[i][q]][:2]
+                or [q for q in range(n_seg) if ink[i][q]][:1])
+        place = round(float(np.mean([_ink_place(mask, horizontal, lines[i], bounds[q] + inset,
+                                                bounds[q + 1] - inset, band) for q in near])))
+        return faint_line(gray, horizontal, place, bounds[k] + inset, bounds[k + 1] - inset, s)
+
+    def restore(i: int, k: int, pos: int) -> None:
+        ruled[i][k] = True
+        out.append((bounds[k], pos - 2, bounds[k + 1], pos + 3) if horizontal
+                   else (pos - 2, bounds[k], pos + 3, bounds[k + 1]))
+
     for i in range(n_lines):
         for k in range(n_seg):
-            others = [ink[i][q] for q in range(n_seg) if q != k]
-            if ink[i][k] or not others or sum(others) < max(1.0, s.weak_rows * len(others)):
+            if ink[i][k] or ruled[i][k] or not runs_on(i, k):
                 continue
-            if not all(ink[p][k] for p in (i - 1, i + 1) if 0 <= p < n_lines):
+            closed = [ink[p][k] for p in (i - 1, i + 1) if 0 <= p < n_lines]
+            if all(closed):
+                if (pos := found(i, k)) is not None:
+                    restore(i, k, pos)
                 continue
-            near = ([q for q in (k - 1, k + 1, k - 2, k + 2) if 0 <= q < n_seg and ink[i][q]][:2]
-                    or [q for q in range(n_seg) if ink[i][q]][:1])
-            place = round(float(np.mean([_ink_place(mask, horizontal, lines[i], bounds[q] + inset,
-                                                    bounds[q + 1] - inset, band) for q in near])))
-            pos = faint_line(gray, horizontal, place, bounds[k] + inset, bounds[k + 1] - inset, s)
-            if pos is None:
+            j = i + 1  # the second of a lost pair: i + 1, lost too, running on, closed beyond
+            if (j >= n_lines or ink[j][k] or not runs_on(j, k) or (i > 0 and not ink[i - 1][k])
+                    or (j + 1 < n_lines and not ink[j + 1][k])):
                 continue
-            ruled[i][k] = True
-            out.append((bounds[k], pos - 2, bounds[k + 1], pos + 3) if horizontal
-                       else (pos - 2, bounds[k], pos + 3, bounds[k + 1]))
+            if (first := found(i, k)) is not None and (second := found(j, k)) is not None:
+                restore(i, k, first)
+                restore(j, k, second)
     return out
 
 
