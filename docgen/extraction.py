@@ -16,7 +16,7 @@ Two layers, both plain data:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -25,6 +25,14 @@ from typing import Any
 from docgen.forms.schema import ValueType
 
 BBox = tuple[float, float, float, float]  # x0, y0, x1, y1 in page points (PDF) or pixels (image)
+
+
+def union_box(boxes: Iterable[BBox | None]) -> BBox | None:
+    """The smallest box holding every given box; None when none is given."""
+    given = [b for b in boxes if b is not None]
+    if not given:
+        return None
+    return (min(b[0] for b in given), min(b[1] for b in given), max(b[2] for b in given), max(b[3] for b in given))
 
 
 class InputKind(StrEnum):
@@ -74,11 +82,22 @@ class Provenance:
     ``bbox`` is always in the coordinates of the ORIGINAL file, so it can be cut from the stored file as is:
     PDF points with the origin top-left for any PDF (text layer or scanned), pixels of the decoded image
     (EXIF orientation applied) for images — never of a straightened/deskewed working copy (docs/ocr.md).
+
+    ``upright`` is the same box on the page as the reader read it — turned upright, straightened — in that
+    working copy's pixels, for layout only (:attr:`layout_box`); it is not part of the JSON and not compared.
     """
 
     page: int | None = None  # 1-based
     bbox: BBox | None = None
     ref: str | None = None  # e.g. "表1 第3行 第2列" for docx
+    upright: BBox | None = field(default=None, compare=False)
+
+    @property
+    def layout_box(self) -> BBox | None:
+        """The box that rows, columns and what lies beside or below what are judged by: on a page the reader
+        turned, "left of" and "one row" hold upright, not on the original (a page turned 90° has its lines
+        side by side there, one above the other as read)."""
+        return self.upright if self.upright is not None else self.bbox
 
     def to_json(self) -> dict[str, Any]:
         return {"page": self.page, "bbox": list(self.bbox) if self.bbox else None, "ref": self.ref}

@@ -43,7 +43,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from docgen.extraction import BBox, Provenance, TextLine
+from docgen.extraction import BBox, Provenance, TextLine, union_box
 from docgen.forms.schema import ValueType
 from docgen.labels import label_key
 from docgen.printed import unprinted
@@ -245,17 +245,17 @@ class _Row:
 
     @property
     def box(self) -> BBox | None:
-        return self.pieces[0].line.where.bbox
+        return self.pieces[0].line.where.layout_box
 
 
 def _where(places: Iterable[Provenance]) -> Provenance:
     places = list(places)
     first = places[0]
-    boxes = [p.bbox for p in places if p.bbox is not None and p.page == first.page]
-    if len(boxes) < 2 or first.bbox is None:
+    same_page = [p for p in places if p.page == first.page]
+    if len(same_page) < 2 or first.bbox is None:
         return first
-    return Provenance(first.page, (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
-                                   max(b[3] for b in boxes)), first.ref)
+    return Provenance(first.page, union_box(p.bbox for p in same_page), first.ref,
+                      union_box(p.upright for p in same_page))
 
 
 def _same_band(a: BBox, b: BBox) -> bool:
@@ -277,16 +277,16 @@ def visual_rows(lines: Sequence[TextLine]) -> list[list[int]]:
     box (docx) is a row of its own."""
     rows: list[list[int]] = []
     for i, line in enumerate(lines):
-        box = line.where.bbox
+        box = line.where.layout_box
         if box is not None:
             for row in reversed(rows[-6:]):  # a box joins one of the last few rows (OCR reads band by band)
                 first = lines[row[0]].where
-                if first.bbox is None or first.page != line.where.page:
+                if first.layout_box is None or first.page != line.where.page:
                     continue
                 # its horizontal neighbour in the row decides: a photo's rows slant, so a row's two ends
                 # need not share a band
-                near = min(row, key=lambda j: _gap(lines[j].where.bbox or box, box))
-                if _same_band(lines[near].where.bbox or box, box):
+                near = min(row, key=lambda j: _gap(lines[j].where.layout_box or box, box))
+                if _same_band(lines[near].where.layout_box or box, box):
                     row.append(i)
                     break
             else:
@@ -294,7 +294,7 @@ def visual_rows(lines: Sequence[TextLine]) -> list[list[int]]:
         else:
             rows.append([i])
     for row in rows:
-        row.sort(key=lambda j: (lines[j].where.bbox or (0.0, 0.0, 0.0, 0.0))[0])
+        row.sort(key=lambda j: (lines[j].where.layout_box or (0.0, 0.0, 0.0, 0.0))[0])
     return rows
 
 
@@ -511,7 +511,7 @@ def _labels_first(lines: Sequence[TextLine], rows: list[list[int]], form: FormLa
     out = list(rows)
     for i in range(len(out) - 1):
         value, label = out[i], out[i + 1]
-        vbox, lbox = lines[value[0]].where.bbox, lines[label[0]].where.bbox
+        vbox, lbox = lines[value[0]].where.layout_box, lines[label[0]].where.layout_box
         if vbox is None or lbox is None or len(label) != 1 or lbox[2] > vbox[0] or lbox[1] >= vbox[3]:
             continue  # not a label left of the row and reaching up beside it
         text = _make_row(lines, label).text.strip()
@@ -536,7 +536,7 @@ def _chunks(row: _Row) -> list[_Chunk]:
     out: list[_Chunk] = []
     for m in re.finditer(r"\S+(?:[ \u00a0]\S+)*", row.text):  # runs of text, single spaces inside
         piece = next(p for p in row.pieces if p.start <= m.start() < max(p.end, p.start + 1))
-        box = piece.line.where.bbox
+        box = piece.line.where.layout_box
         x = None
         if box is not None:  # the chunk's middle, in proportion along its box
             share = ((m.start() + m.end()) / 2 - piece.start) / max(1, piece.end - piece.start)
@@ -693,7 +693,7 @@ def _near_end(row: _Row, a: int, end: int) -> int:
     text's height (a school name does not jump half a page to the right)."""
     pieces = [p for p in row.pieces if p.start < end and p.end > a]
     for left, right in itertools.pairwise(pieces):
-        lb, rb = left.line.where.bbox, right.line.where.bbox
+        lb, rb = left.line.where.layout_box, right.line.where.layout_box
         if lb is not None and rb is not None and rb[0] - lb[2] > 2 * max(lb[3] - lb[1], rb[3] - rb[1]):
             return min(end, left.end)
     return end

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from docgen.extraction import BBox, Cell, Provenance, ReadTable, TextLine
+from docgen.extraction import BBox, Cell, Provenance, ReadTable, TextLine, union_box
 from docgen.line_fields import visual_rows
 
 REBUILT_CONFIDENCE = 0.6
@@ -81,7 +81,7 @@ def table_from_lines(
     the schema has; ``serial`` the index of its 序号 column, if any; ``footer_keys`` the footer's labels
     (``备注``) as compared (NFKC, no spaces).
     """
-    rows = [[_Piece(i, lines[i], box) for i in row if (box := lines[i].where.bbox) is not None]
+    rows = [[_Piece(i, lines[i], box) for i in row if (box := lines[i].where.layout_box) is not None]
             for row in visual_rows(lines)]
     rows = [r for r in rows if r]
     header_at = _header_row(rows, names, n_columns)
@@ -145,8 +145,7 @@ def table_from_lines(
             if mine:
                 cells.append(_cell(r, k, mine, REBUILT_CONFIDENCE, straddles))
     used = frozenset(p.index for p in (*header, *header_extra, *(p for row in data for p in row)))
-    boxes = [p.box for p in (*header, *header_extra, *(p for row in data for p in row))]
-    bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    bbox = union_box(p.line.where.bbox for p in (*header, *header_extra, *(p for row in data for p in row)))
     table = ReadTable(cells=tuple(cells), n_rows=len(data) + 1, n_cols=len(header), page=page, bbox=bbox)
     return LineTable(table, used)
 
@@ -171,8 +170,7 @@ def _cell(row: int, col: int, pieces: Sequence[_Piece], cap: float, straddles: C
     confidence = min(min(p.line.confidence for p in pieces), cap)
     if cap < 1.0 and any(straddles(p) for p in pieces):
         confidence = min(confidence, STRADDLE_CONFIDENCE)
-    boxes = [p.box for p in pieces]
-    where = Provenance(pieces[0].line.where.page, (min(b[0] for b in boxes), min(b[1] for b in boxes),
-                                                   max(b[2] for b in boxes), max(b[3] for b in boxes)))
+    where = Provenance(pieces[0].line.where.page, union_box(p.line.where.bbox for p in pieces),
+                       upright=union_box(p.line.where.upright for p in pieces))
     return Cell("\n".join(p.line.text.strip() for p in pieces), row, col, confidence=round(confidence, 4),
                 where=where)

@@ -185,6 +185,12 @@ class SourceFrame:
         x0, y0, x1, y1 = map_box(self.to_source, box, self.size)
         return round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)
 
+    def where(self, page_no: int, box: tuple[float, float, float, float]) -> Provenance:
+        """Where ``box`` (prepared-page pixels) was read: on the original (:meth:`box`), and as read for
+        layout (``Provenance.upright``)."""
+        x0, y0, x1, y1 = box
+        return Provenance(page=page_no, bbox=self.box(box), upright=(float(x0), float(y0), float(x1), float(y1)))
+
 
 # --------------------------------------------------------------------------------------------- cells
 
@@ -421,7 +427,7 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
         if text and (i in arc_beside or any(z.touches(text_box.get(i, gc.box)) for z in seals)):
             conf = min(conf, SEAL_CONFIDENCE)
         cells.append(Cell(text=text, row=gc.row, col=gc.col, rowspan=gc.rowspan, colspan=gc.colspan,
-                          confidence=round(conf, 4), where=Provenance(page=page_no, bbox=frame.box(gc.box))))
+                          confidence=round(conf, 4), where=frame.where(page_no, gc.box)))
     return ReadTable(cells=tuple(cells), n_rows=grid.n_rows, n_cols=grid.n_cols, page=page_no,
                      bbox=frame.box(grid.box))
 
@@ -516,7 +522,8 @@ class TurnSettings:
     lines: int = 6  # line crops recognised both ways up
     max_glyphs: int = 10  # of each line, about this many glyphs are read (enough to tell, and cheap)
     margin: float = 0.05  # mean confidence by which upside-down must win to turn the page
-    sure: float = 0.75  # ... and upside-down must read at least this sure: two poor readings decide nothing
+    sure: float = 0.75  # ... and upside-down must read at least this sure: two poor readings decide nothing,
+    clear: float = 0.3  # ... or win by this much: a sparse page's few long lines include poor ones both ways
 
 
 def _line_boxes(text_ink: U8, glyph: int, s: TurnSettings) -> list[tuple[int, int, int, int]]:
@@ -568,7 +575,7 @@ def text_turn(gray: U8, engine: OcrEngine, s: TurnSettings = TurnSettings()) -> 
     read = engine.recognize_lines([*crops, *(np.ascontiguousarray(c[::-1, ::-1]) for c in crops)])
     up = float(np.mean([c for _, c in read[: len(crops)]]))
     down = float(np.mean([c for _, c in read[len(crops):]]))
-    return base + 2 if down > up + s.margin and down >= s.sure else base
+    return base + 2 if down > up + s.margin and (down >= s.sure or down >= up + s.clear) else base
 
 
 @dataclass(frozen=True)
@@ -662,7 +669,7 @@ def read_outside_text(page: PreparedPage, grids: Sequence[Grid], qr_polys: Seque
             if any(z.touches(on_page) for z in seals):
                 conf = min(conf, SEAL_CONFIDENCE)
             lines.append(TextLine(text=text.strip(), confidence=round(conf, 4),
-                                  where=Provenance(page=page_no, bbox=frame.box(on_page))))
+                                  where=frame.where(page_no, on_page)))
     return lines
 
 

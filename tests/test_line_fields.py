@@ -192,6 +192,26 @@ def test_ocr_boxes_of_one_row_are_read_left_to_right_as_one_line() -> None:
     assert e.fields["liaison_title"].where.bbox == (700, 300, 950, 340)
 
 
+def test_a_turned_page_s_rows_are_judged_as_read_upright_not_on_the_file() -> None:
+    # a page scanned turned 270°: on the file its lines stand side by side (one tall box each, overlapping
+    # in height), read upright they are one above the other; the boxes handed on stay on the file
+    def turned(text: str, upright: tuple[float, float, float, float]) -> TextLine:
+        x0, y0, x1, y1 = upright
+        on_file = (2339 - y1, x0, 2339 - y0, x1)
+        return TextLine(text, 0.99, Provenance(page=1, bbox=on_file, upright=upright))
+
+    lines = [turned("DG1:pz2019:P01:liaison_reply:1", (100, 80, 600, 110)),
+             turned(REPLY_TITLE, (500, 150, 1100, 200)),
+             turned("学校（盖章）：定陶县清华园学校", (100, 260, 640, 300)),
+             turned("填报日期：2016年03月11日", (900, 1000, 1300, 1040))]
+    on_file = visual_rows([TextLine(t.text, t.confidence, Provenance(1, t.where.bbox)) for t in lines])
+    assert on_file != [[0], [1], [2], [3]]  # the old mistake: the file's boxes run lines into one row
+    assert visual_rows(lines) == [[0], [1], [2], [3]]
+    e = interpret(lines_doc(*lines, kind=InputKind.IMAGE))
+    assert e.fields["school"].raw == "定陶县清华园学校"
+    assert e.fields["school"].where.bbox == lines[2].where.bbox
+
+
 def test_a_line_far_below_does_not_continue_a_value() -> None:
     lines = [ocr("教育交流活动备案表", 500, 100, 1100, 150), ocr("参加人员：张三、李四", 100, 300, 500, 340),
              ocr("王五", 100, 345, 180, 385), ocr("附：活动方案", 100, 700, 400, 740), ocr("五月", 100, 900, 200, 940)]
