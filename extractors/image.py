@@ -308,21 +308,17 @@ _CJK_SPACE = re.compile(rf"(?<={_CJK_CLASS})\s+|\s+(?={_CJK_CLASS})")
 
 
 def join_lines(parts: Sequence[str]) -> str:
-    """Lines of one cell in reading order: Chinese wraps join with nothing, Latin words and numbers with a space.
+    """Lines of one cell in reading order: Chinese wraps join with nothing, Latin words with a space.
 
     Spaces next to Chinese characters are dropped (``文具 200套`` → ``文具200套``): they are the typesetter's
-    CJK/Latin spacing that OCR reads as a blank, not text someone wrote. A line ending in a digit over one
-    starting with one (or with ``(`` or ``+``) are two numbers (two phones in one cell, one a line:
-    ``18061287948`` | ``139 7090 5373`` ran into one invalid number); a number Word had to break is put back
-    together by its type's reading.
+    CJK/Latin spacing that OCR reads as a blank, not text someone wrote.
     """
     out = ""
     for p in parts:
         p = _CJK_SPACE.sub("", p.strip())
         if not p:
             continue
-        words = out and out[-1].isascii() and out[-1].isalnum() and p[0].isascii() and p[0].isalnum()
-        if words or (out and out[-1].isdigit() and p[0] in "(（+"):
+        if out and out[-1].isascii() and out[-1].isalpha() and p[0].isascii() and p[0].isalpha():
             out += " "
         out += p
     return out

@@ -20,9 +20,8 @@ from PIL import Image
 
 from docgen.errors import UnreadableDocument
 from docgen.extraction import BBox, InputKind, ReadDocument, ReadTable
-from docgen.values import normalize_phone
 from extractors.grid import find_grids
-from extractors.image import decode_image, join_lines, read_image, read_scanned_pdf
+from extractors.image import decode_image, read_image, read_scanned_pdf
 from extractors.ocr import default_engine, normalize_punctuation
 from testkit import scan_fixtures as sf
 
@@ -356,15 +355,3 @@ def test_a_tiny_image_is_refused_with_its_size() -> None:
     Image.new("RGB", (1, 40), "white").save(buf, "PNG")
     with pytest.raises(UnreadableDocument, match="图像过小"):
         read_image(buf.getvalue(), "tiny.png")
-
-
-def test_a_cell_s_lines_join_as_written() -> None:
-    assert join_lines(["上示范课2", "节，座谈交流"]) == "上示范课2节，座谈交流"  # Chinese wraps: nothing between
-    assert join_lines(["2019年11月7日", "—8日"]) == "2019年11月7日—8日"
-    assert join_lines(["Office", "Word"]) == "Office Word"
-    # two phones, one a line: once they ran into one number that no phone reading could take apart
-    two = join_lines(["18061287948", "139 7090 5373"])
-    assert two == "18061287948 139 7090 5373"
-    assert normalize_phone(two).normalized == "18061287948、13970905373"
-    assert normalize_phone(join_lines(["1381234", "5678"])).normalized == "13812345678"  # one number Word broke
-    assert normalize_phone(join_lines(["13558952548", "(0530)6860395"])).normalized == "13558952548、05306860395"
