@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -415,12 +415,32 @@ def _one_phone(token: str) -> str | None:
     return None
 
 
+_GLUED_MOBILE = (re.compile(r"(1[3-9]\d{9})(?=[\d(（+])"), re.compile(r"(?<=\d)(1[3-9]\d{9})$"))  # first, last
+
+
 def _phones_in(chunk: str) -> tuple[list[str], bool]:
-    """Numbers in a chunk where spaces may sit inside a number (138 1234 5678) or between numbers."""
+    """Numbers in a chunk where spaces may sit inside a number (138 1234 5678) or between numbers.
+
+    Two numbers with nothing between them — a cell's two lines read as one run, ``18061287948139 7090 5373``,
+    ``13558952548(0530)6860395``, ``139 6391 832113590452308`` — are parted after a mobile's 11 digits at a
+    run's start or before them at its end, and taken only when every part is then a number: a mobile is
+    exactly 11 digits, so the place is not a guess (``138123456789`` stays invalid).
+    """
     whole = _one_phone(re.sub(r"\s+", "", chunk))
     if whole is not None:
         return [whole], False
-    tokens = chunk.split()
+    found, bad = _phone_tokens(chunk.split())
+    if bad or not found:
+        first, last = _GLUED_MOBILE
+        parted = [piece for token in chunk.split() for piece in last.sub(r" \1", first.sub(r"\1 ", token)).split()]
+        numbers, parted_bad = _phone_tokens(parted)
+        if numbers and not parted_bad:
+            return numbers, False
+    return found, bad
+
+
+def _phone_tokens(tokens: Sequence[str]) -> tuple[list[str], bool]:
+    """Numbers in ``tokens``, each made of as many tokens in a row as make one number, longest first."""
     found: list[str] = []
     bad = False
     i = 0
