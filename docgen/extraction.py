@@ -166,6 +166,9 @@ class ReadDocument:
     identity_codes: tuple[str, ...] = ()  # raw codes found (QR payload, custom property, printed code)
     problems: tuple[str, ...] = ()  # what the extractor could not do (a page unreadable, OCR fell back…)
     seal_names: tuple[str, ...] = ()  # what the round seals' own text reads (a school's seal: its name)
+    # per page, its width and height in the units of Provenance.layout_box, where the reader knows the sheet's
+    # edges (a scan, a photo whose sheet outline was found); None where it does not, () for digital files
+    page_sizes: tuple[tuple[float, float] | None, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -871,7 +871,9 @@ def interpret(
         if spec is not None and table_read is not None:
             used |= table_read.used
             read_table = table_read
-            tables += _stage("明细表格", problems, lambda: _build_table(spec, read_table, builder, problems), [])
+            last_cut = _stage("明细表格", problems, lambda: at_page_foot(read, read_table), False)
+            tables += _stage("明细表格", problems,
+                             lambda: _build_table(spec, read_table, builder, problems, last_cut=last_cut), [])
             if _cut_short(read, schema, identity, table_read, finder):
                 problems.append(Problem(CUT_SHORT.format(label=schema.layout.footer_label.rstrip("：:"))))
     else:
@@ -1018,6 +1020,38 @@ def _placed(hits: Sequence[_Hit]) -> list[_Hit]:
     return out
 
 
+PAGE_FOOT = 0.8
+"""A table whose last row ends below this share of its sheet's height has reached the page's foot."""
+
+_PAGE_NUMBER = re.compile(r"^[\s\-－—–]*(?:第\s*)?\d{1,3}\s*(?:页|/\s*\d{1,3})?[\s\-－—–]*$")
+
+
+def at_page_foot(read: ReadDocument, table: _TableRead) -> bool:
+    """Did the picture end inside the table's last row, as far as the page can tell?
+
+    Word lets a row break across pages, so a photo of page 1 of a two-page 统计表 ends with half a row:
+    `黑水县芦花` for `黑水县芦花完全小学校多功能厅`, each part sure of itself. Three signs together: the
+    table's last row was read as a row (no footer row after it), it ends low on the last page
+    (:data:`PAGE_FOOT` of the sheet, where the reader knows the sheet's edges: a scan, a photo whose outline
+    was found), and nothing but a page number lies below it. A row that happened to end the page is doubted
+    too — a look, where a cut row taken as whole is a wrong record.
+    """
+    if not table.open_row or not table.rows or read.input_kind not in (InputKind.SCAN, InputKind.IMAGE):
+        return False
+    boxes = [(r.where.page, box) for r in table.rows[-1] if (box := r.where.layout_box) is not None]
+    if not boxes:
+        return False
+    page = boxes[0][0]
+    if page != read.pages or page is None or page > len(read.page_sizes) or read.page_sizes[page - 1] is None:
+        return False
+    sheet = read.page_sizes[page - 1]
+    bottom = max(box[3] for p, box in boxes if p == page)
+    if sheet is None or bottom < PAGE_FOOT * sheet[1]:
+        return False
+    return not any(line.where.page == page and (box := line.where.layout_box) is not None and box[1] >= bottom
+                   and not _PAGE_NUMBER.match(line.text) for line in read.lines)
+
+
 CUT_SHORT = ("表格末尾的「{label}」行未找到：照片或扫描件可能缺少后续页面，或表格下部没有拍全，"
              "缺少的行不会出现在记录中；请核对原件是否完整")
 """A form-level problem: a picture of our printed form whose table did not end with its footer row."""
@@ -1041,7 +1075,10 @@ def _cut_short(read: ReadDocument, schema: FormSchema, identity: FormIdentity | 
     return table.footer is None and not finder.extra_hits.get(FOOTER_FIELD)
 
 
-def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems: list[Problem]) -> list[Table]:
+def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems: list[Problem], *,
+                 last_cut: bool = False) -> list[Table]:
+    """The schema table's values, typed and checked; ``last_cut``: every value of the last row is doubted
+    (:func:`at_page_foot`)."""
     if not read.used:
         problems.append(Problem("未找到表格（表头与表单的列对不上）", None))
         return []
@@ -1066,6 +1103,8 @@ def _build_table(spec: TableSpec, read: _TableRead, builder: _Builder, problems:
                 row.append(Value("", None, 0.0 if column.required else 1.0, flags=flags, type=column.type))
                 continue
             doubt, counted = off.get(i, {}).get(n - 1, (None, 0))
+            if last_cut and n == len(read.rows):
+                doubt = doubt or "cut_by_page"
             raw = raw_row[i]
             if doubt == "sequence_gap":  # the number the count puts there, for the reviewer to confirm
                 raw = _Raw(str(counted), 1.0, raw.where)

@@ -76,6 +76,7 @@ FLAG_TEXT: dict[str, str] = {
     "shared_source": "同一处文字被读作多个栏目的值",
     "out_of_sequence": "序号与前后行不连续",
     "sequence_gap": "序号未识别到，已按其他行的编号推定",
+    "cut_by_page": "表格到页面底部为止、其后没有内容：这一行可能被分页截断（下一页未附上？），请对照原件",
     "label_guessed": "按位置推定的字段",
     "label_ambiguous": "标签可能对应多个栏目，按上下文推定",
     "column_missing": "表格缺少此列",

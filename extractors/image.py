@@ -864,6 +864,7 @@ class _PageRead:
     lines: list[TextLine]
     codes: list[str]
     seal_names: list[str] = field(default_factory=list)
+    sheet: tuple[float, float] | None = None  # the prepared page's size, when it is the sheet and nothing else
 
 
 def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_per_unit: float = 1.0) -> _PageRead:
@@ -936,7 +937,9 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     for code in (*(identity_in(p) or p for p in qr), *printed_codes(lines)):
         if code not in codes:
             codes.append(code)
-    return _PageRead(tables, lines, codes, names)
+    # a photo whose outline was not found is the desk too: where the sheet ends there is unknown
+    sheet = None if page.doubtful_geometry else (float(page.gray.shape[1]), float(page.gray.shape[0]))
+    return _PageRead(tables, lines, codes, names, sheet)
 
 
 def _without(page: PreparedPage, rules: U8) -> PreparedPage:
@@ -957,8 +960,10 @@ def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEng
     codes: list[str] = []
     problems: list[str] = []
     seal_names: list[str] = []
+    sheets: list[tuple[float, float] | None] = []
     for n, rgb in enumerate(pages, start=1):
         got = read_page(rgb, n, eng, problems, px_per_unit[n - 1] if px_per_unit is not None else 1.0)
+        sheets.append(got.sheet)
         tables.extend(got.tables)
         lines.extend(got.lines)
         codes.extend(c for c in got.codes if c not in codes)
@@ -966,7 +971,8 @@ def read_pages(pages: Sequence[U8], source: str, kind: InputKind, engine: OcrEng
     if not codes:
         problems.append("未识别到表单识别码（二维码与印刷码均未读出）")
     return ReadDocument(source=source, input_kind=kind, pages=len(pages), tables=tuple(tables), lines=tuple(lines),
-                        identity_codes=tuple(codes), problems=tuple(problems), seal_names=tuple(seal_names))
+                        identity_codes=tuple(codes), problems=tuple(problems), seal_names=tuple(seal_names),
+                        page_sizes=tuple(sheets))
 
 
 def read_image(data: bytes, name: str, engine: OcrEngine | None = None) -> ReadDocument:

@@ -449,6 +449,52 @@ def test_the_footer_row_is_only_missed_on_a_picture_of_our_printed_form(footer: 
     assert "末尾" not in messages(e)
 
 
+def stats_at_foot(*, bottom: float, sheet: tuple[float, float] | None = (2339.0, 1654.0),
+                  below: Sequence[str] = ("-1-",), footer: bool = False,
+                  kind: InputKind = InputKind.IMAGE) -> ReadDocument:
+    """A picture of a retyped 统计表 (no code) whose table's last row ends at ``bottom`` (a share of the sheet's
+    height), with ``below`` printed under it; boxes as read upright (``Provenance.upright``)."""
+    rows = [STATS_HEADER, *(stats_row(n) for n in range(1, 9))]
+    if footer:
+        rows.append(["备注：", FOOTER_NOTE] + [""] * 8)
+    height = 1654.0
+    top, step = 0.2 * height, (bottom - 0.2) * height / len(rows)
+    cells = []
+    for r, row in enumerate(rows):
+        y0, y1 = top + r * step, top + (r + 1) * step
+        for c, text in enumerate(row):
+            box = (100.0 + 200 * c, y0, 300.0 + 200 * c, y1)
+            cells.append(Cell(text, r, c, where=Provenance(page=1, bbox=box, upright=box)))
+    y = top + len(rows) * step + 20
+    lines = [*(TextLine(t, 1.0, Provenance(page=1, bbox=(100, 40, 900, 80), upright=(100, 40, 900, 80)))
+               for t in STATS_LINES),
+             *(TextLine(t, 1.0, Provenance(page=1, bbox=(1100, y, 1200, y + 30), upright=(1100, y, 1200, y + 30)))
+               for t in below)]
+    grid = ReadTable(tuple(cells), len(rows), 10, page=1)
+    return ReadDocument("photo.jpg", kind, 1, (grid,), tuple(lines), page_sizes=(sheet,))
+
+
+def test_a_picture_ending_in_its_table_s_last_row_at_the_page_s_foot_doubts_that_row() -> None:
+    # Word breaks a row across pages: a photo of page 1 alone ends with half a row, each part sure of itself
+    e = interpret(stats_at_foot(bottom=0.93))
+    last = e.tables[0].rows[-1]
+    assert all("cut_by_page" in v.flags and v.confidence < 0.9 for v in last)
+    assert all("cut_by_page" not in v.flags for row in e.tables[0].rows[:-1] for v in row)
+    assert sum("可能被分页截断" in p.message and p.row == 8 for p in e.problems) == 10  # blank 备注 too
+
+
+@pytest.mark.parametrize("doc", [
+    stats_at_foot(bottom=0.6),  # the table ended mid-page
+    stats_at_foot(bottom=0.93, below=("填表人：张三",)),  # something follows it on the page
+    stats_at_foot(bottom=0.93, footer=True),  # its footer row closes it
+    stats_at_foot(bottom=0.93, sheet=None),  # a photo whose sheet's edges were not found: the foot is unknown
+    stats_at_foot(bottom=0.93, kind=InputKind.PDF),  # a file from Word is read whole
+])
+def test_a_last_row_is_not_doubted_when_the_page_shows_the_table_ended(doc: ReadDocument) -> None:
+    e = interpret(doc)
+    assert not any("cut_by_page" in v.flags for row in e.tables[0].rows for v in row)
+
+
 # ------------------------------------------------------------------------------------- arrangement
 
 
