@@ -1042,11 +1042,11 @@ def at_page_foot(read: ReadDocument, table: _TableRead) -> bool:
     if not boxes:
         return False
     page = boxes[0][0]
-    if page != read.pages or page is None or page > len(read.page_sizes) or read.page_sizes[page - 1] is None:
+    sheet = read.page_sizes[page - 1] if page == read.pages and 0 < page <= len(read.page_sizes) else None
+    if sheet is None:
         return False
-    sheet = read.page_sizes[page - 1]
     bottom = max(box[3] for p, box in boxes if p == page)
-    if sheet is None or bottom < PAGE_FOOT * sheet[1]:
+    if bottom < PAGE_FOOT * sheet[1]:
         return False
     return not any(line.where.page == page and (box := line.where.layout_box) is not None and box[1] >= bottom
                    and not _PAGE_NUMBER.match(line.text) for line in read.lines)
