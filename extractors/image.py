@@ -937,7 +937,7 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     for code in (*(identity_in(p) or p for p in qr), *printed_codes(lines)):
         if code not in codes:
             codes.append(code)
-    # a photo whose outline was not found is the desk too: where the sheet ends there is unknown
+    # a photo whose sheet outline was not found (or not trusted) holds the desk too: where the sheet ends is unknown
     sheet = None if page.doubtful_geometry else (float(page.gray.shape[1]), float(page.gray.shape[0]))
     return _PageRead(tables, lines, codes, names, sheet)
 

@@ -495,7 +495,7 @@ def estimate_skew(ink: U8, max_deg: float = MAX_SKEW_DEG) -> float:
     From long straight lines (table rulings, found with HoughLinesP at half size): three or more, or fewer
     that together run half the page's width (a short table on a sparse page, where the probabilistic
     transform may return only two of its rulings); when there are none, from the minimum-area rectangle
-    around the text — a crude angle on a sparse page (a 安排表 of three rows read 1.8° off, and its table
+    around the text — a crude angle on a sparse page (a 安排表 of one row read 1.8° off, and its table
     was then not found). 0.0 when neither gives an angle in range.
     """
     h, w = ink.shape
