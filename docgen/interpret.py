@@ -739,6 +739,16 @@ def _majority_year(read: ReadDocument) -> int | None:
     return years.most_common(1)[0][0] if years else None
 
 
+def seal_school(seal_names: Sequence[str]) -> str | None:
+    """The school the page's seals name, when they agree on one: the name most of their readings give (each
+    seal's ring is read twice), of four characters or more. None when two names tie or none is read."""
+    counts = Counter(name for n in seal_names if len(name := squashed(n)) >= 4 and _CJK_CHAR.search(name))
+    ranked = counts.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
 SEAL_NAMED = 0.95
 """How sure a school's name read under a seal is when the seal's own text spells it the same."""
 
@@ -974,6 +984,12 @@ def _build_fields(
             problems.append(Problem(
                 f"「{spec.label}」出现{len(filled)}次，值不同：" + "、".join(f"“{h.raw.text}”" for h in filled)
                 + "；取第一个", spec.label, key=spec.key))
+        if not hits and spec.type is ValueType.SCHOOL and spec.prefill and (name := seal_school(builder.seal_names)):
+            # the school's own seal names it where its name went unread (under that seal, as often as not)
+            out[spec.key] = builder.value(_Raw(name), spec.type, spec.label, key=spec.key, required=spec.required,
+                                          guessed=True, guess_flag="from_seal")
+            labels[spec.key] = spec.label
+            continue
         if not hits:  # every field of the form is printed on it: one not found is a gap to look at
             problems.append(Problem(f"「{spec.label}」：未找到" + ("（必填）" if spec.required else ""), spec.label,
                                     key=spec.key))

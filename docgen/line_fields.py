@@ -19,7 +19,8 @@ boxes), and this module turns them into field values:
   after a space ends the value before it; a colon inside a word (``另：5月…``) does not, nor one after the
   first words of a value (``外出事由：送教下乡：语文…``). A label that ends
   the row without its colon (``…，联系电话``) is a label, and one cut by the line's end (``…填报日`` |
-  ``期：…``) is joined again.
+  ``期：…``) is joined again. A known label opening a chunk with ``；`` after it is a label too (OCR reads a
+  pale ``：`` as ``；``: ``单位；彭州市…``).
 * **Values below labels.** A label alone on its row (``参加人员（可另附名单）：`` or a bare ``联络员姓名``), or a
   row of bare labels, takes the next row that has no label: one chunk per label, in order.
 * **A grid written as text** (the 回执 without ruling lines): column headings ``姓名  职务  联系电话`` over rows
@@ -128,6 +129,9 @@ class FormLabels:
         # ... or any known label glued to its value, on a line read unsure (a seal or a blot over the colon:
         # ``单位彭州市清平小学``); longest label first, so 单位负责人意见同意 is not 单位 + 负责人意见同意
         self.label_glued = _alternatives(every, "^", rf"{_NOTE}(?=[^\s:：﹕∶])")
+        # ... or any known label opening a chunk with a semicolon after it: OCR reads a pale ： as ；
+        # (``单位；彭州市通济镇蓝天小学``), which elsewhere only ever separates a list's items
+        self.label_semicolon = _alternatives(every, r"(?:^|(?<=\s\s)|(?<=\t|\u3000))", rf"{_NOTE}(?=[；;]\s*\S)")
 
     def in_title(self, text: str) -> bool:
         """Is ``text`` (two characters or more) part of the form's title?"""
@@ -328,6 +332,9 @@ def _labels_in(row: str, form: FormLabels, read: _Row | None = None) -> list[_La
     whose colon a seal hid open a value)."""
     out: list[_Label] = []
     value_start = 0
+    if form.label_semicolon is not None:  # the same length: every place in the row stays where it was
+        for m in form.label_semicolon.finditer(row):
+            row = row[: m.end()] + "：" + row[m.end() + 1 :]
     for m in _COLON.finditer(row):
         before = row[value_start : m.start()]
         found = _label_before(before, form, after_label=bool(out))

@@ -78,6 +78,7 @@ FLAG_TEXT: dict[str, str] = {
     "sequence_gap": "序号未识别到，已按其他行的编号推定",
     "cut_by_page": "表格到页面底部为止、其后没有内容：这一行可能被分页截断（下一页未附上？），请对照原件",
     "label_guessed": "按位置推定的字段",
+    "from_seal": "表上未读到，按公章上的校名填入",
     "label_ambiguous": "标签可能对应多个栏目，按上下文推定",
     "column_missing": "表格缺少此列",
     "corrected": "已人工改正",

@@ -495,6 +495,36 @@ def test_a_last_row_is_not_doubted_when_the_page_shows_the_table_ended(doc: Read
     assert not any("cut_by_page" in v.flags for row in e.tables[0].rows for v in row)
 
 
+def stats_under_a_seal(seal_names: Sequence[str], unit_line: bool = False) -> ReadDocument:
+    """A grey scan of a 统计表 whose 填报单位 line went unread under the school's seal (or was read)."""
+    rows = [STATS_HEADER, stats_row(1), stats_row(2)]
+    lines = [STATS_TITLE, "填报时间：2019年5月20日", *(["填报单位：彭州市西郊小学"] if unit_line else [])]
+    doc = document(table(rows), lines=lines, kind=InputKind.SCAN)
+    return ReadDocument(doc.source, doc.input_kind, doc.pages, doc.tables, doc.lines, seal_names=tuple(seal_names))
+
+
+def test_a_school_name_unread_under_its_seal_is_taken_from_the_seal_and_reviewed() -> None:
+    e = interpret(stats_under_a_seal(["彭州市隆丰镇小学", "彭州市隆丰镇小学"]))
+    unit = e.fields["unit"]
+    assert unit.raw == "彭州市隆丰镇小学" and "from_seal" in unit.flags and unit.confidence < 0.9
+    assert any(p.key == "unit" and "公章" in p.message for p in e.problems)
+    assert "未找到" not in messages(e)
+
+
+@pytest.mark.parametrize(("seals", "unit_line"), [
+    ([], False),  # no seal read: the field is missing, and says so
+    (["彭州市隆丰镇小学", "彭州市西郊小学"], False),  # two seals, two names: which is the school's?
+    (["彭州市隆丰镇小学"], True),  # the page names its school: the seal does not replace it
+])
+def test_a_seal_fills_nothing_it_cannot_tell_or_the_page_already_says(seals: list[str], unit_line: bool) -> None:
+    e = interpret(stats_under_a_seal(seals, unit_line))
+    assert "from_seal" not in (e.fields["unit"].flags if "unit" in e.fields else ())
+    if unit_line:
+        assert e.fields["unit"].raw == "彭州市西郊小学"
+    else:
+        assert "「填报单位」：未找到" in messages(e)
+
+
 # ------------------------------------------------------------------------------------- arrangement
 
 

@@ -125,6 +125,19 @@ def test_an_unknown_label_ends_the_value_before_it() -> None:
 # --------------------------------------------------------------------------- values below and running on
 
 
+def test_a_colon_read_as_a_semicolon_after_a_label_still_opens_its_value() -> None:
+    # OCR reads a pale ： as ；: ``单位；彭州市通济镇蓝天小学`` (seed 21's image-only 备案表) lost its 单位
+    e = interpret(lines_doc(
+        REPLY_TITLE,
+        "学校；彭州市西郊小学",
+        "联络员姓名：泽旺拉姆    联络员职务；教导主任    联系电话：139 0837 2264",
+        "分管领导姓名：王军、李四；张五",  # a list inside a value keeps its semicolon
+    ))
+    got = record(e)
+    assert got["school"] == "彭州市西郊小学" and got["liaison_title"] == "教导主任"
+    assert got["liaison_name"] == "泽旺拉姆" and got["leader_name"] == "王军、李四；张五"
+
+
 def test_a_value_on_the_line_below_its_label() -> None:
     e = interpret(lines_doc(
         "教育交流活动备案表", "单位：彭州市西郊小学    2019年4月20日",
