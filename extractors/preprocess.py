@@ -20,7 +20,7 @@ report boxes in the coordinates of the file that was uploaded (docs/ocr.md, "Box
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import cv2
@@ -300,22 +300,7 @@ def find_page_outline(rgb: U8, min_area: float = 0.15, max_area: float = 0.95) -
               and (o := _fit_outline(contour, q, tol, scale)) is not None]
     if not fitted:
         return unclear
-    return _settled(min(fitted, key=lambda o: o.stray))
-
-
-def _settled(outline: PageOutline) -> PageOutline:
-    """``outline`` with its corners and bows on whole pixels.
-
-    The sides are least-squares fits, and the BLAS under them sums in an order that can change from call to
-    call: the same photo read twice in one process gave a corner at 929.056 and at 929.028 px, the
-    straightened page then measured 0.28° of skew or none, and a date line read 0.99 or 0.62 sure. On whole
-    pixels (no more than a straightened page can tell) such a wobble changes the outline only when a fit
-    lands within a few hundredths of a pixel of a half — rarely, not never: it narrows the chance of a photo
-    reading differently twice, it does not close it.
-    """
-    corners = np.asarray(np.round(outline.corners.astype(np.float64)), dtype=np.float32)
-    bows = tuple(float(round(b)) for b in outline.bows)
-    return replace(outline, corners=corners, bows=(bows[0], bows[1], bows[2], bows[3]))
+    return min(fitted, key=lambda o: o.stray)
 
 
 def _hull_quad(biggest: Any, contour: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
