@@ -48,6 +48,12 @@ class InputKind(StrEnum):
         """The kind in a clerk's words (Word 文件, 扫描 PDF …)."""
         return INPUT_KIND_TEXT[self]
 
+    @property
+    def is_picture(self) -> bool:
+        """Read from pixels (a scan, a photo): what the page shows is all there is — a page or a row may be
+        out of the frame — where a Word file or a PDF from Word is read whole."""
+        return self in (InputKind.SCAN, InputKind.IMAGE)
+
 
 class FormStatus(StrEnum):
     """The verdict on a returned form; the CLI's exit code follows it (0, 1, 2)."""

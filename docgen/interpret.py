@@ -48,7 +48,6 @@ from docgen.extraction import (
     Extraction,
     FormIdentity,
     FormStatus,
-    InputKind,
     Problem,
     Provenance,
     ReadDocument,
@@ -1052,7 +1051,7 @@ def at_page_foot(read: ReadDocument, table: _TableRead) -> bool:
     was found), and nothing but a page number lies below it. A row that happened to end the page is doubted
     too — a look, where a cut row taken as whole is a wrong record.
     """
-    if not table.open_row or not table.rows or read.input_kind not in (InputKind.SCAN, InputKind.IMAGE):
+    if not table.open_row or not table.rows or not read.input_kind.is_picture:
         return False
     boxes = [(r.where.page, box) for r in table.rows[-1] if (box := r.where.layout_box) is not None]
     if not boxes:
@@ -1086,7 +1085,7 @@ def _cut_short(read: ReadDocument, schema: FormSchema, identity: FormIdentity | 
     while a silent gap costs rows."""
     if identity is None or not schema.layout.footer_label or not table.used:
         return False
-    if read.input_kind not in (InputKind.SCAN, InputKind.IMAGE):
+    if not read.input_kind.is_picture:
         return False
     return table.footer is None and not finder.extra_hits.get(FOOTER_FIELD)
 

@@ -431,10 +431,11 @@ def _phones_in(chunk: str) -> tuple[list[str], bool]:
     whole = _one_phone(re.sub(r"\s+", "", chunk))
     if whole is not None:
         return [whole], False
-    found, bad = _phone_tokens(chunk.split())
+    tokens = chunk.split()
+    found, bad = _phone_tokens(tokens)
     if bad or not found:
         first, last = _GLUED_MOBILE
-        parted = [piece for token in chunk.split() for piece in last.sub(r" \1", first.sub(r"\1 ", token)).split()]
+        parted = [piece for token in tokens for piece in last.sub(r" \1", first.sub(r"\1 ", token)).split()]
         numbers, parted_bad = _phone_tokens(parted)
         if numbers and not parted_bad:
             return numbers, False
