@@ -67,6 +67,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_service import PASSWORD, _free_port  # noqa: E402
+from bench.proc_stat import own_and_reaped, stat_fields  # noqa: E402
 from testkit.forms import PENGZHOU  # noqa: E402
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -143,7 +144,6 @@ def reading_itself(files: list[File]) -> tuple[dict[str, float], dict[str, float
         extract(kind.data, kind.name, reader=read)
     server = multiprocessing.forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
 
-
     def used() -> float:
         return time.process_time() + (own_and_reaped(stat_fields(Path(f"/proc/{server}"))) if server else 0.0)
 
@@ -195,16 +195,6 @@ class Procs:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)  # and what a killed worker left (its reading child)
             proc.wait()
-
-
-def stat_fields(proc: Path) -> list[str]:
-    """The fields of ``/proc/<pid>/stat`` after the command name (``fields[1]`` is the parent's pid)."""
-    return (proc / "stat").read_text().rsplit(")", 1)[1].split()
-
-
-def own_and_reaped(fields: list[str]) -> float:
-    """CPU seconds of a process (:func:`stat_fields`): its own and those of the children it reaped."""
-    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def tree_cpu(pids: list[int]) -> float:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from api import sandbox
+from bench.proc_stat import own_and_reaped, stat_fields
 from docgen.extract import extract
 from extractors import read
 from testkit.forms import stats_docx
@@ -59,9 +60,9 @@ def median_seconds(step: Callable[[], object], repeat: int) -> float:
 def cpu_seconds(server: int) -> tuple[float, int]:
     """CPU seconds so far of this process, of the fork server ``server`` and of its reaped children; and their
     minor page faults (a page touched for the first time: a forked child's fresh memory)."""
-    fields = Path(f"/proc/{server}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = stat_fields(Path(f"/proc/{server}"))
     mine = resource.getrusage(resource.RUSAGE_SELF)
-    seconds = sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK") + mine.ru_utime + mine.ru_stime
+    seconds = own_and_reaped(fields) + mine.ru_utime + mine.ru_stime
     return seconds, int(fields[7]) + int(fields[8]) + mine.ru_minflt
 
 
