@@ -28,6 +28,7 @@ from tests.ui_fixtures import (
     BROWSER_MARKS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    PHONE,
     TIMEOUT_MS,
     api_json,
     csp_violations,
@@ -352,7 +353,10 @@ def test_a_scanned_form_shows_the_crop_each_value_was_read_from(server: str) -> 
 
     from testkit import scan_fixtures as sf
 
-    form = sf.build_form_docx(dataclasses.replace(sf.EXPECTED, identity=f"{IDENTITY}:03:activity_stats:1"))
+    # row 2's date does not exist (a slip of the pen): a value that waits for review whatever the OCR reads
+    rows_written = (sf.ROWS[0], tuple("2019年2月30日" if c == 3 else v for c, v in enumerate(sf.ROWS[1])), *sf.ROWS[2:])
+    form = sf.build_form_docx(
+        dataclasses.replace(sf.EXPECTED, identity=f"{IDENTITY}:03:activity_stats:1", rows=rows_written))
     page_image = sf.rasterise_pdf(sf.docx_to_pdf(form))[0]
     scan = sf.encode(sf.VARIANTS["scan_rot-2.5_stamp_sign"](page_image), "PNG")
 
@@ -388,6 +392,7 @@ def test_a_scanned_form_shows_the_crop_each_value_was_read_from(server: str) -> 
         expect(page.get_by_test_id("record-title")).to_contain_text("西郊小学扫描件.png")
         rows = page.get_by_test_id("record-table-0").get_by_test_id("record-row-values")
         expect(rows.first).to_contain_text("送教下乡")
+        record_url = page.url
 
         # every value flagged for review has its crop beside it, and every crop is a real image
         for item in page.get_by_test_id("review-item").all():
@@ -400,4 +405,50 @@ def test_a_scanned_form_shows_the_crop_each_value_was_read_from(server: str) -> 
             "() => [...document.querySelectorAll('img.crop')].every((i) => i.complete && i.naturalWidth > 0)")
         shot(page, "12-scan-record")
         assert not csp_violations(console), csp_violations(console)  # crops are images of our own origin
+        expect(page.get_by_test_id("review-item")).not_to_have_count(0)
+        _values_stand_still(page, record_url)
+        phone = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+        phone.set_default_timeout(TIMEOUT_MS)
+        login(phone, base, ADMIN)
+        _values_stand_still(phone, record_url)
         browser.close()
+
+
+def _values_stand_still(page: Any, record_url: str) -> None:
+    """The record screen's values stay where they first showed while its pictures (the crops, the original) arrive.
+
+    A clerk clicks a value as soon as it shows; a picture arriving late (a slow line, a busy server) that moved
+    the table would take the click to a neighbour or to nothing — the clerk walk lost an editor that way on a
+    loaded CI machine. The pictures are held back here until the table is measured, then let through.
+    """
+    from playwright.sync_api import expect
+
+    held: list[Any] = []
+    released = [False]
+
+    def hold(route: Any) -> None:
+        if released[0]:
+            route.continue_()
+        else:
+            held.append(route)
+
+    pictures = re.compile(r"/api/(uploads/\d+/(crop|page)|records/\d+/collection)")
+    page.route(pictures, hold)
+    if page.url == record_url:
+        page.reload()
+    else:
+        page.goto(record_url)
+    value = page.get_by_test_id("cell-0-1-7")
+    expect(value).to_be_visible()
+    where = "(e) => { const r = e.getBoundingClientRect(); return [r.left + scrollX, r.top + scrollY, r.width]; }"
+    before = value.evaluate(where)
+    assert held, "the record screen asks for its pictures at once"
+    released[0] = True
+    for route in held:
+        route.continue_()
+    expect(page.get_by_test_id("original-page")).to_be_visible()
+    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")  # every lazy crop comes into view
+    page.wait_for_function("() => [...document.querySelectorAll('img.crop, img.original-page')]"
+                           ".every((i) => i.complete && i.naturalWidth > 0)")
+    assert value.evaluate(where) == before, "the table moved when the pictures arrived"
+    page.unroute(pictures)

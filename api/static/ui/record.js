@@ -77,18 +77,32 @@ export async function renderRecord(view, id, seq) {
   };
 
   // The editor: one at a time, opened from a value's 修改 button or the 待核对 list.
+  // The screen is frozen while a value is saved and drawn afresh before the message: a click on the old
+  // screen meanwhile would open an editor the new one throws away, and the message means "what you see is saved".
   const save = async (path, value) => {
     clearMessage();
+    view.inert = true;
+    let saved;
     try {
-      const saved = await api(`/api/records/${encodeURIComponent(id)}`, { method: 'PATCH', json: { path, value } });
-      // A value that does not validate is kept but stays flagged: say why instead of "saved".
-      const still = stillWrong(saved, path);
-      if (still) showMessage(`已保存，但仍需核对：${still.message}`, 'alert');
-      else showMessage('已保存修改。', 'info');
-      await renderRecord(view, id, state.renderSeq);
+      saved = await api(`/api/records/${encodeURIComponent(id)}`, { method: 'PATCH', json: { path, value } });
     } catch (e) {
+      view.inert = false;
       showMessage(e.message);
+      return;
     }
+    try {
+      await renderRecord(view, id, seq);
+    } catch (e) {
+      showMessage(`已保存，但页面未能刷新：${e.message}`);
+      return;
+    } finally {
+      view.inert = false;
+    }
+    if (seq !== state.renderSeq) return; // the clerk has moved on to another screen
+    // A value that does not validate is kept but stays flagged: say why instead of "saved".
+    const still = stillWrong(saved, path);
+    if (still) showMessage(`已保存，但仍需核对：${still.message}`, 'alert');
+    else showMessage('已保存修改。', 'info');
   };
   const editor = (path, label, v, tid = 'edit') => {
     const input = h('input', { value: v.value, 'data-testid': `${tid}-input` });
@@ -213,7 +227,7 @@ export async function renderRecord(view, id, seq) {
   }
   collectionInfo(id).then((info) => {
     if (seq !== state.renderSeq) return;
-    put(side, originalViewer(info), collectionPanel(rec, info, () => renderRecord(view, id, state.renderSeq)));
+    put(side, originalViewer(info), collectionPanel(rec, info, () => renderRecord(view, id, seq)));
   }).catch((e) => put(side, h('p', { class: 'muted' }, e.message)));
 
   try {
