@@ -3,11 +3,15 @@
     .venv/bin/python bench/bench_field.py --corpus bench/corpus_field            # every file
     .venv/bin/python bench/bench_field.py --kinds grey200,photo --per-kind 6      # a subset
     .venv/bin/python bench/bench_field.py --details out.json                      # every compared value
+    .venv/bin/python bench/bench_field.py --rosters       # names read unsure checked against the pair, as filed
 
 The corpus is written by ``bench/make_field_corpus.py`` (run here first when ``manifest.json`` is missing).
 Each file goes through the product's one reading entry point, as ``docgen extract`` calls it:
 ``docgen.extract.extract(data, name, reader=extractors.read)``, default schemas and threshold, and its
-``to_json()`` is compared with the values the generator typed (``<file>.expected.json``).
+``to_json()`` is compared with the values the generator typed (``<file>.expected.json``). With ``--rosters``
+the extraction then goes through what the service does once the identity code has filed it under its pair
+(``docgen.pair_names.confirmed_by_pair`` with the schools of the pair the code read names in the samples'
+rosters); without it, the reading alone.
 
 How a value is judged (fixed before the first run; do not loosen it to move the figures)
 -------------------------------------------------------------------------------------
@@ -271,17 +275,49 @@ def fmt_row(name: str, t: Tally) -> str:
             f"| {t.spurious} | {t.form_right}/{t.files} | {per_page:.2f} (max {t.max_page_s:.2f}) |")
 
 
+# the programs make_field_corpus.py prints its blank forms for: their rosters, as the service holds them
+SAMPLE_ROSTERS = (
+    ("samples/pengzhou_heishui/roster.txt", "samples/pengzhou_heishui/program.yaml"),
+    ("samples/liuzhou_high_schools/roster.csv", "samples/liuzhou_high_schools/program.yaml"),
+    ("samples/heze/roster.xlsx", "samples/heze/program.yaml"),
+)
+
+
+def sample_rosters() -> Any:
+    """identity → the names of the schools of the pair it names in the samples' rosters (none when unknown)."""
+    from cli.common import import_roster_file
+    from docgen.extraction import FormIdentity
+    from docgen.files import load_program
+    from docgen.pair_names import schools_of
+
+    units = []
+    for roster, program in SAMPLE_ROSTERS:
+        prog = load_program(ROOT / program)
+        units.append((prog.key, import_roster_file(ROOT / roster).roster.units(prog.group_policy)))
+
+    def schools(identity: FormIdentity | None) -> tuple[str, ...]:
+        return next((names for key, of in units if (names := schools_of(of, identity, key))), ())
+
+    return schools
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=ROOT / "bench/corpus_field")
     ap.add_argument("--kinds", default="", help="comma-separated input kinds (default: all)")
     ap.add_argument("--per-kind", type=int, default=0, help="at most N files per kind (manifest order)")
     ap.add_argument("--details", type=Path, default=None, help="write every compared value here (JSON)")
+    ap.add_argument("--rosters", action="store_true",
+                    help="confirm school names read unsure by the pair the identity code names, as the service "
+                         "does once it has filed the form (the samples' rosters; docgen/pair_names.py)")
     args = ap.parse_args(argv)
 
     ensure_corpus(args.corpus)
     from docgen.extract import extract
+    from docgen.pair_names import confirmed_by_pair
     from extractors import read
+
+    pair_schools = sample_rosters()
 
     manifest = json.loads((args.corpus / "manifest.json").read_text(encoding="utf-8"))["files"]
     kinds = [k for k in args.kinds.split(",") if k] or list(KINDS)
@@ -303,7 +339,10 @@ def main(argv: list[str] | None = None) -> int:
         data = (args.corpus / m["file"]).read_bytes()
         expected = json.loads((args.corpus / m["expected"]).read_text(encoding="utf-8"))
         t0 = time.perf_counter()
-        got = extract(data, m["file"], reader=read).to_json()
+        result = extract(data, m["file"], reader=read)
+        if args.rosters:
+            result = confirmed_by_pair(result, pair_schools(result.identity))
+        got = result.to_json()
         dt = time.perf_counter() - t0
         detail: list[dict[str, Any]] = []
         t = judge(got, expected, detail)

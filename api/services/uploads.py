@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, aliased
 
 from api.blobs import BlobNotFound, BlobStore, BlobStoreUnavailable
 from api.db import Database
-from api.models import UPLOAD_SCOPE_STAFF, Program, Record, Upload, User, upload_scope, utcnow
+from api.models import UPLOAD_SCOPE_STAFF, Pair, Program, Record, Upload, User, upload_scope, utcnow
 from api.sandbox import ChildFailed, run_child
 from api.scheduling import next_upload
 from api.services import audit, programs, queue, rosters
@@ -51,6 +51,7 @@ from api.services.filetypes import FORM_TYPES, IMAGE_TYPES, safe_name, upload_ty
 from docgen.extraction import Extraction, FormIdentity
 from docgen.forms import load_schemas
 from docgen.forms.generate import printed_texts
+from docgen.pair_names import confirmed_by_pair
 from docgen.review import FOREIGN_KEY, foreign_form
 from docgen.values import SURE
 
@@ -626,6 +627,8 @@ def read_claimed(
             .where(Upload.id == upload_id)
         ).one()
         filing = file_pair(s, program, upload, extraction.get("identity") or {})
+        if filing.pair_id is not None:  # (before a new record joins the session: the pair's query would flush it)
+            extraction = _names_confirmed(extraction, s.get_one(Pair, filing.pair_id), review_threshold)
         if record is None:
             record = Record(upload_id=upload_id, program_id=upload.program_id)
             s.add(record)
@@ -651,6 +654,17 @@ def read_claimed(
         link_copy(s, record)
         upload.status, upload.error, upload.updated_at = status, error, utcnow()
     return status
+
+
+def _names_confirmed(extraction: dict[str, Any], pair: Pair, threshold: float) -> dict[str, Any]:
+    """``extraction`` (its JSON) with a school's name read unsure that spells one of ``pair``'s schools made
+    sure (:func:`docgen.pair_names.confirmed_by_pair`); as it was when it is an unreadable file's stub."""
+    try:
+        typed = Extraction.from_json(extraction)
+    except (KeyError, ValueError, TypeError):
+        return extraction
+    confirmed = confirmed_by_pair(typed, [*pair.supporting, *pair.supported], threshold)
+    return extraction if confirmed is typed else confirmed.to_json()
 
 
 # --- filing -------------------------------------------------------------------------------------------

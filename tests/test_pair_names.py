@@ -1,0 +1,108 @@
+"""A school's name read unsure under its seal, confirmed by the pair the form was filed under
+(docgen/pair_names.py; the service applies it in api.services.uploads.read_claimed)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.common import import_roster_file
+from cli.main import app
+from docgen.extraction import Extraction, FormIdentity, FormStatus, InputKind, TextLine
+from docgen.files import load_program
+from docgen.interpret import interpret
+from docgen.model import PairGroup, Program
+from docgen.pair_names import confirmed_by_pair, schools_of
+from testkit.forms import PENGZHOU, stats_docx
+from tests.test_interpret import STATS_HEADER, STATS_TITLE, document, stats_row, table
+
+PAIR = ("彭州市西郊小学", "黑水县芦花完全小学校")
+SEAL_CAP = 0.8  # what the image reader trusts a line read under a seal (extractors.seal.SEAL_CONFIDENCE)
+
+
+def stats_scan(unit_line: str, confidence: float = SEAL_CAP, rows: int = 2) -> Extraction:
+    """A grey scan of a 统计表 whose 填报单位 line lay under the school's seal: read right, but trusted less."""
+    grid = [STATS_HEADER, *(stats_row(n) for n in range(1, rows + 1))]
+    lines: list[str | TextLine] = [STATS_TITLE, "填报时间：2019年5月20日", TextLine(unit_line, confidence)]
+    return interpret(document(table(grid), lines=lines, kind=InputKind.SCAN))
+
+
+def test_a_name_under_the_seal_that_spells_one_of_the_pair_s_schools_is_sure() -> None:
+    read = stats_scan("填报单位：彭州市西郊小学")
+    assert read.status is FormStatus.NEEDS_REVIEW and read.fields["unit"].confidence < 0.9  # as read
+    assert any(p.key == "unit" for p in read.problems)
+
+    e = confirmed_by_pair(read, PAIR)
+    unit = e.fields["unit"]
+    assert (unit.raw, unit.confidence, unit.flags) == ("彭州市西郊小学", 0.95, ())
+    assert not any(p.key == "unit" for p in e.problems)
+    assert e.status is FormStatus.COMPLETE
+    assert e.tables == read.tables and e.fields["filled_on"] == read.fields["filled_on"]
+
+
+@pytest.mark.parametrize(("unit_line", "pair"), [
+    ("填报单位：彭州市西郊小", PAIR),  # cut short under the seal: not a name of the pair
+    ("填报单位：牡丹区第二中学", ("牡丹区第二十二中学", "曹县第一中学")),  # short, and another real school's name
+    ("填报单位：彭州市西郊小学", ("彭州市隆丰镇小学", "黑水县芦花完全小学校")),  # a school, not this pair's
+    ("填报单位：彭州市西郊小学", ()),  # filed under no pair
+])
+def test_a_name_the_pair_does_not_spell_whole_keeps_its_doubt(unit_line: str, pair: tuple[str, ...]) -> None:
+    read = stats_scan(unit_line)
+    e = confirmed_by_pair(read, pair)
+    assert e is read
+    assert e.fields["unit"].confidence < 0.9 and e.status is FormStatus.NEEDS_REVIEW
+
+
+def test_only_the_reading_s_doubt_is_lifted_never_another() -> None:
+    # a school's name doubted for more than its reading (here: taken from the seal, none read) is not confirmed
+    read = stats_scan("填报单位：彭州市西郊小学", confidence=0.5)
+    doubted = read.fields["unit"]
+    with_flag = replace(read, fields={**read.fields, "unit": replace(doubted, flags=(*doubted.flags, "from_seal"))})
+    assert confirmed_by_pair(with_flag, PAIR) is with_flag
+    # the low reading itself (0.5 here) is lifted as far as a second reading makes it sure, no further
+    assert confirmed_by_pair(read, PAIR).fields["unit"].confidence == 0.95
+
+
+def test_another_unsure_value_keeps_the_record_in_review() -> None:
+    read = stats_scan("填报单位：彭州市西郊小学")
+    row = list(read.tables[0].rows[0])
+    row[1] = replace(row[1], confidence=0.6, flags=("low_confidence",))
+    unsure = replace(read, tables=(replace(read.tables[0], rows=(tuple(row), *read.tables[0].rows[1:])),))
+    e = confirmed_by_pair(unsure, PAIR)
+    assert e.fields["unit"].confidence == 0.95
+    assert e.status is FormStatus.NEEDS_REVIEW  # the activity name read at 0.6 still waits for a person
+
+
+# ------------------------------------------------------------------------- the pair a code names (CLI, bench)
+
+
+def pengzhou_units() -> tuple[Program, tuple[PairGroup, ...]]:
+    program = load_program(PENGZHOU / "program.yaml")
+    return program, import_roster_file(PENGZHOU / "roster.txt").roster.units(program.group_policy)
+
+
+def test_the_pair_a_code_names_is_found_by_its_printed_label() -> None:
+    program, units = pengzhou_units()
+    code = FormIdentity.parse(f"DG1:{program.key}:03:activity_stats:1")
+    # 彭州市西郊小学、九尺镇小学与黑水县芦花完全小学校结对 (the roster's third line): one pair, three schools
+    names = schools_of(units, code, program.key)
+    assert len(names) == 3 and {"彭州市西郊小学", "黑水县芦花完全小学校"} <= set(names)
+    assert schools_of(units, FormIdentity.parse("DG1:heze-2016:03:arrangement:1"), program.key) == ()
+    assert schools_of(units, FormIdentity.parse(f"DG1:{program.key}:99:activity_stats:1"), program.key) == ()
+    assert schools_of(units, None, program.key) == ()
+
+
+def test_docgen_extract_checks_names_against_a_roster_and_refuses_an_unusable_one(tmp_path: Path) -> None:
+    form = tmp_path / "统计表.docx"
+    form.write_bytes(stats_docx("03"))
+    good = CliRunner().invoke(app, ["extract", str(form), "--json", "--roster", str(PENGZHOU / "roster.txt")])
+    assert good.exit_code == 0, good.output  # a Word file's names are sure already: nothing to confirm
+    assert json.loads(good.stdout)["fields"]["unit"]["value"] == "彭州市西郊小学"
+    empty = tmp_path / "名单.csv"
+    empty.write_text("支援学校,受援学校\n", encoding="utf-8")
+    bad = CliRunner().invoke(app, ["extract", str(form), "--roster", str(empty)])
+    assert bad.exit_code == 2 and "没有任何结对" in bad.output, bad.output
