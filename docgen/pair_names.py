@@ -23,19 +23,18 @@ from dataclasses import replace
 from docgen.extraction import Extraction, FormIdentity, Problem, Value
 from docgen.forms.schema import ValueType
 from docgen.interpret import SEAL_NAMED
-from docgen.model import PairGroup
+from docgen.model import PairGroup, owns_label
 from docgen.review import status_of
 from docgen.values import SURE, squashed
 
 _ONLY_DOUBT = "low_confidence"
-_MIN_NAME = 4  # characters: a school's name, not a fragment of one (as named_by_seal)
 
 
 def confirmed_by_pair(extraction: Extraction, schools: Iterable[str], threshold: float = SURE) -> Extraction:
     """``extraction`` with every school's name read unsure that spells one of ``schools`` whole made sure, the
     problems about those values dropped and the status decided again (:func:`~docgen.review.status_of`).
     Unchanged (the same object) when no value is confirmed."""
-    names = {n for n in (squashed(s) for s in schools) if len(n) >= _MIN_NAME}
+    names = {n for n in (squashed(s) for s in schools) if n}
     if not names:
         return extraction
 
@@ -75,10 +74,15 @@ def confirmed_by_pair(extraction: Extraction, schools: Iterable[str], threshold:
 
 def schools_of(units: Iterable[PairGroup], identity: FormIdentity | None, program_key: str) -> tuple[str, ...]:
     """The names of the schools of the pair ``identity`` names, by its printed label among ``units`` (the
-    roster's units under the program's group policy, as the forms were printed); none when the code names
-    another program or a label the roster has not. The service files by its stored pairs instead
+    roster's units under the program's group policy, as the forms were printed; a per-school 回执's ``05.1`` is
+    pair 05's, :func:`~docgen.model.owns_label`); none when the code names another program or a label the
+    roster has not. The service files by its stored pairs instead
     (:func:`api.services.uploads.file_pair`: a label printed before a re-import means the schools it was then)."""
     if identity is None or identity.program != program_key:
         return ()
-    unit = next((u for u in units if u.label == identity.pair), None)
-    return tuple(s.name for s in (*unit.supporting, *unit.supported)) if unit is not None else ()
+    # a per-school form's 05.1, a split unit's 05-2: the pair that owns the label, the longest label winning
+    owners = [u for u in units if owns_label(u.label, identity.pair)]
+    if not owners:
+        return ()
+    unit = max(owners, key=lambda u: len(u.label))
+    return tuple(s.name for s in (*unit.supporting, *unit.supported))

@@ -44,6 +44,12 @@ def test_a_name_under_the_seal_that_spells_one_of_the_pair_s_schools_is_sure() -
     assert e.tables == read.tables and e.fields["filled_on"] == read.fields["filled_on"]
 
 
+def test_a_short_name_the_roster_gives_is_confirmed_as_it_is() -> None:
+    # 柳州's roster calls a school 市三中: three characters, and the pair's own name for it
+    e = confirmed_by_pair(stats_scan("填报单位：市三中"), ("市三中", "柳江实验高中"))
+    assert e.fields["unit"].confidence == 0.95 and e.status is FormStatus.COMPLETE
+
+
 @pytest.mark.parametrize(("unit_line", "pair"), [
     ("填报单位：彭州市西郊小", PAIR),  # cut short under the seal: not a name of the pair
     ("填报单位：牡丹区第二中学", ("牡丹区第二十二中学", "曹县第一中学")),  # short, and another real school's name
@@ -91,6 +97,8 @@ def test_the_pair_a_code_names_is_found_by_its_printed_label() -> None:
     # 彭州市西郊小学、九尺镇小学与黑水县芦花完全小学校结对 (the roster's third line): one pair, three schools
     names = schools_of(units, code, program.key)
     assert len(names) == 3 and {"彭州市西郊小学", "黑水县芦花完全小学校"} <= set(names)
+    # a 回执 is printed for each school of the pair: 03.2 is pair 03's second school's, and pair 03's
+    assert schools_of(units, FormIdentity.parse(f"DG1:{program.key}:03.2:liaison_reply:1"), program.key) == names
     assert schools_of(units, FormIdentity.parse("DG1:heze-2016:03:arrangement:1"), program.key) == ()
     assert schools_of(units, FormIdentity.parse(f"DG1:{program.key}:99:activity_stats:1"), program.key) == ()
     assert schools_of(units, None, program.key) == ()
