@@ -10,7 +10,7 @@ Each file goes through the product's one reading entry point, as ``docgen extrac
 ``docgen.extract.extract(data, name, reader=extractors.read)``, default schemas and threshold, and its
 ``to_json()`` is compared with the values the generator typed (``<file>.expected.json``). With ``--rosters``
 the extraction then goes through what the service does once the identity code has filed it under its pair
-(``docgen.pair_names.confirmed_by_pair`` with the schools of the pair the code read names in the samples'
+(``docgen.pair_names.checked_by_pair`` with the schools of the pair the code read names in the samples'
 rosters); without it, the reading alone.
 
 How a value is judged (fixed before the first run; do not loosen it to move the figures)
@@ -314,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ensure_corpus(args.corpus)
     from docgen.extract import extract
-    from docgen.pair_names import confirmed_by_pair
+    from docgen.pair_names import checked_by_pair
     from extractors import read
 
     pair_schools = sample_rosters()
@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         result = extract(data, m["file"], reader=read)
         if args.rosters:
-            result = confirmed_by_pair(result, pair_schools(result.identity))
+            result = checked_by_pair(result, pair_schools(result.identity))
         got = result.to_json()
         dt = time.perf_counter() - t0
         detail: list[dict[str, Any]] = []

@@ -37,7 +37,7 @@ def extract(
     from docgen.files import program_for_roster
     from docgen.forms import load_schemas
     from docgen.forms.generate import printed_texts
-    from docgen.pair_names import confirmed_by_pair, schools_of
+    from docgen.pair_names import checked_by_pair, schools_of
     from extractors import read  # OCR models load only for this command
 
     # the program's blank forms print instructions (the 统计表's 备注): they are not values the school wrote
@@ -51,7 +51,7 @@ def extract(
             raise fail(exc) from None
     result = extract_file(file.read_bytes(), file.name, reader=read, printed=printed)
     if units is not None:  # a school's name read unsure under a seal, read again from the roster
-        result = confirmed_by_pair(result, schools_of(units, result.identity, chosen.key))
+        result = checked_by_pair(result, schools_of(units, result.identity, chosen.key))
     if as_json:
         sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:

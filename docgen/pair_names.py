@@ -1,22 +1,29 @@
-"""A school's name read unsure, confirmed by the pair the form was printed for.
+"""A school's name checked against the pair the form was printed for: read unsure but whole, made sure; read as
+a piece of the name, doubted.
 
-    confirmed_by_pair(extraction, ("彭州市西郊小学", "黑水县芦花完全小学校"), threshold)
-    confirmed_by_pair(extraction, schools_of(roster.units(program.group_policy), extraction.identity, program.key))
+    checked_by_pair(extraction, ("彭州市西郊小学", "黑水县芦花完全小学校"), threshold)
+    checked_by_pair(extraction, schools_of(roster.units(program.group_policy), extraction.identity, program.key))
 
 The service files a returned form under its pair by the identity code printed on it
-(:func:`api.services.uploads.file_pair`) and then knows which schools the form is about. A school's name
-read below the review threshold for no other reason than the reader's own doubt — a seal stamped over it, a
-grey scan — that spells one of the pair's schools whole is a second reading from outside the page, as the
-seal's ring text is (:func:`docgen.interpret.named_by_seal`), and as sure (:data:`~docgen.interpret.SEAL_NAMED`).
+(:func:`api.services.uploads.file_pair`) and then knows which schools the form is about — a second reading of
+their names from outside the page:
 
-Only the pair's own schools count, never the program's others: a name read short under a seal can be
-another real school (``牡丹区第二中学`` for ``牡丹区第二十二中学``); it matches neither of the pair's two and keeps its
-doubt. So does a value with any flag beside ``low_confidence`` (a label read as a value, printed text, a
-name taken from the seal because none was read): those doubts are not about the reading of the characters.
+* A school's name read below the review threshold for no other reason than the reader's own doubt — a seal
+  stamped over it, a grey scan — that spells one of the pair's schools whole is as sure as when the seal's
+  ring text spells it (:func:`docgen.interpret.named_by_seal`, :data:`~docgen.interpret.SEAL_NAMED`). A value
+  with any other flag (a label read as a value, printed text, a name taken from the seal because none was
+  read) keeps its doubt: those doubts are not about the reading of the characters.
+* A school's name read as only a piece of one of the pair's names — a character lost at a cell's
+  edge (``江高中`` of ``三江高中``) — is doubted (flag ``part_of_pair_name``), unless the piece is the name
+  without its place (``西郊小学`` of ``彭州市西郊小学``), which is how schools shorten their own names.
+
+Only the pair's own schools count, never the program's others: a name read short under a seal can be another
+real school (``牡丹区第二中学`` for ``牡丹区第二十二中学``); it matches neither of the pair's names whole.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -24,52 +31,89 @@ from docgen.extraction import Extraction, FormIdentity, Problem, Value
 from docgen.forms.schema import ValueType
 from docgen.interpret import SEAL_NAMED
 from docgen.model import PairGroup, owns_label
-from docgen.review import status_of
+from docgen.plausible import DOUBT_FACTOR
+from docgen.review import status_of, where_text
 from docgen.values import SURE, squashed
 
 _ONLY_DOUBT = "low_confidence"
+PART_OF_PAIR_NAME = "part_of_pair_name"
+"""The flag of a school's name read as a piece of one of its pair's schools' names (characters lost)."""
+
+# 四川省, 彭州市, 黑水县, 成都市武侯区, 通济镇 …: what a school's short name leaves out, from its start
+_PLACES = re.compile(r".{1,10}[省市县区州盟旗镇乡]")
 
 
-def confirmed_by_pair(extraction: Extraction, schools: Iterable[str], threshold: float = SURE) -> Extraction:
-    """``extraction`` with every school's name read unsure that spells one of ``schools`` whole made sure, the
-    problems about those values dropped and the status decided again (:func:`~docgen.review.status_of`).
-    Unchanged (the same object) when no value is confirmed."""
+def checked_by_pair(extraction: Extraction, schools: Iterable[str], threshold: float = SURE) -> Extraction:
+    """``extraction`` checked against the names of its pair's ``schools``: a school's name read unsure that
+    spells one of them whole is made sure and its problem dropped; a school's name read as a piece of one of
+    them (a character lost at a cell's edge or under a seal: ``江高中`` of ``三江高中``), unless the piece is the
+    name without its place (``西郊小学`` of ``彭州市西郊小学``, how schools shorten their names), is doubted
+    (flag ``part_of_pair_name``) with a problem naming the whole name. The status is decided again
+    (:func:`~docgen.review.status_of`). Unchanged (the same object) when no value changes."""
     names = {n for n in (squashed(s) for s in schools) if n}
     if not names:
         return extraction
+    changed: dict[tuple[str | None, str, int | None], tuple[Value, str | None]] = {}  # → (new value, whole name)
 
-    def confirm(value: Value) -> Value:
-        if (value.type is not ValueType.SCHOOL or value.confidence >= threshold
-                or not set(value.flags) <= {_ONLY_DOUBT} or squashed(value.raw) not in names):  # fmt: skip
+    def check(value: Value, key: str | None, label: str, row: int | None) -> Value:
+        if value.type is not ValueType.SCHOOL:
             return value
-        flags = tuple(f for f in value.flags if f != _ONLY_DOUBT)
-        return replace(value, confidence=max(value.confidence, SEAL_NAMED), flags=flags)
+        text = squashed(value.raw)
+        if text in names:
+            if value.confidence >= threshold or not set(value.flags) <= {_ONLY_DOUBT}:
+                return value
+            flags = tuple(f for f in value.flags if f != _ONLY_DOUBT)
+            new = replace(value, confidence=max(value.confidence, SEAL_NAMED), flags=flags)
+            changed[(key, label, row)] = (new, None)
+            return new
+        whole = _whole_name(text, names)
+        if whole is None or PART_OF_PAIR_NAME in value.flags:
+            return value
+        new = replace(value, confidence=value.confidence * DOUBT_FACTOR, flags=(*value.flags, PART_OF_PAIR_NAME))
+        changed[(key, label, row)] = (new, whole)
+        return new
 
-    confirmed: set[tuple[str | None, str, int | None]] = set()  # (key, label, 1-based row) of each value made sure
-    fields = {}
-    for key, value in extraction.fields.items():
-        fields[key] = confirm(value)
-        if fields[key] is not value:
-            confirmed.add((key, extraction.label(key), None))
+    fields = {key: check(value, key, extraction.label(key), None) for key, value in extraction.fields.items()}
     tables = []
     for table in extraction.tables:
-        rows = []
-        for r, row in enumerate(table.rows, start=1):
-            new = tuple(confirm(v) for v in row)
-            for c in (c for c, (old, now) in enumerate(zip(row, new, strict=True)) if old is not now):
-                confirmed.add((table.keys[c] if table.keys else None, table.columns[c], r))
-            rows.append(new)
-        tables.append(replace(table, rows=tuple(rows)))
-    if not confirmed:
+        rows = tuple(
+            tuple(check(v, table.keys[c] if table.keys else None, table.columns[c], r) for c, v in enumerate(row))
+            for r, row in enumerate(table.rows, start=1)
+        )
+        tables.append(replace(table, rows=rows))
+    if not changed:
         return extraction
+
+    confirmed = [place for place, (_, whole) in changed.items() if whole is None]
 
     def about_confirmed(p: Problem) -> bool:
         return any(p.row == row and (p.key == key if key is not None else p.field == label)
                    for key, label, row in confirmed)  # fmt: skip
 
-    out = replace(extraction, fields=fields, tables=tuple(tables),
-                  problems=tuple(p for p in extraction.problems if not about_confirmed(p)))  # fmt: skip
+    problems = [p for p in extraction.problems if not about_confirmed(p)]
+    for (key, label, row), (value, whole) in changed.items():
+        if whole is not None:
+            problems.append(Problem(
+                f"{where_text(label, row)}：校名只是结对学校「{whole}」名称的一部分，可能漏识别了字"
+                f"（“{value.raw}”，置信度 {value.confidence:.2f}）", label, row, key))
+    out = replace(extraction, fields=fields, tables=tuple(tables), problems=tuple(problems))
     return replace(out, status=status_of(out, threshold))
+
+
+def _whole_name(text: str, names: set[str]) -> str | None:
+    """The pair's school name ``text`` (squashed, two characters or more) is a piece of, when what is missing is
+    more than the name's place: None for a name of its own or the name without its place."""
+    if len(text) < 2:
+        return None
+    for name in sorted(names):
+        at = name.find(text)
+        if at < 0:
+            continue
+        before, after = name[:at], name[at + len(text):]
+        if not after and _PLACES.fullmatch(before):
+            continue
+        return name
+    return None
 
 
 def schools_of(units: Iterable[PairGroup], identity: FormIdentity | None, program_key: str) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from docgen.extraction import Extraction, FormIdentity, FormStatus, InputKind, T
 from docgen.files import load_program
 from docgen.interpret import interpret
 from docgen.model import PairGroup, Program
-from docgen.pair_names import confirmed_by_pair, schools_of
+from docgen.pair_names import checked_by_pair, schools_of
 from testkit.forms import PENGZHOU, stats_docx
 from tests.test_interpret import STATS_HEADER, STATS_TITLE, document, stats_row, table
 
@@ -36,7 +36,7 @@ def test_a_name_under_the_seal_that_spells_one_of_the_pair_s_schools_is_sure() -
     assert read.status is FormStatus.NEEDS_REVIEW and read.fields["unit"].confidence < 0.9  # as read
     assert any(p.key == "unit" for p in read.problems)
 
-    e = confirmed_by_pair(read, PAIR)
+    e = checked_by_pair(read, PAIR)
     unit = e.fields["unit"]
     assert (unit.raw, unit.confidence, unit.flags) == ("彭州市西郊小学", 0.95, ())
     assert not any(p.key == "unit" for p in e.problems)
@@ -46,21 +46,27 @@ def test_a_name_under_the_seal_that_spells_one_of_the_pair_s_schools_is_sure() -
 
 def test_a_short_name_the_roster_gives_is_confirmed_as_it_is() -> None:
     # 柳州's roster calls a school 市三中: three characters, and the pair's own name for it
-    e = confirmed_by_pair(stats_scan("填报单位：市三中"), ("市三中", "柳江实验高中"))
+    e = checked_by_pair(stats_scan("填报单位：市三中"), ("市三中", "柳江实验高中"))
     assert e.fields["unit"].confidence == 0.95 and e.status is FormStatus.COMPLETE
 
 
 @pytest.mark.parametrize(("unit_line", "pair"), [
-    ("填报单位：彭州市西郊小", PAIR),  # cut short under the seal: not a name of the pair
     ("填报单位：牡丹区第二中学", ("牡丹区第二十二中学", "曹县第一中学")),  # short, and another real school's name
     ("填报单位：彭州市西郊小学", ("彭州市隆丰镇小学", "黑水县芦花完全小学校")),  # a school, not this pair's
     ("填报单位：彭州市西郊小学", ()),  # filed under no pair
 ])
 def test_a_name_the_pair_does_not_spell_whole_keeps_its_doubt(unit_line: str, pair: tuple[str, ...]) -> None:
     read = stats_scan(unit_line)
-    e = confirmed_by_pair(read, pair)
+    e = checked_by_pair(read, pair)
     assert e is read
     assert e.fields["unit"].confidence < 0.9 and e.status is FormStatus.NEEDS_REVIEW
+
+
+def test_a_name_cut_short_under_the_seal_is_doubted_as_a_piece_of_the_pair_s_name() -> None:
+    e = checked_by_pair(stats_scan("填报单位：彭州市西郊小"), PAIR)
+    unit = e.fields["unit"]
+    assert "part_of_pair_name" in unit.flags and unit.confidence < 0.9 and e.status is FormStatus.NEEDS_REVIEW
+    assert any("「彭州市西郊小学」" in p.message for p in e.problems if p.key == "unit")
 
 
 def test_only_the_reading_s_doubt_is_lifted_never_another() -> None:
@@ -68,9 +74,9 @@ def test_only_the_reading_s_doubt_is_lifted_never_another() -> None:
     read = stats_scan("填报单位：彭州市西郊小学", confidence=0.5)
     doubted = read.fields["unit"]
     with_flag = replace(read, fields={**read.fields, "unit": replace(doubted, flags=(*doubted.flags, "from_seal"))})
-    assert confirmed_by_pair(with_flag, PAIR) is with_flag
+    assert checked_by_pair(with_flag, PAIR) is with_flag
     # the low reading itself (0.5 here) is lifted as far as a second reading makes it sure, no further
-    assert confirmed_by_pair(read, PAIR).fields["unit"].confidence == 0.95
+    assert checked_by_pair(read, PAIR).fields["unit"].confidence == 0.95
 
 
 def test_another_unsure_value_keeps_the_record_in_review() -> None:
@@ -78,9 +84,32 @@ def test_another_unsure_value_keeps_the_record_in_review() -> None:
     row = list(read.tables[0].rows[0])
     row[1] = replace(row[1], confidence=0.6, flags=("low_confidence",))
     unsure = replace(read, tables=(replace(read.tables[0], rows=(tuple(row), *read.tables[0].rows[1:])),))
-    e = confirmed_by_pair(unsure, PAIR)
+    e = checked_by_pair(unsure, PAIR)
     assert e.fields["unit"].confidence == 0.95
     assert e.status is FormStatus.NEEDS_REVIEW  # the activity name read at 0.6 still waits for a person
+
+
+def test_a_name_read_sure_as_a_piece_of_the_pair_s_school_is_doubted() -> None:
+    # a character lost at the cell's edge: 江高中, sure of itself, is a piece of the pair's 三江高中
+    read = stats_scan("填报单位：江高中", confidence=0.99)
+    assert read.status is FormStatus.COMPLETE
+    e = checked_by_pair(read, ("三江高中", "柳州高中"))
+    unit = e.fields["unit"]
+    assert unit.raw == "江高中" and "part_of_pair_name" in unit.flags and unit.confidence < 0.9
+    assert [p.message for p in e.problems if p.key == "unit"] == [
+        "「填报单位」：校名只是结对学校「三江高中」名称的一部分，可能漏识别了字（“江高中”，置信度 0.59）"]
+    assert e.status is FormStatus.NEEDS_REVIEW
+    assert checked_by_pair(e, ("三江高中", "柳州高中")) == e  # checked twice: one flag, one problem
+
+
+@pytest.mark.parametrize("unit_line", [
+    "填报单位：西郊小学",  # the name without its place (彭州市): how a school shortens its own name
+    "填报单位：彭州市西郊小学",  # the name itself
+    "填报单位：彭州市东郊小学",  # another name, no piece of the pair's: the reading is what it is
+])
+def test_a_short_name_or_another_name_read_sure_is_left_as_read(unit_line: str) -> None:
+    read = stats_scan(unit_line, confidence=0.99)
+    assert checked_by_pair(read, PAIR) is read
 
 
 # ------------------------------------------------------------------------- the pair a code names (CLI, bench)

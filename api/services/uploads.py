@@ -51,7 +51,7 @@ from api.services.filetypes import FORM_TYPES, IMAGE_TYPES, safe_name, upload_ty
 from docgen.extraction import Extraction, FormIdentity
 from docgen.forms import load_schemas
 from docgen.forms.generate import printed_texts
-from docgen.pair_names import confirmed_by_pair
+from docgen.pair_names import checked_by_pair
 from docgen.review import FOREIGN_KEY, foreign_form
 from docgen.values import SURE
 
@@ -658,12 +658,12 @@ def read_claimed(
 
 def _names_confirmed(extraction: dict[str, Any], pair: Pair, threshold: float) -> dict[str, Any]:
     """``extraction`` (its JSON) with a school's name read unsure that spells one of ``pair``'s schools made
-    sure (:func:`docgen.pair_names.confirmed_by_pair`); as it was when it is an unreadable file's stub."""
+    sure (:func:`docgen.pair_names.checked_by_pair`); as it was when it is an unreadable file's stub."""
     try:
         typed = Extraction.from_json(extraction)
     except (KeyError, ValueError, TypeError):
         return extraction
-    confirmed = confirmed_by_pair(typed, [*pair.supporting, *pair.supported], threshold)
+    confirmed = checked_by_pair(typed, [*pair.supporting, *pair.supported], threshold)
     return extraction if confirmed is typed else confirmed.to_json()
 
 
