@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_field.py --corpus bench/corpus_field            # every file
     .venv/bin/python bench/bench_field.py --kinds grey200,photo --per-kind 6      # a subset
     .venv/bin/python bench/bench_field.py --details out.json                      # every compared value
-    .venv/bin/python bench/bench_field.py --rosters       # names read unsure checked against the pair, as filed
+    .venv/bin/python bench/bench_field.py --rosters       # school names checked against the pair, as filed
 
 The corpus is written by ``bench/make_field_corpus.py`` (run here first when ``manifest.json`` is missing).
 Each file goes through the product's one reading entry point, as ``docgen extract`` calls it:
@@ -308,8 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-kind", type=int, default=0, help="at most N files per kind (manifest order)")
     ap.add_argument("--details", type=Path, default=None, help="write every compared value here (JSON)")
     ap.add_argument("--rosters", action="store_true",
-                    help="confirm school names read unsure by the pair the identity code names, as the service "
-                         "does once it has filed the form (the samples' rosters; docgen/pair_names.py)")
+                    help="check school names against the pair the identity code names, as the service does "
+                         "once it has filed the form (the samples' rosters; docgen/pair_names.py)")
     args = ap.parse_args(argv)
 
     ensure_corpus(args.corpus)

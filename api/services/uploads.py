@@ -628,7 +628,7 @@ def read_claimed(
         ).one()
         filing = file_pair(s, program, upload, extraction.get("identity") or {})
         if filing.pair_id is not None:  # (before a new record joins the session: the pair's query would flush it)
-            extraction = _names_confirmed(extraction, s.get_one(Pair, filing.pair_id), review_threshold)
+            extraction = _names_checked(extraction, s.get_one(Pair, filing.pair_id), review_threshold)
         if record is None:
             record = Record(upload_id=upload_id, program_id=upload.program_id)
             s.add(record)
@@ -656,15 +656,16 @@ def read_claimed(
     return status
 
 
-def _names_confirmed(extraction: dict[str, Any], pair: Pair, threshold: float) -> dict[str, Any]:
-    """``extraction`` (its JSON) with a school's name read unsure that spells one of ``pair``'s schools made
-    sure (:func:`docgen.pair_names.checked_by_pair`); as it was when it is an unreadable file's stub."""
+def _names_checked(extraction: dict[str, Any], pair: Pair, threshold: float) -> dict[str, Any]:
+    """``extraction`` (its JSON) with its schools' names checked against ``pair``'s
+    (:func:`docgen.pair_names.checked_by_pair`: read unsure but whole, made sure; read as a piece, doubted);
+    as it was when it is an unreadable file's stub."""
     try:
         typed = Extraction.from_json(extraction)
     except (KeyError, ValueError, TypeError):
         return extraction
-    confirmed = checked_by_pair(typed, [*pair.supporting, *pair.supported], threshold)
-    return extraction if confirmed is typed else confirmed.to_json()
+    checked = checked_by_pair(typed, [*pair.supporting, *pair.supported], threshold)
+    return extraction if checked is typed else checked.to_json()
 
 
 # --- filing -------------------------------------------------------------------------------------------
