@@ -48,9 +48,13 @@ import sys
 import time
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from docgen.extraction import FormIdentity
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -283,10 +287,9 @@ SAMPLE_ROSTERS = (
 )
 
 
-def sample_rosters() -> Any:
+def sample_rosters() -> Callable[[FormIdentity | None], tuple[str, ...]]:
     """identity → the names of the schools of the pair it names in the samples' rosters (none when unknown)."""
     from cli.common import import_roster_file
-    from docgen.extraction import FormIdentity
     from docgen.files import load_program
     from docgen.pair_names import schools_of
 
@@ -317,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     from docgen.pair_names import checked_by_pair
     from extractors import read
 
-    pair_schools = sample_rosters()
+    pair_schools = sample_rosters() if args.rosters else None
 
     manifest = json.loads((args.corpus / "manifest.json").read_text(encoding="utf-8"))["files"]
     kinds = [k for k in args.kinds.split(",") if k] or list(KINDS)
@@ -340,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         expected = json.loads((args.corpus / m["expected"]).read_text(encoding="utf-8"))
         t0 = time.perf_counter()
         result = extract(data, m["file"], reader=read)
-        if args.rosters:
+        if pair_schools is not None:
             result = checked_by_pair(result, pair_schools(result.identity))
         got = result.to_json()
         dt = time.perf_counter() - t0

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from docgen.errors import ProgramError
 
@@ -169,6 +169,26 @@ def owns_label(pair_label: str, label: str) -> bool:
     """Whether a document or form labelled ``label`` is of the pair labelled ``pair_label``: the pair's own
     label, a split unit's ``05-2`` or a per-school form's ``05.1`` / ``05-2.1`` are all of pair 05."""
     return label == pair_label or label.startswith((f"{pair_label}-", f"{pair_label}."))
+
+
+class Labelled(Protocol):
+    """Anything with a pair label: a roster's :class:`PairGroup`, the service's stored pair."""
+
+    @property
+    def label(self) -> str: ...
+
+
+LabelledT = TypeVar("LabelledT", bound=Labelled)
+
+
+def owner(pairs: Iterable[LabelledT], label: str) -> LabelledT | None:
+    """The pair among ``pairs`` that a document or form labelled ``label`` belongs to (:func:`owns_label`; the
+    longest label wins: ``05-2.1`` is ``05-2``'s before ``05``'s)."""
+    best: LabelledT | None = None
+    for p in pairs:
+        if owns_label(p.label, label) and (best is None or len(p.label) > len(best.label)):
+            best = p
+    return best
 
 
 def owner_labels(label: str) -> list[str]:

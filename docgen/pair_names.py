@@ -30,9 +30,9 @@ from dataclasses import replace
 from docgen.extraction import Extraction, FormIdentity, Problem, Value
 from docgen.forms.schema import ValueType
 from docgen.interpret import SEAL_NAMED
-from docgen.model import PairGroup, owns_label
+from docgen.model import PairGroup, owner
 from docgen.plausible import DOUBT_FACTOR
-from docgen.review import status_of, where_text
+from docgen.review import is_about, status_of, where_text
 from docgen.values import SURE, squashed
 
 _ONLY_DOUBT = "low_confidence"
@@ -86,11 +86,8 @@ def checked_by_pair(extraction: Extraction, schools: Iterable[str], threshold: f
 
     confirmed = [place for place, (_, whole) in changed.items() if whole is None]
 
-    def about_confirmed(p: Problem) -> bool:
-        return any(p.row == row and (p.key == key if key is not None else p.field == label)
-                   for key, label, row in confirmed)  # fmt: skip
-
-    problems = [p for p in extraction.problems if not about_confirmed(p)]
+    problems = [p for p in extraction.problems
+                if not any(p.row == row and is_about(p, key, {label}) for key, label, row in confirmed)]  # fmt: skip
     for (key, label, row), (value, whole) in changed.items():
         if whole is not None:
             problems.append(Problem(
@@ -119,14 +116,10 @@ def _whole_name(text: str, names: set[str]) -> str | None:
 def schools_of(units: Iterable[PairGroup], identity: FormIdentity | None, program_key: str) -> tuple[str, ...]:
     """The names of the schools of the pair ``identity`` names, by its printed label among ``units`` (the
     roster's units under the program's group policy, as the forms were printed; a per-school 回执's ``05.1`` is
-    pair 05's, :func:`~docgen.model.owns_label`); none when the code names another program or a label the
+    pair 05's, :func:`~docgen.model.owner`); none when the code names another program or a label the
     roster has not. The service files by its stored pairs instead
     (:func:`api.services.uploads.file_pair`: a label printed before a re-import means the schools it was then)."""
     if identity is None or identity.program != program_key:
         return ()
-    # a per-school form's 05.1, a split unit's 05-2: the pair that owns the label, the longest label winning
-    owners = [u for u in units if owns_label(u.label, identity.pair)]
-    if not owners:
-        return ()
-    unit = max(owners, key=lambda u: len(u.label))
-    return tuple(s.name for s in (*unit.supporting, *unit.supported))
+    unit = owner(units, identity.pair)  # a per-school form's 05.1, a split unit's 05-2
+    return tuple(s.name for s in (*unit.supporting, *unit.supported)) if unit is not None else ()

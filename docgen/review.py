@@ -223,7 +223,7 @@ def correct(
         rows[target.row][target.column] = value
         tables[target.table] = replace(table, rows=tuple(tuple(r) for r in rows))
     names = _names(schema, target)
-    problems = [p for p in extraction.problems if not (p.row == row_no and _about(p, target.key, names))]
+    problems = [p for p in extraction.problems if not (p.row == row_no and is_about(p, target.key, names))]
     if reason is not None:
         shown = f"（“{text}”，修改后仍无效）" if text else "（修改后仍为空）"
         problems.append(Problem(f"{where_text(target.label, row_no)}：{reason}{shown}", target.label, row_no,
@@ -244,7 +244,9 @@ def _names(schema: FormSchema | None, target: _Target) -> set[str]:
     return names
 
 
-def _about(problem: Problem, key: str | None, names: set[str]) -> bool:
+def is_about(problem: Problem, key: str | None, names: set[str]) -> bool:
+    """Does ``problem`` name the value keyed ``key`` (a schema key; None for a column no schema knows) whose
+    label is one of ``names``? By key where both have one, else by the printed label. The row is the caller's."""
     if problem.key is not None and key is not None:
         return problem.key == key
     return problem.field in names

@@ -29,7 +29,7 @@ from docgen import collection
 from docgen.collection import STATE_TEXT, Returned, Row, SlotState
 from docgen.extraction import FormStatus
 from docgen.forms import load_schemas
-from docgen.model import PairGroup
+from docgen.model import PairGroup, owner
 from docgen.sheets import xlsx_row
 
 
@@ -82,7 +82,7 @@ def board(session: Session, user: User, program: Program, today: date | None = N
     owners: dict[str, int] = {}  # unit label -> the stored pair it is (or is part of)
     units = []
     for unit in _units(session, program):
-        pair = rosters.owner(current, unit.label)
+        pair = owner(current, unit.label)
         if pair is not None and rosters.pair_visible_to(visible, pair.id):
             owners[unit.label] = pair.id
             units.append(unit)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,18 @@ from api.services.accounts import pair_visible, require_admin
 from api.services.errors import Invalid
 from api.services.filetypes import safe_name
 from docgen.errors import RosterError
-from docgen.model import GroupPolicy, Level, PairGroup, Roster, School, Stage, owner_labels, owns_label, relabel
+from docgen.model import (
+    GroupPolicy,
+    Level,
+    PairGroup,
+    Roster,
+    School,
+    Stage,
+    owner,
+    owner_labels,
+    owns_label,
+    relabel,
+)
 from docgen.roster.result import ColumnOverrides, RosterProblem, TableMapping
 from docgen.roster_diff import group_keys
 from docgen.school_names import SchoolNames, name_problems
@@ -206,16 +216,6 @@ def refuse(parsed: Parsed, *, strict: bool) -> None:
 
 def _school_json(s: School, side: str) -> dict[str, Any]:
     return {**s.as_dict(), "side": side}
-
-
-def owner(pairs: Iterable[Pair], label: str) -> Pair | None:
-    """The pair among ``pairs`` that ``label`` belongs to (:func:`docgen.model.owns_label`; the longest
-    label wins)."""
-    best: Pair | None = None
-    for p in pairs:
-        if owns_label(p.label, label) and (best is None or len(p.label) > len(best.label)):
-            best = p
-    return best
 
 
 def import_roster(

@@ -51,6 +51,7 @@ from api.services.filetypes import FORM_TYPES, IMAGE_TYPES, safe_name, upload_ty
 from docgen.extraction import Extraction, FormIdentity
 from docgen.forms import load_schemas
 from docgen.forms.generate import printed_texts
+from docgen.model import owner
 from docgen.pair_names import checked_by_pair
 from docgen.review import FOREIGN_KEY, foreign_form
 from docgen.values import SURE
@@ -627,19 +628,12 @@ def read_claimed(
             .where(Upload.id == upload_id)
         ).one()
         filing = file_pair(s, program, upload, extraction.get("identity") or {})
-        if filing.pair_id is not None:  # (before a new record joins the session: the pair's query would flush it)
-            extraction = _names_checked(extraction, s.get_one(Pair, filing.pair_id), review_threshold)
         if record is None:
             record = Record(upload_id=upload_id, program_id=upload.program_id)
             s.add(record)
         record.pair_id, record.pair_label, record.mismatch = filing.pair_id, filing.label, filing.mismatch
-        if filing.foreign is not None:
-            try:
-                typed = Extraction.from_json(extraction)
-            except (KeyError, ValueError, TypeError):
-                typed = None  # an unreadable file's stub: already not 完整
-            if typed is not None:
-                extraction = foreign_form(typed, filing.foreign, review_threshold).to_json()
+        if filing.schools or filing.foreign is not None:
+            extraction = _as_filed(extraction, filing, review_threshold)
         # a phone link names its slot's form: a photo whose code could not be read still says which form it is
         slot = FormIdentity.parse(upload.link) if upload.link else None
         record.form = extraction.get("form") or (slot.form if slot is not None else None)
@@ -656,16 +650,19 @@ def read_claimed(
     return status
 
 
-def _names_checked(extraction: dict[str, Any], pair: Pair, threshold: float) -> dict[str, Any]:
-    """``extraction`` (its JSON) with its schools' names checked against ``pair``'s
-    (:func:`docgen.pair_names.checked_by_pair`: read unsure but whole, made sure; read as a piece, doubted);
-    as it was when it is an unreadable file's stub."""
+def _as_filed(extraction: dict[str, Any], filing: Filing, threshold: float) -> dict[str, Any]:
+    """``extraction`` (its JSON) once filed: its schools' names checked against the pair's
+    (:func:`docgen.pair_names.checked_by_pair`: read unsure but whole, made sure; read as a piece, doubted), and
+    a form of another program kept from reading 完整 (:func:`docgen.review.foreign_form`). As it was when it is
+    an unreadable file's stub (already not 完整)."""
     try:
         typed = Extraction.from_json(extraction)
     except (KeyError, ValueError, TypeError):
         return extraction
-    checked = checked_by_pair(typed, [*pair.supporting, *pair.supported], threshold)
-    return extraction if checked is typed else checked.to_json()
+    filed = checked_by_pair(typed, filing.schools, threshold)
+    if filing.foreign is not None:
+        filed = foreign_form(filed, filing.foreign, threshold)
+    return extraction if filed is typed else filed.to_json()
 
 
 # --- filing -------------------------------------------------------------------------------------------
@@ -680,6 +677,12 @@ class Filing:
     label: str | None = None
     mismatch: str | None = None
     foreign: str | None = None  # the other program's key, when the identity names another program
+    schools: tuple[str, ...] = ()  # the names of the pair's schools (a second reading of the names on the form)
+
+
+def _under(pair: Pair, label: str) -> Filing:
+    """Filed under ``pair``, shown as ``label``."""
+    return Filing(pair.id, label, schools=(*pair.supporting, *pair.supported))
 
 
 def file_pair(session: Session, program: Program, upload: Upload, identity: dict[str, Any]) -> Filing:
@@ -708,13 +711,13 @@ def file_pair(session: Session, program: Program, upload: Upload, identity: dict
     if upload.scope == UPLOAD_SCOPE_STAFF:
         if not candidates:
             return Filing(label=printed)
-        return Filing(candidates[0][0].id, candidates[0][1]) if len(candidates) == 1 else held
+        return _under(*candidates[0]) if len(candidates) == 1 else held
     uploader = session.get(User, upload.uploaded_by) if upload.uploaded_by is not None else None
     if uploader is None or uploader.role != Role.SCHOOL:
         return held
     visible = rosters.visible_pairs(session, program, uploader)
     mine = [(pair, label) for pair, label in candidates if rosters.pair_visible_to(visible, pair.id)]
-    return Filing(mine[0][0].id, mine[0][1]) if len(mine) == 1 else held
+    return _under(*mine[0]) if len(mine) == 1 else held
 
 
 def _file_link_upload(
@@ -731,7 +734,7 @@ def _file_link_upload(
     if slot.program != program.key:
         return held
     candidates = rosters.printed_pairs(session, program, slot.pair)
-    return Filing(candidates[0][0].id, candidates[0][1]) if len(candidates) == 1 else held
+    return _under(*candidates[0]) if len(candidates) == 1 else held
 
 
 def assign(session: Session, user: User, record: Record, pair: str) -> Record:
@@ -740,7 +743,7 @@ def assign(session: Session, user: User, record: Record, pair: str) -> Record:
     require_admin(user)
     program = programs.get_program(session, user, record.program_id)
     programs.require_active(program)
-    target = rosters.owner(rosters.list_pairs(session, program), pair)
+    target = owner(rosters.list_pairs(session, program), pair)
     if target is None:
         raise Invalid(f"项目“{program.name}”没有结对 {pair}", [{"field": "pair", "value": pair}])
     old, claimed = record.pair_label, record.mismatch
