@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,6 +114,7 @@ def test_targets_and_the_monthly_report_at_desk_and_phone_size(server: str) -> N
         assert semester["pairs"][0][-1] == "已达标" and semester["pairs"][2][-1] == "差 1 次"
         expect(page.get_by_test_id("report-monthly")).to_contain_text("每月19日前报送")
         _no_overflow(page)
+        _newest_day_wins(page)
 
         # the monthly report for May 2019, downloaded from the tab
         docx = monthly_report(page, base, program_id, "2019-05")
@@ -145,3 +147,47 @@ def test_targets_and_the_monthly_report_at_desk_and_phone_size(server: str) -> N
         assert tabs is not None and tabs["height"] < 60  # the tab's words on one line, not one character a line
         assert errors == []
         browser.close()
+
+
+def _newest_day_wins(page: Any) -> None:
+    """Two 截至 days picked in a row: the panel shows the second however the answers arrive, and draws once.
+
+    The clerk walk read a pairs table while a second answer for the same day replaced the panel (CI, an empty
+    table, KeyError); an older day's answer arriving last would show the wrong figures under the newer date.
+    The first day's answer is held back here until the second has drawn, then let through.
+    """
+    from playwright.sync_api import expect
+
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        if "as_of=2019-03-31" in route.request.url:
+            held.append(route)
+        else:
+            route.continue_()
+
+    answers = re.compile(r"/api/programs/\d+/targets\?as_of=")
+    page.route(answers, hold)
+    box = page.get_by_test_id("targets-as-of")
+    box.fill("2019-03-31")
+    box.dispatch_event("change")
+    for _ in range(50):  # the route handler runs while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "picking a day asks for its figures"
+    page.evaluate("() => { window.__draws = 0; new MutationObserver((m) => { window.__draws += m.filter((r) => "
+                  "[...r.addedNodes].some((n) => n.dataset?.testid === 'targets')).length; })"
+                  ".observe(document.querySelector('[data-testid=targets]').parentNode, { childList: true }); }")
+    page.get_by_test_id("targets-as-of").fill("2019-06-30")
+    page.locator('[data-testid=targets][data-as-of="2019-06-30"]').wait_for()
+    with page.expect_response(lambda r: "as_of=2019-03-31" in r.url) as late:
+        for route in held:
+            route.continue_()
+    assert late.value.ok
+    page.wait_for_timeout(300)  # a stale answer would draw right after it arrives
+    page.unroute(answers)
+    expect(page.get_by_test_id("targets")).to_have_attribute("data-as-of", "2019-06-30")
+    teaching = page.locator("[data-testid=target][data-key=teaching_visits] [data-testid=target-goal]")
+    expect(teaching).to_have_text("目标 100 人次，已完成 2 人次（2%）")
+    assert page.evaluate("() => window.__draws") == 1, "the panel drew more than once for one day"

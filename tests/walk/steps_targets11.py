@@ -21,7 +21,9 @@ def set_as_of(page: Any, day: str) -> None:
     box.fill(day)
     box.dispatch_event("change")
     # the box holds the new day at once; only the panel's data-as-of tells that the redraw has arrived (reading
-    # before it opened the old panel's pairs table while the new one replaced it: an empty table, KeyError in CI)
+    # before it opened the old panel's pairs table while the new one replaced it: an empty table, KeyError in CI).
+    # fill fires change and so does dispatch_event: two asks, and the panel draws only the newest (newestOnly) —
+    # it once drew both, the second under the reading of the first (KeyError again, CI of the fifth session)
     page.locator(f'[data-testid=targets][data-as-of="{day}"]').wait_for()
     page.get_by_test_id("target").first.wait_for()
 

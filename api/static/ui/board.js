@@ -3,7 +3,7 @@
 // The states are decided once, in the domain (docgen/collection.py); this screen shows GET /api/programs/<id>/board
 // (BoardOut) in the words of /api/vocabulary (collection_state, form). A school user gets its own pairs' rows.
 import {
-  api, h, labelled, put, say, showDate, showMessage, state, table,
+  api, h, labelled, newestOnly, put, say, showDate, showMessage, state, table,
 } from './core.js';
 import { targetsPanel } from './targets.js';
 
@@ -69,12 +69,14 @@ export async function boardTab(body, id, seq) {
   const summary = h('div', {});
   const listBox = h('div', { 'data-testid': 'board' });
   const targetsBox = h('div', { 'data-testid': 'board-targets' });
+  const ask = newestOnly();
   const load = async () => {
     const params = new URLSearchParams();
     if (filter.value === OPEN) params.set('open', 'true');
     else if (filter.value) params.set('state', filter.value);
+    const mine = ask();
     const board = await api(`/api/programs/${q}/board?${params}`); // BoardOut
-    if (seq !== state.renderSeq) return;
+    if (seq !== state.renderSeq || !mine()) return;
     put(summary, h('p', { class: 'muted', 'data-testid': 'board-today' },
       `按 ${showDate(board.today)}（北京时间）判断是否逾期；截止日期来自项目的任务清单。`), formSummary(board));
     put(listBox, board.rows.length ? boardTable(board)

@@ -173,6 +173,18 @@ export function table(headers, rows, props = {}) {
     h('tbody', {}, rows));
 }
 
+/** Draw only the newest answer: `const ask = newestOnly();` then per load `const mine = ask(); await api(…);
+ * if (!mine()) return;`. A list asked for again before its answer came (a filter changed twice, a date input
+ * firing change twice, a poll during a send) would otherwise draw an older answer over a newer one, or redraw
+ * under the user's hand. */
+export function newestOnly() {
+  let last = 0;
+  return () => {
+    const mine = ++last;
+    return () => mine === last;
+  };
+}
+
 export function every(ms, fn) {
   const t = setInterval(fn, ms);
   timers.push(t);

@@ -1,7 +1,7 @@
 // 2. 项目列表: the programs, and for admins 新建项目 (the form, ui/setup.js), 导入项目文件, 模板, and each program's
 // 编辑 · 复制为新项目 · 导出 · 归档 · 删除.
 import {
-  api, clearMessage, fmtTime, h, isAdmin, isStaff, labelled, put, showMessage, state, table,
+  api, clearMessage, fmtTime, h, isAdmin, isStaff, labelled, newestOnly, put, showMessage, state, table,
 } from './core.js';
 import { programActions } from './setup.js';
 
@@ -9,9 +9,11 @@ export async function renderPrograms(view, seq) {
   document.title = '项目 — 结对帮扶文书服务';
   const listBox = h('div', { 'data-testid': 'program-list-box' });
   const showArchived = h('input', { type: 'checkbox', 'data-testid': 'show-archived' });
+  const ask = newestOnly();
   const load = async () => {
+    const mine = ask();
     const programs = await api(`/api/programs${showArchived.checked ? '?archived=true' : ''}`);
-    if (seq !== state.renderSeq) return;
+    if (seq !== state.renderSeq || !mine()) return;
     const rows = programs.map((p) => h('tr', { 'data-testid': 'program-row' },
       h('td', {}, h('a', { href: `#/programs/${encodeURIComponent(p.id)}`, 'data-testid': 'program-link' },
         p.name), p.archived ? h('span', { class: 'badge', 'data-testid': 'program-archived' }, '已归档') : null),

@@ -1,6 +1,6 @@
 // 6. 审核：记录列表
 import {
-  api, fmtTime, h, labelled, names, num, put, say, showMessage, state, table,
+  api, fmtTime, h, labelled, names, newestOnly, num, put, say, showMessage, state, table,
 } from './core.js';
 
 export async function reviewTab(body, id, seq) {
@@ -20,11 +20,13 @@ export async function reviewTab(body, id, seq) {
     const known = pairNames.get(label.split(/[.-]/)[0]); // a split group (03-2) is shown with its pair (03)
     return known === undefined ? label : known;
   };
+  const ask = newestOnly();
   const load = async () => {
     const q = new URLSearchParams({ program: id });
     if (select.value) q.set('status', select.value);
+    const mine = ask();
     const recs = await api(`/api/records?${q}`);
-    if (seq !== state.renderSeq) return;
+    if (seq !== state.renderSeq || !mine()) return;
     if (!recs.length) {
       put(listBox, h('p', { class: 'muted', 'data-testid': 'records-empty' }, '没有符合条件的记录。'));
       return;

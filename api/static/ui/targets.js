@@ -2,7 +2,7 @@
 // pairs in a table), and the periodic reports as documents (GET /api/programs/{id}/reports/{key}). A school
 // sees its own pairs; the reports are the bureau's. Words come from the API (titles, units, period labels).
 import {
-  api, h, isStaff, labelled, num, put, showMessage, state, table,
+  api, h, isStaff, labelled, newestOnly, num, put, showMessage, state, table,
 } from './core.js';
 
 const pct = (p) => Math.max(0, Math.min(100, p ?? 0));
@@ -72,17 +72,24 @@ function reportsCard(id, reports) {
     }));
 }
 
+const asks = new WeakMap(); // box → its newestOnly guard
+
 /** The panel: 截至 date, one block per target, and (for bureau staff) the reports. Used by the tab and the board. */
 export async function targetsPanel(box, programId, seq, asOf = '') {
   const q = encodeURIComponent(programId);
   const query = asOf ? `?as_of=${encodeURIComponent(asOf)}` : '';
+  // only the newest ask draws: a date picked twice (or one change event fired twice) would otherwise redraw the
+  // panel under the clerk's hand, and an older day's answer arriving last would show the wrong 截至
+  if (!asks.has(box)) asks.set(box, newestOnly());
+  const mine = asks.get(box)();
   let data;
   try {
     data = await api(`/api/programs/${q}/targets${query}`);
   } catch (e) {
-    showMessage(e.message);
+    if (mine()) showMessage(e.message);
     return;
   }
+  if (!mine()) return;
   if (seq !== undefined && seq !== state.renderSeq) return;
   const date = h('input', { type: 'date', value: data.as_of, 'data-testid': 'targets-as-of' });
   date.addEventListener('change', () => { if (date.value) targetsPanel(box, programId, seq, date.value); });

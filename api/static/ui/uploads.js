@@ -1,6 +1,7 @@
 // 5. 上传回收表
 import {
-  POLL_MS, api, canWrite, clearMessage, every, fmtSize, fmtTime, h, names, num, put, say, showMessage, table, uid,
+  api, canWrite, clearMessage, every, fmtSize, fmtTime, h, names, newestOnly, num, POLL_MS, put, say,
+  showMessage, table, uid,
 } from './core.js';
 
 const READING = '正在识别。';
@@ -26,17 +27,21 @@ export async function uploadsTab(body, id, seq) {
   const dupIds = new Set(); // uploads that were sent again in this visit: marked 重复
   let timer = null;
 
+  const ask = newestOnly();
   const refresh = async () => {
+    const mine = ask();
     let ups;
     try {
       const only = show.value ? `&excluded=${show.value}` : '';
       ups = await api(`/api/uploads?program=${encodeURIComponent(id)}${only}`);
     } catch (e) {
+      if (!mine()) return;
       clearInterval(timer);
       timer = null;
       showMessage(e.message);
       return;
     }
+    if (!mine()) return; // a newer ask (the filter changed, a send finished) draws instead
     renderUploads(listBox, ups, dupIds, show.value);
     const busy = ups.some((u) => !u.finished);
     if (busy && !timer) timer = every(POLL_MS, refresh);
