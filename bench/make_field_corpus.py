@@ -768,6 +768,41 @@ def word_boxes(pdf: Path, dpi: int) -> list[tuple[str, float, float, float, floa
     return out
 
 
+def on_first_page(f: Filled, pdf: Path) -> Filled:
+    """``f`` as a photo of its first page shows it: without the values printed only on later pages.
+
+    A phone photo is of page 1 alone; until the seventh session its expected file still held the rows of page
+    2, so every such photo counted them as missing — a measure of the corpus, not of the reader. Conservative
+    both ways: a table row goes only when it comes after the last row found on page 1 *and* is found on a
+    later page (rows run in order), a field only when page 1 lacks it and a later page has it; the typed text
+    is compared with the PDF's, whitespace removed.
+    """
+    import pdfplumber
+
+    def squash(s: str) -> str:
+        return re.sub(r"\s+", "", s)
+
+    with pdfplumber.open(pdf) as doc:
+        pages = [(squash(pg.extract_text() or ""),
+                  [[squash(c or "") for c in row] for t in pg.extract_tables() for row in t]) for pg in doc.pages]
+    first, later = pages[0], pages[1:]
+
+    def on(page: tuple[str, list[list[str]]], v: Value) -> bool:
+        t = squash(v.text)
+        return t in page[0] or any(t in c for row in page[1] for c in row)
+
+    def row_on(page: tuple[str, list[list[str]]], r: dict[str, Value]) -> bool:
+        typed = [squash(v.text) for v in r.values() if v.text.strip()]
+        return any(sum(t in row for t in typed) >= 0.8 * len(typed) for row in page[1])  # other rows share some
+
+    out = copy.deepcopy(f)
+    out.fields = {k: v for k, v in f.fields.items()
+                  if not v.text.strip() or on(first, v) or not any(on(pg, v) for pg in later)}
+    last = max((i for i, r in enumerate(f.rows) if row_on(first, r)), default=-1)
+    out.rows = [r for i, r in enumerate(f.rows) if i <= last or not any(row_on(pg, r) for pg in later)]
+    return out
+
+
 def seal_anchor(boxes: list[tuple[str, float, float, float, float, int]], school: str) -> tuple[float, float]:
     """Where a school presses its seal: over its name on page 1 (else over the title)."""
     first = [b for b in boxes if b[5] == 1]
@@ -1101,6 +1136,7 @@ def make_image_variant(f: Filled, pdf: Path, kind: str, npages: int, rng: random
         degr = ["phone photo", *notes, f"JPEG q{q}", *degr]
         if npages > 1:
             degr.append(f"page 1 of {npages} only")
+            f = on_first_page(f, pdf)
         emit(f, f"{f.ident}_photo.jpg", jpeg(img, q), kind, degr, 1)
         return
     if kind == "rotated":
