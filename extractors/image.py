@@ -55,6 +55,7 @@ from extractors.preprocess import (
     u8,
 )
 from extractors.seal import SEAL_CONFIDENCE, Seal, find_seals, read_seal_names, ring_alone, ring_free_ink
+from extractors.unbend import Bend, find_bend, unbend_page
 
 log = logging.getLogger(__name__)
 
@@ -169,20 +170,22 @@ class SourceFrame:
 
     to_source: F64 = field(default_factory=lambda: np.eye(3, dtype=np.float64))
     size: tuple[float, float] | None = None
+    bend: Bend | None = None  # the sheet's bend undone after straightening (:mod:`extractors.unbend`)
 
     @classmethod
     def of(cls, page: PreparedPage, rgb_shape: tuple[int, ...], px_per_unit: float = 1.0,
-           turned: F64 | None = None) -> SourceFrame:
+           turned: F64 | None = None, bend: Bend | None = None) -> SourceFrame:
         """The frame of ``page``, prepared from an RGB page of ``rgb_shape`` rendered at ``px_per_unit``;
-        ``turned`` is the quarter turn (:func:`turn_matrix`) applied to that page before preparing it."""
+        ``turned`` is the quarter turn (:func:`turn_matrix`) applied to that page before preparing it, ``bend``
+        the bend undone on it after."""
         to_page = page.to_page @ (turned if turned is not None else np.eye(3)) @ scale_matrix(px_per_unit,
                                                                                                 px_per_unit)
         to_source = np.asarray(np.linalg.inv(to_page), dtype=np.float64)
-        return cls(to_source, (rgb_shape[1] / px_per_unit, rgb_shape[0] / px_per_unit))
+        return cls(to_source, (rgb_shape[1] / px_per_unit, rgb_shape[0] / px_per_unit), bend)
 
     def box(self, box: tuple[float, float, float, float]) -> BBox:
         """``box`` (prepared-page pixels) as the bounding box of its corners on the original, 0.1 unit."""
-        x0, y0, x1, y1 = map_box(self.to_source, box, self.size)
+        x0, y0, x1, y1 = map_box(self.to_source, self.bend.source_box(box) if self.bend else box, self.size)
         return round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)
 
     def where(self, page_no: int, box: tuple[float, float, float, float]) -> Provenance:
@@ -886,18 +889,24 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
         prepared = _stage("页面预处理", page_no, problems, lambda: prepare_page(rgb), lambda: _plain_page(rgb))
         k = _stage("页面方向判断", page_no, problems, lambda: text_turn(prepared.gray, engine), lambda: 0)
         page = turn_page(prepared, k)
-    frame = SourceFrame.of(page, rgb.shape, px_per_unit, turned)
+    ruled = page.ink
+    bend: Bend | None = None
+    if page.flattened or page.doubtful_geometry:
+        ruled = _stage("表格线检测", page_no, problems, lambda: _photo_rulings(page), lambda: page.ink)
+        bend = _stage("纸张弯曲校正", page_no, problems, lambda: find_bend(ruled), lambda: None)
+        if bend is not None:
+            page = unbend_page(page, bend)
+            ruled = _stage("表格线检测", page_no, problems, lambda: _photo_rulings(page), lambda: page.ink)
+    frame = SourceFrame.of(page, rgb.shape, px_per_unit, turned, bend)
     to_page = page.to_page @ turned
     page_polys = [_map_points(to_page, p) for p in polys]
+    if bend is not None:  # the QR code where it lies on the unbent page
+        page_polys = [bend.page_points(p) for p in page_polys]
     no_seals: list[Seal] = []
     seals = _stage("印章检测", page_no, problems, lambda: find_seals(page.gray), lambda: no_seals)
     no_names: list[str] = []
     names = _stage("印章文字识别", page_no, problems, lambda: read_seal_names(page.gray, seals, engine),
                    lambda: no_names) if seals else no_names
-    ruled = page.ink
-    if page.flattened or page.doubtful_geometry:  # a photo: light rulings blurred into dashes are rulings still
-        ruled = _stage("表格线检测", page_no, problems, lambda: u8(cv2.bitwise_or(page.ink, faint_rulings(page.gray))),
-                       lambda: page.ink)
     grid_ink = _stage("印章检测", page_no, problems, lambda: ring_free_ink(ruled, seals), lambda: ruled)
     grids, rules = _stage("表格线检测", page_no, problems, lambda: find_grids(grid_ink, gray=page.gray),
                           lambda: ([], np.zeros_like(page.ink)))
@@ -940,6 +949,11 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     # a photo whose sheet outline was not found (or not trusted) holds the desk too: where the sheet ends is unknown
     sheet = None if page.doubtful_geometry else (float(page.gray.shape[1]), float(page.gray.shape[0]))
     return _PageRead(tables, lines, codes, names, sheet)
+
+
+def _photo_rulings(page: PreparedPage) -> U8:
+    """A photographed page's ink with its faint rulings: light rulings blurred into dashes are rulings still."""
+    return u8(cv2.bitwise_or(page.ink, faint_rulings(page.gray)))
 
 
 def _without(page: PreparedPage, rules: U8) -> PreparedPage:
