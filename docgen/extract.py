@@ -25,6 +25,7 @@ from docgen.errors import UnreadableDocument
 from docgen.extraction import Extraction, FormStatus, InputKind, Problem, ReadDocument
 from docgen.forms import FormSchema
 from docgen.interpret import interpret
+from docgen.pair_names import checked_within
 from docgen.values import SURE
 
 __all__ = ["NAME_KINDS", "Reader", "expected_kind", "extract", "unreadable"]
@@ -69,7 +70,8 @@ def extract(
     :func:`docgen.forms.generate.printed_texts`).
     """
     try:
-        return interpret(reader(data, name), schemas, review_threshold=threshold, printed=printed)
+        read = interpret(reader(data, name), schemas, review_threshold=threshold, printed=printed)
+        return checked_within(read, threshold)  # a school named twice on the form: each reading checks the other
     except UnreadableDocument as exc:
         kind = InputKind(exc.input_kind) if exc.input_kind else None
         return unreadable(name, exc.reason, kind)

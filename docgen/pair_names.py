@@ -19,12 +19,18 @@ their names from outside the page:
 
 Only the pair's own schools count, never the program's others: a name read short under a seal can be another
 real school (``牡丹区第二中学`` for ``牡丹区第二十二中学``); it matches neither of the pair's names whole.
+
+The form is a second reading of itself, too (:func:`checked_within`, in :func:`docgen.extract.extract` for
+every caller): an 安排表 names its 受援学校 in 填报单位 and again in its row, and a name read sure in one place
+checks the other — the same two rules, a piece kept to one or two characters lost (the other place may name a
+longer school whose short name this is). It works where no pair is known: the code unread (a grey copy), the
+CLI without a roster.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from docgen.extraction import Extraction, FormIdentity, Problem, Value
@@ -53,10 +59,54 @@ def checked_by_pair(extraction: Extraction, schools: Iterable[str], threshold: f
     names = {n for n in (squashed(s) for s in schools) if n}
     if not names:
         return extraction
+    return _checked(extraction, lambda _place: names, _whole_name, "结对学校", threshold)
+
+
+def checked_within(extraction: Extraction, threshold: float = SURE) -> Extraction:
+    """``extraction``'s school names checked against each other: the same form often names a school twice (an
+    安排表's 填报单位 and its row's 受援学校, a 备案表's 单位 and 出访学校), and the two places are read apart. A
+    name read unsure that spells another one read sure whole is made sure; a name that is a piece of another
+    one read sure, short by one or two characters that are not its place (``江高中`` of ``三江高中``, read at
+    0.99 where the form's code was not read, so no pair was known), is doubted (``part_of_pair_name``). A
+    piece that names a place (``黑水县`` of ``黑水县中学``: a 县区 in a 单位 field) is no school's name cut short.
+    """
+    sure: list[tuple[tuple[str | None, int | None], str]] = []
+    for place, value in _school_values(extraction):
+        if value.confidence >= threshold and not value.flags and (text := squashed(value.raw)):
+            sure.append((place, text))
+    if not sure:
+        return extraction
+    return _checked(extraction, lambda place: {t for p, t in sure if p != place}, _lost_characters, "本表另一处",
+                    threshold)
+
+
+def _school_values(extraction: Extraction) -> list[tuple[tuple[str | None, int | None], Value]]:
+    """Every school-typed value of ``extraction`` with its place ``(key, row)`` (``(key, None)`` for a field,
+    ``(column key, row)`` in the first table that has keys)."""
+    out: list[tuple[tuple[str | None, int | None], Value]] = []
+    for key, value in extraction.fields.items():
+        if value.type is ValueType.SCHOOL:
+            out.append(((key, None), value))
+    for t, table in enumerate(extraction.tables):
+        for r, row in enumerate(table.rows, start=1):
+            for c, value in enumerate(row):
+                if value.type is ValueType.SCHOOL:
+                    out.append(((f"{t}:{table.keys[c] if table.keys else c}", r), value))
+    return out
+
+
+def _checked(extraction: Extraction, names_for: Callable[[tuple[str | None, int | None]], set[str]],
+             piece_of: Callable[[str, set[str]], str | None], whose: str, threshold: float) -> Extraction:
+    """The check of :func:`checked_by_pair` and :func:`checked_within`: each school-typed value against
+    ``names_for(its place)``, a piece found by ``piece_of``; ``whose`` names the names in the problem."""
     changed: dict[tuple[str | None, str, int | None], tuple[Value, str | None]] = {}  # → (new value, whole name)
 
-    def check(value: Value, key: str | None, label: str, row: int | None) -> Value:
+    def check(value: Value, key: str | None, label: str, row: int | None, place: tuple[str | None, int | None]
+              ) -> Value:
         if value.type is not ValueType.SCHOOL:
+            return value
+        names = names_for(place)
+        if not names:
             return value
         text = squashed(value.raw)
         if text in names:
@@ -66,18 +116,20 @@ def checked_by_pair(extraction: Extraction, schools: Iterable[str], threshold: f
             new = replace(value, confidence=max(value.confidence, SEAL_NAMED), flags=flags)
             changed[(key, label, row)] = (new, None)
             return new
-        whole = _whole_name(text, names)
+        whole = piece_of(text, names)
         if whole is None or PART_OF_PAIR_NAME in value.flags:
             return value
         new = replace(value, confidence=value.confidence * DOUBT_FACTOR, flags=(*value.flags, PART_OF_PAIR_NAME))
         changed[(key, label, row)] = (new, whole)
         return new
 
-    fields = {key: check(value, key, extraction.label(key), None) for key, value in extraction.fields.items()}
+    fields = {key: check(value, key, extraction.label(key), None, (key, None))
+              for key, value in extraction.fields.items()}
     tables = []
-    for table in extraction.tables:
+    for t, table in enumerate(extraction.tables):
         rows = tuple(
-            tuple(check(v, table.keys[c] if table.keys else None, table.columns[c], r) for c, v in enumerate(row))
+            tuple(check(v, table.keys[c] if table.keys else None, table.columns[c], r,
+                        (f"{t}:{table.keys[c] if table.keys else c}", r)) for c, v in enumerate(row))
             for r, row in enumerate(table.rows, start=1)
         )
         tables.append(replace(table, rows=rows))
@@ -91,10 +143,19 @@ def checked_by_pair(extraction: Extraction, schools: Iterable[str], threshold: f
     for (key, label, row), (value, whole) in changed.items():
         if whole is not None:
             problems.append(Problem(
-                f"{where_text(label, row)}：校名只是结对学校「{whole}」名称的一部分，可能漏识别了字"
+                f"{where_text(label, row)}：校名只是{whose}「{whole}」名称的一部分，可能漏识别了字"
                 f"（“{value.raw}”，置信度 {value.confidence:.2f}）", label, row, key))
     out = replace(extraction, fields=fields, tables=tuple(tables), problems=tuple(problems))
     return replace(out, status=status_of(out, threshold))
+
+
+def _lost_characters(text: str, names: set[str]) -> str | None:
+    """The name ``text`` is a piece of when it is short of it by one or two characters that are not its place,
+    and is no place itself (:func:`_whole_name`'s rule, kept to a character or two lost: another name read on
+    the same form may be a longer school's whose own short name ``text`` is)."""
+    if _PLACES.fullmatch(text):  # a place and nothing else (黑水县): a 县区 in a 单位 field, no school
+        return None
+    return _whole_name(text, {n for n in names if 0 < len(n) - len(text) <= 2})
 
 
 def _whole_name(text: str, names: set[str]) -> str | None:

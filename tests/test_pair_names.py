@@ -16,7 +16,8 @@ from docgen.extraction import Extraction, FormIdentity, FormStatus, InputKind, T
 from docgen.files import load_program
 from docgen.interpret import interpret
 from docgen.model import PairGroup, Program
-from docgen.pair_names import checked_by_pair, schools_of
+from docgen.extract import extract
+from docgen.pair_names import checked_by_pair, checked_within, schools_of
 from testkit.forms import PENGZHOU, stats_docx
 from tests.test_interpret import STATS_HEADER, STATS_TITLE, document, stats_row, table
 
@@ -143,3 +144,54 @@ def test_docgen_extract_checks_names_against_a_roster_and_refuses_an_unusable_on
     empty.write_text("支援学校,受援学校\n", encoding="utf-8")
     bad = CliRunner().invoke(app, ["extract", str(form), "--roster", str(empty)])
     assert bad.exit_code == 2 and "没有任何结对" in bad.output, bad.output
+
+
+# ------------------------------------------------------------------ the form as a second reading of itself
+
+ARRANGEMENT_TITLE = "柳州市普通高中“市—县”结对帮扶安排表"
+ARRANGEMENT_HEADER = ["帮扶学校", "联系人及电话", "受援学校", "联系人及电话"]
+
+
+def arrangement_scan(unit_line: str, supported: str = "三江高中", confidence: float = 0.99) -> Extraction:
+    """A grey copy of an 安排表 whose code was not read: its 填报单位 line (read at ``confidence``) names the
+    受援学校 its row names again."""
+    grid = [ARRANGEMENT_HEADER, ["柳铁一中", "覃建新 13683122302", supported, "石春兰 13376623414"]]
+    lines: list[str | TextLine] = [ARRANGEMENT_TITLE, TextLine(unit_line, confidence), "填报日期：2016.8.20"]
+    return interpret(document(table(grid), lines=lines, kind=InputKind.SCAN))
+
+
+def test_a_name_short_of_the_same_name_read_elsewhere_on_the_form_is_doubted() -> None:
+    # 江高中 read sure (0.99) where the seal's edge took 三: the row names 三江高中 whole, the code names no pair
+    read = arrangement_scan("填报单位：江高中")
+    assert read.identity is None and read.fields["unit"].confidence >= 0.9  # nothing doubted it while read
+    e = checked_within(read)
+    unit = e.fields["unit"]
+    assert "part_of_pair_name" in unit.flags and unit.confidence < 0.9
+    assert any("本表另一处「三江高中」" in p.message for p in e.problems if p.key == "unit"), e.problems
+    assert e.status is FormStatus.NEEDS_REVIEW
+    assert e.tables == read.tables  # the row's name, read sure, is left as it is
+
+
+def test_extract_checks_the_form_against_itself() -> None:
+    doc = document(table([ARRANGEMENT_HEADER, ["柳铁一中", "覃建新 13683122302", "三江高中", "石春兰 13376623414"]]),
+                   lines=[ARRANGEMENT_TITLE, TextLine("填报单位：江高中", 0.99), "填报日期：2016.8.20"],
+                   kind=InputKind.SCAN)
+    e = extract(b"", "安排表.pdf", reader=lambda _data, _name: doc)
+    assert "part_of_pair_name" in e.fields["unit"].flags
+
+
+def test_a_name_read_unsure_that_the_form_spells_whole_elsewhere_is_sure() -> None:
+    read = arrangement_scan("填报单位：三江高中", confidence=SEAL_CAP)
+    assert read.fields["unit"].confidence < 0.9
+    e = checked_within(read)
+    assert e.fields["unit"].confidence == 0.95 and not any(p.key == "unit" for p in e.problems)
+
+
+@pytest.mark.parametrize(("unit_line", "supported"), [
+    ("填报单位：三江县", "三江县高中"),  # a 县区 in the 单位 field: a place, not a school cut short
+    ("填报单位：实验高中", "柳州市第二实验高中"),  # a short name of a longer school: more than two characters apart
+    ("填报单位：三江高中", "三江高中"),  # the same name twice
+])
+def test_a_place_a_short_name_or_the_same_name_is_left_alone(unit_line: str, supported: str) -> None:
+    read = arrangement_scan(unit_line, supported)
+    assert checked_within(read) is read
