@@ -12,11 +12,11 @@ from typer.testing import CliRunner
 
 from cli.common import import_roster_file
 from cli.main import app
+from docgen.extract import extract
 from docgen.extraction import Extraction, FormIdentity, FormStatus, InputKind, TextLine
 from docgen.files import load_program
 from docgen.interpret import interpret
 from docgen.model import PairGroup, Program
-from docgen.extract import extract
 from docgen.pair_names import checked_by_pair, checked_within, schools_of
 from testkit.forms import PENGZHOU, stats_docx
 from tests.test_interpret import STATS_HEADER, STATS_TITLE, document, stats_row, table
