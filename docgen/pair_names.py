@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from docgen.extraction import Extraction, FormIdentity, Problem, Value
+from docgen.extraction import Extraction, FormIdentity, Problem, Table, Value
 from docgen.forms.schema import ValueType
 from docgen.interpret import SEAL_NAMED
 from docgen.model import PairGroup, owner
@@ -70,7 +70,7 @@ def checked_within(extraction: Extraction, threshold: float = SURE) -> Extractio
     0.99 where the form's code was not read, so no pair was known), is doubted (``part_of_pair_name``). A
     piece that names a place (``黑水县`` of ``黑水县中学``: a 县区 in a 单位 field) is no school's name cut short.
     """
-    sure: list[tuple[tuple[str | None, int | None], str]] = []
+    sure: list[tuple[Place, str]] = []
     for place, value in _school_values(extraction):
         if value.confidence >= threshold and not value.flags and (text := squashed(value.raw)):
             sure.append((place, text))
@@ -80,10 +80,17 @@ def checked_within(extraction: Extraction, threshold: float = SURE) -> Extractio
                     threshold)
 
 
-def _school_values(extraction: Extraction) -> list[tuple[tuple[str | None, int | None], Value]]:
-    """Every school-typed value of ``extraction`` with its place ``(key, row)`` (``(key, None)`` for a field,
-    ``(column key, row)`` in the first table that has keys)."""
-    out: list[tuple[tuple[str | None, int | None], Value]] = []
+Place = tuple[str, int | None]
+"""Where a value stands on the form: ``(field key, None)``, or ``("<table>:<column>", row)``."""
+
+
+def _cell_place(t: int, table: Table, c: int, r: int) -> Place:
+    return f"{t}:{table.keys[c] if table.keys else c}", r
+
+
+def _school_values(extraction: Extraction) -> list[tuple[Place, Value]]:
+    """Every school-typed value of ``extraction`` with its place."""
+    out: list[tuple[Place, Value]] = []
     for key, value in extraction.fields.items():
         if value.type is ValueType.SCHOOL:
             out.append(((key, None), value))
@@ -91,18 +98,17 @@ def _school_values(extraction: Extraction) -> list[tuple[tuple[str | None, int |
         for r, row in enumerate(table.rows, start=1):
             for c, value in enumerate(row):
                 if value.type is ValueType.SCHOOL:
-                    out.append(((f"{t}:{table.keys[c] if table.keys else c}", r), value))
+                    out.append((_cell_place(t, table, c, r), value))
     return out
 
 
-def _checked(extraction: Extraction, names_for: Callable[[tuple[str | None, int | None]], set[str]],
+def _checked(extraction: Extraction, names_for: Callable[[Place], set[str]],
              piece_of: Callable[[str, set[str]], str | None], whose: str, threshold: float) -> Extraction:
     """The check of :func:`checked_by_pair` and :func:`checked_within`: each school-typed value against
     ``names_for(its place)``, a piece found by ``piece_of``; ``whose`` names the names in the problem."""
     changed: dict[tuple[str | None, str, int | None], tuple[Value, str | None]] = {}  # → (new value, whole name)
 
-    def check(value: Value, key: str | None, label: str, row: int | None, place: tuple[str | None, int | None]
-              ) -> Value:
+    def check(value: Value, key: str | None, label: str, row: int | None, place: Place) -> Value:
         if value.type is not ValueType.SCHOOL:
             return value
         names = names_for(place)
@@ -128,8 +134,8 @@ def _checked(extraction: Extraction, names_for: Callable[[tuple[str | None, int 
     tables = []
     for t, table in enumerate(extraction.tables):
         rows = tuple(
-            tuple(check(v, table.keys[c] if table.keys else None, table.columns[c], r,
-                        (f"{t}:{table.keys[c] if table.keys else c}", r)) for c, v in enumerate(row))
+            tuple(check(v, table.keys[c] if table.keys else None, table.columns[c], r, _cell_place(t, table, c, r))
+                  for c, v in enumerate(row))
             for r, row in enumerate(table.rows, start=1)
         )
         tables.append(replace(table, rows=rows))

@@ -893,9 +893,10 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     bend: Bend | None = None
     if page.flattened or page.doubtful_geometry:
         ruled = _stage("表格线检测", page_no, problems, lambda: _photo_rulings(page), lambda: page.ink)
-        bend = _stage("纸张弯曲校正", page_no, problems, lambda: find_bend(ruled), lambda: None)
+        straight = page
+        page, bend = _stage("纸张弯曲校正", page_no, problems, lambda: _unbent(straight, ruled),
+                            lambda: (straight, None))
         if bend is not None:
-            page = unbend_page(page, bend)
             ruled = _stage("表格线检测", page_no, problems, lambda: _photo_rulings(page), lambda: page.ink)
     frame = SourceFrame.of(page, rgb.shape, px_per_unit, turned, bend)
     to_page = page.to_page @ turned
@@ -949,6 +950,13 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
     # a photo whose sheet outline was not found (or not trusted) holds the desk too: where the sheet ends is unknown
     sheet = None if page.doubtful_geometry else (float(page.gray.shape[1]), float(page.gray.shape[0]))
     return _PageRead(tables, lines, codes, names, sheet)
+
+
+def _unbent(page: PreparedPage, ruled: U8) -> tuple[PreparedPage, Bend | None]:
+    """``page`` with the bend its rulings ``ruled`` show undone, and that bend (None, and ``page`` as it is,
+    when they run straight)."""
+    bend = find_bend(ruled)
+    return (unbend_page(page, bend), bend) if bend is not None else (page, None)
 
 
 def _photo_rulings(page: PreparedPage) -> U8:

@@ -149,3 +149,17 @@ def test_a_frame_without_rulings_is_read_as_lines_in_reading_order() -> None:
     assert doc.tables == ()
     tops = [line.where.bbox[1] for line in doc.lines if line.where.bbox is not None]
     assert len(tops) == 8 and tops == sorted(tops)
+
+
+def test_a_failing_bend_step_costs_only_that_step(stats: U8, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bend finder made to fail (a fault no real photo should cause): reported and skipped, the photo is
+    read as it was straightened by its outline: its table is there."""
+    import extractors.image
+
+    def broken(ruled: U8) -> object:
+        raise RuntimeError("bend finder failed")
+
+    monkeypatch.setattr(extractors.image, "find_bend", broken)
+    doc = read_image(pf.jpeg_bytes(pf.photograph(stats, seed=2)), "统计表.jpg", engine=sf.FakeEngine())
+    assert [(t.n_rows, t.n_cols) for t in doc.tables] == [(sf.EXPECTED.n_rows, sf.EXPECTED.n_cols)]
+    assert "第1页：纸张弯曲校正出错（RuntimeError），已跳过该步骤，请核对" in doc.problems
