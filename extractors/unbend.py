@@ -4,10 +4,11 @@ Straightening a photo by the sheet's outline (:mod:`extractors.preprocess`) maps
 sheet that curls or a lens that bulges bends every line between them: on a phone photo of a 回执 the ruling
 under the header row bowed 10–35 px across the table, the grid read one straight row where the header and the
 first row lay, and the two merged (``姓名王青措``). A table's rulings are straight on paper, so how each one
-bends on the page *is* the bend there: each long ruling is traced as a smooth curve, the curves are pulled
-straight, and between two of them the page moves in proportion (above the first and below the last, as the
-nearest one does) — first the horizontal rulings (rows move up and down), then, on the result, the vertical
-ones. A page whose rulings are already straight within a pixel or two is left exactly as it is.
+bends on the page *is* the bend there: each long ruling is traced as a smooth curve; the page is turned so
+that the horizontal ones lie level on average (levelling a tilted ruling by moving columns up and down would
+shear the page and leave its verticals tilted), then they are pulled straight — between two of them the page
+moves in proportion, above the first and below the last as the nearest one does — and then, on the result,
+the vertical ones. A page whose rulings are already straight within a pixel or two is left exactly as it is.
 
 :class:`Bend` keeps where every pixel of the unbent page came from, so that boxes read on it are shown at the
 right place on the photo (:meth:`Bend.source_box`).
