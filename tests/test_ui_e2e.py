@@ -358,7 +358,8 @@ def test_a_scanned_form_shows_the_crop_each_value_was_read_from(server: str) -> 
     form = sf.build_form_docx(
         dataclasses.replace(sf.EXPECTED, identity=f"{IDENTITY}:03:activity_stats:1", rows=rows_written))
     page_image = sf.rasterise_pdf(sf.docx_to_pdf(form))[0]
-    scan = sf.encode(sf.VARIANTS["scan_rot-2.5_stamp_sign"](page_image), "PNG")
+    scanned = sf.VARIANTS["scan_rot-2.5_stamp_sign"](page_image)
+    scan = sf.encode(scanned, "PNG")
 
     base = server
     with sync_playwright() as p:
@@ -411,7 +412,32 @@ def test_a_scanned_form_shows_the_crop_each_value_was_read_from(server: str) -> 
         phone.set_default_timeout(TIMEOUT_MS)
         login(phone, base, ADMIN)
         _values_stand_still(phone, record_url)
+        _list_keeps_up_on_a_slow_line(browser, base, program_id, sf.encode(scanned, "JPEG"))
         browser.close()
+
+
+def _list_keeps_up_on_a_slow_line(browser: Any, base: str, program_id: int, scan: bytes) -> None:
+    """Every answer of the server takes longer than the uploads list's clock ticks (1 s): the list still shows
+    the scan read. Each tick once made the ask on its way stale before it came, so the list was never drawn
+    again; the clock now waits for the ask on its way."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    login(page, base, ADMIN)
+    page.goto(f"{base}/#/programs/{program_id}/uploads")
+    page.get_by_test_id("upload-input").wait_for()
+    slow = context.new_cdp_session(page)
+    slow.send("Network.enable")
+    slow.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 1600, "downloadThroughput": -1, "uploadThroughput": -1})
+    page.get_by_test_id("upload-input").set_input_files(
+        files=[{"name": "西郊小学扫描件（慢线路）.jpg", "mimeType": "image/jpeg", "buffer": scan}])
+    row = page.get_by_test_id("upload-row").filter(has_text="西郊小学扫描件（慢线路）.jpg")
+    expect(row).to_be_visible(timeout=60_000)
+    expect(row.get_by_test_id("upload-status")).to_have_text("已识别", timeout=300_000)
+    context.close()
 
 
 def _values_stand_still(page: Any, record_url: str) -> None:

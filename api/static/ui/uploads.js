@@ -28,9 +28,11 @@ export async function uploadsTab(body, id, seq) {
   let timer = null;
 
   const ask = newestOnly();
+  let asking = 0; // asks on their way
   const refresh = async () => {
     const mine = ask();
     let ups;
+    asking += 1;
     try {
       const only = show.value ? `&excluded=${show.value}` : '';
       ups = await api(`/api/uploads?program=${encodeURIComponent(id)}${only}`);
@@ -40,11 +42,15 @@ export async function uploadsTab(body, id, seq) {
       timer = null;
       showMessage(e.message);
       return;
+    } finally {
+      asking -= 1;
     }
     if (!mine()) return; // a newer ask (the filter changed, a send finished) draws instead
     renderUploads(listBox, ups, dupIds, show.value);
     const busy = ups.some((u) => !u.finished);
-    if (busy && !timer) timer = every(POLL_MS, refresh);
+    // the clock asks only when no ask is on its way: on a slow server each tick would otherwise make the
+    // last one stale before it came, and the list would never be drawn again
+    if (busy && !timer) timer = every(POLL_MS, () => { if (!asking) refresh(); });
     if (!busy) {
       if (timer) clearInterval(timer);
       timer = null;
