@@ -82,7 +82,11 @@ class Bend:
         return min(xs), min(ys), max(xs), max(ys)
 
 
-def _curves(ink: U8, s: UnbendSettings) -> list[tuple[npt.NDArray[np.float64], int, int]]:
+Curve = tuple[npt.NDArray[np.float64], int, int]
+"""A traced ruling: the polynomial ``y(x)`` and the first and last column it spans (:func:`_curves`)."""
+
+
+def _curves(ink: U8, s: UnbendSettings) -> list[Curve]:
     """The long horizontal rulings of ``ink`` as polynomials ``y(x)`` with the columns they span."""
     h, w = ink.shape
     k = max(9, int(w * s.kernel_frac))
@@ -123,10 +127,10 @@ def _curves(ink: U8, s: UnbendSettings) -> list[tuple[npt.NDArray[np.float64], i
     return out
 
 
-def _rows_map(ink: U8, s: UnbendSettings) -> F32 | None:
-    """``map_y`` that pulls the horizontal rulings of ``ink`` straight, or None when they are straight."""
-    h, w = ink.shape
-    curves = _curves(ink, s)
+def _rows_map(curves: list[Curve], shape: tuple[int, int], s: UnbendSettings) -> F32 | None:
+    """``map_y`` that pulls the horizontal rulings ``curves`` of a page of ``shape`` straight, or None when they
+    are straight."""
+    h, w = shape
     if not curves:
         return None
     xs = np.arange(w, dtype=np.float64)
@@ -158,12 +162,12 @@ def _rows_map(ink: U8, s: UnbendSettings) -> F32 | None:
     return np.asarray(src, dtype=np.float32)
 
 
-def _tilt_map(ink: U8, s: UnbendSettings) -> tuple[F32, F32] | None:
-    """The turn that lays the horizontal rulings of ``ink`` level on average, as a map, or None when they lie
-    level already. A bent page is turned first: pulling a tilted ruling level by moving columns up and down
-    would shear the page, and its vertical rulings would stay tilted (and be lost to the grid)."""
-    h, w = ink.shape
-    curves = _curves(ink, s)
+def _tilt_map(curves: list[Curve], shape: tuple[int, int], s: UnbendSettings) -> tuple[F32, F32] | None:
+    """The turn that lays the horizontal rulings ``curves`` of a page of ``shape`` level on average, as a map, or
+    None when they lie level already. A bent page is turned first: pulling a tilted ruling level by moving
+    columns up and down would shear the page, and its vertical rulings would stay tilted (and be lost to the
+    grid)."""
+    h, w = shape
     if not curves:
         return None
     spans = np.array([b - a for _, a, b in curves], dtype=np.float64)
@@ -186,7 +190,7 @@ def find_bend(ink: U8, s: UnbendSettings = UnbendSettings()) -> Bend | None:
     grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
     total: tuple[F32, F32] | None = None
 
-    def apply(step: tuple[F32, F32]) -> U8:
+    def then(step: tuple[F32, F32]) -> None:
         nonlocal total
         if total is None:
             total = step
@@ -195,17 +199,26 @@ def find_bend(ink: U8, s: UnbendSettings = UnbendSettings()) -> Bend | None:
                                           borderMode=cv2.BORDER_REPLICATE), dtype=np.float32),
                      np.asarray(cv2.remap(total[1], step[0], step[1], cv2.INTER_LINEAR,
                                           borderMode=cv2.BORDER_REPLICATE), dtype=np.float32))
+
+    def moved() -> U8:  # the rulings as the steps so far leave them
+        assert total is not None
         return u8(cv2.remap(ink, total[0], total[1], cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
                             borderValue=0))
 
-    tilt = _tilt_map(ink, s)
-    moved = apply(tilt) if tilt is not None else ink
-    rows = _rows_map(moved, s)
+    page = ink
+    curves = _curves(page, s)
+    tilt = _tilt_map(curves, (h, w), s)
+    if tilt is not None:
+        then(tilt)
+        page = moved()
+        curves = _curves(page, s)  # traced again on the turned page
+    rows = _rows_map(curves, (h, w), s)
     if rows is not None:
-        moved = apply((grid_x, rows))
-    cols_t = _rows_map(np.ascontiguousarray(moved.T), s)
+        then((grid_x, rows))
+        page = moved()
+    cols_t = _rows_map(_curves(np.ascontiguousarray(page.T), s), (w, h), s)
     if cols_t is not None:
-        apply((np.ascontiguousarray(cols_t.T), grid_y))  # in this step x moves, y stays
+        then((np.ascontiguousarray(cols_t.T), grid_y))  # in this step x moves, y stays
     if total is None:
         return None
     return Bend(map_x=total[0], map_y=total[1])
