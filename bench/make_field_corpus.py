@@ -771,7 +771,7 @@ def word_boxes(pdf: Path, dpi: int) -> list[tuple[str, float, float, float, floa
 def on_first_page(f: Filled, pdf: Path) -> Filled:
     """``f`` as a photo of its first page shows it: without the values printed only on later pages.
 
-    A phone photo is of page 1 alone; until the seventh session its expected file still held the rows of page
+    A phone photo is of page 1 alone; until the sixth session its expected file still held the rows of page
     2, so every such photo counted them as missing — a measure of the corpus, not of the reader. Conservative
     both ways: a table row goes only when it comes after the last row found on page 1 *and* is found on a
     later page (rows run in order), a field only when page 1 lacks it and a later page has it; the typed text

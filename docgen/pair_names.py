@@ -43,7 +43,8 @@ from docgen.values import SURE, squashed
 
 _ONLY_DOUBT = "low_confidence"
 PART_OF_PAIR_NAME = "part_of_pair_name"
-"""The flag of a school's name read as a piece of one of its pair's schools' names (characters lost)."""
+"""The flag of a school's name read as a piece of one of its pair's schools' names, or of the same school's name
+read elsewhere on the form (characters lost)."""
 
 # 四川省, 彭州市, 黑水县, 成都市武侯区, 通济镇 …: what a school's short name leaves out, from its start
 _PLACES = re.compile(r".{1,10}[省市县区州盟旗镇乡]")
@@ -63,12 +64,12 @@ def checked_by_pair(extraction: Extraction, schools: Iterable[str], threshold: f
 
 
 def checked_within(extraction: Extraction, threshold: float = SURE) -> Extraction:
-    """``extraction``'s school names checked against each other: the same form often names a school twice (an
-    安排表's 填报单位 and its row's 受援学校, a 备案表's 单位 and 出访学校), and the two places are read apart. A
-    name read unsure that spells another one read sure whole is made sure; a name that is a piece of another
-    one read sure, short by one or two characters that are not its place (``江高中`` of ``三江高中``, read at
-    0.99 where the form's code was not read, so no pair was known), is doubted (``part_of_pair_name``). A
-    piece that names a place (``黑水县`` of ``黑水县中学``: a 县区 in a 单位 field) is no school's name cut short.
+    """``extraction``'s school names checked against each other: a form may name a school twice (an 安排表's
+    填报单位 and its row's 受援学校), and the two places are read apart. A name read unsure that spells another
+    one read sure whole is made sure; a name that is a piece of another one read sure, short by one or two
+    characters that are not its place (``江高中`` of ``三江高中``, read at 0.99 where the form's code was not
+    read, so no pair was known), is doubted (``part_of_pair_name``). A piece that names a place (``黑水县`` of
+    ``黑水县中学``: a 县区 in a 单位 field) is no school's name cut short.
     """
     sure: list[tuple[Place, str]] = []
     for place, value in _school_values(extraction):

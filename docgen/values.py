@@ -79,7 +79,7 @@ FLAG_TEXT: dict[str, str] = {
     "cut_by_page": "表格到页面底部为止、其后没有内容：这一行可能被分页截断（下一页未附上？），请对照原件",
     "label_guessed": "按位置推定的字段",
     "from_seal": "表上未读到，按公章上的校名填入",
-    "part_of_pair_name": "校名只是结对学校名称的一部分（可能漏识别了字）",
+    "part_of_pair_name": "校名只是结对学校或本表另一处校名的一部分（可能漏识别了字）",
     "label_ambiguous": "标签可能对应多个栏目，按上下文推定",
     "column_missing": "表格缺少此列",
     "corrected": "已人工改正",
