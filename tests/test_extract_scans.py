@@ -84,6 +84,25 @@ def test_the_qr_code_tells_how_the_page_is_turned(clean: U8) -> None:
         assert polys and qr_turn(polys[0]) == (-k) % 4, k
 
 
+def test_a_qr_code_is_found_where_it_lies_in_any_corner_or_mid_page(clean: U8) -> None:
+    # corners are searched first (they are a tenth of the page); a code elsewhere is still found on the
+    # whole page, and every polygon is where the code is on the page, not in the corner's crop
+    gray = cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY)
+    want, polys = decode_qr(gray)
+    x, y, w, h = cv2.boundingRect(polys[0])
+    code = gray[y - 12:y + h + 12, x - 12:x + w + 12]
+    ph, pw = gray.shape
+    ch, cw = code.shape
+    for top, left in ((30, 40), (30, pw - cw - 40), (ph - ch - 30, 40), (ph - ch - 30, pw - cw - 40),
+                      ((ph - ch) // 2, (pw - cw) // 2)):
+        page = np.full_like(gray, 255)
+        page[top:top + ch, left:left + cw] = code
+        found, where = decode_qr(page)
+        assert found == want, (top, left)
+        bx, by, _, _ = cv2.boundingRect(where[0])
+        assert abs(bx - (left + 12)) <= 3 and abs(by - (top + 12)) <= 3, (top, left, bx, by)
+
+
 def test_the_text_tells_how_the_page_is_turned_without_a_qr_code(no_qr: U8) -> None:
     gray = cv2.cvtColor(no_qr, cv2.COLOR_RGB2GRAY)
     assert [text_turn(np.ascontiguousarray(np.rot90(gray, k)), default_engine()) for k in range(4)] == [0, 3, 2, 1]

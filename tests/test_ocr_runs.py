@@ -6,11 +6,14 @@ reading depended on the long line beside it in the run, and the run cost eight l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from extractors.image import OutsideSettings, _one_line
+from extractors.image import OutsideSettings, _one_line, read_outside_text, text_bands
 from extractors.ocr import MIN_WH_RATIO, REC_BATCH, default_engine, input_width, plan_runs
+from extractors.preprocess import PreparedPage
 
 SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 
@@ -67,3 +70,47 @@ def test_a_title_of_many_small_strokes_is_one_line_and_two_touching_lines_are_no
     ink, row = _row(["联络员姓名张三", "学校盖章威海市"], 52)  # no blank pixel row between the two lines
     assert row[1] - row[0] > 90
     assert not _one_line(ink, row, OutsideSettings())
+
+
+class _Recording:
+    """The real engine, with the crops given to the detector kept."""
+
+    def __init__(self) -> None:
+        self.engine = default_engine()
+        self.detected: list[np.ndarray] = []
+
+    def recognize(self, image: np.ndarray) -> list[tuple[str, float, tuple[float, float, float, float]]]:
+        self.detected.append(image)
+        return self.engine.recognize(image)
+
+    def recognize_lines(self, images: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        return self.engine.recognize_lines(images)
+
+
+def test_only_the_row_that_is_not_one_line_goes_to_the_detector() -> None:
+    # a seal's ring joins the title's last line to the line below it: that row alone is detected, and the
+    # title lines above it in the same block are read by the recogniser (the whole block was detected: 0.6–0.8 s
+    # of a 200-dpi grey scan)
+    glyph = 48
+    im = Image.new("L", (900, 300), 255)
+    draw, font = ImageDraw.Draw(im), ImageFont.truetype(SANS, glyph)
+    for y, text in ((10, "支持菏泽教育发展结对帮扶"), (66, "联络员和分管领导回执"), (122, "学校盖章威海市"),
+                    (190, "联络员姓名张三")):
+        draw.text((20, y), text, fill=0, font=font)
+    draw.ellipse((560, 142, 720, 262), outline=0, width=4)  # a seal's ring beside the two lines, joining them
+    gray = np.asarray(im, dtype=np.uint8)
+    ink = np.where(gray < 128, 255, 0).astype(np.uint8)
+    # one block of ink (as the page's reader cuts it), in three rows: the ring joins the last two lines
+    assert len(text_bands(ink, gap=max(4, 900 // 60), min_h=6)) == 1
+    rows = text_bands(ink, gap=1, min_h=6)
+    assert len(rows) == 3 and rows[2][1] - rows[2][0] > 80
+    page = PreparedPage(gray=gray, ink=ink, skew_deg=0.0, flattened=False)
+    engine = _Recording()
+    lines = read_outside_text(page, [], [], engine, 1)
+    assert [line.text for line in lines] == ["支持菏泽教育发展结对帮扶", "联络员和分管领导回执", "学校盖章威海市",
+                                             "联络员姓名张三"]
+    assert len(engine.detected) == 1
+    crop = engine.detected[0]
+    block = rows[2][1] - rows[0][0]
+    assert crop.shape[0] < block  # the joined row and its margin (188 px), not the whole block and its (356)
+    assert (crop[:20] == 255).all()  # the margin is blank: the title's last line is not read twice, cut
