@@ -440,10 +440,11 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
 
 def decode_qr(gray: U8) -> tuple[list[str], list[U8]]:
     """QR payloads on the page and their corner polygons: each corner as it is, the whole page (at half size
-    first when it is large), then each corner at 2×. A code is nearly always in a corner, and a corner costs
-    a tenth of the page (a 200-dpi grey scan's code was found at half size never, on the whole page in
-    0.12–0.2 s, in its corner in 0.02–0.04 s). A polygon starts at the code's own top-left corner and runs clockwise
-    in the code's frame, so it also tells how the page is turned (:func:`qr_turn`).
+    first when it is large), then, on a small page (a photo), each corner at 2×. A code is nearly always in
+    a corner, and a corner costs a tenth of the page (a 200-dpi grey scan's code was found at half size
+    never, on the whole page in 0.12–0.2 s, in its corner in 0.02–0.04 s). A polygon starts at the code's
+    own top-left corner and runs clockwise in the code's frame, so it also tells how the page is turned
+    (:func:`qr_turn`).
 
     OpenCV's classic detector misses about one clean code in 40 (it depends on the payload's module
     pattern, so one upload link decodes and the next does not); its ArUco-based detector reads those, so
@@ -478,8 +479,12 @@ def decode_qr(gray: U8) -> tuple[list[str], list[U8]]:
         attempt(u8(cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA)), 0, 0, 0.5)
         if found:
             return found, polys
-    attempt(gray, 0, 0, 1.0)
-    if found:
+    if max(h, w) > QR_WHOLE_MAX_SIDE:  # a 300-dpi page as it is read (0.5–0.7 s at full size)
+        f = QR_WHOLE_MAX_SIDE / max(h, w)
+        attempt(u8(cv2.resize(gray, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)), 0, 0, f)
+    else:
+        attempt(gray, 0, 0, 1.0)
+    if found or max(h, w) > 2 * QR_HALF_MIN_SIDE:  # a large page's code is no bigger at 2× (and 4× dearer)
         return found, polys
     for y, x in corners:
         corner = u8(cv2.resize(gray[y:y + ch, x:x + cw], None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
@@ -491,6 +496,7 @@ def decode_qr(gray: U8) -> tuple[list[str], list[U8]]:
 
 _QR_DETECTORS = (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco())
 QR_HALF_MIN_SIDE = 1000  # px: pages with a long side above twice this are first searched at half size
+QR_WHOLE_MAX_SIDE = 2480  # px: the whole page is searched at most this long (as prepare_page reads it)
 
 
 def qr_text(gray: U8) -> str:
