@@ -32,6 +32,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
+from itertools import pairwise
 from typing import TypeVar
 
 import cv2
@@ -327,6 +328,46 @@ def join_lines(parts: Sequence[str]) -> str:
     return out
 
 
+LINE_SIZED = (0.75, 1.3)  # a line cut from a band is this many times the page's median band high
+
+
+def _split_lines(band: _Band, text_ink: U8, median_h: float, tall: float) -> list[_Band]:
+    """A band taller than ``tall`` × ``median_h`` cut into its lines where they only touch: at the row of least
+    ink near each expected gap, when that row holds at most a tenth of the band's fullest row. Lines that
+    overlap more than that (a slanted photo, a descender into the next line) stay one band, for the
+    detector. A lone character wrapped onto a line of its own (``学`` under ``彭州市丽春镇小``) was lost by the
+    detector without a flag; cut here, it is read like any line."""
+    h = band.y1 - band.y0
+    if h <= tall * median_h:
+        return [band]
+    ink = text_ink[band.y0:band.y1, band.x0:band.x1]
+    rows = np.count_nonzero(ink, axis=1)
+    n = max(2, round(h / median_h))
+    reach = max(2, round(median_h * 0.3))
+    cuts = [0]
+    for k in range(1, n):
+        at = round(k * h / n)
+        lo, hi = max(cuts[-1] + 1, at - reach), min(h - 1, at + reach)
+        if lo >= hi:
+            return [band]
+        y = lo + int(np.argmin(rows[lo:hi]))
+        if rows[y] > 0.1 * rows.max():
+            return [band]
+        cuts.append(y)
+    cuts.append(h)
+    parts = []
+    for a, b in pairwise(cuts):
+        on = np.flatnonzero(rows[a:b])
+        if on.size == 0:
+            continue
+        y0, y1 = band.y0 + a + int(on[0]), band.y0 + a + int(on[-1]) + 1
+        cols = np.flatnonzero(text_ink[y0:y1, band.x0:band.x1].any(axis=0))
+        parts.append(_Band(band.cell, y0, y1, band.x0 + int(cols[0]), band.x0 + int(cols[-1]) + 1))
+    if any(not LINE_SIZED[0] * median_h <= p.y1 - p.y0 <= LINE_SIZED[1] * median_h for p in parts):
+        return [band]  # not lines of the page's size (a cut through a glyph): the detector decides
+    return parts
+
+
 def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, page_no: int,
                s: CellSettings = CellSettings(), frame: SourceFrame = SourceFrame(),
                seals: Sequence[Seal] = ()) -> ReadTable:
@@ -377,6 +418,8 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
                 arc_beside.add(i)
 
     median_h = float(np.median([b.y1 - b.y0 for b in bands])) if bands else 0.0
+    if median_h:
+        bands = [part for b in bands for part in _split_lines(b, text_ink, median_h, s.tall_band)]
     glyph = max(8, round(0.6 * median_h)) if median_h else max(8, long_side // 120)  # a / spans most of a line
     crops: list[U8] = []
     crop_of: list[_Band] = []

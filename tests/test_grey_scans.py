@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 from docgen.extraction import InputKind, Provenance, ReadDocument, TextLine
 from docgen.interpret import interpret
 from extractors.grid import Grid, find_grids
-from extractors.image import read_cells
+from extractors.image import _Band, _split_lines, read_cells
 from extractors.ocr import (
     _ink_span,
     default_engine,
@@ -364,3 +364,73 @@ def test_the_forms_title_under_a_seal_is_no_label_glued_to_a_value() -> None:
     for read in (interpret(sure), interpret(unsure)):
         assert read.form == "liaison_reply"
         assert "liaison_name" not in read.fields and read.fields["school"].raw == "东明县第一初级中学"
+
+
+# ------------------------------------------------------------------------------------------- touching lines
+
+
+def _cell_page(second_line_gap: int) -> PreparedPage:
+    """A two-row table at 200 dpi: three one-line cells, and one whose wrapped last character sits
+    ``second_line_gap`` px under its first line (0 or less: the two lines touch)."""
+    img = Image.new("L", (1654, 2339), 255)  # A4 at 200 dpi: a glyph's stroke is far shorter than a ruling
+    draw, font = ImageDraw.Draw(img), ImageFont.truetype(SERIF, 34)
+    for x in (100, 500, 900):
+        draw.line((x, 300, x, 520), fill=0, width=3)
+    for y in (300, 400, 520):
+        draw.line((100, y, 900, y), fill=0, width=3)
+    draw.text((120, 330), "远程同步课堂", fill=0, font=font)
+    draw.text((520, 330), "刘晓燕", fill=0, font=font)
+    draw.text((120, 430), "跟班学习一周", fill=0, font=font)
+    draw.text((520, 410), "彭州市丽春镇小", fill=0, font=font)
+    draw.text((520, 410 + 40 + second_line_gap), "学", fill=0, font=font)
+    gray = np.asarray(img, dtype=np.float32)
+    return _upright(np.clip(cv2.GaussianBlur(gray, (0, 0), 1.0), 0, 255).astype(np.uint8))  # a scanner's blur
+
+
+def test_a_lone_character_wrapped_onto_a_touching_line_is_read_as_a_line() -> None:
+    # two lines in one cell that touch (no blank pixel row between them) went to the detector, which in a
+    # photo found the first line and not the lone 学 (彭州市丽春镇小 at 0.97, unflagged); cut where they touch,
+    # both are read as lines, and the detector is not needed
+    page = _cell_page(-8)
+    ink = page.ink[406:514, 506:894]  # inside the cell's rulings
+    rows = np.flatnonzero(ink.any(axis=1))
+    assert rows[-1] - rows[0] + 1 == len(rows)  # no blank row between the two lines
+    grids, rules = find_grids(page.ink)
+    engine = _Counting()
+    table = read_cells(page, grids[0], rules, engine, 1)
+    assert [c.text for c in table.cells] == ["远程同步课堂", "刘晓燕", "跟班学习一周", "彭州市丽春镇小学"]
+    assert engine.detections == 0
+
+
+class _Counting:
+    """The real engine, counting its detections."""
+
+    def __init__(self) -> None:
+        self.engine, self.detections = default_engine(), 0
+
+    def recognize(self, image: np.ndarray) -> list[tuple[str, float, tuple[float, float, float, float]]]:
+        self.detections += 1
+        return self.engine.recognize(image)
+
+    def recognize_lines(self, images: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        return self.engine.recognize_lines(images)
+
+
+def _band_and_line(page: PreparedPage) -> tuple[_Band, float]:
+    """The wrapped cell's band of text, and the height of a one-line cell's."""
+    one = np.flatnonzero(page.ink[306:394, 106:494].any(axis=1))
+    rows = np.flatnonzero(page.ink[406:514, 506:894].any(axis=1))
+    return _Band(0, 406 + int(rows[0]), 406 + int(rows[-1]) + 1, 506, 894), float(one[-1] - one[0] + 1)
+
+
+def test_lines_are_cut_only_where_they_touch_and_never_through_a_glyph() -> None:
+    page = _cell_page(-8)
+    band, line = _band_and_line(page)
+    parts = _split_lines(band, page.ink, line, 1.7)
+    assert len(parts) == 2 and all(0.9 * line <= p.y1 - p.y0 <= 1.1 * line for p in parts)
+    # overlapping by a third of a line, the row of least ink is the gap inside 学 (under its top strokes):
+    # a cut there halves it, so the band stays whole, for the detector
+    for overlap in (-10, -12, -16):
+        page = _cell_page(overlap)
+        band, line = _band_and_line(page)
+        assert _split_lines(band, page.ink, line, 1.7) == [band], overlap
