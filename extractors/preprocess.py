@@ -489,24 +489,77 @@ def binarise(gray: U8) -> U8:
 # ------------------------------------------------------------------------------------------- skew
 
 
+def _centreline(ink: U8, x0: int, y0: int, x1: int, y1: int, reach: int = 3) -> tuple[float, float, float, float]:
+    """The segment ``(x0, y0)``–``(x1, y1)`` that HoughLinesP found, fitted to the middle of the ink within
+    ``reach`` px of it (least squares on each column's, or row's, ink centre): its end points follow the
+    transform's angle bins, the fitted line follows the ruling."""
+    h, w = ink.shape
+    along_x = abs(x1 - x0) >= abs(y1 - y0)
+    if (x1 < x0) if along_x else (y1 < y0):
+        x0, y0, x1, y1 = x1, y1, x0, y0
+    t = np.arange(x0, x1 + 1) if along_x else np.arange(y0, y1 + 1)
+    guess = (y0 + (t - x0) * ((y1 - y0) / max(x1 - x0, 1)) if along_x
+             else x0 + (t - y0) * ((x1 - x0) / max(y1 - y0, 1)))
+    across = np.clip(np.rint(guess).astype(np.intp)[:, None] + np.arange(-reach, reach + 1)[None, :], 0,
+                     (h if along_x else w) - 1)
+    on = (ink[across, t[:, None]] if along_x else ink[t[:, None], across]) > 0
+    n = on.sum(axis=1)
+    if np.count_nonzero(n) < 2:
+        return float(x0), float(y0), float(x1), float(y1)
+    centre = (across * on).sum(axis=1)[n > 0] / n[n > 0]
+    slope, at0 = np.polyfit(t[n > 0].astype(np.float64), centre, 1)
+    a, b = float(t[0]), float(t[-1])
+    ends = (a, slope * a + at0, b, slope * b + at0)
+    return ends if along_x else (ends[1], ends[0], ends[3], ends[2])
+
+
+def _lines_of_text_angle(ink: U8, max_deg: float, step: float = 0.05) -> float:
+    """The angle (counter-clockwise, degrees, within ±``max_deg``) at which the ink's rows are sharpest: the
+    text's lines, on a page without rulings. Each ink pixel is projected across the page at the angle, and
+    the angle whose projection piles the ink into the fewest rows (the largest sum of squared row counts)
+    wins — first in 0.5° steps, then in ``step`` around the best. 0.0 on a page with almost no ink."""
+    pts = cv2.findNonZero(ink)
+    if pts is None or len(pts) < 50:
+        return 0.0
+    xy = pts.reshape(-1, 2).astype(np.float64)
+    if len(xy) > 60_000:  # as sharp from a sample, and a text-heavy page holds 300,000
+        xy = xy[np.random.default_rng(0).choice(len(xy), 60_000, replace=False)]
+    x, y = xy[:, 0], xy[:, 1]
+
+    def sharpness(deg: float) -> float:
+        v = y + x * math.tan(math.radians(deg))  # a line risen by deg to the right lands on one row
+        rows = np.bincount(np.rint(v - v.min()).astype(np.intp))
+        return float(np.dot(rows, rows))
+
+    coarse = np.arange(-max_deg, max_deg + 1e-9, 0.5)
+    best = float(coarse[int(np.argmax([sharpness(a) for a in coarse]))])
+    fine = np.arange(max(-max_deg, best - 0.5), min(max_deg, best + 0.5) + 1e-9, step)
+    return float(fine[int(np.argmax([sharpness(a) for a in fine]))])
+
+
 def estimate_skew(ink: U8, max_deg: float = MAX_SKEW_DEG) -> float:
     """Counter-clockwise rotation of the page content in degrees, within ±``max_deg``.
 
-    From long straight lines (table rulings, found with HoughLinesP at half size): three or more, or fewer
-    that together run half the page's width (a short table on a sparse page, where the probabilistic
-    transform may return only two of its rulings); when there are none, from the minimum-area rectangle
-    around the text — a crude angle on a sparse page (a 安排表 of one row read 1.8° off, and its table
-    was then not found). 0.0 when neither gives an angle in range.
+    From long straight lines (table rulings, found with HoughLinesP at half size in 0.5° bins, each then
+    fitted to its ink by :func:`_centreline`): three or more, or fewer that together run half the page's
+    width (a short table on a sparse page, where the probabilistic transform may return only two of its
+    rulings). On 20 grey scans of seeds 5 and 12 skewed by a known angle, the mean error was 0.11° (max
+    0.49°) with 0.25° bins and the segments' end points, and is 0.03° (max 0.05°) with 0.5° bins fitted, in
+    half the time. When there are no such lines (a form retyped as lines of text), the angle is the one at
+    which the text's lines are sharpest (:func:`_lines_of_text_angle`): on the five such grey scans of
+    seeds 5 and 47, within 0.05° of the known skew, where the minimum-area rectangle round the ink it
+    replaces was 0.5° off on one and gave up (0.0 for 1.7°) on another.
     """
     h, w = ink.shape
     small = u8(cv2.resize(ink, (w // 2, h // 2), interpolation=cv2.INTER_AREA))
     small = u8(cv2.threshold(small, 100, 255, cv2.THRESH_BINARY)[1])
-    lines = cv2.HoughLinesP(small, 1, np.pi / 720, threshold=120, minLineLength=w // 8, maxLineGap=8)
+    lines = cv2.HoughLinesP(small, 1, np.pi / 360, threshold=120, minLineLength=w // 8, maxLineGap=8)
     angles: list[float] = []
     weights: list[float] = []
     if lines is not None:
-        for x0, y0, x1, y1 in np.asarray(lines).reshape(-1, 4):  # OpenCV 5: (N, 4); 4.x: (N, 1, 4)
-            dx, dy = float(x1 - x0), float(y1 - y0)
+        for seg in np.asarray(lines).reshape(-1, 4):  # OpenCV 5: (N, 4); 4.x: (N, 1, 4)
+            x0, y0, x1, y1 = _centreline(small, *(int(v) for v in seg))
+            dx, dy = x1 - x0, y1 - y0
             a = math.degrees(math.atan2(dy, dx))
             if abs(a) > 90 - max_deg:  # near vertical: measure against the vertical
                 a = a - math.copysign(90.0, a)
@@ -518,15 +571,7 @@ def estimate_skew(ink: U8, max_deg: float = MAX_SKEW_DEG) -> float:
         order = np.argsort(angles)
         cum = np.cumsum(np.asarray(weights)[order])
         return float(np.asarray(angles)[order][np.searchsorted(cum, cum[-1] / 2)])  # weighted median
-    pts = cv2.findNonZero(small)
-    if pts is None or len(pts) < 50:
-        return 0.0
-    (_, _), (rw, rh), a = cv2.minAreaRect(pts)
-    a = float(a)
-    if rw < rh:
-        a -= 90.0
-    a = (a + 45.0) % 90.0 - 45.0
-    return -a if abs(a) <= max_deg else 0.0
+    return _lines_of_text_angle(small, max_deg)
 
 
 def rotation_matrix(width: int, height: int, degrees: float) -> F64:
