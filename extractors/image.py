@@ -522,11 +522,9 @@ def decode_qr(gray: U8) -> tuple[list[str], list[U8]]:
         attempt(u8(cv2.resize(gray, (w // 2, h // 2), interpolation=cv2.INTER_AREA)), 0, 0, 0.5)
         if found:
             return found, polys
-    if max(h, w) > QR_WHOLE_MAX_SIDE:  # a 300-dpi page as it is read (0.5–0.7 s at full size)
-        f = QR_WHOLE_MAX_SIDE / max(h, w)
-        attempt(u8(cv2.resize(gray, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA)), 0, 0, f)
-    else:
-        attempt(gray, 0, 0, 1.0)
+    f = min(1.0, QR_WHOLE_MAX_SIDE / max(h, w))  # a 300-dpi page as it is read (0.5–0.7 s at full size)
+    whole = gray if f == 1.0 else u8(cv2.resize(gray, (round(w * f), round(h * f)), interpolation=cv2.INTER_AREA))
+    attempt(whole, 0, 0, f)
     if found or max(h, w) > 2 * QR_HALF_MIN_SIDE:  # a large page's code is no bigger at 2× (and 4× dearer)
         return found, polys
     for y, x in corners:

@@ -34,7 +34,7 @@ from docx.shared import Mm, Pt
 from PIL import Image, ImageDraw, ImageFont
 
 from docgen.render.cjk import cjk_run
-from extractors.ocr import OcrLine
+from extractors.ocr import OcrEngine, OcrLine, default_engine
 from testkit.office import convert
 
 Image8 = np.ndarray  # H×W×3 uint8, RGB
@@ -404,3 +404,19 @@ class FakeEngine:
 
     def recognize_lines(self, images: Sequence[npt.NDArray[np.uint8]]) -> list[tuple[str, float]]:
         return [("字", 0.99)] * len(images)
+
+
+class DetectionsKept:
+    """The real engine (:func:`~extractors.ocr.default_engine`, or ``engine``), keeping every image it was asked
+    to detect lines in: for tests of what goes to the detector and what does not."""
+
+    def __init__(self, engine: OcrEngine | None = None) -> None:
+        self.engine = engine if engine is not None else default_engine()
+        self.detected: list[npt.NDArray[np.uint8]] = []
+
+    def recognize(self, image: npt.NDArray[np.uint8]) -> list[OcrLine]:
+        self.detected.append(image)
+        return self.engine.recognize(image)
+
+    def recognize_lines(self, images: Sequence[npt.NDArray[np.uint8]]) -> list[tuple[str, float]]:
+        return self.engine.recognize_lines(images)

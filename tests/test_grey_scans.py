@@ -28,7 +28,7 @@ from extractors.ocr import (
 )
 from extractors.preprocess import PreparedPage, binarise
 from extractors.seal import SEAL_CONFIDENCE, Seal, ring_alone, ring_free_ink
-from testkit.scan_fixtures import FakeEngine
+from testkit.scan_fixtures import DetectionsKept, FakeEngine
 
 SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 GLYPH = 17  # px: 10.5 pt at 200 dpi is about 29 px; a table cell's small 楷体/宋体 text is about this
@@ -396,24 +396,10 @@ def test_a_lone_character_wrapped_onto_a_touching_line_is_read_as_a_line() -> No
     rows = np.flatnonzero(ink.any(axis=1))
     assert rows[-1] - rows[0] + 1 == len(rows)  # no blank row between the two lines
     grids, rules = find_grids(page.ink)
-    engine = _Counting()
+    engine = DetectionsKept()
     table = read_cells(page, grids[0], rules, engine, 1)
     assert [c.text for c in table.cells] == ["远程同步课堂", "刘晓燕", "跟班学习一周", "彭州市丽春镇小学"]
-    assert engine.detections == 0
-
-
-class _Counting:
-    """The real engine, counting its detections."""
-
-    def __init__(self) -> None:
-        self.engine, self.detections = default_engine(), 0
-
-    def recognize(self, image: np.ndarray) -> list[tuple[str, float, tuple[float, float, float, float]]]:
-        self.detections += 1
-        return self.engine.recognize(image)
-
-    def recognize_lines(self, images: Sequence[np.ndarray]) -> list[tuple[str, float]]:
-        return self.engine.recognize_lines(images)
+    assert engine.detected == []
 
 
 def _band_and_line(page: PreparedPage) -> tuple[_Band, float]:

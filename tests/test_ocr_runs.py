@@ -6,14 +6,13 @@ reading depended on the long line beside it in the run, and the run cost eight l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors.image import OutsideSettings, _one_line, read_outside_text, text_bands
 from extractors.ocr import MIN_WH_RATIO, REC_BATCH, default_engine, input_width, plan_runs
 from extractors.preprocess import PreparedPage
+from testkit.scan_fixtures import DetectionsKept
 
 SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
 
@@ -72,21 +71,6 @@ def test_a_title_of_many_small_strokes_is_one_line_and_two_touching_lines_are_no
     assert not _one_line(ink, row, OutsideSettings())
 
 
-class _Recording:
-    """The real engine, with the crops given to the detector kept."""
-
-    def __init__(self) -> None:
-        self.engine = default_engine()
-        self.detected: list[np.ndarray] = []
-
-    def recognize(self, image: np.ndarray) -> list[tuple[str, float, tuple[float, float, float, float]]]:
-        self.detected.append(image)
-        return self.engine.recognize(image)
-
-    def recognize_lines(self, images: Sequence[np.ndarray]) -> list[tuple[str, float]]:
-        return self.engine.recognize_lines(images)
-
-
 def test_only_the_row_that_is_not_one_line_goes_to_the_detector() -> None:
     # a seal's ring joins the title's last line to the line below it: that row alone is detected, and the
     # title lines above it in the same block are read by the recogniser (the whole block was detected: 0.6–0.8 s
@@ -105,7 +89,7 @@ def test_only_the_row_that_is_not_one_line_goes_to_the_detector() -> None:
     rows = text_bands(ink, gap=1, min_h=6)
     assert len(rows) == 3 and rows[2][1] - rows[2][0] > 80
     page = PreparedPage(gray=gray, ink=ink, skew_deg=0.0, flattened=False)
-    engine = _Recording()
+    engine = DetectionsKept()
     lines = read_outside_text(page, [], [], engine, 1)
     assert [line.text for line in lines] == ["支持菏泽教育发展结对帮扶", "联络员和分管领导回执", "学校盖章威海市",
                                              "联络员姓名张三"]
