@@ -16,6 +16,11 @@ their names from outside the page:
 * A school's name read as only a piece of one of the pair's names — a character lost at a cell's
   edge (``江高中`` of ``三江高中``) — is doubted (flag ``part_of_pair_name``), unless the piece is the name
   without its place (``西郊小学`` of ``彭州市西郊小学``), which is how schools shorten their own names.
+* A school's name read unsure one character off one of the pair's names — one character read as another
+  (``社丹区…`` for ``牡丹区…`` under a black seal) or lost inside (``青岛市帮扶初（待定）``) — is filled in as the
+  pair's school: the form was printed for that pair, and the reviewer, who must still look (flag
+  ``one_character_off_pair_name``), is shown what was read. A name read sure is what it is (``彭州市东郊小学``
+  is not made 西郊), and so is a name one character off both of the pair's.
 
 Only the pair's own schools count, never the program's others: a name read short under a seal can be another
 real school (``牡丹区第二中学`` for ``牡丹区第二十二中学``); it matches neither of the pair's names whole.
@@ -39,12 +44,15 @@ from docgen.interpret import SEAL_NAMED
 from docgen.model import PairGroup, owner
 from docgen.plausible import DOUBT_FACTOR
 from docgen.review import is_about, status_of, where_text
-from docgen.values import SURE, squashed
+from docgen.values import SURE, normalize_school, squashed
 
 _ONLY_DOUBT = "low_confidence"
 PART_OF_PAIR_NAME = "part_of_pair_name"
 """The flag of a school's name read as a piece of one of its pair's schools' names, or of the same school's name
 read elsewhere on the form (characters lost)."""
+ONE_CHARACTER_OFF_PAIR_NAME = "one_character_off_pair_name"
+"""The flag of a school's name read unsure one character off one of its pair's schools' names, and filled in
+as that name (the reading is in the problem)."""
 
 # 四川省, 彭州市, 黑水县, 成都市武侯区, 通济镇 …: what a school's short name leaves out, from its start
 _PLACES = re.compile(r".{1,10}[省市县区州盟旗镇乡]")
@@ -55,12 +63,16 @@ def checked_by_pair(extraction: Extraction, schools: Iterable[str], threshold: f
     spells one of them whole is made sure and its problem dropped; a school's name read as a piece of one of
     them (a character lost at a cell's edge or under a seal: ``江高中`` of ``三江高中``), unless the piece is the
     name without its place (``西郊小学`` of ``彭州市西郊小学``, how schools shorten their names), is doubted
-    (flag ``part_of_pair_name``) with a problem naming the whole name. The status is decided again
-    (:func:`~docgen.review.status_of`). Unchanged (the same object) when no value changes."""
-    names = {n for n in (squashed(s) for s in schools) if n}
-    if not names:
+    (flag ``part_of_pair_name``) with a problem naming the whole name. A name read unsure that is one
+    character off one of them (:func:`_one_character_off`: ``社丹区…`` for ``牡丹区…`` under a black seal) is
+    filled in as the pair's school and stays in review (flag ``one_character_off_pair_name``), the reading
+    named in the problem. The status is decided again (:func:`~docgen.review.status_of`). Unchanged (the same
+    object) when no value changes."""
+    spelled = {n: s.strip() for s in schools if (n := squashed(s))}
+    if not spelled:
         return extraction
-    return _checked(extraction, lambda _place: names, _whole_name, "结对学校", threshold)
+    names = set(spelled)
+    return _checked(extraction, lambda _place: names, _whole_name, "结对学校", threshold, spelled)
 
 
 def checked_within(extraction: Extraction, threshold: float = SURE) -> Extraction:
@@ -104,10 +116,14 @@ def _school_values(extraction: Extraction) -> list[tuple[Place, Value]]:
 
 
 def _checked(extraction: Extraction, names_for: Callable[[Place], set[str]],
-             piece_of: Callable[[str, set[str]], str | None], whose: str, threshold: float) -> Extraction:
+             piece_of: Callable[[str, set[str]], str | None], whose: str, threshold: float,
+             spelled: dict[str, str] | None = None) -> Extraction:
     """The check of :func:`checked_by_pair` and :func:`checked_within`: each school-typed value against
-    ``names_for(its place)``, a piece found by ``piece_of``; ``whose`` names the names in the problem."""
+    ``names_for(its place)``, a piece found by ``piece_of``; ``whose`` names the names in the problem. With
+    ``spelled`` (squashed name → as the roster spells it), a name read unsure one character off one of them
+    is filled in as that name."""
     changed: dict[tuple[str | None, str, int | None], tuple[Value, str | None]] = {}  # → (new value, whole name)
+    corrected: dict[tuple[str | None, str, int | None], str] = {}  # → what was read
 
     def check(value: Value, key: str | None, label: str, row: int | None, place: Place) -> Value:
         if value.type is not ValueType.SCHOOL:
@@ -124,6 +140,14 @@ def _checked(extraction: Extraction, names_for: Callable[[Place], set[str]],
             changed[(key, label, row)] = (new, None)
             return new
         whole = piece_of(text, names)
+        if whole is None and spelled is not None and value.confidence < threshold \
+                and set(value.flags) <= {_ONLY_DOUBT} and (near := _one_character_off(text, names)) is not None:
+            name = spelled[near]
+            new = replace(value, raw=name, normalized=normalize_school(name).normalized,
+                          flags=(*value.flags, ONE_CHARACTER_OFF_PAIR_NAME))
+            changed[(key, label, row)] = (new, name)
+            corrected[(key, label, row)] = value.raw
+            return new
         if whole is None or PART_OF_PAIR_NAME in value.flags:
             return value
         new = replace(value, confidence=value.confidence * DOUBT_FACTOR, flags=(*value.flags, PART_OF_PAIR_NAME))
@@ -148,12 +172,27 @@ def _checked(extraction: Extraction, names_for: Callable[[Place], set[str]],
     problems = [p for p in extraction.problems
                 if not any(p.row == row and is_about(p, key, {label}) for key, label, row in confirmed)]  # fmt: skip
     for (key, label, row), (value, whole) in changed.items():
-        if whole is not None:
+        if (key, label, row) in corrected:
+            problems = [p for p in problems if not (p.row == row and is_about(p, key, {label}))]
+            problems.append(Problem(
+                f"{where_text(label, row)}：识别为“{corrected[(key, label, row)]}”，与{whose}「{whole}」只差一字，"
+                f"已按{whose}名称填入，请核对（置信度 {value.confidence:.2f}）", label, row, key))
+        elif whole is not None:
             problems.append(Problem(
                 f"{where_text(label, row)}：校名只是{whose}「{whole}」名称的一部分，可能漏识别了字"
                 f"（“{value.raw}”，置信度 {value.confidence:.2f}）", label, row, key))
     out = replace(extraction, fields=fields, tables=tuple(tables), problems=tuple(problems))
     return replace(out, status=status_of(out, threshold))
+
+
+def _one_character_off(text: str, names: set[str]) -> str | None:
+    """The one name of ``names`` (four characters or more) that ``text`` misses by one character — read as
+    another (``社丹区吴店镇中心中学`` for ``牡丹区吴店镇中心中学``) or lost inside it (``青岛市帮扶初（待定）``) —
+    or None when none or several do. A character lost at either end is :func:`_whole_name`'s piece."""
+    near = [n for n in names if len(n) >= 4 and (
+        (len(n) == len(text) and sum(a != b for a, b in zip(n, text, strict=True)) == 1)
+        or (len(n) == len(text) + 1 and any(n[:i] + n[i + 1:] == text for i in range(1, len(n) - 1))))]
+    return near[0] if len(near) == 1 else None
 
 
 def _lost_characters(text: str, names: set[str]) -> str | None:

@@ -80,6 +80,7 @@ FLAG_TEXT: dict[str, str] = {
     "label_guessed": "按位置推定的字段",
     "from_seal": "表上未读到，按公章上的校名填入",
     "part_of_pair_name": "校名只是结对学校或本表另一处校名的一部分（可能漏识别了字）",
+    "one_character_off_pair_name": "识别的校名与结对学校只差一字，已按结对学校名称填入",
     "label_ambiguous": "标签可能对应多个栏目，按上下文推定",
     "column_missing": "表格缺少此列",
     "corrected": "已人工改正",

@@ -43,6 +43,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from docgen.errors import UnreadableDocument
 from docgen.extraction import BBox, Cell, InputKind, Provenance, ReadDocument, ReadTable, TextLine
 from docgen.upload_links import identity_in
+from docgen.values import SURE
 from extractors.grid import Grid, GridCell, faint_rulings, find_grids, line_masks
 from extractors.ocr import OcrEngine, dash_between_numbers, default_engine
 from extractors.preprocess import (
@@ -643,6 +644,23 @@ class OutsideSettings:
     many_parts: int = 10  # a row of at least this many ink components measures its glyphs by the tall ones
     word_gap: float = 2.0  # a blank wider than this × the row's height splits a line into pieces (a full-width
     # colon leaves about one glyph blank after it: `单位：XX` stays one piece)
+    seal_lettering: float = 2.0  # a detected box on a seal this many lines high, not much wider than high and
+    # read unsure, is the seal's own lettering bent round its ring, not a line of the page
+
+
+def seal_lettering(box: tuple[float, float, float, float], confidence: float, line_h: float,
+                   seals: Sequence[Seal], s: OutsideSettings = OutsideSettings()) -> bool:
+    """Is this detected box the lettering of one of ``seals`` rather than a line printed or written under it?
+
+    The lettering runs round the ring, so its box is about as high as wide and several lines high, and the
+    recogniser, made for straight lines, reads it unsure. Kept as a line, it sat in the row of the
+    `学校（盖章）：` line under the seal, left of the value, and was taken for it (`新市监区` read for
+    `东营市帮扶初中（待定）`). The seal's name is read on its own (:func:`~extractors.seal.read_seal_names`).
+    A title in a large font is wide; a line read sure is kept whatever its shape."""
+    x0, y0, x1, y1 = box
+    h, w = y1 - y0, x1 - x0
+    return (line_h > 0 and confidence < SURE and h > s.seal_lettering * line_h and w < 3 * h
+            and any(z.touches(box) for z in seals))
 
 
 def _one_line(ink: U8, row: tuple[int, int, int, int], s: OutsideSettings) -> bool:
@@ -733,6 +751,9 @@ def read_outside_text(page: PreparedPage, grids: Sequence[Grid], qr_polys: Seque
         h = y1 - y0
         pv, ph = max(3, round(h * 0.2)), max(6, round(h * 0.4))
         crops.append(np.ascontiguousarray(gray[max(0, y0 - pv):y1 + pv, max(0, x0 - ph):x1 + ph]))
+    if seals and pieces:
+        line_h = float(np.median([y1 - y0 for y0, y1, _, _ in pieces]))
+        found = [f for f in found if not seal_lettering(f[0], f[2], line_h, seals, s)]
     for (y0, y1, x0, x1), (text, conf) in zip(pieces, engine.recognize_lines(crops), strict=True):
         found.append(((float(x0), float(y0), float(x1), float(y1)), text, conf))
     found.sort(key=lambda f: (f[0][1], f[0][0]))

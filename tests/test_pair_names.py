@@ -113,6 +113,35 @@ def test_a_short_name_or_another_name_read_sure_is_left_as_read(unit_line: str) 
     assert checked_by_pair(read, PAIR) is read
 
 
+@pytest.mark.parametrize(("read_as", "school"), [
+    ("社丹区吴店镇中心中学", "牡丹区吴店镇中心中学"),  # one character read as another under a black seal
+    ("青岛市帮扶初（待定）", "青岛市帮扶初中（待定）"),  # one lost inside the name (the roster's brackets)
+])
+def test_a_name_read_unsure_one_character_off_the_pair_s_school_is_filled_in_and_stays_in_review(
+        read_as: str, school: str) -> None:
+    read = stats_scan(f"填报单位：{read_as}")
+    e = checked_by_pair(read, (school, "曹县第一中学"))
+    unit = e.fields["unit"]
+    assert (unit.raw, unit.normalized) == (school, school)
+    assert unit.confidence == read.fields["unit"].confidence < 0.9
+    assert unit.flags == ("low_confidence", "one_character_off_pair_name")
+    assert [p.message for p in e.problems if p.key == "unit"] == [
+        f"「填报单位」：识别为“{read_as}”，与结对学校「{school}」只差一字，已按结对学校名称填入，请核对（置信度 0.80）"]
+    assert e.status is FormStatus.NEEDS_REVIEW
+    assert checked_by_pair(e, (school, "曹县第一中学")) == e  # checked twice: filled in once, one problem
+
+
+@pytest.mark.parametrize(("confidence", "pair"), [
+    (0.99, ("彭州市西郊小学", "黑水县芦花完全小学校")),  # read sure: another name is what it is (东郊 ≠ 西郊)
+    (SEAL_CAP, ("彭州市西郊小学", "彭州市南郊小学")),  # one off both of the pair's names: which is unknown
+    (SEAL_CAP, ("彭州市北郊中学", "黑水县芦花完全小学校")),  # two characters off: no misreading of one
+])
+def test_a_name_one_off_read_sure_one_off_two_names_or_further_off_is_left_as_read(
+        confidence: float, pair: tuple[str, str]) -> None:
+    read = stats_scan("填报单位：彭州市东郊小学", confidence=confidence)
+    assert checked_by_pair(read, pair) is read
+
+
 # ------------------------------------------------------------------------- the pair a code names (CLI, bench)
 
 
