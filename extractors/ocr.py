@@ -107,8 +107,46 @@ def plan_runs(ratios: Sequence[float], cap: int = REC_BATCH) -> list[list[int]]:
 END_SLACK = 0.25
 
 
+PADDING = 0.6  # the most of a line's height two side-by-side boxes of the detector overlap (its margins)
+
+
+def apart_in_rows(boxes: Sequence[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Detected boxes ``(x0, y0, x1, y1)`` side by side in one row, cut apart halfway through where they
+    overlap.
+
+    The detector draws each box wider than its ink, so two fields of a row overlap: ``职务：副校长`` took in
+    the last strokes of ``祝宗义`` before it, and the recogniser, seeing ink before its first character,
+    suspected a lost one (0.6). A box inside another, one overlapping by more than margins, one in another row
+    or of another height (a seal's lettering beside the line under it) is left as it is."""
+    out = [list(b) for b in boxes]
+    for i, (ax0, ay0, ax1, ay1) in enumerate(boxes):
+        for j in range(i + 1, len(boxes)):
+            bx0, by0, bx1, by1 = boxes[j]
+            if min(ay1, by1) - max(ay0, by0) < 0.5 * max(ay1 - ay0, by1 - by0):
+                continue  # not one row of lines: another row, or a seal's lettering beside a line
+            if min(ax1, bx1) - max(ax0, bx0) > PADDING * min(ay1 - ay0, by1 - by0):
+                continue  # more than the detector's margins overlap: not two fields side by side
+            if ax0 < bx0 < ax1 < bx1:  # b overlaps a's right end
+                out[i][2] = min(out[i][2], (bx0 + ax1) // 2)
+                out[j][0] = max(out[j][0], (bx0 + ax1) // 2)
+            elif bx0 < ax0 < bx1 < ax1:  # b overlaps a's left end
+                out[i][0] = max(out[i][0], (ax0 + bx1) // 2)
+                out[j][2] = min(out[j][2], (ax0 + bx1) // 2)
+    return [(a, b, c, d) for a, b, c, d in out]
+
+
 def _width(ch: str) -> float:
     return 0.5 if ch.isascii() else 1.0
+
+
+def _marked_columns(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+    """The columns of a line crop with any mark on them, down to a faint stroke: darker than its paper by a
+    quarter of the way to its darkest ink (at least 20 grey levels), once smoothed so that a sensor's or a
+    JPEG's noise in a blank is no mark."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    smooth = cv2.GaussianBlur(gray, (0, 0), 0.8)
+    paper, dark = np.percentile(smooth, (90, 1))
+    return np.asarray((smooth < float(paper) - max(20.0, 0.25 * (float(paper) - float(dark)))).any(axis=0))
 
 
 def _ink_span(image: npt.NDArray[np.uint8]) -> tuple[float, float, float] | None:
@@ -134,16 +172,20 @@ def missing_character_suspected(
     *,
     ink: tuple[float, float, float] | None = None,
     crop_height: int | None = None,
+    inked: npt.NDArray[np.bool_] | None = None,
 ) -> bool:
     """True when the recogniser skipped a character: a gap between two read characters wider than the
-    characters themselves explain by more than ``slack`` of a full-width character.
+    characters themselves explain by more than ``slack`` of a full-width character, with ink in it.
 
     CTC recognisers drop thin or rare glyphs (一 in 七一, 、, 濛 in a face without it) without lowering any
     character's score, so a line can read wrong with every score near 1. The decoder's column positions
     still show the hole. Full-width characters count 1, ASCII ½; only holes between (or beyond) full-width
     characters count — runs of digits and Latin are spaced too unevenly to tell (on the scan corpus that
     rule flagged 2019.7.20 and 序号 10–13 while every one was right) — and gaps where the text has a space
-    are not holes.
+    are not holes. Nor is a gap without ink, where the crop's columns ``inked`` (True where ink; at the
+    crop's own scale, ``crop_height`` high) are known: the blank between two fields of a row read as one
+    line (``职务：党支部书记    联系电话：…``, the recogniser writing no space) held no character to lose; a
+    lost 一 or 、 leaves its ink.
     """
     chars = [c for word in words for c in word]
     cols = [int(c) for col in columns for c in col]
@@ -183,10 +225,22 @@ def missing_character_suspected(
     unit = float(np.median(ratios))
     if unit <= 0:
         return False
+
+    def ink_between(i: int) -> bool:
+        if inked is None or not crop_height:
+            return True
+        px = crop_height / 6.0  # crop pixels a decoder column
+        x0 = round((cols[i] + unit * _width(chars[i]) / 2) * px)
+        x1 = round((cols[i + 1] - unit * _width(chars[i + 1]) / 2) * px)
+        # a fifth of a character of marks (a 、 is a third): the hole's ends, placed by decoder columns 1/6 of
+        # the crop's height apart, may take in an edge of the characters beside it
+        return x1 <= x0 or int(np.count_nonzero(inked[max(0, x0):x1])) >= max(2, round(0.2 * unit * px))
+
     return any(
         not spaced[i]
         and not (chars[i].isascii() or chars[i + 1].isascii())  # digit runs space unevenly
         and (cols[i + 1] - cols[i]) - unit * expected[i] > slack * unit
+        and ink_between(i)
         for i in range(len(expected))
     )
 
@@ -276,10 +330,12 @@ class RapidOcrV6Engine:
         boxes = [] if det.boxes is None else det.boxes
         crops, bboxes = [], []
         h, w = bgr.shape[:2]
+        outer = []
         for box in boxes:
             pts = np.asarray(box, dtype=np.float64)
-            x0, y0 = max(int(pts[:, 0].min()) - 2, 0), max(int(pts[:, 1].min()) - 2, 0)
-            x1, y1 = min(int(pts[:, 0].max()) + 2, w), min(int(pts[:, 1].max()) + 2, h)
+            outer.append((max(int(pts[:, 0].min()) - 2, 0), max(int(pts[:, 1].min()) - 2, 0),
+                          min(int(pts[:, 0].max()) + 2, w), min(int(pts[:, 1].max()) + 2, h)))
+        for x0, y0, x1, y1 in apart_in_rows(outer):
             if x1 - x0 < 4 or y1 - y0 < 4:
                 continue
             crops.append(image[y0:y1, x0:x1])
@@ -302,7 +358,8 @@ class RapidOcrV6Engine:
             confs = [float(c) for c in getattr(info, "confs", [])]
             conf = line_confidence(text, confs) if (text and confs) else mean
             if info is not None and text and missing_character_suspected(
-                text, info.words, info.word_cols, ink=_ink_span(img), crop_height=img.shape[0]
+                text, info.words, info.word_cols, ink=_ink_span(img), crop_height=img.shape[0],
+                inked=_marked_columns(img),
             ):
                 conf = min(conf, MISSING_CHARACTER_CONFIDENCE)
             out.append((normalize_punctuation(text), conf if text else 0.0))

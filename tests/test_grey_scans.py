@@ -20,6 +20,8 @@ from extractors.grid import Grid, find_grids
 from extractors.image import _Band, _split_lines, read_cells
 from extractors.ocr import (
     _ink_span,
+    _marked_columns,
+    apart_in_rows,
     default_engine,
     line_confidence,
     missing_character_suspected,
@@ -120,6 +122,57 @@ def test_a_character_dropped_at_the_end_of_a_grey_line_is_still_suspected() -> N
     full = [[round((LEFT + GLYPH * (i + 0.5)) * 6 / h)] for i in range(4)]
     assert not missing_character_suspected("照片另附", [["照", "片", "另", "附"]], full, ink=_ink_span(crop),
                                            crop_height=h)
+
+
+def fields_line(first: str, second: str, blank: int, ink: int = 110) -> np.ndarray:
+    """Two fields of a retyped form's row, ``blank`` glyphs of paper between them, as one grey crop."""
+    im = Image.new("L", (2 * LEFT + GLYPH * (len(first) + blank + len(second)), 30), 255)
+    font = ImageFont.truetype(SERIF, GLYPH)
+    ImageDraw.Draw(im).text((LEFT, 4), first, fill=0, font=font)
+    ImageDraw.Draw(im).text((LEFT + GLYPH * (len(first) + blank), 4), second, fill=0, font=font)
+    gray = cv2.GaussianBlur(ink + (250 - ink) * np.asarray(im, dtype=np.float32) / 255.0, (0, 0), 0.8)
+    return np.asarray(np.clip(gray + np.random.default_rng(0).normal(0, 6, gray.shape), 0, 255), dtype=np.uint8)
+
+
+def test_a_blank_between_two_fields_read_as_one_line_is_no_lost_character() -> None:
+    # 书记 and 联系, two glyphs of paper between them, read 书记联系 without a space: the hole holds no ink
+    crop, h = fields_line("书记", "联系", blank=2), 30
+    at = [0.5, 1.5, 4.5, 5.5]  # glyph centres, in glyphs from LEFT
+    columns = [[round((LEFT + GLYPH * a) * 6 / h)] for a in at]
+    words = [["书", "记", "联", "系"]]
+    assert missing_character_suspected("书记联系", words, columns, crop_height=h)  # the columns alone: a hole
+    assert not missing_character_suspected("书记联系", words, columns, crop_height=h, inked=_marked_columns(crop))
+
+
+@pytest.mark.parametrize("ink", [110, 140])  # 140: a paler line still leaves its mark
+def test_a_lost_character_leaves_its_ink_in_the_hole(ink: int) -> None:
+    crop, h = grey_line("彭州七一竹瓦", ink), 30
+    columns = [[round((LEFT + GLYPH * a) * 6 / h)] for a in (0.5, 1.5, 2.5, 4.5, 5.5)]  # 一 dropped by the decoder
+    assert missing_character_suspected("彭州七竹瓦", [["彭", "州", "七", "竹", "瓦"]], columns, crop_height=h,
+                                       inked=_marked_columns(crop))
+
+
+@pytest.mark.slow
+def test_two_fields_of_a_row_detected_as_one_line_read_sure() -> None:
+    # a retyped 回执's row under a seal went to the detector, which took both fields for one line: read whole,
+    # the blank between them made every field of the row unsure (0.6)
+    crop = fields_line("职务：党支部书记", "联系电话：13329209187", blank=2, ink=60)
+    [(text, conf)] = default_engine().recognize_lines([crop])
+    assert text.replace(" ", "") == "职务：党支部书记联系电话：13329209187" and conf >= 0.9
+
+
+def test_side_by_side_boxes_are_cut_apart_halfway_through_their_margins() -> None:
+    # 祝宗义's box ends inside 职务：副校长's, whose own end lies inside 联系电话's: each cut at the overlap's middle
+    boxes = [(154, 415, 498, 456), (482, 415, 772, 456), (755, 413, 1133, 455)]
+    assert apart_in_rows(boxes) == [(154, 415, 490, 456), (490, 415, 763, 456), (763, 413, 1133, 455)]
+    # left alone: a seal's lettering (tall) beside the line under it, a line of the next row, a box inside
+    # another, and two boxes overlapping by more than margins
+    lettering = [(460, 402, 608, 585), (494, 552, 984, 611)]
+    rows = [(100, 100, 500, 140), (450, 130, 900, 170)]
+    inside = [(100, 100, 900, 140), (300, 100, 500, 140)]
+    deep = [(100, 100, 500, 140), (300, 100, 900, 140)]
+    for kept in (lettering, rows, inside, deep):
+        assert apart_in_rows(kept) == kept
 
 
 @pytest.mark.slow
