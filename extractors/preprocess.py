@@ -163,7 +163,10 @@ def paper_region(rgb: U8) -> tuple[U8, float, float]:
     for c, weight in ((0, 1.0), (1, 2.0), (2, 2.0)):  # a colour change counts more than a brightness one
         gx = cv2.Sobel(lab[..., c], cv2.CV_32F, 1, 0, ksize=3)
         gy = cv2.Sobel(lab[..., c], cv2.CV_32F, 0, 1, ksize=3)
-        grad = np.maximum(grad, np.asarray(cv2.magnitude(gx, gy), dtype=np.float32) * weight)
+        # np.hypot, not cv2.magnitude: OpenCV's result differed in its last bits from call to call on the same
+        # input (by where its output buffer happened to lie), and a pixel at a whole grey level's edge then
+        # moved the sheet's outline — the same photo read two ways within one process
+        grad = np.maximum(grad, np.hypot(gx, gy, dtype=np.float32) * weight)
     g8 = np.clip(grad / 4.0, 0, 255).astype(np.uint8)
     sh, sw = g8.shape
     markers = np.zeros((sh, sw), np.int32)
