@@ -287,6 +287,10 @@ def leans_like_a_slash(ink: U8) -> bool:
 
 FAINT_DEPTH = 24  # grey levels below a blank cell's paper that a pale pencil or ballpoint stroke still reaches
 FAINT_SLASH_CONFIDENCE = 0.5
+PALE_LINE_CONFIDENCE = 0.6
+"""A cell with a line too pale for the ink mask beside what was read (:func:`faint_lines`) is trusted at most
+this: its value may be a line short. Read, such lines also caught a ruling's or a seal's pale ink as glyphs, so
+they are not read — the reviewer looks."""
 """A ``/`` seen only on the grey page (too pale for the ink mask) is read, and always reviewed."""
 
 
@@ -310,6 +314,28 @@ def faint_slash(cell_gray: U8, glyph: int) -> bool:
 
 _CJK_CLASS = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
 _CJK_SPACE = re.compile(rf"(?<={_CJK_CLASS})\s+|\s+(?={_CJK_CLASS})")
+
+
+def faint_lines(cell_gray: U8, found: Sequence[tuple[int, int]], min_h: int, gap: int, min_ink: int
+                ) -> list[tuple[int, int, int, int]]:
+    """Lines of a cell too pale for the ink mask, beside the rows ``found`` in it, as ``(y0, y1, x0, x1)`` in
+    the cell (``cell_gray``: the cell's grey inside its rulings, rulings whitened).
+
+    A wrapped value's short second line in a thin face on a low-contrast grey scan — the ``人`` of
+    ``教师20 / 人``, the ``校`` of ``黑水县扎窝中心 / 校`` — reached 170–210 where the first line reached 140–160
+    on paper at 246: the mask kept a few pixels a row of it, the speck filter took those, and the value came
+    back sure and a character short. Marks darker than the cell's paper by :data:`FAINT_DEPTH`, away from the
+    rows already found, at least ``min_h`` high and ``min_ink`` pixels, are such a line (or a ruling's or a
+    seal's pale ink: :data:`PALE_LINE_CONFIDENCE`)."""
+    paper = float(np.median(cell_gray))
+    dark = u8((cell_gray < paper - FAINT_DEPTH).astype(np.uint8) * 255)
+    h = dark.shape[0]
+    for y0, y1 in found:  # the found lines' own pale edges are no line of their own
+        pad = max(2, (y1 - y0) // 3)
+        dark[max(0, y0 - pad):min(h, y1 + pad)] = 0
+    dark = u8(cv2.morphologyEx(dark, cv2.MORPH_CLOSE, _CLOSE3))
+    return [(y0, y1, x0, x1) for y0, y1, x0, x1 in text_bands(dark, gap=gap, min_h=min_h)
+            if int(np.count_nonzero(dark[y0:y1, x0:x1])) >= min_ink]
 
 
 def join_lines(parts: Sequence[str]) -> str:
@@ -386,6 +412,7 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
         text_ink = u8(cv2.bitwise_and(text_ink, cv2.bitwise_not(arcs)))
         clean[arcs > 0] = 255
     arc_beside: set[int] = set()  # cells with an arc taken out on their text's rows: still under the seal
+    pale: set[int] = set()  # cells with a line the ink mask did not keep (faint_lines): what was read may be short
     inset, speck, min_ink = s.pixels(long_side)
 
     bands: list[_Band] = []
@@ -405,7 +432,12 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
             arc_beside.add(i)  # blank once the ring was taken out: what lay on the ring is looked at, never sure
         if count < min_ink:
             continue
-        for by0, by1, bx0, bx1 in text_bands(sub, gap=max(1, long_side // 800), min_h=max(4, long_side // 300)):
+        found = text_bands(sub, gap=max(1, long_side // 800), min_h=max(4, long_side // 300))
+        if found and faint_lines(clean[y0:y1, x0:x1], [(b[0], b[1]) for b in found],
+                                 min_h=max(4, round(0.5 * min(b[1] - b[0] for b in found))),
+                                 gap=max(1, long_side // 800), min_ink=min_ink):
+            pale.add(i)
+        for by0, by1, bx0, bx1 in found:
             # The band's width from all text ink on its rows, specks included: a thin 一 or a 、 at either
             # end of a wrapped line can fall under the speck size, and a crop that stops at the last big
             # glyph makes the recogniser drop it without lowering any score.
@@ -473,6 +505,8 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
             text, conf = "", 0.5 if inks[i] < min_ink else 0.2
         if text and (i in arc_beside or any(z.touches(text_box.get(i, gc.box)) for z in seals)):
             conf = min(conf, SEAL_CONFIDENCE)
+        if i in pale:
+            conf = min(conf, PALE_LINE_CONFIDENCE)
         cells.append(Cell(text=text, row=gc.row, col=gc.col, rowspan=gc.rowspan, colspan=gc.colspan,
                           confidence=round(conf, 4), where=frame.where(page_no, gc.box)))
     return ReadTable(cells=tuple(cells), n_rows=grid.n_rows, n_cols=grid.n_cols, page=page_no,

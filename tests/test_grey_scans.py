@@ -473,3 +473,32 @@ def test_lines_are_cut_only_where_they_touch_and_never_through_a_glyph() -> None
         page = _cell_page(overlap)
         band, line = _band_and_line(page)
         assert _split_lines(band, page.ink, line, 1.7) == [band], overlap
+
+
+def _pale_second_line_page(second_ink: int) -> PreparedPage:
+    """A one-row table at 200 dpi whose second cell wraps its last character onto a line of its own, drawn at
+    ``second_ink`` (0: as dark as the rest; 190: pale, as a thin face comes out of a low-contrast grey scan)."""
+    img = Image.new("L", (1654, 2339), 255)
+    draw, font = ImageDraw.Draw(img), ImageFont.truetype(SERIF, 34)
+    for x in (100, 500, 900):
+        draw.line((x, 300, x, 450), fill=0, width=3)
+    for y in (300, 450):
+        draw.line((100, y, 900, y), fill=0, width=3)
+    draw.text((120, 330), "送教下乡", fill=0, font=font)
+    draw.text((520, 320), "黑水县扎窝中心", fill=0, font=font)
+    draw.text((520, 380), "校", fill=second_ink, font=font)
+    gray = np.asarray(img, dtype=np.float32)
+    return _upright(np.clip(cv2.GaussianBlur(gray, (0, 0), 1.0), 0, 255).astype(np.uint8))
+
+
+def test_a_line_too_pale_for_the_ink_mask_keeps_its_cell_in_review() -> None:
+    # seed 97's grey 统计表: 黑水县扎窝中心 / 校 came back as 黑水县扎窝中心 at 0.99, the 校 too pale for the ink mask
+    pale = _pale_second_line_page(190)
+    assert not pale.ink[376:430, 506:894].any()  # the mask lost the pale line whole
+    grids, rules = find_grids(pale.ink)
+    cell = read_cells(pale, grids[0], rules, default_engine(), 1).cells[1]
+    assert cell.text == "黑水县扎窝中心" and cell.confidence <= 0.6
+    dark = _pale_second_line_page(0)
+    grids, rules = find_grids(dark.ink)
+    cell = read_cells(dark, grids[0], rules, default_engine(), 1).cells[1]
+    assert cell.text == "黑水县扎窝中心校" and cell.confidence > 0.9
