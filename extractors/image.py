@@ -287,11 +287,11 @@ def leans_like_a_slash(ink: U8) -> bool:
 
 FAINT_DEPTH = 24  # grey levels below a blank cell's paper that a pale pencil or ballpoint stroke still reaches
 FAINT_SLASH_CONFIDENCE = 0.5
+"""A ``/`` seen only on the grey page (too pale for the ink mask) is read, and always reviewed."""
 PALE_LINE_CONFIDENCE = 0.6
 """A cell with a line too pale for the ink mask beside what was read (:func:`faint_lines`) is trusted at most
 this: its value may be a line short. Read, such lines also caught a ruling's or a seal's pale ink as glyphs, so
 they are not read — the reviewer looks."""
-"""A ``/`` seen only on the grey page (too pale for the ink mask) is read, and always reviewed."""
 
 
 def faint_slash(cell_gray: U8, glyph: int) -> bool:
