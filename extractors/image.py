@@ -294,6 +294,13 @@ this: its value may be a line short. Read, such lines also caught a ruling's or 
 they are not read — the reviewer looks."""
 
 
+def faint_marks(cell_gray: U8) -> U8:
+    """What on a cell's grey is darker than its paper by :data:`FAINT_DEPTH`: marks too pale for the ink mask
+    (:func:`faint_slash`, :func:`faint_lines`)."""
+    paper = float(np.median(cell_gray))
+    return u8((cell_gray < paper - FAINT_DEPTH).astype(np.uint8) * 255)
+
+
 def faint_slash(cell_gray: U8, glyph: int) -> bool:
     """Does a cell that the ink mask found blank hold one pale stroke leaning like a ``/``?
 
@@ -303,8 +310,7 @@ def faint_slash(cell_gray: U8, glyph: int) -> bool:
     paper's texture and a shadow's soft edge are neither thin nor leaning."""
     if cell_gray.size == 0:
         return False
-    paper = float(np.median(cell_gray))
-    dark = u8((cell_gray < paper - FAINT_DEPTH).astype(np.uint8) * 255)
+    dark = faint_marks(cell_gray)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     strokes = [k for k in range(1, n) if max(stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_HEIGHT]) >= glyph]
     if len(strokes) != 1 or np.count_nonzero(dark) > 2 * int(stats[strokes[0], cv2.CC_STAT_AREA]):
@@ -327,8 +333,7 @@ def faint_lines(cell_gray: U8, found: Sequence[tuple[int, int]], min_h: int, gap
     back sure and a character short. Marks darker than the cell's paper by :data:`FAINT_DEPTH`, away from the
     rows already found, at least ``min_h`` high and ``min_ink`` pixels, are such a line (or a ruling's or a
     seal's pale ink: :data:`PALE_LINE_CONFIDENCE`)."""
-    paper = float(np.median(cell_gray))
-    dark = u8((cell_gray < paper - FAINT_DEPTH).astype(np.uint8) * 255)
+    dark = faint_marks(cell_gray)
     h = dark.shape[0]
     for y0, y1 in found:  # the found lines' own pale edges are no line of their own
         pad = max(2, (y1 - y0) // 3)
@@ -414,6 +419,7 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     arc_beside: set[int] = set()  # cells with an arc taken out on their text's rows: still under the seal
     pale: set[int] = set()  # cells with a line the ink mask did not keep (faint_lines): what was read may be short
     inset, speck, min_ink = s.pixels(long_side)
+    line_gap = max(1, long_side // 800)  # blank rows that part two lines of a cell
 
     bands: list[_Band] = []
     inks: list[int] = []
@@ -432,10 +438,10 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
             arc_beside.add(i)  # blank once the ring was taken out: what lay on the ring is looked at, never sure
         if count < min_ink:
             continue
-        found = text_bands(sub, gap=max(1, long_side // 800), min_h=max(4, long_side // 300))
+        found = text_bands(sub, gap=line_gap, min_h=max(4, long_side // 300))
         if found and faint_lines(clean[y0:y1, x0:x1], [(b[0], b[1]) for b in found],
                                  min_h=max(4, round(0.5 * min(b[1] - b[0] for b in found))),
-                                 gap=max(1, long_side // 800), min_ink=min_ink):
+                                 gap=line_gap, min_ink=min_ink):
             pale.add(i)
         for by0, by1, bx0, bx1 in found:
             # The band's width from all text ink on its rows, specks included: a thin 一 or a 、 at either
