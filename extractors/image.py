@@ -343,6 +343,44 @@ def faint_lines(cell_gray: U8, found: Sequence[tuple[int, int]], min_h: int, gap
             if int(np.count_nonzero(dark[y0:y1, x0:x1])) >= min_ink]
 
 
+SMALL_GLYPH_CONFIDENCE = 0.8
+"""A cell whose ink is too little for the blank test (:class:`CellSettings`) but shows a short line of
+glyph-sized marks is read from them and always reviewed: the ``1`` of a serial column in a thin face on a grey
+scan. The marks passed the ink mask only in pieces, so the reading rests on less than a line's ink."""
+
+
+def small_glyphs(raw: U8, line_h: float) -> tuple[int, int, int, int] | None:
+    """The box ``(x0, y0, x1, y1)`` in a cell of one short line of glyph-sized marks in ``raw`` (the cell's
+    text ink before the speck filter), or None.
+
+    A thin single digit on a low-contrast scan passes the ink mask in a few dozen pixels, broken into pieces
+    each smaller than a speck: the cell was called blank, sure, and the ``2`` the school's form carried was
+    lost without a flag. Pieces are joined over a quarter of a line; a group counts when it is as high as a
+    glyph (half a line to a line and a third) and no wider than a glyph and a half, clear of the cell's edge
+    (where a ruling's sliver lies). Together the groups must stay one line of at most three glyphs."""
+    if not raw.any():
+        return None
+    k = max(3, round(0.25 * line_h))
+    joined = u8(cv2.morphologyEx(raw, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    h, w = raw.shape
+    boxes = []
+    for j in range(1, n):
+        x, y, bw, bh = (int(v) for v in stats[j, :4])
+        if not 0.5 * line_h <= bh <= 1.3 * line_h or bw > 1.5 * line_h:
+            continue
+        if x < 2 or y < 2 or x + bw > w - 2 or y + bh > h - 2:
+            continue
+        boxes.append((x, y, x + bw, y + bh))
+    if not boxes:
+        return None
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    if y1 - y0 > 1.3 * line_h or x1 - x0 > 3 * line_h:
+        return None
+    return x0, y0, x1, y1
+
+
 def join_lines(parts: Sequence[str]) -> str:
     """Lines of one cell in reading order: Chinese wraps join with nothing, Latin words with a space.
 
@@ -423,6 +461,7 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
 
     bands: list[_Band] = []
     inks: list[int] = []
+    faint: list[int] = []  # cells with too little ink for the blank test: a pale / or small glyphs looked for
     for i, gc in enumerate(grid.cells):
         x0, y0, x1, y1 = gc.box
         x0, y0, x1, y1 = x0 + inset, y0 + inset, x1 - inset, y1 - inset
@@ -437,6 +476,7 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
         if count < min_ink and arcs[y0:y1, x0:x1].any():
             arc_beside.add(i)  # blank once the ring was taken out: what lay on the ring is looked at, never sure
         if count < min_ink:
+            faint.append(i)
             continue
         found = text_bands(sub, gap=line_gap, min_h=max(4, long_side // 300))
         if found and faint_lines(clean[y0:y1, x0:x1], [(b[0], b[1]) for b in found],
@@ -460,6 +500,23 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     if median_h:
         bands = [part for b in bands for part in _split_lines(b, text_ink, median_h, s.tall_band)]
     glyph = max(8, round(0.6 * median_h)) if median_h else max(8, long_side // 120)  # a / spans most of a line
+    small: set[int] = set()  # cells read from small glyphs (SMALL_GLYPH_CONFIDENCE)
+    slash: set[int] = set()  # cells holding one pale / and nothing else (faint_slash)
+    unsure: set[int] = set()  # cells with nothing in the ink mask but a pale glyph's shape: blank, reviewed
+    for i in faint:
+        x0, y0, x1, y1 = (v + d for v, d in zip(grid.cells[i].box, (inset, inset, -inset, -inset), strict=True))
+        if faint_slash(clean[y0:y1, x0:x1], glyph):
+            slash.add(i)  # the recogniser reads a lone pale / as 7 or 1
+            continue
+        if not median_h:
+            continue
+        found_box = small_glyphs(text_ink[y0:y1, x0:x1], median_h)
+        if found_box is not None:
+            small.add(i)
+            bands.append(_Band(i, y0 + found_box[1], y0 + found_box[3], x0 + found_box[0], x0 + found_box[2]))
+        elif small_glyphs(faint_marks(clean[y0:y1, x0:x1]), median_h) is not None:
+            unsure.add(i)  # a glyph's shape, all of it too pale for the mask: not read (the back page's
+            # show-through looks the same), but not sure blank either
     crops: list[U8] = []
     crop_of: list[_Band] = []
     detect: set[int] = set()
@@ -497,22 +554,22 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
             conf = min(p[3] for p in parts) if text else 0.2
             if text in _UPRIGHT_BARS and i in text_box:
                 x0, y0, x1, y1 = (max(0, v) for v in text_box[i])
-                if leans_like_a_slash(_components_filtered(text_ink[y0:y1, x0:x1], speck)):
+                if leans_like_a_slash(_components_filtered(text_ink[y0:y1, x0:x1], 1 if i in small else speck)):
                     text = "/"  # the recogniser's doubt stays: a reviewer still looks
         elif i in arc_beside:
             text, conf = "", 0.5
-        elif inks[i] == 0:
-            x0, y0, x1, y1 = gc.box
-            if faint_slash(clean[y0 + inset:y1 - inset, x0 + inset:x1 - inset], glyph):
-                text, conf = "/", FAINT_SLASH_CONFIDENCE
-            else:
-                text, conf = "", 1.0
+        elif i in slash:
+            text, conf = "/", FAINT_SLASH_CONFIDENCE
+        elif inks[i] == 0 and i not in unsure:
+            text, conf = "", 1.0
         else:  # some ink, too little to read: a mark, a stray stroke, residue
             text, conf = "", 0.5 if inks[i] < min_ink else 0.2
         if text and (i in arc_beside or any(z.touches(text_box.get(i, gc.box)) for z in seals)):
             conf = min(conf, SEAL_CONFIDENCE)
         if i in pale:
             conf = min(conf, PALE_LINE_CONFIDENCE)
+        if i in small:
+            conf = min(conf, SMALL_GLYPH_CONFIDENCE)
         cells.append(Cell(text=text, row=gc.row, col=gc.col, rowspan=gc.rowspan, colspan=gc.colspan,
                           confidence=round(conf, 4), where=frame.where(page_no, gc.box)))
     return ReadTable(cells=tuple(cells), n_rows=grid.n_rows, n_cols=grid.n_cols, page=page_no,
