@@ -56,7 +56,15 @@ from extractors.preprocess import (
     scale_matrix,
     u8,
 )
-from extractors.seal import SEAL_CONFIDENCE, Seal, find_seals, read_seal_names, ring_alone, ring_free_ink
+from extractors.seal import (
+    SEAL_CONFIDENCE,
+    Seal,
+    find_seals,
+    read_seal_names,
+    ring_alone,
+    ring_free_ink,
+    seal_word,
+)
 from extractors.unbend import Bend, find_bend, unbend_page
 
 log = logging.getLogger(__name__)
@@ -539,12 +547,16 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
         x0, y0, x1, y1 = text_box.get(b.cell, box)
         text_box[b.cell] = (min(x0, box[0]), min(y0, box[1]), max(x1, box[2]), max(y1, box[3]))
     for b, (text, score) in zip(crop_of, read, strict=True):
+        if seals and seal_word(text, (b.x0, b.y0, b.x1, b.y1), seals):
+            continue  # the seal's own word, not a line of the cell (its cap below still applies)
         if b.cell not in detect:
             per_cell.setdefault(b.cell, []).append((b.y0, b.x0, text, score))
     for i in detect:
         x0, y0, x1, y1 = grid.cells[i].box
         lines = engine.recognize(clean[y0 + inset:y1 - inset, x0 + inset:x1 - inset])
-        per_cell[i] = [(round(bb[1]), round(bb[0]), t, sc) for t, sc, bb in lines]
+        x0, y0 = x0 + inset, y0 + inset
+        per_cell[i] = [(round(bb[1]), round(bb[0]), t, sc) for t, sc, bb in lines
+                       if not (seals and seal_word(t, (x0 + bb[0], y0 + bb[1], x0 + bb[2], y0 + bb[3]), seals))]
 
     cells = []
     for i, gc in enumerate(grid.cells):
@@ -856,7 +868,7 @@ def read_outside_text(page: PreparedPage, grids: Sequence[Grid], qr_polys: Seque
     found.sort(key=lambda f: (f[0][1], f[0][0]))
     lines: list[TextLine] = []
     for on_page, text, conf in found:
-        if text.strip():
+        if text.strip() and not (seals and seal_word(text, on_page, seals)):
             if any(z.touches(on_page) for z in seals):
                 conf = min(conf, SEAL_CONFIDENCE)
             lines.append(TextLine(text=text.strip(), confidence=round(conf, 4),

@@ -13,6 +13,7 @@ the seal's own characters, :meth:`Seal.touches` tells the reader to cap its conf
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -27,6 +28,17 @@ from extractors.preprocess import u8
 U8 = npt.NDArray[np.uint8]
 
 SEAL_CONFIDENCE = 0.8  # the most a value read under a seal is trusted (below the 0.9 review threshold)
+_SEAL_WORD = re.compile(r"[\u4e00-\u9fff]{0,4}专用章|[公用]?章")
+
+
+def seal_word(text: str, box: tuple[float, float, float, float], seals: Sequence[Seal]) -> bool:
+    """Is ``text``, read in ``box`` (x0, y0, x1, y1), a seal's own word (``专用章``, ``公章``, a ``用章`` cut
+    short) lying inside one of ``seals``? A seal often carries such a word across under its star; in a grey
+    scan it is as black as the form's print, and a cell under it read ``专用章`` as a line of its value."""
+    if _SEAL_WORD.fullmatch(text.strip()) is None:
+        return False
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return any((cx - z.x) ** 2 + (cy - z.y) ** 2 <= (0.9 * z.r) ** 2 for z in seals)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from extractors.ocr import (
     twin_confidences,
 )
 from extractors.preprocess import PreparedPage, binarise
-from extractors.seal import SEAL_CONFIDENCE, Seal, ring_alone, ring_free_ink
+from extractors.seal import SEAL_CONFIDENCE, Seal, ring_alone, ring_free_ink, seal_word
 from testkit.scan_fixtures import DetectionsKept, FakeEngine
 
 SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
@@ -541,3 +541,27 @@ def test_a_digit_too_pale_for_the_ink_mask_leaves_its_cell_unsure_but_unread() -
     grids, rules = find_grids(page.ink)
     cells = read_cells(page, grids[0], rules, default_engine(), 1).cells
     assert [(c.text, c.confidence) for c in cells[::2]] == [("", 0.5), ("/", 0.5), ("", 1.0)]
+
+
+def test_a_seal_s_own_word_over_a_cell_is_no_line_of_its_value() -> None:
+    # seed 64's grey 安排表: a seal's 专用章, as black as the print in a grey scan, lay over the school's cell
+    # on a line of its own and came back as 专用章烟台市帮扶初中（待定）
+    img = Image.new("L", (1654, 2339), 255)
+    draw, font = ImageDraw.Draw(img), ImageFont.truetype(SERIF, 34)
+    for y in (300, 480):
+        draw.line((100, y, 1300, y), fill=0, width=3)
+    for x in (100, 1300):
+        draw.line((x, 300, x, 480), fill=0, width=3)
+    draw.text((300, 320), "专用章", fill=0, font=font)
+    draw.text((130, 410), "烟台市帮扶初中", fill=0, font=font)
+    gray = cv2.GaussianBlur(np.asarray(img, dtype=np.float32), (0, 0), 1.0)
+    page = _upright(np.clip(gray, 0, 255).astype(np.uint8))
+    grids, rules = find_grids(page.ink)
+    seal = Seal(x=345.0, y=250.0, r=150.0)  # its word below its star, inside the ring
+    cell = read_cells(page, grids[0], rules, default_engine(), 1, seals=[seal]).cells[0]
+    assert (cell.text, cell.confidence) == ("烟台市帮扶初中", SEAL_CONFIDENCE)
+    # the same word outside any seal is text of the form, and a name is never a seal's word
+    cell = read_cells(page, grids[0], rules, default_engine(), 1, seals=[Seal(x=345.0, y=900.0, r=150.0)]).cells[0]
+    assert cell.text == "专用章烟台市帮扶初中"
+    assert not seal_word("王章", (300.0, 320.0, 400.0, 350.0), [seal])
+    assert seal_word("合同专用章", (300.0, 320.0, 400.0, 350.0), [seal])
