@@ -62,6 +62,7 @@ from extractors.seal import (
     find_seals,
     read_seal_names,
     ring_alone,
+    ring_arc,
     ring_free_ink,
     seal_word,
 )
@@ -549,6 +550,9 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     for b, (text, score) in zip(crop_of, read, strict=True):
         if seals and seal_word(text, (b.x0, b.y0, b.x1, b.y1), seals):
             continue  # the seal's own word, not a line of the cell (its cap below still applies)
+        if seals and score < SURE and ring_arc(text_ink[b.y0:b.y1, b.x0:b.x1], b.x0, b.y0, seals):
+            arc_beside.add(b.cell)  # a piece of the ring read unsure: no line of the cell, which stays reviewed
+            continue
         if b.cell not in detect:
             per_cell.setdefault(b.cell, []).append((b.y0, b.x0, text, score))
     for i in detect:

@@ -31,6 +31,25 @@ SEAL_CONFIDENCE = 0.8  # the most a value read under a seal is trusted (below th
 _SEAL_WORD = re.compile(r"[\u4e00-\u9fff]{0,4}专用章|[公用]?章")
 
 
+def ring_arc(ink: U8, x0: int, y0: int, seals: Sequence[Seal]) -> bool:
+    """Is ``ink`` (a line crop's ink, its top-left at ``(x0, y0)`` on the page) a piece of a seal's ring: all of
+    it on one circle round a seal's centre, no wider than the ring's stroke?
+
+    :func:`ring_alone` keeps a ring's stroke wherever something dark lies beside it, so that a character
+    crossing the ring keeps its strokes; an arc with a star's point or a stroke beside it then stays, and read
+    as a line of its own it became a ``4`` before ``教研活动``. A glyph's ink spreads over its height across the
+    circle; the ring's lies within its stroke."""
+    ys, xs = np.nonzero(ink)
+    if xs.size < 10:
+        return False
+    for z in seals:
+        d = np.hypot(xs + x0 - z.x, ys + y0 - z.y)
+        lo, mid, hi = np.percentile(d, [5, 50, 95])
+        if 0.8 * z.r <= mid <= 1.15 * z.r and hi - lo <= 0.08 * z.r:
+            return True
+    return False
+
+
 def seal_word(text: str, box: tuple[float, float, float, float], seals: Sequence[Seal]) -> bool:
     """Is ``text``, read in ``box`` (x0, y0, x1, y1), a seal's own word (``专用章``, ``公章``, a ``用章`` cut
     short) lying inside one of ``seals``? A seal often carries such a word across under its star; in a grey

@@ -29,7 +29,7 @@ from extractors.ocr import (
     twin_confidences,
 )
 from extractors.preprocess import PreparedPage, binarise
-from extractors.seal import SEAL_CONFIDENCE, Seal, ring_alone, ring_free_ink, seal_word
+from extractors.seal import SEAL_CONFIDENCE, Seal, ring_alone, ring_arc, ring_free_ink, seal_word
 from testkit.scan_fixtures import DetectionsKept, FakeEngine
 
 SERIF = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"
@@ -565,3 +565,19 @@ def test_a_seal_s_own_word_over_a_cell_is_no_line_of_its_value() -> None:
     assert cell.text == "专用章烟台市帮扶初中"
     assert not seal_word("王章", (300.0, 320.0, 400.0, 350.0), [seal])
     assert seal_word("合同专用章", (300.0, 320.0, 400.0, 350.0), [seal])
+
+
+def test_a_piece_of_a_seal_s_ring_is_told_from_a_glyph_on_it() -> None:
+    # seed 97's grey 统计表: an arc of the ring, kept because a star's point lay beside it, was read as a line of
+    # its own in the cell below, and 教研活动 came back 4教研活动
+    img = Image.new("L", (1000, 1000), 255)
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((340, 340, 660, 660), outline=60, width=6)  # a seal's ring, r = 160 round (500, 500)
+    draw.text((480, 640), "教", fill=60, font=ImageFont.truetype(SERIF, 34))  # a glyph lying on the ring
+    ink = (np.asarray(img) < 150).astype(np.uint8) * 255
+    seal = Seal(x=500.0, y=500.0, r=160.0)
+    arc = ink[600:660, 360:430].copy()  # the ring's lower left, away from the glyph
+    assert arc.any() and ring_arc(arc, 360, 600, [seal])
+    glyph = ink[636:684, 476:522]
+    assert glyph.any() and not ring_arc(glyph, 476, 636, [seal])
+    assert not ring_arc(arc, 360, 600, [Seal(x=200.0, y=200.0, r=160.0)])  # no ring there: just ink
