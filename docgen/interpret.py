@@ -41,6 +41,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import pairwise
 from typing import TypeVar
 
 from docgen.extraction import (
@@ -290,6 +291,19 @@ def _assign(groups: Sequence[_Group], labels: _Labels, specs: Sequence[ColumnSpe
         if len(near) == 1:
             taken[near[0]] = gi
             done.add(gi)
+    # headers read unsure (a seal over 派出人员: 派出大责用章, or nothing) in a run of one or two between columns
+    # that were named, as many as the schema's columns left between those two: those columns, in order
+    anchors = sorted((gi, s) for s, gi in taken.items())
+    for (g0, s0), (g1, s1) in pairwise([(-1, -1), *anchors, (len(groups), len(specs))]):
+        run = range(g0 + 1, g1)
+        if not 1 <= len(run) <= 2 or g1 - g0 != s1 - s0 or (g0, g1) == (-1, len(groups)) \
+                or any(s in taken for s in range(s0 + 1, s1)):
+            continue
+        unsure = [groups[gi].cell for gi in run]
+        if all(c is not None and c.confidence < SURE and may_name(c.text, specs[s0 + gi - g0])
+               for gi, c in zip(run, unsure, strict=True)):
+            for gi in run:
+                taken[s0 + gi - g0] = gi
     # a repeated label resolved by order may have beaten its anchor: re-pair by anchors when possible
     return {s: groups[gi] for s, gi in sorted(taken.items())}
 
