@@ -440,6 +440,32 @@ def find_grids(ink: U8, s: GridSettings = GridSettings(), gray: U8 | None = None
     return grids, rules
 
 
+def squarely_ruled(rules: U8, grid: Grid, cover: float = 0.85) -> bool:
+    """Is every cell of ``grid`` closed by rulings seen along ``cover`` of each of its sides, every ruling running
+    straight and square to the page (its place at either end and in the middle within an eighth of the
+    narrowest row or column)?
+
+    A photo whose sheet outline was ragged (another paper under it, a mug beside it) is straightened but
+    doubted: its rows might be mixed. Rulings that close every cell and run square where the cells are read
+    show that they are not; a hand or a paper over part of the table leaves sides unruled."""
+    x0, y0, x1, y1 = grid.box
+    step = int(min(np.diff(grid.ys).min(), np.diff(grid.xs).min()))
+    band, tol = max(2, step // 4), max(2, step // 8)
+    for horizontal, lines, a, b in ((True, grid.ys, x0, x1), (False, grid.xs, y0, y1)):
+        reach = max(1, (b - a) // 8)
+        for at in lines:
+            places = [_ink_place(rules, horizontal, at, lo, lo + reach, band)
+                      for lo in (a, (a + b - reach) // 2, b - reach)]
+            if max(places) - min(places) > tol:
+                return False
+    for c in grid.cells:
+        cx0, cy0, cx1, cy1 = c.box
+        if not all(_ruled(rules, True, y, cx0, cx1, band, cover) for y in (cy0, cy1)) or \
+                not all(_ruled(rules, False, x, cy0, cy1, band, cover) for x in (cx0, cx1)):
+            return False
+    return True
+
+
 def _strokes_in_a_row(grid: Grid) -> bool:
     """A one-row "table" whose cells are mostly narrower than 1.5 × its height: the upright strokes of a line
     of big characters under a long stroke (a pen line across a photographed title), not a ruled table —

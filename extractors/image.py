@@ -44,7 +44,7 @@ from docgen.errors import UnreadableDocument
 from docgen.extraction import BBox, Cell, InputKind, Provenance, ReadDocument, ReadTable, TextLine
 from docgen.upload_links import identity_in
 from docgen.values import SURE
-from extractors.grid import Grid, GridCell, faint_rulings, find_grids, line_masks
+from extractors.grid import Grid, GridCell, faint_rulings, find_grids, line_masks, squarely_ruled
 from extractors.ocr import OcrEngine, dash_between_numbers, default_engine
 from extractors.preprocess import (
     F64,
@@ -1139,8 +1139,11 @@ def read_page(rgb: U8, page_no: int, engine: OcrEngine, problems: list[str], px_
                                  for g, t in read],
                         lambda: tables)
     if page.doubtful_geometry and tables:
-        problems.append(f"第{page_no}页：照片中纸张轮廓不清或弯曲较大，表格行列可能错位，请对照原图核对")
-        tables = [distrust(t, DOUBTFUL_GEOMETRY_CONFIDENCE) for t in tables]
+        # a table whose every cell is closed by straight, square rulings was read where its rows really are
+        square = [not one_band(g) and squarely_ruled(rules, g) for g, _ in read]
+        if not all(square):
+            problems.append(f"第{page_no}页：照片中纸张轮廓不清或弯曲较大，表格行列可能错位，请对照原图核对")
+        tables = [t if sq else distrust(t, DOUBTFUL_GEOMETRY_CONFIDENCE) for t, sq in zip(tables, square, strict=True)]
     no_lines: list[TextLine] = []
     lines = _stage("表外文字识别", page_no, problems,
                    lambda: read_outside_text(_without(page, rules), grids, page_polys, engine, page_no, frame,
