@@ -148,7 +148,8 @@ def test_a_doubtful_outline_around_a_table_ruled_square_leaves_the_table_sure(st
     sheet = np.zeros(shot.rgb.shape[:2], np.uint8)
     cv2.fillPoly(sheet, [corners.astype(np.int32)], 255)
     br, bl = corners[2], corners[3]
-    under = np.array([bl + 0.45 * (br - bl), br + [80, -60], br + [120, 80], bl + 0.45 * (br - bl) + [0, 80]], np.int32)
+    mid = bl + 0.45 * (br - bl)
+    under = np.array([mid, br + np.array([80, -60]), br + np.array([120, 80]), mid + np.array([0, 80])], np.int32)
     rgb = shot.rgb.copy()
     cv2.fillPoly(rgb, [under], (228, 228, 228))
     rgb[sheet > 0] = shot.rgb[sheet > 0]

@@ -61,7 +61,8 @@ def _stats(header: list[tuple[str, float]]) -> ReadDocument:
     return ReadDocument("scan.jpg", InputKind.IMAGE, 1, tables=(table,), lines=(TextLine("教育交流活动情况统计表"),))
 
 
-_HEADER = ["序号", "活动名称", "派出人员", "活动时间", "活动地点", "活动安排", "受援人次", "资金、物品", "取得效果", "备注"]
+_HEADER = ["序号", "活动名称", "派出人员", "活动时间", "活动地点", "活动安排", "受援人次", "资金、物品", "取得效果",
+           "备注"]
 
 
 def _column(doc: ReadDocument, key: str) -> list[str]:
