@@ -447,6 +447,24 @@ def _split_lines(band: _Band, text_ink: U8, median_h: float, tall: float) -> lis
     return parts
 
 
+def own_rulings(rules: U8, grid: Grid, band: int) -> U8:
+    """``rules`` where ``grid``'s own rulings run (within ``band`` px of a row's or a column's line), nothing
+    elsewhere.
+
+    The ruling mask holds every straight stroke a little longer than a character: a 一 in a cell is one (on a
+    200-dpi page a 14-pt 一 is as long as the shortest ruling kept), and whitened with the rulings it was
+    lost before the recogniser saw it — ``柳铁中`` for 柳铁一中, read sure, as no hole was left to find."""
+    x0, y0, x1, y1 = grid.box
+    keep = np.zeros_like(rules)
+    for y in grid.ys:
+        a, b = max(0, y - band), y + band + 1
+        keep[a:b, max(0, x0 - band):x1 + band + 1] = rules[a:b, max(0, x0 - band):x1 + band + 1]
+    for x in grid.xs:
+        a, b = max(0, x - band), x + band + 1
+        keep[max(0, y0 - band):y1 + band + 1, a:b] = rules[max(0, y0 - band):y1 + band + 1, a:b]
+    return keep
+
+
 def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, page_no: int,
                s: CellSettings = CellSettings(), frame: SourceFrame = SourceFrame(),
                seals: Sequence[Seal] = ()) -> ReadTable:
@@ -455,6 +473,7 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     Boxes are reported through ``frame`` (original-page coordinates; identity by default). Text read in a
     cell under one of ``seals`` is trusted at most :data:`~extractors.seal.SEAL_CONFIDENCE`."""
     gray, long_side = page.gray, max(page.gray.shape)
+    rules = own_rulings(rules, grid, max(4, long_side // 300))
     clean = gray.copy()
     clean[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = 255
     wide_rules, text_ink = text_ink_of(page.ink, rules)
