@@ -490,9 +490,8 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     bands: list[_Band] = []
     inks: list[int] = []
     faint: list[int] = []  # cells with too little ink for the blank test: a pale / or small glyphs looked for
-    for i, gc in enumerate(grid.cells):
-        x0, y0, x1, y1 = gc.box
-        x0, y0, x1, y1 = x0 + inset, y0 + inset, x1 - inset, y1 - inset
+    inner = [(x0 + inset, y0 + inset, x1 - inset, y1 - inset) for x0, y0, x1, y1 in (gc.box for gc in grid.cells)]
+    for i, (x0, y0, x1, y1) in enumerate(inner):
         if x1 <= x0 or y1 <= y0:
             inks.append(0)
             continue
@@ -532,7 +531,7 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
     slash: set[int] = set()  # cells holding one pale / and nothing else (faint_slash)
     unsure: set[int] = set()  # cells with nothing in the ink mask but a pale glyph's shape: blank, reviewed
     for i in faint:
-        x0, y0, x1, y1 = (v + d for v, d in zip(grid.cells[i].box, (inset, inset, -inset, -inset), strict=True))
+        x0, y0, x1, y1 = inner[i]
         if faint_slash(clean[y0:y1, x0:x1], glyph):
             slash.add(i)  # the recogniser reads a lone pale / as 7 or 1
             continue
@@ -575,9 +574,8 @@ def read_cells(page: PreparedPage, grid: Grid, rules: U8, engine: OcrEngine, pag
         if b.cell not in detect:
             per_cell.setdefault(b.cell, []).append((b.y0, b.x0, text, score))
     for i in detect:
-        x0, y0, x1, y1 = grid.cells[i].box
-        lines = engine.recognize(clean[y0 + inset:y1 - inset, x0 + inset:x1 - inset])
-        x0, y0 = x0 + inset, y0 + inset
+        x0, y0, x1, y1 = inner[i]
+        lines = engine.recognize(clean[y0:y1, x0:x1])
         per_cell[i] = [(round(bb[1]), round(bb[0]), t, sc) for t, sc, bb in lines
                        if not (seals and seal_word(t, (x0 + bb[0], y0 + bb[1], x0 + bb[2], y0 + bb[3]), seals))]
 

@@ -225,8 +225,8 @@ def missing_character_suspected(
     # a hole's own gap pulls the median of two gaps halfway to it: in three characters (柳铁中 for 柳铁一中) a
     # lost one was never found; there the narrower gap is the line's spacing — when all three are ideographs
     # (a mark's column lags behind its glyph: 备注： is no hole)
-    ideographs = all("\u4e00" <= c <= "\u9fff" for c in chars)
-    unit = min(ratios) if len(ratios) == 2 and ideographs else float(np.median(ratios))
+    three = len(ratios) == 2 and all("\u4e00" <= c <= "\u9fff" for c in chars)
+    unit = min(ratios) if three else float(np.median(ratios))
     if unit <= 0:
         return False
 
