@@ -25,7 +25,6 @@ from docgen.model import (
     Stage,
     owner,
     owner_labels,
-    owns_label,
     relabel,
 )
 from docgen.roster.result import ColumnOverrides, RosterProblem, TableMapping
@@ -346,12 +345,7 @@ def current_ids(session: Session, program: Program) -> set[int]:
 def issue(session: Session, program_id: int, unit_label: str) -> Pair | None:
     """The current pair a document labelled ``unit_label`` is generated for, noting that its label was
     printed for it (:class:`~api.models.PairLabel`, so the form's code resolves after a re-import)."""
-    # only the pairs whose label can own it: a 10,000-pair batch must not read every pair per document
-    candidates = Pair.label.in_(owner_labels(unit_label))
-    current = session.scalars(
-        select(Pair).where(Pair.program_id == program_id, Pair.removed_at.is_(None), candidates)
-    )
-    pair = owner(current, unit_label)
+    pair = owner(_current_owners(session, program_id, unit_label), unit_label)
     if pair is None:
         return None
     row = session.scalar(
@@ -373,10 +367,11 @@ def printed_pairs(session: Session, program: Program, printed: str) -> list[tupl
     re-import is the schools 05 was then, whatever 05 is now; several when the label was printed for
     different schools in turn. A label never printed by the service: the current pair with that label.
     """
-    rows = session.execute(
-        select(PairLabel.label, Pair).join(Pair, Pair.id == PairLabel.pair_id).where(PairLabel.program_id == program.id)
+    mine = session.execute(
+        select(PairLabel.label, Pair)
+        .join(Pair, Pair.id == PairLabel.pair_id)
+        .where(PairLabel.program_id == program.id, PairLabel.label.in_(owner_labels(printed)))
     ).all()
-    mine = [(label, pair) for label, pair in rows if owns_label(label, printed)]
     if mine:
         longest = max(len(label) for label, _ in mine)
         out: dict[int, tuple[Pair, str]] = {}
@@ -384,5 +379,14 @@ def printed_pairs(session: Session, program: Program, printed: str) -> list[tupl
             if len(label) == longest:
                 out[pair.id] = (pair, relabel(printed, label, pair.label))
         return list(out.values())
-    holder = owner(list_pairs(session, program), printed)
+    holder = owner(_current_owners(session, program.id, printed), printed)
     return [(holder, printed)] if holder is not None else []
+
+
+def _current_owners(session: Session, program_id: int, label: str) -> list[Pair]:
+    """The program's current pairs whose label can own ``label`` (:func:`~docgen.model.owner_labels`): a
+    document's or a returned form's pair is looked up by these few labels — a 10,000-pair program must not
+    read every pair per document generated or per form read."""
+    candidates = Pair.label.in_(owner_labels(label))
+    query = select(Pair).where(Pair.program_id == program_id, Pair.removed_at.is_(None), candidates)
+    return list(session.scalars(query))
