@@ -427,8 +427,11 @@ def run_mode(mode: str, workers: int, files: list[File], probe: list[File], clie
 
             def parts() -> dict[str, float]:
                 """CPU seconds so far of each part of the set-up (the API: the serving process and its
-                children, its in-process reader's included)."""
-                return {"API": tree_cpu([api[0].pid]), "workers": tree_cpu([w.pid for w in worker_procs]),
+                children, its in-process reader's included; a worker: its own process — Celery, the claim, the
+                record — and its readers, the fork server with the children that read)."""
+                pids = [w.pid for w in worker_procs]
+                main = sum(own_and_reaped(stat_fields(Path(f"/proc/{pid}"))) for pid in pids)
+                return {"API": tree_cpu([api[0].pid]), "worker processes": main, "readers": tree_cpu(pids) - main,
                         "PostgreSQL": tree_cpu([pg]) if pg else 0.0,
                         "Redis": tree_cpu([p.pid for p in procs.started if "redis-server" in str(p.args)]),
                         "bench clients": own_cpu()}  # fmt: skip
