@@ -113,6 +113,23 @@ class Pair(Base):
         return self.removed_at is not None
 
 
+class PairSchool(Base):
+    """A school a pair is on (either side), one row per name: a school account sees the pairs its
+    ``school_name`` is on (:func:`api.services.rosters.visible_pairs`), found by this index instead of by
+    reading every pair of the program on each of its requests. Written with the pair's names by
+    ``api.services.rosters.import_roster``; a removed pair keeps its rows (its records stay the school's)."""
+
+    __tablename__ = "pair_schools"
+    __table_args__ = (
+        UniqueConstraint("pair_id", "name", name="uq_pair_schools_pair_name"),
+        Index("ix_pair_schools_program_name", "program_id", "name"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(500))
+
+
 class PairLabel(Base):
     """A label printed on documents generated for a pair: ``DG1:<program>:05:…`` on a form issued while
     pair 05 was these schools keeps meaning these schools after a re-import relabels them (written by

@@ -1,9 +1,10 @@
-"""Whose form a printed pair label is, looked up by that label alone (issue 13: a province's 10,000 pairs).
+"""Pairs found by an index, not by reading every pair of the program (issue 13: a province's 10,000 pairs):
+whose form a printed pair label is, and which pairs a school account sees.
 
 Every returned form is filed by the pair label printed in its identity code
 (:func:`api.services.rosters.printed_pairs`). That lookup used to load every pair and every printed label of the
-program for each form read: at 10,000 pairs ≈ 270 ms of the worker per upload (0.4 ms now, measured on
-PostgreSQL). These tests pin what it answers, and that it reads only the pairs the label can belong to.
+program for each form read: at 10,000 pairs 270–330 ms of the worker per upload (0.4 ms now, measured on
+PostgreSQL: ``bench/bench_pair_lookup.py``). These tests pin what it answers, and that it reads only the pairs the label can belong to.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from pathlib import Path
 from sqlalchemy import event, insert, select
 
 from api.db import Database, migrate
-from api.models import Pair, PairLabel, Program, utcnow
+from api.models import Pair, PairLabel, Program, User, utcnow
 from api.services import rosters
+from docgen.model import PairGroup, Roster, School
+from tests.api_fixtures import database_url
+
+__all__ = ["database_url"]  # a fixture used by name: SQLite, and PostgreSQL in the slow run
 
 PAIRS = 2000
 
@@ -91,3 +96,92 @@ def test_a_label_never_printed_is_the_current_pair_with_it_or_none(tmp_path: Pat
     assert _lookup(db, program_id, "00043") == ([], 0)  # its pair was removed: nobody's
     assert _lookup(db, program_id, "77777") == ([], 0)
 
+
+
+# --- what a school account sees ------------------------------------------------------------------------------
+
+
+def _roster(pairs: range, *, without: int | None = None) -> Roster:
+    """Pair ``i``: 支援学校{i % 50} → 受援学校{i}; pair 3's supported school is 支援学校7 too (a school on
+    both sides of the roster)."""
+    groups = []
+    for i in pairs:
+        if i == without:
+            continue
+        supported = (School(f"受援学校{i}"), School("支援学校7")) if i == 3 else (School(f"受援学校{i}"),)
+        groups.append(PairGroup(number=i, supporting=(School(f"支援学校{i % 50}"),), supported=supported))
+    return Roster(tuple(groups), source="roster.csv")
+
+
+def test_a_school_account_sees_the_pairs_its_school_is_on_without_reading_the_others(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    migrate(db.engine)
+    with db.session() as s:
+        program = Program(key="p", name="p", yaml_text="x")
+        admin = User(username="admin", password_hash="x", role="admin")
+        s.add_all([program, admin])
+        s.flush()
+        rosters.import_roster(s, program, _roster(range(1, 501)), admin)
+        school = User(username="s7", password_hash="x", role="school", school_name="支援学校7")
+        s.add(school)
+        s.flush()
+        ids = {p.number: p.id for p in s.scalars(select(Pair).where(Pair.program_id == program.id))}
+        program_id, school_id = program.id, school.id
+    mine = {ids[i] for i in range(7, 501, 50)} | {ids[3]}  # 7, 57, …, 457 and pair 3 (the other side)
+
+    def seen() -> tuple[set[int] | None, list[int], int]:
+        loaded: list[Pair] = []
+
+        def count(pair: Pair, _context: object) -> None:
+            loaded.append(pair)
+
+        with db.session() as s:
+            program, user = s.get(Program, program_id), s.get(User, school_id)
+            assert program is not None and user is not None
+            event.listen(Pair, "load", count)
+            try:
+                visible = rosters.visible_pairs(s, program, user)
+            finally:
+                event.remove(Pair, "load", count)
+            listed = [p.number for p in rosters.list_pairs(s, program, user)]
+            return visible, listed, len(loaded)
+
+    assert seen() == (mine, sorted([3, *range(7, 501, 50)]), 0)
+
+    # pair 57 leaves the roster: its records stay the school's (visible), it is no longer listed as current
+    with db.session() as s:
+        program, admin = s.get(Program, program_id), s.scalar(select(User).where(User.username == "admin"))
+        assert program is not None and admin is not None
+        rosters.import_roster(s, program, _roster(range(1, 501), without=57), admin)
+    visible, listed, loaded = seen()
+    assert visible == mine and loaded == 0
+    assert 57 not in listed and 7 in listed and 3 in listed
+
+
+def test_the_pair_schools_migration_indexes_the_pairs_already_stored(database_url: str) -> None:
+    from sqlalchemy import text
+
+    from api.db import make_engine
+    from api.settings import Settings
+
+    engine = make_engine(Settings(database_url=database_url).resolved_database_url())
+    migrate(engine, "password_set_by_other")
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO programs (id, key, name, yaml_text, created_at) VALUES (1, 'p', 'P', '', '2026-01-01')")
+        )
+        for pid, label, a, b in ((10, "01", '["甲小学"]', '["乙小学", "丙小学"]'), (11, "02", '["甲小学"]', "[]")):
+            conn.execute(
+                text(
+                    "INSERT INTO pairs (id, program_id, key, number, label, supporting, supported, schools,"
+                    f" coordinator, source) VALUES ({pid}, 1, 'k{pid}', {int(label)}, '{label}', '{a}', '{b}', '[]',"
+                    " '', '')"
+                )
+            )
+    try:
+        migrate(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT program_id, pair_id, name FROM pair_schools ORDER BY pair_id, name")).all()
+        assert sorted(rows) == sorted([(1, 10, "甲小学"), (1, 10, "乙小学"), (1, 10, "丙小学"), (1, 11, "甲小学")])
+    finally:
+        engine.dispose()

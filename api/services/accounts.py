@@ -361,10 +361,3 @@ def require_writer(user: User) -> None:
     """Admins and school users write; a read-only account may only read."""
     if user.role == Role.READONLY:
         raise Forbidden("只读账号不能修改数据")
-
-
-def pair_visible(user: User, supporting: list[str], supported: list[str]) -> bool:
-    """A school user sees only the pairs its school is on (either side); others see every pair."""
-    if user.role != Role.SCHOOL:
-        return True
-    return user.school_name in supporting or user.school_name in supported

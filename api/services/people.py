@@ -1,7 +1,7 @@
 """What the 账号 screen needs beside :mod:`api.services.accounts`: the bureau's schools to pick a school
 account's school from, the check that a school name is one of them, one-time passwords, last logins.
 
-A school account sees the pairs its ``school_name`` is on (:func:`api.services.accounts.pair_visible`), so a
+A school account sees the pairs its ``school_name`` is on (:func:`api.services.rosters.visible_pairs`), so a
 name that matches no school of the bureau's programs gives an account that sees nothing — silently. The
 names offered and accepted are the schools of the current pairs of the programs the admin runs.
 """

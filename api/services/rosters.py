@@ -6,13 +6,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from api.models import Document, Pair, PairLabel, Program, Record, User, utcnow
+from api.models import Document, Pair, PairLabel, PairSchool, Program, Record, User, utcnow
 from api.sandbox import ChildFailed, run_child
 from api.services import audit
-from api.services.accounts import pair_visible, require_admin
+from api.services.accounts import Role, require_admin
 from api.services.errors import Invalid
 from api.services.filetypes import safe_name
 from docgen.errors import RosterError
@@ -251,6 +251,7 @@ def import_roster(
     for p in removed:
         p.removed_at = utcnow()
     session.flush()
+    _index_schools(session, program, pairs)
     for pair, old in moved:
         for row in [
             *session.scalars(select(Record).where(Record.pair_id == pair.id)),
@@ -271,6 +272,19 @@ def import_roster(
         removed=sorted(p.label for p in removed),
     )
     return pairs
+
+
+def _index_schools(session: Session, program: Program, pairs: list[Pair]) -> None:
+    """Make the program's :class:`~api.models.PairSchool` rows of ``pairs`` their schools' names now (a
+    removed pair keeps its rows: its records stay its schools')."""
+    names = {(p.id, name) for p in pairs for name in (*p.supporting, *p.supported)}
+    ids = {p.id for p in pairs}
+    for row in session.scalars(select(PairSchool).where(PairSchool.program_id == program.id)):
+        if row.pair_id in ids and (row.pair_id, row.name) not in names:
+            session.delete(row)
+        names.discard((row.pair_id, row.name))
+    session.add_all(PairSchool(program_id=program.id, pair_id=pid, name=name) for pid, name in sorted(names))
+    session.flush()
 
 
 def _school(raw: dict[str, Any]) -> School:
@@ -305,8 +319,15 @@ def list_pairs(session: Session, program: Program, user: User | None = None, *, 
     query = select(Pair).where(Pair.program_id == program.id)
     if not removed:
         query = query.where(Pair.removed_at.is_(None))
-    pairs = session.scalars(query.order_by(Pair.removed_at.is_not(None), Pair.number, Pair.id))
-    return [p for p in pairs if user is None or pair_visible(user, p.supporting, p.supported)]
+    if user is not None and user.role == Role.SCHOOL:
+        query = query.where(Pair.id.in_(_school_pairs(program, user)))
+    return list(session.scalars(query.order_by(Pair.removed_at.is_not(None), Pair.number, Pair.id)))
+
+
+def _school_pairs(program: Program, user: User) -> Select[int]:
+    """The ids of ``program``'s pairs that school account ``user``'s school is on, either side, removed ones
+    included: the one rule of what a school sees, looked up by name (:class:`~api.models.PairSchool`)."""
+    return select(PairSchool.pair_id).where(PairSchool.program_id == program.id, PairSchool.name == user.school_name)
 
 
 def roster_of(session: Session, program: Program) -> Roster:
@@ -326,9 +347,9 @@ def unit(session: Session, program: Program, policy: GroupPolicy, label: str) ->
 def visible_pairs(session: Session, program: Program, user: User) -> set[int] | None:
     """The ids of the pairs ``user`` may see in ``program`` — by school: the pairs its school is on, removed
     ones included (their records stay the school's); None means all of them."""
-    if user.role != "school":
+    if user.role != Role.SCHOOL:
         return None
-    return {p.id for p in list_pairs(session, program, user, removed=True)}
+    return set(session.scalars(_school_pairs(program, user)))
 
 
 def pair_visible_to(visible: set[int] | None, pair_id: int | None) -> bool:
