@@ -2,9 +2,10 @@
 whose form a printed pair label is, and which pairs a school account sees.
 
 Every returned form is filed by the pair label printed in its identity code
-(:func:`api.services.rosters.printed_pairs`). That lookup used to load every pair and every printed label of the
-program for each form read: at 10,000 pairs 270–330 ms of the worker per upload (0.4 ms now, measured on
-PostgreSQL: ``bench/bench_pair_lookup.py``). These tests pin what it answers, and that it reads only the pairs the label can belong to.
+(:func:`api.services.rosters.printed_pairs`), and every request of a school account asks which pairs its school
+is on (:func:`api.services.rosters.visible_pairs`). Both used to load every pair of the program: at 10,000
+pairs 270–510 ms each, 0.3–0.7 ms now (PostgreSQL, ``bench/bench_pair_lookup.py``). These tests pin what they
+answer, and that they read only the pairs asked for.
 """
 
 from __future__ import annotations
