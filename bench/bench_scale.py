@@ -430,8 +430,8 @@ def run_mode(mode: str, workers: int, files: list[File], probe: list[File], clie
                 children, its in-process reader's included; a worker: its own process — Celery, the claim, the
                 record — and its readers, the fork server with the children that read)."""
                 pids = [w.pid for w in worker_procs]
-                main = sum(own_and_reaped(stat_fields(Path(f"/proc/{pid}"))) for pid in pids)
-                return {"API": tree_cpu([api[0].pid]), "worker processes": main, "readers": tree_cpu(pids) - main,
+                own = sum(own_and_reaped(stat_fields(Path(f"/proc/{pid}"))) for pid in pids)
+                return {"API": tree_cpu([api[0].pid]), "worker processes": own, "readers": tree_cpu(pids) - own,
                         "PostgreSQL": tree_cpu([pg]) if pg else 0.0,
                         "Redis": tree_cpu([p.pid for p in procs.started if "redis-server" in str(p.args)]),
                         "bench clients": own_cpu()}  # fmt: skip

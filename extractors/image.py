@@ -454,14 +454,16 @@ def own_rulings(rules: U8, grid: Grid, band: int) -> U8:
     The ruling mask holds every straight stroke a little longer than a character: a 一 in a cell is one (on a
     200-dpi page a 14-pt 一 is as long as the shortest ruling kept), and whitened with the rulings it was
     lost before the recogniser saw it — ``柳铁中`` for 柳铁一中, read sure, as no hole was left to find."""
+    def near(v: int) -> slice:
+        return slice(max(0, v - band), v + band + 1)
+
     x0, y0, x1, y1 = grid.box
+    across, down = slice(max(0, x0 - band), x1 + band + 1), slice(max(0, y0 - band), y1 + band + 1)
     keep = np.zeros_like(rules)
     for y in grid.ys:
-        a, b = max(0, y - band), y + band + 1
-        keep[a:b, max(0, x0 - band):x1 + band + 1] = rules[a:b, max(0, x0 - band):x1 + band + 1]
+        keep[near(y), across] = rules[near(y), across]
     for x in grid.xs:
-        a, b = max(0, x - band), x + band + 1
-        keep[max(0, y0 - band):y1 + band + 1, a:b] = rules[max(0, y0 - band):y1 + band + 1, a:b]
+        keep[down, near(x)] = rules[down, near(x)]
     return keep
 
 
